@@ -1,0 +1,66 @@
+/**
+ * The port every adapter kind (rest, soap, file-drop, or an agency's own code module)
+ * implements. Adapters RETURN business outcomes and THROW `AgencyCallError` for anything
+ * transient, so that the circuit breaker around them counts exactly the failures that say
+ * "the agency (or our link to it) is not working" and never a citizen's rejected application.
+ */
+import type { AgencyHealth, AgencyOutcome, AgencyRequest, TransientCode } from '../contracts/src/dispatch';
+import type { AgencyDefinition, ServiceDefinition } from '../contracts/src/catalogue.types';
+
+/** What a probe (health, status look-up) gets: a signal that is aborted at the deadline. */
+export interface ProbeContext {
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+/** What a submission gets: the probe context plus the service being asked for. */
+export interface CallContext extends ProbeContext {
+  service: ServiceDefinition;
+}
+
+/** The outcomes an adapter may return from `submit`; transient ones are thrown instead. */
+export type SubmitResult = Exclude<AgencyOutcome, { kind: 'transient' }>;
+
+/** What the agency knows of an application we submitted earlier (for reconciliation). */
+export type ApplicationStatus =
+  | { kind: 'found'; agencyRef: string; state: string; result?: Record<string, unknown> }
+  | { kind: 'not_found'; agencyRef: string };
+
+export interface AgencyAdapter {
+  /** The adapter kind from the agency file (`rest`, `soap`, `file-drop`, ...). */
+  readonly kind: string;
+  submit(req: AgencyRequest, ctx: CallContext): Promise<SubmitResult>;
+  status(agencyRef: string, ctx: ProbeContext): Promise<ApplicationStatus>;
+  health(ctx: ProbeContext): Promise<AgencyHealth>;
+  /** Releases sockets, agents, watchers. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * A transient failure: transport error, 5xx, timeout, unusable answer, or a configuration
+ * fault of ours. `reason` is for operators: it names status codes and error codes, never
+ * response bodies, headers or secrets.
+ */
+export class AgencyCallError extends Error {
+  constructor(
+    readonly code: TransientCode,
+    readonly reason: string,
+  ) {
+    super(`${code}: ${reason}`);
+    this.name = 'AgencyCallError';
+  }
+}
+
+export interface AdapterFactoryOptions {
+  /** Where secrets and `baseUrlEnv` are read from. */
+  env: NodeJS.ProcessEnv;
+  /** Replaces the agency file's endpoint (the embedded demo runs simulators on random ports). */
+  endpointOverride?: string;
+}
+
+/**
+ * Builds the adapter for one agency from its declarative definition. Throws (preferably an
+ * `AgencyCallError('misconfigured', ...)`) when the definition or its environment is unusable;
+ * the registry then keeps the agency listed as misconfigured instead of failing the boot.
+ */
+export type AdapterFactory = (agency: AgencyDefinition, opts: AdapterFactoryOptions) => AgencyAdapter;

@@ -1,0 +1,216 @@
+import nock from 'nock';
+import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
+import type { AgencyOutcome, BreakerState } from '../../contracts/src/dispatch';
+import { agencyRequest, restAgencyDefinition, type AgencyFixtureOverrides } from '../testing/agency-fixtures';
+import { RestAdapter } from '../rest/rest.adapter';
+import { ResilientAgency, type ResilientAgencyOptions } from './resilient-agency';
+
+const BASE = 'http://agency.test';
+const PATH = '/api/v1/permits';
+
+async function until(condition: () => boolean, what: string, limitMs = 3000): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited >= limitMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('ResilientAgency around the REST adapter', () => {
+  const opened: ResilientAgency[] = [];
+  const agencyWith = (overrides: AgencyFixtureOverrides = {}, options: ResilientAgencyOptions = {}): ResilientAgency => {
+    const definition: AgencyDefinition = restAgencyDefinition(overrides);
+    const agency = new ResilientAgency(definition, new RestAdapter(definition, { env: {} }), options);
+    opened.push(agency);
+    return agency;
+  };
+  const dispatch = (agency: ResilientAgency, inline = false): Promise<AgencyOutcome> => agency.dispatch(agencyRequest(), { inline });
+
+  beforeAll(() => nock.disableNetConnect());
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((a) => a.close()));
+    nock.abortPendingRequests();
+    nock.cleanAll();
+  });
+  afterAll(() => {
+    nock.enableNetConnect();
+    nock.restore();
+  });
+
+  it('passes business outcomes through and records the success', async () => {
+    const agency = agencyWith();
+    nock(BASE).post(PATH).reply(201, { reference: 'NRB-1' });
+    nock(BASE).post(PATH).reply(422, { error: { code: 'ID_NOT_FOUND', message: 'No such ID' } });
+
+    await expect(dispatch(agency)).resolves.toMatchObject({ kind: 'accepted', agencyRef: 'NRB-1' });
+    await expect(dispatch(agency)).resolves.toEqual({ kind: 'rejected', code: 'ID_NOT_FOUND', reason: 'No such ID' });
+    expect(agency.stats()).toMatchObject({ breaker: 'closed', inFlight: 0, queued: 0, lastSuccessAt: expect.any(String) });
+    expect(agency.stats().lastFailure).toBeUndefined();
+  });
+
+  describe('circuit breaker', () => {
+    it('opens after failures and then fails fast without calling the agency', async () => {
+      const agency = agencyWith();
+      const transitions: BreakerState[] = [];
+      agency.onBreakerChange((state) => transitions.push(state));
+      nock(BASE).post(PATH).times(3).reply(503);
+      const extra = nock(BASE).post(PATH).reply(201, { reference: 'should-not-be-called' });
+
+      for (let i = 0; i < 3; i++) await expect(dispatch(agency)).resolves.toMatchObject({ kind: 'transient', code: 'unavailable' });
+      const outcome = await dispatch(agency);
+
+      expect(outcome).toMatchObject({ kind: 'transient', code: 'breaker_open' });
+      expect(extra.isDone()).toBe(false);
+      expect(transitions).toEqual(['open']);
+      expect(agency.stats()).toMatchObject({
+        breaker: 'open',
+        openedAt: expect.any(String),
+        lastFailure: { code: 'unavailable', reason: 'the agency answered HTTP 503' },
+      });
+    });
+
+    it('counts timeouts as failures', async () => {
+      const agency = agencyWith({ resilience: { inlineTimeoutMs: 40 } });
+      nock(BASE).post(PATH).times(3).delay(300).reply(201, { reference: 'late' });
+
+      for (let i = 0; i < 3; i++) await expect(dispatch(agency, true)).resolves.toMatchObject({ code: 'timeout' });
+
+      expect(agency.breakerState()).toBe('open');
+    });
+
+    it('is not tripped by business rejections', async () => {
+      const agency = agencyWith();
+      nock(BASE).post(PATH).times(10).reply(422, { error: { code: 'APPLICATION_REJECTED', message: 'no' } });
+
+      for (let i = 0; i < 10; i++) await expect(dispatch(agency)).resolves.toMatchObject({ kind: 'rejected' });
+
+      expect(agency.breakerState()).toBe('closed');
+    });
+
+    it('half-opens after resetTimeout and closes again when the trial call (a real one) succeeds', async () => {
+      const agency = agencyWith({ resilience: { breaker: { resetTimeoutMs: 100 } } });
+      const transitions: BreakerState[] = [];
+      agency.onBreakerChange((state) => transitions.push(state));
+      nock(BASE).post(PATH).times(3).reply(500);
+      for (let i = 0; i < 3; i++) await dispatch(agency);
+      expect(agency.breakerState()).toBe('open');
+
+      await until(() => agency.breakerState() === 'half_open', 'half-open');
+      const trial = nock(BASE).post(PATH).reply(201, { reference: 'NRB-BACK' });
+      const outcome = await dispatch(agency);
+
+      expect(outcome).toMatchObject({ kind: 'accepted', agencyRef: 'NRB-BACK' });
+      expect(trial.isDone()).toBe(true);
+      expect(transitions).toEqual(['open', 'half_open', 'closed']);
+      expect(agency.stats().openedAt).toBeUndefined();
+    });
+
+    it('opens again when the trial call fails', async () => {
+      const agency = agencyWith({ resilience: { breaker: { resetTimeoutMs: 100 } } });
+      nock(BASE).post(PATH).times(4).reply(503);
+      for (let i = 0; i < 3; i++) await dispatch(agency);
+      await until(() => agency.breakerState() === 'half_open', 'half-open');
+
+      await expect(dispatch(agency)).resolves.toMatchObject({ code: 'unavailable' });
+
+      expect(agency.breakerState()).toBe('open');
+    });
+
+    it('reports 401 as misconfigured in lastFailure', async () => {
+      const agency = agencyWith();
+      nock(BASE).post(PATH).reply(401, { error: 'who are you' });
+
+      await expect(dispatch(agency)).resolves.toMatchObject({ kind: 'transient', code: 'misconfigured' });
+
+      expect(agency.stats().lastFailure).toMatchObject({ code: 'misconfigured', reason: 'the agency refused our credentials (HTTP 401)' });
+    });
+  });
+
+  describe('timeouts', () => {
+    it('uses inlineTimeoutMs inline and timeoutMs in the background', async () => {
+      const agency = agencyWith({ resilience: { inlineTimeoutMs: 40, timeoutMs: 2000 } });
+      nock(BASE).post(PATH).times(2).delay(150).reply(201, { reference: 'NRB-SLOW' });
+
+      await expect(dispatch(agency, true)).resolves.toMatchObject({ kind: 'transient', code: 'timeout', reason: 'no answer within 40 ms' });
+      await expect(dispatch(agency, false)).resolves.toMatchObject({ kind: 'accepted', agencyRef: 'NRB-SLOW' });
+    });
+  });
+
+  describe('bulkhead', () => {
+    it('runs `concurrency` calls, queues `queueLimit` more and refuses the rest', async () => {
+      const agency = agencyWith({ resilience: { concurrency: 2, queueLimit: 1 } });
+      nock(BASE).post(PATH).times(3).delay(150).reply(201, { reference: 'NRB-1' });
+
+      const calls = [dispatch(agency), dispatch(agency), dispatch(agency)];
+      await until(() => agency.stats().inFlight === 2, 'two calls in flight');
+      expect(agency.stats().queued).toBe(1);
+      const refused = await dispatch(agency);
+      const outcomes = await Promise.all(calls);
+
+      expect(refused).toMatchObject({ kind: 'transient', code: 'bulkhead_full' });
+      expect(outcomes.map((o) => o.kind)).toEqual(['accepted', 'accepted', 'accepted']);
+      expect(agency.stats()).toMatchObject({ inFlight: 0, queued: 0, breaker: 'closed' });
+    });
+  });
+
+  describe('rate limit', () => {
+    it('refuses a call when no token is free within the short wait', async () => {
+      const agency = agencyWith({ resilience: { rateLimit: { perSecond: 1, burst: 2 } } }, { rateLimitMaxWaitMs: 20 });
+      nock(BASE).post(PATH).times(2).reply(201, { reference: 'NRB-1' });
+
+      const outcomes = [await dispatch(agency), await dispatch(agency), await dispatch(agency)];
+
+      expect(outcomes.map((o) => (o.kind === 'transient' ? o.code : o.kind))).toEqual(['accepted', 'accepted', 'rate_limited']);
+    });
+
+    it('lets a call wait briefly for the next token', async () => {
+      const agency = agencyWith({ resilience: { rateLimit: { perSecond: 20, burst: 1 } } }, { rateLimitMaxWaitMs: 200 });
+      nock(BASE).post(PATH).times(2).reply(201, { reference: 'NRB-1' });
+
+      const outcomes = await Promise.all([dispatch(agency), dispatch(agency)]);
+
+      expect(outcomes.map((o) => o.kind)).toEqual(['accepted', 'accepted']);
+    });
+  });
+
+  describe('never throws', () => {
+    it('answers misconfigured for a service the agency does not offer', async () => {
+      const agency = agencyWith();
+
+      await expect(agency.dispatch(agencyRequest({ serviceCode: 'no-such-service' }), { inline: true })).resolves.toMatchObject({
+        kind: 'transient',
+        code: 'misconfigured',
+      });
+    });
+
+    it('answers misconfigured, without calling, when the adapter could not be built', async () => {
+      const agency = agencyWith({}, { configProblem: 'environment variable NRB_TOKEN is not set' });
+      const scope = nock(BASE).post(PATH).reply(201, { reference: 'NRB-1' });
+
+      await expect(dispatch(agency)).resolves.toEqual({ kind: 'transient', code: 'misconfigured', reason: 'environment variable NRB_TOKEN is not set' });
+      expect(scope.isDone()).toBe(false);
+      expect(agency.stats().lastFailure).toMatchObject({ code: 'misconfigured' });
+      await expect(agency.health()).resolves.toMatchObject({ up: false });
+    });
+
+    it('ends calls in flight on close and refuses new ones', async () => {
+      const agency = agencyWith();
+      nock(BASE).post(PATH).delay(500).reply(201, { reference: 'late' });
+
+      const pending = dispatch(agency);
+      await until(() => agency.stats().inFlight === 1, 'a call in flight');
+      await agency.close();
+
+      await expect(pending).resolves.toMatchObject({ kind: 'transient', code: 'unavailable', reason: 'agency client closed' });
+      await expect(dispatch(agency)).resolves.toMatchObject({ kind: 'transient', code: 'unavailable' });
+    });
+  });
+
+  it('reports health without throwing', async () => {
+    const agency = agencyWith();
+    nock(BASE).get('/health').reply(200, { status: 'up' });
+    nock(BASE).get('/health').reply(503);
+
+    await expect(agency.health()).resolves.toMatchObject({ up: true });
+    await expect(agency.health()).resolves.toMatchObject({ up: false });
+  });
+});

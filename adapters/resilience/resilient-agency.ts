@@ -1,0 +1,242 @@
+/**
+ * One agency behind its guards. A call goes through, in order:
+ *   1. the breaker check  — open: `breaker_open` at once, nothing else is touched;
+ *   2. the rate limiter   — a token now or within `rateLimitMaxWaitMs`, else `rate_limited`;
+ *   3. the bulkhead       — a slot now, or a place in the bounded queue for at most the call's
+ *                           timeout, else `bulkhead_full`;
+ *   4. the breaker        — opossum counts thrown failures (half-open lets ONE real call through);
+ *   5. the deadline       — `inlineTimeoutMs` or `timeoutMs`, aborting the agency call itself.
+ * `dispatch` never throws: every failure becomes a `transient` outcome. Failures of the agency
+ * call (not our own shedding: breaker_open, bulkhead_full, rate_limited) are remembered as
+ * `lastFailure` for the operations view.
+ */
+import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
+import type { AgencyHealth, AgencyOutcome, AgencyRequest, BreakerState, TransientCode } from '../../contracts/src/dispatch';
+import { AgencyCallError, type AgencyAdapter, type ApplicationStatus } from '../agency-adapter.port';
+import { breakerStateOf, createAgencyBreaker, isBreakerRejection, type AgencyCircuitBreaker } from './agency-breaker';
+import { Bulkhead } from './bulkhead';
+import { sleep, withDeadline } from './deadline';
+import { TokenBucket } from './token-bucket';
+
+export type TransientOutcome = Extract<AgencyOutcome, { kind: 'transient' }>;
+
+export interface DispatchOptions {
+  /** The one attempt made while the caller waits: uses `resilience.inlineTimeoutMs`. */
+  inline: boolean;
+}
+
+export interface AgencyFailure {
+  code: TransientCode;
+  reason: string;
+  /** ISO-8601, UTC. */
+  at: string;
+}
+
+export interface ResilientAgencyStats {
+  inFlight: number;
+  queued: number;
+  breaker: BreakerState;
+  /** When the breaker last opened (ISO-8601); absent while closed. */
+  openedAt?: string;
+  lastFailure?: AgencyFailure;
+  lastSuccessAt?: string;
+}
+
+export type BreakerListener = (state: BreakerState, agencyCode: string) => void;
+
+export interface ResilientAgencyOptions {
+  /** Longest wait for a rate-limit token before answering `rate_limited`. Default 100 ms. */
+  rateLimitMaxWaitMs?: number;
+  /** Set when the adapter could not be built: every call answers `misconfigured` with it. */
+  configProblem?: string;
+  now?: () => Date;
+}
+
+const DEFAULT_RATE_LIMIT_WAIT_MS = 100;
+
+export class ResilientAgency {
+  readonly code: string;
+  readonly name: string;
+  readonly kind: string;
+  private readonly breaker: AgencyCircuitBreaker;
+  private readonly bulkhead: Bulkhead;
+  private readonly rateLimit: TokenBucket;
+  private readonly rateLimitMaxWaitMs: number;
+  private readonly now: () => Date;
+  private readonly closing = new AbortController();
+  private readonly listeners = new Set<BreakerListener>();
+  private openedAt?: string;
+  private lastFailure?: AgencyFailure;
+  private lastSuccessAt?: string;
+
+  constructor(
+    readonly definition: AgencyDefinition,
+    private readonly adapter: AgencyAdapter,
+    private readonly options: ResilientAgencyOptions = {},
+  ) {
+    const policy = definition.resilience;
+    this.code = definition.code;
+    this.name = definition.name;
+    this.kind = adapter.kind;
+    this.now = options.now ?? (() => new Date());
+    this.rateLimitMaxWaitMs = options.rateLimitMaxWaitMs ?? DEFAULT_RATE_LIMIT_WAIT_MS;
+    this.bulkhead = new Bulkhead(policy.concurrency, policy.queueLimit);
+    this.rateLimit = new TokenBucket(policy.rateLimit.perSecond, policy.rateLimit.burst);
+    this.breaker = createAgencyBreaker(definition.code, policy.breaker);
+    this.breaker.on('open', () => {
+      this.openedAt = this.now().toISOString();
+      this.notify('open');
+    });
+    this.breaker.on('halfOpen', () => this.notify('half_open'));
+    this.breaker.on('close', () => {
+      this.openedAt = undefined;
+      this.notify('closed');
+    });
+    if (options.configProblem) this.remember(new AgencyCallError('misconfigured', options.configProblem));
+  }
+
+  /** Submits one application. Never throws. */
+  async dispatch(req: AgencyRequest, opts: DispatchOptions): Promise<AgencyOutcome> {
+    const service = this.definition.services.find((s) => s.code === req.serviceCode);
+    if (!service) {
+      return transient('misconfigured', `service ${req.serviceCode} is not offered by agency ${this.code}`);
+    }
+    const timeoutMs = this.timeoutFor(opts);
+    return this.guarded(timeoutMs, (signal) => this.adapter.submit(req, { signal, timeoutMs, service }));
+  }
+
+  /** Asks the agency what became of an application (reconciliation). Never throws. */
+  async status(agencyRef: string, opts: DispatchOptions = { inline: false }): Promise<ApplicationStatus | TransientOutcome> {
+    const timeoutMs = this.timeoutFor(opts);
+    return this.guarded(timeoutMs, (signal) => this.adapter.status(agencyRef, { signal, timeoutMs }));
+  }
+
+  /** Probes the agency directly (not through the breaker or the bulkhead). Never throws. */
+  async health(): Promise<AgencyHealth> {
+    if (this.options.configProblem) return { up: false, latencyMs: 0, detail: `misconfigured: ${this.options.configProblem}` };
+    const timeoutMs = this.definition.resilience.inlineTimeoutMs;
+    const started = performance.now();
+    try {
+      return await withDeadline(timeoutMs, (signal) => this.adapter.health({ signal, timeoutMs }), this.closing.signal);
+    } catch (error) {
+      const failure = asCallError(error);
+      return { up: false, latencyMs: Math.round(performance.now() - started), detail: `${failure.code}: ${failure.reason}` };
+    }
+  }
+
+  breakerState(): BreakerState {
+    return breakerStateOf(this.breaker);
+  }
+
+  stats(): ResilientAgencyStats {
+    return {
+      inFlight: this.bulkhead.inFlight,
+      queued: this.bulkhead.queued,
+      breaker: this.breakerState(),
+      ...(this.openedAt && { openedAt: this.openedAt }),
+      ...(this.lastFailure && { lastFailure: { ...this.lastFailure } }),
+      ...(this.lastSuccessAt && { lastSuccessAt: this.lastSuccessAt }),
+    };
+  }
+
+  /** Calls `listener` on every breaker transition; returns the unsubscribe function. */
+  onBreakerChange(listener: BreakerListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Aborts calls in flight, refuses new ones, stops the breaker's timers, closes the adapter. */
+  async close(): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    this.closing.abort();
+    this.bulkhead.close();
+    this.breaker.shutdown();
+    this.listeners.clear();
+    await this.adapter.close();
+  }
+
+  private async guarded<T>(timeoutMs: number, call: (signal: AbortSignal) => Promise<T>): Promise<T | TransientOutcome> {
+    try {
+      return await this.throughGuards(timeoutMs, call);
+    } catch (error) {
+      // Last net for a bug of ours: the promise of "never throws" holds even then.
+      return transient('unavailable', `unexpected error in the resilience layer (${error instanceof Error ? error.name : typeof error})`);
+    }
+  }
+
+  private async throughGuards<T>(timeoutMs: number, call: (signal: AbortSignal) => Promise<T>): Promise<T | TransientOutcome> {
+    if (this.closing.signal.aborted) return transient('unavailable', 'agency client closed');
+    if (this.options.configProblem) return transient('misconfigured', this.options.configProblem);
+    if (this.breaker.opened) return this.breakerOpen();
+
+    const waitMs = this.rateLimit.reserve(this.rateLimitMaxWaitMs);
+    if (waitMs === null) {
+      return transient('rate_limited', `more than ${this.definition.resilience.rateLimit.perSecond} calls per second`);
+    }
+    if (waitMs > 0) await sleep(waitMs);
+
+    const release = await this.bulkhead.acquire(timeoutMs);
+    if (!release) {
+      if (this.closing.signal.aborted) return transient('unavailable', 'agency client closed');
+      const { concurrency, queueLimit } = this.definition.resilience;
+      return transient('bulkhead_full', `${concurrency} calls in flight and ${queueLimit} waiting`);
+    }
+    try {
+      const result = (await this.breaker.fire(() => withDeadline(timeoutMs, call, this.closing.signal))) as T;
+      this.lastSuccessAt = this.now().toISOString();
+      return result;
+    } catch (error) {
+      if (isBreakerRejection(error)) return this.breakerOpen();
+      const failure = asCallError(error);
+      this.remember(failure);
+      return transient(failure.code, failure.reason);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Tells the caller when trying again could make sense: not before the breaker lets a trial call
+   * through. Retrying sooner would only spend the transaction's attempts on refusals of our own.
+   */
+  private breakerOpen(): TransientOutcome {
+    const resetMs = this.definition.resilience.breaker.resetTimeoutMs;
+    if (this.breaker.halfOpen) return { ...transient('breaker_open', 'circuit half-open: a trial call is in progress'), retryAfterMs: resetMs };
+    const openedAt = this.openedAt ? Date.parse(this.openedAt) : this.now().getTime();
+    // A little past the reset, so the retry finds the breaker half-open rather than a moment before.
+    const retryAfterMs = Math.max(0, openedAt + resetMs - this.now().getTime()) + BREAKER_RESET_SLACK_MS;
+    return { ...transient('breaker_open', `circuit open since ${this.openedAt ?? 'recently'}; next trial after ${resetMs} ms`), retryAfterMs };
+  }
+
+  private timeoutFor(opts: DispatchOptions): number {
+    const { inlineTimeoutMs, timeoutMs } = this.definition.resilience;
+    return opts.inline ? inlineTimeoutMs : timeoutMs;
+  }
+
+  private remember(failure: AgencyCallError): void {
+    this.lastFailure = { code: failure.code, reason: failure.reason, at: this.now().toISOString() };
+  }
+
+  private notify(state: BreakerState): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(state, this.code);
+      } catch {
+        // A faulty listener (metrics, SSE) must not break the breaker's bookkeeping.
+      }
+    }
+  }
+}
+
+const BREAKER_RESET_SLACK_MS = 100;
+
+function transient(code: TransientCode, reason: string): TransientOutcome {
+  return { kind: 'transient', code, reason };
+}
+
+/** Anything an adapter throws that is not an AgencyCallError is a bug: report it without its message. */
+function asCallError(error: unknown): AgencyCallError {
+  if (error instanceof AgencyCallError) return error;
+  const name = error instanceof Error ? error.name : typeof error;
+  return new AgencyCallError('unavailable', `unexpected adapter error (${name})`);
+}

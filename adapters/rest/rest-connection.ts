@@ -1,0 +1,98 @@
+/**
+ * Turns a REST agency config plus the environment into what axios needs: the endpoint,
+ * the static and auth headers, and keep-alive agents (with the client certificate for mTLS).
+ * Secrets are read here, once, from the environment variables the agency file names; a
+ * missing variable or unreadable file is a configuration fault named by the VARIABLE, never
+ * by its value.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { AgencyCallError, type AdapterFactoryOptions } from '../agency-adapter.port';
+import type { RestAgencyConfig, RestAuth } from './rest-config';
+
+export interface RestConnection {
+  baseUrl: string;
+  headers: Record<string, string>;
+  httpAgent: http.Agent;
+  httpsAgent: https.Agent;
+}
+
+export function openRestConnection(
+  agencyCode: string,
+  config: RestAgencyConfig,
+  maxSockets: number,
+  opts: AdapterFactoryOptions,
+): RestConnection {
+  const baseUrl = resolveBaseUrl(agencyCode, config, opts);
+  const tls = config.auth.type === 'mtls' ? readClientCertificate(config.auth, opts.env) : {};
+  const agentOptions = { keepAlive: true, maxSockets };
+  return {
+    baseUrl,
+    headers: { ...config.headers, ...authHeaders(config.auth, opts.env) },
+    httpAgent: new http.Agent(agentOptions),
+    httpsAgent: new https.Agent({ ...agentOptions, ...tls }),
+  };
+}
+
+/** An explicit override (embedded demo) wins over `baseUrlEnv`, which wins over `baseUrl`. */
+function resolveBaseUrl(agencyCode: string, config: RestAgencyConfig, opts: AdapterFactoryOptions): string {
+  const fromEnv = config.baseUrlEnv ? opts.env[config.baseUrlEnv] : undefined;
+  const baseUrl = opts.endpointOverride || fromEnv || config.baseUrl;
+  if (!baseUrl) {
+    throw new AgencyCallError('misconfigured', `agency ${agencyCode}: environment variable ${config.baseUrlEnv} is not set and no baseUrl is given`);
+  }
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new AgencyCallError('misconfigured', `agency ${agencyCode}: base URL is not a valid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new AgencyCallError('misconfigured', `agency ${agencyCode}: base URL must be http or https`);
+  }
+  if (config.auth.type === 'mtls' && url.protocol !== 'https:') {
+    throw new AgencyCallError('misconfigured', `agency ${agencyCode}: mTLS needs an https base URL`);
+  }
+  return baseUrl;
+}
+
+function authHeaders(auth: RestAuth, env: NodeJS.ProcessEnv): Record<string, string> {
+  switch (auth.type) {
+    case 'bearer':
+      return { Authorization: `Bearer ${secret(env, auth.tokenEnv)}` };
+    case 'basic': {
+      const credentials = `${secret(env, auth.usernameEnv)}:${secret(env, auth.passwordEnv)}`;
+      return { Authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` };
+    }
+    case 'api-key':
+      return { [auth.header]: secret(env, auth.keyEnv) };
+    case 'none':
+    case 'mtls':
+      return {};
+  }
+}
+
+function readClientCertificate(auth: Extract<RestAuth, { type: 'mtls' }>, env: NodeJS.ProcessEnv): https.AgentOptions {
+  return {
+    cert: readSecretFile(env, auth.certFileEnv),
+    key: readSecretFile(env, auth.keyFileEnv),
+    ...(auth.caFileEnv && { ca: readSecretFile(env, auth.caFileEnv) }),
+  };
+}
+
+function secret(env: NodeJS.ProcessEnv, variable: string): string {
+  const value = env[variable];
+  if (!value) throw new AgencyCallError('misconfigured', `environment variable ${variable} is not set`);
+  return value;
+}
+
+function readSecretFile(env: NodeJS.ProcessEnv, variable: string): Buffer {
+  const path = secret(env, variable);
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new AgencyCallError('misconfigured', `file named by ${variable} cannot be read (${code})`);
+  }
+}

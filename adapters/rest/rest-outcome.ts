@@ -1,0 +1,107 @@
+/**
+ * Where agency HTTP stops: statuses, bodies and socket errors become our outcomes.
+ *   2xx                      → accepted, with the agency reference (missing → bad_response)
+ *   businessRejectStatuses   → rejected, code and reason read by pointer (reason ≤ 200 chars)
+ *   401 / 403                → misconfigured (our credentials are wrong)
+ *   408 → timeout, 429 → rate_limited, 5xx → unavailable
+ *   other 3xx / 4xx          → misconfigured (our method, path or base URL is wrong)
+ * Reasons name status and error codes only: never a response body, a header or a secret.
+ */
+import { AgencyCallError, type SubmitResult } from '../agency-adapter.port';
+import { getByPointer, isRecord, setByPointer } from './json-pointer';
+import type { RestOperation } from './rest-config';
+
+export interface AgencyResponse {
+  status: number;
+  data: unknown;
+}
+
+const MAX_REASON_LENGTH = 200;
+
+export function buildRequestBody(payload: Record<string, unknown>, operation: RestOperation): Record<string, unknown> {
+  if (!operation.requestMap) return payload;
+  const body: Record<string, unknown> = {};
+  for (const [agencyField, source] of Object.entries(operation.requestMap)) {
+    const value = getByPointer(payload, source);
+    if (value === undefined) continue;
+    setByPointer(body, agencyField.startsWith('/') ? agencyField : `/${escapeToken(agencyField)}`, value);
+  }
+  return body;
+}
+
+export function submitOutcome(response: AgencyResponse, operation: RestOperation, rejectStatuses: readonly number[]): SubmitResult {
+  const { status, data } = response;
+  if (status >= 200 && status < 300) {
+    if (!isRecord(data)) throw new AgencyCallError('bad_response', `HTTP ${status} without a JSON object body`);
+    const agencyRef = scalarText(getByPointer(data, operation.agencyRefPointer));
+    if (!agencyRef) throw new AgencyCallError('bad_response', `HTTP ${status} without an agency reference at ${operation.agencyRefPointer}`);
+    return { kind: 'accepted', agencyRef, result: mapResult(data, operation.resultMap) };
+  }
+  if (rejectStatuses.includes(status)) {
+    const code = scalarText(getByPointer(data, operation.rejectCodePointer)) ?? `HTTP_${status}`;
+    const reason = scalarText(getByPointer(data, operation.rejectReasonPointer)) ?? `the agency rejected the application (HTTP ${status})`;
+    return { kind: 'rejected', code: code.slice(0, 100), reason: reason.slice(0, MAX_REASON_LENGTH) };
+  }
+  throw unsuccessfulStatus(status);
+}
+
+/** For any answer that is neither a success nor a business rejection. */
+export function unsuccessfulStatus(status: number): AgencyCallError {
+  if (status === 401 || status === 403) {
+    return new AgencyCallError('misconfigured', `the agency refused our credentials (HTTP ${status})`);
+  }
+  if (status === 408) return new AgencyCallError('timeout', 'the agency timed out the request (HTTP 408)');
+  if (status === 429) return new AgencyCallError('rate_limited', 'the agency is limiting our rate (HTTP 429)');
+  if (status >= 500) return new AgencyCallError('unavailable', `the agency answered HTTP ${status}`);
+  if (status >= 300 && status < 400) return new AgencyCallError('misconfigured', `unexpected redirect (HTTP ${status}): check the base URL`);
+  return new AgencyCallError('misconfigured', `the agency answered HTTP ${status}: check the method and path`);
+}
+
+const TIMEOUT_CODES = new Set(['ERR_CANCELED', 'ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+const BAD_RESPONSE_CODES = new Set(['ERR_BAD_RESPONSE', 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED', 'HPE_INVALID_CONSTANT', 'HPE_INVALID_HEADER_TOKEN']);
+const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_)/;
+
+/**
+ * Maps a thrown transport error (an AxiosError, or anything else) to a transient failure.
+ * Only the error CODE is kept: axios errors carry the request config, headers included.
+ */
+export function transportFailure(error: unknown, signal: AbortSignal, timeoutMs: number): AgencyCallError {
+  if (error instanceof AgencyCallError) return error;
+  if (signal.aborted && signal.reason instanceof AgencyCallError) return signal.reason;
+  const code = errorCode(error);
+  if (signal.aborted || TIMEOUT_CODES.has(code)) return new AgencyCallError('timeout', `no answer within ${timeoutMs} ms`);
+  if (BAD_RESPONSE_CODES.has(code)) return new AgencyCallError('bad_response', `unreadable answer (${code})`);
+  if (TLS_CODE.test(code)) return new AgencyCallError('misconfigured', `TLS handshake failed (${code}): check certificates`);
+  return new AgencyCallError('unavailable', `agency unreachable (${code})`);
+}
+
+function errorCode(error: unknown): string {
+  const candidates = [
+    (error as { code?: unknown } | null)?.code,
+    ((error as { cause?: unknown } | null)?.cause as { code?: unknown } | undefined)?.code,
+  ];
+  const code = candidates.find((c): c is string => typeof c === 'string' && /^[A-Z0-9_]{2,64}$/.test(c));
+  return code ?? 'UNKNOWN';
+}
+
+function mapResult(data: Record<string, unknown>, resultMap: Record<string, string> | undefined): Record<string, unknown> {
+  if (!resultMap) return data;
+  const result: Record<string, unknown> = {};
+  for (const [ourField, source] of Object.entries(resultMap)) {
+    const value = getByPointer(data, source);
+    if (value !== undefined) setByPointer(result, `/${escapeToken(ourField)}`, value);
+  }
+  return result;
+}
+
+/** Strings and finite numbers as trimmed text; anything else (objects, empty text) as undefined. */
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  return text === '' ? undefined : text;
+}
+
+function escapeToken(field: string): string {
+  return field.replace(/~/g, '~0').replace(/\//g, '~1');
+}

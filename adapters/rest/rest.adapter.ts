@@ -1,0 +1,127 @@
+/**
+ * The generic REST adapter: configured, not coded (see rest-config.ts for the agency file
+ * section). One axios instance and one pair of keep-alive agents per agency, sized to the
+ * agency's bulkhead so that sockets are reused and stay within the concurrency cap.
+ * `validateStatus: () => true` lets every HTTP answer through to rest-outcome.ts; thrown
+ * axios errors are reduced to their code there and never leave this folder.
+ */
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
+import type { AgencyHealth, AgencyRequest } from '../../contracts/src/dispatch';
+import {
+  AgencyCallError,
+  type AdapterFactory,
+  type AdapterFactoryOptions,
+  type AgencyAdapter,
+  type ApplicationStatus,
+  type CallContext,
+  type ProbeContext,
+  type SubmitResult,
+} from '../agency-adapter.port';
+import { getByPointer, isRecord } from './json-pointer';
+import { parseRestAgencyConfig, parseRestOperation, type RestAgencyConfig, type RestOperation } from './rest-config';
+import { openRestConnection, type RestConnection } from './rest-connection';
+import { buildRequestBody, submitOutcome, transportFailure, unsuccessfulStatus } from './rest-outcome';
+
+/** Agency answers are small JSON documents; anything bigger is a fault, not a result. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export class RestAdapter implements AgencyAdapter {
+  readonly kind = 'rest';
+  private readonly config: RestAgencyConfig;
+  private readonly connection: RestConnection;
+  private readonly http: AxiosInstance;
+  /** Parsed when the agency is loaded, so that a bad operation fails the agency's config, not a citizen's call. */
+  private readonly operations = new Map<string, RestOperation>();
+
+  constructor(
+    private readonly agency: AgencyDefinition,
+    opts: AdapterFactoryOptions,
+  ) {
+    this.config = parseRestAgencyConfig(agency.code, agency.adapter);
+    for (const service of agency.services) {
+      this.operations.set(service.code, parseRestOperation(service.code, service.operation));
+    }
+    // One socket per bulkhead slot, plus one so a health or status probe never queues behind slow submissions.
+    this.connection = openRestConnection(agency.code, this.config, agency.resilience.concurrency + 1, opts);
+    this.http = axios.create({
+      baseURL: this.connection.baseUrl,
+      headers: { ...this.connection.headers, Accept: 'application/json' },
+      httpAgent: this.connection.httpAgent,
+      httpsAgent: this.connection.httpsAgent,
+      validateStatus: () => true,
+      maxRedirects: 0,
+      maxContentLength: MAX_BODY_BYTES,
+      maxBodyLength: MAX_BODY_BYTES,
+      responseType: 'json',
+      transitional: { silentJSONParsing: true, forcedJSONParsing: true, clarifyTimeoutError: true },
+    });
+  }
+
+  async submit(req: AgencyRequest, ctx: CallContext): Promise<SubmitResult> {
+    const operation = this.operations.get(ctx.service.code);
+    if (!operation) {
+      throw new AgencyCallError('misconfigured', `service ${ctx.service.code} has no REST operation at agency ${this.agency.code}`);
+    }
+    const response = await this.send(ctx, {
+      method: operation.method,
+      url: operation.path,
+      data: buildRequestBody(req.payload, operation),
+      headers: {
+        'Content-Type': 'application/json',
+        [this.config.idempotencyHeader]: req.transactionId,
+        [this.config.correlationHeader]: req.correlationId ?? req.transactionId,
+      },
+    });
+    return submitOutcome(response, operation, this.config.businessRejectStatuses);
+  }
+
+  async status(agencyRef: string, ctx: ProbeContext): Promise<ApplicationStatus> {
+    if (!this.config.statusPath) {
+      throw new AgencyCallError('misconfigured', `agency ${this.agency.code} has no statusPath`);
+    }
+    const url = this.config.statusPath.replace('{agencyRef}', encodeURIComponent(agencyRef));
+    const { status, data } = await this.send(ctx, { method: 'GET', url });
+    if (status === 404) return { kind: 'not_found', agencyRef };
+    if (status < 200 || status >= 300) throw unsuccessfulStatus(status);
+    if (!isRecord(data)) throw new AgencyCallError('bad_response', `HTTP ${status} without a JSON object body`);
+    const state = getByPointer(data, '/status');
+    return { kind: 'found', agencyRef, state: typeof state === 'string' && state !== '' ? state : 'unknown', result: data };
+  }
+
+  /**
+   * With a `healthPath`, up means a 2xx from it. Without one, any answer below 500 from the
+   * base URL proves the agency is reachable, which is all we can know.
+   */
+  async health(ctx: ProbeContext): Promise<AgencyHealth> {
+    const started = performance.now();
+    const latency = (): number => Math.round(performance.now() - started);
+    try {
+      const { status } = await this.send(ctx, { method: 'GET', url: this.config.healthPath ?? '' });
+      const up = this.config.healthPath ? status >= 200 && status < 300 : status < 500;
+      if (status === 401 || status === 403) return { up: false, latencyMs: latency(), detail: `credentials refused (HTTP ${status})` };
+      return { up, latencyMs: latency(), detail: `HTTP ${status}` };
+    } catch (error) {
+      const failure = error instanceof AgencyCallError ? error : transportFailure(error, ctx.signal, ctx.timeoutMs);
+      return { up: false, latencyMs: latency(), detail: `${failure.code}: ${failure.reason}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.connection.httpAgent.destroy();
+    this.connection.httpsAgent.destroy();
+  }
+
+  private async send(
+    ctx: ProbeContext,
+    request: { method: 'GET' | 'POST' | 'PUT'; url: string; data?: unknown; headers?: Record<string, string> },
+  ): Promise<AxiosResponse<unknown>> {
+    try {
+      return await this.http.request<unknown>({ ...request, signal: ctx.signal, timeout: ctx.timeoutMs });
+    } catch (error) {
+      throw transportFailure(error, ctx.signal, ctx.timeoutMs);
+    }
+  }
+}
+
+export const createRestAdapter: AdapterFactory = (agency, opts) => new RestAdapter(agency, opts);

@@ -1,0 +1,73 @@
+/**
+ * Agency definitions and requests for adapter specs and integration tests, shaped like the
+ * catalogue loader's output, with small timeouts so suites stay fast.
+ */
+import type { AgencyDefinition, BreakerPolicy, ResiliencePolicy, ServiceDefinition } from '../../contracts/src/catalogue.types';
+import type { AgencyRequest } from '../../contracts/src/dispatch';
+
+export interface AgencyFixtureOverrides {
+  code?: string;
+  name?: string;
+  adapter?: Record<string, unknown>;
+  resilience?: Partial<Omit<ResiliencePolicy, 'breaker'>> & { breaker?: Partial<BreakerPolicy> };
+  services?: ServiceDefinition[];
+}
+
+export function restService(code = 'permit-apply', operation: Record<string, unknown> = {}, agencyCode = 'nrb'): ServiceDefinition {
+  return {
+    code,
+    name: `Service ${code}`,
+    description: 'A service used in tests',
+    agencyCode,
+    requestSchemaId: `https://kiungo.test/schemas/${agencyCode}/${code}.request.v1.json`,
+    responseSchemaId: `https://kiungo.test/schemas/${agencyCode}/${code}.response.v1.json`,
+    operation: { method: 'POST', path: '/api/v1/permits', ...operation },
+    fallback: 'store-and-forward',
+    manualInstructions: 'Use form P1.',
+    bookable: false,
+    feeKes: 0,
+    retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
+  };
+}
+
+export function restAgencyDefinition(overrides: AgencyFixtureOverrides = {}): AgencyDefinition {
+  const code = overrides.code ?? 'nrb';
+  const resilience = overrides.resilience ?? {};
+  return {
+    code,
+    name: overrides.name ?? `Agency ${code}`,
+    adapter: { kind: 'rest', baseUrl: 'http://agency.test', statusPath: '/api/v1/applications/{agencyRef}', healthPath: '/health', ...overrides.adapter },
+    resilience: {
+      timeoutMs: 1000,
+      inlineTimeoutMs: 300,
+      concurrency: 4,
+      queueLimit: 4,
+      rateLimit: { perSecond: 1000, burst: 1000 },
+      ...resilience,
+      breaker: {
+        errorThresholdPercentage: 50,
+        volumeThreshold: 3,
+        resetTimeoutMs: 200,
+        rollingCountTimeoutMs: 10_000,
+        ...resilience.breaker,
+      },
+    },
+    retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
+    services: overrides.services ?? [restService('permit-apply', {}, code)],
+    sourceFile: `/catalogue/${code}/agency.json`,
+    folder: `/catalogue/${code}`,
+  };
+}
+
+let sequence = 0;
+
+export function agencyRequest(overrides: Partial<AgencyRequest> = {}): AgencyRequest {
+  sequence++;
+  return {
+    transactionId: `tx-${process.pid}-${sequence}`,
+    serviceCode: 'permit-apply',
+    payload: { idNumber: '12345678', fullName: 'Wanjiku Kamau' },
+    attempt: 1,
+    ...overrides,
+  };
+}

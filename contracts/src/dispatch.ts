@@ -1,0 +1,50 @@
+/**
+ * The contract between the core and the agency adapters: what the core asks of an
+ * agency and the only outcomes it understands. Vendor shapes (HTTP statuses, SOAP
+ * faults, file names) stop inside the adapters; they map to one of these.
+ */
+export interface AgencyRequest {
+  /** Kiungo's transaction id; sent to the agency as its idempotency / correlation key. */
+  transactionId: string;
+  serviceCode: string;
+  /** The adapter operation for this service (path, SOAP operation, file type), from the agency file. */
+  operation?: string;
+  /** The citizen's request, already valid against the service's request schema. */
+  payload: Record<string, unknown>;
+  /** 1 for the first attempt. */
+  attempt: number;
+  correlationId?: string;
+}
+
+export type AgencyOutcome =
+  /** The agency accepted the application and gave its own reference. */
+  | { kind: 'accepted'; agencyRef: string; result?: Record<string, unknown> }
+  /** The agency said no for a business reason: terminal, never retried, never trips the breaker. */
+  | { kind: 'rejected'; code: string; reason: string }
+  /** Handed over; the answer comes later (file drop). */
+  | { kind: 'pending'; handedOverAt: string }
+  /** Worth retrying: transport error, 5xx, timeout, breaker open, bulkhead full, rate limited, or a configuration fault of ours. */
+  | {
+      kind: 'transient';
+      code: TransientCode;
+      reason: string;
+      /** The earliest a retry could succeed (breaker reset, agency Retry-After); retries wait at least this long. */
+      retryAfterMs?: number;
+    };
+
+export type TransientCode =
+  | 'timeout'
+  | 'unavailable'
+  | 'breaker_open'
+  | 'bulkhead_full'
+  | 'rate_limited'
+  | 'misconfigured'
+  | 'bad_response';
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export interface AgencyHealth {
+  up: boolean;
+  latencyMs: number;
+  detail?: string;
+}

@@ -1,0 +1,54 @@
+/**
+ * Prototype-pollution guard. `JSON.parse` happily creates own properties named `__proto__`,
+ * `constructor` or `prototype`; code that later copies or merges the body (field mapping,
+ * spreading into a new object) could then change Object.prototype. Rejected anywhere in a body.
+ */
+import type { FieldError } from './field-error';
+import { childPointer } from './json-pointer';
+
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Deeper than any form; a guard against stack-like cost on hostile bodies. */
+export const MAX_NESTING_DEPTH = 32;
+
+/**
+ * Appends an error to `out` for every reserved key (and every object nested too deeply),
+ * up to `limit` errors in all. Iterative, so a deep body cannot overflow the stack.
+ */
+export function appendForbiddenKeys(value: unknown, prefix: string, out: FieldError[], limit: number): void {
+  if (!isContainer(value)) return;
+  const pending: { value: object; pointer: string; depth: number }[] = [{ value, pointer: prefix, depth: 0 }];
+  while (pending.length > 0 && out.length < limit) {
+    const current = pending.pop()!;
+    if (current.depth > MAX_NESTING_DEPTH) {
+      out.push({ field: current.pointer, message: `is nested too deeply (more than ${MAX_NESTING_DEPTH} levels)` });
+      continue;
+    }
+    if (Array.isArray(current.value)) {
+      for (let i = current.value.length - 1; i >= 0; i--) {
+        const item: unknown = current.value[i];
+        if (isContainer(item)) pending.push({ value: item, pointer: childPointer(current.pointer, i), depth: current.depth + 1 });
+      }
+      continue;
+    }
+    const record = current.value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    for (const name of keys) {
+      if (!RESERVED_NAMES.has(name)) continue;
+      out.push({ field: childPointer(current.pointer, name), message: 'is a reserved name (__proto__, constructor, prototype) and is not allowed as a field' });
+      if (out.length >= limit) return;
+    }
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const name = keys[i];
+      const child = record[name];
+      if (isContainer(child) && !RESERVED_NAMES.has(name)) {
+        pending.push({ value: child, pointer: childPointer(current.pointer, name), depth: current.depth + 1 });
+      }
+    }
+  }
+}
+
+/** Only objects and arrays can hold keys; scalars are never queued. */
+function isContainer(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}

@@ -1,0 +1,15 @@
+/** The public face of contracts/: the service catalogue, its schemas and the contract validator. */
+export { loadCatalogue, agencyFileSchema, transactionEnvelopeSchema } from './catalogue.loader';
+export { defaultCatalogueDir } from './catalogue.paths';
+export { Catalogue } from './catalogue';
+export { ContractValidator } from './contract-validator';
+export type { CompiledContracts, ServiceContracts } from './contract-validator';
+export { CatalogueError, UnknownServiceError, renderProblem } from './catalogue-error';
+export type { CatalogueProblem } from './catalogue-error';
+export { DEFAULT_RESILIENCE, DEFAULT_RETRY } from './catalogue.defaults';
+export { MAX_FIELD_ERRORS } from './schema-error.format';
+export { MAX_NESTING_DEPTH } from './forbidden-keys';
+export type { JsonSchema, CompiledSchema } from './schema-compiler';
+export type { FieldError } from './field-error';
+export type * from './catalogue.types';
+export type * from './dispatch';

@@ -1,0 +1,31 @@
+/**
+ * The one Ajv configuration of Kiungo. A catalogue load creates ONE instance and compiles every
+ * schema once with it; validation at request time only calls the compiled functions.
+ */
+import Ajv2020 from 'ajv/dist/2020';
+import type { ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+
+/** A JSON Schema as stored in the catalogue (plain data, frozen after loading). */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+export interface CompiledSchema {
+  /** The schema's `$id`. */
+  readonly id: string;
+  readonly schema: JsonSchema;
+  readonly validate: ValidateFunction;
+}
+
+export type SchemaCompiler = Ajv2020;
+
+export function createSchemaCompiler(): SchemaCompiler {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    // `verbose` gives each error its parentSchema, whose `description` says what is expected.
+    // It also attaches the rejected data to the error: the formatter never reads it.
+    verbose: true,
+  });
+  addFormats(ajv);
+  return ajv;
+}

@@ -1,0 +1,140 @@
+/**
+ * withTransaction and the pool on real engines. Commit / rollback / release run on PGlite and
+ * PostgreSQL; the retry and the idle-connection tests need a real PostgreSQL, because PGlite
+ * runs transactions one at a time (no serialization failure can happen) and has no backends
+ * to terminate.
+ */
+import { Client } from 'pg';
+import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from '../../test/factories/database';
+import { describeWithPostgres } from '../../test/factories/services';
+import { createPool, isPgError, PG_ERROR, pgErrorCode, withTransaction } from './pool';
+
+describe('withTransaction on PGlite', () => transactionSuite('pglite'));
+describeWithPostgres('withTransaction on PostgreSQL', () => {
+  transactionSuite('postgres');
+  retrySuite();
+});
+
+function transactionSuite(kind: TestDatabaseKind): void {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ kind, migrations: false, poolMax: 1 });
+    await db.pool.query('CREATE TABLE tickets (number text PRIMARY KEY, centre text NOT NULL)');
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+  beforeEach(async () => {
+    await db.pool.query('TRUNCATE tickets');
+  });
+
+  it('commits the work and returns its result', async () => {
+    const result = await withTransaction(db.pool, async (client) => {
+      await client.query(`INSERT INTO tickets VALUES ('A001', 'NBI-GPO')`);
+      return 'issued';
+    });
+    expect(result).toBe('issued');
+    expect((await db.pool.query('SELECT number FROM tickets')).rows).toEqual([{ number: 'A001' }]);
+  });
+
+  it('rolls back everything when the work fails, rethrows, and gives the connection back', async () => {
+    await db.pool.query(`INSERT INTO tickets VALUES ('A001', 'NBI-GPO')`);
+    let attempts = 0;
+    const failure = withTransaction(db.pool, async (client) => {
+      attempts++;
+      await client.query(`INSERT INTO tickets VALUES ('A002', 'NBI-GPO')`);
+      await client.query(`INSERT INTO tickets VALUES ('A001', 'MSA')`); // duplicate
+    });
+    await expect(failure).rejects.toMatchObject({ code: PG_ERROR.unique_violation });
+    expect(attempts).toBe(1); // a unique violation is not retried
+
+    // The pool has a single connection: this only works if it was released.
+    const rows = await withTransaction(db.pool, async (client) => (await client.query('SELECT number FROM tickets')).rows);
+    expect(rows).toEqual([{ number: 'A001' }]);
+  });
+
+  it('names PostgreSQL errors by their SQLSTATE', async () => {
+    const error = await db.pool.query('SELECT * FROM no_such_table').catch((e: unknown) => e);
+    expect(pgErrorCode(error)).toBe(PG_ERROR.undefined_table);
+    expect(isPgError(error, PG_ERROR.undefined_table)).toBe(true);
+    expect(pgErrorCode(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }))).toBeUndefined();
+  });
+}
+
+function retrySuite(): void {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ kind: 'postgres', migrations: false, poolMax: 2 });
+    await db.pool.query('CREATE TABLE bookings (id serial PRIMARY KEY, slot int NOT NULL)');
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('retries the whole work after a serialization failure', async () => {
+    let attempts = 0;
+    const booked = await withTransaction(
+      db.pool,
+      async (client) => {
+        attempts++;
+        const { rows } = await client.query<{ taken: number }>('SELECT count(*)::int AS taken FROM bookings WHERE slot = 1');
+        if (attempts === 1) await bookSlotConcurrently(db.url);
+        await client.query('INSERT INTO bookings (slot) VALUES (1)');
+        return rows[0].taken;
+      },
+      { isolation: 'serializable' },
+    );
+    expect(attempts).toBe(2);
+    expect(booked).toBe(1); // the second attempt saw the concurrent booking
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM bookings')).rows[0].n).toBe(2);
+  });
+
+  it('gives up after the allowed retries and reports the serialization failure', async () => {
+    let attempts = 0;
+    const failing = withTransaction(
+      db.pool,
+      async (client) => {
+        attempts++;
+        await client.query('SELECT count(*) FROM bookings WHERE slot = 2');
+        await bookSlotConcurrently(db.url, 2);
+        await client.query('INSERT INTO bookings (slot) VALUES (2)');
+      },
+      { isolation: 'serializable', retries: 1 },
+    );
+    await expect(failing).rejects.toMatchObject({ code: PG_ERROR.serialization_failure });
+    expect(attempts).toBe(2);
+  });
+
+  it('survives an idle connection being killed, and keeps serving', async () => {
+    const errors: Error[] = [];
+    const pool = createPool({ url: db.url, max: 1, applicationName: 'kiungo-idle-probe', onIdleClientError: (e) => errors.push(e) });
+    try {
+      const pid = (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      const idleClientError = new Promise<void>((resolve) => pool.once('error', () => resolve()));
+      await db.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+      await idleClientError;
+
+      expect(errors).toHaveLength(1);
+      expect(isPgError(errors[0], PG_ERROR.admin_shutdown)).toBe(true);
+      expect((await pool.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+}
+
+/** Another session books the slot in its own serializable transaction, and commits first. */
+async function bookSlotConcurrently(url: string, slot = 1): Promise<void> {
+  const other = new Client({ connectionString: url });
+  await other.connect();
+  try {
+    await other.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+    await other.query('SELECT count(*) FROM bookings WHERE slot = $1', [slot]);
+    await other.query('INSERT INTO bookings (slot) VALUES ($1)', [slot]);
+    await other.query('COMMIT');
+  } finally {
+    await other.end();
+  }
+}

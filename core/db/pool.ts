@@ -1,0 +1,145 @@
+/**
+ * The one way the code base talks to PostgreSQL: a `pg` Pool, and transactions that retry
+ * the failures PostgreSQL asks us to retry. The same code runs on a real PostgreSQL and on
+ * the embedded PGlite (gateway/src/embedded/pglite-server.ts), which speaks the same wire protocol.
+ */
+import { Pool, type PoolClient } from 'pg';
+
+/** Anything that can run a query: the pool itself, or a client inside a transaction. */
+export type Queryable = Pool | PoolClient;
+
+/**
+ * SQLSTATE codes the code base reacts to, named as in PostgreSQL's "Errcodes" appendix
+ * so that a grep for the documented name finds the handler.
+ */
+export const PG_ERROR = {
+  not_null_violation: '23502',
+  foreign_key_violation: '23503',
+  unique_violation: '23505',
+  check_violation: '23514',
+  exclusion_violation: '23P01',
+  serialization_failure: '40001',
+  deadlock_detected: '40P01',
+  lock_not_available: '55P03',
+  object_in_use: '55006',
+  query_canceled: '57014',
+  admin_shutdown: '57P01',
+  undefined_table: '42P01',
+} as const;
+
+export type PgErrorCode = (typeof PG_ERROR)[keyof typeof PG_ERROR];
+
+/** The SQLSTATE of an error thrown by `pg`, or undefined for anything else. */
+export function pgErrorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  const code = (error as { code: unknown }).code;
+  // Node's own errors (ECONNREFUSED…) also carry `code`; SQLSTATEs are exactly 5 characters.
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+export function isPgError(error: unknown, code: PgErrorCode): boolean {
+  return pgErrorCode(error) === code;
+}
+
+/** The constraint a unique / foreign-key / check violation names, to map it to a domain error. */
+export function pgConstraint(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('constraint' in error)) return undefined;
+  const constraint = (error as { constraint: unknown }).constraint;
+  return typeof constraint === 'string' ? constraint : undefined;
+}
+
+export interface PoolOptions {
+  url: string;
+  max: number;
+  /** Shows in pg_stat_activity, so an operator can tell api from worker connections. */
+  applicationName: string;
+  statementTimeoutMs?: number;
+  /**
+   * How long a caller waits for a free connection before failing. Without it, code that asks
+   * the pool for a second connection while holding the only one would hang forever.
+   */
+  connectionTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** Called when an idle connection dies (PostgreSQL restarted, network cut). Default: console.warn. */
+  onIdleClientError?: (error: Error) => void;
+}
+
+export function createPool(options: PoolOptions): Pool {
+  const pool = new Pool({
+    connectionString: options.url,
+    max: options.max,
+    application_name: options.applicationName,
+    statement_timeout: options.statementTimeoutMs,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
+  });
+  const onIdleClientError =
+    options.onIdleClientError ??
+    ((error: Error) => console.warn(`[db] idle connection of ${options.applicationName} failed: ${error.message}`));
+  // Without a listener, an idle client's error is an unhandled 'error' event and kills the
+  // process; the pool already drops the broken client and opens a new one on demand.
+  pool.on('error', onIdleClientError);
+  return pool;
+}
+
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+
+export interface TransactionOptions {
+  /** Extra attempts after the first one when PostgreSQL reports 40001 or 40P01. */
+  retries?: number;
+  isolation?: IsolationLevel;
+}
+
+const RETRYABLE: ReadonlySet<string> = new Set([PG_ERROR.serialization_failure, PG_ERROR.deadlock_detected]);
+
+/**
+ * Runs `work` inside BEGIN … COMMIT on one client. On a serialization failure or a deadlock
+ * the whole of `work` runs again (after a short jittered wait, so the two losers of a race do
+ * not collide again), so `work` must have no effect outside the database.
+ */
+export async function withTransaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+  { retries = 3, isolation }: TransactionOptions = {},
+): Promise<T> {
+  const begin = isolation ? `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}` : 'BEGIN';
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await runOnce(pool, begin, work);
+    } catch (error) {
+      const code = pgErrorCode(error);
+      if (attempt >= retries || code === undefined || !RETRYABLE.has(code)) throw error;
+      await sleep(jitteredBackoffMs(attempt));
+    }
+  }
+}
+
+async function runOnce<T>(pool: Pool, begin: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(begin);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackError) {
+      // The connection is unusable (killed, network cut): destroy it rather than pool it.
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    }
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+function jitteredBackoffMs(attempt: number): number {
+  const base = 10 * 2 ** attempt;
+  return base + Math.floor(Math.random() * base);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,167 @@
+import { Job, Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { DomainError } from '../shared/errors';
+import { settlesWithin, withinOrFail } from './bounded-wait';
+import { countDepthByAgency } from './bullmq-depth';
+import {
+  FINISHED_JOB_MEMORY,
+  HANDLER_BACKOFF_JITTER,
+  QueueDepth,
+  RETRY_QUEUE_DEFAULTS,
+  RetryHandler,
+  RetryJob,
+  RetryQueue,
+  RetryQueueLogger,
+  RetryQueueOptions,
+  retryJobId,
+} from './retry-queue.port';
+
+export const RETRY_QUEUE_NAME = 'kiungo-retries';
+export const DEFAULT_RETRY_QUEUE_PREFIX = 'kiungo';
+
+export interface BullMqRetryQueueOptions extends RetryQueueOptions {
+  redisUrl: string;
+  /** Redis key prefix (BullMQ `prefix`); lets several deployments or test runs share one Redis. */
+  prefix?: string;
+  /** schedule() rejects after this long when Redis does not take the job (default 3 s). */
+  scheduleTimeoutMs?: number;
+}
+
+/** Job name = agency code, so that depth() can group jobs without loading their data. */
+type RetryQueueJob = Job<RetryJob, void, string>;
+
+/**
+ * The production driver: one BullMQ queue on Redis shared by every api and worker replica.
+ * Delays are BullMQ delayed jobs, idempotency is the custom job id, handler errors are retried
+ * by BullMQ's attempts + exponential backoff. The Worker (and its connection) exists only
+ * in a process that calls consume(), so api replicas hold a single Redis connection.
+ */
+export class BullMqRetryQueue extends RetryQueue {
+  private readonly queue: Queue<RetryJob, void, string>;
+  private readonly producerConnection: Redis;
+  private workerConnection?: Redis;
+  private worker?: Worker<RetryJob, void, string>;
+  /** Handlers in flight, counted for the log line when close() has to abandon some. */
+  private readonly running = new Set<Promise<void>>();
+  private readonly logger: RetryQueueLogger;
+  private readonly closeTimeoutMs: number;
+  private readonly scheduleTimeoutMs: number;
+  private closing?: Promise<void>;
+
+  constructor(private readonly options: BullMqRetryQueueOptions) {
+    super();
+    this.logger = options.logger ?? console;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? RETRY_QUEUE_DEFAULTS.closeTimeoutMs;
+    this.scheduleTimeoutMs = options.scheduleTimeoutMs ?? 3_000;
+    // Producer side fails fast-ish: a retry that cannot be queued is still in PostgreSQL.
+    this.producerConnection = this.connect('producer', { maxRetriesPerRequest: 3 });
+    this.queue = new Queue<RetryJob, void, string>(RETRY_QUEUE_NAME, {
+      connection: this.producerConnection,
+      prefix: options.prefix ?? DEFAULT_RETRY_QUEUE_PREFIX,
+      defaultJobOptions: {
+        attempts: options.handlerAttempts ?? RETRY_QUEUE_DEFAULTS.handlerAttempts,
+        backoff: { type: 'exponential', delay: options.handlerBackoffMs ?? RETRY_QUEUE_DEFAULTS.handlerBackoffMs, jitter: HANDLER_BACKOFF_JITTER },
+        // Finished ids are kept a while so a racing sweeper cannot run (id, attempt) twice...
+        removeOnComplete: { age: FINISHED_JOB_MEMORY.ageSeconds, count: FINISHED_JOB_MEMORY.count },
+        // ...but dropped ones are removed at once: a kept failed job would hold its id, and
+        // BullMQ ignores an add() whose id exists, so the sweeper could not re-schedule it.
+        removeOnFail: true,
+      },
+    });
+    this.queue.on('error', (error) => this.logger.error(`retry queue (redis): ${error.message}`));
+  }
+
+  async schedule(job: RetryJob, delayMs: number): Promise<void> {
+    if (this.closing) throw new Error('retry queue is closed');
+    const data: RetryJob = { transactionId: job.transactionId, agencyCode: job.agencyCode, attempt: job.attempt };
+    // An existing id (delayed, waiting, active or recently completed) makes add() a no-op.
+    const adding = this.queue.add(job.agencyCode, data, { jobId: retryJobId(job), delay: Math.max(0, delayMs) });
+    await withinOrFail(
+      adding,
+      this.scheduleTimeoutMs,
+      () => new DomainError('unavailable', 'retry-queue-unavailable', `Redis did not take retry job ${retryJobId(job)} within ${this.scheduleTimeoutMs} ms`),
+    );
+  }
+
+  async consume(handler: RetryHandler, opts: { concurrency: number }): Promise<void> {
+    if (this.closing) throw new Error('retry queue is closed');
+    if (this.worker) throw new Error('retry queue is already consuming');
+    if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) {
+      throw new RangeError(`concurrency must be an integer >= 1, got ${opts.concurrency}`);
+    }
+    // BullMQ requires maxRetriesPerRequest: null on a worker connection (blocking commands).
+    this.workerConnection = this.connect('worker', { maxRetriesPerRequest: null });
+    this.worker = new Worker<RetryJob, void, string>(RETRY_QUEUE_NAME, (job: RetryQueueJob) => this.track(handler(toRetryJob(job))), {
+      connection: this.workerConnection,
+      prefix: this.options.prefix ?? DEFAULT_RETRY_QUEUE_PREFIX,
+      concurrency: opts.concurrency,
+    });
+    this.worker.on('failed', (job, error) => this.logDrop(job, error));
+    this.worker.on('error', (error) => this.logger.error(`retry queue worker (redis): ${error.message}`));
+    await this.worker.waitUntilReady();
+  }
+
+  async depth(): Promise<Record<string, QueueDepth>> {
+    return countDepthByAgency(this.queue, this.producerConnection);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.worker && this.workerConnection) {
+      // Graceful: BullMQ stops fetching, waits for active jobs and records their completion.
+      // (Its force close would skip recording it: a finished job would be left in `active`.)
+      const workerClosed = this.worker.close();
+      if (!(await settlesWithin(workerClosed, this.closeTimeoutMs))) {
+        this.logger.warn(`retry queue closed with ${this.running.size} handler(s) still running after ${this.closeTimeoutMs} ms`);
+        // Abandon them: with its connection gone the worker cannot record their outcome, so their
+        // jobs stay `active` until the lock expires and BullMQ's stalled check (or the sweeper)
+        // runs them again. BullMQ's close finishes on its own once those handlers return.
+        this.workerConnection.disconnect();
+      }
+    }
+    await this.queue.close();
+    await Promise.all([this.workerConnection, this.producerConnection].map((connection) => (connection ? quit(connection) : undefined)));
+  }
+
+  private track(handling: Promise<void>): Promise<void> {
+    const tracked = handling.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.add(tracked);
+    void tracked.then(() => this.running.delete(tracked));
+    return handling;
+  }
+
+  private logDrop(job: RetryQueueJob | undefined, error: Error): void {
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return; // BullMQ will run it again
+    this.logger.warn(
+      `retry job ${job.id} (agency ${job.data.agencyCode}) dropped after ${job.attemptsMade} handler runs, ` +
+        `last error ${error.name}: ${error.message}; the sweeper will re-schedule it`,
+    );
+  }
+
+  private connect(role: 'producer' | 'worker', options: { maxRetriesPerRequest: number | null }): Redis {
+    const connection = new Redis(this.options.redisUrl, { ...options, connectionName: `kiungo-retries-${role}` });
+    // BullMQ detaches its own listener on close; without one, ioredis prints "Unhandled error event".
+    connection.on('error', () => {});
+    return connection;
+  }
+}
+
+function toRetryJob(job: RetryQueueJob): RetryJob {
+  return { transactionId: job.data.transactionId, agencyCode: job.data.agencyCode, attempt: job.data.attempt };
+}
+
+async function quit(connection: Redis): Promise<void> {
+  if (connection.status === 'end') return;
+  try {
+    await connection.quit();
+  } catch {
+    connection.disconnect(); // already broken: nothing to flush
+  }
+}

@@ -1,0 +1,54 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+
+const VERSION = 1;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * National ID numbers and phone numbers are personal data: stored sealed (AES-256-GCM), found
+ * again through a keyed hash, and shown masked. The two purposes use separate keys derived from
+ * the one configured key, so the look-up hash reveals nothing about the sealing key.
+ */
+export class PersonalDataVault {
+  private readonly sealKey: Buffer;
+  private readonly lookupKey: Buffer;
+
+  constructor(masterKey: Buffer) {
+    if (masterKey.length !== 32) throw new Error('the personal-data key must be 32 bytes');
+    this.sealKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'kiungo:seal:v1', 32));
+    this.lookupKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'kiungo:lookup:v1', 32));
+  }
+
+  seal(value: unknown): Buffer {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
+    const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+    return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
+  }
+
+  open<T>(sealed: Buffer): T {
+    if (sealed[0] !== VERSION) throw new Error(`unknown sealed-data version ${sealed[0]}`);
+    const iv = sealed.subarray(1, 1 + IV_BYTES);
+    const tag = sealed.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
+    const decipher = createDecipheriv('aes-256-gcm', this.sealKey, iv);
+    decipher.setAuthTag(tag);
+    const body = Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
+    return JSON.parse(body.toString('utf8')) as T;
+  }
+
+  /** Stable keyed hash for equality look-ups (e.g. a citizen's transactions by national ID). */
+  lookupHash(value: string): string {
+    return createHmac('sha256', this.lookupKey).update(value.trim(), 'utf8').digest('base64url');
+  }
+}
+
+/** `12345678` → `****5678`. */
+export function maskIdNumber(idNumber: string): string {
+  return idNumber.length <= 4 ? '****' : `${'*'.repeat(idNumber.length - 4)}${idNumber.slice(-4)}`;
+}
+
+/** `+254712345678` → `+2547******78`. */
+export function maskPhone(phone: string): string {
+  if (phone.length <= 7) return '*'.repeat(phone.length);
+  return `${phone.slice(0, 5)}${'*'.repeat(phone.length - 7)}${phone.slice(-2)}`;
+}

@@ -1,0 +1,21 @@
+import type { RetryJob } from '../../queue/retry-queue.port';
+import type { TransactionRepository } from '../transaction.repository';
+import { WORKER_ACTOR, type DispatchAttempt } from './dispatch-attempt';
+
+/**
+ * The worker's handler for a retry job. The job carries only the id: the row decides. If the
+ * transaction is not due, already finished, or held by another worker, the job does nothing.
+ */
+export class RetryTransaction {
+  constructor(
+    private readonly transactions: TransactionRepository,
+    private readonly dispatch: DispatchAttempt,
+    private readonly leaseMs: number,
+  ) {}
+
+  async handle(job: RetryJob): Promise<void> {
+    const claimed = await this.transactions.claimAttempt(job.transactionId, this.leaseMs);
+    if (!claimed) return;
+    await this.dispatch.run(claimed, { inline: false, actor: WORKER_ACTOR });
+  }
+}

@@ -1,0 +1,137 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Catalogue } from '../../../contracts/src/catalogue';
+import { canonicalJson } from '../../audit/canonical-json';
+import { DomainError } from '../../shared/errors';
+import type { Clock } from '../../shared/clock';
+import type { PersonalDataVault } from '../../shared/personal-data';
+import type { Channel, Citizen, TransactionRecord } from '../domain/transaction';
+import type { TransactionRepository } from '../transaction.repository';
+import type { DispatchAttempt } from './dispatch-attempt';
+
+export interface Submitter {
+  subject: string;
+  roles: readonly string[];
+  /** Officers are bound to one centre and submit only for it. */
+  centre?: string;
+}
+
+export interface SubmitTransactionCommand {
+  body: unknown;
+  submitter: Submitter;
+  idempotencyKey?: string;
+  correlationId?: string;
+}
+
+export interface SubmitTransactionResult {
+  transaction: TransactionRecord;
+  /** False when the idempotency key had already created this transaction. */
+  created: boolean;
+}
+
+interface Envelope {
+  service: string;
+  channel: Channel;
+  centre?: string;
+  officer?: string;
+  citizen: Citizen;
+  payload: Record<string, unknown>;
+}
+
+/** Slack on top of the inline timeout before the sweeper may take over an unfinished inline attempt. */
+const INLINE_LEASE_MARGIN_MS = 2000;
+
+/**
+ * POST /v1/transactions: validate, record (state `received`) BEFORE any agency call, then try the
+ * agency once inline. Whatever happens after the record is written, the transaction is not lost:
+ * the retry queue or, failing that, the sweeper finishes it.
+ */
+export class SubmitTransaction {
+  constructor(
+    private readonly transactions: TransactionRepository,
+    private readonly catalogue: Catalogue,
+    private readonly dispatch: DispatchAttempt,
+    private readonly vault: PersonalDataVault,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(command: SubmitTransactionCommand): Promise<SubmitTransactionResult> {
+    const envelope = this.validate(command.body);
+    const service = this.catalogue.service(envelope.service)!;
+    const agency = this.catalogue.agency(service.agencyCode)!;
+    const centre = this.authorisedCentre(envelope, command.submitter);
+    const requestHash = createHash('sha256').update(canonicalJson(command.body)).digest('base64url');
+    const now = this.clock.now();
+    const id = randomUUID();
+
+    const { row, created } = await this.transactions.insertReceived(
+      {
+        id,
+        serviceCode: service.code,
+        agencyCode: service.agencyCode,
+        channel: envelope.channel,
+        centreCode: centre ?? null,
+        officerId: envelope.officer ?? (command.submitter.roles.includes('officer') ? command.submitter.subject : null),
+        submittedBy: command.submitter.subject,
+        citizenIdHash: this.vault.lookupHash(envelope.citizen.idNumber),
+        citizenSealed: this.vault.seal(envelope.citizen),
+        payloadSealed: this.vault.seal(envelope.payload),
+        state: 'received',
+        attempts: 1,
+        maxAttempts: service.retry.maxAttempts,
+        nextAttemptAt: new Date(now.getTime() + agency.resilience.inlineTimeoutMs + INLINE_LEASE_MARGIN_MS),
+        idempotencyScope: command.idempotencyKey ? command.submitter.subject : null,
+        idempotencyKey: command.idempotencyKey ?? null,
+        requestHash,
+      },
+      {
+        entityType: 'transaction',
+        entityId: id,
+        type: 'received',
+        actor: command.submitter.subject,
+        data: { service: service.code, agency: service.agencyCode, channel: envelope.channel, centre: centre ?? null },
+        occurredAt: now,
+      },
+    );
+
+    if (!created) {
+      if (row.requestHash !== requestHash) {
+        throw new DomainError('invalid', 'idempotency-key-reused', 'This Idempotency-Key was already used with a different request body.', {
+          errors: [{ field: 'header:Idempotency-Key', message: 'already used with a different request body' }],
+        });
+      }
+      return { transaction: row, created: false };
+    }
+
+    const transaction = await this.dispatch.run(row, { inline: true, actor: command.submitter.subject, correlationId: command.correlationId });
+    return { transaction, created: true };
+  }
+
+  private validate(body: unknown): Envelope {
+    const validator = this.catalogue.validator;
+    const envelopeErrors = validator.validateEnvelope(body);
+    if (envelopeErrors.length > 0) throw invalid(envelopeErrors);
+    const envelope = body as Envelope;
+    if (!this.catalogue.service(envelope.service)) {
+      throw invalid([{ field: '/service', message: `unknown service; see GET /v1/services` }]);
+    }
+    const payloadErrors = validator.validateRequest(envelope.service, envelope.payload);
+    if (payloadErrors.length > 0) throw invalid(payloadErrors);
+    return envelope;
+  }
+
+  private authorisedCentre(envelope: Envelope, submitter: Submitter): string | undefined {
+    const isOfficerOnly = submitter.roles.includes('officer') && !submitter.roles.includes('channel');
+    if (!isOfficerOnly) return envelope.centre;
+    if (!submitter.centre) {
+      throw new DomainError('forbidden', 'officer-without-centre', 'Your token names no centre; an officer submits for the centre they work at.');
+    }
+    if (envelope.centre && envelope.centre !== submitter.centre) {
+      throw new DomainError('forbidden', 'centre-mismatch', `You are an officer of centre ${submitter.centre} and cannot submit for ${envelope.centre}.`);
+    }
+    return submitter.centre;
+  }
+}
+
+function invalid(errors: { field: string; message: string }[]): DomainError {
+  return new DomainError('invalid', 'validation-failed', 'The request is not valid; see `errors` for each problem.', { errors });
+}

@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AgenciesModule } from './agencies/agencies.module';
+import { HealthModule } from './health/health.module';
+import { PlatformModule } from './platform';
+import { CoreModule } from './runtime/core.module';
+import type { KiungoRuntime } from './runtime/runtime';
+import { ServicesModule } from './services/services.module';
+import { TransactionsModule } from './transactions/transactions.module';
+import { WorkerModule } from './worker/worker.module';
+
+/** The api role serves the HTTP API; the worker role consumes queues and sweeps; `all` does both. */
+@Module({})
+export class AppModule {
+  static forRuntime(runtime: KiungoRuntime): DynamicModule {
+    const api = runtime.role === 'all' || runtime.role === 'api';
+    const worker = runtime.role === 'all' || runtime.role === 'worker';
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot(runtime.config),
+        CoreModule.forRuntime(runtime),
+        HealthModule,
+        ...(api ? [ServicesModule, TransactionsModule, AgenciesModule] : []),
+        ...(worker ? [WorkerModule] : []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import type { JWTPayload } from 'jose';
+import { isRole, type Role } from './roles';
+
+/** Who is calling, as established from a verified access token. */
+export interface Principal {
+  /** The token's `sub`: a Keycloak user or service-account id. */
+  subject: string;
+  roles: Role[];
+  /** Centre code (e.g. `NRB-GPO`) an officer is bound to, from the `centre` claim. */
+  centre?: string;
+  /** Agency code an `agency` caller may see, from the `agency` claim. */
+  agency?: string;
+  /** Display name, from `name` or `preferred_username`; for audit trails, never for decisions. */
+  name?: string;
+}
+
+/**
+ * Keycloak puts realm roles in `realm_access.roles` and client roles in
+ * `resource_access[<client>].roles`; both count, the client being our audience.
+ */
+export function principalFromClaims(claims: JWTPayload, audience: string): Principal | undefined {
+  if (typeof claims.sub !== 'string' || claims.sub === '') return undefined;
+  const realmRoles = rolesIn(objectAt(claims, 'realm_access'));
+  const clientRoles = rolesIn(objectAt(objectAt(claims, 'resource_access'), audience));
+  const roles = [...new Set([...realmRoles, ...clientRoles])];
+
+  const principal: Principal = { subject: claims.sub, roles };
+  const centre = stringAt(claims, 'centre');
+  const agency = stringAt(claims, 'agency');
+  const name = stringAt(claims, 'name') ?? stringAt(claims, 'preferred_username');
+  if (centre !== undefined) principal.centre = centre;
+  if (agency !== undefined) principal.agency = agency;
+  if (name !== undefined) principal.name = name;
+  return principal;
+}
+
+function objectAt(value: unknown, key: string): Record<string, unknown> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const inner = (value as Record<string, unknown>)[key];
+  return typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : undefined;
+}
+
+function rolesIn(access: Record<string, unknown> | undefined): Role[] {
+  const roles = access?.roles;
+  return Array.isArray(roles) ? roles.filter(isRole) : [];
+}
+
+function stringAt(claims: JWTPayload, key: string): string | undefined {
+  const value = claims[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

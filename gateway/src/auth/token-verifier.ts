@@ -1,0 +1,83 @@
+import { Logger } from '@nestjs/common';
+import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { DomainError } from '../../../core/shared/errors';
+import type { AppConfig } from '../config/app-config';
+import { DEV_ISSUER, loadDevSigningKey } from './dev-signing-key';
+import { IdentityProviderUnavailable, OidcKeySource } from './oidc-key-source';
+import { principalFromClaims, type Principal } from './principal';
+
+/** Asymmetric only: an HS256 token "signed" with our public key must never pass. */
+const ALGORITHMS = ['RS256', 'ES256'];
+const CLOCK_TOLERANCE_SECONDS = 30;
+const RETRY_AFTER_SECONDS = 5;
+
+export interface TokenVerifierOptions {
+  issuer: string;
+  audience: string;
+  getKey: JWTVerifyGetKey;
+}
+
+/**
+ * Turns a bearer token into a Principal, or throws a DomainError: `unauthenticated` (401) for
+ * any fault of the token, `unavailable` (503) when the identity provider's keys cannot be had.
+ */
+export class TokenVerifier {
+  private readonly logger = new Logger('TokenVerifier');
+
+  constructor(private readonly options: TokenVerifierOptions) {}
+
+  /** OIDC (Keycloak) when OIDC_ISSUER_URL is set, else the development key in the data dir. */
+  static fromConfig(config: AppConfig): TokenVerifier {
+    if (config.oidcIssuerUrl) {
+      const keys = new OidcKeySource(config.oidcIssuerUrl, config.oidcJwksUrl);
+      return new TokenVerifier({ issuer: config.oidcIssuerUrl, audience: config.oidcAudience, getKey: keys.getKey });
+    }
+    if (config.mode === 'production') {
+      new Logger('TokenVerifier').warn('OIDC_ISSUER_URL is not set: accepting development tokens in production mode');
+    }
+    // Loaded on first use, so a process that never sees a token never creates a key file.
+    const getKey: JWTVerifyGetKey = async () => loadDevSigningKey(config.dataDir).publicKey;
+    return new TokenVerifier({ issuer: DEV_ISSUER, audience: config.oidcAudience, getKey });
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, this.options.getKey, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        algorithms: ALGORITHMS,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      throw this.translate(error);
+    }
+    const principal = principalFromClaims(payload, this.options.audience);
+    if (!principal) throw invalidToken('the token has no subject');
+    return principal;
+  }
+
+  /** A DomainError for what the caller or the provider did wrong; anything else is ours and passes through. */
+  private translate(error: unknown): unknown {
+    if (error instanceof IdentityProviderUnavailable) {
+      this.logger.warn(`cannot verify tokens: ${error.message}`);
+      return new DomainError(
+        'unavailable',
+        'identity-provider-unavailable',
+        'The identity provider cannot be reached to verify the access token. Try again shortly.',
+        { retryAfterSeconds: RETRY_AFTER_SECONDS },
+      );
+    }
+    if (error instanceof errors.JWTExpired) {
+      return new DomainError('unauthenticated', 'token-expired', 'The access token has expired.');
+    }
+    // jose's messages name the failed check ("unexpected \"aud\" claim value") and hold no secret.
+    if (error instanceof errors.JOSEError) return invalidToken(error.message);
+    return error;
+  }
+}
+
+function invalidToken(reason: string): DomainError {
+  return new DomainError('unauthenticated', 'invalid-token', `The access token is not valid: ${reason}.`);
+}

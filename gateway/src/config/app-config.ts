@@ -1,0 +1,84 @@
+/**
+ * The one typed, frozen configuration object every part of the gateway reads. It is built once
+ * at boot by `loadConfig()` (env.schema.ts) and handed to Nest as `APP_CONFIG`; nothing else
+ * reads `process.env`.
+ */
+
+/** `embedded` when DATABASE_URL is absent (PGlite, in-process queues, dev signing key); otherwise `production`. */
+export type AppMode = 'embedded' | 'production';
+
+/** Which half of Kiungo this process runs; `all` is both (embedded mode's default). */
+export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
+/** Ordered from most to least verbose; `silent` turns logging off (tests). */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface AppConfig {
+  readonly mode: AppMode;
+  /** PORT */
+  readonly port: number;
+  /** HOST */
+  readonly host: string;
+  /** DATABASE_URL; undefined means the embedded PGlite database under `dataDir`. */
+  readonly databaseUrl?: string;
+  /** DB_POOL_MAX */
+  readonly dbPoolMax: number;
+  /** REDIS_URL; undefined means in-process queue and event drivers. */
+  readonly redisUrl?: string;
+  /** OIDC_ISSUER_URL; undefined means tokens are signed by the development key in `dataDir`. */
+  readonly oidcIssuerUrl?: string;
+  /** OIDC_AUDIENCE */
+  readonly oidcAudience: string;
+  /** OIDC_JWKS_URL; overrides the discovered `jwks_uri`. */
+  readonly oidcJwksUrl?: string;
+  /** KIUNGO_DATA_DIR, absolute. */
+  readonly dataDir: string;
+  /** KIUNGO_CATALOGUE_DIR, absolute. */
+  readonly catalogueDir: string;
+  /** KIUNGO_DATA_KEY decoded (32 bytes): seals national IDs and phone numbers at rest. Never log it. */
+  readonly dataKey: Buffer;
+  /** Where the data key came from: the environment, or generated/read in `dataDir` (embedded only). */
+  readonly dataKeySource: 'env' | 'data-dir';
+  /** LOG_LEVEL */
+  readonly logLevel: LogLevel;
+  /** KIUNGO_BODY_LIMIT_BYTES */
+  readonly bodyLimitBytes: number;
+  /** KIUNGO_SWEEP_INTERVAL_MS */
+  readonly sweepIntervalMs: number;
+}
+
+/** Nest injection token for the AppConfig: `@Inject(APP_CONFIG) config: AppConfig`. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** The configuration as it may be printed (start-up banner): secrets masked. */
+export function describeConfig(config: AppConfig): Record<string, unknown> {
+  return {
+    mode: config.mode,
+    port: config.port,
+    host: config.host,
+    databaseUrl: config.databaseUrl === undefined ? undefined : maskUrlCredentials(config.databaseUrl),
+    dbPoolMax: config.dbPoolMax,
+    redisUrl: config.redisUrl === undefined ? undefined : maskUrlCredentials(config.redisUrl),
+    oidcIssuerUrl: config.oidcIssuerUrl,
+    oidcAudience: config.oidcAudience,
+    oidcJwksUrl: config.oidcJwksUrl,
+    dataDir: config.dataDir,
+    catalogueDir: config.catalogueDir,
+    dataKey: `[redacted, from ${config.dataKeySource}]`,
+    logLevel: config.logLevel,
+    bodyLimitBytes: config.bodyLimitBytes,
+    sweepIntervalMs: config.sweepIntervalMs,
+  };
+}
+
+function maskUrlCredentials(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '[unparseable]';
+  }
+}

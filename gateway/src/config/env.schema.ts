@@ -1,0 +1,187 @@
+/**
+ * The whole environment, validated once at boot into one frozen `AppConfig`. A bad value stops
+ * start-up with a `ConfigError` naming every bad variable and what it expects; the values of
+ * secret variables are never repeated in the message. An empty variable counts as unset (compose
+ * files often write `PORT=`).
+ *
+ * Variables:
+ *   PORT                     HTTP port, 0–65535. Default 8080.
+ *   HOST                     Interface to listen on. Default 127.0.0.1 in embedded mode (nothing
+ *                            outside the machine reaches the dev key), 0.0.0.0 when DATABASE_URL is set.
+ *   DATABASE_URL             postgres:// or postgresql:// URL (secret). Unset: embedded PGlite in
+ *                            KIUNGO_DATA_DIR. Setting it switches to production mode.
+ *   DB_POOL_MAX              Connections per process in the pg pool, 1–1000. Default 10.
+ *   REDIS_URL                redis:// or rediss:// URL (secret). Unset: in-process queues and events.
+ *   OIDC_ISSUER_URL          http(s) URL of the OIDC issuer (Keycloak realm), exactly as it appears in
+ *                            the tokens' `iss`. Unset: tokens are signed by the development key.
+ *   OIDC_AUDIENCE            Expected `aud` of access tokens, and the Keycloak client whose roles
+ *                            count. Default kiungo.
+ *   OIDC_JWKS_URL            http(s) URL; overrides the `jwks_uri` found by OIDC discovery.
+ *   KIUNGO_DATA_DIR          Folder for the embedded database, the dev signing key and the embedded
+ *                            data key. Default .kiungo (relative to the working directory).
+ *   KIUNGO_CATALOGUE_DIR     Folder of agency configurations. Default contracts/catalogue.
+ *   KIUNGO_DATA_KEY          Base64 of 32 random bytes (secret): seals national IDs and phone numbers
+ *                            at rest. Required when DATABASE_URL is set; in embedded mode generated
+ *                            once into KIUNGO_DATA_DIR/data-key. Make one: `openssl rand -base64 32`.
+ *   LOG_LEVEL                trace | debug | info | warn | error | fatal | silent (also Nest's
+ *                            verbose = trace, log = info). Default info.
+ *   KIUNGO_BODY_LIMIT_BYTES  Largest request body accepted, 1 KiB–100 MiB. Default 1048576.
+ *   KIUNGO_SWEEP_INTERVAL_MS How often the worker's sweeper looks for overdue transactions,
+ *                            100–3600000. Default 5000.
+ */
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { LOG_LEVELS, PROCESS_ROLES, type AppConfig, type LogLevel, type ProcessRole } from './app-config';
+import { readOrCreateSecretFile } from './file-once';
+
+export { APP_CONFIG, describeConfig, type AppConfig, type AppMode, type LogLevel, type ProcessRole } from './app-config';
+
+export interface ConfigProblem {
+  /** The environment variable (or `role` for the process argument). */
+  variable: string;
+  expected: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.expected}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Collects every problem before failing, so one start-up attempt shows them all. */
+class EnvReader {
+  readonly problems: ConfigProblem[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      this.fail(name, `an integer from ${min} to ${max}, got "${value}"`);
+      return fallback;
+    }
+    return Number(value);
+  }
+
+  url(name: string, protocols: readonly string[], secret: boolean): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(value).protocol;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol === undefined || !protocols.includes(protocol)) {
+      const shown = secret ? '(value not shown: it may hold credentials)' : `got "${value}"`;
+      this.fail(name, `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')} ${shown}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  fail(variable: string, expected: string): void {
+    this.problems.push({ variable, expected });
+  }
+}
+
+const LOG_LEVEL_ALIASES: Readonly<Record<string, LogLevel>> = { verbose: 'trace', log: 'info' };
+
+/** Reads and validates the environment; throws `ConfigError` naming every bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const read = new EnvReader(env);
+
+  const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:'], true);
+  const production = read.raw('DATABASE_URL') !== undefined;
+
+  const host = read.raw('HOST') ?? (production ? '0.0.0.0' : '127.0.0.1');
+  if (/\s/.test(host)) read.fail('HOST', `a host name or IP address without spaces, got "${host}"`);
+
+  const logLevelText = (read.raw('LOG_LEVEL') ?? 'info').toLowerCase();
+  const logLevel = LOG_LEVEL_ALIASES[logLevelText] ?? (LOG_LEVELS as readonly string[]).find((l) => l === logLevelText);
+  if (logLevel === undefined) read.fail('LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}, got "${logLevelText}"`);
+
+  const dataDir = resolve(read.raw('KIUNGO_DATA_DIR') ?? '.kiungo');
+  const partial = {
+    mode: production ? 'production' : 'embedded',
+    port: read.integer('PORT', 8080, 0, 65535),
+    host,
+    databaseUrl,
+    dbPoolMax: read.integer('DB_POOL_MAX', 10, 1, 1000),
+    redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:'], true),
+    oidcIssuerUrl: read.url('OIDC_ISSUER_URL', ['https:', 'http:'], false),
+    oidcAudience: read.raw('OIDC_AUDIENCE') ?? 'kiungo',
+    oidcJwksUrl: read.url('OIDC_JWKS_URL', ['https:', 'http:'], false),
+    dataDir,
+    catalogueDir: resolve(read.raw('KIUNGO_CATALOGUE_DIR') ?? 'contracts/catalogue'),
+    logLevel: logLevel ?? 'info',
+    bodyLimitBytes: read.integer('KIUNGO_BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1024 * 1024),
+    sweepIntervalMs: read.integer('KIUNGO_SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
+  } as const;
+
+  const dataKeyText = read.raw('KIUNGO_DATA_KEY');
+  const dataKeyFromEnv = dataKeyText === undefined ? undefined : decodeDataKey(dataKeyText);
+  if (dataKeyText !== undefined && dataKeyFromEnv === undefined) {
+    read.fail('KIUNGO_DATA_KEY', 'base64 of exactly 32 bytes (value not shown; make one with `openssl rand -base64 32`)');
+  }
+  if (production && dataKeyText === undefined) {
+    read.fail('KIUNGO_DATA_KEY', 'required when DATABASE_URL is set: base64 of 32 random bytes (`openssl rand -base64 32`)');
+  }
+
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+
+  const dataKey = dataKeyFromEnv ?? embeddedDataKey(dataDir);
+  return Object.freeze({
+    ...partial,
+    dataKey,
+    dataKeySource: dataKeyFromEnv === undefined ? 'data-dir' : 'env',
+  } satisfies AppConfig);
+}
+
+function decodeDataKey(text: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) return undefined;
+  const key = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return key.length === 32 ? key : undefined;
+}
+
+/** Embedded mode only: a key generated on first start and kept beside the embedded database. */
+function embeddedDataKey(dataDir: string): Buffer {
+  const path = join(dataDir, 'data-key');
+  const { content } = readOrCreateSecretFile(path, () => `${randomBytes(32).toString('base64')}\n`);
+  const key = decodeDataKey(content.trim());
+  if (key === undefined) {
+    throw new ConfigError([{ variable: 'KIUNGO_DATA_KEY', expected: `${path} to hold base64 of 32 bytes; it is damaged` }]);
+  }
+  return key;
+}
+
+/**
+ * The process role from the command line (`main.js api`, `main.js --role=worker`); `all` when
+ * none is given. `argv` is what follows the script name: `process.argv.slice(2)`.
+ */
+export function parseRole(argv: readonly string[] = process.argv.slice(2)): ProcessRole {
+  let given: string | undefined;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg.startsWith('--role=')) given = arg.slice('--role='.length);
+    else if (arg === '--role') given = argv[++i] ?? '';
+    else if (!arg.startsWith('-') && given === undefined) given = arg;
+  }
+  if (given === undefined) return 'all';
+  const role = PROCESS_ROLES.find((r) => r === given);
+  if (role === undefined) {
+    throw new ConfigError([{ variable: 'role', expected: `one of ${PROCESS_ROLES.join(', ')}, got "${given}"` }]);
+  }
+  return role;
+}

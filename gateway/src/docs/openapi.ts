@@ -1,0 +1,58 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { version } from '../../../package.json';
+import { PROBLEM_SCHEMA, PROBLEM_SCHEMA_NAME } from './problem.schema';
+import { serveSwaggerUi } from './swagger-ui';
+
+const TITLE = 'Kiungo API';
+
+export const DOCS_PATH = 'docs';
+export const DOCS_JSON_PATH = 'docs/json';
+
+/** The OpenAPI document generated from the controllers, with bearer auth and the problem schema. */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle(TITLE)
+    .setDescription(
+      'One normalized API for every channel of a one-stop government service centre. ' +
+        'Errors are RFC 9457 application/problem+json (schema `Problem`); every response carries X-Correlation-Id.',
+    )
+    .setVersion(version)
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An OIDC access token (Keycloak), or in embedded mode one from `npm run token`.' },
+      'bearer',
+    )
+    // Every operation needs the token unless marked @Public(), which sets its own empty list.
+    .addSecurityRequirements('bearer')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, [PROBLEM_SCHEMA_NAME]: PROBLEM_SCHEMA } };
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path)) {
+      if (isOperation(operation) && isAnonymousOnly(operation.security)) operation.security = [];
+    }
+  }
+  return document;
+}
+
+/** Serves the UI at /docs and the document at /docs/json; both public (plain routes, no guard). */
+export function setupOpenApi(app: NestFastifyApplication): OpenAPIObject {
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: DOCS_JSON_PATH, raw: ['json'], ui: false });
+  serveSwaggerUi(app.getHttpAdapter().getInstance(), `/${DOCS_PATH}`, `/${DOCS_JSON_PATH}`, TITLE);
+  return document;
+}
+
+function isOperation(value: unknown): value is { security?: unknown[] } {
+  return typeof value === 'object' && value !== null && 'responses' in value;
+}
+
+/** `[{}]`, as @Public() leaves it (see auth.decorators.ts). */
+function isAnonymousOnly(security: unknown[] | undefined): boolean {
+  return (
+    Array.isArray(security) &&
+    security.length > 0 &&
+    security.every((requirement) => typeof requirement === 'object' && requirement !== null && Object.keys(requirement).length === 0)
+  );
+}

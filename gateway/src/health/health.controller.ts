@@ -1,0 +1,52 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../auth';
+import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+
+type Check = { status: 'up' | 'down'; latencyMs: number; detail?: string };
+
+const CHECK_TIMEOUT_MS = 2000;
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(@Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime) {}
+
+  @Get('live')
+  @Public()
+  @ApiOperation({ summary: 'The process is up (no dependencies checked)' })
+  live(): { status: 'ok'; role: string } {
+    return { status: 'ok', role: this.runtime.role };
+  }
+
+  @Get('ready')
+  @Public()
+  @ApiOperation({ summary: 'The process can serve: database and, when configured, Redis answer' })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, Check> }> {
+    const checks: Record<string, Check> = { database: await check(() => this.runtime.pool.query('SELECT 1').then(() => undefined)) };
+    if (this.runtime.redisPing) checks.redis = await check(this.runtime.redisPing);
+    const ready = Object.values(checks).every((c) => c.status === 'up');
+    reply.status(ready ? 200 : 503);
+    return { status: ready ? 'ready' : 'not_ready', checks };
+  }
+}
+
+async function check(probe: () => Promise<void>): Promise<Check> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return { status: 'up', latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    // The reason is ours (timeout, connection refused); it never carries request data.
+    return { status: 'down', latencyMs: Math.round(performance.now() - started), detail: (error as Error).message.slice(0, 200) };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,99 @@
+import { Logger } from '@nestjs/common';
+import IORedis from 'ioredis';
+import type { Pool } from 'pg';
+import { AgencyRegistry } from '../../../adapters/registry';
+import { loadCatalogue } from '../../../contracts/src/catalogue.loader';
+import { AuditLog } from '../../../core/audit/audit-log';
+import { migrate } from '../../../core/db/migrate';
+import { createPool } from '../../../core/db/pool';
+import { SystemClock, type Clock } from '../../../core/shared/clock';
+import { PersonalDataVault } from '../../../core/shared/personal-data';
+import type { AppConfig, ProcessRole } from '../config/env.schema';
+import { createRetryQueue } from '../queue/create-retry-queue';
+import type { KiungoRuntime } from './runtime';
+import { EMBEDDED_POOL_MAX, startEmbeddedDatabase } from '../embedded/pglite-server';
+import { startDemoAgencies } from '../embedded/demo-agencies';
+
+export interface RuntimeOverrides {
+  /** Agency code → base URL (tests point agencies at their simulators). */
+  endpointOverrides?: Record<string, string>;
+  clock?: Clock;
+  /** Start in-process simulators for the catalogue's REST agencies (embedded demo). Default: in embedded mode. */
+  demoAgencies?: boolean;
+  /** Redis key prefix for the queue (tests isolate runs). */
+  queuePrefix?: string;
+}
+
+/**
+ * Builds everything a process runs on, in dependency order, and undoes it in reverse on close.
+ * Fails fast: a bad catalogue, an unreachable database or a failed migration stops start-up with
+ * a message that names what is wrong.
+ */
+export async function buildRuntime(config: AppConfig, role: ProcessRole, overrides: RuntimeOverrides = {}): Promise<KiungoRuntime> {
+  const logger = new Logger('Runtime');
+  const closers: Array<() => Promise<unknown>> = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch((error: Error) => logger.warn(`while closing: ${error.message}`));
+    closers.length = 0;
+  };
+
+  try {
+    const catalogue = loadCatalogue(config.catalogueDir);
+
+    let databaseUrl = config.databaseUrl;
+    let poolMax = config.dbPoolMax;
+    if (!databaseUrl) {
+      const embedded = await startEmbeddedDatabase({ dataDir: config.dataDir });
+      closers.push(() => embedded.close());
+      databaseUrl = embedded.url;
+      poolMax = EMBEDDED_POOL_MAX;
+    }
+    const pool: Pool = createPool({ url: databaseUrl, max: poolMax, applicationName: `kiungo-${role}` });
+    closers.push(() => pool.end());
+    await migrate(pool, { direction: 'up' });
+    const audit = await AuditLog.open(pool);
+
+    let endpointOverrides = overrides.endpointOverrides;
+    let demo: KiungoRuntime['demo'];
+    if (overrides.demoAgencies ?? config.mode === 'embedded') {
+      const agencies = await startDemoAgencies(catalogue.agencies);
+      closers.push(() => agencies.close());
+      endpointOverrides = { ...agencies.endpoints, ...endpointOverrides };
+      demo = { agencies: agencies.endpoints };
+    }
+    const agencies = new AgencyRegistry(catalogue.agencies, { endpointOverrides });
+    closers.push(() => agencies.close());
+
+    const retries = createRetryQueue({ redisUrl: config.redisUrl, prefix: overrides.queuePrefix, logger: new Logger('RetryQueue') });
+    closers.push(() => retries.close());
+
+    let redisPing: (() => Promise<void>) | undefined;
+    if (config.redisUrl) {
+      const redis = new IORedis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+      redis.on('error', () => undefined); // readiness reports it; no unhandled error events
+      await redis.connect().catch(() => undefined);
+      closers.push(async () => redis.disconnect());
+      redisPing = async () => {
+        await redis.ping();
+      };
+    }
+
+    return {
+      config,
+      role,
+      pool,
+      catalogue,
+      agencies,
+      retries,
+      audit,
+      vault: new PersonalDataVault(config.dataKey),
+      clock: overrides.clock ?? new SystemClock(),
+      redisPing,
+      demo,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,33 @@
+import type { Pool } from 'pg';
+import type { Catalogue } from '../../../contracts/src/catalogue';
+import type { AgencyRegistry } from '../../../adapters/registry';
+import type { AuditLog } from '../../../core/audit/audit-log';
+import type { RetryQueue } from '../../../core/queue/retry-queue.port';
+import type { Clock } from '../../../core/shared/clock';
+import type { PersonalDataVault } from '../../../core/shared/personal-data';
+import type { AppConfig } from '../config/env.schema';
+
+export type ProcessRole = 'all' | 'api' | 'worker';
+
+/**
+ * Everything a Kiungo process runs on, built once before Nest starts (see build-runtime.ts) and
+ * handed to the modules as values. Closing it releases every connection and server it opened.
+ */
+export interface KiungoRuntime {
+  readonly config: AppConfig;
+  readonly role: ProcessRole;
+  readonly pool: Pool;
+  readonly catalogue: Catalogue;
+  readonly agencies: AgencyRegistry;
+  readonly retries: RetryQueue;
+  readonly audit: AuditLog;
+  readonly vault: PersonalDataVault;
+  readonly clock: Clock;
+  /** Present when REDIS_URL is set; used by readiness. */
+  readonly redisPing?: () => Promise<void>;
+  /** What embedded mode started beside the gateway (demo agencies), for the start-up banner. */
+  readonly demo?: { agencies: Record<string, string> };
+  close(): Promise<void>;
+}
+
+export const KIUNGO_RUNTIME = Symbol('KIUNGO_RUNTIME');

@@ -1,0 +1,59 @@
+import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ServiceDefinition } from '../../../contracts/src/catalogue.types';
+import { DomainError } from '../../../core/shared/errors';
+import { Roles } from '../auth';
+import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+
+export interface ServiceSummary {
+  code: string;
+  name: string;
+  description: string;
+  agency: string;
+  fallback: ServiceDefinition['fallback'];
+  bookable: boolean;
+  feeKes: number;
+}
+
+const ALL_ROLES = ['channel', 'officer', 'manager', 'operator', 'auditor', 'agency', 'admin'] as const;
+
+@ApiTags('services')
+@ApiBearerAuth()
+@Controller('v1/services')
+export class ServicesController {
+  constructor(@Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime) {}
+
+  @Get()
+  @Roles(...ALL_ROLES)
+  @ApiOperation({ summary: 'The service catalogue' })
+  list(): { items: ServiceSummary[] } {
+    return { items: this.runtime.catalogue.services().map(summary) };
+  }
+
+  @Get(':code')
+  @Roles(...ALL_ROLES)
+  @ApiOperation({ summary: 'One service, with the JSON Schema its request payload must satisfy' })
+  get(@Param('code') code: string): ServiceSummary & { requestSchema: unknown; responseSchema: unknown; manualInstructions: string } {
+    const service = this.runtime.catalogue.service(code);
+    if (!service) throw new DomainError('not_found', 'service-not-found', `No service with code "${code.slice(0, 64)}"; see GET /v1/services.`);
+    const validator = this.runtime.catalogue.validator;
+    return {
+      ...summary(service),
+      manualInstructions: service.manualInstructions,
+      requestSchema: validator.requestSchema(code),
+      responseSchema: validator.responseSchema(code),
+    };
+  }
+}
+
+function summary(service: ServiceDefinition): ServiceSummary {
+  return {
+    code: service.code,
+    name: service.name,
+    description: service.description,
+    agency: service.agencyCode,
+    fallback: service.fallback,
+    bookable: service.bookable,
+    feeKes: service.feeKes,
+  };
+}

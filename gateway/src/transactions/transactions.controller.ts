@@ -1,0 +1,72 @@
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { GetTransaction } from '../../../core/transactions/use-cases/get-transaction';
+import { SubmitTransaction } from '../../../core/transactions/use-cases/submit-transaction';
+import { toTransactionView, type TransactionView } from '../../../core/transactions/transaction.view';
+import { isFinalForCaller } from '../../../core/transactions/domain/attempt-outcome';
+import { CorrelationIdService } from '../http/correlation-id';
+import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
+import { DomainError } from '../../../core/shared/errors';
+import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+import { TransactionEnvelopeDto, TransactionViewDto } from './transaction.dto';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@ApiTags('transactions')
+@ApiBearerAuth()
+@Controller('v1/transactions')
+export class TransactionsController {
+  constructor(
+    private readonly submitTransaction: SubmitTransaction,
+    private readonly getTransaction: GetTransaction,
+    private readonly correlation: CorrelationIdService,
+    @Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @Roles('channel', 'officer')
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiOperation({
+    summary: 'Submit a transaction (one citizen request for one service)',
+    description:
+      'Recorded durably before the agency is called, then tried once inline. 200: the agency answered (state `completed` or `rejected`). ' +
+      '202: accepted and still in progress (`retrying`, `dispatched`, `manual`) — follow `statusUrl`.',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'Unique per request; a repeat returns the first response.' })
+  @ApiBody({ type: TransactionEnvelopeDto })
+  @ApiResponse({ status: 200, type: TransactionViewDto })
+  @ApiResponse({ status: 202, type: TransactionViewDto })
+  async submit(
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TransactionView & { statusUrl: string }> {
+    const { transaction } = await this.submitTransaction.execute({
+      body,
+      submitter: principal,
+      idempotencyKey,
+      correlationId: this.correlation.get(),
+    });
+    const view = toTransactionView(transaction, this.runtime.vault);
+    reply.status(isFinalForCaller(transaction.state) ? 200 : 202);
+    reply.header('Location', `/v1/transactions/${transaction.id}`);
+    return { ...view, statusUrl: `/v1/transactions/${transaction.id}` };
+  }
+
+  @Get(':id')
+  @Roles('channel', 'officer', 'manager', 'operator', 'auditor', 'agency', 'admin')
+  @ApiOperation({ summary: 'A transaction: state, agency reference, attempts and history' })
+  @ApiResponse({ status: 200, type: TransactionViewDto })
+  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TransactionView> {
+    if (!UUID.test(id)) {
+      throw new DomainError('invalid', 'validation-failed', 'The transaction id is not valid.', {
+        errors: [{ field: 'path:id', message: 'must be a transaction id (UUID)' }],
+      });
+    }
+    return this.getTransaction.execute(id.toLowerCase(), principal);
+  }
+}

@@ -1,0 +1,190 @@
+import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-agency/rest-agency.simulator';
+import { createTestDatabase, type TestDatabase } from '../factories/database';
+import { eventually, startTestApp, type TestApp } from '../factories/app';
+import { nrbEnvelope, submit, getTransaction, countRows } from './transactions.helpers';
+
+/**
+ * The spine end to end: the real gateway (api + worker, in-process queue) on a real database,
+ * the NRB agency answered by the REST simulator over real HTTP.
+ */
+describe('POST /v1/transactions against a REST agency', () => {
+  let db: TestDatabase;
+  let agency: RestAgencySimulator;
+  let app: TestApp;
+  let officer: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    agency = await startRestAgency({ referencePrefix: 'NRB' });
+    app = await startTestApp({ databaseUrl: db.url, endpointOverrides: { nrb: agency.url } });
+    officer = await app.token('officer', { centre: 'NRB-GPO' });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await agency?.close();
+    await db?.close();
+  });
+
+  beforeEach(() => {
+    agency.reset();
+    agency.setMode('healthy');
+  });
+
+  it('completes at once with the agency reference when the agency is healthy', async () => {
+    const response = await submit(app, officer, nrbEnvelope());
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.state).toBe('completed');
+    expect(body.agencyReference).toMatch(/^NRB-\d{6}$/);
+    expect(response.headers.get('location')).toBe(`/v1/transactions/${body.id}`);
+
+    const stored = await getTransaction(app, officer, body.id);
+    expect(stored.history.map((e: { type: string }) => e.type)).toEqual(['received', 'dispatched', 'completed']);
+    expect(stored.citizen.idNumber).toBe('****5678');
+    expect(agency.stats().byKey[body.id]).toBe(1);
+  });
+
+  it('answers 202 retrying on a 5xx and completes by itself, the agency creating one application', async () => {
+    agency.failNext(2);
+    const response = await submit(app, officer, nrbEnvelope());
+    expect(response.status).toBe(202);
+    const accepted = await response.json();
+    expect(accepted.state).toBe('retrying');
+    expect(accepted.statusUrl).toBe(`/v1/transactions/${accepted.id}`);
+
+    const done = await eventually(() => getTransaction(app, officer, accepted.id), (t) => t.state === 'completed');
+    expect(done.agencyReference).toMatch(/^NRB-/);
+    // Two 503s, then success (one more refusal is possible if the breaker opened on the way).
+    expect(done.attempts).toBeGreaterThanOrEqual(3);
+    expect(agency.stats().byKey[accepted.id]).toBe(1);
+    expect(agency.stats().accepted).toBe(1);
+    const types = done.history.map((e: { type: string }) => e.type);
+    expect(types.slice(0, 5)).toEqual(['received', 'dispatched', 'retrying', 'dispatched', 'retrying']);
+    expect(types.slice(-2)).toEqual(['dispatched', 'completed']);
+  });
+
+  it('answers 202 when the agency times out, and the late answer never becomes a second application', async () => {
+    agency.setMode('slow', { delayMs: 1500 });
+    const response = await submit(app, officer, nrbEnvelope());
+    expect(response.status).toBe(202);
+    const accepted = await response.json();
+    expect(accepted.lastError.code).toBe('timeout');
+    agency.setMode('healthy');
+
+    const done = await eventually(() => getTransaction(app, officer, accepted.id), (t) => t.state === 'completed');
+    // However many times the request reached the agency (the timed-out call may still have landed),
+    // it created one application under our id; a repeat was answered with the same reference.
+    expect(agency.stats().accepted).toBe(1);
+    expect(agency.stats().order).toEqual([accepted.id]);
+    expect(done.agencyReference).toMatch(/^NRB-/);
+  });
+
+  it('keeps a business rejection as `rejected` without retrying', async () => {
+    const response = await submit(app, officer, nrbEnvelope({ idNumber: '00000000' }));
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.state).toBe('rejected');
+    expect(body.lastError.code).toBe('ID_NOT_FOUND');
+    expect(body.attempts).toBe(1);
+    expect(agency.stats().calls).toBe(1);
+  });
+
+  it('returns the first response for a repeated Idempotency-Key, and 422 for the key with another body', async () => {
+    const before = await countRows(db, 'transactions');
+    const envelope = nrbEnvelope();
+    const first = await submit(app, officer, envelope, 'same-key-1');
+    const firstBody = await first.json();
+    const again = await submit(app, officer, envelope, 'same-key-1');
+    expect(again.status).toBe(first.status);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(firstBody);
+    expect(await countRows(db, 'transactions')).toBe(before + 1);
+
+    const other = await submit(app, officer, nrbEnvelope({ fullName: 'Somebody Else' }), 'same-key-1');
+    expect(other.status).toBe(422);
+    expect(other.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    const problem = await other.json();
+    expect(problem.type).toMatch(/idempotency-key-reused$/);
+    expect(await countRows(db, 'transactions')).toBe(before + 1);
+    expect(agency.stats().accepted).toBe(1);
+  });
+
+  it('creates one transaction when the same key arrives twice at once', async () => {
+    const before = await countRows(db, 'transactions');
+    const envelope = nrbEnvelope();
+    const [a, b] = await Promise.all([submit(app, officer, envelope, 'race-key'), submit(app, officer, envelope, 'race-key')]);
+    const [bodyA, bodyB] = await Promise.all([a.json(), b.json()]);
+    expect(bodyA.id).toBe(bodyB.id);
+    expect(await countRows(db, 'transactions')).toBe(before + 1);
+    expect(agency.stats().accepted).toBe(1);
+  });
+
+  it('rejects an invalid payload with 422 naming each failing field, and stores nothing', async () => {
+    const [transactions, events] = [await countRows(db, 'transactions'), await countRows(db, 'audit_events')];
+    const envelope = nrbEnvelope();
+    (envelope.payload as Record<string, unknown>).dateOfBirth = 'yesterday';
+    delete (envelope.payload as Record<string, unknown>).policeAbstractNumber;
+    const response = await submit(app, officer, envelope);
+    expect(response.status).toBe(422);
+    const problem = await response.json();
+    const fields = problem.errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['/payload/dateOfBirth', '/payload/policeAbstractNumber']));
+    expect(JSON.stringify(problem)).not.toContain('12345678');
+    expect(await countRows(db, 'transactions')).toBe(transactions);
+    expect(await countRows(db, 'audit_events')).toBe(events);
+    expect(agency.stats().calls).toBe(0);
+  });
+
+  it('says 401 without a valid token and 403 for the wrong role or centre', async () => {
+    expect((await submit(app, undefined, nrbEnvelope())).status).toBe(401);
+    expect((await submit(app, 'not-a-token', nrbEnvelope())).status).toBe(401);
+    const expired = await app.token('officer', { centre: 'NRB-GPO', expiresIn: -60 });
+    const expiredResponse = await submit(app, expired, nrbEnvelope());
+    expect(expiredResponse.status).toBe(401);
+    expect(expiredResponse.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    const auditor = await app.token('auditor');
+    expect((await submit(app, auditor, nrbEnvelope())).status).toBe(403);
+    const otherCentre = await app.token('officer', { centre: 'MSA-CITY' });
+    const response = await submit(app, otherCentre, nrbEnvelope());
+    expect(response.status).toBe(403);
+    expect((await response.json()).type).toMatch(/centre-mismatch$/);
+    expect(agency.stats().calls).toBe(0);
+  });
+
+  it('the audit chain verifies, and altering a stored event breaks it at that event', async () => {
+    const created = await (await submit(app, officer, nrbEnvelope())).json();
+    const clean = await app.runtime.audit.verify(db.pool);
+    expect(clean.ok).toBe(true);
+    expect(clean.eventsChecked).toBeGreaterThan(0);
+
+    const { rows } = await db.pool.query<{ shard: number; seq: string }>(
+      `SELECT shard, seq FROM audit_events WHERE entity_id = $1 AND type = 'completed'`,
+      [created.id],
+    );
+    // A DBA with table rights, not the application: the append-only trigger has to be switched off first.
+    await db.pool.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+    await db.pool.query(`UPDATE audit_events SET data = jsonb_set(data, '{agencyRef}', '"NRB-FORGED"') WHERE shard = $1 AND seq = $2`, [
+      rows[0].shard,
+      rows[0].seq,
+    ]);
+    await db.pool.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    const broken = await app.runtime.audit.verify(db.pool);
+    expect(broken.ok).toBe(false);
+    expect(broken.breaks).toEqual([{ shard: rows[0].shard, seq: Number(rows[0].seq), reason: 'hash_mismatch' }]);
+    // Put it back so later tests start from a clean chain.
+    await db.pool.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+    await db.pool.query(`UPDATE audit_events SET data = jsonb_set(data, '{agencyRef}', to_jsonb($3::text)) WHERE shard = $1 AND seq = $2`, [
+      rows[0].shard,
+      rows[0].seq,
+      created.agencyReference,
+    ]);
+    await db.pool.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    expect((await app.runtime.audit.verify(db.pool)).ok).toBe(true);
+  });
+
+  it('refuses to change or delete an audit event through the application role', async () => {
+    await expect(db.pool.query(`UPDATE audit_events SET actor = 'x'`)).rejects.toThrow(/append-only/);
+    await expect(db.pool.query(`DELETE FROM audit_events`)).rejects.toThrow(/append-only/);
+  });
+});

@@ -1,0 +1,81 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from '../../gateway/src/app.module';
+import { mintDevToken, type Role } from '../../gateway/src/auth';
+import { loadConfig, type ProcessRole } from '../../gateway/src/config/env.schema';
+import { createHttpApp } from '../../gateway/src/platform';
+import { buildRuntime } from '../../gateway/src/runtime/build-runtime';
+import type { KiungoRuntime } from '../../gateway/src/runtime/runtime';
+
+export const FAST_CATALOGUE = path.resolve(__dirname, '..', 'fixtures', 'catalogue-fast');
+
+export interface TestApp {
+  url: string;
+  runtime: KiungoRuntime;
+  app: NestFastifyApplication;
+  token(role: Role, extra?: { centre?: string; agency?: string; subject?: string; expiresIn?: string | number }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  databaseUrl: string;
+  catalogueDir?: string;
+  endpointOverrides?: Record<string, string>;
+  role?: ProcessRole;
+  redisUrl?: string;
+  /** Same data key and dev signing key across restarts of "the same" deployment. */
+  dataDir?: string;
+  dataKey?: string;
+  sweepIntervalMs?: number;
+}
+
+/** The real gateway (api + worker unless told otherwise) on a real database, listening on a free port. */
+export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'kiungo-app-'));
+  const ownsDataDir = !options.dataDir;
+  const config = loadConfig({
+    DATABASE_URL: options.databaseUrl,
+    KIUNGO_DATA_KEY: options.dataKey ?? randomBytes(32).toString('base64'),
+    KIUNGO_DATA_DIR: dataDir,
+    KIUNGO_CATALOGUE_DIR: options.catalogueDir ?? FAST_CATALOGUE,
+    LOG_LEVEL: 'silent',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    KIUNGO_SWEEP_INTERVAL_MS: String(options.sweepIntervalMs ?? 300),
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+  });
+  const runtime = await buildRuntime(config, options.role ?? 'all', {
+    endpointOverrides: options.endpointOverrides,
+    demoAgencies: false,
+    queuePrefix: `kiungo-test-${randomUUID().slice(0, 8)}`,
+  });
+  const app = await createHttpApp(AppModule.forRuntime(runtime), config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    runtime,
+    app,
+    token: (role, extra = {}) => mintDevToken({ role, subject: extra.subject ?? `test-${role}`, ...extra }, config),
+    close: async () => {
+      await app.close();
+      if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `probe` returns a value that satisfies `done`, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!done(last)) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    last = await probe();
+  }
+  return last;
+}

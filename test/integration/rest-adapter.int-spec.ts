@@ -1,0 +1,134 @@
+/**
+ * The real REST adapter behind the real resilience layer, against real simulators over HTTP.
+ */
+import type { AgencyOutcome } from '../../contracts/src/dispatch';
+import { AgencyRegistry } from '../../adapters/registry';
+import { agencyRequest, restAgencyDefinition } from '../../adapters/testing/agency-fixtures';
+import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-agency/rest-agency.simulator';
+
+async function until(condition: () => boolean, what: string, limitMs = 5000): Promise<void> {
+  for (let waited = 0; !condition(); waited += 20) {
+    if (waited >= limitMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const nrbDefinition = restAgencyDefinition({
+  code: 'nrb',
+  name: 'National Registration Bureau',
+  resilience: {
+    timeoutMs: 3000,
+    inlineTimeoutMs: 250,
+    concurrency: 2,
+    queueLimit: 1,
+    breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300 },
+  },
+});
+const kraDefinition = restAgencyDefinition({ code: 'kra', name: 'Revenue Authority', resilience: { concurrency: 4, queueLimit: 4 } });
+
+describe('REST adapter + ResilientAgency against the REST agency simulator', () => {
+  let nrb: RestAgencySimulator;
+  let kra: RestAgencySimulator;
+  let registry: AgencyRegistry;
+
+  beforeAll(async () => {
+    nrb = await startRestAgency({ referencePrefix: 'NRB' });
+    kra = await startRestAgency({ referencePrefix: 'KRA' });
+  });
+  beforeEach(() => {
+    nrb.reset();
+    kra.reset();
+    registry = new AgencyRegistry([nrbDefinition, kraDefinition], { env: {}, endpointOverrides: { nrb: nrb.url, kra: kra.url } });
+  });
+  afterEach(() => registry.close());
+  afterAll(async () => {
+    await Promise.all([nrb.close(), kra.close()]);
+  });
+
+  it('is accepted with the agency reference, and a retry of the same transaction is not a second application', async () => {
+    const request = agencyRequest({ transactionId: 'tx-int-1' });
+
+    const first = await registry.dispatch('nrb', request, { inline: true });
+    const retry = await registry.dispatch('nrb', { ...request, attempt: 2 }, { inline: false });
+    const status = await registry.status('nrb', 'NRB-000001');
+
+    expect(first).toMatchObject({ kind: 'accepted', agencyRef: 'NRB-000001' });
+    expect(retry).toMatchObject({ kind: 'accepted', agencyRef: 'NRB-000001' });
+    expect(nrb.stats()).toMatchObject({ accepted: 1, duplicates: 1, byKey: { 'tx-int-1': 2 } });
+    expect(status).toMatchObject({ kind: 'found', agencyRef: 'NRB-000001', state: 'accepted' });
+  });
+
+  it('turns a 503 into a transient outcome', async () => {
+    nrb.failNext(1);
+
+    await expect(registry.dispatch('nrb', agencyRequest(), { inline: true })).resolves.toMatchObject({ kind: 'transient', code: 'unavailable' });
+  });
+
+  it('turns a business rejection into rejected and leaves the breaker closed', async () => {
+    nrb.setMode('reject');
+
+    const outcomes: AgencyOutcome[] = [];
+    for (let i = 0; i < 5; i++) outcomes.push(await registry.dispatch('nrb', agencyRequest(), { inline: true }));
+    const byId = await registry.dispatch('kra', agencyRequest({ payload: { idNumber: '00000000' } }), { inline: true });
+
+    expect(outcomes.every((o) => o.kind === 'rejected' && o.code === 'APPLICATION_REJECTED')).toBe(true);
+    expect(byId).toMatchObject({ kind: 'rejected', code: 'ID_NOT_FOUND' });
+    expect(registry.agency('nrb').breakerState()).toBe('closed');
+  });
+
+  it('opens the breaker when the agency stays down, fails fast without calling it, and recovers with a real trial call', async () => {
+    nrb.setMode('down');
+    for (let i = 0; i < 3; i++) await registry.dispatch('nrb', agencyRequest(), { inline: true });
+    expect(registry.agency('nrb').breakerState()).toBe('open');
+    const callsSeen = nrb.stats().calls;
+
+    const fastFail = await registry.dispatch('nrb', agencyRequest(), { inline: true });
+
+    expect(fastFail).toMatchObject({ kind: 'transient', code: 'breaker_open' });
+    expect(nrb.stats().calls).toBe(callsSeen);
+    expect(registry.list().find((a) => a.code === 'nrb')).toMatchObject({ breaker: 'open', lastFailure: { code: 'unavailable' } });
+
+    nrb.setMode('healthy');
+    await until(() => registry.agency('nrb').breakerState() === 'half_open', 'half-open');
+    const trial = await registry.dispatch('nrb', agencyRequest(), { inline: true });
+
+    expect(trial).toMatchObject({ kind: 'accepted' });
+    expect(nrb.stats()).toMatchObject({ calls: callsSeen + 1, accepted: 1 });
+    expect(registry.agency('nrb').breakerState()).toBe('closed');
+  });
+
+  it('times out a hanging agency and really aborts the HTTP call', async () => {
+    nrb.setMode('hang');
+
+    const outcome = await registry.dispatch('nrb', agencyRequest(), { inline: true });
+
+    expect(outcome).toMatchObject({ kind: 'transient', code: 'timeout' });
+    await until(() => nrb.stats().aborted === 1, 'the simulator to see the aborted request');
+    expect(nrb.stats()).toMatchObject({ hanging: 0, accepted: 0 });
+  });
+
+  it('does not let a slow agency delay calls to another agency', async () => {
+    nrb.setMode('slow', { delayMs: 2000 });
+    const finished: string[] = [];
+    const track = (label: string, outcome: Promise<AgencyOutcome>): Promise<AgencyOutcome> =>
+      outcome.then((o) => {
+        finished.push(label);
+        return o;
+      });
+
+    const slowCalls = [1, 2, 3].map((i) => track(`nrb-${i}`, registry.dispatch('nrb', agencyRequest(), { inline: false })));
+    await until(() => registry.agency('nrb').stats().inFlight === 2 && registry.agency('nrb').stats().queued === 1, 'nrb bulkhead full');
+    const refused = await registry.dispatch('nrb', agencyRequest(), { inline: false });
+    const fastOutcomes = await Promise.all([1, 2, 3, 4, 5].map((i) => track(`kra-${i}`, registry.dispatch('kra', agencyRequest(), { inline: true }))));
+    const nrbWhileKraDone = registry.agency('nrb').stats();
+    const slowOutcomes = await Promise.all(slowCalls);
+
+    expect(refused).toMatchObject({ kind: 'transient', code: 'bulkhead_full' });
+    expect(fastOutcomes.map((o) => o.kind)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted']);
+    expect(nrbWhileKraDone).toMatchObject({ inFlight: 2, queued: 1 });
+    expect(finished.slice(0, 5).every((label) => label.startsWith('kra-'))).toBe(true);
+    expect(slowOutcomes.map((o) => o.kind)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(kra.stats().accepted).toBe(5);
+    expect(nrb.stats().accepted).toBe(3);
+  });
+});
