@@ -8,6 +8,7 @@
  * whole transactions one after another and each migration re-checks, inside its transaction,
  * whether another runner applied it meanwhile.
  */
+import * as path from 'node:path';
 import type { Pool, PoolClient } from 'pg';
 import { defaultMigrationsDir, readMigrationFiles, readSql, type MigrationFile } from './migration-files';
 
@@ -58,9 +59,14 @@ export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise
       await ensureMigrationsTable(client);
       const applied = await readApplied(client);
       checkAppliedAgainstFiles(applied, files);
+      const known = new Set(files.map((file) => file.version));
+      for (const row of applied.values()) {
+        // Typical after rolling the code back: the database is ahead of it.
+        if (!known.has(row.version)) log(`applied migration ${row.name} has no file in ${dir}`);
+      }
       return direction === 'up'
         ? await applyUp(client, pending(files, applied).slice(0, steps), log)
-        : await applyDown(client, revertible(files, applied).slice(0, steps), log);
+        : await applyDown(client, revertible(files, applied).slice(0, steps), dir, log);
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch((error: Error) => {
         broken = error;
@@ -141,13 +147,13 @@ async function applyUp(client: PoolClient, todo: MigrationFile[], log: (line: st
 async function applyDown(
   client: PoolClient,
   todo: Array<MigrationFile | AppliedRow>,
+  dir: string,
   log: (line: string) => void,
 ): Promise<MigrationRun[]> {
   // Check every step before reverting any, so a missing file does not leave the job half done.
   const steps = todo.map((item) => {
     if (!('downPath' in item) || !item.downPath) {
-      const where = 'upPath' in item ? `${item.upPath.slice(0, -'.sql'.length)}.down.sql` : `a file for ${item.name}`;
-      throw new Error(`Cannot revert migration ${item.name}: missing down migration ${where}`);
+      throw new Error(`Cannot revert migration ${item.name}: missing down migration ${path.join(dir, `${item.name}.down.sql`)}`);
     }
     return { version: item.version, name: item.name, downPath: item.downPath };
   });

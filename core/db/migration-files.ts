@@ -22,12 +22,17 @@ const DOWN_FILE = /^(\d+)_([a-z0-9_]+)\.down\.sql$/;
 
 /**
  * The SQL ships beside this file in the repository, but `tsc` does not copy .sql files into
- * dist/, so a compiled build falls back to the source folder of the checkout it was built in.
+ * dist/, so a compiled build looks for core/db/migrations in the folders above it (the checkout
+ * it was built in).
  */
 export function defaultMigrationsDir(): string {
   const beside = path.join(__dirname, 'migrations');
-  const inCheckout = path.resolve(__dirname, '..', '..', '..', 'core', 'db', 'migrations');
-  return existsSync(beside) || !existsSync(inCheckout) ? beside : inCheckout;
+  if (existsSync(beside)) return beside;
+  for (let dir = path.dirname(__dirname), depth = 0; depth < 5; dir = path.dirname(dir), depth++) {
+    const candidate = path.join(dir, 'core', 'db', 'migrations');
+    if (candidate !== beside && existsSync(candidate)) return candidate;
+  }
+  return beside;
 }
 
 /** Migrations sorted by version; an absent folder means no migrations. */

@@ -41,7 +41,7 @@ export class BullMqRetryQueue extends RetryQueue {
   private readonly producerConnection: Redis;
   private workerConnection?: Redis;
   private worker?: Worker<RetryJob, void, string>;
-  /** Handlers in flight, counted for the log line when close() has to abandon some. */
+  /** Handlers in flight, counted for the log line when close() stops waiting for them. */
   private readonly running = new Set<Promise<void>>();
   private readonly logger: RetryQueueLogger;
   private readonly closeTimeoutMs: number;
@@ -98,7 +98,11 @@ export class BullMqRetryQueue extends RetryQueue {
     });
     this.worker.on('failed', (job, error) => this.logDrop(job, error));
     this.worker.on('error', (error) => this.logger.error(`retry queue worker (redis): ${error.message}`));
-    await this.worker.waitUntilReady();
+    // Boot is not held hostage to Redis: BullMQ keeps connecting in the background and starts
+    // consuming when Redis answers; meanwhile PostgreSQL and the sweeper still hold every retry.
+    if (!(await settlesWithin(this.worker.waitUntilReady(), this.scheduleTimeoutMs))) {
+      this.logger.warn(`retry queue worker: Redis not ready after ${this.scheduleTimeoutMs} ms; will consume once it is`);
+    }
   }
 
   async depth(): Promise<Record<string, QueueDepth>> {
@@ -111,20 +115,28 @@ export class BullMqRetryQueue extends RetryQueue {
   }
 
   private async shutdown(): Promise<void> {
-    if (this.worker && this.workerConnection) {
-      // Graceful: BullMQ stops fetching, waits for active jobs and records their completion.
-      // (Its force close would skip recording it: a finished job would be left in `active`.)
-      const workerClosed = this.worker.close();
-      if (!(await settlesWithin(workerClosed, this.closeTimeoutMs))) {
-        this.logger.warn(`retry queue closed with ${this.running.size} handler(s) still running after ${this.closeTimeoutMs} ms`);
-        // Abandon them: with its connection gone the worker cannot record their outcome, so their
-        // jobs stay `active` until the lock expires and BullMQ's stalled check (or the sweeper)
-        // runs them again. BullMQ's close finishes on its own once those handlers return.
-        this.workerConnection.disconnect();
-      }
-    }
+    if (this.worker && this.workerConnection) await this.closeWorker(this.worker, this.workerConnection);
     await this.queue.close();
-    await Promise.all([this.workerConnection, this.producerConnection].map((connection) => (connection ? quit(connection) : undefined)));
+    await quit(this.producerConnection);
+  }
+
+  private async closeWorker(worker: Worker<RetryJob, void, string>, connection: Redis): Promise<void> {
+    // Graceful: BullMQ stops fetching, waits for active jobs and records their completion.
+    // (Its force close would skip recording it, leaving a finished job in `active`.)
+    const released = worker.close().then(
+      () => quit(connection),
+      (error: Error) => {
+        this.logger.error(`retry queue worker close: ${error.message}`);
+        return quit(connection);
+      },
+    );
+    if (!(await settlesWithin(released, this.closeTimeoutMs))) {
+      // Handlers still running are left to finish: BullMQ keeps renewing their locks (so no
+      // other worker takes their jobs meanwhile), records their outcome, then closes the worker
+      // and its connection. Not disconnecting on purpose: BullMQ 5 retries recording a
+      // completion on a closed connection in a tight loop, which would freeze the process.
+      this.logger.warn(`retry queue closed with ${this.running.size} handler(s) still running after ${this.closeTimeoutMs} ms`);
+    }
   }
 
   private track(handling: Promise<void>): Promise<void> {
@@ -146,7 +158,13 @@ export class BullMqRetryQueue extends RetryQueue {
   }
 
   private connect(role: 'producer' | 'worker', options: { maxRetriesPerRequest: number | null }): Redis {
-    const connection = new Redis(this.options.redisUrl, { ...options, connectionName: `kiungo-retries-${role}` });
+    const connection = new Redis(this.options.redisUrl, {
+      ...options,
+      connectionName: `kiungo-retries-${role}`,
+      // ioredis arms this timer on disconnect even when the socket is already gone (Redis down),
+      // holding the process open for its full length (2 s by default) after close().
+      disconnectTimeout: 500,
+    });
     // BullMQ detaches its own listener on close; without one, ioredis prints "Unhandled error event".
     connection.on('error', () => {});
     return connection;
@@ -159,6 +177,11 @@ function toRetryJob(job: RetryQueueJob): RetryJob {
 
 async function quit(connection: Redis): Promise<void> {
   if (connection.status === 'end') return;
+  if (connection.status !== 'ready') {
+    // Connecting or reconnecting (Redis down): QUIT would only join the offline queue.
+    connection.disconnect();
+    return;
+  }
   try {
     await connection.quit();
   } catch {

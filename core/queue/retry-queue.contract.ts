@@ -102,16 +102,26 @@ export function retryQueueContract(name: string, makeQueue: MakeRetryQueue, flag
       expect(runs[0].job).toEqual(scheduled);
     });
 
-    it('runs a job scheduled twice with the same (transactionId, attempt) once', async () => {
+    it('runs a job scheduled twice with the same (transactionId, attempt) once: while due, delayed or running', async () => {
       const queue = await open();
-      const { runs, handler } = recorder();
+      const release = newGate();
+      const runs: RetryJob[] = [];
       const twice = job();
-      await queue.schedule(twice, 100);
+      await queue.schedule(twice, 0);
       await queue.schedule({ ...twice }, 0);
-      await queue.consume(handler, { concurrency: 2 });
+      await queue.schedule({ ...twice }, 100);
+      await queue.consume(
+        async (received) => {
+          runs.push(received);
+          await release.promise;
+        },
+        { concurrency: 2 },
+      );
       await waitFor('the job to run', () => runs.length >= 1);
+      await queue.schedule({ ...twice }, 0);
+      release.open();
       await sleep(SETTLE_MS);
-      expect(runs.map((run) => run.job)).toEqual([twice]);
+      expect(runs).toEqual([twice]);
     });
 
     it('does not run a job again when it is re-scheduled right after it finished', async () => {

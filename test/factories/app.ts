@@ -38,6 +38,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const ownsDataDir = !options.dataDir;
   const config = loadConfig({
     DATABASE_URL: options.databaseUrl,
+    KIUNGO_DEV_TOKENS: '1',
     KIUNGO_DATA_KEY: options.dataKey ?? randomBytes(32).toString('base64'),
     KIUNGO_DATA_DIR: dataDir,
     KIUNGO_CATALOGUE_DIR: options.catalogueDir ?? FAST_CATALOGUE,

@@ -5,7 +5,7 @@
 import { Client } from 'pg';
 import { defaultMigrationsDir, MIGRATIONS_TABLE } from '../../core/db/migrate';
 import { readMigrationFiles } from '../../core/db/migration-files';
-import { createTestDatabase, type TestDatabaseKind } from './database';
+import { createTestDatabase, TEMPLATE_DATABASE_ENV, type TestDatabaseKind } from './database';
 import { describeWithPostgres, testServices } from './services';
 
 describe('createTestDatabase on PGlite', () => testDatabaseSuite('pglite'));
@@ -17,6 +17,8 @@ function testDatabaseSuite(kind: TestDatabaseKind): void {
     const [first, second] = await Promise.all([createTestDatabase({ kind }), createTestDatabase({ kind })]);
     try {
       expect(first.kind).toBe(kind);
+      // global-setup's template reaches the Jest workers, so databases are copies, not re-migrations.
+      if (kind === 'postgres') expect(process.env[TEMPLATE_DATABASE_ENV]).toMatch(/^kiungo_tpl_[0-9a-f]{12}$/);
       for (const db of [first, second]) {
         const { rows } = await db.pool.query<{ version: number }>(`SELECT version FROM ${MIGRATIONS_TABLE} ORDER BY version`);
         expect(rows.map((row) => row.version)).toEqual(expected);

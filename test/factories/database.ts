@@ -109,7 +109,9 @@ async function createPostgresDatabase(adminUrl: string, migrations: boolean, poo
 
 async function createPgliteDatabase(migrations: boolean, poolMax: number): Promise<TestDatabase> {
   const seed = await pgliteSnapshot(migrations ? 'migrated' : 'empty');
-  const embedded = await startEmbeddedDatabase({ seed });
+  // Room for the app's own pools in e2e tests, next to this one: with the protocol guard in the
+  // server, several connections are safe (see pglite-server.ts).
+  const embedded = await startEmbeddedDatabase({ seed, maxConnections: 24 });
   const pool = createPool({ url: embedded.url, max: poolMax, applicationName: 'kiungo-test' });
   try {
     if (migrations) await migrate(pool, { direction: 'up' });
@@ -135,7 +137,7 @@ const snapshots = new Map<'empty' | 'migrated', Promise<Blob>>();
  * A dump of a fresh PGlite (initdb alone costs ~3 s), with or without all migrations applied,
  * cached on disk under a name derived from the PGlite version and the migrations' checksums.
  */
-function pgliteSnapshot(variant: 'empty' | 'migrated'): Promise<Blob> {
+export function pgliteSnapshot(variant: 'empty' | 'migrated'): Promise<Blob> {
   let snapshot = snapshots.get(variant);
   if (!snapshot) {
     snapshot = buildOrLoadSnapshot(variant);

@@ -73,14 +73,17 @@ async function pingRedis(url: string): Promise<string | undefined> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  // Swallow the connection 'error' event: the failure is reported through connect() below.
-  redis.on('error', () => undefined);
+  // The 'error' event carries the cause (ECONNREFUSED…); connect() only says the connection closed.
+  let cause: string | undefined;
+  redis.on('error', (error: Error) => {
+    cause ??= error.message;
+  });
   try {
     await redis.connect();
     await redis.ping();
     return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return cause ?? (error instanceof Error ? error.message : String(error));
   } finally {
     redis.disconnect();
   }

@@ -1,20 +1,18 @@
 /**
- * The BullMQ retry queue on a real Redis: the shared contract, plus what only Redis can show.
- * Redis: KIUNGO_TEST_REDIS_URL, else redis://127.0.0.1:6379. Every key of this run lives under
- * a random prefix and is deleted afterwards.
- * TODO(lead): switch to describeWithRedis from test/factories/services.ts once it exists.
+ * The BullMQ retry queue on a real Redis (KIUNGO_TEST_REDIS_URL; skipped and listed when unset):
+ * the shared contract, plus what only Redis can show. Every key of this run lives under a random
+ * prefix and is deleted afterwards.
  */
 import { Test } from '@nestjs/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { countDepthByAgency } from '../../core/queue/bullmq-depth';
 import { BullMqRetryQueue, RETRY_QUEUE_NAME } from '../../core/queue/bullmq.retry-queue';
-import { InProcessRetryQueue } from '../../core/queue/in-process.retry-queue';
 import { retryQueueContract } from '../../core/queue/retry-queue.contract';
 import { RetryJob, RetryQueue, UNATTRIBUTED_AGENCY } from '../../core/queue/retry-queue.port';
 import { QueueModule } from '../../gateway/src/queue/queue.module';
+import { describeWithRedis } from '../factories/services';
 
-const redisUrl = process.env.KIUNGO_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 const runPrefix = `kiungo-test-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 const quiet = { warn: () => {}, error: () => {} };
 const job = (agencyCode: string, n: number): RetryJob => ({ transactionId: `tx-${n}`, agencyCode, attempt: 2 });
@@ -28,76 +26,72 @@ async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
   } while (cursor !== '0');
 }
 
-let admin: Redis;
+describeWithRedis('BullMQ retry queue', (redisUrl) => {
+  let admin: Redis;
 
-beforeAll(() => {
-  admin = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-});
-
-afterAll(async () => {
-  await deleteKeys(admin, `${runPrefix}*`);
-  await admin.quit();
-});
-
-retryQueueContract(
-  'bullmq',
-  async (space, options) => new BullMqRetryQueue({ ...options, redisUrl, prefix: `${runPrefix}:${space}` }),
-  { distributed: true },
-);
-
-describe('BullMqRetryQueue on Redis', () => {
-  it('keeps its jobs in Redis under the configured prefix and queue name', async () => {
-    const prefix = `${runPrefix}:layout`;
-    const queue = new BullMqRetryQueue({ redisUrl, prefix, logger: quiet });
-    try {
-      await queue.schedule(job('KRA', 1), 60_000);
-      expect(await admin.exists(`${prefix}:${RETRY_QUEUE_NAME}:tx-1-2`)).toBe(1);
-      expect(await admin.zcard(`${prefix}:${RETRY_QUEUE_NAME}:delayed`)).toBe(1);
-    } finally {
-      await queue.close();
-    }
+  beforeAll(() => {
+    admin = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   });
 
-  it('reports jobs past the scan limit as unattributed, keeping totals exact', async () => {
-    const prefix = `${runPrefix}:scan`;
-    const retries = new BullMqRetryQueue({ redisUrl, prefix, logger: quiet });
-    const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    const reader = new Queue<RetryJob, void, string>(RETRY_QUEUE_NAME, { connection, prefix });
-    try {
-      for (let n = 1; n <= 5; n += 1) await retries.schedule(job(n <= 3 ? 'KRA' : 'NTSA', n), 60_000);
-      const depth = await countDepthByAgency(reader, connection, 2);
-      const delayed = Object.values(depth).reduce((sum, d) => sum + d.delayed, 0);
-      expect(delayed).toBe(5);
-      expect(depth[UNATTRIBUTED_AGENCY].delayed).toBe(3);
-      expect(await countDepthByAgency(reader, connection)).toEqual({
-        KRA: { waiting: 0, delayed: 3, active: 0 },
-        NTSA: { waiting: 0, delayed: 2, active: 0 },
-      });
-    } finally {
-      await reader.close();
-      await connection.quit();
-      await retries.close();
-    }
-  });
-});
-
-describe('QueueModule', () => {
-  it('provides the BullMQ driver when a Redis URL is given, and closes it on shutdown', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [QueueModule.forRoot({ redisUrl, prefix: `${runPrefix}:module` })] }).compile();
-    const queue = moduleRef.get(RetryQueue);
-    try {
-      expect(queue).toBeInstanceOf(BullMqRetryQueue);
-      await queue.schedule(job('KRA', 9), 60_000);
-      expect(await queue.depth()).toEqual({ KRA: { waiting: 0, delayed: 1, active: 0 } });
-    } finally {
-      await moduleRef.close();
-    }
-    await expect(queue.schedule(job('KRA', 10), 0)).rejects.toThrow(/closed/);
+  afterAll(async () => {
+    await deleteKeys(admin, `${runPrefix}*`);
+    await admin.quit();
   });
 
-  it('provides the in-process driver without a Redis URL', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [QueueModule.forRoot({})] }).compile();
-    expect(moduleRef.get(RetryQueue)).toBeInstanceOf(InProcessRetryQueue);
-    await moduleRef.close();
+  retryQueueContract(
+    'bullmq',
+    async (space, options) => new BullMqRetryQueue({ ...options, redisUrl, prefix: `${runPrefix}:${space}` }),
+    { distributed: true },
+  );
+
+  describe('BullMqRetryQueue on Redis', () => {
+    it('keeps its jobs in Redis under the configured prefix and queue name', async () => {
+      const prefix = `${runPrefix}:layout`;
+      const queue = new BullMqRetryQueue({ redisUrl, prefix, logger: quiet });
+      try {
+        await queue.schedule(job('KRA', 1), 60_000);
+        expect(await admin.exists(`${prefix}:${RETRY_QUEUE_NAME}:tx-1-2`)).toBe(1);
+        expect(await admin.zcard(`${prefix}:${RETRY_QUEUE_NAME}:delayed`)).toBe(1);
+      } finally {
+        await queue.close();
+      }
+    });
+
+    it('reports jobs past the scan limit as unattributed, keeping totals exact', async () => {
+      const prefix = `${runPrefix}:scan`;
+      const retries = new BullMqRetryQueue({ redisUrl, prefix, logger: quiet });
+      const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+      const reader = new Queue<RetryJob, void, string>(RETRY_QUEUE_NAME, { connection, prefix });
+      try {
+        for (let n = 1; n <= 5; n += 1) await retries.schedule(job(n <= 3 ? 'KRA' : 'NTSA', n), 60_000);
+        const depth = await countDepthByAgency(reader, connection, 2);
+        const delayed = Object.values(depth).reduce((sum, d) => sum + d.delayed, 0);
+        expect(delayed).toBe(5);
+        expect(depth[UNATTRIBUTED_AGENCY].delayed).toBe(3);
+        expect(await countDepthByAgency(reader, connection)).toEqual({
+          KRA: { waiting: 0, delayed: 3, active: 0 },
+          NTSA: { waiting: 0, delayed: 2, active: 0 },
+        });
+      } finally {
+        await reader.close();
+        await connection.quit();
+        await retries.close();
+      }
+    });
+  });
+
+  describe('QueueModule with a Redis URL', () => {
+    it('provides the BullMQ driver when a Redis URL is given, and closes it on shutdown', async () => {
+      const moduleRef = await Test.createTestingModule({ imports: [QueueModule.forRoot({ redisUrl, prefix: `${runPrefix}:module` })] }).compile();
+      const queue = moduleRef.get(RetryQueue);
+      try {
+        expect(queue).toBeInstanceOf(BullMqRetryQueue);
+        await queue.schedule(job('KRA', 9), 60_000);
+        expect(await queue.depth()).toEqual({ KRA: { waiting: 0, delayed: 1, active: 0 } });
+      } finally {
+        await moduleRef.close();
+      }
+      await expect(queue.schedule(job('KRA', 10), 0)).rejects.toThrow(/closed/);
+    });
   });
 });

@@ -42,7 +42,13 @@ describe('loadConfig', () => {
   });
 
   it('switches to production with DATABASE_URL: all interfaces, key from the environment', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://kiungo:pw@db:5432/kiungo', KIUNGO_DATA_KEY: KEY, PORT: '', LOG_LEVEL: 'WARN' });
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://kiungo:pw@db:5432/kiungo',
+      OIDC_ISSUER_URL: 'https://id.example.go.ke/realms/huduma',
+      KIUNGO_DATA_KEY: KEY,
+      PORT: '',
+      LOG_LEVEL: 'WARN',
+    });
     expect(config).toMatchObject({ mode: 'production', host: '0.0.0.0', port: 8080, logLevel: 'warn', dataKeySource: 'env' });
     expect(config.dataKey.equals(Buffer.alloc(32, 7))).toBe(true);
     expect(JSON.stringify(describeConfig(config))).not.toMatch(/pw@|BwcH/);
@@ -84,9 +90,15 @@ describe('loadConfig', () => {
     expect(message).not.toMatch(/hunter2|s3cret/);
 
     const badKey = 'c2hvcnQta2V5LXRoYXQtaXMtbm90LTMyLWJ5dGVz';
-    const problems = problemsOf({ DATABASE_URL: 'postgres://db/kiungo', KIUNGO_DATA_KEY: badKey });
+    const problems = problemsOf({ DATABASE_URL: 'postgres://db/kiungo', KIUNGO_DEV_TOKENS: '1', KIUNGO_DATA_KEY: badKey });
     expect(problems).toEqual([{ variable: 'KIUNGO_DATA_KEY', expected: expect.stringContaining('32 bytes') }]);
     expect(JSON.stringify(problems)).not.toContain(badKey);
+  });
+
+  it('refuses development tokens in production unless told to accept them', () => {
+    const production = { DATABASE_URL: 'postgres://db/kiungo', KIUNGO_DATA_KEY: KEY };
+    expect(problemsOf(production)).toEqual([{ variable: 'OIDC_ISSUER_URL', expected: expect.stringContaining('required when DATABASE_URL is set') }]);
+    expect(loadConfig({ ...production, KIUNGO_DEV_TOKENS: '1' }).oidcIssuerUrl).toBeUndefined();
   });
 
   it('reports a damaged embedded data key file instead of replacing it', () => {

@@ -14,6 +14,8 @@
  *   REDIS_URL                redis:// or rediss:// URL (secret). Unset: in-process queues and events.
  *   OIDC_ISSUER_URL          http(s) URL of the OIDC issuer (Keycloak realm), exactly as it appears in
  *                            the tokens' `iss`. Unset: tokens are signed by the development key.
+ *                            Required when DATABASE_URL is set, unless KIUNGO_DEV_TOKENS=1.
+ *   KIUNGO_DEV_TOKENS        1: accept development-key tokens in production mode (tests, bench, chaos).
  *   OIDC_AUDIENCE            Expected `aud` of access tokens, and the Keycloak client whose roles
  *                            count. Default kiungo.
  *   OIDC_JWKS_URL            http(s) URL; overrides the `jwks_uri` found by OIDC discovery.
@@ -134,6 +136,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const dataKeyFromEnv = dataKeyText === undefined ? undefined : decodeDataKey(dataKeyText);
   if (dataKeyText !== undefined && dataKeyFromEnv === undefined) {
     read.fail('KIUNGO_DATA_KEY', 'base64 of exactly 32 bytes (value not shown; make one with `openssl rand -base64 32`)');
+  }
+  // A production deployment that silently trusted the development key would accept tokens minted
+  // by anyone who can read KIUNGO_DATA_DIR. Tests, benchmarks and chaos runs opt in explicitly.
+  if (production && read.raw('OIDC_ISSUER_URL') === undefined && read.raw('KIUNGO_DEV_TOKENS') !== '1') {
+    read.fail('OIDC_ISSUER_URL', 'required when DATABASE_URL is set: the Keycloak realm URL (or KIUNGO_DEV_TOKENS=1 to accept development tokens, for tests only)');
   }
   if (production && dataKeyText === undefined) {
     read.fail('KIUNGO_DATA_KEY', 'required when DATABASE_URL is set: base64 of 32 random bytes (`openssl rand -base64 32`)');

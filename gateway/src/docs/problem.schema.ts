@@ -1,5 +1,4 @@
-import { ApiResponse } from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { ApiResponse, type SchemaObject } from '@nestjs/swagger';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 export const PROBLEM_SCHEMA_NAME = 'Problem';

@@ -14,6 +14,8 @@ export interface WorkerStart {
   maxConnections: number;
   port: number;
   seed?: ArrayBuffer;
+  /** PGlite's engine (a WebAssembly.Module), compiled once by the parent thread. */
+  wasmModule?: object;
 }
 
 export type WorkerRequest = { type: 'dump' } | { type: 'close' };
@@ -78,7 +80,11 @@ async function serve(start: WorkerStart): Promise<void> {
   let db: PGlite | undefined;
   let server: PGLiteSocketServer | undefined;
   try {
-    db = await PGlite.create({ dataDir: start.pgdata, loadDataDir: start.seed ? new Blob([start.seed]) : undefined });
+    db = await PGlite.create({
+      dataDir: start.pgdata,
+      loadDataDir: start.seed ? new Blob([start.seed]) : undefined,
+      pgliteWasmModule: start.wasmModule,
+    });
     server = new PGLiteSocketServer({
       db: guardProtocolBatches(db),
       host: '127.0.0.1',

@@ -1,0 +1,64 @@
+/** PostgreSQL and Redis chores: a fresh bench database, a flushed Redis database, and the checks. */
+import IORedis from 'ioredis';
+import { Client } from 'pg';
+
+const SAFE_NAME = /^[a-z_][a-z0-9_]*$/;
+
+export function withDatabaseName(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+/** DROP (forcing out leftover sessions of an earlier run) and CREATE; returns the new database's URL. */
+export async function recreateDatabase(adminUrl: string, name: string): Promise<string> {
+  if (!SAFE_NAME.test(name)) throw new Error(`unsafe database name ${name}`);
+  await withClient(adminUrl, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${name}`);
+  });
+  return withDatabaseName(adminUrl, name);
+}
+
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, application_name: 'kiungo-bench' });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function serverVersion(url: string): Promise<string> {
+  return withClient(url, async (client) => (await client.query<{ version: string }>('SELECT version()')).rows[0].version);
+}
+
+export async function flushRedisDb(url: string): Promise<void> {
+  const redis = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    await redis.flushdb();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Transactions by state; only those in `ids` when given, else those created at or after `since`. */
+export async function transactionsByState(url: string, filter: { ids: readonly string[] } | { since: Date }): Promise<Record<string, number>> {
+  return withClient(url, async (client) => {
+    const { rows } =
+      'ids' in filter
+        ? await client.query<{ state: string; n: string }>('SELECT state, count(*) AS n FROM transactions WHERE id = ANY($1::uuid[]) GROUP BY state', [
+            filter.ids,
+          ])
+        : await client.query<{ state: string; n: string }>('SELECT state, count(*) AS n FROM transactions WHERE created_at >= $1 GROUP BY state', [
+            filter.since,
+          ]);
+    return Object.fromEntries(rows.map((row) => [row.state, Number(row.n)]).sort());
+  });
+}
+
+export function total(counts: Readonly<Record<string, number>>): number {
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
+}

@@ -1,0 +1,43 @@
+/** The machine the figures come from, printed and stored with every run. */
+import os from 'node:os';
+import { serverVersion } from './database';
+
+export interface BenchEnvironment {
+  date: string;
+  node: string;
+  platform: string;
+  cpuModel: string;
+  cpuCount: number;
+  /** 1, 5 and 15 minute load averages when the run started: anything else busy on the box shows here. */
+  loadAverageAtStart: number[];
+  totalMemoryMiB: number;
+  postgres: string;
+  sharing: string;
+}
+
+export async function describeEnvironment(adminDatabaseUrl: string): Promise<BenchEnvironment> {
+  const cpus = os.cpus();
+  const postgres = await serverVersion(adminDatabaseUrl).catch((error: Error) => `unknown (${error.message})`);
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    cpuCount: cpus.length,
+    loadAverageAtStart: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    totalMemoryMiB: Math.round(os.totalmem() / 1024 / 1024),
+    postgres,
+    sharing:
+      `all ${cpus.length} cores are shared by the load generator (autocannon, in this process), the agency simulator, ` +
+      'PostgreSQL, Redis and the gateway api + worker: figures are for the whole box, not for the gateway alone',
+  };
+}
+
+export function environmentLines(env: BenchEnvironment): string[] {
+  return [
+    `date ${env.date} | node ${env.node} | ${env.platform}`,
+    `CPU ${env.cpuModel} × ${env.cpuCount} | RAM ${env.totalMemoryMiB} MiB | load average at start ${env.loadAverageAtStart.join(' ')}`,
+    `PostgreSQL: ${env.postgres}`,
+    `NOTE: ${env.sharing}.`,
+  ];
+}

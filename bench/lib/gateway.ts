@@ -1,0 +1,86 @@
+/**
+ * The gateway in production mode, as separate `api` and `worker` processes from the built code,
+ * on a fresh PostgreSQL database and its own Redis database.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { mintDevToken, type Role } from '../../gateway/src/auth';
+import { loadConfig } from '../../gateway/src/config/env.schema';
+import { GATEWAY_ENTRY } from './build';
+import { flushRedisDb, recreateDatabase } from './database';
+import { freePort, isOk } from './http';
+import { spawnManaged, waitUntil, type ManagedProcess } from './processes';
+import { REPO_ROOT } from './repo';
+
+export interface GatewayDeploymentOptions {
+  /** postgres:// URL of the server's maintenance database; the bench database is created beside it. */
+  adminDatabaseUrl: string;
+  databaseName: string;
+  /** A whole Redis database for the bench (the queue has no key prefix setting): flushed at start. */
+  redisUrl: string;
+  /** Extra variables, e.g. `{ NRB_BASE_URL: simulator.url }`. */
+  env: Record<string, string>;
+}
+
+export interface GatewayProcess {
+  readonly role: 'api' | 'worker';
+  readonly url: string;
+  readonly pid: number;
+  readonly process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+export interface GatewayDeployment {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** The environment every process of this deployment gets (PORT aside). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Starts one more process; resolves once /health/ready answers 200. */
+  start(role: 'api' | 'worker', options?: { nodeArgs?: readonly string[] }): Promise<GatewayProcess>;
+  /** A development token the api processes accept (same KIUNGO_DATA_DIR). */
+  token(role: Role, subject: string): Promise<string>;
+  /** Removes the temp data dir (the processes are stopped by their owners or by the bench's cleanup). */
+  dispose(): void;
+}
+
+export async function createGatewayDeployment(options: GatewayDeploymentOptions): Promise<GatewayDeployment> {
+  const databaseUrl = await recreateDatabase(options.adminDatabaseUrl, options.databaseName);
+  await flushRedisDb(options.redisUrl);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'kiungo-bench-'));
+  const env: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: options.redisUrl,
+    KIUNGO_DATA_KEY: randomBytes(32).toString('base64'),
+    KIUNGO_DEV_TOKENS: '1',
+    KIUNGO_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    DB_POOL_MAX: '20',
+    HOST: '127.0.0.1',
+    NODE_ENV: 'production',
+    ...options.env,
+  };
+  const config = loadConfig(env);
+
+  return {
+    databaseUrl,
+    redisUrl: options.redisUrl,
+    env,
+    start: (role, startOptions = {}) => startGatewayProcess(role, env, startOptions.nodeArgs ?? []),
+    token: (role, subject) => mintDevToken({ role, subject, expiresIn: '2h' }, config),
+    dispose: () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
+
+async function startGatewayProcess(role: 'api' | 'worker', env: Record<string, string>, nodeArgs: readonly string[]): Promise<GatewayProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const managed = spawnManaged(`gateway ${role} :${port}`, process.execPath, [...nodeArgs, GATEWAY_ENTRY, role], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port) },
+  });
+  await waitUntil(() => isOk(`${url}/health/ready`), `gateway ${role} ready at ${url}`, { timeoutMs: 60_000, everyMs: 200, process: managed });
+  // Nest closes the app on SIGTERM (enableShutdownHooks); give it time to drain the queue worker.
+  return { role, url, pid: managed.pid, process: managed, stop: () => managed.stop(10_000) };
+}

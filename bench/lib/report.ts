@@ -1,0 +1,82 @@
+/** The summary table on stdout and the JSON files in bench/results/. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { environmentLines, type BenchEnvironment } from './environment';
+import type { BenchSettings, ScenarioResult } from './scenario';
+
+export interface ScenarioFailure {
+  name: string;
+  error: string;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  environment: BenchEnvironment;
+  settings: Omit<BenchSettings, 'adminDatabaseUrl' | 'redisUrl'>;
+  scenarios: ScenarioResult[];
+  failures: ScenarioFailure[];
+}
+
+export function formatReport(report: BenchReport): string {
+  const lines = [`Kiungo bench — ${report.command}`, ...environmentLines(report.environment), ''];
+  const { settings } = report;
+  lines.push(
+    `durations: ${settings.durationSec} s per scenario (${settings.shortDurationSec} s breaker-open), ` +
+      `warm-up ${settings.warmupSec} s per target, ${settings.connections} connections${settings.quick ? ' (--quick)' : ''}`,
+    '',
+  );
+  const header = ['scenario', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'responses', 'non-2xx', 'errors', 'vs baseline (req/s, p50, p99)'];
+  const rows = report.scenarios.map((r) => [
+    r.name,
+    r.load.rps.toFixed(1),
+    String(r.load.p50),
+    String(r.load.p97_5),
+    String(r.load.p99),
+    String(r.load.requests),
+    String(r.load.non2xx),
+    String(r.load.errors),
+    r.baseline
+      ? `${ratio(r.baseline.rpsRatio)} of ${r.baseline.scenario}, ${ratio(r.baseline.p50Ratio)}, ${ratio(r.baseline.p99Ratio)}`
+      : '—',
+  ]);
+  for (const failure of report.failures) rows.push([failure.name, 'FAILED', '', '', '', '', '', '', '']);
+  lines.push(...table(header, rows), '');
+
+  for (const r of report.scenarios) {
+    lines.push(`[${r.name}] ${r.target}`);
+    lines.push(`  status codes ${JSON.stringify(r.load.statusCodes)}; mean ${r.load.mean} ms, max ${r.load.max} ms; ${r.load.connections} connections, ${r.load.durationSec} s`);
+    for (const figure of r.figures) lines.push(`  ${figure.label}: ${figure.value}`);
+    for (const check of r.checks) lines.push(`  ${check.ok ? 'OK  ' : 'FAIL'} ${check.label} — ${check.detail}`);
+    for (const note of r.notes) lines.push(`  note: ${note}`);
+  }
+  for (const failure of report.failures) lines.push(`[${failure.name}] FAILED: ${failure.error}`);
+  return lines.join('\n');
+}
+
+/** Writes bench-<timestamp>.json and latest.json; returns the timestamped file's path. */
+export function writeReport(dir: string, report: BenchReport): string {
+  mkdirSync(dir, { recursive: true });
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const file = path.join(dir, `bench-${report.startedAt.replace(/:/g, '-')}.json`);
+  writeFileSync(file, json);
+  writeFileSync(path.join(dir, 'latest.json'), json);
+  return file;
+}
+
+function ratio(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a';
+}
+
+/** Left-aligned first column, right-aligned numbers, last column left-aligned. */
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const last = header.length - 1;
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => (i === 0 || i === last ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}

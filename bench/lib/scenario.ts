@@ -1,0 +1,135 @@
+/**
+ * What a scenario is, and the context the runner hands it: settings, shared resources that live
+ * across scenarios (started on first use, stopped at the end), and load helpers with the
+ * run's durations. Add a scenario: a file in bench/scenarios/ exporting a `Scenario`, listed in
+ * bench/run.ts.
+ */
+import { runLoad, type LoadOptions, type LoadResult } from './load';
+
+export interface BenchSettings {
+  quick: boolean;
+  /** Measurement window of a main scenario, seconds. */
+  durationSec: number;
+  /** Measurement window of a secondary scenario (e.g. breaker-open), seconds. */
+  shortDurationSec: number;
+  warmupSec: number;
+  /** Default connections per target. */
+  connections: number;
+  /** postgres:// URL of a maintenance database on the bench's PostgreSQL server. */
+  adminDatabaseUrl: string;
+  /** The Redis database the gateway's queue may use and the bench may flush. */
+  redisUrl: string;
+  /** Run `npm run build` when dist/ is stale (default true). */
+  build: boolean;
+  /** When set, api processes run with `--cpu-prof` and write their profile here on exit. */
+  cpuProfileDir?: string;
+}
+
+export interface Figure {
+  label: string;
+  value: string | number;
+}
+
+/** Something the scenario verified after the fact (never a timing threshold). */
+export interface Check {
+  label: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface ScenarioOutcome {
+  /** What was loaded, e.g. `gateway api POST /v1/transactions`. */
+  target: string;
+  load: LoadResult;
+  figures?: Figure[];
+  checks?: Check[];
+  notes?: string[];
+}
+
+export interface ScenarioResult extends Required<ScenarioOutcome> {
+  name: string;
+  /** The baseline's requests/s ratio: this scenario's rps divided by the baseline's. */
+  baseline?: { scenario: string; rpsRatio: number; p50Ratio: number; p99Ratio: number };
+}
+
+export interface Scenario {
+  name: string;
+  /** One line for `--help`. */
+  summary: string;
+  /** A scenario that runs (first) whenever this one is selected; the ratio is taken against it. */
+  baseline?: string;
+  run(ctx: BenchContext): Promise<ScenarioOutcome>;
+}
+
+/** Load options with the run's defaults for duration and connections. */
+export type LoadRequest = Omit<LoadOptions, 'durationSec' | 'connections'> & Partial<Pick<LoadOptions, 'durationSec' | 'connections'>>;
+
+interface SharedEntry {
+  value: Promise<unknown>;
+  dispose: () => Promise<void>;
+}
+
+/** When a measurement ran, on the monotonic clock V8 profiles use (µs): to cut a profile to it. */
+export interface LoadWindow {
+  scenario: string;
+  fromUs: number;
+  toUs: number;
+}
+
+export class BenchContext {
+  readonly results = new Map<string, ScenarioResult>();
+  readonly loadWindows: LoadWindow[] = [];
+  /** Set by the runner while a scenario runs. */
+  currentScenario = '';
+  private readonly sharedEntries = new Map<string, SharedEntry>();
+  private readonly disposeOrder: string[] = [];
+
+  constructor(
+    readonly settings: BenchSettings,
+    readonly log: (line: string) => void,
+  ) {}
+
+  /**
+   * A resource shared by scenarios (the simulator, the gateway processes): created by the first
+   * scenario that asks, disposed in reverse order of creation when the run ends.
+   */
+  shared<T>(key: string, create: () => Promise<T>, dispose: (value: T) => Promise<void>): Promise<T> {
+    const existing = this.sharedEntries.get(key);
+    if (existing) return existing.value as Promise<T>;
+    const value = create();
+    this.sharedEntries.set(key, {
+      value,
+      // One that failed to start has nothing to dispose (its processes are stopped by pid anyway).
+      dispose: () => value.then(dispose, () => undefined),
+    });
+    this.disposeOrder.push(key);
+    return value;
+  }
+
+  async disposeShared(): Promise<void> {
+    for (const key of this.disposeOrder.reverse()) {
+      const entry = this.sharedEntries.get(key);
+      this.sharedEntries.delete(key);
+      await entry?.dispose().catch((error: Error) => this.log(`while stopping ${key}: ${error.message}`));
+    }
+    this.disposeOrder.length = 0;
+  }
+
+  /** Load for `warmupSec`, results discarded: JIT, pools and connections warm before measuring. */
+  async warmUp(options: LoadRequest): Promise<void> {
+    await runLoad({ connections: this.settings.connections, ...options, durationSec: this.settings.warmupSec, onResponse: undefined });
+  }
+
+  /** Load for the run's main duration and connections unless the options say otherwise. */
+  async load(options: LoadRequest): Promise<LoadResult> {
+    const fromUs = monotonicUs();
+    const result = await runLoad({ connections: this.settings.connections, durationSec: this.settings.durationSec, ...options });
+    this.loadWindows.push({ scenario: this.currentScenario, fromUs, toUs: monotonicUs() });
+    return result;
+  }
+}
+
+/** CLOCK_MONOTONIC in µs, the clock of a .cpuprofile's startTime/endTime on Linux. */
+function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}

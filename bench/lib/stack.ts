@@ -1,0 +1,82 @@
+/**
+ * The shared pieces scenarios stand on, started once per run on first use: the NRB REST agency
+ * simulator, and a production-mode gateway (one api + one worker process) pointed at it.
+ */
+import path from 'node:path';
+import { nrbEnvelope } from '../../test/e2e/transactions.helpers';
+import { ensureBuilt } from './build';
+import { flushRedisDb } from './database';
+import { createGatewayDeployment, type GatewayDeployment, type GatewayProcess } from './gateway';
+import type { LoadRequest, BenchContext } from './scenario';
+import { startSimulator, type SimulatorHandle } from './simulator';
+
+export const BENCH_DATABASE = 'kiungo_bench';
+
+/** The service every transaction scenario submits: NRB's ID card replacement. */
+export const NRB_SERVICE_PATH = '/api/v1/id-replacements';
+
+export interface GatewayStack {
+  simulator: SimulatorHandle;
+  deployment: GatewayDeployment;
+  /** The first api process: the one the single-process figures (and RSS) are about. */
+  api: GatewayProcess;
+  worker: GatewayProcess;
+  /** `channel` role, subject `bench`. */
+  channelToken: string;
+}
+
+export function nrbSimulator(ctx: BenchContext): Promise<SimulatorHandle> {
+  return ctx.shared(
+    'simulator:nrb',
+    () => startSimulator({ prefix: 'NRB' }),
+    (simulator) => simulator.stop(),
+  );
+}
+
+export function gatewayStack(ctx: BenchContext): Promise<GatewayStack> {
+  return ctx.shared('gateway', () => startGatewayStack(ctx), stopGatewayStack);
+}
+
+/** POST /v1/transactions for NRB's id-card-replacement on `api`, as the channel `bench`. */
+export function submitTransactionLoad(api: GatewayProcess, token: string): LoadRequest {
+  return {
+    url: api.url,
+    path: '/v1/transactions',
+    headers: { authorization: `Bearer ${token}` },
+    body: nrbEnvelope(),
+  };
+}
+
+/** POST of the same payload straight to the agency. */
+export function directAgencyLoad(simulator: SimulatorHandle): LoadRequest {
+  return { url: simulator.url, path: NRB_SERVICE_PATH, body: nrbEnvelope().payload };
+}
+
+async function startGatewayStack(ctx: BenchContext): Promise<GatewayStack> {
+  const { settings } = ctx;
+  if (settings.build && ensureBuilt(ctx.log) === 'built') ctx.log('build done');
+  const simulator = await nrbSimulator(ctx);
+  const deployment = await createGatewayDeployment({
+    adminDatabaseUrl: settings.adminDatabaseUrl,
+    databaseName: BENCH_DATABASE,
+    redisUrl: settings.redisUrl,
+    env: { NRB_BASE_URL: simulator.url },
+  });
+  const profileArgs = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(settings.cpuProfileDir)}`] : [];
+  // The api and the worker migrate at start-up under an advisory lock, so they may start together.
+  const [api, worker] = await Promise.all([deployment.start('api', { nodeArgs: profileArgs }), deployment.start('worker')]);
+  const channelToken = await deployment.token('channel', 'bench');
+  ctx.log(`gateway api pid ${api.pid} at ${api.url}, worker pid ${worker.pid}, simulator pid ${simulator.pid} at ${simulator.url}`);
+  return { simulator, deployment, api, worker, channelToken };
+}
+
+async function stopGatewayStack(stack: GatewayStack): Promise<void> {
+  await Promise.all([stack.api.stop(), stack.worker.stop()]);
+  stack.deployment.dispose();
+  // The database stays for a look afterwards (dropped at the next run); the queue's jobs go.
+  await flushRedisDb(stack.deployment.redisUrl);
+}
+
+export function describeAgency(counts: { calls: number; accepted: number; duplicates: number }): string {
+  return `${counts.accepted} applications created from ${counts.calls} calls (${counts.duplicates} repeated keys)`;
+}

@@ -1,0 +1,45 @@
+/**
+ * `gateway`: autocannon → one production-mode api process (worker beside it), POST
+ * /v1/transactions with a fresh Idempotency-Key per request, the agency healthy. Afterwards the
+ * database must show every 200 as a `completed` transaction; the api's peak RSS is sampled.
+ */
+import { AnsweredTransactions } from '../lib/answered';
+import { watchCpu } from '../lib/cpu';
+import { sampleRss } from '../lib/rss';
+import type { Scenario } from '../lib/scenario';
+import { describeAgency, gatewayStack, submitTransactionLoad } from '../lib/stack';
+
+export const gateway: Scenario = {
+  name: 'gateway',
+  summary: 'autocannon → gateway api (production mode, built code) POST /v1/transactions, agency healthy',
+  baseline: 'direct',
+  async run(ctx) {
+    const stack = await gatewayStack(ctx);
+    await stack.simulator.reset();
+    const request = submitTransactionLoad(stack.api, stack.channelToken);
+    const rss = sampleRss(stack.api.pid);
+    await ctx.warmUp(request);
+
+    const since = new Date();
+    const answered = new AnsweredTransactions();
+    const cpu = watchCpu({ api: stack.api.pid, worker: stack.worker.pid, simulator: stack.simulator.pid });
+    const load = await ctx.load({ ...request, onResponse: answered.record });
+    const { figures: cpuFigures } = cpu.stop(load.requests);
+    const memory = rss.stop();
+    const databaseUrl = stack.deployment.databaseUrl;
+
+    return {
+      target: `gateway api (pid ${stack.api.pid}) POST /v1/transactions`,
+      load,
+      figures: [
+        { label: 'api peak RSS (VmRSS every 250 ms, warm-up + run)', value: `${memory.peakRssMiB} MiB` },
+        { label: 'api VmHWM (peak since process start)', value: `${memory.hwmMiB} MiB` },
+        ...cpuFigures,
+        await AnsweredTransactions.createdSince(databaseUrl, since),
+        { label: 'agency, warm-up included', value: describeAgency(await stack.simulator.counts()) },
+      ],
+      checks: [await answered.everyOkCompleted(databaseUrl)],
+      notes: ['"rows created in window" includes requests cut off when autocannon stopped: those may still be received/dispatched.'],
+    };
+  },
+};

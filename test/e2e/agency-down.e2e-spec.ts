@@ -1,0 +1,86 @@
+import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-agency/rest-agency.simulator';
+import { createTestDatabase, type TestDatabase } from '../factories/database';
+import { describeWithRedis } from '../factories/services';
+import { eventually, startTestApp, type TestApp } from '../factories/app';
+import { getTransaction, nrbEnvelope, submit } from './transactions.helpers';
+
+/**
+ * An agency that goes down and stays down: the breaker opens, later submissions are accepted in
+ * milliseconds without calling the agency, and when attempts run out the transactions wait in
+ * `manual`. Run with each retry-queue driver.
+ */
+function agencyDownSuite(driver: string, redisUrl?: string): void {
+  describe(`an agency that stays down (${driver} queue)`, () => {
+    let db: TestDatabase;
+    let agency: RestAgencySimulator;
+    let app: TestApp;
+    let officer: string;
+    let operator: string;
+
+    beforeAll(async () => {
+      db = await createTestDatabase();
+      agency = await startRestAgency({ referencePrefix: 'NRB' });
+      app = await startTestApp({ databaseUrl: db.url, endpointOverrides: { nrb: agency.url }, redisUrl });
+      officer = await app.token('officer', { centre: 'NRB-GPO' });
+      operator = await app.token('operator');
+    });
+
+    afterAll(async () => {
+      await app?.close();
+      await agency?.close();
+      await db?.close();
+    });
+
+    it('opens the breaker, then accepts without calling the agency, and ends in manual', async () => {
+      agency.setMode('down');
+      const first: Array<{ id: string; state: string }> = [];
+      for (let i = 0; i < 3; i += 1) {
+        const response = await submit(app, officer, nrbEnvelope());
+        expect(response.status).toBe(202);
+        first.push(await response.json());
+      }
+      const agencies = await fetch(`${app.url}/v1/agencies`, { headers: { authorization: `Bearer ${operator}` } }).then((r) => r.json());
+      const nrb = agencies.items.find((a: { code: string }) => a.code === 'nrb');
+      expect(nrb.breaker).toBe('open');
+      expect(nrb.lastFailure.code).toBe('unavailable');
+
+      const callsBefore = agency.stats().calls;
+      const fast = await submit(app, officer, nrbEnvelope());
+      expect(fast.status).toBe(202);
+      const fastBody = await fast.json();
+      expect(fastBody.state).toBe('retrying');
+      expect(fastBody.lastError.code).toBe('breaker_open');
+      expect(agency.stats().calls).toBe(callsBefore);
+
+      const all = [...first, fastBody];
+      for (const tx of all) {
+        const done = await eventually(() => getTransaction(app, officer, tx.id), (t) => t.state === 'manual', 20_000, 200);
+        expect(done.lastError.code).toBe('attempts_exhausted');
+        expect(done.attempts).toBe(done.maxAttempts);
+        expect(done.history.at(-1).type).toBe('manual');
+      }
+      expect(agency.stats().accepted).toBe(0);
+    });
+
+    it('reports agencies with breaker, queue depth and open transactions', async () => {
+      const response = await fetch(`${app.url}/v1/agencies`, { headers: { authorization: `Bearer ${operator}` } });
+      expect(response.status).toBe(200);
+      const nrb = (await response.json()).items.find((a: { code: string }) => a.code === 'nrb');
+      expect(nrb).toMatchObject({ code: 'nrb', kind: 'rest', mode: 'auto', transactions: { manual: 4 } });
+      expect(nrb.retryQueue).toEqual({ waiting: 0, delayed: 0, active: 0 });
+      expect((await fetch(`${app.url}/v1/agencies`, { headers: { authorization: `Bearer ${officer}` } })).status).toBe(403);
+    });
+
+    it('is ready while the database (and Redis) answer', async () => {
+      const ready = await fetch(`${app.url}/health/ready`);
+      expect(ready.status).toBe(200);
+      const body = await ready.json();
+      expect(body.checks.database.status).toBe('up');
+      if (redisUrl) expect(body.checks.redis.status).toBe('up');
+      expect((await fetch(`${app.url}/health/live`)).status).toBe(200);
+    });
+  });
+}
+
+agencyDownSuite('in-process');
+describeWithRedis('with BullMQ on Redis', (redisUrl) => agencyDownSuite('BullMQ', redisUrl));

@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { mintDevToken } from '../../gateway/src/auth';
+import { loadConfig } from '../../gateway/src/config/env.schema';
+import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-agency/rest-agency.simulator';
+import { createTestDatabase, type TestDatabase } from '../factories/database';
+import { FAST_CATALOGUE, eventually } from '../factories/app';
+import { nrbEnvelope } from './transactions.helpers';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * The gateway process is SIGKILLed after the transaction was recorded and while its agency call
+ * was still unanswered. A new process (same database) finishes it: the sweeper finds the overdue
+ * row and the retry reaches the agency with the same idempotency key, creating one application.
+ */
+describe('a gateway killed between recording and dispatch', () => {
+  let db: TestDatabase;
+  let agency: RestAgencySimulator;
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
+  let child: ChildProcess | undefined;
+  let url: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    agency = await startRestAgency({ referencePrefix: 'NRB' });
+    dataDir = mkdtempSync(path.join(tmpdir(), 'kiungo-crash-'));
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: db.url,
+      KIUNGO_DEV_TOKENS: '1',
+      KIUNGO_DATA_KEY: randomBytes(32).toString('base64'),
+      KIUNGO_DATA_DIR: dataDir,
+      KIUNGO_CATALOGUE_DIR: FAST_CATALOGUE,
+      NRB_BASE_URL: agency.url,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      KIUNGO_SWEEP_INTERVAL_MS: '300',
+    };
+  });
+
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await agency?.close();
+    await db?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('completes the transaction after a restart, and the agency creates one application', async () => {
+    child = await startGateway(env, url);
+    const token = await mintDevToken({ role: 'officer', centre: 'NRB-GPO', subject: 'crash-officer' }, loadConfig(env));
+    agency.setMode('hang');
+
+    const pending = fetch(`${url}/v1/transactions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'crash-1' },
+      body: JSON.stringify(nrbEnvelope()),
+    }).catch((error: Error) => error);
+    await eventually(async () => agency.stats().hanging, (n) => n === 1, 10_000, 20);
+
+    const { rows } = await db.pool.query<{ id: string; state: string }>('SELECT id, state FROM transactions');
+    expect(rows).toHaveLength(1);
+    expect(rows[0].state).toBe('received');
+    const id = rows[0].id;
+
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child!.once('exit', resolve));
+    // The caller got no answer: its connection died with the process.
+    expect(await pending).not.toHaveProperty('status');
+    agency.setMode('healthy');
+
+    child = await startGateway(env, url);
+    const done = await eventually(
+      async () => (await db.pool.query<{ state: string; agency_ref: string | null }>('SELECT state, agency_ref FROM transactions WHERE id = $1', [id])).rows[0],
+      (row) => row.state === 'completed',
+      20_000,
+      200,
+    );
+    expect(done.agency_ref).toMatch(/^NRB-/);
+    expect(agency.stats().accepted).toBe(1);
+    expect(agency.stats().order).toEqual([id]);
+    const events = await db.pool.query<{ type: string; actor: string }>(
+      `SELECT type, actor FROM audit_events WHERE entity_id = $1 ORDER BY occurred_at, seq`,
+      [id],
+    );
+    expect(events.rows.map((e) => e.type)).toEqual(['received', 'dispatched', 'completed']);
+    expect(events.rows.at(-1)?.actor).toBe('system:worker');
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child!.once('exit', resolve));
+    child = undefined;
+  }, 60_000);
+});
+
+async function startGateway(env: NodeJS.ProcessEnv, url: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'run-ts.cjs'), path.join(ROOT, 'gateway', 'src', 'main.ts'), 'all'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}: ${output}`);
+    const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+    if (ok) return child;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`gateway did not become ready: ${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
