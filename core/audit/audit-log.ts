@@ -18,24 +18,18 @@ export interface VerificationReport {
 }
 
 /**
- * Appends one event to its shard's chain in ONE statement: the head row is locked, advanced and
- * the event inserted with its hash computed by PostgreSQL, inside the caller's database
- * transaction — so a state change and its event commit or roll back together.
+ * SQL that appends events to their shard's chain *inside another statement*: common table
+ * expressions that lock the shard's head row, compute each event's hash in PostgreSQL
+ * (sha256(prev_hash || int8send(seq) || utf8(content)), the same as `chainHash`), insert the
+ * events and advance the head. They hang off an `anchor` CTE: when the anchor yields no row (an
+ * insert that hit a conflict, an update whose guard failed) nothing is appended. A state change
+ * and its events are therefore one statement, one round trip, one commit.
  */
-const APPEND_SQL = `
-WITH prev AS (
-  SELECT shard, seq, hash FROM audit_chain_heads WHERE shard = $1 FOR UPDATE
-), head AS (
-  UPDATE audit_chain_heads h
-     SET seq = prev.seq + 1,
-         hash = sha256(prev.hash || int8send(prev.seq + 1) || convert_to($2::text, 'UTF8'))
-    FROM prev
-   WHERE h.shard = prev.shard
-  RETURNING h.seq, h.hash, prev.hash AS prev_hash
-)
-INSERT INTO audit_events (shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash)
-SELECT $1, head.seq, $3, $4, $5, $6, $7::jsonb, $8::timestamptz, head.prev_hash, head.hash FROM head
-RETURNING seq`;
+export interface ChainCtes {
+  /** `name AS (...)` fragments to place after the anchor in a WITH list. */
+  ctes: string;
+  params: unknown[];
+}
 
 const PAGE = 5000;
 
@@ -54,18 +48,46 @@ export class AuditLog {
     return this.shardCount;
   }
 
+  /** Appends one event on its own (inside the caller's database transaction, if any). */
   async append(db: Queryable, event: NewAuditEvent): Promise<void> {
-    const shard = shardOf(event.entityId, this.shardCount);
-    await db.query(APPEND_SQL, [
-      shard,
-      eventContent(event),
-      event.entityType,
-      event.entityId,
-      event.type,
-      event.actor,
-      JSON.stringify(event.data),
-      event.occurredAt.toISOString(),
-    ]);
+    const chain = this.chainCtes([event], 1, 'anchor');
+    await db.query(`WITH anchor AS (SELECT 1), ${chain.ctes} SELECT 1`, chain.params);
+  }
+
+  /**
+   * The CTEs appending `events` (all of one entity: one shard) after the CTE named `anchor`;
+   * their parameters are numbered from `firstParam`.
+   */
+  chainCtes(events: readonly NewAuditEvent[], firstParam: number, anchor: string): ChainCtes {
+    if (events.length === 0) throw new Error('chainCtes needs at least one event');
+    const entityId = events[0].entityId;
+    if (events.some((e) => e.entityId !== entityId)) throw new Error('chainCtes appends events of one entity only');
+    const params: unknown[] = [shardOf(entityId, this.shardCount)];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${firstParam + params.length - 1}`;
+    };
+    const shard = `$${firstParam}::integer`;
+    const ctes = [`audit_prev AS (SELECT h.seq, h.hash FROM audit_chain_heads h, (SELECT 1 FROM ${anchor} LIMIT 1) a WHERE h.shard = ${shard} FOR UPDATE OF h)`];
+    const rows: string[] = [];
+    events.forEach((event, i) => {
+      const from = i === 0 ? 'audit_prev' : `audit_e${i}`;
+      ctes.push(
+        `audit_e${i + 1} AS (SELECT seq + 1 AS seq, hash AS prev_hash, ` +
+          `sha256(hash || int8send(seq + 1) || convert_to(${param(eventContent(event))}::text, 'UTF8')) AS hash FROM ${from})`,
+      );
+      rows.push(
+        `SELECT ${shard}, seq, ${param(event.entityType)}::text, ${param(event.entityId)}::text, ${param(event.type)}::text, ` +
+          `${param(event.actor)}::text, ${param(JSON.stringify(event.data))}::jsonb, ${param(event.occurredAt.toISOString())}::timestamptz, ` +
+          `prev_hash, hash FROM audit_e${i + 1}`,
+      );
+    });
+    const last = `audit_e${events.length}`;
+    ctes.push(
+      `audit_insert AS (INSERT INTO audit_events (shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash) ${rows.join(' UNION ALL ')})`,
+      `audit_head AS (UPDATE audit_chain_heads h SET seq = e.seq, hash = e.hash FROM ${last} e WHERE h.shard = ${shard})`,
+    );
+    return { ctes: ctes.join(',\n'), params };
   }
 
   async history(db: Queryable, entityType: string, entityId: string): Promise<AuditEvent[]> {

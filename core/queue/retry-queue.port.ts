@@ -83,7 +83,9 @@ export abstract class RetryQueue {
    * Idempotent per (transactionId, attempt): while such a job is delayed, waiting, running or
    * recently finished (FINISHED_JOB_MEMORY), scheduling it again does nothing. Works before
    * consume() is called, and from processes that never consume (the api role).
-   * Rejects once close() has been called, or (BullMQ) when Redis cannot take the job in time.
+   * Rejects with an Error once close() has been called, and (BullMQ) with
+   * DomainError('unavailable', 'retry-queue-unavailable') when Redis does not take the job in
+   * time: the caller logs it and leaves the retry to the sweeper.
    */
   abstract schedule(job: RetryJob, delayMs: number): Promise<void>;
 
@@ -100,7 +102,8 @@ export abstract class RetryQueue {
   /**
    * Stops consuming, waits for running handlers (at most closeTimeoutMs), releases timers and
    * connections. Jobs not yet run are left to Redis (BullMQ) or to the sweeper (in-process).
-   * Safe to call more than once.
+   * A handler still running past the bound is logged and left to finish (BullMQ: its worker
+   * connection is released when it returns). Safe to call more than once.
    */
   abstract close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-ag
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { describeWithRedis } from '../factories/services';
 import { eventually, startTestApp, type TestApp } from '../factories/app';
-import { getTransaction, nrbEnvelope, submit } from './transactions.helpers';
+import { getTransaction, json, nrbEnvelope, submit } from './transactions.helpers';
 
 /**
  * An agency that goes down and stays down: the breaker opens, later submissions are accepted in
@@ -37,9 +37,9 @@ function agencyDownSuite(driver: string, redisUrl?: string): void {
       for (let i = 0; i < 3; i += 1) {
         const response = await submit(app, officer, nrbEnvelope());
         expect(response.status).toBe(202);
-        first.push(await response.json());
+        first.push(await json(response));
       }
-      const agencies = await fetch(`${app.url}/v1/agencies`, { headers: { authorization: `Bearer ${operator}` } }).then((r) => r.json());
+      const agencies = await fetch(`${app.url}/v1/agencies`, { headers: { authorization: `Bearer ${operator}` } }).then(json);
       const nrb = agencies.items.find((a: { code: string }) => a.code === 'nrb');
       expect(nrb.breaker).toBe('open');
       expect(nrb.lastFailure.code).toBe('unavailable');
@@ -47,7 +47,7 @@ function agencyDownSuite(driver: string, redisUrl?: string): void {
       const callsBefore = agency.stats().calls;
       const fast = await submit(app, officer, nrbEnvelope());
       expect(fast.status).toBe(202);
-      const fastBody = await fast.json();
+      const fastBody = await json(fast);
       expect(fastBody.state).toBe('retrying');
       expect(fastBody.lastError.code).toBe('breaker_open');
       expect(agency.stats().calls).toBe(callsBefore);
@@ -65,7 +65,7 @@ function agencyDownSuite(driver: string, redisUrl?: string): void {
     it('reports agencies with breaker, queue depth and open transactions', async () => {
       const response = await fetch(`${app.url}/v1/agencies`, { headers: { authorization: `Bearer ${operator}` } });
       expect(response.status).toBe(200);
-      const nrb = (await response.json()).items.find((a: { code: string }) => a.code === 'nrb');
+      const nrb = (await json(response)).items.find((a: { code: string }) => a.code === 'nrb');
       expect(nrb).toMatchObject({ code: 'nrb', kind: 'rest', mode: 'auto', transactions: { manual: 4 } });
       expect(nrb.retryQueue).toEqual({ waiting: 0, delayed: 0, active: 0 });
       expect((await fetch(`${app.url}/v1/agencies`, { headers: { authorization: `Bearer ${officer}` } })).status).toBe(403);
@@ -74,7 +74,7 @@ function agencyDownSuite(driver: string, redisUrl?: string): void {
     it('is ready while the database (and Redis) answer', async () => {
       const ready = await fetch(`${app.url}/health/ready`);
       expect(ready.status).toBe(200);
-      const body = await ready.json();
+      const body = await json(ready);
       expect(body.checks.database.status).toBe('up');
       if (redisUrl) expect(body.checks.redis.status).toBe('up');
       expect((await fetch(`${app.url}/health/live`)).status).toBe(200);

@@ -1,7 +1,7 @@
 import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-agency/rest-agency.simulator';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { eventually, startTestApp, type TestApp } from '../factories/app';
-import { nrbEnvelope, submit, getTransaction, countRows } from './transactions.helpers';
+import { countRows, getTransaction, json, nrbEnvelope, submit } from './transactions.helpers';
 
 /**
  * The spine end to end: the real gateway (api + worker, in-process queue) on a real database,
@@ -34,7 +34,7 @@ describe('POST /v1/transactions against a REST agency', () => {
   it('completes at once with the agency reference when the agency is healthy', async () => {
     const response = await submit(app, officer, nrbEnvelope());
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = await json(response);
     expect(body.state).toBe('completed');
     expect(body.agencyReference).toMatch(/^NRB-\d{6}$/);
     expect(response.headers.get('location')).toBe(`/v1/transactions/${body.id}`);
@@ -49,7 +49,7 @@ describe('POST /v1/transactions against a REST agency', () => {
     agency.failNext(2);
     const response = await submit(app, officer, nrbEnvelope());
     expect(response.status).toBe(202);
-    const accepted = await response.json();
+    const accepted = await json(response);
     expect(accepted.state).toBe('retrying');
     expect(accepted.statusUrl).toBe(`/v1/transactions/${accepted.id}`);
 
@@ -68,7 +68,7 @@ describe('POST /v1/transactions against a REST agency', () => {
     agency.setMode('slow', { delayMs: 1500 });
     const response = await submit(app, officer, nrbEnvelope());
     expect(response.status).toBe(202);
-    const accepted = await response.json();
+    const accepted = await json(response);
     expect(accepted.lastError.code).toBe('timeout');
     agency.setMode('healthy');
 
@@ -83,7 +83,7 @@ describe('POST /v1/transactions against a REST agency', () => {
   it('keeps a business rejection as `rejected` without retrying', async () => {
     const response = await submit(app, officer, nrbEnvelope({ idNumber: '00000000' }));
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = await json(response);
     expect(body.state).toBe('rejected');
     expect(body.lastError.code).toBe('ID_NOT_FOUND');
     expect(body.attempts).toBe(1);
@@ -94,17 +94,17 @@ describe('POST /v1/transactions against a REST agency', () => {
     const before = await countRows(db, 'transactions');
     const envelope = nrbEnvelope();
     const first = await submit(app, officer, envelope, 'same-key-1');
-    const firstBody = await first.json();
+    const firstBody = await json(first);
     const again = await submit(app, officer, envelope, 'same-key-1');
     expect(again.status).toBe(first.status);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect(await again.json()).toEqual(firstBody);
+    expect(await json(again)).toEqual(firstBody);
     expect(await countRows(db, 'transactions')).toBe(before + 1);
 
     const other = await submit(app, officer, nrbEnvelope({ fullName: 'Somebody Else' }), 'same-key-1');
     expect(other.status).toBe(422);
     expect(other.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    const problem = await other.json();
+    const problem = await json(other);
     expect(problem.type).toMatch(/idempotency-key-reused$/);
     expect(await countRows(db, 'transactions')).toBe(before + 1);
     expect(agency.stats().accepted).toBe(1);
@@ -114,7 +114,7 @@ describe('POST /v1/transactions against a REST agency', () => {
     const before = await countRows(db, 'transactions');
     const envelope = nrbEnvelope();
     const [a, b] = await Promise.all([submit(app, officer, envelope, 'race-key'), submit(app, officer, envelope, 'race-key')]);
-    const [bodyA, bodyB] = await Promise.all([a.json(), b.json()]);
+    const [bodyA, bodyB] = await Promise.all([json(a), json(b)]);
     expect(bodyA.id).toBe(bodyB.id);
     expect(await countRows(db, 'transactions')).toBe(before + 1);
     expect(agency.stats().accepted).toBe(1);
@@ -127,7 +127,7 @@ describe('POST /v1/transactions against a REST agency', () => {
     delete (envelope.payload as Record<string, unknown>).policeAbstractNumber;
     const response = await submit(app, officer, envelope);
     expect(response.status).toBe(422);
-    const problem = await response.json();
+    const problem = await json(response);
     const fields = problem.errors.map((e: { field: string }) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['/payload/dateOfBirth', '/payload/policeAbstractNumber']));
     expect(JSON.stringify(problem)).not.toContain('12345678');
@@ -148,12 +148,12 @@ describe('POST /v1/transactions against a REST agency', () => {
     const otherCentre = await app.token('officer', { centre: 'MSA-CITY' });
     const response = await submit(app, otherCentre, nrbEnvelope());
     expect(response.status).toBe(403);
-    expect((await response.json()).type).toMatch(/centre-mismatch$/);
+    expect((await json(response)).type).toMatch(/centre-mismatch$/);
     expect(agency.stats().calls).toBe(0);
   });
 
   it('the audit chain verifies, and altering a stored event breaks it at that event', async () => {
-    const created = await (await submit(app, officer, nrbEnvelope())).json();
+    const created = await json(await submit(app, officer, nrbEnvelope()));
     const clean = await app.runtime.audit.verify(db.pool);
     expect(clean.ok).toBe(true);
     expect(clean.eventsChecked).toBeGreaterThan(0);

@@ -42,3 +42,11 @@ export async function countRows(db: TestDatabase, table: 'transactions' | 'audit
   const { rows } = await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
   return Number(rows[0].n);
 }
+
+/** A response body as tests read it: JSON of a shape the assertions check. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON body read by tests
+export type JsonBody = any;
+
+export async function json(response: Response): Promise<JsonBody> {
+  return response.json();
+}

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import IORedis from 'ioredis';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../gateway/src/app.module';
 import { mintDevToken, type Role } from '../../gateway/src/auth';
@@ -48,10 +49,11 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     KIUNGO_SWEEP_INTERVAL_MS: String(options.sweepIntervalMs ?? 300),
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
   });
+  const queuePrefix = `kiungo-test-${randomUUID().slice(0, 8)}`;
   const runtime = await buildRuntime(config, options.role ?? 'all', {
     endpointOverrides: options.endpointOverrides,
     demoAgencies: false,
-    queuePrefix: `kiungo-test-${randomUUID().slice(0, 8)}`,
+    queuePrefix,
   });
   const app = await createHttpApp(AppModule.forRuntime(runtime), config);
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -64,9 +66,25 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     token: (role, extra = {}) => mintDevToken({ role, subject: extra.subject ?? `test-${role}`, ...extra }, config),
     close: async () => {
       await app.close();
+      if (options.redisUrl) await deleteKeys(options.redisUrl, `${queuePrefix}:*`);
       if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Leaves Redis as the test found it. */
+async function deleteKeys(redisUrl: string, pattern: string): Promise<void> {
+  const redis = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Polls until `probe` returns a value that satisfies `done`, or fails after `timeoutMs`. */

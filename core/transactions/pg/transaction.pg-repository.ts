@@ -1,5 +1,4 @@
 import type { Pool } from 'pg';
-import { withTransaction } from '../../db/pool';
 import type { AuditLog } from '../../audit/audit-log';
 import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event';
 import { DISPATCHABLE_STATES, statesLeadingTo, type TransactionRecord, type TransactionState } from '../domain/transaction';
@@ -23,45 +22,47 @@ export class PgTransactionRepository extends TransactionRepository {
   }
 
   async insertReceived(record: NewTransactionRecord, event: NewAuditEvent): Promise<{ row: TransactionRecord; created: boolean }> {
-    return withTransaction(this.pool, async (db) => {
-      const inserted = await db.query<TransactionRow>(
-        `INSERT INTO transactions (id, service_code, agency_code, channel, centre_code, officer_id, submitted_by,
+    const values = [
+      record.id,
+      record.serviceCode,
+      record.agencyCode,
+      record.channel,
+      record.centreCode,
+      record.officerId,
+      record.submittedBy,
+      record.citizenIdHash,
+      record.citizenSealed,
+      record.payloadSealed,
+      record.state,
+      record.attempts,
+      record.maxAttempts,
+      record.nextAttemptAt,
+      record.idempotencyScope,
+      record.idempotencyKey,
+      record.requestHash,
+      event.occurredAt,
+    ];
+    const chain = this.audit.chainCtes([event], values.length + 1, 'inserted');
+    // One statement: the row and its `received` event commit together, or (on a repeated
+    // idempotency key) neither is written.
+    const inserted = await this.pool.query<TransactionRow>(
+      `WITH inserted AS (
+         INSERT INTO transactions (id, service_code, agency_code, channel, centre_code, officer_id, submitted_by,
            citizen_id_hash, citizen_sealed, payload_sealed, state, attempts, max_attempts, next_attempt_at,
            idempotency_scope, idempotency_key, request_hash, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
          ON CONFLICT (idempotency_scope, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-         RETURNING ${COLUMNS}`,
-        [
-          record.id,
-          record.serviceCode,
-          record.agencyCode,
-          record.channel,
-          record.centreCode,
-          record.officerId,
-          record.submittedBy,
-          record.citizenIdHash,
-          record.citizenSealed,
-          record.payloadSealed,
-          record.state,
-          record.attempts,
-          record.maxAttempts,
-          record.nextAttemptAt,
-          record.idempotencyScope,
-          record.idempotencyKey,
-          record.requestHash,
-          event.occurredAt,
-        ],
-      );
-      if (inserted.rows[0]) {
-        await this.audit.append(db, event);
-        return { row: toRecord(inserted.rows[0]), created: true };
-      }
-      const existing = await db.query<TransactionRow>(
-        `SELECT ${COLUMNS} FROM transactions WHERE idempotency_scope = $1 AND idempotency_key = $2`,
-        [record.idempotencyScope, record.idempotencyKey],
-      );
-      return { row: toRecord(existing.rows[0]), created: false };
-    });
+         RETURNING ${COLUMNS}),
+       ${chain.ctes}
+       SELECT * FROM inserted`,
+      [...values, ...chain.params],
+    );
+    if (inserted.rows[0]) return { row: toRecord(inserted.rows[0]), created: true };
+    const existing = await this.pool.query<TransactionRow>(
+      `SELECT ${COLUMNS} FROM transactions WHERE idempotency_scope = $1 AND idempotency_key = $2`,
+      [record.idempotencyScope, record.idempotencyKey],
+    );
+    return { row: toRecord(existing.rows[0]), created: false };
   }
 
   async findById(id: string): Promise<TransactionRecord | null> {
@@ -84,9 +85,17 @@ export class PgTransactionRepository extends TransactionRepository {
   }
 
   async applyAttempt(id: string, attempt: number, change: StateChange, events: NewAuditEvent[]): Promise<TransactionRecord | null> {
-    return withTransaction(this.pool, async (db) => {
-      const { rows } = await db.query<TransactionRow>(
-        `UPDATE transactions
+    const values = [
+      id,
+      attempt,
+      change.state,
+      change.agencyRef ?? null,
+      change.result === undefined || change.result === null ? null : JSON.stringify(change.result),
+      change.lastError ? JSON.stringify(change.lastError) : null,
+      change.nextAttemptAt ?? null,
+      statesLeadingTo(change.state),
+    ];
+    const update = `UPDATE transactions
             SET state = $3,
                 agency_ref = COALESCE($4, agency_ref),
                 result = COALESCE($5::jsonb, result),
@@ -94,22 +103,20 @@ export class PgTransactionRepository extends TransactionRepository {
                 next_attempt_at = $7,
                 updated_at = now()
           WHERE id = $1 AND attempts = $2 AND state = ANY($8::text[])
-          RETURNING ${COLUMNS}`,
-        [
-          id,
-          attempt,
-          change.state,
-          change.agencyRef ?? null,
-          change.result === undefined || change.result === null ? null : JSON.stringify(change.result),
-          change.lastError ? JSON.stringify(change.lastError) : null,
-          change.nextAttemptAt ?? null,
-          statesLeadingTo(change.state),
-        ],
-      );
-      if (!rows[0]) return null;
-      for (const event of events) await this.audit.append(db, event);
-      return toRecord(rows[0]);
-    });
+          RETURNING ${COLUMNS}`;
+    if (events.length === 0) {
+      const { rows } = await this.pool.query<TransactionRow>(update, values);
+      return rows[0] ? toRecord(rows[0]) : null;
+    }
+    // One statement: the events are appended only if the guarded update changed the row.
+    const chain = this.audit.chainCtes(events, values.length + 1, 'updated');
+    const { rows } = await this.pool.query<TransactionRow>(`WITH updated AS (${update}),
+${chain.ctes}
+SELECT * FROM updated`, [
+      ...values,
+      ...chain.params,
+    ]);
+    return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async findOverdue(graceMs: number, limit: number): Promise<OverdueTransaction[]> {

@@ -36,6 +36,22 @@ describe('TokenVerifier with the development key (embedded mode)', () => {
     await expect(verifier.verify(token)).resolves.toEqual({ subject: 'jane', roles: ['officer', 'personal-data'], centre: 'NRB-GPO', agency: 'nrb' });
   });
 
+  it('checks the signature of a token once and remembers it until it expires', async () => {
+    const key = loadDevSigningKey(dataDir).publicKey;
+    let keyLookups = 0;
+    const counting = new TokenVerifier({ issuer: DEV_ISSUER, audience: config.oidcAudience, getKey: async () => (keyLookups++, key) });
+    const token = await mintDevToken({ role: 'channel', subject: 'portal' }, config);
+    await counting.verify(token);
+    await counting.verify(token);
+    expect(keyLookups).toBe(1);
+    const shortLived = await mintDevToken({ role: 'channel', subject: 'portal', expiresIn: 1 }, config);
+    await counting.verify(shortLived);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Past its exp the cached entry is gone and the token is checked again (jose's 30 s skew still lets it pass).
+    await counting.verify(shortLived);
+    expect(keyLookups).toBe(3);
+  });
+
   it('keeps the key as a 0600 file in the data dir', () => {
     expect(statSync(join(dataDir, DEV_KEY_FILE)).mode & 0o777).toBe(0o600);
   });

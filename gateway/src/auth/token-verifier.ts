@@ -10,6 +10,14 @@ import { principalFromClaims, type Principal } from './principal';
 const ALGORITHMS = ['RS256', 'ES256'];
 const CLOCK_TOLERANCE_SECONDS = 30;
 const RETRY_AFTER_SECONDS = 5;
+/**
+ * Verified tokens are remembered until they expire (at most this long), because a signature check
+ * costs about half a millisecond and a channel sends the same token with every request. A JWT is
+ * valid until its `exp` whether checked once or a thousand times; the cap bounds the effect of a
+ * key the identity provider has since withdrawn.
+ */
+const CACHE_MAX_AGE_MS = 5 * 60_000;
+const CACHE_MAX_ENTRIES = 10_000;
 
 export interface TokenVerifierOptions {
   issuer: string;
@@ -23,6 +31,7 @@ export interface TokenVerifierOptions {
  */
 export class TokenVerifier {
   private readonly logger = new Logger('TokenVerifier');
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
 
   constructor(private readonly options: TokenVerifierOptions) {}
 
@@ -41,6 +50,9 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    const cached = this.verified.get(token);
+    if (cached && cached.until > Date.now()) return cached.principal;
+    if (cached) this.verified.delete(token);
     let payload;
     try {
       ({ payload } = await jwtVerify(token, this.options.getKey, {
@@ -55,7 +67,14 @@ export class TokenVerifier {
     }
     const principal = principalFromClaims(payload, this.options.audience);
     if (!principal) throw invalidToken('the token has no subject');
+    this.remember(token, principal, payload.exp);
     return principal;
+  }
+
+  private remember(token: string, principal: Principal, exp: number | undefined): void {
+    if (exp === undefined) return;
+    if (this.verified.size >= CACHE_MAX_ENTRIES) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, { principal, until: Math.min(exp * 1000, Date.now() + CACHE_MAX_AGE_MS) });
   }
 
   /** A DomainError for what the caller or the provider did wrong; anything else is ours and passes through. */

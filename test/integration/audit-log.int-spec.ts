@@ -1,0 +1,69 @@
+import { AuditLog } from '../../core/audit/audit-log';
+import type { NewAuditEvent } from '../../core/audit/audit-event';
+import { createTestDatabase, type TestDatabase } from '../factories/database';
+
+/** The audit chain under concurrent writers, on the real database. */
+describe('AuditLog', () => {
+  let db: TestDatabase;
+  let audit: AuditLog;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ poolMax: 12 });
+    audit = await AuditLog.open(db.pool);
+  });
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const event = (entityId: string, type: string, n: number): NewAuditEvent => ({
+    entityType: 'test',
+    entityId,
+    type,
+    actor: 'system:test',
+    data: { n, nested: { z: 1, a: ['x', 2] } },
+    occurredAt: new Date(Date.UTC(2026, 10, 22, 8, 0, 0, n)),
+  });
+
+  it('keeps every chain intact when many writers append at once', async () => {
+    const entities = Array.from({ length: 40 }, (_, i) => `entity-${i}`);
+    await Promise.all(
+      entities.flatMap((id) => [
+        audit.append(db.pool, event(id, 'one', 1)),
+        db.pool.query(...statement(audit, [event(id, 'two', 2), event(id, 'three', 3)])),
+      ]),
+    );
+    const report = await audit.verify(db.pool);
+    expect(report).toMatchObject({ ok: true, breaks: [], eventsChecked: 120 });
+    for (const id of entities.slice(0, 3)) {
+      const history = await audit.history(db.pool, 'test', id);
+      expect(history.map((e) => e.type).sort()).toEqual(['one', 'three', 'two']);
+      // Events appended together stay in order on the chain.
+      expect(history.findIndex((e) => e.type === 'two')).toBeLessThan(history.findIndex((e) => e.type === 'three'));
+    }
+  });
+
+  it('appends nothing when the anchor yields no row', async () => {
+    const before = await audit.verify(db.pool);
+    const chain = audit.chainCtes([event('ghost', 'never', 1)], 1, 'anchor');
+    await db.pool.query(`WITH anchor AS (SELECT 1 WHERE false), ${chain.ctes} SELECT 1`, chain.params);
+    expect(await audit.history(db.pool, 'test', 'ghost')).toEqual([]);
+    expect((await audit.verify(db.pool)).eventsChecked).toBe(before.eventsChecked);
+  });
+
+  it('finds a deleted tail event through the head row', async () => {
+    await audit.append(db.pool, event('tail', 'last', 9));
+    const [last] = await audit.history(db.pool, 'test', 'tail');
+    await db.pool.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+    await db.pool.query('DELETE FROM audit_events WHERE shard = $1 AND seq = $2', [last.shard, last.seq]);
+    await db.pool.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    const report = await audit.verify(db.pool);
+    expect(report.ok).toBe(false);
+    expect(report.breaks).toEqual([{ shard: last.shard, seq: last.seq, reason: 'head_mismatch' }]);
+  });
+});
+
+function statement(audit: AuditLog, events: NewAuditEvent[]): [string, unknown[]] {
+  const chain = audit.chainCtes(events, 1, 'anchor');
+  return [`WITH anchor AS (SELECT 1), ${chain.ctes} SELECT 1`, chain.params];
+}
