@@ -138,3 +138,16 @@ async function bookSlotConcurrently(url: string, slot = 1): Promise<void> {
     await other.end();
   }
 }
+
+describe('isDatabaseUnavailable', () => {
+  it('recognises a database that cannot be reached, and not an ordinary SQL error', async () => {
+    const { createPool: makePool, isDatabaseUnavailable: unavailable } = await import('./pool');
+    const nowhere = makePool({ url: 'postgres://postgres@127.0.0.1:1/none', max: 1, applicationName: 'unreachable', connectionTimeoutMs: 500 });
+    const refused = await nowhere.query('SELECT 1').catch((error: unknown) => error);
+    await nowhere.end();
+    expect(unavailable(refused)).toBe(true);
+    expect(unavailable({ code: '42P01', message: 'relation "x" does not exist' })).toBe(false);
+    expect(unavailable({ code: '57P01', message: 'terminating connection due to administrator command' })).toBe(true);
+    expect(unavailable(new Error('boom'))).toBe(false);
+  });
+});

@@ -143,3 +143,23 @@ function jitteredBackoffMs(attempt: number): number {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+const UNREACHABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * True when the database could not be reached or went away mid-query (restart, failover, pool
+ * timeout): worth a 503 and a retry, not a 500. SQLSTATE classes 08 (connection exception) and
+ * 57P (operator intervention), Node's socket errors, and pg's own connection messages.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const sqlState = pgErrorCode(error);
+  if (sqlState) return sqlState.startsWith('08') || sqlState.startsWith('57P') || sqlState === '53300';
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && UNREACHABLE_NODE_CODES.has(code)) return true;
+  const message = (error as { message?: unknown }).message;
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed/i.test(message)
+  );
+}

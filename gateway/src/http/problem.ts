@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import { isDatabaseUnavailable } from '../../../core/db/pool';
 import { DomainError, type FieldError } from '../../../core/shared/errors';
 import { ERROR_STATUS, ERROR_TITLE, STATUS_BY_CODE } from './error-status.map';
 
@@ -62,6 +63,14 @@ const BEARER_CHALLENGE = 'Bearer error="invalid_token"';
 export function problemFor(exception: unknown, routing: RoutingFacts): Problem {
   if (exception instanceof DomainError) return fromDomainError(exception);
   if (exception instanceof HttpException) return fromHttpException(exception, routing);
+  if (isDatabaseUnavailable(exception)) {
+    // Nothing was stored (or the write's outcome is unknown and an idempotent retry settles it).
+    return {
+      ...standard(HttpStatus.SERVICE_UNAVAILABLE, 'database-unavailable', 'The database cannot be reached just now. Try again shortly with the same Idempotency-Key.'),
+      headers: { 'retry-after': '2' },
+      severity: 'warn',
+    };
+  }
   return internal();
 }
 

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { AuditLog } from '../../../core/audit/audit-log';
 import { IdempotencyRepository } from '../../../core/idempotency/idempotency.repository';
 import { PgIdempotencyRepository } from '../../../core/idempotency/pg/idempotency.pg-repository';
@@ -47,7 +47,9 @@ export class CoreModule {
           provide: DispatchAttempt,
           inject: [TransactionRepository],
           useFactory: (transactions: TransactionRepository) =>
-            new DispatchAttempt(transactions, runtime.catalogue, runtime.agencies, runtime.retries, runtime.vault, runtime.clock),
+            new DispatchAttempt(transactions, runtime.catalogue, runtime.agencies, runtime.retries, runtime.vault, runtime.clock, (message) =>
+              new Logger('DispatchAttempt').warn(message),
+            ),
         },
         {
           provide: SubmitTransaction,
