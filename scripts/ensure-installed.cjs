@@ -47,7 +47,17 @@ const reason = staleReason();
 if (reason) {
   console.log(`[ensure-installed] ${reason}: running npm ci`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(npm, ['ci'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+  const run = (args, stdio) => spawnSync(npm, args, { cwd: root, stdio, shell: process.platform === 'win32', encoding: 'utf8' });
+  let result = run(['ci', '--no-audit', '--no-fund'], ['inherit', 'inherit', 'pipe']);
   if (result.error) throw result.error;
+  if (result.status !== 0 && /from lock file/.test(result.stderr || '')) {
+    // Some registries serve no darwin/win32 builds of optional platform packages, so the lock
+    // cannot list them and npm ci refuses it; npm install --no-save installs the locked versions.
+    console.log('[ensure-installed] npm ci refused optional platform packages the registry does not serve: npm install --no-save');
+    result = run(['install', '--no-save', '--no-audit', '--no-fund'], 'inherit');
+    if (result.error) throw result.error;
+  } else if (result.status !== 0) {
+    process.stderr.write(result.stderr || '');
+  }
   process.exit(result.status ?? 1);
 }
