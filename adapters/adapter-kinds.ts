@@ -4,7 +4,9 @@
  * line in `defaultAdapterKinds()` or an `adapterKinds` option, never a registry change.
  */
 import type { AdapterFactory } from './agency-adapter.port';
+import { createFileDropAdapter } from './file-drop/file-drop.adapter';
 import { createRestAdapter } from './rest/rest.adapter';
+import { createSoapAdapter } from './soap/soap.adapter';
 
 export class AdapterKinds {
   private readonly factories = new Map<string, AdapterFactory>();
@@ -25,5 +27,8 @@ export class AdapterKinds {
 }
 
 export function defaultAdapterKinds(): AdapterKinds {
-  return new AdapterKinds().register('rest', createRestAdapter);
+  return new AdapterKinds()
+    .register('rest', createRestAdapter)
+    .register('soap', createSoapAdapter)
+    .register('file-drop', createFileDropAdapter);
 }

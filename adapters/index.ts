@@ -28,3 +28,5 @@ export {
 } from './resilience/resilient-agency';
 export { RestAdapter, createRestAdapter } from './rest/rest.adapter';
 export { REST_DEFAULTS, type RestAgencyConfig, type RestAuth, type RestOperation } from './rest/rest-config';
+export { SoapAdapter, createSoapAdapter, type SoapAdapterLog } from './soap/soap.adapter';
+export * from './file-drop';

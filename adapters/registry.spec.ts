@@ -52,7 +52,7 @@ describe('AgencyRegistry', () => {
   it('keeps an agency whose adapter cannot be built, listed as misconfigured', async () => {
     const registry = registryOf([
       restAgencyDefinition({ code: 'nrb', adapter: { auth: { type: 'bearer', tokenEnv: 'NRB_TOKEN' } } }),
-      restAgencyDefinition({ code: 'ntsa', adapter: { kind: 'soap', wsdl: 'ntsa.wsdl' } }),
+      restAgencyDefinition({ code: 'ntsa', adapter: { kind: 'ftp', wsdl: 'ntsa.wsdl' } }),
       restAgencyDefinition({ code: 'kra' }),
     ]);
 
@@ -60,11 +60,11 @@ describe('AgencyRegistry', () => {
 
     expect(list.map((a) => [a.code, a.kind, a.lastFailure?.code])).toEqual([
       ['nrb', 'rest', 'misconfigured'],
-      ['ntsa', 'soap', 'misconfigured'],
+      ['ntsa', 'ftp', 'misconfigured'],
       ['kra', 'rest', undefined],
     ]);
     expect(list[0].lastFailure?.reason).toBe('environment variable NRB_TOKEN is not set');
-    expect(list[1].lastFailure?.reason).toBe('no adapter is registered for kind "soap"');
+    expect(list[1].lastFailure?.reason).toBe('no adapter is registered for kind "ftp"');
     await expect(registry.dispatch('ntsa', agencyRequest(), { inline: true })).resolves.toMatchObject({ code: 'misconfigured' });
   });
 
@@ -88,8 +88,8 @@ describe('AgencyRegistry', () => {
 
   it('builds new adapter kinds through registration, without knowing them', async () => {
     const submitted: string[] = [];
-    const fileDrop: AgencyAdapter = {
-      kind: 'file-drop',
+    const agencyModule: AgencyAdapter = {
+      kind: 'agency-module',
       submit: async (req) => {
         submitted.push(req.transactionId);
         return { kind: 'pending', handedOverAt: '2026-01-01T00:00:00.000Z' };
@@ -98,15 +98,15 @@ describe('AgencyRegistry', () => {
       health: async () => ({ up: true, latencyMs: 0 }),
       close: async () => undefined,
     };
-    const kinds = defaultAdapterKinds().register('file-drop', () => fileDrop);
-    const registry = registryOf([restAgencyDefinition({ code: 'lands', adapter: { kind: 'file-drop' } })], { adapterKinds: kinds });
+    const kinds = defaultAdapterKinds().register('agency-module', () => agencyModule);
+    const registry = registryOf([restAgencyDefinition({ code: 'lands', adapter: { kind: 'agency-module' } })], { adapterKinds: kinds });
 
     const outcome = await registry.dispatch('lands', agencyRequest({ transactionId: 'tx-file-1' }), { inline: false });
 
     expect(outcome).toEqual({ kind: 'pending', handedOverAt: '2026-01-01T00:00:00.000Z' });
     expect(submitted).toEqual(['tx-file-1']);
-    expect(kinds.kinds()).toEqual(['rest', 'file-drop']);
-    expect(() => new AdapterKinds().register('x', () => fileDrop).register('x', () => fileDrop)).toThrow(/already registered/);
+    expect(kinds.kinds()).toEqual([...defaultAdapterKinds().kinds(), 'agency-module']);
+    expect(() => new AdapterKinds().register('x', () => agencyModule).register('x', () => agencyModule)).toThrow(/already registered/);
   });
 
   it('refuses two agencies with one code', () => {

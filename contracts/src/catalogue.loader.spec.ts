@@ -87,17 +87,22 @@ function loadError(dir: string): CatalogueError {
 describe('the demo catalogue', () => {
   const catalogue = loadCatalogue(defaultCatalogueDir());
 
-  it('has the three REST agencies and their services, in folder order', () => {
-    expect(catalogue.agencies.map((a) => a.code)).toEqual(['brs', 'nrb', 'sha']);
-    expect(catalogue.services().map((s) => s.code)).toEqual(['business-name-search', 'id-card-replacement', 'sha-registration']);
-    expect(catalogue.agencies.every((a) => a.adapter.kind === 'rest')).toBe(true);
+  it('has the demo agencies and their services, in folder order', () => {
+    const codes = catalogue.agencies.map((a) => a.code);
+    expect(codes).toEqual([...codes].sort());
+    expect(codes).toEqual(expect.arrayContaining(['brs', 'dci', 'nrb', 'sha']));
+    expect(catalogue.services().map((s) => s.code)).toEqual(
+      expect.arrayContaining(['business-name-search', 'good-conduct-certificate', 'id-card-replacement', 'sha-registration']),
+    );
+    expect(['brs', 'nrb', 'sha'].map((code) => catalogue.agency(code)?.adapter.kind)).toEqual(['rest', 'rest', 'rest']);
+    expect(catalogue.agency('dci')?.adapter).toMatchObject({ kind: 'file-drop', format: 'json', pollIntervalMs: 1000, answerTimeoutMs: 900000 });
   });
 
   it('looks agencies and services up by code', () => {
     expect(catalogue.agency('nrb')?.name).toBe('National Registration Bureau');
     expect(catalogue.service('sha-registration')).toMatchObject({ agencyCode: 'sha', fallback: 'store-and-forward', bookable: true, feeKes: 0 });
     expect(catalogue.agencyOfService('business-name-search')?.code).toBe('brs');
-    expect(catalogue.agency('kra')).toBeUndefined();
+    expect(catalogue.agency('no-such-agency')).toBeUndefined();
     expect(catalogue.service('driving-licence')).toBeUndefined();
   });
 

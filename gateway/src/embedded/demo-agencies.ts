@@ -1,24 +1,43 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AgencyDefinition } from '../../../contracts/src/catalogue.types';
-import { startRestAgency, type RestAgencySimulator } from '../../../test/simulators/rest-agency/rest-agency.simulator';
+import { startRestAgency } from '../../../test/simulators/rest-agency/rest-agency.simulator';
+import { startFileDropAgency } from '../../../test/simulators/file-drop-agency/file-drop-agency.simulator';
+import { startSoapAgency } from '../../../test/simulators/soap-agency/soap-agency.simulator';
 
 export interface DemoAgencies {
-  /** Agency code → base URL of its simulator; handed to the adapters as endpoint overrides. */
+  /** Agency code → base URL (REST) or SOAP endpoint of its simulator; handed to the adapters as endpoint overrides. */
   endpoints: Record<string, string>;
   close(): Promise<void>;
 }
 
+export interface DemoAgencyOptions {
+  /** Where file-drop agencies get their outbox and inbox (`<dataDir>/demo-agencies/<code>/`). Default: the OS temp folder. */
+  dataDir?: string;
+  /** Where the credentials of SOAP agencies with WS-Security are read from. Default: `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+interface Simulator {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
 /**
- * Embedded mode has no real agencies: each REST agency of the demo catalogue is answered by a
- * simulator in this process, on a free port. Its control endpoint (`PUT <url>/_control`) makes it
- * slow, flaky, down or rejecting, to watch the breaker and the retry queue at work.
+ * Embedded mode has no real agencies: each REST and SOAP agency of the demo catalogue is answered
+ * by a simulator in this process, on a free port. Its control endpoint (`PUT <url>/_control`, at
+ * the server root for SOAP) makes it slow, flaky, down or rejecting, to watch the breaker and the
+ * retry queue at work. A file-drop agency is a simulator watching a folder pair under `dataDir`.
  */
-export async function startDemoAgencies(agencies: readonly AgencyDefinition[]): Promise<DemoAgencies> {
-  const simulators: RestAgencySimulator[] = [];
+export async function startDemoAgencies(agencies: readonly AgencyDefinition[], options: DemoAgencyOptions = {}): Promise<DemoAgencies> {
+  const env = options.env ?? process.env;
+  const dataDir = options.dataDir ?? path.join(tmpdir(), 'kiungo-demo');
+  const simulators: Simulator[] = [];
   const endpoints: Record<string, string> = {};
   try {
     for (const agency of agencies) {
-      if (agency.adapter.kind !== 'rest') continue;
-      const simulator = await startRestAgency({ port: 0, referencePrefix: agency.code.toUpperCase(), name: agency.name });
+      const simulator = await startSimulator(agency, env, dataDir);
+      if (!simulator) continue;
       simulators.push(simulator);
       endpoints[agency.code] = simulator.url;
     }
@@ -32,4 +51,55 @@ export async function startDemoAgencies(agencies: readonly AgencyDefinition[]): 
       await Promise.allSettled(simulators.map((s) => s.close()));
     },
   };
+}
+
+async function startSimulator(agency: AgencyDefinition, env: NodeJS.ProcessEnv, dataDir: string): Promise<Simulator | undefined> {
+  const referencePrefix = agency.code.toUpperCase();
+  switch (agency.adapter.kind) {
+    case 'rest':
+      return startRestAgency({ port: 0, referencePrefix, name: agency.name });
+    case 'soap':
+      return startSoapSimulator(agency, referencePrefix, env);
+    case 'file-drop':
+      return startFileDropSimulator(agency, referencePrefix, dataDir);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The SOAP simulator answers the agency's own WSDL file (a WSDL given by URL cannot be served
+ * here, so such an agency is left to its real endpoint). With WS-Security configured, it expects
+ * the credentials the adapter will send: those of the same environment variables.
+ */
+async function startSoapSimulator(agency: AgencyDefinition, referencePrefix: string, env: NodeJS.ProcessEnv): Promise<Simulator | undefined> {
+  const { wsdl, security, transactionIdField } = agency.adapter as { wsdl?: unknown; security?: Record<string, unknown>; transactionIdField?: unknown };
+  if (typeof wsdl !== 'string' || /^https?:\/\//.test(wsdl)) return undefined;
+  const credentials =
+    security?.type === 'username-token'
+      ? { username: env[String(security.usernameEnv)], password: env[String(security.passwordEnv)] }
+      : {};
+  return startSoapAgency({
+    port: 0,
+    referencePrefix,
+    name: agency.name,
+    wsdl: path.resolve(agency.folder, wsdl),
+    path: `/soap/${agency.code}`,
+    ...(typeof transactionIdField === 'string' && { transactionIdField }),
+    ...credentials,
+  });
+}
+
+/** The file-drop adapter takes an endpoint override as a folder holding `outbox/` and `inbox/`. */
+async function startFileDropSimulator(agency: AgencyDefinition, referencePrefix: string, dataDir: string): Promise<Simulator> {
+  const root = path.join(dataDir, 'demo-agencies', agency.code);
+  const { format, doneFileSuffix } = agency.adapter as { format?: 'json' | 'xml' | 'csv'; doneFileSuffix?: string };
+  const simulator = await startFileDropAgency({
+    outbox: path.join(root, 'outbox'),
+    inbox: path.join(root, 'inbox'),
+    referencePrefix,
+    ...(format && { format }),
+    ...(doneFileSuffix && { doneFileSuffix }),
+  });
+  return { url: root, close: () => simulator.close() };
 }

@@ -1,0 +1,85 @@
+/**
+ * What travels through an agency's folders, whatever the file format: a request we write into
+ * the outbox, and an answer the agency writes into the inbox. Codecs (./codecs) turn these into
+ * JSON, XML or CSV bytes and back; nothing outside this folder sees file shapes.
+ */
+
+export const FILE_FORMATS = ['json', 'xml', 'csv'] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+/** One request file. `transactionId` is the agency's idempotency key: one application per id. */
+export interface RequestDocument {
+  transactionId: string;
+  service: string;
+  /** The agency's own name for the form, from the service's `operation.documentType`. */
+  documentType?: string;
+  attempt: number;
+  correlationId?: string;
+  /** ISO-8601, UTC. */
+  writtenAt: string;
+  payload: Record<string, unknown>;
+}
+
+/** One answer file, as read from the inbox. */
+export type AgencyAnswer =
+  | { transactionId: string; status: 'accepted'; reference: string; result: Record<string, unknown> }
+  | { transactionId: string; status: 'rejected'; code: string; reason: string };
+
+/** A file that cannot be understood: it goes to `failed/` with `reason` beside it. */
+export class UnreadableFileError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'UnreadableFileError';
+  }
+}
+
+export interface FileCodec {
+  readonly format: FileFormat;
+  /** File name extension without the dot. */
+  readonly extension: string;
+  encodeRequest(doc: RequestDocument): Buffer;
+  /** For agencies (the simulator): values of XML and CSV requests come back as strings. */
+  decodeRequest(content: Buffer): RequestDocument;
+  /** For agencies (the simulator). */
+  encodeAnswer(answer: AgencyAnswer): Buffer;
+  /** @throws UnreadableFileError */
+  decodeAnswer(content: Buffer): AgencyAnswer;
+}
+
+/** Answer fields that are not part of the result. */
+export const ANSWER_ENVELOPE_FIELDS = ['transactionId', 'status', 'reference', 'code', 'reason'] as const;
+
+const MAX_ANSWER_FIELD = 2000;
+
+/**
+ * Checks the fields every format shares and builds the answer. `fields` are the answer's
+ * top-level values (strings for XML and CSV); `result` the rest, already separated.
+ */
+export function toAnswer(fields: Record<string, unknown>, result: Record<string, unknown>): AgencyAnswer {
+  const transactionId = text(fields, 'transactionId');
+  const status = text(fields, 'status');
+  if (status === 'accepted') {
+    const reference = text(fields, 'reference');
+    return { transactionId, status, reference, result: { reference, ...result } };
+  }
+  if (status === 'rejected') {
+    return { transactionId, status, code: text(fields, 'code'), reason: text(fields, 'reason') };
+  }
+  throw new UnreadableFileError(`status must be "accepted" or "rejected", got ${JSON.stringify(String(status).slice(0, 40))}`);
+}
+
+function text(fields: Record<string, unknown>, name: string): string {
+  const value = fields[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new UnreadableFileError(`${name} is missing or empty`);
+  if (value.length > MAX_ANSWER_FIELD) throw new UnreadableFileError(`${name} is longer than ${MAX_ANSWER_FIELD} characters`);
+  return value.trim();
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Keys that would reach Object.prototype when copied into an object. */
+export function isForbiddenKey(key: string): boolean {
+  return key === '__proto__' || key === 'constructor' || key === 'prototype';
+}

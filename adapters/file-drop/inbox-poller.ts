@@ -1,0 +1,159 @@
+/**
+ * Reads an agency's answers from its inbox, in the worker. Each poll:
+ *   1. lists the inbox; a file is ready when its done-file exists (`doneFileSuffix`), or else
+ *      when its size and time held still since the previous poll and it is `settleMs` old, so a
+ *      file the agency is still writing is never read early;
+ *   2. reads and decodes it: unreadable → `failed/` with a `.reason.txt` beside it;
+ *   3. hands the answer to `onAnswer` (the core records it); then the file goes to `processed/`
+ *      (or `failed/` when no such transaction exists). If `onAnswer` throws (database down), the
+ *      file stays where it is and is tried again at the next poll.
+ * The files are the state: a restart re-reads whatever is still in the inbox, and recording an
+ * answer twice changes nothing, so a crash between recording and moving loses nothing. The only
+ * memory is the previous poll's sizes; losing it costs one poll of waiting.
+ */
+import { codecFor } from './codecs';
+import type { FileDropConfig } from './file-drop-config';
+import { UnreadableFileError, type AgencyAnswer, type FileCodec } from './file-drop-document';
+import { LocalInbox } from './local-folder.transport';
+import type { InboxEntry, InboxTransport } from './transport';
+
+export type AnswerHandling = 'recorded' | 'duplicate' | 'unknown';
+
+export interface InboxLogger {
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+export interface InboxPollerOptions {
+  agencyCode: string;
+  config: Pick<FileDropConfig, 'format' | 'inbox' | 'doneFileSuffix' | 'pollIntervalMs' | 'settleMs'>;
+  onAnswer(answer: AgencyAnswer, fileName: string): Promise<AnswerHandling>;
+  logger?: InboxLogger;
+  /** Default: the local folder `config.inbox`. */
+  transport?: InboxTransport;
+  /** Files looked at per poll (bounded work per tick). Default 500. */
+  batch?: number;
+  now?: () => number;
+}
+
+export interface PollReport {
+  recorded: number;
+  duplicates: number;
+  failed: number;
+  /** Files seen but not ready yet (still being written), or left for the next poll after an error. */
+  waiting: number;
+}
+
+const SILENT: InboxLogger = { log: () => undefined, warn: () => undefined };
+
+export class InboxPoller {
+  private readonly transport: InboxTransport;
+  private readonly codec: FileCodec;
+  private readonly logger: InboxLogger;
+  private readonly now: () => number;
+  private previous = new Map<string, InboxEntry>();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private closed = false;
+
+  constructor(private readonly options: InboxPollerOptions) {
+    this.transport = options.transport ?? new LocalInbox(options.config.inbox);
+    this.codec = codecFor(options.config.format);
+    this.logger = options.logger ?? SILENT;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Polls now and then every `pollIntervalMs` (never two polls at once) until close(). */
+  start(): void {
+    if (this.closed || this.timer || this.running) return;
+    const tick = (): void => {
+      this.timer = undefined;
+      this.running = this.pollOnce()
+        .catch((error: Error) => this.logger.warn(`inbox of ${this.options.agencyCode}: poll failed, will try again: ${error.message}`))
+        .finally(() => {
+          this.running = undefined;
+          if (!this.closed) this.timer = setTimeout(tick, this.options.config.pollIntervalMs);
+        });
+    };
+    tick();
+  }
+
+  async pollOnce(): Promise<PollReport> {
+    const report: PollReport = { recorded: 0, duplicates: 0, failed: 0, waiting: 0 };
+    const suffix = this.options.config.doneFileSuffix;
+    const entries = await this.transport.list(this.options.batch ?? 500);
+    const names = new Set(entries.map((e) => e.name));
+    const seen = new Map<string, InboxEntry>();
+    for (const entry of entries) {
+      if (this.closed) break;
+      if (suffix && entry.name.endsWith(suffix)) {
+        // A done-file whose answer is gone (moved by another worker, or by hand) is litter.
+        if (!names.has(entry.name.slice(0, -suffix.length))) await this.transport.remove(entry.name);
+        continue;
+      }
+      seen.set(entry.name, entry);
+      if (!this.isReady(entry, names)) {
+        report.waiting += 1;
+        continue;
+      }
+      const handled = await this.handle(entry.name);
+      if (handled === 'waiting') report.waiting += 1;
+      else if (handled === 'recorded') report.recorded += 1;
+      else if (handled === 'duplicate') report.duplicates += 1;
+      else report.failed += 1;
+      if (handled !== 'waiting' && suffix) await this.transport.remove(`${entry.name}${suffix}`);
+    }
+    this.previous = seen;
+    return report;
+  }
+
+  /** Stops polling and waits for a poll in progress. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  private isReady(entry: InboxEntry, names: ReadonlySet<string>): boolean {
+    const suffix = this.options.config.doneFileSuffix;
+    if (suffix) return names.has(`${entry.name}${suffix}`);
+    const before = this.previous.get(entry.name);
+    const still = before !== undefined && before.size === entry.size && before.mtimeMs === entry.mtimeMs;
+    return still && this.now() - entry.mtimeMs >= this.options.config.settleMs;
+  }
+
+  private async handle(name: string): Promise<AnswerHandling | 'failed' | 'waiting'> {
+    const agency = this.options.agencyCode;
+    let answer: AgencyAnswer;
+    try {
+      answer = this.codec.decodeAnswer(await this.transport.read(name));
+    } catch (error) {
+      if (!(error instanceof UnreadableFileError)) {
+        this.logger.warn(`inbox of ${agency}: cannot read ${name} yet: ${(error as Error).message}`);
+        return 'waiting';
+      }
+      await this.fail(name, `unreadable ${this.codec.format} answer: ${error.reason}`);
+      return 'failed';
+    }
+    let handling: AnswerHandling;
+    try {
+      handling = await this.options.onAnswer(answer, name);
+    } catch (error) {
+      this.logger.warn(`inbox of ${agency}: answer ${name} not recorded, will try again: ${(error as Error).message}`);
+      return 'waiting';
+    }
+    if (handling === 'unknown') {
+      await this.fail(name, `no transaction ${answer.transactionId} of agency ${agency}`);
+      return 'unknown';
+    }
+    await this.transport.moveToProcessed(name);
+    if (handling === 'duplicate') this.logger.log(`inbox of ${agency}: ${name} repeats an answer already recorded; nothing changed`);
+    return handling;
+  }
+
+  private async fail(name: string, reason: string): Promise<void> {
+    this.logger.warn(`inbox of ${this.options.agencyCode}: ${name} moved to failed/: ${reason}`);
+    await this.transport.moveToFailed(name, reason);
+  }
+}

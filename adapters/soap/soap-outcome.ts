@@ -1,0 +1,185 @@
+/**
+ * Where SOAP stops: request elements are built from the citizen's payload, results and faults
+ * become our outcomes.
+ *   result with a reference           → accepted (missing reference → bad_response)
+ *   WS-Security fault (authFaultCodes) or HTTP 401/403 → misconfigured (our credentials are wrong)
+ *   rejectFaultCodes fault WITH a detail code (or a dotted subcode such as Client.PinExists)
+ *                                     → rejected, code and reason ≤ 200 chars
+ *   the same fault WITHOUT one        → misconfigured (the agency found our request malformed)
+ *   Server / Receiver fault, HTTP 5xx → unavailable;  VersionMismatch / MustUnderstand → misconfigured
+ *   transport errors, timeouts        → as for REST (rest-outcome.ts)
+ * Reasons for transient failures name fault codes and statuses only: never the fault string,
+ * the detail, a body or a secret. Only a business rejection carries the agency's own words.
+ */
+import { AgencyCallError, type SubmitResult } from '../agency-adapter.port';
+import { getByPointer, isRecord, setByPointer } from '../rest/json-pointer';
+import { transportFailure, unsuccessfulStatus } from '../rest/rest-outcome';
+import type { SoapOperation } from './soap-config';
+
+export interface SoapFault {
+  /** Local names: `Client`, `Client.PinExists`, `FailedAuthentication`. */
+  code: string;
+  subcode?: string;
+  reason?: string;
+  detail?: unknown;
+}
+
+export type Rejection = Extract<SubmitResult, { kind: 'rejected' }>;
+
+const MAX_REASON_LENGTH = 200;
+const MAX_CODE_LENGTH = 100;
+
+export function buildSoapArguments(
+  transactionId: string,
+  transactionIdField: string,
+  payload: Record<string, unknown>,
+  operation: SoapOperation,
+): Record<string, unknown> {
+  // The transaction id goes first: it is the first element of most agencies' request sequences.
+  const args: Record<string, unknown> = { [transactionIdField]: transactionId };
+  if (!operation.requestMap) return { ...args, ...payload, [transactionIdField]: transactionId };
+  for (const [agencyField, source] of Object.entries(operation.requestMap)) {
+    const value = getByPointer(payload, source);
+    if (value === undefined) continue;
+    setByPointer(args, agencyField.startsWith('/') ? agencyField : `/${escapeToken(agencyField)}`, value);
+  }
+  return args;
+}
+
+export function acceptedOutcome(result: unknown, operation: SoapOperation): SubmitResult {
+  if (!isRecord(result)) throw new AgencyCallError('bad_response', `operation ${operation.operation} answered without a result element`);
+  const agencyRef = scalarText(getByPointer(result, operation.agencyRefPointer));
+  if (!agencyRef) {
+    throw new AgencyCallError('bad_response', `operation ${operation.operation} answered without an agency reference at ${operation.agencyRefPointer}`);
+  }
+  return { kind: 'accepted', agencyRef, result: mapResult(result, operation.resultMap) };
+}
+
+/** Reads the SOAP 1.1 or 1.2 fault node-soap attached to its error, if there is one. */
+export function faultOf(error: unknown): SoapFault | undefined {
+  const root = (error as { root?: unknown } | null)?.root;
+  const fault = isRecord(root) && isRecord(root.Envelope) && isRecord(root.Envelope.Body) ? root.Envelope.Body.Fault : undefined;
+  if (!isRecord(fault)) return undefined;
+  if (fault.faultcode !== undefined) {
+    return { code: localName(text(fault.faultcode)), reason: text(fault.faultstring) || undefined, detail: fault.detail };
+  }
+  const code = isRecord(fault.Code) ? fault.Code : {};
+  const subcode = isRecord(code.Subcode) ? localName(text(code.Subcode.Value)) : undefined;
+  const reasonNode = isRecord(fault.Reason) ? fault.Reason.Text : undefined;
+  return { code: localName(text(code.Value)), subcode, reason: text(reasonNode) || undefined, detail: fault.Detail };
+}
+
+/**
+ * Classifies what node-soap threw for a call. Returns a rejection for a business fault;
+ * anything else becomes an AgencyCallError (thrown by the caller).
+ */
+export function callFailure(
+  error: unknown,
+  ctx: { signal: AbortSignal; timeoutMs: number; operation: SoapOperation; authFaultCodes: readonly string[] },
+): Rejection | AgencyCallError {
+  if (error instanceof AgencyCallError) return error;
+  const status = (error as { response?: { status?: unknown } } | null)?.response?.status;
+  const fault = faultOf(error);
+  if (fault) return faultOutcome(fault, typeof status === 'number' ? status : undefined, ctx.operation, ctx.authFaultCodes);
+  if (typeof status === 'number') {
+    if (status >= 200 && status < 300) return new AgencyCallError('bad_response', `HTTP ${status} without a readable SOAP envelope`);
+    return unsuccessfulStatus(status);
+  }
+  return transportFailure(error, ctx.signal, ctx.timeoutMs);
+}
+
+function faultOutcome(fault: SoapFault, status: number | undefined, operation: SoapOperation, authFaultCodes: readonly string[]): Rejection | AgencyCallError {
+  const names = faultNames(fault);
+  const shown = fault.subcode ? `${fault.code}/${fault.subcode}` : fault.code;
+  if (names.some((name) => matches(name, authFaultCodes)) || status === 401 || status === 403) {
+    return new AgencyCallError('misconfigured', `the agency refused our WS-Security credentials (SOAP fault ${shown})`);
+  }
+  if (names.some((name) => matches(name, operation.rejectFaultCodes))) {
+    const code = detailText(fault.detail, operation.rejectCodePointer, 'code') ?? dottedSubcode(fault.code) ?? fault.subcode;
+    if (!code) {
+      return new AgencyCallError('misconfigured', `the agency found our ${operation.operation} request malformed (SOAP fault ${shown} without a detail code)`);
+    }
+    const reason = detailText(fault.detail, operation.rejectReasonPointer, 'message') ?? fault.reason ?? `the agency rejected the application (${code})`;
+    return { kind: 'rejected', code: code.slice(0, MAX_CODE_LENGTH), reason: reason.slice(0, MAX_REASON_LENGTH) };
+  }
+  if (/^(VersionMismatch|MustUnderstand|DataEncodingUnknown)$/.test(fault.code)) {
+    return new AgencyCallError('misconfigured', `the agency cannot process our SOAP envelope (SOAP fault ${shown})`);
+  }
+  return new AgencyCallError('unavailable', `the agency answered SOAP fault ${shown}${status ? ` (HTTP ${status})` : ''}`);
+}
+
+/** `Client.PinExists` matches `Client` and `Client.PinExists`; prefixes are ignored on both sides. */
+function faultNames(fault: SoapFault): string[] {
+  const names = [fault.code, fault.code.split('.')[0]];
+  if (fault.subcode) names.push(fault.subcode);
+  return names;
+}
+
+function matches(name: string, configured: readonly string[]): boolean {
+  return configured.some((code) => localName(code) === name);
+}
+
+function dottedSubcode(code: string): string | undefined {
+  const dot = code.indexOf('.');
+  return dot > 0 && dot < code.length - 1 ? code.slice(dot + 1) : undefined;
+}
+
+/** At the configured pointer, else the first `Code`/`code` (or `Message`/`message`) element, at most 3 levels down. */
+function detailText(detail: unknown, pointer: string | undefined, field: 'code' | 'message'): string | undefined {
+  if (pointer) return scalarText(getByPointer(detail, pointer));
+  return findField(detail, field, 3);
+}
+
+function findField(node: unknown, field: string, depth: number): string | undefined {
+  if (!isRecord(node) || depth < 0) return undefined;
+  for (const [key, value] of Object.entries(node)) {
+    if (key.toLowerCase() === field) {
+      const found = scalarText(value) ?? scalarText(isRecord(value) ? value.$value : undefined);
+      if (found) return found;
+    }
+  }
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'attributes') continue;
+    const found = findField(value, field, depth - 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function mapResult(result: Record<string, unknown>, resultMap: Record<string, string> | undefined): Record<string, unknown> {
+  if (!resultMap) return withoutAttributes(result);
+  const mapped: Record<string, unknown> = {};
+  for (const [ourField, source] of Object.entries(resultMap)) {
+    const value = getByPointer(result, source);
+    if (value !== undefined) setByPointer(mapped, `/${escapeToken(ourField)}`, value);
+  }
+  return mapped;
+}
+
+/** node-soap keeps XML attributes under `attributes`; they are not part of the agency's answer. */
+function withoutAttributes(result: Record<string, unknown>): Record<string, unknown> {
+  const { attributes: _attributes, ...rest } = result;
+  return rest;
+}
+
+function localName(qname: string): string {
+  const colon = qname.lastIndexOf(':');
+  return (colon >= 0 ? qname.slice(colon + 1) : qname).trim();
+}
+
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (isRecord(value) && typeof value.$value === 'string') return value.$value;
+  return '';
+}
+
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function escapeToken(field: string): string {
+  return field.replace(/~/g, '~0').replace(/\//g, '~1');
+}

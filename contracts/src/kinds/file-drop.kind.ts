@@ -1,0 +1,39 @@
+/**
+ * The `file-drop` adapter kind: request files written into an outbox folder, answer files read
+ * from an inbox folder (adapters/file-drop). Defaults here match the `default` annotations in
+ * agency-file.v1.json and adapters/file-drop/file-drop-config.ts.
+ */
+import type { AdapterKindRules } from './adapter-kind.rules';
+import { requiredProperties } from './schema-fields';
+
+export const FILE_DROP_ADAPTER_DEFAULTS = Object.freeze({
+  format: 'json',
+  pollIntervalMs: 1000,
+  settleMs: 1000,
+  answerTimeoutMs: 900_000,
+});
+
+/** Columns and elements of an answer file that are not result fields. */
+const ANSWER_FIELDS = ['transactionId', 'status', 'code', 'reason'];
+
+export const fileDropKind: AdapterKindRules = {
+  kind: 'file-drop',
+
+  adapterWithDefaults(adapter) {
+    return { ...FILE_DROP_ADAPTER_DEFAULTS, ...adapter, kind: 'file-drop' };
+  },
+
+  operationWithDefaults(operation) {
+    return { ...operation };
+  },
+
+  checkService({ service, pointer, responseSchema }) {
+    // An answer's result is its `reference` plus its result fields; the response schema cannot
+    // require a field an answer file never carries as a result.
+    const clashes = requiredProperties(responseSchema).filter((field) => ANSWER_FIELDS.includes(field));
+    return clashes.map((field) => ({
+      pointer: `${pointer}/response`,
+      message: `requires "${field}", which a file-drop answer uses for itself and never returns as a result (${service.response})`,
+    }));
+  },
+};

@@ -1,0 +1,50 @@
+/**
+ * Runs the SOAP agency simulator as its own process:
+ *   npx ts-node --transpile-only test/simulators/soap-agency/main.ts --port 4201 --prefix KRA [--wsdl contracts/catalogue/kra/wsdl/kra-pin.wsdl]
+ *     [--host 0.0.0.0] [--name "..."] [--username u --password p] [--path /soap/agency]
+ * Control it over HTTP: curl -X PUT localhost:4201/_control -H 'content-type: application/json' -d '{"mode":"down"}'
+ */
+import { parseArgs } from 'node:util';
+import { startSoapAgency } from './soap-agency.simulator';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '4201' },
+      host: { type: 'string', default: '127.0.0.1' },
+      prefix: { type: 'string', default: 'AG' },
+      name: { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      wsdl: { type: 'string' },
+      path: { type: 'string' },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
+  if ((values.username === undefined) !== (values.password === undefined)) throw new Error('--username and --password go together');
+  const simulator = await startSoapAgency({
+    port,
+    host: values.host,
+    referencePrefix: values.prefix,
+    name: values.name,
+    username: values.username,
+    password: values.password,
+    wsdl: values.wsdl,
+    path: values.path,
+  });
+  console.log(`SOAP agency simulator "${simulator.name}" listening on ${simulator.url} (WSDL: ${simulator.wsdlUrl})`);
+  const stop = (): void => {
+    simulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
