@@ -1,0 +1,66 @@
+import type { PoolClient } from 'pg';
+import type { NewAuditEvent } from '../audit/audit-event';
+import type { BookingRecord, SlotChoice } from './domain/booking';
+
+export type NewBooking = Omit<BookingRecord, 'status' | 'reschedules' | 'checkedInAt' | 'cancelledAt' | 'noShowAt' | 'updatedAt'>;
+
+export interface SlotUsage {
+  start: Date;
+  capacity: number;
+  booked: number;
+}
+
+/** A booking the no-show job released, for the log line and the tests. */
+export interface ReleasedBooking {
+  reference: string;
+  centreCode: string;
+  serviceCode: string;
+  slotStart: Date;
+}
+
+/**
+ * Storage port of bookings and their slots. Every write takes or releases a place in
+ * `appointment_slots` in the same database transaction as the booking change and its audit event.
+ */
+export abstract class BookingRepository {
+  /**
+   * Takes a place in the slot and records the booking. Conflicts: `slot-full` when the slot has no
+   * place left, `already-booked` when the citizen holds an active booking for the service that day.
+   */
+  abstract insert(booking: NewBooking, slot: SlotChoice, event: NewAuditEvent): Promise<BookingRecord>;
+
+  abstract findByReference(reference: string): Promise<BookingRecord | null>;
+
+  /** Newest slot first, at most `limit`; only one centre's when `centreCode` is given. */
+  abstract findByCitizen(citizenIdHash: string, options: { centreCode?: string; limit: number }): Promise<BookingRecord[]>;
+
+  /** Places taken per slot start for one centre, service and local day. */
+  abstract slotUsage(centreCode: string, serviceCode: string, from: Date, to: Date): Promise<SlotUsage[]>;
+
+  /** `booked` → `cancelled`, releasing the place. Conflict `booking-not-active` otherwise. */
+  abstract cancel(reference: string, at: Date, event: (booking: BookingRecord) => NewAuditEvent): Promise<BookingRecord>;
+
+  /**
+   * Moves a `booked` booking to another slot in one database transaction: the new place is taken
+   * before the old one is released, so a full target leaves the booking exactly as it was.
+   */
+  abstract reschedule(reference: string, to: SlotChoice, at: Date, event: (booking: BookingRecord) => NewAuditEvent): Promise<BookingRecord>;
+
+  /**
+   * `booked` → `checked_in` after `check` accepts the locked booking (it throws to refuse), inside
+   * `client`'s transaction when given (every read goes through it: on PGlite the pool has one connection).
+   */
+  abstract checkIn(
+    reference: string,
+    at: Date,
+    check: (booking: BookingRecord, centre: { timeZone: string; noShowGraceMinutes: number }) => void,
+    event: (booking: BookingRecord) => NewAuditEvent,
+    client?: PoolClient,
+  ): Promise<BookingRecord>;
+
+  /** Marks up to `limit` bookings past slot start + their centre's grace as `no_show` and releases their places. */
+  abstract releaseNoShows(now: Date, limit: number, actor: string): Promise<ReleasedBooking[]>;
+
+  /** Claims up to `limit` `booked` bookings starting in (now, until] whose reminder is not sent yet. */
+  abstract claimReminders(now: Date, until: Date, limit: number): Promise<BookingRecord[]>;
+}

@@ -1,0 +1,243 @@
+import type { Pool, PoolClient } from 'pg';
+import type { NewAuditEvent } from '../../audit/audit-event';
+import type { AuditLog } from '../../audit/audit-log';
+import { PG_ERROR, pgConstraint, pgErrorCode, withTransaction, type Queryable } from '../../db/pool';
+import { DomainError } from '../../shared/errors';
+import { newBookingReference } from '../domain/booking-reference';
+import type { BookingRecord, BookingStatus, SlotChoice } from '../domain/booking';
+import { BookingRepository, type NewBooking, type ReleasedBooking, type SlotUsage } from '../booking.repository';
+import { fromRow, type BookingRow } from './booking.row';
+
+const ONE_PER_DAY = 'bookings_one_active_per_citizen_service_day';
+const REFERENCE_UNIQUE = 'bookings_reference_key';
+
+export class PgBookingRepository extends BookingRepository {
+  constructor(
+    private readonly pool: Pool,
+    private readonly audit: AuditLog,
+  ) {
+    super();
+  }
+
+  async insert(booking: NewBooking, slot: SlotChoice, event: NewAuditEvent): Promise<BookingRecord> {
+    for (let attempt = 0; ; attempt++) {
+      const reference = attempt === 0 ? booking.reference : newBookingReference();
+      try {
+        return await withTransaction(this.pool, async (client) => {
+          await ensureSlot(client, slot);
+          const { rows } = await client.query<BookingRow>(
+            `INSERT INTO bookings (id, reference, centre_code, service_code, slot_start, slot_end, local_date, citizen_id_hash,
+                                   citizen_sealed, channel, booked_by, status, reminder_sent_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $12, $13, $13) RETURNING *`,
+            [booking.id, reference, booking.centreCode, booking.serviceCode, booking.slotStart, booking.slotEnd, booking.localDate,
+              booking.citizenIdHash, booking.citizenSealed, booking.channel, booking.bookedBy, booking.reminderSentAt, booking.createdAt],
+          );
+          await this.audit.append(client, { ...event, entityId: reference });
+          // Last, so the slot row stays locked only for the UPDATE and the COMMIT.
+          await takePlace(client, slot);
+          return fromRow(rows[0]);
+        });
+      } catch (error) {
+        // A reference drawn twice (rare): draw another one, a few times at most.
+        if (pgConstraint(error) === REFERENCE_UNIQUE && attempt < 3) continue;
+        throw mapWriteError(error);
+      }
+    }
+  }
+
+  async findByReference(reference: string): Promise<BookingRecord | null> {
+    const { rows } = await this.pool.query<BookingRow>('SELECT * FROM bookings WHERE reference = $1', [reference]);
+    return rows[0] ? fromRow(rows[0]) : null;
+  }
+
+  async findByCitizen(citizenIdHash: string, options: { centreCode?: string; limit: number }): Promise<BookingRecord[]> {
+    const { rows } = await this.pool.query<BookingRow>(
+      `SELECT * FROM bookings WHERE citizen_id_hash = $1 AND ($2::text IS NULL OR centre_code = $2)
+        ORDER BY slot_start DESC LIMIT $3`,
+      [citizenIdHash, options.centreCode ?? null, options.limit],
+    );
+    return rows.map(fromRow);
+  }
+
+  async slotUsage(centreCode: string, serviceCode: string, from: Date, to: Date): Promise<SlotUsage[]> {
+    const { rows } = await this.pool.query<{ slot_start: Date; capacity: number; booked: number }>(
+      `SELECT slot_start, capacity, booked FROM appointment_slots
+        WHERE centre_code = $1 AND service_code = $2 AND slot_start >= $3 AND slot_start < $4`,
+      [centreCode, serviceCode, from, to],
+    );
+    return rows.map((r) => ({ start: r.slot_start, capacity: r.capacity, booked: r.booked }));
+  }
+
+  cancel(reference: string, at: Date, event: (booking: BookingRecord) => NewAuditEvent): Promise<BookingRecord> {
+    return withTransaction(this.pool, async (client) => {
+      const current = await lockBooking(client, reference);
+      requireStatus(current, 'booked');
+      const { rows } = await client.query<BookingRow>(
+        `UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2 WHERE id = $1 RETURNING *`,
+        [current.id, at],
+      );
+      await releasePlace(client, current.centreCode, current.serviceCode, current.slotStart);
+      const cancelled = fromRow(rows[0]);
+      await this.audit.append(client, event(cancelled));
+      return cancelled;
+    });
+  }
+
+  async reschedule(reference: string, to: SlotChoice, at: Date, event: (booking: BookingRecord) => NewAuditEvent): Promise<BookingRecord> {
+    try {
+      return await withTransaction(this.pool, async (client) => {
+        const current = await lockBooking(client, reference);
+        requireStatus(current, 'booked');
+        if (current.centreCode !== to.centreCode || current.serviceCode !== to.serviceCode) {
+          throw new DomainError('invalid', 'validation-failed', 'A booking can only move to another slot of the same centre and service.', {
+            errors: [{ field: '/slotStart', message: 'must be a slot of the same centre and service' }],
+          });
+        }
+        if (current.slotStart.getTime() === to.start.getTime()) return current;
+        await ensureSlot(client, to);
+        await releasePlace(client, current.centreCode, current.serviceCode, current.slotStart);
+        const { rows } = await client.query<BookingRow>(
+          `UPDATE bookings SET slot_start = $2, slot_end = $3, local_date = $4, reschedules = reschedules + 1,
+                  reminder_sent_at = NULL, updated_at = $5 WHERE id = $1 RETURNING *`,
+          [current.id, to.start, to.end, to.localDate, at],
+        );
+        const moved = fromRow(rows[0]);
+        await this.audit.append(client, event(current));
+        // A full target throws here and rolls back everything above: the booking stays where it was.
+        await takePlace(client, to);
+        return moved;
+      });
+    } catch (error) {
+      throw mapWriteError(error);
+    }
+  }
+
+  async checkIn(
+    reference: string,
+    at: Date,
+    check: (booking: BookingRecord, centre: { timeZone: string; noShowGraceMinutes: number }) => void,
+    event: (booking: BookingRecord) => NewAuditEvent,
+    client?: PoolClient,
+  ): Promise<BookingRecord> {
+    const work = async (db: PoolClient) => {
+      const current = await lockBooking(db, reference);
+      const { rows: centres } = await db.query<{ time_zone: string; no_show_grace_minutes: number }>(
+        'SELECT time_zone, no_show_grace_minutes FROM centres WHERE code = $1',
+        [current.centreCode],
+      );
+      check(current, { timeZone: centres[0].time_zone, noShowGraceMinutes: centres[0].no_show_grace_minutes });
+      const { rows } = await db.query<BookingRow>(
+        `UPDATE bookings SET status = 'checked_in', checked_in_at = $2, updated_at = $2 WHERE id = $1 RETURNING *`,
+        [current.id, at],
+      );
+      const checkedIn = fromRow(rows[0]);
+      await this.audit.append(db, event(checkedIn));
+      return checkedIn;
+    };
+    return client ? work(client) : withTransaction(this.pool, work);
+  }
+
+  releaseNoShows(now: Date, limit: number, actor: string): Promise<ReleasedBooking[]> {
+    return withTransaction(this.pool, async (client) => {
+      // SKIP LOCKED: two workers never release one booking twice, and neither waits for the other.
+      const { rows } = await client.query<BookingRow>(
+        `UPDATE bookings b SET status = 'no_show', no_show_at = $1, updated_at = $1
+          WHERE b.id IN (
+            SELECT x.id FROM bookings x JOIN centres c ON c.code = x.centre_code
+             WHERE x.status = 'booked' AND x.slot_start + make_interval(mins => c.no_show_grace_minutes) < $1
+             ORDER BY x.slot_start LIMIT $2 FOR UPDATE OF x SKIP LOCKED)
+          RETURNING b.*`,
+        [now, limit],
+      );
+      const released = rows.map(fromRow);
+      for (const booking of released) {
+        await releasePlace(client, booking.centreCode, booking.serviceCode, booking.slotStart);
+        await this.audit.append(client, {
+          entityType: 'booking',
+          entityId: booking.reference,
+          type: 'no_show',
+          actor,
+          data: { centre: booking.centreCode, service: booking.serviceCode, slotStart: booking.slotStart.toISOString() },
+          occurredAt: now,
+        });
+      }
+      return released.map((b) => ({ reference: b.reference, centreCode: b.centreCode, serviceCode: b.serviceCode, slotStart: b.slotStart }));
+    });
+  }
+
+  claimReminders(now: Date, until: Date, limit: number): Promise<BookingRecord[]> {
+    return withTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<BookingRow>(
+        `UPDATE bookings SET reminder_sent_at = $1
+          WHERE id IN (SELECT id FROM bookings
+                        WHERE status = 'booked' AND reminder_sent_at IS NULL AND slot_start > $1 AND slot_start <= $2
+                        ORDER BY slot_start LIMIT $3 FOR UPDATE SKIP LOCKED)
+          RETURNING *`,
+        [now, until, limit],
+      );
+      return rows.map(fromRow);
+    });
+  }
+}
+
+/**
+ * Creates the slot's row on first use and refuses at once when it is already full, without
+ * locking it (the authoritative check is `takePlace`, at the end of the transaction). The outer
+ * SELECT does not see the CTE's insert (one snapshot), hence the UNION.
+ */
+async function ensureSlot(client: PoolClient, slot: SlotChoice): Promise<void> {
+  const { rows } = await client.query<{ full: boolean }>(
+    `WITH created AS (
+       INSERT INTO appointment_slots (centre_code, service_code, slot_start, capacity) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (centre_code, service_code, slot_start) DO NOTHING RETURNING booked, capacity)
+     SELECT booked >= capacity AS full FROM created
+     UNION ALL
+     SELECT booked >= capacity FROM appointment_slots WHERE centre_code = $1 AND service_code = $2 AND slot_start = $3`,
+    [slot.centreCode, slot.serviceCode, slot.start, slot.capacity],
+  );
+  if (rows[0]?.full) throw slotFull();
+}
+
+/**
+ * Takes one place only if one is left. Under READ COMMITTED the UPDATE waits for the row lock and
+ * re-checks `booked < capacity` on the newest version, so concurrent bookings serialise on the
+ * slot row and never overfill it; a refusal rolls back the caller's whole transaction.
+ */
+async function takePlace(client: PoolClient, slot: SlotChoice): Promise<void> {
+  const taken = await client.query(
+    `UPDATE appointment_slots SET booked = booked + 1
+      WHERE centre_code = $1 AND service_code = $2 AND slot_start = $3 AND booked < capacity`,
+    [slot.centreCode, slot.serviceCode, slot.start],
+  );
+  if (!taken.rowCount) throw slotFull();
+}
+
+function slotFull(): DomainError {
+  return new DomainError('conflict', 'slot-full', 'That slot is fully booked; choose another slot.');
+}
+
+async function releasePlace(db: Queryable, centreCode: string, serviceCode: string, slotStart: Date): Promise<void> {
+  await db.query(
+    `UPDATE appointment_slots SET booked = booked - 1 WHERE centre_code = $1 AND service_code = $2 AND slot_start = $3 AND booked > 0`,
+    [centreCode, serviceCode, slotStart],
+  );
+}
+
+async function lockBooking(client: PoolClient, reference: string): Promise<BookingRecord> {
+  const { rows } = await client.query<BookingRow>('SELECT * FROM bookings WHERE reference = $1 FOR UPDATE', [reference]);
+  if (!rows[0]) throw new DomainError('not_found', 'booking-not-found', `No booking ${reference}.`);
+  return fromRow(rows[0]);
+}
+
+function requireStatus(booking: BookingRecord, status: BookingStatus): void {
+  if (booking.status !== status) {
+    throw new DomainError('conflict', 'booking-not-active', `Booking ${booking.reference} is ${booking.status.replace('_', '-')}; it can no longer be changed.`);
+  }
+}
+
+function mapWriteError(error: unknown): unknown {
+  if (pgErrorCode(error) === PG_ERROR.unique_violation && pgConstraint(error) === ONE_PER_DAY) {
+    return new DomainError('conflict', 'already-booked', 'The citizen already has an active booking for this service on that day.');
+  }
+  return error;
+}

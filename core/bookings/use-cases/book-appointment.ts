@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import type { CentreRepository } from '../../centres/centre.repository';
+import type { Clock } from '../../shared/clock';
+import { DomainError } from '../../shared/errors';
+import type { PersonalDataVault } from '../../shared/personal-data';
+import type { BookingRepository } from '../booking.repository';
+import { toBookingView, type BookingView } from '../booking.view';
+import { mayChange, seesPersonalData, type BookingActor } from '../domain/booking-access';
+import { newBookingReference } from '../domain/booking-reference';
+import { resolveSlot } from '../domain/slot-rules';
+import type { BookingNotices, ServiceNames } from './booking-notices';
+import { loadCentre } from './load-centre';
+import { parseBookingRequest } from './booking-request';
+
+/** A reminder is due this long before the slot; a booking made later than that gets none. */
+export const REMINDER_LEAD_MS = 24 * 60 * 60 * 1000;
+
+/** POST /v1/bookings: takes a place in a slot (or refuses with the rule it breaks) and confirms by SMS. */
+export class BookAppointment {
+  constructor(
+    private readonly centres: CentreRepository,
+    private readonly bookings: BookingRepository,
+    private readonly services: ServiceNames,
+    private readonly vault: PersonalDataVault,
+    private readonly notices: BookingNotices,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(body: unknown, actor: BookingActor): Promise<BookingView> {
+    const request = parseBookingRequest(body);
+    const centre = await loadCentre(this.centres, request.centre, '/centre');
+    if (!mayChange(actor, centre.code)) {
+      throw new DomainError('forbidden', 'booking-other-centre', `An officer may only book at their own centre, not ${centre.code}.`);
+    }
+    if (!this.services.service(request.service)) {
+      throw new DomainError('invalid', 'service-unknown', `There is no service ${request.service}.`, { errors: [{ field: '/service', message: 'unknown service' }] });
+    }
+    const now = this.clock.now();
+    const slot = resolveSlot(centre, request.service, request.slotStart, now, '/slotStart', '/service');
+    const booked = await this.bookings.insert(
+      {
+        id: randomUUID(),
+        reference: newBookingReference(),
+        centreCode: centre.code,
+        serviceCode: request.service,
+        slotStart: slot.start,
+        slotEnd: slot.end,
+        localDate: slot.localDate,
+        citizenIdHash: this.vault.lookupHash(request.citizen.idNumber),
+        citizenSealed: this.vault.seal(request.citizen),
+        channel: request.channel,
+        bookedBy: actor.subject,
+        // Booked within a day of the slot: the confirmation is the reminder.
+        reminderSentAt: slot.start.getTime() - now.getTime() <= REMINDER_LEAD_MS ? now : null,
+        createdAt: now,
+      },
+      slot,
+      {
+        entityType: 'booking',
+        entityId: '', // the reference, set by the repository once it is drawn
+        type: 'booked',
+        actor: actor.subject,
+        data: { centre: centre.code, service: request.service, slotStart: slot.start.toISOString(), channel: request.channel },
+        occurredAt: now,
+      },
+    );
+    await this.notices.send('booking-confirmed', booked, centre);
+    return toBookingView(booked, this.vault, seesPersonalData(actor));
+  }
+}

@@ -1,0 +1,51 @@
+import type { CentreRepository } from '../../centres/centre.repository';
+import type { Centre } from '../../centres/domain/centre';
+import type { Clock } from '../../shared/clock';
+import type { BookingRepository, ReleasedBooking } from '../booking.repository';
+import { REMINDER_LEAD_MS } from './book-appointment';
+import type { BookingNotices } from './booking-notices';
+
+const BATCH = 200;
+/** Bounds one run, so a huge backlog is worked off over several runs rather than in one long one. */
+const MAX_BATCHES = 20;
+
+/**
+ * The worker's appointment jobs: release no-shows (their places go back on sale) and send the
+ * day-before reminders. Both are safe to run on several workers at once (SKIP LOCKED claims).
+ */
+export class BookingJobs {
+  constructor(
+    private readonly centres: CentreRepository,
+    private readonly bookings: BookingRepository,
+    private readonly notices: BookingNotices,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Bookings not checked in by slot start + grace become `no_show`; returns those released. */
+  async releaseNoShows(): Promise<ReleasedBooking[]> {
+    const released: ReleasedBooking[] = [];
+    for (let i = 0; i < MAX_BATCHES; i++) {
+      const batch = await this.bookings.releaseNoShows(this.clock.now(), BATCH, 'system:no-show');
+      released.push(...batch);
+      if (batch.length < BATCH) break;
+    }
+    return released;
+  }
+
+  /** Sends one reminder to each booking whose slot starts within the next day; returns how many were sent. */
+  async sendReminders(): Promise<number> {
+    const centres = new Map<string, Centre | null>();
+    let sent = 0;
+    for (let i = 0; i < MAX_BATCHES; i++) {
+      const now = this.clock.now();
+      const due = await this.bookings.claimReminders(now, new Date(now.getTime() + REMINDER_LEAD_MS), BATCH);
+      for (const booking of due) {
+        if (!centres.has(booking.centreCode)) centres.set(booking.centreCode, await this.centres.findByCode(booking.centreCode));
+        const centre = centres.get(booking.centreCode);
+        if (centre && (await this.notices.send('booking-reminder', booking, centre))) sent++;
+      }
+      if (due.length < BATCH) break;
+    }
+    return sent;
+  }
+}

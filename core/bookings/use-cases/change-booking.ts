@@ -1,0 +1,71 @@
+import type { CentreRepository } from '../../centres/centre.repository';
+import type { Clock } from '../../shared/clock';
+import { DomainError, type FieldError } from '../../shared/errors';
+import type { PersonalDataVault } from '../../shared/personal-data';
+import type { BookingRepository } from '../booking.repository';
+import { toBookingView, type BookingView } from '../booking.view';
+import { mayChange, seesPersonalData, type BookingActor } from '../domain/booking-access';
+import { resolveSlot } from '../domain/slot-rules';
+import type { BookingNotices } from './booking-notices';
+import { invalid, parseSlotStart } from './booking-request';
+import { visibleBooking } from './find-booking';
+import { loadCentre } from './load-centre';
+
+/** POST /v1/bookings/{ref}/cancel and /reschedule. */
+export class ChangeBooking {
+  constructor(
+    private readonly centres: CentreRepository,
+    private readonly bookings: BookingRepository,
+    private readonly vault: PersonalDataVault,
+    private readonly notices: BookingNotices,
+    private readonly clock: Clock,
+  ) {}
+
+  async cancel(reference: string, actor: BookingActor): Promise<BookingView> {
+    const current = await this.changeable(reference, actor);
+    const now = this.clock.now();
+    const cancelled = await this.bookings.cancel(current.reference, now, (b) => ({
+      entityType: 'booking',
+      entityId: b.reference,
+      type: 'cancelled',
+      actor: actor.subject,
+      data: { centre: b.centreCode, service: b.serviceCode, slotStart: b.slotStart.toISOString() },
+      occurredAt: now,
+    }));
+    const centre = await loadCentre(this.centres, cancelled.centreCode);
+    await this.notices.send('booking-cancelled', cancelled, centre);
+    return toBookingView(cancelled, this.vault, seesPersonalData(actor));
+  }
+
+  /** Body `{ slotStart }`: another slot of the same centre and service, all-or-nothing. */
+  async reschedule(reference: string, body: unknown, actor: BookingActor): Promise<BookingView> {
+    const errors: FieldError[] = [];
+    const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+    const slotStart = isObject ? parseSlotStart((body as Record<string, unknown>).slotStart, '/slotStart', errors) : undefined;
+    if (!isObject) errors.push({ field: '', message: 'must be a JSON object with slotStart' });
+    if (!slotStart) throw invalid(errors);
+
+    const current = await this.changeable(reference, actor);
+    const centre = await loadCentre(this.centres, current.centreCode);
+    const now = this.clock.now();
+    const to = resolveSlot(centre, current.serviceCode, slotStart, now, '/slotStart', '/slotStart');
+    const moved = await this.bookings.reschedule(current.reference, to, now, (from) => ({
+      entityType: 'booking',
+      entityId: from.reference,
+      type: 'rescheduled',
+      actor: actor.subject,
+      data: { centre: from.centreCode, service: from.serviceCode, from: from.slotStart.toISOString(), to: to.start.toISOString() },
+      occurredAt: now,
+    }));
+    if (moved.reschedules !== current.reschedules) await this.notices.send('booking-rescheduled', moved, centre);
+    return toBookingView(moved, this.vault, seesPersonalData(actor));
+  }
+
+  private async changeable(reference: string, actor: BookingActor) {
+    const current = await visibleBooking(this.bookings, reference, actor);
+    if (!mayChange(actor, current.centreCode)) {
+      throw new DomainError('forbidden', 'booking-change-forbidden', 'Only the citizen’s channel, an officer of the centre or an admin may change this booking.');
+    }
+    return current;
+  }
+}

@@ -1,0 +1,67 @@
+import type { CentreRepository } from '../../centres/centre.repository';
+import type { Clock } from '../../shared/clock';
+import { DomainError } from '../../shared/errors';
+import type { BookingRepository } from '../booking.repository';
+import { bookableCapacity, checkBookableDate, closureOn, slotsOfDay, type DayClosure } from '../domain/slot-rules';
+import type { ServiceNames } from './booking-notices';
+import { loadCentre } from './load-centre';
+
+export interface FreeSlot {
+  start: string;
+  end: string;
+  capacity: number;
+  available: number;
+}
+
+export interface FreeSlots {
+  centre: string;
+  service: string;
+  date: string;
+  timeZone: string;
+  /** Why there are no slots at all that day. */
+  closed?: DayClosure;
+  /** Slots not yet started with at least one place left. */
+  slots: FreeSlot[];
+}
+
+/** GET /v1/centres/{code}/slots?service=&date= */
+export class ListFreeSlots {
+  constructor(
+    private readonly centres: CentreRepository,
+    private readonly bookings: BookingRepository,
+    private readonly services: ServiceNames,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(input: { centreCode: string; serviceCode?: string; date?: string }): Promise<FreeSlots> {
+    const missing = [
+      ...(input.serviceCode ? [] : [{ field: 'query:service', message: 'is required' }]),
+      ...(input.date ? [] : [{ field: 'query:date', message: 'is required (YYYY-MM-DD)' }]),
+    ];
+    if (missing.length) throw new DomainError('invalid', 'validation-failed', 'Say which service and which day.', { errors: missing });
+    const serviceCode = input.serviceCode as string;
+    const date = input.date as string;
+    const centre = await loadCentre(this.centres, input.centreCode);
+    if (!this.services.service(serviceCode)) {
+      throw new DomainError('invalid', 'service-unknown', `There is no service ${serviceCode}.`, { errors: [{ field: 'query:service', message: 'unknown service' }] });
+    }
+    const capacity = bookableCapacity(centre, serviceCode, 'query:service');
+    const now = this.clock.now();
+    checkBookableDate(centre, date, now, 'query:date');
+    const result: FreeSlots = { centre: centre.code, service: serviceCode, date, timeZone: centre.timeZone, slots: [] };
+    const closure = closureOn(centre, date);
+    if (closure) return { ...result, closed: closure };
+    const day = slotsOfDay(centre, date);
+    if (day.length === 0) return result;
+    const usage = await this.bookings.slotUsage(centre.code, serviceCode, day[0].start, day[day.length - 1].end);
+    const byStart = new Map(usage.map((u) => [u.start.getTime(), u]));
+    for (const slot of day) {
+      if (slot.start.getTime() <= now.getTime()) continue;
+      const used = byStart.get(slot.start.getTime());
+      const slotCapacity = used?.capacity ?? capacity;
+      const available = slotCapacity - (used?.booked ?? 0);
+      if (available > 0) result.slots.push({ start: slot.start.toISOString(), end: slot.end.toISOString(), capacity: slotCapacity, available });
+    }
+    return result;
+  }
+}

@@ -1,0 +1,41 @@
+import type { NewAuditEvent } from '../audit/audit-event';
+import type { Centre, CentreService, CentreSummary, Counter, Holiday, OpeningHours } from './domain/centre';
+
+/** What PUT /v1/centres/{code} writes. `services` / `counters` left undefined stay as they are. */
+export interface CentreDefinition {
+  code: string;
+  name: string;
+  county: string;
+  timeZone: string;
+  slotMinutes: number;
+  bookingHorizonDays: number;
+  noShowGraceMinutes: number;
+  openingHours: OpeningHours[];
+  holidays: Holiday[];
+  services?: CentreService[];
+  counters?: Counter[];
+}
+
+/** The centre aggregate's storage port; the pg implementation lives in ./pg. */
+export abstract class CentreRepository {
+  abstract list(): Promise<CentreSummary[]>;
+
+  abstract findByCode(code: string): Promise<Centre | null>;
+
+  /**
+   * Creates or replaces a centre (hours and holidays always; services and counters when given),
+   * appending `event` in the same database transaction. A service that still has appointment
+   * slots cannot be removed (conflict `centre-part-in-use`). `created` tells a new centre from an update.
+   */
+  abstract save(definition: CentreDefinition, event: NewAuditEvent): Promise<{ centre: Centre; created: boolean }>;
+
+  /**
+   * Sets the appointments per slot of one service at one centre, and of its slots not yet started
+   * (never below what is already booked in them), with `event`, in one database transaction.
+   * Null when the centre does not offer the service.
+   */
+  abstract setSlotCapacity(centreCode: string, serviceCode: string, slotCapacity: number, from: Date, event: NewAuditEvent): Promise<Centre | null>;
+
+  /** Inserts centres that do not exist yet; existing ones are left untouched. Returns the codes inserted. */
+  abstract seedMissing(definitions: CentreDefinition[], actor: string, at: Date): Promise<string[]>;
+}

@@ -1,0 +1,38 @@
+import type { Pool } from 'pg';
+import type { PersonalDataVault } from '../shared/personal-data';
+import type { Notification, NotificationReceipt } from './notifier.port';
+
+/** Every SMS, whichever driver sent it, is kept in `notifications` (phone sealed, look-up by keyed hash). */
+export class NotificationLog {
+  constructor(
+    private readonly pool: Pool,
+    private readonly vault: PersonalDataVault,
+  ) {}
+
+  async record(notification: Notification, body: string, driver: string, receipt: NotificationReceipt & { error?: string }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO notifications (to_hash, to_sealed, template, data, body, driver, status, provider_ref, error)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9)`,
+      [
+        this.vault.lookupHash(notification.to),
+        this.vault.seal(notification.to),
+        notification.template,
+        JSON.stringify(notification.data),
+        body,
+        driver,
+        receipt.status,
+        receipt.providerRef ?? null,
+        receipt.error ?? null,
+      ],
+    );
+  }
+
+  /** Messages sent to one phone number, oldest first (tests, support desk). */
+  async sentTo(phone: string): Promise<Array<{ template: string; body: string; status: string; data: Record<string, string> }>> {
+    const { rows } = await this.pool.query<{ template: string; body: string; status: string; data: Record<string, string> }>(
+      'SELECT template, body, status, data FROM notifications WHERE to_hash = $1 ORDER BY id',
+      [this.vault.lookupHash(phone)],
+    );
+    return rows;
+  }
+}

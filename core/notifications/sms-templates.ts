@@ -1,0 +1,13 @@
+import type { SmsTemplate } from './notifier.port';
+
+/** One SMS segment is 160 GSM characters; the texts stay within it for typical names. */
+const TEMPLATES: Record<SmsTemplate, (d: Record<string, string>) => string> = {
+  'booking-confirmed': (d) => `Huduma: booking ${d.reference} confirmed for ${d.service} at ${d.centre}, ${d.when}. Bring your ID. To cancel dial *191*9#.`,
+  'booking-rescheduled': (d) => `Huduma: booking ${d.reference} moved to ${d.when} at ${d.centre} (${d.service}).`,
+  'booking-cancelled': (d) => `Huduma: booking ${d.reference} for ${d.service} at ${d.centre} on ${d.when} is cancelled.`,
+  'booking-reminder': (d) => `Huduma reminder: ${d.service} at ${d.centre}, ${d.when}. Booking ${d.reference}. Arrive 10 min early with your ID.`,
+};
+
+export function renderSms(template: SmsTemplate, data: Record<string, string>): string {
+  return TEMPLATES[template](data);
+}

@@ -1,0 +1,273 @@
+import type { Pool } from 'pg';
+import type { AuditLog } from '../../audit/audit-log';
+import { isPgError, PG_ERROR, withTransaction } from '../../db/pool';
+import { DomainError } from '../../shared/errors';
+import type { NewQueueEvent } from '../domain/queue-event';
+import { serviceRank, ticketNumber, type Ticket } from '../domain/ticket';
+import {
+  TicketRepository,
+  type BoardSnapshot,
+  type CallNextRequest,
+  type CallNextResult,
+  type NewFeedback,
+  type NewTicket,
+  type PlanTicket,
+  type QueuePosition,
+  type TicketChange,
+  type TicketEventOf,
+  type TicketPlan,
+} from '../ticket.repository';
+import { recordQueueEvent } from './queue-event.pg';
+import { CHANGEABLE_COLUMNS, rankSql, TICKET_COLUMNS, ticketColumns, toTicket, type TicketRow } from './ticket.row';
+
+type CallRow = TicketRow & { open_session: string | null; session_officer: string | null; previous_first_call: Date | null };
+
+/** When a service has no completed ticket today yet, its estimate assumes five minutes a visit. */
+const DEFAULT_SERVICE_SECONDS = 300;
+
+export class PgTicketRepository extends TicketRepository {
+  constructor(
+    private readonly pool: Pool,
+    private readonly audit: AuditLog,
+  ) {
+    super();
+  }
+
+  async issue(
+    base: Omit<NewTicket, keyof TicketPlan> & Partial<Pick<NewTicket, 'bookingRef'>>,
+    plan: PlanTicket,
+    event: TicketEventOf,
+  ): Promise<{ ticket: Ticket; created: boolean }> {
+    const lookup = { ...base, bookingRef: base.bookingRef ?? null };
+    try {
+      return await withTransaction(this.pool, async (db) => {
+        const existing = await this.findExisting(db, lookup);
+        if (existing) return { ticket: existing, created: false };
+        const ticket: NewTicket = { ...base, ...(await plan(db)) };
+        // The row lock on the day's counter serialises numbering per centre, day and letter.
+        const numbered = await db.query<{ last_number: number }>(
+          `INSERT INTO queue_ticket_numbers (centre_code, local_day, letter, last_number) VALUES ($1, $2, $3, 1)
+           ON CONFLICT (centre_code, local_day, letter) DO UPDATE SET last_number = queue_ticket_numbers.last_number + 1
+           RETURNING last_number`,
+          [ticket.centreCode, ticket.localDay, ticket.letter],
+        );
+        const { rows } = await db.query<TicketRow>(
+          `INSERT INTO queue_tickets (id, centre_code, local_day, service_code, letter, number, priority_class, booking_ref,
+             slot_start, arrived_at, state, issued_by, idempotency_scope, idempotency_key)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'waiting', $11, $12, $13)
+           RETURNING ${TICKET_COLUMNS}`,
+          [
+            ticket.id,
+            ticket.centreCode,
+            ticket.localDay,
+            ticket.serviceCode,
+            ticket.letter,
+            numbered.rows[0].last_number,
+            ticket.priorityClass,
+            ticket.bookingRef,
+            ticket.slotStart,
+            ticket.arrivedAt,
+            ticket.issuedBy,
+            ticket.idempotencyScope,
+            ticket.idempotencyKey,
+          ],
+        );
+        const issued = toTicket(rows[0]);
+        await recordQueueEvent(db, this.audit, { ...event(issued), ticketId: issued.id });
+        return { ticket: issued, created: true };
+      });
+    } catch (error) {
+      // A concurrent first request with the same key or booking won: its ticket stands.
+      if (!isPgError(error, PG_ERROR.unique_violation)) throw error;
+      const existing = await this.findExisting(this.pool, lookup);
+      if (!existing) throw error;
+      return { ticket: existing, created: false };
+    }
+  }
+
+  async findById(id: string): Promise<Ticket | null> {
+    const { rows } = await this.pool.query<TicketRow>(`SELECT ${TICKET_COLUMNS} FROM queue_tickets WHERE id = $1`, [id]);
+    return rows[0] ? toTicket(rows[0]) : null;
+  }
+
+  async change(id: string, decide: (ticket: Ticket) => TicketChange): Promise<Ticket | null> {
+    return withTransaction(this.pool, async (db) => {
+      const locked = await db.query<TicketRow>(`SELECT ${TICKET_COLUMNS} FROM queue_tickets WHERE id = $1 FOR UPDATE`, [id]);
+      if (!locked.rows[0]) return null;
+      const ticket = toTicket(locked.rows[0]);
+      const { set, event } = decide(ticket);
+      const assignments: string[] = [];
+      const values: unknown[] = [id];
+      for (const [field, column] of Object.entries(CHANGEABLE_COLUMNS)) {
+        const value = set[field as keyof typeof set];
+        if (value === undefined) continue;
+        values.push(value);
+        assignments.push(`${column} = $${values.length}`);
+      }
+      let changed = ticket;
+      if (assignments.length > 0) {
+        const { rows } = await db.query<TicketRow>(
+          `UPDATE queue_tickets SET ${assignments.join(', ')} WHERE id = $1 RETURNING ${TICKET_COLUMNS}`,
+          values,
+        );
+        changed = toTicket(rows[0]);
+      }
+      await recordQueueEvent(db, this.audit, { ...event, centreCode: ticket.centreCode, localDay: ticket.localDay, ticketId: id });
+      return changed;
+    });
+  }
+
+  async callNext(request: CallNextRequest, actor: string): Promise<CallNextResult> {
+    return withTransaction(this.pool, async (db) => {
+      // One statement, to keep the row locks short: FOR SHARE on the session makes a concurrent
+      // close wait until this call is recorded against it; SKIP LOCKED passes over a ticket another
+      // counter is taking at this moment, so no ticket is ever shared.
+      const { rows } = await db.query<CallRow>(
+        `WITH session AS (
+           SELECT id, officer_id FROM counter_sessions
+            WHERE centre_code = $1 AND counter_code = $2 AND closed_at IS NULL
+            FOR SHARE
+         ), next AS (
+           SELECT t.id, t.first_called_at AS previous_first_call FROM queue_tickets t
+            WHERE t.centre_code = $1 AND t.state = 'waiting'
+              AND EXISTS (SELECT 1 FROM session WHERE session.officer_id = $3)
+              AND t.service_code IN (SELECT service_code FROM counter_services WHERE centre_code = $1 AND counter_code = $2)
+            ORDER BY ${rankSql(4, 5, 't')}, t.arrived_at, t.id
+            LIMIT 1
+            FOR UPDATE OF t SKIP LOCKED
+         ), called AS (
+           UPDATE queue_tickets q
+              SET state = 'called', counter_code = $2, session_id = (SELECT id FROM session), officer_id = $3, called_at = $4,
+                  first_called_at = COALESCE(q.first_called_at, $4)
+             FROM next WHERE q.id = next.id
+           RETURNING q.*, next.previous_first_call
+         ), event AS (
+           INSERT INTO queue_events (centre_code, local_day, type, ticket_id, session_id, counter_code, officer_id, service_code, occurred_at, actor, data)
+           SELECT c.centre_code, c.local_day, 'called', c.id, c.session_id, c.counter_code, c.officer_id, c.service_code, $4, $6,
+                  jsonb_build_object(
+                    'number', c.letter || CASE WHEN c.number < 1000 THEN lpad(c.number::text, 3, '0') ELSE c.number::text END,
+                    'arrivedAt', to_char(c.arrived_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                    'first', c.previous_first_call IS NULL,
+                    'priority', c.priority_class)
+             FROM called c
+         )
+         SELECT s.id AS open_session, s.officer_id AS session_officer, c.previous_first_call, ${ticketColumns('c')}
+           FROM (SELECT 1) AS one LEFT JOIN session s ON true LEFT JOIN called c ON true`,
+        [request.centreCode, request.counterCode, request.officerId, request.at, request.appointmentLeadMinutes, actor],
+      );
+      const row = rows[0];
+      if (!row.open_session) return { outcome: 'counter-closed' };
+      if (row.session_officer !== request.officerId) return { outcome: 'other-officer', officerId: row.session_officer as string };
+      if (!row.id) return { outcome: 'empty' };
+      const ticket = toTicket(row);
+      await this.audit.append(db, {
+        entityType: 'ticket',
+        entityId: ticket.id,
+        type: 'called',
+        actor,
+        data: {
+          centre: ticket.centreCode,
+          counter: request.counterCode,
+          service: ticket.serviceCode,
+          number: ticketNumber(ticket.letter, ticket.number),
+          first: row.previous_first_call === null,
+        },
+        occurredAt: request.at,
+      });
+      return { outcome: 'called', ticket };
+    });
+  }
+
+  async position(ticket: Ticket, at: Date, appointmentLeadMinutes: number): Promise<QueuePosition> {
+    const rank = serviceRank(ticket, new Date(at.getTime()));
+    const { rows } = await this.pool.query<{ ahead: string; counters: string; mean_service: number | null }>(
+      `SELECT
+         (SELECT count(*) FROM queue_tickets w
+           WHERE w.centre_code = $1 AND w.service_code = $2 AND w.state = 'waiting' AND w.id <> $3
+             AND (${rankSql(4, 5, 'w')} < $6 OR (${rankSql(4, 5, 'w')} = $6 AND (w.arrived_at, w.id) < ($7::timestamptz, $3::uuid)))) AS ahead,
+         (SELECT count(*) FROM counter_sessions s
+            JOIN counter_services cs ON cs.centre_code = s.centre_code AND cs.counter_code = s.counter_code
+           WHERE s.centre_code = $1 AND s.closed_at IS NULL AND cs.service_code = $2) AS counters,
+         (SELECT avg(extract(epoch FROM ended_at - called_at))::float8 FROM queue_tickets
+           WHERE centre_code = $1 AND service_code = $2 AND local_day = $8 AND state = 'completed') AS mean_service`,
+      [ticket.centreCode, ticket.serviceCode, ticket.id, at, appointmentLeadMinutes, rank, ticket.arrivedAt, ticket.localDay],
+    );
+    const position = Number(rows[0].ahead) + 1;
+    const counters = Math.max(1, Number(rows[0].counters));
+    const perVisit = rows[0].mean_service ?? DEFAULT_SERVICE_SECONDS;
+    return { position, estimatedWaitSeconds: Math.round(Math.ceil(position / counters) * perVisit) };
+  }
+
+  async waiting(centreCode: string): Promise<Record<string, number>> {
+    const { rows } = await this.pool.query<{ service_code: string; n: number }>(
+      `SELECT service_code, count(*)::int AS n FROM queue_tickets WHERE centre_code = $1 AND state = 'waiting' GROUP BY service_code`,
+      [centreCode],
+    );
+    return Object.fromEntries(rows.map((r) => [r.service_code, r.n]));
+  }
+
+  async unknownTransactions(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.pool.query<{ id: string }>(`SELECT id FROM transactions WHERE id = ANY($1::uuid[])`, [ids]);
+    const known = new Set(rows.map((r) => r.id));
+    return ids.filter((id) => !known.has(id));
+  }
+
+  async board(centreCode: string): Promise<BoardSnapshot> {
+    const [waiting, called] = await Promise.all([
+      this.waiting(centreCode),
+      this.pool.query<{ letter: string; number: number; counter_code: string; service_code: string; called_at: Date }>(
+        `SELECT letter, number, counter_code, service_code, called_at FROM queue_tickets
+          WHERE centre_code = $1 AND state = 'called' ORDER BY called_at DESC LIMIT 12`,
+        [centreCode],
+      ),
+    ]);
+    return {
+      waiting,
+      called: called.rows.map((r) => ({
+        number: ticketNumber(r.letter, r.number),
+        counter: r.counter_code,
+        service: r.service_code,
+        calledAt: r.called_at.toISOString(),
+      })),
+    };
+  }
+
+  async addFeedback(
+    ticketId: string,
+    feedback: NewFeedback,
+    decide: (ticket: Ticket) => Omit<NewQueueEvent, 'centreCode' | 'localDay' | 'ticketId'>,
+  ): Promise<Ticket | null> {
+    return withTransaction(this.pool, async (db) => {
+      const locked = await db.query<TicketRow>(`SELECT ${TICKET_COLUMNS} FROM queue_tickets WHERE id = $1 FOR UPDATE`, [ticketId]);
+      if (!locked.rows[0]) return null;
+      const ticket = toTicket(locked.rows[0]);
+      const event = decide(ticket);
+      const inserted = await db.query(
+        `INSERT INTO ticket_feedback (ticket_id, rating, comment_sealed, counter_code, given_at, given_by)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ticket_id) DO NOTHING`,
+        [ticketId, feedback.rating, feedback.commentSealed, ticket.counterCode, feedback.at, feedback.givenBy],
+      );
+      if (inserted.rowCount === 0) {
+        throw new DomainError('conflict', 'feedback-already-given', `Feedback for ticket ${ticketNumber(ticket.letter, ticket.number)} was already given.`);
+      }
+      await recordQueueEvent(db, this.audit, { ...event, centreCode: ticket.centreCode, localDay: ticket.localDay, ticketId });
+      return ticket;
+    });
+  }
+
+  private async findExisting(db: Pick<Pool, 'query'>, ticket: Pick<NewTicket, 'idempotencyScope' | 'idempotencyKey' | 'bookingRef'>): Promise<Ticket | null> {
+    if (ticket.idempotencyKey !== null) {
+      const { rows } = await db.query<TicketRow>(
+        `SELECT ${TICKET_COLUMNS} FROM queue_tickets WHERE idempotency_scope = $1 AND idempotency_key = $2`,
+        [ticket.idempotencyScope, ticket.idempotencyKey],
+      );
+      if (rows[0]) return toTicket(rows[0]);
+    }
+    if (ticket.bookingRef !== null) {
+      const { rows } = await db.query<TicketRow>(`SELECT ${TICKET_COLUMNS} FROM queue_tickets WHERE booking_ref = $1`, [ticket.bookingRef]);
+      if (rows[0]) return toTicket(rows[0]);
+    }
+    return null;
+  }
+}

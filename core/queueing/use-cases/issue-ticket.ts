@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { CheckInBooking } from '../../bookings/use-cases/check-in-booking';
+import { normaliseBookingReference } from '../../bookings/domain/booking-reference';
+import { offers, type Centre } from '../../centres/domain/centre';
+import { localDate } from '../../centres/domain/local-time';
+import type { Clock } from '../../shared/clock';
+import { DomainError } from '../../shared/errors';
+import type { BoardFeed } from '../board-feed';
+import { openForWalkIns } from '../domain/opening';
+import { parseTicketRequest } from '../domain/queue-requests';
+import { APPOINTMENT_LEAD_MINUTES, ticketNumber, toTicketView, type TicketView } from '../domain/ticket';
+import type { PlanTicket, TicketRepository } from '../ticket.repository';
+import { assertAtCentre, centreNamed, type Caller, type CentreDirectory } from './queue-access';
+
+export interface IssuedTicket extends TicketView {
+  /** 1 = next for its service; null once the ticket is no longer waiting (a replayed request). */
+  position: number | null;
+  estimatedWaitSeconds: number | null;
+}
+
+export interface IssueTicketCommand {
+  centreCode: string;
+  body: unknown;
+  caller: Caller;
+  idempotencyKey?: string;
+}
+
+/**
+ * POST /v1/centres/{code}/tickets: a walk-in ticket for a service and priority class, or the
+ * priority ticket of a booking being checked in. Numbered per service letter per centre per day.
+ */
+export class IssueTicket {
+  constructor(
+    private readonly centres: CentreDirectory,
+    private readonly tickets: TicketRepository,
+    private readonly checkIn: Pick<CheckInBooking, 'checkInBooking'>,
+    private readonly board: BoardFeed,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(command: IssueTicketCommand): Promise<{ ticket: IssuedTicket; created: boolean }> {
+    const request = parseTicketRequest(command.body);
+    const centre = await centreNamed(this.centres, command.centreCode);
+    assertAtCentre(command.caller, centre.code);
+    const now = this.clock.now();
+
+    let plan: PlanTicket;
+    let bookingRef: string | null = null;
+    if (request.kind === 'walk-in') {
+      const letter = letterFor(centre, request.serviceCode, '/service');
+      const open = openForWalkIns(centre, now);
+      if (!open.open) {
+        throw new DomainError('conflict', 'centre-closed', `${centre.code} takes no new walk-in tickets now: ${open.reason}.`);
+      }
+      const fixed = { serviceCode: request.serviceCode, letter, priorityClass: request.priority, bookingRef: null, slotStart: null };
+      plan = async () => fixed;
+    } else {
+      bookingRef = normaliseBookingReference(request.bookingReference) ?? request.bookingReference.toUpperCase();
+      plan = async (db) => {
+        const booking = await this.checkIn.checkInBooking(request.bookingReference, now, { centreCode: centre.code, actor: command.caller.subject, client: db });
+        return {
+          serviceCode: booking.serviceCode,
+          letter: letterFor(centre, booking.serviceCode),
+          priorityClass: 'appointment',
+          bookingRef: booking.reference,
+          slotStart: booking.slotStart,
+        };
+      };
+    }
+
+    const { ticket, created } = await this.tickets.issue(
+      {
+        id: randomUUID(),
+        centreCode: centre.code,
+        localDay: localDate(now, centre.timeZone),
+        arrivedAt: now,
+        issuedBy: command.caller.subject,
+        idempotencyScope: command.idempotencyKey ? command.caller.subject : null,
+        idempotencyKey: command.idempotencyKey ?? null,
+        bookingRef,
+      },
+      plan,
+      (issued) => ({
+        type: 'issued',
+        centreCode: issued.centreCode,
+        localDay: issued.localDay,
+        serviceCode: issued.serviceCode,
+        occurredAt: now,
+        actor: command.caller.subject,
+        data: {
+          number: ticketNumber(issued.letter, issued.number),
+          kind: issued.priorityClass === 'appointment' ? 'appointment' : 'walk_in',
+          priority: issued.priorityClass,
+          arrivedAt: issued.arrivedAt.toISOString(),
+        },
+      }),
+    );
+    if (created) await this.board.changed(centre.code, now);
+    const place = ticket.state === 'waiting' ? await this.tickets.position(ticket, now, APPOINTMENT_LEAD_MINUTES) : null;
+    return {
+      ticket: { ...toTicketView(ticket), position: place?.position ?? null, estimatedWaitSeconds: place?.estimatedWaitSeconds ?? null },
+      created,
+    };
+  }
+}
+
+/** The service's ticket letter at the centre; a service it does not offer is named in `field` (or is a conflict for a booking). */
+export function letterFor(centre: Centre, serviceCode: string, field?: string): string {
+  const service = offers(centre, serviceCode);
+  if (!service) {
+    if (field) {
+      throw new DomainError('invalid', 'service-not-offered', `${centre.code} does not offer the service ${serviceCode}.`, {
+        errors: [{ field, message: `is not offered at ${centre.code}` }],
+      });
+    }
+    throw new DomainError('conflict', 'service-not-offered', `${centre.code} no longer offers the service ${serviceCode}.`);
+  }
+  if (!service.ticketLetter) {
+    throw new DomainError('conflict', 'service-not-queued', `${serviceCode} has no ticket letter at ${centre.code}; an administrator must assign one.`);
+  }
+  return service.ticketLetter;
+}

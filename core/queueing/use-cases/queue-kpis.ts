@@ -1,0 +1,81 @@
+import { addDays, isRealDate, localDate } from '../../centres/domain/local-time';
+import type { Clock } from '../../shared/clock';
+import { DomainError } from '../../shared/errors';
+import { emptyFigures, MAX_KPI_RANGE_DAYS, withoutStaffing, type CentreDayKpis, type KpiRow, type RangeKpis } from '../domain/kpi';
+import type { KpiQuery } from '../kpi.query';
+import { centreNamed, type CentreDirectory } from './queue-access';
+
+/**
+ * GET /v1/centres/{code}/kpis?date= (one centre, one local day: the day, each counter, each
+ * counter's hours, each officer) and GET /v1/kpis?from=&to= (every centre, per day, with totals).
+ */
+export class QueueKpis {
+  constructor(
+    private readonly centres: CentreDirectory,
+    private readonly kpis: KpiQuery,
+    private readonly clock: Clock,
+  ) {}
+
+  async centreDay(centreCode: string, date: string | undefined): Promise<CentreDayKpis> {
+    const centre = await centreNamed(this.centres, centreCode);
+    const now = this.clock.now();
+    const day = date ?? localDate(now, centre.timeZone);
+    if (!isRealDate(day)) throw badDate('query:date', day);
+    const rows = await this.kpis.rows({ from: day, to: day, centre: centre.code, groupings: ['centre-day', 'counter', 'counter-hour', 'officer'], now });
+    const of = (grouping: KpiRow['grouping']) => rows.filter((r) => r.grouping === grouping);
+    return {
+      centre: centre.code,
+      date: day,
+      timeZone: centre.timeZone,
+      day: of('centre-day')[0]?.figures ?? emptyFigures(),
+      counters: of('counter').map((c) => ({
+        counter: c.counter as string,
+        ...c.figures,
+        hours: of('counter-hour')
+          .filter((h) => h.counter === c.counter)
+          .map((h) => ({ hour: h.hour as number, ...withoutStaffing(h.figures) })),
+      })),
+      officers: of('officer').map((o) => ({
+        officer: o.officer as string,
+        sessionSeconds: o.figures.sessionSeconds,
+        idleSeconds: o.figures.idleSeconds,
+        served: o.figures.served,
+        serviceSeconds: o.figures.serviceSeconds,
+        satisfaction: o.figures.satisfaction,
+      })),
+    };
+  }
+
+  async range(from: string | undefined, to: string | undefined): Promise<RangeKpis> {
+    const errors = [];
+    if (!from || !isRealDate(from)) errors.push({ field: 'query:from', message: 'must be a date YYYY-MM-DD' });
+    if (!to || !isRealDate(to)) errors.push({ field: 'query:to', message: 'must be a date YYYY-MM-DD' });
+    if (errors.length > 0) throw new DomainError('invalid', 'validation-failed', 'from and to must be dates.', { errors });
+    const first = from as string;
+    const last = to as string;
+    if (first > last) {
+      throw new DomainError('invalid', 'validation-failed', 'from must not be after to.', { errors: [{ field: 'query:from', message: 'must not be after to' }] });
+    }
+    if (addDays(first, MAX_KPI_RANGE_DAYS - 1) < last) {
+      throw new DomainError('invalid', 'validation-failed', `A KPI range spans at most ${MAX_KPI_RANGE_DAYS} days.`, {
+        errors: [{ field: 'query:to', message: `must be within ${MAX_KPI_RANGE_DAYS} days of from` }],
+      });
+    }
+    const rows = await this.kpis.rows({ from: first, to: last, centre: null, groupings: ['all', 'centre', 'centre-day'], now: this.clock.now() });
+    const centres = rows.filter((r) => r.grouping === 'centre');
+    return {
+      from: first,
+      to: last,
+      total: rows.find((r) => r.grouping === 'all')?.figures ?? emptyFigures(),
+      centres: centres.map((c) => ({
+        centre: c.centre as string,
+        total: c.figures,
+        days: rows.filter((r) => r.grouping === 'centre-day' && r.centre === c.centre).map((d) => ({ date: d.date as string, ...d.figures })),
+      })),
+    };
+  }
+}
+
+function badDate(field: string, value: string): DomainError {
+  return new DomainError('invalid', 'validation-failed', `${value.slice(0, 20)} is not a date.`, { errors: [{ field, message: 'must be a date YYYY-MM-DD' }] });
+}

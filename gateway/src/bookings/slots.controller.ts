@@ -1,0 +1,22 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ListFreeSlots, type FreeSlots } from '../../../core/bookings/use-cases/list-free-slots';
+import { Roles } from '../auth';
+import { FreeSlotsDto } from './booking.dto';
+
+@ApiTags('bookings')
+@ApiBearerAuth()
+@Controller('v1/centres')
+export class SlotsController {
+  constructor(private readonly slots: ListFreeSlots) {}
+
+  @Get(':code/slots')
+  @Roles('channel', 'officer', 'manager', 'admin')
+  @ApiOperation({ summary: 'Free appointment slots of a centre for one service on one local day' })
+  @ApiQuery({ name: 'service', required: true, example: 'id-card-replacement' })
+  @ApiQuery({ name: 'date', required: true, example: '2026-11-24' })
+  @ApiResponse({ status: 200, type: FreeSlotsDto })
+  list(@Param('code') code: string, @Query('service') service: string | undefined, @Query('date') date: string | undefined): Promise<FreeSlots> {
+    return this.slots.execute({ centreCode: code, serviceCode: service, date });
+  }
+}

@@ -1,0 +1,58 @@
+import { Body, Controller, Get, Param, Put, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { Centre, CentreSummary } from '../../../core/centres/domain/centre';
+import { ManageCentres } from '../../../core/centres/use-cases/manage-centres';
+import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { CapacityDto, CentreDefinitionDto, CentreDto } from './centre.dto';
+
+@ApiTags('centres')
+@ApiBearerAuth()
+@Controller('v1/centres')
+export class CentresController {
+  constructor(private readonly centres: ManageCentres) {}
+
+  @Get()
+  @Roles('admin', 'manager', 'operator', 'officer', 'channel', 'auditor')
+  @ApiOperation({ summary: 'All centres (code, name, county, number of services and counters)' })
+  async list(): Promise<{ items: CentreSummary[] }> {
+    return { items: await this.centres.list() };
+  }
+
+  @Get(':code')
+  @Roles('admin', 'manager', 'operator', 'officer', 'channel', 'auditor')
+  @ApiOperation({ summary: 'A centre: opening hours, holidays, services with slot capacity, counters' })
+  @ApiResponse({ status: 200, type: CentreDto })
+  get(@Param('code') code: string): Promise<Centre> {
+    return this.centres.get(code);
+  }
+
+  @Put(':code')
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'Create or replace a centre',
+    description: 'Hours and holidays are replaced; `services` and `counters` are replaced when given and kept when left out. 201 when created.',
+  })
+  @ApiBody({ type: CentreDefinitionDto })
+  @ApiResponse({ status: 200, type: CentreDto })
+  @ApiResponse({ status: 201, type: CentreDto })
+  async put(
+    @Param('code') code: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Centre> {
+    const { centre, created } = await this.centres.put(code, body, principal.subject);
+    reply.status(created ? 201 : 200);
+    return centre;
+  }
+
+  @Put(':code/capacity')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Appointments per slot for one service, from now on (never below places already booked)' })
+  @ApiBody({ type: CapacityDto })
+  @ApiResponse({ status: 200, type: CentreDto })
+  setCapacity(@Param('code') code: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<Centre> {
+    return this.centres.setCapacity(code, body, principal.subject);
+  }
+}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { CentresController } from './centres.controller';
+
+@Module({ controllers: [CentresController] })
+export class CentresModule {}

@@ -1,0 +1,56 @@
+import { Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { CounterSessionView } from '../../../core/queueing/domain/counter-session';
+import type { TicketView } from '../../../core/queueing/domain/ticket';
+import { CallNext } from '../../../core/queueing/use-cases/call-next';
+import { CounterSessions } from '../../../core/queueing/use-cases/counter-sessions';
+import { CurrentPrincipal, Roles, type Principal } from '../auth';
+
+@ApiTags('queue')
+@ApiBearerAuth()
+@Controller('v1/centres')
+export class CountersController {
+  constructor(
+    private readonly sessions: CounterSessions,
+    private readonly next: CallNext,
+  ) {}
+
+  @Post(':code/counters/:counter/open')
+  @Roles('officer')
+  @ApiOperation({
+    summary: 'Log in at a counter (officers, own centre): 201 opened, 200 already open under you',
+    description: '409 `counter-taken` (another officer is there), 409 `officer-at-another-counter`.',
+  })
+  async open(
+    @Param('code') code: string,
+    @Param('counter') counter: string,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CounterSessionView> {
+    const { session, created } = await this.sessions.open({ centreCode: code, counterCode: counter, caller: principal });
+    reply.status(created ? 201 : 200);
+    return session;
+  }
+
+  @Post(':code/counters/:counter/close')
+  @HttpCode(200)
+  @Roles('officer', 'manager')
+  @ApiOperation({ summary: 'Log out of a counter; answers the session with its length (managers may close any counter of their centre)' })
+  close(@Param('code') code: string, @Param('counter') counter: string, @CurrentPrincipal() principal: Principal): Promise<CounterSessionView> {
+    return this.sessions.close({ centreCode: code, counterCode: counter, caller: principal });
+  }
+
+  @Post(':code/counters/:counter/call-next')
+  @HttpCode(200)
+  @Roles('officer')
+  @ApiOperation({
+    summary: 'Call the next ticket to this counter',
+    description:
+      'Among the services the counter serves: appointments checked in and due within 15 minutes first, then elderly, disability and expectant, ' +
+      'then arrival order. `ticket` is null when nobody waits. 409 `counter-closed` when the counter is not open.',
+  })
+  async callNext(@Param('code') code: string, @Param('counter') counter: string, @CurrentPrincipal() principal: Principal): Promise<{ ticket: TicketView | null }> {
+    return { ticket: await this.next.execute({ centreCode: code, counterCode: counter, caller: principal }) };
+  }
+}

@@ -1,0 +1,33 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { CentreDayKpis, RangeKpis } from '../../../core/queueing/domain/kpi';
+import { QueueKpis } from '../../../core/queueing/use-cases/queue-kpis';
+import { Roles } from '../auth';
+
+const KPI_DEFINITIONS =
+  'Derived from the queue\'s events. Seconds; p90 = continuous 90th percentile. Waiting = first call − arrival; service = completion − call; ' +
+  'session = counter open → close (open sessions up to now); idle = session − time spent on called tickets; bookings = checked-in appointments.';
+
+@ApiTags('kpis')
+@ApiBearerAuth()
+@Controller('v1')
+export class KpisController {
+  constructor(private readonly kpis: QueueKpis) {}
+
+  @Get('centres/:code/kpis')
+  @Roles('manager', 'operator', 'auditor', 'admin')
+  @ApiOperation({ summary: "One centre's queue KPIs for a local day: the day, each counter (and its hours), each officer", description: KPI_DEFINITIONS })
+  @ApiQuery({ name: 'date', required: false, description: 'YYYY-MM-DD, the centre\'s local date; default today' })
+  centreDay(@Param('code') code: string, @Query('date') date: string | undefined): Promise<CentreDayKpis> {
+    return this.kpis.centreDay(code, date);
+  }
+
+  @Get('kpis')
+  @Roles('manager', 'operator', 'auditor', 'admin')
+  @ApiOperation({ summary: 'Queue KPIs of every centre per day over a range (at most 92 days), with totals', description: KPI_DEFINITIONS })
+  @ApiQuery({ name: 'from', required: true, example: '2026-11-01' })
+  @ApiQuery({ name: 'to', required: true, example: '2026-11-30' })
+  range(@Query('from') from: string | undefined, @Query('to') to: string | undefined): Promise<RangeKpis> {
+    return this.kpis.range(from, to);
+  }
+}

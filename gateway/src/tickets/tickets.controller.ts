@@ -1,0 +1,109 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { TicketView } from '../../../core/queueing/domain/ticket';
+import { GiveFeedback, type FeedbackReceipt } from '../../../core/queueing/use-cases/give-feedback';
+import { IssueTicket, type IssuedTicket } from '../../../core/queueing/use-cases/issue-ticket';
+import { TicketActions } from '../../../core/queueing/use-cases/ticket-actions';
+import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
+import { COMPLETE_BODY, FEEDBACK_BODY, TICKET_REQUEST_BODY, TICKET_SCHEMA, TRANSFER_BODY } from './ticket.schemas';
+
+@ApiTags('queue')
+@ApiBearerAuth()
+@Controller('v1/centres')
+export class CentreTicketsController {
+  constructor(private readonly issueTicket: IssueTicket) {}
+
+  @Post(':code/tickets')
+  @HttpCode(201)
+  @Roles('channel', 'officer')
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiOperation({
+    summary: 'Take a queue ticket: a walk-in (service, priority class) or a booking check-in (bookingReference)',
+    description:
+      'Answers the ticket number (`A042`: the service letter and the day\'s running number), the position in its queue and an estimated wait. ' +
+      '409 `centre-closed` for a walk-in outside opening hours; check-in errors come from the booking (404 `booking-not-found`, 409 `booking-not-active`, `booking-expired`…). ' +
+      '200 when the booking was already checked in (the same ticket again).',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiBody({ schema: TICKET_REQUEST_BODY })
+  @ApiResponse({ status: 201, schema: TICKET_SCHEMA })
+  async issue(
+    @Param('code') code: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<IssuedTicket> {
+    const { ticket, created } = await this.issueTicket.execute({ centreCode: code, body, caller: principal, idempotencyKey });
+    reply.status(created ? 201 : 200);
+    reply.header('Location', `/v1/tickets/${ticket.id}`);
+    return ticket;
+  }
+}
+
+@ApiTags('queue')
+@ApiBearerAuth()
+@Controller('v1/tickets')
+export class TicketsController {
+  constructor(
+    private readonly actions: TicketActions,
+    private readonly feedback: GiveFeedback,
+  ) {}
+
+  @Get(':id')
+  @Roles('channel', 'officer', 'manager', 'operator', 'auditor')
+  @ApiOperation({ summary: 'A ticket: number, service, state, counter' })
+  @ApiResponse({ status: 200, schema: TICKET_SCHEMA })
+  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
+    return this.actions.get({ ticketId: id, caller: principal });
+  }
+
+  @Post(':id/recall')
+  @HttpCode(200)
+  @Roles('officer')
+  @ApiOperation({ summary: 'Call a called ticket again to the same counter (the board shows it again)' })
+  @ApiResponse({ status: 200, schema: TICKET_SCHEMA })
+  recall(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
+    return this.actions.recall({ ticketId: id, caller: principal });
+  }
+
+  @Post(':id/transfer')
+  @HttpCode(200)
+  @Roles('officer')
+  @ApiOperation({ summary: "Move the ticket to another service's queue; it keeps its number and its arrival time" })
+  @ApiBody({ schema: TRANSFER_BODY })
+  @ApiResponse({ status: 200, schema: TICKET_SCHEMA })
+  transfer(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
+    return this.actions.transfer({ ticketId: id, caller: principal, body });
+  }
+
+  @Post(':id/no-show')
+  @HttpCode(200)
+  @Roles('officer')
+  @ApiOperation({ summary: 'The citizen did not come forward' })
+  @ApiResponse({ status: 200, schema: TICKET_SCHEMA })
+  noShow(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
+    return this.actions.noShow({ ticketId: id, caller: principal });
+  }
+
+  @Post(':id/complete')
+  @HttpCode(200)
+  @Roles('officer')
+  @ApiOperation({ summary: 'End the visit, linking the transactions submitted during it' })
+  @ApiBody({ schema: COMPLETE_BODY, required: false })
+  @ApiResponse({ status: 200, schema: TICKET_SCHEMA })
+  complete(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
+    return this.actions.complete({ ticketId: id, caller: principal, body });
+  }
+
+  @Post(':id/feedback')
+  @HttpCode(201)
+  @Roles('channel', 'officer')
+  @ApiOperation({ summary: "The citizen's rating of a completed visit (counter feedback device or portal), once per ticket (409 after)" })
+  @ApiBody({ schema: FEEDBACK_BODY })
+  giveFeedback(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<FeedbackReceipt> {
+    return this.feedback.execute(id, body, principal);
+  }
+}

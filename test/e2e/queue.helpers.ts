@@ -1,0 +1,150 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { zonedInstant } from '../../core/centres/domain/local-time';
+import { Clock } from '../../core/shared/clock';
+import type { TestApp } from '../factories/app';
+
+export const TZ = 'Africa/Nairobi';
+export const ID_CARD = 'id-card-replacement';
+export const BUSINESS = 'business-name-search';
+/** In the catalogue, never offered by the test centres. */
+export const SHA = 'sha-registration';
+
+/** Time the test decides: a scripted day moves it forward by hand. */
+export class SettableClock extends Clock {
+  constructor(private current: Date) {
+    super();
+  }
+
+  now(): Date {
+    return new Date(this.current.getTime());
+  }
+
+  set(at: Date): void {
+    this.current = new Date(at.getTime());
+  }
+
+  advance(ms: number): Date {
+    this.current = new Date(this.current.getTime() + ms);
+    return this.now();
+  }
+}
+
+/** `HH:MM` (or `HH:MM:SS`) local time in Nairobi on `date`. */
+export function at(date: string, time: string): Date {
+  const [h, m, s = 0] = time.split(':').map(Number);
+  return new Date(zonedInstant(date, h * 60 + m, TZ).getTime() + s * 1000);
+}
+
+/** A catalogue of the demo's REST agencies only (NRB, BRS, SHA), copied so no agency is contacted. */
+export function queueCatalogue(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kiungo-queue-catalogue-'));
+  const demo = path.resolve(__dirname, '..', '..', 'contracts', 'catalogue');
+  for (const agency of ['nrb', 'brs', 'sha']) cpSync(path.join(demo, agency), path.join(dir, agency), { recursive: true });
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function centreCode(): string {
+  return `TST-Q${randomBytes(4).toString('hex').toUpperCase()}`;
+}
+
+export interface Reply {
+  status: number;
+  contentType: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON body read by tests
+  body: any;
+}
+
+export async function call(app: TestApp, method: string, urlPath: string, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  const response = await fetch(`${app.url}${urlPath}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const contentType = response.headers.get('content-type') ?? '';
+  return { status: response.status, contentType, body: text && contentType.includes('json') ? JSON.parse(text) : text };
+}
+
+/** POST /v1/centres/{code}/tickets with a fresh Idempotency-Key unless one is given. */
+export function takeTicket(app: TestApp, token: string, centre: string, body: unknown, key: string = randomUUID()): Promise<Reply> {
+  return call(app, 'POST', `/v1/centres/${centre}/tickets`, token, body, { 'idempotency-key': key });
+}
+
+/**
+ * A centre open 08:00–17:00 every day, offering the ID card (A) and business-name search (B):
+ * counter 1 serves both, 2 only ID cards, 3 only business names; `extra` more counters serve both.
+ */
+export async function createCentre(app: TestApp, code: string, extraCounters = 0, slotCapacity = 0): Promise<void> {
+  const admin = await app.token('admin');
+  const counters = [
+    { code: '1', name: 'Counter 1', services: [ID_CARD, BUSINESS] },
+    { code: '2', name: 'Counter 2', services: [ID_CARD] },
+    { code: '3', name: 'Counter 3', services: [BUSINESS] },
+    ...Array.from({ length: extraCounters }, (_, i) => ({ code: String(4 + i), name: `Counter ${4 + i}`, services: [ID_CARD, BUSINESS] })),
+  ];
+  const reply = await call(app, 'PUT', `/v1/centres/${code}`, admin, {
+    name: 'Queue Test Centre',
+    county: 'Nairobi',
+    slotMinutes: 30,
+    bookingHorizonDays: 30,
+    noShowGraceMinutes: 15,
+    openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '08:00', closes: '17:00' })),
+    holidays: [],
+    services: [
+      { service: ID_CARD, ticketLetter: 'A', slotCapacity },
+      { service: BUSINESS, ticketLetter: 'B', slotCapacity: 0 },
+    ],
+    counters,
+  });
+  if (reply.status !== 201) throw new Error(`creating centre ${code}: ${reply.status} ${JSON.stringify(reply.body)}`);
+}
+
+export interface SseEvent {
+  event: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON event read by tests
+  data: any;
+}
+
+/** Reads a text/event-stream with fetch and a reader, collecting events until closed. */
+export async function openBoard(app: TestApp, centre: string): Promise<{ status: number; contentType: string; events: SseEvent[]; comments: string[]; close: () => void }> {
+  const controller = new AbortController();
+  const response = await fetch(`${app.url}/v1/centres/${centre}/board`, { signal: controller.signal, headers: { accept: 'text/event-stream' } });
+  const events: SseEvent[] = [];
+  const comments: string[] = [];
+  if (response.body) {
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    void (async () => {
+      let buffer = '';
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          buffer += value;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            let event = 'message';
+            const data: string[] = [];
+            for (const line of block.split('\n')) {
+              if (line.startsWith(':')) comments.push(line.slice(1).trim());
+              else if (line.startsWith('event: ')) event = line.slice(7);
+              else if (line.startsWith('data: ')) data.push(line.slice(6));
+            }
+            if (data.length > 0) events.push({ event, data: JSON.parse(data.join('\n')) });
+          }
+        }
+      } catch {
+        // aborted by close()
+      }
+    })();
+  }
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', events, comments, close: () => controller.abort() };
+}
