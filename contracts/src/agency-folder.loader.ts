@@ -8,7 +8,7 @@ import type { ValidateFunction } from 'ajv/dist/2020';
 import type { AgencyFile, ServiceEntry } from './agency-file.types';
 import { displayPath } from './catalogue-error';
 import { DEFAULT_RETRY, manualInstructionsFor, resilienceWithDefaults, retryWithOverrides } from './catalogue.defaults';
-import type { AgencyDefinition, RetryPolicy, ServiceDefinition } from './catalogue.types';
+import { DEFAULT_REPLAY, type AgencyDefinition, type ReplayPolicy, type RetryPolicy, type ServiceDefinition } from './catalogue.types';
 import type { ServiceContracts } from './contract-validator';
 import { readJsonFile } from './json-file';
 import { ADAPTER_KIND_RULES, type AdapterKindRules } from './kinds';
@@ -67,6 +67,7 @@ export function loadAgencyFolder(folder: string, ctx: AgencyLoadContext): Loaded
       adapter: rules.adapterWithDefaults(file.adapter),
       resilience: resilienceWithDefaults(file.resilience),
       retry: agencyRetry,
+      replay: { ...DEFAULT_REPLAY, ...(file as { replay?: Partial<ReplayPolicy> }).replay },
       services,
       sourceFile,
       folder,

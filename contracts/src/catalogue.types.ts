@@ -34,6 +34,15 @@ export interface ResiliencePolicy {
   breaker: BreakerPolicy;
 }
 
+export interface ReplayPolicy {
+  /** Stored transactions replayed per second when the agency is back. */
+  perSecond: number;
+  /** In `auto`, a breaker open longer than this makes the agency `degraded` (services fall back). */
+  degradedAfterMs: number;
+}
+
+export const DEFAULT_REPLAY: ReplayPolicy = { perSecond: 20, degradedAfterMs: 60_000 };
+
 export interface ServiceDefinition {
   code: string;
   name: string;
@@ -59,6 +68,8 @@ export interface AgencyDefinition {
   adapter: { kind: string } & Record<string, unknown>;
   resilience: ResiliencePolicy;
   retry: RetryPolicy;
+  /** Manual fallback: replay rate and when an open breaker makes the agency `degraded` (defaults filled by the loader). */
+  replay?: ReplayPolicy;
   services: ServiceDefinition[];
   /** Absolute path of the agency file, for error messages. */
   sourceFile: string;

@@ -21,8 +21,11 @@ export type AgencyOutcome =
   | { kind: 'accepted'; agencyRef: string; result?: Record<string, unknown> }
   /** The agency said no for a business reason: terminal, never retried, never trips the breaker. */
   | { kind: 'rejected'; code: string; reason: string }
-  /** Handed over; the answer comes later (file drop). */
-  | { kind: 'pending'; handedOverAt: string }
+  /**
+   * Handed over; the answer comes later (file drop). Without an answer within
+   * `answerTimeoutMs` (default: the core's), the attempt counts as timed out and is retried.
+   */
+  | { kind: 'pending'; handedOverAt: string; answerTimeoutMs?: number }
   /** Worth retrying: transport error, 5xx, timeout, breaker open, bulkhead full, rate limited, or a configuration fault of ours. */
   | {
       kind: 'transient';

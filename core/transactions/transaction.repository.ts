@@ -20,6 +20,14 @@ export interface OverdueTransaction {
   attempts: number;
 }
 
+/** What recording an agency's late answer (file drop) did. */
+export type AnswerRecording =
+  | { kind: 'recorded'; row: TransactionRecord }
+  /** The transaction had already finished (a duplicate answer, or one after cancel): nothing written. */
+  | { kind: 'unchanged'; state: TransactionState }
+  /** No transaction of that agency has that id. */
+  | { kind: 'unknown' };
+
 /** The transaction aggregate's storage port; the pg implementation lives in ./pg. */
 export abstract class TransactionRepository {
   /**
@@ -46,6 +54,18 @@ export abstract class TransactionRepository {
 
   /** Dispatchable transactions whose due time passed more than `graceMs` ago (crash recovery). */
   abstract findOverdue(graceMs: number, limit: number): Promise<OverdueTransaction[]>;
+
+  /**
+   * Dispatched transactions whose answer is overdue (`next_attempt_at` passed), oldest first.
+   */
+  abstract findUnanswered(limit: number): Promise<TransactionRecord[]>;
+
+  /**
+   * Applies an agency's answer to a transaction of that agency that has not finished yet
+   * (whatever attempt is current: the answer is the agency's word on the application),
+   * appending `event` in the same statement. A finished transaction is left as it is.
+   */
+  abstract recordAnswer(id: string, agencyCode: string, change: StateChange, event: NewAuditEvent): Promise<AnswerRecording>;
 
   abstract history(id: string): Promise<AuditEvent[]>;
 

@@ -32,7 +32,8 @@ export function toTransactionView(
   const shown: Citizen = options.showPersonalData
     ? citizen
     : { idNumber: maskIdNumber(citizen.idNumber), ...(citizen.phone ? { phone: maskPhone(citizen.phone) } : {}) };
-  const dueAt = record.state === 'retrying' || record.state === 'received' ? record.nextAttemptAt : null;
+  // For `dispatched`, the time after which a missing answer counts as a timed-out attempt.
+  const dueAt = record.state === 'retrying' || record.state === 'received' || record.state === 'dispatched' ? record.nextAttemptAt : null;
   return {
     id: record.id,
     service: record.serviceCode,

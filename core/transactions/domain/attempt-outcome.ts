@@ -3,11 +3,17 @@ import type { RetryPolicy } from '../../../contracts/src/catalogue.types';
 import { retryDelayMs } from '../../queue/backoff';
 import type { TransactionError, TransactionState } from './transaction';
 
+/**
+ * How long a handed-over request (file drop) waits for the agency's answer when its adapter names
+ * no timeout; past it, the attempt counts as timed out and goes the retry/manual path.
+ */
+export const DEFAULT_ANSWER_TIMEOUT_MS = 15 * 60_000;
+
 /** What one attempt at the agency means for the transaction: the next state and what to keep. */
 export type AttemptDecision =
   | { state: 'completed'; agencyRef: string; result: Record<string, unknown> | null }
   | { state: 'rejected'; error: TransactionError }
-  | { state: 'dispatched' }
+  | { state: 'dispatched'; answerDueInMs: number }
   | { state: 'retrying'; error: TransactionError; retryInMs: number }
   | { state: 'manual'; error: TransactionError };
 
@@ -24,7 +30,7 @@ export function decideAfterAttempt(
     case 'rejected':
       return { state: 'rejected', error: { code: outcome.code, reason: outcome.reason } };
     case 'pending':
-      return { state: 'dispatched' };
+      return { state: 'dispatched', answerDueInMs: outcome.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS };
     case 'transient': {
       const error = { code: outcome.code, reason: outcome.reason };
       if (attempt >= maxAttempts) {

@@ -6,6 +6,8 @@
  *                           └─(attempts exhausted, or agency in manual mode)─> manual
  *   manual ──(replay)──> completed | rejected;   manual ──(officer)──> completed_manually
  *   any non-terminal ──(cancel)──> cancelled
+ *   manual ──(replay needs a human: malformed, mapping error)──> parked ──(replay again)──> manual
+ *   completed | completed_manually ──(the other side also happened)──> conflict ──(manager)──> resolved
  */
 export const TRANSACTION_STATES = [
   'received',
@@ -16,6 +18,8 @@ export const TRANSACTION_STATES = [
   'manual',
   'completed_manually',
   'cancelled',
+  'parked',
+  'conflict',
 ] as const;
 
 export type TransactionState = (typeof TRANSACTION_STATES)[number];
@@ -29,11 +33,15 @@ const TRANSITIONS: Record<TransactionState, readonly TransactionState[]> = {
   received: ['dispatched', 'retrying', 'completed', 'rejected', 'manual', 'cancelled'],
   retrying: ['dispatched', 'retrying', 'completed', 'rejected', 'manual', 'cancelled'],
   dispatched: ['retrying', 'completed', 'rejected', 'manual', 'cancelled'],
-  manual: ['retrying', 'completed', 'rejected', 'completed_manually', 'cancelled'],
-  completed: [],
-  rejected: [],
-  completed_manually: [],
+  manual: ['retrying', 'dispatched', 'completed', 'rejected', 'completed_manually', 'cancelled', 'parked'],
+  parked: ['manual', 'completed_manually', 'cancelled'],
+  completed: ['conflict'],
+  // A replayed outcome and a paper outcome that both exist: a manager reconciles them.
+  rejected: ['conflict'],
+  completed_manually: ['conflict'],
   cancelled: [],
+  // Left only by a manager's resolution (guarded on `conflict` itself), never by an agency answer.
+  conflict: [],
 };
 
 export function canTransition(from: TransactionState, to: TransactionState): boolean {

@@ -4,12 +4,13 @@ import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event';
 import { DISPATCHABLE_STATES, statesLeadingTo, type TransactionRecord, type TransactionState } from '../domain/transaction';
 import {
   TransactionRepository,
+  type AnswerRecording,
   type NewTransactionRecord,
   type OverdueTransaction,
   type StateChange,
 } from '../transaction.repository';
 
-const COLUMNS = `id, service_code, agency_code, channel, centre_code, officer_id, submitted_by, citizen_id_hash,
+export const COLUMNS = `id, service_code, agency_code, channel, centre_code, officer_id, submitted_by, citizen_id_hash,
   citizen_sealed, payload_sealed, state, attempts, max_attempts, next_attempt_at, agency_ref, result, last_error,
   idempotency_scope, idempotency_key, request_hash, created_at, updated_at`;
 
@@ -129,6 +130,44 @@ SELECT * FROM updated`, [
     return rows.map((row) => ({ id: row.id, agencyCode: row.agency_code, attempts: row.attempts }));
   }
 
+  async findUnanswered(limit: number): Promise<TransactionRecord[]> {
+    const { rows } = await this.pool.query<TransactionRow>(
+      `SELECT ${COLUMNS} FROM transactions
+        WHERE state = 'dispatched' AND next_attempt_at < now()
+        ORDER BY next_attempt_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toRecord);
+  }
+
+  async recordAnswer(id: string, agencyCode: string, change: StateChange, event: NewAuditEvent): Promise<AnswerRecording> {
+    const values = [
+      id,
+      agencyCode,
+      change.state,
+      change.agencyRef ?? null,
+      change.result === undefined || change.result === null ? null : JSON.stringify(change.result),
+      change.lastError ? JSON.stringify(change.lastError) : null,
+      statesLeadingTo(change.state),
+    ];
+    const chain = this.audit.chainCtes([event], values.length + 1, 'updated');
+    // One statement, guarded on the state: of two copies of one answer, only the first changes anything.
+    const { rows } = await this.pool.query<TransactionRow>(
+      `WITH updated AS (
+         UPDATE transactions
+            SET state = $3, agency_ref = COALESCE($4, agency_ref), result = COALESCE($5::jsonb, result),
+                last_error = $6::jsonb, next_attempt_at = NULL, updated_at = now()
+          WHERE id = $1 AND agency_code = $2 AND state = ANY($7::text[])
+          RETURNING ${COLUMNS}),
+       ${chain.ctes}
+       SELECT * FROM updated`,
+      [...values, ...chain.params],
+    );
+    if (rows[0]) return { kind: 'recorded', row: toRecord(rows[0]) };
+    const existing = await this.pool.query<{ state: TransactionState }>(`SELECT state FROM transactions WHERE id = $1 AND agency_code = $2`, [id, agencyCode]);
+    return existing.rows[0] ? { kind: 'unchanged', state: existing.rows[0].state } : { kind: 'unknown' };
+  }
+
   history(id: string): Promise<AuditEvent[]> {
     return this.audit.history(this.pool, 'transaction', id);
   }
@@ -136,7 +175,7 @@ SELECT * FROM updated`, [
   async openCountsByAgency(): Promise<Record<string, Partial<Record<TransactionState, number>>>> {
     const { rows } = await this.pool.query<{ agency_code: string; state: TransactionState; n: string }>(
       `SELECT agency_code, state, count(*) AS n FROM transactions
-        WHERE state IN ('received', 'dispatched', 'retrying', 'manual') GROUP BY agency_code, state`,
+        WHERE state IN ('received', 'dispatched', 'retrying', 'manual', 'parked', 'conflict') GROUP BY agency_code, state`,
     );
     const counts: Record<string, Partial<Record<TransactionState, number>>> = {};
     for (const row of rows) (counts[row.agency_code] ??= {})[row.state] = Number(row.n);
@@ -144,7 +183,7 @@ SELECT * FROM updated`, [
   }
 }
 
-interface TransactionRow {
+export interface TransactionRow {
   id: string;
   service_code: string;
   agency_code: string;
@@ -169,7 +208,7 @@ interface TransactionRow {
   updated_at: Date;
 }
 
-function toRecord(row: TransactionRow): TransactionRecord {
+export function toRecord(row: TransactionRow): TransactionRecord {
   return {
     id: row.id,
     serviceCode: row.service_code,

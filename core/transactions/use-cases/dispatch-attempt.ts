@@ -1,4 +1,5 @@
 import type { Catalogue } from '../../../contracts/src/catalogue';
+import type { AgencyOutcome } from '../../../contracts/src/dispatch';
 import type { NewAuditEvent } from '../../audit/audit-event';
 import type { RetryQueue } from '../../queue/retry-queue.port';
 import type { Clock } from '../../shared/clock';
@@ -7,6 +8,7 @@ import type { AgencyGateway } from '../agency-gateway.port';
 import { decideAfterAttempt, type AttemptDecision } from '../domain/attempt-outcome';
 import type { TransactionRecord } from '../domain/transaction';
 import type { StateChange, TransactionRepository } from '../transaction.repository';
+import type { HoldForFallback } from './hold-for-fallback';
 
 export const WORKER_ACTOR = 'system:worker';
 
@@ -23,9 +25,13 @@ export class DispatchAttempt {
     private readonly vault: PersonalDataVault,
     private readonly clock: Clock,
     private readonly warn: (message: string) => void = () => undefined,
+    /** Manual fallback: retries for an agency in manual/maintenance/degraded mode go to `manual` without a call. */
+    private readonly fallback?: Pick<HoldForFallback, 'hold'>,
   ) {}
 
   async run(claimed: TransactionRecord, options: { inline: boolean; actor: string; correlationId?: string }): Promise<TransactionRecord> {
+    const held = options.inline ? null : await this.fallback?.hold(claimed, options.actor);
+    if (held) return held;
     const service = this.catalogue.service(claimed.serviceCode);
     const dispatchedAt = this.clock.now();
     const outcome = service
@@ -42,6 +48,25 @@ export class DispatchAttempt {
         )
       : ({ kind: 'transient', code: 'misconfigured', reason: `service ${claimed.serviceCode} is no longer in the catalogue` } as const);
 
+    return this.record(claimed, outcome, { actor: options.actor, dispatched: { at: dispatchedAt, inline: options.inline } });
+  }
+
+  /**
+   * A dispatched transaction whose answer did not come in time (file drop): its attempt counts as
+   * timed out, so it is retried (the request file written again, under the same name) or, when
+   * attempts are exhausted, goes to `manual`.
+   */
+  async recordNoAnswer(dispatched: TransactionRecord): Promise<TransactionRecord> {
+    const since = dispatched.nextAttemptAt ? ` by ${dispatched.nextAttemptAt.toISOString()}` : '';
+    return this.record(dispatched, { kind: 'transient', code: 'timeout', reason: `no answer from the agency${since}` }, { actor: WORKER_ACTOR });
+  }
+
+  private async record(
+    claimed: TransactionRecord,
+    outcome: AgencyOutcome,
+    options: { actor: string; dispatched?: { at: Date; inline: boolean } },
+  ): Promise<TransactionRecord> {
+    const service = this.catalogue.service(claimed.serviceCode);
     const retryPolicy = service?.retry ?? { maxAttempts: claimed.maxAttempts, baseDelayMs: 1000, maxDelayMs: 300_000 };
     const decision = decideAfterAttempt(outcome, claimed.attempts, claimed.maxAttempts, retryPolicy);
     const decidedAt = this.clock.now();
@@ -54,11 +79,9 @@ export class DispatchAttempt {
       data,
       occurredAt: at,
     });
-    const events = [
-      event('dispatched', dispatchedAt, { attempt: claimed.attempts, inline: options.inline }),
-      event(decision.state, decidedAt, eventData(decision, claimed.attempts)),
-    ];
-    if (decision.state === 'dispatched') events.pop();
+    const events: NewAuditEvent[] = [];
+    if (options.dispatched) events.push(event('dispatched', options.dispatched.at, { attempt: claimed.attempts, inline: options.dispatched.inline }));
+    if (decision.state !== 'dispatched') events.push(event(decision.state, decidedAt, eventData(decision, claimed.attempts)));
 
     const updated = await this.transactions.applyAttempt(claimed.id, claimed.attempts, change, events);
     if (!updated) {
@@ -83,7 +106,8 @@ function toStateChange(decision: AttemptDecision, now: Date): StateChange {
     case 'rejected':
       return { state: 'rejected', lastError: decision.error, nextAttemptAt: null };
     case 'dispatched':
-      return { state: 'dispatched', lastError: null, nextAttemptAt: null };
+      // Past this time without an answer, the sweeper counts the attempt as timed out.
+      return { state: 'dispatched', lastError: null, nextAttemptAt: new Date(now.getTime() + decision.answerDueInMs) };
     case 'retrying':
       return { state: 'retrying', lastError: decision.error, nextAttemptAt: new Date(now.getTime() + decision.retryInMs) };
     case 'manual':

@@ -5,7 +5,9 @@ import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
 import type { Channel, Citizen, TransactionRecord } from '../domain/transaction';
-import type { TransactionRepository } from '../transaction.repository';
+import type { NewAuditEvent } from '../../audit/audit-event';
+import type { NewTransactionRecord, TransactionRepository } from '../transaction.repository';
+import type { AcceptUnderFallback, FallbackAcceptance } from './accept-under-fallback';
 import type { DispatchAttempt } from './dispatch-attempt';
 
 export interface Submitter {
@@ -26,6 +28,8 @@ export interface SubmitTransactionResult {
   transaction: TransactionRecord;
   /** False when the idempotency key had already created this transaction. */
   created: boolean;
+  /** Set when the agency was in manual/maintenance/degraded mode and the service's fallback policy took it. */
+  fallback?: FallbackAcceptance['fallback'];
 }
 
 interface Envelope {
@@ -52,6 +56,8 @@ export class SubmitTransaction {
     private readonly dispatch: DispatchAttempt,
     private readonly vault: PersonalDataVault,
     private readonly clock: Clock,
+    /** Manual fallback (issue 4); without it every transaction goes the normal way. */
+    private readonly fallback?: AcceptUnderFallback,
   ) {}
 
   async execute(command: SubmitTransactionCommand): Promise<SubmitTransactionResult> {
@@ -63,35 +69,36 @@ export class SubmitTransaction {
     const now = this.clock.now();
     const id = randomUUID();
 
-    const { row, created } = await this.transactions.insertReceived(
-      {
-        id,
-        serviceCode: service.code,
-        agencyCode: service.agencyCode,
-        channel: envelope.channel,
-        centreCode: centre ?? null,
-        officerId: envelope.officer ?? (command.submitter.roles.includes('officer') ? command.submitter.subject : null),
-        submittedBy: command.submitter.subject,
-        citizenIdHash: this.vault.lookupHash(envelope.citizen.idNumber),
-        citizenSealed: this.vault.seal(envelope.citizen),
-        payloadSealed: this.vault.seal(envelope.payload),
-        state: 'received',
-        attempts: 1,
-        maxAttempts: service.retry.maxAttempts,
-        nextAttemptAt: new Date(now.getTime() + agency.resilience.inlineTimeoutMs + INLINE_LEASE_MARGIN_MS),
-        idempotencyScope: command.idempotencyKey ? command.submitter.subject : null,
-        idempotencyKey: command.idempotencyKey ?? null,
-        requestHash,
-      },
-      {
-        entityType: 'transaction',
-        entityId: id,
-        type: 'received',
-        actor: command.submitter.subject,
-        data: { service: service.code, agency: service.agencyCode, channel: envelope.channel, centre: centre ?? null },
-        occurredAt: now,
-      },
-    );
+    const record: NewTransactionRecord = {
+      id,
+      serviceCode: service.code,
+      agencyCode: service.agencyCode,
+      channel: envelope.channel,
+      centreCode: centre ?? null,
+      officerId: envelope.officer ?? (command.submitter.roles.includes('officer') ? command.submitter.subject : null),
+      submittedBy: command.submitter.subject,
+      citizenIdHash: this.vault.lookupHash(envelope.citizen.idNumber),
+      citizenSealed: this.vault.seal(envelope.citizen),
+      payloadSealed: this.vault.seal(envelope.payload),
+      state: 'received',
+      attempts: 1,
+      maxAttempts: service.retry.maxAttempts,
+      nextAttemptAt: new Date(now.getTime() + agency.resilience.inlineTimeoutMs + INLINE_LEASE_MARGIN_MS),
+      idempotencyScope: command.idempotencyKey ? command.submitter.subject : null,
+      idempotencyKey: command.idempotencyKey ?? null,
+      requestHash,
+    };
+    const received: NewAuditEvent = {
+      entityType: 'transaction',
+      entityId: id,
+      type: 'received',
+      actor: command.submitter.subject,
+      data: { service: service.code, agency: service.agencyCode, channel: envelope.channel, centre: centre ?? null },
+      occurredAt: now,
+    };
+    // Agency in manual/maintenance/degraded mode: the service's fallback policy decides, no agency call.
+    const fellBack = this.fallback ? await this.fallback.accept(service, agency, record, received) : null;
+    const { row, created } = fellBack ?? (await this.transactions.insertReceived(record, received));
 
     if (!created) {
       if (row.requestHash !== requestHash) {
@@ -101,6 +108,7 @@ export class SubmitTransaction {
       }
       return { transaction: row, created: false };
     }
+    if (fellBack) return { transaction: row, created: true, fallback: fellBack.fallback };
 
     const transaction = await this.dispatch.run(row, { inline: true, actor: command.submitter.subject, correlationId: command.correlationId });
     return { transaction, created: true };

@@ -1,8 +1,15 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AgencyDefinition } from '../../../contracts/src/catalogue.types';
+import { AgencyModes } from '../../../core/agencies/agency-modes';
+import { PauseReplay } from '../../../core/agencies/use-cases/pause-replay';
+import { SetAgencyMode } from '../../../core/agencies/use-cases/set-agency-mode';
+import { DomainError } from '../../../core/shared/errors';
+import { FallbackRepository } from '../../../core/transactions/fallback.repository';
 import { TransactionRepository } from '../../../core/transactions/transaction.repository';
-import { Roles } from '../auth';
+import { CurrentPrincipal, Roles, type Principal } from '../auth';
 import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+import { agencyModeView, replayView } from './agency-mode.view';
 
 @ApiTags('agencies')
 @ApiBearerAuth()
@@ -11,36 +18,92 @@ export class AgenciesController {
   constructor(
     @Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime,
     private readonly transactions: TransactionRepository,
+    private readonly modes: AgencyModes,
+    private readonly fallbacks: FallbackRepository,
+    private readonly setAgencyMode: SetAgencyMode,
+    private readonly pauseReplay: PauseReplay,
   ) {}
 
   @Get()
   @Roles('operator', 'manager', 'admin', 'auditor')
   @ApiOperation({ summary: 'Each agency with its breaker state, mode, load and queue depth' })
   async list(): Promise<{ items: unknown[] }> {
-    const [depth, open] = await Promise.all([this.runtime.retries.depth(), this.transactions.openCountsByAgency()]);
-    const live = new Map(this.runtime.agencies.list().map((status) => [status.code, status]));
-    const items = this.runtime.catalogue.agencies.map((agency) => {
-      const status = live.get(agency.code);
-      const counts = open[agency.code] ?? {};
-      return {
-        code: agency.code,
-        name: agency.name,
-        kind: agency.adapter.kind,
-        mode: 'auto',
-        breaker: status?.breaker ?? 'closed',
-        inFlight: status?.inFlight ?? 0,
-        queued: status?.queued ?? 0,
-        lastFailure: status?.lastFailure ?? null,
-        retryQueue: depth[agency.code] ?? { waiting: 0, delayed: 0, active: 0 },
-        transactions: {
-          received: counts.received ?? 0,
-          dispatched: counts.dispatched ?? 0,
-          retrying: counts.retrying ?? 0,
-          manual: counts.manual ?? 0,
-        },
-        services: agency.services.map((s) => s.code),
-      };
-    });
+    const items = await Promise.all(this.runtime.catalogue.agencies.map((agency) => this.describe(agency, false)));
     return { items };
+  }
+
+  @Get(':code')
+  @Roles('operator', 'manager', 'admin', 'auditor')
+  @ApiOperation({ summary: 'One agency: breaker, mode (auto | manual | maintenance, or degraded) and replay progress' })
+  async get(@Param('code') code: string): Promise<unknown> {
+    return this.describe(this.agency(code), true);
+  }
+
+  @Put(':code/mode')
+  @Roles('operator', 'admin')
+  @ApiOperation({
+    summary: 'Switch an agency to auto, manual (with reason) or maintenance (with window); audited',
+    description: 'Body: `{"mode": "manual", "reason": "NRB system down since 09:10"}` or `{"mode": "maintenance", "reason": "…", "window": {"start": "…", "end": "…"}}`.',
+  })
+  async setMode(@Param('code') code: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<unknown> {
+    await this.setAgencyMode.execute({ agencyCode: this.agency(code).code, body, actor: principal.subject });
+    return this.describe(this.agency(code), true);
+  }
+
+  @Post(':code/replay/pause')
+  @HttpCode(200)
+  @Roles('operator', 'admin')
+  @ApiOperation({ summary: "Pause the replay of an agency's stored backlog; audited" })
+  async pause(@Param('code') code: string, @CurrentPrincipal() principal: Principal): Promise<unknown> {
+    await this.pauseReplay.execute(this.agency(code).code, true, principal.subject);
+    return this.describe(this.agency(code), true);
+  }
+
+  @Post(':code/replay/resume')
+  @HttpCode(200)
+  @Roles('operator', 'admin')
+  @ApiOperation({ summary: "Resume the replay of an agency's stored backlog; audited" })
+  async resume(@Param('code') code: string, @CurrentPrincipal() principal: Principal): Promise<unknown> {
+    await this.pauseReplay.execute(this.agency(code).code, false, principal.subject);
+    return this.describe(this.agency(code), true);
+  }
+
+  private agency(code: string): AgencyDefinition {
+    const agency = this.runtime.catalogue.agency(code);
+    if (!agency) throw new DomainError('not_found', 'agency-not-found', `No agency ${code}; see GET /v1/agencies.`);
+    return agency;
+  }
+
+  private async describe(agency: AgencyDefinition, withReplay: boolean): Promise<Record<string, unknown>> {
+    const [depth, open, mode, replay] = await Promise.all([
+      this.runtime.retries.depth(),
+      this.transactions.openCountsByAgency(),
+      agencyModeView(this.modes, agency.code),
+      replayView(this.modes, this.fallbacks, agency),
+    ]);
+    const status = this.runtime.agencies.list().find((s) => s.code === agency.code);
+    const counts = open[agency.code] ?? {};
+    return {
+      code: agency.code,
+      name: agency.name,
+      kind: agency.adapter.kind,
+      mode: mode.effectiveMode,
+      modeSetting: mode,
+      breaker: status?.breaker ?? 'closed',
+      inFlight: status?.inFlight ?? 0,
+      queued: status?.queued ?? 0,
+      lastFailure: status?.lastFailure ?? null,
+      retryQueue: depth[agency.code] ?? { waiting: 0, delayed: 0, active: 0 },
+      transactions: {
+        received: counts.received ?? 0,
+        dispatched: counts.dispatched ?? 0,
+        retrying: counts.retrying ?? 0,
+        manual: counts.manual ?? 0,
+        parked: counts.parked ?? 0,
+        conflict: counts.conflict ?? 0,
+      },
+      ...(withReplay ? { replay } : { replay: { paused: replay.paused, backlog: replay.backlog } }),
+      services: agency.services.map((s) => s.code),
+    };
   }
 }

@@ -38,17 +38,31 @@ export class TransactionViewDto {
   @ApiProperty() agency!: string;
   @ApiProperty() channel!: string;
   @ApiProperty({ nullable: true, type: String }) centre!: string | null;
-  @ApiProperty({ enum: ['received', 'dispatched', 'retrying', 'completed', 'rejected', 'manual', 'completed_manually', 'cancelled'] })
+  @ApiProperty({ enum: ['received', 'dispatched', 'retrying', 'completed', 'rejected', 'manual', 'completed_manually', 'cancelled', 'parked', 'conflict'] })
   state!: string;
   @ApiProperty({ nullable: true, type: String }) agencyReference!: string | null;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) result!: Record<string, unknown> | null;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) lastError!: { code: string; reason: string } | null;
   @ApiProperty() attempts!: number;
   @ApiProperty() maxAttempts!: number;
-  @ApiProperty({ nullable: true, type: String }) nextAttemptAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'received/retrying: when the next attempt is due; dispatched: when the wait for the agency\'s answer ends' })
+  nextAttemptAt!: string | null;
   @ApiProperty({ type: CitizenDto }) citizen!: CitizenDto;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
   @ApiPropertyOptional({ type: [HistoryEntryDto] }) history?: HistoryEntryDto[];
   @ApiPropertyOptional() statusUrl?: string;
+  @ApiPropertyOptional({ enum: ['store-and-forward', 'manual'], description: 'Set when the agency was not in auto mode and this fallback policy took the transaction' })
+  fallback?: string;
+  @ApiPropertyOptional({ example: 'NRB-7K4Q-2P', description: 'Printable provisional reference of a stored transaction' })
+  provisionalReference?: string;
+  @ApiPropertyOptional({ description: 'Paper-process instructions (fallback `manual`)' }) manualInstructions?: string;
+  @ApiPropertyOptional({ example: '/v1/transactions/{id}/acknowledgment' }) acknowledgmentUrl?: string;
+  @ApiPropertyOptional({ description: 'True while a stored transaction waits to be replayed to its agency' }) replayPending?: boolean;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'What the officer recorded: outcome, agencyRef, note, by, at' })
+  manualOutcome?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Why the replay needs a person: code, reason, at' })
+  parkedReason?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Both outcomes of a conflict and, once resolved, the decision' })
+  conflict?: Record<string, unknown>;
 }

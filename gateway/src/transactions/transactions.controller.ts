@@ -11,6 +11,8 @@ import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { DomainError } from '../../../core/shared/errors';
 import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
 import { TransactionEnvelopeDto, TransactionViewDto } from './transaction.dto';
+import { FallbackRepository } from '../../../core/transactions/fallback.repository';
+import { toFallbackView, type FallbackView } from './fallback.view';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,7 +25,15 @@ export class TransactionsController {
     private readonly getTransaction: GetTransaction,
     private readonly correlation: CorrelationIdService,
     @Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime,
+    private readonly fallbacks: FallbackRepository,
   ) {}
+
+  /** Provisional reference, instructions, manual outcome, parked reason, conflict: only for transactions that fell back. */
+  private async withFallback<T extends { id: string; service: string; state: string }>(view: T): Promise<T & FallbackView> {
+    if (view.state === 'received' || view.state === 'retrying' || view.state === 'dispatched') return view;
+    const found = await this.fallbacks.find(view.id);
+    return { ...view, ...toFallbackView(view.id, view.service, found?.facts, this.runtime.catalogue) };
+  }
 
   @Post()
   @HttpCode(202)
@@ -44,7 +54,7 @@ export class TransactionsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TransactionView & { statusUrl: string }> {
+  ): Promise<TransactionView & FallbackView & { statusUrl: string }> {
     const { transaction } = await this.submitTransaction.execute({
       body,
       submitter: principal,
@@ -54,19 +64,19 @@ export class TransactionsController {
     const view = toTransactionView(transaction, this.runtime.vault);
     reply.status(isFinalForCaller(transaction.state) ? 200 : 202);
     reply.header('Location', `/v1/transactions/${transaction.id}`);
-    return { ...view, statusUrl: `/v1/transactions/${transaction.id}` };
+    return this.withFallback({ ...view, statusUrl: `/v1/transactions/${transaction.id}` });
   }
 
   @Get(':id')
   @Roles('channel', 'officer', 'manager', 'operator', 'auditor', 'agency', 'admin')
   @ApiOperation({ summary: 'A transaction: state, agency reference, attempts and history' })
   @ApiResponse({ status: 200, type: TransactionViewDto })
-  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TransactionView> {
+  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TransactionView & FallbackView> {
     if (!UUID.test(id)) {
       throw new DomainError('invalid', 'validation-failed', 'The transaction id is not valid.', {
         errors: [{ field: 'path:id', message: 'must be a transaction id (UUID)' }],
       });
     }
-    return this.getTransaction.execute(id.toLowerCase(), principal);
+    return this.withFallback(await this.getTransaction.execute(id.toLowerCase(), principal));
   }
 }

@@ -1,0 +1,30 @@
+import { defaultSetting, effectiveMode, fallsBack, type AgencyModeSetting } from './agency-mode';
+
+const now = new Date('2026-03-02T08:00:00Z');
+const minutes = (n: number): Date => new Date(now.getTime() + n * 60_000);
+
+describe('effectiveMode', () => {
+  const auto = defaultSetting('nrb');
+
+  it('is auto by default, and degraded only once the breaker has been open longer than the limit', () => {
+    expect(effectiveMode(auto, now, null, 60_000)).toBe('auto');
+    expect(effectiveMode(auto, now, minutes(-0.5), 60_000)).toBe('auto');
+    expect(effectiveMode(auto, now, minutes(-1), 60_000)).toBe('degraded');
+  });
+
+  it('is manual whatever the breaker says', () => {
+    expect(effectiveMode({ ...auto, mode: 'manual', reason: 'down' }, now, null, 60_000)).toBe('manual');
+  });
+
+  it('is maintenance only inside the window', () => {
+    const maintenance: AgencyModeSetting = { ...auto, mode: 'maintenance', window: { start: minutes(10), end: minutes(70) } };
+    expect(effectiveMode(maintenance, now, null, 60_000)).toBe('auto');
+    expect(effectiveMode(maintenance, minutes(10), null, 60_000)).toBe('maintenance');
+    expect(effectiveMode(maintenance, minutes(69), null, 60_000)).toBe('maintenance');
+    expect(effectiveMode(maintenance, minutes(70), null, 60_000)).toBe('auto');
+  });
+
+  it('falls back in every mode but auto', () => {
+    expect(['auto', 'manual', 'maintenance', 'degraded'].map((m) => fallsBack(m as never))).toEqual([false, true, true, true]);
+  });
+});

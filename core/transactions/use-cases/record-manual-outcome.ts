@@ -1,0 +1,68 @@
+import type { FieldError } from '../../../contracts/src/field-error';
+import { DomainError } from '../../shared/errors';
+import type { Clock } from '../../shared/clock';
+import type { FallbackRepository, FallbackTransaction, ManualOutcome } from '../fallback.repository';
+
+export interface OutcomeRecorder {
+  subject: string;
+  roles: readonly string[];
+  centre?: string;
+}
+
+/**
+ * POST /v1/transactions/{id}/manual-outcome: the officer records what the paper process gave
+ * (`completed` with the agency reference, or `rejected`), for a transaction in `manual` or
+ * `parked`. Allowed to officers of the transaction's centre and to managers. If the replay had
+ * already reached the agency, the two outcomes are kept side by side as a `conflict`.
+ */
+export class RecordManualOutcome {
+  constructor(
+    private readonly fallbacks: FallbackRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(id: string, body: unknown, recorder: OutcomeRecorder): Promise<{ kind: 'recorded' | 'conflict'; row: FallbackTransaction }> {
+    const current = await this.fallbacks.find(id);
+    if (!current) throw new DomainError('not_found', 'transaction-not-found', `No transaction ${id}.`);
+    const isManager = recorder.roles.includes('manager');
+    const isOfficerHere = recorder.roles.includes('officer') && recorder.centre !== undefined && recorder.centre === current.record.centreCode;
+    if (!isManager && !isOfficerHere) {
+      throw new DomainError('forbidden', 'not-your-centre', 'Only officers of the centre that took this transaction, or a manager, may record its outcome.');
+    }
+    const now = this.clock.now();
+    const parsed = parse(body);
+    const outcome: ManualOutcome = { ...parsed, by: recorder.subject, at: now.toISOString() };
+    const result = await this.fallbacks.recordManualOutcome(id, outcome, {
+      entityType: 'transaction',
+      entityId: id,
+      type: 'manual_outcome',
+      actor: recorder.subject,
+      // The note is free text an officer typed: kept on the row, not in the audit log (it may name people).
+      data: { outcome: outcome.outcome, agencyRef: outcome.agencyRef },
+      occurredAt: now,
+    });
+    if (result.kind === 'refused') {
+      throw new DomainError('conflict', 'outcome-not-recordable', `A manual outcome cannot be recorded for a transaction in state ${result.state}.`);
+    }
+    return result;
+  }
+}
+
+function parse(body: unknown): Pick<ManualOutcome, 'outcome' | 'agencyRef' | 'note'> {
+  const input = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  const errors: FieldError[] = [];
+  for (const key of Object.keys(input)) {
+    if (!['outcome', 'agencyRef', 'note'].includes(key)) errors.push({ field: `/${key}`, message: 'is not a known field' });
+  }
+  const outcome = input.outcome;
+  if (outcome !== 'completed' && outcome !== 'rejected') errors.push({ field: '/outcome', message: 'must be completed or rejected' });
+  const agencyRef = typeof input.agencyRef === 'string' ? input.agencyRef.trim() : null;
+  if (input.agencyRef !== undefined && (agencyRef === null || !/^[A-Za-z0-9][A-Za-z0-9/._-]{0,63}$/.test(agencyRef))) {
+    errors.push({ field: '/agencyRef', message: 'must be 1 to 64 letters, digits or / . _ -' });
+  }
+  if (outcome === 'completed' && !agencyRef) errors.push({ field: '/agencyRef', message: 'is required when the outcome is completed' });
+  const note = typeof input.note === 'string' ? input.note.trim() : null;
+  if (input.note !== undefined && (note === null || note.length > 1000)) errors.push({ field: '/note', message: 'must be text of at most 1000 characters' });
+  if (errors.length > 0) throw new DomainError('invalid', 'validation-failed', 'The outcome is not valid; see `errors`.', { errors });
+  return { outcome: outcome as ManualOutcome['outcome'], agencyRef: agencyRef || null, note: note || null };
+}
