@@ -18,6 +18,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/factories/global-setup.ts',
   globalTeardown: '<rootDir>/test/factories/global-teardown.ts',
   maxWorkers: 2,
-  testTimeout: 30000,
+  testTimeout: 60000,
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };

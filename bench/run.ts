@@ -26,13 +26,14 @@ import { killAllProcessesNow, stopAllProcesses } from './lib/processes';
 import { RESULTS_DIR } from './lib/repo';
 import { formatReport, writeReport, type BenchReport, type ScenarioFailure } from './lib/report';
 import { BenchContext, type BenchSettings, type Scenario, type ScenarioResult } from './lib/scenario';
+import { adapterSoap } from './scenarios/adapter-soap';
 import { breakerOpen } from './scenarios/breaker-open';
 import { direct } from './scenarios/direct';
 import { gateway } from './scenarios/gateway';
 import { gatewayX2 } from './scenarios/gateway-x2';
 
 /** Run order. A baseline comes before the scenarios compared with it; breaker-open stays last. */
-const SCENARIOS: readonly Scenario[] = [direct, gateway, gatewayX2, breakerOpen];
+const SCENARIOS: readonly Scenario[] = [direct, gateway, gatewayX2, adapterSoap, breakerOpen];
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

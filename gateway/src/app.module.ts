@@ -1,11 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AgenciesModule } from './agencies/agencies.module';
+import { BoardsModule } from './boards/boards.module';
+import { BookingsModule } from './bookings/bookings.module';
+import { CentresModule } from './centres/centres.module';
+import { CountersModule } from './counters/counters.module';
 import { HealthModule } from './health/health.module';
+import { KpisModule } from './kpis/kpis.module';
 import { PlatformModule } from './platform';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { CoreModule } from './runtime/core.module';
 import type { KiungoRuntime } from './runtime/runtime';
 import { ServicesModule } from './services/services.module';
+import { TicketsModule } from './tickets/tickets.module';
 import { TransactionsModule } from './transactions/transactions.module';
+import { BookingJobsModule } from './worker/booking-jobs.module';
 import { WorkerModule } from './worker/worker.module';
 
 /** The api role serves the HTTP API; the worker role consumes queues and sweeps; `all` does both. */
@@ -21,7 +29,11 @@ export class AppModule {
         CoreModule.forRuntime(runtime),
         HealthModule,
         ...(api ? [ServicesModule, TransactionsModule, AgenciesModule] : []),
+        ...(api ? [CentresModule, BookingsModule] : []),
+        ...(api ? [TicketsModule, CountersModule, BoardsModule, KpisModule] : []),
+        ...(api ? [ReconciliationModule] : []),
         ...(worker ? [WorkerModule] : []),
+        ...(worker ? [BookingJobsModule] : []),
       ],
     };
   }

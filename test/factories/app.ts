@@ -10,6 +10,7 @@ import { loadConfig, type ProcessRole } from '../../gateway/src/config/env.schem
 import { createHttpApp } from '../../gateway/src/platform';
 import { buildRuntime } from '../../gateway/src/runtime/build-runtime';
 import type { KiungoRuntime } from '../../gateway/src/runtime/runtime';
+import type { Clock } from '../../core/shared/clock';
 
 export const FAST_CATALOGUE = path.resolve(__dirname, '..', 'fixtures', 'catalogue-fast');
 
@@ -31,6 +32,8 @@ export interface TestAppOptions {
   dataDir?: string;
   dataKey?: string;
   sweepIntervalMs?: number;
+  /** Time for the whole app (a fixed or settable clock for scripted days). Default: the system clock. */
+  clock?: Clock;
 }
 
 /** The real gateway (api + worker unless told otherwise) on a real database, listening on a free port. */
@@ -54,6 +57,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     endpointOverrides: options.endpointOverrides,
     demoAgencies: false,
     queuePrefix,
+    clock: options.clock,
   });
   const app = await createHttpApp(AppModule.forRuntime(runtime), config);
   await app.listen({ port: 0, host: '127.0.0.1' });

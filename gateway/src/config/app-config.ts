@@ -47,7 +47,18 @@ export interface AppConfig {
   readonly bodyLimitBytes: number;
   /** KIUNGO_SWEEP_INTERVAL_MS */
   readonly sweepIntervalMs: number;
+  /** KIUNGO_SMS_DRIVER and AT_*: how SMS leave Kiungo. */
+  readonly sms: SmsConfig;
+  /** KIUNGO_SEED_CENTRES: insert the demo centres at start when missing. */
+  readonly seedDemoCentres: boolean;
+  /** KIUNGO_BOOKING_JOBS_INTERVAL_MS: how often the worker releases no-shows and sends reminders. */
+  readonly bookingJobsIntervalMs: number;
 }
+
+/** `outbox`: recorded in the database only (embedded, tests); `africastalking`: sent through the AT bulk SMS API. */
+export type SmsConfig =
+  | { readonly driver: 'outbox' }
+  | { readonly driver: 'africastalking'; readonly url: string; readonly username: string; readonly apiKey: string; readonly senderId?: string };
 
 /** Nest injection token for the AppConfig: `@Inject(APP_CONFIG) config: AppConfig`. */
 export const APP_CONFIG = Symbol('APP_CONFIG');

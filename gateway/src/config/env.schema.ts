@@ -30,13 +30,24 @@
  *   KIUNGO_BODY_LIMIT_BYTES  Largest request body accepted, 1 KiB–100 MiB. Default 1048576.
  *   KIUNGO_SWEEP_INTERVAL_MS How often the worker's sweeper looks for overdue transactions,
  *                            100–3600000. Default 5000.
+ *   KIUNGO_SMS_DRIVER        outbox | africastalking. Default outbox (SMS recorded in the `notifications`
+ *                            table, nothing sent).
+ *   AT_USERNAME              Africa's Talking account user name. Required when KIUNGO_SMS_DRIVER=africastalking.
+ *   AT_API_KEY               Africa's Talking API key (secret). Required when KIUNGO_SMS_DRIVER=africastalking.
+ *   AT_SMS_URL               Bulk SMS endpoint. Default https://api.africastalking.com/version1/messaging
+ *                            (sandbox: https://api.sandbox.africastalking.com/version1/messaging).
+ *   AT_SENDER_ID             Registered short code or sender id; the account default when unset.
+ *   KIUNGO_SEED_CENTRES      1 / 0: insert the demo Huduma centres at start when missing. Default 1 in
+ *                            embedded mode, 0 in production.
+ *   KIUNGO_BOOKING_JOBS_INTERVAL_MS  How often the worker releases no-shows and sends reminders,
+ *                            1000–3600000. Default 60000.
  */
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { LOG_LEVELS, PROCESS_ROLES, type AppConfig, type LogLevel, type ProcessRole } from './app-config';
+import { LOG_LEVELS, PROCESS_ROLES, type AppConfig, type LogLevel, type ProcessRole, type SmsConfig } from './app-config';
 import { readOrCreateSecretFile } from './file-once';
 
-export { APP_CONFIG, describeConfig, type AppConfig, type AppMode, type LogLevel, type ProcessRole } from './app-config';
+export { APP_CONFIG, describeConfig, type AppConfig, type AppMode, type LogLevel, type ProcessRole, type SmsConfig } from './app-config';
 
 export interface ConfigProblem {
   /** The environment variable (or `role` for the process argument). */
@@ -130,6 +141,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: logLevel ?? 'info',
     bodyLimitBytes: read.integer('KIUNGO_BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1024 * 1024),
     sweepIntervalMs: read.integer('KIUNGO_SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
+    sms: readSmsConfig(read),
+    seedDemoCentres: (read.raw('KIUNGO_SEED_CENTRES') ?? (production ? '0' : '1')) === '1',
+    bookingJobsIntervalMs: read.integer('KIUNGO_BOOKING_JOBS_INTERVAL_MS', 60_000, 1000, 3_600_000),
   } as const;
 
   const dataKeyText = read.raw('KIUNGO_DATA_KEY');
@@ -154,6 +168,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataKey,
     dataKeySource: dataKeyFromEnv === undefined ? 'data-dir' : 'env',
   } satisfies AppConfig);
+}
+
+function readSmsConfig(read: EnvReader): SmsConfig {
+  const driver = read.raw('KIUNGO_SMS_DRIVER') ?? 'outbox';
+  if (driver === 'outbox') return { driver };
+  if (driver !== 'africastalking') {
+    read.fail('KIUNGO_SMS_DRIVER', `outbox or africastalking, got "${driver}"`);
+    return { driver: 'outbox' };
+  }
+  const username = read.raw('AT_USERNAME');
+  const apiKey = read.raw('AT_API_KEY');
+  if (username === undefined) read.fail('AT_USERNAME', 'required when KIUNGO_SMS_DRIVER=africastalking');
+  if (apiKey === undefined) read.fail('AT_API_KEY', 'required when KIUNGO_SMS_DRIVER=africastalking (value not shown)');
+  const url = read.url('AT_SMS_URL', ['https:', 'http:'], false) ?? 'https://api.africastalking.com/version1/messaging';
+  const senderId = read.raw('AT_SENDER_ID');
+  return { driver, url, username: username ?? '', apiKey: apiKey ?? '', ...(senderId ? { senderId } : {}) };
 }
 
 function decodeDataKey(text: string): Buffer | undefined {

@@ -56,7 +56,7 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
     let endpointOverrides = overrides.endpointOverrides;
     let demo: KiungoRuntime['demo'];
     if (overrides.demoAgencies ?? config.mode === 'embedded') {
-      const agencies = await startDemoAgencies(catalogue.agencies);
+      const agencies = await startDemoAgencies(catalogue.agencies, { dataDir: config.dataDir });
       closers.push(() => agencies.close());
       endpointOverrides = { ...agencies.endpoints, ...endpointOverrides };
       demo = { agencies: agencies.endpoints };
@@ -89,6 +89,7 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
       vault: new PersonalDataVault(config.dataKey),
       clock: overrides.clock ?? new SystemClock(),
       redisPing,
+      endpointOverrides: { ...endpointOverrides },
       demo,
       close,
     };

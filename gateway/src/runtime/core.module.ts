@@ -6,9 +6,15 @@ import { TransactionRepository } from '../../../core/transactions/transaction.re
 import { PgTransactionRepository } from '../../../core/transactions/pg/transaction.pg-repository';
 import { DispatchAttempt } from '../../../core/transactions/use-cases/dispatch-attempt';
 import { GetTransaction } from '../../../core/transactions/use-cases/get-transaction';
+import { RecordAgencyAnswer } from '../../../core/transactions/use-cases/record-agency-answer';
 import { RetryTransaction } from '../../../core/transactions/use-cases/retry-transaction';
 import { SubmitTransaction } from '../../../core/transactions/use-cases/submit-transaction';
 import { SweepOverdueTransactions } from '../../../core/transactions/use-cases/sweep-overdue';
+import { BOOKINGS_CORE_EXPORTS, bookingsCoreProviders } from '../bookings/bookings-core.providers';
+import { QUEUEING_CORE_EXPORTS, queueingCoreProviders } from '../tickets/queueing-core.providers';
+import { AcceptUnderFallback } from '../../../core/transactions/use-cases/accept-under-fallback';
+import { HoldForFallback } from '../../../core/transactions/use-cases/hold-for-fallback';
+import { FALLBACK_EXPORTS, fallbackProviders } from '../agencies/fallback.providers';
 import { KIUNGO_RUNTIME, type KiungoRuntime } from './runtime';
 
 /** Lease on a background attempt: the longest agency timeout plus slack. */
@@ -40,22 +46,30 @@ export class CoreModule {
       providers: [
         { provide: KIUNGO_RUNTIME, useValue: runtime },
         RuntimeLifecycle,
+        ...fallbackProviders(runtime),
         { provide: AuditLog, useValue: runtime.audit },
         { provide: TransactionRepository, useFactory: () => new PgTransactionRepository(runtime.pool, runtime.audit) },
         { provide: IdempotencyRepository, useFactory: () => new PgIdempotencyRepository(runtime.pool) },
         {
           provide: DispatchAttempt,
-          inject: [TransactionRepository],
-          useFactory: (transactions: TransactionRepository) =>
-            new DispatchAttempt(transactions, runtime.catalogue, runtime.agencies, runtime.retries, runtime.vault, runtime.clock, (message) =>
-              new Logger('DispatchAttempt').warn(message),
+          inject: [TransactionRepository, HoldForFallback],
+          useFactory: (transactions: TransactionRepository, hold: HoldForFallback) =>
+            new DispatchAttempt(
+              transactions,
+              runtime.catalogue,
+              runtime.agencies,
+              runtime.retries,
+              runtime.vault,
+              runtime.clock,
+              (message) => new Logger('DispatchAttempt').warn(message),
+              hold,
             ),
         },
         {
           provide: SubmitTransaction,
-          inject: [TransactionRepository, DispatchAttempt],
-          useFactory: (transactions: TransactionRepository, dispatch: DispatchAttempt) =>
-            new SubmitTransaction(transactions, runtime.catalogue, dispatch, runtime.vault, runtime.clock),
+          inject: [TransactionRepository, DispatchAttempt, AcceptUnderFallback],
+          useFactory: (transactions: TransactionRepository, dispatch: DispatchAttempt, fallback: AcceptUnderFallback) =>
+            new SubmitTransaction(transactions, runtime.catalogue, dispatch, runtime.vault, runtime.clock, fallback),
         },
         {
           provide: GetTransaction,
@@ -70,13 +84,21 @@ export class CoreModule {
         },
         {
           provide: SweepOverdueTransactions,
-          inject: [TransactionRepository],
-          useFactory: (transactions: TransactionRepository) =>
-            new SweepOverdueTransactions(transactions, runtime.retries, { graceMs: 2000, batch: 500 }),
+          inject: [TransactionRepository, DispatchAttempt],
+          useFactory: (transactions: TransactionRepository, dispatch: DispatchAttempt) =>
+            new SweepOverdueTransactions(transactions, runtime.retries, { graceMs: 2000, batch: 500 }, dispatch),
         },
+        {
+          provide: RecordAgencyAnswer,
+          inject: [TransactionRepository],
+          useFactory: (transactions: TransactionRepository) => new RecordAgencyAnswer(transactions, runtime.clock),
+        },
+        ...bookingsCoreProviders(runtime),
+        ...queueingCoreProviders(runtime),
       ],
       exports: [
         KIUNGO_RUNTIME,
+        ...FALLBACK_EXPORTS,
         AuditLog,
         TransactionRepository,
         IdempotencyRepository,
@@ -85,6 +107,9 @@ export class CoreModule {
         GetTransaction,
         RetryTransaction,
         SweepOverdueTransactions,
+        RecordAgencyAnswer,
+        ...BOOKINGS_CORE_EXPORTS,
+        ...QUEUEING_CORE_EXPORTS,
       ],
     };
   }

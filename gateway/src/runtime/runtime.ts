@@ -25,6 +25,8 @@ export interface KiungoRuntime {
   readonly clock: Clock;
   /** Present when REDIS_URL is set; used by readiness. */
   readonly redisPing?: () => Promise<void>;
+  /** Agency code → endpoint the adapters use instead of the agency file's (a URL, or a file-drop agency's folder). */
+  readonly endpointOverrides: Readonly<Record<string, string>>;
   /** What embedded mode started beside the gateway (demo agencies), for the start-up banner. */
   readonly demo?: { agencies: Record<string, string> };
   close(): Promise<void>;
