@@ -3,7 +3,8 @@
  * the failures PostgreSQL asks us to retry. The same code runs on a real PostgreSQL and on
  * the embedded PGlite (gateway/src/embedded/pglite-server.ts), which speaks the same wire protocol.
  */
-import { Pool, type PoolClient } from 'pg';
+import { createHash } from 'node:crypto';
+import { Pool, type PoolClient, type QueryConfig } from 'pg';
 
 /** Anything that can run a query: the pool itself, or a client inside a transaction. */
 export type Queryable = Pool | PoolClient;
@@ -162,4 +163,22 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     typeof message === 'string' &&
     /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed/i.test(message)
   );
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A query as a named (server-side prepared) statement when `prepared` is on: PostgreSQL then
+ * parses and plans the text once per connection instead of on every call, which matters for the
+ * hot CTE statements of a transaction submit. Off for the embedded database, where every pooled
+ * connection shares one session and a name prepared twice is an error.
+ */
+export function statement(text: string, values: unknown[], prepared: boolean): QueryConfig {
+  if (!prepared) return { text, values };
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `k_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
 }

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { statement } from '../../db/pool';
 import type { AuditLog } from '../../audit/audit-log';
 import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event';
 import { DISPATCHABLE_STATES, statesLeadingTo, type TransactionRecord, type TransactionState } from '../domain/transaction';
@@ -18,6 +19,8 @@ export class PgTransactionRepository extends TransactionRepository {
   constructor(
     private readonly pool: Pool,
     private readonly audit: AuditLog,
+    /** Named prepared statements for the hot path (production PostgreSQL; not the embedded database). */
+    private readonly prepared = false,
   ) {
     super();
   }
@@ -47,7 +50,8 @@ export class PgTransactionRepository extends TransactionRepository {
     // One statement: the row and its `received` event commit together, or (on a repeated
     // idempotency key) neither is written.
     const inserted = await this.pool.query<TransactionRow>(
-      `WITH inserted AS (
+      statement(
+        `WITH inserted AS (
          INSERT INTO transactions (id, service_code, agency_code, channel, centre_code, officer_id, submitted_by,
            citizen_id_hash, citizen_sealed, payload_sealed, state, attempts, max_attempts, next_attempt_at,
            idempotency_scope, idempotency_key, request_hash, created_at, updated_at)
@@ -56,7 +60,9 @@ export class PgTransactionRepository extends TransactionRepository {
          RETURNING ${COLUMNS}),
        ${chain.ctes}
        SELECT * FROM inserted`,
-      [...values, ...chain.params],
+        [...values, ...chain.params],
+        this.prepared,
+      ),
     );
     if (inserted.rows[0]) return { row: toRecord(inserted.rows[0]), created: true };
     const existing = await this.pool.query<TransactionRow>(
@@ -67,7 +73,7 @@ export class PgTransactionRepository extends TransactionRepository {
   }
 
   async findById(id: string): Promise<TransactionRecord | null> {
-    const { rows } = await this.pool.query<TransactionRow>(`SELECT ${COLUMNS} FROM transactions WHERE id = $1`, [id]);
+    const { rows } = await this.pool.query<TransactionRow>(statement(`SELECT ${COLUMNS} FROM transactions WHERE id = $1`, [id], this.prepared));
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
@@ -106,17 +112,14 @@ export class PgTransactionRepository extends TransactionRepository {
           WHERE id = $1 AND attempts = $2 AND state = ANY($8::text[])
           RETURNING ${COLUMNS}`;
     if (events.length === 0) {
-      const { rows } = await this.pool.query<TransactionRow>(update, values);
+      const { rows } = await this.pool.query<TransactionRow>(statement(update, values, this.prepared));
       return rows[0] ? toRecord(rows[0]) : null;
     }
     // One statement: the events are appended only if the guarded update changed the row.
     const chain = this.audit.chainCtes(events, values.length + 1, 'updated');
-    const { rows } = await this.pool.query<TransactionRow>(`WITH updated AS (${update}),
-${chain.ctes}
-SELECT * FROM updated`, [
-      ...values,
-      ...chain.params,
-    ]);
+    const { rows } = await this.pool.query<TransactionRow>(
+      statement(`WITH updated AS (${update}),\n${chain.ctes}\nSELECT * FROM updated`, [...values, ...chain.params], this.prepared),
+    );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 

@@ -51,6 +51,10 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
     const pool: Pool = createPool({ url: databaseUrl, max: poolMax, applicationName: `kiungo-${role}` });
     closers.push(() => pool.end());
     await migrate(pool, { direction: 'up' });
+    // PGlite serves every pooled connection from one session, where a statement prepared on one
+    // connection collides with the same name on another: prepare only on a real PostgreSQL.
+    const { rows: versionRows } = await pool.query<{ version: string }>('SELECT version()');
+    const preparedStatements = !/PGlite/i.test(versionRows[0]?.version ?? '');
     const audit = await AuditLog.open(pool);
 
     let endpointOverrides = overrides.endpointOverrides;
@@ -89,6 +93,7 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
       vault: new PersonalDataVault(config.dataKey),
       clock: overrides.clock ?? new SystemClock(),
       redisPing,
+      preparedStatements,
       endpointOverrides: { ...endpointOverrides },
       demo,
       close,

@@ -48,7 +48,7 @@ export class CoreModule {
         RuntimeLifecycle,
         ...fallbackProviders(runtime),
         { provide: AuditLog, useValue: runtime.audit },
-        { provide: TransactionRepository, useFactory: () => new PgTransactionRepository(runtime.pool, runtime.audit) },
+        { provide: TransactionRepository, useFactory: () => new PgTransactionRepository(runtime.pool, runtime.audit, runtime.preparedStatements) },
         { provide: IdempotencyRepository, useFactory: () => new PgIdempotencyRepository(runtime.pool) },
         {
           provide: DispatchAttempt,

@@ -23,6 +23,8 @@ export interface KiungoRuntime {
   readonly audit: AuditLog;
   readonly vault: PersonalDataVault;
   readonly clock: Clock;
+  /** True on a real PostgreSQL: hot queries run as named prepared statements. False on PGlite. */
+  readonly preparedStatements: boolean;
   /** Present when REDIS_URL is set; used by readiness. */
   readonly redisPing?: () => Promise<void>;
   /** Agency code → endpoint the adapters use instead of the agency file's (a URL, or a file-drop agency's folder). */
