@@ -6,6 +6,7 @@
  */
 import type { AgencyHealth, AgencyOutcome, AgencyRequest, TransientCode } from '../contracts/src/dispatch';
 import type { AgencyDefinition, ServiceDefinition } from '../contracts/src/catalogue.types';
+import type { AgencyAppointmentAnswer, AgencyAppointmentRequest } from '../contracts/src/appointments';
 
 /** What a probe (health, status look-up) gets: a signal that is aborted at the deadline. */
 export interface ProbeContext {
@@ -34,6 +35,18 @@ export interface AgencyAdapter {
   health(ctx: ProbeContext): Promise<AgencyHealth>;
   /** Releases sockets, agents, watchers. Idempotent. */
   close(): Promise<void>;
+  /** Present when the agency keeps its own appointment system (optional capability). */
+  readonly appointments?: AgencyAppointments;
+}
+
+/**
+ * Reserving and cancelling in an agency's own appointment system. Refusals are returned;
+ * anything transient is thrown as an `AgencyCallError`, as for `submit`.
+ */
+export interface AgencyAppointments {
+  reserve(request: AgencyAppointmentRequest, ctx: ProbeContext): Promise<AgencyAppointmentAnswer>;
+  /** Done when the agency no longer holds it (an unknown reference counts as cancelled). */
+  cancel(agencyRef: string, ctx: ProbeContext): Promise<void>;
 }
 
 /**

@@ -4,14 +4,26 @@
  *   1. an endpoint override (embedded demo, tests): a folder holding `outbox/` and `inbox/`;
  *   2. the environment variables named by `outboxEnv` / `inboxEnv`;
  *   3. `outbox` / `inbox` from the file (relative paths are relative to the agency folder).
+ * With `transport: "sftp"`, outbox and inbox are paths on the SFTP server (absolute, or relative to
+ * the login folder) and the `sftp` block says how to reach it (./sftp-config.ts). An endpoint
+ * override that is a folder still means local folders (the embedded demo); an `sftp://host:port`
+ * override keeps SFTP and replaces the host and port.
  */
 import path from 'node:path';
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import { AgencyCallError, type AdapterFactoryOptions } from '../agency-adapter.port';
 import { FILE_FORMATS, type FileFormat } from './file-drop-document';
+import { parseSftpSettings, type SftpSettings } from './sftp-config';
+
+export const FILE_DROP_TRANSPORTS = ['local', 'sftp'] as const;
+export type FileDropTransport = (typeof FILE_DROP_TRANSPORTS)[number];
 
 export interface FileDropConfig {
   format: FileFormat;
+  /** Where outbox and inbox live: `local` folders, or paths on an `sftp` server. */
+  transport: FileDropTransport;
+  /** Set when `transport` is `sftp`. */
+  sftp?: SftpSettings;
   outbox: string;
   inbox: string;
   /** E.g. `.done`: we write `<file>.done` after each request, and wait for one beside each answer. */
@@ -35,13 +47,19 @@ export function parseFileDropConfig(agency: AgencyDefinition, opts: Pick<Adapter
   const where = `agency ${agency.code} adapter`;
   const format = adapter.format ?? FILE_DROP_DEFAULTS.format;
   if (!(FILE_FORMATS as readonly unknown[]).includes(format)) throw misconfigured(`${where}.format must be one of ${FILE_FORMATS.join(', ')}`);
-  const folders = resolveFolders(agency, opts, where);
+  const transport = adapter.transport ?? 'local';
+  if (!(FILE_DROP_TRANSPORTS as readonly unknown[]).includes(transport)) throw misconfigured(`${where}.transport must be one of ${FILE_DROP_TRANSPORTS.join(', ')}`);
+  const overrideIsFolder = opts.endpointOverride !== undefined && !opts.endpointOverride.startsWith('sftp://');
+  const remote = transport === 'sftp' && !overrideIsFolder;
+  const folders = remote ? resolveRemoteFolders(agency, opts, where) : resolveFolders(agency, opts, where);
   const doneFileSuffix = optionalString(adapter, 'doneFileSuffix', where);
   if (doneFileSuffix !== undefined && !/^\.[A-Za-z0-9_-]{1,20}$/.test(doneFileSuffix)) {
     throw misconfigured(`${where}.doneFileSuffix must look like ".done"`);
   }
   return {
     format: format as FileFormat,
+    transport: remote ? 'sftp' : 'local',
+    ...(remote ? { sftp: parseSftpSettings(adapter.sftp, opts, where) } : {}),
     ...folders,
     doneFileSuffix,
     pollIntervalMs: integer(adapter, 'pollIntervalMs', FILE_DROP_DEFAULTS.pollIntervalMs, where),
@@ -61,6 +79,19 @@ function resolveFolders(agency: AgencyDefinition, opts: Pick<AdapterFactoryOptio
     const value = fromEnv || optionalString(agency.adapter, key, where);
     if (!value) throw misconfigured(`${where}.${key} is required (or set ${envName ?? `${key}Env`})`);
     return path.resolve(agency.folder, value);
+  };
+  const folders = { outbox: pick('outbox'), inbox: pick('inbox') };
+  if (folders.outbox === folders.inbox) throw misconfigured(`${where}: outbox and inbox must be different folders`);
+  return folders;
+}
+
+/** Paths on the SFTP server: taken as written (POSIX), never resolved against a local folder. */
+function resolveRemoteFolders(agency: AgencyDefinition, opts: Pick<AdapterFactoryOptions, 'env'>, where: string): { outbox: string; inbox: string } {
+  const pick = (key: 'outbox' | 'inbox'): string => {
+    const envName = optionalString(agency.adapter, `${key}Env`, where);
+    const value = (envName ? opts.env[envName]?.trim() : undefined) || optionalString(agency.adapter, key, where);
+    if (!value) throw misconfigured(`${where}.${key} is required (or set ${envName ?? `${key}Env`})`);
+    return path.posix.normalize(value);
   };
   const folders = { outbox: pick('outbox'), inbox: pick('inbox') };
   if (folders.outbox === folders.inbox) throw misconfigured(`${where}: outbox and inbox must be different folders`);

@@ -20,7 +20,7 @@ import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import { codecFor } from './codecs';
 import { parseFileDropConfig, type FileDropConfig } from './file-drop-config';
 import type { FileCodec } from './file-drop-document';
-import { LocalOutbox, LocalInbox } from './local-folder.transport';
+import { openFileDropTransports, type FileDropTransports } from './file-drop-transports';
 import type { InboxTransport, OutboxTransport } from './transport';
 
 export class FileDropAdapter implements AgencyAdapter {
@@ -29,6 +29,7 @@ export class FileDropAdapter implements AgencyAdapter {
   private readonly codec: FileCodec;
   private readonly outbox: OutboxTransport;
   private readonly inbox: InboxTransport;
+  private readonly transports: FileDropTransports;
 
   constructor(
     private readonly agency: AgencyDefinition,
@@ -36,8 +37,9 @@ export class FileDropAdapter implements AgencyAdapter {
   ) {
     this.config = parseFileDropConfig(agency, opts);
     this.codec = codecFor(this.config.format);
-    this.outbox = new LocalOutbox(this.config.outbox);
-    this.inbox = new LocalInbox(this.config.inbox);
+    this.transports = openFileDropTransports(agency.code, this.config);
+    this.outbox = this.transports.outbox;
+    this.inbox = this.transports.inbox;
   }
 
   async submit(req: AgencyRequest, ctx: CallContext): Promise<SubmitResult> {
@@ -59,6 +61,8 @@ export class FileDropAdapter implements AgencyAdapter {
       });
     } catch (error) {
       if (ctx.signal.aborted) throw new AgencyCallError('timeout', `writing the request file took longer than ${ctx.timeoutMs} ms`);
+      // The SFTP transport already says what went wrong (a refused host key or login is misconfigured).
+      if (error instanceof AgencyCallError) throw error;
       throw new AgencyCallError('unavailable', `the outbox of agency ${this.agency.code} cannot be written (${errorCode(error)})`);
     }
     return { kind: 'pending', handedOverAt: new Date().toISOString(), answerTimeoutMs: this.config.answerTimeoutMs };
@@ -75,12 +79,14 @@ export class FileDropAdapter implements AgencyAdapter {
       await this.inbox.probe();
       return { up: true, latencyMs: Math.round(performance.now() - started), detail: 'outbox writable, inbox readable' };
     } catch (error) {
-      return { up: false, latencyMs: Math.round(performance.now() - started), detail: `folders not usable (${errorCode(error)})` };
+      const why = error instanceof AgencyCallError ? `${error.code}: ${error.reason}` : errorCode(error);
+      return { up: false, latencyMs: Math.round(performance.now() - started), detail: `folders not usable (${why})` };
     }
   }
 
   async close(): Promise<void> {
-    // Nothing held open between calls: each write opens and closes its own file.
+    // Local folders hold nothing open; an SFTP connection is handed back (closed when unused).
+    await this.transports.release();
   }
 }
 

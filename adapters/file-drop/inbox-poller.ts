@@ -14,7 +14,7 @@
 import { codecFor } from './codecs';
 import type { FileDropConfig } from './file-drop-config';
 import { UnreadableFileError, type AgencyAnswer, type FileCodec } from './file-drop-document';
-import { LocalInbox } from './local-folder.transport';
+import { openFileDropTransports, type FileDropTransports } from './file-drop-transports';
 import type { InboxEntry, InboxTransport } from './transport';
 
 export type AnswerHandling = 'recorded' | 'duplicate' | 'unknown';
@@ -26,10 +26,11 @@ export interface InboxLogger {
 
 export interface InboxPollerOptions {
   agencyCode: string;
-  config: Pick<FileDropConfig, 'format' | 'inbox' | 'doneFileSuffix' | 'pollIntervalMs' | 'settleMs'>;
+  config: Pick<FileDropConfig, 'format' | 'inbox' | 'doneFileSuffix' | 'pollIntervalMs' | 'settleMs'> &
+    Partial<Pick<FileDropConfig, 'outbox' | 'transport' | 'sftp'>>;
   onAnswer(answer: AgencyAnswer, fileName: string): Promise<AnswerHandling>;
   logger?: InboxLogger;
-  /** Default: the local folder `config.inbox`. */
+  /** Default: built from the config: the local folder `config.inbox`, or the inbox on the agency's SFTP server. */
   transport?: InboxTransport;
   /** Files looked at per poll (bounded work per tick). Default 500. */
   batch?: number;
@@ -48,6 +49,8 @@ const SILENT: InboxLogger = { log: () => undefined, warn: () => undefined };
 
 export class InboxPoller {
   private readonly transport: InboxTransport;
+  /** Set when the poller built its own transport (and so must give its connection back). */
+  private readonly owned?: FileDropTransports;
   private readonly codec: FileCodec;
   private readonly logger: InboxLogger;
   private readonly now: () => number;
@@ -57,7 +60,12 @@ export class InboxPoller {
   private closed = false;
 
   constructor(private readonly options: InboxPollerOptions) {
-    this.transport = options.transport ?? new LocalInbox(options.config.inbox);
+    if (options.transport) {
+      this.transport = options.transport;
+    } else {
+      this.owned = openFileDropTransports(options.agencyCode, { ...options.config, outbox: options.config.outbox ?? options.config.inbox });
+      this.transport = this.owned.inbox;
+    }
     this.codec = codecFor(options.config.format);
     this.logger = options.logger ?? SILENT;
     this.now = options.now ?? Date.now;
@@ -113,6 +121,7 @@ export class InboxPoller {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+    await this.owned?.release();
   }
 
   private isReady(entry: InboxEntry, names: ReadonlySet<string>): boolean {

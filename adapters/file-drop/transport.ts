@@ -1,6 +1,7 @@
 /**
- * Where request files go and answer files come from. The local-folder transport is the one
- * built; an SFTP transport (ssh2-sftp-client) implements the same two interfaces.
+ * Where request files go and answer files come from: local folders (./local-folder.transport.ts)
+ * or paths on an SFTP server (./sftp.transport.ts, ssh2-sftp-client); ./file-drop-transports.ts
+ * picks one from the agency's config.
  */
 
 export interface OutboxTransport {

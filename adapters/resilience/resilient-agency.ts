@@ -11,6 +11,7 @@
  * `lastFailure` for the operations view.
  */
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
+import type { AgencyAppointmentAnswer, AgencyAppointmentRequest } from '../../contracts/src/appointments';
 import type { AgencyHealth, AgencyOutcome, AgencyRequest, BreakerState, TransientCode } from '../../contracts/src/dispatch';
 import { AgencyCallError, type AgencyAdapter, type ApplicationStatus } from '../agency-adapter.port';
 import { breakerStateOf, createAgencyBreaker, isBreakerRejection, type AgencyCircuitBreaker } from './agency-breaker';
@@ -109,6 +110,30 @@ export class ResilientAgency {
   async status(agencyRef: string, opts: DispatchOptions = { inline: false }): Promise<ApplicationStatus | TransientOutcome> {
     const timeoutMs = this.timeoutFor(opts);
     return this.guarded(timeoutMs, (signal) => this.adapter.status(agencyRef, { signal, timeoutMs }));
+  }
+
+  /** Whether the agency keeps its own appointment system (the adapter's `appointments` capability). */
+  get hasAppointments(): boolean {
+    return this.adapter.appointments !== undefined;
+  }
+
+  /** Reserves in the agency's appointment system, through the breaker and the bulkhead. Never throws. */
+  async reserveAppointment(request: AgencyAppointmentRequest, opts: DispatchOptions): Promise<AgencyAppointmentAnswer | TransientOutcome> {
+    const appointments = this.adapter.appointments;
+    if (!appointments) return transient('misconfigured', `agency ${this.code} has no appointment system`);
+    const timeoutMs = this.timeoutFor(opts);
+    return this.guarded(timeoutMs, (signal) => appointments.reserve(request, { signal, timeoutMs }));
+  }
+
+  /** Cancels a reservation made by `reserveAppointment`. Never throws. */
+  async cancelAppointment(agencyRef: string, opts: DispatchOptions): Promise<{ kind: 'cancelled' } | TransientOutcome> {
+    const appointments = this.adapter.appointments;
+    if (!appointments) return transient('misconfigured', `agency ${this.code} has no appointment system`);
+    const timeoutMs = this.timeoutFor(opts);
+    return this.guarded(timeoutMs, async (signal) => {
+      await appointments.cancel(agencyRef, { signal, timeoutMs });
+      return { kind: 'cancelled' as const };
+    });
   }
 
   /** Probes the agency directly (not through the breaker or the bulkhead). Never throws. */

@@ -25,6 +25,16 @@ export interface RestAgencyConfig {
   /** With `{agencyRef}` in it, e.g. `/api/v1/applications/{agencyRef}`. */
   statusPath?: string;
   businessRejectStatuses: number[];
+  /** The agency's own appointment system, when it has one. */
+  appointments?: RestAppointmentsConfig;
+}
+
+/** `adapter.appointments`: the agency's own appointment system (see rest-appointments.ts). */
+export interface RestAppointmentsConfig {
+  reservePath: string;
+  /** With `{agencyRef}` in it. */
+  cancelPath: string;
+  agencyRefPointer: string;
 }
 
 export interface RestOperation {
@@ -71,6 +81,18 @@ export function parseRestAgencyConfig(agencyCode: string, adapter: Record<string
     healthPath: optionalString(adapter, 'healthPath', where),
     statusPath: optionalString(adapter, 'statusPath', where),
     businessRejectStatuses: [...statuses] as number[],
+    ...(adapter.appointments === undefined ? {} : { appointments: parseAppointments(adapter.appointments, `${where}.appointments`) }),
+  };
+}
+
+function parseAppointments(value: unknown, where: string): RestAppointmentsConfig {
+  if (!isRecord(value)) throw misconfigured(`${where} must be an object`);
+  const cancelPath = requiredString(value, 'cancelPath', where);
+  if (!cancelPath.includes('{agencyRef}')) throw misconfigured(`${where}.cancelPath must contain {agencyRef}`);
+  return {
+    reservePath: requiredString(value, 'reservePath', where),
+    cancelPath,
+    agencyRefPointer: pointer(value, 'agencyRefPointer', where) ?? REST_DEFAULTS.agencyRefPointer,
   };
 }
 

@@ -22,6 +22,7 @@ import { getByPointer, isRecord } from './json-pointer';
 import { parseRestAgencyConfig, parseRestOperation, type RestAgencyConfig, type RestOperation } from './rest-config';
 import { openRestConnection, type RestConnection } from './rest-connection';
 import { buildRequestBody, submitOutcome, transportFailure, unsuccessfulStatus } from './rest-outcome';
+import { RestAppointments } from './rest-appointments';
 
 /** Agency answers are small JSON documents; anything bigger is a fault, not a result. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -33,6 +34,8 @@ export class RestAdapter implements AgencyAdapter {
   private readonly http: AxiosInstance;
   /** Parsed when the agency is loaded, so that a bad operation fails the agency's config, not a citizen's call. */
   private readonly operations = new Map<string, RestOperation>();
+  /** The agency's own appointment system, when its file declares one. */
+  readonly appointments?: RestAppointments;
 
   constructor(
     private readonly agency: AgencyDefinition,
@@ -56,6 +59,7 @@ export class RestAdapter implements AgencyAdapter {
       responseType: 'json',
       transitional: { silentJSONParsing: true, forcedJSONParsing: true, clarifyTimeoutError: true },
     });
+    if (this.config.appointments) this.appointments = new RestAppointments(this.config.appointments, this.config, (ctx, request) => this.send(ctx, request));
   }
 
   async submit(req: AgencyRequest, ctx: CallContext): Promise<SubmitResult> {

@@ -13,6 +13,8 @@ import type { KiungoRuntime } from './runtime/runtime';
 import { ServicesModule } from './services/services.module';
 import { TicketsModule } from './tickets/tickets.module';
 import { TransactionsModule } from './transactions/transactions.module';
+import { UssdModule } from './ussd/ussd.module';
+import { AgencyAppointmentsWorkerModule } from './agency-appointments/agency-appointments-worker';
 import { BookingJobsModule } from './worker/booking-jobs.module';
 import { WorkerModule } from './worker/worker.module';
 
@@ -32,8 +34,10 @@ export class AppModule {
         ...(api ? [CentresModule, BookingsModule] : []),
         ...(api ? [TicketsModule, CountersModule, BoardsModule, KpisModule] : []),
         ...(api ? [ReconciliationModule] : []),
+        ...(api ? [UssdModule] : []),
         ...(worker ? [WorkerModule] : []),
         ...(worker ? [BookingJobsModule] : []),
+        ...(worker ? [AgencyAppointmentsWorkerModule] : []),
       ],
     };
   }

@@ -49,6 +49,9 @@ async function banner(runtime: KiungoRuntime, url: string): Promise<string> {
     `\nA development token (officer at NRB-GPO, 12 h; mint others with \`npm run token -- --role <role>\`):\n  export TOKEN=${token}\n`,
     `\nSubmit a transaction:\n  curl -s -X POST ${url}/v1/transactions -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" -H "Idempotency-Key: $(date +%s%N)" -d '${body}'\n`,
   );
+  if (runtime.config.ussd.secret !== undefined) {
+    lines.push(`\nUSSD callback for Africa's Talking (the key is KIUNGO_USSD_SECRET, from ${runtime.config.ussd.source}):\n  POST ${url}/v1/channels/ussd?key=${runtime.config.ussd.secret}\n`);
+  }
   if (runtime.demo) {
     lines.push('\nSimulated agencies (make one slow, flaky, down or rejecting: curl -X PUT <url>/_control -H "Content-Type: application/json" -d \'{"mode":"down"}\'):\n');
     for (const [code, agencyUrl] of Object.entries(runtime.demo.agencies)) lines.push(`  ${code.padEnd(6)} ${agencyUrl}\n`);

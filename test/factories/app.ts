@@ -34,6 +34,8 @@ export interface TestAppOptions {
   sweepIntervalMs?: number;
   /** Time for the whole app (a fixed or settable clock for scripted days). Default: the system clock. */
   clock?: Clock;
+  /** More environment variables for loadConfig (e.g. KIUNGO_USSD_SECRET). */
+  env?: Record<string, string>;
 }
 
 /** The real gateway (api + worker unless told otherwise) on a real database, listening on a free port. */
@@ -51,6 +53,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     PORT: '0',
     KIUNGO_SWEEP_INTERVAL_MS: String(options.sweepIntervalMs ?? 300),
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    ...options.env,
   });
   const queuePrefix = `kiungo-test-${randomUUID().slice(0, 8)}`;
   const runtime = await buildRuntime(config, options.role ?? 'all', {

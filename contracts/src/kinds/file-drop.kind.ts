@@ -1,6 +1,7 @@
 /**
  * The `file-drop` adapter kind: request files written into an outbox folder, answer files read
- * from an inbox folder (adapters/file-drop). Defaults here match the `default` annotations in
+ * from an inbox folder (adapters/file-drop), on this machine or (`transport: "sftp"`) on an SFTP
+ * server whose host key is pinned by `sftp.hostKeySha256`. Defaults here match the `default` annotations in
  * agency-file.v1.json and adapters/file-drop/file-drop-config.ts.
  */
 import type { AdapterKindRules } from './adapter-kind.rules';
@@ -13,6 +14,12 @@ export const FILE_DROP_ADAPTER_DEFAULTS = Object.freeze({
   answerTimeoutMs: 900_000,
 });
 
+/** Defaults of the `sftp` block (transport `sftp`), as in agency-file.v1.json and adapters/file-drop/sftp-config.ts. */
+export const FILE_DROP_SFTP_DEFAULTS = Object.freeze({
+  port: 22,
+  timeoutMs: 10_000,
+});
+
 /** Columns and elements of an answer file that are not result fields. */
 const ANSWER_FIELDS = ['transactionId', 'status', 'code', 'reason'];
 
@@ -20,7 +27,8 @@ export const fileDropKind: AdapterKindRules = {
   kind: 'file-drop',
 
   adapterWithDefaults(adapter) {
-    return { ...FILE_DROP_ADAPTER_DEFAULTS, ...adapter, kind: 'file-drop' };
+    const sftp = adapter.sftp as Record<string, unknown> | undefined;
+    return { ...FILE_DROP_ADAPTER_DEFAULTS, ...adapter, ...(sftp ? { sftp: { ...FILE_DROP_SFTP_DEFAULTS, ...sftp } } : {}), kind: 'file-drop' };
   },
 
   operationWithDefaults(operation) {

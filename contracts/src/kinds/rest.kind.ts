@@ -34,6 +34,7 @@ export const restKind: AdapterKindRules = {
       idempotencyHeader: adapter.idempotencyHeader ?? REST_ADAPTER_DEFAULTS.idempotencyHeader,
       correlationHeader: adapter.correlationHeader ?? REST_ADAPTER_DEFAULTS.correlationHeader,
       businessRejectStatuses: [...((adapter.businessRejectStatuses as number[] | undefined) ?? REST_ADAPTER_DEFAULTS.businessRejectStatuses)],
+      ...(adapter.appointments ? { appointments: { agencyRefPointer: '/reference', ...(adapter.appointments as Record<string, unknown>) } } : {}),
     };
   },
 

@@ -7,6 +7,7 @@ import type { BookingRepository } from '../booking.repository';
 import { toBookingView, type BookingView } from '../booking.view';
 import { mayChange, seesPersonalData, type BookingActor } from '../domain/booking-access';
 import { newBookingReference } from '../domain/booking-reference';
+import type { BookingRecord } from '../domain/booking';
 import { resolveSlot } from '../domain/slot-rules';
 import type { BookingNotices, ServiceNames } from './booking-notices';
 import { loadCentre } from './load-centre';
@@ -24,6 +25,8 @@ export class BookAppointment {
     private readonly vault: PersonalDataVault,
     private readonly notices: BookingNotices,
     private readonly clock: Clock,
+    /** Agencies with their own appointment systems: reserve there before confirming (throws to refuse). */
+    private readonly agencySync?: { afterBooked(booking: BookingRecord, actor: string): Promise<void> },
   ) {}
 
   async execute(body: unknown, actor: BookingActor): Promise<BookingView> {
@@ -64,6 +67,7 @@ export class BookAppointment {
         occurredAt: now,
       },
     );
+    if (this.agencySync) await this.agencySync.afterBooked(booked, actor.subject);
     await this.notices.send('booking-confirmed', booked, centre);
     return toBookingView(booked, this.vault, seesPersonalData(actor));
   }

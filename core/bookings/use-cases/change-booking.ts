@@ -6,6 +6,7 @@ import type { BookingRepository } from '../booking.repository';
 import { toBookingView, type BookingView } from '../booking.view';
 import { mayChange, seesPersonalData, type BookingActor } from '../domain/booking-access';
 import { resolveSlot } from '../domain/slot-rules';
+import type { BookingRecord } from '../domain/booking';
 import type { BookingNotices } from './booking-notices';
 import { invalid, parseSlotStart } from './booking-request';
 import { visibleBooking } from './find-booking';
@@ -19,6 +20,8 @@ export class ChangeBooking {
     private readonly vault: PersonalDataVault,
     private readonly notices: BookingNotices,
     private readonly clock: Clock,
+    /** Agencies with their own appointment systems: cancel there too (never throws). */
+    private readonly agencySync?: { afterCancelled(booking: BookingRecord, actor: string): Promise<void> },
   ) {}
 
   async cancel(reference: string, actor: BookingActor): Promise<BookingView> {
@@ -32,6 +35,7 @@ export class ChangeBooking {
       data: { centre: b.centreCode, service: b.serviceCode, slotStart: b.slotStart.toISOString() },
       occurredAt: now,
     }));
+    if (this.agencySync) await this.agencySync.afterCancelled(cancelled, actor.subject);
     const centre = await loadCentre(this.centres, cancelled.centreCode);
     await this.notices.send('booking-cancelled', cancelled, centre);
     return toBookingView(cancelled, this.vault, seesPersonalData(actor));

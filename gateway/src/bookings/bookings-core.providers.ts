@@ -18,6 +18,8 @@ import { NotificationLog } from '../../../core/notifications/notification-log';
 import { Notifier } from '../../../core/notifications/notifier.port';
 import { OutboxNotifier } from '../../../core/notifications/outbox.notifier';
 import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+import { AgencyAppointmentSync } from '../../../core/agency-appointments/use-cases/agency-appointment-sync';
+import { AGENCY_APPOINTMENT_EXPORTS, agencyAppointmentProviders } from '../agency-appointments/agency-appointments.providers';
 
 /** Inserts the demo centres when KIUNGO_SEED_CENTRES is on (embedded default); idempotent, so every role may run it. */
 @Injectable()
@@ -62,8 +64,9 @@ export function bookingsCoreProviders(runtime: KiungoRuntime): Provider[] {
     },
     {
       provide: BookAppointment,
-      inject: [CentreRepository, BookingRepository, BookingNotices],
-      useFactory: (c: CentreRepository, b: BookingRepository, n: BookingNotices) => new BookAppointment(c, b, runtime.catalogue, runtime.vault, n, runtime.clock),
+      inject: [CentreRepository, BookingRepository, BookingNotices, AgencyAppointmentSync],
+      useFactory: (c: CentreRepository, b: BookingRepository, n: BookingNotices, sync: AgencyAppointmentSync) =>
+        new BookAppointment(c, b, runtime.catalogue, runtime.vault, n, runtime.clock, sync),
     },
     {
       provide: FindBookings,
@@ -72,8 +75,9 @@ export function bookingsCoreProviders(runtime: KiungoRuntime): Provider[] {
     },
     {
       provide: ChangeBooking,
-      inject: [CentreRepository, BookingRepository, BookingNotices],
-      useFactory: (c: CentreRepository, b: BookingRepository, n: BookingNotices) => new ChangeBooking(c, b, runtime.vault, n, runtime.clock),
+      inject: [CentreRepository, BookingRepository, BookingNotices, AgencyAppointmentSync],
+      useFactory: (c: CentreRepository, b: BookingRepository, n: BookingNotices, sync: AgencyAppointmentSync) =>
+        new ChangeBooking(c, b, runtime.vault, n, runtime.clock, sync),
     },
     { provide: CheckInBooking, inject: [BookingRepository], useFactory: (b: BookingRepository) => new CheckInBooking(b) },
     {
@@ -82,6 +86,7 @@ export function bookingsCoreProviders(runtime: KiungoRuntime): Provider[] {
       useFactory: (c: CentreRepository, b: BookingRepository, n: BookingNotices) => new BookingJobs(c, b, n, runtime.clock),
     },
     DemoCentresSeed,
+    ...agencyAppointmentProviders(runtime),
   ];
 }
 
@@ -98,4 +103,5 @@ export const BOOKINGS_CORE_EXPORTS = [
   ChangeBooking,
   CheckInBooking,
   BookingJobs,
+  ...AGENCY_APPOINTMENT_EXPORTS,
 ];

@@ -53,6 +53,17 @@ export interface AppConfig {
   readonly seedDemoCentres: boolean;
   /** KIUNGO_BOOKING_JOBS_INTERVAL_MS: how often the worker releases no-shows and sends reminders. */
   readonly bookingJobsIntervalMs: number;
+  /** KIUNGO_USSD_SECRET: guards the Africa's Talking USSD callback (POST /v1/channels/ussd?key=…). */
+  readonly ussd: UssdConfig;
+}
+
+/**
+ * `secret` undefined: the USSD channel is off (production without KIUNGO_USSD_SECRET). In embedded
+ * mode an unset secret is generated once into KIUNGO_DATA_DIR/ussd-secret and printed at start.
+ */
+export interface UssdConfig {
+  readonly secret?: string;
+  readonly source: 'env' | 'data-dir' | 'none';
 }
 
 /** `outbox`: recorded in the database only (embedded, tests); `africastalking`: sent through the AT bulk SMS API. */
@@ -81,6 +92,7 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
     sweepIntervalMs: config.sweepIntervalMs,
+    ussdSecret: config.ussd.secret === undefined ? 'unset (USSD channel off)' : `[redacted, from ${config.ussd.source}]`,
   };
 }
 

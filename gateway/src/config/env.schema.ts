@@ -41,10 +41,14 @@
  *                            embedded mode, 0 in production.
  *   KIUNGO_BOOKING_JOBS_INTERVAL_MS  How often the worker releases no-shows and sends reminders,
  *                            1000–3600000. Default 60000.
+ *   KIUNGO_USSD_SECRET       16–128 characters [A-Za-z0-9_-] (secret): Africa's Talking calls the USSD
+ *                            callback with it, POST /v1/channels/ussd?key=<secret>. Unset: generated once
+ *                            into KIUNGO_DATA_DIR/ussd-secret in embedded mode (printed at start); the
+ *                            USSD channel is off in production.
  */
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { LOG_LEVELS, PROCESS_ROLES, type AppConfig, type LogLevel, type ProcessRole, type SmsConfig } from './app-config';
+import { LOG_LEVELS, PROCESS_ROLES, type AppConfig, type LogLevel, type ProcessRole, type SmsConfig, type UssdConfig } from './app-config';
 import { readOrCreateSecretFile } from './file-once';
 
 export { APP_CONFIG, describeConfig, type AppConfig, type AppMode, type LogLevel, type ProcessRole, type SmsConfig } from './app-config';
@@ -146,6 +150,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bookingJobsIntervalMs: read.integer('KIUNGO_BOOKING_JOBS_INTERVAL_MS', 60_000, 1000, 3_600_000),
   } as const;
 
+  const ussdSecretText = read.raw('KIUNGO_USSD_SECRET');
+  if (ussdSecretText !== undefined && !USSD_SECRET.test(ussdSecretText)) {
+    read.fail('KIUNGO_USSD_SECRET', '16–128 characters of A-Z, a-z, 0-9, _ or - (value not shown; make one with `openssl rand -hex 24`)');
+  }
+
   const dataKeyText = read.raw('KIUNGO_DATA_KEY');
   const dataKeyFromEnv = dataKeyText === undefined ? undefined : decodeDataKey(dataKeyText);
   if (dataKeyText !== undefined && dataKeyFromEnv === undefined) {
@@ -167,6 +176,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ...partial,
     dataKey,
     dataKeySource: dataKeyFromEnv === undefined ? 'data-dir' : 'env',
+    ussd: ussdConfig(ussdSecretText, production, dataDir),
   } satisfies AppConfig);
 }
 
@@ -190,6 +200,18 @@ function decodeDataKey(text: string): Buffer | undefined {
   if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) return undefined;
   const key = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
   return key.length === 32 ? key : undefined;
+}
+
+const USSD_SECRET = /^[A-Za-z0-9_-]{16,128}$/;
+
+/** The USSD callback's secret: from the environment; generated once in embedded mode; none (channel off) in production. */
+function ussdConfig(fromEnv: string | undefined, production: boolean, dataDir: string): UssdConfig {
+  if (fromEnv !== undefined) return { secret: fromEnv, source: 'env' };
+  if (production) return { source: 'none' };
+  const path = join(dataDir, 'ussd-secret');
+  const secret = readOrCreateSecretFile(path, () => `${randomBytes(24).toString('hex')}\n`).content.trim();
+  if (!USSD_SECRET.test(secret)) throw new ConfigError([{ variable: 'KIUNGO_USSD_SECRET', expected: `${path} to hold 16–128 characters; it is damaged` }]);
+  return { secret, source: 'data-dir' };
 }
 
 /** Embedded mode only: a key generated on first start and kept beside the embedded database. */

@@ -8,6 +8,7 @@ import { CORRELATION_ID_HEADER, correlationIdOf } from '../http/correlation-id';
 import { useStrictJsonParser } from '../http/json-body-parser';
 import { attachRouteTable } from '../http/route-table';
 import { JsonLogger } from '../logging/json-logger';
+import { useUssdFormParser } from '../ussd/ussd-form-parser';
 
 export interface HttpAppOptions {
   /** Runs after the platform is wired and before `init()`: the place for Fastify plugins or extra routes. */
@@ -34,6 +35,7 @@ export async function createHttpApp(
   });
   const fastify = adapter.getInstance();
   useStrictJsonParser(fastify);
+  useUssdFormParser(fastify);
   attachRouteTable(fastify);
   // Every response, errors and 404s included, tells the caller its correlation id.
   fastify.addHook('onSend', (request, reply, payload, done) => {

@@ -18,8 +18,10 @@ import {
   type RestAgencyMode,
   type RestAgencyStats,
 } from './rest-agency.state';
+import { AgencyAppointmentBook, type AgencyAppointmentRecord } from './rest-agency.appointments';
 
 export type { ModeOptions, RestAgencyMode, RestAgencyStats } from './rest-agency.state';
+export type { AgencyAppointmentRecord } from './rest-agency.appointments';
 
 export interface RestAgencyOptions {
   port?: number;
@@ -29,6 +31,8 @@ export interface RestAgencyOptions {
   name?: string;
   /** When set, submissions and status requests need `Authorization: Bearer <token>` (else 401). */
   bearerToken?: string;
+  /** Places per slot in the agency's own appointment system (POST /api/v1/appointments). Default: no limit. */
+  appointmentCapacity?: number;
 }
 
 export interface RestAgencySimulator {
@@ -40,6 +44,8 @@ export interface RestAgencySimulator {
   failNext(n: number): void;
   stats(): RestAgencyStats;
   reset(): void;
+  /** What the agency's own appointment system holds. */
+  appointments(): AgencyAppointmentRecord[];
   /** Ends held (hanging, slow) requests, then stops the server. */
   close(): Promise<void>;
 }
@@ -153,6 +159,9 @@ export async function startRestAgency(options: RestAgencyOptions = {}): Promise<
     return { reference, resource, status, receivedAt };
   });
 
+  const appointmentBook = new AgencyAppointmentBook();
+  appointmentBook.register(app, { state, disturb, authorized, capacity: options.appointmentCapacity, referencePrefix });
+
   app.get('/health', async (_request, reply) => {
     if (await disturb(state.probeDisruption(), reply)) return reply;
     return { status: 'up', name };
@@ -188,7 +197,11 @@ export async function startRestAgency(options: RestAgencyOptions = {}): Promise<
     setMode: (mode, opts) => state.setMode(mode, opts),
     failNext: (n) => state.failNext(n),
     stats: () => state.stats(),
-    reset: () => state.reset(),
+    reset: () => {
+      state.reset();
+      appointmentBook.reset();
+    },
+    appointments: () => appointmentBook.list(),
     close: async () => {
       if (closing) return;
       closing = true;

@@ -1,0 +1,111 @@
+/**
+ * Keeps an agency's own appointment system in step with our bookings (adapter capability
+ * `appointments`). A booking takes its place here first (capacity is ours to guard), then at the
+ * agency, before the confirmation SMS:
+ *   agency reserved        → kept, with the agency's reference;
+ *   agency refused         → our place released again, 409 `agency-refused-appointment`;
+ *   agency unreachable     → the service's fallback decides: `reject` releases our place, 503
+ *                            `agency-unavailable`; otherwise the booking stays and is `pending`
+ *                            at the agency until the worker's retry gets an answer.
+ * A cancelled booking is cancelled at the agency too.
+ */
+import type { Catalogue } from '../../../contracts/src/catalogue';
+import type { BookingRepository } from '../../bookings/booking.repository';
+import type { BookingRecord } from '../../bookings/domain/booking';
+import type { Clock } from '../../shared/clock';
+import { DomainError } from '../../shared/errors';
+import type { AgencyAppointment, AgencyAppointmentRepository } from '../agency-appointment.repository';
+import type { AgencyAppointmentSystem } from '../agency-appointment-system.port';
+
+/** First retry of a pending reservation after this; doubling up to an hour. */
+export const PENDING_RETRY_BASE_MS = 30_000;
+const PENDING_RETRY_MAX_MS = 3_600_000;
+
+export function nextRetryDelayMs(attempts: number): number {
+  return Math.min(PENDING_RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1), PENDING_RETRY_MAX_MS);
+}
+
+export class AgencyAppointmentSync {
+  constructor(
+    private readonly system: AgencyAppointmentSystem,
+    private readonly appointments: AgencyAppointmentRepository,
+    private readonly bookings: BookingRepository,
+    private readonly services: Pick<Catalogue, 'service'>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Called by BookAppointment once the booking is stored, before it is confirmed. Throws to refuse it. */
+  async afterBooked(booking: BookingRecord, actor: string): Promise<void> {
+    const agencyCode = this.system.agencyFor(booking.serviceCode);
+    if (!agencyCode) return;
+    const answer = await this.system.reserve(agencyCode, requestOf(booking));
+    const now = this.clock.now();
+    const base = { bookingId: booking.id, bookingReference: booking.reference, agencyCode, agencyRef: null, attempts: 1, nextAttemptAt: null, lastError: null };
+    if (answer.kind === 'reserved') {
+      await this.save({ ...base, state: 'reserved', agencyRef: answer.agencyRef }, now, actor);
+      return;
+    }
+    if (answer.kind === 'refused') {
+      await this.release(booking, actor, 'agency-refused');
+      await this.save({ ...base, state: 'refused', lastError: answer.code }, now, actor);
+      throw new DomainError('conflict', 'agency-refused-appointment', `The agency refused the appointment: ${answer.reason}`);
+    }
+    const fallback = this.services.service(booking.serviceCode)?.fallback ?? 'reject';
+    if (fallback === 'reject') {
+      await this.release(booking, actor, 'agency-unavailable');
+      throw new DomainError('unavailable', 'agency-unavailable', `The agency's appointment system cannot be reached (${answer.code}); nothing was booked. Try again shortly.`, {
+        retryAfterSeconds: 30,
+      });
+    }
+    await this.save({ ...base, state: 'pending', nextAttemptAt: new Date(now.getTime() + nextRetryDelayMs(1)), lastError: answer.code }, now, actor);
+  }
+
+  /** Called by ChangeBooking after a cancellation. Never throws: the citizen's cancellation stands. */
+  async afterCancelled(booking: BookingRecord, actor: string): Promise<void> {
+    const held = await this.appointments.findByBooking(booking.id);
+    if (!held || (held.state !== 'reserved' && held.state !== 'pending')) return;
+    if (held.state === 'reserved' && held.agencyRef) {
+      const answer = await this.system.cancel(held.agencyCode, held.agencyRef);
+      if (answer.kind === 'transient') {
+        await this.save({ ...held, lastError: `cancel-failed:${answer.code}` }, this.clock.now(), actor);
+        return;
+      }
+    }
+    await this.save({ ...held, state: 'cancelled', nextAttemptAt: null }, this.clock.now(), actor);
+  }
+
+  /** Takes the booking's place back here, without an SMS (it was never confirmed). */
+  private async release(booking: BookingRecord, actor: string, reason: string): Promise<void> {
+    const now = this.clock.now();
+    await this.bookings.cancel(booking.reference, now, (b) => ({
+      entityType: 'booking',
+      entityId: b.reference,
+      type: 'cancelled',
+      actor,
+      data: { centre: b.centreCode, service: b.serviceCode, slotStart: b.slotStart.toISOString(), reason },
+      occurredAt: now,
+    }));
+  }
+
+  private async save(appointment: AgencyAppointment, at: Date, actor: string): Promise<void> {
+    await this.appointments.save(appointment, at, {
+      entityType: 'booking',
+      entityId: appointment.bookingReference,
+      type: `agency_appointment_${appointment.state}`,
+      actor,
+      data: { agency: appointment.agencyCode, agencyRef: appointment.agencyRef, attempts: appointment.attempts, error: appointment.lastError },
+      occurredAt: at,
+    });
+  }
+}
+
+export function requestOf(booking: BookingRecord) {
+  return {
+    bookingReference: booking.reference,
+    serviceCode: booking.serviceCode,
+    centreCode: booking.centreCode,
+    slotStart: booking.slotStart.toISOString(),
+    slotEnd: booking.slotEnd.toISOString(),
+    citizenRef: booking.citizenIdHash,
+  };
+}

@@ -1,0 +1,49 @@
+import { Body, Controller, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { replyBody } from '../../../core/ussd/domain/ussd-state';
+import { AnswerUssdCallback } from '../../../core/ussd/use-cases/answer-ussd-callback';
+import { Public } from '../auth';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { ApiProblemResponse } from '../docs/problem.schema';
+import { checkUssdKey } from './ussd-key';
+
+@ApiTags('channels')
+@Controller('v1/channels')
+export class UssdController {
+  constructor(
+    private readonly answer: AnswerUssdCallback,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  // No bearer token: Africa's Talking cannot send one. The callback URL's `key` is the credential.
+  @Post('ussd')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "USSD callback (Africa's Talking): book, check and cancel appointments",
+    description:
+      'Form fields sessionId, serviceCode, phoneNumber, text (answers so far joined by *). Answers text/plain `CON …` (continue) or `END …` (finish), ' +
+      'each screen at most 182 characters. Sessions are kept in PostgreSQL for 180 s after the last answer.',
+  })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiProduces('text/plain')
+  @ApiQuery({ name: 'key', required: true, description: 'KIUNGO_USSD_SECRET, part of the callback URL configured at Africa\'s Talking' })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['sessionId', 'phoneNumber'],
+      properties: { sessionId: { type: 'string' }, serviceCode: { type: 'string' }, phoneNumber: { type: 'string' }, text: { type: 'string' } },
+    },
+  })
+  @ApiResponse({ status: 200, description: 'The next screen', content: { 'text/plain': { schema: { type: 'string', example: 'CON Huduma appointments\n1. Book an appointment' } } } })
+  @ApiProblemResponse(401, 'No channel key in the URL')
+  @ApiProblemResponse(403, 'Wrong channel key')
+  @ApiProblemResponse(422, 'Not a USSD callback (fields named)')
+  async ussd(@Query('key') key: unknown, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    checkUssdKey(this.config.ussd, key);
+    const answer = await this.answer.execute(body);
+    reply.header('content-type', 'text/plain; charset=utf-8');
+    return replyBody(answer);
+  }
+}

@@ -1,0 +1,177 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { NotificationLog } from '../../core/notifications/notification-log';
+import { RetryAgencyAppointments } from '../../core/agency-appointments/use-cases/retry-agency-appointments';
+import { Clock } from '../../core/shared/clock';
+import { FAST_CATALOGUE, eventually, startTestApp, type TestApp } from '../factories/app';
+import { createTestDatabase, type TestDatabase } from '../factories/database';
+import { describeWithPostgres } from '../factories/services';
+import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-agency/rest-agency.simulator';
+import { bookingBody, call, centreBody, citizen, day, slotAt } from './bookings.helpers';
+
+class MovableClock extends Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+const CENTRE = 'TST-AGAPT';
+/** Fallback `store-and-forward`: a booking made while the agency is down is kept, pending there. */
+const KEEPS = 'id-card-replacement';
+/** Fallback `reject`: no booking while the agency is down. */
+const REJECTS = 'id-card-status-check';
+
+/** The fast NRB catalogue, with NRB keeping its own appointment system and both services bookable. */
+function catalogueWithAgencyAppointments(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kiungo-agapt-'));
+  cpSync(FAST_CATALOGUE, dir, { recursive: true });
+  const file = path.join(dir, 'nrb', 'agency.json');
+  const agency = JSON.parse(readFileSync(file, 'utf8')) as { adapter: Record<string, unknown>; services: Array<Record<string, unknown>> };
+  agency.adapter.appointments = { reservePath: '/api/v1/appointments', cancelPath: '/api/v1/appointments/{agencyRef}/cancel' };
+  for (const service of agency.services) if (service.code === REJECTS) service.bookable = true;
+  writeFileSync(file, JSON.stringify(agency, null, 2));
+  return dir;
+}
+
+/**
+ * Booking a service whose agency keeps its own appointment system: reserved here, then at the
+ * (real, simulated) agency; refusals and outages handled as the service's fallback says.
+ */
+describeWithPostgres('Agency appointment systems', () => {
+  let db: TestDatabase;
+  let agency: RestAgencySimulator;
+  let app: TestApp;
+  let channel: string;
+  let catalogueDir: string;
+  const clock = new MovableClock();
+  const date = day(3);
+
+  const book = (service: string, n: number, time = '09:00') => call(app, 'POST', '/v1/bookings', channel, bookingBody(CENTRE, slotAt(date, time), n, service));
+  const bookingStatus = async (reference: string) => (await db.pool.query<{ status: string }>('SELECT status FROM bookings WHERE reference = $1', [reference])).rows[0]?.status;
+  const held = async (reference: string) =>
+    (await db.pool.query<{ state: string; agency_ref: string | null }>('SELECT state, agency_ref FROM agency_appointments WHERE booking_reference = $1', [reference])).rows[0];
+  const booked = async (service: string) =>
+    Number((await db.pool.query<{ n: string }>('SELECT coalesce(sum(booked), 0) AS n FROM appointment_slots WHERE service_code = $1', [service])).rows[0].n);
+  const bookingsOf = async (n: number) =>
+    (await db.pool.query<{ reference: string; status: string }>('SELECT reference, status FROM bookings WHERE citizen_id_hash = $1', [app.runtime.vault.lookupHash(citizen(n).idNumber)])).rows;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    agency = await startRestAgency({ referencePrefix: 'NRB' });
+    catalogueDir = catalogueWithAgencyAppointments();
+    app = await startTestApp({ databaseUrl: db.url, catalogueDir, endpointOverrides: { nrb: agency.url }, clock });
+    channel = await app.token('channel', { subject: 'portal' });
+    const admin = await app.token('admin');
+    const services = [
+      { service: KEEPS, ticketLetter: 'A', slotCapacity: 5 },
+      { service: REJECTS, ticketLetter: 'B', slotCapacity: 5 },
+    ];
+    expect((await call(app, 'PUT', `/v1/centres/${CENTRE}`, admin, centreBody(day(20), services))).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await agency?.close();
+    await db?.close();
+    if (catalogueDir) rmSync(catalogueDir, { recursive: true, force: true });
+  });
+
+  it('reserves at the agency as part of booking, with a pseudonym of the citizen, and cancels there with it', async () => {
+    const res = await book(KEEPS, 1);
+    expect(res.status).toBe(201);
+    const reference = res.body.reference as string;
+    const [reservation] = agency.appointments().filter((a) => a.key === reference);
+    expect(reservation).toMatchObject({ status: 'reserved', centre: CENTRE, service: KEEPS, slotStart: new Date(slotAt(date, '09:00')).toISOString() });
+    expect(reservation.citizenRef).not.toContain(citizen(1).idNumber);
+    expect(await held(reference)).toEqual({ state: 'reserved', agency_ref: reservation.reference });
+    expect((await app.app.get(NotificationLog).sentTo(citizen(1).phone)).map((m) => m.template)).toEqual(['booking-confirmed']);
+
+    expect((await call(app, 'POST', `/v1/bookings/${reference}/cancel`, channel)).status).toBe(200);
+    expect(agency.appointments().find((a) => a.key === reference)?.status).toBe('cancelled');
+    expect((await held(reference)).state).toBe('cancelled');
+  });
+
+  it('fails the booking cleanly when the agency refuses: 409, place released, no confirmation', async () => {
+    const before = await booked(KEEPS);
+    agency.setMode('reject');
+    const res = await book(KEEPS, 2);
+    agency.setMode('healthy');
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ type: 'https://kiungo.dev/problems/agency-refused-appointment', status: 409 });
+    expect(res.body.detail).toContain('The agency does not take this appointment');
+    expect(await bookingsOf(2)).toEqual([expect.objectContaining({ status: 'cancelled' })]);
+    expect(await booked(KEEPS)).toBe(before);
+    expect(await app.app.get(NotificationLog).sentTo(citizen(2).phone)).toEqual([]);
+  });
+
+  it('agency down, fallback reject: 503 with Retry-After and nothing booked', async () => {
+    agency.setMode('down');
+    const res = await fetch(`${app.url}/v1/bookings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${channel}`, 'content-type': 'application/json', 'idempotency-key': `agapt-${Date.now()}` },
+      body: JSON.stringify(bookingBody(CENTRE, slotAt(date, '09:00'), 3, REJECTS)),
+    });
+    agency.setMode('healthy');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('30');
+    expect(await res.json()).toMatchObject({ type: 'https://kiungo.dev/problems/agency-unavailable', status: 503 });
+    expect(await bookingsOf(3)).toEqual([expect.objectContaining({ status: 'cancelled' })]);
+    expect(await booked(REJECTS)).toBe(0);
+  });
+
+  it('agency down, fallback store-and-forward: booked and pending there, then reserved by the worker retry', async () => {
+    agency.setMode('down');
+    const res = await book(KEEPS, 4, '10:00');
+    expect(res.status).toBe(201);
+    const reference = res.body.reference as string;
+    expect(await bookingStatus(reference)).toBe('booked');
+    expect((await held(reference)).state).toBe('pending');
+    expect(agency.appointments().some((a) => a.key === reference)).toBe(false);
+
+    agency.setMode('healthy');
+    const retry = app.app.get(RetryAgencyAppointments);
+    // Not due yet: nothing is tried.
+    expect(await retry.run()).toEqual({ reserved: 0, refused: 0, stillPending: 0 });
+    // Each pass moves the clock past the backoff; the breaker (opened by the outage) lets a trial through after 1.5 s.
+    await eventually(
+      async () => {
+        clock.advance(3_600_000);
+        await retry.run();
+        return (await held(reference)).state;
+      },
+      (state) => state === 'reserved',
+      8000,
+      300,
+    );
+    const reservation = agency.appointments().find((a) => a.key === reference);
+    expect(reservation?.status).toBe('reserved');
+    expect((await held(reference)).agency_ref).toBe(reservation?.reference);
+  });
+
+  it('a pending reservation the agency then refuses cancels the booking, and the citizen is told', async () => {
+    agency.setMode('down');
+    const res = await book(KEEPS, 5, '11:00');
+    expect(res.status).toBe(201);
+    const reference = res.body.reference as string;
+    agency.setMode('reject');
+    const retry = app.app.get(RetryAgencyAppointments);
+    await eventually(
+      async () => {
+        clock.advance(3_600_000);
+        await retry.run();
+        return (await held(reference)).state;
+      },
+      (state) => state === 'refused',
+      8000,
+      300,
+    );
+    agency.setMode('healthy');
+    expect(await bookingStatus(reference)).toBe('cancelled');
+    expect((await app.app.get(NotificationLog).sentTo(citizen(5).phone)).map((m) => m.template)).toEqual(['booking-confirmed', 'booking-cancelled']);
+  });
+});
