@@ -3,14 +3,13 @@
  * the shared contract, plus what only Redis can show. Every key of this run lives under a random
  * prefix and is deleted afterwards.
  */
-import { Test } from '@nestjs/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { countDepthByAgency } from '../../core/queue/bullmq-depth';
 import { BullMqRetryQueue, RETRY_QUEUE_NAME } from '../../core/queue/bullmq.retry-queue';
 import { retryQueueContract } from '../../core/queue/retry-queue.contract';
 import { RetryJob, RetryQueue, UNATTRIBUTED_AGENCY } from '../../core/queue/retry-queue.port';
-import { QueueModule } from '../../gateway/src/queue/queue.module';
+import { createRetryQueue } from '../../gateway/src/queue/create-retry-queue';
 import { describeWithRedis } from '../factories/services';
 
 const runPrefix = `kiungo-test-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -80,16 +79,15 @@ describeWithRedis('BullMQ retry queue', (redisUrl) => {
     });
   });
 
-  describe('QueueModule with a Redis URL', () => {
-    it('provides the BullMQ driver when a Redis URL is given, and closes it on shutdown', async () => {
-      const moduleRef = await Test.createTestingModule({ imports: [QueueModule.forRoot({ redisUrl, prefix: `${runPrefix}:module` })] }).compile();
-      const queue = moduleRef.get(RetryQueue);
+  describe('createRetryQueue with a Redis URL', () => {
+    it('builds the BullMQ driver, which refuses work once closed', async () => {
+      const queue = createRetryQueue({ redisUrl, prefix: `${runPrefix}:factory`, logger: quiet });
       try {
         expect(queue).toBeInstanceOf(BullMqRetryQueue);
         await queue.schedule(job('KRA', 9), 60_000);
         expect(await queue.depth()).toEqual({ KRA: { waiting: 0, delayed: 1, active: 0 } });
       } finally {
-        await moduleRef.close();
+        await queue.close();
       }
       await expect(queue.schedule(job('KRA', 10), 0)).rejects.toThrow(/closed/);
     });
