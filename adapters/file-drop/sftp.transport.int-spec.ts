@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, promises as fs, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { describeWithSftpServer } from '../../test/simulators/sftp-server/describe-with-sftp';
+import { describeWithSftpServer } from '../../test/factories/describe-with-sftp';
 import { keygen, startSftpServer, type SftpServer } from '../../test/simulators/sftp-server/sftp-server';
 import { AgencyCallError } from '../agency-adapter.port';
 import { InboxPoller } from './inbox-poller';

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, promises as fs, readFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFileDropAgency, type FileDropAgencySimulator } from '../simulators/file-drop-agency/file-drop-agency.simulator';
-import { describeWithSftpServer } from '../simulators/sftp-server/describe-with-sftp';
+import { describeWithSftpServer } from '../factories/describe-with-sftp';
 import { startSftpServer, type SftpServer } from '../simulators/sftp-server/sftp-server';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { eventually, startTestApp, type TestApp } from '../factories/app';

@@ -5,8 +5,8 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { skippedSuitesFile, testServices } from '../../factories/services';
-import { sftpServerUnavailableReason } from './sftp-server';
+import { skippedSuitesFile, testServices } from './services';
+import { sftpServerUnavailableReason } from '../simulators/sftp-server/sftp-server';
 
 export function describeWithSftpServer(name: string, suite: () => void): void {
   const reason = sftpServerUnavailableReason();
