@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { countDepthByAgency } from '../../core/queue/bullmq-depth';
 import { BullMqRetryQueue, RETRY_QUEUE_NAME } from '../../core/queue/bullmq.retry-queue';
 import { retryQueueContract } from '../../core/queue/retry-queue.contract';
-import { RetryJob, RetryQueue, UNATTRIBUTED_AGENCY } from '../../core/queue/retry-queue.port';
+import { RetryJob, UNATTRIBUTED_AGENCY } from '../../core/queue/retry-queue.port';
 import { createRetryQueue } from '../../gateway/src/queue/create-retry-queue';
 import { describeWithRedis } from '../factories/services';
 
