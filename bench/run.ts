@@ -25,15 +25,38 @@ import { describeEnvironment } from './lib/environment';
 import { killAllProcessesNow, stopAllProcesses } from './lib/processes';
 import { RESULTS_DIR } from './lib/repo';
 import { formatReport, writeReport, type BenchReport, type ScenarioFailure } from './lib/report';
-import { BenchContext, type BenchSettings, type Scenario, type ScenarioResult } from './lib/scenario';
+import { BenchContext, ScenarioSkipped, type BenchSettings, type Scenario, type ScenarioResult } from './lib/scenario';
+import { adapterFileDrop } from './scenarios/adapter-file-drop';
+import { adapterRest } from './scenarios/adapter-rest';
 import { adapterSoap } from './scenarios/adapter-soap';
+import { auditQuery } from './scenarios/audit-query';
+import { bookings, bookingsContended } from './scenarios/bookings';
 import { breakerOpen } from './scenarios/breaker-open';
+import { callNext } from './scenarios/call-next';
+import { dbFloor } from './scenarios/db-floor';
 import { direct } from './scenarios/direct';
 import { gateway } from './scenarios/gateway';
 import { gatewayX2 } from './scenarios/gateway-x2';
+import { nginx } from './scenarios/nginx';
+import { replay } from './scenarios/replay';
 
 /** Run order. A baseline comes before the scenarios compared with it; breaker-open stays last. */
-const SCENARIOS: readonly Scenario[] = [direct, gateway, gatewayX2, adapterSoap, breakerOpen];
+const SCENARIOS: readonly Scenario[] = [
+  direct,
+  nginx,
+  gateway,
+  gatewayX2,
+  dbFloor,
+  adapterRest,
+  adapterSoap,
+  adapterFileDrop,
+  replay,
+  bookings,
+  bookingsContended,
+  callNext,
+  auditQuery,
+  breakerOpen,
+];
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -73,6 +96,7 @@ async function main(): Promise<number> {
   const environment = await describeEnvironment(settings.adminDatabaseUrl);
   const results: ScenarioResult[] = [];
   const failures: ScenarioFailure[] = [];
+  const skipped: ScenarioFailure[] = [];
   try {
     for (const scenario of selected) {
       log(`${scenario.name}: ${scenario.summary}`);
@@ -85,8 +109,14 @@ async function main(): Promise<number> {
         log(`${scenario.name}: ${result.load.rps} req/s, p50 ${result.load.p50} ms, p99 ${result.load.p99} ms`);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof ScenarioSkipped) {
+          skipped.push({ name: scenario.name, error: message });
+          log(`${scenario.name} skipped: ${message}`);
+          continue;
+        }
+        const repeated = failures.find((f) => f.error === message);
         failures.push({ name: scenario.name, error: message });
-        log(`${scenario.name} FAILED: ${message}`);
+        log(`${scenario.name} FAILED: ${repeated ? `the same error as ${repeated.name}` : message}`);
       }
     }
   } finally {
@@ -98,11 +128,16 @@ async function main(): Promise<number> {
   const report: BenchReport = {
     startedAt,
     finishedAt: new Date().toISOString(),
-    command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+    command: [
+      ...['BENCH_AUDIT_ROWS', 'BENCH_REPLAY_N'].flatMap((name) => (process.env[name] ? [`${name}=${process.env[name]}`] : [])),
+      'npm run bench',
+      ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+    ].join(' '),
     environment,
     settings: shownSettings,
     scenarios: results,
     failures,
+    skipped,
   };
   console.log(formatReport(report));
   const file = writeReport(RESULTS_DIR, report);

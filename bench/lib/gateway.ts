@@ -39,8 +39,8 @@ export interface GatewayDeployment {
   readonly env: Readonly<Record<string, string>>;
   /** Starts one more process; resolves once /health/ready answers 200. */
   start(role: 'api' | 'worker', options?: { nodeArgs?: readonly string[] }): Promise<GatewayProcess>;
-  /** A development token the api processes accept (same KIUNGO_DATA_DIR). */
-  token(role: Role, subject: string): Promise<string>;
+  /** A development token the api processes accept (same KIUNGO_DATA_DIR); `claims` e.g. an officer's centre. */
+  token(role: Role, subject: string, claims?: { centre?: string; agency?: string }): Promise<string>;
   /** Removes the temp data dir (the processes are stopped by their owners or by the bench's cleanup). */
   dispose(): void;
 }
@@ -68,7 +68,7 @@ export async function createGatewayDeployment(options: GatewayDeploymentOptions)
     redisUrl: options.redisUrl,
     env,
     start: (role, startOptions = {}) => startGatewayProcess(role, env, startOptions.nodeArgs ?? []),
-    token: (role, subject) => mintDevToken({ role, subject, expiresIn: '2h' }, config),
+    token: (role, subject, claims = {}) => mintDevToken({ role, subject, expiresIn: '2h', ...claims }, config),
     dispose: () => rmSync(dataDir, { recursive: true, force: true }),
   };
 }

@@ -13,6 +13,11 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Serialized as JSON once; every request sends the same body. */
   body?: unknown;
+  /**
+   * A different body for each request (overrides `body`), e.g. a booking for another citizen or
+   * slot. Called in the load generator before every send, with a sequence number from 1.
+   */
+  makeBody?: (sequence: number) => unknown;
   connections: number;
   durationSec: number;
   /** Set a new `Idempotency-Key` on each request (default true for POST). */
@@ -21,6 +26,8 @@ export interface LoadOptions {
   onResponse?: (status: number, body: string) => void;
   /** Per-request timeout, seconds (autocannon counts it as an error). Default 10. */
   timeoutSec?: number;
+  /** Stop after this many requests instead of after `durationSec` (autocannon's `amount`). */
+  amount?: number;
 }
 
 export interface LoadResult {
@@ -47,13 +54,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const method = options.method ?? 'POST';
   const uniqueKey = options.uniqueIdempotencyKey ?? method === 'POST';
   const headers: Record<string, string> = { ...options.headers };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.body !== undefined || options.makeBody) headers['content-type'] = 'application/json';
   const onResponse = options.onResponse;
+  const makeBody = options.makeBody;
+  let sequence = 0;
 
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
     duration: options.durationSec,
+    ...(options.amount ? { amount: options.amount } : {}),
     timeout: options.timeoutSec ?? 10,
     requests: [
       {
@@ -63,8 +73,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         // Rebuilds the request before each send: a repeated key would be answered from the
         // idempotency store instead of doing the work we mean to measure.
-        ...(uniqueKey
-          ? { setupRequest: (request) => ({ ...request, headers: { ...request.headers, 'idempotency-key': randomUUID() } }) }
+        ...(uniqueKey || makeBody
+          ? {
+              setupRequest: (request) => ({
+                ...request,
+                ...(makeBody ? { body: JSON.stringify(makeBody(++sequence)) } : {}),
+                headers: { ...request.headers, ...(uniqueKey ? { 'idempotency-key': randomUUID() } : {}) },
+              }),
+            }
           : {}),
         ...(onResponse ? { onResponse: (status: number, body: string) => onResponse(status, body) } : {}),
       },

@@ -17,13 +17,15 @@ export interface BenchReport {
   settings: Omit<BenchSettings, 'adminDatabaseUrl' | 'redisUrl'>;
   scenarios: ScenarioResult[];
   failures: ScenarioFailure[];
+  /** Scenarios that could not run here (a missing binary), with the reason. */
+  skipped?: ScenarioFailure[];
 }
 
 export function formatReport(report: BenchReport): string {
   const lines = [`Kiungo bench — ${report.command}`, ...environmentLines(report.environment), ''];
   const { settings } = report;
   lines.push(
-    `durations: ${settings.durationSec} s per scenario (${settings.shortDurationSec} s breaker-open), ` +
+    `durations: ${settings.durationSec} s per scenario (${settings.shortDurationSec} s for breaker-open, adapter-* and audit-query), ` +
       `warm-up ${settings.warmupSec} s per target, ${settings.connections} connections${settings.quick ? ' (--quick)' : ''}`,
     '',
   );
@@ -42,6 +44,7 @@ export function formatReport(report: BenchReport): string {
       : '—',
   ]);
   for (const failure of report.failures) rows.push([failure.name, 'FAILED', '', '', '', '', '', '', '']);
+  for (const skipped of report.skipped ?? []) rows.push([skipped.name, 'skipped', '', '', '', '', '', '', '']);
   lines.push(...table(header, rows), '');
 
   for (const r of report.scenarios) {
@@ -51,7 +54,14 @@ export function formatReport(report: BenchReport): string {
     for (const check of r.checks) lines.push(`  ${check.ok ? 'OK  ' : 'FAIL'} ${check.label} — ${check.detail}`);
     for (const note of r.notes) lines.push(`  note: ${note}`);
   }
-  for (const failure of report.failures) lines.push(`[${failure.name}] FAILED: ${failure.error}`);
+  // A shared resource that failed to start fails every scenario that needs it: print its error once.
+  const firstWith = new Map<string, string>();
+  for (const failure of report.failures) {
+    const first = firstWith.get(failure.error);
+    lines.push(first ? `[${failure.name}] FAILED: the same error as [${first}]` : `[${failure.name}] FAILED: ${failure.error}`);
+    if (!first) firstWith.set(failure.error, failure.name);
+  }
+  for (const skipped of report.skipped ?? []) lines.push(`[${skipped.name}] skipped: ${skipped.error}`);
   return lines.join('\n');
 }
 

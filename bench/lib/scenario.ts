@@ -52,6 +52,17 @@ export interface ScenarioResult extends Required<ScenarioOutcome> {
   baseline?: { scenario: string; rpsRatio: number; p50Ratio: number; p99Ratio: number };
 }
 
+/**
+ * Thrown by a scenario that cannot run on this machine (e.g. nginx not installed): reported as
+ * skipped with the reason, not as a failure, so CI boxes without the binary still pass.
+ */
+export class ScenarioSkipped extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'ScenarioSkipped';
+  }
+}
+
 export interface Scenario {
   name: string;
   /** One line for `--help`. */

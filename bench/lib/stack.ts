@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { nrbEnvelope } from '../../test/e2e/transactions.helpers';
 import { ensureBuilt } from './build';
+import { writeBenchCatalogue, type BenchCatalogue } from './catalogue';
 import { flushRedisDb } from './database';
 import { createGatewayDeployment, type GatewayDeployment, type GatewayProcess } from './gateway';
 import type { LoadRequest, BenchContext } from './scenario';
@@ -23,6 +24,8 @@ export interface GatewayStack {
   worker: GatewayProcess;
   /** `channel` role, subject `bench`. */
   channelToken: string;
+  /** The demo catalogue copied with NRB's replay rate raised (KIUNGO_CATALOGUE_DIR of every process). */
+  catalogue: BenchCatalogue;
 }
 
 export function nrbSimulator(ctx: BenchContext): Promise<SimulatorHandle> {
@@ -56,23 +59,25 @@ async function startGatewayStack(ctx: BenchContext): Promise<GatewayStack> {
   const { settings } = ctx;
   if (settings.build && ensureBuilt(ctx.log) === 'built') ctx.log('build done');
   const simulator = await nrbSimulator(ctx);
+  const catalogue = writeBenchCatalogue();
   const deployment = await createGatewayDeployment({
     adminDatabaseUrl: settings.adminDatabaseUrl,
     databaseName: BENCH_DATABASE,
     redisUrl: settings.redisUrl,
-    env: { NRB_BASE_URL: simulator.url },
+    env: { NRB_BASE_URL: simulator.url, ...catalogue.env },
   });
   const profileArgs = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(settings.cpuProfileDir)}`] : [];
   // The api and the worker migrate at start-up under an advisory lock, so they may start together.
   const [api, worker] = await Promise.all([deployment.start('api', { nodeArgs: profileArgs }), deployment.start('worker')]);
   const channelToken = await deployment.token('channel', 'bench');
   ctx.log(`gateway api pid ${api.pid} at ${api.url}, worker pid ${worker.pid}, simulator pid ${simulator.pid} at ${simulator.url}`);
-  return { simulator, deployment, api, worker, channelToken };
+  return { simulator, deployment, api, worker, channelToken, catalogue };
 }
 
 async function stopGatewayStack(stack: GatewayStack): Promise<void> {
   await Promise.all([stack.api.stop(), stack.worker.stop()]);
   stack.deployment.dispose();
+  stack.catalogue.remove();
   // The database stays for a look afterwards (dropped at the next run); the queue's jobs go.
   await flushRedisDb(stack.deployment.redisUrl);
 }

@@ -1,0 +1,149 @@
+/**
+ * `audit-query`: typical auditor queries on a big audit log, straight in SQL (no audit API yet).
+ * A database `kiungo_bench_audit` (`kiungo_bench_audit_quick` with --quick, `…_<rows>` with
+ * BENCH_AUDIT_ROWS) holds 1,000,000 seeded events (100,000 with --quick), seeded once and reused
+ * (bench/lib/audit-seed.ts). Eight auditors at once, closed loop:
+ * - entity history: AuditLog.history's statement (shard, entity_type, entity_id ORDER BY seq) for
+ *   a random entity — the table row;
+ * - browse by type and time range: events of one type in a random one-day window, 100 per page,
+ *   keyset cursor (occurred_at, shard, seq): the first page and the next four.
+ */
+import { Pool } from 'pg';
+import { AUDIT_EVENT_TYPES, AUDIT_SHARDS, AUDIT_SPAN_DAYS, ensureAuditDatabase, seededEntityId, seededEntityType } from '../lib/audit-seed';
+import { describeLatencies, loadFromSamples, summarizeLatencies } from '../lib/latency';
+import type { Scenario } from '../lib/scenario';
+
+/**
+ * Issue 6 asks for 10M rows. Seeding 10M took 222 s on the 2-core bench box (over the 3-minute
+ * budget of the default run), so the default run uses 1M; `BENCH_AUDIT_ROWS=10000000` measures
+ * 10M (seeded once into kiungo_bench_audit_10000000 and reused). See docs/PERFORMANCE.md.
+ */
+const FULL_ROWS = 1_000_000;
+const QUICK_ROWS = 100_000;
+const AUDITORS = 8;
+const PAGE = 100;
+const PAGES_PER_BROWSE = 5;
+const COLUMNS = 'shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash';
+
+export const auditQuery: Scenario = {
+  name: 'audit-query',
+  summary: `auditor queries on 1M seeded audit events (100k --quick, BENCH_AUDIT_ROWS=10000000 for 10M), ${AUDITORS} at once: one entity's history; type + day window, ${PAGE}/page, keyset cursor`,
+  async run(ctx) {
+    const override = process.env.BENCH_AUDIT_ROWS;
+    const rows = override ? Number(override) : ctx.settings.quick ? QUICK_ROWS : FULL_ROWS;
+    if (!Number.isInteger(rows) || rows < 1000) throw new Error(`BENCH_AUDIT_ROWS must be an integer ≥ 1000, got ${override}`);
+    // One database per size, so a quick run never throws away the full run's seed.
+    const name = override ? `kiungo_bench_audit_${rows}` : ctx.settings.quick ? 'kiungo_bench_audit_quick' : 'kiungo_bench_audit';
+    const seed = await ensureAuditDatabase(ctx.settings.adminDatabaseUrl, name, rows, ctx.log);
+    const pool = new Pool({ connectionString: seed.databaseUrl, max: AUDITORS, application_name: 'kiungo-bench-auditor' });
+    const entities = Math.floor(rows / 4);
+    const random = (n: number): number => Math.floor(Math.random() * n);
+    try {
+      const history = async (): Promise<boolean> => {
+        const k = 1 + random(entities - 1);
+        const { rowCount } = await pool.query(
+          `SELECT ${COLUMNS} FROM audit_events WHERE shard = $1 AND entity_type = $2 AND entity_id = $3 ORDER BY seq`,
+          [k % AUDIT_SHARDS, seededEntityType(k), seededEntityId(k)],
+        );
+        return rowCount === 4;
+      };
+      const pageLatencies: number[] = [];
+      let emptyBrowses = 0;
+      const browse = async (): Promise<boolean> => {
+        const type = AUDIT_EVENT_TYPES[random(AUDIT_EVENT_TYPES.length)];
+        const from = new Date(seed.startsAt.getTime() + random(AUDIT_SPAN_DAYS - 1) * 86_400_000);
+        const to = new Date(from.getTime() + 86_400_000);
+        let cursor: { occurred_at: Date; shard: number; seq: string } | undefined;
+        for (let page = 0; page < PAGES_PER_BROWSE; page++) {
+          const started = performance.now();
+          const { rows: found } = cursor
+            ? await pool.query<{ occurred_at: Date; shard: number; seq: string }>(
+                `SELECT ${COLUMNS} FROM audit_events WHERE type = $1 AND occurred_at >= $2 AND occurred_at < $3
+                   AND (occurred_at, shard, seq) > ($4, $5, $6) ORDER BY occurred_at, shard, seq LIMIT ${PAGE}`,
+                [type, from, to, cursor.occurred_at, cursor.shard, cursor.seq],
+              )
+            : await pool.query<{ occurred_at: Date; shard: number; seq: string }>(
+                `SELECT ${COLUMNS} FROM audit_events WHERE type = $1 AND occurred_at >= $2 AND occurred_at < $3
+                  ORDER BY occurred_at, shard, seq LIMIT ${PAGE}`,
+                [type, from, to],
+              );
+          pageLatencies.push(performance.now() - started);
+          if (page === 0 && found.length === 0) {
+            emptyBrowses++;
+            return false;
+          }
+          if (found.length < PAGE) return true; // the window's last page
+          cursor = found[found.length - 1];
+        }
+        return true;
+      };
+      const seconds = ctx.settings.shortDurationSec;
+      await closedLoop(AUDITORS, ctx.settings.warmupSec, history);
+      ctx.log('audit-query: measuring entity history');
+      const historyRun = await closedLoop(AUDITORS, seconds, history);
+      await closedLoop(AUDITORS, ctx.settings.warmupSec, browse);
+      pageLatencies.length = 0;
+      ctx.log('audit-query: measuring type + time-range browsing');
+      const browseRun = await closedLoop(AUDITORS, seconds, browse);
+      const load = loadFromSamples({ samples: historyRun.latencies, elapsedSec: historyRun.elapsedSec, concurrency: AUDITORS, ok: historyRun.ok, failed: historyRun.failed, errors: historyRun.errors });
+      const pages = summarizeLatencies(pageLatencies);
+      return {
+        target: `${name}: ${rows.toLocaleString('en')} audit events — one entity's history (AuditLog.history statement)`,
+        load,
+        figures: [
+          {
+            label: 'seeding',
+            value:
+              seed.seededInSec !== undefined
+                ? `${seed.seededInSec.toFixed(1)} s for ${rows.toLocaleString('en')} rows (this run)`
+                : `reused (seeded ${seed.seededAt.toISOString()}; the time is in that run's output)`,
+          },
+          { label: 'entity history: queries/s, latency', value: `${load.rps}, ${describeLatencies(summarizeLatencies(historyRun.latencies))}` },
+          { label: `type + one-day window, ${PAGE}/page, keyset cursor: pages/s, latency per page`, value: `${(pageLatencies.length / browseRun.elapsedSec).toFixed(1)}, ${describeLatencies(pages)}` },
+        ],
+        checks: [
+          { label: 'every entity history had its 4 events', ok: historyRun.failed === 0 && historyRun.errors === 0, detail: `${historyRun.ok} ok, ${historyRun.failed} wrong, ${historyRun.errors} errors` },
+          {
+            label: 'every browse found pages',
+            ok: browseRun.failed === 0 && browseRun.errors === 0 && emptyBrowses === 0,
+            detail: `${browseRun.ok} browses ok, ${browseRun.failed} wrong, ${browseRun.errors} errors, ${emptyBrowses} empty`,
+          },
+        ],
+        notes: [
+          'Seeded rows carry hashes that are not a valid chain and shard = entity number mod 16 (not sha256); no query here verifies.',
+          `Indexes are the migrations' own: (entity_type, entity_id, occurred_at), (occurred_at), primary key (shard, seq). There is no HTTP audit API yet; these are the statements it would run.`,
+        ],
+      };
+    } finally {
+      await pool.end();
+    }
+  },
+};
+
+async function closedLoop(
+  concurrency: number,
+  seconds: number,
+  call: () => Promise<boolean>,
+): Promise<{ latencies: number[]; ok: number; failed: number; errors: number; elapsedSec: number }> {
+  const latencies: number[] = [];
+  let ok = 0;
+  let failed = 0;
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const t = performance.now();
+        try {
+          if (await call()) ok++;
+          else failed++;
+        } catch {
+          errors++;
+        }
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { latencies, ok, failed, errors, elapsedSec: (performance.now() - started) / 1000 };
+}

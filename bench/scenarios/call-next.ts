@@ -1,0 +1,132 @@
+/**
+ * `call-next` (issue 5): 20 counters calling the next ticket at once. A bench centre with 20
+ * counters (each serving the ID-card service), N waiting walk-in tickets (issued first through
+ * POST /v1/centres/{code}/tickets), 20 officers each at their own counter, each in a loop
+ * POST …/call-next until the queue is empty. Latency per call-next; every ticket must be called
+ * exactly once. A board subscriber (GET /v1/centres/{code}/board, SSE) is connected throughout:
+ * fan-out latency = time from the call-next response to that ticket's `called` event.
+ */
+import { benchCentreCode, createBenchCentre } from '../lib/centres';
+import { requestJson } from '../lib/http';
+import { describeLatencies, loadFromSamples, summarizeLatencies } from '../lib/latency';
+import type { Scenario } from '../lib/scenario';
+import { subscribe } from '../lib/sse';
+import { gatewayStack } from '../lib/stack';
+
+const COUNTERS = 20;
+const SERVICE = 'id-card-replacement';
+const PRIORITIES = ['none', 'none', 'none', 'elderly', 'none', 'expectant', 'none', 'disability'];
+
+interface Called {
+  id: string;
+  number: string;
+  sentAt: number;
+  respondedAt: number;
+}
+
+export const callNext: Scenario = {
+  name: 'call-next',
+  summary: `${COUNTERS} counters calling next at once against N waiting tickets (N = 2,000; 500 with --quick); board fan-out latency`,
+  async run(ctx) {
+    const stack = await gatewayStack(ctx);
+    const n = ctx.settings.quick ? 500 : 2000;
+    const admin = await stack.deployment.token('admin', 'bench-admin');
+    const centre = benchCentreCode('Q');
+    const counters = Array.from({ length: COUNTERS }, (_, i) => String(i + 1));
+    await createBenchCentre(stack, admin, centre, [{ service: SERVICE, ticketLetter: 'A', slotCapacity: 0 }], counters.map((code) => ({ code, services: [SERVICE] })));
+
+    let issued = 0;
+    const tickets = await ctx.load({
+      url: stack.api.url,
+      path: `/v1/centres/${centre}/tickets`,
+      headers: { authorization: `Bearer ${stack.channelToken}` },
+      makeBody: () => ({ service: SERVICE, priority: PRIORITIES[issued++ % PRIORITIES.length] }),
+      amount: n,
+      timeoutSec: 30,
+    });
+    const officers = await Promise.all(counters.map((code) => stack.deployment.token('officer', `bench-officer-${centre}-${code}`, { centre })));
+    await Promise.all(
+      counters.map(async (code, i) => {
+        const { status, body } = await requestJson(`${stack.api.url}/v1/centres/${centre}/counters/${code}/open`, { method: 'POST', headers: { authorization: `Bearer ${officers[i]}` } });
+        if (status !== 201 && status !== 200) throw new Error(`opening counter ${code} answered ${status}: ${JSON.stringify(body)}`);
+      }),
+    );
+
+    const board = await subscribe(`${stack.api.url}/v1/centres/${centre}/board`);
+    try {
+      await board.ready;
+      const latencies: number[] = [];
+      const called: Called[] = [];
+      let failures = 0;
+      const started = performance.now();
+      await Promise.all(
+        counters.map(async (code, i) => {
+          for (;;) {
+            const sent = performance.now();
+            const { status, body } = await requestJson<{ ticket: { id: string; number: string } | null }>(`${stack.api.url}/v1/centres/${centre}/counters/${code}/call-next`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${officers[i]}` },
+            });
+            const respondedAt = performance.now();
+            latencies.push(respondedAt - sent);
+            if (status !== 200 && status !== 201) {
+              failures++;
+              if (failures > 50) throw new Error(`call-next keeps failing: ${status} ${JSON.stringify(body)}`);
+              continue;
+            }
+            if (!body.ticket) return;
+            called.push({ id: body.ticket.id, number: body.ticket.number, sentAt: sent, respondedAt });
+          }
+        }),
+      );
+      const elapsedSec = (performance.now() - started) / 1000;
+      // Give the last board messages a moment to arrive.
+      await waitFor(() => board.events.filter((e) => e.event === 'called').length >= called.length, 5000);
+      const eventAt = new Map<string, number>();
+      for (const event of board.events) {
+        if (event.event !== 'called') continue;
+        const number = (event.data as { number?: string }).number;
+        if (number && !eventAt.has(number)) eventAt.set(number, event.receivedAt);
+      }
+      const fanOut = called.flatMap((c) => (eventAt.has(c.number) ? [eventAt.get(c.number)! - c.respondedAt] : []));
+      const sentToEvent = called.flatMap((c) => (eventAt.has(c.number) ? [eventAt.get(c.number)! - c.sentAt] : []));
+      const uniqueIds = new Set(called.map((c) => c.id)).size;
+      const issuedOk = tickets.statusCodes['201'] ?? 0;
+      const load = loadFromSamples({ samples: latencies, elapsedSec, concurrency: COUNTERS, ok: latencies.length - failures, failed: failures });
+      return {
+        target: `gateway api (pid ${stack.api.pid}) POST /v1/centres/${centre}/counters/{1..${COUNTERS}}/call-next, ${issuedOk} waiting`,
+        load,
+        figures: [
+          { label: `issuing ${n} tickets (POST …/tickets, ${tickets.connections} connections)`, value: `${tickets.rps} req/s, p50 ${tickets.p50} / p99 ${tickets.p99} ms, ${JSON.stringify(tickets.statusCodes)}` },
+          { label: 'call-next latency (empty-queue calls included)', value: describeLatencies(summarizeLatencies(latencies)) },
+          { label: 'tickets called per second', value: (called.length / elapsedSec).toFixed(1) },
+          { label: 'board fan-out: call-next response → SSE `called` event', value: describeLatencies(summarizeLatencies(fanOut)) },
+          { label: 'board: call-next request sent → SSE `called` event', value: describeLatencies(summarizeLatencies(sentToEvent)) },
+        ],
+        checks: [
+          {
+            label: 'every waiting ticket called exactly once',
+            ok: issuedOk === n && called.length === n && uniqueIds === n && failures === 0,
+            detail: `${issuedOk} issued, ${called.length} calls returned a ticket, ${uniqueIds} distinct, ${failures} failed calls`,
+          },
+          {
+            label: 'the board showed every call',
+            ok: fanOut.length === called.length,
+            detail: `${eventAt.size} called events for ${called.length} calls`,
+          },
+        ],
+        notes: [
+          'Fan-out is negative when the board event reaches the subscriber before the officer gets the call-next response (the api publishes before it answers).',
+          'Board messages travel over Redis pub/sub (REDIS_URL is set), as they do across api replicas.',
+        ],
+      };
+    } finally {
+      board.close();
+    }
+  },
+};
+
+async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
