@@ -2,6 +2,7 @@ import { Injectable, type CallHandler, type ExecutionContext, type NestIntercept
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { from, lastValueFrom, type Observable } from 'rxjs';
+import { MAX_NESTING_DEPTH } from '../../../contracts/src';
 import { canonicalJson } from '../../../core/audit/canonical-json';
 import { IdempotencyRepository } from '../../../core/idempotency/idempotency.repository';
 import { DomainError } from '../../../core/shared/errors';
@@ -32,6 +33,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
         errors: [{ field: 'header:Idempotency-Key', message: key ? 'must be 1–255 visible ASCII characters' : 'is required' }],
       });
     }
+    if (nestedDeeperThan(request.body, MAX_NESTING_DEPTH)) {
+      // Refused before hashing: canonicalJson recurses, and thousands of levels overflow the stack (a 500).
+      throw new DomainError('invalid', 'validation-failed', 'The request body is nested too deeply.', {
+        errors: [{ field: '', message: `is nested too deeply (more than ${MAX_NESTING_DEPTH} levels)` }],
+      });
+    }
     const scope = request.principal?.subject ?? 'anonymous';
     const route = `${request.method} ${request.routeOptions?.url ?? request.url}`;
     const requestHash = createHash('sha256').update(canonicalJson(request.body ?? null)).digest('base64url');
@@ -55,6 +62,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
     reply.header('Idempotent-Replayed', 'true');
     return stored.body;
   }
+}
+
+/** Iterative, so that the check itself cannot overflow the stack. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  while (pending.length > 0) {
+    const current = pending.pop()!;
+    if (typeof current.value !== 'object' || current.value === null) continue;
+    if (current.depth > limit) return true;
+    for (const child of Object.values(current.value)) pending.push({ value: child, depth: current.depth + 1 });
+  }
+  return false;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

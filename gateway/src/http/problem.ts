@@ -1,7 +1,8 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import { isDatabaseUnavailable } from '../../../core/db/pool';
+import { isDatabaseUnavailable, pgErrorCode } from '../../../core/db/pool';
 import { DomainError, type FieldError } from '../../../core/shared/errors';
+import { maskIdNumber } from '../../../core/shared/personal-data';
 import { ERROR_STATUS, ERROR_TITLE, STATUS_BY_CODE } from './error-status.map';
 
 export const PROBLEM_TYPE_BASE = 'https://kiungo.dev/problems/';
@@ -59,10 +60,17 @@ const CODE_BY_STATUS: Readonly<Record<number, string>> = {
 };
 
 const BEARER_CHALLENGE = 'Bearer error="invalid_token"';
+/** SQLSTATE 22021 character_not_in_repertoire: what PostgreSQL says of a NUL byte in a text value. */
+const NUL_IN_TEXT = '22021';
 
 export function problemFor(exception: unknown, routing: RoutingFacts): Problem {
   if (exception instanceof DomainError) return fromDomainError(exception);
   if (exception instanceof HttpException) return fromHttpException(exception, routing);
+  if (pgErrorCode(exception) === NUL_IN_TEXT) {
+    // PostgreSQL text cannot hold U+0000, and only a caller's input carries one (found by the fuzzer:
+    // `POST /v1/centres/X/counters/%00/call-next` was a 500). Nothing was stored: the statement failed.
+    return standard(HttpStatus.UNPROCESSABLE_ENTITY, 'nul-character', 'A value in the request contains a NUL character (U+0000), which is never valid here.');
+  }
   if (isDatabaseUnavailable(exception)) {
     // Nothing was stored (or the write's outcome is unknown and an idempotent retry settles it).
     return {
@@ -134,13 +142,19 @@ function internal(): Problem {
   };
 }
 
+/** 7 or 8 digits standing alone (not part of a UUID, code or longer number): a national ID's shape. */
+const NATIONAL_ID_LIKE = /(?<![0-9A-Za-z-])[0-9]{7,8}(?![0-9A-Za-z-])/g;
+
 export function problemDetails(problem: Problem, instance: string, correlationId: string): ProblemDetails {
+  // A caller who puts a national ID in a path (`/v1/centres/12345678`) does not get it back from a
+  // "no such centre" detail or the instance: errors are logged and shown, and carry no personal data.
+  const echoed = new Set(instance.match(NATIONAL_ID_LIKE) ?? []);
   const body: ProblemDetails = {
     type: `${PROBLEM_TYPE_BASE}${problem.code}`,
     title: problem.title,
     status: problem.status,
-    detail: problem.detail,
-    instance,
+    detail: echoed.size === 0 ? problem.detail : problem.detail.replace(NATIONAL_ID_LIKE, (digits) => (echoed.has(digits) ? maskIdNumber(digits) : digits)),
+    instance: instance.replace(NATIONAL_ID_LIKE, maskIdNumber),
     correlationId,
   };
   if (problem.errors && problem.errors.length > 0) body.errors = problem.errors;

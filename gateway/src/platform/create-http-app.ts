@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AppConfig } from '../config/app-config';
 import { setupOpenApi } from '../docs/openapi';
 import { CORRELATION_ID_HEADER, correlationIdOf } from '../http/correlation-id';
+import { answerFrameworkError } from '../http/framework-errors';
 import { useStrictJsonParser } from '../http/json-body-parser';
 import { attachRouteTable } from '../http/route-table';
 import { JsonLogger } from '../logging/json-logger';
@@ -32,6 +33,8 @@ export async function createHttpApp(
     // Fastify's request id is the correlation id, decided before any hook or parser runs.
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => correlationIdOf(request),
+    // Undecodable paths and over-long path parameters, refused by the router: problem+json too.
+    frameworkErrors: answerFrameworkError,
   });
   const fastify = adapter.getInstance();
   useStrictJsonParser(fastify);

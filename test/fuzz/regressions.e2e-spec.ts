@@ -1,0 +1,67 @@
+import { describeWithPostgres } from '../factories/services';
+import { CENTRE, SERVICE, startFuzzWorld, type FuzzWorld } from './fuzz-world';
+import { send, type FuzzRequest } from './http-probe';
+
+/** What the fuzzer found, pinned: each case failed before its fix (see docs/RELIABILITY.md, Fuzzing). */
+describeWithPostgres('fuzz findings, fixed', () => {
+  let world: FuzzWorld;
+
+  beforeAll(async () => {
+    world = await startFuzzWorld();
+  });
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  const request = (method: string, target: string, token: string, body?: string): FuzzRequest => ({
+    route: target,
+    method,
+    target,
+    headers: { authorization: `Bearer ${token}`, 'idempotency-key': `regression-${Math.random()}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : Buffer.from(body),
+    bodyKind: 'json',
+    auth: 'role',
+  });
+
+  it.each([
+    ['POST', '/v1/bookings'],
+    ['POST', `/v1/centres/${CENTRE}/tickets`],
+  ])('%s %s: a body nested thousands of levels deep is a 422, not a 500 (stack overflow while hashing it)', async (method, target) => {
+    const before = await world.counts();
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const response = await send(world.app.url, request(method, target, world.tokens.channel, deep));
+    expect(response.status).toBe(422);
+    expect(JSON.parse(response.text)).toMatchObject({ status: 422, errors: [{ field: '', message: expect.stringContaining('nested too deeply') }] });
+    expect(await world.counts()).toEqual(before);
+    // A reasonable body on the same route still gets past the check.
+    const shallow = await send(world.app.url, request(method, target, world.tokens.channel, JSON.stringify({ service: SERVICE, a: { b: { c: 1 } } })));
+    expect(shallow.status).toBe(422);
+    expect(shallow.text).not.toContain('nested too deeply');
+  });
+
+  it('does not echo a national ID put in a path, in the detail or the instance', async () => {
+    for (const target of ['/v1/centres/12345678', '/v1/agencies/12345678', '/v1/centres/12345678/board']) {
+      const response = await send(world.app.url, request('GET', target, world.tokens.admin));
+      expect(response.status).toBe(404);
+      expect(response.text).not.toContain('12345678');
+      expect(JSON.parse(response.text).instance).toContain('****5678');
+    }
+  });
+
+  it('POST …/counters/%00/call-next: a NUL in a path parameter is a 422, not a 500 (PostgreSQL refuses U+0000 in text)', async () => {
+    const before = await world.counts();
+    const response = await send(world.app.url, request('POST', `/v1/centres/${CENTRE}/counters/%00/call-next`, world.tokens.officer));
+    expect(response.status).toBe(422);
+    expect(JSON.parse(response.text)).toMatchObject({ type: 'https://kiungo.dev/problems/nul-character', status: 422 });
+    expect(response.text).not.toMatch(/invalid byte sequence|0x00/);
+    expect(await world.counts()).toEqual(before);
+  });
+
+  it('still names a transaction id (a UUID) in its not-found detail', async () => {
+    const id = '73603768-95f2-4c4c-905a-238be7d9837e';
+    const response = await send(world.app.url, request('GET', `/v1/transactions/${id}`, world.tokens.admin));
+    expect(response.status).toBe(404);
+    expect(JSON.parse(response.text).detail).toContain(id);
+  });
+});
