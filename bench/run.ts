@@ -6,7 +6,7 @@
  * Options:
  *   --quick              ~3 s per scenario (CI smoke); every figure is still printed
  *   --scenario a,b       run a subset (their baselines run too)
- *   --duration N         seconds per main scenario (default 15, quick 3)
+ *   --duration N         seconds per main scenario (default 10, quick 3)
  *   --connections N      default 50
  *   --skip-build         use dist/ as it is, even when older than the sources
  *   --cpu-prof           run the api process with --cpu-prof; the .cpuprofile lands in bench/results/profiles/
@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   }
 
   const startedAt = new Date().toISOString();
-  const durationSec = positiveInteger(values.duration, values.quick ? 3 : 15, '--duration');
+  const durationSec = positiveInteger(values.duration, values.quick ? 3 : 10, '--duration');
   const settings: BenchSettings = {
     quick: values.quick,
     durationSec,
