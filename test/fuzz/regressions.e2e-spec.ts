@@ -1,5 +1,6 @@
 import { describeWithPostgres } from '../factories/services';
-import { CENTRE, SERVICE, startFuzzWorld, type FuzzWorld } from './fuzz-world';
+import { nrbEnvelope } from '../e2e/transactions.helpers';
+import { AGENCY, CENTRE, SERVICE, startFuzzWorld, type FuzzWorld } from './fuzz-world';
 import { send, type FuzzRequest } from './http-probe';
 
 /** What the fuzzer found, pinned: each case failed before its fix (see docs/RELIABILITY.md, Fuzzing). */
@@ -63,5 +64,48 @@ describeWithPostgres('fuzz findings, fixed', () => {
     const response = await send(world.app.url, request('GET', `/v1/transactions/${id}`, world.tokens.admin));
     expect(response.status).toBe(404);
     expect(JSON.parse(response.text).detail).toContain(id);
+  });
+  // Found once the OpenAPI document described these bodies: free text with U+0000 or an unpaired
+  // surrogate reached a jsonb column (manual outcome, conflict note) or the audit log (mode reason)
+  // and PostgreSQL refused the statement: a 500. Now a 422 naming the field, nothing stored.
+  describe('free text PostgreSQL cannot keep', () => {
+    const put = (target: string, token: string, body: string) => send(world.app.url, request('PUT', target, token, body));
+
+    it('PUT /v1/agencies/{code}/mode: a reason with an unpaired surrogate or a NUL is a 422 on /reason; the mode is unchanged', async () => {
+      const before = await world.counts();
+      for (const reason of ['"down \\ud800 since 09:10"', '"down \\u0000 since 09:10"']) {
+        const response = await put(`/v1/agencies/${AGENCY}/mode`, world.tokens.operator, `{"mode":"manual","reason":${reason}}`);
+        expect(response.status).toBe(422);
+        expect(JSON.parse(response.text)).toMatchObject({ status: 422, errors: [{ field: '/reason', message: expect.any(String) }] });
+      }
+      expect(await world.counts()).toEqual(before);
+      const agency = await send(world.app.url, request('GET', `/v1/agencies/${AGENCY}`, world.tokens.operator));
+      expect(JSON.parse(agency.text).modeSetting.mode).toBe('auto');
+    });
+
+    it('POST …/manual-outcome and POST /v1/reconciliation/{id}/resolve: such a note is a 422 on /note; a note with an emoji is kept', async () => {
+      const manual = await put(`/v1/agencies/${AGENCY}/mode`, world.tokens.operator, '{"mode":"manual","reason":"regression: paper process"}');
+      expect(manual.status).toBe(200);
+      try {
+        const submitted = await send(world.app.url, request('POST', '/v1/transactions', world.tokens.officer, JSON.stringify(nrbEnvelope())));
+        expect(JSON.parse(submitted.text)).toMatchObject({ state: 'manual' });
+        const id = String(JSON.parse(submitted.text).id);
+        const before = await world.counts();
+        for (const note of ['"seen \\u0000 at the counter"', '"seen \\udc00 at the counter"']) {
+          const outcome = await send(world.app.url, request('POST', `/v1/transactions/${id}/manual-outcome`, world.tokens.manager, `{"outcome":"rejected","note":${note}}`));
+          expect(outcome.status).toBe(422);
+          expect(JSON.parse(outcome.text)).toMatchObject({ errors: [{ field: '/note', message: expect.any(String) }] });
+          const resolve = await send(world.app.url, request('POST', `/v1/reconciliation/${id}/resolve`, world.tokens.manager, `{"decision":"keep-manual","note":${note}}`));
+          expect(resolve.status).toBe(422);
+          expect(JSON.parse(resolve.text)).toMatchObject({ errors: [{ field: '/note', message: expect.any(String) }] });
+        }
+        expect(await world.counts()).toEqual(before);
+        const kept = await send(world.app.url, request('POST', `/v1/transactions/${id}/manual-outcome`, world.tokens.manager, '{"outcome":"rejected","note":"Mwananchi alikataa 😀"}'));
+        expect(kept.status).toBe(200);
+        expect(JSON.parse(kept.text)).toMatchObject({ result: 'recorded', manualOutcome: { note: 'Mwananchi alikataa 😀' } });
+      } finally {
+        await put(`/v1/agencies/${AGENCY}/mode`, world.tokens.operator, '{"mode":"auto","reason":"regression over"}');
+      }
+    });
   });
 });

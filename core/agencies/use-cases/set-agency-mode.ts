@@ -2,6 +2,7 @@ import type { Catalogue } from '../../../contracts/src/catalogue';
 import type { FieldError } from '../../../contracts/src/field-error';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
+import { isStorableText, NOT_STORABLE_MESSAGE } from '../../shared/storable-text';
 import type { AgencyModeRepository } from '../agency-mode.repository';
 import type { AgencyModes } from '../agency-modes';
 import { AGENCY_MODES, type AgencyMode, type AgencyModeSetting, type MaintenanceWindow } from '../domain/agency-mode';
@@ -64,6 +65,7 @@ function parse(body: unknown): { mode: AgencyMode; reason: string; window: Maint
   if (!AGENCY_MODES.includes(mode)) errors.push({ field: '/mode', message: `must be one of ${AGENCY_MODES.join(', ')}` });
   const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
   if (reason.length < 3 || reason.length > 500) errors.push({ field: '/reason', message: 'must say why, in 3 to 500 characters' });
+  else if (!isStorableText(reason)) errors.push({ field: '/reason', message: NOT_STORABLE_MESSAGE });
   let window: MaintenanceWindow | null = null;
   if (mode === 'maintenance') {
     const raw = (input.window ?? {}) as Record<string, unknown>;

@@ -1,6 +1,7 @@
 import type { FieldError } from '../../../contracts/src/field-error';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
+import { isStorableText, NOT_STORABLE_MESSAGE } from '../../shared/storable-text';
 import type { FallbackRepository, FallbackTransaction, ManualOutcome } from '../fallback.repository';
 
 export interface OutcomeRecorder {
@@ -63,6 +64,7 @@ function parse(body: unknown): Pick<ManualOutcome, 'outcome' | 'agencyRef' | 'no
   if (outcome === 'completed' && !agencyRef) errors.push({ field: '/agencyRef', message: 'is required when the outcome is completed' });
   const note = typeof input.note === 'string' ? input.note.trim() : null;
   if (input.note !== undefined && (note === null || note.length > 1000)) errors.push({ field: '/note', message: 'must be text of at most 1000 characters' });
+  else if (note !== null && !isStorableText(note)) errors.push({ field: '/note', message: NOT_STORABLE_MESSAGE });
   if (errors.length > 0) throw new DomainError('invalid', 'validation-failed', 'The outcome is not valid; see `errors`.', { errors });
   return { outcome: outcome as ManualOutcome['outcome'], agencyRef: agencyRef || null, note: note || null };
 }

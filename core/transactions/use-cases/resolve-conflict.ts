@@ -1,5 +1,6 @@
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
+import { isStorableText, NOT_STORABLE_MESSAGE } from '../../shared/storable-text';
 import type { FallbackRepository, FallbackTransaction } from '../fallback.repository';
 
 /**
@@ -17,12 +18,14 @@ export class ResolveConflict {
 
   async execute(id: string, body: unknown, actor: string): Promise<FallbackTransaction> {
     const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    const decision = input.decision;
-    const note = typeof input.note === 'string' && input.note.trim() ? input.note.trim().slice(0, 1000) : null;
-    if (decision !== 'keep-agency' && decision !== 'keep-manual') {
-      throw new DomainError('invalid', 'validation-failed', 'The resolution is not valid; see `errors`.', {
-        errors: [{ field: '/decision', message: 'must be keep-agency or keep-manual' }],
-      });
+    const decision = input.decision === 'keep-agency' || input.decision === 'keep-manual' ? input.decision : null;
+    // Cut by code points, so that a cut never splits a surrogate pair (jsonb would refuse the half).
+    const note = typeof input.note === 'string' && input.note.trim() ? Array.from(input.note.trim()).slice(0, 1000).join('') : null;
+    const errors: Array<{ field: string; message: string }> = [];
+    if (decision === null) errors.push({ field: '/decision', message: 'must be keep-agency or keep-manual' });
+    if (note !== null && !isStorableText(note)) errors.push({ field: '/note', message: NOT_STORABLE_MESSAGE });
+    if (decision === null || errors.length > 0) {
+      throw new DomainError('invalid', 'validation-failed', 'The resolution is not valid; see `errors`.', { errors });
     }
     const current = await this.fallbacks.find(id);
     if (!current) throw new DomainError('not_found', 'transaction-not-found', `No transaction ${id}.`);

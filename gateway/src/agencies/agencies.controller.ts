@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { AgencyDefinition } from '../../../contracts/src/catalogue.types';
 import { AgencyModes } from '../../../core/agencies/agency-modes';
 import { PauseReplay } from '../../../core/agencies/use-cases/pause-replay';
@@ -9,7 +9,9 @@ import { FallbackRepository } from '../../../core/transactions/fallback.reposito
 import { TransactionRepository } from '../../../core/transactions/transaction.repository';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
 import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+import { ApiProblemResponse } from '../docs/problem.schema';
 import { agencyModeView, replayView } from './agency-mode.view';
+import { AgencyDto, AgencyListDto, AgencyModeChangeDto } from './agency.dto';
 
 @ApiTags('agencies')
 @ApiBearerAuth()
@@ -27,6 +29,7 @@ export class AgenciesController {
   @Get()
   @Roles('operator', 'manager', 'admin', 'auditor')
   @ApiOperation({ summary: 'Each agency with its breaker state, mode, load and queue depth' })
+  @ApiOkResponse({ type: AgencyListDto })
   async list(): Promise<{ items: unknown[] }> {
     const items = await Promise.all(this.runtime.catalogue.agencies.map((agency) => this.describe(agency, false)));
     return { items };
@@ -35,6 +38,9 @@ export class AgenciesController {
   @Get(':code')
   @Roles('operator', 'manager', 'admin', 'auditor')
   @ApiOperation({ summary: 'One agency: breaker, mode (auto | manual | maintenance, or degraded) and replay progress' })
+  @ApiParam({ name: 'code', example: 'nrb' })
+  @ApiOkResponse({ type: AgencyDto })
+  @ApiProblemResponse(404, 'No such agency')
   async get(@Param('code') code: string): Promise<unknown> {
     return this.describe(this.agency(code), true);
   }
@@ -45,6 +51,11 @@ export class AgenciesController {
     summary: 'Switch an agency to auto, manual (with reason) or maintenance (with window); audited',
     description: 'Body: `{"mode": "manual", "reason": "NRB system down since 09:10"}` or `{"mode": "maintenance", "reason": "…", "window": {"start": "…", "end": "…"}}`.',
   })
+  @ApiParam({ name: 'code', example: 'nrb' })
+  @ApiBody({ type: AgencyModeChangeDto })
+  @ApiOkResponse({ type: AgencyDto, description: 'The agency with its new mode' })
+  @ApiProblemResponse(404, 'No such agency')
+  @ApiProblemResponse(422, 'Unknown mode, reason missing or too long, bad or missing maintenance window (fields named)')
   async setMode(@Param('code') code: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<unknown> {
     await this.setAgencyMode.execute({ agencyCode: this.agency(code).code, body, actor: principal.subject });
     return this.describe(this.agency(code), true);
@@ -54,6 +65,9 @@ export class AgenciesController {
   @HttpCode(200)
   @Roles('operator', 'admin')
   @ApiOperation({ summary: "Pause the replay of an agency's stored backlog; audited" })
+  @ApiParam({ name: 'code', example: 'nrb' })
+  @ApiOkResponse({ type: AgencyDto })
+  @ApiProblemResponse(404, 'No such agency')
   async pause(@Param('code') code: string, @CurrentPrincipal() principal: Principal): Promise<unknown> {
     await this.pauseReplay.execute(this.agency(code).code, true, principal.subject);
     return this.describe(this.agency(code), true);
@@ -63,6 +77,9 @@ export class AgenciesController {
   @HttpCode(200)
   @Roles('operator', 'admin')
   @ApiOperation({ summary: "Resume the replay of an agency's stored backlog; audited" })
+  @ApiParam({ name: 'code', example: 'nrb' })
+  @ApiOkResponse({ type: AgencyDto })
+  @ApiProblemResponse(404, 'No such agency')
   async resume(@Param('code') code: string, @CurrentPrincipal() principal: Principal): Promise<unknown> {
     await this.pauseReplay.execute(this.agency(code).code, false, principal.subject);
     return this.describe(this.agency(code), true);

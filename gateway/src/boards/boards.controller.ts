@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Req, Res, type BeforeApplicationShutdown } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponse } from '../docs/problem.schema';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CentreRepository } from '../../../core/centres/centre.repository';
 import { BoardFeed, type BoardMessage } from '../../../core/queueing/board-feed';
@@ -36,6 +37,13 @@ export class BoardsController implements BeforeApplicationShutdown {
       'First a `snapshot` event (waiting per service, tickets at counters), then `called` {number, counter, service, recall, at} and ' +
       '`waiting` {waiting: {service: count}, at} as they happen, from every api replica. Comment lines every 15 s keep the connection open.',
   })
+  @ApiParam({ name: 'code', example: 'NRB-GPO' })
+  @ApiResponse({
+    status: 200,
+    description: 'A stream of server-sent events (`snapshot`, `called`, `waiting`) that stays open',
+    content: { 'text/event-stream': { schema: { type: 'string', example: 'event: called\ndata: {"number":"A042","counter":"3"}\n\n' } } },
+  })
+  @ApiProblemResponse(404, 'No such centre (before the stream starts)')
   async stream(@Param('code') code: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const centre = await centreNamed(this.centres, code); // 404 as problem+json, before the stream starts
     const raw = reply.raw;
@@ -87,6 +95,9 @@ export class BoardsController implements BeforeApplicationShutdown {
   @Public()
   @ApiProduces('text/html')
   @ApiOperation({ summary: 'A plain HTML board for a hall screen; it follows the SSE stream above' })
+  @ApiParam({ name: 'code', example: 'NRB-GPO' })
+  @ApiResponse({ status: 200, description: 'The board page', content: { 'text/html': { schema: { type: 'string' } } } })
+  @ApiProblemResponse(404, 'No such centre')
   async page(@Param('code') code: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const centre = await centreNamed(this.centres, code);
     reply.type('text/html; charset=utf-8');

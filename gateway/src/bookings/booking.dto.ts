@@ -51,3 +51,7 @@ export class FreeSlotsDto {
   @ApiProperty({ required: false, enum: ['holiday', 'closed'] }) closed?: string;
   @ApiProperty({ type: [FreeSlotDto] }) slots!: FreeSlotDto[];
 }
+
+export class BookingListDto {
+  @ApiProperty({ type: [BookingDto] }) items!: BookingDto[];
+}

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponse } from '../docs/problem.schema';
 import type { FastifyReply } from 'fastify';
 import type { BookingView } from '../../../core/bookings/booking.view';
 import { BookAppointment } from '../../../core/bookings/use-cases/book-appointment';
@@ -7,7 +8,7 @@ import { ChangeBooking } from '../../../core/bookings/use-cases/change-booking';
 import { FindBookings } from '../../../core/bookings/use-cases/find-booking';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
-import { BookingDto, NewBookingDto, RescheduleDto } from './booking.dto';
+import { BookingDto, BookingListDto, NewBookingDto, RescheduleDto } from './booking.dto';
 
 @ApiTags('bookings')
 @ApiBearerAuth()
@@ -30,6 +31,9 @@ export class BookingsController {
   @ApiHeader({ name: 'Idempotency-Key', required: true })
   @ApiBody({ type: NewBookingDto })
   @ApiResponse({ status: 201, type: BookingDto })
+  @ApiProblemResponse(404, 'No such centre')
+  @ApiProblemResponse(409, '`slot-full` or `already-booked`')
+  @ApiProblemResponse(422, 'Not a valid booking: fields, unknown service, slot not offered, Idempotency-Key missing or reused (fields named)')
   async create(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<BookingView> {
     const booking = await this.book.execute(body, principal);
     reply.header('Location', `/v1/bookings/${booking.reference}`);
@@ -39,7 +43,9 @@ export class BookingsController {
   @Get()
   @Roles('channel', 'officer', 'manager', 'admin')
   @ApiOperation({ summary: "A citizen's bookings (newest first), by national ID; officers see their centre's only" })
-  @ApiQuery({ name: 'citizen', required: true, example: '12345678' })
+  @ApiQuery({ name: 'citizen', required: true, schema: { type: 'string', pattern: '^[0-9]{7,8}$', example: '12345678' }, description: 'National ID number' })
+  @ApiResponse({ status: 200, type: BookingListDto })
+  @ApiProblemResponse(422, 'Not a national ID number (query field named)')
   async byCitizen(@Query('citizen') citizen: string | undefined, @CurrentPrincipal() principal: Principal): Promise<{ items: BookingView[] }> {
     return { items: await this.find.byCitizen(citizen, principal) };
   }
@@ -47,6 +53,8 @@ export class BookingsController {
   @Get(':reference')
   @Roles('channel', 'officer', 'manager', 'admin')
   @ApiOperation({ summary: 'A booking by its reference' })
+  @ApiParam({ name: 'reference', example: 'K7QM-4X3P' })
+  @ApiProblemResponse(404, 'No such booking, or not visible to the caller')
   @ApiResponse({ status: 200, type: BookingDto })
   get(@Param('reference') reference: string, @CurrentPrincipal() principal: Principal): Promise<BookingView> {
     return this.find.byReference(reference, principal);
@@ -56,6 +64,9 @@ export class BookingsController {
   @HttpCode(200)
   @Roles('channel', 'officer', 'admin')
   @ApiOperation({ summary: 'Cancel a booking; its place goes back on sale' })
+  @ApiParam({ name: 'reference', example: 'K7QM-4X3P' })
+  @ApiProblemResponse(404, 'No such booking')
+  @ApiProblemResponse(409, 'The booking is no longer active')
   @ApiResponse({ status: 200, type: BookingDto })
   cancel(@Param('reference') reference: string, @CurrentPrincipal() principal: Principal): Promise<BookingView> {
     return this.change.cancel(reference, principal);
@@ -66,6 +77,10 @@ export class BookingsController {
   @Roles('channel', 'officer', 'admin')
   @ApiOperation({ summary: 'Move a booking to another slot of the same centre and service (all or nothing)' })
   @ApiBody({ type: RescheduleDto })
+  @ApiParam({ name: 'reference', example: 'K7QM-4X3P' })
+  @ApiProblemResponse(404, 'No such booking')
+  @ApiProblemResponse(409, '`slot-full`, or the booking is no longer active')
+  @ApiProblemResponse(422, 'Not a free slot start of the same centre and service (fields named)')
   @ApiResponse({ status: 200, type: BookingDto })
   reschedule(@Param('reference') reference: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<BookingView> {
     return this.change.reschedule(reference, body, principal);

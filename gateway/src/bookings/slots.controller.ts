@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponse } from '../docs/problem.schema';
 import { ListFreeSlots, type FreeSlots } from '../../../core/bookings/use-cases/list-free-slots';
 import { Roles } from '../auth';
 import { FreeSlotsDto } from './booking.dto';
@@ -13,9 +14,12 @@ export class SlotsController {
   @Get(':code/slots')
   @Roles('channel', 'officer', 'manager', 'admin')
   @ApiOperation({ summary: 'Free appointment slots of a centre for one service on one local day' })
-  @ApiQuery({ name: 'service', required: true, example: 'id-card-replacement' })
-  @ApiQuery({ name: 'date', required: true, example: '2026-11-24' })
+  @ApiQuery({ name: 'service', required: true, type: String, example: 'id-card-replacement' })
+  @ApiQuery({ name: 'date', required: true, schema: { type: 'string', format: 'date', example: '2026-11-24' }, description: "The centre's local day" })
+  @ApiParam({ name: 'code', example: 'NRB-GPO' })
   @ApiResponse({ status: 200, type: FreeSlotsDto })
+  @ApiProblemResponse(404, 'No such centre')
+  @ApiProblemResponse(422, 'Missing or unknown service, bad date or outside the booking horizon (query fields named)')
   list(@Param('code') code: string, @Query('service') service: string | undefined, @Query('date') date: string | undefined): Promise<FreeSlots> {
     return this.slots.execute({ centreCode: code, serviceCode: service, date });
   }

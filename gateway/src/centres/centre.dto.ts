@@ -61,3 +61,16 @@ export class CapacityDto {
   @ApiProperty({ example: 'id-card-replacement' }) service!: string;
   @ApiProperty({ example: 20 }) slotCapacity!: number;
 }
+
+export class CentreSummaryDto {
+  @ApiProperty({ example: 'NRB-GPO' }) code!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() county!: string;
+  @ApiProperty({ example: 'Africa/Nairobi' }) timeZone!: string;
+  @ApiProperty({ description: 'Number of services offered' }) services!: number;
+  @ApiProperty({ description: 'Number of counters' }) counters!: number;
+}
+
+export class CentreListDto {
+  @ApiProperty({ type: [CentreSummaryDto] }) items!: CentreSummaryDto[];
+}

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Param, Put, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponse } from '../docs/problem.schema';
 import type { FastifyReply } from 'fastify';
 import type { Centre, CentreSummary } from '../../../core/centres/domain/centre';
 import { ManageCentres } from '../../../core/centres/use-cases/manage-centres';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
-import { CapacityDto, CentreDefinitionDto, CentreDto } from './centre.dto';
+import { CapacityDto, CentreDefinitionDto, CentreDto, CentreListDto } from './centre.dto';
 
 @ApiTags('centres')
 @ApiBearerAuth()
@@ -15,6 +16,7 @@ export class CentresController {
   @Get()
   @Roles('admin', 'manager', 'operator', 'officer', 'channel', 'auditor')
   @ApiOperation({ summary: 'All centres (code, name, county, number of services and counters)' })
+  @ApiResponse({ status: 200, type: CentreListDto })
   async list(): Promise<{ items: CentreSummary[] }> {
     return { items: await this.centres.list() };
   }
@@ -22,6 +24,8 @@ export class CentresController {
   @Get(':code')
   @Roles('admin', 'manager', 'operator', 'officer', 'channel', 'auditor')
   @ApiOperation({ summary: 'A centre: opening hours, holidays, services with slot capacity, counters' })
+  @ApiParam({ name: 'code', example: 'NRB-GPO' })
+  @ApiProblemResponse(404, 'No such centre')
   @ApiResponse({ status: 200, type: CentreDto })
   get(@Param('code') code: string): Promise<Centre> {
     return this.centres.get(code);
@@ -36,6 +40,8 @@ export class CentresController {
   @ApiBody({ type: CentreDefinitionDto })
   @ApiResponse({ status: 200, type: CentreDto })
   @ApiResponse({ status: 201, type: CentreDto })
+  @ApiParam({ name: 'code', example: 'NRB-GPO', description: 'Three capital letters, a dash, 2–12 capitals or digits' })
+  @ApiProblemResponse(422, 'Not a valid centre definition (fields named)')
   async put(
     @Param('code') code: string,
     @Body() body: unknown,
@@ -51,6 +57,9 @@ export class CentresController {
   @Roles('admin')
   @ApiOperation({ summary: 'Appointments per slot for one service, from now on (never below places already booked)' })
   @ApiBody({ type: CapacityDto })
+  @ApiParam({ name: 'code', example: 'NRB-GPO' })
+  @ApiProblemResponse(404, 'No such centre')
+  @ApiProblemResponse(422, 'Unknown service, or capacity below the places already booked (fields named)')
   @ApiResponse({ status: 200, type: CentreDto })
   setCapacity(@Param('code') code: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<Centre> {
     return this.centres.setCapacity(code, body, principal.subject);

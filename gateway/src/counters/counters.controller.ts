@@ -1,5 +1,8 @@
 import { Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponse } from '../docs/problem.schema';
+import { TICKET_SCHEMA } from '../tickets/ticket.schemas';
+import { CounterSessionDto } from './counter.dto';
 import type { FastifyReply } from 'fastify';
 import type { CounterSessionView } from '../../../core/queueing/domain/counter-session';
 import type { TicketView } from '../../../core/queueing/domain/ticket';
@@ -22,6 +25,12 @@ export class CountersController {
     summary: 'Log in at a counter (officers, own centre): 201 opened, 200 already open under you',
     description: '409 `counter-taken` (another officer is there), 409 `officer-at-another-counter`.',
   })
+  @ApiParam({ name: 'code', example: 'NRB-GPO' })
+  @ApiParam({ name: 'counter', example: '1' })
+  @ApiResponse({ status: 201, type: CounterSessionDto, description: 'Opened' })
+  @ApiResponse({ status: 200, type: CounterSessionDto, description: 'Already open under you' })
+  @ApiProblemResponse(404, 'No such centre or counter')
+  @ApiProblemResponse(409, '`counter-taken` or `officer-at-another-counter`')
   async open(
     @Param('code') code: string,
     @Param('counter') counter: string,
@@ -37,6 +46,11 @@ export class CountersController {
   @HttpCode(200)
   @Roles('officer', 'manager')
   @ApiOperation({ summary: 'Log out of a counter; answers the session with its length (managers may close any counter of their centre)' })
+  @ApiParam({ name: 'code', example: 'NRB-GPO' })
+  @ApiParam({ name: 'counter', example: '1' })
+  @ApiOkResponse({ type: CounterSessionDto })
+  @ApiProblemResponse(404, 'No such centre or counter')
+  @ApiProblemResponse(409, '`counter-not-open` or `counter-held-by-another-officer`')
   close(@Param('code') code: string, @Param('counter') counter: string, @CurrentPrincipal() principal: Principal): Promise<CounterSessionView> {
     return this.sessions.close({ centreCode: code, counterCode: counter, caller: principal });
   }
@@ -50,6 +64,13 @@ export class CountersController {
       'Among the services the counter serves: appointments checked in and due within 15 minutes first, then elderly, disability and expectant, ' +
       'then arrival order. `ticket` is null when nobody waits. 409 `counter-closed` when the counter is not open.',
   })
+  @ApiParam({ name: 'code', example: 'NRB-GPO' })
+  @ApiParam({ name: 'counter', example: '1' })
+  @ApiOkResponse({
+    schema: { type: 'object', required: ['ticket'], properties: { ticket: { ...TICKET_SCHEMA, nullable: true, description: 'Null when nobody waits' } } },
+  })
+  @ApiProblemResponse(404, 'No such centre or counter')
+  @ApiProblemResponse(409, '`counter-closed` or `counter-held-by-another-officer`')
   async callNext(@Param('code') code: string, @Param('counter') counter: string, @CurrentPrincipal() principal: Principal): Promise<{ ticket: TicketView | null }> {
     return { ticket: await this.next.execute({ centreCode: code, counterCode: counter, caller: principal }) };
   }

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CheckDto, LivenessDto, ReadinessDto } from './health.dto';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth';
 import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
@@ -9,6 +10,7 @@ type Check = { status: 'up' | 'down'; latencyMs: number; detail?: string };
 const CHECK_TIMEOUT_MS = 2000;
 
 @ApiTags('health')
+@ApiExtraModels(CheckDto)
 @Controller('health')
 export class HealthController {
   constructor(@Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime) {}
@@ -16,6 +18,7 @@ export class HealthController {
   @Get('live')
   @Public()
   @ApiOperation({ summary: 'The process is up (no dependencies checked)' })
+  @ApiOkResponse({ type: LivenessDto })
   live(): { status: 'ok'; role: string } {
     return { status: 'ok', role: this.runtime.role };
   }
@@ -23,6 +26,8 @@ export class HealthController {
   @Get('ready')
   @Public()
   @ApiOperation({ summary: 'The process can serve: database and, when configured, Redis answer' })
+  @ApiResponse({ status: 200, type: ReadinessDto, description: 'Every check is up' })
+  @ApiResponse({ status: 503, type: ReadinessDto, description: 'A check is down (same body, `not_ready`)' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, Check> }> {
     const checks: Record<string, Check> = { database: await check(() => this.runtime.pool.query('SELECT 1').then(() => undefined)) };
     if (this.runtime.redisPing) checks.redis = await check(this.runtime.redisPing);

@@ -1,5 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponse } from '../docs/problem.schema';
+import { CentreDayKpisDto, RangeKpisDto } from './kpi.dto';
 import type { CentreDayKpis, RangeKpis } from '../../../core/queueing/domain/kpi';
 import { QueueKpis } from '../../../core/queueing/use-cases/queue-kpis';
 import { Roles } from '../auth';
@@ -17,7 +19,11 @@ export class KpisController {
   @Get('centres/:code/kpis')
   @Roles('manager', 'operator', 'auditor', 'admin')
   @ApiOperation({ summary: "One centre's queue KPIs for a local day: the day, each counter (and its hours), each officer", description: KPI_DEFINITIONS })
-  @ApiQuery({ name: 'date', required: false, description: 'YYYY-MM-DD, the centre\'s local date; default today' })
+  @ApiParam({ name: 'code', example: 'NRB-GPO' })
+  @ApiQuery({ name: 'date', required: false, schema: { type: 'string', format: 'date' }, description: 'YYYY-MM-DD, the centre\'s local date; default today' })
+  @ApiOkResponse({ type: CentreDayKpisDto })
+  @ApiProblemResponse(404, 'No such centre')
+  @ApiProblemResponse(422, 'Not a date (query field named)')
   centreDay(@Param('code') code: string, @Query('date') date: string | undefined): Promise<CentreDayKpis> {
     return this.kpis.centreDay(code, date);
   }
@@ -25,8 +31,10 @@ export class KpisController {
   @Get('kpis')
   @Roles('manager', 'operator', 'auditor', 'admin')
   @ApiOperation({ summary: 'Queue KPIs of every centre per day over a range (at most 92 days), with totals', description: KPI_DEFINITIONS })
-  @ApiQuery({ name: 'from', required: true, example: '2026-11-01' })
-  @ApiQuery({ name: 'to', required: true, example: '2026-11-30' })
+  @ApiQuery({ name: 'from', required: true, schema: { type: 'string', format: 'date', example: '2026-11-01' } })
+  @ApiQuery({ name: 'to', required: true, schema: { type: 'string', format: 'date', example: '2026-11-30' } })
+  @ApiOkResponse({ type: RangeKpisDto })
+  @ApiProblemResponse(422, 'Missing or bad dates, `to` before `from`, or more than 92 days (query fields named)')
   range(@Query('from') from: string | undefined, @Query('to') to: string | undefined): Promise<RangeKpis> {
     return this.kpis.range(from, to);
   }

@@ -1,5 +1,7 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponse } from '../docs/problem.schema';
+import { ServiceDetailDto, ServiceListDto } from './service.dto';
 import type { ServiceDefinition } from '../../../contracts/src/catalogue.types';
 import { DomainError } from '../../../core/shared/errors';
 import { Roles } from '../auth';
@@ -26,6 +28,7 @@ export class ServicesController {
   @Get()
   @Roles(...ALL_ROLES)
   @ApiOperation({ summary: 'The service catalogue' })
+  @ApiOkResponse({ type: ServiceListDto })
   list(): { items: ServiceSummary[] } {
     return { items: this.runtime.catalogue.services().map(summary) };
   }
@@ -33,6 +36,9 @@ export class ServicesController {
   @Get(':code')
   @Roles(...ALL_ROLES)
   @ApiOperation({ summary: 'One service, with the JSON Schema its request payload must satisfy' })
+  @ApiParam({ name: 'code', example: 'id-card-replacement' })
+  @ApiOkResponse({ type: ServiceDetailDto })
+  @ApiProblemResponse(404, 'No such service')
   get(@Param('code') code: string): ServiceSummary & { requestSchema: unknown; responseSchema: unknown; manualInstructions: string } {
     const service = this.runtime.catalogue.service(code);
     if (!service) throw new DomainError('not_found', 'service-not-found', `No service with code "${code.slice(0, 64)}"; see GET /v1/services.`);

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponse } from '../docs/problem.schema';
+import { FeedbackReceiptDto } from './ticket.dto';
 import type { FastifyReply } from 'fastify';
 import type { TicketView } from '../../../core/queueing/domain/ticket';
 import { GiveFeedback, type FeedbackReceipt } from '../../../core/queueing/use-cases/give-feedback';
@@ -28,7 +30,12 @@ export class CentreTicketsController {
   })
   @ApiHeader({ name: 'Idempotency-Key', required: true })
   @ApiBody({ schema: TICKET_REQUEST_BODY })
-  @ApiResponse({ status: 201, schema: TICKET_SCHEMA })
+  @ApiParam({ name: 'code', example: 'NRB-GPO' })
+  @ApiResponse({ status: 201, schema: TICKET_SCHEMA, description: 'A new ticket' })
+  @ApiResponse({ status: 200, schema: TICKET_SCHEMA, description: 'The booking was already checked in: the same ticket' })
+  @ApiProblemResponse(404, 'No such centre or booking')
+  @ApiProblemResponse(409, '`centre-closed`, `service-not-offered`, or a booking that cannot be checked in (`booking-not-active`, `booking-expired`, …)')
+  @ApiProblemResponse(422, 'Neither a walk-in nor a check-in request, Idempotency-Key missing or reused (fields named)')
   async issue(
     @Param('code') code: string,
     @Body() body: unknown,
@@ -55,6 +62,8 @@ export class TicketsController {
   @Get(':id')
   @Roles('channel', 'officer', 'manager', 'operator', 'auditor')
   @ApiOperation({ summary: 'A ticket: number, service, state, counter' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiProblemResponse(404, 'No such ticket')
   @ApiResponse({ status: 200, schema: TICKET_SCHEMA })
   get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
     return this.actions.get({ ticketId: id, caller: principal });
@@ -64,6 +73,9 @@ export class TicketsController {
   @HttpCode(200)
   @Roles('officer')
   @ApiOperation({ summary: 'Call a called ticket again to the same counter (the board shows it again)' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiProblemResponse(404, 'No such ticket')
+  @ApiProblemResponse(409, '`ticket-state`: the ticket is not called')
   @ApiResponse({ status: 200, schema: TICKET_SCHEMA })
   recall(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
     return this.actions.recall({ ticketId: id, caller: principal });
@@ -74,6 +86,10 @@ export class TicketsController {
   @Roles('officer')
   @ApiOperation({ summary: "Move the ticket to another service's queue; it keeps its number and its arrival time" })
   @ApiBody({ schema: TRANSFER_BODY })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiProblemResponse(404, 'No such ticket')
+  @ApiProblemResponse(409, '`ticket-state`, or the service is not queued at this centre')
+  @ApiProblemResponse(422, 'No service, or the same service (fields named)')
   @ApiResponse({ status: 200, schema: TICKET_SCHEMA })
   transfer(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
     return this.actions.transfer({ ticketId: id, caller: principal, body });
@@ -83,6 +99,9 @@ export class TicketsController {
   @HttpCode(200)
   @Roles('officer')
   @ApiOperation({ summary: 'The citizen did not come forward' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiProblemResponse(404, 'No such ticket')
+  @ApiProblemResponse(409, '`ticket-state`: the ticket is not called')
   @ApiResponse({ status: 200, schema: TICKET_SCHEMA })
   noShow(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
     return this.actions.noShow({ ticketId: id, caller: principal });
@@ -93,6 +112,10 @@ export class TicketsController {
   @Roles('officer')
   @ApiOperation({ summary: 'End the visit, linking the transactions submitted during it' })
   @ApiBody({ schema: COMPLETE_BODY, required: false })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiProblemResponse(404, 'No such ticket')
+  @ApiProblemResponse(409, '`ticket-state`: the ticket is not called')
+  @ApiProblemResponse(422, 'Unknown transaction ids (fields named)')
   @ApiResponse({ status: 200, schema: TICKET_SCHEMA })
   complete(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
     return this.actions.complete({ ticketId: id, caller: principal, body });
@@ -103,6 +126,11 @@ export class TicketsController {
   @Roles('channel', 'officer')
   @ApiOperation({ summary: "The citizen's rating of a completed visit (counter feedback device or portal), once per ticket (409 after)" })
   @ApiBody({ schema: FEEDBACK_BODY })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiResponse({ status: 201, type: FeedbackReceiptDto })
+  @ApiProblemResponse(404, 'No such ticket')
+  @ApiProblemResponse(409, '`ticket-not-completed`, or feedback already given')
+  @ApiProblemResponse(422, 'Rating not 1–5, comment too long (fields named)')
   giveFeedback(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<FeedbackReceipt> {
     return this.feedback.execute(id, body, principal);
   }

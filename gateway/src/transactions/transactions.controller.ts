@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponse } from '../docs/problem.schema';
 import type { FastifyReply } from 'fastify';
 import { GetTransaction } from '../../../core/transactions/use-cases/get-transaction';
 import { SubmitTransaction } from '../../../core/transactions/use-cases/submit-transaction';
@@ -49,6 +50,8 @@ export class TransactionsController {
   @ApiBody({ type: TransactionEnvelopeDto })
   @ApiResponse({ status: 200, type: TransactionViewDto })
   @ApiResponse({ status: 202, type: TransactionViewDto })
+  @ApiProblemResponse(422, 'Envelope or payload not valid for the service, Idempotency-Key missing or reused with another body (fields named)')
+  @ApiProblemResponse(503, 'The agency is not taking applications and the service falls back to `reject` (Retry-After)')
   async submit(
     @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -70,7 +73,10 @@ export class TransactionsController {
   @Get(':id')
   @Roles('channel', 'officer', 'manager', 'operator', 'auditor', 'agency', 'admin')
   @ApiOperation({ summary: 'A transaction: state, agency reference, attempts and history' })
+  @ApiParam({ name: 'id', format: 'uuid' })
   @ApiResponse({ status: 200, type: TransactionViewDto })
+  @ApiProblemResponse(404, 'No such transaction, or not visible to the caller (agency tokens see their own only)')
+  @ApiProblemResponse(422, 'The id is not a UUID')
   async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TransactionView & FallbackView> {
     if (!UUID.test(id)) {
       throw new DomainError('invalid', 'validation-failed', 'The transaction id is not valid.', {

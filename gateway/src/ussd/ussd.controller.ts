@@ -28,7 +28,7 @@ export class UssdController {
   })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiProduces('text/plain')
-  @ApiQuery({ name: 'key', required: true, description: 'KIUNGO_USSD_SECRET, part of the callback URL configured at Africa\'s Talking' })
+  @ApiQuery({ name: 'key', required: true, type: String, description: 'KIUNGO_USSD_SECRET, part of the callback URL configured at Africa\'s Talking' })
   @ApiBody({
     schema: {
       type: 'object',
