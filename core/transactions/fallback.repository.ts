@@ -56,8 +56,11 @@ export interface ListFilter {
 }
 
 export type ReplayResult =
-  /** The replay's outcome was recorded. */
-  | { kind: 'applied'; row: FallbackTransaction }
+  /**
+   * The replay's outcome was recorded. `noticeRecorded`: the change completed the transaction and
+   * its citizen notice was recorded by the same statement (so the caller sends it).
+   */
+  | { kind: 'applied'; row: FallbackTransaction; noticeRecorded?: boolean }
   /** Meanwhile an officer recorded a manual outcome: flagged conflict. */
   | { kind: 'conflict'; row: FallbackTransaction }
   /** Someone else moved the transaction on; nothing written. */
@@ -86,12 +89,17 @@ export abstract class FallbackRepository {
    */
   abstract claimNextReplay(agencyCode: string, owner: string, leaseMs: number): Promise<TransactionRecord | null>;
 
-  /** Applies a replay's outcome if attempt `attempt` is still current and the row is `manual`. */
+  /**
+   * Applies a replay's outcome if attempt `attempt` is still current and the row is `manual`.
+   * With `notice`, a change to `completed` also records the citizen notice (once per transaction
+   * and kind) in the same statement: a process killed right after the commit loses no notice.
+   */
   abstract applyReplay(
     id: string,
     attempt: number,
     change: StateChange & { keepPending: boolean; parkedReason?: FallbackFacts['parkedReason'] },
     events: NewAuditEvent[],
+    notice?: { kind: string; phoneSealed: Buffer | null },
   ): Promise<ReplayResult>;
 
   /** When applyReplay found a manual outcome already recorded: turns it into a conflict. */

@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { mintDevToken } from '../../gateway/src/auth';
@@ -9,9 +7,8 @@ import { loadConfig } from '../../gateway/src/config/env.schema';
 import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-agency/rest-agency.simulator';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { FAST_CATALOGUE, eventually } from '../factories/app';
+import { freePort, startGatewayProcess, type GatewayProcess } from '../factories/gateway-process';
 import { nrbEnvelope } from './transactions.helpers';
-
-const ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * The gateway process is SIGKILLed after the transaction was recorded and while its agency call
@@ -23,7 +20,7 @@ describe('a gateway killed between recording and dispatch', () => {
   let agency: RestAgencySimulator;
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
-  let child: ChildProcess | undefined;
+  let child: GatewayProcess | undefined;
   let url: string;
 
   beforeAll(async () => {
@@ -49,14 +46,14 @@ describe('a gateway killed between recording and dispatch', () => {
   });
 
   afterAll(async () => {
-    child?.kill('SIGKILL');
+    await child?.kill();
     await agency?.close();
     await db?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('completes the transaction after a restart, and the agency creates one application', async () => {
-    child = await startGateway(env, url);
+    child = await startGatewayProcess('all', env);
     const token = await mintDevToken({ role: 'officer', centre: 'NRB-GPO', subject: 'crash-officer' }, loadConfig(env));
     agency.setMode('hang');
 
@@ -72,13 +69,12 @@ describe('a gateway killed between recording and dispatch', () => {
     expect(rows[0].state).toBe('received');
     const id = rows[0].id;
 
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child!.once('exit', resolve));
+    await child.kill();
     // The caller got no answer: its connection died with the process.
     expect(await pending).not.toHaveProperty('status');
     agency.setMode('healthy');
 
-    child = await startGateway(env, url);
+    child = await startGatewayProcess('all', env);
     const done = await eventually(
       async () => (await db.pool.query<{ state: string; agency_ref: string | null }>('SELECT state, agency_ref FROM transactions WHERE id = $1', [id])).rows[0],
       (row) => row.state === 'completed',
@@ -94,42 +90,7 @@ describe('a gateway killed between recording and dispatch', () => {
     );
     expect(events.rows.map((e) => e.type)).toEqual(['received', 'dispatched', 'completed']);
     expect(events.rows.at(-1)?.actor).toBe('system:worker');
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child!.once('exit', resolve));
+    await child.stop();
     child = undefined;
   }, 60_000);
 });
-
-async function startGateway(env: NodeJS.ProcessEnv, url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'run-ts.cjs'), path.join(ROOT, 'gateway', 'src', 'main.ts'), 'all'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}: ${output}`);
-    const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
-    if (ok) return child;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`gateway did not become ready: ${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}

@@ -123,28 +123,44 @@ export class PgFallbackRepository extends FallbackRepository {
     attempt: number,
     change: StateChange & { keepPending: boolean; parkedReason?: FallbackFacts['parkedReason'] },
     events: NewAuditEvent[],
+    notice?: { kind: string; phoneSealed: Buffer | null },
   ): Promise<ReplayResult> {
-    const row = await this.guarded(
-      `UPDATE transactions
+    const update = `UPDATE transactions
           SET state = $3, agency_ref = COALESCE($4, agency_ref), result = COALESCE($5::jsonb, result), last_error = $6::jsonb,
               next_attempt_at = $7, replay_pending = $8, replayed_at = CASE WHEN $8 THEN replayed_at ELSE now() END,
               parked_reason = $9::jsonb, updated_at = now()
         WHERE id = $1 AND attempts = $2 AND state = 'manual' AND replay_pending
-        RETURNING ${ALL}`,
-      [
-        id,
-        attempt,
-        change.state,
-        change.agencyRef ?? null,
-        change.result ? JSON.stringify(change.result) : null,
-        change.lastError ? JSON.stringify(change.lastError) : null,
-        change.nextAttemptAt ?? null,
-        change.keepPending,
-        change.parkedReason ? JSON.stringify(change.parkedReason) : null,
-      ],
-      events,
+        RETURNING ${ALL}`;
+    const values: unknown[] = [
+      id,
+      attempt,
+      change.state,
+      change.agencyRef ?? null,
+      change.result ? JSON.stringify(change.result) : null,
+      change.lastError ? JSON.stringify(change.lastError) : null,
+      change.nextAttemptAt ?? null,
+      change.keepPending,
+      change.parkedReason ? JSON.stringify(change.parkedReason) : null,
+    ];
+    if (!notice || change.state !== 'completed' || events.length === 0) {
+      const row = await this.guarded(update, values, events);
+      return row ? { kind: 'applied', row: toFallback(row) } : { kind: 'moved' };
+    }
+    // The notice row commits with the completion: recorded after it, a crash in between lost it.
+    values.push(notice.kind, notice.phoneSealed);
+    const chain = this.audit.chainCtes(events, values.length + 1, 'changed');
+    const { rows } = await this.pool.query<Row & { notice_recorded: boolean }>(
+      `WITH changed AS (${update}),
+       notice AS (
+         INSERT INTO citizen_notices (transaction_id, kind, agency_ref, phone_sealed)
+         SELECT id, $10::text, agency_ref, $11::bytea FROM changed WHERE state = 'completed'
+         ON CONFLICT (transaction_id, kind) DO NOTHING RETURNING transaction_id),
+       ${chain.ctes}
+       SELECT changed.*, EXISTS (SELECT 1 FROM notice) AS notice_recorded FROM changed`,
+      [...values, ...chain.params],
     );
-    return row ? { kind: 'applied', row: toFallback(row) } : { kind: 'moved' };
+    const row = rows[0];
+    return row ? { kind: 'applied', row: toFallback(row), noticeRecorded: row.notice_recorded } : { kind: 'moved' };
   }
 
   async flagConflictFromReplay(id: string, agency: ConflictRecord['agency'], event: NewAuditEvent): Promise<FallbackTransaction | null> {

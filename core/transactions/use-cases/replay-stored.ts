@@ -11,6 +11,8 @@ import type { FallbackFacts, FallbackRepository } from '../fallback.repository';
 import type { StateChange } from '../transaction.repository';
 
 export const REPLAY_ACTOR = 'system:replay';
+/** The `citizen_notices` kind of a stored transaction completed on replay. */
+const COMPLETED_NOTICE = 'transaction-completed';
 
 /** Transient codes that no retry will cure: the request or our mapping is wrong. A human looks. */
 const NEEDS_A_HUMAN = new Set(['misconfigured', 'bad_response']);
@@ -88,9 +90,17 @@ export class ReplayStoredTransactions {
     }
     const { change, events } =
       (outcome.kind === 'transient' || outcome.kind === 'rejected') && needsAHuman(outcome) ? park(outcome, now, event) : decide(outcome, now, event);
-    const applied = await this.fallbacks.applyReplay(claimed.id, claimed.attempts, change, [event('dispatched', sentAt, {}), ...events]);
+    const citizen = change.state === 'completed' ? this.vault.open<Citizen>(claimed.citizenSealed) : undefined;
+    const applied = await this.fallbacks.applyReplay(
+      claimed.id,
+      claimed.attempts,
+      change,
+      [event('dispatched', sentAt, {}), ...events],
+      // Recorded with the completion itself, so a crash right after it cannot lose the notice.
+      citizen && { kind: COMPLETED_NOTICE, phoneSealed: citizen.phone ? this.vault.seal(citizen.phone) : null },
+    );
     if (applied.kind === 'applied') {
-      if (applied.row.record.state === 'completed') await this.notify(applied.row.record, applied.row.facts);
+      if (applied.noticeRecorded && citizen) await this.notify(applied.row.record, applied.row.facts, citizen);
       return { kind: 'replayed', state: applied.row.record.state };
     }
     // The row moved while the agency was called. If an officer recorded the paper outcome
@@ -108,12 +118,8 @@ export class ReplayStoredTransactions {
     return { kind: 'replayed', state: current?.record.state ?? 'unknown' };
   }
 
-  private async notify(record: TransactionRecord, facts: FallbackFacts): Promise<void> {
+  private async notify(record: TransactionRecord, facts: FallbackFacts, citizen: Citizen): Promise<void> {
     if (!record.agencyRef) return;
-    const citizen = this.vault.open<Citizen>(record.citizenSealed);
-    // Once per transaction, whatever happens to this process afterwards: the row is the record.
-    const first = await this.fallbacks.recordNotice(record.id, 'transaction-completed', record.agencyRef, citizen.phone ? this.vault.seal(citizen.phone) : null);
-    if (!first) return;
     await this.notifier.transactionCompleted({
       transactionId: record.id,
       ...(citizen.phone && { phone: citizen.phone }),

@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** A gateway running as a real child process (`scripts/run-ts.cjs gateway/src/main.ts <role>`). */
+export interface GatewayProcess {
+  child: ChildProcess;
+  /** http://127.0.0.1:<port> (a worker listens too: health and metrics). */
+  url: string;
+  /** Everything the process printed so far (for failure messages). */
+  output(): string;
+  /** SIGKILL: no shutdown hooks, no lease release, connections die with it. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for the exit (SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export type GatewayRole = 'all' | 'api' | 'worker';
+
+/**
+ * Spawns the gateway with exactly `env` (plus HOST/PORT on a free port unless given) and waits
+ * until `/health/ready` answers 200. Throws with the process output if it exits or is not ready
+ * within `readyTimeoutMs`.
+ */
+export async function startGatewayProcess(role: GatewayRole, env: NodeJS.ProcessEnv, readyTimeoutMs = 30_000): Promise<GatewayProcess> {
+  const port = env.PORT ?? String(await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'run-ts.cjs'), path.join(ROOT, 'gateway', 'src', 'main.ts'), role], {
+    cwd: ROOT,
+    env: { HOST: '127.0.0.1', ...env, PORT: port },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  const process_: GatewayProcess = {
+    child,
+    url,
+    output: () => output,
+    kill: async () => {
+      if (!gone()) child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async (graceMs = 10_000) => {
+      if (gone()) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (gone()) throw new Error(`gateway ${role} exited with ${child.exitCode ?? child.signalCode}: ${output}`);
+    const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+    if (ok) return process_;
+    if (Date.now() > deadline) {
+      await process_.kill();
+      throw new Error(`gateway ${role} did not become ready within ${readyTimeoutMs} ms: ${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A TCP port that was free a moment ago (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
