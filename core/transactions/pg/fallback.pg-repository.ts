@@ -104,6 +104,10 @@ export class PgFallbackRepository extends FallbackRepository {
       `WITH lease AS (
          UPDATE agency_modes SET replay_lease_until = now() + make_interval(secs => $3::double precision / 1000)
           WHERE agency_code = $1 AND replay_lease_owner = $2 AND replay_lease_until > now()
+            -- The stored mode decides, not a replica's cached copy: a switch to manual (or a pause,
+            -- or a maintenance window that has begun) stops the replay at the very next claim.
+            AND NOT replay_paused
+            AND (mode = 'auto' OR (mode = 'maintenance' AND NOT (now() >= window_start AND now() < window_end)))
           RETURNING agency_code),
        next AS (
          SELECT id FROM transactions
