@@ -11,7 +11,8 @@
  */
 import path from 'node:path';
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
-import { AgencyCallError, type AdapterFactoryOptions } from '../agency-adapter.port';
+import type { AdapterFactoryOptions } from '../agency-adapter.port';
+import { misconfigured, optionalString } from '../config-readers';
 import { FILE_FORMATS, type FileFormat } from './file-drop-document';
 import { parseSftpSettings, type SftpSettings } from './sftp-config';
 
@@ -98,19 +99,8 @@ function resolveRemoteFolders(agency: AgencyDefinition, opts: Pick<AdapterFactor
   return folders;
 }
 
-function optionalString(source: Record<string, unknown>, key: string, where: string): string | undefined {
-  const value = source[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw misconfigured(`${where}.${key} must be a non-empty string`);
-  return value;
-}
-
 function integer(source: Record<string, unknown>, key: string, fallback: number, where: string): number {
   const value = source[key] ?? fallback;
   if (!Number.isInteger(value) || (value as number) < 0) throw misconfigured(`${where}.${key} must be a whole number of milliseconds`);
   return value as number;
-}
-
-function misconfigured(reason: string): AgencyCallError {
-  return new AgencyCallError('misconfigured', reason);
 }

@@ -7,7 +7,7 @@
  * man in the middle cannot collect our requests.
  */
 import { readFileSync } from 'node:fs';
-import { AgencyCallError } from '../agency-adapter.port';
+import { misconfigured, optionalString, requiredString } from '../config-readers';
 
 export interface SftpCredentials {
   password?: string;
@@ -92,21 +92,4 @@ function readCredentials(sftp: Record<string, unknown>, env: NodeJS.ProcessEnv, 
     credentials.passphrase = passphrase;
   }
   return credentials;
-}
-
-function requiredString(source: Record<string, unknown>, key: string, at: string): string {
-  const value = optionalString(source, key, at);
-  if (value === undefined) throw misconfigured(`${at}.${key} is required`);
-  return value;
-}
-
-function optionalString(source: Record<string, unknown>, key: string, at: string): string | undefined {
-  const value = source[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw misconfigured(`${at}.${key} must be a non-empty string`);
-  return value;
-}
-
-function misconfigured(reason: string): AgencyCallError {
-  return new AgencyCallError('misconfigured', reason);
 }

@@ -4,8 +4,8 @@
  * these checks repeat only what the adapter relies on, so a bad file fails with a message
  * naming the field instead of an odd HTTP call later.
  */
-import { AgencyCallError } from '../agency-adapter.port';
-import { isRecord, parsePointer } from './json-pointer';
+import { misconfigured, optionalString, pointer, pointerRecord, requiredString, stringRecord } from '../config-readers';
+import { isRecord } from './json-pointer';
 
 export type RestAuth =
   | { type: 'none' }
@@ -105,9 +105,9 @@ export function parseRestOperation(serviceCode: string, operation: Record<string
   return {
     method,
     path,
-    requestMap: pointerRecord(operation.requestMap, `${where}.requestMap`),
+    requestMap: pointerRecord(operation.requestMap, `${where}.requestMap`, 'strings'),
     agencyRefPointer: pointer(operation, 'agencyRefPointer', where) ?? REST_DEFAULTS.agencyRefPointer,
-    resultMap: pointerRecord(operation.resultMap, `${where}.resultMap`),
+    resultMap: pointerRecord(operation.resultMap, `${where}.resultMap`, 'strings'),
     rejectCodePointer: pointer(operation, 'rejectCodePointer', where) ?? REST_DEFAULTS.rejectCodePointer,
     rejectReasonPointer: pointer(operation, 'rejectReasonPointer', where) ?? REST_DEFAULTS.rejectReasonPointer,
   };
@@ -136,49 +136,4 @@ function parseAuth(auth: unknown, where: string): RestAuth {
     default:
       throw misconfigured(`${at}.type must be one of none, bearer, basic, api-key, mtls`);
   }
-}
-
-function optionalString(source: Record<string, unknown>, key: string, where: string): string | undefined {
-  const value = source[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw misconfigured(`${where}.${key} must be a non-empty string`);
-  return value;
-}
-
-function requiredString(source: Record<string, unknown>, key: string, where: string): string {
-  const value = optionalString(source, key, where);
-  if (value === undefined) throw misconfigured(`${where}.${key} is required`);
-  return value;
-}
-
-function pointer(source: Record<string, unknown>, key: string, where: string): string | undefined {
-  const value = optionalString(source, key, where);
-  if (value !== undefined) assertPointer(value, `${where}.${key}`);
-  return value;
-}
-
-function stringRecord(value: unknown, where: string): Record<string, string> | undefined {
-  if (value === undefined) return undefined;
-  if (!isRecord(value) || !Object.values(value).every((v) => typeof v === 'string')) {
-    throw misconfigured(`${where} must map names to strings`);
-  }
-  return { ...(value as Record<string, string>) };
-}
-
-function pointerRecord(value: unknown, where: string): Record<string, string> | undefined {
-  const record = stringRecord(value, where);
-  for (const [field, target] of Object.entries(record ?? {})) assertPointer(target, `${where}.${field}`);
-  return record;
-}
-
-function assertPointer(value: string, where: string): void {
-  try {
-    parsePointer(value);
-  } catch {
-    throw misconfigured(`${where}: "${value}" is not a JSON pointer`);
-  }
-}
-
-function misconfigured(reason: string): AgencyCallError {
-  return new AgencyCallError('misconfigured', reason);
 }

@@ -5,10 +5,10 @@
  * missing variable or unreadable file is a configuration fault named by the VARIABLE, never
  * by its value.
  */
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { AgencyCallError, type AdapterFactoryOptions } from '../agency-adapter.port';
+import { readClientCertificate, secret } from '../env-secrets';
 import type { RestAgencyConfig, RestAuth } from './rest-config';
 
 export interface RestConnection {
@@ -70,29 +70,5 @@ function authHeaders(auth: RestAuth, env: NodeJS.ProcessEnv): Record<string, str
     case 'none':
     case 'mtls':
       return {};
-  }
-}
-
-function readClientCertificate(auth: Extract<RestAuth, { type: 'mtls' }>, env: NodeJS.ProcessEnv): https.AgentOptions {
-  return {
-    cert: readSecretFile(env, auth.certFileEnv),
-    key: readSecretFile(env, auth.keyFileEnv),
-    ...(auth.caFileEnv && { ca: readSecretFile(env, auth.caFileEnv) }),
-  };
-}
-
-function secret(env: NodeJS.ProcessEnv, variable: string): string {
-  const value = env[variable];
-  if (!value) throw new AgencyCallError('misconfigured', `environment variable ${variable} is not set`);
-  return value;
-}
-
-function readSecretFile(env: NodeJS.ProcessEnv, variable: string): Buffer {
-  const path = secret(env, variable);
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new AgencyCallError('misconfigured', `file named by ${variable} cannot be read (${code})`);
   }
 }

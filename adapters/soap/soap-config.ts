@@ -4,8 +4,8 @@
  * checks repeat only what the adapter relies on, so a hand-built definition (tests, the
  * conformance kit) fails with a message naming the field instead of an odd SOAP call later.
  */
-import { AgencyCallError } from '../agency-adapter.port';
-import { isRecord, parsePointer } from '../rest/json-pointer';
+import { misconfigured, optionalString, pointer, pointerRecord, requiredString } from '../config-readers';
+import { isRecord } from '../rest/json-pointer';
 
 export type SoapSecurity =
   | { type: 'none' }
@@ -136,19 +136,6 @@ function parseStatusOperation(value: unknown, at: string): SoapStatusOperation |
   };
 }
 
-function optionalString(source: Record<string, unknown>, key: string, where: string): string | undefined {
-  const value = source[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw misconfigured(`${where}.${key} must be a non-empty string`);
-  return value;
-}
-
-function requiredString(source: Record<string, unknown>, key: string, where: string): string {
-  const value = optionalString(source, key, where);
-  if (value === undefined) throw misconfigured(`${where}.${key} is required`);
-  return value;
-}
-
 function xmlName(source: Record<string, unknown>, key: string, where: string): string | undefined {
   const value = optionalString(source, key, where);
   if (value !== undefined && !XML_NAME.test(value)) throw misconfigured(`${where}.${key}: "${value}" is not an XML name`);
@@ -161,32 +148,4 @@ function faultCodes(value: unknown, where: string): string[] | undefined {
     throw misconfigured(`${where} must be a non-empty list of fault codes`);
   }
   return [...(value as string[])];
-}
-
-function pointer(source: Record<string, unknown>, key: string, where: string): string | undefined {
-  const value = optionalString(source, key, where);
-  if (value !== undefined) assertPointer(value, `${where}.${key}`);
-  return value;
-}
-
-function pointerRecord(value: unknown, where: string): Record<string, string> | undefined {
-  if (value === undefined) return undefined;
-  if (!isRecord(value) || !Object.values(value).every((v) => typeof v === 'string')) {
-    throw misconfigured(`${where} must map names to JSON pointers`);
-  }
-  const record = { ...(value as Record<string, string>) };
-  for (const [field, target] of Object.entries(record)) assertPointer(target, `${where}.${field}`);
-  return record;
-}
-
-function assertPointer(value: string, where: string): void {
-  try {
-    parsePointer(value);
-  } catch {
-    throw misconfigured(`${where}: "${value}" is not a JSON pointer`);
-  }
-}
-
-function misconfigured(reason: string): AgencyCallError {
-  return new AgencyCallError('misconfigured', reason);
 }

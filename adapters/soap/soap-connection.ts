@@ -5,15 +5,15 @@
  * then cached. A WSDL that cannot be loaded is a configuration fault of the CALL (`misconfigured`),
  * not of the boot: the next call tries again, so fixing the agency's WSDL server needs no restart.
  */
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import { createClientAsync, WSSecurity, type Client } from 'soap';
 import { AgencyCallError, type AdapterFactoryOptions, type ProbeContext } from '../agency-adapter.port';
+import { readClientCertificate, secret } from '../env-secrets';
 import { transportFailure } from '../rest/rest-outcome';
-import type { SoapAgencyConfig, SoapSecurity, SoapTls } from './soap-config';
+import type { SoapAgencyConfig, SoapSecurity } from './soap-config';
 
 /** Agency answers and WSDLs are small documents; anything bigger is a fault, not a result. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -118,30 +118,6 @@ function usernameToken(security: SoapSecurity, env: NodeJS.ProcessEnv): WSSecuri
     hasNonce: digest,
     hasTimeStamp: true,
   });
-}
-
-function readClientCertificate(tls: SoapTls, env: NodeJS.ProcessEnv): https.AgentOptions {
-  return {
-    cert: readSecretFile(env, tls.certFileEnv),
-    key: readSecretFile(env, tls.keyFileEnv),
-    ...(tls.caFileEnv && { ca: readSecretFile(env, tls.caFileEnv) }),
-  };
-}
-
-function secret(env: NodeJS.ProcessEnv, variable: string): string {
-  const value = env[variable];
-  if (!value) throw new AgencyCallError('misconfigured', `environment variable ${variable} is not set`);
-  return value;
-}
-
-function readSecretFile(env: NodeJS.ProcessEnv, variable: string): Buffer {
-  const file = secret(env, variable);
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new AgencyCallError('misconfigured', `file named by ${variable} cannot be read (${code})`);
-  }
 }
 
 /** Names the WSDL and the error code, never the WSDL's content or a response body. */

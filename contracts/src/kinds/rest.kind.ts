@@ -3,9 +3,8 @@
  * the `default` annotations in agency-file.v1.json and adapters/rest/rest-config.ts), and the
  * mapping checks against the service's schemas.
  */
-import { childPointer } from '../json-pointer';
-import type { AdapterKindRules, AgencyFileIssue, ServiceCheckInput } from './adapter-kind.rules';
-import { closedProperties, requiredProperties, schemaMayHave } from './schema-fields';
+import type { AdapterKindRules } from './adapter-kind.rules';
+import { checkFieldMaps, copyFieldMaps } from './field-maps';
 
 export const REST_ADAPTER_DEFAULTS = Object.freeze({
   idempotencyHeader: 'Idempotency-Key',
@@ -42,45 +41,9 @@ export const restKind: AdapterKindRules = {
     return {
       ...REST_OPERATION_DEFAULTS,
       ...operation,
-      ...(operation.requestMap ? { requestMap: { ...(operation.requestMap as Record<string, string>) } } : {}),
-      ...(operation.resultMap ? { resultMap: { ...(operation.resultMap as Record<string, string>) } } : {}),
+      ...copyFieldMaps(operation),
     };
   },
 
-  checkService(input) {
-    return [...checkRequestMap(input), ...checkResultMap(input)];
-  },
+  checkService: checkFieldMaps,
 };
-
-function checkRequestMap({ service, pointer, requestSchema }: ServiceCheckInput): AgencyFileIssue[] {
-  const requestMap = service.operation.requestMap as Record<string, string> | undefined;
-  const issues: AgencyFileIssue[] = [];
-  for (const [agencyField, source] of Object.entries(requestMap ?? {})) {
-    if (!schemaMayHave(requestSchema, source)) {
-      issues.push({
-        pointer: childPointer(`${pointer}/operation/requestMap`, agencyField),
-        message: `points to ${source}, which is not a field of the request schema (${service.request})`,
-      });
-    }
-  }
-  return issues;
-}
-
-function checkResultMap({ service, pointer, responseSchema }: ServiceCheckInput): AgencyFileIssue[] {
-  const resultMap = service.operation.resultMap as Record<string, string> | undefined;
-  if (!resultMap) return [];
-  const at = `${pointer}/operation/resultMap`;
-  const issues: AgencyFileIssue[] = [];
-  const known = closedProperties(responseSchema);
-  for (const ourField of Object.keys(resultMap)) {
-    if (known && !known.includes(ourField)) {
-      issues.push({ pointer: at, message: `maps field "${ourField}", which the response schema (${service.response}) does not have` });
-    }
-  }
-  for (const required of requiredProperties(responseSchema)) {
-    if (!Object.prototype.hasOwnProperty.call(resultMap, required)) {
-      issues.push({ pointer: at, message: `does not map "${required}", which the response schema (${service.response}) requires` });
-    }
-  }
-  return issues;
-}

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { closeOnSignal, runMain } from '../cli';
 import { FILE_FORMATS, type FileFormat } from '../../../adapters/file-drop/file-drop-document';
 import { FILE_DROP_AGENCY_MODES, startFileDropAgency, type FileDropAgencyMode } from './file-drop-agency.simulator';
 
@@ -43,18 +44,7 @@ async function main(): Promise<void> {
   const modeWatch = setInterval(() => {
     readFile(path.join(root, 'mode'), 'utf8').then((text) => applyMode(text.trim()), () => undefined);
   }, 1000);
-  const stop = (): void => {
-    clearInterval(modeWatch);
-    agency.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignal(() => agency.close(), () => clearInterval(modeWatch));
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runMain(main);

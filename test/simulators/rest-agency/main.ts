@@ -4,6 +4,7 @@
  * Control it over HTTP: curl -X PUT localhost:4101/_control -H 'content-type: application/json' -d '{"mode":"down"}'
  */
 import { parseArgs } from 'node:util';
+import { closeOnSignal, parsePort, runMain } from '../cli';
 import { startRestAgency } from './rest-agency.simulator';
 
 async function main(): Promise<void> {
@@ -16,8 +17,7 @@ async function main(): Promise<void> {
       token: { type: 'string' },
     },
   });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
+  const port = parsePort(values.port);
   const simulator = await startRestAgency({
     port,
     host: values.host,
@@ -26,17 +26,7 @@ async function main(): Promise<void> {
     bearerToken: values.token,
   });
   console.log(`REST agency simulator "${simulator.name}" listening on ${simulator.url}`);
-  const stop = (): void => {
-    simulator.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignal(() => simulator.close());
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runMain(main);

@@ -10,6 +10,7 @@
  */
 import Fastify, { type FastifyReply } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import { HeldRequests } from '../held-requests';
 import {
   REST_AGENCY_MODES,
   RestAgencyState,
@@ -61,20 +62,10 @@ export async function startRestAgency(options: RestAgencyOptions = {}): Promise<
   const { port = 0, host = '127.0.0.1', referencePrefix = 'AG', bearerToken } = options;
   const name = options.name ?? `${referencePrefix} simulator`;
   const state = new RestAgencyState(referencePrefix);
-  /** Releases for requests held by `hang` and `slow`, so that close() can end them. */
-  const held = new Set<() => void>();
+  /** Requests held by `hang` and `slow`, so that close() can end them. */
+  const held = new HeldRequests();
   let closing = false;
-
-  const hold = (ms: number | null): Promise<void> =>
-    new Promise((resolve) => {
-      const release = (): void => {
-        if (timer) clearTimeout(timer);
-        held.delete(release);
-        resolve();
-      };
-      const timer = ms === null ? undefined : setTimeout(release, ms);
-      held.add(release);
-    });
+  const hold = (ms: number | null): Promise<void> => held.hold(ms);
 
   const app = Fastify({ logger: false, forceCloseConnections: true });
   // Any other content type arrives as text: control calls need no body, and a submission that
@@ -205,7 +196,7 @@ export async function startRestAgency(options: RestAgencyOptions = {}): Promise<
     close: async () => {
       if (closing) return;
       closing = true;
-      for (const release of [...held]) release();
+      held.releaseAll();
       await app.close();
     },
   };

@@ -5,6 +5,7 @@
  * Control it over HTTP: curl -X PUT localhost:4201/_control -H 'content-type: application/json' -d '{"mode":"down"}'
  */
 import { parseArgs } from 'node:util';
+import { closeOnSignal, parsePort, runMain } from '../cli';
 import { startSoapAgency } from './soap-agency.simulator';
 
 async function main(): Promise<void> {
@@ -20,8 +21,7 @@ async function main(): Promise<void> {
       path: { type: 'string' },
     },
   });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
+  const port = parsePort(values.port);
   if ((values.username === undefined) !== (values.password === undefined)) throw new Error('--username and --password go together');
   const simulator = await startSoapAgency({
     port,
@@ -34,17 +34,7 @@ async function main(): Promise<void> {
     path: values.path,
   });
   console.log(`SOAP agency simulator "${simulator.name}" listening on ${simulator.url} (WSDL: ${simulator.wsdlUrl})`);
-  const stop = (): void => {
-    simulator.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignal(() => simulator.close());
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runMain(main);

@@ -15,6 +15,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { listen, type IServices, type Server } from 'soap';
+import { HeldRequests } from '../held-requests';
 import { REST_AGENCY_MODES, RestAgencyState, type ModeOptions, type RestAgencyMode, type RestAgencyStats } from '../rest-agency/rest-agency.state';
 import { AUTHENTICATION_FAULT, authenticated, type Credentials } from './soap-agency.security';
 
@@ -72,20 +73,9 @@ export async function startSoapAgency(options: SoapAgencyOptions = {}): Promise<
     options.username !== undefined && options.password !== undefined ? { username: options.username, password: options.password } : undefined;
   const wsdl = readFileSync(options.wsdl ?? SIMULATOR_WSDL, 'utf8');
   const state = new RestAgencyState(referencePrefix);
-  const held = new Set<() => void>();
+  const held = new HeldRequests();
   let closing = false;
-
-  const hold = (ms: number | null, until?: Promise<void>): Promise<void> =>
-    new Promise((resolve) => {
-      const release = (): void => {
-        if (timer) clearTimeout(timer);
-        held.delete(release);
-        resolve();
-      };
-      const timer = ms === null ? undefined : setTimeout(release, ms);
-      held.add(release);
-      void until?.then(release);
-    });
+  const hold = (ms: number | null, until?: Promise<void>): Promise<void> => held.hold(ms, until);
 
   async function submit(operation: string, args: Args, headers: unknown, res: http.ServerResponse): Promise<Args> {
     const disruption = state.nextSubmission();
@@ -197,7 +187,7 @@ export async function startSoapAgency(options: SoapAgencyOptions = {}): Promise<
     close: async () => {
       if (closing) return;
       closing = true;
-      for (const release of [...held]) release();
+      held.releaseAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
