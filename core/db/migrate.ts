@@ -53,6 +53,11 @@ export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise
   const files = await readMigrationFiles(dir);
   const client = await pool.connect();
   let broken: Error | undefined;
+  // See runOnce in pool.ts: a connection dying while checked out must not crash the process.
+  const onConnectionError = (error: Error): void => {
+    broken = error;
+  };
+  client.on('error', onConnectionError);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
@@ -73,6 +78,7 @@ export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise
       });
     }
   } finally {
+    client.removeListener('error', onConnectionError);
     client.release(broken);
   }
 }

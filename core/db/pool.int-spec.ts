@@ -13,7 +13,35 @@ describe('withTransaction on PGlite', () => transactionSuite('pglite'));
 describeWithPostgres('withTransaction on PostgreSQL', () => {
   transactionSuite('postgres');
   retrySuite();
+  connectionLossSuite();
 });
+
+/** PostgreSQL restarted under a transaction (found by `npm run chaos`: the api process died). */
+function connectionLossSuite(): void {
+  it('fails the transaction, not the process, when its connection is killed mid-way', async () => {
+    const db = await createTestDatabase({ kind: 'postgres', migrations: false, poolMax: 2 });
+    const admin = createPool({ url: db.url, max: 1, applicationName: 'terminator' });
+    try {
+      const failure = withTransaction(
+        db.pool,
+        async (client) => {
+          const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+          // The server's goodbye arrives as an 'error' event on the checked-out client.
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await client.query('SELECT 1');
+        },
+        { retries: 0 },
+      );
+      await expect(failure).rejects.toThrow();
+      // The dead connection was not put back: the pool still answers.
+      expect((await db.pool.query<{ one: number }>('SELECT 1 AS one')).rows[0].one).toBe(1);
+    } finally {
+      await admin.end();
+      await db.close();
+    }
+  });
+}
 
 function transactionSuite(kind: TestDatabaseKind): void {
   let db: TestDatabase;

@@ -118,6 +118,13 @@ export async function withTransaction<T>(
 async function runOnce<T>(pool: Pool, begin: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // pg-pool listens for a checked-out client's 'error' only while it is idle; a connection that
+  // dies mid-transaction (PostgreSQL restarted) would otherwise emit an unhandled 'error' and end
+  // the process. Keep the error: the client is destroyed on release, the caller sees its query fail.
+  const onConnectionError = (error: Error): void => {
+    broken = error;
+  };
+  client.on('error', onConnectionError);
   try {
     await client.query(begin);
     const result = await work(client);
@@ -132,6 +139,7 @@ async function runOnce<T>(pool: Pool, begin: string, work: (client: PoolClient) 
     }
     throw error;
   } finally {
+    client.removeListener('error', onConnectionError);
     client.release(broken);
   }
 }
