@@ -39,7 +39,7 @@ export class RestAppointments implements AgencyAppointments {
       },
       headers: {
         'Content-Type': 'application/json',
-        [this.agency.idempotencyHeader]: request.bookingReference,
+        [this.agency.idempotencyHeader]: request.reservationKey ?? request.bookingReference,
         [this.agency.correlationHeader]: request.bookingReference,
       },
     });

@@ -6,6 +6,11 @@
 export interface AgencyAppointmentRequest {
   /** Our booking reference: the agency's idempotency key for the reservation. */
   bookingReference: string;
+  /**
+   * The idempotency key of this reservation when it is not `bookingReference`: a rescheduled
+   * booking reserves its new slot under a new key, since the old one still names the old slot.
+   */
+  reservationKey?: string;
   serviceCode: string;
   centreCode: string;
   /** ISO-8601 instants. */

@@ -12,6 +12,7 @@ export interface SlotUsage {
 
 /** A booking the no-show job released, for the log line and the tests. */
 export interface ReleasedBooking {
+  id: string;
   reference: string;
   centreCode: string;
   serviceCode: string;

@@ -2,6 +2,11 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NotificationLog } from '../../core/notifications/notification-log';
+import { AgencyAppointmentSync } from '../../core/agency-appointments/use-cases/agency-appointment-sync';
+import { BookingRepository } from '../../core/bookings/booking.repository';
+import { BookingJobs } from '../../core/bookings/use-cases/booking-jobs';
+import { BookingNotices } from '../../core/bookings/use-cases/booking-notices';
+import { CentreRepository } from '../../core/centres/centre.repository';
 import { RetryAgencyAppointments } from '../../core/agency-appointments/use-cases/retry-agency-appointments';
 import { Clock } from '../../core/shared/clock';
 import { FAST_CATALOGUE, eventually, startTestApp, type TestApp } from '../factories/app';
@@ -9,6 +14,15 @@ import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { describeWithPostgres } from '../factories/services';
 import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-agency/rest-agency.simulator';
 import { bookingBody, call, centreBody, citizen, day, slotAt } from './bookings.helpers';
+
+class FixedClock extends Clock {
+  constructor(private readonly at: Date) {
+    super();
+  }
+  now(): Date {
+    return this.at;
+  }
+}
 
 class MovableClock extends Clock {
   private offsetMs = 0;
@@ -173,5 +187,108 @@ describeWithPostgres('Agency appointment systems', () => {
     agency.setMode('healthy');
     expect(await bookingStatus(reference)).toBe('cancelled');
     expect((await app.app.get(NotificationLog).sentTo(citizen(5).phone)).map((m) => m.template)).toEqual(['booking-confirmed', 'booking-cancelled']);
+  });
+
+  /** What the agency still holds (reserved) for one of our bookings, whatever key reserved it. */
+  const heldAtAgency = (reference: string) => agency.appointments().filter((a) => a.booking === reference && a.status === 'reserved');
+  const reschedule = (reference: string, time: string) => call(app, 'POST', `/v1/bookings/${reference}/reschedule`, channel, { slotStart: slotAt(date, time) });
+  const slotOf = async (reference: string) =>
+    (await db.pool.query<{ slot_start: Date }>('SELECT slot_start FROM bookings WHERE reference = $1', [reference])).rows[0].slot_start.toISOString();
+
+  it('a reschedule the agency refuses is undone: 409, the booking and the agency both keep the old slot', async () => {
+    const res = await book(KEEPS, 6, '12:00');
+    expect(res.status).toBe(201);
+    const reference = res.body.reference as string;
+    const oldSlot = new Date(slotAt(date, '12:00')).toISOString();
+
+    agency.setMode('reject');
+    const refused = await reschedule(reference, '13:00');
+    agency.setMode('healthy');
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ type: 'https://kiungo.dev/problems/agency-refused-appointment', status: 409 });
+    expect(await slotOf(reference)).toBe(oldSlot);
+    expect(heldAtAgency(reference).map((a) => a.slotStart)).toEqual([oldSlot]);
+    expect((await held(reference)).agency_ref).toBe(heldAtAgency(reference)[0].reference);
+    expect((await app.app.get(NotificationLog).sentTo(citizen(6).phone)).map((m) => m.template)).toEqual(['booking-confirmed']);
+  });
+
+  it('after a reschedule the agency holds exactly the new slot, under the reference we keep', async () => {
+    const res = await book(KEEPS, 7, '12:00');
+    expect(res.status).toBe(201);
+    const reference = res.body.reference as string;
+    const [before] = heldAtAgency(reference);
+
+    const moved = await reschedule(reference, '14:00');
+    expect(moved.status).toBe(200);
+    const newSlot = new Date(slotAt(date, '14:00')).toISOString();
+    expect(moved.body).toMatchObject({ slotStart: newSlot, reschedules: 1 });
+    const now = heldAtAgency(reference);
+    expect(now.map((a) => a.slotStart)).toEqual([newSlot]);
+    expect(now[0].reference).not.toBe(before.reference);
+    expect(agency.appointments().find((a) => a.reference === before.reference)?.status).toBe('cancelled');
+    expect(await held(reference)).toEqual({ state: 'reserved', agency_ref: now[0].reference });
+
+    // And back again: still exactly one reservation there.
+    expect((await reschedule(reference, '12:00')).status).toBe(200);
+    expect(heldAtAgency(reference).map((a) => a.slotStart)).toEqual([new Date(slotAt(date, '12:00')).toISOString()]);
+  });
+
+  it('agency down, fallback reject: the reschedule is undone with 503 and the agency keeps the old slot', async () => {
+    const res = await book(REJECTS, 9, '12:00');
+    expect(res.status).toBe(201);
+    const reference = res.body.reference as string;
+    const oldSlot = new Date(slotAt(date, '12:00')).toISOString();
+    agency.setMode('down');
+    const moved = await reschedule(reference, '13:00');
+    agency.setMode('healthy');
+    expect(moved.status).toBe(503);
+    expect(moved.body).toMatchObject({ type: 'https://kiungo.dev/problems/agency-unavailable', status: 503 });
+    expect(await slotOf(reference)).toBe(oldSlot);
+    expect(heldAtAgency(reference).map((a) => a.slotStart)).toEqual([oldSlot]);
+  });
+
+  it('agency down, fallback store-and-forward: the reschedule stands, and the worker retry moves it at the agency', async () => {
+    const res = await book(KEEPS, 10, '12:00');
+    expect(res.status).toBe(201);
+    const reference = res.body.reference as string;
+    agency.setMode('down');
+    const moved = await reschedule(reference, '13:00');
+    expect(moved.status).toBe(200);
+    expect((await held(reference)).state).toBe('pending');
+    agency.setMode('healthy');
+    const retry = app.app.get(RetryAgencyAppointments);
+    await eventually(
+      async () => {
+        clock.advance(3_600_000);
+        await retry.run();
+        return (await held(reference)).state;
+      },
+      (state) => state === 'reserved',
+      8000,
+      300,
+    );
+    const now = heldAtAgency(reference);
+    expect(now.map((a) => a.slotStart)).toEqual([new Date(slotAt(date, '13:00')).toISOString()]);
+    expect((await held(reference)).agency_ref).toBe(now[0].reference);
+  });
+
+  it('a booking released as a no-show is cancelled at the agency', async () => {
+    const res = await book(KEEPS, 8, '15:00');
+    expect(res.status).toBe(201);
+    const reference = res.body.reference as string;
+    expect(heldAtAgency(reference)).toHaveLength(1);
+
+    const afterGrace = new Date(new Date(slotAt(date, '15:00')).getTime() + 16 * 60_000);
+    const jobs = new BookingJobs(
+      app.app.get(CentreRepository),
+      app.app.get(BookingRepository),
+      app.app.get(BookingNotices),
+      new FixedClock(afterGrace),
+      app.app.get(AgencyAppointmentSync),
+    );
+    expect((await jobs.releaseNoShows()).map((b) => b.reference)).toContain(reference);
+    expect(await bookingStatus(reference)).toBe('no_show');
+    expect(heldAtAgency(reference)).toEqual([]);
+    expect((await held(reference)).state).toBe('cancelled');
   });
 });

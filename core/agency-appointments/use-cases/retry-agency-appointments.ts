@@ -1,7 +1,9 @@
 /**
  * The worker's job: reservations left `pending` (the agency was down when the citizen booked)
  * are tried again with backoff. Reserved → kept; refused → the booking is cancelled (the citizen
- * was told it was booked, so the cancellation SMS goes out); unreachable → later.
+ * was told it was booked, so the cancellation SMS goes out); unreachable → later. A pending row
+ * that still carries an agency reference (a reschedule made while the agency was down) holds
+ * the old slot there: it is cancelled once the new one is reserved (or the booking has ended).
  */
 import type { BookingRepository } from '../../bookings/booking.repository';
 import type { ChangeBooking } from '../../bookings/use-cases/change-booking';
@@ -36,12 +38,14 @@ export class RetryAgencyAppointments {
       const at = this.clock.now();
       const event = (type: string, data: Record<string, unknown>) => ({ entityType: 'booking', entityId: pending.bookingReference, type, actor: ACTOR, data, occurredAt: at });
       if (!booking || booking.status !== 'booked') {
+        if (pending.agencyRef) await this.system.cancel(pending.agencyCode, pending.agencyRef);
         await this.appointments.save({ ...pending, state: 'cancelled', nextAttemptAt: null }, at, event('agency_appointment_cancelled', { agency: pending.agencyCode }));
         continue;
       }
       const answer = await this.system.reserve(pending.agencyCode, requestOf(booking));
       const attempts = pending.attempts + 1;
       if (answer.kind === 'reserved') {
+        if (pending.agencyRef && pending.agencyRef !== answer.agencyRef) await this.system.cancel(pending.agencyCode, pending.agencyRef);
         await this.appointments.save(
           { ...pending, state: 'reserved', agencyRef: answer.agencyRef, attempts, nextAttemptAt: null, lastError: null },
           at,

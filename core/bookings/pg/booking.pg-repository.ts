@@ -161,7 +161,7 @@ export class PgBookingRepository extends BookingRepository {
           occurredAt: now,
         });
       }
-      return released.map((b) => ({ reference: b.reference, centreCode: b.centreCode, serviceCode: b.serviceCode, slotStart: b.slotStart }));
+      return released.map((b) => ({ id: b.id, reference: b.reference, centreCode: b.centreCode, serviceCode: b.serviceCode, slotStart: b.slotStart }));
     });
   }
 

@@ -6,6 +6,7 @@ import { REMINDER_LEAD_MS } from './book-appointment';
 import type { BookingNotices } from './booking-notices';
 
 const BATCH = 200;
+const NO_SHOW_ACTOR = 'system:no-show';
 /** Bounds one run, so a huge backlog is worked off over several runs rather than in one long one. */
 const MAX_BATCHES = 20;
 
@@ -19,14 +20,17 @@ export class BookingJobs {
     private readonly bookings: BookingRepository,
     private readonly notices: BookingNotices,
     private readonly clock: Clock,
+    /** Agencies with their own appointment systems: a released booking is cancelled there too (never throws). */
+    private readonly agencySync?: { afterCancelled(booking: { id: string }, actor: string): Promise<void> },
   ) {}
 
   /** Bookings not checked in by slot start + grace become `no_show`; returns those released. */
   async releaseNoShows(): Promise<ReleasedBooking[]> {
     const released: ReleasedBooking[] = [];
     for (let i = 0; i < MAX_BATCHES; i++) {
-      const batch = await this.bookings.releaseNoShows(this.clock.now(), BATCH, 'system:no-show');
+      const batch = await this.bookings.releaseNoShows(this.clock.now(), BATCH, NO_SHOW_ACTOR);
       released.push(...batch);
+      if (this.agencySync) for (const booking of batch) await this.agencySync.afterCancelled(booking, NO_SHOW_ACTOR);
       if (batch.length < BATCH) break;
     }
     return released;

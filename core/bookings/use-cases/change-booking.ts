@@ -6,7 +6,7 @@ import type { BookingRepository } from '../booking.repository';
 import { toBookingView, type BookingView } from '../booking.view';
 import { mayChange, seesPersonalData, type BookingActor } from '../domain/booking-access';
 import { resolveSlot } from '../domain/slot-rules';
-import type { BookingRecord } from '../domain/booking';
+import type { BookingRecord, SlotChoice } from '../domain/booking';
 import type { BookingNotices } from './booking-notices';
 import { invalid, parseSlotStart } from './booking-request';
 import { visibleBooking } from './find-booking';
@@ -20,8 +20,11 @@ export class ChangeBooking {
     private readonly vault: PersonalDataVault,
     private readonly notices: BookingNotices,
     private readonly clock: Clock,
-    /** Agencies with their own appointment systems: cancel there too (never throws). */
-    private readonly agencySync?: { afterCancelled(booking: BookingRecord, actor: string): Promise<void> },
+    /** Agencies with their own appointment systems: cancel there too (never throws); move there too (throws to refuse, after moving back). */
+    private readonly agencySync?: {
+      afterCancelled(booking: BookingRecord, actor: string): Promise<void>;
+      afterRescheduled(moved: BookingRecord, from: SlotChoice, actor: string): Promise<void>;
+    },
   ) {}
 
   async cancel(reference: string, actor: BookingActor): Promise<BookingView> {
@@ -61,7 +64,10 @@ export class ChangeBooking {
       data: { centre: from.centreCode, service: from.serviceCode, from: from.slotStart.toISOString(), to: to.start.toISOString() },
       occurredAt: now,
     }));
-    if (moved.reschedules !== current.reschedules) await this.notices.send('booking-rescheduled', moved, centre);
+    if (moved.reschedules === current.reschedules) return toBookingView(moved, this.vault, seesPersonalData(actor));
+    const from: SlotChoice = { ...to, start: current.slotStart, end: current.slotEnd, localDate: current.localDate };
+    if (this.agencySync) await this.agencySync.afterRescheduled(moved, from, actor.subject);
+    await this.notices.send('booking-rescheduled', moved, centre);
     return toBookingView(moved, this.vault, seesPersonalData(actor));
   }
 

@@ -82,8 +82,8 @@ export function bookingsCoreProviders(runtime: KiungoRuntime): Provider[] {
     { provide: CheckInBooking, inject: [BookingRepository], useFactory: (b: BookingRepository) => new CheckInBooking(b) },
     {
       provide: BookingJobs,
-      inject: [CentreRepository, BookingRepository, BookingNotices],
-      useFactory: (c: CentreRepository, b: BookingRepository, n: BookingNotices) => new BookingJobs(c, b, n, runtime.clock),
+      inject: [CentreRepository, BookingRepository, BookingNotices, AgencyAppointmentSync],
+      useFactory: (c: CentreRepository, b: BookingRepository, n: BookingNotices, sync: AgencyAppointmentSync) => new BookingJobs(c, b, n, runtime.clock, sync),
     },
     DemoCentresSeed,
     ...agencyAppointmentProviders(runtime),

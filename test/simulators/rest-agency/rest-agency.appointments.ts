@@ -13,6 +13,8 @@ import type { Disruption, RestAgencyState } from './rest-agency.state';
 export interface AgencyAppointmentRecord {
   reference: string;
   key: string;
+  /** Our booking reference (the body's `reference`). */
+  booking: string;
   service: string;
   centre: string;
   slotStart: string;
@@ -64,6 +66,7 @@ export class AgencyAppointmentBook {
       const record: AgencyAppointmentRecord = {
         reference: `${deps.referencePrefix}-APT-${String(this.sequence).padStart(6, '0')}`,
         key,
+        booking: String(body.reference),
         ...slot,
         citizenRef: String(body.citizenRef),
         status: 'reserved',
