@@ -15,8 +15,10 @@ export interface ManualOutcome {
 export interface ConflictRecord {
   /** What the replay (the agency) said. */
   agency: { agencyRef: string | null; outcome: string; at: string };
-  /** What the officer recorded. */
-  manual: ManualOutcome;
+  /** What the officer recorded (absent when the conflict is a reference the agency gave twice). */
+  manual?: ManualOutcome;
+  /** The agency gave this transaction's reference to another of ours too (named here, with why). */
+  duplicateOf?: { transactionId: string; agencyRef: string; reason: string };
   resolution?: { decision: string; note: string | null; by: string; at: string };
 }
 

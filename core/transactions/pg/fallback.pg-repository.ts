@@ -16,6 +16,7 @@ import {
   type ReplayResult,
 } from '../fallback.repository';
 import type { NewTransactionRecord, StateChange } from '../transaction.repository';
+import { flagDuplicateReference } from './duplicate-reference';
 import { COLUMNS, toRecord, type TransactionRow } from './transaction.pg-repository';
 
 const FACTS = 'fallback, provisional_ref, replay_pending, replayed_at, manual_outcome, parked_reason, conflict';
@@ -148,7 +149,9 @@ export class PgFallbackRepository extends FallbackRepository {
     ];
     if (!notice || change.state !== 'completed' || events.length === 0) {
       const row = await this.guarded(update, values, events);
-      return row ? { kind: 'applied', row: toFallback(row) } : { kind: 'moved' };
+      if (!row) return { kind: 'moved' };
+      const flagged = events.length > 0 ? await flagDuplicateReference(this.pool, this.audit, row, events[events.length - 1].occurredAt) : null;
+      return { kind: 'applied', row: toFallback(flagged ?? row) };
     }
     // The notice row commits with the completion: recorded after it, a crash in between lost it.
     values.push(notice.kind, notice.phoneSealed);
@@ -164,7 +167,9 @@ export class PgFallbackRepository extends FallbackRepository {
       [...values, ...chain.params],
     );
     const row = rows[0];
-    return row ? { kind: 'applied', row: toFallback(row), noticeRecorded: row.notice_recorded } : { kind: 'moved' };
+    if (!row) return { kind: 'moved' };
+    const flagged = await flagDuplicateReference(this.pool, this.audit, row, events[events.length - 1].occurredAt);
+    return { kind: 'applied', row: toFallback(flagged ?? row), noticeRecorded: row.notice_recorded };
   }
 
   async flagConflictFromReplay(id: string, agency: ConflictRecord['agency'], event: NewAuditEvent): Promise<FallbackTransaction | null> {

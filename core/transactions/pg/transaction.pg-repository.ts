@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { statement } from '../../db/pool';
 import type { AuditLog } from '../../audit/audit-log';
 import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event';
+import { flagDuplicateReference } from './duplicate-reference';
 import { DISPATCHABLE_STATES, statesLeadingTo, type TransactionRecord, type TransactionState } from '../domain/transaction';
 import {
   TransactionRepository,
@@ -120,7 +121,9 @@ export class PgTransactionRepository extends TransactionRepository {
     const { rows } = await this.pool.query<TransactionRow>(
       statement(`WITH updated AS (${update}),\n${chain.ctes}\nSELECT * FROM updated`, [...values, ...chain.params], this.prepared),
     );
-    return rows[0] ? toRecord(rows[0]) : null;
+    if (!rows[0]) return null;
+    const flagged = await flagDuplicateReference(this.pool, this.audit, rows[0], events[events.length - 1].occurredAt);
+    return toRecord(flagged ?? rows[0]);
   }
 
   async findOverdue(graceMs: number, limit: number): Promise<OverdueTransaction[]> {
@@ -166,7 +169,10 @@ export class PgTransactionRepository extends TransactionRepository {
        SELECT * FROM updated`,
       [...values, ...chain.params],
     );
-    if (rows[0]) return { kind: 'recorded', row: toRecord(rows[0]) };
+    if (rows[0]) {
+      const flagged = await flagDuplicateReference(this.pool, this.audit, rows[0], event.occurredAt);
+      return { kind: 'recorded', row: toRecord(flagged ?? rows[0]) };
+    }
     const existing = await this.pool.query<{ state: TransactionState }>(`SELECT state FROM transactions WHERE id = $1 AND agency_code = $2`, [id, agencyCode]);
     return existing.rows[0] ? { kind: 'unchanged', state: existing.rows[0].state } : { kind: 'unknown' };
   }

@@ -31,12 +31,19 @@ export class ResolveConflict {
     if (!current) throw new DomainError('not_found', 'transaction-not-found', `No transaction ${id}.`);
     const conflict = current.facts.conflict;
     if (current.record.state !== 'conflict' || !conflict) throw new DomainError('conflict', 'not-in-conflict', `Transaction ${id} is not in conflict.`);
+    const manual = conflict.manual;
+    if (decision === 'keep-manual' && !manual) {
+      // A reference the agency gave twice has no paper side: the manager settles it with the agency.
+      throw new DomainError('invalid', 'validation-failed', 'The resolution is not valid; see `errors`.', {
+        errors: [{ field: '/decision', message: 'this conflict has no manual outcome (a duplicated agency reference); only keep-agency applies' }],
+      });
+    }
     const state =
       decision === 'keep-agency'
         ? conflict.agency.outcome === 'completed'
           ? 'completed'
           : 'rejected'
-        : conflict.manual.outcome === 'completed'
+        : manual?.outcome === 'completed'
           ? 'completed_manually'
           : 'rejected';
     const now = this.clock.now();

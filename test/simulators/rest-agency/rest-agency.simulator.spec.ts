@@ -182,6 +182,23 @@ describe('REST agency simulator with a bearer token', () => {
   });
 });
 
+describe('REST agency simulator with a fixed reference', () => {
+  it('gives every new application the same reference (two keys, one reference)', async () => {
+    const agency = await startRestAgency({ fixedReference: 'AG-SAME' });
+    try {
+      const url = `${agency.url}/api/v1/permits`;
+      const first = await http.post(url, { a: 1 }, { headers: { 'Idempotency-Key': 'k-1' } });
+      const second = await http.post(url, { a: 2 }, { headers: { 'Idempotency-Key': 'k-2' } });
+
+      expect([first.status, second.status]).toEqual([201, 201]);
+      expect([first.data.reference, second.data.reference]).toEqual(['AG-SAME', 'AG-SAME']);
+      expect(agency.stats().accepted).toBe(2);
+    } finally {
+      await agency.close();
+    }
+  });
+});
+
 describe('REST agency simulator close()', () => {
   it('ends hanging and slow requests so the process can exit', async () => {
     const agency = await startRestAgency();

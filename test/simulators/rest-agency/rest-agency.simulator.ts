@@ -16,12 +16,13 @@ import {
   RestAgencyState,
   type Disruption,
   type ModeOptions,
+  type ResetOptions,
   type RestAgencyMode,
   type RestAgencyStats,
 } from './rest-agency.state';
 import { AgencyAppointmentBook, type AgencyAppointmentRecord } from './rest-agency.appointments';
 
-export type { ModeOptions, RestAgencyMode, RestAgencyStats } from './rest-agency.state';
+export type { ModeOptions, ResetOptions, RestAgencyMode, RestAgencyStats } from './rest-agency.state';
 export type { AgencyAppointmentRecord } from './rest-agency.appointments';
 
 export interface RestAgencyOptions {
@@ -34,6 +35,11 @@ export interface RestAgencyOptions {
   bearerToken?: string;
   /** Places per slot in the agency's own appointment system (POST /api/v1/appointments). Default: no limit. */
   appointmentCapacity?: number;
+  /**
+   * Every new application gets this same reference: an agency that maps two of our transactions to
+   * one application (the reconciliation e2e). Default: a fresh reference per application.
+   */
+  fixedReference?: string;
 }
 
 export interface RestAgencySimulator {
@@ -44,7 +50,7 @@ export interface RestAgencySimulator {
   /** The next `n` submissions answer 503, whatever the mode. */
   failNext(n: number): void;
   stats(): RestAgencyStats;
-  reset(): void;
+  reset(options?: ResetOptions): void;
   /** What the agency's own appointment system holds. */
   appointments(): AgencyAppointmentRecord[];
   /** Ends held (hanging, slow) requests, then stops the server. */
@@ -61,7 +67,7 @@ const UNAVAILABLE = { error: { code: 'UNAVAILABLE', message: 'The service is tem
 export async function startRestAgency(options: RestAgencyOptions = {}): Promise<RestAgencySimulator> {
   const { port = 0, host = '127.0.0.1', referencePrefix = 'AG', bearerToken } = options;
   const name = options.name ?? `${referencePrefix} simulator`;
-  const state = new RestAgencyState(referencePrefix);
+  const state = new RestAgencyState(referencePrefix, options.fixedReference);
   /** Requests held by `hang` and `slow`, so that close() can end them. */
   const held = new HeldRequests();
   let closing = false;
@@ -188,8 +194,8 @@ export async function startRestAgency(options: RestAgencyOptions = {}): Promise<
     setMode: (mode, opts) => state.setMode(mode, opts),
     failNext: (n) => state.failNext(n),
     stats: () => state.stats(),
-    reset: () => {
-      state.reset();
+    reset: (resetOptions) => {
+      state.reset(resetOptions);
       appointmentBook.reset();
     },
     appointments: () => appointmentBook.list(),

@@ -6,6 +6,10 @@ export type RestAgencyMode = 'healthy' | 'slow' | 'flaky' | 'down' | 'hang' | 'r
 
 export const REST_AGENCY_MODES: readonly RestAgencyMode[] = ['healthy', 'slow', 'flaky', 'down', 'hang', 'reject'];
 
+export interface ResetOptions {
+  keepNumbering?: boolean;
+}
+
 export interface ModeOptions {
   /** `slow`: how long each answer takes. Default 1000 ms. */
   delayMs?: number;
@@ -57,7 +61,11 @@ export class RestAgencyState {
   private readonly order: string[] = [];
   private readonly applications = new Map<string, Application>();
 
-  constructor(private readonly referencePrefix: string) {}
+  constructor(
+    private readonly referencePrefix: string,
+    /** When set, every new application carries it (see RestAgencyOptions.fixedReference). */
+    private readonly fixedReference?: string,
+  ) {}
 
   setMode(mode: RestAgencyMode, opts: ModeOptions = {}): void {
     if (!REST_AGENCY_MODES.includes(mode)) throw new RangeError(`unknown mode ${String(mode)}`);
@@ -98,7 +106,7 @@ export class RestAgencyState {
 
   create(idempotencyKey: string, resource: string, fields: Record<string, unknown>): Application {
     this.sequence++;
-    const reference = `${this.referencePrefix}-${String(this.sequence).padStart(6, '0')}`;
+    const reference = this.fixedReference ?? `${this.referencePrefix}-${String(this.sequence).padStart(6, '0')}`;
     const application: Application = { reference, resource, status: 'accepted', receivedAt: new Date().toISOString(), fields };
     this.applications.set(reference, application);
     this.byKey.set(idempotencyKey, { reference, times: 1 });
@@ -125,14 +133,17 @@ export class RestAgencyState {
     };
   }
 
-  /** Back to a fresh, healthy agency with no applications. */
-  reset(): void {
+  /**
+   * Back to a fresh, healthy agency with no applications. `keepNumbering`: new references carry on
+   * from the last one, as a real agency's would (tests that share one database across resets).
+   */
+  reset(options: ResetOptions = {}): void {
     this.mode = 'healthy';
     this.delayMs = 1000;
     this.failEvery = 3;
     this.failNextCount = 0;
     this.callsInMode = 0;
-    this.sequence = 0;
+    if (!options.keepNumbering) this.sequence = 0;
     this.calls = 0;
     this.duplicates = 0;
     this.aborted = 0;

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { listen, type IServices, type Server } from 'soap';
 import { HeldRequests } from '../held-requests';
-import { REST_AGENCY_MODES, RestAgencyState, type ModeOptions, type RestAgencyMode, type RestAgencyStats } from '../rest-agency/rest-agency.state';
+import { REST_AGENCY_MODES, RestAgencyState, type ModeOptions, type RestAgencyMode, type RestAgencyStats, type ResetOptions } from '../rest-agency/rest-agency.state';
 import { AUTHENTICATION_FAULT, authenticated, type Credentials } from './soap-agency.security';
 
 export type SoapAgencyMode = RestAgencyMode;
@@ -52,7 +52,7 @@ export interface SoapAgencySimulator {
   /** The next `n` submissions answer a soap:Server fault, whatever the mode. */
   failNext(n: number): void;
   stats(): SoapAgencyStats;
-  reset(): void;
+  reset(options?: ResetOptions): void;
   /** Ends held (hanging, slow) requests, then stops the server. */
   close(): Promise<void>;
 }
@@ -183,7 +183,7 @@ export async function startSoapAgency(options: SoapAgencyOptions = {}): Promise<
     setMode: (mode, opts) => state.setMode(mode, opts),
     failNext: (n) => state.failNext(n),
     stats: () => state.stats(),
-    reset: () => state.reset(),
+    reset: (options) => state.reset(options),
     close: async () => {
       if (closing) return;
       closing = true;
