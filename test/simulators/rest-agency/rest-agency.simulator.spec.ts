@@ -153,7 +153,8 @@ describe('REST agency simulator', () => {
       expect([down.status, failed.status, accepted.status]).toEqual([503, 503, 201]);
       expect(stats.data).toMatchObject({ calls: 3, accepted: 1, order: ['k-3'] });
       expect(reset.data).toMatchObject({ mode: 'healthy', calls: 0, accepted: 0 });
-      expect(afterReset.data.reference).toBe('NRB-000001');
+      // The numbering carries on: a real agency never gives a reference twice.
+      expect(afterReset.data.reference).toBe('NRB-000002');
     });
 
     it('refuses an unknown mode', async () => {

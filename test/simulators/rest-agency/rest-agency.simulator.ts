@@ -178,8 +178,11 @@ export async function startRestAgency(options: RestAgencyOptions = {}): Promise<
     return state.stats();
   });
   app.get('/_stats', async () => state.stats());
+  // Over HTTP the simulator stands beside a gateway whose database remembers every reference it
+  // gave, as a real agency's would: a reset clears the stats and the applications, never the
+  // numbering (a reissued reference is, rightly, a conflict for Kiungo).
   app.post('/_reset', async () => {
-    state.reset();
+    state.reset({ keepNumbering: true });
     return state.stats();
   });
 

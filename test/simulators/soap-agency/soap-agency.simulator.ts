@@ -152,7 +152,8 @@ export async function startSoapAgency(options: SoapAgencyOptions = {}): Promise<
     const route = `${req.method} ${new URL(req.url ?? '/', 'http://simulator').pathname}`;
     if (route === 'GET /_stats') return send(200, state.stats());
     if (route === 'POST /_reset') {
-      state.reset();
+      // As for the REST simulator: references are never reissued after an HTTP reset.
+      state.reset({ keepNumbering: true });
       return send(200, state.stats());
     }
     if (route !== 'PUT /_control') return send(404, { error: { code: 'NOT_FOUND', message: 'No such endpoint' } });
