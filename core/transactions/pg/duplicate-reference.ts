@@ -19,13 +19,16 @@ interface CompletedRow {
  * of standing as a silent duplicate; the earlier holder stays as it is. One index probe
  * (transactions_agency_ref) in the common case; the flag and its audit event are one statement.
  */
-export async function flagDuplicateReference<T extends CompletedRow>(pool: Pool, audit: AuditLog, row: T, at: Date): Promise<T | null> {
+export async function flagDuplicateReference<T extends CompletedRow>(
+  pool: Pool,
+  audit: AuditLog,
+  row: T,
+  at: Date,
+  /** The other holder when the completing statement already looked (DUPLICATE_HOLDER_SQL); null: none. */
+  knownHolder?: string | null,
+): Promise<T | null> {
   if (row.state !== 'completed' || row.agency_ref === null) return null;
-  const other = await pool.query<{ id: string }>(
-    `SELECT id FROM transactions WHERE agency_code = $1 AND agency_ref = $2 AND id <> $3 ORDER BY created_at, id LIMIT 1`,
-    [row.agency_code, row.agency_ref, row.id],
-  );
-  const holder = other.rows[0]?.id;
+  const holder = knownHolder === undefined ? await findHolder(pool, row) : knownHolder;
   if (!holder) return null;
   const reason = `The agency gave reference ${row.agency_ref} to transaction ${holder} too.`;
   const duplicateOf = { transactionId: holder, agencyRef: row.agency_ref, reason };
@@ -58,4 +61,21 @@ export async function flagDuplicateReference<T extends CompletedRow>(pool: Pool,
     [...values, ...chain.params],
   );
   return rows[0] ?? null;
+}
+
+/**
+ * A column for the RETURNING/SELECT of a completing statement over the CTE `updated`: the other
+ * transaction holding the same agency reference, if any. Saves the hot path a round trip: the
+ * conflict is written only in the rare case it names someone.
+ */
+export const DUPLICATE_HOLDER_SQL = `(SELECT t.id FROM transactions t
+   WHERE t.agency_code = updated.agency_code AND t.agency_ref = updated.agency_ref AND t.id <> updated.id
+   ORDER BY t.created_at, t.id LIMIT 1) AS duplicate_of`;
+
+async function findHolder(pool: Pool, row: CompletedRow): Promise<string | undefined> {
+  const other = await pool.query<{ id: string }>(
+    `SELECT id FROM transactions WHERE agency_code = $1 AND agency_ref = $2 AND id <> $3 ORDER BY created_at, id LIMIT 1`,
+    [row.agency_code, row.agency_ref, row.id],
+  );
+  return other.rows[0]?.id;
 }

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { statement } from '../../db/pool';
 import type { AuditLog } from '../../audit/audit-log';
 import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event';
-import { flagDuplicateReference } from './duplicate-reference';
+import { DUPLICATE_HOLDER_SQL, flagDuplicateReference } from './duplicate-reference';
 import { DISPATCHABLE_STATES, statesLeadingTo, type TransactionRecord, type TransactionState } from '../domain/transaction';
 import {
   TransactionRepository,
@@ -118,11 +118,15 @@ export class PgTransactionRepository extends TransactionRepository {
     }
     // One statement: the events are appended only if the guarded update changed the row.
     const chain = this.audit.chainCtes(events, values.length + 1, 'updated');
-    const { rows } = await this.pool.query<TransactionRow>(
-      statement(`WITH updated AS (${update}),\n${chain.ctes}\nSELECT * FROM updated`, [...values, ...chain.params], this.prepared),
+    const { rows } = await this.pool.query<TransactionRow & { duplicate_of: string | null }>(
+      statement(
+        `WITH updated AS (${update}),\n${chain.ctes}\nSELECT *, ${DUPLICATE_HOLDER_SQL} FROM updated`,
+        [...values, ...chain.params],
+        this.prepared,
+      ),
     );
     if (!rows[0]) return null;
-    const flagged = await flagDuplicateReference(this.pool, this.audit, rows[0], events[events.length - 1].occurredAt);
+    const flagged = await flagDuplicateReference(this.pool, this.audit, rows[0], events[events.length - 1].occurredAt, rows[0].duplicate_of);
     return toRecord(flagged ?? rows[0]);
   }
 
