@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { TicketRepository } from '../../core/queueing/ticket.repository';
-import { serviceRank, type PriorityClass } from '../../core/queueing/domain/ticket';
+import { TicketRepository } from '../../core/walk-in/ticket.repository';
+import { serviceRank, type PriorityClass } from '../../core/walk-in/domain/ticket';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { startTestApp, type TestApp } from '../factories/app';
 import { describeWithPostgres } from '../factories/services';

@@ -5,11 +5,11 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { countDepthByAgency } from '../../core/queue/bullmq-depth';
-import { BullMqRetryQueue, RETRY_QUEUE_NAME } from '../../core/queue/bullmq.retry-queue';
-import { retryQueueContract } from '../../core/queue/retry-queue.contract';
-import { RetryJob, UNATTRIBUTED_AGENCY } from '../../core/queue/retry-queue.port';
-import { createRetryQueue } from '../../gateway/src/queue/create-retry-queue';
+import { countDepthByAgency } from '../../core/retry-queue/bullmq-depth';
+import { BullMqRetryQueue, RETRY_QUEUE_NAME } from '../../core/retry-queue/bullmq.retry-queue';
+import { retryQueueContract } from '../../core/retry-queue/retry-queue.contract';
+import { RetryJob, UNATTRIBUTED_AGENCY } from '../../core/retry-queue/retry-queue.port';
+import { createRetryQueue } from '../../gateway/src/retry-queue/create-retry-queue';
 import { describeWithRedis } from '../factories/services';
 
 const runPrefix = `kiungo-test-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;

@@ -1,6 +1,6 @@
 import type { AgencyOutcome } from '../../../contracts/src/dispatch';
 import type { RetryPolicy } from '../../../contracts/src/catalogue.types';
-import { retryDelayMs } from '../../queue/backoff';
+import { retryDelayMs } from '../../retry-queue/backoff';
 import type { TransactionError, TransactionState } from './transaction';
 
 /**

@@ -1,7 +1,7 @@
 import type { Catalogue } from '../../../contracts/src/catalogue';
 import type { AgencyOutcome } from '../../../contracts/src/dispatch';
 import type { NewAuditEvent } from '../../audit/audit-event';
-import type { RetryQueue } from '../../queue/retry-queue.port';
+import type { RetryQueue } from '../../retry-queue/retry-queue.port';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
 import type { AgencyGateway } from '../agency-gateway.port';

@@ -1,4 +1,4 @@
-import type { RetryJob } from '../../queue/retry-queue.port';
+import type { RetryJob } from '../../retry-queue/retry-queue.port';
 import type { TransactionRepository } from '../transaction.repository';
 import { WORKER_ACTOR, type DispatchAttempt } from './dispatch-attempt';
 

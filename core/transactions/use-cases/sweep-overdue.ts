@@ -1,4 +1,4 @@
-import type { RetryQueue } from '../../queue/retry-queue.port';
+import type { RetryQueue } from '../../retry-queue/retry-queue.port';
 import type { TransactionRepository } from '../transaction.repository';
 import type { DispatchAttempt } from './dispatch-attempt';
 

@@ -9,7 +9,7 @@ import { createPool } from '../../../core/db/pool';
 import { SystemClock, type Clock } from '../../../core/shared/clock';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
 import type { AppConfig, ProcessRole } from '../config/env.schema';
-import { createRetryQueue } from '../queue/create-retry-queue';
+import { createRetryQueue } from '../retry-queue/create-retry-queue';
 import type { KiungoRuntime } from './runtime';
 import { EMBEDDED_POOL_MAX, startEmbeddedDatabase } from '../embedded/pglite-server';
 import { startDemoAgencies } from '../embedded/demo-agencies';

@@ -11,7 +11,7 @@ import { RetryTransaction } from '../../../core/transactions/use-cases/retry-tra
 import { SubmitTransaction } from '../../../core/transactions/use-cases/submit-transaction';
 import { SweepOverdueTransactions } from '../../../core/transactions/use-cases/sweep-overdue';
 import { BOOKINGS_CORE_EXPORTS, bookingsCoreProviders } from '../bookings/bookings-core.providers';
-import { QUEUEING_CORE_EXPORTS, queueingCoreProviders } from '../tickets/queueing-core.providers';
+import { QUEUEING_CORE_EXPORTS, queueingCoreProviders } from '../walk-in/tickets/walk-in-core.providers';
 import { AcceptUnderFallback } from '../../../core/transactions/use-cases/accept-under-fallback';
 import { HoldForFallback } from '../../../core/transactions/use-cases/hold-for-fallback';
 import { FALLBACK_EXPORTS, fallbackProviders } from '../agencies/fallback.providers';

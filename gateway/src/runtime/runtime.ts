@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Catalogue } from '../../../contracts/src/catalogue';
 import type { AgencyRegistry } from '../../../adapters/registry';
 import type { AuditLog } from '../../../core/audit/audit-log';
-import type { RetryQueue } from '../../../core/queue/retry-queue.port';
+import type { RetryQueue } from '../../../core/retry-queue/retry-queue.port';
 import type { Clock } from '../../../core/shared/clock';
 import type { PersonalDataVault } from '../../../core/shared/personal-data';
 import type { AppConfig } from '../config/env.schema';

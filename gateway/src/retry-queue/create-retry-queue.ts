@@ -1,6 +1,6 @@
-import { BullMqRetryQueue } from '../../../core/queue/bullmq.retry-queue';
-import { InProcessRetryQueue } from '../../../core/queue/in-process.retry-queue';
-import type { RetryQueue, RetryQueueOptions } from '../../../core/queue/retry-queue.port';
+import { BullMqRetryQueue } from '../../../core/retry-queue/bullmq.retry-queue';
+import { InProcessRetryQueue } from '../../../core/retry-queue/in-process.retry-queue';
+import type { RetryQueue, RetryQueueOptions } from '../../../core/retry-queue/retry-queue.port';
 
 export interface RetryQueueSettings extends RetryQueueOptions {
   /** REDIS_URL. Set: BullMQ on Redis (production). Unset: the in-process driver (embedded mode). */

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** OpenAPI description only: the body is checked by GiveFeedback (core/queueing/use-cases/give-feedback.ts). */
+/** OpenAPI description only: the body is checked by GiveFeedback (core/walk-in/use-cases/give-feedback.ts). */
 export class FeedbackReceiptDto {
   @ApiProperty({ format: 'uuid' }) ticketId!: string;
   @ApiProperty({ example: 'A042' }) number!: string;

@@ -1,14 +1,14 @@
 import { Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponse } from '../docs/problem.schema';
+import { ApiProblemResponse } from '../../docs/problem.schema';
 import { TICKET_SCHEMA } from '../tickets/ticket.schemas';
 import { CounterSessionDto } from './counter.dto';
 import type { FastifyReply } from 'fastify';
-import type { CounterSessionView } from '../../../core/queueing/domain/counter-session';
-import type { TicketView } from '../../../core/queueing/domain/ticket';
-import { CallNext } from '../../../core/queueing/use-cases/call-next';
-import { CounterSessions } from '../../../core/queueing/use-cases/counter-sessions';
-import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import type { CounterSessionView } from '../../../../core/walk-in/domain/counter-session';
+import type { TicketView } from '../../../../core/walk-in/domain/ticket';
+import { CallNext } from '../../../../core/walk-in/use-cases/call-next';
+import { CounterSessions } from '../../../../core/walk-in/use-cases/counter-sessions';
+import { CurrentPrincipal, Roles, type Principal } from '../../auth';
 
 @ApiTags('queue')
 @ApiBearerAuth()

@@ -1,25 +1,25 @@
 import { Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { AuditLog } from '../../../core/audit/audit-log';
-import { CheckInBooking } from '../../../core/bookings/use-cases/check-in-booking';
-import { CentreRepository } from '../../../core/centres/centre.repository';
-import { BoardFeed } from '../../../core/queueing/board-feed';
-import { CounterSessionRepository } from '../../../core/queueing/counter-session.repository';
-import { EventBus } from '../../../core/queueing/events/event-bus.port';
-import { InProcessEventBus } from '../../../core/queueing/events/in-process.event-bus';
-import { RedisEventBus } from '../../../core/queueing/events/redis.event-bus';
-import { KpiQuery } from '../../../core/queueing/kpi.query';
-import { PgCounterSessionRepository } from '../../../core/queueing/pg/counter-session.pg-repository';
-import { PgKpiQuery } from '../../../core/queueing/pg/kpi.pg-query';
-import { PgTicketRepository } from '../../../core/queueing/pg/ticket.pg-repository';
-import { TicketRepository } from '../../../core/queueing/ticket.repository';
-import { CallNext } from '../../../core/queueing/use-cases/call-next';
-import { CounterSessions } from '../../../core/queueing/use-cases/counter-sessions';
-import { GiveFeedback } from '../../../core/queueing/use-cases/give-feedback';
-import { IssueTicket } from '../../../core/queueing/use-cases/issue-ticket';
-import { QueueKpis } from '../../../core/queueing/use-cases/queue-kpis';
-import { TicketActions } from '../../../core/queueing/use-cases/ticket-actions';
-import type { KiungoRuntime } from '../runtime/runtime';
+import { AuditLog } from '../../../../core/audit/audit-log';
+import { CheckInBooking } from '../../../../core/bookings/use-cases/check-in-booking';
+import { CentreRepository } from '../../../../core/centres/centre.repository';
+import { BoardFeed } from '../../../../core/walk-in/board-feed';
+import { CounterSessionRepository } from '../../../../core/walk-in/counter-session.repository';
+import { EventBus } from '../../../../core/walk-in/events/event-bus.port';
+import { InProcessEventBus } from '../../../../core/walk-in/events/in-process.event-bus';
+import { RedisEventBus } from '../../../../core/walk-in/events/redis.event-bus';
+import { KpiQuery } from '../../../../core/walk-in/kpi.query';
+import { PgCounterSessionRepository } from '../../../../core/walk-in/pg/counter-session.pg-repository';
+import { PgKpiQuery } from '../../../../core/walk-in/pg/kpi.pg-query';
+import { PgTicketRepository } from '../../../../core/walk-in/pg/ticket.pg-repository';
+import { TicketRepository } from '../../../../core/walk-in/ticket.repository';
+import { CallNext } from '../../../../core/walk-in/use-cases/call-next';
+import { CounterSessions } from '../../../../core/walk-in/use-cases/counter-sessions';
+import { GiveFeedback } from '../../../../core/walk-in/use-cases/give-feedback';
+import { IssueTicket } from '../../../../core/walk-in/use-cases/issue-ticket';
+import { QueueKpis } from '../../../../core/walk-in/use-cases/queue-kpis';
+import { TicketActions } from '../../../../core/walk-in/use-cases/ticket-actions';
+import type { KiungoRuntime } from '../../runtime/runtime';
 
 /**
  * The bus's channel namespace. Replicas of one deployment share one database, so the database

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
+import { IdempotencyInterceptor } from '../../http/idempotency.interceptor';
 import { CentreTicketsController, TicketsController } from './tickets.controller';
 
 @Module({ controllers: [CentreTicketsController, TicketsController], providers: [IdempotencyInterceptor] })

@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponse } from '../docs/problem.schema';
+import { ApiProblemResponse } from '../../docs/problem.schema';
 import { CentreDayKpisDto, RangeKpisDto } from './kpi.dto';
-import type { CentreDayKpis, RangeKpis } from '../../../core/queueing/domain/kpi';
-import { QueueKpis } from '../../../core/queueing/use-cases/queue-kpis';
-import { Roles } from '../auth';
+import type { CentreDayKpis, RangeKpis } from '../../../../core/walk-in/domain/kpi';
+import { QueueKpis } from '../../../../core/walk-in/use-cases/queue-kpis';
+import { Roles } from '../../auth';
 
 const KPI_DEFINITIONS =
   'Derived from the queue\'s events. Seconds; p90 = continuous 90th percentile. Waiting = first call − arrival; service = completion − call; ' +

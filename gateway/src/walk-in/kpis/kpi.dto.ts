@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** OpenAPI description only: the shapes of core/queueing/domain/kpi.ts. Times in seconds. */
+/** OpenAPI description only: the shapes of core/walk-in/domain/kpi.ts. Times in seconds. */
 class StatDto {
   @ApiProperty() count!: number;
   @ApiProperty({ nullable: true, type: Number }) mean!: number | null;

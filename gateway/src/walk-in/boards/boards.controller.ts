@@ -1,12 +1,12 @@
 import { Controller, Get, Param, Req, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponse } from '../docs/problem.schema';
+import { ApiProblemResponse } from '../../docs/problem.schema';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CentreRepository } from '../../../core/centres/centre.repository';
-import { BoardFeed, type BoardMessage } from '../../../core/queueing/board-feed';
-import { centreNamed } from '../../../core/queueing/use-cases/queue-access';
-import { Public } from '../auth';
-import { CORRELATION_ID_HEADER } from '../http/correlation-id';
+import { CentreRepository } from '../../../../core/centres/centre.repository';
+import { BoardFeed, type BoardMessage } from '../../../../core/walk-in/board-feed';
+import { centreNamed } from '../../../../core/walk-in/use-cases/queue-access';
+import { Public } from '../../auth';
+import { CORRELATION_ID_HEADER } from '../../http/correlation-id';
 import { boardPage } from './board-page';
 
 /** Proxies and load balancers drop a silent connection; a comment line every 15 s keeps it open. */

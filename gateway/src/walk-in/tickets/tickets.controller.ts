@@ -1,14 +1,14 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponse } from '../docs/problem.schema';
+import { ApiProblemResponse } from '../../docs/problem.schema';
 import { FeedbackReceiptDto } from './ticket.dto';
 import type { FastifyReply } from 'fastify';
-import type { TicketView } from '../../../core/queueing/domain/ticket';
-import { GiveFeedback, type FeedbackReceipt } from '../../../core/queueing/use-cases/give-feedback';
-import { IssueTicket, type IssuedTicket } from '../../../core/queueing/use-cases/issue-ticket';
-import { TicketActions } from '../../../core/queueing/use-cases/ticket-actions';
-import { CurrentPrincipal, Roles, type Principal } from '../auth';
-import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
+import type { TicketView } from '../../../../core/walk-in/domain/ticket';
+import { GiveFeedback, type FeedbackReceipt } from '../../../../core/walk-in/use-cases/give-feedback';
+import { IssueTicket, type IssuedTicket } from '../../../../core/walk-in/use-cases/issue-ticket';
+import { TicketActions } from '../../../../core/walk-in/use-cases/ticket-actions';
+import { CurrentPrincipal, Roles, type Principal } from '../../auth';
+import { IdempotencyInterceptor } from '../../http/idempotency.interceptor';
 import { COMPLETE_BODY, FEEDBACK_BODY, TICKET_REQUEST_BODY, TICKET_SCHEMA, TRANSFER_BODY } from './ticket.schemas';
 
 @ApiTags('queue')

@@ -1,5 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { PRIORITY_CLASSES, TICKET_STATES, WALK_IN_PRIORITIES } from '../../../core/queueing/domain/ticket';
+import { PRIORITY_CLASSES, TICKET_STATES, WALK_IN_PRIORITIES } from '../../../../core/walk-in/domain/ticket';
 
 /** OpenAPI shapes of the queue endpoints (the core checks the bodies; these only document them). */
 export const TICKET_REQUEST_BODY: SchemaObject = {
