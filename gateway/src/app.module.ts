@@ -8,8 +8,8 @@ import { HealthModule } from './health/health.module';
 import { KpisModule } from './walk-in/kpis/kpis.module';
 import { PlatformModule } from './platform';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
-import { CoreModule } from './runtime/core.module';
 import type { KiungoRuntime } from './runtime/runtime';
+import { RuntimeModule } from './runtime/runtime.module';
 import { ServicesModule } from './services/services.module';
 import { TicketsModule } from './walk-in/tickets/tickets.module';
 import { TransactionsModule } from './transactions/transactions.module';
@@ -28,7 +28,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(runtime.config),
-        CoreModule.forRuntime(runtime),
+        RuntimeModule.forRuntime(runtime),
         HealthModule,
         ...(api ? [ServicesModule, TransactionsModule, AgenciesModule] : []),
         ...(api ? [CentresModule, BookingsModule] : []),

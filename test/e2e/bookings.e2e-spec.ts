@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AgencyAppointmentSync } from '../../core/agency-appointments/use-cases/agency-appointment-sync';
 import { BookingJobs } from '../../core/bookings/use-cases/booking-jobs';
 import { BookingNotices } from '../../core/bookings/use-cases/booking-notices';
 import { CheckInBooking } from '../../core/bookings/use-cases/check-in-booking';
@@ -263,7 +264,7 @@ describeWithPostgres('Service by Appointment', () => {
     const slot = slotAt(day(5), '16:00');
     const booked = await call(app, 'POST', '/v1/bookings', channel, bookingBody(CENTRE, slot, 1000));
     const jobsAt = (at: Date) =>
-      new BookingJobs(app.app.get(CentreRepository), app.app.get(BookingRepository), app.app.get(BookingNotices), new FixedClock(at));
+      new BookingJobs(app.app.get(CentreRepository), app.app.get(BookingRepository), app.app.get(BookingNotices), new FixedClock(at), app.app.get(AgencyAppointmentSync));
     const start = new Date(slot).getTime();
 
     expect(await jobsAt(new Date(start - 30 * 3600_000)).sendReminders()).toBe(0);

@@ -26,7 +26,7 @@ export class BookAppointment {
     private readonly notices: BookingNotices,
     private readonly clock: Clock,
     /** Agencies with their own appointment systems: reserve there before confirming (throws to refuse). */
-    private readonly agencySync?: { afterBooked(booking: BookingRecord, actor: string): Promise<void> },
+    private readonly agencySync: { afterBooked(booking: BookingRecord, actor: string): Promise<void> },
   ) {}
 
   async execute(body: unknown, actor: BookingActor): Promise<BookingView> {
@@ -67,7 +67,7 @@ export class BookAppointment {
         occurredAt: now,
       },
     );
-    if (this.agencySync) await this.agencySync.afterBooked(booked, actor.subject);
+    await this.agencySync.afterBooked(booked, actor.subject);
     await this.notices.send('booking-confirmed', booked, centre);
     return toBookingView(booked, this.vault, seesPersonalData(actor));
   }

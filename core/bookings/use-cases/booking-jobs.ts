@@ -21,7 +21,7 @@ export class BookingJobs {
     private readonly notices: BookingNotices,
     private readonly clock: Clock,
     /** Agencies with their own appointment systems: a released booking is cancelled there too (never throws). */
-    private readonly agencySync?: { afterCancelled(booking: { id: string }, actor: string): Promise<void> },
+    private readonly agencySync: { afterCancelled(booking: { id: string }, actor: string): Promise<void> },
   ) {}
 
   /** Bookings not checked in by slot start + grace become `no_show`; returns those released. */
@@ -30,7 +30,7 @@ export class BookingJobs {
     for (let i = 0; i < MAX_BATCHES; i++) {
       const batch = await this.bookings.releaseNoShows(this.clock.now(), BATCH, NO_SHOW_ACTOR);
       released.push(...batch);
-      if (this.agencySync) for (const booking of batch) await this.agencySync.afterCancelled(booking, NO_SHOW_ACTOR);
+      for (const booking of batch) await this.agencySync.afterCancelled(booking, NO_SHOW_ACTOR);
       if (batch.length < BATCH) break;
     }
     return released;

@@ -27,7 +27,7 @@ export class BookingNotices {
     private readonly notifier: Notifier,
     private readonly services: ServiceNames,
     private readonly vault: PersonalDataVault,
-    private readonly onFailure: (message: string) => void = () => undefined,
+    private readonly onFailure: (message: string) => void,
   ) {}
 
   async send(template: SmsTemplate, booking: BookingRecord, centre: Pick<Centre, 'name' | 'timeZone'>): Promise<boolean> {

@@ -21,7 +21,7 @@ export class ChangeBooking {
     private readonly notices: BookingNotices,
     private readonly clock: Clock,
     /** Agencies with their own appointment systems: cancel there too (never throws); move there too (throws to refuse, after moving back). */
-    private readonly agencySync?: {
+    private readonly agencySync: {
       afterCancelled(booking: BookingRecord, actor: string): Promise<void>;
       afterRescheduled(moved: BookingRecord, from: SlotChoice, actor: string): Promise<void>;
     },
@@ -38,7 +38,7 @@ export class ChangeBooking {
       data: { centre: b.centreCode, service: b.serviceCode, slotStart: b.slotStart.toISOString() },
       occurredAt: now,
     }));
-    if (this.agencySync) await this.agencySync.afterCancelled(cancelled, actor.subject);
+    await this.agencySync.afterCancelled(cancelled, actor.subject);
     const centre = await loadCentre(this.centres, cancelled.centreCode);
     await this.notices.send('booking-cancelled', cancelled, centre);
     return toBookingView(cancelled, this.vault, seesPersonalData(actor));
@@ -66,7 +66,7 @@ export class ChangeBooking {
     }));
     if (moved.reschedules === current.reschedules) return toBookingView(moved, this.vault, seesPersonalData(actor));
     const from: SlotChoice = { ...to, start: current.slotStart, end: current.slotEnd, localDate: current.localDate };
-    if (this.agencySync) await this.agencySync.afterRescheduled(moved, from, actor.subject);
+    await this.agencySync.afterRescheduled(moved, from, actor.subject);
     await this.notices.send('booking-rescheduled', moved, centre);
     return toBookingView(moved, this.vault, seesPersonalData(actor));
   }

@@ -24,13 +24,13 @@ export class DispatchAttempt {
     private readonly retries: RetryQueue,
     private readonly vault: PersonalDataVault,
     private readonly clock: Clock,
-    private readonly warn: (message: string) => void = () => undefined,
+    private readonly warn: (message: string) => void,
     /** Manual fallback: retries for an agency in manual/maintenance/degraded mode go to `manual` without a call. */
-    private readonly fallback?: Pick<HoldForFallback, 'hold'>,
+    private readonly fallback: Pick<HoldForFallback, 'hold'>,
   ) {}
 
   async run(claimed: TransactionRecord, options: { inline: boolean; actor: string; correlationId?: string }): Promise<TransactionRecord> {
-    const held = options.inline ? null : await this.fallback?.hold(claimed, options.actor);
+    const held = options.inline ? null : await this.fallback.hold(claimed, options.actor);
     if (held) return held;
     const service = this.catalogue.service(claimed.serviceCode);
     const dispatchedAt = this.clock.now();

@@ -56,8 +56,8 @@ export class SubmitTransaction {
     private readonly dispatch: DispatchAttempt,
     private readonly vault: PersonalDataVault,
     private readonly clock: Clock,
-    /** Manual fallback (issue 4); without it every transaction goes the normal way. */
-    private readonly fallback?: AcceptUnderFallback,
+    /** Manual fallback: an agency in manual/maintenance/degraded mode takes the service's fallback policy. */
+    private readonly fallback: AcceptUnderFallback,
   ) {}
 
   async execute(command: SubmitTransactionCommand): Promise<SubmitTransactionResult> {
@@ -97,7 +97,7 @@ export class SubmitTransaction {
       occurredAt: now,
     };
     // Agency in manual/maintenance/degraded mode: the service's fallback policy decides, no agency call.
-    const fellBack = this.fallback ? await this.fallback.accept(service, agency, record, received) : null;
+    const fellBack = await this.fallback.accept(service, agency, record, received);
     const { row, created } = fellBack ?? (await this.transactions.insertReceived(record, received));
 
     if (!created) {

@@ -5,15 +5,15 @@ import type { DispatchAttempt } from './dispatch-attempt';
 /**
  * Crash recovery: anything left in received/retrying past its due time (a process killed between
  * recording and dispatch, a retry job lost with Redis) is put back on the retry queue. Durability
- * therefore never depends on the queue. With `unanswered`, dispatched transactions whose answer
- * is overdue (file drop) count as timed out: retried, or `manual` when attempts are exhausted.
+ * therefore never depends on the queue. Dispatched transactions whose answer is overdue (file
+ * drop) count as timed out: retried, or `manual` when attempts are exhausted.
  */
 export class SweepOverdueTransactions {
   constructor(
     private readonly transactions: TransactionRepository,
     private readonly retries: RetryQueue,
     private readonly options: { graceMs: number; batch: number },
-    private readonly unanswered?: Pick<DispatchAttempt, 'recordNoAnswer'>,
+    private readonly unanswered: Pick<DispatchAttempt, 'recordNoAnswer'>,
   ) {}
 
   /** Returns how many transactions were re-enqueued or timed out. */
@@ -22,7 +22,6 @@ export class SweepOverdueTransactions {
     for (const tx of overdue) {
       await this.retries.schedule({ transactionId: tx.id, agencyCode: tx.agencyCode, attempt: tx.attempts + 1 }, 0);
     }
-    if (!this.unanswered) return overdue.length;
     const waiting = await this.transactions.findUnanswered(this.options.batch);
     for (const tx of waiting) await this.unanswered.recordNoAnswer(tx);
     return overdue.length + waiting.length;

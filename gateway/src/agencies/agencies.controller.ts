@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { AgencyDefinition } from '../../../contracts/src/catalogue.types';
 import { AgencyModes } from '../../../core/agencies/agency-modes';
@@ -8,7 +8,9 @@ import { DomainError } from '../../../core/shared/errors';
 import { FallbackRepository } from '../../../core/transactions/fallback.repository';
 import { TransactionRepository } from '../../../core/transactions/transaction.repository';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
-import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+import { AgencyRegistry } from '../../../adapters/registry';
+import { Catalogue } from '../../../contracts/src/catalogue';
+import { RetryQueue } from '../../../core/retry-queue/retry-queue.port';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { agencyModeView, replayView } from './agency-mode.view';
 import { AgencyDto, AgencyListDto, AgencyModeChangeDto } from './agency.dto';
@@ -18,7 +20,9 @@ import { AgencyDto, AgencyListDto, AgencyModeChangeDto } from './agency.dto';
 @Controller('v1/agencies')
 export class AgenciesController {
   constructor(
-    @Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime,
+    private readonly catalogue: Catalogue,
+    private readonly registry: AgencyRegistry,
+    private readonly retries: RetryQueue,
     private readonly transactions: TransactionRepository,
     private readonly modes: AgencyModes,
     private readonly fallbacks: FallbackRepository,
@@ -31,7 +35,7 @@ export class AgenciesController {
   @ApiOperation({ summary: 'Each agency with its breaker state, mode, load and queue depth' })
   @ApiOkResponse({ type: AgencyListDto })
   async list(): Promise<{ items: unknown[] }> {
-    const items = await Promise.all(this.runtime.catalogue.agencies.map((agency) => this.describe(agency, false)));
+    const items = await Promise.all(this.catalogue.agencies.map((agency) => this.describe(agency, false)));
     return { items };
   }
 
@@ -86,19 +90,19 @@ export class AgenciesController {
   }
 
   private agency(code: string): AgencyDefinition {
-    const agency = this.runtime.catalogue.agency(code);
+    const agency = this.catalogue.agency(code);
     if (!agency) throw new DomainError('not_found', 'agency-not-found', `No agency ${code}; see GET /v1/agencies.`);
     return agency;
   }
 
   private async describe(agency: AgencyDefinition, withReplay: boolean): Promise<Record<string, unknown>> {
     const [depth, open, mode, replay] = await Promise.all([
-      this.runtime.retries.depth(),
+      this.retries.depth(),
       this.transactions.openCountsByAgency(),
       agencyModeView(this.modes, agency.code),
       replayView(this.modes, this.fallbacks, agency),
     ]);
-    const status = this.runtime.agencies.list().find((s) => s.code === agency.code);
+    const status = this.registry.list().find((s) => s.code === agency.code);
     const counts = open[agency.code] ?? {};
     return {
       code: agency.code,

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { TransactionsCoreModule } from '../transactions/transactions-core.module';
 import { AgenciesController } from './agencies.controller';
+import { AgencyModesModule } from './agency-modes.module';
 
-@Module({ controllers: [AgenciesController] })
+@Module({ imports: [AgencyModesModule, TransactionsCoreModule], controllers: [AgenciesController] })
 export class AgenciesModule {}

@@ -1,5 +1,6 @@
 import type { AgencyRegistry } from '../../../adapters/registry';
 import { AgencyHealthProbe } from '../../../core/agencies/agency-health.port';
+import type { Clock } from '../../../core/shared/clock';
 
 /**
  * Binds the core's AgencyHealthProbe to the adapters' registry. "Open since" is the first open
@@ -12,12 +13,12 @@ export class RegistryHealthProbe extends AgencyHealthProbe {
 
   constructor(
     private readonly registry: AgencyRegistry,
-    private readonly now: () => Date = () => new Date(),
+    private readonly clock: Clock,
   ) {
     super();
     this.unsubscribe = registry.onBreakerChange((agencyCode, state) => {
       if (state === 'closed') this.openSince.delete(agencyCode);
-      else if (state === 'open' && !this.openSince.has(agencyCode)) this.openSince.set(agencyCode, this.now());
+      else if (state === 'open' && !this.openSince.has(agencyCode)) this.openSince.set(agencyCode, this.clock.now());
     });
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { RetryAgencyAppointments } from '../../../core/agency-appointments/use-cases/retry-agency-appointments';
-import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+import { BookingsCoreModule } from '../bookings/bookings-core.module';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 /** The worker retries reservations left pending at agencies, on the booking jobs' interval. */
 @Injectable()
@@ -10,12 +11,12 @@ export class AgencyAppointmentsWorker implements OnApplicationBootstrap, OnAppli
   private running?: Promise<void>;
 
   constructor(
-    @Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly retry: RetryAgencyAppointments,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.runOnce(), this.runtime.config.bookingJobsIntervalMs);
+    this.timer = setInterval(() => void this.runOnce(), this.config.bookingJobsIntervalMs);
     this.timer.unref();
   }
 
@@ -38,5 +39,5 @@ export class AgencyAppointmentsWorker implements OnApplicationBootstrap, OnAppli
   }
 }
 
-@Module({ providers: [AgencyAppointmentsWorker] })
+@Module({ imports: [BookingsCoreModule], providers: [AgencyAppointmentsWorker] })
 export class AgencyAppointmentsWorkerModule {}

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
+import { IdempotencyModule } from '../http/idempotency.module';
 import { BookingsController } from './bookings.controller';
+import { BookingsCoreModule } from './bookings-core.module';
 import { SlotsController } from './slots.controller';
 
-@Module({ controllers: [BookingsController, SlotsController], providers: [IdempotencyInterceptor] })
+@Module({ imports: [BookingsCoreModule, IdempotencyModule], controllers: [BookingsController, SlotsController] })
 export class BookingsModule {}

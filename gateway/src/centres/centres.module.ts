@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CentresController } from './centres.controller';
+import { CentresCoreModule } from './centres-core.module';
 
-@Module({ controllers: [CentresController] })
+@Module({ imports: [CentresCoreModule], controllers: [CentresController] })
 export class CentresModule {}

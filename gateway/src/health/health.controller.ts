@@ -3,7 +3,9 @@ import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } fro
 import { CheckDto, LivenessDto, ReadinessDto } from './health.dto';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth';
-import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+import type { Pool } from 'pg';
+import type { ProcessRole } from '../config/app-config';
+import { DB_POOL, PROCESS_ROLE, REDIS_PING } from '../runtime/tokens';
 
 type Check = { status: 'up' | 'down'; latencyMs: number; detail?: string };
 
@@ -13,14 +15,18 @@ const CHECK_TIMEOUT_MS = 2000;
 @ApiExtraModels(CheckDto)
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime) {}
+  constructor(
+    @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
+    @Inject(DB_POOL) private readonly pool: Pool,
+    @Inject(REDIS_PING) private readonly redisPing: (() => Promise<void>) | null,
+  ) {}
 
   @Get('live')
   @Public()
   @ApiOperation({ summary: 'The process is up (no dependencies checked)' })
   @ApiOkResponse({ type: LivenessDto })
   live(): { status: 'ok'; role: string } {
-    return { status: 'ok', role: this.runtime.role };
+    return { status: 'ok', role: this.role };
   }
 
   @Get('ready')
@@ -29,8 +35,8 @@ export class HealthController {
   @ApiResponse({ status: 200, type: ReadinessDto, description: 'Every check is up' })
   @ApiResponse({ status: 503, type: ReadinessDto, description: 'A check is down (same body, `not_ready`)' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, Check> }> {
-    const checks: Record<string, Check> = { database: await check(() => this.runtime.pool.query('SELECT 1').then(() => undefined)) };
-    if (this.runtime.redisPing) checks.redis = await check(this.runtime.redisPing);
+    const checks: Record<string, Check> = { database: await check(() => this.pool.query('SELECT 1').then(() => undefined)) };
+    if (this.redisPing) checks.redis = await check(this.redisPing);
     const ready = Object.values(checks).every((c) => c.status === 'up');
     reply.status(ready ? 200 : 503);
     return { status: ready ? 'ready' : 'not_ready', checks };

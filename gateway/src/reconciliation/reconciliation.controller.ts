@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { FallbackTransactionDto, FallbackTransactionPageDto } from '../transactions/fallback.dto';
@@ -6,7 +6,7 @@ import { ResolveConflictDto } from './reconciliation.dto';
 import { FallbackRepository, type FallbackTransaction } from '../../../core/transactions/fallback.repository';
 import { ResolveConflict } from '../../../core/transactions/use-cases/resolve-conflict';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
-import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+import { Catalogue } from '../../../contracts/src/catalogue';
 import { toFallbackView } from '../transactions/fallback.view';
 import { transactionId } from '../transactions/fallback.controller';
 import { encodeCursor, parseListQuery, type ListQuery } from '../transactions/list-query';
@@ -20,7 +20,7 @@ import { encodeCursor, parseListQuery, type ListQuery } from '../transactions/li
 @Controller('v1/reconciliation')
 export class ReconciliationController {
   constructor(
-    @Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime,
+    private readonly catalogue: Catalogue,
     private readonly fallbacks: FallbackRepository,
     private readonly resolveConflict: ResolveConflict,
   ) {}
@@ -68,7 +68,7 @@ export class ReconciliationController {
       state: record.state,
       agencyReference: record.agencyRef,
       createdAt: record.createdAt.toISOString(),
-      ...toFallbackView(record.id, record.serviceCode, facts, this.runtime.catalogue),
+      ...toFallbackView(record.id, record.serviceCode, facts, this.catalogue),
     };
   }
 }

@@ -5,13 +5,12 @@ import type { AuditLog } from '../../../core/audit/audit-log';
 import type { RetryQueue } from '../../../core/retry-queue/retry-queue.port';
 import type { Clock } from '../../../core/shared/clock';
 import type { PersonalDataVault } from '../../../core/shared/personal-data';
-import type { AppConfig } from '../config/env.schema';
-
-export type ProcessRole = 'all' | 'api' | 'worker';
+import type { AppConfig, ProcessRole } from '../config/app-config';
 
 /**
- * Everything a Kiungo process runs on, built once before Nest starts (see build-runtime.ts) and
- * handed to the modules as values. Closing it releases every connection and server it opened.
+ * Everything a Kiungo process runs on, built once before Nest starts (see build-runtime.ts).
+ * RuntimeModule hands its parts to the feature modules one by one, each under its own token;
+ * closing it releases every connection and server it opened.
  */
 export interface KiungoRuntime {
   readonly config: AppConfig;
@@ -33,5 +32,3 @@ export interface KiungoRuntime {
   readonly demo?: { agencies: Record<string, string> };
   close(): Promise<void>;
 }
-
-export const KIUNGO_RUNTIME = Symbol('KIUNGO_RUNTIME');

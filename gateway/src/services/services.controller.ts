@@ -1,11 +1,11 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { ServiceDetailDto, ServiceListDto } from './service.dto';
 import type { ServiceDefinition } from '../../../contracts/src/catalogue.types';
 import { DomainError } from '../../../core/shared/errors';
 import { Roles } from '../auth';
-import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+import { Catalogue } from '../../../contracts/src/catalogue';
 
 export interface ServiceSummary {
   code: string;
@@ -23,14 +23,14 @@ const ALL_ROLES = ['channel', 'officer', 'manager', 'operator', 'auditor', 'agen
 @ApiBearerAuth()
 @Controller('v1/services')
 export class ServicesController {
-  constructor(@Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime) {}
+  constructor(private readonly catalogue: Catalogue) {}
 
   @Get()
   @Roles(...ALL_ROLES)
   @ApiOperation({ summary: 'The service catalogue' })
   @ApiOkResponse({ type: ServiceListDto })
   list(): { items: ServiceSummary[] } {
-    return { items: this.runtime.catalogue.services().map(summary) };
+    return { items: this.catalogue.services().map(summary) };
   }
 
   @Get(':code')
@@ -40,9 +40,9 @@ export class ServicesController {
   @ApiOkResponse({ type: ServiceDetailDto })
   @ApiProblemResponse(404, 'No such service')
   get(@Param('code') code: string): ServiceSummary & { requestSchema: unknown; responseSchema: unknown; manualInstructions: string } {
-    const service = this.runtime.catalogue.service(code);
+    const service = this.catalogue.service(code);
     if (!service) throw new DomainError('not_found', 'service-not-found', `No service with code "${code.slice(0, 64)}"; see GET /v1/services.`);
-    const validator = this.runtime.catalogue.validator;
+    const validator = this.catalogue.validator;
     return {
       ...summary(service),
       manualInstructions: service.manualInstructions,

@@ -1,15 +1,15 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TRANSACTION_STATES } from '../../../core/transactions/domain/transaction';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '../../../core/shared/errors';
-import { maskIdNumber } from '../../../core/shared/personal-data';
+import { maskIdNumber, PersonalDataVault } from '../../../core/shared/personal-data';
 import type { Citizen } from '../../../core/transactions/domain/transaction';
 import { FallbackRepository, type FallbackTransaction } from '../../../core/transactions/fallback.repository';
 import { RecordManualOutcome } from '../../../core/transactions/use-cases/record-manual-outcome';
 import { ReplayParked } from '../../../core/transactions/use-cases/replay-parked';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
-import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+import { Catalogue } from '../../../contracts/src/catalogue';
 import { acknowledgmentHtml, acknowledgmentPdf, type AcknowledgmentFacts } from './acknowledgment';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { BulkReplayFilterDto, BulkReplayResultDto, FallbackTransactionDto, FallbackTransactionPageDto, ManualOutcomeDto, ManualOutcomeResultDto } from './fallback.dto';
@@ -33,7 +33,8 @@ export function transactionId(id: string): string {
 @Controller('v1/transactions')
 export class FallbackController {
   constructor(
-    @Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime,
+    private readonly catalogue: Catalogue,
+    private readonly vault: PersonalDataVault,
     private readonly fallbacks: FallbackRepository,
     private readonly recordManualOutcome: RecordManualOutcome,
     private readonly replayParked: ReplayParked,
@@ -81,14 +82,14 @@ export class FallbackController {
   ): Promise<string | Buffer> {
     const tx = await this.fallbacks.find(transactionId(id));
     if (!tx?.facts.provisionalRef) throw new DomainError('not_found', 'acknowledgment-not-found', `Transaction ${id} has no acknowledgment (it was not stored for later).`);
-    const service = this.runtime.catalogue.service(tx.record.serviceCode);
+    const service = this.catalogue.service(tx.record.serviceCode);
     const facts: AcknowledgmentFacts = {
       provisionalRef: tx.facts.provisionalRef,
       transactionId: tx.record.id,
       serviceName: service?.name ?? tx.record.serviceCode,
-      agencyName: this.runtime.catalogue.agency(tx.record.agencyCode)?.name ?? tx.record.agencyCode,
+      agencyName: this.catalogue.agency(tx.record.agencyCode)?.name ?? tx.record.agencyCode,
       centre: tx.record.centreCode,
-      idNumberMasked: maskIdNumber(this.runtime.vault.open<Citizen>(tx.record.citizenSealed).idNumber),
+      idNumberMasked: maskIdNumber(this.vault.open<Citizen>(tx.record.citizenSealed).idNumber),
       receivedAt: tx.record.createdAt,
       instructions: tx.facts.fallback === 'manual' ? (service?.manualInstructions ?? null) : null,
     };
@@ -153,7 +154,7 @@ export class FallbackController {
       lastError: record.lastError,
       createdAt: record.createdAt.toISOString(),
       updatedAt: record.updatedAt.toISOString(),
-      ...toFallbackView(record.id, record.serviceCode, facts, this.runtime.catalogue),
+      ...toFallbackView(record.id, record.serviceCode, facts, this.catalogue),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import type { FastifyReply } from 'fastify';
@@ -10,7 +10,8 @@ import { CorrelationIdService } from '../http/correlation-id';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { DomainError } from '../../../core/shared/errors';
-import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+import { Catalogue } from '../../../contracts/src/catalogue';
+import { PersonalDataVault } from '../../../core/shared/personal-data';
 import { TransactionEnvelopeDto, TransactionViewDto } from './transaction.dto';
 import { FallbackRepository } from '../../../core/transactions/fallback.repository';
 import { toFallbackView, type FallbackView } from './fallback.view';
@@ -25,7 +26,8 @@ export class TransactionsController {
     private readonly submitTransaction: SubmitTransaction,
     private readonly getTransaction: GetTransaction,
     private readonly correlation: CorrelationIdService,
-    @Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime,
+    private readonly catalogue: Catalogue,
+    private readonly vault: PersonalDataVault,
     private readonly fallbacks: FallbackRepository,
   ) {}
 
@@ -33,7 +35,7 @@ export class TransactionsController {
   private async withFallback<T extends { id: string; service: string; state: string }>(view: T): Promise<T & FallbackView> {
     if (view.state === 'received' || view.state === 'retrying' || view.state === 'dispatched') return view;
     const found = await this.fallbacks.find(view.id);
-    return { ...view, ...toFallbackView(view.id, view.service, found?.facts, this.runtime.catalogue) };
+    return { ...view, ...toFallbackView(view.id, view.service, found?.facts, this.catalogue) };
   }
 
   @Post()
@@ -64,7 +66,7 @@ export class TransactionsController {
       idempotencyKey,
       correlationId: this.correlation.get(),
     });
-    const view = toTransactionView(transaction, this.runtime.vault);
+    const view = toTransactionView(transaction, this.vault);
     reply.status(isFinalForCaller(transaction.state) ? 200 : 202);
     reply.header('Location', `/v1/transactions/${transaction.id}`);
     return this.withFallback({ ...view, statusUrl: `/v1/transactions/${transaction.id}` });

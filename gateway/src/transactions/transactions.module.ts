@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
+import { IdempotencyModule } from '../http/idempotency.module';
 import { FallbackController } from './fallback.controller';
 import { TransactionsController } from './transactions.controller';
+import { TransactionsCoreModule } from './transactions-core.module';
 
-@Module({ controllers: [TransactionsController, FallbackController], providers: [IdempotencyInterceptor] })
+@Module({ imports: [TransactionsCoreModule, IdempotencyModule], controllers: [TransactionsController, FallbackController] })
 export class TransactionsModule {}

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { BookingJobs } from '../../../core/bookings/use-cases/booking-jobs';
-import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 /**
  * The worker's appointment jobs on an interval: release no-shows (their places go back on sale)
@@ -13,12 +13,12 @@ export class BookingJobsService implements OnApplicationBootstrap, OnApplication
   private running?: Promise<void>;
 
   constructor(
-    @Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly jobs: BookingJobs,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.runOnce(), this.runtime.config.bookingJobsIntervalMs);
+    this.timer = setInterval(() => void this.runOnce(), this.config.bookingJobsIntervalMs);
     this.timer.unref();
   }
 

@@ -4,7 +4,8 @@ import { parseFileDropConfig } from '../../../adapters/file-drop/file-drop-confi
 import type { AgencyAnswer } from '../../../adapters/file-drop/file-drop-document';
 import { InboxPoller, type AnswerHandling } from '../../../adapters/file-drop/inbox-poller';
 import { RecordAgencyAnswer } from '../../../core/transactions/use-cases/record-agency-answer';
-import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+import { Catalogue } from '../../../contracts/src/catalogue';
+import { ENDPOINT_OVERRIDES } from '../runtime/tokens';
 
 /**
  * The worker's side of file-drop agencies: one inbox poller per agency, each handing the answers
@@ -17,15 +18,16 @@ export class FileDropInboxService implements OnApplicationBootstrap, OnApplicati
   private readonly pollers: InboxPoller[] = [];
 
   constructor(
-    @Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime,
+    private readonly catalogue: Catalogue,
+    @Inject(ENDPOINT_OVERRIDES) private readonly endpointOverrides: Readonly<Record<string, string>>,
     private readonly answers: RecordAgencyAnswer,
   ) {}
 
   onApplicationBootstrap(): void {
-    for (const agency of this.runtime.catalogue.agencies) {
+    for (const agency of this.catalogue.agencies) {
       if (agency.adapter.kind !== 'file-drop') continue;
       try {
-        const config = parseFileDropConfig(agency, { env: process.env, endpointOverride: this.runtime.endpointOverrides[agency.code] });
+        const config = parseFileDropConfig(agency, { env: process.env, endpointOverride: this.endpointOverrides[agency.code] });
         const poller = new InboxPoller({
           agencyCode: agency.code,
           config,

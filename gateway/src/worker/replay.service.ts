@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DEFAULT_REPLAY, type AgencyDefinition } from '../../../contracts/src/catalogue.types';
 import { AgencyHealthProbe } from '../../../core/agencies/agency-health.port';
 import { AgencyModeRepository } from '../../../core/agencies/agency-mode.repository';
 import { AgencyModes } from '../../../core/agencies/agency-modes';
 import { FallbackRepository } from '../../../core/transactions/fallback.repository';
 import { ReplayStoredTransactions } from '../../../core/transactions/use-cases/replay-stored';
-import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+import { Catalogue } from '../../../contracts/src/catalogue';
 
 /** How often an idle agency is looked at again (mode cache is 1 s, so a switch is seen within ~1.5 s). */
 const IDLE_MS = 500;
@@ -31,7 +31,7 @@ export class ReplayService implements OnApplicationBootstrap, BeforeApplicationS
   private stopping = false;
 
   constructor(
-    @Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime,
+    private readonly catalogue: Catalogue,
     private readonly modes: AgencyModes,
     private readonly leases: AgencyModeRepository,
     private readonly health: AgencyHealthProbe,
@@ -40,7 +40,7 @@ export class ReplayService implements OnApplicationBootstrap, BeforeApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    for (const agency of this.runtime.catalogue.agencies) this.loops.push(this.loop(agency));
+    for (const agency of this.catalogue.agencies) this.loops.push(this.loop(agency));
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AgencyModesModule } from '../agencies/agency-modes.module';
+import { TransactionsCoreModule } from '../transactions/transactions-core.module';
 import { FileDropInboxService } from './file-drop-inbox.service';
 import { ReplayService } from './replay.service';
 import { WorkerService } from './worker.service';
 
-@Module({ providers: [WorkerService, FileDropInboxService, ReplayService], exports: [WorkerService] })
+@Module({ imports: [TransactionsCoreModule, AgencyModesModule], providers: [WorkerService, FileDropInboxService, ReplayService], exports: [WorkerService] })
 export class WorkerModule {}

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { RetryTransaction } from '../../../core/transactions/use-cases/retry-transaction';
 import { SweepOverdueTransactions } from '../../../core/transactions/use-cases/sweep-overdue';
-import { KIUNGO_RUNTIME, type KiungoRuntime } from '../runtime/runtime';
+import { Catalogue } from '../../../contracts/src/catalogue';
+import { RetryQueue } from '../../../core/retry-queue/retry-queue.port';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 /**
  * The worker role: consumes retry jobs and runs the sweeper that re-enqueues anything overdue,
@@ -14,17 +16,19 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   private sweeping = false;
 
   constructor(
-    @Inject(KIUNGO_RUNTIME) private readonly runtime: KiungoRuntime,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly catalogue: Catalogue,
+    private readonly retries: RetryQueue,
     private readonly retry: RetryTransaction,
     private readonly sweeper: SweepOverdueTransactions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const concurrency = Math.max(8, ...this.runtime.catalogue.agencies.map((a) => a.resilience.concurrency));
-    await this.runtime.retries.consume((job) => this.retry.handle(job), { concurrency });
+    const concurrency = Math.max(8, ...this.catalogue.agencies.map((a) => a.resilience.concurrency));
+    await this.retries.consume((job) => this.retry.handle(job), { concurrency });
     await this.sweepOnce();
-    this.sweepTimer = setInterval(() => void this.sweepOnce(), this.runtime.config.sweepIntervalMs);
-    this.logger.log(`worker started: retry concurrency ${concurrency}, sweep every ${this.runtime.config.sweepIntervalMs} ms`);
+    this.sweepTimer = setInterval(() => void this.sweepOnce(), this.config.sweepIntervalMs);
+    this.logger.log(`worker started: retry concurrency ${concurrency}, sweep every ${this.config.sweepIntervalMs} ms`);
   }
 
   async sweepOnce(): Promise<number> {

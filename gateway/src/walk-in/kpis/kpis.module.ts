@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { WalkInCoreModule } from '../walk-in-core.module';
 import { KpisController } from './kpis.controller';
 
-@Module({ controllers: [KpisController] })
+@Module({ imports: [WalkInCoreModule], controllers: [KpisController] })
 export class KpisModule {}

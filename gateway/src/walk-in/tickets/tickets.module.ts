@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { IdempotencyInterceptor } from '../../http/idempotency.interceptor';
+import { IdempotencyModule } from '../../http/idempotency.module';
+import { WalkInCoreModule } from '../walk-in-core.module';
 import { CentreTicketsController, TicketsController } from './tickets.controller';
 
-@Module({ controllers: [CentreTicketsController, TicketsController], providers: [IdempotencyInterceptor] })
+@Module({ imports: [WalkInCoreModule, IdempotencyModule], controllers: [CentreTicketsController, TicketsController] })
 export class TicketsModule {}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { AfricasTalkingNotifier } from '../../../core/notifications/africastalking.notifier';
+import { NotificationLog } from '../../../core/notifications/notification-log';
+import { Notifier } from '../../../core/notifications/notifier.port';
+import { OutboxNotifier } from '../../../core/notifications/outbox.notifier';
+import { PersonalDataVault } from '../../../core/shared/personal-data';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DB_POOL } from '../runtime/tokens';
+
+/** SMS to citizens: every message is kept in `notifications`; KIUNGO_SMS_DRIVER says whether it also leaves (Africa's Talking). */
+@Module({
+  providers: [
+    { provide: NotificationLog, inject: [DB_POOL, PersonalDataVault], useFactory: (pool: Pool, vault: PersonalDataVault) => new NotificationLog(pool, vault) },
+    {
+      provide: Notifier,
+      inject: [APP_CONFIG, NotificationLog],
+      useFactory: ({ sms }: AppConfig, log: NotificationLog): Notifier =>
+        sms.driver === 'africastalking' ? new AfricasTalkingNotifier(sms, log) : new OutboxNotifier(log),
+    },
+  ],
+  exports: [NotificationLog, Notifier],
+})
+export class NotificationsModule {}

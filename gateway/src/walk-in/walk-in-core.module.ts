@@ -1,0 +1,102 @@
+import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import { AuditLog } from '../../../core/audit/audit-log';
+import { CheckInBooking } from '../../../core/bookings/use-cases/check-in-booking';
+import { CentreRepository } from '../../../core/centres/centre.repository';
+import { Clock } from '../../../core/shared/clock';
+import { PersonalDataVault } from '../../../core/shared/personal-data';
+import { BoardFeed } from '../../../core/walk-in/board-feed';
+import { CounterSessionRepository } from '../../../core/walk-in/counter-session.repository';
+import { EventBus } from '../../../core/walk-in/events/event-bus.port';
+import { InProcessEventBus } from '../../../core/walk-in/events/in-process.event-bus';
+import { RedisEventBus } from '../../../core/walk-in/events/redis.event-bus';
+import { KpiQuery } from '../../../core/walk-in/kpi.query';
+import { PgCounterSessionRepository } from '../../../core/walk-in/pg/counter-session.pg-repository';
+import { PgKpiQuery } from '../../../core/walk-in/pg/kpi.pg-query';
+import { PgTicketRepository } from '../../../core/walk-in/pg/ticket.pg-repository';
+import { TicketRepository } from '../../../core/walk-in/ticket.repository';
+import { CallNext } from '../../../core/walk-in/use-cases/call-next';
+import { CounterSessions } from '../../../core/walk-in/use-cases/counter-sessions';
+import { GiveFeedback } from '../../../core/walk-in/use-cases/give-feedback';
+import { IssueTicket } from '../../../core/walk-in/use-cases/issue-ticket';
+import { QueueKpis } from '../../../core/walk-in/use-cases/queue-kpis';
+import { TicketActions } from '../../../core/walk-in/use-cases/ticket-actions';
+import { BookingsCoreModule } from '../bookings/bookings-core.module';
+import { CentresCoreModule } from '../centres/centres-core.module';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DB_POOL } from '../runtime/tokens';
+
+/**
+ * The bus's channel namespace. Replicas of one deployment share one database, so the database
+ * (its host, port and name; never the password) names the deployment: its replicas hear each
+ * other, and two deployments (or two test runs) on one Redis never do.
+ */
+export function eventBusNamespace(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  const identity = `${url.hostname}:${url.port}${url.pathname}`;
+  return `kiungo:${createHash('sha256').update(identity).digest('hex').slice(0, 12)}`;
+}
+
+async function createEventBus({ redisUrl, databaseUrl }: AppConfig): Promise<EventBus> {
+  if (!redisUrl || !databaseUrl) return new InProcessEventBus();
+  return new RedisEventBus({ url: redisUrl, namespace: eventBusNamespace(databaseUrl) }).connect();
+}
+
+@Injectable()
+class EventBusLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(EventBus) private readonly bus: EventBus) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.bus.close();
+  }
+}
+
+const providers = [
+  { provide: EventBus, inject: [APP_CONFIG], useFactory: createEventBus },
+  { provide: TicketRepository, inject: [DB_POOL, AuditLog], useFactory: (pool: Pool, audit: AuditLog) => new PgTicketRepository(pool, audit) },
+  {
+    provide: CounterSessionRepository,
+    inject: [DB_POOL, AuditLog],
+    useFactory: (pool: Pool, audit: AuditLog) => new PgCounterSessionRepository(pool, audit),
+  },
+  { provide: KpiQuery, inject: [DB_POOL], useFactory: (pool: Pool) => new PgKpiQuery(pool) },
+  { provide: BoardFeed, inject: [EventBus, TicketRepository], useFactory: (bus: EventBus, t: TicketRepository) => new BoardFeed(bus, t) },
+  {
+    provide: IssueTicket,
+    inject: [CentreRepository, TicketRepository, CheckInBooking, BoardFeed, Clock],
+    useFactory: (c: CentreRepository, t: TicketRepository, checkIn: CheckInBooking, board: BoardFeed, clock: Clock) => new IssueTicket(c, t, checkIn, board, clock),
+  },
+  {
+    provide: CounterSessions,
+    inject: [CentreRepository, CounterSessionRepository, Clock],
+    useFactory: (c: CentreRepository, s: CounterSessionRepository, clock: Clock) => new CounterSessions(c, s, clock),
+  },
+  {
+    provide: CallNext,
+    inject: [CentreRepository, TicketRepository, BoardFeed, Clock],
+    useFactory: (c: CentreRepository, t: TicketRepository, board: BoardFeed, clock: Clock) => new CallNext(c, t, board, clock),
+  },
+  {
+    provide: TicketActions,
+    inject: [CentreRepository, TicketRepository, BoardFeed, Clock],
+    useFactory: (c: CentreRepository, t: TicketRepository, board: BoardFeed, clock: Clock) => new TicketActions(c, t, board, clock),
+  },
+  {
+    provide: GiveFeedback,
+    inject: [TicketRepository, PersonalDataVault, Clock],
+    useFactory: (t: TicketRepository, vault: PersonalDataVault, clock: Clock) => new GiveFeedback(t, vault, clock),
+  },
+  { provide: QueueKpis, inject: [CentreRepository, KpiQuery, Clock], useFactory: (c: CentreRepository, k: KpiQuery, clock: Clock) => new QueueKpis(c, k, clock) },
+];
+
+/**
+ * The citizens' queue in the hall: tickets, counters, call-next, boards over the event bus
+ * (in-process, or Redis pub/sub across replicas) and KPIs. Tickets check bookings in.
+ */
+@Module({
+  imports: [CentresCoreModule, BookingsCoreModule],
+  providers: [...providers, EventBusLifecycle],
+  exports: providers.map((p) => p.provide),
+})
+export class WalkInCoreModule {}
