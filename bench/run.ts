@@ -10,6 +10,7 @@
  *   --connections N      default 50
  *   --skip-build         use dist/ as it is, even when older than the sources
  *   --cpu-prof           run the api process with --cpu-prof; the .cpuprofile lands in bench/results/profiles/
+ *   --neighbour-limit P  warn when other work took more than P % of the box's CPU in a window (default 10)
  *   --list               list the scenarios and exit
  * Environment: BENCH_ADMIN_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_REDIS_URL (default redis://127.0.0.1:6379/15: a whole Redis database the bench flushes).
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
       connections: { type: 'string' },
       'skip-build': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      'neighbour-limit': { type: 'string' },
       list: { type: 'boolean', default: false },
     },
   });
@@ -87,6 +89,7 @@ async function main(): Promise<number> {
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15',
     build: !values['skip-build'],
     cpuProfileDir: values['cpu-prof'] ? path.join(RESULTS_DIR, 'profiles', startedAt.replace(/:/g, '-')) : undefined,
+    neighbourLimit: positiveInteger(values['neighbour-limit'], 10, '--neighbour-limit') / 100,
   };
   const selected = selectScenarios(values.scenario);
   const log = (line: string): void => console.error(`[bench] ${line}`);
@@ -179,6 +182,7 @@ function withBaseline(scenario: Scenario, outcome: Awaited<ReturnType<Scenario['
     figures: outcome.figures ?? [],
     checks: outcome.checks ?? [],
     notes: outcome.notes ?? [],
+    ...(outcome.cpu ? { cpu: outcome.cpu } : {}),
     ...(base
       ? {
           baseline: {

@@ -1,110 +1,219 @@
 /**
- * Where the CPU went during a window (Linux /proc): per process we started, the PostgreSQL server
- * (all its backends), the load generator (this process), and the whole box. On a shared 2-core
- * machine this tells a slow gateway from a busy neighbour.
+ * Where the CPU went during a measurement window (Linux /proc), so that a slow figure can be told
+ * from a busy neighbour on the shared 2-core box:
+ * - each process the scenario names (api, worker, simulator, …), by pid;
+ * - PostgreSQL: the backends serving the bench's own databases (`kiungo_bench*`, told apart by
+ *   their process title) plus the server's own processes (postmaster, WAL writer, checkpointer,
+ *   background writer: shared, but mostly busy with our writes). Backends of other databases are
+ *   neighbours (other engineers' tests on the same server) and count as "everything else";
+ * - Redis: the whole redis-server (shared too; the bench's queue and board use it);
+ * - the load generator: this process (autocannon, the open-loop generator, in-process loads) and
+ *   the children it waited for in the window (pgbench);
+ * - everything else: the box's busy time from /proc/stat minus all of the above.
+ * Processes are sampled every half second, so one that exits mid-window (pgbench's backends) keeps
+ * what it used up to its last sample.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ; 100 on every Linux this runs on
+const SAMPLE_EVERY_MS = 500;
+/** Databases whose backends count as the bench's PostgreSQL. */
+const BENCH_DATABASE_PREFIX = 'kiungo_bench';
 
-export interface CpuSnapshot {
-  at: number;
-  processes: Record<string, number>;
-  /** The part of `processes` spent in the kernel (system time: syscalls, loopback TCP). */
-  processesKernel: Record<string, number>;
-  /** Ticks per PostgreSQL process id: a backend that comes or goes mid-window must not count negative. */
-  postgres: Map<number, number>;
-  loadGenerator: number;
-  boxBusy: number;
-  boxTotal: number;
-}
+export const POSTGRES = 'PostgreSQL';
+export const REDIS = 'Redis';
+export const LOAD_GENERATOR = 'load generator';
+export const EVERYTHING_ELSE = 'everything else';
 
-export interface CpuUsage {
-  /** Core-seconds per process label during the window. */
-  processes: Record<string, number>;
-  /** Of which in the kernel. */
-  processesKernel: Record<string, number>;
-  postgres: number;
-  loadGenerator: number;
-  /** Core-seconds the whole box was busy, and available (wall time × cores). */
+export interface CpuReport {
+  /** Responses the per-request figures divide by (0: none, e.g. a scenario timing SQL only). */
+  requests: number;
+  windowSec: number;
+  /** Core-seconds per part, in display order: the named processes, PostgreSQL, Redis, load generator, everything else. */
+  coreSeconds: Record<string, number>;
+  /** CPU milliseconds per request per part (same keys); empty without requests. */
+  msPerRequest: Record<string, number>;
+  /** Of each named process, the part spent in the kernel (syscalls, loopback TCP), core-seconds. */
+  kernelSeconds: Record<string, number>;
+  postgres: { benchBackends: number; server: number; otherDatabases: number };
+  /** Core-seconds the box was busy, and available (wall time × cores). */
   boxBusy: number;
   boxAvailable: number;
+  /** `everything else` ÷ available: how much of the box neighbours took. */
+  neighbourShare: number;
 }
 
-/** `processes`: label → pid of a process to follow (e.g. { api: 1234 }). */
-export function cpuSnapshot(processes: Record<string, number>): CpuSnapshot {
-  const own = process.cpuUsage();
-  const box = boxTicks();
+export interface CpuWatch {
+  /** Stops sampling; `requests` (responses in the window) gives the per-request figures. */
+  stop(requests?: number): CpuReport;
+}
+
+type Kind = { part: string } | { postgres: 'bench' | 'server' | 'other' } | { redis: true } | { self: true } | { other: true };
+
+interface Seen {
+  kind: Kind;
+  first: number;
+  last: number;
+  firstKernel: number;
+  lastKernel: number;
+}
+
+/**
+ * Starts counting now. `processes`: label → pid (or pids, summed) of each process to show on its
+ * own, e.g. { api: 1234, worker: 1240 }.
+ */
+export function watchCpu(processes: Record<string, number | readonly number[]>): CpuWatch {
+  const labelOf = new Map(Object.entries(processes).flatMap(([label, pids]) => (typeof pids === 'number' ? [pids] : pids).map((pid) => [pid, label] as const)));
+  const seen = new Map<number, Seen>();
+  const boxBefore = boxTicks();
+  const reapedBefore = reapedChildrenTicks();
+  const started = performance.now();
+  let initial = true;
+
+  const sample = (): void => {
+    for (const [pid, ticks] of allProcessTicks()) {
+      const entry = seen.get(pid);
+      if (entry) {
+        entry.last = ticks.total;
+        entry.lastKernel = ticks.kernel;
+        continue;
+      }
+      // A process first seen after the initial scan was born in the window: all it used counts.
+      const first = initial ? ticks.total : 0;
+      const firstKernel = initial ? ticks.kernel : 0;
+      seen.set(pid, { kind: classify(pid, ticks.comm, labelOf), first, last: ticks.total, firstKernel, lastKernel: ticks.kernel });
+    }
+    initial = false;
+  };
+  sample();
+  const timer = setInterval(sample, SAMPLE_EVERY_MS);
+  timer.unref();
+
   return {
-    at: Date.now(),
-    processes: Object.fromEntries(Object.entries(processes).map(([label, pid]) => [label, processTicks(pid) ?? 0])),
-    processesKernel: Object.fromEntries(Object.entries(processes).map(([label, pid]) => [label, processTicks(pid, 'kernel') ?? 0])),
-    postgres: postgresTicks(),
-    loadGenerator: ((own.user + own.system) / 1e6) * TICKS_PER_SECOND,
-    boxBusy: box.busy,
-    boxTotal: box.total,
+    stop: (requests = 0) => {
+      clearInterval(timer);
+      sample();
+      const boxAfter = boxTicks();
+      const windowSec = (performance.now() - started) / 1000;
+      const used = new Map<string, number>();
+      const kernel: Record<string, number> = {};
+      const postgres = { bench: 0, server: 0, other: 0 };
+      let redis = 0;
+      let self = (reapedChildrenTicks() - reapedBefore) / TICKS_PER_SECOND;
+      for (const entry of seen.values()) {
+        const seconds = Math.max(0, entry.last - entry.first) / TICKS_PER_SECOND;
+        const { kind } = entry;
+        if ('part' in kind) {
+          used.set(kind.part, (used.get(kind.part) ?? 0) + seconds);
+          kernel[kind.part] = (kernel[kind.part] ?? 0) + Math.max(0, entry.lastKernel - entry.firstKernel) / TICKS_PER_SECOND;
+        } else if ('postgres' in kind) postgres[kind.postgres] += seconds;
+        else if ('redis' in kind) redis += seconds;
+        else if ('self' in kind) self += seconds;
+      }
+      const boxBusy = (boxAfter.busy - boxBefore.busy) / TICKS_PER_SECOND;
+      const boxAvailable = (boxAfter.total - boxBefore.total) / TICKS_PER_SECOND;
+      const coreSeconds: Record<string, number> = {};
+      for (const label of Object.keys(processes)) coreSeconds[label] = used.get(label) ?? 0;
+      coreSeconds[POSTGRES] = postgres.bench + postgres.server;
+      coreSeconds[REDIS] = redis;
+      coreSeconds[LOAD_GENERATOR] = self;
+      const ours = Object.values(coreSeconds).reduce((a, b) => a + b, 0);
+      coreSeconds[EVERYTHING_ELSE] = Math.max(0, boxBusy - ours);
+      const msPerRequest: Record<string, number> = {};
+      if (requests > 0) for (const [part, seconds] of Object.entries(coreSeconds)) msPerRequest[part] = round((seconds * 1000) / requests, 3);
+      return {
+        requests,
+        windowSec: round(windowSec, 2),
+        coreSeconds: mapValues(coreSeconds, (s) => round(s, 2)),
+        msPerRequest,
+        kernelSeconds: mapValues(kernel, (s) => round(s, 2)),
+        postgres: { benchBackends: round(postgres.bench, 2), server: round(postgres.server, 2), otherDatabases: round(postgres.other, 2) },
+        boxBusy: round(boxBusy, 2),
+        boxAvailable: round(boxAvailable, 2),
+        neighbourShare: boxAvailable > 0 ? round(coreSeconds[EVERYTHING_ELSE] / boxAvailable, 3) : 0,
+      };
+    },
   };
 }
 
-export function cpuUsageBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUsage {
-  const seconds = (ticks: number): number => Math.round((ticks / TICKS_PER_SECOND) * 100) / 100;
-  return {
-    processes: Object.fromEntries(Object.keys(after.processes).map((label) => [label, seconds(after.processes[label] - (before.processes[label] ?? 0))])),
-    processesKernel: Object.fromEntries(
-      Object.keys(after.processesKernel).map((label) => [label, seconds(after.processesKernel[label] - (before.processesKernel[label] ?? 0))]),
-    ),
-    postgres: seconds([...after.postgres].reduce((sum, [pid, ticks]) => sum + ticks - (before.postgres.get(pid) ?? 0), 0)),
-    loadGenerator: seconds(after.loadGenerator - before.loadGenerator),
-    boxBusy: seconds(after.boxBusy - before.boxBusy),
-    boxAvailable: seconds(after.boxTotal - before.boxTotal),
-  };
-}
-
-/** One line: `api 2.1, worker 0.3, …, PostgreSQL 1.0, load generator 0.8; box busy 5.2 of 6.0 (other 0.4)`. */
-export function describeCpu(usage: CpuUsage): string {
-  const ours = Object.values(usage.processes).reduce((a, b) => a + b, 0) + usage.postgres + usage.loadGenerator;
-  const parts = [
-    ...Object.entries(usage.processes).map(([label, s]) => `${label} ${s.toFixed(1)} (kernel ${(usage.processesKernel[label] ?? 0).toFixed(1)})`),
-    `PostgreSQL ${usage.postgres.toFixed(1)}`,
-    `load generator ${usage.loadGenerator.toFixed(1)}`,
+/** The report's lines for a scenario's details. */
+export function describeCpu(report: CpuReport): string[] {
+  const parts = Object.entries(report.coreSeconds).map(([part, s]) => {
+    const inKernel = report.kernelSeconds[part];
+    return `${part} ${s.toFixed(2)}${inKernel !== undefined ? ` (kernel ${inKernel.toFixed(2)})` : ''}`;
+  });
+  const lines = [
+    `CPU core-seconds in the ${report.windowSec} s window: ${parts.join(', ')}; box busy ${report.boxBusy.toFixed(1)} of ${report.boxAvailable.toFixed(1)}`,
+    `  PostgreSQL = bench databases' backends ${report.postgres.benchBackends.toFixed(2)} + server processes ${report.postgres.server.toFixed(2)}; ` +
+      `other databases' backends ${report.postgres.otherDatabases.toFixed(2)} are in "everything else"`,
   ];
-  const other = Math.max(0, usage.boxBusy - ours);
-  return `${parts.join(', ')}; box busy ${usage.boxBusy.toFixed(1)} of ${usage.boxAvailable.toFixed(1)} (everything else ${other.toFixed(1)})`;
-}
-
-/** utime + stime of a process, or only stime (`kernel`). */
-function processTicks(pid: number, part: 'all' | 'kernel' = 'all'): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const [user, system] = [Number(fields[11]), Number(fields[12])]; // utime, stime: fields 14 and 15 of the line
-    return part === 'kernel' ? system : user + system;
-  } catch {
-    return undefined;
+  if (report.requests > 0) {
+    const perRequest = Object.entries(report.msPerRequest).map(([part, ms]) => `${part} ${ms.toFixed(2)}`);
+    lines.push(`CPU ms per request (${report.requests} requests): ${perRequest.join(', ')}`);
   }
+  return lines;
 }
 
-/** Every process named `postgres` (the server and its backends, whoever they serve). */
-function postgresTicks(): Map<number, number> {
-  const ticks = new Map<number, number>();
+function classify(pid: number, comm: string, labelOf: Map<number, string>): Kind {
+  const label = labelOf.get(pid);
+  if (label) return { part: label };
+  if (pid === process.pid) return { self: true };
+  if (comm === 'postgres') return { postgres: postgresRole(pid) };
+  if (comm === 'redis-server') return { redis: true };
+  return { other: true };
+}
+
+/**
+ * A backend's title is `postgres: [cluster: ]user database host(port) state`; anything else named
+ * postgres (the postmaster, checkpointer, WAL writer, …) is the server's own.
+ */
+function postgresRole(pid: number): 'bench' | 'server' | 'other' {
+  let title: string;
+  try {
+    title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return 'other';
+  }
+  const backend = /^postgres: (?:\S+: )?\S+ (\S+) (?:\S+\(\d+\)|\[local\])/.exec(title);
+  if (!backend) return 'server';
+  return backend[1].startsWith(BENCH_DATABASE_PREFIX) ? 'bench' : 'other';
+}
+
+/** utime + stime (and stime alone) of every process, with its command name. */
+function allProcessTicks(): Map<number, { comm: string; total: number; kernel: number }> {
+  const result = new Map<number, { comm: string; total: number; kernel: number }>();
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return ticks;
+    return result;
   }
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-    } catch {
-      continue;
-    }
-    const used = processTicks(Number(entry));
-    if (used !== undefined) ticks.set(Number(entry), used);
+    const stat = readStat(`/proc/${entry}/stat`);
+    if (stat) result.set(Number(entry), { comm: stat.comm, total: stat.utime + stat.stime, kernel: stat.stime });
   }
-  return ticks;
+  return result;
+}
+
+/** CPU of this process's children that exited and were waited for (cutime + cstime), in ticks. */
+function reapedChildrenTicks(): number {
+  const stat = readStat('/proc/self/stat');
+  return stat ? stat.cutime + stat.cstime : 0;
+}
+
+function readStat(file: string): { comm: string; utime: number; stime: number; cutime: number; cstime: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  // Fields 14–17 of the line (utime, stime, cutime, cstime) are 11–14 after the name.
+  return { comm: stat.slice(stat.indexOf('(') + 1, close), utime: Number(fields[11]), stime: Number(fields[12]), cutime: Number(fields[13]), cstime: Number(fields[14]) };
 }
 
 function boxTicks(): { busy: number; total: number } {
@@ -118,31 +227,11 @@ function boxTicks(): { busy: number; total: number } {
   }
 }
 
-export interface CpuWatch {
-  /**
-   * The window's usage and figure lines for the report. With `responses`, also CPU milliseconds
-   * per response: unlike requests/s, that hardly moves when a neighbour takes the cores.
-   */
-  stop(responses?: number): { usage: CpuUsage; figures: Array<{ label: string; value: string }> };
+function mapValues<T>(record: Record<string, T>, f: (value: T) => number): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, f(value)]));
 }
 
-/** Starts counting now. */
-export function watchCpu(processes: Record<string, number>): CpuWatch {
-  const before = cpuSnapshot(processes);
-  return {
-    stop: (responses) => {
-      const usage = cpuUsageBetween(before, cpuSnapshot(processes));
-      const figures = [{ label: 'CPU core-seconds in the window', value: describeCpu(usage) }];
-      if (responses) {
-        const perResponse = (seconds: number): string => `${((seconds * 1000) / responses).toFixed(2)}`;
-        const parts = [
-          ...Object.entries(usage.processes).map(([label, s]) => `${label} ${perResponse(s)}`),
-          `PostgreSQL ${perResponse(usage.postgres)}`,
-          `load generator ${perResponse(usage.loadGenerator)}`,
-        ];
-        figures.push({ label: 'CPU ms per response', value: parts.join(', ') });
-      }
-      return { usage, figures };
-    },
-  };
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
 }

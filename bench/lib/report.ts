@@ -1,6 +1,7 @@
 /** The summary table on stdout and the JSON files in bench/results/. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { describeCpu, EVERYTHING_ELSE, LOAD_GENERATOR, POSTGRES, REDIS } from './cpu';
 import { environmentLines, type BenchEnvironment } from './environment';
 import type { BenchSettings, ScenarioResult } from './scenario';
 
@@ -46,10 +47,15 @@ export function formatReport(report: BenchReport): string {
   for (const failure of report.failures) rows.push([failure.name, 'FAILED', '', '', '', '', '', '', '']);
   for (const skipped of report.skipped ?? []) rows.push([skipped.name, 'skipped', '', '', '', '', '', '', '']);
   lines.push(...table(header, rows), '');
+  lines.push(...cpuTable(report), '');
 
   for (const r of report.scenarios) {
     lines.push(`[${r.name}] ${r.target}`);
     lines.push(`  status codes ${JSON.stringify(r.load.statusCodes)}; mean ${r.load.mean} ms, max ${r.load.max} ms; ${r.load.connections} connections, ${r.load.durationSec} s`);
+    if (r.cpu) {
+      lines.push(...describeCpu(r.cpu).map((line) => `  ${line}`));
+      if (r.cpu.neighbourShare > settings.neighbourLimit) lines.push(`  WARNING ${neighbourWarning(r.cpu.neighbourShare, settings.neighbourLimit)}`);
+    }
     for (const figure of r.figures) lines.push(`  ${figure.label}: ${figure.value}`);
     for (const check of r.checks) lines.push(`  ${check.ok ? 'OK  ' : 'FAIL'} ${check.label} — ${check.detail}`);
     for (const note of r.notes) lines.push(`  note: ${note}`);
@@ -73,6 +79,42 @@ export function writeReport(dir: string, report: BenchReport): string {
   writeFileSync(file, json);
   writeFileSync(path.join(dir, 'latest.json'), json);
   return file;
+}
+
+/**
+ * CPU milliseconds per request of every scenario, one column per part: the figure that moves
+ * least when neighbours take the cores (requests/s falls, the work per request does not).
+ */
+function cpuTable(report: BenchReport): string[] {
+  const measured = report.scenarios.filter((r) => r.cpu);
+  if (measured.length === 0) return [];
+  const fixedParts = [POSTGRES, REDIS, LOAD_GENERATOR, EVERYTHING_ELSE];
+  const processParts = [...new Set(measured.flatMap((r) => Object.keys(r.cpu!.coreSeconds)))].filter((part) => !fixedParts.includes(part));
+  const parts = [...processParts, ...fixedParts];
+  const header = ['CPU ms per request', ...parts, 'box busy', 'neighbours'];
+  const rows = measured.map((r) => {
+    const cpu = r.cpu!;
+    const cell = (part: string): string => {
+      if (!(part in cpu.coreSeconds)) return '—';
+      return cpu.requests > 0 ? cpu.msPerRequest[part].toFixed(2) : `${cpu.coreSeconds[part].toFixed(1)} s`;
+    };
+    const share = `${(cpu.neighbourShare * 100).toFixed(0)} %${cpu.neighbourShare > report.settings.neighbourLimit ? ' !' : ''}`;
+    return [r.name, ...parts.map(cell), `${((cpu.boxBusy / Math.max(cpu.boxAvailable, 1e-9)) * 100).toFixed(0)} %`, share];
+  });
+  const busy = measured.filter((r) => r.cpu!.neighbourShare > report.settings.neighbourLimit).map((r) => r.name);
+  return [
+    ...table(header, rows),
+    `(core-seconds where a scenario has no request count; "everything else" = the box's busy time (/proc/stat) minus every column before it: other sessions, ` +
+      `other databases' PostgreSQL backends, the kernel's own threads; "neighbours" = its share of the box)`,
+    ...(busy.length > 0 ? [`WARNING ${neighbourWarning(Math.max(...measured.map((r) => r.cpu!.neighbourShare)), report.settings.neighbourLimit)} — in ${busy.join(', ')}`] : []),
+  ];
+}
+
+function neighbourWarning(share: number, limit: number): string {
+  return (
+    `the box was busy with other work: neighbours used up to ${(share * 100).toFixed(0)} % of its CPU (limit ${(limit * 100).toFixed(0)} %, --neighbour-limit); ` +
+    'requests/s and latencies are low by that much, CPU ms per request much less so'
+  );
 }
 
 function ratio(value: number): string {

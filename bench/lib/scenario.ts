@@ -4,6 +4,7 @@
  * run's durations. Add a scenario: a file in bench/scenarios/ exporting a `Scenario`, listed in
  * bench/run.ts.
  */
+import type { CpuReport } from './cpu';
 import { runLoad, type LoadOptions, type LoadResult } from './load';
 
 export interface BenchSettings {
@@ -23,6 +24,8 @@ export interface BenchSettings {
   build: boolean;
   /** When set, api processes run with `--cpu-prof` and write their profile here on exit. */
   cpuProfileDir?: string;
+  /** A scenario whose window saw neighbours take more than this share of the box's CPU gets a warning (0–1). */
+  neighbourLimit: number;
 }
 
 export interface Figure {
@@ -44,9 +47,12 @@ export interface ScenarioOutcome {
   figures?: Figure[];
   checks?: Check[];
   notes?: string[];
+  /** Where the CPU went in the measurement window (bench/lib/cpu.ts `watchCpu`). */
+  cpu?: CpuReport;
 }
 
-export interface ScenarioResult extends Required<ScenarioOutcome> {
+export interface ScenarioResult extends Required<Omit<ScenarioOutcome, 'cpu'>> {
+  cpu?: CpuReport;
   name: string;
   /** The baseline's requests/s ratio: this scenario's rps divided by the baseline's. */
   baseline?: { scenario: string; rpsRatio: number; p50Ratio: number; p99Ratio: number };

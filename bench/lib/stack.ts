@@ -40,6 +40,11 @@ export function gatewayStack(ctx: BenchContext): Promise<GatewayStack> {
   return ctx.shared('gateway', () => startGatewayStack(ctx), stopGatewayStack);
 }
 
+/** The processes of the stack, labelled for `watchCpu`. */
+export function stackProcesses(stack: GatewayStack): { api: number; worker: number; simulator: number } {
+  return { api: stack.api.pid, worker: stack.worker.pid, simulator: stack.simulator.pid };
+}
+
 /** POST /v1/transactions for NRB's id-card-replacement on `api`, as the channel `bench`. */
 export function submitTransactionLoad(api: GatewayProcess, token: string): LoadRequest {
   return {

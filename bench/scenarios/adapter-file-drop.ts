@@ -72,6 +72,7 @@ export const adapterFileDrop: Scenario = {
       return {
         target: `ResilientAgency.dispatch → FileDropAdapter → local outbox (${dci.code}, ${String(dci.adapter.format)})`,
         load: adapter,
+        cpu: comparison.cpu,
         figures: [
           ...comparison.figures,
           {

@@ -39,6 +39,7 @@ export const adapterRest: Scenario = {
           return response.status === 201 && typeof (response.data as { reference?: unknown }).reference === 'string';
         },
         between: () => simulator.reset(),
+        processes: { simulator: simulator.pid },
         viaAdapter: async (n, round) => {
           const outcome = await agency.dispatch({ transactionId: `bench-adapter-${round}-${n}`, serviceCode: 'id-card-replacement', payload, attempt: 1 }, { inline: false });
           return outcome.kind === 'accepted';
@@ -50,6 +51,7 @@ export const adapterRest: Scenario = {
         target: `ResilientAgency.dispatch → RestAdapter → REST simulator (pid ${simulator.pid}) POST ${NRB_SERVICE_PATH}`,
         load: adapter,
         figures: comparison.figures,
+        cpu: comparison.cpu,
         checks: [
           { label: 'every bare call answered 201 with a reference', ok: bare.non2xx === 0 && bare.errors === 0, detail: JSON.stringify(bare.statusCodes) },
           {

@@ -14,7 +14,7 @@ import { SoapAdapter } from '../../adapters/soap/soap.adapter';
 import { ResilientAgency } from '../../adapters/resilience/resilient-agency';
 import { defaultCatalogueDir, loadCatalogue } from '../../contracts/src';
 import { freePort, isOk, requestJson } from '../lib/http';
-import { runInProcessLoad } from '../lib/in-process-load';
+import { compareBareWithAdapter, unthrottled } from '../lib/adapter-compare';
 import { spawnManaged, waitUntil } from '../lib/processes';
 import { REPO_ROOT } from '../lib/repo';
 import type { Scenario } from '../lib/scenario';
@@ -38,16 +38,13 @@ export const adapterSoap: Scenario = {
       { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' } },
     );
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    const agency = new ResilientAgency(
-      { ...kra, resilience: { ...kra.resilience, concurrency: CONCURRENCY, rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } } },
-      new SoapAdapter(kra, { env: {}, endpointOverride: endpoint }),
-    );
+    const agency = new ResilientAgency(unthrottled(kra, CONCURRENCY), new SoapAdapter(kra, { env: {}, endpointOverride: endpoint }));
     try {
       await waitUntil(() => isOk(`${endpoint}?wsdl`), `the KRA SOAP simulator at ${endpoint}`, { timeoutMs: 30_000, process: simulator });
       const payload = JSON.parse(readFileSync(path.join(kra.folder, 'fixtures', 'kra-pin-registration.request', 'ok', 'trader-with-vat.json'), 'utf8')) as Record<string, unknown>;
       const client = await createClientAsync(wsdl, { request: axios.create({ httpAgent: agent }), disableCache: true }, endpoint);
       const bare = (client as unknown as Record<string, (args: Record<string, unknown>) => Promise<[Record<string, unknown>]>>).RegisterIndividualPinAsync.bind(client);
-      const bareArgs = (n: number): Record<string, unknown> => ({
+      const bareArgs = (n: string): Record<string, unknown> => ({
         TransactionId: `bench-bare-${n}`,
         NationalId: payload.idNumber,
         FirstName: payload.firstName,
@@ -59,32 +56,25 @@ export const adapterSoap: Scenario = {
         County: payload.county,
         TaxObligations: { Obligation: payload.taxObligations },
       });
-      const direct = async (n: number): Promise<boolean> => typeof (await bare(bareArgs(n)))[0]?.Reference === 'string';
-      let round = 0;
-      const viaAdapter = async (n: number): Promise<boolean> => {
-        const outcome = await agency.dispatch({ transactionId: `bench-adapter-${round}-${n}`, serviceCode: 'kra-pin-registration', payload, attempt: 1 }, { inline: false });
-        return outcome.kind === 'accepted';
-      };
-      const measure = async (call: (n: number) => Promise<boolean>, label: string) => {
-        await runInProcessLoad({ concurrency: CONCURRENCY, durationSec: ctx.settings.warmupSec, call });
-        round++;
-        ctx.log(`adapter-soap: measuring ${label}`);
-        return runInProcessLoad({ concurrency: CONCURRENCY, durationSec: ctx.settings.shortDurationSec, call });
-      };
-      const bareLoad = await measure(direct, 'the bare node-soap client');
-      await requestJson(`${base}/_reset`, { method: 'POST' });
-      const adapterLoad = await measure(viaAdapter, 'ResilientAgency + SoapAdapter');
+      const comparison = await compareBareWithAdapter(ctx, {
+        scenario: 'adapter-soap',
+        concurrency: CONCURRENCY,
+        bareLabel: 'bare node-soap client',
+        bare: async (n, round) => typeof (await bare(bareArgs(`${round}-${n}`)))[0]?.Reference === 'string',
+        between: async () => void (await requestJson(`${base}/_reset`, { method: 'POST' })),
+        viaAdapter: async (n, round) => {
+          const outcome = await agency.dispatch({ transactionId: `bench-adapter-${round}-${n}`, serviceCode: 'kra-pin-registration', payload, attempt: 1 }, { inline: false });
+          return outcome.kind === 'accepted';
+        },
+        processes: { simulator: simulator.pid },
+      });
+      const { bare: bareLoad, adapter: adapterLoad } = comparison;
       const { body: stats } = await requestJson<{ calls: number; accepted: number; duplicates: number }>(`${base}/_stats`);
       return {
         target: `ResilientAgency.dispatch → SoapAdapter → SOAP simulator (pid ${simulator.pid}) RegisterIndividualPin`,
         load: adapterLoad,
-        figures: [
-          { label: 'bare node-soap client: req/s', value: bareLoad.rps },
-          { label: 'bare node-soap client: p50 / p99 ms', value: `${bareLoad.p50} / ${bareLoad.p99}` },
-          { label: 'through the adapter: req/s', value: adapterLoad.rps },
-          { label: 'through the adapter: p50 / p99 ms', value: `${adapterLoad.p50} / ${adapterLoad.p99}` },
-          { label: 'adapter added latency p50 / p99 ms', value: `${round2(adapterLoad.p50 - bareLoad.p50)} / ${round2(adapterLoad.p99 - bareLoad.p99)}` },
-        ],
+        figures: comparison.figures,
+        cpu: comparison.cpu,
         checks: [
           { label: 'every bare call answered with a reference', ok: bareLoad.non2xx === 0 && bareLoad.errors === 0, detail: JSON.stringify(bareLoad.statusCodes) },
           {
@@ -102,7 +92,3 @@ export const adapterSoap: Scenario = {
     }
   },
 };
-
-function round2(ms: number): number {
-  return Math.round(ms * 100) / 100;
-}

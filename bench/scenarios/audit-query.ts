@@ -10,7 +10,9 @@
  */
 import { Pool } from 'pg';
 import { AUDIT_EVENT_TYPES, AUDIT_SHARDS, AUDIT_SPAN_DAYS, ensureAuditDatabase, seededEntityId, seededEntityType } from '../lib/audit-seed';
-import { describeLatencies, loadFromSamples, summarizeLatencies } from '../lib/latency';
+import { watchCpu } from '../lib/cpu';
+import { runInProcessLoad } from '../lib/in-process-load';
+import { describeLatencies, summarizeLatencies } from '../lib/latency';
 import type { Scenario } from '../lib/scenario';
 
 /**
@@ -77,19 +79,22 @@ export const auditQuery: Scenario = {
         }
         return true;
       };
+      const closedLoop = (durationSec: number, call: () => Promise<boolean>) => runInProcessLoad({ concurrency: AUDITORS, durationSec, call });
       const seconds = ctx.settings.shortDurationSec;
-      await closedLoop(AUDITORS, ctx.settings.warmupSec, history);
+      await closedLoop(ctx.settings.warmupSec, history);
       ctx.log('audit-query: measuring entity history');
-      const historyRun = await closedLoop(AUDITORS, seconds, history);
-      await closedLoop(AUDITORS, ctx.settings.warmupSec, browse);
+      const cpu = watchCpu({});
+      const load = await closedLoop(seconds, history);
+      const cpuReport = cpu.stop(load.requests);
+      await closedLoop(ctx.settings.warmupSec, browse);
       pageLatencies.length = 0;
       ctx.log('audit-query: measuring type + time-range browsing');
-      const browseRun = await closedLoop(AUDITORS, seconds, browse);
-      const load = loadFromSamples({ samples: historyRun.latencies, elapsedSec: historyRun.elapsedSec, concurrency: AUDITORS, ok: historyRun.ok, failed: historyRun.failed, errors: historyRun.errors });
+      const browseRun = await closedLoop(seconds, browse);
       const pages = summarizeLatencies(pageLatencies);
       return {
         target: `${name}: ${rows.toLocaleString('en')} audit events — one entity's history (AuditLog.history statement)`,
         load,
+        cpu: cpuReport,
         figures: [
           {
             label: 'seeding',
@@ -98,15 +103,15 @@ export const auditQuery: Scenario = {
                 ? `${seed.seededInSec.toFixed(1)} s for ${rows.toLocaleString('en')} rows (this run)`
                 : `reused (seeded ${seed.seededAt.toISOString()}; the time is in that run's output)`,
           },
-          { label: 'entity history: queries/s, latency', value: `${load.rps}, ${describeLatencies(summarizeLatencies(historyRun.latencies))}` },
-          { label: `type + one-day window, ${PAGE}/page, keyset cursor: pages/s, latency per page`, value: `${(pageLatencies.length / browseRun.elapsedSec).toFixed(1)}, ${describeLatencies(pages)}` },
+          { label: 'entity history: queries/s, latency p50 / p99 ms', value: `${load.rps}, ${load.p50} / ${load.p99}` },
+          { label: `type + one-day window, ${PAGE}/page, keyset cursor: pages/s, latency per page`, value: `${(pageLatencies.length / browseRun.durationSec).toFixed(1)}, ${describeLatencies(pages)}` },
         ],
         checks: [
-          { label: 'every entity history had its 4 events', ok: historyRun.failed === 0 && historyRun.errors === 0, detail: `${historyRun.ok} ok, ${historyRun.failed} wrong, ${historyRun.errors} errors` },
+          { label: 'every entity history had its 4 events', ok: load.non2xx === 0 && load.errors === 0, detail: JSON.stringify(load.statusCodes) },
           {
             label: 'every browse found pages',
-            ok: browseRun.failed === 0 && browseRun.errors === 0 && emptyBrowses === 0,
-            detail: `${browseRun.ok} browses ok, ${browseRun.failed} wrong, ${browseRun.errors} errors, ${emptyBrowses} empty`,
+            ok: browseRun.non2xx === 0 && browseRun.errors === 0 && emptyBrowses === 0,
+            detail: `browses ${JSON.stringify(browseRun.statusCodes)}, ${emptyBrowses} empty`,
           },
         ],
         notes: [
@@ -119,31 +124,3 @@ export const auditQuery: Scenario = {
     }
   },
 };
-
-async function closedLoop(
-  concurrency: number,
-  seconds: number,
-  call: () => Promise<boolean>,
-): Promise<{ latencies: number[]; ok: number; failed: number; errors: number; elapsedSec: number }> {
-  const latencies: number[] = [];
-  let ok = 0;
-  let failed = 0;
-  let errors = 0;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        const t = performance.now();
-        try {
-          if (await call()) ok++;
-          else failed++;
-        } catch {
-          errors++;
-        }
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return { latencies, ok, failed, errors, elapsedSec: (performance.now() - started) / 1000 };
-}

@@ -10,10 +10,11 @@
  */
 import { day, slotAt } from '../../test/e2e/bookings.helpers';
 import { benchCentreCode, BOOKABLE_SERVICES, createBenchCentre } from '../lib/centres';
+import { watchCpu } from '../lib/cpu';
 import { withClient } from '../lib/database';
 import type { LoadResult } from '../lib/load';
 import type { Figure, Scenario } from '../lib/scenario';
-import { gatewayStack, type GatewayStack } from '../lib/stack';
+import { gatewayStack, stackProcesses, type GatewayStack } from '../lib/stack';
 
 const DAYS = 28;
 const SLOT_TIMES = Array.from({ length: 32 }, (_, i) => `${String(6 + Math.floor(i / 2)).padStart(2, '0')}:${i % 2 ? '30' : '00'}`);
@@ -58,11 +59,14 @@ export const bookings: Scenario = {
     let next = 0;
     const request = bookingRequest(stack, () => ({ ...combos[next++ % combos.length], citizen: nextCitizen(), channel: 'portal' }));
     await ctx.warmUp(request);
+    const cpu = watchCpu(stackProcesses(stack));
     const load = await ctx.load(request);
+    const cpuReport = cpu.stop(load.requests);
     return {
       target: `gateway api (pid ${stack.api.pid}) POST /v1/bookings, ${combos.length} slot/centre/service combinations round robin`,
       load,
       figures: bookingFigures(load),
+      cpu: cpuReport,
       checks: [{ label: 'every booking accepted (201)', ok: load.non2xx === 0 && load.errors === 0, detail: `${JSON.stringify(load.statusCodes)}, ${load.errors} errors` }],
     };
   },
@@ -84,12 +88,15 @@ export const bookingsContended: Scenario = {
     const slot = (time: string) => bookingRequest(stack, () => ({ centre, service, slotStart: slotAt(date, time), citizen: nextCitizen(), channel: 'portal' }));
     // Warm-up on another slot: the measured slot starts empty.
     await ctx.warmUp(slot('09:00'));
+    const cpu = watchCpu(stackProcesses(stack));
     const load = await ctx.load(slot('10:00'));
+    const cpuReport = cpu.stop(load.requests);
     const contendedRow = await slotRow(stack, centre, slotAt(date, '10:00'));
 
     const burst = await burstForSmallSlot(stack, small, service, slotAt(date, '11:00'));
     const smallRow = await slotRow(stack, small, slotAt(date, '11:00'));
     return {
+      cpu: cpuReport,
       target: `gateway api (pid ${stack.api.pid}) POST /v1/bookings, all for ${centre} ${service} ${slotAt(date, '10:00')}`,
       load,
       figures: [

@@ -12,7 +12,7 @@ import { sleep } from '../lib/processes';
 import { REPO_ROOT } from '../lib/repo';
 import type { Scenario } from '../lib/scenario';
 import type { SimulatorHandle } from '../lib/simulator';
-import { gatewayStack, submitTransactionLoad, type GatewayStack } from '../lib/stack';
+import { gatewayStack, stackProcesses, submitTransactionLoad, type GatewayStack } from '../lib/stack';
 
 const AGENCY = 'nrb';
 const TRIP_MAX_REQUESTS = 200;
@@ -42,9 +42,9 @@ export const breakerOpen: Scenario = {
 
       const callsBefore = await simulator.calls();
       const started = Date.now();
-      const cpu = watchCpu({ api: stack.api.pid, worker: stack.worker.pid, simulator: simulator.pid });
+      const cpu = watchCpu(stackProcesses(stack));
       const load = await ctx.load({ ...request, durationSec: ctx.settings.shortDurationSec });
-      const { figures: cpuFigures } = cpu.stop(load.requests);
+      const cpuReport = cpu.stop(load.requests);
       const windowMs = Date.now() - started;
       const callsDuring = (await simulator.calls()) - callsBefore;
       const breakerAfter = await breakerState(stack, operatorToken);
@@ -59,7 +59,6 @@ export const breakerOpen: Scenario = {
           { label: 'agency calls while the worker caught up', value: `${settle.calls} in ${settle.ms} ms` },
           { label: 'agency calls during the window', value: `${callsDuring} in ${(windowMs / 1000).toFixed(1)} s` },
           { label: 'breaker resetTimeout / state after', value: `${resetTimeoutMs} ms / ${breakerAfter}` },
-          ...cpuFigures,
         ],
         checks: [
           {
@@ -73,6 +72,7 @@ export const breakerOpen: Scenario = {
             detail: `${callsDuring} calls, at most ${allowed} expected (${PROCESSES_CALLING_AGENCY} processes × one trial per ${resetTimeoutMs} ms)`,
           },
         ],
+        cpu: cpuReport,
         notes: [
           `The breaker half-opens every ${resetTimeoutMs} ms for one trial call; the worker has its own breaker and retries the 202s in the background.`,
         ],

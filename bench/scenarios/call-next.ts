@@ -7,11 +7,12 @@
  * fan-out latency = time from the call-next response to that ticket's `called` event.
  */
 import { benchCentreCode, createBenchCentre } from '../lib/centres';
+import { watchCpu } from '../lib/cpu';
 import { requestJson } from '../lib/http';
 import { describeLatencies, loadFromSamples, summarizeLatencies } from '../lib/latency';
 import type { Scenario } from '../lib/scenario';
-import { subscribe } from '../lib/sse';
-import { gatewayStack } from '../lib/stack';
+import { gatewayStack, stackProcesses } from '../lib/stack';
+import { openEventStream } from '../../test/factories/event-stream';
 
 const COUNTERS = 20;
 const SERVICE = 'id-card-replacement';
@@ -52,13 +53,18 @@ export const callNext: Scenario = {
       }),
     );
 
-    const board = await subscribe(`${stack.api.url}/v1/centres/${centre}/board`);
+    const board = await openEventStream(`${stack.api.url}/v1/centres/${centre}/board`);
+    if (board.status !== 200) {
+      board.close();
+      throw new Error(`GET /v1/centres/${centre}/board answered ${board.status}`);
+    }
     try {
       await board.ready;
       const latencies: number[] = [];
       const called: Called[] = [];
       let failures = 0;
       const started = performance.now();
+      const cpu = watchCpu(stackProcesses(stack));
       await Promise.all(
         counters.map(async (code, i) => {
           for (;;) {
@@ -80,6 +86,7 @@ export const callNext: Scenario = {
         }),
       );
       const elapsedSec = (performance.now() - started) / 1000;
+      const cpuReport = cpu.stop(latencies.length);
       // Give the last board messages a moment to arrive.
       await waitFor(() => board.events.filter((e) => e.event === 'called').length >= called.length, 5000);
       const eventAt = new Map<string, number>();
@@ -96,6 +103,7 @@ export const callNext: Scenario = {
       return {
         target: `gateway api (pid ${stack.api.pid}) POST /v1/centres/${centre}/counters/{1..${COUNTERS}}/call-next, ${issuedOk} waiting`,
         load,
+        cpu: cpuReport,
         figures: [
           { label: `issuing ${n} tickets (POST …/tickets, ${tickets.connections} connections)`, value: `${tickets.rps} req/s, p50 ${tickets.p50} / p99 ${tickets.p99} ms, ${JSON.stringify(tickets.statusCodes)}` },
           { label: 'call-next latency (empty-queue calls included)', value: describeLatencies(summarizeLatencies(latencies)) },

@@ -24,20 +24,20 @@ export const gatewayX2: Scenario = {
 
       const since = new Date();
       const answered = new AnsweredTransactions();
-      const cpu = watchCpu({ 'api #1': stack.api.pid, 'api #2': second.pid, worker: stack.worker.pid, simulator: stack.simulator.pid });
+      const cpu = watchCpu({ api: [stack.api.pid, second.pid], worker: stack.worker.pid, simulator: stack.simulator.pid });
       const loads = await Promise.all(requests.map((request) => ctx.load({ ...request, onResponse: answered.record })));
       const load = combineLoads(loads);
-      const { figures: cpuFigures } = cpu.stop(load.requests);
+      const cpuReport = cpu.stop(load.requests);
       const databaseUrl = stack.deployment.databaseUrl;
       return {
         target: `2 gateway api (pids ${stack.api.pid}, ${second.pid}) POST /v1/transactions`,
         load,
         figures: [
           ...loads.map((one, i) => ({ label: `api #${i + 1}: rps, p50/p99 ms`, value: `${one.rps}, ${one.p50}/${one.p99}` })),
-          ...cpuFigures,
           await AnsweredTransactions.createdSince(databaseUrl, since),
         ],
-        checks: [await answered.everyOkCompleted(databaseUrl)],
+        checks: [await answered.everyOkCompleted(databaseUrl), await AnsweredTransactions.shedByOwnGuards(databaseUrl, since)],
+        cpu: cpuReport,
         notes: ['rps and counts are summed over both instances; latency columns are the worse of the two.'],
       };
     } finally {

@@ -7,7 +7,7 @@ import { AnsweredTransactions } from '../lib/answered';
 import { watchCpu } from '../lib/cpu';
 import { sampleRss } from '../lib/rss';
 import type { Scenario } from '../lib/scenario';
-import { describeAgency, gatewayStack, submitTransactionLoad } from '../lib/stack';
+import { describeAgency, gatewayStack, stackProcesses, submitTransactionLoad } from '../lib/stack';
 
 export const gateway: Scenario = {
   name: 'gateway',
@@ -22,9 +22,9 @@ export const gateway: Scenario = {
 
     const since = new Date();
     const answered = new AnsweredTransactions();
-    const cpu = watchCpu({ api: stack.api.pid, worker: stack.worker.pid, simulator: stack.simulator.pid });
+    const cpu = watchCpu(stackProcesses(stack));
     const load = await ctx.load({ ...request, onResponse: answered.record });
-    const { figures: cpuFigures } = cpu.stop(load.requests);
+    const cpuReport = cpu.stop(load.requests);
     const memory = rss.stop();
     const databaseUrl = stack.deployment.databaseUrl;
 
@@ -34,11 +34,11 @@ export const gateway: Scenario = {
       figures: [
         { label: 'api peak RSS (VmRSS every 250 ms, warm-up + run)', value: `${memory.peakRssMiB} MiB` },
         { label: 'api VmHWM (peak since process start)', value: `${memory.hwmMiB} MiB` },
-        ...cpuFigures,
         await AnsweredTransactions.createdSince(databaseUrl, since),
         { label: 'agency, warm-up included', value: describeAgency(await stack.simulator.counts()) },
       ],
-      checks: [await answered.everyOkCompleted(databaseUrl)],
+      checks: [await answered.everyOkCompleted(databaseUrl), await AnsweredTransactions.shedByOwnGuards(databaseUrl, since)],
+      cpu: cpuReport,
       notes: ['"rows created in window" includes requests cut off when autocannon stopped: those may still be received/dispatched.'],
     };
   },

@@ -39,14 +39,15 @@ export const nginx: Scenario = {
       await ctx.warmUp(request);
       await simulator.reset();
       const worker = childPids(proxy.pid)[0];
-      const cpu = watchCpu({ ...(worker ? { 'nginx worker': worker } : { 'nginx master': proxy.pid }), simulator: simulator.pid });
+      const cpu = watchCpu({ nginx: worker ? [proxy.pid, worker] : proxy.pid, simulator: simulator.pid });
       const load = await ctx.load(request);
-      const { figures: cpuFigures } = cpu.stop(load.requests);
+      const cpuReport = cpu.stop(load.requests);
       const agency = await simulator.counts();
       return {
         target: `nginx (pid ${proxy.pid}) → simulator (pid ${simulator.pid}) POST ${NRB_SERVICE_PATH}`,
         load,
-        figures: [{ label: 'agency applications created', value: agency.accepted }, ...cpuFigures],
+        figures: [{ label: 'agency applications created', value: agency.accepted }],
+        cpu: cpuReport,
         checks: [
           {
             label: 'every response 201 through the proxy, every key new',

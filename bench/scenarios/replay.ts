@@ -10,9 +10,10 @@
 import { requestJson } from '../lib/http';
 import { withClient } from '../lib/database';
 import { loadFromSamples } from '../lib/latency';
+import { watchCpu } from '../lib/cpu';
 import { sleep } from '../lib/processes';
 import type { Scenario } from '../lib/scenario';
-import { gatewayStack, submitTransactionLoad, type GatewayStack } from '../lib/stack';
+import { gatewayStack, stackProcesses, submitTransactionLoad, type GatewayStack } from '../lib/stack';
 
 const AGENCY = 'nrb';
 /** Agency modes are cached for at most a second in every process. */
@@ -47,6 +48,7 @@ export const replay: Scenario = {
 
       const autoAt = await databaseNow(stack);
       const started = performance.now();
+      const cpu = watchCpu(stackProcesses(stack));
       await setMode(stack, operator, 'auto');
       switchedBack = true;
       const timeoutMs = Math.max(120_000, n * 30);
@@ -60,6 +62,7 @@ export const replay: Scenario = {
         if (firstReplayMs === undefined && left < (stored.manual ?? 0)) firstReplayMs = performance.now() - started;
       }
       const drainedMs = performance.now() - started;
+      const cpuReport = cpu.stop(stored.manual ?? 0);
       const finalStates = await countByState(stack, since);
       const completionMs = await completionTimes(stack, since, autoAt);
       const view = await agencyReplay(stack, operator);
@@ -73,6 +76,7 @@ export const replay: Scenario = {
       return {
         target: `worker replay of ${storedManual} stored ${AGENCY} transactions → REST simulator (pid ${stack.simulator.pid})`,
         load,
+        cpu: cpuReport,
         figures: [
           { label: `storing in manual mode (POST /v1/transactions → 202 manual, ${store.connections} connections)`, value: `${store.rps} req/s, p50 ${store.p50} / p99 ${store.p99} ms, ${JSON.stringify(store.statusCodes)}` },
           { label: 'replay rate configured (bench catalogue replay.perSecond) / measured', value: `${view.perSecond} / ${(storedManual / (drainedMs / 1000)).toFixed(1)} tx/s` },

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { zonedInstant } from '../../core/centres/domain/local-time';
 import { Clock } from '../../core/shared/clock';
 import type { TestApp } from '../factories/app';
+import { openEventStream, type EventStream } from '../factories/event-stream';
 
 export const TZ = 'Africa/Nairobi';
 export const ID_CARD = 'id-card-replacement';
@@ -106,45 +107,7 @@ export async function createCentre(app: TestApp, code: string, extraCounters = 0
   if (reply.status !== 201) throw new Error(`creating centre ${code}: ${reply.status} ${JSON.stringify(reply.body)}`);
 }
 
-export interface SseEvent {
-  event: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON event read by tests
-  data: any;
-}
-
-/** Reads a text/event-stream with fetch and a reader, collecting events until closed. */
-export async function openBoard(app: TestApp, centre: string): Promise<{ status: number; contentType: string; events: SseEvent[]; comments: string[]; close: () => void }> {
-  const controller = new AbortController();
-  const response = await fetch(`${app.url}/v1/centres/${centre}/board`, { signal: controller.signal, headers: { accept: 'text/event-stream' } });
-  const events: SseEvent[] = [];
-  const comments: string[] = [];
-  if (response.body) {
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    void (async () => {
-      let buffer = '';
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          buffer += value;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            let event = 'message';
-            const data: string[] = [];
-            for (const line of block.split('\n')) {
-              if (line.startsWith(':')) comments.push(line.slice(1).trim());
-              else if (line.startsWith('event: ')) event = line.slice(7);
-              else if (line.startsWith('data: ')) data.push(line.slice(6));
-            }
-            if (data.length > 0) events.push({ event, data: JSON.parse(data.join('\n')) });
-          }
-        }
-      } catch {
-        // aborted by close()
-      }
-    })();
-  }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', events, comments, close: () => controller.abort() };
+/** The centre's live board (SSE), collecting events until closed. */
+export function openBoard(app: TestApp, centre: string): Promise<EventStream> {
+  return openEventStream(`${app.url}/v1/centres/${centre}/board`);
 }
