@@ -67,6 +67,10 @@ describe('a file-drop agency', () => {
   };
   const finished = (id: string, state: string, timeoutMs = 10_000): Promise<JsonBody> =>
     eventually(() => getTransaction(app, officer, id), (t) => t.state === state, timeoutMs, 100);
+  // The poller records an answer first and files it second (so a crash in between loses nothing):
+  // a transaction can be completed a moment before its answer file reaches processed/.
+  const filed = (folder: string, name: string): Promise<string[]> =>
+    eventually(() => filesIn(folder), (names) => names.includes(name), 5000, 20);
 
   beforeAll(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'kiungo-fd-e2e-'));
@@ -96,12 +100,13 @@ describe('a file-drop agency', () => {
     expect(done.history.map((e: { type: string }) => e.type)).toEqual(['received', 'dispatched', 'completed']);
     expect(done.history.at(-1).actor).toBe('system:file-drop');
     expect(agency.requestsFor(id)).toBe(1);
-    expect(await filesIn(inbox('processed'))).toContain(`${id}.answer.json`);
+    expect(await filed(inbox('processed'), `${id}.answer.json`)).toContain(`${id}.answer.json`);
   });
 
   it('ignores a second copy of an answer: nothing changes and the copy is filed as processed', async () => {
     const { id } = await submitted();
     const first = await finished(id, 'completed');
+    await filed(inbox('processed'), `${id}.answer.json`);
     await fs.copyFile(inbox('processed', `${id}.answer.json`), inbox(`${id}.again.json`));
     await eventually(() => filesIn(inbox()), (names) => !names.includes(`${id}.again.json`), 5000);
     expect(await filesIn(inbox('processed'))).toContain(`${id}.again.json`);
