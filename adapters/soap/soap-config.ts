@@ -6,6 +6,7 @@
  */
 import { misconfigured, optionalString, pointer, pointerRecord, requiredString } from '../config-readers';
 import { isRecord } from '../rest/json-pointer';
+import { parseFaultMap, type SoapFaultRule } from './soap-fault-map';
 
 export type SoapSecurity =
   | { type: 'none' }
@@ -34,6 +35,8 @@ export interface SoapAgencyConfig {
   transactionIdField: string;
   rejectFaultCodes: string[];
   authFaultCodes: string[];
+  /** The agency's fault rules (soap-fault-map.ts). */
+  faultMap: SoapFaultRule[];
   statusOperation?: SoapStatusOperation;
 }
 
@@ -45,6 +48,8 @@ export interface SoapOperation {
   /** `{ ourField: "/pointer/into/result" }`; absent = the operation's result is the result. */
   resultMap?: Record<string, string>;
   rejectFaultCodes: string[];
+  /** The operation's own fault rules, then the agency's: the first that matches decides. */
+  faultMap: SoapFaultRule[];
   /** Pointers into the fault detail; absent = the first `Code`/`code` element and the `Message` beside it. */
   rejectCodePointer?: string;
   rejectReasonPointer?: string;
@@ -74,6 +79,7 @@ export function parseSoapAgencyConfig(agencyCode: string, adapter: Record<string
     transactionIdField: xmlName(adapter, 'transactionIdField', where) ?? SOAP_DEFAULTS.transactionIdField,
     rejectFaultCodes: faultCodes(adapter.rejectFaultCodes, `${where}.rejectFaultCodes`) ?? [...SOAP_DEFAULTS.rejectFaultCodes],
     authFaultCodes: faultCodes(adapter.authFaultCodes, `${where}.authFaultCodes`) ?? [...SOAP_DEFAULTS.authFaultCodes],
+    faultMap: parseFaultMap(adapter.faultMap, `${where}.faultMap`),
     statusOperation: parseStatusOperation(adapter.statusOperation, `${where}.statusOperation`),
   };
 }
@@ -88,6 +94,7 @@ export function parseSoapOperation(serviceCode: string, operation: Record<string
     agencyRefPointer: pointer(operation, 'agencyRefPointer', where) ?? SOAP_DEFAULTS.agencyRefPointer,
     resultMap: pointerRecord(operation.resultMap, `${where}.resultMap`),
     rejectFaultCodes: faultCodes(operation.rejectFaultCodes, `${where}.rejectFaultCodes`) ?? config.rejectFaultCodes,
+    faultMap: [...parseFaultMap(operation.faultMap, `${where}.faultMap`), ...config.faultMap],
     rejectCodePointer: pointer(operation, 'rejectCodePointer', where),
     rejectReasonPointer: pointer(operation, 'rejectReasonPointer', where),
   };

@@ -2,6 +2,7 @@
  * Where SOAP stops: request elements are built from the citizen's payload, results and faults
  * become our outcomes.
  *   result with a reference           → accepted (missing reference → bad_response)
+ *   a fault a `faultMap` rule matches → what the rule says (soap-fault-map.ts), before the defaults:
  *   WS-Security fault (authFaultCodes) or HTTP 401/403 → misconfigured (our credentials are wrong)
  *   rejectFaultCodes fault WITH a detail code (or a dotted subcode such as Client.PinExists)
  *                                     → rejected, code and reason ≤ 200 chars
@@ -15,6 +16,7 @@ import { AgencyCallError, type SubmitResult } from '../agency-adapter.port';
 import { getByPointer, isRecord, setByPointer } from '../rest/json-pointer';
 import { transportFailure, unsuccessfulStatus } from '../rest/rest-outcome';
 import type { SoapOperation } from './soap-config';
+import { elementText, localName, matchFaultRule, type FaultRuleMatch } from './soap-fault-map';
 
 export interface SoapFault {
   /** Local names: `Client`, `Client.PinExists`, `FailedAuthentication`. */
@@ -91,6 +93,8 @@ export function callFailure(
 function faultOutcome(fault: SoapFault, status: number | undefined, operation: SoapOperation, authFaultCodes: readonly string[]): Rejection | AgencyCallError {
   const names = faultNames(fault);
   const shown = fault.subcode ? `${fault.code}/${fault.subcode}` : fault.code;
+  const matched = matchFaultRule({ names, text: fault.reason, detail: fault.detail }, operation.faultMap);
+  if (matched) return mappedOutcome(matched, fault, shown, operation);
   if (names.some((name) => matches(name, authFaultCodes)) || status === 401 || status === 403) {
     return new AgencyCallError('misconfigured', `the agency refused our WS-Security credentials (SOAP fault ${shown})`);
   }
@@ -106,6 +110,24 @@ function faultOutcome(fault: SoapFault, status: number | undefined, operation: S
     return new AgencyCallError('misconfigured', `the agency cannot process our SOAP envelope (SOAP fault ${shown})`);
   }
   return new AgencyCallError('unavailable', `the agency answered SOAP fault ${shown}${status ? ` (HTTP ${status})` : ''}`);
+}
+
+/** What a faultMap rule says; transient and misconfigured reasons name the rule, never the agency's words. */
+function mappedOutcome({ rule, groups, detailText: matchedText }: FaultRuleMatch, fault: SoapFault, shown: string, operation: SoapOperation): Rejection | AgencyCallError {
+  if (rule.outcome === 'retry') return new AgencyCallError('unavailable', `the agency answered SOAP fault ${shown} (${rule.at}: retry)`);
+  if (rule.outcome === 'misconfigured') {
+    return new AgencyCallError('misconfigured', `the agency answered SOAP fault ${shown}, which ${rule.at} maps to misconfigured`);
+  }
+  const code =
+    rule.code ?? nonEmpty(groups.code) ?? matchedText ?? detailText(fault.detail, operation.rejectCodePointer, 'code') ?? dottedSubcode(fault.code) ?? fault.subcode ?? fault.code;
+  const reason =
+    rule.reason ?? nonEmpty(groups.reason) ?? detailText(fault.detail, operation.rejectReasonPointer, 'message') ?? fault.reason ?? `the agency rejected the application (${code})`;
+  return { kind: 'rejected', code: code.slice(0, MAX_CODE_LENGTH), reason: reason.trim().slice(0, MAX_REASON_LENGTH) };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
 }
 
 /** `Client.PinExists` matches `Client` and `Client.PinExists`; prefixes are ignored on both sides. */
@@ -126,7 +148,7 @@ function dottedSubcode(code: string): string | undefined {
 
 /** At the configured pointer, else the first `Code`/`code` (or `Message`/`message`) element, at most 3 levels down. */
 function detailText(detail: unknown, pointer: string | undefined, field: 'code' | 'message'): string | undefined {
-  if (pointer) return scalarText(getByPointer(detail, pointer));
+  if (pointer) return elementText(getByPointer(detail, pointer));
   return findField(detail, field, 3);
 }
 
@@ -134,7 +156,7 @@ function findField(node: unknown, field: string, depth: number): string | undefi
   if (!isRecord(node) || depth < 0) return undefined;
   for (const [key, value] of Object.entries(node)) {
     if (key.toLowerCase() === field) {
-      const found = scalarText(value) ?? scalarText(isRecord(value) ? value.$value : undefined);
+      const found = elementText(value);
       if (found) return found;
     }
   }
@@ -160,11 +182,6 @@ function mapResult(result: Record<string, unknown>, resultMap: Record<string, st
 function withoutAttributes(result: Record<string, unknown>): Record<string, unknown> {
   const { attributes: _attributes, ...rest } = result;
   return rest;
-}
-
-function localName(qname: string): string {
-  const colon = qname.lastIndexOf(':');
-  return (colon >= 0 ? qname.slice(colon + 1) : qname).trim();
 }
 
 function text(value: unknown): string {

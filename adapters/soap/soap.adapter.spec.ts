@@ -205,6 +205,73 @@ describe('SoapAdapter', () => {
     });
   });
 
+  describe('fault map', () => {
+    const faultstringStyle = [
+      { faultcode: 'soap:Server', faultstringPattern: '^(?<code>E1\\d{3}): (?<reason>.+)$', outcome: 'rejected' },
+      { faultcode: 'Server', faultstringPattern: '^E4\\d{3}:', outcome: 'misconfigured' },
+      { faultcode: 'Server', faultstringPattern: '^E5\\d{3}:', outcome: 'retry' },
+    ];
+
+    it('reads codes carried only in the fault string: a business fault is rejected, a transient one retried', async () => {
+      const agency = soapAgencyDefinition({ adapter: { faultMap: faultstringStyle } });
+      nock(ENDPOINT).post(PATH).reply(500, fault('soap:Server', 'E1042: No person is registered under this ID number'));
+      nock(ENDPOINT).post(PATH).reply(500, fault('soap:Server', 'E5003: Service temporarily unavailable'));
+      nock(ENDPOINT).post(PATH).reply(500, fault('soap:Server', 'E4001: TransactionId is required'));
+      nock(ENDPOINT).post(PATH).reply(500, fault('soap:Server', 'java.lang.NullPointerException'));
+      const adapter = adapterFor(agency);
+
+      const rejected = await adapter.submit(agencyRequest(), contextFor(agency));
+      const transient = await failureOf(adapter.submit(agencyRequest(), contextFor(agency)));
+      const malformed = await failureOf(adapter.submit(agencyRequest(), contextFor(agency)));
+      const unmatched = await failureOf(adapter.submit(agencyRequest(), contextFor(agency)));
+
+      expect(rejected).toEqual({ kind: 'rejected', code: 'E1042', reason: 'No person is registered under this ID number' });
+      expect(transient).toMatchObject({ code: 'unavailable', reason: 'the agency answered SOAP fault Server (agency kra adapter.faultMap[2]: retry)' });
+      expect(malformed).toMatchObject({ code: 'misconfigured', reason: 'the agency answered SOAP fault Server, which agency kra adapter.faultMap[1] maps to misconfigured' });
+      expect(unmatched).toMatchObject({ code: 'unavailable', reason: 'the agency answered SOAP fault Server (HTTP 500)' });
+      expect(`${transient.reason} ${malformed.reason}`).not.toMatch(/E5003|E4001|Transaction/);
+    });
+
+    it('tries the operation rules before the agency rules, and matches an exact fault string and a detail element', async () => {
+      const agency = soapAgencyDefinition({
+        adapter: { faultMap: [{ faultcode: 'Server', outcome: 'retry' }] },
+        services: [
+          soapService('permit-apply', {
+            faultMap: [
+              { faultstring: 'Duplicate application', outcome: 'rejected', code: 'DUPLICATE', reason: 'An application is already open for this person' },
+              { detail: { pointer: '/ErrorInfo/ErrorCode', equals: 'B-17' }, outcome: 'rejected' },
+              { faultcode: 'Server', detail: { pointer: '/ErrorInfo/ErrorCode', pattern: '^CFG-' }, outcome: 'misconfigured' },
+            ],
+          }),
+        ],
+      });
+      const errorInfo = (code: string, text: string): string => `<ErrorInfo><ErrorCode>${code}</ErrorCode><ErrorText>${text}</ErrorText></ErrorInfo>`;
+      nock(ENDPOINT).post(PATH).reply(500, fault('soap:Server', '  Duplicate application '));
+      nock(ENDPOINT).post(PATH).reply(500, fault('soap:Server', 'Business rule failed', errorInfo('B-17', 'Applicant is under 18')));
+      nock(ENDPOINT).post(PATH).reply(500, fault('soap:Server', 'Configuration', errorInfo('CFG-2', 'Unknown channel')));
+      nock(ENDPOINT).post(PATH).reply(500, fault('soap:Server', 'Business rule failed', errorInfo('B-18', 'Other')));
+      const adapter = adapterFor(agency);
+
+      const exact = await adapter.submit(agencyRequest(), contextFor(agency));
+      const detail = await adapter.submit(agencyRequest(), contextFor(agency));
+      const config = await failureOf(adapter.submit(agencyRequest(), contextFor(agency)));
+      const agencyRule = await failureOf(adapter.submit(agencyRequest(), contextFor(agency)));
+
+      expect(exact).toEqual({ kind: 'rejected', code: 'DUPLICATE', reason: 'An application is already open for this person' });
+      expect(detail).toEqual({ kind: 'rejected', code: 'B-17', reason: 'Business rule failed' });
+      expect(config).toMatchObject({ code: 'misconfigured', reason: expect.stringContaining('operation.faultMap[2]') });
+      expect(agencyRule).toMatchObject({ code: 'unavailable', reason: expect.stringContaining('adapter.faultMap[0]: retry') });
+    });
+
+    it('refuses a rule that matches nothing, a bad pattern, or a code on a retry, naming the rule', () => {
+      const build = (faultMap: unknown[]): (() => SoapAdapter) => () => new SoapAdapter(soapAgencyDefinition({ adapter: { faultMap } }), { env: {} });
+
+      expect(build([{ outcome: 'retry' }])).toThrow(expect.objectContaining({ code: 'misconfigured', reason: expect.stringContaining('adapter.faultMap[0] must match on') }));
+      expect(build([{ faultstringPattern: '(E1', outcome: 'retry' }])).toThrow(expect.objectContaining({ reason: expect.stringContaining('faultMap[0].faultstringPattern is not a regular expression') }));
+      expect(build([{ faultcode: 'Server', outcome: 'retry', code: 'X' }])).toThrow(expect.objectContaining({ reason: expect.stringContaining('only to a rejected outcome') }));
+    });
+  });
+
   describe('WS-Security', () => {
     it.each([
       ['text', /#PasswordText">s3cret</],

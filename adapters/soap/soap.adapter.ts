@@ -73,6 +73,7 @@ export class SoapAdapter implements AgencyAdapter {
       operation: lookup.operation,
       agencyRefPointer: `/${lookup.referenceField}`,
       rejectFaultCodes: this.config.rejectFaultCodes,
+      faultMap: this.config.faultMap,
     };
     try {
       const result = await this.call(lookup.operation, { [lookup.referenceField]: agencyRef }, ctx, agencyRef);

@@ -1,5 +1,5 @@
 import { startSoapAgency, type SoapAgencySimulator } from '../simulators/soap-agency/soap-agency.simulator';
-import { KRA_WSDL, kraPinApplication, kraTestCatalogue, type KraTestCatalogue } from '../simulators/soap-agency/kra-test-catalogue';
+import { KRA_WSDL, kraTestCatalogue, kraTransaction, type KraTestCatalogue } from '../simulators/soap-agency/kra-test-catalogue';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { eventually, startTestApp, type TestApp } from '../factories/app';
 import { getTransaction, json, submit, type JsonBody } from './transactions.helpers';
@@ -11,16 +11,6 @@ import { getTransaction, json, submit, type JsonBody } from './transactions.help
  */
 const USER_ENV = 'KIUNGO_E2E_KRA_SOAP_USER';
 const PASSWORD_ENV = 'KIUNGO_E2E_KRA_SOAP_PASSWORD';
-
-function kraEnvelope(payload: Record<string, unknown> = kraPinApplication()): Record<string, unknown> {
-  return {
-    service: 'kra-pin-registration',
-    channel: 'counter',
-    centre: 'NRB-GPO',
-    citizen: { idNumber: String(payload.idNumber), phone: '+254712345678' },
-    payload,
-  };
-}
 
 async function agencies(app: TestApp, operator: string): Promise<JsonBody> {
   return fetch(`${app.url}/v1/agencies`, { headers: { authorization: `Bearer ${operator}` } }).then(json);
@@ -56,7 +46,7 @@ describe('POST /v1/transactions against a SOAP agency (KRA PIN registration)', (
   beforeEach(() => agency.reset({ keepNumbering: true }));
 
   it('completes at once with the agency reference, the agency seeing the transaction once', async () => {
-    const response = await submit(app, officer, kraEnvelope());
+    const response = await submit(app, officer, kraTransaction());
     expect(response.status).toBe(200);
     const body = await json(response);
     expect(body.state).toBe('completed');
@@ -67,7 +57,7 @@ describe('POST /v1/transactions against a SOAP agency (KRA PIN registration)', (
 
   it('keeps a business fault as `rejected` with the clean reason, without retrying', async () => {
     agency.setMode('reject');
-    const response = await submit(app, officer, kraEnvelope());
+    const response = await submit(app, officer, kraTransaction());
     expect(response.status).toBe(200);
     const body = await json(response);
     expect(body.state).toBe('rejected');
@@ -79,7 +69,7 @@ describe('POST /v1/transactions against a SOAP agency (KRA PIN registration)', (
 
   it('answers 202 retrying on a soap:Server fault and a 503, then completes by itself with one application', async () => {
     agency.failNext(1);
-    const response = await submit(app, officer, kraEnvelope());
+    const response = await submit(app, officer, kraTransaction());
     expect(response.status).toBe(202);
     const accepted = await json(response);
     expect(accepted.state).toBe('retrying');
@@ -125,7 +115,7 @@ describe('a SOAP agency with wrong WS-Security credentials', () => {
     const warnings: string[] = [];
     const warn = jest.spyOn(console, 'warn').mockImplementation((line: unknown) => void warnings.push(String(line)));
     try {
-      const response = await submit(app, officer, kraEnvelope());
+      const response = await submit(app, officer, kraTransaction());
       expect(response.status).toBe(202);
       const body = await json(response);
       expect(body.state).toBe('retrying');

@@ -30,6 +30,7 @@ export const soapKind: AdapterKindRules = {
       transactionIdField: adapter.transactionIdField ?? SOAP_ADAPTER_DEFAULTS.transactionIdField,
       rejectFaultCodes: [...((adapter.rejectFaultCodes as string[] | undefined) ?? SOAP_ADAPTER_DEFAULTS.rejectFaultCodes)],
       authFaultCodes: [...((adapter.authFaultCodes as string[] | undefined) ?? SOAP_ADAPTER_DEFAULTS.authFaultCodes)],
+      ...(adapter.faultMap ? { faultMap: structuredClone(adapter.faultMap) } : {}),
     };
   },
 
@@ -39,6 +40,7 @@ export const soapKind: AdapterKindRules = {
       ...operation,
       ...copyFieldMaps(operation),
       ...(operation.rejectFaultCodes ? { rejectFaultCodes: [...(operation.rejectFaultCodes as string[])] } : {}),
+      ...(operation.faultMap ? { faultMap: structuredClone(operation.faultMap) } : {}),
     };
   },
 

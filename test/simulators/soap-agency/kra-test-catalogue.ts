@@ -16,7 +16,15 @@ export interface KraTestCatalogue {
   remove(): void;
 }
 
-export function kraTestCatalogue(options: { usernameEnv?: string; passwordEnv?: string; passwordType?: 'text' | 'digest' } = {}): KraTestCatalogue {
+export interface KraTestCatalogueOptions {
+  usernameEnv?: string;
+  passwordEnv?: string;
+  passwordType?: 'text' | 'digest';
+  /** Fields merged into the agency file's adapter block (e.g. a faultMap). */
+  adapter?: Record<string, unknown>;
+}
+
+export function kraTestCatalogue(options: KraTestCatalogueOptions = {}): KraTestCatalogue {
   const dir = mkdtempSync(path.join(tmpdir(), 'kiungo-kra-catalogue-'));
   const folder = path.join(dir, 'kra');
   cpSync(KRA_FOLDER, folder, { recursive: true });
@@ -25,6 +33,7 @@ export function kraTestCatalogue(options: { usernameEnv?: string; passwordEnv?: 
   if (options.usernameEnv && options.passwordEnv) {
     agency.adapter.security = { type: 'username-token', usernameEnv: options.usernameEnv, passwordEnv: options.passwordEnv, passwordType: options.passwordType ?? 'digest' };
   }
+  agency.adapter = { ...agency.adapter, ...options.adapter };
   agency.resilience = {
     timeoutMs: 800,
     inlineTimeoutMs: 500,
@@ -41,4 +50,15 @@ export function kraTestCatalogue(options: { usernameEnv?: string; passwordEnv?: 
 export function kraPinApplication(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const fixture = path.join(KRA_FOLDER, 'fixtures', 'kra-pin-registration.request', 'ok', 'salaried-employee.json');
   return { ...(JSON.parse(readFileSync(fixture, 'utf8')) as Record<string, unknown>), ...overrides };
+}
+
+/** A transaction envelope (POST /v1/transactions) for KRA PIN registration at a counter. */
+export function kraTransaction(payload: Record<string, unknown> = kraPinApplication()): Record<string, unknown> {
+  return {
+    service: 'kra-pin-registration',
+    channel: 'counter',
+    centre: 'NRB-GPO',
+    citizen: { idNumber: String(payload.idNumber), phone: '+254712345678' },
+    payload,
+  };
 }

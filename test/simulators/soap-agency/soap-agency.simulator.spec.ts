@@ -55,6 +55,29 @@ describe('SOAP agency simulator', () => {
     expect(agency.stats().accepted).toBe(0);
   });
 
+  it('in the faultstring style, answers every fault as soap:Server with its code only in the fault string', async () => {
+    agency.setFaultStyle('faultstring');
+    try {
+      agency.setMode('reject');
+      const rejected = await faultOf(submit('tx-1'));
+      agency.setMode('healthy');
+      const unknownId = await faultOf(submit('tx-2', { IdNumber: '00000000' }));
+      agency.failNext(1);
+      const transient = await faultOf(submit('tx-3'));
+      const malformed = await faultOf(submit('  '));
+      const control = await http.put(`${new URL(agency.url).origin}/_control`, { faultStyle: 'detail' });
+
+      expect(rejected.fault).toEqual({ faultcode: 'soap:Server', faultstring: 'E1043: The agency rejected this application' });
+      expect(unknownId.fault).toEqual({ faultcode: 'soap:Server', faultstring: 'E1042: No person is registered under this ID number' });
+      expect(transient.fault).toEqual({ faultcode: 'soap:Server', faultstring: 'E5003: Service temporarily unavailable, try again later' });
+      expect(malformed.fault).toEqual({ faultcode: 'soap:Server', faultstring: 'E4001: TransactionId is required' });
+      expect(control.data).toMatchObject({ faultStyle: 'detail' });
+      expect(agency.stats().accepted).toBe(0);
+    } finally {
+      agency.setFaultStyle('detail');
+    }
+  });
+
   it('fails with a soap:Server fault (failNext, flaky) and with a plain 503 when down', async () => {
     agency.failNext(1);
     const serverFault = await faultOf(submit('tx-1'));

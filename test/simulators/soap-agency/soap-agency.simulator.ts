@@ -9,6 +9,10 @@
  *   flaky/failNext → soap:Server fault, HTTP 500
  *   reject         → soap:Client fault with detail ApplicationFault{Code, Message}
  * Any request field equal to "00000000" is always rejected (ID_NOT_FOUND).
+ * With `faultStyle: "faultstring"` (an option, or PUT /_control) it faults like many older agency
+ * services: EVERY fault is soap:Server without a detail, its code at the head of the fault string:
+ *   E1042 no such person, E1043 application rejected, E1044 no such application  (business)
+ *   E4001 transaction id missing (our malformed request),  E5003 temporarily unavailable
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -40,7 +44,12 @@ export interface SoapAgencyOptions {
   transactionIdField?: string;
   /** The SOAP endpoint path. Default `/soap/agency`. */
   path?: string;
+  /** How faults carry their codes: in a detail element (default) or only in the fault string. */
+  faultStyle?: SoapFaultStyle;
 }
+
+export const SOAP_FAULT_STYLES = ['detail', 'faultstring'] as const;
+export type SoapFaultStyle = (typeof SOAP_FAULT_STYLES)[number];
 
 export interface SoapAgencySimulator {
   /** The SOAP endpoint: what an agency file's `endpoint` (or an override) points at. */
@@ -51,6 +60,7 @@ export interface SoapAgencySimulator {
   setMode(mode: SoapAgencyMode, opts?: ModeOptions): void;
   /** The next `n` submissions answer a soap:Server fault, whatever the mode. */
   failNext(n: number): void;
+  setFaultStyle(style: SoapFaultStyle): void;
   stats(): SoapAgencyStats;
   reset(options?: ResetOptions): void;
   /** Ends held (hanging, slow) requests, then stops the server. */
@@ -59,10 +69,25 @@ export interface SoapAgencySimulator {
 
 type Args = Record<string, unknown>;
 
-const SERVER_FAULT = { Fault: { faultcode: 'soap:Server', faultstring: 'The service is temporarily unavailable', statusCode: 500 } };
+type SoapFault = { Fault: Record<string, unknown> };
 
-function applicationFault(code: string, message: string): { Fault: Record<string, unknown> } {
+/** The codes an agency of the faultstring style puts in front of its fault strings. */
+const FAULTSTRING_CODES: Record<string, string> = { ID_NOT_FOUND: 'E1042', APPLICATION_REJECTED: 'E1043', NOT_FOUND: 'E1044' };
+
+function serverFault(style: SoapFaultStyle): SoapFault {
+  const faultstring = style === 'faultstring' ? 'E5003: Service temporarily unavailable, try again later' : 'The service is temporarily unavailable';
+  return { Fault: { faultcode: 'soap:Server', faultstring, statusCode: 500 } };
+}
+
+function applicationFault(style: SoapFaultStyle, code: string, message: string): SoapFault {
+  if (style === 'faultstring') return { Fault: { faultcode: 'soap:Server', faultstring: `${FAULTSTRING_CODES[code]}: ${message}`, statusCode: 500 } };
   return { Fault: { faultcode: 'soap:Client', faultstring: message, detail: { ApplicationFault: { Code: code, Message: message } }, statusCode: 500 } };
+}
+
+/** Without a detail code (or, in the faultstring style, with an E4xxx code): a malformed request. */
+function malformedRequestFault(style: SoapFaultStyle, message: string): SoapFault {
+  if (style === 'faultstring') return { Fault: { faultcode: 'soap:Server', faultstring: `E4001: ${message}`, statusCode: 500 } };
+  return { Fault: { faultcode: 'soap:Client', faultstring: message, statusCode: 500 } };
 }
 
 export async function startSoapAgency(options: SoapAgencyOptions = {}): Promise<SoapAgencySimulator> {
@@ -73,29 +98,29 @@ export async function startSoapAgency(options: SoapAgencyOptions = {}): Promise<
     options.username !== undefined && options.password !== undefined ? { username: options.username, password: options.password } : undefined;
   const wsdl = readFileSync(options.wsdl ?? SIMULATOR_WSDL, 'utf8');
   const state = new RestAgencyState(referencePrefix);
+  let faultStyle: SoapFaultStyle = options.faultStyle ?? 'detail';
   const held = new HeldRequests();
   let closing = false;
   const hold = (ms: number | null, until?: Promise<void>): Promise<void> => held.hold(ms, until);
 
   async function submit(operation: string, args: Args, headers: unknown, res: http.ServerResponse): Promise<Args> {
     const disruption = state.nextSubmission();
-    if (disruption.kind === 'fail') throw SERVER_FAULT;
+    if (disruption.kind === 'fail') throw serverFault(faultStyle);
     if (disruption.kind === 'delay') await hold(disruption.ms);
     if (disruption.kind === 'hang') {
       state.hanging++;
       await hold(null, new Promise((resolve) => res.once('close', () => resolve())));
       state.hanging--;
-      throw SERVER_FAULT;
+      throw serverFault(faultStyle);
     }
     if (credentials && !authenticated(headers, credentials)) throw AUTHENTICATION_FAULT;
     const key = typeof args[transactionIdField] === 'string' ? (args[transactionIdField] as string).trim() : '';
-    // Without a detail code: a malformed request, not a citizen's rejected application.
-    if (key === '') throw { Fault: { faultcode: 'soap:Client', faultstring: `${transactionIdField} is required`, statusCode: 500 } };
+    if (key === '') throw malformedRequestFault(faultStyle, `${transactionIdField} is required`);
     const previous = state.existing(key);
     if (previous) return applicationBody(previous.reference, previous.receivedAt);
     const fields = applicationFields(args, transactionIdField);
-    if (Object.values(fields).includes('00000000')) throw applicationFault('ID_NOT_FOUND', 'No person is registered under this ID number');
-    if (disruption.kind === 'reject') throw applicationFault('APPLICATION_REJECTED', 'The agency rejected this application');
+    if (Object.values(fields).includes('00000000')) throw applicationFault(faultStyle, 'ID_NOT_FOUND', 'No person is registered under this ID number');
+    if (disruption.kind === 'reject') throw applicationFault(faultStyle, 'APPLICATION_REJECTED', 'The agency rejected this application');
     const application = state.create(key, operation, fields);
     return applicationBody(application.reference, application.receivedAt);
   }
@@ -103,10 +128,10 @@ export async function startSoapAgency(options: SoapAgencyOptions = {}): Promise<
   async function lookUp(args: Args, headers: unknown): Promise<Args> {
     const disruption = state.probeDisruption();
     if (disruption.kind === 'delay') await hold(disruption.ms);
-    if (disruption.kind === 'fail' || disruption.kind === 'hang') throw SERVER_FAULT;
+    if (disruption.kind === 'fail' || disruption.kind === 'hang') throw serverFault(faultStyle);
     if (credentials && !authenticated(headers, credentials)) throw AUTHENTICATION_FAULT;
     const application = typeof args.Reference === 'string' ? state.application(args.Reference) : undefined;
-    if (!application) throw applicationFault('NOT_FOUND', 'No such application');
+    if (!application) throw applicationFault(faultStyle, 'NOT_FOUND', 'No such application');
     return applicationBody(application.reference, application.receivedAt);
   }
 
@@ -160,13 +185,14 @@ export async function startSoapAgency(options: SoapAgencyOptions = {}): Promise<
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     try {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as ModeOptions & { mode?: SoapAgencyMode; failNext?: number };
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as ModeOptions & { mode?: SoapAgencyMode; failNext?: number; faultStyle?: SoapFaultStyle };
+      if (body.faultStyle !== undefined) faultStyle = checkedFaultStyle(body.faultStyle);
       if (body.mode !== undefined) state.setMode(body.mode, body);
       if (body.failNext !== undefined) state.failNext(body.failNext);
     } catch (error) {
       return send(400, { error: { code: 'BAD_CONTROL', message: `${(error as Error).message} (modes: ${REST_AGENCY_MODES.join(', ')})` } });
     }
-    return send(200, state.stats());
+    return send(200, { ...state.stats(), faultStyle });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -183,6 +209,9 @@ export async function startSoapAgency(options: SoapAgencyOptions = {}): Promise<
     name,
     setMode: (mode, opts) => state.setMode(mode, opts),
     failNext: (n) => state.failNext(n),
+    setFaultStyle: (style) => {
+      faultStyle = checkedFaultStyle(style);
+    },
     stats: () => state.stats(),
     reset: (options) => state.reset(options),
     close: async () => {
@@ -195,6 +224,11 @@ export async function startSoapAgency(options: SoapAgencyOptions = {}): Promise<
       });
     },
   };
+}
+
+function checkedFaultStyle(style: unknown): SoapFaultStyle {
+  if (!(SOAP_FAULT_STYLES as readonly unknown[]).includes(style)) throw new Error(`unknown fault style ${String(style)} (styles: ${SOAP_FAULT_STYLES.join(', ')})`);
+  return style as SoapFaultStyle;
 }
 
 function applicationFields(args: Args, transactionIdField: string): Record<string, unknown> {
