@@ -14,6 +14,7 @@ import { AgencyCallError, type AdapterFactoryOptions, type ProbeContext } from '
 import { readClientCertificate, secret } from '../env-secrets';
 import { transportFailure } from '../rest/rest-outcome';
 import type { SoapAgencyConfig, SoapSecurity } from './soap-config';
+import { XSD_DATE_DESERIALIZERS } from './xsd-dates';
 
 /** Agency answers and WSDLs are small documents; anything bigger is a fault, not a result. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -78,6 +79,7 @@ export class SoapConnection {
           request: this.http,
           wsdl_options: { timeout: timeoutMs },
           disableCache: true,
+          customDeserializer: { ...XSD_DATE_DESERIALIZERS },
           ...(this.endpoint && { endpoint: this.endpoint }),
         },
         this.endpoint,

@@ -6,7 +6,7 @@ import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import { AgencyCallError, type CallContext } from '../agency-adapter.port';
 import { agencyRequest } from '../testing/agency-fixtures';
 import { SoapAdapter } from './soap.adapter';
-import { soapAgencyDefinition, soapService } from './testing/soap-agency-fixtures';
+import { SIMULATOR_WSDL_FOLDER, soapAgencyDefinition, soapService } from './testing/soap-agency-fixtures';
 
 const ENDPOINT = 'http://soap-agency.test';
 const PATH = '/soap/agency';
@@ -104,6 +104,39 @@ describe('SoapAdapter', () => {
 
       expect(outcome).toEqual({ kind: 'accepted', agencyRef: 'KRA-000002', result: { Reference: 'KRA-000002', Status: 'ACCEPTED', ReceivedAt: '2025-04-01T08:00:00Z' } });
       expect(noReference).toMatchObject({ code: 'bad_response', reason: expect.stringContaining('/Reference') });
+    });
+  });
+
+  describe('xsd:date and xsd:dateTime', () => {
+    it('reads them as ISO-8601 text (a date as YYYY-MM-DD, an instant in UTC), never as JavaScript dates', async () => {
+      const { readFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+      const folder = mkdtempSync(path.join(tmpdir(), 'kiungo-soap-dates-'));
+      try {
+        const typed = readFileSync(path.join(SIMULATOR_WSDL_FOLDER, 'agency.wsdl'), 'utf8').replace(
+          '<xs:element name="ReceivedAt" type="xs:string"/>',
+          '<xs:element name="ReceivedAt" type="xs:dateTime"/><xs:element name="DecisionDate" type="xs:date"/><xs:element name="LocalTime" type="xs:dateTime"/>',
+        );
+        writeFileSync(path.join(folder, 'agency.wsdl'), typed);
+        const agency = { ...soapAgencyDefinition(), folder };
+        nock(ENDPOINT)
+          .post(PATH)
+          .reply(
+            200,
+            envelope(
+              `<tns:SubmitApplicationResponse><tns:Reference>KRA-7</tns:Reference><tns:Status>ACCEPTED</tns:Status><tns:ReceivedAt>2026-12-05T10:00:00+03:00</tns:ReceivedAt><tns:DecisionDate>2026-12-07+03:00</tns:DecisionDate><tns:LocalTime>2026-12-05T10:00:00</tns:LocalTime></tns:SubmitApplicationResponse>`,
+            ),
+          );
+
+        const outcome = await adapterFor(agency).submit(agencyRequest(), contextFor(agency));
+
+        expect(outcome).toEqual({
+          kind: 'accepted',
+          agencyRef: 'KRA-7',
+          result: { Reference: 'KRA-7', Status: 'ACCEPTED', ReceivedAt: '2026-12-05T07:00:00.000Z', DecisionDate: '2026-12-07', LocalTime: '2026-12-05T10:00:00' },
+        });
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
     });
   });
 

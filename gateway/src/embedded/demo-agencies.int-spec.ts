@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AgencyRegistry } from '../../../adapters/registry';
@@ -39,7 +39,9 @@ describe('startDemoAgencies', () => {
     const accepted = await registry.dispatch('ntsa', request, { inline: true });
     const rejected = await registry.dispatch('ntsa', { ...request, transactionId: 'demo-tx-3', payload: { ...payload, idNumber: '00000000' } }, { inline: true });
 
-    expect(accepted).toMatchObject({ kind: 'accepted', agencyRef: 'NTSA-000001' });
+    expect(accepted).toMatchObject({ kind: 'accepted', agencyRef: 'NTSA-000001', result: { receivedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/) } });
+    // ReceivedAt is an xs:dateTime in the NTSA WSDL: it must arrive as text the response schema accepts.
+    expect(accepted.kind === 'accepted' && catalogue.validator.validateResponse('ntsa-licence-renewal', accepted.result)).toEqual([]);
     expect(rejected).toEqual({ kind: 'rejected', code: 'ID_NOT_FOUND', reason: 'No person is registered under this ID number' });
   });
 
@@ -50,5 +52,20 @@ describe('startDemoAgencies', () => {
     const outcome = await registry.dispatch('kra', { transactionId: 'demo-tx-1', serviceCode: 'kra-pin-registration', payload, attempt: 1 }, { inline: true });
 
     expect(outcome).toMatchObject({ kind: 'accepted', agencyRef: 'KRA-000001', result: { reference: 'KRA-000001', status: 'ACCEPTED' } });
+  });
+
+  it('simulates no agency of another catalogue, even one that copies a demo folder: its endpoint is real', async () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'kiungo-own-catalogue-'));
+    try {
+      cpSync(defaultCatalogueDir(), elsewhere, { recursive: true });
+      const own = loadCatalogue(elsewhere);
+      const started = await startDemoAgencies(own.agencies, { dataDir, env: {} });
+      await started.close();
+
+      expect(own.agencies.map((a) => a.code)).toEqual(expect.arrayContaining(['kra', 'ntsa', 'nrb', 'dci']));
+      expect(started.endpoints).toEqual({});
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,7 @@
+import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { defaultCatalogueDir } from '../../../contracts/src/catalogue.paths';
 import type { AgencyDefinition } from '../../../contracts/src/catalogue.types';
 import { startRestAgency } from '../../../test/simulators/rest-agency/rest-agency.simulator';
 import { startFileDropAgency } from '../../../test/simulators/file-drop-agency/file-drop-agency.simulator';
@@ -16,6 +18,8 @@ export interface DemoAgencyOptions {
   dataDir?: string;
   /** Where the credentials of SOAP agencies with WS-Security are read from. Default: `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** The catalogue whose agencies may be simulated. Default: the demo catalogue (contracts/catalogue). */
+  demoCatalogueDir?: string;
 }
 
 interface Simulator {
@@ -28,14 +32,18 @@ interface Simulator {
  * by a simulator in this process, on a free port. Its control endpoint (`PUT <url>/_control`, at
  * the server root for SOAP) makes it slow, flaky, down or rejecting, to watch the breaker and the
  * retry queue at work. A file-drop agency is a simulator watching a folder pair under `dataDir`.
+ * Only the demo catalogue's own folders are simulated: an agency from any other catalogue
+ * (KIUNGO_CATALOGUE_DIR) is a real agency, called at the endpoint its file names, even in embedded mode.
  */
 export async function startDemoAgencies(agencies: readonly AgencyDefinition[], options: DemoAgencyOptions = {}): Promise<DemoAgencies> {
   const env = options.env ?? process.env;
   const dataDir = options.dataDir ?? path.join(tmpdir(), 'kiungo-demo');
+  const demoCatalogue = realFolder(options.demoCatalogueDir ?? defaultCatalogueDir());
   const simulators: Simulator[] = [];
   const endpoints: Record<string, string> = {};
   try {
     for (const agency of agencies) {
+      if (path.dirname(realFolder(agency.folder)) !== demoCatalogue) continue;
       const simulator = await startSimulator(agency, env, dataDir);
       if (!simulator) continue;
       simulators.push(simulator);
@@ -51,6 +59,14 @@ export async function startDemoAgencies(agencies: readonly AgencyDefinition[], o
       await Promise.allSettled(simulators.map((s) => s.close()));
     },
   };
+}
+
+function realFolder(folder: string): string {
+  try {
+    return realpathSync(folder);
+  } catch {
+    return path.resolve(folder);
+  }
 }
 
 async function startSimulator(agency: AgencyDefinition, env: NodeJS.ProcessEnv, dataDir: string): Promise<Simulator | undefined> {
