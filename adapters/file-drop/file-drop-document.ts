@@ -4,6 +4,9 @@
  * JSON, XML or CSV bytes and back; nothing outside this folder sees file shapes.
  */
 
+import type { AgencyOutcome } from '../../contracts/src/dispatch';
+import { rejection } from '../rejection';
+
 export const FILE_FORMATS = ['json', 'xml', 'csv'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
 
@@ -24,6 +27,12 @@ export interface RequestDocument {
 export type AgencyAnswer =
   | { transactionId: string; status: 'accepted'; reference: string; result: Record<string, unknown> }
   | { transactionId: string; status: 'rejected'; code: string; reason: string };
+
+/** What an answer file means for the transaction it names, in the core's terms (file shapes stop here). */
+export function answerOutcome(answer: AgencyAnswer): Extract<AgencyOutcome, { kind: 'accepted' | 'rejected' }> {
+  if (answer.status === 'accepted') return { kind: 'accepted', agencyRef: answer.reference, result: answer.result };
+  return rejection(answer.code, answer.code, answer.reason);
+}
 
 /** A file that cannot be understood: it goes to `failed/` with `reason` beside it. */
 export class UnreadableFileError extends Error {

@@ -8,6 +8,7 @@ export { SftpInbox, SftpOutbox } from './sftp.transport';
 export {
   FILE_FORMATS,
   UnreadableFileError,
+  answerOutcome,
   type AgencyAnswer,
   type FileCodec,
   type FileFormat,

@@ -1,13 +1,15 @@
 /**
  * Where agency HTTP stops: statuses, bodies and socket errors become our outcomes.
  *   2xx                      → accepted, with the agency reference (missing → bad_response)
- *   businessRejectStatuses   → rejected, code and reason read by pointer (reason ≤ 200 chars)
+ *   businessRejectStatuses   → rejected, code and reason read by pointer (reason ≤ 200 chars);
+ *                              without a code, or with one that says so, on grounds of a malformed request
  *   401 / 403                → misconfigured (our credentials are wrong)
  *   408 → timeout, 429 → rate_limited, 5xx → unavailable
  *   other 3xx / 4xx          → misconfigured (our method, path or base URL is wrong)
  * Reasons name status and error codes only: never a response body, a header or a secret.
  */
 import { AgencyCallError, type SubmitResult } from '../agency-adapter.port';
+import { rejection } from '../rejection';
 import { getByPointer, isRecord, setByPointer } from './json-pointer';
 import type { RestOperation } from './rest-config';
 
@@ -38,9 +40,10 @@ export function submitOutcome(response: AgencyResponse, operation: RestOperation
     return { kind: 'accepted', agencyRef, result: mapResult(data, operation.resultMap) };
   }
   if (rejectStatuses.includes(status)) {
-    const code = scalarText(getByPointer(data, operation.rejectCodePointer)) ?? `HTTP_${status}`;
+    const code = scalarText(getByPointer(data, operation.rejectCodePointer))?.slice(0, 100);
     const reason = scalarText(getByPointer(data, operation.rejectReasonPointer)) ?? `the agency rejected the application (HTTP ${status})`;
-    return { kind: 'rejected', code: code.slice(0, 100), reason: reason.slice(0, MAX_REASON_LENGTH) };
+    // Without a business code, the status alone says the agency could not take our request.
+    return rejection(code, `HTTP_${status}`, reason.slice(0, MAX_REASON_LENGTH));
   }
   throw unsuccessfulStatus(status);
 }

@@ -147,7 +147,20 @@ describe('RestAdapter', () => {
 
       const outcome = await adapterFor(agency).submit(agencyRequest(), contextFor(agency));
 
-      expect(outcome).toEqual({ kind: 'rejected', code: 'HTTP_422', reason: 'the agency rejected the application (HTTP 422)' });
+      // No business code: the status alone says the agency could not take the request.
+      expect(outcome).toEqual({ kind: 'rejected', code: 'HTTP_422', reason: 'the agency rejected the application (HTTP 422)', grounds: 'malformed-request' });
+    });
+
+    it('tells a refusal on the merits from a request the agency could not read', async () => {
+      const agency = restAgencyDefinition();
+      const adapter = adapterFor(agency);
+      nock(BASE).post('/api/v1/permits').reply(400, { error: { code: 'INVALID_DATE_OF_BIRTH', message: 'dateOfBirth' } });
+      expect(await adapter.submit(agencyRequest(), contextFor(agency))).toMatchObject({ kind: 'rejected', code: 'INVALID_DATE_OF_BIRTH', grounds: 'malformed-request' });
+
+      nock(BASE).post('/api/v1/permits').reply(404, { error: { code: 'ID_NOT_FOUND', message: 'No such ID' } });
+      const merits = await adapter.submit(agencyRequest(), contextFor(agency));
+      expect(merits).toMatchObject({ kind: 'rejected', code: 'ID_NOT_FOUND' });
+      expect(merits).not.toHaveProperty('grounds');
     });
 
     it('follows businessRejectStatuses from the agency file', async () => {

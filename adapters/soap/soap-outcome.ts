@@ -5,7 +5,7 @@
  *   a fault a `faultMap` rule matches → what the rule says (soap-fault-map.ts), before the defaults:
  *   WS-Security fault (authFaultCodes) or HTTP 401/403 → misconfigured (our credentials are wrong)
  *   rejectFaultCodes fault WITH a detail code (or a dotted subcode such as Client.PinExists)
- *                                     → rejected, code and reason ≤ 200 chars
+ *                                     → rejected, code and reason ≤ 200 chars (grounds: adapters/rejection.ts)
  *   the same fault WITHOUT one        → misconfigured (the agency found our request malformed)
  *   Server / Receiver fault, HTTP 5xx → unavailable;  VersionMismatch / MustUnderstand → misconfigured
  *   transport errors, timeouts        → as for REST (rest-outcome.ts)
@@ -13,6 +13,7 @@
  * the detail, a body or a secret. Only a business rejection carries the agency's own words.
  */
 import { AgencyCallError, type SubmitResult } from '../agency-adapter.port';
+import { rejection, type Rejection } from '../rejection';
 import { getByPointer, isRecord, setByPointer } from '../rest/json-pointer';
 import { transportFailure, unsuccessfulStatus } from '../rest/rest-outcome';
 import type { SoapOperation } from './soap-config';
@@ -25,8 +26,6 @@ export interface SoapFault {
   reason?: string;
   detail?: unknown;
 }
-
-export type Rejection = Extract<SubmitResult, { kind: 'rejected' }>;
 
 const MAX_REASON_LENGTH = 200;
 const MAX_CODE_LENGTH = 100;
@@ -104,7 +103,7 @@ function faultOutcome(fault: SoapFault, status: number | undefined, operation: S
       return new AgencyCallError('misconfigured', `the agency found our ${operation.operation} request malformed (SOAP fault ${shown} without a detail code)`);
     }
     const reason = detailText(fault.detail, operation.rejectReasonPointer, 'message') ?? fault.reason ?? `the agency rejected the application (${code})`;
-    return { kind: 'rejected', code: code.slice(0, MAX_CODE_LENGTH), reason: reason.slice(0, MAX_REASON_LENGTH) };
+    return rejection(code.slice(0, MAX_CODE_LENGTH), code, reason.slice(0, MAX_REASON_LENGTH));
   }
   if (/^(VersionMismatch|MustUnderstand|DataEncodingUnknown)$/.test(fault.code)) {
     return new AgencyCallError('misconfigured', `the agency cannot process our SOAP envelope (SOAP fault ${shown})`);

@@ -19,8 +19,13 @@ export interface AgencyRequest {
 export type AgencyOutcome =
   /** The agency accepted the application and gave its own reference. */
   | { kind: 'accepted'; agencyRef: string; result?: Record<string, unknown> }
-  /** The agency said no for a business reason: terminal, never retried, never trips the breaker. */
-  | { kind: 'rejected'; code: string; reason: string }
+  /**
+   * The agency said no: terminal, never retried, never trips the breaker. `grounds` says whether it
+   * refused the application on its merits (absent: the usual case) or could not read our request
+   * (a bare client-error status, a code that says the request was malformed): a person should look
+   * at those before anything is sent again.
+   */
+  | { kind: 'rejected'; code: string; reason: string; grounds?: RejectionGrounds }
   /**
    * Handed over; the answer comes later (file drop). Without an answer within
    * `answerTimeoutMs` (default: the core's), the attempt counts as timed out and is retried.
@@ -34,6 +39,8 @@ export type AgencyOutcome =
       /** The earliest a retry could succeed (breaker reset, agency Retry-After); retries wait at least this long. */
       retryAfterMs?: number;
     };
+
+export type RejectionGrounds = 'merits' | 'malformed-request';
 
 export type TransientCode =
   | 'timeout'
