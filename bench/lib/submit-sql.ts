@@ -3,7 +3,7 @@
  *
  * POST /v1/transactions (agency healthy, answered inline) runs four statements, each on its own
  * (autocommit), in this order: the IdempotencyInterceptor's look-up, PgTransactionRepository's
- * insertReceived (the row + its `received` audit event, chained in SQL), applyAttempt (state
+ * record (the row + its `received` audit event, chained in SQL), apply (state
  * `completed` + the `dispatched` and `completed` events), and the interceptor's INSERT of the
  * answer. The statements are taken by running those methods against a pool that records what it
  * is asked, so the script follows the code when the code changes.
@@ -19,6 +19,8 @@ import { nrbEnvelope } from '../../test/e2e/transactions.helpers';
 import { AuditLog, type ChainCtes } from '../../core/audit/audit-log';
 import type { NewAuditEvent } from '../../core/audit/audit-event';
 import { PgIdempotencyRepository } from '../../core/idempotency/pg/idempotency.pg-repository';
+import { nextState } from '../../core/transactions/domain/agency-outcome';
+import type { NewTransaction, Transaction } from '../../core/transactions/domain/transaction';
 import { PgTransactionRepository } from '../../core/transactions/pg/transaction.pg-repository';
 import { PersonalDataVault } from '../../core/shared/personal-data';
 
@@ -100,42 +102,48 @@ export async function submitTransactionScript(options: { shards: number; storedB
   };
 
   const [find] = await capture(() => idempotency.find(SCOPE, PLACEHOLDER_KEY), false);
+  const recorded: NewTransaction = {
+    id: PLACEHOLDER_ID,
+    serviceCode: 'id-card-replacement',
+    agencyCode: 'nrb',
+    channel: 'counter',
+    centreCode: 'NRB-GPO',
+    officerId: null,
+    submittedBy: SCOPE,
+    citizenIdHash: vault.lookupHash(String(envelope.citizen.idNumber)),
+    citizenSealed: vault.seal(envelope.citizen),
+    payloadSealed: vault.seal(envelope.payload),
+    state: 'received',
+    attempts: 1,
+    maxAttempts: 8,
+    nextAttemptAt: new Date(now.getTime() + 5000),
+    idempotencyScope: SCOPE,
+    idempotencyKey: PLACEHOLDER_KEY,
+    requestHash: 'x'.repeat(43),
+    fallback: null,
+    provisionalRef: null,
+    replayPending: false,
+  };
   const [insert] = await capture(
-    () =>
-      transactions.insertReceived(
-        {
-          id: PLACEHOLDER_ID,
-          serviceCode: 'id-card-replacement',
-          agencyCode: 'nrb',
-          channel: 'counter',
-          centreCode: 'NRB-GPO',
-          officerId: null,
-          submittedBy: SCOPE,
-          citizenIdHash: vault.lookupHash(String(envelope.citizen.idNumber)),
-          citizenSealed: vault.seal(envelope.citizen),
-          payloadSealed: vault.seal(envelope.payload),
-          state: 'received',
-          attempts: 1,
-          maxAttempts: 8,
-          nextAttemptAt: new Date(now.getTime() + 5000),
-          idempotencyScope: SCOPE,
-          idempotencyKey: PLACEHOLDER_KEY,
-          requestHash: 'x'.repeat(43),
-        },
-        event('received', { service: 'id-card-replacement', agency: 'nrb', channel: 'counter', centre: 'NRB-GPO' }),
-      ),
+    () => transactions.record(recorded, [event('received', { service: 'id-card-replacement', agency: 'nrb', channel: 'counter', centre: 'NRB-GPO' })]),
     true,
   );
-  const [apply] = await capture(
-    () =>
-      transactions.applyAttempt(
-        PLACEHOLDER_ID,
-        1,
-        { state: 'completed', agencyRef: 'NRB-2026-0000001', result: { reference: 'NRB-2026-0000001', collectionDate: '2026-12-01' }, lastError: null, nextAttemptAt: null },
-        [event('dispatched', { attempt: 1, inline: true }), event('completed', { attempt: 1, agencyRef: 'NRB-2026-0000001' })],
-      ),
-    true,
-  );
+  // The step the domain decides for an inline answer, written as DispatchAttempt writes it (AgencyCall.record).
+  const claimed: Transaction = {
+    ...recorded,
+    agencyRef: null,
+    result: null,
+    lastError: null,
+    replayedAt: null,
+    manualOutcome: null,
+    parkedReason: null,
+    conflict: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const accepted = { kind: 'accepted', agencyRef: 'NRB-2026-0000001', result: { reference: 'NRB-2026-0000001', collectionDate: '2026-12-01' } } as const;
+  const step = nextState(claimed, accepted, { via: 'attempt', actor: SCOPE, sentAt: now, inline: true }, { now })!;
+  const [apply] = await capture(() => transactions.apply(PLACEHOLDER_ID, step, { findDuplicateReference: true }), true);
   const [remember] = await capture(
     () => idempotency.remember(SCOPE, PLACEHOLDER_KEY, { route: 'POST /v1/transactions', requestHash: 'x'.repeat(43), status: 200, body: options.storedBody }),
     false,

@@ -1,17 +1,26 @@
 import type { AuditEvent, NewAuditEvent } from '../audit/audit-event';
-import type { TransactionError, TransactionRecord, TransactionState } from './domain/transaction';
+import type { NewTransaction, Transaction, TransactionState, TransactionStep } from './domain/transaction';
 
-export type NewTransactionRecord = Omit<TransactionRecord, 'attempts' | 'createdAt' | 'updatedAt' | 'agencyRef' | 'result' | 'lastError'> & {
-  /** The creator claims the first attempt at insert time (it dispatches inline). */
-  attempts: number;
-};
+export type Recording =
+  | { kind: 'created'; transaction: Transaction }
+  /** The caller's idempotency key had already recorded a transaction: nothing written, that one comes back. */
+  | { kind: 'existing'; transaction: Transaction }
+  /** The provisional reference collided with another (the caller draws again). */
+  | { kind: 'provisional-ref-taken' };
 
-export interface StateChange {
-  state: TransactionState;
-  agencyRef?: string | null;
-  result?: Record<string, unknown> | null;
-  lastError?: TransactionError | null;
-  nextAttemptAt?: Date | null;
+export interface Applied {
+  transaction: Transaction;
+  /** For a step that completed the transaction: another transaction of its agency that holds the same agency reference. */
+  duplicateOf: string | null;
+  /** The citizen notice asked for with the step was recorded by it (and was not already there). */
+  noticeRecorded: boolean;
+}
+
+export interface ApplyOptions {
+  /** Record this citizen notice (once per transaction and kind) in the same statement, if the step completes the transaction. */
+  notice?: { kind: string; phoneSealed: Buffer | null };
+  /** Look for another transaction of the same agency holding the agency reference this step records. */
+  findDuplicateReference?: boolean;
 }
 
 export interface OverdueTransaction {
@@ -20,55 +29,76 @@ export interface OverdueTransaction {
   attempts: number;
 }
 
-/** What recording an agency's late answer (file drop) did. */
-export type AnswerRecording =
-  | { kind: 'recorded'; row: TransactionRecord }
-  /** The transaction had already finished (a duplicate answer, or one after cancel): nothing written. */
-  | { kind: 'unchanged'; state: TransactionState }
-  /** No transaction of that agency has that id. */
-  | { kind: 'unknown' };
+export interface ListFilter {
+  state: TransactionState;
+  agencyCode?: string;
+  serviceCode?: string;
+  /** The parked reason's code. */
+  reasonCode?: string;
+  /** Opaque cursor from the previous page. */
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
 
-/** The transaction aggregate's storage port; the pg implementation lives in ./pg. */
+export interface ReplayProgress {
+  /** Stored transactions still waiting to be replayed. */
+  backlog: number;
+  /** Stored transactions whose replay reached the agency. */
+  replayed: number;
+  /** Stored transactions parked for a human. */
+  failed: number;
+}
+
+/**
+ * The transaction aggregate's storage port (pg implementation in ./pg). Every change goes through
+ * `apply`: a step decided in the domain, written with its audit events in one statement under its
+ * guard, so that of two writers only the one whose premises still hold changes anything.
+ */
 export abstract class TransactionRepository {
   /**
-   * Records a new transaction with its `received` event, in one database transaction. When the
-   * caller's idempotency key was used before, nothing is written and the existing row comes back.
+   * Records a new transaction with its first events, in one statement. When the caller's
+   * idempotency key was used before, nothing is written and the existing transaction comes back.
    */
-  abstract insertReceived(record: NewTransactionRecord, event: NewAuditEvent): Promise<{ row: TransactionRecord; created: boolean }>;
+  abstract record(transaction: NewTransaction, events: NewAuditEvent[]): Promise<Recording>;
 
-  abstract findById(id: string): Promise<TransactionRecord | null>;
+  abstract find(id: string): Promise<Transaction | null>;
+
+  abstract history(id: string): Promise<AuditEvent[]>;
+
+  /** One state, oldest first (created_at, id), with cursor pagination. */
+  abstract list(filter: ListFilter): Promise<Transaction[]>;
 
   /**
    * Takes the next attempt of a due transaction (received/retrying, next_attempt_at passed): bumps
    * `attempts` and pushes `next_attempt_at` out by the lease, so no other dispatcher takes it
    * meanwhile. Null when it is not due, not dispatchable, or someone else holds it.
    */
-  abstract claimAttempt(id: string, leaseMs: number): Promise<TransactionRecord | null>;
+  abstract claimAttempt(id: string, leaseMs: number): Promise<Transaction | null>;
 
   /**
-   * Applies the result of attempt number `attempt` if that attempt is still the current one and
-   * the state allows it, appending `events` in the same database transaction. Null when the
-   * transaction moved on meanwhile (nothing is written).
+   * The oldest waiting stored transaction of the agency (created_at, id), its attempt taken
+   * (attempts + 1), but only while `owner` holds the agency's replay lease (renewed by the same
+   * statement) and the stored mode allows a replay. Null when the backlog is empty or the lease is lost.
    */
-  abstract applyAttempt(id: string, attempt: number, change: StateChange, events: NewAuditEvent[]): Promise<TransactionRecord | null>;
+  abstract claimNextReplay(agencyCode: string, owner: string, leaseMs: number): Promise<Transaction | null>;
+
+  /**
+   * Writes `step.change` and appends `step.events` in one statement, if the row still matches
+   * `step.guard`. Null when it does not (someone moved the transaction on): nothing is written.
+   */
+  abstract apply(id: string, step: TransactionStep, options?: ApplyOptions): Promise<Applied | null>;
 
   /** Dispatchable transactions whose due time passed more than `graceMs` ago (crash recovery). */
   abstract findOverdue(graceMs: number, limit: number): Promise<OverdueTransaction[]>;
 
-  /**
-   * Dispatched transactions whose answer is overdue (`next_attempt_at` passed), oldest first.
-   */
-  abstract findUnanswered(limit: number): Promise<TransactionRecord[]>;
-
-  /**
-   * Applies an agency's answer to a transaction of that agency that has not finished yet
-   * (whatever attempt is current: the answer is the agency's word on the application),
-   * appending `event` in the same statement. A finished transaction is left as it is.
-   */
-  abstract recordAnswer(id: string, agencyCode: string, change: StateChange, event: NewAuditEvent): Promise<AnswerRecording>;
-
-  abstract history(id: string): Promise<AuditEvent[]>;
+  /** Dispatched transactions whose answer is overdue (`next_attempt_at` passed), oldest first. */
+  abstract findUnanswered(limit: number): Promise<Transaction[]>;
 
   /** Transactions not yet terminal, per agency and state (for GET /v1/agencies). */
   abstract openCountsByAgency(): Promise<Record<string, Partial<Record<TransactionState, number>>>>;
+
+  abstract replayProgress(agencyCode: string): Promise<ReplayProgress>;
+
+  /** Cheap check (partial index) before a worker bothers taking the replay lease. */
+  abstract hasBacklog(agencyCode: string): Promise<boolean>;
 }

@@ -1,19 +1,49 @@
 import type { AuditEvent } from '../audit/audit-event';
 import { maskIdNumber, maskPhone, type PersonalDataVault } from '../shared/personal-data';
-import type { Citizen, TransactionRecord } from './domain/transaction';
+import type { AppliedFallback, Citizen, ConflictRecord, ManualOutcome, ParkedReason, Transaction, TransactionError, TransactionState } from './domain/transaction';
 
-/** A transaction as callers see it: personal data masked unless the caller may see it. */
-export interface TransactionView {
+/** Where a view finds a service's paper-process instructions (the catalogue). */
+export interface ServiceInstructions {
+  service(code: string): { manualInstructions: string } | undefined;
+}
+
+/** The manual-fallback part of a view; empty for a transaction that never fell back. */
+export interface FallbackView {
+  fallback?: AppliedFallback | null;
+  provisionalReference?: string | null;
+  manualInstructions?: string;
+  acknowledgmentUrl?: string;
+  replayPending?: boolean;
+  manualOutcome?: ManualOutcome;
+  parkedReason?: ParkedReason;
+  conflict?: ConflictRecord;
+}
+
+/** A transaction in a list (parked, conflicts…) and in the answer to an operator's action: no citizen, no history. */
+export interface TransactionSummary extends FallbackView {
+  id: string;
+  service: string;
+  agency: string;
+  centre: string | null;
+  state: TransactionState;
+  agencyReference: string | null;
+  lastError: TransactionError | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A transaction as its reader sees it: personal data masked unless the reader may see it. */
+export interface TransactionView extends FallbackView {
   id: string;
   service: string;
   agency: string;
   channel: string;
   centre: string | null;
   officer: string | null;
-  state: TransactionRecord['state'];
+  state: TransactionState;
   agencyReference: string | null;
   result: Record<string, unknown> | null;
-  lastError: TransactionRecord['lastError'];
+  lastError: TransactionError | null;
   attempts: number;
   maxAttempts: number;
   nextAttemptAt: string | null;
@@ -24,35 +54,67 @@ export interface TransactionView {
 }
 
 export function toTransactionView(
-  record: TransactionRecord,
+  tx: Transaction,
   vault: PersonalDataVault,
+  services: ServiceInstructions,
   options: { showPersonalData?: boolean; history?: AuditEvent[] } = {},
 ): TransactionView {
-  const citizen = vault.open<Citizen>(record.citizenSealed);
+  const citizen = vault.open<Citizen>(tx.citizenSealed);
   const shown: Citizen = options.showPersonalData
     ? citizen
     : { idNumber: maskIdNumber(citizen.idNumber), ...(citizen.phone ? { phone: maskPhone(citizen.phone) } : {}) };
   // For `dispatched`, the time after which a missing answer counts as a timed-out attempt.
-  const dueAt = record.state === 'retrying' || record.state === 'received' || record.state === 'dispatched' ? record.nextAttemptAt : null;
+  const dueAt = tx.state === 'retrying' || tx.state === 'received' || tx.state === 'dispatched' ? tx.nextAttemptAt : null;
   return {
-    id: record.id,
-    service: record.serviceCode,
-    agency: record.agencyCode,
-    channel: record.channel,
-    centre: record.centreCode,
-    officer: record.officerId,
-    state: record.state,
-    agencyReference: record.agencyRef,
-    result: record.result,
-    lastError: record.lastError,
-    attempts: record.attempts,
-    maxAttempts: record.maxAttempts,
+    id: tx.id,
+    service: tx.serviceCode,
+    agency: tx.agencyCode,
+    channel: tx.channel,
+    centre: tx.centreCode,
+    officer: tx.officerId,
+    state: tx.state,
+    agencyReference: tx.agencyRef,
+    result: tx.result,
+    lastError: tx.lastError,
+    attempts: tx.attempts,
+    maxAttempts: tx.maxAttempts,
     nextAttemptAt: dueAt ? dueAt.toISOString() : null,
     citizen: shown,
-    createdAt: record.createdAt.toISOString(),
-    updatedAt: record.updatedAt.toISOString(),
+    createdAt: tx.createdAt.toISOString(),
+    updatedAt: tx.updatedAt.toISOString(),
     ...(options.history
       ? { history: options.history.map((e) => ({ type: e.type, at: e.occurredAt.toISOString(), actor: e.actor, data: e.data })) }
       : {}),
+    ...toFallbackView(tx, services),
+  };
+}
+
+export function toTransactionSummary(tx: Transaction, services: ServiceInstructions): TransactionSummary {
+  return {
+    id: tx.id,
+    service: tx.serviceCode,
+    agency: tx.agencyCode,
+    centre: tx.centreCode,
+    state: tx.state,
+    agencyReference: tx.agencyRef,
+    lastError: tx.lastError,
+    createdAt: tx.createdAt.toISOString(),
+    updatedAt: tx.updatedAt.toISOString(),
+    ...toFallbackView(tx, services),
+  };
+}
+
+function toFallbackView(tx: Transaction, services: ServiceInstructions): FallbackView {
+  if (!tx.fallback && !tx.manualOutcome && !tx.parkedReason && !tx.conflict) return {};
+  const instructions = tx.fallback === 'manual' ? services.service(tx.serviceCode)?.manualInstructions : undefined;
+  return {
+    fallback: tx.fallback,
+    provisionalReference: tx.provisionalRef,
+    ...(instructions ? { manualInstructions: instructions } : {}),
+    ...(tx.provisionalRef ? { acknowledgmentUrl: `/v1/transactions/${tx.id}/acknowledgment` } : {}),
+    replayPending: tx.replayPending,
+    ...(tx.manualOutcome ? { manualOutcome: tx.manualOutcome } : {}),
+    ...(tx.parkedReason ? { parkedReason: tx.parkedReason } : {}),
+    ...(tx.conflict ? { conflict: tx.conflict } : {}),
   };
 }

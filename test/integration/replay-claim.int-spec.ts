@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AuditLog } from '../../core/audit/audit-log';
 import { PgAgencyModeRepository } from '../../core/agencies/pg/agency-mode.pg-repository';
-import { PgFallbackRepository } from '../../core/transactions/pg/fallback.pg-repository';
+import { PgTransactionRepository } from '../../core/transactions/pg/transaction.pg-repository';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 
 /**
@@ -11,14 +11,14 @@ import { createTestDatabase, type TestDatabase } from '../factories/database';
 describe('claiming the next stored transaction to replay', () => {
   let db: TestDatabase;
   let modes: PgAgencyModeRepository;
-  let fallbacks: PgFallbackRepository;
+  let transactions: PgTransactionRepository;
   const owner = 'worker-a';
 
   beforeAll(async () => {
     db = await createTestDatabase();
     const audit = await AuditLog.open(db.pool);
     modes = new PgAgencyModeRepository(db.pool, audit);
-    fallbacks = new PgFallbackRepository(db.pool, audit);
+    transactions = new PgTransactionRepository(db.pool, audit);
   });
 
   afterAll(async () => {
@@ -42,18 +42,18 @@ describe('claiming the next stored transaction to replay', () => {
   it('claims the oldest stored transaction while the agency is auto, and nothing once it is manual or paused', async () => {
     await storeBacklog(3);
     expect(await modes.acquireReplayLease('nrb', owner, 60_000)).toBe(true);
-    const first = await fallbacks.claimNextReplay('nrb', owner, 60_000);
+    const first = await transactions.claimNextReplay('nrb', owner, 60_000);
     expect(first).not.toBeNull();
 
     await setStoredMode('manual');
-    expect(await fallbacks.claimNextReplay('nrb', owner, 60_000)).toBeNull();
+    expect(await transactions.claimNextReplay('nrb', owner, 60_000)).toBeNull();
 
     await setStoredMode('auto', true);
-    expect(await fallbacks.claimNextReplay('nrb', owner, 60_000)).toBeNull();
+    expect(await transactions.claimNextReplay('nrb', owner, 60_000)).toBeNull();
 
     await setStoredMode('auto');
     // Still the oldest stored transaction (its replay was never applied), as a new attempt.
-    const again = await fallbacks.claimNextReplay('nrb', owner, 60_000);
+    const again = await transactions.claimNextReplay('nrb', owner, 60_000);
     expect(again?.id).toBe(first!.id);
     expect(again?.attempts).toBe(first!.attempts + 1);
   });
@@ -62,8 +62,8 @@ describe('claiming the next stored transaction to replay', () => {
     await db.pool.query(
       `UPDATE agency_modes SET mode = 'maintenance', window_start = now() - interval '1 minute', window_end = now() + interval '1 hour' WHERE agency_code = 'nrb'`,
     );
-    expect(await fallbacks.claimNextReplay('nrb', owner, 60_000)).toBeNull();
+    expect(await transactions.claimNextReplay('nrb', owner, 60_000)).toBeNull();
     await db.pool.query(`UPDATE agency_modes SET window_start = now() - interval '2 hours', window_end = now() - interval '1 hour' WHERE agency_code = 'nrb'`);
-    expect(await fallbacks.claimNextReplay('nrb', owner, 60_000)).not.toBeNull();
+    expect(await transactions.claimNextReplay('nrb', owner, 60_000)).not.toBeNull();
   });
 });

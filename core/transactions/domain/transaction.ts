@@ -1,3 +1,5 @@
+import type { NewAuditEvent } from '../../audit/audit-event';
+
 /**
  * A transaction: one citizen request for one service, from any channel (DESIGN.md "The transaction").
  *
@@ -53,6 +55,11 @@ export function statesLeadingTo(to: TransactionState): TransactionState[] {
   return TRANSACTION_STATES.filter((from) => canTransition(from, to));
 }
 
+/** The caller has its answer: the agency said yes or no (200); anything else is still in progress (202). */
+export function isFinalForCaller(state: TransactionState): boolean {
+  return state === 'completed' || state === 'rejected';
+}
+
 export const CHANNELS = ['counter', 'portal', 'mobile', 'ussd', 'call-centre', 'outreach', 'kiosk'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
@@ -67,8 +74,40 @@ export interface TransactionError {
   reason: string;
 }
 
-/** A transaction as stored: personal data stays sealed until a use case opens it. */
-export interface TransactionRecord {
+/** The fallback policy that took a transaction while its agency was not in `auto`. */
+export type AppliedFallback = 'store-and-forward' | 'manual';
+
+/** What an officer recorded from the paper process. */
+export interface ManualOutcome {
+  outcome: 'completed' | 'rejected';
+  agencyRef: string | null;
+  note: string | null;
+  by: string;
+  at: string;
+}
+
+/** Why a replay needs a person before anything is sent again. */
+export interface ParkedReason {
+  code: string;
+  reason: string;
+  at: string;
+}
+
+export interface ConflictRecord {
+  /** What the agency said (on replay, or for a reference it gave twice). */
+  agency: { agencyRef: string | null; outcome: string; at: string };
+  /** What the officer recorded (absent when the conflict is a reference the agency gave twice). */
+  manual?: ManualOutcome;
+  /** The agency gave this transaction's reference to another of ours too (named here, with why). */
+  duplicateOf?: { transactionId: string; agencyRef: string; reason: string };
+  resolution?: { decision: string; note: string | null; by: string; at: string };
+}
+
+/**
+ * The transaction aggregate as stored: its lifecycle and, when its agency was not in `auto`, the
+ * manual-fallback facts. Personal data stays sealed until a use case opens it.
+ */
+export interface Transaction {
   id: string;
   serviceCode: string;
   agencyCode: string;
@@ -89,6 +128,60 @@ export interface TransactionRecord {
   idempotencyScope: string | null;
   idempotencyKey: string | null;
   requestHash: string | null;
+  /** Which fallback policy took it (null: it went the normal way). */
+  fallback: AppliedFallback | null;
+  /** Printed on the citizen's acknowledgment, e.g. NRB-7K4Q-2P. */
+  provisionalRef: string | null;
+  /** Waiting in its agency's store-and-forward backlog. */
+  replayPending: boolean;
+  /** When a replay's outcome was recorded. */
+  replayedAt: Date | null;
+  manualOutcome: ManualOutcome | null;
+  parkedReason: ParkedReason | null;
+  conflict: ConflictRecord | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** What is recorded before any agency call: the creator claims the first attempt (it dispatches inline). */
+export type NewTransaction = Omit<
+  Transaction,
+  'agencyRef' | 'result' | 'lastError' | 'replayedAt' | 'manualOutcome' | 'parkedReason' | 'conflict' | 'createdAt' | 'updatedAt'
+>;
+
+/** What one step of the lifecycle writes. A field left out keeps its stored value. */
+export interface TransactionChange {
+  state: TransactionState;
+  agencyRef?: string;
+  result?: Record<string, unknown>;
+  lastError?: TransactionError | null;
+  nextAttemptAt?: Date | null;
+  fallback?: AppliedFallback;
+  replayPending?: boolean;
+  /** The replay's outcome is recorded now (`replayedAt`). */
+  replayed?: true;
+  parkedReason?: ParkedReason | null;
+  manualOutcome?: ManualOutcome;
+  conflict?: ConflictRecord;
+}
+
+/**
+ * The stored facts a step was decided on, and that must still hold when it is written: the guard
+ * of the conditional UPDATE. Whoever moved the transaction on meanwhile wins; the step writes nothing.
+ */
+export interface ChangeGuard {
+  states: readonly TransactionState[];
+  /** The attempt the outcome answers (an older attempt's late answer changes nothing). */
+  attempt?: number;
+  replayPending?: boolean;
+  agencyCode?: string;
+  agencyRef?: string;
+  manualOutcome?: 'absent' | 'present';
+}
+
+/** One step of the lifecycle: a change, when it may apply, and its audit events (one statement). */
+export interface TransactionStep {
+  guard: ChangeGuard;
+  change: TransactionChange;
+  events: NewAuditEvent[];
 }

@@ -1,21 +1,21 @@
 import type { Pool } from 'pg';
-import { statement } from '../../db/pool';
-import type { AuditLog } from '../../audit/audit-log';
 import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event';
-import { DUPLICATE_HOLDER_SQL, flagDuplicateReference } from './duplicate-reference';
-import { DISPATCHABLE_STATES, statesLeadingTo, type TransactionRecord, type TransactionState } from '../domain/transaction';
+import type { AuditLog } from '../../audit/audit-log';
+import { pgConstraint, statement } from '../../db/pool';
+import { DISPATCHABLE_STATES, type NewTransaction, type Transaction, type TransactionState, type TransactionStep } from '../domain/transaction';
 import {
   TransactionRepository,
-  type AnswerRecording,
-  type NewTransactionRecord,
+  type Applied,
+  type ApplyOptions,
+  type ListFilter,
   type OverdueTransaction,
-  type StateChange,
+  type Recording,
+  type ReplayProgress,
 } from '../transaction.repository';
+import { stepStatement } from './transaction-step.sql';
+import { COLUMNS, columnsOf, toTransaction, type TransactionRow } from './transaction.row';
 
-export const COLUMNS = `id, service_code, agency_code, channel, centre_code, officer_id, submitted_by, citizen_id_hash,
-  citizen_sealed, payload_sealed, state, attempts, max_attempts, next_attempt_at, agency_ref, result, last_error,
-  idempotency_scope, idempotency_key, request_hash, created_at, updated_at`;
-
+/** The transactions table, with the audit chain appended inside each changing statement. */
 export class PgTransactionRepository extends TransactionRepository {
   constructor(
     private readonly pool: Pool,
@@ -26,59 +26,69 @@ export class PgTransactionRepository extends TransactionRepository {
     super();
   }
 
-  async insertReceived(record: NewTransactionRecord, event: NewAuditEvent): Promise<{ row: TransactionRecord; created: boolean }> {
+  async record(tx: NewTransaction, events: NewAuditEvent[]): Promise<Recording> {
     const values = [
-      record.id,
-      record.serviceCode,
-      record.agencyCode,
-      record.channel,
-      record.centreCode,
-      record.officerId,
-      record.submittedBy,
-      record.citizenIdHash,
-      record.citizenSealed,
-      record.payloadSealed,
-      record.state,
-      record.attempts,
-      record.maxAttempts,
-      record.nextAttemptAt,
-      record.idempotencyScope,
-      record.idempotencyKey,
-      record.requestHash,
-      event.occurredAt,
+      tx.id, tx.serviceCode, tx.agencyCode, tx.channel, tx.centreCode, tx.officerId, tx.submittedBy, tx.citizenIdHash,
+      tx.citizenSealed, tx.payloadSealed, tx.state, tx.attempts, tx.maxAttempts, tx.nextAttemptAt, tx.idempotencyScope,
+      tx.idempotencyKey, tx.requestHash, tx.fallback, tx.provisionalRef, tx.replayPending, events[0].occurredAt,
     ];
-    const chain = this.audit.chainCtes([event], values.length + 1, 'inserted');
-    // One statement: the row and its `received` event commit together, or (on a repeated
-    // idempotency key) neither is written.
-    const inserted = await this.pool.query<TransactionRow>(
-      statement(
-        `WITH inserted AS (
+    const chain = this.audit.chainCtes(events, values.length + 1, 'inserted');
+    // One statement: the row and its events commit together, or (on a repeated idempotency key) neither is written.
+    const text = `WITH inserted AS (
          INSERT INTO transactions (id, service_code, agency_code, channel, centre_code, officer_id, submitted_by,
            citizen_id_hash, citizen_sealed, payload_sealed, state, attempts, max_attempts, next_attempt_at,
-           idempotency_scope, idempotency_key, request_hash, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+           idempotency_scope, idempotency_key, request_hash, fallback, provisional_ref, replay_pending, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)
          ON CONFLICT (idempotency_scope, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
          RETURNING ${COLUMNS}),
        ${chain.ctes}
-       SELECT * FROM inserted`,
-        [...values, ...chain.params],
-        this.prepared,
-      ),
-    );
-    if (inserted.rows[0]) return { row: toRecord(inserted.rows[0]), created: true };
-    const existing = await this.pool.query<TransactionRow>(
-      `SELECT ${COLUMNS} FROM transactions WHERE idempotency_scope = $1 AND idempotency_key = $2`,
-      [record.idempotencyScope, record.idempotencyKey],
-    );
-    return { row: toRecord(existing.rows[0]), created: false };
+       SELECT * FROM inserted`;
+    try {
+      const { rows } = await this.pool.query<TransactionRow>(statement(text, [...values, ...chain.params], this.prepared));
+      if (rows[0]) return { kind: 'created', transaction: toTransaction(rows[0]) };
+    } catch (error) {
+      if (pgConstraint(error) === 'transactions_provisional_ref') return { kind: 'provisional-ref-taken' };
+      throw error;
+    }
+    const existing = await this.pool.query<TransactionRow>(`SELECT ${COLUMNS} FROM transactions WHERE idempotency_scope = $1 AND idempotency_key = $2`, [
+      tx.idempotencyScope,
+      tx.idempotencyKey,
+    ]);
+    return { kind: 'existing', transaction: toTransaction(existing.rows[0]) };
   }
 
-  async findById(id: string): Promise<TransactionRecord | null> {
+  async find(id: string): Promise<Transaction | null> {
     const { rows } = await this.pool.query<TransactionRow>(statement(`SELECT ${COLUMNS} FROM transactions WHERE id = $1`, [id], this.prepared));
-    return rows[0] ? toRecord(rows[0]) : null;
+    return rows[0] ? toTransaction(rows[0]) : null;
   }
 
-  async claimAttempt(id: string, leaseMs: number): Promise<TransactionRecord | null> {
+  history(id: string): Promise<AuditEvent[]> {
+    return this.audit.history(this.pool, 'transaction', id);
+  }
+
+  async list(filter: ListFilter): Promise<Transaction[]> {
+    const where = ['state = $1'];
+    const values: unknown[] = [filter.state];
+    const add = (clause: (param: string) => string, value: unknown): void => {
+      values.push(value);
+      where.push(clause(`$${values.length}`));
+    };
+    if (filter.agencyCode) add((p) => `agency_code = ${p}`, filter.agencyCode);
+    if (filter.serviceCode) add((p) => `service_code = ${p}`, filter.serviceCode);
+    if (filter.reasonCode) add((p) => `parked_reason->>'code' = ${p}`, filter.reasonCode);
+    if (filter.after) {
+      values.push(filter.after.createdAt, filter.after.id);
+      where.push(`(created_at, id) > ($${values.length - 1}, $${values.length}::uuid)`);
+    }
+    values.push(filter.limit);
+    const { rows } = await this.pool.query<TransactionRow>(
+      `SELECT ${COLUMNS} FROM transactions WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT $${values.length}`,
+      values,
+    );
+    return rows.map(toTransaction);
+  }
+
+  async claimAttempt(id: string, leaseMs: number): Promise<Transaction | null> {
     // A timer may fire a moment before the database clock says "due": allow one second.
     const { rows } = await this.pool.query<TransactionRow>(
       `UPDATE transactions
@@ -89,45 +99,40 @@ export class PgTransactionRepository extends TransactionRepository {
         RETURNING ${COLUMNS}`,
       [id, leaseMs, DISPATCHABLE_STATES],
     );
-    return rows[0] ? toRecord(rows[0]) : null;
+    return rows[0] ? toTransaction(rows[0]) : null;
   }
 
-  async applyAttempt(id: string, attempt: number, change: StateChange, events: NewAuditEvent[]): Promise<TransactionRecord | null> {
-    const values = [
-      id,
-      attempt,
-      change.state,
-      change.agencyRef ?? null,
-      change.result === undefined || change.result === null ? null : JSON.stringify(change.result),
-      change.lastError ? JSON.stringify(change.lastError) : null,
-      change.nextAttemptAt ?? null,
-      statesLeadingTo(change.state),
-    ];
-    const update = `UPDATE transactions
-            SET state = $3,
-                agency_ref = COALESCE($4, agency_ref),
-                result = COALESCE($5::jsonb, result),
-                last_error = $6::jsonb,
-                next_attempt_at = $7,
-                updated_at = now()
-          WHERE id = $1 AND attempts = $2 AND state = ANY($8::text[])
-          RETURNING ${COLUMNS}`;
-    if (events.length === 0) {
-      const { rows } = await this.pool.query<TransactionRow>(statement(update, values, this.prepared));
-      return rows[0] ? toRecord(rows[0]) : null;
-    }
-    // One statement: the events are appended only if the guarded update changed the row.
-    const chain = this.audit.chainCtes(events, values.length + 1, 'updated');
-    const { rows } = await this.pool.query<TransactionRow & { duplicate_of: string | null }>(
-      statement(
-        `WITH updated AS (${update}),\n${chain.ctes}\nSELECT *, ${DUPLICATE_HOLDER_SQL} FROM updated`,
-        [...values, ...chain.params],
-        this.prepared,
-      ),
+  async claimNextReplay(agencyCode: string, owner: string, leaseMs: number): Promise<Transaction | null> {
+    const { rows } = await this.pool.query<TransactionRow>(
+      `WITH lease AS (
+         UPDATE agency_modes SET replay_lease_until = now() + make_interval(secs => $3::double precision / 1000)
+          WHERE agency_code = $1 AND replay_lease_owner = $2 AND replay_lease_until > now()
+            -- The stored mode decides, not a replica's cached copy: a switch to manual (or a pause,
+            -- or a maintenance window that has begun) stops the replay at the very next claim.
+            AND NOT replay_paused
+            AND (mode = 'auto' OR (mode = 'maintenance' AND NOT (now() >= window_start AND now() < window_end)))
+          RETURNING agency_code),
+       next AS (
+         SELECT id FROM transactions
+          WHERE agency_code = $1 AND replay_pending AND state = 'manual' AND EXISTS (SELECT 1 FROM lease)
+          ORDER BY created_at, id LIMIT 1
+          FOR UPDATE SKIP LOCKED)
+       UPDATE transactions t SET attempts = t.attempts + 1, updated_at = now()
+         FROM next WHERE t.id = next.id
+       RETURNING ${columnsOf('t')}`,
+      [agencyCode, owner, leaseMs],
     );
-    if (!rows[0]) return null;
-    const flagged = await flagDuplicateReference(this.pool, this.audit, rows[0], events[events.length - 1].occurredAt, rows[0].duplicate_of);
-    return toRecord(flagged ?? rows[0]);
+    return rows[0] ? toTransaction(rows[0]) : null;
+  }
+
+  async apply(id: string, step: TransactionStep, options: ApplyOptions = {}): Promise<Applied | null> {
+    const { text, values } = stepStatement(id, step, options, this.audit);
+    const { rows } = await this.pool.query<TransactionRow & { duplicate_of?: string | null; notice_recorded?: boolean }>(
+      statement(text, values, this.prepared),
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return { transaction: toTransaction(row), duplicateOf: row.duplicate_of ?? null, noticeRecorded: row.notice_recorded === true };
   }
 
   async findOverdue(graceMs: number, limit: number): Promise<OverdueTransaction[]> {
@@ -140,49 +145,14 @@ export class PgTransactionRepository extends TransactionRepository {
     return rows.map((row) => ({ id: row.id, agencyCode: row.agency_code, attempts: row.attempts }));
   }
 
-  async findUnanswered(limit: number): Promise<TransactionRecord[]> {
+  async findUnanswered(limit: number): Promise<Transaction[]> {
     const { rows } = await this.pool.query<TransactionRow>(
       `SELECT ${COLUMNS} FROM transactions
         WHERE state = 'dispatched' AND next_attempt_at < now()
         ORDER BY next_attempt_at LIMIT $1`,
       [limit],
     );
-    return rows.map(toRecord);
-  }
-
-  async recordAnswer(id: string, agencyCode: string, change: StateChange, event: NewAuditEvent): Promise<AnswerRecording> {
-    const values = [
-      id,
-      agencyCode,
-      change.state,
-      change.agencyRef ?? null,
-      change.result === undefined || change.result === null ? null : JSON.stringify(change.result),
-      change.lastError ? JSON.stringify(change.lastError) : null,
-      statesLeadingTo(change.state),
-    ];
-    const chain = this.audit.chainCtes([event], values.length + 1, 'updated');
-    // One statement, guarded on the state: of two copies of one answer, only the first changes anything.
-    const { rows } = await this.pool.query<TransactionRow>(
-      `WITH updated AS (
-         UPDATE transactions
-            SET state = $3, agency_ref = COALESCE($4, agency_ref), result = COALESCE($5::jsonb, result),
-                last_error = $6::jsonb, next_attempt_at = NULL, updated_at = now()
-          WHERE id = $1 AND agency_code = $2 AND state = ANY($7::text[])
-          RETURNING ${COLUMNS}),
-       ${chain.ctes}
-       SELECT * FROM updated`,
-      [...values, ...chain.params],
-    );
-    if (rows[0]) {
-      const flagged = await flagDuplicateReference(this.pool, this.audit, rows[0], event.occurredAt);
-      return { kind: 'recorded', row: toRecord(flagged ?? rows[0]) };
-    }
-    const existing = await this.pool.query<{ state: TransactionState }>(`SELECT state FROM transactions WHERE id = $1 AND agency_code = $2`, [id, agencyCode]);
-    return existing.rows[0] ? { kind: 'unchanged', state: existing.rows[0].state } : { kind: 'unknown' };
-  }
-
-  history(id: string): Promise<AuditEvent[]> {
-    return this.audit.history(this.pool, 'transaction', id);
+    return rows.map(toTransaction);
   }
 
   async openCountsByAgency(): Promise<Record<string, Partial<Record<TransactionState, number>>>> {
@@ -194,56 +164,23 @@ export class PgTransactionRepository extends TransactionRepository {
     for (const row of rows) (counts[row.agency_code] ??= {})[row.state] = Number(row.n);
     return counts;
   }
-}
 
-export interface TransactionRow {
-  id: string;
-  service_code: string;
-  agency_code: string;
-  channel: TransactionRecord['channel'];
-  centre_code: string | null;
-  officer_id: string | null;
-  submitted_by: string;
-  citizen_id_hash: string;
-  citizen_sealed: Buffer;
-  payload_sealed: Buffer;
-  state: TransactionState;
-  attempts: number;
-  max_attempts: number;
-  next_attempt_at: Date | null;
-  agency_ref: string | null;
-  result: Record<string, unknown> | null;
-  last_error: TransactionRecord['lastError'];
-  idempotency_scope: string | null;
-  idempotency_key: string | null;
-  request_hash: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+  async replayProgress(agencyCode: string): Promise<ReplayProgress> {
+    const { rows } = await this.pool.query<{ backlog: string; replayed: string; failed: string }>(
+      `SELECT count(*) FILTER (WHERE replay_pending AND state = 'manual') AS backlog,
+              count(*) FILTER (WHERE replayed_at IS NOT NULL AND state NOT IN ('parked', 'manual')) AS replayed,
+              count(*) FILTER (WHERE state = 'parked') AS failed
+         FROM transactions WHERE agency_code = $1 AND fallback = 'store-and-forward'`,
+      [agencyCode],
+    );
+    return { backlog: Number(rows[0].backlog), replayed: Number(rows[0].replayed), failed: Number(rows[0].failed) };
+  }
 
-export function toRecord(row: TransactionRow): TransactionRecord {
-  return {
-    id: row.id,
-    serviceCode: row.service_code,
-    agencyCode: row.agency_code,
-    channel: row.channel,
-    centreCode: row.centre_code,
-    officerId: row.officer_id,
-    submittedBy: row.submitted_by,
-    citizenIdHash: row.citizen_id_hash,
-    citizenSealed: row.citizen_sealed,
-    payloadSealed: row.payload_sealed,
-    state: row.state,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    nextAttemptAt: row.next_attempt_at,
-    agencyRef: row.agency_ref,
-    result: row.result,
-    lastError: row.last_error,
-    idempotencyScope: row.idempotency_scope,
-    idempotencyKey: row.idempotency_key,
-    requestHash: row.request_hash,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+  async hasBacklog(agencyCode: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ waiting: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM transactions WHERE agency_code = $1 AND replay_pending AND state = 'manual') AS waiting`,
+      [agencyCode],
+    );
+    return rows[0].waiting;
+  }
 }

@@ -1,17 +1,15 @@
+import type { AgencyOutcome } from '../../../contracts/src/dispatch';
 import type { Clock } from '../../shared/clock';
-import type { StateChange, TransactionRepository } from '../transaction.repository';
-
-/** Who records answers read from agencies' inboxes, in the audit log. */
-export const FILE_DROP_ACTOR = 'system:file-drop';
-
-export type AgencyAnswerOutcome =
-  | { status: 'accepted'; agencyRef: string; result: Record<string, unknown> }
-  | { status: 'rejected'; code: string; reason: string };
+import { isUuid } from '../../shared/uuid';
+import { nextState } from '../domain/agency-outcome';
+import type { TransactionRepository } from '../transaction.repository';
+import type { AgencyCall } from './agency-call';
 
 export interface AgencyAnswerCommand {
   agencyCode: string;
   transactionId: string;
-  answer: AgencyAnswerOutcome;
+  /** What the answer says, as the adapter read it. */
+  outcome: Extract<AgencyOutcome, { kind: 'accepted' | 'rejected' }>;
   /** Where the answer came from (a file name), for the audit event; never personal data. */
   source: string;
 }
@@ -23,48 +21,28 @@ export interface AgencyAnswerCommand {
  */
 export type AgencyAnswerResult = { kind: 'recorded' } | { kind: 'duplicate'; state: string } | { kind: 'unknown' };
 
-const TRANSACTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * An agency's answer that arrives apart from the call (file drop): completes or rejects the
- * transaction it names, with its audit event in the same statement. Only a transaction that
- * has not finished changes, so a repeated answer changes nothing. Answers are accepted in any
- * unfinished state, not only `dispatched`: an answer can overtake the recording of its own
- * hand-over, or arrive after the wait for it timed out (`retrying`, `manual`); either way it
- * is the agency's word on the application.
+ * transaction it names (domain/agency-outcome.ts says when it still may), with its audit event in
+ * the same statement, so a repeated answer changes nothing.
  */
 export class RecordAgencyAnswer {
   constructor(
     private readonly transactions: TransactionRepository,
+    private readonly call: AgencyCall,
     private readonly clock: Clock,
   ) {}
 
   async execute(command: AgencyAnswerCommand): Promise<AgencyAnswerResult> {
-    if (!TRANSACTION_ID.test(command.transactionId)) return { kind: 'unknown' };
-    const { answer } = command;
-    const change: StateChange =
-      answer.status === 'accepted'
-        ? { state: 'completed', agencyRef: answer.agencyRef, result: answer.result, lastError: null }
-        : { state: 'rejected', lastError: { code: answer.code, reason: answer.reason } };
-    const data =
-      answer.status === 'accepted'
-        ? { agencyRef: answer.agencyRef, via: 'file-drop', source: command.source }
-        : { code: answer.code, reason: answer.reason, via: 'file-drop', source: command.source };
-    const recording = await this.transactions.recordAnswer(command.transactionId, command.agencyCode, change, {
-      entityType: 'transaction',
-      entityId: command.transactionId,
-      type: change.state,
-      actor: FILE_DROP_ACTOR,
-      data,
-      occurredAt: this.clock.now(),
-    });
-    switch (recording.kind) {
-      case 'recorded':
-        return { kind: 'recorded' };
-      case 'unchanged':
-        return { kind: 'duplicate', state: recording.state };
-      case 'unknown':
-        return { kind: 'unknown' };
-    }
+    if (!isUuid(command.transactionId)) return { kind: 'unknown' };
+    const id = command.transactionId.toLowerCase();
+    const tx = await this.transactions.find(id);
+    if (!tx || tx.agencyCode !== command.agencyCode) return { kind: 'unknown' };
+    const step = nextState(tx, command.outcome, { via: 'inbox', source: command.source }, { now: this.clock.now() });
+    // Finished before (a second copy of one answer, an answer after cancel): the agency's word is already in.
+    if (!step) return { kind: 'duplicate', state: tx.state };
+    if (await this.call.record(id, step)) return { kind: 'recorded' };
+    // Finished meanwhile (another copy of the answer, read by another worker).
+    return { kind: 'duplicate', state: (await this.transactions.find(id))?.state ?? tx.state };
   }
 }

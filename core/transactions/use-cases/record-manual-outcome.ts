@@ -2,7 +2,9 @@ import type { FieldError } from '../../../contracts/src/field-error';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import { isStorableText, NOT_STORABLE_MESSAGE } from '../../shared/storable-text';
-import type { FallbackRepository, FallbackTransaction, ManualOutcome } from '../fallback.repository';
+import { manualOutcomeStep } from '../domain/fallback-rules';
+import type { ManualOutcome, Transaction } from '../domain/transaction';
+import type { TransactionRepository } from '../transaction.repository';
 
 export interface OutcomeRecorder {
   subject: string;
@@ -18,34 +20,26 @@ export interface OutcomeRecorder {
  */
 export class RecordManualOutcome {
   constructor(
-    private readonly fallbacks: FallbackRepository,
+    private readonly transactions: TransactionRepository,
     private readonly clock: Clock,
   ) {}
 
-  async execute(id: string, body: unknown, recorder: OutcomeRecorder): Promise<{ kind: 'recorded' | 'conflict'; row: FallbackTransaction }> {
-    const current = await this.fallbacks.find(id);
+  async execute(id: string, body: unknown, recorder: OutcomeRecorder): Promise<{ kind: 'recorded' | 'conflict'; transaction: Transaction }> {
+    const current = await this.transactions.find(id);
     if (!current) throw new DomainError('not_found', 'transaction-not-found', `No transaction ${id}.`);
     const isManager = recorder.roles.includes('manager');
-    const isOfficerHere = recorder.roles.includes('officer') && recorder.centre !== undefined && recorder.centre === current.record.centreCode;
+    const isOfficerHere = recorder.roles.includes('officer') && recorder.centre !== undefined && recorder.centre === current.centreCode;
     if (!isManager && !isOfficerHere) {
       throw new DomainError('forbidden', 'not-your-centre', 'Only officers of the centre that took this transaction, or a manager, may record its outcome.');
     }
     const now = this.clock.now();
-    const parsed = parse(body);
-    const outcome: ManualOutcome = { ...parsed, by: recorder.subject, at: now.toISOString() };
-    const result = await this.fallbacks.recordManualOutcome(id, outcome, {
-      entityType: 'transaction',
-      entityId: id,
-      type: 'manual_outcome',
-      actor: recorder.subject,
-      // The note is free text an officer typed: kept on the row, not in the audit log (it may name people).
-      data: { outcome: outcome.outcome, agencyRef: outcome.agencyRef },
-      occurredAt: now,
-    });
-    if (result.kind === 'refused') {
-      throw new DomainError('conflict', 'outcome-not-recordable', `A manual outcome cannot be recorded for a transaction in state ${result.state}.`);
+    const outcome: ManualOutcome = { ...parse(body), by: recorder.subject, at: now.toISOString() };
+    const step = manualOutcomeStep(current, outcome, now);
+    const applied = step.kind === 'refused' ? null : await this.transactions.apply(id, step);
+    if (step.kind === 'refused' || !applied) {
+      throw new DomainError('conflict', 'outcome-not-recordable', `A manual outcome cannot be recorded for a transaction in state ${current.state}.`);
     }
-    return result;
+    return { kind: step.kind, transaction: applied.transaction };
   }
 }
 

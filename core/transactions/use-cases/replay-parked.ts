@@ -1,6 +1,8 @@
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
-import type { FallbackRepository, FallbackTransaction } from '../fallback.repository';
+import { requeueStep } from '../domain/fallback-rules';
+import type { Transaction } from '../domain/transaction';
+import type { TransactionRepository } from '../transaction.repository';
 
 export interface ReplayFilter {
   agency?: string;
@@ -19,23 +21,24 @@ export const BULK_REPLAY_LIMIT = 500;
  */
 export class ReplayParked {
   constructor(
-    private readonly fallbacks: FallbackRepository,
+    private readonly transactions: TransactionRepository,
     private readonly clock: Clock,
   ) {}
 
-  async one(id: string, actor: string): Promise<FallbackTransaction> {
-    const current = await this.fallbacks.find(id);
+  async one(id: string, actor: string): Promise<Transaction> {
+    const current = await this.transactions.find(id);
     if (!current) throw new DomainError('not_found', 'transaction-not-found', `No transaction ${id}.`);
-    if (current.record.state === 'completed_manually') {
+    const step = requeueStep(current, actor, this.clock.now());
+    if (step.kind === 'refused' && step.reason === 'completed-manually') {
       throw new DomainError('conflict', 'already-completed-manually', 'The outcome of this transaction was recorded by hand; replaying it would file it twice.');
     }
-    const requeued = await this.fallbacks.requeue(id, this.event(id, actor, current.facts.parkedReason?.code ?? null));
-    if (!requeued) throw new DomainError('conflict', 'not-replayable', `A transaction in state ${current.record.state} cannot be replayed.`);
-    return requeued;
+    const requeued = step.kind === 'requeued' ? await this.transactions.apply(id, step) : null;
+    if (!requeued) throw new DomainError('conflict', 'not-replayable', `A transaction in state ${current.state} cannot be replayed.`);
+    return requeued.transaction;
   }
 
   async bulk(filter: ReplayFilter, actor: string): Promise<{ requeued: string[] }> {
-    const parked = await this.fallbacks.list({
+    const parked = await this.transactions.list({
       state: 'parked',
       agencyCode: filter.agency,
       serviceCode: filter.service,
@@ -44,13 +47,9 @@ export class ReplayParked {
     });
     const requeued: string[] = [];
     for (const tx of parked) {
-      const done = await this.fallbacks.requeue(tx.record.id, this.event(tx.record.id, actor, tx.facts.parkedReason?.code ?? null));
-      if (done) requeued.push(tx.record.id);
+      const step = requeueStep(tx, actor, this.clock.now());
+      if (step.kind === 'requeued' && (await this.transactions.apply(tx.id, step))) requeued.push(tx.id);
     }
     return { requeued };
-  }
-
-  private event(id: string, actor: string, parkedCode: string | null) {
-    return { entityType: 'transaction', entityId: id, type: 'replay_requested', actor, data: { parkedCode }, occurredAt: this.clock.now() };
   }
 }

@@ -1,7 +1,9 @@
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import { isStorableText, NOT_STORABLE_MESSAGE } from '../../shared/storable-text';
-import type { FallbackRepository, FallbackTransaction } from '../fallback.repository';
+import { resolutionStep } from '../domain/conflicts';
+import type { Transaction } from '../domain/transaction';
+import type { TransactionRepository } from '../transaction.repository';
 
 /**
  * POST /v1/reconciliation/{id}/resolve (manager): which of the two outcomes stands.
@@ -12,11 +14,11 @@ import type { FallbackRepository, FallbackTransaction } from '../fallback.reposi
  */
 export class ResolveConflict {
   constructor(
-    private readonly fallbacks: FallbackRepository,
+    private readonly transactions: TransactionRepository,
     private readonly clock: Clock,
   ) {}
 
-  async execute(id: string, body: unknown, actor: string): Promise<FallbackTransaction> {
+  async execute(id: string, body: unknown, actor: string): Promise<Transaction> {
     const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const decision = input.decision === 'keep-agency' || input.decision === 'keep-manual' ? input.decision : null;
     // Cut by code points, so that a cut never splits a surrogate pair (jsonb would refuse the half).
@@ -27,35 +29,10 @@ export class ResolveConflict {
     if (decision === null || errors.length > 0) {
       throw new DomainError('invalid', 'validation-failed', 'The resolution is not valid; see `errors`.', { errors });
     }
-    const current = await this.fallbacks.find(id);
+    const current = await this.transactions.find(id);
     if (!current) throw new DomainError('not_found', 'transaction-not-found', `No transaction ${id}.`);
-    const conflict = current.facts.conflict;
-    if (current.record.state !== 'conflict' || !conflict) throw new DomainError('conflict', 'not-in-conflict', `Transaction ${id} is not in conflict.`);
-    const manual = conflict.manual;
-    if (decision === 'keep-manual' && !manual) {
-      // A reference the agency gave twice has no paper side: the manager settles it with the agency.
-      throw new DomainError('invalid', 'validation-failed', 'The resolution is not valid; see `errors`.', {
-        errors: [{ field: '/decision', message: 'this conflict has no manual outcome (a duplicated agency reference); only keep-agency applies' }],
-      });
-    }
-    const state =
-      decision === 'keep-agency'
-        ? conflict.agency.outcome === 'completed'
-          ? 'completed'
-          : 'rejected'
-        : manual?.outcome === 'completed'
-          ? 'completed_manually'
-          : 'rejected';
-    const now = this.clock.now();
-    const resolved = await this.fallbacks.resolveConflict(id, state, { decision, note, by: actor, at: now.toISOString() }, {
-      entityType: 'transaction',
-      entityId: id,
-      type: 'conflict_resolved',
-      actor,
-      data: { decision, state },
-      occurredAt: now,
-    });
+    const resolved = await this.transactions.apply(id, resolutionStep(current, decision, note, actor, this.clock.now()));
     if (!resolved) throw new DomainError('conflict', 'not-in-conflict', `Transaction ${id} is no longer in conflict.`);
-    return resolved;
+    return resolved.transaction;
   }
 }

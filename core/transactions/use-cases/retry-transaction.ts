@@ -1,6 +1,7 @@
 import type { RetryJob } from '../../retry-queue/retry-queue.port';
 import type { TransactionRepository } from '../transaction.repository';
-import { WORKER_ACTOR, type DispatchAttempt } from './dispatch-attempt';
+import { SYSTEM_ACTORS } from '../domain/transaction-events';
+import type { DispatchAttempt } from './dispatch-attempt';
 
 /**
  * The worker's handler for a retry job. The job carries only the id: the row decides. If the
@@ -16,6 +17,6 @@ export class RetryTransaction {
   async handle(job: RetryJob): Promise<void> {
     const claimed = await this.transactions.claimAttempt(job.transactionId, this.leaseMs);
     if (!claimed) return;
-    await this.dispatch.run(claimed, { inline: false, actor: WORKER_ACTOR });
+    await this.dispatch.run(claimed, { inline: false, actor: SYSTEM_ACTORS.worker });
   }
 }

@@ -4,10 +4,10 @@ import { canonicalJson } from '../../audit/canonical-json';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
-import type { Channel, Citizen, TransactionRecord } from '../domain/transaction';
+import type { Channel, Citizen, NewTransaction, Transaction } from '../domain/transaction';
 import type { NewAuditEvent } from '../../audit/audit-event';
-import type { NewTransactionRecord, TransactionRepository } from '../transaction.repository';
-import type { AcceptUnderFallback, FallbackAcceptance } from './accept-under-fallback';
+import type { TransactionRepository } from '../transaction.repository';
+import type { AcceptUnderFallback } from './accept-under-fallback';
 import type { DispatchAttempt } from './dispatch-attempt';
 
 export interface Submitter {
@@ -25,11 +25,9 @@ export interface SubmitTransactionCommand {
 }
 
 export interface SubmitTransactionResult {
-  transaction: TransactionRecord;
+  transaction: Transaction;
   /** False when the idempotency key had already created this transaction. */
   created: boolean;
-  /** Set when the agency was in manual/maintenance/degraded mode and the service's fallback policy took it. */
-  fallback?: FallbackAcceptance['fallback'];
 }
 
 interface Envelope {
@@ -56,7 +54,7 @@ export class SubmitTransaction {
     private readonly dispatch: DispatchAttempt,
     private readonly vault: PersonalDataVault,
     private readonly clock: Clock,
-    /** Manual fallback: an agency in manual/maintenance/degraded mode takes the service's fallback policy. */
+    /** Manual fallback: when the agency is not in `auto`, the service's fallback policy takes the transaction. */
     private readonly fallback: AcceptUnderFallback,
   ) {}
 
@@ -69,7 +67,7 @@ export class SubmitTransaction {
     const now = this.clock.now();
     const id = randomUUID();
 
-    const record: NewTransactionRecord = {
+    const record: NewTransaction = {
       id,
       serviceCode: service.code,
       agencyCode: service.agencyCode,
@@ -87,6 +85,9 @@ export class SubmitTransaction {
       idempotencyScope: command.idempotencyKey ? command.submitter.subject : null,
       idempotencyKey: command.idempotencyKey ?? null,
       requestHash,
+      fallback: null,
+      provisionalRef: null,
+      replayPending: false,
     };
     const received: NewAuditEvent = {
       entityType: 'transaction',
@@ -98,20 +99,27 @@ export class SubmitTransaction {
     };
     // Agency in manual/maintenance/degraded mode: the service's fallback policy decides, no agency call.
     const fellBack = await this.fallback.accept(service, agency, record, received);
-    const { row, created } = fellBack ?? (await this.transactions.insertReceived(record, received));
+    const recorded = fellBack ?? (await this.recordReceived(record, received));
 
-    if (!created) {
-      if (row.requestHash !== requestHash) {
+    if (!recorded.created) {
+      if (recorded.transaction.requestHash !== requestHash) {
         throw new DomainError('invalid', 'idempotency-key-reused', 'This Idempotency-Key was already used with a different request body.', {
           errors: [{ field: 'header:Idempotency-Key', message: 'already used with a different request body' }],
         });
       }
-      return { transaction: row, created: false };
+      return { transaction: recorded.transaction, created: false };
     }
-    if (fellBack) return { transaction: row, created: true, fallback: fellBack.fallback };
+    if (fellBack) return { transaction: recorded.transaction, created: true };
 
-    const transaction = await this.dispatch.run(row, { inline: true, actor: command.submitter.subject, correlationId: command.correlationId });
+    const transaction = await this.dispatch.run(recorded.transaction, { inline: true, actor: command.submitter.subject, correlationId: command.correlationId });
     return { transaction, created: true };
+  }
+
+  private async recordReceived(record: NewTransaction, received: NewAuditEvent): Promise<{ transaction: Transaction; created: boolean }> {
+    const recording = await this.transactions.record(record, [received]);
+    // Only a fallback acceptance draws a provisional reference; a plain record cannot collide on one.
+    if (recording.kind === 'provisional-ref-taken') throw new Error('a transaction without a provisional reference collided on one');
+    return { transaction: recording.transaction, created: recording.kind === 'created' };
   }
 
   private validate(body: unknown): Envelope {

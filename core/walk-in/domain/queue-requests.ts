@@ -3,6 +3,7 @@
  * the field (JSON pointer), so the problem response says exactly what is wrong.
  */
 import { DomainError, type FieldError } from '../../shared/errors';
+import { isUuid } from '../../shared/uuid';
 import { WALK_IN_PRIORITIES, type WalkInPriority } from './ticket';
 
 export type TicketRequest =
@@ -15,12 +16,7 @@ export interface FeedbackRequest {
 }
 
 export const MAX_FEEDBACK_COMMENT = 500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SERVICE_CODE = /^[a-z0-9][a-z0-9-]{0,63}$/;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
 
 function invalid(message: string, errors: FieldError[]): DomainError {
   return new DomainError('invalid', 'validation-failed', message, { errors });

@@ -1,7 +1,8 @@
 import type { Clock } from '../../shared/clock';
 import { DomainError } from '../../shared/errors';
 import type { PersonalDataVault } from '../../shared/personal-data';
-import { isUuid, parseFeedbackRequest } from '../domain/queue-requests';
+import { isUuid } from '../../shared/uuid';
+import { parseFeedbackRequest } from '../domain/queue-requests';
 import { ticketNumber } from '../domain/ticket';
 import type { TicketRepository } from '../ticket.repository';
 import { assertAtCentre, type Caller } from './queue-access';

@@ -1,7 +1,8 @@
 import type { Clock } from '../../shared/clock';
 import { DomainError } from '../../shared/errors';
 import type { BoardFeed } from '../board-feed';
-import { isUuid, parseCompleteRequest, parseTransferRequest } from '../domain/queue-requests';
+import { isUuid } from '../../shared/uuid';
+import { parseCompleteRequest, parseTransferRequest } from '../domain/queue-requests';
 import { ticketNumber, toTicketView, type Ticket, type TicketState, type TicketView } from '../domain/ticket';
 import type { TicketChange, TicketRepository } from '../ticket.repository';
 import { letterFor } from './issue-ticket';

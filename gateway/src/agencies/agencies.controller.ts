@@ -5,7 +5,6 @@ import { AgencyModes } from '../../../core/agencies/agency-modes';
 import { PauseReplay } from '../../../core/agencies/use-cases/pause-replay';
 import { SetAgencyMode } from '../../../core/agencies/use-cases/set-agency-mode';
 import { DomainError } from '../../../core/shared/errors';
-import { FallbackRepository } from '../../../core/transactions/fallback.repository';
 import { TransactionRepository } from '../../../core/transactions/transaction.repository';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
 import { AgencyRegistry } from '../../../adapters/registry';
@@ -25,7 +24,6 @@ export class AgenciesController {
     private readonly retries: RetryQueue,
     private readonly transactions: TransactionRepository,
     private readonly modes: AgencyModes,
-    private readonly fallbacks: FallbackRepository,
     private readonly setAgencyMode: SetAgencyMode,
     private readonly pauseReplay: PauseReplay,
   ) {}
@@ -100,7 +98,7 @@ export class AgenciesController {
       this.retries.depth(),
       this.transactions.openCountsByAgency(),
       agencyModeView(this.modes, agency.code),
-      replayView(this.modes, this.fallbacks, agency),
+      replayView(this.modes, this.transactions, agency),
     ]);
     const status = this.registry.list().find((s) => s.code === agency.code);
     const counts = open[agency.code] ?? {};

@@ -1,6 +1,6 @@
 import { DEFAULT_REPLAY, type AgencyDefinition } from '../../../contracts/src/catalogue.types';
 import type { AgencyModes } from '../../../core/agencies/agency-modes';
-import type { FallbackRepository } from '../../../core/transactions/fallback.repository';
+import type { TransactionRepository } from '../../../core/transactions/transaction.repository';
 
 export interface AgencyModeView {
   /** What is stored: auto, manual or maintenance. */
@@ -37,8 +37,8 @@ export async function agencyModeView(modes: AgencyModes, agencyCode: string): Pr
   };
 }
 
-export async function replayView(modes: AgencyModes, fallbacks: FallbackRepository, agency: AgencyDefinition): Promise<ReplayView> {
-  const [setting, progress] = await Promise.all([modes.setting(agency.code), fallbacks.progress(agency.code)]);
+export async function replayView(modes: AgencyModes, transactions: TransactionRepository, agency: AgencyDefinition): Promise<ReplayView> {
+  const [setting, progress] = await Promise.all([modes.setting(agency.code), transactions.replayProgress(agency.code)]);
   const perSecond = (agency.replay ?? DEFAULT_REPLAY).perSecond;
   return {
     paused: setting.replayPaused,

@@ -24,18 +24,18 @@ export class BulkReplayResultDto {
   requeued!: string[];
 }
 
-/** A transaction as the fallback lists show it (no citizen, no history). */
-export class FallbackTransactionDto {
+/** A transaction in a list (parked, conflicts) or in the answer to an operator's action: no citizen, no history. */
+export class TransactionSummaryDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() service!: string;
   @ApiProperty() agency!: string;
   @ApiProperty({ nullable: true, type: String }) centre!: string | null;
   @ApiProperty({ enum: TRANSACTION_STATES }) state!: string;
   @ApiProperty({ nullable: true, type: String }) agencyReference!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: 'object', additionalProperties: true, description: 'code, reason (not in the reconciliation list)' })
-  lastError?: Record<string, unknown> | null;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: 'code, reason' })
+  lastError!: Record<string, unknown> | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiPropertyOptional({ format: 'date-time', description: 'Not in the reconciliation list' }) updatedAt?: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiPropertyOptional({ enum: ['store-and-forward', 'manual'], nullable: true }) fallback?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, example: 'NRB-7K4Q-2P' }) provisionalReference?: string | null;
   @ApiPropertyOptional() manualInstructions?: string;
@@ -47,12 +47,12 @@ export class FallbackTransactionDto {
   conflict?: Record<string, unknown>;
 }
 
-export class FallbackTransactionPageDto {
-  @ApiProperty({ type: [FallbackTransactionDto] }) items!: FallbackTransactionDto[];
+export class TransactionPageDto {
+  @ApiProperty({ type: [TransactionSummaryDto] }) items!: TransactionSummaryDto[];
   @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page' }) nextCursor!: string | null;
 }
 
-export class ManualOutcomeResultDto extends FallbackTransactionDto {
+export class ManualOutcomeResultDto extends TransactionSummaryDto {
   @ApiProperty({ enum: ['recorded', 'conflict'], description: '`conflict` when the replay had reached the agency too (see /v1/reconciliation)' })
   result!: string;
 }

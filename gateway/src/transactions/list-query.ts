@@ -1,6 +1,9 @@
 import { TRANSACTION_STATES, type TransactionState } from '../../../core/transactions/domain/transaction';
 import { DomainError } from '../../../core/shared/errors';
-import type { ListFilter } from '../../../core/transactions/fallback.repository';
+import { isUuid } from '../../../core/shared/uuid';
+import type { ListFilter } from '../../../core/transactions/transaction.repository';
+import type { TransactionSummary } from '../../../core/transactions/transaction.view';
+import type { TransactionPage } from '../../../core/transactions/use-cases/list-transactions';
 
 export interface ListQuery {
   state?: string;
@@ -10,8 +13,6 @@ export interface ListQuery {
   cursor?: string;
   limit?: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `?state=parked&agency=&service=&reason=&cursor=&limit=` → a repository filter; 422 naming the bad query field. */
 export function parseListQuery(query: ListQuery, defaultState?: TransactionState): ListFilter {
@@ -29,7 +30,12 @@ export function parseListQuery(query: ListQuery, defaultState?: TransactionState
   return { state: state as TransactionState, agencyCode: query.agency, serviceCode: query.service, reasonCode: query.reason, after, limit };
 }
 
-export function encodeCursor(createdAt: Date, id: string): string {
+/** A page as the API shows it: the position of the next page as an opaque cursor. */
+export function toPage(page: TransactionPage): { items: TransactionSummary[]; nextCursor: string | null } {
+  return { items: page.items, nextCursor: page.next ? encodeCursor(page.next.createdAt, page.next.id) : null };
+}
+
+function encodeCursor(createdAt: Date, id: string): string {
   return Buffer.from(JSON.stringify({ c: createdAt.toISOString(), i: id })).toString('base64url');
 }
 
@@ -37,7 +43,7 @@ function decodeCursor(cursor: string): ListFilter['after'] | undefined {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: unknown; i?: unknown };
     const createdAt = typeof parsed.c === 'string' ? new Date(parsed.c) : new Date(NaN);
-    if (Number.isNaN(createdAt.getTime()) || typeof parsed.i !== 'string' || !UUID.test(parsed.i)) return undefined;
+    if (Number.isNaN(createdAt.getTime()) || typeof parsed.i !== 'string' || !isUuid(parsed.i)) return undefined;
     return { createdAt, id: parsed.i };
   } catch {
     return undefined;

@@ -2,24 +2,26 @@ import { Logger, Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { AgencyRegistry } from '../../../adapters/registry';
 import { Catalogue } from '../../../contracts/src/catalogue';
+import { AgencyHealthProbe } from '../../../core/agencies/agency-health.port';
+import { AgencyModeRepository } from '../../../core/agencies/agency-mode.repository';
 import { AgencyModes } from '../../../core/agencies/agency-modes';
 import { AuditLog } from '../../../core/audit/audit-log';
 import { RetryQueue } from '../../../core/retry-queue/retry-queue.port';
 import { Clock } from '../../../core/shared/clock';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
 import { CompletionNotifier } from '../../../core/transactions/completion-notifier.port';
-import { FallbackRepository } from '../../../core/transactions/fallback.repository';
-import { PgFallbackRepository } from '../../../core/transactions/pg/fallback.pg-repository';
 import { PgTransactionRepository } from '../../../core/transactions/pg/transaction.pg-repository';
 import { TransactionRepository } from '../../../core/transactions/transaction.repository';
 import { AcceptUnderFallback } from '../../../core/transactions/use-cases/accept-under-fallback';
+import { AgencyCall } from '../../../core/transactions/use-cases/agency-call';
 import { DispatchAttempt } from '../../../core/transactions/use-cases/dispatch-attempt';
 import { GetTransaction } from '../../../core/transactions/use-cases/get-transaction';
+import { ListTransactions } from '../../../core/transactions/use-cases/list-transactions';
 import { HoldForFallback } from '../../../core/transactions/use-cases/hold-for-fallback';
 import { RecordAgencyAnswer } from '../../../core/transactions/use-cases/record-agency-answer';
 import { RecordManualOutcome } from '../../../core/transactions/use-cases/record-manual-outcome';
 import { ReplayParked } from '../../../core/transactions/use-cases/replay-parked';
-import { ReplayStoredTransactions } from '../../../core/transactions/use-cases/replay-stored';
+import { ReplayBacklog } from '../../../core/transactions/use-cases/replay-backlog';
 import { ResolveConflict } from '../../../core/transactions/use-cases/resolve-conflict';
 import { RetryTransaction } from '../../../core/transactions/use-cases/retry-transaction';
 import { SubmitTransaction } from '../../../core/transactions/use-cases/submit-transaction';
@@ -40,33 +42,30 @@ const providers = [
     inject: [DB_POOL, AuditLog, PREPARED_STATEMENTS],
     useFactory: (pool: Pool, audit: AuditLog, prepared: boolean) => new PgTransactionRepository(pool, audit, prepared),
   },
-  { provide: FallbackRepository, inject: [DB_POOL, AuditLog], useFactory: (pool: Pool, audit: AuditLog) => new PgFallbackRepository(pool, audit) },
   { provide: CompletionNotifier, useClass: LogCompletionNotifier },
   {
+    provide: AgencyCall,
+    inject: [TransactionRepository, Catalogue, AgencyRegistry, PersonalDataVault, Clock],
+    useFactory: (transactions: TransactionRepository, catalogue: Catalogue, agencies: AgencyRegistry, vault: PersonalDataVault, clock: Clock) =>
+      new AgencyCall(transactions, catalogue, agencies, vault, clock),
+  },
+  {
     provide: AcceptUnderFallback,
-    inject: [AgencyModes, FallbackRepository],
-    useFactory: (modes: AgencyModes, fallbacks: FallbackRepository) => new AcceptUnderFallback(modes, fallbacks),
+    inject: [AgencyModes, TransactionRepository, Clock],
+    useFactory: (modes: AgencyModes, transactions: TransactionRepository, clock: Clock) => new AcceptUnderFallback(modes, transactions, clock),
   },
   {
     provide: HoldForFallback,
-    inject: [AgencyModes, TransactionRepository, FallbackRepository, Catalogue, Clock],
-    useFactory: (modes: AgencyModes, transactions: TransactionRepository, fallbacks: FallbackRepository, catalogue: Catalogue, clock: Clock) =>
-      new HoldForFallback(modes, transactions, fallbacks, catalogue, clock),
+    inject: [AgencyModes, TransactionRepository, Catalogue, Clock],
+    useFactory: (modes: AgencyModes, transactions: TransactionRepository, catalogue: Catalogue, clock: Clock) =>
+      new HoldForFallback(modes, transactions, catalogue, clock),
   },
   {
     provide: DispatchAttempt,
-    inject: [TransactionRepository, Catalogue, AgencyRegistry, RetryQueue, PersonalDataVault, Clock, HoldForFallback],
-    useFactory: (
-      transactions: TransactionRepository,
-      catalogue: Catalogue,
-      agencies: AgencyRegistry,
-      retries: RetryQueue,
-      vault: PersonalDataVault,
-      clock: Clock,
-      hold: HoldForFallback,
-    ) => {
+    inject: [TransactionRepository, Catalogue, AgencyCall, RetryQueue, Clock, HoldForFallback],
+    useFactory: (transactions: TransactionRepository, catalogue: Catalogue, call: AgencyCall, retries: RetryQueue, clock: Clock, hold: HoldForFallback) => {
       const logger = new Logger('DispatchAttempt');
-      return new DispatchAttempt(transactions, catalogue, agencies, retries, vault, clock, (message) => logger.warn(message), hold);
+      return new DispatchAttempt(transactions, catalogue, call, retries, clock, hold, (message) => logger.warn(message));
     },
   },
   {
@@ -83,8 +82,13 @@ const providers = [
   },
   {
     provide: GetTransaction,
-    inject: [TransactionRepository, PersonalDataVault],
-    useFactory: (transactions: TransactionRepository, vault: PersonalDataVault) => new GetTransaction(transactions, vault),
+    inject: [TransactionRepository, PersonalDataVault, Catalogue],
+    useFactory: (transactions: TransactionRepository, vault: PersonalDataVault, catalogue: Catalogue) => new GetTransaction(transactions, vault, catalogue),
+  },
+  {
+    provide: ListTransactions,
+    inject: [TransactionRepository, Catalogue],
+    useFactory: (transactions: TransactionRepository, catalogue: Catalogue) => new ListTransactions(transactions, catalogue),
   },
   {
     provide: RetryTransaction,
@@ -100,24 +104,27 @@ const providers = [
   },
   {
     provide: RecordAgencyAnswer,
-    inject: [TransactionRepository, Clock],
-    useFactory: (transactions: TransactionRepository, clock: Clock) => new RecordAgencyAnswer(transactions, clock),
+    inject: [TransactionRepository, AgencyCall, Clock],
+    useFactory: (transactions: TransactionRepository, call: AgencyCall, clock: Clock) => new RecordAgencyAnswer(transactions, call, clock),
   },
   {
-    provide: ReplayStoredTransactions,
-    inject: [FallbackRepository, Catalogue, AgencyRegistry, PersonalDataVault, Clock, CompletionNotifier],
+    provide: ReplayBacklog,
+    inject: [TransactionRepository, Catalogue, AgencyModes, AgencyModeRepository, AgencyHealthProbe, AgencyCall, PersonalDataVault, Clock, CompletionNotifier],
     useFactory: (
-      fallbacks: FallbackRepository,
+      transactions: TransactionRepository,
       catalogue: Catalogue,
-      agencies: AgencyRegistry,
+      modes: AgencyModes,
+      leases: AgencyModeRepository,
+      health: AgencyHealthProbe,
+      call: AgencyCall,
       vault: PersonalDataVault,
       clock: Clock,
       notifier: CompletionNotifier,
-    ) => new ReplayStoredTransactions(fallbacks, catalogue, agencies, vault, clock, notifier),
+    ) => new ReplayBacklog(transactions, catalogue, modes, leases, health, call, vault, clock, notifier),
   },
-  { provide: RecordManualOutcome, inject: [FallbackRepository, Clock], useFactory: (f: FallbackRepository, clock: Clock) => new RecordManualOutcome(f, clock) },
-  { provide: ReplayParked, inject: [FallbackRepository, Clock], useFactory: (f: FallbackRepository, clock: Clock) => new ReplayParked(f, clock) },
-  { provide: ResolveConflict, inject: [FallbackRepository, Clock], useFactory: (f: FallbackRepository, clock: Clock) => new ResolveConflict(f, clock) },
+  { provide: RecordManualOutcome, inject: [TransactionRepository, Clock], useFactory: (t: TransactionRepository, clock: Clock) => new RecordManualOutcome(t, clock) },
+  { provide: ReplayParked, inject: [TransactionRepository, Clock], useFactory: (t: TransactionRepository, clock: Clock) => new ReplayParked(t, clock) },
+  { provide: ResolveConflict, inject: [TransactionRepository, Clock], useFactory: (t: TransactionRepository, clock: Clock) => new ResolveConflict(t, clock) },
 ];
 
 /**

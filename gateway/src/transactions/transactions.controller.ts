@@ -1,23 +1,23 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponse } from '../docs/problem.schema';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { isFinalForCaller, TRANSACTION_STATES } from '../../../core/transactions/domain/transaction';
+import { toTransactionView, type TransactionSummary, type TransactionView } from '../../../core/transactions/transaction.view';
 import { GetTransaction } from '../../../core/transactions/use-cases/get-transaction';
+import { ListTransactions } from '../../../core/transactions/use-cases/list-transactions';
 import { SubmitTransaction } from '../../../core/transactions/use-cases/submit-transaction';
-import { toTransactionView, type TransactionView } from '../../../core/transactions/transaction.view';
-import { isFinalForCaller } from '../../../core/transactions/domain/attempt-outcome';
-import { CorrelationIdService } from '../http/correlation-id';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { ApiProblemResponse } from '../docs/problem.schema';
+import { CorrelationIdService } from '../http/correlation-id';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
-import { DomainError } from '../../../core/shared/errors';
 import { Catalogue } from '../../../contracts/src/catalogue';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
+import { TransactionPageDto } from './fallback.dto';
+import { parseListQuery, toPage, type ListQuery } from './list-query';
 import { TransactionEnvelopeDto, TransactionViewDto } from './transaction.dto';
-import { FallbackRepository } from '../../../core/transactions/fallback.repository';
-import { toFallbackView, type FallbackView } from './fallback.view';
+import { transactionId } from './transaction-id';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
+/** The transactions resource: submit, list by state, read one. */
 @ApiTags('transactions')
 @ApiBearerAuth()
 @Controller('v1/transactions')
@@ -25,18 +25,11 @@ export class TransactionsController {
   constructor(
     private readonly submitTransaction: SubmitTransaction,
     private readonly getTransaction: GetTransaction,
+    private readonly listTransactions: ListTransactions,
     private readonly correlation: CorrelationIdService,
     private readonly catalogue: Catalogue,
     private readonly vault: PersonalDataVault,
-    private readonly fallbacks: FallbackRepository,
   ) {}
-
-  /** Provisional reference, instructions, manual outcome, parked reason, conflict: only for transactions that fell back. */
-  private async withFallback<T extends { id: string; service: string; state: string }>(view: T): Promise<T & FallbackView> {
-    if (view.state === 'received' || view.state === 'retrying' || view.state === 'dispatched') return view;
-    const found = await this.fallbacks.find(view.id);
-    return { ...view, ...toFallbackView(view.id, view.service, found?.facts, this.catalogue) };
-  }
 
   @Post()
   @HttpCode(202)
@@ -59,17 +52,31 @@ export class TransactionsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TransactionView & FallbackView & { statusUrl: string }> {
+  ): Promise<TransactionView & { statusUrl: string }> {
     const { transaction } = await this.submitTransaction.execute({
       body,
       submitter: principal,
       idempotencyKey,
       correlationId: this.correlation.get(),
     });
-    const view = toTransactionView(transaction, this.vault);
     reply.status(isFinalForCaller(transaction.state) ? 200 : 202);
     reply.header('Location', `/v1/transactions/${transaction.id}`);
-    return this.withFallback({ ...view, statusUrl: `/v1/transactions/${transaction.id}` });
+    return { ...toTransactionView(transaction, this.vault, this.catalogue), statusUrl: `/v1/transactions/${transaction.id}` };
+  }
+
+  @Get()
+  @Roles('operator', 'manager', 'admin', 'auditor')
+  @ApiOperation({ summary: 'Transactions in one state (e.g. `?state=parked`), oldest first, with cursor pagination (`?cursor=&limit=`); filters `agency`, `service`, `reason`' })
+  @ApiQuery({ name: 'state', required: true, enum: TRANSACTION_STATES, example: 'parked' })
+  @ApiQuery({ name: 'agency', required: false, type: String, example: 'nrb', description: 'Agency code' })
+  @ApiQuery({ name: 'service', required: false, type: String, example: 'id-card-replacement', description: 'Service code' })
+  @ApiQuery({ name: 'reason', required: false, type: String, example: 'misconfigured', description: 'Parked-reason code' })
+  @ApiQuery({ name: 'cursor', required: false, type: String, description: '`nextCursor` of the previous page' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
+  @ApiOkResponse({ type: TransactionPageDto })
+  @ApiProblemResponse(422, 'Unknown state, limit out of range or a cursor not from a previous page (query fields named)')
+  async list(@Query() query: ListQuery): Promise<{ items: TransactionSummary[]; nextCursor: string | null }> {
+    return toPage(await this.listTransactions.page(parseListQuery(query)));
   }
 
   @Get(':id')
@@ -79,12 +86,7 @@ export class TransactionsController {
   @ApiResponse({ status: 200, type: TransactionViewDto })
   @ApiProblemResponse(404, 'No such transaction, or not visible to the caller (agency tokens see their own only)')
   @ApiProblemResponse(422, 'The id is not a UUID')
-  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TransactionView & FallbackView> {
-    if (!UUID.test(id)) {
-      throw new DomainError('invalid', 'validation-failed', 'The transaction id is not valid.', {
-        errors: [{ field: 'path:id', message: 'must be a transaction id (UUID)' }],
-      });
-    }
-    return this.withFallback(await this.getTransaction.execute(id.toLowerCase(), principal));
+  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TransactionView> {
+    return this.getTransaction.execute(transactionId(id), principal);
   }
 }

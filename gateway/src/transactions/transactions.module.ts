@@ -1,8 +1,14 @@
 import { Module } from '@nestjs/common';
 import { IdempotencyModule } from '../http/idempotency.module';
-import { FallbackController } from './fallback.controller';
+import { AcknowledgmentController } from './acknowledgment.controller';
+import { ManualOutcomeController } from './manual-outcome.controller';
+import { ReplayController } from './replay.controller';
 import { TransactionsController } from './transactions.controller';
 import { TransactionsCoreModule } from './transactions-core.module';
 
-@Module({ imports: [TransactionsCoreModule, IdempotencyModule], controllers: [TransactionsController, FallbackController] })
+/** One controller per resource of /v1/transactions. */
+@Module({
+  imports: [TransactionsCoreModule, IdempotencyModule],
+  controllers: [TransactionsController, AcknowledgmentController, ManualOutcomeController, ReplayController],
+})
 export class TransactionsModule {}

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AgencyCallError } from '../../../adapters/agency-adapter.port';
 import { parseFileDropConfig } from '../../../adapters/file-drop/file-drop-config';
-import type { AgencyAnswer } from '../../../adapters/file-drop/file-drop-document';
+import { answerOutcome, type AgencyAnswer } from '../../../adapters/file-drop/file-drop-document';
 import { InboxPoller, type AnswerHandling } from '../../../adapters/file-drop/inbox-poller';
 import { RecordAgencyAnswer } from '../../../core/transactions/use-cases/record-agency-answer';
 import { Catalogue } from '../../../contracts/src/catalogue';
@@ -50,15 +50,7 @@ export class FileDropInboxService implements OnApplicationBootstrap, OnApplicati
   }
 
   private async record(agencyCode: string, answer: AgencyAnswer, fileName: string): Promise<AnswerHandling> {
-    const result = await this.answers.execute({
-      agencyCode,
-      transactionId: answer.transactionId,
-      source: fileName,
-      answer:
-        answer.status === 'accepted'
-          ? { status: 'accepted', agencyRef: answer.reference, result: answer.result }
-          : { status: 'rejected', code: answer.code, reason: answer.reason },
-    });
+    const result = await this.answers.execute({ agencyCode, transactionId: answer.transactionId, source: fileName, outcome: answerOutcome(answer) });
     return result.kind;
   }
 }

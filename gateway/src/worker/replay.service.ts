@@ -1,26 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { DEFAULT_REPLAY, type AgencyDefinition } from '../../../contracts/src/catalogue.types';
-import { AgencyHealthProbe } from '../../../core/agencies/agency-health.port';
-import { AgencyModeRepository } from '../../../core/agencies/agency-mode.repository';
-import { AgencyModes } from '../../../core/agencies/agency-modes';
-import { FallbackRepository } from '../../../core/transactions/fallback.repository';
-import { ReplayStoredTransactions } from '../../../core/transactions/use-cases/replay-stored';
+import { REPLAY_IDLE_MS, ReplayBacklog, type ReplayPacer } from '../../../core/transactions/use-cases/replay-backlog';
 import { Catalogue } from '../../../contracts/src/catalogue';
 
-/** How often an idle agency is looked at again (mode cache is 1 s, so a switch is seen within ~1.5 s). */
-const IDLE_MS = 500;
-/** Longest back-off after a transient failure during replay. */
-const MAX_DEFER_MS = 10_000;
-
 /**
- * Replays each agency's store-and-forward backlog when the agency is back: mode `auto` (or
- * degraded, once the breaker lets a trial through), replay not paused, breaker not open and its
- * health check passing. One loop per
- * agency in this process; across processes, the agency's replay lease in PostgreSQL lets one
- * replayer at a time send (FIFO at the agency), at the agency's `replay.perSecond`. All state
- * is in the database, so a killed worker's successor carries on where it stopped.
+ * The worker's replay loop: one per agency in this process, each running replay sessions
+ * (core/transactions/use-cases/replay-backlog.ts decides when an agency is ready and paces the
+ * calls) and resting when there was nothing to do. Waits end early when the process stops.
  */
 @Injectable()
 export class ReplayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -29,18 +17,19 @@ export class ReplayService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly loops: Promise<void>[] = [];
   private readonly wakers = new Set<() => void>();
   private stopping = false;
+  private readonly pacer: ReplayPacer = {
+    now: () => performance.now(),
+    wait: (ms) => this.sleep(ms),
+    stopping: () => this.stopping,
+  };
 
   constructor(
     private readonly catalogue: Catalogue,
-    private readonly modes: AgencyModes,
-    private readonly leases: AgencyModeRepository,
-    private readonly health: AgencyHealthProbe,
-    private readonly fallbacks: FallbackRepository,
-    private readonly replay: ReplayStoredTransactions,
+    private readonly replay: ReplayBacklog,
   ) {}
 
   onApplicationBootstrap(): void {
-    for (const agency of this.catalogue.agencies) this.loops.push(this.loop(agency));
+    for (const agency of this.catalogue.agencies) this.loops.push(this.loop(agency.code));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -49,52 +38,17 @@ export class ReplayService implements OnApplicationBootstrap, BeforeApplicationS
     await Promise.all(this.loops);
   }
 
-  private async loop(agency: AgencyDefinition): Promise<void> {
+  private async loop(agencyCode: string): Promise<void> {
     while (!this.stopping) {
-      let worked = false;
+      let replayed = 0;
       try {
-        worked = await this.session(agency);
+        replayed = await this.replay.session(agencyCode, this.owner, this.pacer);
+        if (replayed > 0) this.logger.log(`replayed ${replayed} stored transaction(s) to ${agencyCode}`);
       } catch (error) {
-        if (!this.stopping) this.logger.warn(`replay of ${agency.code} failed, will try again: ${(error as Error).message}`);
+        if (!this.stopping) this.logger.warn(`replay of ${agencyCode} failed, will try again: ${(error as Error).message}`);
       }
-      if (!worked) await this.sleep(IDLE_MS);
+      if (replayed === 0) await this.sleep(REPLAY_IDLE_MS);
     }
-  }
-
-  /** One replay session under the agency's lease; true when it replayed something. */
-  private async session(agency: AgencyDefinition): Promise<boolean> {
-    if (!(await this.ready(agency.code)) || !(await this.fallbacks.hasBacklog(agency.code))) return false;
-    const leaseMs = agency.resilience.timeoutMs + 5000;
-    if (!(await this.leases.acquireReplayLease(agency.code, this.owner, leaseMs))) return false;
-    let replayed = 0;
-    try {
-      if (!(await this.health.healthy(agency.code))) return false;
-      const intervalMs = 1000 / (agency.replay ?? DEFAULT_REPLAY).perSecond;
-      let due = Date.now();
-      while (!this.stopping && (await this.ready(agency.code))) {
-        await this.sleep(due - Date.now());
-        if (this.stopping) break;
-        // Pace at the configured rate; a slow call does not earn a burst afterwards.
-        due = Math.max(due + intervalMs, Date.now());
-        const step = await this.replay.replayNext(agency.code, this.owner, leaseMs);
-        if (step.kind === 'idle') break;
-        if (step.kind === 'deferred') {
-          await this.sleep(Math.min(MAX_DEFER_MS, Math.max(IDLE_MS, step.retryAfterMs ?? 1000)));
-          break;
-        }
-        replayed++;
-      }
-    } finally {
-      await this.leases.releaseReplayLease(agency.code, this.owner).catch(() => undefined);
-      if (replayed > 0) this.logger.log(`replayed ${replayed} stored transaction(s) to ${agency.code}`);
-    }
-    return replayed > 0;
-  }
-
-  private async ready(agencyCode: string): Promise<boolean> {
-    const [mode, setting] = await Promise.all([this.modes.effective(agencyCode), this.modes.setting(agencyCode)]);
-    // `degraded` is auto with a long-open breaker: once it is half-open, the replay is the trial call.
-    return (mode === 'auto' || mode === 'degraded') && !setting.replayPaused && !this.health.breakerOpen(agencyCode);
   }
 
   /** A wait that ends early when the application shuts down. */

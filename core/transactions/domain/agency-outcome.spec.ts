@@ -1,0 +1,173 @@
+import type { AgencyOutcome } from '../../../contracts/src/dispatch';
+import { DEFAULT_ANSWER_TIMEOUT_MS, needsAHuman, nextState, type Arrival } from './agency-outcome';
+import type { Transaction } from './transaction';
+
+const NOW = new Date('2026-03-02T08:00:00.000Z');
+const SENT = new Date('2026-03-02T07:59:59.000Z');
+const RETRY = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 60_000 };
+
+function transaction(overrides: Partial<Transaction> = {}): Transaction {
+  return {
+    id: '0e4ac851-346e-4ebf-91cb-1d27eccdf9cf',
+    serviceCode: 'id-card-replacement',
+    agencyCode: 'nrb',
+    channel: 'counter',
+    centreCode: 'NRB-GPO',
+    officerId: null,
+    submittedBy: 'officer-1',
+    citizenIdHash: 'h',
+    citizenSealed: Buffer.alloc(0),
+    payloadSealed: Buffer.alloc(0),
+    state: 'received',
+    attempts: 1,
+    maxAttempts: 3,
+    nextAttemptAt: null,
+    agencyRef: null,
+    result: null,
+    lastError: null,
+    idempotencyScope: null,
+    idempotencyKey: null,
+    requestHash: null,
+    fallback: null,
+    provisionalRef: null,
+    replayPending: false,
+    replayedAt: null,
+    manualOutcome: null,
+    parkedReason: null,
+    conflict: null,
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...overrides,
+  };
+}
+
+const accepted: AgencyOutcome = { kind: 'accepted', agencyRef: 'NRB-000001', result: { reference: 'NRB-000001' } };
+const onMerits: AgencyOutcome = { kind: 'rejected', code: 'ID_NOT_FOUND', reason: 'no such person' };
+const malformed: AgencyOutcome = { kind: 'rejected', code: 'HTTP_404', reason: 'no such route', grounds: 'malformed-request' };
+const outage: AgencyOutcome = { kind: 'transient', code: 'unavailable', reason: 'HTTP 503', retryAfterMs: 2500 };
+const mapping: AgencyOutcome = { kind: 'transient', code: 'misconfigured', reason: 'HTTP 400' };
+const handedOver: AgencyOutcome = { kind: 'pending', handedOverAt: SENT.toISOString(), answerTimeoutMs: 60_000 };
+
+const inline: Arrival = { via: 'attempt', actor: 'officer-1', sentAt: SENT, inline: true };
+const replay: Arrival = { via: 'replay', sentAt: SENT };
+const inbox: Arrival = { via: 'inbox', source: 'answer-1.json' };
+const stored = transaction({ state: 'manual', attempts: 4, fallback: 'store-and-forward', provisionalRef: 'NRB-7K4Q-2P', replayPending: true });
+
+const decide = (tx: Transaction, outcome: AgencyOutcome, arrival: Arrival) => nextState(tx, outcome, arrival, { now: NOW, retry: RETRY, random: () => 0.5 });
+
+describe('nextState: one path from an agency outcome to the next state', () => {
+  describe('after an attempt (inline or retry)', () => {
+    it.each([
+      ['accepted', accepted, 'completed'],
+      ['rejected on the merits', onMerits, 'rejected'],
+      ['rejected as malformed', malformed, 'rejected'],
+      ['handed over', handedOver, 'dispatched'],
+      ['an outage', outage, 'retrying'],
+    ] as const)('%s → %s, guarded on the attempt', (_, outcome, state) => {
+      const step = decide(transaction(), outcome, inline)!;
+      expect(step.change.state).toBe(state);
+      expect(step.guard).toMatchObject({ attempt: 1 });
+      expect(step.guard.states).toContain('received');
+      expect(step.events[0]).toMatchObject({ type: 'dispatched', actor: 'officer-1', occurredAt: SENT, data: { attempt: 1, inline: true } });
+    });
+
+    it('keeps the reference and result of an acceptance and records the completion with the attempt', () => {
+      const step = decide(transaction(), accepted, inline)!;
+      expect(step.change).toEqual({ state: 'completed', agencyRef: 'NRB-000001', result: { reference: 'NRB-000001' }, lastError: null, nextAttemptAt: null });
+      expect(step.events.map((e) => [e.type, e.data])).toEqual([
+        ['dispatched', { attempt: 1, inline: true }],
+        ['completed', { attempt: 1, agencyRef: 'NRB-000001' }],
+      ]);
+      expect(step.then).toEqual({ kind: 'none' });
+    });
+
+    it('retries no sooner than the agency asks, and schedules the retry', () => {
+      const step = decide(transaction(), outage, inline)!;
+      // Full jitter at 0.5 of min(60 s, 1 s · 2^0) is 500 ms; the agency asked for 2.5 s.
+      expect(step.then).toEqual({ kind: 'retry', inMs: 2500 });
+      expect(step.change.nextAttemptAt).toEqual(new Date(NOW.getTime() + 2500));
+      expect(step.events[1]).toMatchObject({ type: 'retrying', data: { attempt: 1, code: 'unavailable', retryInMs: 2500 } });
+    });
+
+    it('goes to manual on the last attempt, and not one attempt sooner', () => {
+      expect(decide(transaction({ attempts: 2 }), outage, inline)!.change.state).toBe('retrying');
+      const last = decide(transaction({ attempts: 3 }), outage, inline)!;
+      expect(last.change).toMatchObject({ state: 'manual', lastError: { code: 'attempts_exhausted' }, nextAttemptAt: null });
+      expect(last.then).toEqual({ kind: 'none' });
+    });
+
+    it('waits for a handed-over answer until the adapter’s timeout, writing only the hand-over', () => {
+      const step = decide(transaction(), handedOver, inline)!;
+      expect(step.change.nextAttemptAt).toEqual(new Date(NOW.getTime() + 60_000));
+      expect(step.events.map((e) => e.type)).toEqual(['dispatched']);
+      const noTimeout = decide(transaction(), { kind: 'pending', handedOverAt: SENT.toISOString() }, inline)!;
+      expect(noTimeout.change.nextAttemptAt).toEqual(new Date(NOW.getTime() + DEFAULT_ANSWER_TIMEOUT_MS));
+    });
+
+    it('counts a missing answer as a timed-out attempt of the worker, without a new hand-over event', () => {
+      const step = decide(transaction({ state: 'dispatched', attempts: 2 }), { kind: 'transient', code: 'timeout', reason: 'no answer' }, { via: 'no-answer' })!;
+      expect(step.change.state).toBe('retrying');
+      expect(step.events.map((e) => [e.type, e.actor])).toEqual([['retrying', 'system:worker']]);
+    });
+  });
+
+  describe('after a replay of the stored backlog', () => {
+    it('completes, leaves the backlog and asks for the citizen notice', () => {
+      const step = decide(stored, accepted, replay)!;
+      expect(step.guard).toEqual({ states: ['manual'], attempt: 4, replayPending: true });
+      expect(step.change).toMatchObject({ state: 'completed', agencyRef: 'NRB-000001', replayPending: false, replayed: true, parkedReason: null });
+      expect(step.events.map((e) => [e.type, e.actor, e.data])).toEqual([
+        ['dispatched', 'system:replay', { attempt: 4, replay: true }],
+        ['completed', 'system:replay', { attempt: 4, replay: true, agencyRef: 'NRB-000001' }],
+      ]);
+      expect(step.then).toEqual({ kind: 'notify-citizen' });
+    });
+
+    it('keeps the place in the backlog on an outage, with no audit noise, and backs off', () => {
+      const step = decide(stored, outage, replay)!;
+      expect(step.change).toEqual({ state: 'manual', replayPending: true, lastError: { code: 'unavailable', reason: 'HTTP 503' }, nextAttemptAt: null, parkedReason: null });
+      expect(step.events).toEqual([]);
+      expect(step.then).toEqual({ kind: 'defer-replay', retryAfterMs: 2500 });
+    });
+
+    it.each([
+      ['a request the agency could not read', malformed],
+      ['a mapping error of ours', mapping],
+    ] as const)('parks %s for a person, with its reason', (_, outcome) => {
+      const step = decide(stored, outcome, replay)!;
+      expect(step.change).toMatchObject({ state: 'parked', replayPending: false, parkedReason: { code: outcome.code, at: NOW.toISOString() } });
+      expect(step.events.map((e) => e.type)).toEqual(['dispatched', 'parked']);
+    });
+
+    it('keeps a refusal on the merits as rejected', () => {
+      expect(decide(stored, onMerits, replay)!.change).toMatchObject({ state: 'rejected', lastError: { code: 'ID_NOT_FOUND' }, replayPending: false });
+    });
+  });
+
+  describe('after an answer read from an inbox', () => {
+    it('completes an unfinished transaction in any state, as the file-drop actor', () => {
+      for (const state of ['dispatched', 'retrying', 'received', 'manual'] as const) {
+        const step = decide(transaction({ state }), accepted, inbox)!;
+        expect(step.change.state).toBe('completed');
+        expect(step.guard).toMatchObject({ agencyCode: 'nrb' });
+        expect(step.guard).not.toHaveProperty('attempt');
+        expect(step.events).toEqual([
+          expect.objectContaining({ type: 'completed', actor: 'system:file-drop', data: { agencyRef: 'NRB-000001', via: 'file-drop', source: 'answer-1.json' } }),
+        ]);
+      }
+    });
+
+    it('changes nothing once the transaction has finished (a second copy of one answer)', () => {
+      for (const state of ['completed', 'rejected', 'cancelled', 'completed_manually', 'conflict'] as const) {
+        expect(decide(transaction({ state }), onMerits, inbox)).toBeNull();
+      }
+    });
+  });
+});
+
+describe('needsAHuman (which replay outcomes are parked)', () => {
+  it('parks mapping errors and requests the agency could not read, never an outage or a refusal on the merits', () => {
+    expect([mapping, malformed, { kind: 'transient', code: 'bad_response', reason: 'no reference' } as const].map(needsAHuman)).toEqual([true, true, true]);
+    expect([outage, onMerits, accepted, { kind: 'transient', code: 'breaker_open', reason: 'open' } as const].map(needsAHuman)).toEqual([false, false, false, false]);
+  });
+});

@@ -1,0 +1,179 @@
+import type { RetryPolicy } from '../../../contracts/src/catalogue.types';
+import type { AgencyOutcome } from '../../../contracts/src/dispatch';
+import type { NewAuditEvent } from '../../audit/audit-event';
+import { retryDelayMs } from '../../retry-queue/backoff';
+import { canTransition, statesLeadingTo, type ChangeGuard, type Transaction, type TransactionChange, type TransactionError, type TransactionStep } from './transaction';
+import { SYSTEM_ACTORS, transactionEvent } from './transaction-events';
+
+/**
+ * How long a handed-over request (file drop) waits for the agency's answer when its adapter names
+ * no timeout; past it, the attempt counts as timed out and goes the retry/manual path.
+ */
+export const DEFAULT_ANSWER_TIMEOUT_MS = 15 * 60_000;
+
+/** How an agency's outcome reached the transaction. */
+export type Arrival =
+  /** An attempt we made: the inline try at submit, or a retry. */
+  | { via: 'attempt'; actor: string; sentAt: Date; inline: boolean }
+  /** A handed-over request whose answer never came (file drop): the attempt timed out. */
+  | { via: 'no-answer' }
+  /** A stored (store-and-forward) transaction sent from its agency's backlog. */
+  | { via: 'replay'; sentAt: Date }
+  /** An answer that arrived apart from any call (a file in the agency's inbox); `source` names it. */
+  | { via: 'inbox'; source: string };
+
+/** What the caller does once the step is written. */
+export type FollowUp =
+  | { kind: 'none' }
+  /** Schedule the next attempt (the row already says when it is due). */
+  | { kind: 'retry'; inMs: number }
+  /** The agency failed transiently during replay: the transaction keeps its place; the replayer backs off. */
+  | { kind: 'defer-replay'; retryAfterMs?: number }
+  /** A stored transaction completed on replay: the citizen is told (the notice is recorded with the step). */
+  | { kind: 'notify-citizen' };
+
+export interface OutcomeStep extends TransactionStep {
+  then: FollowUp;
+}
+
+export interface OutcomeRules {
+  now: Date;
+  /** The service's retry policy (absent: the service left the catalogue; the stored attempt limit holds). */
+  retry?: RetryPolicy;
+  random?: () => number;
+}
+
+/** Transient codes that no retry will cure: the request or our mapping is wrong. A human looks. */
+const NEEDS_A_HUMAN: ReadonlySet<string> = new Set(['misconfigured', 'bad_response']);
+
+/** A replay outcome a person must look at before anything is sent again: it is parked. */
+export function needsAHuman(outcome: AgencyOutcome): boolean {
+  if (outcome.kind === 'transient') return NEEDS_A_HUMAN.has(outcome.code);
+  return outcome.kind === 'rejected' && outcome.grounds === 'malformed-request';
+}
+
+/**
+ * The one place that turns an agency's outcome into the transaction's next state, whichever way
+ * it arrived (DESIGN.md "The transaction"): the change, the guard it is written under, its audit
+ * events, and what to do next. Null when the outcome no longer applies (an answer for a
+ * transaction that has already finished changes nothing).
+ */
+export function nextState(tx: Transaction, outcome: AgencyOutcome, arrival: Arrival, rules: OutcomeRules): OutcomeStep | null {
+  switch (arrival.via) {
+    case 'attempt':
+    case 'no-answer':
+      return afterAttempt(tx, outcome, arrival, rules);
+    case 'replay':
+      return afterReplay(tx, outcome, arrival, rules.now);
+    case 'inbox':
+      return afterAnswer(tx, outcome, arrival, rules.now);
+  }
+}
+
+function afterAttempt(
+  tx: Transaction,
+  outcome: AgencyOutcome,
+  arrival: Extract<Arrival, { via: 'attempt' | 'no-answer' }>,
+  { now, retry = { maxAttempts: tx.maxAttempts, baseDelayMs: 1000, maxDelayMs: 300_000 }, random = Math.random }: OutcomeRules,
+): OutcomeStep {
+  const attempt = tx.attempts;
+  const actor = arrival.via === 'attempt' ? arrival.actor : SYSTEM_ACTORS.worker;
+  const event = (type: string, data: Record<string, unknown>) => transactionEvent(tx.id, type, actor, now, { attempt, ...data });
+  const sent = arrival.via === 'attempt' ? [transactionEvent(tx.id, 'dispatched', actor, arrival.sentAt, { attempt, inline: arrival.inline })] : [];
+  const step = (change: TransactionChange, data: Record<string, unknown> | null, then: FollowUp = { kind: 'none' }): OutcomeStep => ({
+    guard: { states: statesLeadingTo(change.state), attempt },
+    change,
+    events: data ? [...sent, event(change.state, data)] : sent,
+    then,
+  });
+  switch (outcome.kind) {
+    case 'accepted':
+      return step(completed(outcome), { agencyRef: outcome.agencyRef });
+    case 'rejected':
+      return step({ state: 'rejected', lastError: errorOf(outcome), nextAttemptAt: null }, errorOf(outcome));
+    case 'pending':
+      // Past this time without an answer, the sweeper counts the attempt as timed out.
+      return step({ state: 'dispatched', lastError: null, nextAttemptAt: answerDue(outcome, now) }, null);
+    case 'transient': {
+      if (attempt >= tx.maxAttempts) {
+        const error = { code: 'attempts_exhausted', reason: `${attempt} attempts failed; last: ${outcome.reason}` };
+        return step({ state: 'manual', lastError: error, nextAttemptAt: null }, error);
+      }
+      const retryInMs = Math.max(retryDelayMs(attempt, retry, random), outcome.retryAfterMs ?? 0);
+      const change = { state: 'retrying', lastError: errorOf(outcome), nextAttemptAt: new Date(now.getTime() + retryInMs) } as const;
+      return step(change, { ...errorOf(outcome), retryInMs }, { kind: 'retry', inMs: retryInMs });
+    }
+  }
+}
+
+/**
+ * A replay answers for a stored transaction: it leaves the backlog unless the agency merely
+ * failed (an outage is not the transaction's fault: it keeps its place, with no audit noise per
+ * try), and it is parked when the agency could not read it or our mapping is wrong.
+ */
+function afterReplay(tx: Transaction, outcome: AgencyOutcome, arrival: Extract<Arrival, { via: 'replay' }>, now: Date): OutcomeStep {
+  const attempt = tx.attempts;
+  const guard: ChangeGuard = { states: ['manual'], attempt, replayPending: true };
+  const event = (type: string, at: Date, data: Record<string, unknown> = {}) =>
+    transactionEvent(tx.id, type, SYSTEM_ACTORS.replay, at, { attempt, replay: true, ...data });
+  const sent = event('dispatched', arrival.sentAt);
+  const left = { replayPending: false, replayed: true, parkedReason: null } as const;
+  const step = (change: TransactionChange, events: NewAuditEvent[], then: FollowUp = { kind: 'none' }): OutcomeStep => ({ guard, change, events, then });
+
+  if (needsAHuman(outcome) && (outcome.kind === 'transient' || outcome.kind === 'rejected')) {
+    const parkedReason = { ...errorOf(outcome), at: now.toISOString() };
+    return step({ state: 'parked', lastError: errorOf(outcome), nextAttemptAt: null, ...left, parkedReason }, [sent, event('parked', now, errorOf(outcome))]);
+  }
+  switch (outcome.kind) {
+    case 'transient':
+      return step({ state: 'manual', replayPending: true, lastError: errorOf(outcome), nextAttemptAt: null, parkedReason: null }, [], {
+        kind: 'defer-replay',
+        retryAfterMs: outcome.retryAfterMs,
+      });
+    case 'accepted':
+      return step({ ...completed(outcome), ...left }, [sent, event('completed', now, { agencyRef: outcome.agencyRef })], { kind: 'notify-citizen' });
+    case 'rejected':
+      return step({ state: 'rejected', lastError: errorOf(outcome), nextAttemptAt: null, ...left }, [sent, event('rejected', now, errorOf(outcome))]);
+    case 'pending':
+      return step({ state: 'dispatched', lastError: null, nextAttemptAt: answerDue(outcome, now), ...left }, [sent]);
+  }
+}
+
+/**
+ * An answer read from an agency's inbox completes or rejects the transaction it names in any
+ * unfinished state, not only `dispatched`: it can overtake the recording of its own hand-over, or
+ * arrive after the wait for it timed out (`retrying`, `manual`); either way it is the agency's
+ * word on the application. A finished transaction (a second copy of one answer) is left as it is.
+ */
+function afterAnswer(tx: Transaction, outcome: AgencyOutcome, arrival: Extract<Arrival, { via: 'inbox' }>, now: Date): OutcomeStep | null {
+  if (outcome.kind !== 'accepted' && outcome.kind !== 'rejected') return null;
+  const change: TransactionChange =
+    outcome.kind === 'accepted' ? completed(outcome) : { state: 'rejected', lastError: errorOf(outcome), nextAttemptAt: null };
+  if (!canTransition(tx.state, change.state)) return null;
+  if (tx.replayPending) change.replayPending = false;
+  const data = outcome.kind === 'accepted' ? { agencyRef: outcome.agencyRef } : errorOf(outcome);
+  return {
+    guard: { states: statesLeadingTo(change.state), agencyCode: tx.agencyCode },
+    change,
+    events: [transactionEvent(tx.id, change.state, SYSTEM_ACTORS.fileDrop, now, { ...data, via: 'file-drop', source: arrival.source })],
+    then: { kind: 'none' },
+  };
+}
+
+function completed(outcome: Extract<AgencyOutcome, { kind: 'accepted' }>): TransactionChange {
+  return {
+    state: 'completed',
+    agencyRef: outcome.agencyRef,
+    ...(outcome.result ? { result: outcome.result } : {}),
+    lastError: null,
+    nextAttemptAt: null,
+  };
+}
+
+function errorOf(outcome: { code: string; reason: string }): TransactionError & Record<string, unknown> {
+  return { code: outcome.code, reason: outcome.reason };
+}
+
+function answerDue(outcome: Extract<AgencyOutcome, { kind: 'pending' }>, now: Date): Date {
+  return new Date(now.getTime() + (outcome.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS));
+}

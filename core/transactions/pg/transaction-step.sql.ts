@@ -1,0 +1,81 @@
+import type { AuditLog } from '../../audit/audit-log';
+import type { ChangeGuard, TransactionChange, TransactionStep } from '../domain/transaction';
+import type { ApplyOptions } from '../transaction.repository';
+import { COLUMNS } from './transaction.row';
+
+/**
+ * A lifecycle step as ONE statement: the guarded UPDATE (CTE `updated`), the citizen notice when
+ * asked for, and the audit events chained after it, so that no row means no events. The text
+ * depends only on which fields the step sets and guards, so each shape is prepared once.
+ */
+export function stepStatement(id: string, step: TransactionStep, options: ApplyOptions, audit: AuditLog): { text: string; values: unknown[] } {
+  const values: unknown[] = [id];
+  const param = (value: unknown, cast = ''): string => {
+    values.push(value);
+    return `$${values.length}${cast}`;
+  };
+  const update = `UPDATE transactions SET ${setClauses(step.change, param).join(', ')}
+        WHERE ${whereClauses(step.guard, param).join(' AND ')}
+        RETURNING ${COLUMNS}`;
+  const completes = step.change.state === 'completed';
+  const notice = options.notice && completes ? options.notice : undefined;
+  const duplicate = options.findDuplicateReference && completes;
+  if (step.events.length === 0 && !notice && !duplicate) return { text: update, values };
+
+  const ctes = [`updated AS (${update})`];
+  const selected = ['updated.*'];
+  if (notice) {
+    // Recorded with the completion itself: recorded after it, a crash in between would lose it.
+    ctes.push(`notice AS (
+         INSERT INTO citizen_notices (transaction_id, kind, agency_ref, phone_sealed)
+         SELECT id, ${param(notice.kind, '::text')}, agency_ref, ${param(notice.phoneSealed, '::bytea')} FROM updated WHERE state = 'completed'
+         ON CONFLICT (transaction_id, kind) DO NOTHING RETURNING transaction_id)`);
+    selected.push('EXISTS (SELECT 1 FROM notice) AS notice_recorded');
+  }
+  if (duplicate) selected.push(DUPLICATE_HOLDER_SQL);
+  if (step.events.length > 0) {
+    const chain = audit.chainCtes(step.events, values.length + 1, 'updated');
+    values.push(...chain.params);
+    ctes.push(chain.ctes);
+  }
+  return { text: `WITH ${ctes.join(',\n')}\nSELECT ${selected.join(', ')} FROM updated`, values };
+}
+
+/**
+ * The other transaction holding the same agency reference, if any, read inside the completing
+ * statement (one probe of transactions_agency_ref): the conflict is written only in the rare case
+ * it names someone.
+ */
+const DUPLICATE_HOLDER_SQL = `(SELECT t.id FROM transactions t
+   WHERE t.agency_code = updated.agency_code AND t.agency_ref = updated.agency_ref AND t.id <> updated.id
+   ORDER BY t.created_at, t.id LIMIT 1) AS duplicate_of`;
+
+type Param = (value: unknown, cast?: string) => string;
+
+function setClauses(change: TransactionChange, param: Param): string[] {
+  const json = (value: unknown): string => param(value === null ? null : JSON.stringify(value), '::jsonb');
+  const set = [`state = ${param(change.state)}`];
+  if (change.agencyRef !== undefined) set.push(`agency_ref = ${param(change.agencyRef)}`);
+  if (change.result !== undefined) set.push(`result = ${json(change.result)}`);
+  if (change.lastError !== undefined) set.push(`last_error = ${json(change.lastError)}`);
+  if (change.nextAttemptAt !== undefined) set.push(`next_attempt_at = ${param(change.nextAttemptAt, '::timestamptz')}`);
+  if (change.fallback !== undefined) set.push(`fallback = ${param(change.fallback)}`);
+  if (change.replayPending !== undefined) set.push(`replay_pending = ${param(change.replayPending)}`);
+  if (change.replayed) set.push('replayed_at = now()');
+  if (change.parkedReason !== undefined) set.push(`parked_reason = ${json(change.parkedReason)}`);
+  if (change.manualOutcome !== undefined) set.push(`manual_outcome = ${json(change.manualOutcome)}`);
+  if (change.conflict !== undefined) set.push(`conflict = ${json(change.conflict)}`);
+  set.push('updated_at = now()');
+  return set;
+}
+
+function whereClauses(guard: ChangeGuard, param: Param): string[] {
+  const where = ['id = $1', `state = ANY(${param(guard.states, '::text[]')})`];
+  if (guard.attempt !== undefined) where.push(`attempts = ${param(guard.attempt, '::integer')}`);
+  if (guard.replayPending !== undefined) where.push(`replay_pending = ${param(guard.replayPending)}`);
+  if (guard.agencyCode !== undefined) where.push(`agency_code = ${param(guard.agencyCode)}`);
+  if (guard.agencyRef !== undefined) where.push(`agency_ref = ${param(guard.agencyRef)}`);
+  if (guard.manualOutcome === 'absent') where.push('manual_outcome IS NULL');
+  if (guard.manualOutcome === 'present') where.push('manual_outcome IS NOT NULL');
+  return where;
+}

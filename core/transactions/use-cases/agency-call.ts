@@ -1,0 +1,54 @@
+import type { Catalogue } from '../../../contracts/src/catalogue';
+import type { AgencyOutcome } from '../../../contracts/src/dispatch';
+import type { Clock } from '../../shared/clock';
+import type { PersonalDataVault } from '../../shared/personal-data';
+import type { AgencyGateway } from '../agency-gateway.port';
+import { duplicateReferenceStep } from '../domain/conflicts';
+import type { OutcomeStep } from '../domain/agency-outcome';
+import type { Transaction } from '../domain/transaction';
+import type { Applied, ApplyOptions, TransactionRepository } from '../transaction.repository';
+
+/**
+ * What dispatch and replay share: sending a claimed transaction to its agency, and writing what
+ * the agency's outcome means for it (the step decided by domain/agency-outcome.ts).
+ */
+export class AgencyCall {
+  constructor(
+    private readonly transactions: TransactionRepository,
+    private readonly catalogue: Catalogue,
+    private readonly agencies: AgencyGateway,
+    private readonly vault: PersonalDataVault,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The claimed attempt, sent with the transaction id as the agency's idempotency key. Never throws for the agency. */
+  async send(claimed: Transaction, options: { inline: boolean; correlationId?: string }): Promise<AgencyOutcome> {
+    if (!this.catalogue.service(claimed.serviceCode)) {
+      return { kind: 'transient', code: 'misconfigured', reason: `service ${claimed.serviceCode} is no longer in the catalogue` };
+    }
+    return this.agencies.dispatch(
+      claimed.agencyCode,
+      {
+        transactionId: claimed.id,
+        serviceCode: claimed.serviceCode,
+        payload: this.vault.open<Record<string, unknown>>(claimed.payloadSealed),
+        attempt: claimed.attempts,
+        correlationId: options.correlationId,
+      },
+      { inline: options.inline },
+    );
+  }
+
+  /**
+   * Writes an outcome's step. When it completed the transaction with a reference that another
+   * transaction of the agency already holds, the newer one is flagged `conflict` (a second, rare
+   * statement). Null when the transaction had moved on: nothing was written.
+   */
+  async record(id: string, step: OutcomeStep, options: Pick<ApplyOptions, 'notice'> = {}): Promise<Applied | null> {
+    const applied = await this.transactions.apply(id, step, { ...options, findDuplicateReference: step.change.state === 'completed' });
+    if (!applied?.duplicateOf) return applied;
+    const flag = duplicateReferenceStep(applied.transaction, applied.duplicateOf, this.clock.now());
+    const flagged = flag && (await this.transactions.apply(id, flag));
+    return flagged ? { ...applied, transaction: flagged.transaction } : applied;
+  }
+}

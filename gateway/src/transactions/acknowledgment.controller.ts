@@ -1,0 +1,65 @@
+import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiParam, ApiProduces, ApiQuery, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Catalogue } from '../../../contracts/src/catalogue';
+import { DomainError } from '../../../core/shared/errors';
+import { maskIdNumber, PersonalDataVault } from '../../../core/shared/personal-data';
+import type { Citizen } from '../../../core/transactions/domain/transaction';
+import { TransactionRepository } from '../../../core/transactions/transaction.repository';
+import { Roles } from '../auth';
+import { ApiProblemResponse } from '../docs/problem.schema';
+import { acknowledgmentHtml, acknowledgmentPdf, type AcknowledgmentFacts } from './acknowledgment';
+import { transactionId } from './transaction-id';
+
+/** The printable acknowledgment of a transaction stored for later (its provisional reference above all). */
+@ApiTags('transactions')
+@ApiBearerAuth()
+@Controller('v1/transactions/:id/acknowledgment')
+export class AcknowledgmentController {
+  constructor(
+    private readonly catalogue: Catalogue,
+    private readonly vault: PersonalDataVault,
+    private readonly transactions: TransactionRepository,
+  ) {}
+
+  @Get()
+  @Roles('channel', 'officer', 'manager', 'admin')
+  @ApiOperation({ summary: 'The printable acknowledgment of a stored transaction: HTML, or PDF with `Accept: application/pdf` or `?format=pdf`' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiQuery({ name: 'format', required: false, enum: ['html', 'pdf'], description: 'Overrides the Accept header' })
+  @ApiProduces('text/html', 'application/pdf')
+  @ApiResponse({
+    status: 200,
+    description: 'The acknowledgment to print',
+    content: { 'text/html': { schema: { type: 'string' } }, 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiProblemResponse(404, 'No such transaction, or it was not stored for later (no acknowledgment)')
+  @ApiProblemResponse(422, 'The id is not a UUID')
+  async acknowledgment(
+    @Param('id') id: string,
+    @Query('format') format: string | undefined,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string | Buffer> {
+    const tx = await this.transactions.find(transactionId(id));
+    if (!tx?.provisionalRef) throw new DomainError('not_found', 'acknowledgment-not-found', `Transaction ${id} has no acknowledgment (it was not stored for later).`);
+    const service = this.catalogue.service(tx.serviceCode);
+    const facts: AcknowledgmentFacts = {
+      provisionalRef: tx.provisionalRef,
+      transactionId: tx.id,
+      serviceName: service?.name ?? tx.serviceCode,
+      agencyName: this.catalogue.agency(tx.agencyCode)?.name ?? tx.agencyCode,
+      centre: tx.centreCode,
+      idNumberMasked: maskIdNumber(this.vault.open<Citizen>(tx.citizenSealed).idNumber),
+      receivedAt: tx.createdAt,
+      instructions: tx.fallback === 'manual' ? (service?.manualInstructions ?? null) : null,
+    };
+    if (format === 'pdf' || (format !== 'html' && accept?.includes('application/pdf'))) {
+      reply.header('content-type', 'application/pdf');
+      reply.header('content-disposition', `inline; filename="${facts.provisionalRef}.pdf"`);
+      return acknowledgmentPdf(facts);
+    }
+    reply.header('content-type', 'text/html; charset=utf-8');
+    return acknowledgmentHtml(facts);
+  }
+}
