@@ -121,7 +121,7 @@ function mappedOutcome({ rule, groups, detailText: matchedText }: FaultRuleMatch
     rule.code ?? nonEmpty(groups.code) ?? matchedText ?? detailText(fault.detail, operation.rejectCodePointer, 'code') ?? dottedSubcode(fault.code) ?? fault.subcode ?? fault.code;
   const reason =
     rule.reason ?? nonEmpty(groups.reason) ?? detailText(fault.detail, operation.rejectReasonPointer, 'message') ?? fault.reason ?? `the agency rejected the application (${code})`;
-  return { kind: 'rejected', code: code.slice(0, MAX_CODE_LENGTH), reason: reason.trim().slice(0, MAX_REASON_LENGTH) };
+  return rejection(code.slice(0, MAX_CODE_LENGTH), code, reason.trim().slice(0, MAX_REASON_LENGTH));
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
