@@ -13,6 +13,8 @@ export interface DevTokenRequest {
   /** Default `dev-<first role>`. */
   subject?: string;
   name?: string;
+  /** The OAuth client the token is issued to (`azp`), as Keycloak names the calling application. */
+  client?: string;
   /** `8h`, `30m`, `45s`, `2d`, or seconds as a number; negative gives an already expired token (tests). Default 1h. */
   expiresIn?: string | number;
 }
@@ -39,6 +41,7 @@ export async function mintDevToken(
   if (request.centre) claims.centre = request.centre;
   if (request.agency) claims.agency = request.agency;
   if (request.name) claims.name = request.name;
+  if (request.client) claims.azp = request.client;
 
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })

@@ -16,11 +16,22 @@ export class IdentityProviderUnavailable extends Error {
 const TOKEN_FAULTS = [errors.JWKSNoMatchingKey, errors.JWKSMultipleMatchingKeys, errors.JOSENotSupported] as const;
 
 const FETCH_TIMEOUT_MS = 5000;
+/**
+ * A token whose `kid` is not in the cached key set makes us fetch the JWKS again, at most once per
+ * this interval (jose's default is 30 s). When Keycloak makes a new key active, tokens signed with
+ * it are refused only if this replica fetched the set within the last 10 s, and for at most that
+ * long (Keycloak's own adapters wait 10 s too); deploy/RUNBOOK.md rotates with no refusal at all by
+ * publishing the new key passive first. The interval bounds what a stream of made-up `kid`s can
+ * make us send to Keycloak.
+ */
+export const UNKNOWN_KID_REFETCH_INTERVAL_MS = 10_000;
+/** Keys are fetched again after this long even when every `kid` is known (jose's default), so a withdrawn key stops working. */
+export const JWKS_MAX_AGE_MS = 10 * 60_000;
 
 /**
  * Keys of an OIDC issuer (Keycloak realm): `jwks_uri` from its discovery document (or the
  * configured override), then jose's remote key set, which caches keys and refetches on an
- * unknown `kid` at most every 30 s.
+ * unknown `kid` (a rotated key) without a restart.
  */
 export class OidcKeySource {
   private keySet?: JWTVerifyGetKey;
@@ -46,7 +57,11 @@ export class OidcKeySource {
     // One discovery at a time; a failure is not cached, so the next request tries again.
     this.discovering ??= this.discoverJwksUrl()
       .then((url) => {
-        this.keySet = createRemoteJWKSet(url, { timeoutDuration: FETCH_TIMEOUT_MS, cooldownDuration: 30_000 });
+        this.keySet = createRemoteJWKSet(url, {
+          timeoutDuration: FETCH_TIMEOUT_MS,
+          cooldownDuration: UNKNOWN_KID_REFETCH_INTERVAL_MS,
+          cacheMaxAge: JWKS_MAX_AGE_MS,
+        });
         return this.keySet;
       })
       .finally(() => {

@@ -12,11 +12,18 @@ export interface Principal {
   agency?: string;
   /** Display name, from `name` or `preferred_username`; for audit trails, never for decisions. */
   name?: string;
+  /**
+   * The OAuth client the token was issued to, from `azp` (Keycloak: `kiungo-portal`,
+   * `kiungo-counter`, `agency-nrb`, ...): which channel application is calling.
+   */
+  client?: string;
 }
 
 /**
  * Keycloak puts realm roles in `realm_access.roles` and client roles in
- * `resource_access[<client>].roles`; both count, the client being our audience.
+ * `resource_access[<client>].roles`; both count, the client being our audience (`kiungo`). Client
+ * roles of any other client (the caller's own `azp` included) never count: whoever administers
+ * that client could otherwise hand its tokens any Kiungo role.
  */
 export function principalFromClaims(claims: JWTPayload, audience: string): Principal | undefined {
   if (typeof claims.sub !== 'string' || claims.sub === '') return undefined;
@@ -28,9 +35,11 @@ export function principalFromClaims(claims: JWTPayload, audience: string): Princ
   const centre = stringAt(claims, 'centre');
   const agency = stringAt(claims, 'agency');
   const name = stringAt(claims, 'name') ?? stringAt(claims, 'preferred_username');
+  const client = stringAt(claims, 'azp');
   if (centre !== undefined) principal.centre = centre;
   if (agency !== undefined) principal.agency = agency;
   if (name !== undefined) principal.name = name;
+  if (client !== undefined) principal.client = client;
   return principal;
 }
 

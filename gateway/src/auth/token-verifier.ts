@@ -38,8 +38,11 @@ export class TokenVerifier {
   /** OIDC (Keycloak) when OIDC_ISSUER_URL is set, else the development key in the data dir. */
   static fromConfig(config: AppConfig): TokenVerifier {
     if (config.oidcIssuerUrl) {
-      const keys = new OidcKeySource(config.oidcIssuerUrl, config.oidcJwksUrl);
-      return new TokenVerifier({ issuer: config.oidcIssuerUrl, audience: config.oidcAudience, getKey: keys.getKey });
+      // Keycloak's `iss` is `{base}/realms/{realm}`, never with a trailing slash; a configured one
+      // would refuse every token.
+      const issuer = config.oidcIssuerUrl.replace(/\/+$/, '');
+      const keys = new OidcKeySource(issuer, config.oidcJwksUrl);
+      return new TokenVerifier({ issuer, audience: config.oidcAudience, getKey: keys.getKey });
     }
     if (config.mode === 'production') {
       new Logger('TokenVerifier').warn('OIDC_ISSUER_URL is not set: accepting development tokens in production mode');
@@ -64,6 +67,11 @@ export class TokenVerifier {
       }));
     } catch (error) {
       throw this.translate(error);
+    }
+    // Keycloak signs ID tokens ("ID") with the same key, and with the audience mapper set to add
+    // `kiungo` to them too, one would pass every other check: only access tokens ("Bearer") open the API.
+    if (payload.typ !== undefined && payload.typ !== 'Bearer') {
+      throw invalidToken(`it is not an access token (typ "${String(payload.typ).slice(0, 20)}")`);
     }
     const principal = principalFromClaims(payload, this.options.audience);
     if (!principal) throw invalidToken('the token has no subject');
