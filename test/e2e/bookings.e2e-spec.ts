@@ -206,6 +206,17 @@ describeWithPostgres('Service by Appointment', () => {
     expect(await slotRow(slotAt(day(2), '12:00'))).toMatchObject({ booked: 1 });
   });
 
+  it('answers two identical bookings sent at once with one key with the same 201, booking once (issue 10)', async () => {
+    const key = randomUUID();
+    const slot = slotAt(day(2), '12:30');
+    const body = bookingBody(CENTRE, slot, 650);
+    const replies = await Promise.all(Array.from({ length: 4 }, () => call(app, 'POST', '/v1/bookings', channel, body, key)));
+    expect(replies.map((reply) => reply.status)).toEqual([201, 201, 201, 201]);
+    for (const reply of replies) expect(reply.body).toEqual(replies[0].body);
+    expect(await slotRow(slot)).toMatchObject({ booked: 1 });
+    expect(await activeInSlot(slot)).toBe(1);
+  });
+
   it('cancels, releasing the place, once', async () => {
     const slot = slotAt(day(2), '13:00');
     const booked = await call(app, 'POST', '/v1/bookings', channel, bookingBody(CENTRE, slot, 700));

@@ -1,6 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Catalogue } from '../../../contracts/src/catalogue';
-import { canonicalJson } from '../../audit/canonical-json';
+import { keyReused, type IdempotentRequest } from '../../idempotency/domain/idempotent-request';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
@@ -20,7 +20,8 @@ export interface Submitter {
 export interface SubmitTransactionCommand {
   body: unknown;
   submitter: Submitter;
-  idempotencyKey?: string;
+  /** The caller's Idempotency-Key, already claimed (core/idempotency): kept on the row, whose unique key backs it. */
+  idempotency?: IdempotentRequest;
   correlationId?: string;
 }
 
@@ -63,7 +64,6 @@ export class SubmitTransaction {
     const service = this.catalogue.service(envelope.service)!;
     const agency = this.catalogue.agency(service.agencyCode)!;
     const centre = this.authorisedCentre(envelope, command.submitter);
-    const requestHash = createHash('sha256').update(canonicalJson(command.body)).digest('base64url');
     const now = this.clock.now();
     const id = randomUUID();
 
@@ -82,9 +82,9 @@ export class SubmitTransaction {
       attempts: 1,
       maxAttempts: service.retry.maxAttempts,
       nextAttemptAt: new Date(now.getTime() + agency.resilience.inlineTimeoutMs + INLINE_LEASE_MARGIN_MS),
-      idempotencyScope: command.idempotencyKey ? command.submitter.subject : null,
-      idempotencyKey: command.idempotencyKey ?? null,
-      requestHash,
+      idempotencyScope: command.idempotency?.scope ?? null,
+      idempotencyKey: command.idempotency?.key ?? null,
+      requestHash: command.idempotency?.fingerprint ?? null,
       fallback: null,
       provisionalRef: null,
       replayPending: false,
@@ -102,11 +102,8 @@ export class SubmitTransaction {
     const recorded = fellBack ?? (await this.recordReceived(record, received));
 
     if (!recorded.created) {
-      if (recorded.transaction.requestHash !== requestHash) {
-        throw new DomainError('invalid', 'idempotency-key-reused', 'This Idempotency-Key was already used with a different request body.', {
-          errors: [{ field: 'header:Idempotency-Key', message: 'already used with a different request body' }],
-        });
-      }
+      // Reached only when the key's claim was freed after a failure that came after the record.
+      if (recorded.transaction.requestHash !== record.requestHash) throw keyReused();
       return { transaction: recorded.transaction, created: false };
     }
     if (fellBack) return { transaction: recorded.transaction, created: true };

@@ -1,23 +1,29 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { createParamDecorator, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { MAX_NESTING_DEPTH } from '../../../contracts/src';
-import { canonicalJson } from '../../../core/audit/canonical-json';
-import { IdempotencyRepository } from '../../../core/idempotency/idempotency.repository';
+import { fingerprintOf, type IdempotentRequest } from '../../../core/idempotency/domain/idempotent-request';
+import { RunOnce } from '../../../core/idempotency/use-cases/run-once';
 import { DomainError } from '../../../core/shared/errors';
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the IdempotencyInterceptor: the caller's key and the request's fingerprint (hashed once, here). */
+    idempotency?: IdempotentRequest;
+  }
+}
+
 /**
- * `Idempotency-Key` for every POST that creates something: the first response to a key is stored
- * with a hash of the request, a repeat with the same body gets it back verbatim, a repeat with
- * another body is a 422. The aggregate enforces uniqueness itself (two concurrent first requests
- * create one thing); this interceptor only remembers the answer.
+ * `Idempotency-Key` for every POST that creates something. The HTTP side only: the header is
+ * required and checked, the body is hashed once, and core/idempotency's RunOnce claims the key
+ * before the handler runs, so a repeat (or a twin sent at the same moment) gets the first answer
+ * verbatim, with `Idempotent-Replayed: true`.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(private readonly store: IdempotencyRepository) {}
+  constructor(private readonly runOnce: RunOnce) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return from(this.handle(context, next));
@@ -25,7 +31,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   private async handle(context: ExecutionContext, next: CallHandler): Promise<unknown> {
     const http = context.switchToHttp();
-    const request = http.getRequest<FastifyRequest & { principal?: { subject: string } }>();
+    const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const key = headerValue(request.headers['idempotency-key']);
     if (!key || !KEY_FORMAT.test(key)) {
@@ -39,30 +45,33 @@ export class IdempotencyInterceptor implements NestInterceptor {
         errors: [{ field: '', message: `is nested too deeply (more than ${MAX_NESTING_DEPTH} levels)` }],
       });
     }
-    const scope = request.principal?.subject ?? 'anonymous';
     const route = `${request.method} ${request.routeOptions?.url ?? request.url}`;
-    const requestHash = createHash('sha256').update(canonicalJson(request.body ?? null)).digest('base64url');
-
-    const previous = await this.store.find(scope, key);
-    if (previous) return this.replay(previous, { route, requestHash }, reply);
-
-    const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-    const earlier = await this.store.remember(scope, key, { route, requestHash, status: reply.statusCode, body });
-    // A concurrent request with the same key may have stored its answer first: that one stands.
-    return earlier ? this.replay(earlier, { route, requestHash }, reply) : body;
-  }
-
-  private replay(stored: { route: string; requestHash: string; status: number; body: unknown }, current: { route: string; requestHash: string }, reply: FastifyReply): unknown {
-    if (stored.route !== current.route || stored.requestHash !== current.requestHash) {
-      throw new DomainError('invalid', 'idempotency-key-reused', 'This Idempotency-Key was already used with a different request.', {
-        errors: [{ field: 'header:Idempotency-Key', message: 'already used with a different request body' }],
-      });
+    const idempotent: IdempotentRequest = {
+      scope: request.principal?.subject ?? 'anonymous',
+      key,
+      route,
+      fingerprint: fingerprintOf(request.body),
+    };
+    request.idempotency = idempotent;
+    const { answer, replayed } = await this.runOnce.run(idempotent, async () => {
+      const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      return { status: reply.statusCode, body };
+    });
+    if (replayed) {
+      reply.status(answer.status);
+      reply.header('Idempotent-Replayed', 'true');
     }
-    reply.status(stored.status);
-    reply.header('Idempotent-Replayed', 'true');
-    return stored.body;
+    return answer.body;
   }
 }
+
+/** The request's key and fingerprint, for a use case that records them with what it creates. */
+export const Idempotency = createParamDecorator((_data: unknown, context: ExecutionContext): IdempotentRequest => {
+  const idempotent = context.switchToHttp().getRequest<FastifyRequest>().idempotency;
+  // Only reachable on a route without the interceptor: a programming error, not the caller's.
+  if (!idempotent) throw new Error('@Idempotency() used on a route without the IdempotencyInterceptor');
+  return idempotent;
+});
 
 /** Iterative, so that the check itself cannot overflow the stack. */
 function nestedDeeperThan(value: unknown, limit: number): boolean {

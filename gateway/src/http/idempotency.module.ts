@@ -2,12 +2,17 @@ import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { IdempotencyRepository } from '../../../core/idempotency/idempotency.repository';
 import { PgIdempotencyRepository } from '../../../core/idempotency/pg/idempotency.pg-repository';
+import { RunOnce } from '../../../core/idempotency/use-cases/run-once';
 import { DB_POOL } from '../runtime/tokens';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 
 /** `Idempotency-Key` on the POSTs that create something: import it where a controller uses the interceptor. */
 @Module({
-  providers: [{ provide: IdempotencyRepository, inject: [DB_POOL], useFactory: (pool: Pool) => new PgIdempotencyRepository(pool) }, IdempotencyInterceptor],
-  exports: [IdempotencyRepository, IdempotencyInterceptor],
+  providers: [
+    { provide: IdempotencyRepository, inject: [DB_POOL], useFactory: (pool: Pool) => new PgIdempotencyRepository(pool) },
+    { provide: RunOnce, inject: [IdempotencyRepository], useFactory: (keys: IdempotencyRepository) => new RunOnce(keys) },
+    IdempotencyInterceptor,
+  ],
+  exports: [IdempotencyRepository, RunOnce, IdempotencyInterceptor],
 })
 export class IdempotencyModule {}

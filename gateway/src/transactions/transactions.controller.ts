@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import type { IdempotentRequest } from '../../../core/idempotency/domain/idempotent-request';
 import { isFinalForCaller, TRANSACTION_STATES } from '../../../core/transactions/domain/transaction';
 import { toTransactionView, type TransactionSummary, type TransactionView } from '../../../core/transactions/transaction.view';
 import { GetTransaction } from '../../../core/transactions/use-cases/get-transaction';
@@ -9,7 +10,7 @@ import { SubmitTransaction } from '../../../core/transactions/use-cases/submit-t
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { CorrelationIdService } from '../http/correlation-id';
-import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
+import { Idempotency, IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { Catalogue } from '../../../contracts/src/catalogue';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
 import { TransactionPageDto } from './fallback.dto';
@@ -49,14 +50,14 @@ export class TransactionsController {
   @ApiProblemResponse(503, 'The agency is not taking applications and the service falls back to `reject` (Retry-After)')
   async submit(
     @Body() body: unknown,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Idempotency() idempotency: IdempotentRequest,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TransactionView & { statusUrl: string }> {
     const { transaction } = await this.submitTransaction.execute({
       body,
       submitter: principal,
-      idempotencyKey,
+      idempotency,
       correlationId: this.correlation.get(),
     });
     reply.status(isFinalForCaller(transaction.state) ? 200 : 202);

@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../audit/canonical-json';
+import { DomainError } from '../../shared/errors';
+
+/**
+ * A request that creates something, under the caller's `Idempotency-Key` (DESIGN.md "API
+ * conventions"): the first answer to a key is the answer to every repeat of the same request;
+ * the key with another request is refused.
+ */
+export interface IdempotentRequest {
+  /** Whose key it is (the token subject): two callers never share a key. */
+  scope: string;
+  key: string;
+  /** What kind of request (`POST /v1/bookings`): the same key on another route is another request. */
+  route: string;
+  /** The body, hashed once (sha256 of its canonical JSON): with the route, what "the same request" means. */
+  fingerprint: string;
+}
+
+/** The first answer, as it is given again to a repeat. */
+export interface StoredAnswer {
+  status: number;
+  body: unknown;
+}
+
+export function fingerprintOf(body: unknown): string {
+  return createHash('sha256').update(canonicalJson(body ?? null)).digest('base64url');
+}
+
+/** The one refusal of a key used again with another request, wherever it is found. */
+export function keyReused(): DomainError {
+  return new DomainError('invalid', 'idempotency-key-reused', 'This Idempotency-Key was already used with a different request.', {
+    errors: [{ field: 'header:Idempotency-Key', message: 'already used with a different request' }],
+  });
+}
