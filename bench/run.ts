@@ -183,6 +183,7 @@ function withBaseline(scenario: Scenario, outcome: Awaited<ReturnType<Scenario['
     checks: outcome.checks ?? [],
     notes: outcome.notes ?? [],
     ...(outcome.cpu ? { cpu: outcome.cpu } : {}),
+    ...(outcome.requestCost ? { requestCost: outcome.requestCost } : {}),
     ...(base
       ? {
           baseline: {

@@ -11,6 +11,7 @@ import { loadConfig } from '../../gateway/src/config/env.schema';
 import { GATEWAY_ENTRY } from './build';
 import { flushRedisDb, recreateDatabase } from './database';
 import { freePort, isOk } from './http';
+import { probeOf, PROBE_NODE_ARGS, type Probe } from './probe/client';
 import { spawnManaged, waitUntil, type ManagedProcess } from './processes';
 import { REPO_ROOT } from './repo';
 
@@ -29,6 +30,8 @@ export interface GatewayProcess {
   readonly url: string;
   readonly pid: number;
   readonly process: ManagedProcess;
+  /** The statements and Redis commands it sends (bench/lib/probe). */
+  readonly probe: Probe;
   stop(): Promise<void>;
 }
 
@@ -76,11 +79,12 @@ export async function createGatewayDeployment(options: GatewayDeploymentOptions)
 async function startGatewayProcess(role: 'api' | 'worker', env: Record<string, string>, nodeArgs: readonly string[]): Promise<GatewayProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const managed = spawnManaged(`gateway ${role} :${port}`, process.execPath, [...nodeArgs, GATEWAY_ENTRY, role], {
+  const managed = spawnManaged(`gateway ${role} :${port}`, process.execPath, [...PROBE_NODE_ARGS, ...nodeArgs, GATEWAY_ENTRY, role], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port) },
+    ipc: true,
   });
   await waitUntil(() => isOk(`${url}/health/ready`), `gateway ${role} ready at ${url}`, { timeoutMs: 60_000, everyMs: 200, process: managed });
   // Nest closes the app on SIGTERM (enableShutdownHooks); give it time to drain the queue worker.
-  return { role, url, pid: managed.pid, process: managed, stop: () => managed.stop(10_000) };
+  return { role, url, pid: managed.pid, process: managed, probe: probeOf(managed), stop: () => managed.stop(10_000) };
 }

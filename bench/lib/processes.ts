@@ -21,12 +21,14 @@ export interface ManagedProcess {
 export interface SpawnOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Open an IPC channel (a Node child): the statement probe answers on it (bench/lib/probe). */
+  ipc?: boolean;
 }
 
 const live = new Set<ManagedProcess>();
 
 export function spawnManaged(name: string, command: string, args: readonly string[], options: SpawnOptions): ManagedProcess {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`could not start ${name} (${command} ${args.join(' ')})`);
   const pid = child.pid;
   let tail = '';

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeCpu, EVERYTHING_ELSE, LOAD_GENERATOR, POSTGRES, REDIS } from './cpu';
 import { environmentLines, type BenchEnvironment } from './environment';
-import type { BenchSettings, ScenarioResult } from './scenario';
+import type { BenchSettings, RequestCost, ScenarioResult } from './scenario';
 
 export interface ScenarioFailure {
   name: string;
@@ -56,6 +56,7 @@ export function formatReport(report: BenchReport): string {
       lines.push(...describeCpu(r.cpu).map((line) => `  ${line}`));
       if (r.cpu.neighbourShare > settings.neighbourLimit) lines.push(`  WARNING ${neighbourWarning(r.cpu.neighbourShare, settings.neighbourLimit)}`);
     }
+    if (r.requestCost) lines.push(...describeRequestCost(r.requestCost).map((line) => `  ${line}`));
     for (const figure of r.figures) lines.push(`  ${figure.label}: ${figure.value}`);
     for (const check of r.checks) lines.push(`  ${check.ok ? 'OK  ' : 'FAIL'} ${check.label} — ${check.detail}`);
     for (const note of r.notes) lines.push(`  note: ${note}`);
@@ -108,6 +109,18 @@ function cpuTable(report: BenchReport): string[] {
       `other databases' PostgreSQL backends, the kernel's own threads; "neighbours" = its share of the box)`,
     ...(busy.length > 0 ? [`WARNING ${neighbourWarning(Math.max(...measured.map((r) => r.cpu!.neighbourShare)), report.settings.neighbourLimit)} — in ${busy.join(', ')}`] : []),
   ];
+}
+
+function describeRequestCost(cost: RequestCost): string[] {
+  const lines = [
+    `per request, recorded one at a time: ${cost.statements} SQL statements (${cost.prepared} named prepared), ${cost.redis} Redis commands${cost.redis ? ` (${cost.redisList.join(', ')})` : ''}`,
+    ...cost.statementList.map((text, i) => `  ${i + 1}. ${text}`),
+  ];
+  if (cost.window) {
+    const parts = Object.entries(cost.window).map(([label, w]) => `${label} ${w.statements} statements, ${w.redis} Redis commands`);
+    lines.push(`per response over the load window (background work included): ${parts.join('; ')}`);
+  }
+  return lines;
 }
 
 function neighbourWarning(share: number, limit: number): string {

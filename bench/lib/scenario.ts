@@ -40,6 +40,20 @@ export interface Check {
   detail: string;
 }
 
+/** What one request made the serving process send (bench/lib/recorded-requests.ts `requestCost`). */
+export interface RequestCost {
+  /** Recorded one request at a time: the statements / Redis commands every recorded request sent. */
+  statements: number;
+  /** Of which sent as named (server-side prepared) statements. */
+  prepared: number;
+  redis: number;
+  /** The statements and commands, shortened, in order. */
+  statementList: string[];
+  redisList: string[];
+  /** Over the measured load, per response, per process (their background work included). */
+  window?: Record<string, { statements: number; redis: number }>;
+}
+
 export interface ScenarioOutcome {
   /** What was loaded, e.g. `gateway api POST /v1/transactions`. */
   target: string;
@@ -49,10 +63,12 @@ export interface ScenarioOutcome {
   notes?: string[];
   /** Where the CPU went in the measurement window (bench/lib/cpu.ts `watchCpu`). */
   cpu?: CpuReport;
+  requestCost?: RequestCost;
 }
 
-export interface ScenarioResult extends Required<Omit<ScenarioOutcome, 'cpu'>> {
+export interface ScenarioResult extends Required<Omit<ScenarioOutcome, 'cpu' | 'requestCost'>> {
   cpu?: CpuReport;
+  requestCost?: RequestCost;
   name: string;
   /** The baseline's requests/s ratio: this scenario's rps divided by the baseline's. */
   baseline?: { scenario: string; rpsRatio: number; p50Ratio: number; p99Ratio: number };

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { loadCatalogue } from '../../contracts/src/catalogue.loader';
 import { watchCpu } from '../lib/cpu';
 import { requestJson } from '../lib/http';
+import { watchStatements } from '../lib/probe/client';
+import { recordRequests, requestCost, untilQuiet } from '../lib/recorded-requests';
 import { sleep } from '../lib/processes';
 import { REPO_ROOT } from '../lib/repo';
 import type { Scenario } from '../lib/scenario';
@@ -39,15 +41,19 @@ export const breakerOpen: Scenario = {
       const trip = await tripBreaker(stack, operatorToken);
       const settle = await waitForQuietAgency(simulator);
       await ctx.warmUp(request);
+      await untilQuiet(stack.api.probe);
 
       const callsBefore = await simulator.calls();
       const started = Date.now();
+      const statements = await watchStatements({ api: stack.api.probe, worker: stack.worker.probe });
       const cpu = watchCpu(stackProcesses(stack));
       const load = await ctx.load({ ...request, durationSec: ctx.settings.shortDurationSec });
       const cpuReport = cpu.stop(load.requests);
+      const window = await statements.stop(load.requests);
       const windowMs = Date.now() - started;
       const callsDuring = (await simulator.calls()) - callsBefore;
       const breakerAfter = await breakerState(stack, operatorToken);
+      const recorded = await recordRequests({ probe: stack.api.probe, request, databaseUrl: stack.deployment.databaseUrl, count: 3, expectStatus: 202 });
 
       const allowed = PROCESSES_CALLING_AGENCY * (Math.floor(windowMs / resetTimeoutMs) + 1);
       const codes = Object.keys(load.statusCodes);
@@ -59,6 +65,10 @@ export const breakerOpen: Scenario = {
           { label: 'agency calls while the worker caught up', value: `${settle.calls} in ${settle.ms} ms` },
           { label: 'agency calls during the window', value: `${callsDuring} in ${(windowMs / 1000).toFixed(1)} s` },
           { label: 'breaker resetTimeout / state after', value: `${resetTimeoutMs} ms / ${breakerAfter}` },
+          {
+            label: 'worker while the breaker is open (its retries churning?): statements / Redis commands per second',
+            value: `${((window.worker.statements * load.requests) / (windowMs / 1000)).toFixed(0)} / ${((window.worker.redis * load.requests) / (windowMs / 1000)).toFixed(0)}`,
+          },
         ],
         checks: [
           {
@@ -73,6 +83,7 @@ export const breakerOpen: Scenario = {
           },
         ],
         cpu: cpuReport,
+        requestCost: requestCost(recorded, window),
         notes: [
           `The breaker half-opens every ${resetTimeoutMs} ms for one trial call; the worker has its own breaker and retries the 202s in the background.`,
         ],

@@ -5,6 +5,8 @@
  */
 import { AnsweredTransactions } from '../lib/answered';
 import { watchCpu } from '../lib/cpu';
+import { watchStatements } from '../lib/probe/client';
+import { recordRequests, requestCost, untilQuiet } from '../lib/recorded-requests';
 import { sampleRss } from '../lib/rss';
 import type { Scenario } from '../lib/scenario';
 import { describeAgency, gatewayStack, stackProcesses, submitTransactionLoad } from '../lib/stack';
@@ -19,14 +21,18 @@ export const gateway: Scenario = {
     const request = submitTransactionLoad(stack.api, stack.channelToken);
     const rss = sampleRss(stack.api.pid);
     await ctx.warmUp(request);
+    await untilQuiet(stack.api.probe);
 
     const since = new Date();
     const answered = new AnsweredTransactions();
+    const statements = await watchStatements({ api: stack.api.probe, worker: stack.worker.probe });
     const cpu = watchCpu(stackProcesses(stack));
     const load = await ctx.load({ ...request, onResponse: answered.record });
     const cpuReport = cpu.stop(load.requests);
+    const window = await statements.stop(load.requests);
     const memory = rss.stop();
     const databaseUrl = stack.deployment.databaseUrl;
+    const recorded = await recordRequests({ probe: stack.api.probe, request, databaseUrl, count: 3, expectStatus: 200 });
 
     return {
       target: `gateway api (pid ${stack.api.pid}) POST /v1/transactions`,
@@ -39,6 +45,7 @@ export const gateway: Scenario = {
       ],
       checks: [await answered.everyOkCompleted(databaseUrl), await AnsweredTransactions.shedByOwnGuards(databaseUrl, since)],
       cpu: cpuReport,
+      requestCost: requestCost(recorded, window),
       notes: ['"rows created in window" includes requests cut off when autocannon stopped: those may still be received/dispatched.'],
     };
   },
