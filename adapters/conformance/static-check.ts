@@ -1,7 +1,8 @@
 /**
  * The offline half of the conformance kit: the agency folder loads as a one-agency catalogue
- * (agency file against agency-file.v1.json, schemas compiled, the kind's mapping checks), and its
- * fixtures agree with its schemas (ok ones pass, not-ok ones fail for the expected reason).
+ * (agency file against agency-file.v1.json, schemas compiled, the kind's mapping checks), a
+ * file-drop agency's outbox and inbox pass the runtime's folder check (adapters/file-drop/folder-pair.ts),
+ * and its fixtures agree with its schemas (ok ones pass, not-ok ones fail for the expected reason).
  * Every problem names the file and, inside it, the field.
  */
 import * as fs from 'node:fs';
@@ -11,6 +12,7 @@ import { CatalogueError, displayPath, type CatalogueProblem } from '../../contra
 import { loadCatalogue } from '../../contracts/src/catalogue.loader';
 import type { Catalogue } from '../../contracts/src/catalogue';
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
+import { folderPairProblems } from '../file-drop/folder-pair';
 import { messageName, readExpectations, readFixtures, type Fixture } from './fixture-files';
 
 export interface StaticCheck {
@@ -33,7 +35,7 @@ export function checkAgencyFolderStatically(agencyFolder: string): StaticCheck {
     const catalogue = loadCatalogue(root);
     // Definitions point at the copy; point them back at the real folder (WSDLs, outboxes are relative to it).
     const agency = { ...catalogue.agencies[0], folder, sourceFile: path.join(folder, 'agency.json') };
-    return { agency, catalogue, problems: fixtureProblems(agency, catalogue) };
+    return { agency, catalogue, problems: [...folderProblems(agency), ...fixtureProblems(agency, catalogue)] };
   } catch (error) {
     if (!(error instanceof CatalogueError)) throw error;
     const shownCopy = displayPath(copy);
@@ -41,6 +43,15 @@ export function checkAgencyFolderStatically(agencyFolder: string): StaticCheck {
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** A file-drop agency's outbox and inbox, by the check the runtime runs too (environment overrides are checked there). */
+function folderProblems(agency: AgencyDefinition): CatalogueProblem[] {
+  const { kind, outbox, inbox, transport } = agency.adapter;
+  if (kind !== 'file-drop' || typeof outbox !== 'string' || typeof inbox !== 'string') return [];
+  const base = transport === 'sftp' ? ({ kind: 'sftp' } as const) : ({ kind: 'local', agencyFolder: agency.folder } as const);
+  const file = displayPath(agency.sourceFile);
+  return folderPairProblems({ outbox, inbox }, base).map(({ field, message }) => ({ file, pointer: `/adapter/${field}`, message }));
 }
 
 function fixtureProblems(agency: AgencyDefinition, catalogue: Catalogue): CatalogueProblem[] {

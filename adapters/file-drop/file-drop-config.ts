@@ -14,6 +14,7 @@ import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import type { AdapterFactoryOptions } from '../agency-adapter.port';
 import { misconfigured, optionalString } from '../config-readers';
 import { FILE_FORMATS, type FileFormat } from './file-drop-document';
+import { folderPairProblems, resolveFolderPair, type FolderBase, type FolderPair } from './folder-pair';
 import { parseSftpSettings, type SftpSettings } from './sftp-config';
 
 export const FILE_DROP_TRANSPORTS = ['local', 'sftp'] as const;
@@ -69,34 +70,35 @@ export function parseFileDropConfig(agency: AgencyDefinition, opts: Pick<Adapter
   };
 }
 
-function resolveFolders(agency: AgencyDefinition, opts: Pick<AdapterFactoryOptions, 'env' | 'endpointOverride'>, where: string): { outbox: string; inbox: string } {
+function resolveFolders(agency: AgencyDefinition, opts: Pick<AdapterFactoryOptions, 'env' | 'endpointOverride'>, where: string): FolderPair {
   if (opts.endpointOverride) {
     const root = path.resolve(opts.endpointOverride);
-    return { outbox: path.join(root, 'outbox'), inbox: path.join(root, 'inbox') };
+    return checkedFolders({ outbox: path.join(root, 'outbox'), inbox: path.join(root, 'inbox') }, { kind: 'local', agencyFolder: agency.folder }, where);
   }
-  const pick = (key: 'outbox' | 'inbox'): string => {
-    const envName = optionalString(agency.adapter, `${key}Env`, where);
-    const fromEnv = envName ? opts.env[envName]?.trim() : undefined;
-    const value = fromEnv || optionalString(agency.adapter, key, where);
-    if (!value) throw misconfigured(`${where}.${key} is required (or set ${envName ?? `${key}Env`})`);
-    return path.resolve(agency.folder, value);
-  };
-  const folders = { outbox: pick('outbox'), inbox: pick('inbox') };
-  if (folders.outbox === folders.inbox) throw misconfigured(`${where}: outbox and inbox must be different folders`);
-  return folders;
+  return checkedFolders(configuredFolders(agency, opts, where), { kind: 'local', agencyFolder: agency.folder }, where);
 }
 
 /** Paths on the SFTP server: taken as written (POSIX), never resolved against a local folder. */
-function resolveRemoteFolders(agency: AgencyDefinition, opts: Pick<AdapterFactoryOptions, 'env'>, where: string): { outbox: string; inbox: string } {
+function resolveRemoteFolders(agency: AgencyDefinition, opts: Pick<AdapterFactoryOptions, 'env'>, where: string): FolderPair {
+  return checkedFolders(configuredFolders(agency, opts, where), { kind: 'sftp' }, where);
+}
+
+/** As written: from the environment variables named by `outboxEnv` / `inboxEnv`, else from the file. */
+function configuredFolders(agency: AgencyDefinition, opts: Pick<AdapterFactoryOptions, 'env'>, where: string): FolderPair {
   const pick = (key: 'outbox' | 'inbox'): string => {
     const envName = optionalString(agency.adapter, `${key}Env`, where);
     const value = (envName ? opts.env[envName]?.trim() : undefined) || optionalString(agency.adapter, key, where);
     if (!value) throw misconfigured(`${where}.${key} is required (or set ${envName ?? `${key}Env`})`);
-    return path.posix.normalize(value);
+    return value;
   };
-  const folders = { outbox: pick('outbox'), inbox: pick('inbox') };
-  if (folders.outbox === folders.inbox) throw misconfigured(`${where}: outbox and inbox must be different folders`);
-  return folders;
+  return { outbox: pick('outbox'), inbox: pick('inbox') };
+}
+
+/** The one folder check the conformance kit runs too (./folder-pair.ts): nothing is written through a bad pair. */
+function checkedFolders(pair: FolderPair, base: FolderBase, where: string): FolderPair {
+  const [problem] = folderPairProblems(pair, base);
+  if (problem) throw misconfigured(`${where}.${problem.field} ${problem.message}`);
+  return resolveFolderPair(pair, base);
 }
 
 function integer(source: Record<string, unknown>, key: string, fallback: number, where: string): number {

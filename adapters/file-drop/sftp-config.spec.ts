@@ -87,6 +87,6 @@ describe('file-drop over SFTP: configuration', () => {
 
   it('keeps remote paths as written, relative to the login folder, not to the agency folder', () => {
     const agency = load({ transport: 'sftp', sftp: SFTP, outbox: 'to-dci', inbox: 'from-dci/' }) as AgencyDefinition;
-    expect(parseFileDropConfig(agency, { env: env() })).toMatchObject({ outbox: 'to-dci', inbox: 'from-dci/' });
+    expect(parseFileDropConfig(agency, { env: env() })).toMatchObject({ outbox: 'to-dci', inbox: 'from-dci' });
   });
 });

@@ -13,6 +13,7 @@ import { startSoapAgency, type SoapAgencySimulator } from '../simulators/soap-ag
 import { KRA_FOLDER, KRA_WSDL } from '../simulators/soap-agency/kra-test-catalogue';
 
 const NRB_FOLDER = path.resolve(__dirname, '..', '..', 'contracts', 'catalogue', 'nrb');
+const DCI_FOLDER = path.resolve(__dirname, '..', '..', 'contracts', 'catalogue', 'dci');
 
 describe('conformance kit', () => {
   let work: string;
@@ -94,6 +95,41 @@ describe('conformance kit', () => {
         }),
       ]);
       expect(schema.problems).toEqual([expect.objectContaining({ file: path.join(noSchema, 'agency.json'), pointer: '/services/0/response' })]);
+    });
+  });
+
+  describe('file-drop folders', () => {
+    const withFolders = (outbox: string, inbox: string): string => {
+      const folder = copyOf(DCI_FOLDER);
+      editJson(path.join(folder, 'agency.json'), (agency) => Object.assign(agency.adapter as Record<string, unknown>, { outbox, inbox }));
+      return folder;
+    };
+
+    it.each([
+      ['an outbox of /', '/', '/var/spool/kiungo/dci/inbox', '/adapter/outbox', /^is the root folder \/:/],
+      ['an outbox escaping the agency folder', '../../../tmp/dci-out', 'spool/inbox', '/adapter/outbox', /leaves the agency folder/],
+      ['an outbox inside the inbox', 'spool/inbox/outbox', 'spool/inbox', '/adapter/outbox', /^lies inside the inbox/],
+      ['an outbox equal to the inbox once normalised', 'spool/./box/', 'spool//box', '/adapter/outbox', /^is the same folder as the inbox/],
+    ])('refuses %s with the field and the reason', async (_what, outbox, inbox, pointer, message) => {
+      const folder = withFolders(outbox, inbox);
+
+      const report = await checkAgency(folder, { live: true, env: {} });
+
+      expect(report.passed).toBe(false);
+      expect(report.problems).toEqual([{ file: path.join(folder, 'agency.json'), pointer, message: expect.stringMatching(message) }]);
+      expect(report.runs).toEqual([]);
+    });
+
+    it('refuses at run time, by the same check, folders an environment variable points at: nothing is written', async () => {
+      const folder = withFolders('spool/outbox', 'spool/inbox');
+      const inbox = path.join(work, `dci-inbox-${Date.now()}`);
+
+      const report = await checkAgency(folder, { live: true, env: { DCI_OUTBOX_DIR: path.join(inbox, 'requests'), DCI_INBOX_DIR: inbox } });
+
+      expect(report.problems).toEqual([]);
+      expect(report.runs.length).toBeGreaterThan(0);
+      expect(report.runs.every((run) => !run.passed && run.outcome === 'misconfigured' && /outbox lies inside the inbox/.test(run.detail))).toBe(true);
+      expect(fs.existsSync(inbox)).toBe(false);
     });
   });
 
