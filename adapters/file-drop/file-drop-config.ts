@@ -35,6 +35,8 @@ export interface FileDropConfig {
   settleMs: number;
   /** How long a dispatched transaction waits for its answer before the attempt counts as timed out. */
   answerTimeoutMs: number;
+  /** Answer files larger than this go to `failed/` unread; none is ever read past it. */
+  maxAnswerBytes: number;
 }
 
 export const FILE_DROP_DEFAULTS = Object.freeze({
@@ -42,6 +44,7 @@ export const FILE_DROP_DEFAULTS = Object.freeze({
   pollIntervalMs: 1000,
   settleMs: 1000,
   answerTimeoutMs: 900_000,
+  maxAnswerBytes: 1_048_576,
 });
 
 export function parseFileDropConfig(agency: AgencyDefinition, opts: Pick<AdapterFactoryOptions, 'env' | 'endpointOverride'>): FileDropConfig {
@@ -67,6 +70,7 @@ export function parseFileDropConfig(agency: AgencyDefinition, opts: Pick<Adapter
     pollIntervalMs: integer(adapter, 'pollIntervalMs', FILE_DROP_DEFAULTS.pollIntervalMs, where),
     settleMs: integer(adapter, 'settleMs', FILE_DROP_DEFAULTS.settleMs, where),
     answerTimeoutMs: integer(adapter, 'answerTimeoutMs', FILE_DROP_DEFAULTS.answerTimeoutMs, where),
+    maxAnswerBytes: integer(adapter, 'maxAnswerBytes', FILE_DROP_DEFAULTS.maxAnswerBytes, where, 'bytes'),
   };
 }
 
@@ -101,8 +105,8 @@ function checkedFolders(pair: FolderPair, base: FolderBase, where: string): Fold
   return resolveFolderPair(pair, base);
 }
 
-function integer(source: Record<string, unknown>, key: string, fallback: number, where: string): number {
+function integer(source: Record<string, unknown>, key: string, fallback: number, where: string, unit = 'milliseconds'): number {
   const value = source[key] ?? fallback;
-  if (!Number.isInteger(value) || (value as number) < 0) throw misconfigured(`${where}.${key} must be a whole number of milliseconds`);
+  if (!Number.isInteger(value) || (value as number) < 0) throw misconfigured(`${where}.${key} must be a whole number of ${unit}`);
   return value as number;
 }

@@ -46,13 +46,17 @@ export interface FileCodec {
   readonly format: FileFormat;
   /** File name extension without the dot. */
   readonly extension: string;
-  encodeRequest(doc: RequestDocument): Buffer;
+  encodeRequest(doc: RequestDocument): Promise<Buffer>;
   /** For agencies (the simulator): values of XML and CSV requests come back as strings. */
-  decodeRequest(content: Buffer): RequestDocument;
+  decodeRequest(content: Buffer): Promise<RequestDocument>;
   /** For agencies (the simulator). */
-  encodeAnswer(answer: AgencyAnswer): Buffer;
-  /** @throws UnreadableFileError */
-  decodeAnswer(content: Buffer): AgencyAnswer;
+  encodeAnswer(answer: AgencyAnswer): Promise<Buffer>;
+  /**
+   * Reads an answer as its bytes arrive (the caller bounds how many: ./bounded-read.ts), so that
+   * a file that is not an answer is refused at its first bad byte, not after reading it whole.
+   * @throws UnreadableFileError
+   */
+  readAnswer(chunks: AsyncIterable<Buffer>): Promise<AgencyAnswer>;
 }
 
 /** Answer fields that are not part of the result. */

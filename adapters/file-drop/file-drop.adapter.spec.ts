@@ -37,7 +37,7 @@ describe('FileDropAdapter', () => {
     expect(outcome).toMatchObject({ kind: 'pending', answerTimeoutMs: 60_000 });
     const name = `${TX}.${format}`;
     expect(await fs.readdir(path.join(root, 'outbox'))).toEqual([name]);
-    const written = codecFor(format).decodeRequest(await fs.readFile(path.join(root, 'outbox', name)));
+    const written = await codecFor(format).decodeRequest(await fs.readFile(path.join(root, 'outbox', name)));
     expect(written).toMatchObject({ transactionId: TX, service: 'good-conduct-certificate', documentType: 'GCC-APPLICATION', payload: { idNumber: '23456789' } });
   });
 

@@ -44,7 +44,7 @@ export class FileDropAdapter implements AgencyAdapter {
 
   async submit(req: AgencyRequest, ctx: CallContext): Promise<SubmitResult> {
     const documentType = ctx.service.operation.documentType;
-    const content = this.codec.encodeRequest({
+    const content = await this.codec.encodeRequest({
       transactionId: req.transactionId,
       service: req.serviceCode,
       ...(typeof documentType === 'string' ? { documentType } : {}),

@@ -3,7 +3,8 @@
  *   1. lists the inbox; a file is ready when its done-file exists (`doneFileSuffix`), or else
  *      when its size and time held still since the previous poll and it is `settleMs` old, so a
  *      file the agency is still writing is never read early;
- *   2. reads and decodes it: unreadable → `failed/` with a `.reason.txt` beside it;
+ *   2. reads and decodes it as it streams in, never past `maxAnswerBytes`: larger than that (by its
+ *      listed size or while reading), or unreadable → `failed/` with a `.reason.txt` beside it;
  *   3. hands the answer to `onAnswer` (the core records it); then the file goes to `processed/`
  *      (or `failed/` when no such transaction exists). If `onAnswer` throws (database down), the
  *      file stays where it is and is tried again at the next poll.
@@ -13,6 +14,7 @@
  */
 import { codecFor } from './codecs';
 import type { FileDropConfig } from './file-drop-config';
+import { AnswerTooLargeError, boundedChunks } from './bounded-read';
 import { UnreadableFileError, type AgencyAnswer, type FileCodec } from './file-drop-document';
 import { openFileDropTransports, type FileDropTransports } from './file-drop-transports';
 import type { InboxEntry, InboxTransport } from './transport';
@@ -26,7 +28,7 @@ export interface InboxLogger {
 
 export interface InboxPollerOptions {
   agencyCode: string;
-  config: Pick<FileDropConfig, 'format' | 'inbox' | 'doneFileSuffix' | 'pollIntervalMs' | 'settleMs'> &
+  config: Pick<FileDropConfig, 'format' | 'inbox' | 'doneFileSuffix' | 'pollIntervalMs' | 'settleMs' | 'maxAnswerBytes'> &
     Partial<Pick<FileDropConfig, 'outbox' | 'transport' | 'sftp'>>;
   onAnswer(answer: AgencyAnswer, fileName: string): Promise<AnswerHandling>;
   logger?: InboxLogger;
@@ -55,6 +57,8 @@ export class InboxPoller {
   private readonly logger: InboxLogger;
   private readonly now: () => number;
   private previous = new Map<string, InboxEntry>();
+  /** The last warning per file left waiting, so that a file that cannot be read yet is not reported at every poll. */
+  private readonly warned = new Map<string, string>();
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
   private closed = false;
@@ -104,7 +108,7 @@ export class InboxPoller {
         report.waiting += 1;
         continue;
       }
-      const handled = await this.handle(entry.name);
+      const handled = await this.handle(entry);
       if (handled === 'waiting') report.waiting += 1;
       else if (handled === 'recorded') report.recorded += 1;
       else if (handled === 'duplicate') report.duplicates += 1;
@@ -112,6 +116,7 @@ export class InboxPoller {
       if (handled !== 'waiting' && suffix) await this.transport.remove(`${entry.name}${suffix}`);
     }
     this.previous = seen;
+    for (const name of this.warned.keys()) if (!seen.has(name)) this.warned.delete(name);
     return report;
   }
 
@@ -132,26 +137,30 @@ export class InboxPoller {
     return still && this.now() - entry.mtimeMs >= this.options.config.settleMs;
   }
 
-  private async handle(name: string): Promise<AnswerHandling | 'failed' | 'waiting'> {
+  private async handle({ name, size }: InboxEntry): Promise<AnswerHandling | 'failed' | 'waiting'> {
     const agency = this.options.agencyCode;
+    const maxBytes = this.options.config.maxAnswerBytes;
     let answer: AgencyAnswer;
     try {
-      answer = this.codec.decodeAnswer(await this.transport.read(name));
+      if (size > maxBytes) throw new AnswerTooLargeError(maxBytes, size);
+      answer = await this.transport.read(name, maxBytes, (chunks) => this.codec.readAnswer(boundedChunks(chunks, maxBytes)));
     } catch (error) {
       if (!(error instanceof UnreadableFileError)) {
-        this.logger.warn(`inbox of ${agency}: cannot read ${name} yet: ${(error as Error).message}`);
+        this.warnOnce(name, `inbox of ${agency}: cannot read ${name} yet: ${(error as Error).message}`);
         return 'waiting';
       }
-      await this.fail(name, `unreadable ${this.codec.format} answer: ${error.reason}`);
+      const why = error instanceof AnswerTooLargeError ? error.reason : `unreadable ${this.codec.format} answer: ${error.reason}`;
+      await this.fail(name, why);
       return 'failed';
     }
     let handling: AnswerHandling;
     try {
       handling = await this.options.onAnswer(answer, name);
     } catch (error) {
-      this.logger.warn(`inbox of ${agency}: answer ${name} not recorded, will try again: ${(error as Error).message}`);
+      this.warnOnce(name, `inbox of ${agency}: answer ${name} not recorded, will try again: ${(error as Error).message}`);
       return 'waiting';
     }
+    this.warned.delete(name);
     if (handling === 'unknown') {
       await this.fail(name, `no transaction ${answer.transactionId} of agency ${agency}`);
       return 'unknown';
@@ -161,7 +170,14 @@ export class InboxPoller {
     return handling;
   }
 
+  private warnOnce(name: string, message: string): void {
+    if (this.warned.get(name) === message) return;
+    this.warned.set(name, message);
+    this.logger.warn(message);
+  }
+
   private async fail(name: string, reason: string): Promise<void> {
+    this.warned.delete(name);
     this.logger.warn(`inbox of ${this.options.agencyCode}: ${name} moved to failed/: ${reason}`);
     await this.transport.moveToFailed(name, reason);
   }

@@ -4,7 +4,7 @@
  * agencies are told to ignore.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { constants as fsConstants, createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { InboxEntry, InboxTransport, OutboxTransport } from './transport';
 
@@ -77,9 +77,15 @@ export class LocalInbox implements InboxTransport {
     return entries.sort((a, b) => a.mtimeMs - b.mtimeMs);
   }
 
-  read(name: string): Promise<Buffer> {
+  async read<T>(name: string, maxBytes: number, consume: (chunks: AsyncIterable<Buffer>) => Promise<T>): Promise<T> {
     assertPlainName(name);
-    return fs.readFile(path.join(this.folder, name));
+    // `end` is inclusive: at most maxBytes + 1 bytes are read, however large the file.
+    const stream = createReadStream(path.join(this.folder, name), { end: maxBytes, highWaterMark: 64 * 1024 });
+    try {
+      return await consume(stream);
+    } finally {
+      stream.destroy();
+    }
   }
 
   async exists(name: string): Promise<boolean> {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describeWithSftpServer } from '../../test/factories/describe-with-sftp';
 import { keygen, startSftpServer, type SftpServer } from '../../test/simulators/sftp-server/sftp-server';
 import { AgencyCallError } from '../agency-adapter.port';
+import { collect } from './bounded-read';
 import { InboxPoller } from './inbox-poller';
 import type { SftpSettings } from './sftp-config';
 import { SftpConnection } from './sftp-connection';
@@ -112,7 +113,8 @@ describeWithSftpServer('SFTP file-drop transport', () => {
         ['a.answer.json', 7],
         ['b.answer.json', 8],
       ]);
-      expect((await inbox.read('a.answer.json')).toString()).toBe('{"a":1}');
+      expect((await inbox.read('a.answer.json', 100, collect)).toString()).toBe('{"a":1}');
+      expect((await inbox.read('a.answer.json', 3, collect)).toString()).toBe('{"a"');
       expect(await inbox.exists('a.answer.json')).toBe(true);
 
       await inbox.moveToProcessed('a.answer.json');
@@ -153,7 +155,7 @@ describeWithSftpServer('SFTP file-drop transport', () => {
       const answers: string[] = [];
       const poller = new InboxPoller({
         agencyCode: 'dci',
-        config: { format: 'json', inbox: inboxDir, pollIntervalMs: 50, settleMs: 0 },
+        config: { format: 'json', inbox: inboxDir, pollIntervalMs: 50, settleMs: 0, maxAnswerBytes: 1_048_576 },
         transport: new SftpInbox(connection, inboxDir),
         onAnswer: async (answer) => {
           answers.push(answer.transactionId);
@@ -170,6 +172,33 @@ describeWithSftpServer('SFTP file-drop transport', () => {
       expect(answers).toEqual(['tx-slow']);
       expect(existsSync(path.join(inboxDir, 'processed', 'slow.answer.json'))).toBe(true);
       await poller.close();
+    });
+    it('through the inbox poller: moves a 2.2 GB answer to failed/ unread, and streams no more than the cap of another', async () => {
+      const rssMiB = (): number => Math.round(process.memoryUsage().rss / (1024 * 1024));
+      const poller = new InboxPoller({
+        agencyCode: 'dci',
+        config: { format: 'xml', inbox: inboxDir, pollIntervalMs: 50, settleMs: 0, maxAnswerBytes: 64 * 1024 * 1024 },
+        transport: new SftpInbox(connection, inboxDir),
+        onAnswer: async () => 'recorded',
+      });
+      const sparse = async (name: string, size: number): Promise<void> => {
+        await fs.writeFile(path.join(inboxDir, name), '<answer>');
+        await fs.truncate(path.join(inboxDir, name), size);
+      };
+      await sparse('huge.answer.xml', 2_200_000_000);
+      await sparse('garbage.answer.xml', 60 * 1024 * 1024);
+      const before = rssMiB();
+
+      await poller.pollOnce();
+      const report = await poller.pollOnce();
+      const after = rssMiB();
+      await poller.close();
+
+      console.info(`RSS around a 2.2 GB and a 60 MB answer over SFTP: ${before} MiB before, ${after} MiB after`);
+      expect(report).toMatchObject({ failed: 2, recorded: 0 });
+      expect(readFileSync(path.join(inboxDir, 'failed', 'huge.answer.xml.reason.txt'), 'utf8')).toMatch(/2200000000 bytes, over the cap of 67108864 bytes/);
+      expect(readFileSync(path.join(inboxDir, 'failed', 'garbage.answer.xml.reason.txt'), 'utf8')).toMatch(/unreadable xml answer: not well-formed XML/);
+      expect(after - before).toBeLessThan(64);
     });
   });
 

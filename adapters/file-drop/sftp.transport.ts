@@ -92,12 +92,16 @@ export class SftpInbox implements InboxTransport {
     });
   }
 
-  async read(name: string): Promise<Buffer> {
+  async read<T>(name: string, maxBytes: number, consume: (chunks: AsyncIterable<Buffer>) => Promise<T>): Promise<T> {
     assertPlainName(name);
     return this.connection.run(`download of ${name}`, async (client) => {
-      const content = await client.get(posix.join(this.folder, name));
-      if (!Buffer.isBuffer(content)) throw new Error(`download of ${name} gave no content`);
-      return content;
+      // `end` is inclusive: at most maxBytes + 1 bytes cross the link, however large the file.
+      const stream = client.createReadStream(posix.join(this.folder, name), { end: maxBytes }) as NodeJS.ReadableStream & { destroy(): void };
+      try {
+        return await consume(stream as AsyncIterable<Buffer>);
+      } finally {
+        stream.destroy();
+      }
     });
   }
 

@@ -24,7 +24,11 @@ export interface InboxEntry {
 export interface InboxTransport {
   /** Regular files at the top of the inbox (not processed/ or failed/), at most `limit`. */
   list(limit: number): Promise<InboxEntry[]>;
-  read(name: string): Promise<Buffer>;
+  /**
+   * Hands `consume` the file's bytes as a stream of chunks, never more than `maxBytes + 1` of them
+   * (one past the cap, so the caller can tell a file that is over it).
+   */
+  read<T>(name: string, maxBytes: number, consume: (chunks: AsyncIterable<Buffer>) => Promise<T>): Promise<T>;
   exists(name: string): Promise<boolean>;
   remove(name: string): Promise<void>;
   /** Moves the file to `processed/` (a new suffix when a file of that name is already there). */

@@ -1,8 +1,14 @@
 /**
- * CSV files (RFC 4180, UTF-8, a header row and one data row). A request's payload is flattened:
- * nested objects become `parent.child` columns, arrays a JSON text in one cell. An answer has the
- * columns transactionId, status, reference, code, reason; any other column is a result field.
+ * CSV files (RFC 4180, UTF-8, a header row and one data row), read and written by csv-parse and
+ * csv-stringify. A request's payload is flattened: nested objects become `parent.child` columns,
+ * arrays a JSON text in one cell. An answer has the columns transactionId, status, reference,
+ * code, reason; any other column is a result field. Answers are parsed as they stream in, and a
+ * second data row ends the reading there.
  */
+import { Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
+import { stringify } from 'csv-stringify';
+import { chunksOf } from '../bounded-read';
 import {
   ANSWER_ENVELOPE_FIELDS,
   UnreadableFileError,
@@ -15,20 +21,21 @@ import {
 
 const REQUEST_FIELDS = ['transactionId', 'service', 'documentType', 'attempt', 'correlationId', 'writtenAt'] as const;
 const PAYLOAD_PREFIX = 'payload.';
+const MAX_RECORD_CHARACTERS = 256 * 1024;
 
 export const csvCodec: FileCodec = {
   format: 'csv',
   extension: 'csv',
 
-  encodeRequest(doc) {
+  async encodeRequest(doc) {
     const row: Record<string, string> = {};
     for (const field of REQUEST_FIELDS) if (doc[field] !== undefined) row[field] = String(doc[field]);
     flatten(doc.payload, PAYLOAD_PREFIX, row);
     return writeCsv(row);
   },
 
-  decodeRequest(content) {
-    const row = readCsv(content);
+  async decodeRequest(content) {
+    const row = await readCsv(chunksOf(content));
     const payload: Record<string, unknown> = {};
     for (const [column, value] of Object.entries(row)) {
       if (column.startsWith(PAYLOAD_PREFIX)) setPath(payload, column.slice(PAYLOAD_PREFIX.length).split('.'), value);
@@ -44,7 +51,7 @@ export const csvCodec: FileCodec = {
     } satisfies RequestDocument;
   },
 
-  encodeAnswer(answer) {
+  async encodeAnswer(answer) {
     if (answer.status === 'rejected') {
       return writeCsv({ transactionId: answer.transactionId, status: 'rejected', code: answer.code, reason: answer.reason });
     }
@@ -53,8 +60,8 @@ export const csvCodec: FileCodec = {
     return writeCsv(row);
   },
 
-  decodeAnswer(content) {
-    const row = readCsv(content);
+  async readAnswer(chunks) {
+    const row = await readCsv(chunks);
     const result: Record<string, unknown> = {};
     for (const [column, value] of Object.entries(row)) {
       if (!(ANSWER_ENVELOPE_FIELDS as readonly string[]).includes(column) && value !== '') result[column] = value;
@@ -80,22 +87,39 @@ function setPath(target: Record<string, unknown>, path: string[], value: string)
   }
 }
 
-function cell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-function writeCsv(row: Record<string, string>): Buffer {
+function writeCsv(row: Record<string, string>): Promise<Buffer> {
   const columns = Object.keys(row);
-  return Buffer.from(`${columns.map(cell).join(',')}\r\n${columns.map((c) => cell(row[c])).join(',')}\r\n`, 'utf8');
+  return new Promise((resolve, reject) => {
+    stringify([columns, columns.map((c) => row[c])], { record_delimiter: 'windows' }, (error, output) => {
+      if (error) reject(error);
+      else resolve(Buffer.from(output, 'utf8'));
+    });
+  });
 }
 
 /** The header and exactly one data row, as column → value. */
-export function readCsv(content: Buffer): Record<string, string> {
-  const rows = parseRows(content.toString('utf8').replace(/^\uFEFF/, ''));
-  while (rows.length > 0 && rows[rows.length - 1].every((c) => c === '')) rows.pop();
+async function readCsv(chunks: AsyncIterable<Buffer>): Promise<Record<string, string>> {
+  const input = Readable.from(chunks);
+  // A record longer than this is not an answer: the parse ends there instead of buffering it.
+  const parser = parse({ bom: true, max_record_size: MAX_RECORD_CHARACTERS });
+  // An error of the source (over the size cap, a vanished file) ends the parse with that error.
+  input.on('error', (error) => parser.destroy(error));
+  input.pipe(parser);
+  const rows: string[][] = [];
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      if (record.every((c) => c === '')) continue;
+      rows.push(record);
+      if (rows.length > 2) throw new UnreadableFileError('expected a header row and one data row, found more');
+    }
+  } catch (error) {
+    if (error instanceof CsvError) throw new UnreadableFileError(`not valid CSV: ${error.message.slice(0, 160)}`);
+    throw error;
+  } finally {
+    input.destroy();
+  }
   if (rows.length !== 2) throw new UnreadableFileError(`expected a header row and one data row, found ${rows.length} row(s)`);
   const [header, data] = rows;
-  if (header.length !== data.length) throw new UnreadableFileError(`the header has ${header.length} columns, the data row ${data.length}`);
   const row: Record<string, string> = {};
   header.forEach((column, i) => {
     const name = column.trim();
@@ -104,39 +128,4 @@ export function readCsv(content: Buffer): Record<string, string> {
     row[name] = data[i];
   });
   return row;
-}
-
-function parseRows(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let value = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        value += '"';
-        i += 1;
-      } else if (ch === '"') quoted = false;
-      else value += ch;
-    } else if (ch === '"') {
-      if (value !== '') throw new UnreadableFileError(`a quote inside an unquoted value (row ${rows.length + 1})`);
-      quoted = true;
-    } else if (ch === ',') {
-      row.push(value);
-      value = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i += 1;
-      row.push(value);
-      rows.push(row);
-      row = [];
-      value = '';
-    } else value += ch;
-  }
-  if (quoted) throw new UnreadableFileError('a quoted value is not closed');
-  if (value !== '' || row.length > 0) {
-    row.push(value);
-    rows.push(row);
-  }
-  return rows;
 }

@@ -1,7 +1,9 @@
 /**
  * JSON files: the request document as it is; an answer is one object
  * `{ transactionId, status: "accepted", reference, result?: {...} }` or
- * `{ transactionId, status: "rejected", code, reason }`.
+ * `{ transactionId, status: "rejected", code, reason }`. An answer is a few hundred bytes: it is
+ * parsed whole once read (never past maxAnswerBytes), and refused at its first chunk when that
+ * does not open a JSON object.
  */
 import {
   UnreadableFileError,
@@ -17,28 +19,38 @@ export const jsonCodec: FileCodec = {
   format: 'json',
   extension: 'json',
 
-  encodeRequest(doc) {
+  async encodeRequest(doc) {
     return Buffer.from(`${JSON.stringify(doc, null, 2)}\n`, 'utf8');
   },
 
-  decodeRequest(content) {
-    const value = parseObject(content);
-    return value as unknown as RequestDocument;
+  async decodeRequest(content) {
+    return parseObject(content) as unknown as RequestDocument;
   },
 
-  encodeAnswer(answer) {
+  async encodeAnswer(answer) {
     if (answer.status === 'rejected') return Buffer.from(`${JSON.stringify(answer)}\n`, 'utf8');
     const { reference: _reference, ...result } = answer.result;
     return Buffer.from(`${JSON.stringify({ transactionId: answer.transactionId, status: 'accepted', reference: answer.reference, result })}\n`, 'utf8');
   },
 
-  decodeAnswer(content): AgencyAnswer {
-    const value = parseObject(content);
+  async readAnswer(chunks): Promise<AgencyAnswer> {
+    const parts: Buffer[] = [];
+    for await (const chunk of chunks) {
+      if (parts.length === 0 && !opensAnObject(chunk)) throw new UnreadableFileError('not a JSON object');
+      parts.push(chunk);
+    }
+    const value = parseObject(Buffer.concat(parts));
     const result = value.result ?? {};
     if (!isPlainObject(result)) throw new UnreadableFileError('result must be an object');
     return toAnswer(value, result);
   },
 };
+
+/** The first chunk starts (after a byte order mark and white space) with `{`, or is only white space so far. */
+function opensAnObject(chunk: Buffer): boolean {
+  const text = chunk.subarray(0, 64).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  return text === '' || text.startsWith('{');
+}
 
 function parseObject(content: Buffer): Record<string, unknown> {
   let value: unknown;

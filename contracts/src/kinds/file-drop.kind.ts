@@ -12,6 +12,8 @@ export const FILE_DROP_ADAPTER_DEFAULTS = Object.freeze({
   pollIntervalMs: 1000,
   settleMs: 1000,
   answerTimeoutMs: 900_000,
+  /** 1 MiB: an answer is a few hundred bytes; anything this big is a mistake, moved to failed/ unread. */
+  maxAnswerBytes: 1_048_576,
 });
 
 /** Defaults of the `sftp` block (transport `sftp`), as in agency-file.v1.json and adapters/file-drop/sftp-config.ts. */

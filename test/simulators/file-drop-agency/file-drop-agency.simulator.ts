@@ -127,7 +127,7 @@ export async function startFileDropAgency(options: FileDropAgencyOptions): Promi
       return;
     }
     const reply = answerFor(request, current);
-    const content = codec.encodeAnswer(reply);
+    const content = await codec.encodeAnswer(reply);
     if (current === 'slow-writer') {
       const pieces = Math.max(2, opts.pieces ?? 4);
       const size = Math.ceil(content.length / pieces);
@@ -147,7 +147,7 @@ export async function startFileDropAgency(options: FileDropAgencyOptions): Promi
     const file = path.join(outbox, name);
     let request: RequestDocument;
     try {
-      request = codec.decodeRequest(await fs.readFile(file));
+      request = await codec.decodeRequest(await fs.readFile(file));
     } catch {
       counters.unreadable += 1;
       await fs.rm(file, { force: true });
