@@ -75,8 +75,9 @@ describe('a file-drop agency', () => {
   beforeAll(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'kiungo-fd-e2e-'));
     folders = path.join(root, 'dci');
-    // Long enough for the restart test to finish within one wait for the answer.
-    catalogueDir = fastCatalogue(root, 5000);
+    // Long enough for the restart test to finish within one wait for the answer, even on a loaded
+    // machine: past it, the waiting request is written again and a healthy agency takes it twice.
+    catalogueDir = fastCatalogue(root, 30_000);
     db = await createTestDatabase();
     agency = await startFileDropAgency({ outbox: path.join(folders, 'outbox'), inbox: inbox(), pollMs: 50, referencePrefix: 'DCI' });
     await start();
