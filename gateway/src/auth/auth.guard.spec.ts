@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '../config/env.schema';
-import { JsonLogger } from '../logging/json-logger';
+import { createRootLogger } from '../logging/logger';
 import { PlatformModule, createHttpApp } from '../platform';
 import { CurrentPrincipal, Public, Roles, mintDevToken, type Principal } from '.';
 
@@ -46,7 +46,7 @@ class AuditController {
 }
 
 async function appFor(config: AppConfig): Promise<NestFastifyApplication> {
-  const logger = new JsonLogger({ level: 'silent' });
+  const logger = createRootLogger('silent');
   @Module({ imports: [PlatformModule.forRoot(config, { logger })], controllers: [GuardedController, AuditController] })
   class GuardedModule {}
   const app = await createHttpApp(GuardedModule, config);

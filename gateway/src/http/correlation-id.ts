@@ -1,7 +1,5 @@
-import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { CLS_ID, ClsService, ClsServiceManager } from 'nestjs-cls';
 
 export const CORRELATION_ID_HEADER = 'X-Correlation-Id';
 
@@ -35,40 +33,13 @@ const CORRELATION_ID = Symbol('kiungo.correlationId');
 type Tagged = IncomingMessage & { [CORRELATION_ID]?: string };
 
 /**
- * The id of this raw request, decided once and kept on the request itself. Fastify's genReqId,
- * the CLS middleware and the problem filter all ask here, so whichever runs first decides and
- * an error raised before the CLS context exists (body parsing) still answers with the same id.
+ * The id of this raw request, decided once and kept on the request itself. Fastify's genReqId
+ * makes it the request's `id`; the problem filter and the framework-error handler ask here too,
+ * so an error raised before routing still answers with the same id. Nothing keeps it in an
+ * AsyncLocalStorage: whoever needs it downstream (the agency call) is handed `request.id`.
  */
 export function correlationIdOf(request: IncomingMessage): string {
   const tagged = request as Tagged;
   tagged[CORRELATION_ID] ??= correlationIdFromHeaders(request.headers);
   return tagged[CORRELATION_ID];
-}
-
-/** The current request's correlation id, from anywhere in its async flow; undefined outside one. */
-export function currentCorrelationId(): string | undefined {
-  const cls = ClsServiceManager.getClsService();
-  return cls.isActive() ? (cls.getId() as string | undefined) : undefined;
-}
-
-/**
- * Runs `work` in a fresh context carrying `correlationId`, so that log lines written outside an
- * HTTP request (a retry job, the sweeper) carry an id too; the worker uses the transaction's.
- */
-export function runWithCorrelationId<T>(correlationId: string, work: () => T): T {
-  const cls = ClsServiceManager.getClsService();
-  return cls.run(() => {
-    cls.set(CLS_ID, correlationId);
-    return work();
-  });
-}
-
-/** Injectable form, for controllers and services that pass the id on (agency calls, jobs). */
-@Injectable()
-export class CorrelationIdService {
-  constructor(private readonly cls: ClsService) {}
-
-  get(): string | undefined {
-    return this.cls.isActive() ? (this.cls.getId() as string | undefined) : undefined;
-  }
 }

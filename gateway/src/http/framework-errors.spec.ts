@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Public } from '../auth';
 import { loadConfig } from '../config/env.schema';
-import { JsonLogger } from '../logging/json-logger';
+import { createRootLogger } from '../logging/logger';
 import { PlatformModule, createHttpApp } from '../platform';
 
 @Public()
@@ -26,7 +26,7 @@ describe('URLs the router refuses', () => {
 
   beforeAll(async () => {
     const config = loadConfig({ KIUNGO_DATA_DIR: dataDir });
-    @Module({ imports: [PlatformModule.forRoot(config, { logger: new JsonLogger({ level: 'silent' }) })], controllers: [ThingsController] })
+    @Module({ imports: [PlatformModule.forRoot(config, { logger: createRootLogger('silent') })], controllers: [ThingsController] })
     class RouterProbeModule {}
     app = await createHttpApp(RouterProbeModule, config);
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Module, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, Module, Param, Post, Put, Req } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,16 +8,13 @@ import { version as packageVersion } from '../../../package.json';
 import { DomainError, ERROR_CATEGORIES, type ErrorCategory } from '../../../core/shared/errors';
 import { Public } from '../auth';
 import { loadConfig } from '../config/env.schema';
-import { JsonLogger } from '../logging/json-logger';
+import { createRootLogger } from '../logging/logger';
 import { PlatformModule, createHttpApp } from '../platform';
-import { CorrelationIdService, currentCorrelationId } from './correlation-id';
 import { ERROR_STATUS } from './error-status.map';
 
 @Public()
 @Controller('probe')
 class ProbeController {
-  constructor(private readonly correlation: CorrelationIdService) {}
-
   @Get('domain/:category')
   domain(@Param('category') category: ErrorCategory): never {
     throw new DomainError(category, `probe-${category.replace('_', '-')}`, `A ${category} problem.`, {
@@ -36,9 +34,9 @@ class ProbeController {
   }
 
   @Post('echo')
-  echo(@Body() body: unknown): unknown {
-    // Read after body parsing: the CLS context must have survived it.
-    return { body, fromCls: currentCorrelationId(), fromService: this.correlation.get() };
+  echo(@Body() body: unknown, @Req() request: FastifyRequest): unknown {
+    // The handler hands the id on explicitly: Fastify's request id, decided before body parsing.
+    return { body, correlationId: request.id };
   }
 
   @Put('echo')
@@ -55,7 +53,7 @@ describe('problem filter and HTTP platform (real HTTP)', () => {
 
   beforeAll(async () => {
     const config = loadConfig({ KIUNGO_DATA_DIR: dataDir, KIUNGO_BODY_LIMIT_BYTES: '2048' });
-    const logger = new JsonLogger({ level: 'debug', write: (line) => lines.push(line) });
+    const logger = createRootLogger('debug', { write: (line: string) => void lines.push(line) });
     @Module({ imports: [PlatformModule.forRoot(config, { logger })], controllers: [ProbeController] })
     class ProbeModule {}
     app = await createHttpApp(ProbeModule, config);
@@ -147,14 +145,25 @@ describe('problem filter and HTTP platform (real HTTP)', () => {
     expect(res.json.type).toBe('https://kiungo.dev/problems/unsupported-media-type');
   });
 
-  it('parses JSON and keeps the correlation id in CLS through body parsing', async () => {
+  it('parses JSON and hands the handler the correlation id as the request id', async () => {
     const res = await call('/probe/echo', {
       method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', 'X-Correlation-Id': 'cls-check.1' },
+      headers: { 'content-type': 'application/json; charset=utf-8', 'X-Correlation-Id': 'given.1' },
       body: JSON.stringify({ hello: 'world' }),
     });
     expect(res.status).toBe(201);
-    expect(res.json).toEqual({ body: { hello: 'world' }, fromCls: 'cls-check.1', fromService: 'cls-check.1' });
+    expect(res.json).toEqual({ body: { hello: 'world' }, correlationId: 'given.1' });
+  });
+
+  it('writes one line per request with its correlation id, route pattern and status, never the path or query', async () => {
+    await call('/probe/domain/not_found?idNumber=12345678', { headers: { 'X-Correlation-Id': 'one-line.1' } });
+    await call('/nowhere/12345678', { headers: { 'X-Correlation-Id': 'one-line.2' } });
+    const requestLines = (id: string) => lines.map((line) => JSON.parse(line)).filter((entry) => entry.correlationId === id && entry.msg === 'request');
+    expect(requestLines('one-line.1')).toEqual([
+      expect.objectContaining({ level: 'info', method: 'GET', route: '/probe/domain/:category', status: 404, ms: expect.any(Number) }),
+    ]);
+    expect(requestLines('one-line.2')).toEqual([expect.objectContaining({ route: null, status: 404 })]);
+    expect(JSON.stringify([...requestLines('one-line.1'), ...requestLines('one-line.2')])).not.toContain('12345678');
   });
 
   it('answers an unknown route with 404 and a known path with the wrong method with 405', async () => {

@@ -1,13 +1,14 @@
-import { Catch, Injectable, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, Inject, Injectable, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { throwError, type Observable } from 'rxjs';
-import { JsonLogger } from '../logging/json-logger';
+import type { Logger } from 'pino';
+import { ROOT_LOGGER } from '../logging/logger';
 import { isErrorLike } from '../logging/redact';
 import { CORRELATION_ID_HEADER, correlationIdOf } from './correlation-id';
 import { PROBLEM_CONTENT_TYPE, problemDetails, problemFor, type Problem } from './problem';
-import { routeTableOf } from './route-table';
+import { allowedMethods as allowedMethodsAt } from './allowed-methods';
 
 /**
  * The ONLY place errors become HTTP responses (registered as APP_FILTER): DomainErrors by
@@ -20,7 +21,7 @@ import { routeTableOf } from './route-table';
 export class ProblemFilter implements ExceptionFilter {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly logger: JsonLogger,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
@@ -35,8 +36,8 @@ export class ProblemFilter implements ExceptionFilter {
     const correlationId = correlationIdOf(raw);
 
     const unrouted = 'is404' in request && request.is404 === true;
-    const fastify = this.adapterHost.httpAdapter?.getInstance<object>();
-    const allowedMethods = unrouted && fastify ? (routeTableOf(fastify)?.allowedMethods(path) ?? []) : [];
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    const allowedMethods = unrouted && fastify ? allowedMethodsAt(fastify, path) : [];
     const problem = problemFor(exception, { unrouted, allowedMethods });
     try {
       this.log(problem, exception, { correlationId, method, path });
@@ -50,13 +51,13 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   private log(problem: Problem, exception: unknown, where: { correlationId: string; method: string; path: string }): void {
-    const fields = { ...where, status: problem.status, code: problem.code };
+    const fields = { context: 'ProblemFilter', ...where, status: problem.status, code: problem.code };
     if (problem.severity === 'error') {
-      this.logger.emit('error', 'ProblemFilter', 'unhandled error', { ...fields, err: describeError(exception) });
+      this.logger.error({ ...fields, err: describeError(exception) }, 'unhandled error');
     } else if (problem.severity === 'warn') {
-      this.logger.emit('warn', 'ProblemFilter', problem.detail, fields);
+      this.logger.warn(fields, problem.detail);
     } else {
-      this.logger.emit('debug', 'ProblemFilter', problem.detail, fields);
+      this.logger.debug(fields, problem.detail);
     }
   }
 }

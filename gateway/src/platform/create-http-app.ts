@@ -7,8 +7,9 @@ import { setupOpenApi } from '../docs/openapi';
 import { CORRELATION_ID_HEADER, correlationIdOf } from '../http/correlation-id';
 import { answerFrameworkError } from '../http/framework-errors';
 import { useStrictJsonParser } from '../http/json-body-parser';
-import { attachRouteTable } from '../http/route-table';
-import { JsonLogger } from '../logging/json-logger';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { ROOT_LOGGER } from '../logging/logger';
 import { useUssdFormParser } from '../ussd/ussd-form-parser';
 
 export interface HttpAppOptions {
@@ -18,8 +19,9 @@ export interface HttpAppOptions {
 
 /**
  * Builds the HTTP gateway on Fastify, initialised and ready to `listen`. `rootModule` must
- * import `PlatformModule.forRoot(config)`. Fastify's own logger is off (ours is used), proxies
- * are not trusted, CORS is off, bodies are JSON only and limited to KIUNGO_BODY_LIMIT_BYTES.
+ * import `PlatformModule.forRoot(config)`. Fastify's own logger is off (ours writes one line per
+ * request from a hook), proxies are not trusted, CORS is off, bodies are JSON only and limited to
+ * KIUNGO_BODY_LIMIT_BYTES.
  */
 export async function createHttpApp(
   rootModule: Type<unknown> | DynamicModule,
@@ -39,11 +41,24 @@ export async function createHttpApp(
   const fastify = adapter.getInstance();
   useStrictJsonParser(fastify);
   useUssdFormParser(fastify);
-  attachRouteTable(fastify);
   // Every response, errors and 404s included, tells the caller its correlation id.
   fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header(CORRELATION_ID_HEADER, request.id);
     done(null, payload);
+  });
+  // One line per request, after the answer is sent: the route's pattern, never the raw path or
+  // query (they may carry an ID number or the USSD key). Health probes only at debug.
+  let requestLog: Logger | undefined;
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url;
+    const level = route?.startsWith('/health') ? 'debug' : 'info';
+    if (requestLog?.isLevelEnabled(level)) {
+      requestLog[level](
+        { correlationId: request.id, method: request.method, route: route ?? null, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+        'request',
+      );
+    }
+    done();
   });
 
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
@@ -51,14 +66,13 @@ export async function createHttpApp(
     bodyParser: false,
     abortOnError: false,
   });
-  let logger: JsonLogger;
   try {
-    logger = app.get(JsonLogger);
+    requestLog = app.get<Logger>(ROOT_LOGGER);
   } catch {
     await app.close();
     throw new Error('createHttpApp: the root module must import PlatformModule.forRoot(config)');
   }
-  app.useLogger(logger);
+  app.useLogger(app.get(NestPinoLogger));
   app.enableShutdownHooks();
   setupOpenApi(app);
   await options.configure?.(app);

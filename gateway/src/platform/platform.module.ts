@@ -1,25 +1,24 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import type { IncomingMessage } from 'node:http';
-import { ClsModule } from 'nestjs-cls';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import { AuthGuard } from '../auth/auth.guard';
 import { TokenVerifier } from '../auth/token-verifier';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { CorrelationIdService, correlationIdOf } from '../http/correlation-id';
 import { ProblemFilter } from '../http/problem.filter';
-import { JsonLogger } from '../logging/json-logger';
+import { createRootLogger, ROOT_LOGGER } from '../logging/logger';
 
 const built = new WeakMap<AppConfig, DynamicModule>();
 
 export interface PlatformOptions {
-  /** Default: JSON lines on stdout at LOG_LEVEL. Tests pass one that captures lines. */
-  logger?: JsonLogger;
+  /** Default: JSON lines on stdout at LOG_LEVEL (createRootLogger). Tests pass one that captures lines. */
+  logger?: Logger;
 }
 
 /**
- * What every feature module stands on, global: APP_CONFIG, the TokenVerifier, the JSON logger,
- * the CLS context with the correlation id, and — for HTTP apps — the auth guard and the problem
- * filter. Import it once, in the root module: `PlatformModule.forRoot(config)`.
+ * What every feature module stands on, global: APP_CONFIG, the TokenVerifier, the pino logger
+ * (ROOT_LOGGER, and Nest's Logger through nestjs-pino) and — for HTTP apps — the auth guard and
+ * the problem filter. Import it once, in the root module: `PlatformModule.forRoot(config)`.
  */
 @Module({})
 export class PlatformModule {
@@ -27,29 +26,25 @@ export class PlatformModule {
     // The same object for the same config, so a second import is the same module, not a second guard.
     const existing = built.get(config);
     if (existing) return existing;
-    const logger = options.logger ?? new JsonLogger({ level: config.logLevel });
+    const logger = options.logger ?? createRootLogger(config.logLevel);
     const module: DynamicModule = {
       module: PlatformModule,
       global: true,
       imports: [
-        ClsModule.forRoot({
-          global: true,
-          middleware: {
-            mount: true,
-            generateId: true,
-            idGenerator: (request: IncomingMessage) => correlationIdOf(request),
-          },
-        }),
+        // nestjs-pino's middleware would keep a request logger in an AsyncLocalStorage, and on
+        // Node 20 one live AsyncLocalStorage slows every promise of the process (measured in the
+        // README's dependency notes). `forRoutes: []` mounts none: the correlation id travels as
+        // Fastify's request id instead, passed on explicitly.
+        LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [], renameContext: 'context' }),
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: JsonLogger, useValue: logger },
+        { provide: ROOT_LOGGER, useValue: logger },
         { provide: TokenVerifier, useFactory: () => TokenVerifier.fromConfig(config) },
-        CorrelationIdService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
-      exports: [APP_CONFIG, JsonLogger, TokenVerifier, CorrelationIdService],
+      exports: [APP_CONFIG, ROOT_LOGGER, TokenVerifier],
     };
     built.set(config, module);
     return module;

@@ -9,7 +9,6 @@ import { ListTransactions } from '../../../core/transactions/use-cases/list-tran
 import { SubmitTransaction } from '../../../core/transactions/use-cases/submit-transaction';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
 import { ApiProblemResponse } from '../docs/problem.schema';
-import { CorrelationIdService } from '../http/correlation-id';
 import { Idempotency, IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { Catalogue } from '../../../contracts/src/catalogue';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
@@ -27,7 +26,6 @@ export class TransactionsController {
     private readonly submitTransaction: SubmitTransaction,
     private readonly getTransaction: GetTransaction,
     private readonly listTransactions: ListTransactions,
-    private readonly correlation: CorrelationIdService,
     private readonly catalogue: Catalogue,
     private readonly vault: PersonalDataVault,
   ) {}
@@ -58,7 +56,8 @@ export class TransactionsController {
       body,
       submitter: principal,
       idempotency,
-      correlationId: this.correlation.get(),
+      // Fastify's request id is the correlation id (create-http-app.ts), passed on explicitly.
+      correlationId: reply.request.id,
     });
     reply.status(isFinalForCaller(transaction.state) ? 200 : 202);
     reply.header('Location', `/v1/transactions/${transaction.id}`);

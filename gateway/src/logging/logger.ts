@@ -1,0 +1,36 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+import type { LogLevel } from '../config/app-config';
+import { redact } from './redact';
+
+/**
+ * The process's pino logger: JSON lines `{"level","time","correlationId"?,"context"?,...,"msg"}`
+ * on stdout at LOG_LEVEL. Every line's fields pass through `redact` (a pino formatter), so
+ * personal data and credentials are never written, however deep they sit (a child logger's bound
+ * fields are not formatted: bind ids and contexts only). Nest's Logger reaches it through nestjs-pino.
+ */
+export function createRootLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: undefined,
+      messageKey: 'msg',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (fields) => {
+          const safe = redact(fields) as Record<string, unknown>;
+          // The fixed keys are the logger's; a field cannot overwrite them.
+          delete safe.level;
+          delete safe.time;
+          return safe;
+        },
+      },
+      // `redact` has already turned errors into { name, message, stack }.
+      serializers: { err: (err: unknown) => err },
+    },
+    destination ?? pino.destination({ fd: 1, sync: true }),
+  );
+}
+
+/** Injection token of the root pino logger: `@Inject(ROOT_LOGGER) logger: pino.Logger`. */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
