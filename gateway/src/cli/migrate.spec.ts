@@ -12,7 +12,9 @@ describe('npm run migrate arguments', () => {
 
   it.each([
     [['sideways'], 'Unknown argument sideways'],
-    [['down', '--steps'], '--steps needs a positive whole number, got undefined'],
+    [['down', '--steps'], "Option '--steps <value>' argument missing"],
+    [['up', 'down'], 'Unknown argument down'],
+    [['--force'], "Unknown option '--force'"],
     [['down', '--steps', '0'], '--steps needs a positive whole number, got 0'],
     [['--steps=1.5'], '--steps needs a positive whole number, got 1.5'],
   ])('%j is refused', (args, message) => {

@@ -3,8 +3,10 @@
  * Migrates DATABASE_URL, or, when it is unset, the embedded database in KIUNGO_DATA_DIR
  * (default .kiungo). Down reverts one migration unless --steps says otherwise.
  */
+import { parseArgs } from 'node:util';
 import { migrate, type MigrationDirection } from '../../../core/db/migrate';
 import { createPool } from '../../../core/db/pool';
+import { loadToolConfig } from '../config/env.schema';
 import { EMBEDDED_POOL_MAX, startEmbeddedDatabase, type EmbeddedDatabase } from '../embedded/pglite-server';
 
 export interface MigrateCommand {
@@ -12,30 +14,31 @@ export interface MigrateCommand {
   steps?: number;
 }
 
+const USAGE = 'Usage: npm run migrate [-- up|down] [--steps N]';
+
 export function parseMigrateArgs(args: readonly string[]): MigrateCommand {
-  let direction: MigrationDirection = 'up';
-  let steps: number | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === 'up' || arg === 'down') {
-      direction = arg;
-    } else if (arg === '--steps' || arg.startsWith('--steps=')) {
-      const value = arg === '--steps' ? args[++i] : arg.slice('--steps='.length);
-      steps = Number(value);
-      if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps needs a positive whole number, got ${value}`);
-    } else {
-      throw new Error(`Unknown argument ${arg}. Usage: npm run migrate [-- up|down] [--steps N]`);
-    }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], strict: true, allowPositionals: true, options: { steps: { type: 'string' } } });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}. ${USAGE}`);
   }
+  const { values, positionals } = parsed;
+  const unknown = positionals.find((arg) => arg !== 'up' && arg !== 'down');
+  if (unknown !== undefined || positionals.length > 1) throw new Error(`Unknown argument ${unknown ?? positionals[1]}. ${USAGE}`);
+  const direction: MigrationDirection = positionals[0] === 'down' ? 'down' : 'up';
+  if (values.steps === undefined) return { direction, steps: undefined };
+  const steps = Number(values.steps);
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps needs a positive whole number, got ${values.steps}`);
   return { direction, steps };
 }
 
-export async function runMigrateCommand(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runMigrateCommand(args: readonly string[], env?: Readonly<Record<string, string | undefined>>): Promise<void> {
   const command = parseMigrateArgs(args);
+  const { databaseUrl, dataDir } = loadToolConfig(env);
   let embedded: EmbeddedDatabase | undefined;
-  let url = env.DATABASE_URL;
+  let url = databaseUrl;
   if (!url) {
-    const dataDir = env.KIUNGO_DATA_DIR || '.kiungo';
     embedded = await startEmbeddedDatabase({ dataDir });
     url = embedded.url;
     console.log(`Embedded database in ${dataDir}`);

@@ -46,6 +46,7 @@
  *                            into KIUNGO_DATA_DIR/ussd-secret in embedded mode (printed at start); the
  *                            USSD channel is off in production.
  */
+import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { LOG_LEVELS, PROCESS_ROLES, type AppConfig, type LogLevel, type ProcessRole, type SmsConfig, type UssdConfig } from './app-config';
@@ -129,7 +130,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const logLevel = LOG_LEVEL_ALIASES[logLevelText] ?? (LOG_LEVELS as readonly string[]).find((l) => l === logLevelText);
   if (logLevel === undefined) read.fail('LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}, got "${logLevelText}"`);
 
-  const dataDir = resolve(read.raw('KIUNGO_DATA_DIR') ?? '.kiungo');
+  const { dataDir, catalogueDir } = readFolders(read);
   const partial = {
     mode: production ? 'production' : 'embedded',
     port: read.integer('PORT', 8080, 0, 65535),
@@ -141,7 +142,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     oidcAudience: read.raw('OIDC_AUDIENCE') ?? 'kiungo',
     oidcJwksUrl: read.url('OIDC_JWKS_URL', ['https:', 'http:'], false),
     dataDir,
-    catalogueDir: resolve(read.raw('KIUNGO_CATALOGUE_DIR') ?? 'contracts/catalogue'),
+    catalogueDir,
     logLevel: logLevel ?? 'info',
     bodyLimitBytes: read.integer('KIUNGO_BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1024 * 1024),
     sweepIntervalMs: read.integer('KIUNGO_SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
@@ -179,6 +180,38 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ussd: ussdConfig(ussdSecretText, production, dataDir),
   } satisfies AppConfig);
 }
+
+function readFolders(read: EnvReader): { dataDir: string; catalogueDir: string } {
+  return {
+    dataDir: resolve(read.raw('KIUNGO_DATA_DIR') ?? '.kiungo'),
+    catalogueDir: resolve(read.raw('KIUNGO_CATALOGUE_DIR') ?? 'contracts/catalogue'),
+  };
+}
+
+/** What the command-line tools (migrate, seed) run on: the database and the catalogue, nothing a server needs. */
+export interface ToolConfig {
+  /** DATABASE_URL; undefined means the embedded database in `dataDir`. */
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  readonly catalogueDir: string;
+}
+
+/** DATABASE_URL, KIUNGO_DATA_DIR and KIUNGO_CATALOGUE_DIR, validated as `loadConfig` does. */
+export function loadToolConfig(env: Env = process.env): ToolConfig {
+  const read = new EnvReader(env);
+  const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:'], true);
+  const folders = readFolders(read);
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return Object.freeze({ databaseUrl, ...folders });
+}
+
+/**
+ * The variables agency files name themselves (`baseUrlEnv`, `usernameEnv`, `inboxEnv`, …): not
+ * known before the catalogue is loaded, so not validated here, and read live when an adapter
+ * needs them (a rotated secret is picked up). Everything else reads the environment through
+ * `loadConfig` or `loadToolConfig`.
+ */
+export const agencyEnvironment: Env = process.env;
 
 function readSmsConfig(read: EnvReader): SmsConfig {
   const driver = read.raw('KIUNGO_SMS_DRIVER') ?? 'outbox';
@@ -230,13 +263,10 @@ function embeddedDataKey(dataDir: string): Buffer {
  * none is given. `argv` is what follows the script name: `process.argv.slice(2)`.
  */
 export function parseRole(argv: readonly string[] = process.argv.slice(2)): ProcessRole {
-  let given: string | undefined;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i];
-    if (arg.startsWith('--role=')) given = arg.slice('--role='.length);
-    else if (arg === '--role') given = argv[++i] ?? '';
-    else if (!arg.startsWith('-') && given === undefined) given = arg;
-  }
+  // Not strict: Node's own flags may follow the script when it is started by a wrapper.
+  const { values, positionals } = parseArgs({ args: [...argv], strict: false, allowPositionals: true, options: { role: { type: 'string' } } });
+  const flag = values.role;
+  const given = typeof flag === 'string' ? flag : flag === true ? '' : positionals[0];
   if (given === undefined) return 'all';
   const role = PROCESS_ROLES.find((r) => r === given);
   if (role === undefined) {

@@ -16,8 +16,8 @@ export interface DemoAgencies {
 export interface DemoAgencyOptions {
   /** Where file-drop agencies get their outbox and inbox (`<dataDir>/demo-agencies/<code>/`). Default: the OS temp folder. */
   dataDir?: string;
-  /** Where the credentials of SOAP agencies with WS-Security are read from. Default: `process.env`. */
-  env?: NodeJS.ProcessEnv;
+  /** Where the credentials of SOAP agencies with WS-Security are read from (agencyEnvironment). */
+  env: Readonly<Record<string, string | undefined>>;
   /** The catalogue whose agencies may be simulated. Default: the demo catalogue (contracts/catalogue). */
   demoCatalogueDir?: string;
 }
@@ -35,8 +35,8 @@ interface Simulator {
  * Only the demo catalogue's own folders are simulated: an agency from any other catalogue
  * (KIUNGO_CATALOGUE_DIR) is a real agency, called at the endpoint its file names, even in embedded mode.
  */
-export async function startDemoAgencies(agencies: readonly AgencyDefinition[], options: DemoAgencyOptions = {}): Promise<DemoAgencies> {
-  const env = options.env ?? process.env;
+export async function startDemoAgencies(agencies: readonly AgencyDefinition[], options: DemoAgencyOptions): Promise<DemoAgencies> {
+  const { env } = options;
   const dataDir = options.dataDir ?? path.join(tmpdir(), 'kiungo-demo');
   const demoCatalogue = realFolder(options.demoCatalogueDir ?? defaultCatalogueDir());
   const simulators: Simulator[] = [];

@@ -8,7 +8,7 @@ import { migrate } from '../../../core/db/migrate';
 import { createPool } from '../../../core/db/pool';
 import { SystemClock, type Clock } from '../../../core/shared/clock';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
-import type { AppConfig, ProcessRole } from '../config/env.schema';
+import { agencyEnvironment, type AppConfig, type ProcessRole } from '../config/env.schema';
 import { createRetryQueue } from '../retry-queue/create-retry-queue';
 import type { KiungoRuntime } from './runtime';
 import { EMBEDDED_POOL_MAX, startEmbeddedDatabase } from '../embedded/pglite-server';
@@ -60,12 +60,12 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
     let endpointOverrides = overrides.endpointOverrides;
     let demo: KiungoRuntime['demo'];
     if (overrides.demoAgencies ?? config.mode === 'embedded') {
-      const agencies = await startDemoAgencies(catalogue.agencies, { dataDir: config.dataDir });
+      const agencies = await startDemoAgencies(catalogue.agencies, { dataDir: config.dataDir, env: agencyEnvironment });
       closers.push(() => agencies.close());
       endpointOverrides = { ...agencies.endpoints, ...endpointOverrides };
       demo = { agencies: agencies.endpoints };
     }
-    const agencies = new AgencyRegistry(catalogue.agencies, { endpointOverrides });
+    const agencies = new AgencyRegistry(catalogue.agencies, { endpointOverrides, env: agencyEnvironment });
     closers.push(() => agencies.close());
 
     const retries = createRetryQueue({ redisUrl: config.redisUrl, prefix: overrides.queuePrefix, logger: new Logger('RetryQueue') });

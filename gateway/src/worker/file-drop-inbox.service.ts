@@ -5,6 +5,7 @@ import { answerOutcome, type AgencyAnswer } from '../../../adapters/file-drop/fi
 import { InboxPoller, type AnswerHandling } from '../../../adapters/file-drop/inbox-poller';
 import { RecordAgencyAnswer } from '../../../core/transactions/use-cases/record-agency-answer';
 import { Catalogue } from '../../../contracts/src/catalogue';
+import { agencyEnvironment } from '../config/env.schema';
 import { ENDPOINT_OVERRIDES } from '../runtime/tokens';
 
 /**
@@ -27,7 +28,7 @@ export class FileDropInboxService implements OnApplicationBootstrap, OnApplicati
     for (const agency of this.catalogue.agencies) {
       if (agency.adapter.kind !== 'file-drop') continue;
       try {
-        const config = parseFileDropConfig(agency, { env: process.env, endpointOverride: this.endpointOverrides[agency.code] });
+        const config = parseFileDropConfig(agency, { env: agencyEnvironment, endpointOverride: this.endpointOverrides[agency.code] });
         const poller = new InboxPoller({
           agencyCode: agency.code,
           config,
