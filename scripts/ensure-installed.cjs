@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
- * Pre-step of `npm start` / `npm test` on a fresh clone: runs `npm ci` when node_modules is
- * missing or older than package-lock.json. "Older" is judged first by modification time and,
+ * Pre-step of `npm start`, `npm test` and every `npm run` script that runs TypeScript
+ * (scripts/run-ts.cjs: token, migrate, seed, bench, chaos, adapter:check, adapter:new) on a
+ * fresh clone: runs `npm ci` when node_modules is missing or older than package-lock.json.
+ * "Older" is judged first by modification time and,
  * when that says stale, by content: npm's own record of what it installed
  * (node_modules/.package-lock.json) is compared with the lock file, because a `git pull` or
  * checkout touches package-lock.json without changing it. KIUNGO_SKIP_INSTALL=1 turns it off.
@@ -47,17 +49,8 @@ const reason = staleReason();
 if (reason) {
   console.log(`[ensure-installed] ${reason}: running npm ci`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const run = (args, stdio) => spawnSync(npm, args, { cwd: root, stdio, shell: process.platform === 'win32', encoding: 'utf8' });
-  let result = run(['ci', '--no-audit', '--no-fund'], ['inherit', 'inherit', 'pipe']);
+  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
   if (result.error) throw result.error;
-  if (result.status !== 0 && /from lock file/.test(result.stderr || '')) {
-    // Some registries serve no darwin/win32 builds of optional platform packages, so the lock
-    // cannot list them and npm ci refuses it; npm install --no-save installs the locked versions.
-    console.log('[ensure-installed] npm ci refused optional platform packages the registry does not serve: npm install --no-save');
-    result = run(['install', '--no-save', '--no-audit', '--no-fund'], 'inherit');
-    if (result.error) throw result.error;
-  } else if (result.status !== 0) {
-    process.stderr.write(result.stderr || '');
-  }
+  if (result.status !== 0) console.error('[ensure-installed] npm ci failed (see above); run `npm install` once the registry is reachable.');
   process.exit(result.status ?? 1);
 }
