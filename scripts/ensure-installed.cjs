@@ -44,13 +44,23 @@ function staleReason() {
   return null;
 }
 
-if (process.env.KIUNGO_SKIP_INSTALL === '1') process.exit(0);
-const reason = staleReason();
-if (reason) {
-  console.log(`[ensure-installed] ${reason}: running npm ci`);
+/**
+ * Runs `npm ci` when node_modules is stale and returns npm's exit code (0 when nothing was
+ * needed). `stdout`: where npm's and our own output go (`'inherit'`, or 2 to keep stdout clean).
+ */
+function ensureInstalled(stdout = 'inherit') {
+  if (process.env.KIUNGO_SKIP_INSTALL === '1') return 0;
+  const reason = staleReason();
+  if (!reason) return 0;
+  const say = stdout === 2 ? console.error : console.log;
+  say(`[ensure-installed] ${reason}: running npm ci`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['inherit', stdout, 'inherit'], shell: process.platform === 'win32' });
   if (result.error) throw result.error;
-  if (result.status !== 0) console.error('[ensure-installed] npm ci failed (see above); run `npm install` once the registry is reachable.');
-  process.exit(result.status ?? 1);
+  if (result.status !== 0) console.error('[ensure-installed] npm ci failed (see above): run `npm install`, then try again.');
+  return result.status ?? 1;
 }
+
+module.exports = { ensureInstalled };
+
+if (require.main === module) process.exit(ensureInstalled());
