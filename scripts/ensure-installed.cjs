@@ -57,7 +57,7 @@ function ensureInstalled(stdout = 'inherit') {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['inherit', stdout, 'inherit'], shell: process.platform === 'win32' });
   if (result.error) throw result.error;
-  if (result.status !== 0) console.error('[ensure-installed] npm ci failed (see above): run `npm install`, then try again.');
+  if (result.status !== 0) console.error('[ensure-installed] npm ci failed: run `npm install`, then try again.');
   return result.status ?? 1;
 }
 
