@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeycloakTestRealm } from '../../../test/factories/keycloak';
 import { loadConfig } from '../config/env.schema';
-import { JsonLogger } from '../logging/json-logger';
+import { createRootLogger } from '../logging/logger';
 import { PlatformModule, createHttpApp } from '../platform';
 import { CurrentPrincipal, Roles, type Principal } from '.';
 import { JWKS_MAX_AGE_MS, UNKNOWN_KID_REFETCH_INTERVAL_MS } from './oidc-key-source';
@@ -36,7 +36,7 @@ describe('Keycloak 26 access tokens over HTTP', () => {
   beforeAll(async () => {
     realm = await KeycloakTestRealm.start('kiungo');
     const config = loadConfig({ KIUNGO_DATA_DIR: dataDir, OIDC_ISSUER_URL: `${realm.issuer}/` });
-    @Module({ imports: [PlatformModule.forRoot(config, { logger: new JsonLogger({ level: 'silent' }) })], controllers: [WhoAmIController] })
+    @Module({ imports: [PlatformModule.forRoot(config, { logger: createRootLogger('silent') })], controllers: [WhoAmIController] })
     class KeycloakTestModule {}
     app = await createHttpApp(KeycloakTestModule, config);
     await app.getHttpAdapter().getInstance().ready();
