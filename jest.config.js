@@ -17,6 +17,8 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   globalSetup: '<rootDir>/test/factories/global-setup.ts',
   globalTeardown: '<rootDir>/test/factories/global-teardown.ts',
+  // Fails a test file whose app answered something the OpenAPI document does not describe.
+  setupFilesAfterEnv: ['<rootDir>/test/factories/response-contract.setup.ts'],
   maxWorkers: 2,
   testTimeout: 60000,
   modulePathIgnorePatterns: ['<rootDir>/dist/'],

@@ -1,24 +1,24 @@
 /**
  * Loads the service catalogue once, at boot: every sub-folder of `dir` with an agency.json is
- * an agency. All schemas (envelope, agency file, every service message) are compiled once with
- * ONE Ajv instance; the ContractValidator then only runs the compiled functions. Any problem
+ * an agency. The services' schemas are compiled once with ONE Ajv instance per catalogue; the
+ * envelope and the agency file are Kiungo's own messages, compiled once for all catalogues
+ * (message-schemas.ts). The ContractValidator then only runs the compiled functions. Any problem
  * anywhere stops the load with one CatalogueError listing them all.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import agencyFileSchemaJson from '../schemas/agency-file.v1.json';
-import transactionEnvelopeSchemaJson from '../schemas/transaction-envelope.v1.json';
 import { loadAgencyFolder, type LoadedAgency } from './agency-folder.loader';
 import { Catalogue } from './catalogue';
 import { CatalogueError, displayPath, type CatalogueProblem } from './catalogue-error';
 import { ContractValidator, type ServiceContracts } from './contract-validator';
 import { deepFreeze } from './deep-freeze';
+import { messageSchema, messageValidator } from './message-schemas';
 import { createSchemaCompiler, type CompiledSchema, type JsonSchema } from './schema-compiler';
 
 /** The schema of agency.json files (agency-file.v1.json). */
-export const agencyFileSchema: JsonSchema = deepFreeze(agencyFileSchemaJson);
+export const agencyFileSchema: JsonSchema = messageSchema('agency-file');
 /** The schema of the body of POST /v1/transactions (transaction-envelope.v1.json). */
-export const transactionEnvelopeSchema: JsonSchema = deepFreeze(transactionEnvelopeSchemaJson);
+export const transactionEnvelopeSchema: JsonSchema = messageSchema('transaction-envelope');
 
 export function loadCatalogue(dir: string): Catalogue {
   const root = path.resolve(dir);
@@ -26,8 +26,8 @@ export function loadCatalogue(dir: string): Catalogue {
     throw new CatalogueError([{ file: displayPath(root), message: 'is not a directory: the catalogue is a folder of agency folders' }]);
   }
   const compiler = createSchemaCompiler();
-  const envelope = compiler.compile(transactionEnvelopeSchema);
-  const validateAgencyFile = compiler.compile(agencyFileSchema);
+  const envelope = messageValidator('transaction-envelope');
+  const validateAgencyFile = messageValidator('agency-file');
   const problems: CatalogueProblem[] = [];
   const ctx = { compiler, problems, cache: new Map<string, CompiledSchema | null>(), validateAgencyFile };
 

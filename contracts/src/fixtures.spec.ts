@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FieldError } from './field-error';
 import { defaultCatalogueDir, loadCatalogue } from './index';
+import { MESSAGE_NAMES, validateMessage } from './message-schemas';
 
 interface Expectation {
   field: string;
@@ -43,6 +44,10 @@ const subjects: Subject[] = [
     prefix: '',
     validate: (value) => validator.validateAgencyFile(value),
   },
+  // Every other message of the API: the edge validates them with exactly this function.
+  ...MESSAGE_NAMES.filter((name) => name !== 'transaction-envelope' && name !== 'agency-file').map(
+    (name): Subject => ({ name, dir: path.join(contractsDir, 'fixtures', name), prefix: '', validate: (value) => validateMessage(name, value) }),
+  ),
   ...catalogue.agencies.flatMap((agency) =>
     agency.services.flatMap((service): Subject[] => [
       {
@@ -83,7 +88,7 @@ function valueAt(document: unknown, pointer: string): unknown {
   return current;
 }
 
-it('covers the envelope, the agency file and the request and response of every catalogue service', () => {
+it('covers every message schema, the agency file and the request and response of every catalogue service', () => {
   expect(subjects.map((s) => s.name)).toEqual(
     expect.arrayContaining([
       'transaction-envelope',
@@ -96,7 +101,13 @@ it('covers the envelope, the agency file and the request and response of every c
       'brs/business-name-search.response',
     ]),
   );
-  expect(subjects).toHaveLength(2 + 2 * catalogue.services().length);
+  expect(subjects).toHaveLength(MESSAGE_NAMES.length + 2 * catalogue.services().length);
+});
+
+it('has a schema for every file in contracts/schemas, and fixtures for every message', () => {
+  const files = fs.readdirSync(path.join(contractsDir, 'schemas')).filter((name) => name.endsWith('.json'));
+  expect(files.sort()).toEqual([...MESSAGE_NAMES, 'common'].map((name) => `${name}.v1.json`).sort());
+  expect(fs.readdirSync(path.join(contractsDir, 'fixtures')).sort()).toEqual([...MESSAGE_NAMES].sort());
 });
 
 it('has no fixture folder without a schema', () => {

@@ -13,3 +13,6 @@ export type { JsonSchema, CompiledSchema } from './schema-compiler';
 export type { FieldError } from './field-error';
 export type * from './catalogue.types';
 export type * from './dispatch';
+export { MESSAGE_NAMES, SHARED_DEFINITIONS, messageSchema, messageTypeName, validateMessage, isMessageName } from './message-schemas';
+export type { MessageName } from './message-schemas';
+export type * from './message.types';

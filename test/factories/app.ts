@@ -11,6 +11,7 @@ import { createHttpApp } from '../../gateway/src/platform';
 import { buildRuntime } from '../../gateway/src/runtime/build-runtime';
 import type { KiungoRuntime } from '../../gateway/src/runtime/runtime';
 import type { Clock } from '../../core/shared/clock';
+import { checkResponsesAgainstOpenApi } from './response-contract';
 
 export const FAST_CATALOGUE = path.resolve(__dirname, '..', 'fixtures', 'catalogue-fast');
 
@@ -62,7 +63,8 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     queuePrefix,
     clock: options.clock,
   });
-  const app = await createHttpApp(AppModule.forRuntime(runtime), config);
+  // Every answer is checked against the OpenAPI document (response-contract.ts).
+  const app = await createHttpApp(AppModule.forRuntime(runtime), config, { configure: checkResponsesAgainstOpenApi });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -75,19 +75,32 @@ function rolesOf(operation: OpenApiOperation): Role[] {
   return listed.filter((role): role is Role => (ROLES as readonly string[]).includes(role));
 }
 
-/** Inlines `#/components/schemas/X` references (bounded: the DTOs are not recursive). */
+/**
+ * Inlines `$ref`s into the document (`#/components/schemas/X`, or deeper pointers such as
+ * `#/components/schemas/X/$defs/y`); keywords next to a `$ref` refine its target. Bounded: the
+ * message schemas are not recursive.
+ */
 function resolveRefs(schema: JsonSchemaNode, document: OpenApiDocument, depth: number): JsonSchemaNode {
   if (depth > 16) return {};
   const node = schema;
   if (typeof node.$ref === 'string') {
-    const name = node.$ref.replace('#/components/schemas/', '');
-    return resolveRefs(document.components?.schemas?.[name] ?? {}, document, depth + 1);
+    const { $ref, ...siblings } = node;
+    return resolveRefs({ ...(pointerTarget(document, $ref) ?? {}), ...siblings }, document, depth + 1);
   }
   const out: JsonSchemaNode = {};
   for (const [key, value] of Object.entries(node)) {
     out[key] = resolveValue(value, document, depth + 1);
   }
   return out;
+}
+
+function pointerTarget(document: OpenApiDocument, ref: string): JsonSchemaNode | undefined {
+  if (!ref.startsWith('#/')) return undefined;
+  let node: unknown = document;
+  for (const segment of ref.slice(2).split('/')) {
+    node = (node as Record<string, unknown> | undefined)?.[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return typeof node === 'object' && node !== null ? (node as JsonSchemaNode) : undefined;
 }
 
 function resolveValue(value: unknown, document: OpenApiDocument, depth: number): unknown {

@@ -72,6 +72,8 @@ function objectFrom(schema: JsonSchemaNode, known: KnownValues, depth: number): 
 
 function stringFrom(schema: JsonSchemaNode): fc.Arbitrary<string> {
   if (typeof schema.example === 'string' && !schema.pattern && !schema.format) return fc.constant(schema.example);
+  const examples = Array.isArray(schema.examples) ? (schema.examples as unknown[]).filter((example): example is string => typeof example === 'string') : [];
+  if (examples.length > 0 && !schema.pattern && !schema.format) return fc.constantFrom(...examples);
   if (schema.format === 'date') return fc.date({ min: new Date('1950-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
   if (schema.format === 'date-time') return fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString());
   if (schema.format === 'uuid') return fc.uuid();
@@ -90,6 +92,8 @@ function stringFrom(schema: JsonSchemaNode): fc.Arbitrary<string> {
 
 function typeOf(schema: JsonSchemaNode): string | undefined {
   if (typeof schema.type === 'string') return schema.type;
+  // `["string", "null"]`: the value is drawn as the non-null type.
+  if (Array.isArray(schema.type)) return (schema.type as string[]).find((type) => type !== 'null');
   if (schema.properties) return 'object';
   return undefined;
 }

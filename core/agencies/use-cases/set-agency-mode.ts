@@ -1,21 +1,22 @@
 import type { Catalogue } from '../../../contracts/src/catalogue';
-import type { FieldError } from '../../../contracts/src/field-error';
+import type { AgencyModeChange } from '../../../contracts/src/message.types';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
-import { isStorableText, NOT_STORABLE_MESSAGE } from '../../shared/storable-text';
 import type { AgencyModeRepository } from '../agency-mode.repository';
 import type { AgencyModes } from '../agency-modes';
-import { AGENCY_MODES, type AgencyMode, type AgencyModeSetting, type MaintenanceWindow } from '../domain/agency-mode';
+import type { AgencyMode, AgencyModeSetting, MaintenanceWindow } from '../domain/agency-mode';
 
 export interface SetAgencyModeCommand {
   agencyCode: string;
-  body: unknown;
+  /** Valid against agency-mode-change.v1.json (checked at the edge). */
+  change: AgencyModeChange;
   actor: string;
 }
 
 /**
  * PUT /v1/agencies/{code}/mode (operator, admin): `{mode, reason, window?: {start, end}}`.
  * A reason is required for every switch (the audit log says why); maintenance needs its window.
+ * The schema says all that; what it cannot say is that a window ends after it starts.
  */
 export class SetAgencyMode {
   constructor(
@@ -27,7 +28,7 @@ export class SetAgencyMode {
 
   async execute(command: SetAgencyModeCommand): Promise<AgencyModeSetting> {
     requireAgency(this.catalogue, command.agencyCode);
-    const { mode, reason, window } = parse(command.body);
+    const { mode, reason, window } = modeChange(command.change);
     const before = await this.modes.setting(command.agencyCode);
     const now = this.clock.now();
     const setting = await this.repository.setMode(
@@ -55,29 +56,12 @@ export function requireAgency(catalogue: Catalogue, agencyCode: string): void {
   if (!catalogue.agency(agencyCode)) throw new DomainError('not_found', 'agency-not-found', `No agency ${agencyCode}; see GET /v1/agencies.`);
 }
 
-function parse(body: unknown): { mode: AgencyMode; reason: string; window: MaintenanceWindow | null } {
-  const errors: FieldError[] = [];
-  const input = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
-  for (const key of Object.keys(input)) {
-    if (!['mode', 'reason', 'window'].includes(key)) errors.push({ field: `/${key}`, message: 'is not a known field' });
+function modeChange(change: AgencyModeChange): { mode: AgencyMode; reason: string; window: MaintenanceWindow | null } {
+  const window = change.window ? { start: new Date(change.window.start), end: new Date(change.window.end) } : null;
+  if (window && window.end <= window.start) {
+    throw new DomainError('invalid', 'validation-failed', 'The mode change is not valid; see `errors`.', {
+      errors: [{ field: '/window/end', message: 'must be after /window/start' }],
+    });
   }
-  const mode = input.mode as AgencyMode;
-  if (!AGENCY_MODES.includes(mode)) errors.push({ field: '/mode', message: `must be one of ${AGENCY_MODES.join(', ')}` });
-  const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
-  if (reason.length < 3 || reason.length > 500) errors.push({ field: '/reason', message: 'must say why, in 3 to 500 characters' });
-  else if (!isStorableText(reason)) errors.push({ field: '/reason', message: NOT_STORABLE_MESSAGE });
-  let window: MaintenanceWindow | null = null;
-  if (mode === 'maintenance') {
-    const raw = (input.window ?? {}) as Record<string, unknown>;
-    const start = typeof raw.start === 'string' ? new Date(raw.start) : new Date(NaN);
-    const end = typeof raw.end === 'string' ? new Date(raw.end) : new Date(NaN);
-    if (Number.isNaN(start.getTime())) errors.push({ field: '/window/start', message: 'must be an ISO-8601 date-time' });
-    if (Number.isNaN(end.getTime())) errors.push({ field: '/window/end', message: 'must be an ISO-8601 date-time' });
-    else if (!Number.isNaN(start.getTime()) && end <= start) errors.push({ field: '/window/end', message: 'must be after /window/start' });
-    window = { start, end };
-  } else if (input.window !== undefined) {
-    errors.push({ field: '/window', message: 'is only for mode maintenance' });
-  }
-  if (errors.length > 0) throw new DomainError('invalid', 'validation-failed', 'The mode change is not valid; see `errors`.', { errors });
-  return { mode, reason, window };
+  return { mode: change.mode, reason: change.reason.trim(), window };
 }

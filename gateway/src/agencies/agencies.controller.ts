@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { AgencyDefinition } from '../../../contracts/src/catalogue.types';
+import type { Agency, AgencyList, AgencyModeChange } from '../../../contracts/src/message.types';
 import { AgencyModes } from '../../../core/agencies/agency-modes';
 import { PauseReplay } from '../../../core/agencies/use-cases/pause-replay';
 import { SetAgencyMode } from '../../../core/agencies/use-cases/set-agency-mode';
@@ -10,9 +11,10 @@ import { CurrentPrincipal, Roles, type Principal } from '../auth';
 import { AgencyRegistry } from '../../../adapters/registry';
 import { Catalogue } from '../../../contracts/src/catalogue';
 import { RetryQueue } from '../../../core/retry-queue/retry-queue.port';
+import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
+import { ValidBody } from '../http/valid-body';
 import { agencyModeView, replayView } from './agency-mode.view';
-import { AgencyDto, AgencyListDto, AgencyModeChangeDto } from './agency.dto';
 
 @ApiTags('agencies')
 @ApiBearerAuth()
@@ -31,8 +33,8 @@ export class AgenciesController {
   @Get()
   @Roles('operator', 'manager', 'admin', 'auditor')
   @ApiOperation({ summary: 'Each agency with its breaker state, mode, load and queue depth' })
-  @ApiOkResponse({ type: AgencyListDto })
-  async list(): Promise<{ items: unknown[] }> {
+  @ApiMessageResponse(200, 'agency-list')
+  async list(): Promise<AgencyList> {
     const items = await Promise.all(this.catalogue.agencies.map((agency) => this.describe(agency, false)));
     return { items };
   }
@@ -41,9 +43,9 @@ export class AgenciesController {
   @Roles('operator', 'manager', 'admin', 'auditor')
   @ApiOperation({ summary: 'One agency: breaker, mode (auto | manual | maintenance, or degraded) and replay progress' })
   @ApiParam({ name: 'code', example: 'nrb' })
-  @ApiOkResponse({ type: AgencyDto })
+  @ApiMessageResponse(200, 'agency')
   @ApiProblemResponse(404, 'No such agency')
-  async get(@Param('code') code: string): Promise<unknown> {
+  async get(@Param('code') code: string): Promise<Agency> {
     return this.describe(this.agency(code), true);
   }
 
@@ -54,12 +56,15 @@ export class AgenciesController {
     description: 'Body: `{"mode": "manual", "reason": "NRB system down since 09:10"}` or `{"mode": "maintenance", "reason": "…", "window": {"start": "…", "end": "…"}}`.',
   })
   @ApiParam({ name: 'code', example: 'nrb' })
-  @ApiBody({ type: AgencyModeChangeDto })
-  @ApiOkResponse({ type: AgencyDto, description: 'The agency with its new mode' })
+  @ApiMessageResponse(200, 'agency', 'The agency with its new mode')
   @ApiProblemResponse(404, 'No such agency')
   @ApiProblemResponse(422, 'Unknown mode, reason missing or too long, bad or missing maintenance window (fields named)')
-  async setMode(@Param('code') code: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<unknown> {
-    await this.setAgencyMode.execute({ agencyCode: this.agency(code).code, body, actor: principal.subject });
+  async setMode(
+    @Param('code') code: string,
+    @ValidBody('agency-mode-change') change: AgencyModeChange,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Agency> {
+    await this.setAgencyMode.execute({ agencyCode: this.agency(code).code, change, actor: principal.subject });
     return this.describe(this.agency(code), true);
   }
 
@@ -68,9 +73,9 @@ export class AgenciesController {
   @Roles('operator', 'admin')
   @ApiOperation({ summary: "Pause the replay of an agency's stored backlog; audited" })
   @ApiParam({ name: 'code', example: 'nrb' })
-  @ApiOkResponse({ type: AgencyDto })
+  @ApiMessageResponse(200, 'agency')
   @ApiProblemResponse(404, 'No such agency')
-  async pause(@Param('code') code: string, @CurrentPrincipal() principal: Principal): Promise<unknown> {
+  async pause(@Param('code') code: string, @CurrentPrincipal() principal: Principal): Promise<Agency> {
     await this.pauseReplay.execute(this.agency(code).code, true, principal.subject);
     return this.describe(this.agency(code), true);
   }
@@ -80,9 +85,9 @@ export class AgenciesController {
   @Roles('operator', 'admin')
   @ApiOperation({ summary: "Resume the replay of an agency's stored backlog; audited" })
   @ApiParam({ name: 'code', example: 'nrb' })
-  @ApiOkResponse({ type: AgencyDto })
+  @ApiMessageResponse(200, 'agency')
   @ApiProblemResponse(404, 'No such agency')
-  async resume(@Param('code') code: string, @CurrentPrincipal() principal: Principal): Promise<unknown> {
+  async resume(@Param('code') code: string, @CurrentPrincipal() principal: Principal): Promise<Agency> {
     await this.pauseReplay.execute(this.agency(code).code, false, principal.subject);
     return this.describe(this.agency(code), true);
   }
@@ -93,7 +98,7 @@ export class AgenciesController {
     return agency;
   }
 
-  private async describe(agency: AgencyDefinition, withReplay: boolean): Promise<Record<string, unknown>> {
+  private async describe(agency: AgencyDefinition, withReplay: boolean): Promise<Agency> {
     const [depth, open, mode, replay] = await Promise.all([
       this.retries.depth(),
       this.transactions.openCountsByAgency(),

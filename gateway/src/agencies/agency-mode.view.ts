@@ -1,28 +1,13 @@
 import { DEFAULT_REPLAY, type AgencyDefinition } from '../../../contracts/src/catalogue.types';
 import type { AgencyModes } from '../../../core/agencies/agency-modes';
 import type { TransactionRepository } from '../../../core/transactions/transaction.repository';
+import type { Agency } from '../../../contracts/src/message.types';
 
-export interface AgencyModeView {
-  /** What is stored: auto, manual or maintenance. */
-  mode: string;
-  /** What applies now: the stored mode, `auto` outside a maintenance window, or `degraded`. */
-  effectiveMode: string;
-  degraded: boolean;
-  reason: string | null;
-  window: { start: string; end: string } | null;
-  changedBy: string | null;
-  changedAt: string | null;
-}
+/** What is stored (auto, manual, maintenance) and what applies now (that, `auto` outside a maintenance window, or `degraded`). */
+export type AgencyModeView = Agency['modeSetting'];
 
-export interface ReplayView {
-  paused: boolean;
-  perSecond: number;
-  backlog: number;
-  replayed: number;
-  failed: number;
-  /** Seconds until the backlog is drained at the configured rate; null when there is none. */
-  etaSeconds: number | null;
-}
+/** Replay of the stored backlog, as the detail view shows it (the list view keeps paused and backlog). */
+export type ReplayView = Required<Agency['replay']>;
 
 export async function agencyModeView(modes: AgencyModes, agencyCode: string): Promise<AgencyModeView> {
   const [setting, effective] = await Promise.all([modes.setting(agencyCode), modes.effective(agencyCode)]);

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { version } from '../../../package.json';
-import { PROBLEM_SCHEMA, PROBLEM_SCHEMA_NAME } from './problem.schema';
+import { messageComponents } from './message-schemas';
 import { serveSwaggerUi } from './swagger-ui';
 
 const TITLE = 'Kiungo API';
@@ -10,7 +10,11 @@ const TITLE = 'Kiungo API';
 export const DOCS_PATH = 'docs';
 export const DOCS_JSON_PATH = 'docs/json';
 
-/** The OpenAPI document generated from the controllers, with bearer auth and the problem schema. */
+/**
+ * The OpenAPI document generated from the controllers, with bearer auth; request and response
+ * bodies are the contracts' message schemas (components, see message-schemas.ts). OpenAPI 3.1,
+ * whose schema objects are the JSON Schema 2020-12 the schema files are written in.
+ */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle(TITLE)
@@ -19,6 +23,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Errors are RFC 9457 application/problem+json (schema `Problem`); every response carries X-Correlation-Id.',
     )
     .setVersion(version)
+    .setOpenAPIVersion('3.1.0')
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An OIDC access token (Keycloak), or in embedded mode one from `npm run token`.' },
       'bearer',
@@ -27,7 +32,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, [PROBLEM_SCHEMA_NAME]: PROBLEM_SCHEMA } };
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...messageComponents() } };
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path)) {
       if (isOperation(operation) && isAnonymousOnly(operation.security)) operation.security = [];

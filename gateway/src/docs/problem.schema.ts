@@ -1,34 +1,9 @@
-import { ApiResponse, type SchemaObject } from '@nestjs/swagger';
+import { ApiResponse } from '@nestjs/swagger';
+import { messageRef } from './message-schemas';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
-export const PROBLEM_SCHEMA_NAME = 'Problem';
-export const PROBLEM_SCHEMA_REF = `#/components/schemas/${PROBLEM_SCHEMA_NAME}`;
-
-/** RFC 9457 problem details as Kiungo sends them (see http/problem.filter.ts). */
-export const PROBLEM_SCHEMA: SchemaObject = {
-  type: 'object',
-  required: ['type', 'title', 'status', 'detail', 'instance', 'correlationId'],
-  properties: {
-    type: { type: 'string', format: 'uri', example: 'https://kiungo.dev/problems/validation-failed', description: 'Stable; ends in the error code.' },
-    title: { type: 'string', example: 'Invalid request' },
-    status: { type: 'integer', example: 400 },
-    detail: { type: 'string', example: 'The request body does not match the service schema.' },
-    instance: { type: 'string', example: '/v1/transactions', description: 'The request path, without the query.' },
-    correlationId: { type: 'string', example: '4bf92f3577b34da6a3ce929d0e0e4736', description: 'Quote it when reporting a problem.' },
-    errors: {
-      type: 'array',
-      description: 'For validation problems: each field that failed.',
-      items: {
-        type: 'object',
-        required: ['field', 'message'],
-        properties: {
-          field: { type: 'string', example: '/payload/idNumber' },
-          message: { type: 'string', example: 'must match pattern "^[0-9]{7,8}$"' },
-        },
-      },
-    },
-  },
-};
+/** RFC 9457 problem details as Kiungo sends them (http/problem.filter.ts): contracts/schemas/problem.v1.json. */
+export const PROBLEM_SCHEMA_REF = messageRef('problem').$ref;
 
 /** Documents one problem+json response: `@ApiProblemResponse(404, 'No such transaction')`. */
 export function ApiProblemResponse(status: number, description: string): MethodDecorator & ClassDecorator {

@@ -3,21 +3,14 @@ import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable, pgErrorCode } from '../../../core/db/pool';
 import { DomainError, type FieldError } from '../../../core/shared/errors';
 import { maskIdNumber } from '../../../core/shared/personal-data';
+import type { Problem as ProblemBody } from '../../../contracts/src/message.types';
 import { ERROR_STATUS, ERROR_TITLE, STATUS_BY_CODE } from './error-status.map';
 
 export const PROBLEM_TYPE_BASE = 'https://kiungo.dev/problems/';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
-/** RFC 9457 problem details, as every error response carries them. */
-export interface ProblemDetails {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  correlationId: string;
-  errors?: FieldError[];
-}
+/** RFC 9457 problem details, as every error response carries them (contracts/schemas/problem.v1.json). */
+export type ProblemDetails = ProblemBody;
 
 /** What to answer, and how loudly to log it. */
 export interface Problem {

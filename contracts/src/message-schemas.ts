@@ -1,0 +1,83 @@
+/**
+ * The schemas of Kiungo's own messages: every request and response body of the HTTP API, the
+ * transaction envelope and the agency file, each a file in contracts/schemas/ with fixtures in
+ * contracts/fixtures/<name>/. They are compiled once, by one Ajv instance, the first time one is
+ * used; the gateway validates request bodies with them at the edge, documents request and response
+ * bodies with them (OpenAPI components) and its tests check real responses against them.
+ * TypeScript types generated from them: message.types.ts (`npm run contracts:types`).
+ */
+import type { ValidateFunction } from 'ajv/dist/2020';
+import agencyFile from '../schemas/agency-file.v1.json';
+import agencyList from '../schemas/agency-list.v1.json';
+import agencyModeChange from '../schemas/agency-mode-change.v1.json';
+import agency from '../schemas/agency.v1.json';
+import common from '../schemas/common.v1.json';
+import problem from '../schemas/problem.v1.json';
+import transactionEnvelope from '../schemas/transaction-envelope.v1.json';
+import { deepFreeze } from './deep-freeze';
+import type { FieldError } from './field-error';
+import { createSchemaCompiler, type JsonSchema } from './schema-compiler';
+import { validateValue } from './validate-value';
+
+/** Message name (the schema's file name without `.v1.json`) → its schema. */
+const MESSAGES = {
+  'agency-file': agencyFile,
+  agency,
+  'agency-list': agencyList,
+  'agency-mode-change': agencyModeChange,
+  problem,
+  'transaction-envelope': transactionEnvelope,
+} as const;
+
+export type MessageName = keyof typeof MESSAGES;
+
+export const MESSAGE_NAMES = Object.freeze(Object.keys(MESSAGES).sort() as MessageName[]);
+
+/** Definitions the messages share (`common.v1.json#/$defs/…`); not a message itself. */
+export const SHARED_DEFINITIONS: JsonSchema = deepFreeze(common);
+
+const SCHEMAS: ReadonlyMap<MessageName, JsonSchema> = new Map(MESSAGE_NAMES.map((name) => [name, deepFreeze(MESSAGES[name]) as JsonSchema]));
+
+export function messageSchema(name: MessageName): JsonSchema {
+  const schema = SCHEMAS.get(name);
+  if (!schema) throw new Error(`No message schema named "${String(name)}"`);
+  return schema;
+}
+
+export function isMessageName(name: string): name is MessageName {
+  return SCHEMAS.has(name as MessageName);
+}
+
+/** `agency-mode-change` → `AgencyModeChange`: the name of its OpenAPI component and of its TypeScript type. */
+export function messageTypeName(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part !== '')
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
+}
+
+let compiled: ReadonlyMap<MessageName, ValidateFunction> | undefined;
+
+/** The compiled validator of one message (every message is compiled on the first call). */
+export function messageValidator(name: MessageName): ValidateFunction {
+  compiled ??= compileAll();
+  const validate = compiled.get(name);
+  if (!validate) throw new Error(`No message schema named "${String(name)}"`);
+  return validate;
+}
+
+/**
+ * `value` against the message's schema: [] when it is valid, else every failing field (JSON
+ * pointers, prefixed with `prefix`), reserved keys first, at most MAX_FIELD_ERRORS.
+ */
+export function validateMessage(name: MessageName, value: unknown, prefix = ''): FieldError[] {
+  return validateValue(messageValidator(name), value, prefix);
+}
+
+function compileAll(): ReadonlyMap<MessageName, ValidateFunction> {
+  const compiler = createSchemaCompiler();
+  compiler.addSchema(SHARED_DEFINITIONS);
+  for (const schema of SCHEMAS.values()) compiler.addSchema(schema);
+  return new Map(MESSAGE_NAMES.map((name) => [name, compiler.getSchema(String(messageSchema(name).$id))!]));
+}

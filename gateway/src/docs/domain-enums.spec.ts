@@ -1,0 +1,32 @@
+/**
+ * Where a message schema lists values the domain also names (states, channels, modes), the two
+ * lists stay equal: a state added to the domain but not to the schema would be refused at the edge
+ * or break a documented response; one added only to the schema would reach code that cannot
+ * handle it.
+ */
+import { messageSchema, SHARED_DEFINITIONS, type MessageName } from '../../../contracts/src';
+import { AGENCY_MODES } from '../../../core/agencies/domain/agency-mode';
+import { CHANNELS, TRANSACTION_STATES } from '../../../core/transactions/domain/transaction';
+
+function at(schema: unknown, pointer: string): unknown {
+  return pointer
+    .split('/')
+    .slice(1)
+    .reduce<unknown>((node, segment) => (node as Record<string, unknown> | undefined)?.[segment], schema);
+}
+
+const shared = (pointer: string) => at(SHARED_DEFINITIONS, pointer);
+const of = (message: MessageName, pointer: string) => at(messageSchema(message), pointer);
+
+const PAIRS: Array<[string, unknown, readonly unknown[]]> = [
+  ['common #/$defs/transactionState', shared('/$defs/transactionState/enum'), TRANSACTION_STATES],
+  ['common #/$defs/channel', shared('/$defs/channel/enum'), CHANNELS],
+  ['transaction-envelope /channel', of('transaction-envelope', '/properties/channel/enum'), CHANNELS],
+  ['agency-mode-change /mode', of('agency-mode-change', '/properties/mode/enum'), AGENCY_MODES],
+  ['agency /modeSetting/mode', of('agency', '/properties/modeSetting/properties/mode/enum'), AGENCY_MODES],
+  ['agency effective mode', of('agency', '/$defs/effectiveMode/enum'), [...AGENCY_MODES, 'degraded']],
+];
+
+it.each(PAIRS)('%s lists exactly the domain values, in their order', (_name, listed, domain) => {
+  expect(listed).toEqual([...domain]);
+});
