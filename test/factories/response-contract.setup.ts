@@ -3,7 +3,7 @@
  * response its test apps sent that breaks the OpenAPI document (a success body that is not the
  * documented message, an error that is not a Problem) fails the file, named route by route.
  */
-import { takeResponseViolations } from './response-contract';
+import { takeResponseViolations } from './response-violations';
 
 afterAll(() => {
   const violations = takeResponseViolations();

@@ -11,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isMessageName, MESSAGE_NAMES, messageTypeName, validateMessage, type MessageName } from '../../contracts/src';
 import { buildOpenApiDocument } from '../../gateway/src/docs/openapi';
 import { COMPONENTS_PREFIX } from '../../gateway/src/docs/message-schemas';
+import { recordResponseViolation } from './response-violations';
 
 interface Operation {
   responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
@@ -20,15 +21,6 @@ interface Operation {
 type Documented = Map<string, Map<string, Map<string, MessageName | null>>>;
 
 const MESSAGE_BY_TYPE_NAME = new Map(MESSAGE_NAMES.map((name) => [messageTypeName(name), name]));
-const MAX_RECORDED = 20;
-
-/** Breaches seen in this test file so far (Jest gives each file its own module registry). */
-const violations: string[] = [];
-
-/** The breaches recorded since the last call, emptied. */
-export function takeResponseViolations(): string[] {
-  return violations.splice(0, violations.length);
-}
 
 export function checkResponsesAgainstOpenApi(app: NestFastifyApplication): void {
   let documented: Documented | undefined;
@@ -39,9 +31,9 @@ export function checkResponsesAgainstOpenApi(app: NestFastifyApplication): void 
       try {
         documented ??= documentedResponses(app);
         const broken = violation(documented, request, reply, payload);
-        if (broken && violations.length < MAX_RECORDED) violations.push(broken);
+        if (broken) recordResponseViolation(broken);
       } catch (error) {
-        if (violations.length < MAX_RECORDED) violations.push(`${request.method} ${request.url}: the check failed: ${(error as Error).message}`);
+        recordResponseViolation(`${request.method} ${request.url}: the check failed: ${(error as Error).message}`);
       }
       done(null, payload);
     });
