@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TestApp } from '../factories/app';
 import { addDays, localDate, zonedInstant } from '../../core/centres/domain/local-time';
+import { NAIROBI } from '../factories/clock';
 
-export const TZ = 'Africa/Nairobi';
 export const SERVICE = 'id-card-replacement';
 
 export interface Reply {
@@ -28,13 +28,13 @@ export async function call(app: TestApp, method: string, path: string, token: st
 
 /** The local day `days` after today at the centre. */
 export function day(days: number, now = new Date()): string {
-  return addDays(localDate(now, TZ), days);
+  return addDays(localDate(now, NAIROBI), days);
 }
 
 /** `HH:MM` on a local day, as the ISO instant a client would send (with the +03:00 offset). */
 export function slotAt(date: string, time: string): string {
   const [h, m] = time.split(':').map(Number);
-  const instant = zonedInstant(date, h * 60 + m, TZ);
+  const instant = zonedInstant(date, h * 60 + m, NAIROBI);
   return new Date(instant.getTime() + 3 * 3600_000).toISOString().replace('Z', '+03:00');
 }
 

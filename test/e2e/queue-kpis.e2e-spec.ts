@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { startTestApp, type TestApp } from '../factories/app';
-import { at, BUSINESS, call, centreCode, createCentre, ID_CARD, queueCatalogue, SettableClock, takeTicket } from './queue.helpers';
+import { inNairobi as at, SettableClock } from '../factories/clock';
+import { BUSINESS, call, centreCode, createCentre, ID_CARD, queueCatalogue, takeTicket } from './queue.helpers';
 
 const DAY = '2026-11-24';
 

@@ -4,7 +4,8 @@ import { serviceRank, type PriorityClass } from '../../core/walk-in/domain/ticke
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { startTestApp, type TestApp } from '../factories/app';
 import { describeWithPostgres } from '../factories/services';
-import { at, call, centreCode, createCentre, ID_CARD, queueCatalogue, SettableClock } from './queue.helpers';
+import { inNairobi as at, SettableClock } from '../factories/clock';
+import { call, centreCode, createCentre, ID_CARD, queueCatalogue } from './queue.helpers';
 
 const DAY = '2026-11-24';
 const TICKETS = 500;

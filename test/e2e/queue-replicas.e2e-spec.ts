@@ -1,7 +1,8 @@
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { eventually, startTestApp, type TestApp } from '../factories/app';
 import { describeWithRedis } from '../factories/services';
-import { at, call, centreCode, createCentre, ID_CARD, openBoard, queueCatalogue, SettableClock, takeTicket } from './queue.helpers';
+import { inNairobi as at, SettableClock } from '../factories/clock';
+import { call, centreCode, createCentre, ID_CARD, openBoard, queueCatalogue, takeTicket } from './queue.helpers';
 
 /**
  * Two api replicas on one database and one Redis: a board connected to replica B sees the ticket

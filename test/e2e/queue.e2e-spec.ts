@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { eventually, startTestApp, type TestApp } from '../factories/app';
 import { BoardsController } from '../../gateway/src/walk-in/boards/boards.controller';
-import { at, BUSINESS, call, centreCode, createCentre, ID_CARD, openBoard, queueCatalogue, SettableClock, SHA, takeTicket } from './queue.helpers';
+import { inNairobi as at, SettableClock } from '../factories/clock';
+import { BUSINESS, call, centreCode, createCentre, ID_CARD, openBoard, queueCatalogue, SHA, takeTicket } from './queue.helpers';
 
 const DAY = '2026-11-24'; // a Tuesday
 

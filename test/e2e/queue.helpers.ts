@@ -2,42 +2,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { zonedInstant } from '../../core/centres/domain/local-time';
-import { Clock } from '../../core/shared/clock';
 import type { TestApp } from '../factories/app';
 import { openEventStream, type EventStream } from '../factories/event-stream';
 
-export const TZ = 'Africa/Nairobi';
 export const ID_CARD = 'id-card-replacement';
 export const BUSINESS = 'business-name-search';
 /** In the catalogue, never offered by the test centres. */
 export const SHA = 'sha-registration';
-
-/** Time the test decides: a scripted day moves it forward by hand. */
-export class SettableClock extends Clock {
-  constructor(private current: Date) {
-    super();
-  }
-
-  now(): Date {
-    return new Date(this.current.getTime());
-  }
-
-  set(at: Date): void {
-    this.current = new Date(at.getTime());
-  }
-
-  advance(ms: number): Date {
-    this.current = new Date(this.current.getTime() + ms);
-    return this.now();
-  }
-}
-
-/** `HH:MM` (or `HH:MM:SS`) local time in Nairobi on `date`. */
-export function at(date: string, time: string): Date {
-  const [h, m, s = 0] = time.split(':').map(Number);
-  return new Date(zonedInstant(date, h * 60 + m, TZ).getTime() + s * 1000);
-}
 
 /** A catalogue of the demo's REST agencies only (NRB, BRS, SHA), copied so no agency is contacted. */
 export function queueCatalogue(): { dir: string; remove: () => void } {

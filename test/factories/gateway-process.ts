@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { sameClockEnv } from './clock';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -20,7 +21,8 @@ export interface GatewayProcess {
 export type GatewayRole = 'all' | 'api' | 'worker';
 
 /**
- * Spawns the gateway with exactly `env` (plus HOST/PORT on a free port unless given) and waits
+ * Spawns the gateway with exactly `env` (plus HOST/PORT on a free port unless given, and the
+ * host's clock: see `sameClockEnv`) and waits
  * until `/health/ready` answers 200. Throws with the process output if it exits or is not ready
  * within `readyTimeoutMs`.
  */
@@ -29,7 +31,7 @@ export async function startGatewayProcess(role: GatewayRole, env: NodeJS.Process
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'run-ts.cjs'), path.join(ROOT, 'gateway', 'src', 'main.ts'), role], {
     cwd: ROOT,
-    env: { HOST: '127.0.0.1', ...env, PORT: port },
+    env: { HOST: '127.0.0.1', ...sameClockEnv(), ...env, PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { TokenVerifier } from '../auth/token-verifier';
 import { loadConfig } from '../config/env.schema';
+import { sameClockEnv } from '../../../test/factories/clock';
 import { runTokenCli } from './token';
 
 async function run(argv: string[], env: Record<string, string>) {
@@ -50,7 +51,7 @@ describe('npm run token', () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['scripts/run-ts.cjs', 'gateway/src/cli/token.ts', '--role', 'auditor'],
-      { cwd: root, env: { PATH: process.env.PATH ?? '', KIUNGO_DATA_DIR: dataDir } },
+      { cwd: root, env: { PATH: process.env.PATH ?? '', KIUNGO_DATA_DIR: dataDir, ...sameClockEnv() } },
     );
     expect(await TokenVerifier.fromConfig(loadConfig(env)).verify(stdout.trim())).toMatchObject({ roles: ['auditor'] });
   });
