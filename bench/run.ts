@@ -26,6 +26,7 @@ import { describeEnvironment } from './lib/environment';
 import { killAllProcessesNow, stopAllProcesses } from './lib/processes';
 import { RESULTS_DIR } from './lib/repo';
 import { formatReport, writeReport, type BenchReport, type ScenarioFailure } from './lib/report';
+import { targetRows } from './lib/targets';
 import { BenchContext, ScenarioSkipped, type BenchSettings, type Scenario, type ScenarioResult } from './lib/scenario';
 import { adapterFileDrop } from './scenarios/adapter-file-drop';
 import { adapterRest } from './scenarios/adapter-rest';
@@ -36,8 +37,10 @@ import { breakerOpen } from './scenarios/breaker-open';
 import { callNext } from './scenarios/call-next';
 import { dbFloor } from './scenarios/db-floor';
 import { direct } from './scenarios/direct';
-import { gateway } from './scenarios/gateway';
+import { gateway, gatewayC10 } from './scenarios/gateway';
+import { gatewayOpen } from './scenarios/gateway-open';
 import { gatewayX2 } from './scenarios/gateway-x2';
+import { lean } from './scenarios/lean';
 import { nginx } from './scenarios/nginx';
 import { replay } from './scenarios/replay';
 
@@ -46,6 +49,9 @@ const SCENARIOS: readonly Scenario[] = [
   direct,
   nginx,
   gateway,
+  gatewayC10,
+  gatewayOpen,
+  lean,
   gatewayX2,
   dbFloor,
   adapterRest,
@@ -141,6 +147,7 @@ async function main(): Promise<number> {
     scenarios: results,
     failures,
     skipped,
+    targets: targetRows(results, settings.neighbourLimit),
   };
   console.log(formatReport(report));
   const file = writeReport(RESULTS_DIR, report);
@@ -182,6 +189,7 @@ function withBaseline(scenario: Scenario, outcome: Awaited<ReturnType<Scenario['
     figures: outcome.figures ?? [],
     checks: outcome.checks ?? [],
     notes: outcome.notes ?? [],
+    metrics: outcome.metrics ?? {},
     ...(outcome.cpu ? { cpu: outcome.cpu } : {}),
     ...(outcome.requestCost ? { requestCost: outcome.requestCost } : {}),
     ...(base

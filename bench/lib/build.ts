@@ -2,12 +2,16 @@
  * The gateway is measured from the built code, as it runs in production. `npm run build` runs
  * when dist/ is missing or any compiled source is newer than the built entry point.
  */
+import { transformFileSync, type Options } from '@swc/core';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './repo';
 
 export const GATEWAY_ENTRY = path.join(REPO_ROOT, 'dist', 'gateway', 'src', 'main.js');
+
+/** The `lean` scenario's server, compiled beside the gateway's build so that its imports of core/ and adapters/ are the built ones. */
+export const LEAN_ENTRY = path.join(REPO_ROOT, 'dist', 'bench', 'lean', 'lean-server.js');
 
 /** What tsconfig.build.json compiles (tests excluded). */
 const SOURCE_DIRS = ['gateway/src', 'adapters', 'contracts', 'core', 'test/simulators'];
@@ -49,4 +53,17 @@ function newestSource(): { file: string; mtimeMs: number } {
     if (existsSync(full)) visit(full);
   }
   return newest;
+}
+
+/**
+ * Compiles bench/lean/lean-server.ts to LEAN_ENTRY with swc (the tests' compiler, .swcrc), so the
+ * lean server runs plain JavaScript like the gateway: no transpiler loaded, no memory spent on one.
+ */
+export function buildLeanServer(): string {
+  const source = path.join(REPO_ROOT, 'bench', 'lean', 'lean-server.ts');
+  const options = JSON.parse(readFileSync(path.join(REPO_ROOT, '.swcrc'), 'utf8')) as Options;
+  const { code } = transformFileSync(source, { ...options, swcrc: false, sourceMaps: false, filename: source });
+  mkdirSync(path.dirname(LEAN_ENTRY), { recursive: true });
+  writeFileSync(LEAN_ENTRY, code);
+  return LEAN_ENTRY;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describeCpu, EVERYTHING_ELSE, LOAD_GENERATOR, POSTGRES, REDIS } from './cpu';
 import { environmentLines, type BenchEnvironment } from './environment';
 import type { BenchSettings, RequestCost, ScenarioResult } from './scenario';
+import { targetLines, type TargetRow } from './targets';
 
 export interface ScenarioFailure {
   name: string;
@@ -20,6 +21,8 @@ export interface BenchReport {
   failures: ScenarioFailure[];
   /** Scenarios that could not run here (a missing binary), with the reason. */
   skipped?: ScenarioFailure[];
+  /** Issue 13's targets against this run's figures. */
+  targets?: TargetRow[];
 }
 
 export function formatReport(report: BenchReport): string {
@@ -69,6 +72,7 @@ export function formatReport(report: BenchReport): string {
     if (!first) firstWith.set(failure.error, failure.name);
   }
   for (const skipped of report.skipped ?? []) lines.push(`[${skipped.name}] skipped: ${skipped.error}`);
+  if (report.targets) lines.push('', ...targetLines(report.targets, settings.quick));
   return lines.join('\n');
 }
 

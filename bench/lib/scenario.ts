@@ -64,6 +64,8 @@ export interface ScenarioOutcome {
   /** Where the CPU went in the measurement window (bench/lib/cpu.ts `watchCpu`). */
   cpu?: CpuReport;
   requestCost?: RequestCost;
+  /** Figures as numbers, for the targets table (bench/lib/targets.ts), e.g. { peakRssMiB: 190 }. */
+  metrics?: Record<string, number>;
 }
 
 export interface ScenarioResult extends Required<Omit<ScenarioOutcome, 'cpu' | 'requestCost'>> {

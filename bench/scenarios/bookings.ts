@@ -66,6 +66,7 @@ export const bookings: Scenario = {
       target: `gateway api (pid ${stack.api.pid}) POST /v1/bookings, ${combos.length} slot/centre/service combinations round robin`,
       load,
       figures: bookingFigures(load),
+      metrics: { bookingsPerSec: booked(load) / load.durationSec },
       cpu: cpuReport,
       checks: [{ label: 'every booking accepted (201)', ok: load.non2xx === 0 && load.errors === 0, detail: `${JSON.stringify(load.statusCodes)}, ${load.errors} errors` }],
     };

@@ -1,52 +1,53 @@
 /**
  * `gateway`: autocannon → one production-mode api process (worker beside it), POST
- * /v1/transactions with a fresh Idempotency-Key per request, the agency healthy. Afterwards the
- * database must show every 200 as a `completed` transaction; the api's peak RSS is sampled.
+ * /v1/transactions with a fresh Idempotency-Key per request, the agency healthy, at the run's
+ * connections (50). Afterwards the database must show every 200 as a `completed` transaction; the
+ * api's peak RSS is sampled. `gateway-c10` is the same at 10 connections.
  */
-import { AnsweredTransactions } from '../lib/answered';
-import { watchCpu } from '../lib/cpu';
-import { watchStatements } from '../lib/probe/client';
-import { recordRequests, requestCost, untilQuiet } from '../lib/recorded-requests';
-import { sampleRss } from '../lib/rss';
 import type { Scenario } from '../lib/scenario';
 import { describeAgency, gatewayStack, stackProcesses, submitTransactionLoad } from '../lib/stack';
+import { littlesLaw, measureSubmits } from '../lib/submit-measure';
+
+const C10 = 10;
 
 export const gateway: Scenario = {
   name: 'gateway',
   summary: 'autocannon → gateway api (production mode, built code) POST /v1/transactions, agency healthy',
   baseline: 'direct',
-  async run(ctx) {
-    const stack = await gatewayStack(ctx);
-    await stack.simulator.reset();
-    const request = submitTransactionLoad(stack.api, stack.channelToken);
-    const rss = sampleRss(stack.api.pid);
-    await ctx.warmUp(request);
-    await untilQuiet(stack.api.probe);
-
-    const since = new Date();
-    const answered = new AnsweredTransactions();
-    const statements = await watchStatements({ api: stack.api.probe, worker: stack.worker.probe });
-    const cpu = watchCpu(stackProcesses(stack));
-    const load = await ctx.load({ ...request, onResponse: answered.record });
-    const cpuReport = cpu.stop(load.requests);
-    const window = await statements.stop(load.requests);
-    const memory = rss.stop();
-    const databaseUrl = stack.deployment.databaseUrl;
-    const recorded = await recordRequests({ probe: stack.api.probe, request, databaseUrl, count: 3, expectStatus: 200 });
-
-    return {
-      target: `gateway api (pid ${stack.api.pid}) POST /v1/transactions`,
-      load,
-      figures: [
-        { label: 'api peak RSS (VmRSS every 250 ms, warm-up + run)', value: `${memory.peakRssMiB} MiB` },
-        { label: 'api VmHWM (peak since process start)', value: `${memory.hwmMiB} MiB` },
-        await AnsweredTransactions.createdSince(databaseUrl, since),
-        { label: 'agency, warm-up included', value: describeAgency(await stack.simulator.counts()) },
-      ],
-      checks: [await answered.everyOkCompleted(databaseUrl), await AnsweredTransactions.shedByOwnGuards(databaseUrl, since)],
-      cpu: cpuReport,
-      requestCost: requestCost(recorded, window),
-      notes: ['"rows created in window" includes requests cut off when autocannon stopped: those may still be received/dispatched.'],
-    };
-  },
+  run: (ctx) => measureGateway(ctx),
 };
+
+export const gatewayC10: Scenario = {
+  name: 'gateway-c10',
+  summary: `like gateway at ${C10} connections: latency nearer the service time`,
+  baseline: 'gateway',
+  run: (ctx) => measureGateway(ctx, C10),
+};
+
+async function measureGateway(ctx: Parameters<Scenario['run']>[0], connections?: number): ReturnType<Scenario['run']> {
+  const stack = await gatewayStack(ctx);
+  await stack.simulator.reset();
+  const measured = await measureSubmits(ctx, {
+    request: submitTransactionLoad(stack.api, stack.channelToken),
+    server: stack.api,
+    processes: stackProcesses(stack),
+    probes: { api: stack.api.probe, worker: stack.worker.probe },
+    databaseUrl: stack.deployment.databaseUrl,
+    connections,
+  });
+  return {
+    target: `gateway api (pid ${stack.api.pid}) POST /v1/transactions`,
+    load: measured.load,
+    cpu: measured.cpu,
+    requestCost: measured.requestCost,
+    metrics: { peakRssMiB: measured.memory.peakRssMiB },
+    figures: [
+      { label: 'api peak RSS (VmRSS every 250 ms, warm-up + run)', value: `${measured.memory.peakRssMiB} MiB` },
+      { label: 'api VmHWM (peak since process start)', value: `${measured.memory.hwmMiB} MiB` },
+      measured.created,
+      { label: 'agency, warm-up included', value: describeAgency(await stack.simulator.counts()) },
+    ],
+    checks: measured.checks,
+    notes: [littlesLaw(measured.load), '"rows created in window" includes requests cut off when autocannon stopped: those may still be received/dispatched.'],
+  };
+}

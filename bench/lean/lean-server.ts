@@ -1,0 +1,182 @@
+/**
+ * The `lean` scenario's server: the least a Node process on this box must do for one transaction
+ * submit, as a floor to hold the gateway against. A bare Fastify app with one route,
+ * POST /v1/transactions, doing the submit's real work with the project's own pieces —
+ * - the idempotency key claimed before and answered after (RunOnce, PgIdempotencyRepository),
+ * - the record before any agency call and the completing step with its audit events
+ *   (PgTransactionRepository, AuditLog; prepared statements as in production), the step decided
+ *   by the domain (nextState), the personal data sealed (PersonalDataVault), the request hashed;
+ * - the agency call as the REST adapter maps it (parseRestOperation, buildRequestBody,
+ *   submitOutcome) over an undici pool with keep-alive, the inline timeout as deadline —
+ * and nothing else: no Nest, no guards, interceptors or CLS, no token check, no schema validation
+ * (the bench sends a valid body), no breaker, bulkhead or rate limit, no re-read of the row.
+ * Configured by the gateway deployment's own variables (DATABASE_URL, KIUNGO_DATA_KEY,
+ * DB_POOL_MAX, KIUNGO_CATALOGUE_DIR, the agency's base URL variable) and PORT.
+ * Answers 200 with the transaction view when the agency accepted, 502 otherwise (a bench check).
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import { Pool as AgencyPool } from 'undici';
+import { parseRestAgencyConfig, parseRestOperation } from '../../adapters/rest/rest-config';
+import { buildRequestBody, submitOutcome } from '../../adapters/rest/rest-outcome';
+import { loadCatalogue } from '../../contracts/src/catalogue.loader';
+import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
+import type { AgencyOutcome } from '../../contracts/src/dispatch';
+import { AuditLog } from '../../core/audit/audit-log';
+import { createPool } from '../../core/db/pool';
+import { fingerprintOf, type StoredAnswer } from '../../core/idempotency/domain/idempotent-request';
+import { PgIdempotencyRepository } from '../../core/idempotency/pg/idempotency.pg-repository';
+import { RunOnce } from '../../core/idempotency/use-cases/run-once';
+import { PersonalDataVault } from '../../core/shared/personal-data';
+import { nextState } from '../../core/transactions/domain/agency-outcome';
+import { transactionEvent } from '../../core/transactions/domain/transaction-events';
+import type { Citizen, NewTransaction } from '../../core/transactions/domain/transaction';
+import { PgTransactionRepository } from '../../core/transactions/pg/transaction.pg-repository';
+import { toTransactionView } from '../../core/transactions/transaction.view';
+
+/** The one scope every request is recorded under (the gateway uses the token's subject). */
+const SUBMITTER = 'bench';
+const ROUTE = 'POST /v1/transactions';
+/** As SubmitTransaction: slack on top of the inline timeout before the sweeper may take over. */
+const INLINE_LEASE_MARGIN_MS = 2000;
+
+interface AgencyClient {
+  pool: AgencyPool;
+  headers: Record<string, string>;
+  idempotencyHeader: string;
+  correlationHeader: string;
+  rejectStatuses: readonly number[];
+  inlineTimeoutMs: number;
+}
+
+interface Envelope {
+  service: string;
+  channel: NewTransaction['channel'];
+  centre?: string;
+  citizen: Citizen;
+  payload: Record<string, unknown>;
+}
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const catalogue = loadCatalogue(required('KIUNGO_CATALOGUE_DIR'));
+  const pool = createPool({ url: required('DATABASE_URL'), max: Number(env.DB_POOL_MAX ?? 20), applicationName: 'kiungo-bench-lean' });
+  const audit = await AuditLog.open(pool);
+  const transactions = new PgTransactionRepository(pool, audit, true);
+  const vault = new PersonalDataVault(Buffer.from(required('KIUNGO_DATA_KEY'), 'base64'));
+  const runOnce = new RunOnce(new PgIdempotencyRepository(pool));
+  const agencies = new Map<string, AgencyClient>();
+
+  const app = Fastify({ logger: false });
+  app.post('/v1/transactions', async (request, reply) => {
+    const body = request.body as Envelope;
+    const idempotent = { scope: SUBMITTER, key: String(request.headers['idempotency-key'] ?? ''), route: ROUTE, fingerprint: fingerprintOf(body) };
+    try {
+      const { answer } = await runOnce.run(idempotent, () => submit(body, idempotent.key, idempotent.fingerprint));
+      const view = answer.body as { statusUrl?: string };
+      if (view.statusUrl) reply.header('location', view.statusUrl);
+      return reply.code(answer.status).send(answer.body);
+    } catch (error) {
+      return reply.code(502).send({ detail: error instanceof Error ? error.message : String(error) });
+    }
+  });
+
+  /** Record, call the agency inline, record its answer: the transaction view, or a throw (nothing answered). */
+  async function submit(body: Envelope, key: string, requestHash: string): Promise<StoredAnswer> {
+    const service = catalogue.service(body.service);
+    const agencyDefinition = service && catalogue.agency(service.agencyCode);
+    if (!service || !agencyDefinition) throw new Error(`unknown service ${body.service}`);
+    const now = new Date();
+    const id = randomUUID();
+    const recorded = await transactions.record(
+      {
+        id,
+        serviceCode: service.code,
+        agencyCode: service.agencyCode,
+        channel: body.channel,
+        centreCode: body.centre ?? null,
+        officerId: null,
+        submittedBy: SUBMITTER,
+        citizenIdHash: vault.lookupHash(body.citizen.idNumber),
+        citizenSealed: vault.seal(body.citizen),
+        payloadSealed: vault.seal(body.payload),
+        state: 'received',
+        attempts: 1,
+        maxAttempts: service.retry.maxAttempts,
+        nextAttemptAt: new Date(now.getTime() + agencyDefinition.resilience.inlineTimeoutMs + INLINE_LEASE_MARGIN_MS),
+        idempotencyScope: SUBMITTER,
+        idempotencyKey: key,
+        requestHash,
+        fallback: null,
+        provisionalRef: null,
+        replayPending: false,
+      },
+      [transactionEvent(id, 'received', SUBMITTER, now, { service: service.code, agency: service.agencyCode, channel: body.channel, centre: body.centre ?? null })],
+    );
+    if (recorded.kind !== 'created') throw new Error(`not recorded: ${recorded.kind}`);
+
+    const agency = agencyClient(agencyDefinition);
+    const operation = parseRestOperation(service.code, service.operation);
+    const sentAt = new Date();
+    let outcome: AgencyOutcome;
+    try {
+      const response = await agency.pool.request({
+        method: operation.method as 'POST',
+        path: operation.path,
+        headers: { ...agency.headers, [agency.idempotencyHeader]: id, [agency.correlationHeader]: id },
+        body: JSON.stringify(buildRequestBody(body.payload, operation)),
+        signal: AbortSignal.timeout(agency.inlineTimeoutMs),
+      });
+      const data: unknown = await response.body.json().catch(() => undefined);
+      outcome = submitOutcome({ status: response.statusCode, data }, operation, agency.rejectStatuses);
+    } catch (error) {
+      outcome = { kind: 'transient', code: 'unavailable', reason: error instanceof Error ? error.message : String(error) };
+    }
+    const step = nextState(recorded.transaction, outcome, { via: 'attempt', actor: SUBMITTER, sentAt, inline: true }, { now: new Date(), retry: service.retry });
+    const applied = step && (await transactions.apply(id, step, { findDuplicateReference: step.change.state === 'completed' }));
+    if (!applied || applied.transaction.state !== 'completed') throw new Error(`the agency call ended ${applied?.transaction.state ?? 'unrecorded'} (${outcome.kind})`);
+    return { status: 200, body: { ...toTransactionView(applied.transaction, vault, catalogue), statusUrl: `/v1/transactions/${id}` } };
+  }
+
+  /** One undici pool per agency, sized like the REST adapter's sockets (its bulkhead, plus one). */
+  function agencyClient(definition: AgencyDefinition): AgencyClient {
+    const known = agencies.get(definition.code);
+    if (known) return known;
+    const config = parseRestAgencyConfig(definition.code, definition.adapter);
+    const baseUrl = (config.baseUrlEnv && env[config.baseUrlEnv]) || config.baseUrl;
+    if (!baseUrl) throw new Error(`agency ${definition.code}: no base URL`);
+    const client: AgencyClient = {
+      pool: new AgencyPool(baseUrl, { connections: definition.resilience.concurrency + 1, pipelining: 1 }),
+      headers: { ...config.headers, accept: 'application/json', 'content-type': 'application/json' },
+      idempotencyHeader: config.idempotencyHeader,
+      correlationHeader: config.correlationHeader,
+      rejectStatuses: config.businessRejectStatuses,
+      inlineTimeoutMs: definition.resilience.inlineTimeoutMs,
+    };
+    agencies.set(definition.code, client);
+    return client;
+  }
+  app.get('/health/ready', async () => ({ status: 'ok' }));
+
+  const close = (): void => {
+    void app
+      .close()
+      .then(() => Promise.all([...agencies.values()].map((a) => a.pool.close())))
+      .then(() => pool.end())
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', close);
+  process.once('SIGINT', close);
+  await app.listen({ port: Number(required('PORT')), host: '127.0.0.1' });
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`lean server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

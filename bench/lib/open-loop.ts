@@ -1,0 +1,104 @@
+/**
+ * An open-loop load: requests sent at a fixed arrival rate whatever the server does, each latency
+ * counted from the moment the request was DUE, not from when it went out. A closed loop
+ * (autocannon's connections) sends the next request only after an answer, so a stall delays the
+ * requests that would have measured it ("coordinated omission") and its latency is mostly the
+ * queue the loop itself builds. Here a slow server shows as latency, a starved load generator as
+ * `behindSchedule`. Requests go over an undici pool; when every connection is busy they wait in
+ * the pool, which counts, since the clock started at their due time.
+ */
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'undici';
+import { loadFromSamples, summarizeLatencies, type LatencySummary } from './latency';
+import type { LoadResult } from './load';
+
+export interface OpenLoopOptions {
+  url: string;
+  path: string;
+  headers?: Record<string, string>;
+  /** Sent as JSON with every request. */
+  body?: unknown;
+  /** Requests per second. */
+  rate: number;
+  durationSec: number;
+  /** Connections to the server at most (default 256): more requests in flight wait in the pool. */
+  connections?: number;
+  /** A request still unanswered this long after it was due counts as an error. Default 10 s. */
+  timeoutSec?: number;
+  onResponse?: (status: number, body: string) => void;
+}
+
+export interface OpenLoopResult {
+  load: LoadResult;
+  /** Requests due in the window (rate × duration). */
+  scheduled: number;
+  /** How late the generator itself sent requests (a busy box starves it): ms after their due time. */
+  behindSchedule: LatencySummary;
+}
+
+export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
+  const pool = new Pool(options.url, { connections: options.connections ?? 256, pipelining: 1 });
+  const body = JSON.stringify(options.body ?? {});
+  const timeoutMs = (options.timeoutSec ?? 10) * 1000;
+  const intervalMs = 1000 / options.rate;
+  const total = Math.max(1, Math.round(options.rate * options.durationSec));
+  const latencies: number[] = [];
+  const lateness: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  let ok = 0;
+  let failed = 0;
+  let errors = 0;
+  const inFlight = new Set<Promise<void>>();
+
+  const send = (dueAt: number): void => {
+    lateness.push(performance.now() - dueAt);
+    const done = pool
+      .request({
+        method: 'POST',
+        path: options.path,
+        headers: { 'content-type': 'application/json', ...options.headers, 'idempotency-key': randomUUID() },
+        body,
+        signal: AbortSignal.timeout(Math.max(1, Math.ceil(dueAt + timeoutMs - performance.now()))),
+      })
+      .then(async (response) => {
+        const text = await response.body.text();
+        latencies.push(performance.now() - dueAt);
+        statusCodes[response.statusCode] = (statusCodes[response.statusCode] ?? 0) + 1;
+        if (response.statusCode >= 200 && response.statusCode < 300) ok++;
+        else failed++;
+        options.onResponse?.(response.statusCode, text);
+      })
+      .catch(() => {
+        // A request that failed or timed out still waited: its latency counts up to the failure.
+        latencies.push(performance.now() - dueAt);
+        errors++;
+        statusCodes.error = (statusCodes.error ?? 0) + 1;
+      })
+      .finally(() => inFlight.delete(done));
+    inFlight.add(done);
+  };
+
+  const started = performance.now();
+  let next = 0;
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const now = performance.now();
+      // Everything due by now goes out now: a late timer sends the backlog at once, as arrivals would.
+      while (next < total && started + next * intervalMs <= now) send(started + next++ * intervalMs);
+      if (next >= total) return resolve();
+      setTimeout(tick, Math.max(0, started + next * intervalMs - performance.now()));
+    };
+    tick();
+  });
+  const sentSec = (performance.now() - started) / 1000;
+  await Promise.all([...inFlight]);
+  await pool.close();
+  return {
+    load: {
+      ...loadFromSamples({ samples: latencies, elapsedSec: Math.max(sentSec, options.durationSec), concurrency: options.connections ?? 256, ok, failed, errors, statusCodes }),
+      requests: ok + failed,
+    },
+    scheduled: total,
+    behindSchedule: summarizeLatencies(lateness),
+  };
+}
