@@ -4,7 +4,7 @@
  * that names the field (`<where>.<key>`), never its value when the value may be a secret.
  */
 import { AgencyCallError } from './agency-adapter.port';
-import { isRecord, parsePointer } from './rest/json-pointer';
+import { isRecord, parsePointer } from '../contracts/src/json-pointer';
 
 export function misconfigured(reason: string): AgencyCallError {
   return new AgencyCallError('misconfigured', reason);

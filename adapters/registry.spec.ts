@@ -5,25 +5,15 @@ import { AdapterKinds, defaultAdapterKinds } from './adapter-kinds';
 import type { AgencyAdapter } from './agency-adapter.port';
 import { AgencyRegistry, UnknownAgencyError } from './registry';
 import { agencyRequest, restAgencyDefinition } from './testing/agency-fixtures';
+import { useNock } from './testing/nock-harness';
 
 describe('AgencyRegistry', () => {
-  const registries: AgencyRegistry[] = [];
+  const nockHarness = useNock();
   const registryOf = (definitions: AgencyDefinition[], options: ConstructorParameters<typeof AgencyRegistry>[1] = {}): AgencyRegistry => {
     const registry = new AgencyRegistry(definitions, { env: {}, ...options });
-    registries.push(registry);
-    return registry;
+    return nockHarness.opened(registry);
   };
 
-  beforeAll(() => nock.disableNetConnect());
-  afterEach(async () => {
-    await Promise.all(registries.splice(0).map((r) => r.close()));
-    nock.abortPendingRequests();
-    nock.cleanAll();
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
-    nock.restore();
-  });
 
   it('dispatches to the agency by code, at the overridden endpoint', async () => {
     const registry = registryOf([restAgencyDefinition({ code: 'nrb' }), restAgencyDefinition({ code: 'kra' })], {

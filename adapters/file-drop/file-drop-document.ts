@@ -88,9 +88,7 @@ function text(fields: Record<string, unknown>, name: string): string {
   return value.trim();
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isRecord as isPlainObject } from '../../contracts/src/json-pointer';
 
 /** Keys that would reach Object.prototype when copied into an object. */
 export function isForbiddenKey(key: string): boolean {

@@ -4,6 +4,7 @@ import type { AgencyOutcome, BreakerState } from '../../contracts/src/dispatch';
 import { agencyRequest, restAgencyDefinition, type AgencyFixtureOverrides } from '../testing/agency-fixtures';
 import { RestAdapter } from '../rest/rest.adapter';
 import { ResilientAgency, type ResilientAgencyOptions } from './resilient-agency';
+import { useNock } from '../testing/nock-harness';
 
 const BASE = 'http://agency.test';
 const PATH = '/api/v1/permits';
@@ -16,25 +17,14 @@ async function until(condition: () => boolean, what: string, limitMs = 3000): Pr
 }
 
 describe('ResilientAgency around the REST adapter', () => {
-  const opened: ResilientAgency[] = [];
+  const nockHarness = useNock();
   const agencyWith = (overrides: AgencyFixtureOverrides = {}, options: ResilientAgencyOptions = {}): ResilientAgency => {
     const definition: AgencyDefinition = restAgencyDefinition(overrides);
     const agency = new ResilientAgency(definition, new RestAdapter(definition, { env: {} }), options);
-    opened.push(agency);
-    return agency;
+    return nockHarness.opened(agency);
   };
   const dispatch = (agency: ResilientAgency, inline = false): Promise<AgencyOutcome> => agency.dispatch(agencyRequest(), { inline });
 
-  beforeAll(() => nock.disableNetConnect());
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((a) => a.close()));
-    nock.abortPendingRequests();
-    nock.cleanAll();
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
-    nock.restore();
-  });
 
   it('passes business outcomes through and records the success', async () => {
     const agency = agencyWith();

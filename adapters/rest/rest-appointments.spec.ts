@@ -2,6 +2,7 @@ import nock from 'nock';
 import { AgencyCallError, type ProbeContext } from '../agency-adapter.port';
 import { restAgencyDefinition } from '../testing/agency-fixtures';
 import { RestAdapter } from './rest.adapter';
+import { useNock } from '../testing/nock-harness';
 
 const BASE = 'http://agency.test';
 const APPOINTMENTS = { reservePath: '/api/v1/appointments', cancelPath: '/api/v1/appointments/{agencyRef}/cancel' };
@@ -19,24 +20,12 @@ function ctx(): ProbeContext {
 }
 
 describe('RestAdapter appointments capability', () => {
-  let adapters: RestAdapter[] = [];
+  const nockHarness = useNock();
   const adapterFor = (appointments?: Record<string, unknown>): RestAdapter => {
     const adapter = new RestAdapter(restAgencyDefinition({ adapter: appointments ? { appointments } : {} }), { env: {} });
-    adapters.push(adapter);
-    return adapter;
+    return nockHarness.opened(adapter);
   };
 
-  beforeAll(() => nock.disableNetConnect());
-  afterEach(async () => {
-    nock.abortPendingRequests();
-    nock.cleanAll();
-    await Promise.all(adapters.map((a) => a.close()));
-    adapters = [];
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
-    nock.restore();
-  });
 
   it('is absent unless the agency file declares it', () => {
     expect(adapterFor().appointments).toBeUndefined();

@@ -7,7 +7,7 @@
  */
 import type { AgencyAppointmentAnswer, AgencyAppointmentRequest } from '../../contracts/src/appointments';
 import { AgencyCallError, type AgencyAppointments, type ProbeContext } from '../agency-adapter.port';
-import { getByPointer, isRecord } from './json-pointer';
+import { getByPointer, isRecord } from '../../contracts/src/json-pointer';
 import type { RestAgencyConfig, RestAppointmentsConfig } from './rest-config';
 import { unsuccessfulStatus, type AgencyResponse } from './rest-outcome';
 

@@ -5,7 +5,7 @@
  * naming the field instead of an odd HTTP call later.
  */
 import { misconfigured, optionalString, pointer, pointerRecord, requiredString, stringRecord } from '../config-readers';
-import { isRecord } from './json-pointer';
+import { isRecord } from '../../contracts/src/json-pointer';
 
 export type RestAuth =
   | { type: 'none' }

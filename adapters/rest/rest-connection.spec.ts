@@ -6,6 +6,7 @@ import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import { AgencyCallError, type AdapterFactoryOptions } from '../agency-adapter.port';
 import { agencyRequest, restAgencyDefinition, restService } from '../testing/agency-fixtures';
 import { RestAdapter } from './rest.adapter';
+import { useNock } from '../testing/nock-harness';
 
 function build(agency: AgencyDefinition, opts: AdapterFactoryOptions): RestAdapter | AgencyCallError {
   try {
@@ -17,26 +18,15 @@ function build(agency: AgencyDefinition, opts: AdapterFactoryOptions): RestAdapt
 }
 
 describe('RestAdapter connection: endpoint, auth and configuration', () => {
-  const adapters: RestAdapter[] = [];
+  const nockHarness = useNock();
   const open = (agency: AgencyDefinition, opts: AdapterFactoryOptions): RestAdapter => {
     const adapter = build(agency, opts);
     if (adapter instanceof AgencyCallError) throw new Error(`unexpected configuration error: ${adapter.reason}`);
-    adapters.push(adapter);
-    return adapter;
+    return nockHarness.opened(adapter);
   };
   const submit = (adapter: RestAdapter, agency: AgencyDefinition) =>
     adapter.submit(agencyRequest(), { signal: new AbortController().signal, timeoutMs: 500, service: agency.services[0] });
 
-  beforeAll(() => nock.disableNetConnect());
-  afterEach(async () => {
-    nock.abortPendingRequests();
-    nock.cleanAll();
-    await Promise.all(adapters.splice(0).map((a) => a.close()));
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
-    nock.restore();
-  });
 
   describe('auth headers', () => {
     it('bearer: Authorization from the variable named by tokenEnv', async () => {
@@ -97,7 +87,7 @@ describe('RestAdapter connection: endpoint, auth and configuration', () => {
       const result = build(agency, { env: { NRB_CERT: join(folder, 'client.crt'), NRB_KEY_FILE: join(folder, 'client.key') } });
 
       expect(result).toBeInstanceOf(RestAdapter);
-      if (result instanceof RestAdapter) adapters.push(result);
+      if (result instanceof RestAdapter) nockHarness.opened(result);
     });
 
     it('an unreadable file is a configuration error naming the variable', () => {

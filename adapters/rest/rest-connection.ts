@@ -8,6 +8,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { AgencyCallError, type AdapterFactoryOptions } from '../agency-adapter.port';
+import { resolveAgencyUrl } from '../agency-url';
 import { readClientCertificate, secret } from '../env-secrets';
 import type { RestAgencyConfig, RestAuth } from './rest-config';
 
@@ -35,24 +36,11 @@ export function openRestConnection(
   };
 }
 
-/** An explicit override (embedded demo) wins over `baseUrlEnv`, which wins over `baseUrl`. */
 function resolveBaseUrl(agencyCode: string, config: RestAgencyConfig, opts: AdapterFactoryOptions): string {
-  const fromEnv = config.baseUrlEnv ? opts.env[config.baseUrlEnv] : undefined;
-  const baseUrl = opts.endpointOverride || fromEnv || config.baseUrl;
+  const httpsFor = config.auth.type === 'mtls' ? 'mTLS' : undefined;
+  const baseUrl = resolveAgencyUrl(agencyCode, { what: 'base URL', configured: config.baseUrl, envName: config.baseUrlEnv, httpsFor }, opts);
   if (!baseUrl) {
     throw new AgencyCallError('misconfigured', `agency ${agencyCode}: environment variable ${config.baseUrlEnv} is not set and no baseUrl is given`);
-  }
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new AgencyCallError('misconfigured', `agency ${agencyCode}: base URL is not a valid URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AgencyCallError('misconfigured', `agency ${agencyCode}: base URL must be http or https`);
-  }
-  if (config.auth.type === 'mtls' && url.protocol !== 'https:') {
-    throw new AgencyCallError('misconfigured', `agency ${agencyCode}: mTLS needs an https base URL`);
   }
   return baseUrl;
 }

@@ -10,7 +10,8 @@
  */
 import { AgencyCallError, type SubmitResult } from '../agency-adapter.port';
 import { rejection } from '../rejection';
-import { getByPointer, isRecord, setByPointer } from './json-pointer';
+import { getByPointer, isRecord } from '../../contracts/src/json-pointer';
+import { mapRequest, mapResult, scalarText } from '../field-mapping';
 import type { RestOperation } from './rest-config';
 
 export interface AgencyResponse {
@@ -21,14 +22,7 @@ export interface AgencyResponse {
 const MAX_REASON_LENGTH = 200;
 
 export function buildRequestBody(payload: Record<string, unknown>, operation: RestOperation): Record<string, unknown> {
-  if (!operation.requestMap) return payload;
-  const body: Record<string, unknown> = {};
-  for (const [agencyField, source] of Object.entries(operation.requestMap)) {
-    const value = getByPointer(payload, source);
-    if (value === undefined) continue;
-    setByPointer(body, agencyField.startsWith('/') ? agencyField : `/${escapeToken(agencyField)}`, value);
-  }
-  return body;
+  return operation.requestMap ? mapRequest(payload, operation.requestMap) : payload;
 }
 
 export function submitOutcome(response: AgencyResponse, operation: RestOperation, rejectStatuses: readonly number[]): SubmitResult {
@@ -37,7 +31,7 @@ export function submitOutcome(response: AgencyResponse, operation: RestOperation
     if (!isRecord(data)) throw new AgencyCallError('bad_response', `HTTP ${status} without a JSON object body`);
     const agencyRef = scalarText(getByPointer(data, operation.agencyRefPointer));
     if (!agencyRef) throw new AgencyCallError('bad_response', `HTTP ${status} without an agency reference at ${operation.agencyRefPointer}`);
-    return { kind: 'accepted', agencyRef, result: mapResult(data, operation.resultMap) };
+    return { kind: 'accepted', agencyRef, result: operation.resultMap ? mapResult(data, operation.resultMap) : data };
   }
   if (rejectStatuses.includes(status)) {
     const code = scalarText(getByPointer(data, operation.rejectCodePointer))?.slice(0, 100);
@@ -85,26 +79,4 @@ function errorCode(error: unknown): string {
   ];
   const code = candidates.find((c): c is string => typeof c === 'string' && /^[A-Z0-9_]{2,64}$/.test(c));
   return code ?? 'UNKNOWN';
-}
-
-function mapResult(data: Record<string, unknown>, resultMap: Record<string, string> | undefined): Record<string, unknown> {
-  if (!resultMap) return data;
-  const result: Record<string, unknown> = {};
-  for (const [ourField, source] of Object.entries(resultMap)) {
-    const value = getByPointer(data, source);
-    if (value !== undefined) setByPointer(result, `/${escapeToken(ourField)}`, value);
-  }
-  return result;
-}
-
-/** Strings and finite numbers as trimmed text; anything else (objects, empty text) as undefined. */
-function scalarText(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value !== 'string') return undefined;
-  const text = value.trim();
-  return text === '' ? undefined : text;
-}
-
-function escapeToken(field: string): string {
-  return field.replace(/~/g, '~0').replace(/\//g, '~1');
 }

@@ -3,6 +3,7 @@ import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import { AgencyCallError, type CallContext } from '../agency-adapter.port';
 import { agencyRequest, restAgencyDefinition, restService } from '../testing/agency-fixtures';
 import { RestAdapter } from './rest.adapter';
+import { useNock } from '../testing/nock-harness';
 
 const BASE = 'http://agency.test';
 
@@ -25,24 +26,12 @@ async function submitFailure(adapter: RestAdapter, agency: AgencyDefinition, ctx
 }
 
 describe('RestAdapter', () => {
-  let adapters: RestAdapter[] = [];
+  const nockHarness = useNock();
   const adapterFor = (agency: AgencyDefinition, env: NodeJS.ProcessEnv = {}): RestAdapter => {
     const adapter = new RestAdapter(agency, { env });
-    adapters.push(adapter);
-    return adapter;
+    return nockHarness.opened(adapter);
   };
 
-  beforeAll(() => nock.disableNetConnect());
-  afterEach(async () => {
-    nock.abortPendingRequests();
-    nock.cleanAll();
-    await Promise.all(adapters.map((a) => a.close()));
-    adapters = [];
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
-    nock.restore();
-  });
 
   describe('2xx', () => {
     it('accepts with the reference at agencyRefPointer and, without resultMap, the body as result', async () => {

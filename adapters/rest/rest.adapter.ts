@@ -18,7 +18,7 @@ import {
   type ProbeContext,
   type SubmitResult,
 } from '../agency-adapter.port';
-import { getByPointer, isRecord } from './json-pointer';
+import { getByPointer, isRecord } from '../../contracts/src/json-pointer';
 import { parseRestAgencyConfig, parseRestOperation, type RestAgencyConfig, type RestOperation } from './rest-config';
 import { openRestConnection, type RestConnection } from './rest-connection';
 import { buildRequestBody, submitOutcome, transportFailure, unsuccessfulStatus } from './rest-outcome';

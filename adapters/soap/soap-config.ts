@@ -5,7 +5,7 @@
  * conformance kit) fails with a message naming the field instead of an odd SOAP call later.
  */
 import { misconfigured, optionalString, pointer, pointerRecord, requiredString } from '../config-readers';
-import { isRecord } from '../rest/json-pointer';
+import { isRecord } from '../../contracts/src/json-pointer';
 import { parseFaultMap, type SoapFaultRule } from './soap-fault-map';
 
 export type SoapSecurity =

@@ -11,6 +11,7 @@ import path from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import { createClientAsync, WSSecurity, type Client } from 'soap';
 import { AgencyCallError, type AdapterFactoryOptions, type ProbeContext } from '../agency-adapter.port';
+import { resolveAgencyUrl } from '../agency-url';
 import { readClientCertificate, secret } from '../env-secrets';
 import { transportFailure } from '../rest/rest-outcome';
 import type { SoapAgencyConfig, SoapSecurity } from './soap-config';
@@ -92,24 +93,9 @@ export class SoapConnection {
   }
 }
 
-/** An explicit override (embedded demo, conformance kit) wins over `endpointEnv`, which wins over `endpoint`. */
 function resolveEndpoint(agencyCode: string, config: SoapAgencyConfig, opts: AdapterFactoryOptions): string | undefined {
-  const fromEnv = config.endpointEnv ? opts.env[config.endpointEnv] : undefined;
-  const endpoint = opts.endpointOverride || fromEnv || config.endpoint;
-  if (!endpoint) return undefined;
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new AgencyCallError('misconfigured', `agency ${agencyCode}: SOAP endpoint is not a valid URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AgencyCallError('misconfigured', `agency ${agencyCode}: SOAP endpoint must be http or https`);
-  }
-  if (config.tls && url.protocol !== 'https:') {
-    throw new AgencyCallError('misconfigured', `agency ${agencyCode}: a client certificate needs an https endpoint`);
-  }
-  return endpoint;
+  const httpsFor = config.tls ? 'a client certificate' : undefined;
+  return resolveAgencyUrl(agencyCode, { what: 'SOAP endpoint', configured: config.endpoint, envName: config.endpointEnv, httpsFor }, opts);
 }
 
 function usernameToken(security: SoapSecurity, env: NodeJS.ProcessEnv): WSSecurity | undefined {

@@ -8,7 +8,8 @@
  * matches is read by the defaults (rejectFaultCodes, authFaultCodes, Server → transient).
  */
 import { misconfigured, pointer, requiredString } from '../config-readers';
-import { getByPointer, isRecord } from '../rest/json-pointer';
+import { scalarText } from '../field-mapping';
+import { getByPointer, isRecord } from '../../contracts/src/json-pointer';
 
 export const SOAP_FAULT_OUTCOMES = ['rejected', 'retry', 'misconfigured'] as const;
 export type SoapFaultOutcome = (typeof SOAP_FAULT_OUTCOMES)[number];
@@ -79,11 +80,7 @@ export function localName(qname: string): string {
 
 /** The text of an element as node-soap parses it: a string, a number, or `{ $value }` beside attributes. */
 export function elementText(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (isRecord(value)) return elementText(value.$value);
-  if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
-  return trimmed === '' ? undefined : trimmed;
+  return scalarText(isRecord(value) ? value.$value : value);
 }
 
 function parseRule(entry: unknown, at: string): SoapFaultRule {

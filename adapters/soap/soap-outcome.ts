@@ -14,7 +14,8 @@
  */
 import { AgencyCallError, type SubmitResult } from '../agency-adapter.port';
 import { rejection, type Rejection } from '../rejection';
-import { getByPointer, isRecord, setByPointer } from '../rest/json-pointer';
+import { getByPointer, isRecord } from '../../contracts/src/json-pointer';
+import { mapRequest, mapResult, scalarText } from '../field-mapping';
 import { transportFailure, unsuccessfulStatus } from '../rest/rest-outcome';
 import type { SoapOperation } from './soap-config';
 import { elementText, localName, matchFaultRule, type FaultRuleMatch } from './soap-fault-map';
@@ -39,12 +40,7 @@ export function buildSoapArguments(
   // The transaction id goes first: it is the first element of most agencies' request sequences.
   const args: Record<string, unknown> = { [transactionIdField]: transactionId };
   if (!operation.requestMap) return { ...args, ...payload, [transactionIdField]: transactionId };
-  for (const [agencyField, source] of Object.entries(operation.requestMap)) {
-    const value = getByPointer(payload, source);
-    if (value === undefined) continue;
-    setByPointer(args, agencyField.startsWith('/') ? agencyField : `/${escapeToken(agencyField)}`, value);
-  }
-  return args;
+  return mapRequest(payload, operation.requestMap, args);
 }
 
 export function acceptedOutcome(result: unknown, operation: SoapOperation): SubmitResult {
@@ -53,7 +49,7 @@ export function acceptedOutcome(result: unknown, operation: SoapOperation): Subm
   if (!agencyRef) {
     throw new AgencyCallError('bad_response', `operation ${operation.operation} answered without an agency reference at ${operation.agencyRefPointer}`);
   }
-  return { kind: 'accepted', agencyRef, result: mapResult(result, operation.resultMap) };
+  return { kind: 'accepted', agencyRef, result: operation.resultMap ? mapResult(result, operation.resultMap) : withoutAttributes(result) };
 }
 
 /** Reads the SOAP 1.1 or 1.2 fault node-soap attached to its error, if there is one. */
@@ -167,16 +163,6 @@ function findField(node: unknown, field: string, depth: number): string | undefi
   return undefined;
 }
 
-function mapResult(result: Record<string, unknown>, resultMap: Record<string, string> | undefined): Record<string, unknown> {
-  if (!resultMap) return withoutAttributes(result);
-  const mapped: Record<string, unknown> = {};
-  for (const [ourField, source] of Object.entries(resultMap)) {
-    const value = getByPointer(result, source);
-    if (value !== undefined) setByPointer(mapped, `/${escapeToken(ourField)}`, value);
-  }
-  return mapped;
-}
-
 /** node-soap keeps XML attributes under `attributes`; they are not part of the agency's answer. */
 function withoutAttributes(result: Record<string, unknown>): Record<string, unknown> {
   const { attributes: _attributes, ...rest } = result;
@@ -187,15 +173,4 @@ function text(value: unknown): string {
   if (typeof value === 'string') return value;
   if (isRecord(value) && typeof value.$value === 'string') return value.$value;
   return '';
-}
-
-function scalarText(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
-  return trimmed === '' ? undefined : trimmed;
-}
-
-function escapeToken(field: string): string {
-  return field.replace(/~/g, '~0').replace(/\//g, '~1');
 }

@@ -7,6 +7,7 @@ import { AgencyCallError, type CallContext } from '../agency-adapter.port';
 import { agencyRequest } from '../testing/agency-fixtures';
 import { SoapAdapter } from './soap.adapter';
 import { SIMULATOR_WSDL_FOLDER, soapAgencyDefinition, soapService } from './testing/soap-agency-fixtures';
+import { useNock } from '../testing/nock-harness';
 
 const ENDPOINT = 'http://soap-agency.test';
 const PATH = '/soap/agency';
@@ -35,12 +36,11 @@ function socketError(code: string): Error {
 }
 
 describe('SoapAdapter', () => {
-  let adapters: SoapAdapter[] = [];
+  const nockHarness = useNock();
   let logged: string[] = [];
   const adapterFor = (agency: AgencyDefinition, env: NodeJS.ProcessEnv = {}): SoapAdapter => {
     const adapter = new SoapAdapter(agency, { env }, (line) => logged.push(line));
-    adapters.push(adapter);
-    return adapter;
+    return nockHarness.opened(adapter);
   };
   const failureOf = async (promise: Promise<unknown>): Promise<AgencyCallError> => {
     const error = await promise.then(
@@ -51,17 +51,8 @@ describe('SoapAdapter', () => {
     return error as AgencyCallError;
   };
 
-  beforeAll(() => nock.disableNetConnect());
-  afterEach(async () => {
-    nock.abortPendingRequests();
-    nock.cleanAll();
-    await Promise.all(adapters.map((a) => a.close()));
-    adapters = [];
+  afterEach(() => {
     logged = [];
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
-    nock.restore();
   });
 
   describe('request and result mapping', () => {
@@ -350,7 +341,7 @@ describe('SoapAdapter', () => {
         const missing = soapAgencyDefinition({ adapter: { tls, endpoint: 'https://soap-agency.test/soap/agency' } });
 
         expect(adapterFor(https, env).kind).toBe('soap');
-        expect(() => new SoapAdapter(plain, { env })).toThrow(expect.objectContaining({ code: 'misconfigured', reason: expect.stringContaining('needs an https endpoint') }));
+        expect(() => new SoapAdapter(plain, { env })).toThrow(expect.objectContaining({ code: 'misconfigured', reason: expect.stringContaining('needs an https SOAP endpoint') }));
         expect(() => new SoapAdapter(missing, { env: { ...env, KRA_KEY: path.join(dir, 'absent.key') } })).toThrow(
           expect.objectContaining({ code: 'misconfigured', reason: 'file named by KRA_KEY cannot be read (ENOENT)' }),
         );

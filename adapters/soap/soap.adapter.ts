@@ -18,7 +18,7 @@ import {
   type ProbeContext,
   type SubmitResult,
 } from '../agency-adapter.port';
-import { getByPointer, isRecord } from '../rest/json-pointer';
+import { getByPointer, isRecord } from '../../contracts/src/json-pointer';
 import { transportFailure } from '../rest/rest-outcome';
 import { parseSoapAgencyConfig, parseSoapOperation, type SoapAgencyConfig, type SoapOperation } from './soap-config';
 import { SoapConnection } from './soap-connection';

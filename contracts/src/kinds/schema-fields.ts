@@ -2,14 +2,12 @@
  * Static look-ups in a service schema, so that field mappings are checked at boot: a mapping
  * that names a field the schema does not have would silently drop data at every call.
  */
-import { pointerSegments } from '../json-pointer';
+import { isRecord, pointerSegments } from '../json-pointer';
 import type { JsonSchema } from '../schema-compiler';
 
 type Node = Readonly<Record<string, unknown>>;
 
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const isNode: (value: unknown) => value is Node = isRecord;
 
 /**
  * False only when the schema provably has no such location: a closed object without the
