@@ -1,21 +1,46 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { chainHash, eventContent, genesisHash, shardOf, type AuditEvent, type NewAuditEvent } from './audit-event';
 
 type Queryable = Pick<PoolClient, 'query'>;
 
+/** Why a link of a chain does not hold. */
+export type ChainBreakReason =
+  /** The event's content does not hash to its stored hash: it was edited. */
+  | 'hash_mismatch'
+  /** The event does not name the hash of the event before it: one was edited, removed or inserted. */
+  | 'prev_hash_mismatch'
+  /** Positions are missing before this one: events were deleted. */
+  | 'sequence_gap'
+  /** The head row does not name the chain's last event: events were cut from the end, or the head moved. */
+  | 'head_mismatch'
+  /** A seal names an event at this position that is no longer there (deleted, or the chain truncated). */
+  | 'sealed_event_missing'
+  /** A seal names another hash for the event at this position: the chain was rewritten after it was sealed. */
+  | 'sealed_hash_mismatch';
+
 export interface ChainBreak {
   shard: number;
   seq: number;
-  reason: 'hash_mismatch' | 'prev_hash_mismatch' | 'sequence_gap' | 'head_mismatch';
+  reason: ChainBreakReason;
+  /** The event at that position, when there is one. */
+  entityType?: string;
+  entityId?: string;
+  /** For the sealed_* reasons: the seal that convicts the rewrite. */
+  sealNo?: number;
 }
 
 export interface VerificationReport {
   ok: boolean;
   shards: number;
   eventsChecked: number;
-  /** The first broken link of each broken chain; empty when everything verifies. */
+  /** Every broken link of every chain, in chain order; empty when everything verifies. */
   breaks: ChainBreak[];
+  /** Each chain's last position (what a seal made now would name). */
+  heads: Array<{ shard: number; seq: number; hash: Buffer }>;
 }
+
+/** Positions that seals vouch for: shard → seq → the sealed hash and the seals that name it. */
+export type SealedPositions = Map<number, Map<number, Array<{ hash: Buffer; sealNo: number }>>>;
 
 /**
  * SQL that appends events to their shard's chain *inside another statement*: common table
@@ -100,48 +125,73 @@ export class AuditLog {
     return rows.map(toEvent);
   }
 
-  /** Recomputes every chain from its genesis and reports the first broken link of each. */
-  async verify(pool: Pool, options: { shards?: number[] } = {}): Promise<VerificationReport> {
+  /**
+   * Recomputes every chain from its genesis and reports every broken link, not only the first:
+   * after a break the walk goes on from the stored event, so each edit, gap or insertion is named
+   * where it is. Positions that seals vouch for are checked on the way.
+   */
+  async verify(db: Queryable, options: { shards?: number[]; sealed?: SealedPositions } = {}): Promise<VerificationReport> {
     const shards = options.shards ?? [...Array(this.shardCount).keys()];
     const breaks: ChainBreak[] = [];
+    const heads: VerificationReport['heads'] = [];
     let eventsChecked = 0;
     for (const shard of shards) {
-      const result = await this.verifyShard(pool, shard);
+      const result = await this.verifyShard(db, shard, options.sealed?.get(shard));
       eventsChecked += result.checked;
-      if (result.break) breaks.push(result.break);
+      breaks.push(...result.breaks);
+      heads.push({ shard, seq: result.lastSeq, hash: result.lastHash });
     }
-    return { ok: breaks.length === 0, shards: shards.length, eventsChecked, breaks };
+    return { ok: breaks.length === 0, shards: shards.length, eventsChecked, breaks, heads };
   }
 
-  private async verifyShard(pool: Pool, shard: number): Promise<{ checked: number; break?: ChainBreak }> {
+  private async verifyShard(
+    db: Queryable,
+    shard: number,
+    sealed: Map<number, Array<{ hash: Buffer; sealNo: number }>> = new Map(),
+  ): Promise<{ checked: number; breaks: ChainBreak[]; lastSeq: number; lastHash: Buffer }> {
+    const breaks: ChainBreak[] = [];
     let prevHash = genesisHash(shard);
     let expectedSeq = 1;
+    let lastSeq = 0;
     let checked = 0;
+    const seen = new Set<number>();
     for (;;) {
-      const { rows } = await pool.query<AuditRow>(
+      const { rows } = await db.query<AuditRow>(
         `SELECT shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash
-           FROM audit_events WHERE shard = $1 AND seq >= $2 ORDER BY seq LIMIT ${PAGE}`,
-        [shard, expectedSeq],
+           FROM audit_events WHERE shard = $1 AND seq > $2 ORDER BY seq LIMIT ${PAGE}`,
+        [shard, lastSeq],
       );
       for (const row of rows) {
         const event = toEvent(row);
-        if (event.seq !== expectedSeq) return { checked, break: { shard, seq: expectedSeq, reason: 'sequence_gap' } };
-        if (!event.prevHash.equals(prevHash)) return { checked, break: { shard, seq: event.seq, reason: 'prev_hash_mismatch' } };
-        const hash = chainHash(prevHash, event.seq, eventContent(event));
-        if (!hash.equals(event.hash)) return { checked, break: { shard, seq: event.seq, reason: 'hash_mismatch' } };
-        prevHash = hash;
-        expectedSeq += 1;
+        const at = { shard, seq: event.seq, entityType: event.entityType, entityId: event.entityId };
+        if (event.seq !== expectedSeq) breaks.push({ ...at, seq: expectedSeq, reason: 'sequence_gap' });
+        if (!event.prevHash.equals(prevHash)) breaks.push({ ...at, reason: 'prev_hash_mismatch' });
+        const hash = chainHash(event.prevHash, event.seq, eventContent(event));
+        if (!hash.equals(event.hash)) breaks.push({ ...at, reason: 'hash_mismatch' });
+        for (const seal of sealed.get(event.seq) ?? []) {
+          if (!seal.hash.equals(event.hash)) breaks.push({ ...at, reason: 'sealed_hash_mismatch', sealNo: seal.sealNo });
+        }
+        if (sealed.has(event.seq)) seen.add(event.seq);
+        // Go on from what is stored, so the next link is judged on its own.
+        prevHash = event.hash;
+        expectedSeq = event.seq + 1;
+        lastSeq = event.seq;
         checked += 1;
       }
       if (rows.length < PAGE) break;
     }
-    // A chain cut short at its end (events deleted from the tail) shows as a head that is ahead of its events.
-    const head = await pool.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM audit_chain_heads WHERE shard = $1', [shard]);
-    const headRow = head.rows[0];
-    if (!headRow || Number(headRow.seq) !== expectedSeq - 1 || !headRow.hash.equals(prevHash)) {
-      return { checked, break: { shard, seq: expectedSeq, reason: 'head_mismatch' } };
+    for (const [seq, seals] of sealed) {
+      if (seq === 0 || seen.has(seq)) continue;
+      for (const seal of seals) breaks.push({ shard, seq, reason: 'sealed_event_missing', sealNo: seal.sealNo });
     }
-    return { checked };
+    // A chain cut short at its end (events deleted from the tail) shows as a head that is ahead of its events.
+    const head = await db.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM audit_chain_heads WHERE shard = $1', [shard]);
+    const headRow = head.rows[0];
+    if (!headRow || Number(headRow.seq) !== lastSeq || !headRow.hash.equals(prevHash)) {
+      breaks.push({ shard, seq: headRow ? Number(headRow.seq) : lastSeq + 1, reason: 'head_mismatch' });
+    }
+    breaks.sort((a, b) => a.seq - b.seq);
+    return { checked, breaks, lastSeq, lastHash: prevHash };
   }
 }
 

@@ -17,6 +17,7 @@ import { UssdModule } from './ussd/ussd.module';
 import { AgencyAppointmentsWorkerModule } from './agency-appointments/agency-appointments-worker';
 import { BookingJobsModule } from './worker/booking-jobs.module';
 import { WorkerModule } from './worker/worker.module';
+import { AuditSealingModule } from './audit/audit-sealing.module';
 
 /** The api role serves the HTTP API; the worker role consumes queues and sweeps; `all` does both. */
 @Module({})
@@ -38,6 +39,7 @@ export class AppModule {
         ...(worker ? [WorkerModule] : []),
         ...(worker ? [BookingJobsModule] : []),
         ...(worker ? [AgencyAppointmentsWorkerModule] : []),
+        ...(worker ? [AuditSealingModule] : []),
       ],
     };
   }

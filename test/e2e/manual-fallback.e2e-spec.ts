@@ -162,7 +162,7 @@ describeWithPostgres('manual fallback across two replicas', () => {
     expect(resolved.status).toBe(200);
     expect(await json(resolved)).toMatchObject({ state: 'completed', agencyReference: item.conflict.agency.agencyRef });
     expect(await auditEvents(db, tx.id, 'conflict')).toEqual([{ actor: 'officer-otieno', data: expect.objectContaining({ agencyRef: item.conflict.agency.agencyRef }) }]);
-    expect(await auditEvents(db, tx.id, 'conflict_resolved')).toEqual([{ actor: 'manager-achieng', data: { decision: 'keep-agency', state: 'completed' } }]);
+    expect(await auditEvents(db, tx.id, 'conflict_resolved')).toEqual([{ actor: 'manager-achieng', data: { decision: 'keep-agency', state: 'completed', agencyRef: item.conflict.agency.agencyRef } }]);
     expect(agency.stats().accepted).toBe(N);
   });
 

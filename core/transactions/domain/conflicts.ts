@@ -86,6 +86,7 @@ export function resolutionStep(tx: Transaction, decision: ConflictDecision, note
   return {
     guard: { states: ['conflict'] },
     change: { state, ...(agencyRef ? { agencyRef } : {}), conflict: { ...conflict, resolution: { decision, note, by, at: now.toISOString() } } },
-    events: [transactionEvent(tx.id, 'conflict_resolved', by, now, { decision, state })],
+    // The reference the resolution leaves on the row, so `verify` can hold the row to its events.
+    events: [transactionEvent(tx.id, 'conflict_resolved', by, now, { decision, state, agencyRef: agencyRef ?? null })],
   };
 }

@@ -55,6 +55,18 @@ export interface AppConfig {
   readonly bookingJobsIntervalMs: number;
   /** KIUNGO_USSD_SECRET: guards the Africa's Talking USSD callback (POST /v1/channels/ussd?key=…). */
   readonly ussd: UssdConfig;
+  /** KIUNGO_SEAL_*: the audit seals (audit-config.ts). */
+  readonly audit: AuditConfig;
+}
+
+export interface AuditConfig {
+  /** The Ed25519 seal key (PKCS#8 PEM or base64 DER). Undefined: sealing is off (production without a key). Never log it. */
+  readonly sealKey?: string;
+  readonly sealKeySource: 'env' | 'file' | 'data-dir' | 'none';
+  /** KIUNGO_SEAL_DIR, absolute: seals and the public keys that signed them, outside the database. */
+  readonly sealDir: string;
+  /** KIUNGO_SEAL_INTERVAL_MS */
+  readonly sealIntervalMs: number;
 }
 
 /**
@@ -93,6 +105,9 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     bodyLimitBytes: config.bodyLimitBytes,
     sweepIntervalMs: config.sweepIntervalMs,
     ussdSecret: config.ussd.secret === undefined ? 'unset (USSD channel off)' : `[redacted, from ${config.ussd.source}]`,
+    sealKey: config.audit.sealKey === undefined ? 'unset (audit sealing off)' : `[redacted, from ${config.audit.sealKeySource}]`,
+    sealDir: config.audit.sealDir,
+    sealIntervalMs: config.audit.sealIntervalMs,
   };
 }
 

@@ -45,11 +45,14 @@
  *                            callback with it, POST /v1/channels/ussd?key=<secret>. Unset: generated once
  *                            into KIUNGO_DATA_DIR/ussd-secret in embedded mode (printed at start); the
  *                            USSD channel is off in production.
+ *   KIUNGO_SEAL_KEY, KIUNGO_SEAL_KEY_FILE, KIUNGO_SEAL_DIR, KIUNGO_SEAL_INTERVAL_MS: the audit seals
+ *                            (audit-config.ts).
  */
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { LOG_LEVELS, PROCESS_ROLES, type AppConfig, type LogLevel, type ProcessRole, type SmsConfig, type UssdConfig } from './app-config';
+import { readAuditConfig } from './audit-config';
 import { readOrCreateSecretFile } from './file-once';
 
 export { APP_CONFIG, describeConfig, type AppConfig, type AppMode, type LogLevel, type ProcessRole, type SmsConfig } from './app-config';
@@ -170,6 +173,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     read.fail('KIUNGO_DATA_KEY', 'required when DATABASE_URL is set: base64 of 32 random bytes (`openssl rand -base64 32`)');
   }
 
+  const audit = readAuditConfig(read, production, dataDir);
+
   if (read.problems.length > 0) throw new ConfigError(read.problems);
 
   const dataKey = dataKeyFromEnv ?? embeddedDataKey(dataDir);
@@ -178,6 +183,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataKey,
     dataKeySource: dataKeyFromEnv === undefined ? 'data-dir' : 'env',
     ussd: ussdConfig(ussdSecretText, production, dataDir),
+    audit,
   } satisfies AppConfig);
 }
 

@@ -1,0 +1,15 @@
+DROP INDEX audit_events_administrative;
+DROP INDEX audit_events_actor_time;
+DROP INDEX audit_events_type_time;
+CREATE INDEX audit_events_occurred_at ON audit_events (occurred_at);
+DROP INDEX audit_events_time;
+CREATE INDEX transactions_created_at ON transactions (created_at);
+CREATE INDEX transactions_citizen ON transactions (citizen_id_hash);
+DROP INDEX transactions_audit_citizen;
+DROP INDEX transactions_audit_channel;
+DROP INDEX transactions_audit_officer;
+DROP INDEX transactions_audit_centre;
+DROP INDEX transactions_audit_service;
+DROP INDEX transactions_audit_agency;
+DROP INDEX transactions_audit_time;
+DROP TABLE audit_seals;

@@ -1,0 +1,88 @@
+import { canTransition, TRANSACTION_STATES, type TransactionState } from './transaction';
+
+/**
+ * What a transaction's audit events say its row must hold: the state the lifecycle reaches by
+ * following them through the state machine, and the agency reference they record. `verify`
+ * compares the row with it, so an edit of `transactions.state` or `agency_ref`, or a forged or
+ * removed event, shows even where no seal covers the events yet.
+ */
+export interface HistoryEvent {
+  seq: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface HistoryProblem {
+  seq: number;
+  reason: 'history_not_started' | 'illegal_transition';
+  detail: string;
+}
+
+export interface ExpectedRow {
+  state: TransactionState | null;
+  /** undefined: the events do not tell (a resolution recorded before resolutions named the reference). */
+  agencyRef: string | null | undefined;
+  /** What the `received` event recorded about the submission. */
+  received: { service?: unknown; agency?: unknown; channel?: unknown; centre?: unknown } | null;
+  problems: HistoryProblem[];
+}
+
+const STATES: ReadonlySet<string> = new Set(TRANSACTION_STATES);
+
+/** Events in chain order (one entity's events are one ordered run of one chain). */
+export function expectedFromHistory(events: readonly HistoryEvent[]): ExpectedRow {
+  const problems: HistoryProblem[] = [];
+  let state: TransactionState | null = null;
+  // A `dispatched` event marks a request leaving; the outcome recorded with it may be judged from
+  // the state before it (a replay from `manual` that the agency could not read is `parked`).
+  let beforeDispatch: TransactionState | null = null;
+  let agencyRef: string | null | undefined = null;
+  let received: ExpectedRow['received'] = null;
+
+  for (const event of events) {
+    if (state === null) {
+      if (event.type !== 'received') {
+        problems.push({ seq: event.seq, reason: 'history_not_started', detail: `the first event is ${event.type}, not received` });
+      } else {
+        received = { service: event.data.service, agency: event.data.agency, channel: event.data.channel, centre: event.data.centre };
+      }
+      state = 'received';
+      if (event.type === 'received') continue;
+    }
+    const to = targetState(event);
+    if (to === undefined) continue; // not a change of state (a read, a note)
+    const legal =
+      canTransition(state, to) ||
+      (to === 'manual' && event.type === 'replay_requested' && (state === 'manual' || state === 'parked')) ||
+      (beforeDispatch !== null && canTransition(beforeDispatch, to));
+    if (!legal) problems.push({ seq: event.seq, reason: 'illegal_transition', detail: `${event.type}: ${state} → ${to} is not a transition of the lifecycle` });
+    beforeDispatch = event.type === 'dispatched' ? state : null;
+    state = to;
+    agencyRef = referenceAfter(event, agencyRef);
+  }
+  return { state, agencyRef, received, problems };
+}
+
+function targetState(event: HistoryEvent): TransactionState | undefined {
+  if (event.type === 'replay_requested') return 'manual';
+  if (event.type === 'conflict_resolved') return typeof event.data.state === 'string' && STATES.has(event.data.state) ? (event.data.state as TransactionState) : undefined;
+  return STATES.has(event.type) ? (event.type as TransactionState) : undefined;
+}
+
+/** The steps that set `agency_ref` name it in their event (transaction-step.sql.ts writes the same value). */
+function referenceAfter(event: HistoryEvent, current: string | null | undefined): string | null | undefined {
+  const ref = event.data.agencyRef;
+  switch (event.type) {
+    case 'completed':
+      return typeof ref === 'string' ? ref : current;
+    case 'completed_manually':
+    case 'rejected':
+      // A manual outcome (it carries `outcome`) sets the reference the officer typed, when there is one.
+      return 'outcome' in event.data && typeof ref === 'string' ? ref : current;
+    case 'conflict_resolved':
+      if (!('agencyRef' in event.data)) return undefined;
+      return typeof ref === 'string' ? ref : current;
+    default:
+      return current;
+  }
+}
