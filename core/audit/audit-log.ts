@@ -195,7 +195,8 @@ export class AuditLog {
   }
 }
 
-interface AuditRow {
+/** An `audit_events` row as `pg` returns it. */
+export interface AuditRow {
   shard: number;
   seq: string;
   entity_type: string;
@@ -208,7 +209,7 @@ interface AuditRow {
   hash: Buffer;
 }
 
-function toEvent(row: AuditRow): AuditEvent {
+export function toEvent(row: AuditRow): AuditEvent {
   return {
     shard: row.shard,
     seq: Number(row.seq),

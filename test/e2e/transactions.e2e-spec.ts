@@ -175,7 +175,7 @@ describe('POST /v1/transactions against a REST agency', () => {
     await db.pool.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
     const broken = await app.runtime.audit.verify(db.pool);
     expect(broken.ok).toBe(false);
-    expect(broken.breaks).toEqual([{ shard: rows[0].shard, seq: Number(rows[0].seq), reason: 'hash_mismatch' }]);
+    expect(broken.breaks).toEqual([{ shard: rows[0].shard, seq: Number(rows[0].seq), reason: 'hash_mismatch', entityType: 'transaction', entityId: created.id }]);
     // Put it back so later tests start from a clean chain.
     await db.pool.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
     await db.pool.query(`UPDATE audit_events SET data = jsonb_set(data, '{agencyRef}', to_jsonb($3::text)) WHERE shard = $1 AND seq = $2`, [
