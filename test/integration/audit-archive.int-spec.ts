@@ -67,7 +67,7 @@ describe('npm run audit:archive and audit:verify-archive', () => {
     expect(bad.report.findings).toContainEqual(expect.objectContaining({ reason: 'archive_digest_mismatch' }));
 
     // Recomputing the chain after the edit, and the closing digest, does not help: the seal still names the old hash.
-    let prev = Buffer.from(edited.prevHash, 'hex');
+    let prev: Buffer = Buffer.from(edited.prevHash, 'hex');
     const lines = text.map((line) => (line ? JSON.parse(line) : null));
     for (let i = index; i < lines.length; i++) {
       const line = lines[i];
