@@ -11,7 +11,16 @@ import agencyFile from '../schemas/agency-file.v1.json';
 import agencyList from '../schemas/agency-list.v1.json';
 import agencyModeChange from '../schemas/agency-mode-change.v1.json';
 import agency from '../schemas/agency.v1.json';
+import bookingList from '../schemas/booking-list.v1.json';
+import bookingReschedule from '../schemas/booking-reschedule.v1.json';
+import booking from '../schemas/booking.v1.json';
+import capacityChange from '../schemas/capacity-change.v1.json';
+import centreDefinition from '../schemas/centre-definition.v1.json';
+import centreList from '../schemas/centre-list.v1.json';
+import centre from '../schemas/centre.v1.json';
 import common from '../schemas/common.v1.json';
+import freeSlots from '../schemas/free-slots.v1.json';
+import newBooking from '../schemas/new-booking.v1.json';
 import problem from '../schemas/problem.v1.json';
 import transactionEnvelope from '../schemas/transaction-envelope.v1.json';
 import { deepFreeze } from './deep-freeze';
@@ -25,6 +34,15 @@ const MESSAGES = {
   agency,
   'agency-list': agencyList,
   'agency-mode-change': agencyModeChange,
+  booking,
+  'booking-list': bookingList,
+  'booking-reschedule': bookingReschedule,
+  'capacity-change': capacityChange,
+  centre,
+  'centre-definition': centreDefinition,
+  'centre-list': centreList,
+  'free-slots': freeSlots,
+  'new-booking': newBooking,
   problem,
   'transaction-envelope': transactionEnvelope,
 } as const;

@@ -67,6 +67,8 @@ export async function messageTypesSource(): Promise<string> {
     declareExternallyReferenced: true,
     additionalProperties: false,
     strictIndexSignatures: true,
+    // Arrays stay arrays: a `maxItems` is checked at the edge, not spelled out as tuples.
+    maxItems: -1,
     format: true,
     style: { singleQuote: true, printWidth: 140 },
     $refOptions: {

@@ -10,6 +10,15 @@ export interface MessageTypes {
   agency: Agency;
   'agency-list': AgencyList;
   'agency-mode-change': AgencyModeChange;
+  booking: Booking;
+  'booking-list': BookingList;
+  'booking-reschedule': BookingReschedule;
+  'capacity-change': CapacityChange;
+  centre: Centre;
+  'centre-definition': CentreDefinition;
+  'centre-list': CentreList;
+  'free-slots': FreeSlots;
+  'new-booking': NewBooking;
   problem: Problem;
   'transaction-envelope': TransactionEnvelope;
 }
@@ -113,6 +122,267 @@ export interface AgencyModeChange {
     start: string;
     end: string;
   };
+}
+/**
+ * Booking (GET /v1/bookings/{reference}). A booking as the API shows it: the citizen's ID and phone masked unless the reader holds the personal-data capability.
+ */
+export interface Booking {
+  reference: string;
+  /**
+   * a centre code: three capital letters, a dash, then 2 to 12 capital letters or digits, e.g. NRB-GPO
+   */
+  centre: string;
+  service: string;
+  slotStart: string;
+  slotEnd: string;
+  /**
+   * the slot's local date at the centre
+   */
+  date: string;
+  status: 'booked' | 'checked_in' | 'cancelled' | 'no_show';
+  channel: string;
+  citizen: {
+    /**
+     * masked unless the reader holds personal-data
+     */
+    idNumber: string;
+    /**
+     * masked unless the reader holds personal-data
+     */
+    phone: string;
+  };
+  reschedules: number;
+  checkedInAt: string | null;
+  cancelledAt: string | null;
+  noShowAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+/**
+ * A citizen's bookings (GET /v1/bookings?citizen=). Newest first; officers see their centre's only.
+ */
+export interface BookingList {
+  items: Booking[];
+}
+/**
+ * Reschedule (body of POST /v1/bookings/{reference}/reschedule). Another free slot of the same centre and service; all or nothing.
+ */
+export interface BookingReschedule {
+  /**
+   * an ISO-8601 date-time with offset, e.g. 2026-11-24T09:30:00+03:00: the start of a free slot from GET /v1/centres/{code}/slots
+   */
+  slotStart: string;
+}
+/**
+ * Capacity change (body of PUT /v1/centres/{code}/capacity). Appointments per slot of one service, from now on. The use case checks that the centre offers the service and that no slot gets fewer places than it has booked.
+ */
+export interface CapacityChange {
+  /**
+   * a service code: 3 to 49 lower-case letters, digits or dashes, starting with a letter
+   */
+  service: string;
+  slotCapacity: number;
+}
+/**
+ * Centre (GET /v1/centres/{code}). A centre with its opening hours (sorted by weekday), holidays (sorted by date), services with their ticket letter and places per slot, and counters.
+ */
+export interface Centre {
+  /**
+   * a centre code: three capital letters, a dash, then 2 to 12 capital letters or digits, e.g. NRB-GPO
+   */
+  code: string;
+  name: string;
+  county: string;
+  timeZone: string;
+  slotMinutes: number;
+  bookingHorizonDays: number;
+  noShowGraceMinutes: number;
+  openingHours: {
+    /**
+     * ISO weekday, 1 = Monday
+     */
+    weekday: number;
+    opens: string;
+    closes: string;
+  }[];
+  holidays: {
+    date: string;
+    name: string;
+  }[];
+  services: {
+    serviceCode: string;
+    /**
+     * letter of the service's walk-in ticket numbers; null when none is assigned
+     */
+    ticketLetter: string | null;
+    /**
+     * appointments per slot; 0 = walk-in only
+     */
+    slotCapacity: number;
+  }[];
+  counters: {
+    code: string;
+    name: string;
+    /**
+     * service codes this counter serves
+     */
+    services: string[];
+  }[];
+}
+/**
+ * Centre definition (body of PUT /v1/centres/{code}). Hours and holidays are replaced; services and counters are replaced when given and kept when left out. What a schema cannot say is checked by the use case: a time zone that exists, distinct weekdays, dates, services and counter codes, closing after opening, services from the catalogue, counters serving offered services.
+ */
+export interface CentreDefinition {
+  /**
+   * a name that is not blank
+   */
+  name: string;
+  /**
+   * a name that is not blank
+   */
+  county: string;
+  /**
+   * an IANA time zone such as Africa/Nairobi
+   */
+  timeZone?: string;
+  slotMinutes?: number;
+  bookingHorizonDays?: number;
+  noShowGraceMinutes?: number;
+  /**
+   * one entry per open weekday; a weekday left out is a closed day
+   *
+   * @maxItems 7
+   */
+  openingHours: {
+    /**
+     * ISO weekday, 1 = Monday
+     */
+    weekday: number;
+    /**
+     * a local time as HH:MM in the centre's time zone
+     */
+    opens: string;
+    /**
+     * a local time as HH:MM in the centre's time zone
+     */
+    closes: string;
+  }[];
+  /**
+   * @maxItems 500
+   */
+  holidays?: {
+    date: string;
+    /**
+     * a name that is not blank
+     */
+    name: string;
+  }[];
+  /**
+   * @maxItems 500
+   */
+  services?: {
+    /**
+     * a service code: 3 to 49 lower-case letters, digits or dashes, starting with a letter
+     */
+    service: string;
+    /**
+     * one capital letter A-Z: the letter of this service's walk-in ticket numbers
+     */
+    ticketLetter?: string | null;
+    /**
+     * appointments per slot; 0 = walk-in only
+     */
+    slotCapacity?: number;
+  }[];
+  /**
+   * @maxItems 500
+   */
+  counters?: {
+    /**
+     * a counter code: 1 to 16 letters, digits or dashes
+     */
+    code: string;
+    /**
+     * a name that is not blank
+     */
+    name: string;
+    /**
+     * @maxItems 500
+     */
+    services: string[];
+  }[];
+}
+/**
+ * Centre list (GET /v1/centres). Every centre, with how many services and counters it has.
+ */
+export interface CentreList {
+  items: {
+    /**
+     * a centre code: three capital letters, a dash, then 2 to 12 capital letters or digits, e.g. NRB-GPO
+     */
+    code: string;
+    name: string;
+    county: string;
+    timeZone: string;
+    /**
+     * number of services offered
+     */
+    services: number;
+    /**
+     * number of counters
+     */
+    counters: number;
+  }[];
+}
+/**
+ * Free slots (GET /v1/centres/{code}/slots). The slots of one local day not yet started with at least one place left; `closed` says why a day has none at all.
+ */
+export interface FreeSlots {
+  /**
+   * a centre code: three capital letters, a dash, then 2 to 12 capital letters or digits, e.g. NRB-GPO
+   */
+  centre: string;
+  service: string;
+  date: string;
+  timeZone: string;
+  closed?: 'holiday' | 'closed';
+  slots: {
+    start: string;
+    end: string;
+    capacity: number;
+    available: number;
+  }[];
+}
+/**
+ * New booking (body of POST /v1/bookings). An appointment for one citizen and one service in a free slot of a centre. The use case checks the rest: the centre and service exist, the slot is a free slot start of that day, not past and within the booking horizon.
+ */
+export interface NewBooking {
+  /**
+   * a centre code: three capital letters, a dash, then 2 to 12 capital letters or digits, e.g. NRB-GPO
+   */
+  centre: string;
+  /**
+   * a service code: 3 to 49 lower-case letters, digits or dashes, starting with a letter
+   */
+  service: string;
+  /**
+   * an ISO-8601 date-time with offset, e.g. 2026-11-24T09:30:00+03:00: the start of a free slot from GET /v1/centres/{code}/slots
+   */
+  slotStart: string;
+  citizen: {
+    /**
+     * a Kenyan national ID number: 7 or 8 digits
+     */
+    idNumber: string;
+    /**
+     * a Kenyan mobile number such as +254712345678 or 0712 345 678
+     */
+    phone: string;
+  };
+  /**
+   * the channel the citizen booked through
+   */
+  channel: 'portal' | 'mobile' | 'ussd' | 'call-centre' | 'counter' | 'kiosk' | 'outreach';
 }
 /**
  * Problem. RFC 9457 problem details, as every error response carries them (application/problem+json).

@@ -1,25 +1,9 @@
 import { maskIdNumber, maskPhone, type PersonalDataVault } from '../shared/personal-data';
-import type { BookingCitizen, BookingRecord, BookingStatus } from './domain/booking';
+import type { Booking } from '../../contracts/src/message.types';
+import type { BookingCitizen, BookingRecord } from './domain/booking';
 
-/** A booking as the API shows it: personal data masked unless the reader holds `personal-data`. */
-export interface BookingView {
-  reference: string;
-  centre: string;
-  service: string;
-  slotStart: string;
-  slotEnd: string;
-  /** The slot's local date at the centre. */
-  date: string;
-  status: BookingStatus;
-  channel: string;
-  citizen: BookingCitizen;
-  reschedules: number;
-  checkedInAt: string | null;
-  cancelledAt: string | null;
-  noShowAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A booking as the API shows it (booking.v1.json): personal data masked unless the reader holds `personal-data`. */
+export type BookingView = Booking;
 
 export function toBookingView(record: BookingRecord, vault: PersonalDataVault, showPersonalData = false): BookingView {
   const citizen = vault.open<BookingCitizen>(record.citizenSealed);

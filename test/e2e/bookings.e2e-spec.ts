@@ -99,7 +99,14 @@ describeWithPostgres('Service by Appointment', () => {
           openingHours: [{ weekday: 8, opens: '08:00', closes: '07:00' }],
         });
         expect(bad.status).toBe(422);
-        expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['/openingHours/0/weekday', '/services/0/service']));
+        expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['/openingHours/0/weekday']);
+        // The shape is checked at the edge first; then every rule of the centre, all at once.
+        const unknown = await call(app, 'PUT', '/v1/centres/TST-BAD', admin, {
+          ...centreBody(holiday, [{ service: 'no-such-service' }]),
+          openingHours: [{ weekday: 1, opens: '08:00', closes: '07:00' }],
+        });
+        expect(unknown.status).toBe(422);
+        expect(unknown.body.errors.map((e: { field: string }) => e.field)).toEqual(['/openingHours/0/closes', '/services/0/service']);
         expect((await call(app, 'GET', '/v1/centres/TST-BAD', admin)).status).toBe(404);
       });
     });

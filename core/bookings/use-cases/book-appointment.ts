@@ -11,7 +11,8 @@ import type { BookingRecord } from '../domain/booking';
 import { resolveSlot } from '../domain/slot-rules';
 import type { BookingNotices, ServiceNames } from './booking-notices';
 import { loadCentre } from './load-centre';
-import { parseBookingRequest } from './booking-request';
+import { bookingRequest } from './booking-request';
+import type { NewBooking } from '../../../contracts/src/message.types';
 
 /** A reminder is due this long before the slot; a booking made later than that gets none. */
 export const REMINDER_LEAD_MS = 24 * 60 * 60 * 1000;
@@ -29,8 +30,8 @@ export class BookAppointment {
     private readonly agencySync: { afterBooked(booking: BookingRecord, actor: string): Promise<void> },
   ) {}
 
-  async execute(body: unknown, actor: BookingActor): Promise<BookingView> {
-    const request = parseBookingRequest(body);
+  async execute(body: NewBooking, actor: BookingActor): Promise<BookingView> {
+    const request = bookingRequest(body);
     const centre = await loadCentre(this.centres, request.centre, '/centre');
     if (!mayChange(actor, centre.code)) {
       throw new DomainError('forbidden', 'booking-other-centre', `An officer may only book at their own centre, not ${centre.code}.`);

@@ -1,6 +1,7 @@
 import type { CentreRepository } from '../../centres/centre.repository';
 import type { Clock } from '../../shared/clock';
-import { DomainError, type FieldError } from '../../shared/errors';
+import type { BookingReschedule } from '../../../contracts/src/message.types';
+import { DomainError } from '../../shared/errors';
 import type { PersonalDataVault } from '../../shared/personal-data';
 import type { BookingRepository } from '../booking.repository';
 import { toBookingView, type BookingView } from '../booking.view';
@@ -8,7 +9,6 @@ import { mayChange, seesPersonalData, type BookingActor } from '../domain/bookin
 import { resolveSlot } from '../domain/slot-rules';
 import type { BookingRecord, SlotChoice } from '../domain/booking';
 import type { BookingNotices } from './booking-notices';
-import { invalid, parseSlotStart } from './booking-request';
 import { visibleBooking } from './find-booking';
 import { loadCentre } from './load-centre';
 
@@ -45,12 +45,8 @@ export class ChangeBooking {
   }
 
   /** Body `{ slotStart }`: another slot of the same centre and service, all-or-nothing. */
-  async reschedule(reference: string, body: unknown, actor: BookingActor): Promise<BookingView> {
-    const errors: FieldError[] = [];
-    const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
-    const slotStart = isObject ? parseSlotStart((body as Record<string, unknown>).slotStart, '/slotStart', errors) : undefined;
-    if (!isObject) errors.push({ field: '', message: 'must be a JSON object with slotStart' });
-    if (!slotStart) throw invalid(errors);
+  async reschedule(reference: string, change: BookingReschedule, actor: BookingActor): Promise<BookingView> {
+    const slotStart = new Date(change.slotStart);
 
     const current = await this.changeable(reference, actor);
     const centre = await loadCentre(this.centres, current.centreCode);

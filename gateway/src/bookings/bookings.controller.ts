@@ -1,14 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import type { FastifyReply } from 'fastify';
-import type { BookingView } from '../../../core/bookings/booking.view';
+import type { Booking, BookingList, BookingReschedule, NewBooking } from '../../../contracts/src/message.types';
 import { BookAppointment } from '../../../core/bookings/use-cases/book-appointment';
 import { ChangeBooking } from '../../../core/bookings/use-cases/change-booking';
 import { FindBookings } from '../../../core/bookings/use-cases/find-booking';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
-import { BookingDto, BookingListDto, NewBookingDto, RescheduleDto } from './booking.dto';
+import { ApiMessageResponse } from '../docs/message-schemas';
+import { ValidBody } from '../http/valid-body';
 
 @ApiTags('bookings')
 @ApiBearerAuth()
@@ -29,12 +30,11 @@ export class BookingsController {
     description: '409 `slot-full` when the slot has no place left, 409 `already-booked` for a second active booking of the same service on the same day. An SMS confirms.',
   })
   @ApiHeader({ name: 'Idempotency-Key', required: true })
-  @ApiBody({ type: NewBookingDto })
-  @ApiResponse({ status: 201, type: BookingDto })
+  @ApiMessageResponse(201, 'booking', 'Booked')
   @ApiProblemResponse(404, 'No such centre')
   @ApiProblemResponse(409, '`slot-full` or `already-booked`')
   @ApiProblemResponse(422, 'Not a valid booking: fields, unknown service, slot not offered, Idempotency-Key missing or reused (fields named)')
-  async create(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<BookingView> {
+  async create(@ValidBody('new-booking') body: NewBooking, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<Booking> {
     const booking = await this.book.execute(body, principal);
     reply.header('Location', `/v1/bookings/${booking.reference}`);
     return booking;
@@ -44,9 +44,9 @@ export class BookingsController {
   @Roles('channel', 'officer', 'manager', 'admin')
   @ApiOperation({ summary: "A citizen's bookings (newest first), by national ID; officers see their centre's only" })
   @ApiQuery({ name: 'citizen', required: true, schema: { type: 'string', pattern: '^[0-9]{7,8}$', example: '12345678' }, description: 'National ID number' })
-  @ApiResponse({ status: 200, type: BookingListDto })
+  @ApiMessageResponse(200, 'booking-list')
   @ApiProblemResponse(422, 'Not a national ID number (query field named)')
-  async byCitizen(@Query('citizen') citizen: string | undefined, @CurrentPrincipal() principal: Principal): Promise<{ items: BookingView[] }> {
+  async byCitizen(@Query('citizen') citizen: string | undefined, @CurrentPrincipal() principal: Principal): Promise<BookingList> {
     return { items: await this.find.byCitizen(citizen, principal) };
   }
 
@@ -55,8 +55,8 @@ export class BookingsController {
   @ApiOperation({ summary: 'A booking by its reference' })
   @ApiParam({ name: 'reference', example: 'K7QM-4X3P' })
   @ApiProblemResponse(404, 'No such booking, or not visible to the caller')
-  @ApiResponse({ status: 200, type: BookingDto })
-  get(@Param('reference') reference: string, @CurrentPrincipal() principal: Principal): Promise<BookingView> {
+  @ApiMessageResponse(200, 'booking')
+  get(@Param('reference') reference: string, @CurrentPrincipal() principal: Principal): Promise<Booking> {
     return this.find.byReference(reference, principal);
   }
 
@@ -67,8 +67,8 @@ export class BookingsController {
   @ApiParam({ name: 'reference', example: 'K7QM-4X3P' })
   @ApiProblemResponse(404, 'No such booking')
   @ApiProblemResponse(409, 'The booking is no longer active')
-  @ApiResponse({ status: 200, type: BookingDto })
-  cancel(@Param('reference') reference: string, @CurrentPrincipal() principal: Principal): Promise<BookingView> {
+  @ApiMessageResponse(200, 'booking')
+  cancel(@Param('reference') reference: string, @CurrentPrincipal() principal: Principal): Promise<Booking> {
     return this.change.cancel(reference, principal);
   }
 
@@ -76,13 +76,16 @@ export class BookingsController {
   @HttpCode(200)
   @Roles('channel', 'officer', 'admin')
   @ApiOperation({ summary: 'Move a booking to another slot of the same centre and service (all or nothing)' })
-  @ApiBody({ type: RescheduleDto })
   @ApiParam({ name: 'reference', example: 'K7QM-4X3P' })
   @ApiProblemResponse(404, 'No such booking')
   @ApiProblemResponse(409, '`slot-full`, or the booking is no longer active')
   @ApiProblemResponse(422, 'Not a free slot start of the same centre and service (fields named)')
-  @ApiResponse({ status: 200, type: BookingDto })
-  reschedule(@Param('reference') reference: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<BookingView> {
-    return this.change.reschedule(reference, body, principal);
+  @ApiMessageResponse(200, 'booking')
+  reschedule(
+    @Param('reference') reference: string,
+    @ValidBody('booking-reschedule') change: BookingReschedule,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Booking> {
+    return this.change.reschedule(reference, change, principal);
   }
 }

@@ -1,9 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponse } from '../docs/problem.schema';
-import { ListFreeSlots, type FreeSlots } from '../../../core/bookings/use-cases/list-free-slots';
+import type { FreeSlots } from '../../../contracts/src/message.types';
+import { ListFreeSlots } from '../../../core/bookings/use-cases/list-free-slots';
 import { Roles } from '../auth';
-import { FreeSlotsDto } from './booking.dto';
+import { ApiMessageResponse } from '../docs/message-schemas';
 
 @ApiTags('bookings')
 @ApiBearerAuth()
@@ -17,7 +18,7 @@ export class SlotsController {
   @ApiQuery({ name: 'service', required: true, type: String, example: 'id-card-replacement' })
   @ApiQuery({ name: 'date', required: true, schema: { type: 'string', format: 'date', example: '2026-11-24' }, description: "The centre's local day" })
   @ApiParam({ name: 'code', example: 'NRB-GPO' })
-  @ApiResponse({ status: 200, type: FreeSlotsDto })
+  @ApiMessageResponse(200, 'free-slots')
   @ApiProblemResponse(404, 'No such centre')
   @ApiProblemResponse(422, 'Missing or unknown service, bad date or outside the booking horizon (query fields named)')
   list(@Param('code') code: string, @Query('service') service: string | undefined, @Query('date') date: string | undefined): Promise<FreeSlots> {

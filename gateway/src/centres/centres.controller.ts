@@ -1,11 +1,12 @@
-import { Body, Controller, Get, Param, Put, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponse } from '../docs/problem.schema';
+import { Controller, Get, Param, Put, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { Centre, CentreSummary } from '../../../core/centres/domain/centre';
+import type { CapacityChange, Centre, CentreDefinition, CentreList } from '../../../contracts/src/message.types';
 import { ManageCentres } from '../../../core/centres/use-cases/manage-centres';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
-import { CapacityDto, CentreDefinitionDto, CentreDto, CentreListDto } from './centre.dto';
+import { ApiMessageResponse } from '../docs/message-schemas';
+import { ApiProblemResponse } from '../docs/problem.schema';
+import { ValidBody } from '../http/valid-body';
 
 @ApiTags('centres')
 @ApiBearerAuth()
@@ -16,8 +17,8 @@ export class CentresController {
   @Get()
   @Roles('admin', 'manager', 'operator', 'officer', 'channel', 'auditor')
   @ApiOperation({ summary: 'All centres (code, name, county, number of services and counters)' })
-  @ApiResponse({ status: 200, type: CentreListDto })
-  async list(): Promise<{ items: CentreSummary[] }> {
+  @ApiMessageResponse(200, 'centre-list')
+  async list(): Promise<CentreList> {
     return { items: await this.centres.list() };
   }
 
@@ -26,7 +27,7 @@ export class CentresController {
   @ApiOperation({ summary: 'A centre: opening hours, holidays, services with slot capacity, counters' })
   @ApiParam({ name: 'code', example: 'NRB-GPO' })
   @ApiProblemResponse(404, 'No such centre')
-  @ApiResponse({ status: 200, type: CentreDto })
+  @ApiMessageResponse(200, 'centre')
   get(@Param('code') code: string): Promise<Centre> {
     return this.centres.get(code);
   }
@@ -37,14 +38,13 @@ export class CentresController {
     summary: 'Create or replace a centre',
     description: 'Hours and holidays are replaced; `services` and `counters` are replaced when given and kept when left out. 201 when created.',
   })
-  @ApiBody({ type: CentreDefinitionDto })
-  @ApiResponse({ status: 200, type: CentreDto })
-  @ApiResponse({ status: 201, type: CentreDto })
+  @ApiMessageResponse(200, 'centre', 'Replaced')
+  @ApiMessageResponse(201, 'centre', 'Created')
   @ApiParam({ name: 'code', example: 'NRB-GPO', description: 'Three capital letters, a dash, 2–12 capitals or digits' })
   @ApiProblemResponse(422, 'Not a valid centre definition (fields named)')
   async put(
     @Param('code') code: string,
-    @Body() body: unknown,
+    @ValidBody('centre-definition') body: CentreDefinition,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Centre> {
@@ -56,12 +56,11 @@ export class CentresController {
   @Put(':code/capacity')
   @Roles('admin')
   @ApiOperation({ summary: 'Appointments per slot for one service, from now on (never below places already booked)' })
-  @ApiBody({ type: CapacityDto })
   @ApiParam({ name: 'code', example: 'NRB-GPO' })
   @ApiProblemResponse(404, 'No such centre')
   @ApiProblemResponse(422, 'Unknown service, or capacity below the places already booked (fields named)')
-  @ApiResponse({ status: 200, type: CentreDto })
-  setCapacity(@Param('code') code: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<Centre> {
-    return this.centres.setCapacity(code, body, principal.subject);
+  @ApiMessageResponse(200, 'centre')
+  setCapacity(@Param('code') code: string, @ValidBody('capacity-change') change: CapacityChange, @CurrentPrincipal() principal: Principal): Promise<Centre> {
+    return this.centres.setCapacity(code, change, principal.subject);
   }
 }

@@ -6,6 +6,7 @@
  */
 import { messageSchema, SHARED_DEFINITIONS, type MessageName } from '../../../contracts/src';
 import { AGENCY_MODES } from '../../../core/agencies/domain/agency-mode';
+import { BOOKING_CHANNELS, BOOKING_STATUSES } from '../../../core/bookings/domain/booking';
 import { CHANNELS, TRANSACTION_STATES } from '../../../core/transactions/domain/transaction';
 
 function at(schema: unknown, pointer: string): unknown {
@@ -25,6 +26,8 @@ const PAIRS: Array<[string, unknown, readonly unknown[]]> = [
   ['agency-mode-change /mode', of('agency-mode-change', '/properties/mode/enum'), AGENCY_MODES],
   ['agency /modeSetting/mode', of('agency', '/properties/modeSetting/properties/mode/enum'), AGENCY_MODES],
   ['agency effective mode', of('agency', '/$defs/effectiveMode/enum'), [...AGENCY_MODES, 'degraded']],
+  ['new-booking /channel', of('new-booking', '/properties/channel/enum'), BOOKING_CHANNELS],
+  ['booking /status', of('booking', '/properties/status/enum'), BOOKING_STATUSES],
 ];
 
 it.each(PAIRS)('%s lists exactly the domain values, in their order', (_name, listed, domain) => {
