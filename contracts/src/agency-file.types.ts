@@ -31,6 +31,7 @@ export interface ServiceEntry {
   fallback: FallbackPolicy;
   manualInstructions?: string;
   bookable: boolean;
+  createsApplication?: boolean;
   feeKes: number;
   retry?: Partial<RetryPolicy>;
 }

@@ -119,6 +119,7 @@ function loadService(
       fallback: entry.fallback,
       manualInstructions: manualInstructionsFor(scope.file.name, entry),
       bookable: entry.bookable,
+      createsApplication: entry.createsApplication ?? true,
       feeKes: entry.feeKes,
       retry,
     },

@@ -57,6 +57,12 @@ export interface ServiceDefinition {
   /** Shown to the officer when the paper process must be used. */
   manualInstructions: string;
   bookable: boolean;
+  /**
+   * Whether a call files an application at the agency (default true). A lookup (an ID or licence
+   * check) files nothing: the agency answers the same question with the same reference, which is
+   * then no sign of a duplicate application.
+   */
+  createsApplication: boolean;
   feeKes: number;
   retry: RetryPolicy;
 }

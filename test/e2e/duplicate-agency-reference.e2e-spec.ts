@@ -74,6 +74,19 @@ describe('an agency reference given to two transactions', () => {
     expect(after.items).toEqual([]);
   });
 
+  it('never flags a lookup: asking the same question twice gets the same reference (issue 10)', async () => {
+    // id-card-status-check is declared `"createsApplication": false` in the test catalogue.
+    const lookup = { ...nrbEnvelope({ idNumber: '55555555' }), service: 'id-card-status-check' };
+    const first = await json(await submit(app, officer, lookup));
+    const again = await json(await submit(app, officer, lookup));
+    expect([first.state, again.state]).toEqual(['completed', 'completed']);
+    expect([first.agencyReference, again.agencyReference]).toEqual(['NRB-SAME-1', 'NRB-SAME-1']);
+    const flagged = await db.pool.query(`SELECT 1 FROM audit_events WHERE entity_id = ANY($1::text[]) AND type = 'conflict'`, [[first.id, again.id]]);
+    expect(flagged.rows).toEqual([]);
+    const open = await json(await fetch(`${app.url}/v1/reconciliation`, { headers: { authorization: `Bearer ${manager}` } }));
+    expect(open.items).toEqual([]);
+  });
+
   it('leaves transactions with distinct references alone', async () => {
     const other = await startRestAgency({ referencePrefix: 'NRB' });
     const plain = await startTestApp({ databaseUrl: db.url, endpointOverrides: { nrb: other.url } });

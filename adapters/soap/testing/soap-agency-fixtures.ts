@@ -21,6 +21,7 @@ export function soapService(code = 'permit-apply', operation: Record<string, unk
     fallback: 'store-and-forward',
     manualInstructions: 'Use form P1.',
     bookable: false,
+    createsApplication: true,
     feeKes: 0,
     retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
   };

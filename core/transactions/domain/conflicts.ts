@@ -34,6 +34,15 @@ export function replayConflictStep(tx: Transaction, outcome: AgencyOutcome, now:
 }
 
 /**
+ * Whether a reference another transaction holds means two of ours became one application. Only
+ * for a service that files applications: a lookup (an ID or licence check, `createsApplication:
+ * false` in the agency file) answers the same question with the same reference, as it should.
+ */
+export function duplicateReferenceMatters(service: { createsApplication: boolean } | undefined): boolean {
+  return service?.createsApplication ?? true;
+}
+
+/**
  * The agency answered a completed transaction with a reference that another of ours (`holder`)
  * already holds: it mapped two of ours to one application, or reported one twice. The newer one
  * is flagged for a manager; the earlier holder stays as it is.

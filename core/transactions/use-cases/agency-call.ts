@@ -3,7 +3,7 @@ import type { AgencyOutcome } from '../../../contracts/src/dispatch';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
 import type { AgencyGateway } from '../agency-gateway.port';
-import { duplicateReferenceStep } from '../domain/conflicts';
+import { duplicateReferenceMatters, duplicateReferenceStep } from '../domain/conflicts';
 import type { OutcomeStep } from '../domain/agency-outcome';
 import type { Transaction } from '../domain/transaction';
 import type { Applied, ApplyOptions, TransactionRepository } from '../transaction.repository';
@@ -41,14 +41,16 @@ export class AgencyCall {
 
   /**
    * Writes an outcome's step. When it completed the transaction with a reference that another
-   * transaction of the agency already holds, the newer one is flagged `conflict` (a second, rare
-   * statement). Null when the transaction had moved on: nothing was written.
+   * transaction of the agency already holds, and the service files applications, the newer one is
+   * flagged `conflict` (a second, rare statement). Null when the transaction had moved on: nothing
+   * was written.
    */
-  async record(id: string, step: OutcomeStep, options: Pick<ApplyOptions, 'notice'> = {}): Promise<Applied | null> {
-    const applied = await this.transactions.apply(id, step, { ...options, findDuplicateReference: step.change.state === 'completed' });
+  async record(tx: Transaction, step: OutcomeStep, options: Pick<ApplyOptions, 'notice'> = {}): Promise<Applied | null> {
+    const findDuplicateReference = step.change.state === 'completed' && duplicateReferenceMatters(this.catalogue.service(tx.serviceCode));
+    const applied = await this.transactions.apply(tx.id, step, { ...options, findDuplicateReference });
     if (!applied?.duplicateOf) return applied;
     const flag = duplicateReferenceStep(applied.transaction, applied.duplicateOf, this.clock.now());
-    const flagged = flag && (await this.transactions.apply(id, flag));
+    const flagged = flag && (await this.transactions.apply(tx.id, flag));
     return flagged ? { ...applied, transaction: flagged.transaction } : applied;
   }
 }

@@ -45,7 +45,7 @@ export class DispatchAttempt {
   private async record(claimed: Transaction, outcome: AgencyOutcome, arrival: Arrival): Promise<Transaction> {
     const retry = this.catalogue.service(claimed.serviceCode)?.retry;
     const step = nextState(claimed, outcome, arrival, { now: this.clock.now(), retry })!;
-    const applied = await this.call.record(claimed.id, step);
+    const applied = await this.call.record(claimed, step);
     // Someone else moved the transaction on (cancelled, or a newer attempt): their word stands.
     if (!applied) return (await this.transactions.find(claimed.id)) ?? claimed;
     if (step.then.kind === 'retry') {

@@ -41,7 +41,7 @@ export class RecordAgencyAnswer {
     const step = nextState(tx, command.outcome, { via: 'inbox', source: command.source }, { now: this.clock.now() });
     // Finished before (a second copy of one answer, an answer after cancel): the agency's word is already in.
     if (!step) return { kind: 'duplicate', state: tx.state };
-    if (await this.call.record(id, step)) return { kind: 'recorded' };
+    if (await this.call.record(tx, step)) return { kind: 'recorded' };
     // Finished meanwhile (another copy of the answer, read by another worker).
     return { kind: 'duplicate', state: (await this.transactions.find(id))?.state ?? tx.state };
   }

@@ -104,7 +104,7 @@ export class ReplayBacklog {
     const now = this.clock.now();
     const step = nextState(claimed, outcome, { via: 'replay', sentAt }, { now })!;
     const citizen = step.then.kind === 'notify-citizen' ? this.vault.open<Citizen>(claimed.citizenSealed) : undefined;
-    const applied = await this.call.record(claimed.id, step, {
+    const applied = await this.call.record(claimed, step, {
       // Recorded with the completion itself, so a crash right after it cannot lose the notice.
       notice: citizen && { kind: COMPLETED_NOTICE, phoneSealed: citizen.phone ? this.vault.seal(citizen.phone) : null },
     });
