@@ -1,5 +1,6 @@
 import type { AgencyOutcome } from '../../../contracts/src/dispatch';
 import { DEFAULT_ANSWER_TIMEOUT_MS, needsAHuman, nextState, type Arrival } from './agency-outcome';
+import { storedTransaction } from '../../../test/factories/transaction-records';
 import type { Transaction } from './transaction';
 
 const NOW = new Date('2026-03-02T08:00:00.000Z');
@@ -7,38 +8,7 @@ const SENT = new Date('2026-03-02T07:59:59.000Z');
 const RETRY = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 60_000 };
 
 function transaction(overrides: Partial<Transaction> = {}): Transaction {
-  return {
-    id: '0e4ac851-346e-4ebf-91cb-1d27eccdf9cf',
-    serviceCode: 'id-card-replacement',
-    agencyCode: 'nrb',
-    channel: 'counter',
-    centreCode: 'NRB-GPO',
-    officerId: null,
-    submittedBy: 'officer-1',
-    citizenIdHash: 'h',
-    citizenSealed: Buffer.alloc(0),
-    payloadSealed: Buffer.alloc(0),
-    state: 'received',
-    attempts: 1,
-    maxAttempts: 3,
-    nextAttemptAt: null,
-    agencyRef: null,
-    result: null,
-    lastError: null,
-    idempotencyScope: null,
-    idempotencyKey: null,
-    requestHash: null,
-    fallback: null,
-    provisionalRef: null,
-    replayPending: false,
-    replayedAt: null,
-    manualOutcome: null,
-    parkedReason: null,
-    conflict: null,
-    createdAt: NOW,
-    updatedAt: NOW,
-    ...overrides,
-  };
+  return storedTransaction({ id: '0e4ac851-346e-4ebf-91cb-1d27eccdf9cf', nextAttemptAt: null, ...overrides }, NOW);
 }
 
 const accepted: AgencyOutcome = { kind: 'accepted', agencyRef: 'NRB-000001', result: { reference: 'NRB-000001' } };

@@ -1,0 +1,170 @@
+import { PROVISIONAL_REFERENCE } from '../../core/transactions/domain/provisional-reference';
+import type { Transaction } from '../../core/transactions/domain/transaction';
+import { startTransactionsWorld, type TransactionsWorld } from '../factories/transactions-world';
+
+/**
+ * The transaction lifecycle through its use cases, on the real database with the real
+ * repositories and a real agency (the REST simulator), without the HTTP API: submit, the attempt
+ * limit, acceptance under fallback, the hold of a retry, replay, the manual outcome and the
+ * resolution of a conflict.
+ */
+describe('transaction lifecycle (use cases on the real database, no HTTP)', () => {
+  let world: TransactionsWorld;
+
+  beforeAll(async () => {
+    world = await startTransactionsWorld();
+  });
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  beforeEach(async () => {
+    world.agency.reset({ keepNumbering: true });
+    world.agency.setMode('healthy');
+    await world.setMode('auto');
+  });
+
+  /** Runs the next attempt of a retrying transaction as the worker would, once its backoff has passed. */
+  async function nextAttempt(tx: Transaction): Promise<Transaction> {
+    await world.makeDue(tx.id);
+    await world.retry.handle({ transactionId: tx.id, agencyCode: tx.agencyCode, attempt: tx.attempts + 1 });
+    return (await world.transactions.find(tx.id))!;
+  }
+
+  it('records before calling, then completes inline with the agency reference', async () => {
+    const tx = await world.submitNrb();
+    expect(tx).toMatchObject({ state: 'completed', attempts: 1, lastError: null, replayPending: false, fallback: null });
+    expect(tx.agencyRef).toMatch(/^NRB-\d{6}$/);
+    expect(await world.eventTypes(tx.id)).toEqual(['received', 'dispatched', 'completed']);
+    expect(world.agency.stats().byKey[tx.id]).toBe(1);
+  });
+
+  it('retries a transient failure and goes to manual exactly at the attempt limit (4 in the test catalogue)', async () => {
+    world.agency.setMode('down');
+    let tx = await world.submitNrb({ idNumber: '30000001' });
+    expect(tx).toMatchObject({ state: 'retrying', attempts: 1 });
+    tx = await nextAttempt(tx);
+    expect(tx).toMatchObject({ state: 'retrying', attempts: 2 });
+    tx = await nextAttempt(tx);
+    expect(tx).toMatchObject({ state: 'retrying', attempts: 3 });
+    expect(tx.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
+    tx = await nextAttempt(tx);
+    expect(tx).toMatchObject({ state: 'manual', attempts: 4, nextAttemptAt: null, lastError: { code: 'attempts_exhausted' } });
+    // Nothing more to claim: the worker leaves it alone.
+    expect(await world.transactions.claimAttempt(tx.id, 10_000)).toBeNull();
+    const types = await world.eventTypes(tx.id);
+    expect(types.filter((type) => type === 'dispatched')).toHaveLength(4);
+    expect(types.at(-1)).toBe('manual');
+  });
+
+  it('accepts under fallback without calling the agency: store-and-forward, paper process, or refused', async () => {
+    await world.setMode('manual', 'NRB down');
+    const stored = await world.submitNrb({ idNumber: '30000002' });
+    expect(stored).toMatchObject({ state: 'manual', attempts: 0, fallback: 'store-and-forward', replayPending: true });
+    expect(stored.provisionalRef).toMatch(PROVISIONAL_REFERENCE);
+    expect(await world.eventTypes(stored.id)).toEqual(['received', 'manual']);
+
+    const paper = await world.submitNrb({ service: 'id-card-amendment' });
+    expect(paper).toMatchObject({ state: 'manual', fallback: 'manual', replayPending: false });
+
+    const rows = Number((await world.db.pool.query('SELECT count(*) AS n FROM transactions')).rows[0].n);
+    await expect(world.submitNrb({ service: 'id-card-status-check' })).rejects.toMatchObject({
+      category: 'unavailable',
+      code: 'agency-unavailable',
+      details: { retryAfterSeconds: 300 },
+    });
+    expect(Number((await world.db.pool.query('SELECT count(*) AS n FROM transactions')).rows[0].n)).toBe(rows);
+    expect(world.agency.stats().calls).toBe(0);
+
+    // The same key again is the same stored transaction, with its reference.
+    const key = 'fallback-repeat-1';
+    const first = await world.submitNrb({ idNumber: '30000003', key });
+    expect(await world.submitNrb({ idNumber: '30000003', key })).toMatchObject({ id: first.id, provisionalRef: first.provisionalRef });
+  });
+
+  it('holds a retry for an agency that went to manual, and joins the backlog in the same step', async () => {
+    world.agency.failNext(1);
+    const tx = await world.submitNrb({ idNumber: '30000004' });
+    expect(tx.state).toBe('retrying');
+    await world.setMode('manual', 'outage');
+    const calls = world.agency.stats().calls;
+    const held = await nextAttempt(tx);
+    expect(held).toMatchObject({ state: 'manual', replayPending: true, fallback: 'store-and-forward', lastError: { code: 'agency_fallback' } });
+    expect((await world.eventTypes(tx.id)).slice(-2)).toEqual(['manual', 'replay_requested']);
+    expect(world.agency.stats().calls).toBe(calls);
+
+    // Back in auto, the replay sends it (and anything else waiting) and tells the citizen.
+    await world.setMode('auto', 'back');
+    await world.drainReplay();
+    const replayed = (await world.transactions.find(tx.id))!;
+    expect(replayed).toMatchObject({ state: 'completed', replayPending: false });
+    expect(replayed.replayedAt).toBeInstanceOf(Date);
+    expect((await world.eventTypes(tx.id)).slice(-2)).toEqual(['dispatched', 'completed']);
+    expect(world.notices.map((notice) => notice.transactionId)).toContain(tx.id);
+  });
+
+  it('parks a replay the agency cannot read, and puts it back in the backlog on request', async () => {
+    await world.setMode('manual', 'outage');
+    const broken = await world.submitNrb({ service: 'id-card-legacy-renewal' });
+    await world.setMode('auto', 'back');
+    await world.drainReplay();
+    const parked = (await world.transactions.find(broken.id))!;
+    expect(parked).toMatchObject({ state: 'parked', replayPending: false, parkedReason: { code: 'HTTP_404' } });
+
+    const requeued = await world.replayParked.one(broken.id, 'ops-wanjiru');
+    expect(requeued).toMatchObject({ state: 'manual', replayPending: true, parkedReason: null });
+    await expect(world.replayParked.one(broken.id, 'ops-wanjiru')).rejects.toMatchObject({ code: 'not-replayable' });
+  });
+
+  it('records a manual outcome for the paper process, for officers of that centre and managers only', async () => {
+    await world.setMode('manual', 'outage');
+    const paper = await world.submitNrb({ service: 'id-card-amendment' });
+    const elsewhere = { subject: 'officer-mwangi', roles: ['officer'], centre: 'MSA-CBD' };
+    await expect(world.manualOutcome.execute(paper.id, { outcome: 'completed', agencyRef: 'RCPT-1' }, elsewhere)).rejects.toMatchObject({ category: 'forbidden' });
+
+    const { kind, transaction } = await world.manualOutcome.execute(paper.id, { outcome: 'completed', agencyRef: 'RCPT-0042', note: 'batch 7' }, world.officer);
+    expect(kind).toBe('recorded');
+    expect(transaction).toMatchObject({ state: 'completed_manually', agencyRef: 'RCPT-0042', manualOutcome: { outcome: 'completed', note: 'batch 7', by: 'officer-otieno' } });
+    expect((await world.eventTypes(paper.id)).at(-1)).toBe('completed_manually');
+    // Recorded once: a second outcome for a finished transaction is refused.
+    await expect(world.manualOutcome.execute(paper.id, { outcome: 'rejected' }, world.officer)).rejects.toMatchObject({ code: 'outcome-not-recordable' });
+
+    await world.setMode('auto');
+    const fresh = await world.submitNrb();
+    await expect(world.manualOutcome.execute(fresh.id, { outcome: 'completed', agencyRef: 'RCPT-2' }, world.officer)).rejects.toMatchObject({
+      category: 'conflict',
+      code: 'outcome-not-recordable',
+    });
+  });
+
+  it('keeps both outcomes as a conflict when the paper outcome comes after the replay, and a manager resolves it', async () => {
+    await world.setMode('manual', 'outage');
+    const stored = await world.submitNrb({ idNumber: '30000005' });
+    await world.setMode('auto', 'back');
+    await world.drainReplay();
+    const replayed = (await world.transactions.find(stored.id))!;
+    expect(replayed.state).toBe('completed');
+
+    const { kind, transaction } = await world.manualOutcome.execute(stored.id, { outcome: 'completed', agencyRef: 'PAPER-77' }, world.officer);
+    expect(kind).toBe('conflict');
+    expect(transaction.conflict).toMatchObject({ agency: { agencyRef: replayed.agencyRef, outcome: 'completed' }, manual: { agencyRef: 'PAPER-77' } });
+
+    await expect(world.resolve.execute(stored.id, { decision: 'keep-sideways' }, 'manager-achieng')).rejects.toMatchObject({ code: 'validation-failed' });
+    const resolved = await world.resolve.execute(stored.id, { decision: 'keep-manual', note: 'agency application withdrawn' }, 'manager-achieng');
+    expect(resolved).toMatchObject({ state: 'completed_manually', agencyRef: 'PAPER-77', conflict: { resolution: { decision: 'keep-manual', by: 'manager-achieng' } } });
+    expect((await world.eventTypes(stored.id)).at(-1)).toBe('conflict_resolved');
+    await expect(world.resolve.execute(stored.id, { decision: 'keep-agency' }, 'manager-achieng')).rejects.toMatchObject({ code: 'not-in-conflict' });
+  });
+
+  it('resolves keep-agency to the agency’s outcome and reference', async () => {
+    await world.setMode('manual', 'outage');
+    const stored = await world.submitNrb({ idNumber: '30000006' });
+    await world.setMode('auto', 'back');
+    await world.drainReplay();
+    const agencyRef = (await world.transactions.find(stored.id))!.agencyRef;
+    await world.manualOutcome.execute(stored.id, { outcome: 'rejected' }, world.officer);
+    const resolved = await world.resolve.execute(stored.id, { decision: 'keep-agency' }, 'manager-achieng');
+    expect(resolved).toMatchObject({ state: 'completed', agencyRef });
+  });
+});

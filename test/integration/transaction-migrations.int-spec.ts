@@ -1,0 +1,153 @@
+/**
+ * The transaction migrations down and up with rows in them (STYLE.md habit 8, as backstage's
+ * migration tests): 0001–0003 (transactions, the audit chain, idempotency keys), 0040 (manual
+ * fallback) and 0070 (idempotency claims), each from a folder holding the real files up to it.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { AuditLog } from '../../core/audit/audit-log';
+import { defaultMigrationsDir, migrate, MIGRATIONS_TABLE } from '../../core/db/migrate';
+import { pgErrorCode } from '../../core/db/pool';
+import { createTestDatabase, type TestDatabase } from '../factories/database';
+
+describe('transaction migrations, down and up with rows in them', () => {
+  let db: TestDatabase;
+  let dir: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrations: false });
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+  beforeEach(async () => {
+    await db.pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+    dir = await mkdtemp(path.join(tmpdir(), 'kiungo-tx-migrations-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** The real migration files up to `version`, up and down. */
+  async function migrationsUpTo(version: number): Promise<void> {
+    const source = defaultMigrationsDir();
+    for (const name of await readdir(source)) {
+      if (Number(name.slice(0, 4)) <= version) await copyFile(path.join(source, name), path.join(dir, name));
+    }
+  }
+  const query = async <T extends Record<string, unknown>>(sql: string, values: unknown[] = []) => (await db.pool.query<T>(sql, values)).rows;
+  const exists = async (relation: string) => (await query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [relation]))[0].found !== null;
+  const columns = async (table: string) =>
+    (await query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY column_name`, [table])).map((row) => row.column_name);
+  const versions = async () => (await query<{ version: number }>(`SELECT version FROM ${MIGRATIONS_TABLE} ORDER BY version`)).map((row) => row.version);
+
+  async function insertTransaction(state: string, extra: Record<string, unknown> = {}): Promise<string> {
+    const id = randomUUID();
+    const names = ['id', 'service_code', 'agency_code', 'channel', 'submitted_by', 'citizen_id_hash', 'citizen_sealed', 'payload_sealed', 'state', 'attempts', 'max_attempts', ...Object.keys(extra)];
+    const values = [id, 'id-card-replacement', 'nrb', 'counter', 'officer-1', 'hash', randomBytes(8), randomBytes(8), state, 1, 4, ...Object.values(extra)];
+    await db.pool.query(`INSERT INTO transactions (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`, values);
+    return id;
+  }
+
+  it('0001–0003: each step down keeps the tables below it and their rows; back up, the chain starts again and verifies', async () => {
+    await migrationsUpTo(3);
+    await migrate(db.pool, { dir });
+    const id = await insertTransaction('completed', { agency_ref: 'NRB-1', idempotency_scope: 'channel', idempotency_key: 'k1', request_hash: 'h' });
+    const audit = await AuditLog.open(db.pool);
+    await audit.append(db.pool, { entityType: 'transaction', entityId: id, type: 'received', actor: 'officer-1', data: {}, occurredAt: new Date() });
+    await db.pool.query(`INSERT INTO idempotency_keys (scope, key, route, request_hash, status, body) VALUES ('channel', 'k1', 'POST /v1/transactions', 'h', 200, '{}')`);
+
+    await migrate(db.pool, { dir, direction: 'down' });
+    expect(await exists('idempotency_keys')).toBe(false);
+    expect((await audit.verify(db.pool)).ok).toBe(true);
+    expect(await query('SELECT id, state, agency_ref FROM transactions')).toEqual([{ id, state: 'completed', agency_ref: 'NRB-1' }]);
+
+    await migrate(db.pool, { dir, direction: 'down' });
+    expect(await exists('audit_events')).toBe(false);
+    expect(await exists('audit_chain_heads')).toBe(false);
+    expect(await query('SELECT id FROM transactions')).toEqual([{ id }]);
+    expect(await versions()).toEqual([1]);
+
+    await migrate(db.pool, { dir });
+    expect(await versions()).toEqual([1, 2, 3]);
+    const reopened = await AuditLog.open(db.pool);
+    expect(reopened.shards).toBe(16);
+    await reopened.append(db.pool, { entityType: 'transaction', entityId: id, type: 'completed', actor: 'system:worker', data: {}, occurredAt: new Date() });
+    expect(await reopened.verify(db.pool)).toMatchObject({ ok: true, eventsChecked: 1 });
+    expect(await query('SELECT count(*)::int AS n FROM idempotency_keys')).toEqual([{ n: 0 }]);
+    // The unique idempotency key of the transactions table survived the round trip.
+    await expect(insertTransaction('received', { idempotency_scope: 'channel', idempotency_key: 'k1', request_hash: 'other' })).rejects.toMatchObject({ code: '23505' });
+
+    await migrate(db.pool, { dir, direction: 'down', steps: Number.POSITIVE_INFINITY });
+    expect(await exists('transactions')).toBe(false);
+    expect(await versions()).toEqual([]);
+  });
+
+  it('0040 (manual fallback) down folds parked and conflict back into manual and drops the fallback facts; up restores the schema', async () => {
+    await migrationsUpTo(40);
+    await migrate(db.pool, { dir });
+    const parked = await insertTransaction('parked', { fallback: 'store-and-forward', parked_reason: JSON.stringify({ code: 'HTTP_404', reason: 'r', at: 'now' }) });
+    const conflict = await insertTransaction('conflict', {
+      agency_ref: 'NRB-2',
+      manual_outcome: JSON.stringify({ outcome: 'completed', agencyRef: 'PAPER-1' }),
+      conflict: JSON.stringify({ agency: { agencyRef: 'NRB-2', outcome: 'completed', at: 'now' } }),
+    });
+    const waiting = await insertTransaction('manual', { fallback: 'store-and-forward', provisional_ref: 'NRB-7K4Q-2P', replay_pending: true });
+    const replayed = await insertTransaction('completed', { agency_ref: 'NRB-3', fallback: 'store-and-forward', replayed_at: new Date() });
+    await db.pool.query(`INSERT INTO agency_modes (agency_code, mode, reason) VALUES ('nrb', 'manual', 'down')`);
+    await db.pool.query(`INSERT INTO citizen_notices (transaction_id, kind, agency_ref) VALUES ($1, 'transaction-completed', 'NRB-3')`, [replayed]);
+
+    await migrate(db.pool, { dir, direction: 'down' });
+    expect(await versions()).not.toContain(40);
+    expect(await exists('agency_modes')).toBe(false);
+    expect(await exists('citizen_notices')).toBe(false);
+    expect(await exists('transactions_provisional_ref')).toBe(false);
+    for (const gone of ['fallback', 'provisional_ref', 'replay_pending', 'replayed_at', 'manual_outcome', 'parked_reason', 'conflict']) {
+      expect(await columns('transactions')).not.toContain(gone);
+    }
+    const states = await query<{ id: string; state: string; agency_ref: string | null }>('SELECT id, state, agency_ref FROM transactions ORDER BY state, id');
+    expect(new Map(states.map((row) => [row.id, row.state]))).toEqual(
+      new Map([
+        [parked, 'manual'],
+        [conflict, 'manual'],
+        [waiting, 'manual'],
+        [replayed, 'completed'],
+      ]),
+    );
+    const refused = await insertTransaction('parked').catch((error: unknown) => pgErrorCode(error));
+    expect(refused).toBe('23514'); // the state check no longer knows `parked`
+
+    await migrate(db.pool, { dir });
+    expect(await versions()).toContain(40);
+    expect(await columns('transactions')).toEqual(expect.arrayContaining(['fallback', 'provisional_ref', 'replay_pending', 'replayed_at', 'manual_outcome', 'parked_reason', 'conflict']));
+    expect(await query('SELECT count(*)::int AS n FROM transactions WHERE replay_pending OR fallback IS NOT NULL')).toEqual([{ n: 0 }]);
+    await insertTransaction('parked', { provisional_ref: 'NRB-AAAA-22', fallback: 'store-and-forward' });
+    await expect(insertTransaction('manual', { provisional_ref: 'NRB-AAAA-22' })).rejects.toMatchObject({ code: '23505' });
+    await db.pool.query(`INSERT INTO agency_modes (agency_code, mode) VALUES ('nrb', 'auto')`);
+    expect(await query('SELECT count(*)::int AS n FROM transactions')).toEqual([{ n: 5 }]);
+  });
+
+  it('0070 (idempotency claims) down drops the claims still in progress and keeps every answer; up claims again', async () => {
+    await migrationsUpTo(70);
+    await migrate(db.pool, { dir });
+    await db.pool.query(`INSERT INTO idempotency_keys (scope, key, route, request_hash, status, body) VALUES ('c', 'answered', 'POST /v1/bookings', 'h', 201, '{"ref": "K7QM"}')`);
+    await db.pool.query(`INSERT INTO idempotency_keys (scope, key, route, request_hash) VALUES ('c', 'in-flight', 'POST /v1/bookings', 'h')`);
+
+    await migrate(db.pool, { dir, direction: 'down' });
+    expect(await query('SELECT key, status, body FROM idempotency_keys')).toEqual([{ key: 'answered', status: 201, body: { ref: 'K7QM' } }]);
+    expect(await columns('idempotency_keys')).not.toContain('claimed_at');
+    await expect(db.pool.query(`INSERT INTO idempotency_keys (scope, key, route, request_hash) VALUES ('c', 'x', 'r', 'h')`)).rejects.toMatchObject({ code: '23502' });
+
+    await migrate(db.pool, { dir });
+    await db.pool.query(`INSERT INTO idempotency_keys (scope, key, route, request_hash) VALUES ('c', 'in-flight', 'POST /v1/bookings', 'h')`);
+    const rows = await query<{ key: string; claimed: boolean }>('SELECT key, claimed_at IS NOT NULL AS claimed FROM idempotency_keys ORDER BY key');
+    expect(rows).toEqual([
+      { key: 'answered', claimed: true },
+      { key: 'in-flight', claimed: true },
+    ]);
+    // An answer without a status (or a status without an answer) is refused.
+    await expect(db.pool.query(`UPDATE idempotency_keys SET status = 201 WHERE key = 'in-flight'`)).rejects.toMatchObject({ code: '23514' });
+  });
+});
