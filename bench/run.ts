@@ -11,9 +11,12 @@
  *   --skip-build         use dist/ as it is, even when older than the sources
  *   --cpu-prof           run the api process with --cpu-prof; the .cpuprofile lands in bench/results/profiles/
  *   --neighbour-limit P  warn when other work took more than P % of the box's CPU in a window (default 10)
+ *   --stored a,b         transactions already stored for the `stored` scenario (default 1000000,10000000;
+ *                        quick 100000; 0 is gateway-c10); each size is seeded once into kiungo_bench_stored_<size>
  *   --list               list the scenarios and exit
  * Environment: BENCH_ADMIN_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_REDIS_URL (default redis://127.0.0.1:6379/15: a whole Redis database the bench flushes).
+ * BENCH_REDIS_URL (default redis://127.0.0.1:6379/15: a whole Redis database the bench flushes),
+ * BENCH_STORED_REDIS_URL (default redis://127.0.0.1:6379/14: another, for the `stored` scenario's processes).
  *
  * Adding a scenario: a file in bench/scenarios/ exporting a `Scenario` (bench/lib/scenario.ts),
  * added to SCENARIOS below, in run order. Shared pieces: bench/lib/stack.ts (simulator, gateway
@@ -40,9 +43,11 @@ import { direct } from './scenarios/direct';
 import { gateway, gatewayC10 } from './scenarios/gateway';
 import { gatewayOpen } from './scenarios/gateway-open';
 import { gatewayX2 } from './scenarios/gateway-x2';
+import { kpis } from './scenarios/kpis';
 import { lean } from './scenarios/lean';
 import { nginx } from './scenarios/nginx';
 import { replay } from './scenarios/replay';
+import { stored } from './scenarios/stored';
 
 /** Run order. A baseline comes before the scenarios compared with it; breaker-open stays last. */
 const SCENARIOS: readonly Scenario[] = [
@@ -62,6 +67,8 @@ const SCENARIOS: readonly Scenario[] = [
   bookingsContended,
   callNext,
   auditQuery,
+  stored,
+  kpis,
   breakerOpen,
 ];
 
@@ -75,6 +82,7 @@ async function main(): Promise<number> {
       'skip-build': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       'neighbour-limit': { type: 'string' },
+      stored: { type: 'string' },
       list: { type: 'boolean', default: false },
     },
   });
@@ -93,6 +101,8 @@ async function main(): Promise<number> {
     connections: positiveInteger(values.connections, 50, '--connections'),
     adminDatabaseUrl: process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15',
+    storedRedisUrl: process.env.BENCH_STORED_REDIS_URL ?? 'redis://127.0.0.1:6379/14',
+    storedSizes: sizes(values.stored, values.quick ? [100_000] : [1_000_000, 10_000_000]),
     build: !values['skip-build'],
     cpuProfileDir: values['cpu-prof'] ? path.join(RESULTS_DIR, 'profiles', startedAt.replace(/:/g, '-')) : undefined,
     neighbourLimit: positiveInteger(values['neighbour-limit'], 10, '--neighbour-limit') / 100,
@@ -133,7 +143,7 @@ async function main(): Promise<number> {
     await stopAllProcesses();
   }
 
-  const { adminDatabaseUrl: _admin, redisUrl: _redis, ...shownSettings } = settings;
+  const { adminDatabaseUrl: _admin, redisUrl: _redis, storedRedisUrl: _storedRedis, ...shownSettings } = settings;
   const report: BenchReport = {
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -223,6 +233,13 @@ function stopEverythingOnSignals(ctx: BenchContext): void {
   process.once('SIGTERM', stop);
   // Whatever way we leave (an exception, process.exit), no child outlives the bench.
   process.once('exit', killAllProcessesNow);
+}
+
+function sizes(text: string | undefined, fallback: number[]): number[] {
+  if (text === undefined) return fallback;
+  const parsed = text.split(',').map((part) => Number(part.trim()));
+  if (parsed.length === 0 || parsed.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`--stored must be a list of whole numbers, got ${text}`);
+  return parsed;
 }
 
 function positiveInteger(text: string | undefined, fallback: number, flag: string): number {

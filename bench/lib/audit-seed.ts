@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
 import { migrate } from '../../core/db/migrate';
-import { withClient, withDatabaseName } from './database';
+import { databaseExists, recreateDatabase, withClient, withDatabaseName } from './database';
 
 export const AUDIT_SPAN_DAYS = 90;
 export const AUDIT_SHARDS = 16;
@@ -35,10 +35,7 @@ export async function ensureAuditDatabase(adminUrl: string, name: string, rows: 
   if (existing && existing.rows === rows) return existing;
 
   log(`audit-query: seeding ${rows.toLocaleString('en')} audit events into ${name} (once; reused by later runs)`);
-  await withClient(adminUrl, async (client) => {
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${name}`);
-  });
+  await recreateDatabase(adminUrl, name);
   const pool = new Pool({ connectionString: databaseUrl, max: 1, application_name: 'kiungo-bench-seed' });
   try {
     await migrate(pool);
@@ -84,7 +81,7 @@ export async function ensureAuditDatabase(adminUrl: string, name: string, rows: 
 }
 
 async function readSeed(adminUrl: string, name: string, databaseUrl: string): Promise<AuditSeed | undefined> {
-  const exists = await withClient(adminUrl, async (client) => (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+  const exists = await databaseExists(adminUrl, name);
   if (!exists) return undefined;
   return withClient(databaseUrl, async (client) => {
     const table = await client.query(`SELECT 1 FROM pg_tables WHERE tablename = 'bench_seed'`);

@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { requestJson } from './http';
-import type { GatewayStack } from './stack';
 
 export interface BenchCentreService {
   service: string;
@@ -27,7 +26,8 @@ export function benchCentreCode(tag: string): string {
 }
 
 export async function createBenchCentre(
-  stack: GatewayStack,
+  /** The api to create it through (any deployment's). */
+  stack: { api: { url: string } },
   adminToken: string,
   code: string,
   services: readonly BenchCentreService[],

@@ -20,6 +20,11 @@ export async function recreateDatabase(adminUrl: string, name: string): Promise<
   return withDatabaseName(adminUrl, name);
 }
 
+/** Whether the server has a database of that name. */
+export async function databaseExists(adminUrl: string, name: string): Promise<boolean> {
+  return withClient(adminUrl, async (client) => (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+}
+
 export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url, application_name: 'kiungo-bench' });
   await client.connect();

@@ -1,6 +1,6 @@
 /** The machine the figures come from, printed and stored with every run. */
 import os from 'node:os';
-import { serverVersion } from './database';
+import { serverVersion, withClient } from './database';
 
 export interface BenchEnvironment {
   date: string;
@@ -12,12 +12,21 @@ export interface BenchEnvironment {
   loadAverageAtStart: number[];
   totalMemoryMiB: number;
   postgres: string;
+  /** The server settings that change the figures most (autovacuum off, a small shared_buffers, …). */
+  postgresSettings?: Record<string, string>;
   sharing: string;
 }
 
 export async function describeEnvironment(adminDatabaseUrl: string): Promise<BenchEnvironment> {
   const cpus = os.cpus();
   const postgres = await serverVersion(adminDatabaseUrl).catch((error: Error) => `unknown (${error.message})`);
+  const postgresSettings = await withClient(adminDatabaseUrl, async (client) => {
+    const { rows } = await client.query<{ name: string; setting: string }>(
+      `SELECT name, current_setting(name) AS setting FROM pg_settings
+        WHERE name IN ('shared_buffers', 'work_mem', 'max_wal_size', 'synchronous_commit', 'autovacuum', 'max_connections') ORDER BY name`,
+    );
+    return Object.fromEntries(rows.map((row) => [row.name, row.setting]));
+  }).catch(() => undefined);
   return {
     date: new Date().toISOString(),
     node: process.version,
@@ -27,6 +36,7 @@ export async function describeEnvironment(adminDatabaseUrl: string): Promise<Ben
     loadAverageAtStart: os.loadavg().map((n) => Math.round(n * 100) / 100),
     totalMemoryMiB: Math.round(os.totalmem() / 1024 / 1024),
     postgres,
+    ...(postgresSettings ? { postgresSettings } : {}),
     sharing:
       `all ${cpus.length} cores are shared by the load generator (autocannon, in this process), the agency simulator, ` +
       'PostgreSQL, Redis and the gateway api + worker: figures are for the whole box, not for the gateway alone',
@@ -38,6 +48,7 @@ export function environmentLines(env: BenchEnvironment): string[] {
     `date ${env.date} | node ${env.node} | ${env.platform}`,
     `CPU ${env.cpuModel} × ${env.cpuCount} | RAM ${env.totalMemoryMiB} MiB | load average at start ${env.loadAverageAtStart.join(' ')}`,
     `PostgreSQL: ${env.postgres}`,
+    ...(env.postgresSettings ? [`PostgreSQL settings: ${Object.entries(env.postgresSettings).map(([name, value]) => `${name} ${value}`).join(', ')}`] : []),
     `NOTE: ${env.sharing}.`,
   ];
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { mintDevToken, type Role } from '../../gateway/src/auth';
 import { loadConfig } from '../../gateway/src/config/env.schema';
 import { GATEWAY_ENTRY } from './build';
-import { flushRedisDb, recreateDatabase } from './database';
+import { flushRedisDb, recreateDatabase, withDatabaseName } from './database';
 import { freePort, isOk } from './http';
 import { probeOf, PROBE_NODE_ARGS, type Probe } from './probe/client';
 import { spawnManaged, waitUntil, type ManagedProcess } from './processes';
@@ -23,6 +23,8 @@ export interface GatewayDeploymentOptions {
   redisUrl: string;
   /** Extra variables, e.g. `{ NRB_BASE_URL: simulator.url }`. */
   env: Record<string, string>;
+  /** Keep the database as it is (a seeded one) instead of dropping and creating it. */
+  keepDatabase?: boolean;
 }
 
 export interface GatewayProcess {
@@ -49,7 +51,9 @@ export interface GatewayDeployment {
 }
 
 export async function createGatewayDeployment(options: GatewayDeploymentOptions): Promise<GatewayDeployment> {
-  const databaseUrl = await recreateDatabase(options.adminDatabaseUrl, options.databaseName);
+  const databaseUrl = options.keepDatabase
+    ? withDatabaseName(options.adminDatabaseUrl, options.databaseName)
+    : await recreateDatabase(options.adminDatabaseUrl, options.databaseName);
   await flushRedisDb(options.redisUrl);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'kiungo-bench-'));
   const env: Record<string, string> = {

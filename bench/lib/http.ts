@@ -5,13 +5,13 @@ const CONTROL_TIMEOUT_MS = 10_000;
 
 export async function requestJson<T>(
   url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+  init: { method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number } = {},
 ): Promise<{ status: number; body: T }> {
   const response = await fetch(url, {
     method: init.method ?? 'GET',
     headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS),
+    signal: AbortSignal.timeout(init.timeoutMs ?? CONTROL_TIMEOUT_MS),
   });
   const text = await response.text();
   let body: unknown = text;

@@ -16,7 +16,7 @@ export interface BenchReport {
   finishedAt: string;
   command: string;
   environment: BenchEnvironment;
-  settings: Omit<BenchSettings, 'adminDatabaseUrl' | 'redisUrl'>;
+  settings: Omit<BenchSettings, 'adminDatabaseUrl' | 'redisUrl' | 'storedRedisUrl'>;
   scenarios: ScenarioResult[];
   failures: ScenarioFailure[];
   /** Scenarios that could not run here (a missing binary), with the reason. */

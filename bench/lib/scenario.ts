@@ -20,6 +20,10 @@ export interface BenchSettings {
   adminDatabaseUrl: string;
   /** The Redis database the gateway's queue may use and the bench may flush. */
   redisUrl: string;
+  /** A second one, for the `stored` scenario's processes (their queue must not mix with the main stack's). */
+  storedRedisUrl: string;
+  /** Transactions already stored, one measurement each (`stored` scenario). */
+  storedSizes: number[];
   /** Run `npm run build` when dist/ is stale (default true). */
   build: boolean;
   /** When set, api processes run with `--cpu-prof` and write their profile here on exit. */
