@@ -1,7 +1,5 @@
-import type { PoolClient } from 'pg';
+import type { Queryable } from '../db/pool';
 import { chainHash, eventContent, genesisHash, shardOf, type AuditEvent, type NewAuditEvent } from './audit-event';
-
-type Queryable = Pick<PoolClient, 'query'>;
 
 /** Why a link of a chain does not hold. */
 export type ChainBreakReason =

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   let role;
   try {
     role = parseRole(process.argv.slice(2));
-    config = loadConfig(process.env);
+    config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`kiungo: ${error.message}\n`);

@@ -1,6 +1,6 @@
 import IORedis, { type Redis } from 'ioredis';
 import { EventBus, type BusHandler, type BusMessage, type BusSubscription } from './event-bus.port';
-import { deliver } from './in-process.event-bus';
+import { TopicSubscribers } from './topic-subscribers';
 
 export interface RedisEventBusOptions {
   url: string;
@@ -18,7 +18,7 @@ export interface RedisEventBusOptions {
 export class RedisEventBus extends EventBus {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
-  private readonly topics = new Map<string, Set<BusHandler>>();
+  private readonly subscribers = new TopicSubscribers();
   /** The SUBSCRIBE of each topic, so a second subscriber also waits for its acknowledgement. */
   private readonly subscribed = new Map<string, Promise<unknown>>();
   private closed = false;
@@ -44,13 +44,7 @@ export class RedisEventBus extends EventBus {
   }
 
   async subscribe(topic: string, handler: BusHandler): Promise<BusSubscription> {
-    let handlers = this.topics.get(topic);
-    if (!handlers) {
-      handlers = new Set();
-      this.topics.set(topic, handlers);
-    }
-    const entry: BusHandler = (message) => handler(message);
-    handlers.add(entry);
+    const subscription = this.subscribers.add(topic, handler);
     // SUBSCRIBE is acknowledged before it resolves, so later publishes are delivered.
     let ready = this.subscribed.get(topic);
     if (!ready) {
@@ -58,17 +52,11 @@ export class RedisEventBus extends EventBus {
       this.subscribed.set(topic, ready);
     }
     await ready;
-    let active = true;
     return {
       unsubscribe: async () => {
-        if (!active) return;
-        active = false;
-        handlers.delete(entry);
-        if (handlers.size === 0 && this.topics.get(topic) === handlers) {
-          this.topics.delete(topic);
-          this.subscribed.delete(topic);
-          if (!this.closed) await this.subscriber.unsubscribe(this.channel(topic)).catch(() => undefined);
-        }
+        if (!subscription.remove()) return;
+        this.subscribed.delete(topic);
+        if (!this.closed) await this.subscriber.unsubscribe(this.channel(topic)).catch(() => undefined);
       },
     };
   }
@@ -76,7 +64,7 @@ export class RedisEventBus extends EventBus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.topics.clear();
+    this.subscribers.clear();
     this.publisher.disconnect();
     this.subscriber.disconnect();
   }
@@ -88,14 +76,12 @@ export class RedisEventBus extends EventBus {
   private onMessage(channel: string, text: string): void {
     const prefix = `${this.options.namespace}:`;
     if (!channel.startsWith(prefix)) return;
-    const handlers = this.topics.get(channel.slice(prefix.length));
-    if (!handlers) return;
     let message: BusMessage;
     try {
       message = JSON.parse(text) as BusMessage;
     } catch {
       return; // not ours
     }
-    for (const handler of [...handlers]) deliver(handler, message);
+    this.subscribers.deliver(channel.slice(prefix.length), () => message);
   }
 }

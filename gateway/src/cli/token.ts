@@ -25,7 +25,8 @@ class UsageError extends Error {}
 /** Returns the exit code. */
 export async function runTokenCli(
   argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  /** Default: the process environment, read by loadConfig. */
+  env?: Readonly<Record<string, string | undefined>>,
   io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
 ): Promise<number> {
   try {
