@@ -11,6 +11,18 @@ import agencyFile from '../schemas/agency-file.v1.json';
 import agencyList from '../schemas/agency-list.v1.json';
 import agencyModeChange from '../schemas/agency-mode-change.v1.json';
 import agency from '../schemas/agency.v1.json';
+import auditEvent from '../schemas/audit-event.v1.json';
+import auditEventPage from '../schemas/audit-event-page.v1.json';
+import auditEventQuery from '../schemas/audit-event-query.v1.json';
+import auditExportQuery from '../schemas/audit-export-query.v1.json';
+import auditKeys from '../schemas/audit-keys.v1.json';
+import auditSeal from '../schemas/audit-seal.v1.json';
+import auditSealPage from '../schemas/audit-seal-page.v1.json';
+import auditSealQuery from '../schemas/audit-seal-query.v1.json';
+import auditTrail from '../schemas/audit-trail.v1.json';
+import auditTransactionPage from '../schemas/audit-transaction-page.v1.json';
+import auditTransactionQuery from '../schemas/audit-transaction-query.v1.json';
+import auditVerification from '../schemas/audit-verification.v1.json';
 import bookingList from '../schemas/booking-list.v1.json';
 import bookingReschedule from '../schemas/booking-reschedule.v1.json';
 import booking from '../schemas/booking.v1.json';
@@ -34,6 +46,18 @@ const MESSAGES = {
   agency,
   'agency-list': agencyList,
   'agency-mode-change': agencyModeChange,
+  'audit-event': auditEvent,
+  'audit-event-page': auditEventPage,
+  'audit-event-query': auditEventQuery,
+  'audit-export-query': auditExportQuery,
+  'audit-keys': auditKeys,
+  'audit-seal': auditSeal,
+  'audit-seal-page': auditSealPage,
+  'audit-seal-query': auditSealQuery,
+  'audit-trail': auditTrail,
+  'audit-transaction-page': auditTransactionPage,
+  'audit-transaction-query': auditTransactionQuery,
+  'audit-verification': auditVerification,
   booking,
   'booking-list': bookingList,
   'booking-reschedule': bookingReschedule,

@@ -10,6 +10,18 @@ export interface MessageTypes {
   agency: Agency;
   'agency-list': AgencyList;
   'agency-mode-change': AgencyModeChange;
+  'audit-event': AuditEvent;
+  'audit-event-page': AuditEventPage;
+  'audit-event-query': AuditEventQuery;
+  'audit-export-query': AuditExportQuery;
+  'audit-keys': AuditKeys;
+  'audit-seal': AuditSeal;
+  'audit-seal-page': AuditSealPage;
+  'audit-seal-query': AuditSealQuery;
+  'audit-trail': AuditTrail;
+  'audit-transaction-page': AuditTransactionPage;
+  'audit-transaction-query': AuditTransactionQuery;
+  'audit-verification': AuditVerification;
   booking: Booking;
   'booking-list': BookingList;
   'booking-reschedule': BookingReschedule;
@@ -121,6 +133,325 @@ export interface AgencyModeChange {
   window?: {
     start: string;
     end: string;
+  };
+}
+/**
+ * One audit event. With its chain (shard), position in it, the hash of the event before it and its own: sha256(prevHash ‖ int8(position) ‖ canonical JSON of entityType, entityId, type, actor, data, at).
+ */
+export interface AuditEvent {
+  chain: number;
+  position: number;
+  entityType: string;
+  entityId: string;
+  type: string;
+  actor: string;
+  at: string;
+  /**
+   * facts of the event: codes, ids, references; never personal data
+   */
+  data: {
+    [k: string]: unknown | undefined;
+  };
+  prevHash: string;
+  hash: string;
+}
+/**
+ * A page of audit events
+ */
+export interface AuditEventPage {
+  items: AuditEvent[];
+  nextCursor: string | null;
+}
+/**
+ * Auditor's event query (GET /v1/audit/events). Every filter is optional; without entityType, only administrative actions (every entity but transactions). Newest first.
+ */
+export interface AuditEventQuery {
+  /**
+   * agency, centre, booking, ticket, counter-session, audit-seal, citizen, transaction…; absent: every entity but transactions (the administrative actions)
+   */
+  entityType?: string;
+  entityId?: string;
+  type?: string;
+  /**
+   * a token subject, or system:<component>
+   */
+  actor?: string;
+  /**
+   * occurred at or after (ISO 8601)
+   */
+  from?: string;
+  /**
+   * occurred before (ISO 8601)
+   */
+  to?: string;
+  /**
+   * `nextCursor` of the previous page
+   */
+  cursor?: string;
+  /**
+   * items per page, 1 to 500 (default 50)
+   */
+  limit?: string;
+}
+/**
+ * Export query (GET /v1/audit/export). The filters of GET /v1/audit/transactions (of=transactions) or GET /v1/audit/events (of=events); the other kind's filters are refused.
+ */
+export interface AuditExportQuery {
+  /**
+   * what to export (default transactions)
+   */
+  of?: 'transactions' | 'events';
+  /**
+   * CSV (RFC 4180, a header row) or JSON Lines (default csv)
+   */
+  format?: 'csv' | 'jsonl';
+  /**
+   * an agency code: 2 to 20 lower-case letters, digits or dashes, starting with a letter
+   */
+  agency?: string;
+  /**
+   * a service code: 3 to 49 lower-case letters, digits or dashes, starting with a letter
+   */
+  service?: string;
+  /**
+   * a centre code: three capital letters, a dash, then 2 to 12 capital letters or digits, e.g. NRB-GPO
+   */
+  centre?: string;
+  /**
+   * the channel the citizen used
+   */
+  channel?: 'counter' | 'portal' | 'mobile' | 'ussd' | 'call-centre' | 'outreach' | 'kiosk';
+  /**
+   * the officer the transactions are recorded under (token subject)
+   */
+  officer?: string;
+  state?:
+    | 'received'
+    | 'dispatched'
+    | 'retrying'
+    | 'completed'
+    | 'rejected'
+    | 'manual'
+    | 'completed_manually'
+    | 'cancelled'
+    | 'parked'
+    | 'conflict';
+  /**
+   * created at or after (ISO 8601)
+   */
+  from?: string;
+  /**
+   * created before (ISO 8601)
+   */
+  to?: string;
+  /**
+   * a national ID number: matched through its keyed hash; never stored, logged or echoed
+   */
+  citizen?: string;
+  /**
+   * agency, centre, booking, ticket, counter-session, audit-seal, citizen, transaction…; absent: every entity but transactions (the administrative actions)
+   */
+  entityType?: string;
+  entityId?: string;
+  type?: string;
+  /**
+   * a token subject, or system:<component>
+   */
+  actor?: string;
+}
+/**
+ * The public keys of the audit seals (GET /v1/audit/keys). Every key that ever signed a seal stays listed; `active` is the one signing now. The key id is derived from the key: `ed25519-` and the first 16 hex digits of sha256 over the raw public key.
+ */
+export interface AuditKeys {
+  keys: {
+    keyId: string;
+    algorithm: 'Ed25519';
+    publicKeyPem: string;
+    active: boolean;
+  }[];
+}
+/**
+ * A seal: every audit chain head, signed. Ed25519 over the canonical JSON of `statement` (keys sorted, no spaces), base64url; `previous` is the sha256 (hex) of the previous seal's statement.
+ */
+export interface AuditSeal {
+  statement: {
+    type: 'kiungo.audit.seal.v1';
+    sealNo: number;
+    sealedAt: string;
+    previous: null | string;
+    heads: {
+      shard: number;
+      seq: number;
+      hash: string;
+    }[];
+  };
+  keyId: string;
+  signature: string;
+}
+/**
+ * A page of seals
+ */
+export interface AuditSealPage {
+  items: AuditSeal[];
+  /**
+   * `after` of the next page; null at the end
+   */
+  nextAfter: string | null;
+}
+/**
+ * Seal list query (GET /v1/audit/seals). Oldest first.
+ */
+export interface AuditSealQuery {
+  /**
+   * the last seal number of the previous page
+   */
+  after?: string;
+  /**
+   * items per page, 1 to 500 (default 50)
+   */
+  limit?: string;
+}
+/**
+ * A transaction's whole trail (GET /v1/transactions/{id}/events)
+ */
+export interface AuditTrail {
+  transactionId: string;
+  items: AuditEvent[];
+}
+/**
+ * A page of transactions for an auditor. No personal data: the citizen is never shown, only matched.
+ */
+export interface AuditTransactionPage {
+  items: {
+    id: string;
+    service: string;
+    agency: string;
+    centre: string | null;
+    channel: string;
+    officer: string | null;
+    submittedBy: string;
+    state:
+      | 'received'
+      | 'dispatched'
+      | 'retrying'
+      | 'completed'
+      | 'rejected'
+      | 'manual'
+      | 'completed_manually'
+      | 'cancelled'
+      | 'parked'
+      | 'conflict';
+    agencyReference: string | null;
+    createdAt: string;
+    updatedAt: string;
+  }[];
+  nextCursor: string | null;
+}
+/**
+ * Auditor's transaction query (GET /v1/audit/transactions). Every filter is optional; they combine with AND. Newest first.
+ */
+export interface AuditTransactionQuery {
+  /**
+   * an agency code: 2 to 20 lower-case letters, digits or dashes, starting with a letter
+   */
+  agency?: string;
+  /**
+   * a service code: 3 to 49 lower-case letters, digits or dashes, starting with a letter
+   */
+  service?: string;
+  /**
+   * a centre code: three capital letters, a dash, then 2 to 12 capital letters or digits, e.g. NRB-GPO
+   */
+  centre?: string;
+  /**
+   * the channel the citizen used
+   */
+  channel?: 'counter' | 'portal' | 'mobile' | 'ussd' | 'call-centre' | 'outreach' | 'kiosk';
+  /**
+   * the officer the transactions are recorded under (token subject)
+   */
+  officer?: string;
+  state?:
+    | 'received'
+    | 'dispatched'
+    | 'retrying'
+    | 'completed'
+    | 'rejected'
+    | 'manual'
+    | 'completed_manually'
+    | 'cancelled'
+    | 'parked'
+    | 'conflict';
+  /**
+   * created at or after (ISO 8601)
+   */
+  from?: string;
+  /**
+   * created before (ISO 8601)
+   */
+  to?: string;
+  /**
+   * a national ID number: matched through its keyed hash; never stored, logged or echoed
+   */
+  citizen?: string;
+  /**
+   * `nextCursor` of the previous page
+   */
+  cursor?: string;
+  /**
+   * items per page, 1 to 500 (default 50)
+   */
+  limit?: string;
+}
+/**
+ * The result of verify (GET /v1/audit/verify). Every finding: broken links of the chains, seals that do not hold, business rows that disagree with their events. At most 1000 are listed; findingsTotal counts them all (npm run audit:verify lists every one).
+ */
+export interface AuditVerification {
+  ok: boolean;
+  /**
+   * @maxItems 1000
+   */
+  findings: {
+    reason:
+      | 'hash_mismatch'
+      | 'prev_hash_mismatch'
+      | 'sequence_gap'
+      | 'head_mismatch'
+      | 'sealed_event_missing'
+      | 'sealed_hash_mismatch'
+      | 'seal_key_unknown'
+      | 'seal_signature_invalid'
+      | 'seal_chain_broken'
+      | 'seal_missing'
+      | 'seal_mismatch'
+      | 'seal_unreadable'
+      | 'state_mismatch'
+      | 'agency_ref_mismatch'
+      | 'received_mismatch'
+      | 'illegal_transition'
+      | 'history_not_started'
+      | 'events_missing'
+      | 'row_missing';
+    chain?: number;
+    position?: number;
+    entityType?: string;
+    entityId?: string;
+    sealNo?: number;
+    detail?: string;
+  }[];
+  findingsTotal: number;
+  chains: number;
+  eventsChecked: number;
+  seals: {
+    checked: number;
+    last: null | {
+      sealNo: number;
+      sealedAt: string;
+    };
+  };
+  unsealedEvents: number;
+  rowsChecked: {
+    [k: string]: number | undefined;
   };
 }
 /**

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { PublishedKey } from '../signing/signed-statement';
 import { TrustedKeys } from '../signing/signed-statement';
-import { chainHash, eventContent, genesisHash, type AuditEvent } from './audit-event';
+import { chainHash, eventContent, genesisHash, publicEvent, type AuditEvent, type PublicAuditEvent } from './audit-event';
 import { sealDigest, type Seal } from './seal';
 
 /**
@@ -30,18 +30,8 @@ export interface ArchiveHeader {
   keys: PublishedKey[];
 }
 
-interface ArchiveEventLine {
+interface ArchiveEventLine extends PublicAuditEvent {
   kind: 'event';
-  chain: number;
-  position: number;
-  entityType: string;
-  entityId: string;
-  type: string;
-  actor: string;
-  at: string;
-  data: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
 }
 
 interface ArchiveEnd {
@@ -81,19 +71,7 @@ export class ArchiveWriter {
   }
 
   event(event: AuditEvent): string {
-    return this.line({
-      kind: 'event',
-      chain: event.shard,
-      position: event.seq,
-      entityType: event.entityType,
-      entityId: event.entityId,
-      type: event.type,
-      actor: event.actor,
-      at: event.occurredAt.toISOString(),
-      data: event.data,
-      prevHash: event.prevHash.toString('hex'),
-      hash: event.hash.toString('hex'),
-    });
+    return this.line({ kind: 'event', ...publicEvent(event) });
   }
 
   /** The closing line; its digest covers every line before it. */

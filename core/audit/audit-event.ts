@@ -50,3 +50,32 @@ export function shardOf(entityId: string, shardCount: number): number {
   const digest = createHash('sha256').update(entityId, 'utf8').digest();
   return digest.readUInt32BE(0) % shardCount;
 }
+
+/** An event as it leaves Kiungo (API, exports, archives): chain and position, the hashes in hex, the time in ISO 8601. */
+export interface PublicAuditEvent {
+  chain: number;
+  position: number;
+  entityType: string;
+  entityId: string;
+  type: string;
+  actor: string;
+  at: string;
+  data: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export function publicEvent(event: AuditEvent): PublicAuditEvent {
+  return {
+    chain: event.shard,
+    position: event.seq,
+    entityType: event.entityType,
+    entityId: event.entityId,
+    type: event.type,
+    actor: event.actor,
+    at: event.occurredAt.toISOString(),
+    data: event.data,
+    prevHash: event.prevHash.toString('hex'),
+    hash: event.hash.toString('hex'),
+  };
+}

@@ -18,6 +18,7 @@ import { AgencyAppointmentsWorkerModule } from './agency-appointments/agency-app
 import { BookingJobsModule } from './worker/booking-jobs.module';
 import { WorkerModule } from './worker/worker.module';
 import { AuditSealingModule } from './audit/audit-sealing.module';
+import { AuditModule } from './audit/audit.module';
 
 /** The api role serves the HTTP API; the worker role consumes queues and sweeps; `all` does both. */
 @Module({})
@@ -36,6 +37,7 @@ export class AppModule {
         ...(api ? [TicketsModule, CountersModule, BoardsModule, KpisModule] : []),
         ...(api ? [ReconciliationModule] : []),
         ...(api ? [UssdModule] : []),
+        ...(api ? [AuditModule] : []),
         ...(worker ? [WorkerModule] : []),
         ...(worker ? [BookingJobsModule] : []),
         ...(worker ? [AgencyAppointmentsWorkerModule] : []),

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../../gateway/src/auth/roles';
 import { startTestApp, type TestApp } from '../factories/app';
+import { newSealKey } from '../factories/audit-world';
 import { inNairobi, RunningClock } from '../factories/clock';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-agency/rest-agency.simulator';
@@ -49,7 +50,8 @@ export async function startFuzzWorld(at: Date): Promise<FuzzWorld> {
   const db = await createTestDatabase();
   const agency = await startRestAgency({ referencePrefix: 'NRB' });
   const clock = new RunningClock(inNairobi(day(-1, at), '10:00'));
-  const app = await startTestApp({ databaseUrl: db.url, endpointOverrides: { [AGENCY]: agency.url }, clock });
+  // A deployment as configured for production: with a key for the audit seals (POST /v1/audit/seals).
+  const app = await startTestApp({ databaseUrl: db.url, endpointOverrides: { [AGENCY]: agency.url }, clock, env: { KIUNGO_SEAL_KEY: newSealKey() } });
   try {
     const roles: Role[] = ['channel', 'officer', 'manager', 'operator', 'auditor', 'agency', 'admin', 'personal-data'];
     const tokens = Object.fromEntries(

@@ -23,23 +23,42 @@ export function ApiMessageResponse(status: number, name: MessageName, descriptio
   return ApiResponse({ status, description, content: { 'application/json': { schema: messageRef(name) } } });
 }
 
+/** Where a `$ref` of a message schema (relative to `base`) points in the OpenAPI document. */
+function componentTarget(ref: string, base: string): string {
+  const sharedId = String(SHARED_DEFINITIONS.$id);
+  const url = new URL(ref, base);
+  const fragment = decodeURIComponent(url.hash.slice(1));
+  url.hash = '';
+  if (url.href === sharedId) {
+    const [, defs, definition, ...rest] = fragment.split('/');
+    if (defs !== '$defs' || !definition) throw new Error(`${ref}: only $defs of ${sharedId} can be referenced`);
+    return `${COMPONENTS_PREFIX}${messageTypeName(definition)}${rest.map((segment) => `/${segment}`).join('')}`;
+  }
+  const name = MESSAGE_NAMES.find((candidate) => String(messageSchema(candidate).$id) === url.href);
+  if (!name) throw new Error(`${ref} (from ${base}) names no message schema`);
+  return `${COMPONENTS_PREFIX}${messageTypeName(name)}${fragment}`;
+}
+
+/**
+ * The properties of a query message (all strings in a URL), each as an OpenAPI parameter schema
+ * with its `$ref`s pointed at components: how http/valid-query.ts documents a query.
+ */
+export function messageQueryParameters(name: MessageName): Array<{ name: string; required: boolean; description?: string; schema: SchemaObject }> {
+  const schema = messageSchema(name);
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  return Object.entries(properties).map(([property, definition]) => ({
+    name: property,
+    required: required.has(property),
+    ...(typeof definition.description === 'string' ? { description: definition.description } : {}),
+    schema: { type: 'string', ...(withComponentRefs(definition, String(schema.$id), componentTarget) as SchemaObject) } as SchemaObject,
+  }));
+}
+
 /** Every message and shared definition as an OpenAPI component, by name. */
 export function messageComponents(): Record<string, SchemaObject> {
   const sharedId = String(SHARED_DEFINITIONS.$id);
-  const nameOfId = new Map(MESSAGE_NAMES.map((name) => [String(messageSchema(name).$id), messageTypeName(name)]));
-  const target = (ref: string, base: string): string => {
-    const url = new URL(ref, base);
-    const fragment = decodeURIComponent(url.hash.slice(1));
-    url.hash = '';
-    if (url.href === sharedId) {
-      const [, defs, definition, ...rest] = fragment.split('/');
-      if (defs !== '$defs' || !definition) throw new Error(`${ref}: only $defs of ${sharedId} can be referenced`);
-      return `${COMPONENTS_PREFIX}${messageTypeName(definition)}${rest.map((segment) => `/${segment}`).join('')}`;
-    }
-    const name = nameOfId.get(url.href);
-    if (!name) throw new Error(`${ref} (from ${base}) names no message schema`);
-    return `${COMPONENTS_PREFIX}${name}${fragment}`;
-  };
+  const target = componentTarget;
 
   const components: Record<string, SchemaObject> = {};
   const add = (name: string, schema: unknown, base: string) => {

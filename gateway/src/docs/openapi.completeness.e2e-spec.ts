@@ -10,7 +10,9 @@ import { ModulesContainer } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { startTestApp, type TestApp } from '../../../test/factories/app';
 import { createTestDatabase, type TestDatabase } from '../../../test/factories/database';
+import { messageSchema } from '../../../contracts/src';
 import { MessageBodyPipe } from '../http/valid-body';
+import { MessageQueryPipe } from '../http/valid-query';
 import { COMPONENTS_PREFIX, messageRef } from './message-schemas';
 import { PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA_REF } from './problem.schema';
 
@@ -25,6 +27,7 @@ const NO_BODY: Readonly<Record<string, string>> = {
   'POST /v1/centres/{code}/counters/{counter}/open': 'centre, counter and the officer (token) say it all',
   'POST /v1/centres/{code}/counters/{counter}/close': 'centre, counter and the officer (token) say it all',
   'POST /v1/centres/{code}/counters/{counter}/call-next': 'the counter picks the next ticket itself',
+  'POST /v1/audit/seals': "a seal of every chain head now: the admin's token is the whole request",
 };
 
 /**
@@ -50,7 +53,7 @@ const BODY_NOT_YET_AT_THE_EDGE: ReadonlySet<string> = new Set([
 ]);
 
 /** Routes a caller may use without a token (health probes, the USSD callback with its URL key, hall boards). */
-const PUBLIC = ['GET /health/live', 'GET /health/ready', 'POST /v1/channels/ussd', 'GET /v1/centres/{code}/board', 'GET /boards/{code}'];
+const PUBLIC = ['GET /health/live', 'GET /health/ready', 'POST /v1/channels/ussd', 'GET /v1/centres/{code}/board', 'GET /boards/{code}', 'GET /v1/audit/keys'];
 
 type Schema = Record<string, unknown>;
 interface MediaType {
@@ -258,7 +261,10 @@ function codeRoutes(nest: INestApplication): CodeRoute[] {
         if (method === undefined || paths === undefined) continue;
         const args = Object.entries((Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<string, { data?: unknown; pipes?: unknown[] }>);
         const of = (type: RouteParamtypes) => args.filter(([key]) => key.split(':')[0] === String(type)).map(([, arg]) => arg.data);
-        const query = of(RouteParamtypes.QUERY);
+        const queryArgs = args.filter(([key]) => key.split(':')[0] === String(RouteParamtypes.QUERY)).map(([, arg]) => arg);
+        // A query validated at the edge (@ValidQuery) reads exactly the properties of its message.
+        const queryMessage = queryArgs.flatMap((arg) => arg.pipes ?? []).find((pipe): pipe is MessageQueryPipe => pipe instanceof MessageQueryPipe)?.message;
+        const query = queryMessage ? Object.keys((messageSchema(queryMessage).properties ?? {}) as object) : queryArgs.map((arg) => arg.data);
         const bodyPipes = args.filter(([key]) => key.split(':')[0] === String(RouteParamtypes.BODY)).flatMap(([, arg]) => arg.pipes ?? []);
         const bodyMessage = bodyPipes.find((pipe): pipe is MessageBodyPipe => pipe instanceof MessageBodyPipe)?.message;
         for (const prefix of base) {

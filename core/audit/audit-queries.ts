@@ -1,0 +1,68 @@
+import type { AuditEvent } from './audit-event';
+
+/** Newest first: the position after which the next page starts. `at` is in microseconds since the epoch, exact. */
+export interface TransactionCursor {
+  at: bigint;
+  id: string;
+}
+
+export interface EventCursor {
+  at: bigint;
+  shard: number;
+  seq: number;
+}
+
+export interface AuditTransactionFilter {
+  agency?: string;
+  service?: string;
+  centre?: string;
+  channel?: string;
+  officer?: string;
+  state?: string;
+  /** Created at or after. */
+  from?: Date;
+  /** Created before. */
+  to?: Date;
+  /** The keyed hash of a national ID number (never the number itself). */
+  citizenIdHash?: string;
+}
+
+export interface AuditEventFilter {
+  /** Absent: administrative actions only (every entity but transactions). */
+  entityType?: string;
+  entityId?: string;
+  type?: string;
+  actor?: string;
+  from?: Date;
+  to?: Date;
+  /** Only what this agency may see: its own agency entity, its transactions' events, the seals. */
+  agency?: string;
+}
+
+/** A transaction as an auditor lists it: who, what, where, when and how it ended; no personal data. */
+export interface AuditTransaction {
+  id: string;
+  service: string;
+  agency: string;
+  centre: string | null;
+  channel: string;
+  officer: string | null;
+  submittedBy: string;
+  state: string;
+  agencyReference: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  cursor: TransactionCursor;
+}
+
+export interface AuditEventRow extends AuditEvent {
+  cursor: EventCursor;
+}
+
+/** The audit log's read side (pg/audit-queries.pg.ts): keyset pages, newest first, one index per filter. */
+export abstract class AuditQueries {
+  abstract transactions(filter: AuditTransactionFilter, after: TransactionCursor | undefined, limit: number): Promise<AuditTransaction[]>;
+  abstract events(filter: AuditEventFilter, after: EventCursor | undefined, limit: number): Promise<AuditEventRow[]>;
+  /** The transaction's agency, or null when there is no such transaction. */
+  abstract transactionAgency(id: string): Promise<string | null>;
+}
