@@ -34,6 +34,7 @@ import { BenchContext, ScenarioSkipped, type BenchSettings, type Scenario, type 
 import { adapterFileDrop } from './scenarios/adapter-file-drop';
 import { adapterRest } from './scenarios/adapter-rest';
 import { adapterSoap } from './scenarios/adapter-soap';
+import { auditApi } from './scenarios/audit-api';
 import { auditQuery } from './scenarios/audit-query';
 import { bookings, bookingsContended } from './scenarios/bookings';
 import { breakerOpen } from './scenarios/breaker-open';
@@ -67,6 +68,7 @@ const SCENARIOS: readonly Scenario[] = [
   bookingsContended,
   callNext,
   auditQuery,
+  auditApi,
   stored,
   kpis,
   breakerOpen,
