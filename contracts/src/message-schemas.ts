@@ -26,15 +26,31 @@ import auditVerification from '../schemas/audit-verification.v1.json';
 import bookingList from '../schemas/booking-list.v1.json';
 import bookingReschedule from '../schemas/booking-reschedule.v1.json';
 import booking from '../schemas/booking.v1.json';
+import calledTicket from '../schemas/called-ticket.v1.json';
 import capacityChange from '../schemas/capacity-change.v1.json';
+import centreDayKpis from '../schemas/centre-day-kpis.v1.json';
 import centreDefinition from '../schemas/centre-definition.v1.json';
 import centreList from '../schemas/centre-list.v1.json';
 import centre from '../schemas/centre.v1.json';
 import common from '../schemas/common.v1.json';
+import counterSession from '../schemas/counter-session.v1.json';
+import feedbackReceipt from '../schemas/feedback-receipt.v1.json';
+import feedback from '../schemas/feedback.v1.json';
 import freeSlots from '../schemas/free-slots.v1.json';
+import issuedTicket from '../schemas/issued-ticket.v1.json';
+import liveness from '../schemas/liveness.v1.json';
 import newBooking from '../schemas/new-booking.v1.json';
 import problem from '../schemas/problem.v1.json';
+import rangeKpis from '../schemas/range-kpis.v1.json';
+import readiness from '../schemas/readiness.v1.json';
+import serviceList from '../schemas/service-list.v1.json';
+import service from '../schemas/service.v1.json';
+import ticketCompletion from '../schemas/ticket-completion.v1.json';
+import ticketRequest from '../schemas/ticket-request.v1.json';
+import ticketTransfer from '../schemas/ticket-transfer.v1.json';
+import ticket from '../schemas/ticket.v1.json';
 import transactionEnvelope from '../schemas/transaction-envelope.v1.json';
+import ussdCallback from '../schemas/ussd-callback.v1.json';
 import { deepFreeze } from './deep-freeze';
 import type { FieldError } from './field-error';
 import { createSchemaCompiler, type JsonSchema } from './schema-compiler';
@@ -42,8 +58,8 @@ import { validateValue } from './validate-value';
 
 /** Message name (the schema's file name without `.v1.json`) → its schema. */
 const MESSAGES = {
-  'agency-file': agencyFile,
   agency,
+  'agency-file': agencyFile,
   'agency-list': agencyList,
   'agency-mode-change': agencyModeChange,
   'audit-event': auditEvent,
@@ -61,14 +77,30 @@ const MESSAGES = {
   booking,
   'booking-list': bookingList,
   'booking-reschedule': bookingReschedule,
+  'called-ticket': calledTicket,
   'capacity-change': capacityChange,
   centre,
+  'centre-day-kpis': centreDayKpis,
   'centre-definition': centreDefinition,
   'centre-list': centreList,
+  'counter-session': counterSession,
+  feedback,
+  'feedback-receipt': feedbackReceipt,
   'free-slots': freeSlots,
+  'issued-ticket': issuedTicket,
+  liveness,
   'new-booking': newBooking,
   problem,
+  'range-kpis': rangeKpis,
+  readiness,
+  service,
+  'service-list': serviceList,
+  ticket,
+  'ticket-completion': ticketCompletion,
+  'ticket-request': ticketRequest,
+  'ticket-transfer': ticketTransfer,
   'transaction-envelope': transactionEnvelope,
+  'ussd-callback': ussdCallback,
 } as const;
 
 export type MessageName = keyof typeof MESSAGES;

@@ -4,6 +4,39 @@
  */
 /* eslint-disable */
 /**
+ * Ticket (GET /v1/tickets/{id}). A queue ticket: one citizen's visit, from issue to completion. Never personal data.
+ */
+export type Ticket = TicketFields;
+export type StaffedFigures = FigureFields & StaffingFields;
+/**
+ * Issued ticket (POST /v1/centres/{code}/tickets). The ticket just taken, with its place in the queue and an estimated wait.
+ */
+export type IssuedTicket = TicketFields & {
+  /**
+   * 1 = next for its service; null once the ticket no longer waits (a replayed request)
+   */
+  position: number | null;
+  estimatedWaitSeconds: number | null;
+};
+/**
+ * Service (GET /v1/services/{code}). One service of the catalogue, with the JSON Schema its request payload must satisfy and the schema of the agency's result.
+ */
+export type Service = SummaryFields & {
+  /**
+   * the paper process, for the manual fallback
+   */
+  manualInstructions: string;
+  /**
+   * JSON Schema of the envelope's payload for this service
+   */
+  requestSchema: {};
+  /**
+   * JSON Schema of the agency's result
+   */
+  responseSchema: {} | null;
+};
+
+/**
  * Message name → its type.
  */
 export interface MessageTypes {
@@ -25,14 +58,30 @@ export interface MessageTypes {
   booking: Booking;
   'booking-list': BookingList;
   'booking-reschedule': BookingReschedule;
+  'called-ticket': CalledTicket;
   'capacity-change': CapacityChange;
   centre: Centre;
+  'centre-day-kpis': CentreDayKpis;
   'centre-definition': CentreDefinition;
   'centre-list': CentreList;
+  'counter-session': CounterSession;
+  feedback: Feedback;
+  'feedback-receipt': FeedbackReceipt;
   'free-slots': FreeSlots;
+  'issued-ticket': IssuedTicket;
+  liveness: Liveness;
   'new-booking': NewBooking;
   problem: Problem;
+  'range-kpis': RangeKpis;
+  readiness: Readiness;
+  service: Service;
+  'service-list': ServiceList;
+  ticket: Ticket;
+  'ticket-completion': TicketCompletion;
+  'ticket-request': TicketRequest;
+  'ticket-transfer': TicketTransfer;
   'transaction-envelope': TransactionEnvelope;
+  'ussd-callback': UssdCallback;
 }
 /**
  * Agency (GET /v1/agencies/{code}). One agency as operators see it: adapter kind, mode, breaker, load, retry queue, open transactions and replay progress.
@@ -505,6 +554,33 @@ export interface BookingReschedule {
   slotStart: string;
 }
 /**
+ * Called ticket (POST /v1/centres/{code}/counters/{counter}/call-next). The ticket called to the counter; null when nobody waits.
+ */
+export interface CalledTicket {
+  ticket: Ticket | null;
+}
+export interface TicketFields {
+  id: string;
+  /**
+   * a centre code: three capital letters, a dash, then 2 to 12 capital letters or digits, e.g. NRB-GPO
+   */
+  centre: string;
+  /**
+   * the service letter and the day's running number
+   */
+  number: string;
+  service: string;
+  priority: 'appointment' | 'elderly' | 'disability' | 'expectant' | 'none';
+  bookingReference: string | null;
+  state: 'waiting' | 'called' | 'completed' | 'no_show';
+  arrivedAt: string;
+  counter: string | null;
+  calledAt: string | null;
+  recalls: number;
+  endedAt: string | null;
+  transactionIds: string[];
+}
+/**
  * Capacity change (body of PUT /v1/centres/{code}/capacity). Appointments per slot of one service, from now on. The use case checks that the centre offers the service and that no slot gets fewer places than it has booked.
  */
 export interface CapacityChange {
@@ -559,6 +635,65 @@ export interface Centre {
      */
     services: string[];
   }[];
+}
+/**
+ * A centre's queue KPIs for one local day (GET /v1/centres/{code}/kpis). Derived from the queue's events; times in seconds, p90 the continuous 90th percentile. The day, each counter (and its hours), each officer.
+ */
+export interface CentreDayKpis {
+  /**
+   * a centre code: three capital letters, a dash, then 2 to 12 capital letters or digits, e.g. NRB-GPO
+   */
+  centre: string;
+  date: string;
+  timeZone: string;
+  day: StaffedFigures;
+  counters: (FigureFields & StaffingFields)[];
+  officers: {
+    officer: string;
+    sessionSeconds: number;
+    idleSeconds: number;
+    served: number;
+    serviceSeconds: Stat;
+    satisfaction: Satisfaction;
+  }[];
+}
+/**
+ * waiting = first call − arrival; service = completion − call
+ */
+export interface FigureFields {
+  ticketsIssued: number;
+  walkIns: number;
+  /**
+   * checked-in appointments
+   */
+  bookings: number;
+  served: number;
+  noShows: number;
+  waitingSeconds: Stat;
+  serviceSeconds: Stat;
+  satisfaction: Satisfaction;
+}
+export interface Stat {
+  count: number;
+  mean: number | null;
+  /**
+   * the continuous 90th percentile
+   */
+  p90: number | null;
+}
+export interface Satisfaction {
+  responses: number;
+  meanRating: number | null;
+}
+export interface StaffingFields {
+  /**
+   * counter open → close (open sessions up to now)
+   */
+  sessionSeconds: number;
+  /**
+   * session − time spent on called tickets
+   */
+  idleSeconds: number;
 }
 /**
  * Centre definition (body of PUT /v1/centres/{code}). Hours and holidays are replaced; services and counters are replaced when given and kept when left out. What a schema cannot say is checked by the use case: a time zone that exists, distinct weekdays, dates, services and counter codes, closing after opening, services from the catalogue, counters serving offered services.
@@ -666,6 +801,46 @@ export interface CentreList {
   }[];
 }
 /**
+ * Counter session (POST /v1/centres/{code}/counters/{counter}/open or close). An officer logged in at a counter, from open to close.
+ */
+export interface CounterSession {
+  sessionId: string;
+  /**
+   * a centre code: three capital letters, a dash, then 2 to 12 capital letters or digits, e.g. NRB-GPO
+   */
+  centre: string;
+  counter: string;
+  /**
+   * the officer's subject
+   */
+  officer: string;
+  openedAt: string;
+  closedAt: string | null;
+  /**
+   * whole seconds between open and close (or now, while open)
+   */
+  seconds: number;
+}
+/**
+ * Feedback (body of POST /v1/tickets/{id}/feedback). The citizen's rating of a completed visit, once per ticket. The comment may hold personal data: it is sealed at rest and never put in an event.
+ */
+export interface Feedback {
+  /**
+   * 1 (poor) to 5 (excellent)
+   */
+  rating: number;
+  comment?: string | null;
+}
+/**
+ * Feedback receipt (POST /v1/tickets/{id}/feedback). The rating as recorded (the comment is sealed and not returned).
+ */
+export interface FeedbackReceipt {
+  ticketId: string;
+  number: string;
+  rating: number;
+  givenAt: string;
+}
+/**
  * Free slots (GET /v1/centres/{code}/slots). The slots of one local day not yet started with at least one place left; `closed` says why a day has none at all.
  */
 export interface FreeSlots {
@@ -683,6 +858,16 @@ export interface FreeSlots {
     capacity: number;
     available: number;
   }[];
+}
+/**
+ * Liveness (GET /health/live). The process is up; no dependency is checked.
+ */
+export interface Liveness {
+  status: 'ok';
+  /**
+   * which process answers
+   */
+  role: 'api' | 'worker' | 'all';
 }
 /**
  * New booking (body of POST /v1/bookings). An appointment for one citizen and one service in a free slot of a centre. The use case checks the rest: the centre and service exist, the slot is a free slot start of that day, not past and within the booking horizon.
@@ -746,6 +931,102 @@ export interface Problem {
   }[];
 }
 /**
+ * Queue KPIs of every centre per day over a range (GET /v1/kpis). At most 92 days, with totals per centre and overall; the figures are those of the centre's day (centre-day-kpis).
+ */
+export interface RangeKpis {
+  from: string;
+  to: string;
+  total: StaffedFigures;
+  centres: {
+    /**
+     * a centre code: three capital letters, a dash, then 2 to 12 capital letters or digits, e.g. NRB-GPO
+     */
+    centre: string;
+    total: StaffedFigures;
+    days: (FigureFields & StaffingFields)[];
+  }[];
+}
+/**
+ * Readiness (GET /health/ready). Whether the process can serve: the database and, when configured, Redis answer. The same body with 503 when a check is down.
+ */
+export interface Readiness {
+  status: 'ready' | 'not_ready';
+  /**
+   * `database` always; `redis` when configured
+   */
+  checks: {
+    database: Check;
+    redis?: Check;
+  };
+}
+export interface Check {
+  status: 'up' | 'down';
+  latencyMs: number;
+  /**
+   * why it is down (timeout, connection refused); never request data
+   */
+  detail?: string;
+}
+export interface SummaryFields {
+  /**
+   * a service code: 3 to 49 lower-case letters, digits or dashes, starting with a letter
+   */
+  code: string;
+  name: string;
+  description: string;
+  /**
+   * an agency code: 2 to 20 lower-case letters, digits or dashes, starting with a letter
+   */
+  agency: string;
+  /**
+   * what happens when the agency is not in auto mode
+   */
+  fallback: 'store-and-forward' | 'manual' | 'reject';
+  /**
+   * offered by appointment
+   */
+  bookable: boolean;
+  feeKes: number;
+}
+/**
+ * The service catalogue (GET /v1/services). Every service of every agency, in catalogue order.
+ */
+export interface ServiceList {
+  items: SummaryFields[];
+}
+/**
+ * Ticket completion (body of POST /v1/tickets/{id}/complete; may be left out). The transactions submitted during the visit, linked to it. The use case checks that each names a transaction.
+ */
+export interface TicketCompletion {
+  /**
+   * @maxItems 50
+   */
+  transactionIds?: string[];
+}
+/**
+ * Ticket request (body of POST /v1/centres/{code}/tickets). A walk-in (`service`, optional `priority`) or the check-in of a booking (`bookingReference` alone: the booking names the service, and appointments have their own priority).
+ */
+export interface TicketRequest {
+  /**
+   * a service code: 3 to 49 lower-case letters, digits or dashes, starting with a letter
+   */
+  service?: string;
+  priority?: 'elderly' | 'disability' | 'expectant' | 'none';
+  /**
+   * the reference of a booking at this centre, e.g. K7QM-4X3P
+   */
+  bookingReference?: string;
+}
+/**
+ * Ticket transfer (body of POST /v1/tickets/{id}/transfer). The service whose queue the ticket moves to; it keeps its number and its arrival time. The use case checks that the centre queues that service and that it is another one.
+ */
+export interface TicketTransfer {
+  /**
+   * a service code: 3 to 49 lower-case letters, digits or dashes, starting with a letter
+   */
+  service: string;
+}
+/**
  * Transaction request (body of POST /v1/transactions). One citizen request for one service, from any channel. The payload is checked separately against the service's request schema.
  */
 export interface TransactionEnvelope {
@@ -783,4 +1064,26 @@ export interface TransactionEnvelope {
    * the service's application fields, as described by the service's request schema
    */
   payload: {};
+}
+/**
+ * USSD callback (form body of POST /v1/channels/ussd). Africa's Talking's callback, as application/x-www-form-urlencoded fields. Other fields it sends (networkCode, …) are ignored, so the object is open. The values are never echoed back: one is a phone number.
+ */
+export interface UssdCallback {
+  /**
+   * the session id Africa's Talking sent (1-128 characters)
+   */
+  sessionId: string;
+  /**
+   * a USSD code such as *384*123#
+   */
+  serviceCode?: string;
+  /**
+   * a phone number
+   */
+  phoneNumber: string;
+  /**
+   * the answers so far joined by *, at most 500 characters
+   */
+  text?: string;
+  [k: string]: string | undefined;
 }

@@ -6,7 +6,8 @@
  */
 import { KENYAN_MOBILE, normalisePhone } from '../../bookings/domain/booking';
 import type { Clock } from '../../shared/clock';
-import { DomainError, type FieldError } from '../../shared/errors';
+import type { UssdCallback as UssdCallbackBody } from '../../../contracts/src/message.types';
+import { DomainError } from '../../shared/errors';
 import type { PersonalDataVault } from '../../shared/personal-data';
 import type { UssdReply, UssdState } from '../domain/ussd-state';
 import { NOTES, type UssdMenu, type UssdTurn } from '../ussd-menu';
@@ -41,8 +42,9 @@ export class AnswerUssdCallback {
     private readonly ttlMs = USSD_SESSION_TTL_MS,
   ) {}
 
-  async execute(body: unknown): Promise<UssdReply> {
-    const callback = parseUssdCallback(body);
+  /** `body` is valid against ussd-callback.v1.json (checked at the edge). */
+  async execute(body: UssdCallbackBody): Promise<UssdReply> {
+    const callback: UssdCallback = { sessionId: body.sessionId, serviceCode: body.serviceCode ?? '', phoneNumber: body.phoneNumber, text: body.text ?? '' };
     const phone = normalisePhone(callback.phoneNumber);
     if (!KENYAN_MOBILE.test(phone)) return { kind: 'END', text: 'Sorry, booking by USSD needs a Kenyan mobile number.' };
     const phoneHash = this.vault.lookupHash(phone);
@@ -90,24 +92,4 @@ export class AnswerUssdCallback {
   private open(session: StoredUssdSession): SessionPayload {
     return this.vault.open<SessionPayload>(session.stateSealed);
   }
-}
-
-/** The callback's form fields; the values are never echoed back (one is a phone number). */
-export function parseUssdCallback(body: unknown): UssdCallback {
-  const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-  const errors: FieldError[] = [];
-  const text = (name: string, pattern: RegExp, message: string, optional = false): string => {
-    const value = fields[name];
-    if (optional && (value === undefined || value === '')) return '';
-    if (typeof value !== 'string' || !pattern.test(value)) errors.push({ field: `/${name}`, message });
-    return typeof value === 'string' ? value : '';
-  };
-  const callback = {
-    sessionId: text('sessionId', /^[A-Za-z0-9_.:-]{1,128}$/, 'must be the session id Africa\'s Talking sent (1–128 characters)'),
-    serviceCode: text('serviceCode', /^[*#0-9]{1,40}$/, 'must be a USSD code such as *384*123#', true),
-    phoneNumber: text('phoneNumber', /^\+?[0-9 ]{6,20}$/, 'must be a phone number'),
-    text: text('text', /^[^\n\r]{0,500}$/, 'must be the answers so far joined by *, at most 500 characters', true),
-  };
-  if (errors.length > 0) throw new DomainError('invalid', 'validation-failed', 'The USSD callback is not valid.', { errors });
-  return callback;
 }

@@ -1,3 +1,5 @@
+import type { CounterSession as CounterSessionMessage } from '../../../contracts/src/message.types';
+
 /** An officer logged in at a counter, from open to close (the Secretariat's "time logged on"). */
 export interface CounterSession {
   id: string;
@@ -8,16 +10,8 @@ export interface CounterSession {
   closedAt: Date | null;
 }
 
-export interface CounterSessionView {
-  sessionId: string;
-  centre: string;
-  counter: string;
-  officer: string;
-  openedAt: string;
-  closedAt: string | null;
-  /** Whole seconds between open and close (or now, while open). */
-  seconds: number;
-}
+/** As the API shows it (counter-session.v1.json). */
+export type CounterSessionView = CounterSessionMessage;
 
 export function toSessionView(session: CounterSession, now: Date): CounterSessionView {
   const end = session.closedAt ?? now;

@@ -7,43 +7,19 @@
  * - session: close − open of officers' counter sessions (open ones up to now), counted for the day they opened;
  * - idle: session time − busy time (call → completion, no-show or transfer, at that counter).
  */
-export interface Stat {
-  count: number;
-  mean: number | null;
-  p90: number | null;
-}
+import type {
+  CentreDayKpis,
+  FigureFields,
+  RangeKpis,
+  StaffedFigures as StaffedFiguresMessage,
+  Stat as StatMessage,
+} from '../../../contracts/src/message.types';
 
-export interface Figures {
-  ticketsIssued: number;
-  walkIns: number;
-  bookings: number;
-  served: number;
-  noShows: number;
-  waitingSeconds: Stat;
-  serviceSeconds: Stat;
-  satisfaction: { responses: number; meanRating: number | null };
-}
-
-export interface StaffedFigures extends Figures {
-  sessionSeconds: number;
-  idleSeconds: number;
-}
-
-export interface CentreDayKpis {
-  centre: string;
-  date: string;
-  timeZone: string;
-  day: StaffedFigures;
-  counters: Array<StaffedFigures & { counter: string; hours: Array<Figures & { hour: number }> }>;
-  officers: Array<{ officer: string; sessionSeconds: number; idleSeconds: number; served: number; serviceSeconds: Stat; satisfaction: Figures['satisfaction'] }>;
-}
-
-export interface RangeKpis {
-  from: string;
-  to: string;
-  total: StaffedFigures;
-  centres: Array<{ centre: string; total: StaffedFigures; days: Array<StaffedFigures & { date: string }> }>;
-}
+/** The figures as the API shows them (centre-day-kpis.v1.json, range-kpis.v1.json). */
+export type Stat = StatMessage;
+export type Figures = FigureFields;
+export type StaffedFigures = StaffedFiguresMessage;
+export type { CentreDayKpis, RangeKpis };
 
 /** One aggregated row of the KPI query; which of the keys are set says which grouping it is. */
 export interface KpiRow {

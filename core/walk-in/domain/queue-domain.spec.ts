@@ -1,7 +1,8 @@
 import type { Centre } from '../../centres/domain/centre';
 import { zonedInstant } from '../../centres/domain/local-time';
 import { openForWalkIns } from './opening';
-import { parseCompleteRequest, parseFeedbackRequest, parseTicketRequest, parseTransferRequest } from './queue-requests';
+import { validateMessage, type MessageName } from '../../../contracts/src';
+import { completedTransactions, feedbackRequest, ticketRequest } from './queue-requests';
 import { serviceRank, ticketNumber } from './ticket';
 
 const nairobi = (date: string, time: string) => {
@@ -9,13 +10,9 @@ const nairobi = (date: string, time: string) => {
   return zonedInstant(date, h * 60 + m, 'Africa/Nairobi');
 };
 
-function fieldsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    return ((error as { details?: { errors?: Array<{ field: string }> } }).details?.errors ?? []).map((e) => e.field);
-  }
-  throw new Error('expected a validation error');
+/** The fields a body fails its schema on (the edge's check), each once, sorted. */
+function fieldsOf(message: MessageName, body: unknown): string[] {
+  return [...new Set(validateMessage(message, body).map((e) => e.field))].sort();
 }
 
 describe('tickets', () => {
@@ -57,19 +54,23 @@ describe('opening hours for walk-ins', () => {
 
 describe('queue request bodies', () => {
   it('reads a walk-in or a check-in, never both', () => {
-    expect(parseTicketRequest({ service: 'id-card-replacement' })).toEqual({ kind: 'walk-in', serviceCode: 'id-card-replacement', priority: 'none' });
-    expect(parseTicketRequest({ bookingReference: ' K7QM-4X3P ' })).toEqual({ kind: 'check-in', bookingReference: 'K7QM-4X3P' });
-    expect(fieldsOf(() => parseTicketRequest({ bookingReference: 'K7QM-4X3P', service: 'x' }))).toEqual(['/service']);
-    expect(fieldsOf(() => parseTicketRequest({ priority: 'vip', extra: 1 }))).toEqual(['/extra', '/service', '/priority']);
-    expect(fieldsOf(() => parseTicketRequest([]))).toEqual(['']);
+    expect(validateMessage('ticket-request', { service: 'id-card-replacement' })).toEqual([]);
+    expect(ticketRequest({ service: 'id-card-replacement' })).toEqual({ kind: 'walk-in', serviceCode: 'id-card-replacement', priority: 'none' });
+    expect(ticketRequest({ bookingReference: ' K7QM-4X3P ' })).toEqual({ kind: 'check-in', bookingReference: 'K7QM-4X3P' });
+    expect(fieldsOf('ticket-request', { bookingReference: 'K7QM-4X3P', service: 'x' })).toEqual(['/service']);
+    expect(fieldsOf('ticket-request', { priority: 'vip', extra: 1 })).toEqual(['', '/priority', '/service']);
+    expect(fieldsOf('ticket-request', [])).toEqual(['']);
   });
 
   it('checks transfers, completions and feedback field by field', () => {
-    expect(fieldsOf(() => parseTransferRequest({}))).toEqual(['/service']);
-    expect(parseCompleteRequest(undefined)).toEqual({ transactionIds: [] });
-    expect(fieldsOf(() => parseCompleteRequest({ transactionIds: ['nope'] }))).toEqual(['/transactionIds/0']);
-    expect(parseFeedbackRequest({ rating: 5, comment: '  ' })).toEqual({ rating: 5, comment: null });
-    expect(fieldsOf(() => parseFeedbackRequest({ rating: 7 }))).toEqual(['/rating']);
-    expect(fieldsOf(() => parseFeedbackRequest({ rating: 3.5, comment: 'x'.repeat(501) }))).toEqual(['/rating', '/comment']);
+    expect(fieldsOf('ticket-transfer', {})).toEqual(['/service']);
+    expect(completedTransactions({})).toEqual([]);
+    expect(completedTransactions({ transactionIds: ['0E4AC851-346E-4EBF-91CB-1D27ECCDF9CF', '0e4ac851-346e-4ebf-91cb-1d27eccdf9cf'] })).toEqual([
+      '0e4ac851-346e-4ebf-91cb-1d27eccdf9cf',
+    ]);
+    expect(fieldsOf('ticket-completion', { transactionIds: ['nope'] })).toEqual(['/transactionIds/0']);
+    expect(feedbackRequest({ rating: 5, comment: '  ' })).toEqual({ rating: 5, comment: null });
+    expect(fieldsOf('feedback', { rating: 7 })).toEqual(['/rating']);
+    expect(fieldsOf('feedback', { rating: 3.5, comment: 'x'.repeat(501) })).toEqual(['/comment', '/rating']);
   });
 });

@@ -6,6 +6,8 @@
  *      ^                     │ └──no-show──> no_show
  *      └──────transfer───────┘ (recall: called → called, same counter)
  */
+import type { Ticket as TicketMessage } from '../../../contracts/src/message.types';
+
 export const PRIORITY_CLASSES = ['appointment', 'elderly', 'disability', 'expectant', 'none'] as const;
 export type PriorityClass = (typeof PRIORITY_CLASSES)[number];
 
@@ -62,22 +64,8 @@ export function serviceRank(ticket: Pick<Ticket, 'priorityClass' | 'slotStart'>,
   return 2;
 }
 
-/** The public face of a ticket (no personal data: a ticket never holds any). */
-export interface TicketView {
-  id: string;
-  centre: string;
-  number: string;
-  service: string;
-  priority: PriorityClass;
-  bookingReference: string | null;
-  state: TicketState;
-  arrivedAt: string;
-  counter: string | null;
-  calledAt: string | null;
-  recalls: number;
-  endedAt: string | null;
-  transactionIds: string[];
-}
+/** The public face of a ticket (ticket.v1.json; no personal data: a ticket never holds any). */
+export type TicketView = TicketMessage;
 
 export function toTicketView(ticket: Ticket): TicketView {
   return {

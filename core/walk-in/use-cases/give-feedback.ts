@@ -2,7 +2,8 @@ import type { Clock } from '../../shared/clock';
 import { DomainError } from '../../shared/errors';
 import type { PersonalDataVault } from '../../shared/personal-data';
 import { isUuid } from '../../shared/uuid';
-import { parseFeedbackRequest } from '../domain/queue-requests';
+import type { Feedback } from '../../../contracts/src/message.types';
+import { feedbackRequest } from '../domain/queue-requests';
 import { ticketNumber } from '../domain/ticket';
 import type { TicketRepository } from '../ticket.repository';
 import { assertAtCentre, type Caller } from './queue-access';
@@ -26,8 +27,8 @@ export class GiveFeedback {
     private readonly clock: Clock,
   ) {}
 
-  async execute(ticketId: string, body: unknown, caller: Caller): Promise<FeedbackReceipt> {
-    const feedback = parseFeedbackRequest(body);
+  async execute(ticketId: string, body: Feedback, caller: Caller): Promise<FeedbackReceipt> {
+    const feedback = feedbackRequest(body);
     if (!isUuid(ticketId)) throw new DomainError('not_found', 'ticket-not-found', `No ticket ${ticketId.slice(0, 40)}.`);
     const now = this.clock.now();
     const commentSealed = feedback.comment === null ? null : this.vault.seal(feedback.comment);

@@ -7,7 +7,8 @@ import type { Clock } from '../../shared/clock';
 import { DomainError } from '../../shared/errors';
 import type { BoardFeed } from '../board-feed';
 import { openForWalkIns } from '../domain/opening';
-import { parseTicketRequest } from '../domain/queue-requests';
+import type { TicketRequest as TicketRequestBody } from '../../../contracts/src/message.types';
+import { ticketRequest } from '../domain/queue-requests';
 import { APPOINTMENT_LEAD_MINUTES, ticketNumber, toTicketView, type TicketView } from '../domain/ticket';
 import type { PlanTicket, TicketRepository } from '../ticket.repository';
 import { assertAtCentre, centreNamed, type Caller, type CentreDirectory } from './queue-access';
@@ -20,7 +21,8 @@ export interface IssuedTicket extends TicketView {
 
 export interface IssueTicketCommand {
   centreCode: string;
-  body: unknown;
+  /** Valid against ticket-request.v1.json (checked at the edge). */
+  body: TicketRequestBody;
   caller: Caller;
   idempotencyKey?: string;
 }
@@ -39,7 +41,7 @@ export class IssueTicket {
   ) {}
 
   async execute(command: IssueTicketCommand): Promise<{ ticket: IssuedTicket; created: boolean }> {
-    const request = parseTicketRequest(command.body);
+    const request = ticketRequest(command.body);
     const centre = await centreNamed(this.centres, command.centreCode);
     assertAtCentre(command.caller, centre.code);
     const now = this.clock.now();

@@ -2,7 +2,8 @@ import type { Clock } from '../../shared/clock';
 import { DomainError } from '../../shared/errors';
 import type { BoardFeed } from '../board-feed';
 import { isUuid } from '../../shared/uuid';
-import { parseCompleteRequest, parseTransferRequest } from '../domain/queue-requests';
+import type { TicketCompletion, TicketTransfer } from '../../../contracts/src/message.types';
+import { completedTransactions } from '../domain/queue-requests';
 import { ticketNumber, toTicketView, type Ticket, type TicketState, type TicketView } from '../domain/ticket';
 import type { TicketChange, TicketRepository } from '../ticket.repository';
 import { letterFor } from './issue-ticket';
@@ -11,7 +12,6 @@ import { assertAtCentre, centreNamed, type Caller, type CentreDirectory } from '
 export interface TicketCommand {
   ticketId: string;
   caller: Caller;
-  body?: unknown;
 }
 
 /**
@@ -42,8 +42,8 @@ export class TicketActions {
   }
 
   /** Sends the ticket to another service's queue, keeping its number and its arrival time. */
-  async transfer(command: TicketCommand): Promise<TicketView> {
-    const { serviceCode } = parseTransferRequest(command.body);
+  async transfer(command: TicketCommand & { body: TicketTransfer }): Promise<TicketView> {
+    const serviceCode = command.body.service;
     const current = await this.visible(command);
     const centre = await centreNamed(this.centres, current.centreCode);
     letterFor(centre, serviceCode, '/service');
@@ -75,8 +75,8 @@ export class TicketActions {
   }
 
   /** Ends the visit, linking the transactions submitted for the citizen during it. */
-  async complete(command: TicketCommand): Promise<TicketView> {
-    const { transactionIds } = parseCompleteRequest(command.body);
+  async complete(command: TicketCommand & { body: TicketCompletion }): Promise<TicketView> {
+    const transactionIds = completedTransactions(command.body);
     const unknown = await this.tickets.unknownTransactions(transactionIds);
     if (unknown.length > 0) {
       throw new DomainError('invalid', 'transaction-unknown', 'Some transaction ids name no transaction.', {

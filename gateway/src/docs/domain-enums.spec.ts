@@ -7,6 +7,7 @@
 import { messageSchema, SHARED_DEFINITIONS, type MessageName } from '../../../contracts/src';
 import { AGENCY_MODES } from '../../../core/agencies/domain/agency-mode';
 import { BOOKING_CHANNELS, BOOKING_STATUSES } from '../../../core/bookings/domain/booking';
+import { PRIORITY_CLASSES, TICKET_STATES, WALK_IN_PRIORITIES } from '../../../core/walk-in/domain/ticket';
 import { CHANNELS, TRANSACTION_STATES } from '../../../core/transactions/domain/transaction';
 
 function at(schema: unknown, pointer: string): unknown {
@@ -28,6 +29,9 @@ const PAIRS: Array<[string, unknown, readonly unknown[]]> = [
   ['agency effective mode', of('agency', '/$defs/effectiveMode/enum'), [...AGENCY_MODES, 'degraded']],
   ['new-booking /channel', of('new-booking', '/properties/channel/enum'), BOOKING_CHANNELS],
   ['booking /status', of('booking', '/properties/status/enum'), BOOKING_STATUSES],
+  ['ticket-request /priority', of('ticket-request', '/properties/priority/enum'), WALK_IN_PRIORITIES],
+  ['ticket /priority', of('ticket', '/$defs/ticketFields/properties/priority/enum'), PRIORITY_CLASSES],
+  ['ticket /state', of('ticket', '/$defs/ticketFields/properties/state/enum'), TICKET_STATES],
 ];
 
 it.each(PAIRS)('%s lists exactly the domain values, in their order', (_name, listed, domain) => {

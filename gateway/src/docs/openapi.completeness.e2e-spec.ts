@@ -45,11 +45,6 @@ const BODY_NOT_YET_AT_THE_EDGE: ReadonlySet<string> = new Set([
   'POST /v1/transactions/{id}/manual-outcome',
   'POST /v1/transactions/replay',
   'POST /v1/reconciliation/{id}/resolve',
-  'POST /v1/centres/{code}/tickets',
-  'POST /v1/tickets/{id}/transfer',
-  'POST /v1/tickets/{id}/complete',
-  'POST /v1/tickets/{id}/feedback',
-  'POST /v1/channels/ussd',
 ]);
 
 /** Routes a caller may use without a token (health probes, the USSD callback with its URL key, hall boards). */

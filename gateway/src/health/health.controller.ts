@@ -1,18 +1,18 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CheckDto, LivenessDto, ReadinessDto } from './health.dto';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import type { Liveness, Readiness } from '../../../contracts/src/message.types';
+import { ApiMessageResponse } from '../docs/message-schemas';
 import { Public } from '../auth';
 import type { Pool } from 'pg';
 import type { ProcessRole } from '../config/app-config';
 import { DB_POOL, PROCESS_ROLE, REDIS_PING } from '../runtime/tokens';
 
-type Check = { status: 'up' | 'down'; latencyMs: number; detail?: string };
+type Check = Readiness['checks']['database'];
 
 const CHECK_TIMEOUT_MS = 2000;
 
 @ApiTags('health')
-@ApiExtraModels(CheckDto)
 @Controller('health')
 export class HealthController {
   constructor(
@@ -24,18 +24,18 @@ export class HealthController {
   @Get('live')
   @Public()
   @ApiOperation({ summary: 'The process is up (no dependencies checked)' })
-  @ApiOkResponse({ type: LivenessDto })
-  live(): { status: 'ok'; role: string } {
+  @ApiMessageResponse(200, 'liveness')
+  live(): Liveness {
     return { status: 'ok', role: this.role };
   }
 
   @Get('ready')
   @Public()
   @ApiOperation({ summary: 'The process can serve: database and, when configured, Redis answer' })
-  @ApiResponse({ status: 200, type: ReadinessDto, description: 'Every check is up' })
-  @ApiResponse({ status: 503, type: ReadinessDto, description: 'A check is down (same body, `not_ready`)' })
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, Check> }> {
-    const checks: Record<string, Check> = { database: await check(() => this.pool.query('SELECT 1').then(() => undefined)) };
+  @ApiMessageResponse(200, 'readiness', 'Every check is up')
+  @ApiMessageResponse(503, 'readiness', 'A check is down (same body, `not_ready`)')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readiness> {
+    const checks: Readiness['checks'] = { database: await check(() => this.pool.query('SELECT 1').then(() => undefined)) };
     if (this.redisPing) checks.redis = await check(this.redisPing);
     const ready = Object.values(checks).every((c) => c.status === 'up');
     reply.status(ready ? 200 : 503);

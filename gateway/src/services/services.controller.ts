@@ -1,21 +1,14 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
-import { ServiceDetailDto, ServiceListDto } from './service.dto';
 import type { ServiceDefinition } from '../../../contracts/src/catalogue.types';
+import type { Service, ServiceList } from '../../../contracts/src/message.types';
 import { DomainError } from '../../../core/shared/errors';
 import { Roles } from '../auth';
 import { Catalogue } from '../../../contracts/src/catalogue';
 
-export interface ServiceSummary {
-  code: string;
-  name: string;
-  description: string;
-  agency: string;
-  fallback: ServiceDefinition['fallback'];
-  bookable: boolean;
-  feeKes: number;
-}
+type ServiceSummary = ServiceList['items'][number];
 
 const ALL_ROLES = ['channel', 'officer', 'manager', 'operator', 'auditor', 'agency', 'admin'] as const;
 
@@ -28,8 +21,8 @@ export class ServicesController {
   @Get()
   @Roles(...ALL_ROLES)
   @ApiOperation({ summary: 'The service catalogue' })
-  @ApiOkResponse({ type: ServiceListDto })
-  list(): { items: ServiceSummary[] } {
+  @ApiMessageResponse(200, 'service-list')
+  list(): ServiceList {
     return { items: this.catalogue.services().map(summary) };
   }
 
@@ -37,17 +30,17 @@ export class ServicesController {
   @Roles(...ALL_ROLES)
   @ApiOperation({ summary: 'One service, with the JSON Schema its request payload must satisfy' })
   @ApiParam({ name: 'code', example: 'id-card-replacement' })
-  @ApiOkResponse({ type: ServiceDetailDto })
+  @ApiMessageResponse(200, 'service')
   @ApiProblemResponse(404, 'No such service')
-  get(@Param('code') code: string): ServiceSummary & { requestSchema: unknown; responseSchema: unknown; manualInstructions: string } {
+  get(@Param('code') code: string): Service {
     const service = this.catalogue.service(code);
     if (!service) throw new DomainError('not_found', 'service-not-found', `No service with code "${code.slice(0, 64)}"; see GET /v1/services.`);
     const validator = this.catalogue.validator;
     return {
       ...summary(service),
       manualInstructions: service.manualInstructions,
-      requestSchema: validator.requestSchema(code),
-      responseSchema: validator.responseSchema(code),
+      requestSchema: validator.requestSchema(code) ?? {},
+      responseSchema: validator.responseSchema(code) ?? null,
     };
   }
 }

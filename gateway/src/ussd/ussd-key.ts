@@ -1,6 +1,8 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../../core/shared/errors';
-import type { UssdConfig } from '../config/app-config';
+import { APP_CONFIG, type AppConfig, type UssdConfig } from '../config/app-config';
 
 /**
  * Africa's Talking cannot send our bearer tokens: its callback URL carries a shared secret instead
@@ -17,4 +19,16 @@ export function checkUssdKey(config: UssdConfig, provided: unknown): void {
   const expected = createHash('sha256').update(config.secret).digest();
   const given = createHash('sha256').update(provided).digest();
   if (!timingSafeEqual(expected, given)) throw new DomainError('forbidden', 'ussd-key-invalid', 'The USSD channel key is wrong.');
+}
+
+/** The key is checked before anything else of the request (a guard runs before the body is validated). */
+@Injectable()
+export class UssdKeyGuard implements CanActivate {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const query = context.switchToHttp().getRequest<FastifyRequest>().query as Record<string, unknown> | undefined;
+    checkUssdKey(this.config.ussd, query?.key);
+    return true;
+  }
 }

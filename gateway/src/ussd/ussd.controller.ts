@@ -1,24 +1,23 @@
-import { Body, Controller, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { ApiConsumes, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import type { UssdCallback } from '../../../contracts/src/message.types';
 import { replyBody } from '../../../core/ussd/domain/ussd-state';
 import { AnswerUssdCallback } from '../../../core/ussd/use-cases/answer-ussd-callback';
 import { Public } from '../auth';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ApiProblemResponse } from '../docs/problem.schema';
-import { checkUssdKey } from './ussd-key';
+import { ValidBody } from '../http/valid-body';
+import { UssdKeyGuard } from './ussd-key';
 
 @ApiTags('channels')
 @Controller('v1/channels')
 export class UssdController {
-  constructor(
-    private readonly answer: AnswerUssdCallback,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly answer: AnswerUssdCallback) {}
 
   // No bearer token: Africa's Talking cannot send one. The callback URL's `key` is the credential.
   @Post('ussd')
   @Public()
+  @UseGuards(UssdKeyGuard)
   @HttpCode(200)
   @ApiOperation({
     summary: "USSD callback (Africa's Talking): book, check and cancel appointments",
@@ -29,19 +28,11 @@ export class UssdController {
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiProduces('text/plain')
   @ApiQuery({ name: 'key', required: true, type: String, description: 'KIUNGO_USSD_SECRET, part of the callback URL configured at Africa\'s Talking' })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['sessionId', 'phoneNumber'],
-      properties: { sessionId: { type: 'string' }, serviceCode: { type: 'string' }, phoneNumber: { type: 'string' }, text: { type: 'string' } },
-    },
-  })
   @ApiResponse({ status: 200, description: 'The next screen', content: { 'text/plain': { schema: { type: 'string', example: 'CON Huduma appointments\n1. Book an appointment' } } } })
   @ApiProblemResponse(401, 'No channel key in the URL')
   @ApiProblemResponse(403, 'Wrong channel key')
   @ApiProblemResponse(422, 'Not a USSD callback (fields named)')
-  async ussd(@Query('key') key: unknown, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    checkUssdKey(this.config.ussd, key);
+  async ussd(@ValidBody('ussd-callback') body: UssdCallback, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const answer = await this.answer.execute(body);
     reply.header('content-type', 'text/plain; charset=utf-8');
     return replyBody(answer);

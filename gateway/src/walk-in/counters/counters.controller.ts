@@ -1,11 +1,9 @@
 import { Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiMessageResponse } from '../../docs/message-schemas';
 import { ApiProblemResponse } from '../../docs/problem.schema';
-import { TICKET_SCHEMA } from '../tickets/ticket.schemas';
-import { CounterSessionDto } from './counter.dto';
 import type { FastifyReply } from 'fastify';
-import type { CounterSessionView } from '../../../../core/walk-in/domain/counter-session';
-import type { TicketView } from '../../../../core/walk-in/domain/ticket';
+import type { CalledTicket, CounterSession } from '../../../../contracts/src/message.types';
 import { CallNext } from '../../../../core/walk-in/use-cases/call-next';
 import { CounterSessions } from '../../../../core/walk-in/use-cases/counter-sessions';
 import { CurrentPrincipal, Roles, type Principal } from '../../auth';
@@ -27,8 +25,8 @@ export class CountersController {
   })
   @ApiParam({ name: 'code', example: 'NRB-GPO' })
   @ApiParam({ name: 'counter', example: '1' })
-  @ApiResponse({ status: 201, type: CounterSessionDto, description: 'Opened' })
-  @ApiResponse({ status: 200, type: CounterSessionDto, description: 'Already open under you' })
+  @ApiMessageResponse(201, 'counter-session', 'Opened')
+  @ApiMessageResponse(200, 'counter-session', 'Already open under you')
   @ApiProblemResponse(404, 'No such centre or counter')
   @ApiProblemResponse(409, '`counter-taken` or `officer-at-another-counter`')
   async open(
@@ -36,7 +34,7 @@ export class CountersController {
     @Param('counter') counter: string,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CounterSessionView> {
+  ): Promise<CounterSession> {
     const { session, created } = await this.sessions.open({ centreCode: code, counterCode: counter, caller: principal });
     reply.status(created ? 201 : 200);
     return session;
@@ -48,10 +46,10 @@ export class CountersController {
   @ApiOperation({ summary: 'Log out of a counter; answers the session with its length (managers may close any counter of their centre)' })
   @ApiParam({ name: 'code', example: 'NRB-GPO' })
   @ApiParam({ name: 'counter', example: '1' })
-  @ApiOkResponse({ type: CounterSessionDto })
+  @ApiMessageResponse(200, 'counter-session')
   @ApiProblemResponse(404, 'No such centre or counter')
   @ApiProblemResponse(409, '`counter-not-open` or `counter-held-by-another-officer`')
-  close(@Param('code') code: string, @Param('counter') counter: string, @CurrentPrincipal() principal: Principal): Promise<CounterSessionView> {
+  close(@Param('code') code: string, @Param('counter') counter: string, @CurrentPrincipal() principal: Principal): Promise<CounterSession> {
     return this.sessions.close({ centreCode: code, counterCode: counter, caller: principal });
   }
 
@@ -66,12 +64,10 @@ export class CountersController {
   })
   @ApiParam({ name: 'code', example: 'NRB-GPO' })
   @ApiParam({ name: 'counter', example: '1' })
-  @ApiOkResponse({
-    schema: { type: 'object', required: ['ticket'], properties: { ticket: { ...TICKET_SCHEMA, nullable: true, description: 'Null when nobody waits' } } },
-  })
+  @ApiMessageResponse(200, 'called-ticket')
   @ApiProblemResponse(404, 'No such centre or counter')
   @ApiProblemResponse(409, '`counter-closed` or `counter-held-by-another-officer`')
-  async callNext(@Param('code') code: string, @Param('counter') counter: string, @CurrentPrincipal() principal: Principal): Promise<{ ticket: TicketView | null }> {
+  async callNext(@Param('code') code: string, @Param('counter') counter: string, @CurrentPrincipal() principal: Principal): Promise<CalledTicket> {
     return { ticket: await this.next.execute({ centreCode: code, counterCode: counter, caller: principal }) };
   }
 }

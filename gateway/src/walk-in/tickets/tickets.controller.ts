@@ -1,15 +1,23 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, HttpCode, Param, Post, Res, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiMessageResponse } from '../../docs/message-schemas';
 import { ApiProblemResponse } from '../../docs/problem.schema';
-import { FeedbackReceiptDto } from './ticket.dto';
+import { ValidBody } from '../../http/valid-body';
 import type { FastifyReply } from 'fastify';
-import type { TicketView } from '../../../../core/walk-in/domain/ticket';
-import { GiveFeedback, type FeedbackReceipt } from '../../../../core/walk-in/use-cases/give-feedback';
-import { IssueTicket, type IssuedTicket } from '../../../../core/walk-in/use-cases/issue-ticket';
+import type {
+  Feedback,
+  FeedbackReceipt,
+  IssuedTicket,
+  Ticket,
+  TicketCompletion,
+  TicketRequest,
+  TicketTransfer,
+} from '../../../../contracts/src/message.types';
+import { GiveFeedback } from '../../../../core/walk-in/use-cases/give-feedback';
+import { IssueTicket } from '../../../../core/walk-in/use-cases/issue-ticket';
 import { TicketActions } from '../../../../core/walk-in/use-cases/ticket-actions';
 import { CurrentPrincipal, Roles, type Principal } from '../../auth';
 import { IdempotencyInterceptor } from '../../http/idempotency.interceptor';
-import { COMPLETE_BODY, FEEDBACK_BODY, TICKET_REQUEST_BODY, TICKET_SCHEMA, TRANSFER_BODY } from './ticket.schemas';
 
 @ApiTags('queue')
 @ApiBearerAuth()
@@ -29,16 +37,15 @@ export class CentreTicketsController {
       '200 when the booking was already checked in (the same ticket again).',
   })
   @ApiHeader({ name: 'Idempotency-Key', required: true })
-  @ApiBody({ schema: TICKET_REQUEST_BODY })
   @ApiParam({ name: 'code', example: 'NRB-GPO' })
-  @ApiResponse({ status: 201, schema: TICKET_SCHEMA, description: 'A new ticket' })
-  @ApiResponse({ status: 200, schema: TICKET_SCHEMA, description: 'The booking was already checked in: the same ticket' })
+  @ApiMessageResponse(201, 'issued-ticket', 'A new ticket')
+  @ApiMessageResponse(200, 'issued-ticket', 'The booking was already checked in: the same ticket')
   @ApiProblemResponse(404, 'No such centre or booking')
   @ApiProblemResponse(409, '`centre-closed`, `service-not-offered`, or a booking that cannot be checked in (`booking-not-active`, `booking-expired`, …)')
   @ApiProblemResponse(422, 'Neither a walk-in nor a check-in request, Idempotency-Key missing or reused (fields named)')
   async issue(
     @Param('code') code: string,
-    @Body() body: unknown,
+    @ValidBody('ticket-request') body: TicketRequest,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -64,8 +71,8 @@ export class TicketsController {
   @ApiOperation({ summary: 'A ticket: number, service, state, counter' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiProblemResponse(404, 'No such ticket')
-  @ApiResponse({ status: 200, schema: TICKET_SCHEMA })
-  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
+  @ApiMessageResponse(200, 'ticket')
+  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<Ticket> {
     return this.actions.get({ ticketId: id, caller: principal });
   }
 
@@ -76,8 +83,8 @@ export class TicketsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiProblemResponse(404, 'No such ticket')
   @ApiProblemResponse(409, '`ticket-state`: the ticket is not called')
-  @ApiResponse({ status: 200, schema: TICKET_SCHEMA })
-  recall(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
+  @ApiMessageResponse(200, 'ticket')
+  recall(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<Ticket> {
     return this.actions.recall({ ticketId: id, caller: principal });
   }
 
@@ -85,13 +92,12 @@ export class TicketsController {
   @HttpCode(200)
   @Roles('officer')
   @ApiOperation({ summary: "Move the ticket to another service's queue; it keeps its number and its arrival time" })
-  @ApiBody({ schema: TRANSFER_BODY })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiProblemResponse(404, 'No such ticket')
   @ApiProblemResponse(409, '`ticket-state`, or the service is not queued at this centre')
   @ApiProblemResponse(422, 'No service, or the same service (fields named)')
-  @ApiResponse({ status: 200, schema: TICKET_SCHEMA })
-  transfer(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
+  @ApiMessageResponse(200, 'ticket')
+  transfer(@Param('id') id: string, @ValidBody('ticket-transfer') body: TicketTransfer, @CurrentPrincipal() principal: Principal): Promise<Ticket> {
     return this.actions.transfer({ ticketId: id, caller: principal, body });
   }
 
@@ -102,8 +108,8 @@ export class TicketsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiProblemResponse(404, 'No such ticket')
   @ApiProblemResponse(409, '`ticket-state`: the ticket is not called')
-  @ApiResponse({ status: 200, schema: TICKET_SCHEMA })
-  noShow(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
+  @ApiMessageResponse(200, 'ticket')
+  noShow(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<Ticket> {
     return this.actions.noShow({ ticketId: id, caller: principal });
   }
 
@@ -111,13 +117,16 @@ export class TicketsController {
   @HttpCode(200)
   @Roles('officer')
   @ApiOperation({ summary: 'End the visit, linking the transactions submitted during it' })
-  @ApiBody({ schema: COMPLETE_BODY, required: false })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiProblemResponse(404, 'No such ticket')
   @ApiProblemResponse(409, '`ticket-state`: the ticket is not called')
   @ApiProblemResponse(422, 'Unknown transaction ids (fields named)')
-  @ApiResponse({ status: 200, schema: TICKET_SCHEMA })
-  complete(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TicketView> {
+  @ApiMessageResponse(200, 'ticket')
+  complete(
+    @Param('id') id: string,
+    @ValidBody('ticket-completion', { optional: true }) body: TicketCompletion,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Ticket> {
     return this.actions.complete({ ticketId: id, caller: principal, body });
   }
 
@@ -125,13 +134,12 @@ export class TicketsController {
   @HttpCode(201)
   @Roles('channel', 'officer')
   @ApiOperation({ summary: "The citizen's rating of a completed visit (counter feedback device or portal), once per ticket (409 after)" })
-  @ApiBody({ schema: FEEDBACK_BODY })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiResponse({ status: 201, type: FeedbackReceiptDto })
+  @ApiMessageResponse(201, 'feedback-receipt')
   @ApiProblemResponse(404, 'No such ticket')
   @ApiProblemResponse(409, '`ticket-not-completed`, or feedback already given')
   @ApiProblemResponse(422, 'Rating not 1–5, comment too long (fields named)')
-  giveFeedback(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<FeedbackReceipt> {
+  giveFeedback(@Param('id') id: string, @ValidBody('feedback') body: Feedback, @CurrentPrincipal() principal: Principal): Promise<FeedbackReceipt> {
     return this.feedback.execute(id, body, principal);
   }
 }
