@@ -40,7 +40,11 @@ export function describeWithRedis(name: string, suite: (redisUrl: string) => voi
   describeWithService(name, 'KIUNGO_TEST_REDIS_URL', testServices.redisUrl, suite);
 }
 
-function describeWithService(
+/**
+ * A suite that needs `variable` (a service URL, a binary…): run with `url` when it is defined,
+ * else skipped and listed, or failed under KIUNGO_REQUIRE_SERVICES=1.
+ */
+export function describeWithService(
   name: string,
   variable: string,
   url: string | undefined,
