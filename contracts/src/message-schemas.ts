@@ -51,6 +51,14 @@ import ticketTransfer from '../schemas/ticket-transfer.v1.json';
 import ticket from '../schemas/ticket.v1.json';
 import transactionEnvelope from '../schemas/transaction-envelope.v1.json';
 import ussdCallback from '../schemas/ussd-callback.v1.json';
+import conflictResolution from '../schemas/conflict-resolution.v1.json';
+import manualOutcome from '../schemas/manual-outcome.v1.json';
+import manualOutcomeResult from '../schemas/manual-outcome-result.v1.json';
+import reconciliationQuery from '../schemas/reconciliation-query.v1.json';
+import transactionPage from '../schemas/transaction-page.v1.json';
+import transactionQuery from '../schemas/transaction-query.v1.json';
+import transactionSummary from '../schemas/transaction-summary.v1.json';
+import transaction from '../schemas/transaction.v1.json';
 import { deepFreeze } from './deep-freeze';
 import type { FieldError } from './field-error';
 import { createSchemaCompiler, type JsonSchema } from './schema-compiler';
@@ -101,6 +109,14 @@ const MESSAGES = {
   'ticket-transfer': ticketTransfer,
   'transaction-envelope': transactionEnvelope,
   'ussd-callback': ussdCallback,
+  'conflict-resolution': conflictResolution,
+  'manual-outcome': manualOutcome,
+  'manual-outcome-result': manualOutcomeResult,
+  'reconciliation-query': reconciliationQuery,
+  'transaction-page': transactionPage,
+  'transaction-query': transactionQuery,
+  'transaction-summary': transactionSummary,
+  transaction,
 } as const;
 
 export type MessageName = keyof typeof MESSAGES;

@@ -19,6 +19,12 @@ export type IssuedTicket = TicketFields & {
   estimatedWaitSeconds: number | null;
 };
 /**
+ * A recorded paper outcome (answer of POST /v1/transactions/{id}/manual-outcome). The transaction after the outcome, and whether it was simply recorded or stands beside an agency outcome as a `conflict` (see /v1/reconciliation).
+ */
+export type ManualOutcomeResult = TransactionSummaryFields & {
+  result: 'recorded' | 'conflict';
+};
+/**
  * Service (GET /v1/services/{code}). One service of the catalogue, with the JSON Schema its request payload must satisfy and the schema of the agency's result.
  */
 export type Service = SummaryFields & {
@@ -35,6 +41,55 @@ export type Service = SummaryFields & {
    */
   responseSchema: {} | null;
 };
+/**
+ * A transaction (answer of POST /v1/transactions and GET /v1/transactions/{id}). State, agency reference, attempts and, when read, its history. The citizen's numbers are masked unless the reader holds the personal-data capability.
+ */
+export type Transaction = TransactionSummaryFields & {
+  /**
+   * the channel the citizen used
+   */
+  channel: 'counter' | 'portal' | 'mobile' | 'ussd' | 'call-centre' | 'outreach' | 'kiosk';
+  /**
+   * the officer who served the citizen, if any
+   */
+  officer: string | null;
+  /**
+   * the agency's answer as the service's response schema describes it (GET /v1/services/{code})
+   */
+  result: {
+    [k: string]: unknown | undefined;
+  } | null;
+  attempts: number;
+  maxAttempts: number;
+  /**
+   * received/retrying: when the next attempt is due; dispatched: when the wait for the agency's answer ends
+   */
+  nextAttemptAt: string | null;
+  citizen: {
+    /**
+     * masked (`******78`) unless the reader may see personal data
+     */
+    idNumber: string;
+    phone?: string;
+    name?: string;
+  };
+  history?: {
+    type: string;
+    at: string;
+    actor: string;
+    data: {
+      [k: string]: unknown | undefined;
+    };
+  }[];
+  /**
+   * where to follow the transaction (answer of POST)
+   */
+  statusUrl?: string;
+};
+/**
+ * A transaction in a list or in the answer to an operator's action. No citizen, no history. The manual-fallback fields appear once the transaction fell back, was parked, got a paper outcome or a conflict.
+ */
+export type TransactionSummary = TransactionSummaryFields;
 
 /**
  * Message name → its type.
@@ -64,23 +119,31 @@ export interface MessageTypes {
   'centre-day-kpis': CentreDayKpis;
   'centre-definition': CentreDefinition;
   'centre-list': CentreList;
+  'conflict-resolution': ConflictResolution;
   'counter-session': CounterSession;
   feedback: Feedback;
   'feedback-receipt': FeedbackReceipt;
   'free-slots': FreeSlots;
   'issued-ticket': IssuedTicket;
   liveness: Liveness;
+  'manual-outcome': ManualOutcome;
+  'manual-outcome-result': ManualOutcomeResult;
   'new-booking': NewBooking;
   problem: Problem;
   'range-kpis': RangeKpis;
   readiness: Readiness;
+  'reconciliation-query': ReconciliationQuery;
   service: Service;
   'service-list': ServiceList;
   ticket: Ticket;
   'ticket-completion': TicketCompletion;
   'ticket-request': TicketRequest;
   'ticket-transfer': TicketTransfer;
+  transaction: Transaction;
   'transaction-envelope': TransactionEnvelope;
+  'transaction-page': TransactionPage;
+  'transaction-query': TransactionQuery;
+  'transaction-summary': TransactionSummary;
   'ussd-callback': UssdCallback;
 }
 /**
@@ -801,6 +864,16 @@ export interface CentreList {
   }[];
 }
 /**
+ * Resolution of a conflict (body of POST /v1/reconciliation/{id}/resolve). `keep-agency`: the agency's application is the real one; `keep-manual`: the paper outcome stands. Audited.
+ */
+export interface ConflictResolution {
+  decision: 'keep-agency' | 'keep-manual';
+  /**
+   * free text of at most 1000 characters, kept with the resolution
+   */
+  note?: string;
+}
+/**
  * Counter session (POST /v1/centres/{code}/counters/{counter}/open or close). An officer logged in at a counter, from open to close.
  */
 export interface CounterSession {
@@ -868,6 +941,116 @@ export interface Liveness {
    * which process answers
    */
   role: 'api' | 'worker' | 'all';
+}
+/**
+ * Outcome of the paper process (body of POST /v1/transactions/{id}/manual-outcome). What the officer's paper process gave: `completed` with the agency's reference, or `rejected`. Which states take an outcome is the domain's rule (409 `outcome-not-recordable`).
+ */
+export interface ManualOutcome {
+  outcome: 'completed' | 'rejected';
+  /**
+   * the agency's reference from the paper process: 1 to 64 letters, digits or / . _ -; required when the outcome is completed
+   */
+  agencyRef?: string;
+  /**
+   * free text of at most 1000 characters, kept on the transaction (not in the audit log)
+   */
+  note?: string;
+}
+export interface TransactionSummaryFields {
+  id: string;
+  /**
+   * a service code: 3 to 49 lower-case letters, digits or dashes, starting with a letter
+   */
+  service: string;
+  /**
+   * an agency code: 2 to 20 lower-case letters, digits or dashes, starting with a letter
+   */
+  agency: string;
+  /**
+   * the centre that took it, if any
+   */
+  centre: string | null;
+  state:
+    | 'received'
+    | 'dispatched'
+    | 'retrying'
+    | 'completed'
+    | 'rejected'
+    | 'manual'
+    | 'completed_manually'
+    | 'cancelled'
+    | 'parked'
+    | 'conflict';
+  /**
+   * the agency's reference once it accepted
+   */
+  agencyReference: string | null;
+  lastError: TransactionError | null;
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * the fallback policy that took the transaction while its agency was not in auto mode
+   */
+  fallback?: 'store-and-forward' | 'manual' | null;
+  /**
+   * printable provisional reference of a stored transaction
+   */
+  provisionalReference?: string | null;
+  /**
+   * paper-process instructions (fallback `manual`)
+   */
+  manualInstructions?: string;
+  acknowledgmentUrl?: string;
+  /**
+   * true while a stored transaction waits to be replayed to its agency
+   */
+  replayPending?: boolean;
+  manualOutcome?: ManualOutcome1;
+  /**
+   * why the replay needs a person
+   */
+  parkedReason?: {
+    code: string;
+    reason: string;
+    at: string;
+  };
+  conflict?: Conflict;
+}
+export interface TransactionError {
+  code: string;
+  reason: string;
+}
+/**
+ * what the officer recorded from the paper process
+ */
+export interface ManualOutcome1 {
+  outcome: 'completed' | 'rejected';
+  agencyRef: string | null;
+  note: string | null;
+  by: string;
+  at: string;
+}
+/**
+ * both outcomes of a conflict and, once resolved, the decision
+ */
+export interface Conflict {
+  agency: {
+    agencyRef: string | null;
+    outcome: string;
+    at: string;
+  };
+  manual?: ManualOutcome1;
+  duplicateOf?: {
+    transactionId: string;
+    agencyRef: string;
+    reason: string;
+  };
+  resolution?: {
+    decision: 'keep-agency' | 'keep-manual';
+    note: string | null;
+    by: string;
+    at: string;
+  };
 }
 /**
  * New booking (body of POST /v1/bookings). An appointment for one citizen and one service in a free slot of a centre. The use case checks the rest: the centre and service exist, the slot is a free slot start of that day, not past and within the booking horizon.
@@ -967,6 +1150,31 @@ export interface Check {
    */
   detail?: string;
 }
+/**
+ * Open conflicts (query of GET /v1/reconciliation). Transactions in state `conflict`, oldest first, by cursor pages; the filters combine with AND.
+ */
+export interface ReconciliationQuery {
+  /**
+   * only this agency's transactions
+   */
+  agency?: string;
+  /**
+   * only this service's transactions
+   */
+  service?: string;
+  /**
+   * only transactions parked for this reason code (the agency's error code, or ours: misconfigured, …)
+   */
+  reason?: string;
+  /**
+   * `nextCursor` of the previous page
+   */
+  cursor?: string;
+  /**
+   * items per page, 1 to 200 (default 50)
+   */
+  limit?: string;
+}
 export interface SummaryFields {
   /**
    * a service code: 3 to 49 lower-case letters, digits or dashes, starting with a letter
@@ -1063,7 +1271,55 @@ export interface TransactionEnvelope {
   /**
    * the service's application fields, as described by the service's request schema
    */
-  payload: {};
+  payload: {
+    [k: string]: unknown | undefined;
+  };
+}
+/**
+ * A page of transactions (GET /v1/transactions, GET /v1/reconciliation). Oldest first; pass `nextCursor` as `cursor` for the next page.
+ */
+export interface TransactionPage {
+  items: TransactionSummary[];
+  /**
+   * null on the last page
+   */
+  nextCursor: string | null;
+}
+/**
+ * Transactions in one state (query of GET /v1/transactions). Oldest first, by cursor pages; the filters combine with AND.
+ */
+export interface TransactionQuery {
+  state:
+    | 'received'
+    | 'dispatched'
+    | 'retrying'
+    | 'completed'
+    | 'rejected'
+    | 'manual'
+    | 'completed_manually'
+    | 'cancelled'
+    | 'parked'
+    | 'conflict';
+  /**
+   * only this agency's transactions
+   */
+  agency?: string;
+  /**
+   * only this service's transactions
+   */
+  service?: string;
+  /**
+   * only transactions parked for this reason code (the agency's error code, or ours: misconfigured, …)
+   */
+  reason?: string;
+  /**
+   * `nextCursor` of the previous page
+   */
+  cursor?: string;
+  /**
+   * items per page, 1 to 200 (default 50)
+   */
+  limit?: string;
 }
 /**
  * USSD callback (form body of POST /v1/channels/ussd). Africa's Talking's callback, as application/x-www-form-urlencoded fields. Other fields it sends (networkCode, …) are ignored, so the object is open. The values are never echoed back: one is a phone number.

@@ -1,57 +1,23 @@
+import type { Transaction as TransactionMessage, TransactionSummary as TransactionSummaryMessage } from '../../contracts/src/message.types';
 import type { AuditEvent } from '../audit/audit-event';
 import { maskIdNumber, maskPhone, type PersonalDataVault } from '../shared/personal-data';
-import type { AppliedFallback, Citizen, ConflictRecord, ManualOutcome, ParkedReason, Transaction, TransactionError, TransactionState } from './domain/transaction';
+import type { Citizen, Transaction } from './domain/transaction';
 
 /** Where a view finds a service's paper-process instructions (the catalogue). */
 export interface ServiceInstructions {
   service(code: string): { manualInstructions: string } | undefined;
 }
 
-/** The manual-fallback part of a view; empty for a transaction that never fell back. */
-export interface FallbackView {
-  fallback?: AppliedFallback | null;
-  provisionalReference?: string | null;
-  manualInstructions?: string;
-  acknowledgmentUrl?: string;
-  replayPending?: boolean;
-  manualOutcome?: ManualOutcome;
-  parkedReason?: ParkedReason;
-  conflict?: ConflictRecord;
-}
-
-/** A transaction in a list (parked, conflicts…) and in the answer to an operator's action: no citizen, no history. */
-export interface TransactionSummary extends FallbackView {
-  id: string;
-  service: string;
-  agency: string;
-  centre: string | null;
-  state: TransactionState;
-  agencyReference: string | null;
-  lastError: TransactionError | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A transaction as its reader sees it: personal data masked unless the reader may see it. */
-export interface TransactionView extends FallbackView {
-  id: string;
-  service: string;
-  agency: string;
-  channel: string;
-  centre: string | null;
-  officer: string | null;
-  state: TransactionState;
-  agencyReference: string | null;
-  result: Record<string, unknown> | null;
-  lastError: TransactionError | null;
-  attempts: number;
-  maxAttempts: number;
-  nextAttemptAt: string | null;
-  citizen: Citizen;
-  createdAt: string;
-  updatedAt: string;
-  history?: Array<{ type: string; at: string; actor: string; data: Record<string, unknown> }>;
-}
+/**
+ * The views are the response messages (contracts/schemas/transaction-summary.v1.json, transaction.v1.json):
+ * the types are generated from the schemas the OpenAPI document shows and the test apps check answers against.
+ */
+export type TransactionSummary = TransactionSummaryMessage;
+export type TransactionView = TransactionMessage;
+type FallbackView = Pick<
+  TransactionSummary,
+  'fallback' | 'provisionalReference' | 'manualInstructions' | 'acknowledgmentUrl' | 'replayPending' | 'manualOutcome' | 'parkedReason' | 'conflict'
+>;
 
 export function toTransactionView(
   tx: Transaction,

@@ -1,8 +1,9 @@
+import type { TransactionEnvelope } from '../../contracts/src/message.types';
 import { randomUUID } from 'node:crypto';
 import type { TestDatabase } from '../factories/database';
 import type { TestApp } from '../factories/app';
 
-export function nrbEnvelope(overrides: { idNumber?: string; fullName?: string } = {}): Record<string, unknown> {
+export function nrbEnvelope(overrides: { idNumber?: string; fullName?: string } = {}): TransactionEnvelope {
   return {
     service: 'id-card-replacement',
     channel: 'counter',

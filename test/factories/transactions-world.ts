@@ -120,7 +120,7 @@ export async function startTransactionsWorld(): Promise<TransactionsWorld> {
     async submitNrb(options = {}) {
       const body = { ...nrbEnvelope(options.idNumber ? { idNumber: options.idNumber } : {}), ...(options.service ? { service: options.service } : {}) };
       const idempotency = { scope: officer.subject, key: options.key ?? randomUUID(), route: 'POST /v1/transactions', fingerprint: fingerprintOf(body) };
-      return (await submit.execute({ body, submitter: officer, idempotency })).transaction;
+      return (await submit.execute({ envelope: body, submitter: officer, idempotency })).transaction;
     },
     async setMode(mode, reason = 'test') {
       const window = mode === 'maintenance' ? { start: new Date(Date.now() - 60_000), end: new Date(Date.now() + 3_600_000) } : null;

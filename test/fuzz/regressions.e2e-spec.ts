@@ -67,6 +67,23 @@ describeWithPostgres('fuzz findings, fixed', () => {
       expect(response.status).toBe(404);
       expect(JSON.parse(response.text).detail).toContain(id);
     });
+    // Issue 10, bad input: a cursor is base64url of what the last page wrote, so a caller can craft
+    // one. A time PostgreSQL cannot hold (year -271821, 275760) reached the statement: a 500.
+    it.each(['/v1/transactions?state=parked&', '/v1/reconciliation?'])('GET %scursor=: a crafted cursor out of PostgreSQL\'s time range is a 422 on query:cursor', async (list) => {
+      const id = '73603768-95f2-4c4c-905a-238be7d9837e';
+      const crafted = ['-271821-04-20T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', '2026-02-30T00:00:00.000Z', '2026-11-22T09:00:00Z', 1e15].map((c) =>
+        Buffer.from(JSON.stringify({ c, i: id })).toString('base64url'),
+      );
+      for (const cursor of crafted) {
+        const response = await send(world.app.url, request('GET', `${list}cursor=${cursor}`, world.tokens.admin));
+        expect({ cursor, status: response.status }).toEqual({ cursor, status: 422 });
+        expect(JSON.parse(response.text)).toMatchObject({ type: 'https://kiungo.dev/problems/validation-failed', errors: [{ field: 'query:cursor' }] });
+      }
+      // A cursor the API wrote still pages.
+      const valid = Buffer.from(JSON.stringify({ c: '2026-11-22T09:00:00.000Z', i: id })).toString('base64url');
+      expect((await send(world.app.url, request('GET', `${list}cursor=${valid}`, world.tokens.admin))).status).toBe(200);
+    });
+
     // Found once the OpenAPI document described these bodies: free text with U+0000 or an unpaired
     // surrogate reached a jsonb column (manual outcome, conflict note) or the audit log (mode reason)
     // and PostgreSQL refused the statement: a 500. Now a 422 naming the field, nothing stored.

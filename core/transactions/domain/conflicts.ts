@@ -1,6 +1,6 @@
 import type { AgencyOutcome } from '../../../contracts/src/dispatch';
 import { DomainError } from '../../shared/errors';
-import type { Transaction, TransactionState, TransactionStep } from './transaction';
+import type { ConflictRecord, Transaction, TransactionState, TransactionStep } from './transaction';
 import { SYSTEM_ACTORS, transactionEvent } from './transaction-events';
 
 /**
@@ -66,7 +66,7 @@ export function duplicateReferenceStep(tx: Transaction, holder: string, now: Dat
   };
 }
 
-export type ConflictDecision = 'keep-agency' | 'keep-manual';
+export type ConflictDecision = NonNullable<ConflictRecord['resolution']>['decision'];
 
 /**
  * A manager's resolution: `keep-agency` (the agency's application is the real one; the state is

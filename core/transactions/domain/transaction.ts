@@ -100,7 +100,7 @@ export interface ConflictRecord {
   manual?: ManualOutcome;
   /** The agency gave this transaction's reference to another of ours too (named here, with why). */
   duplicateOf?: { transactionId: string; agencyRef: string; reason: string };
-  resolution?: { decision: string; note: string | null; by: string; at: string };
+  resolution?: { decision: 'keep-agency' | 'keep-manual'; note: string | null; by: string; at: string };
 }
 
 /**

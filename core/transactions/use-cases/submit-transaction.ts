@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Catalogue } from '../../../contracts/src/catalogue';
+import type { TransactionEnvelope } from '../../../contracts/src/message.types';
 import { keyReused, type IdempotentRequest } from '../../idempotency/domain/idempotent-request';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
-import type { Channel, Citizen, NewTransaction, Transaction } from '../domain/transaction';
+import type { NewTransaction, Transaction } from '../domain/transaction';
 import type { NewAuditEvent } from '../../audit/audit-event';
 import type { TransactionRepository } from '../transaction.repository';
 import type { AcceptUnderFallback } from './accept-under-fallback';
@@ -18,7 +19,8 @@ export interface Submitter {
 }
 
 export interface SubmitTransactionCommand {
-  body: unknown;
+  /** The body, valid against transaction-envelope.v1.json (checked at the edge); its payload is checked here, against its service. */
+  envelope: TransactionEnvelope;
   submitter: Submitter;
   /** The caller's Idempotency-Key, already claimed (core/idempotency): kept on the row, whose unique key backs it. */
   idempotency?: IdempotentRequest;
@@ -31,20 +33,11 @@ export interface SubmitTransactionResult {
   created: boolean;
 }
 
-interface Envelope {
-  service: string;
-  channel: Channel;
-  centre?: string;
-  officer?: string;
-  citizen: Citizen;
-  payload: Record<string, unknown>;
-}
-
 /** Slack on top of the inline timeout before the sweeper may take over an unfinished inline attempt. */
 const INLINE_LEASE_MARGIN_MS = 2000;
 
 /**
- * POST /v1/transactions: validate, record (state `received`) BEFORE any agency call, then try the
+ * POST /v1/transactions: check the payload against its service, record (state `received`) BEFORE any agency call, then try the
  * agency once inline. Whatever happens after the record is written, the transaction is not lost:
  * the retry queue or, failing that, the sweeper finishes it.
  */
@@ -60,7 +53,8 @@ export class SubmitTransaction {
   ) {}
 
   async execute(command: SubmitTransactionCommand): Promise<SubmitTransactionResult> {
-    const envelope = this.validate(command.body);
+    const envelope = command.envelope;
+    this.validatePayload(envelope);
     const service = this.catalogue.service(envelope.service)!;
     const agency = this.catalogue.agency(service.agencyCode)!;
     const centre = this.authorisedCentre(envelope, command.submitter);
@@ -119,20 +113,16 @@ export class SubmitTransaction {
     return { transaction: recording.transaction, created: recording.kind === 'created' };
   }
 
-  private validate(body: unknown): Envelope {
-    const validator = this.catalogue.validator;
-    const envelopeErrors = validator.validateEnvelope(body);
-    if (envelopeErrors.length > 0) throw invalid(envelopeErrors);
-    const envelope = body as Envelope;
+  /** The service and its payload: rules of the catalogue, which no static schema of the envelope can state. */
+  private validatePayload(envelope: TransactionEnvelope): void {
     if (!this.catalogue.service(envelope.service)) {
-      throw invalid([{ field: '/service', message: `unknown service; see GET /v1/services` }]);
+      throw invalid([{ field: '/service', message: 'is not a service in the catalogue; see GET /v1/services' }]);
     }
-    const payloadErrors = validator.validateRequest(envelope.service, envelope.payload);
+    const payloadErrors = this.catalogue.validator.validateRequest(envelope.service, envelope.payload);
     if (payloadErrors.length > 0) throw invalid(payloadErrors);
-    return envelope;
   }
 
-  private authorisedCentre(envelope: Envelope, submitter: Submitter): string | undefined {
+  private authorisedCentre(envelope: TransactionEnvelope, submitter: Submitter): string | undefined {
     const isOfficerOnly = submitter.roles.includes('officer') && !submitter.roles.includes('channel');
     if (!isOfficerOnly) return envelope.centre;
     if (!submitter.centre) {

@@ -1,11 +1,13 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Catalogue } from '../../../contracts/src/catalogue';
-import { toTransactionSummary, type TransactionSummary } from '../../../core/transactions/transaction.view';
+import type { ManualOutcome, ManualOutcomeResult } from '../../../contracts/src/message.types';
+import { toTransactionSummary } from '../../../core/transactions/transaction.view';
 import { RecordManualOutcome } from '../../../core/transactions/use-cases/record-manual-outcome';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
-import { ManualOutcomeDto, ManualOutcomeResultDto } from './fallback.dto';
+import { ValidBody } from '../http/valid-body';
 import { transactionId } from './transaction-id';
 
 /** The outcome of the paper process, recorded by an officer for a transaction handled by hand. */
@@ -23,17 +25,16 @@ export class ManualOutcomeController {
   @Roles('officer', 'manager')
   @ApiOperation({ summary: 'Record the outcome of the paper process: `{"outcome": "completed", "agencyRef": "…", "note": "…"}`; officers of that centre and managers' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiBody({ type: ManualOutcomeDto })
-  @ApiOkResponse({ type: ManualOutcomeResultDto })
+  @ApiMessageResponse(200, 'manual-outcome-result')
   @ApiProblemResponse(404, 'No such transaction')
   @ApiProblemResponse(409, '`outcome-not-recordable`: the transaction is not in manual or parked')
   @ApiProblemResponse(422, 'Bad id, unknown field, outcome not completed/rejected, agencyRef missing or malformed, note too long (fields named)')
   async record(
     @Param('id') id: string,
-    @Body() body: unknown,
+    @ValidBody('manual-outcome') outcome: ManualOutcome,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<TransactionSummary & { result: 'recorded' | 'conflict' }> {
-    const { kind, transaction } = await this.recordManualOutcome.execute(transactionId(id), body, principal);
+  ): Promise<ManualOutcomeResult> {
+    const { kind, transaction } = await this.recordManualOutcome.execute(transactionId(id), outcome, principal);
     return { result: kind, ...toTransactionSummary(transaction, this.catalogue) };
   }
 }

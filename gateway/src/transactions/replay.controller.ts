@@ -5,7 +5,8 @@ import { toTransactionSummary, type TransactionSummary } from '../../../core/tra
 import { ReplayParked } from '../../../core/transactions/use-cases/replay-parked';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
 import { ApiProblemResponse } from '../docs/problem.schema';
-import { BulkReplayFilterDto, BulkReplayResultDto, TransactionSummaryDto } from './fallback.dto';
+import { ApiMessageResponse } from '../docs/message-schemas';
+import { BulkReplayFilterDto, BulkReplayResultDto } from './fallback.dto';
 import { transactionId } from './transaction-id';
 
 /** Replay requests: parked transactions put back in their agency's replay backlog, one or by filter. */
@@ -35,7 +36,7 @@ export class ReplayController {
   @Roles('operator', 'manager', 'admin')
   @ApiOperation({ summary: 'Put one parked transaction back in its agency replay backlog' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: TransactionSummaryDto })
+  @ApiMessageResponse(200, 'transaction-summary')
   @ApiProblemResponse(404, 'No such transaction')
   @ApiProblemResponse(409, '`not-replayable` (not parked) or `already-completed-manually`')
   @ApiProblemResponse(422, 'The id is not a UUID')

@@ -1,20 +1,22 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post, Res, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { IdempotentRequest } from '../../../core/idempotency/domain/idempotent-request';
-import { isFinalForCaller, TRANSACTION_STATES } from '../../../core/transactions/domain/transaction';
-import { toTransactionView, type TransactionSummary, type TransactionView } from '../../../core/transactions/transaction.view';
+import { isFinalForCaller } from '../../../core/transactions/domain/transaction';
+import { toTransactionView } from '../../../core/transactions/transaction.view';
 import { GetTransaction } from '../../../core/transactions/use-cases/get-transaction';
 import { ListTransactions } from '../../../core/transactions/use-cases/list-transactions';
 import { SubmitTransaction } from '../../../core/transactions/use-cases/submit-transaction';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { Idempotency, IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { Catalogue } from '../../../contracts/src/catalogue';
+import type { Transaction, TransactionEnvelope, TransactionPage, TransactionQuery } from '../../../contracts/src/message.types';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
-import { TransactionPageDto } from './fallback.dto';
-import { parseListQuery, toPage, type ListQuery } from './list-query';
-import { TransactionEnvelopeDto, TransactionViewDto } from './transaction.dto';
+import { ValidBody } from '../http/valid-body';
+import { ValidQuery } from '../http/valid-query';
+import { listFilter, toPage } from './list-query';
 import { transactionId } from './transaction-id';
 
 /** The transactions resource: submit, list by state, read one. */
@@ -41,19 +43,18 @@ export class TransactionsController {
       '202: accepted and still in progress (`retrying`, `dispatched`, `manual`) — follow `statusUrl`.',
   })
   @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'Unique per request; a repeat returns the first response.' })
-  @ApiBody({ type: TransactionEnvelopeDto })
-  @ApiResponse({ status: 200, type: TransactionViewDto })
-  @ApiResponse({ status: 202, type: TransactionViewDto })
+  @ApiMessageResponse(200, 'transaction', 'The agency answered: `completed` or `rejected`')
+  @ApiMessageResponse(202, 'transaction', 'Accepted and in progress: follow `statusUrl`')
   @ApiProblemResponse(422, 'Envelope or payload not valid for the service, Idempotency-Key missing or reused with another body (fields named)')
   @ApiProblemResponse(503, 'The agency is not taking applications and the service falls back to `reject` (Retry-After)')
   async submit(
-    @Body() body: unknown,
+    @ValidBody('transaction-envelope') envelope: TransactionEnvelope,
     @Idempotency() idempotency: IdempotentRequest,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TransactionView & { statusUrl: string }> {
+  ): Promise<Transaction> {
     const { transaction } = await this.submitTransaction.execute({
-      body,
+      envelope,
       submitter: principal,
       idempotency,
       // Fastify's request id is the correlation id (create-http-app.ts), passed on explicitly.
@@ -67,26 +68,20 @@ export class TransactionsController {
   @Get()
   @Roles('operator', 'manager', 'admin', 'auditor')
   @ApiOperation({ summary: 'Transactions in one state (e.g. `?state=parked`), oldest first, with cursor pagination (`?cursor=&limit=`); filters `agency`, `service`, `reason`' })
-  @ApiQuery({ name: 'state', required: true, enum: TRANSACTION_STATES, example: 'parked' })
-  @ApiQuery({ name: 'agency', required: false, type: String, example: 'nrb', description: 'Agency code' })
-  @ApiQuery({ name: 'service', required: false, type: String, example: 'id-card-replacement', description: 'Service code' })
-  @ApiQuery({ name: 'reason', required: false, type: String, example: 'misconfigured', description: 'Parked-reason code' })
-  @ApiQuery({ name: 'cursor', required: false, type: String, description: '`nextCursor` of the previous page' })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
-  @ApiOkResponse({ type: TransactionPageDto })
+  @ApiMessageResponse(200, 'transaction-page')
   @ApiProblemResponse(422, 'Unknown state, limit out of range or a cursor not from a previous page (query fields named)')
-  async list(@Query() query: ListQuery): Promise<{ items: TransactionSummary[]; nextCursor: string | null }> {
-    return toPage(await this.listTransactions.page(parseListQuery(query)));
+  async list(@ValidQuery('transaction-query') query: TransactionQuery): Promise<TransactionPage> {
+    return toPage(await this.listTransactions.page(listFilter(query)));
   }
 
   @Get(':id')
   @Roles('channel', 'officer', 'manager', 'operator', 'auditor', 'agency', 'admin')
   @ApiOperation({ summary: 'A transaction: state, agency reference, attempts and history' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiResponse({ status: 200, type: TransactionViewDto })
+  @ApiMessageResponse(200, 'transaction')
   @ApiProblemResponse(404, 'No such transaction, or not visible to the caller (agency tokens see their own only)')
   @ApiProblemResponse(422, 'The id is not a UUID')
-  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TransactionView> {
+  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<Transaction> {
     return this.getTransaction.execute(transactionId(id), principal);
   }
 }
