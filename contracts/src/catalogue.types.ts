@@ -39,9 +39,11 @@ export interface ReplayPolicy {
   perSecond: number;
   /** In `auto`, a breaker open longer than this makes the agency `degraded` (services fall back). */
   degradedAfterMs: number;
+  /** Failed replays of one stored transaction (agency otherwise healthy) before it is parked. */
+  maxFailures: number;
 }
 
-export const DEFAULT_REPLAY: ReplayPolicy = { perSecond: 20, degradedAfterMs: 60_000 };
+export const DEFAULT_REPLAY: ReplayPolicy = { perSecond: 20, degradedAfterMs: 60_000, maxFailures: 5 };
 
 export interface ServiceDefinition {
   code: string;

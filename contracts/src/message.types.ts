@@ -218,7 +218,7 @@ export interface Agency {
     replayed?: number;
     failed?: number;
     /**
-     * seconds until the backlog is drained; null when there is none
+     * seconds until the backlog is drained at the pace the replay kept over the last minute; null when there is no backlog or nothing left it lately (stalled, paused or not started)
      */
     etaSeconds?: number | null;
   };

@@ -1,5 +1,13 @@
 import type { AuditEvent, NewAuditEvent } from '../audit/audit-event';
+import { DomainError } from '../shared/errors';
 import type { NewTransaction, Transaction, TransactionState, TransactionStep } from './domain/transaction';
+
+/** `apply` throws this when the step gives a provisional reference another transaction holds. */
+export const PROVISIONAL_REF_TAKEN = 'provisional-reference-taken';
+
+export function isProvisionalRefTaken(error: unknown): boolean {
+  return error instanceof DomainError && error.code === PROVISIONAL_REF_TAKEN;
+}
 
 export type Recording =
   | { kind: 'created'; transaction: Transaction }
@@ -47,6 +55,8 @@ export interface ReplayProgress {
   replayed: number;
   /** Stored transactions parked for a human. */
   failed: number;
+  /** What left the backlog in the last REPLAY_PROGRESS_WINDOW_S seconds, and over how many seconds (first of them to now). */
+  recent: { count: number; spanSeconds: number };
 }
 
 /**
@@ -85,6 +95,7 @@ export abstract class TransactionRepository {
   /**
    * Writes `step.change` and appends `step.events` in one statement, if the row still matches
    * `step.guard`. Null when it does not (someone moved the transaction on): nothing is written.
+   * Throws PROVISIONAL_REF_TAKEN when the step's provisional reference is already taken.
    */
   abstract apply(id: string, step: TransactionStep, options?: ApplyOptions): Promise<Applied | null>;
 

@@ -170,7 +170,7 @@ describe('a file-drop agency', () => {
     }
   });
 
-  it('retries when no answer comes, rewriting the same request file, then goes to manual', async () => {
+  it('retries when no answer comes, rewriting the same request file, then joins the replay backlog', async () => {
     // The same agency with the shortest wait for an answer, so the suite stays quick.
     await app.close();
     await start(fastCatalogue(root, 1000));
@@ -182,7 +182,9 @@ describe('a file-drop agency', () => {
     expect(manual.lastError.code).toBe('attempts_exhausted');
     expect(manual.attempts).toBe(2);
     const types = manual.history.map((e: { type: string }) => e.type);
-    expect(types).toEqual(['received', 'dispatched', 'retrying', 'dispatched', 'manual']);
+    // DCI's service is store-and-forward: with its attempts spent it joins the replay backlog (issue 10).
+    expect(types.slice(0, 6)).toEqual(['received', 'dispatched', 'retrying', 'dispatched', 'manual', 'replay_requested']);
+    expect(manual.provisionalReference).toMatch(/^DCI-/);
     // Two attempts, one request file: a retry replaces the file the agency has not taken.
     expect((await filesIn(path.join(folders, 'outbox'))).filter((n) => n.startsWith(id))).toEqual([`${id}.json`]);
   }, 20_000);

@@ -39,6 +39,8 @@ export function storedTransaction(overrides: Partial<Transaction> = {}, at = new
     manualOutcome: null,
     parkedReason: null,
     conflict: null,
+    replayFailures: 0,
+    breakerRefusals: 0,
     createdAt: at,
     updatedAt: at,
     ...overrides,

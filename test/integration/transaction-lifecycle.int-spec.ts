@@ -40,22 +40,32 @@ describe('transaction lifecycle (use cases on the real database, no HTTP)', () =
     expect(world.agency.stats().byKey[tx.id]).toBe(1);
   });
 
-  it('retries a transient failure and goes to manual exactly at the attempt limit (4 in the test catalogue)', async () => {
+  it('retries a transient failure; refusals of our breaker are not attempts; at the limit (4) a stored service joins the backlog with a provisional reference', async () => {
     world.agency.setMode('down');
     let tx = await world.submitNrb({ idNumber: '30000001' });
     expect(tx).toMatchObject({ state: 'retrying', attempts: 1 });
-    tx = await nextAttempt(tx);
-    expect(tx).toMatchObject({ state: 'retrying', attempts: 2 });
-    tx = await nextAttempt(tx);
-    expect(tx).toMatchObject({ state: 'retrying', attempts: 3 });
-    expect(tx.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
-    tx = await nextAttempt(tx);
-    expect(tx).toMatchObject({ state: 'manual', attempts: 4, nextAttemptAt: null, lastError: { code: 'attempts_exhausted' } });
-    // Nothing more to claim: the worker leaves it alone.
+    // The failures open the breaker (volumeThreshold 3): from then on claims are refused by our own
+    // breaker without calling the agency, and none of them uses up an attempt (issue 10). Once it
+    // lets a trial through, the real attempts go on until the fourth has failed.
+    const refusals: number[] = [];
+    while (tx.state === 'retrying') {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      tx = await nextAttempt(tx);
+      if (tx.lastError?.code === 'breaker_open') refusals.push(tx.attempts);
+    }
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(tx.breakerRefusals).toBe(refusals.length);
+    expect(tx).toMatchObject({ state: 'manual', nextAttemptAt: null, lastError: { code: 'attempts_exhausted' } });
+    expect(tx.attempts - tx.breakerRefusals).toBe(4);
+    expect(world.agency.stats().calls).toBe(4);
+    // id-card-replacement is store-and-forward: it waits in the backlog with a reference the citizen can quote.
+    expect(tx).toMatchObject({ replayPending: true, fallback: 'store-and-forward' });
+    expect(tx.provisionalRef).toMatch(PROVISIONAL_REFERENCE);
+    // Nothing more to claim: the worker leaves it alone; the replay takes it when the agency is back.
     expect(await world.transactions.claimAttempt(tx.id, 10_000)).toBeNull();
     const types = await world.eventTypes(tx.id);
     expect(types.filter((type) => type === 'dispatched')).toHaveLength(4);
-    expect(types.at(-1)).toBe('manual');
+    expect(types.slice(-2)).toEqual(['manual', 'replay_requested']);
   });
 
   it('accepts under fallback without calling the agency: store-and-forward, paper process, or refused', async () => {

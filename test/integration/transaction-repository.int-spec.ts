@@ -203,7 +203,7 @@ describe('PgTransactionRepository', () => {
       await repository.apply(replayed.id, { guard: { states: ['manual'] }, change: { state: 'completed', replayPending: false, replayed: true }, events: [] });
       await recorded({ agencyCode: agency, state: 'retrying' });
       expect(await repository.hasBacklog(agency)).toBe(true);
-      expect(await repository.replayProgress(agency)).toEqual({ backlog: 1, replayed: 1, failed: 1 });
+      expect(await repository.replayProgress(agency)).toEqual({ backlog: 1, replayed: 1, failed: 1, recent: { count: 1, spanSeconds: expect.any(Number) } });
       expect((await repository.openCountsByAgency())[agency]).toEqual({ manual: 1, parked: 1, retrying: 1 });
     });
 

@@ -1,5 +1,5 @@
 import type { AgencyOutcome } from '../../../contracts/src/dispatch';
-import { DEFAULT_ANSWER_TIMEOUT_MS, needsAHuman, nextState, type Arrival } from './agency-outcome';
+import { DEFAULT_ANSWER_TIMEOUT_MS, needsAHuman, nextState, withProvisionalRef, type Arrival, type OutcomeRules } from './agency-outcome';
 import { storedTransaction } from '../../../test/factories/transaction-records';
 import type { Transaction } from './transaction';
 
@@ -23,7 +23,10 @@ const replay: Arrival = { via: 'replay', sentAt: SENT };
 const inbox: Arrival = { via: 'inbox', source: 'answer-1.json' };
 const stored = transaction({ state: 'manual', attempts: 4, fallback: 'store-and-forward', provisionalRef: 'NRB-7K4Q-2P', replayPending: true });
 
-const decide = (tx: Transaction, outcome: AgencyOutcome, arrival: Arrival) => nextState(tx, outcome, arrival, { now: NOW, retry: RETRY, random: () => 0.5 });
+const decide = (tx: Transaction, outcome: AgencyOutcome, arrival: Arrival, rules: Partial<OutcomeRules> = {}) =>
+  nextState(tx, outcome, arrival, { now: NOW, retry: RETRY, random: () => 0.5, ...rules });
+const refused: AgencyOutcome = { kind: 'transient', code: 'breaker_open', reason: 'circuit open', retryAfterMs: 1600 };
+const retryArrival: Arrival = { via: 'attempt', actor: 'system:worker', sentAt: SENT, inline: false };
 
 describe('nextState: one path from an agency outcome to the next state', () => {
   describe('after an attempt (inline or retry)', () => {
@@ -78,6 +81,78 @@ describe('nextState: one path from an agency outcome to the next state', () => {
       const step = decide(transaction({ state: 'dispatched', attempts: 2 }), { kind: 'transient', code: 'timeout', reason: 'no answer' }, { via: 'no-answer' })!;
       expect(step.change.state).toBe('retrying');
       expect(step.events.map((e) => [e.type, e.actor])).toEqual([['retrying', 'system:worker']]);
+    });
+  });
+
+  describe('refusals of our own breaker, and attempts that run out (issue 10)', () => {
+    it('does not count a refusal by our breaker as an attempt: the last attempt refused is tried again, after the breaker reset', () => {
+      const last = transaction({ state: 'retrying', attempts: 4, maxAttempts: 4 });
+      const step = decide(last, refused, retryArrival)!;
+      expect(step.change).toMatchObject({ state: 'retrying', breakerRefusals: 1 });
+      expect(step.then).toEqual({ kind: 'retry', inMs: expect.any(Number) });
+      expect((step.then as { inMs: number }).inMs).toBeGreaterThanOrEqual(1600);
+      expect(step.events.at(-1)).toMatchObject({ type: 'retrying', data: { code: 'breaker_open', counted: false } });
+      // Four claims, one of them refused: three attempts counted, so an outage still leaves one.
+      expect(decide(transaction({ state: 'retrying', attempts: 4, maxAttempts: 4, breakerRefusals: 1 }), outage, retryArrival)!.change.state).toBe('retrying');
+    });
+
+    it('sends a store-and-forward transaction whose attempts ran out into the backlog, with a provisional reference', () => {
+      const last = transaction({ state: 'retrying', attempts: 3, maxAttempts: 3 });
+      const step = decide(last, outage, retryArrival, { fallback: 'store-and-forward', drawReference: () => 'NRB-7K4Q-2P' })!;
+      expect(step.change).toMatchObject({
+        state: 'manual',
+        replayPending: true,
+        fallback: 'store-and-forward',
+        provisionalRef: 'NRB-7K4Q-2P',
+        lastError: { code: 'attempts_exhausted' },
+      });
+      expect(step.events.map((e) => e.type)).toEqual(['dispatched', 'manual', 'replay_requested']);
+      expect(step.events[2].data).toMatchObject({ reason: 'attempts_exhausted', provisionalRef: 'NRB-7K4Q-2P' });
+      const redrawn = withProvisionalRef(step, 'NRB-9Z9Z-22');
+      expect(redrawn.change.provisionalRef).toBe('NRB-9Z9Z-22');
+      expect(redrawn.events[2].data.provisionalRef).toBe('NRB-9Z9Z-22');
+    });
+
+    it('leaves any other service in manual for a person, out of the backlog', () => {
+      const step = decide(transaction({ state: 'retrying', attempts: 3, maxAttempts: 3 }), outage, retryArrival, { fallback: 'manual' })!;
+      expect(step.change).toEqual({ state: 'manual', lastError: expect.objectContaining({ code: 'attempts_exhausted' }), nextAttemptAt: null });
+    });
+  });
+
+  describe('a replay that keeps failing while the agency is up (a poisonous transaction, issue 10)', () => {
+    it('counts the failure, audits it and keeps the place in the backlog, below the limit', () => {
+      const step = decide(stored, outage, replay, { agencyHealthy: true, maxReplayFailures: 3 })!;
+      expect(step.change).toMatchObject({ state: 'manual', replayPending: true, replayFailures: 1 });
+      expect(step.events.map((e) => [e.type, e.data.failures])).toEqual([
+        ['dispatched', undefined],
+        ['replay_failed', 1],
+      ]);
+      expect(step.then).toMatchObject({ kind: 'defer-replay' });
+    });
+
+    it('parks it with its reason at the limit, so the replay moves on', () => {
+      const step = decide({ ...stored, replayFailures: 2 }, outage, replay, { agencyHealthy: true, maxReplayFailures: 3 })!;
+      expect(step.change).toMatchObject({
+        state: 'parked',
+        replayPending: false,
+        replayFailures: 0,
+        parkedReason: { code: 'replay_failed', reason: expect.stringContaining('3 replays failed'), at: NOW.toISOString() },
+      });
+      expect(step.events.map((e) => e.type)).toEqual(['dispatched', 'parked']);
+      expect(step.then).toEqual({ kind: 'none' });
+    });
+
+    it('does not count an outage (health check failing) nor our own shedding', () => {
+      for (const [outcome, agencyHealthy] of [
+        [outage, false],
+        [refused, true],
+        [{ kind: 'transient', code: 'bulkhead_full', reason: 'full' } as const, true],
+      ] as const) {
+        const step = decide({ ...stored, replayFailures: 2 }, outcome, replay, { agencyHealthy, maxReplayFailures: 3 })!;
+        expect(step.change).not.toHaveProperty('replayFailures');
+        expect(step.change.state).toBe('manual');
+        expect(step.events).toEqual([]);
+      }
     });
   });
 

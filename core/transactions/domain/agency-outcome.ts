@@ -1,8 +1,17 @@
-import type { RetryPolicy } from '../../../contracts/src/catalogue.types';
+import { DEFAULT_REPLAY, type FallbackPolicy, type RetryPolicy } from '../../../contracts/src/catalogue.types';
 import type { AgencyOutcome } from '../../../contracts/src/dispatch';
 import type { NewAuditEvent } from '../../audit/audit-event';
 import { retryDelayMs } from '../../retry-queue/backoff';
-import { canTransition, statesLeadingTo, type ChangeGuard, type Transaction, type TransactionChange, type TransactionError, type TransactionStep } from './transaction';
+import {
+  canTransition,
+  statesLeadingTo,
+  type ChangeGuard,
+  type Transaction,
+  type TransactionChange,
+  type TransactionError,
+  type TransactionStep,
+} from './transaction';
+import { provisionalReference } from './provisional-reference';
 import { SYSTEM_ACTORS, transactionEvent } from './transaction-events';
 
 /**
@@ -41,7 +50,29 @@ export interface OutcomeRules {
   /** The service's retry policy (absent: the service left the catalogue; the stored attempt limit holds). */
   retry?: RetryPolicy;
   random?: () => number;
+  /** The service's fallback policy: a store-and-forward transaction whose attempts run out joins the backlog. */
+  fallback?: FallbackPolicy;
+  /** Draws a provisional reference for a transaction that joins the backlog without one. */
+  drawReference?: (agencyCode: string) => string;
+  /** After a failed replay: whether the agency's health check still passed (the failure is the transaction's, not an outage). */
+  agencyHealthy?: boolean;
+  /** The agency's `replay.maxFailures`. */
+  maxReplayFailures?: number;
 }
+
+/** The code of a transaction parked because its replays kept failing while its agency was up. */
+export const REPLAY_FAILED = 'replay_failed';
+
+/**
+ * A refusal by our own circuit breaker: the agency was not called, so the refusal is not the
+ * transaction's attempt (it does not count against `maxAttempts`, nor as a failed replay).
+ */
+export function refusedByOurBreaker(outcome: AgencyOutcome): boolean {
+  return outcome.kind === 'transient' && outcome.code === 'breaker_open';
+}
+
+/** Our own load shedding (breaker, bulkhead, rate limit) never counts as a failed replay. */
+const SHED_BY_US: ReadonlySet<string> = new Set(['breaker_open', 'bulkhead_full', 'rate_limited']);
 
 /** Transient codes that no retry will cure: the request or our mapping is wrong. A human looks. */
 const NEEDS_A_HUMAN: ReadonlySet<string> = new Set(['misconfigured', 'bad_response']);
@@ -64,7 +95,7 @@ export function nextState(tx: Transaction, outcome: AgencyOutcome, arrival: Arri
     case 'no-answer':
       return afterAttempt(tx, outcome, arrival, rules);
     case 'replay':
-      return afterReplay(tx, outcome, arrival, rules.now);
+      return afterReplay(tx, outcome, arrival, rules);
     case 'inbox':
       return afterAnswer(tx, outcome, arrival, rules.now);
   }
@@ -74,12 +105,15 @@ function afterAttempt(
   tx: Transaction,
   outcome: AgencyOutcome,
   arrival: Extract<Arrival, { via: 'attempt' | 'no-answer' }>,
-  { now, retry = { maxAttempts: tx.maxAttempts, baseDelayMs: 1000, maxDelayMs: 300_000 }, random = Math.random }: OutcomeRules,
+  rules: OutcomeRules,
 ): OutcomeStep {
+  const { now, retry = { maxAttempts: tx.maxAttempts, baseDelayMs: 1000, maxDelayMs: 300_000 }, random = Math.random } = rules;
   const attempt = tx.attempts;
   const actor = arrival.via === 'attempt' ? arrival.actor : SYSTEM_ACTORS.worker;
   const event = (type: string, data: Record<string, unknown>) => transactionEvent(tx.id, type, actor, now, { attempt, ...data });
-  const sent = arrival.via === 'attempt' ? [transactionEvent(tx.id, 'dispatched', actor, arrival.sentAt, { attempt, inline: arrival.inline })] : [];
+  // A refusal of our own breaker sent nothing: no `dispatched` event.
+  const sent =
+    arrival.via === 'attempt' && !refusedByOurBreaker(outcome) ? [transactionEvent(tx.id, 'dispatched', actor, arrival.sentAt, { attempt, inline: arrival.inline })] : [];
   const step = (change: TransactionChange, data: Record<string, unknown> | null, then: FollowUp = { kind: 'none' }): OutcomeStep => ({
     guard: { states: statesLeadingTo(change.state), attempt },
     change,
@@ -95,29 +129,68 @@ function afterAttempt(
       // Past this time without an answer, the sweeper counts the attempt as timed out.
       return step({ state: 'dispatched', lastError: null, nextAttemptAt: answerDue(outcome, now) }, null);
     case 'transient': {
-      if (attempt >= tx.maxAttempts) {
-        const error = { code: 'attempts_exhausted', reason: `${attempt} attempts failed; last: ${outcome.reason}` };
+      // `attempts` counts claims (retry job ids stay unique); refusals of our breaker are not attempts.
+      const refused = refusedByOurBreaker(outcome);
+      const refusals = tx.breakerRefusals + (refused ? 1 : 0);
+      const counted = attempt - refusals;
+      if (!refused && counted >= tx.maxAttempts) {
+        const error = { code: 'attempts_exhausted', reason: `${counted} attempts failed; last: ${outcome.reason}` };
+        if (rules.fallback === 'store-and-forward') return joinBacklog(tx, error, step(exhaustedIntoBacklog(tx, error, rules), error), actor, now);
         return step({ state: 'manual', lastError: error, nextAttemptAt: null }, error);
       }
-      const retryInMs = Math.max(retryDelayMs(attempt, retry, random), outcome.retryAfterMs ?? 0);
-      const change = { state: 'retrying', lastError: errorOf(outcome), nextAttemptAt: new Date(now.getTime() + retryInMs) } as const;
-      return step(change, { ...errorOf(outcome), retryInMs }, { kind: 'retry', inMs: retryInMs });
+      const retryInMs = Math.max(retryDelayMs(Math.max(1, counted), retry, random), outcome.retryAfterMs ?? 0);
+      const change: TransactionChange = { state: 'retrying', lastError: errorOf(outcome), nextAttemptAt: new Date(now.getTime() + retryInMs) };
+      if (refused) change.breakerRefusals = refusals;
+      return step(change, { ...errorOf(outcome), retryInMs, ...(refused && { counted: false }) }, { kind: 'retry', inMs: retryInMs });
     }
   }
+}
+
+/** A store-and-forward transaction whose attempts ran out waits in the backlog, with a reference the citizen can quote. */
+function exhaustedIntoBacklog(tx: Transaction, error: TransactionError, rules: OutcomeRules): TransactionChange {
+  const draw = rules.drawReference ?? provisionalReference;
+  return {
+    state: 'manual',
+    lastError: error,
+    nextAttemptAt: null,
+    fallback: 'store-and-forward',
+    replayPending: true,
+    replayFailures: 0,
+    parkedReason: null,
+    ...(tx.provisionalRef ? {} : { provisionalRef: draw(tx.agencyCode) }),
+  };
+}
+
+function joinBacklog(tx: Transaction, error: TransactionError, step: OutcomeStep, actor: string, now: Date): OutcomeStep {
+  const provisionalRef = step.change.provisionalRef ?? tx.provisionalRef;
+  return { ...step, events: [...step.events, transactionEvent(tx.id, 'replay_requested', actor, now, { reason: error.code, provisionalRef })] };
+}
+
+/**
+ * The same step with another provisional reference (the drawn one was taken: the database's
+ * unique index said so), in the change and in the events that name it.
+ */
+export function withProvisionalRef(step: OutcomeStep, provisionalRef: string): OutcomeStep {
+  if (step.change.provisionalRef === undefined) return step;
+  const events = step.events.map((event) => ('provisionalRef' in event.data ? { ...event, data: { ...event.data, provisionalRef } } : event));
+  return { ...step, change: { ...step.change, provisionalRef }, events };
 }
 
 /**
  * A replay answers for a stored transaction: it leaves the backlog unless the agency merely
  * failed (an outage is not the transaction's fault: it keeps its place, with no audit noise per
- * try), and it is parked when the agency could not read it or our mapping is wrong.
+ * try), and it is parked when the agency could not read it or our mapping is wrong. A failure
+ * while the agency's health check passes is the transaction's own: after `maxReplayFailures` of
+ * them it is parked with its reason, so one poisonous request cannot hold up the backlog behind it.
  */
-function afterReplay(tx: Transaction, outcome: AgencyOutcome, arrival: Extract<Arrival, { via: 'replay' }>, now: Date): OutcomeStep {
+function afterReplay(tx: Transaction, outcome: AgencyOutcome, arrival: Extract<Arrival, { via: 'replay' }>, rules: OutcomeRules): OutcomeStep {
+  const { now } = rules;
   const attempt = tx.attempts;
   const guard: ChangeGuard = { states: ['manual'], attempt, replayPending: true };
   const event = (type: string, at: Date, data: Record<string, unknown> = {}) =>
     transactionEvent(tx.id, type, SYSTEM_ACTORS.replay, at, { attempt, replay: true, ...data });
   const sent = event('dispatched', arrival.sentAt);
-  const left = { replayPending: false, replayed: true, parkedReason: null } as const;
+  const left = { replayPending: false, replayed: true, parkedReason: null, replayFailures: 0 } as const;
   const step = (change: TransactionChange, events: NewAuditEvent[], then: FollowUp = { kind: 'none' }): OutcomeStep => ({ guard, change, events, then });
 
   if (needsAHuman(outcome) && (outcome.kind === 'transient' || outcome.kind === 'rejected')) {
@@ -125,11 +198,20 @@ function afterReplay(tx: Transaction, outcome: AgencyOutcome, arrival: Extract<A
     return step({ state: 'parked', lastError: errorOf(outcome), nextAttemptAt: null, ...left, parkedReason }, [sent, event('parked', now, errorOf(outcome))]);
   }
   switch (outcome.kind) {
-    case 'transient':
-      return step({ state: 'manual', replayPending: true, lastError: errorOf(outcome), nextAttemptAt: null, parkedReason: null }, [], {
-        kind: 'defer-replay',
-        retryAfterMs: outcome.retryAfterMs,
-      });
+    case 'transient': {
+      const defer: FollowUp = { kind: 'defer-replay', retryAfterMs: outcome.retryAfterMs };
+      const counts = rules.agencyHealthy === true && !SHED_BY_US.has(outcome.code);
+      if (!counts) return step({ state: 'manual', replayPending: true, lastError: errorOf(outcome), nextAttemptAt: null, parkedReason: null }, [], defer);
+      const failures = tx.replayFailures + 1;
+      const limit = rules.maxReplayFailures ?? DEFAULT_REPLAY.maxFailures;
+      if (failures >= limit) {
+        const error = { code: REPLAY_FAILED, reason: `${failures} replays failed while the agency was up; last: ${outcome.code}: ${outcome.reason}` };
+        const parkedReason = { ...error, at: now.toISOString() };
+        return step({ state: 'parked', lastError: errorOf(outcome), nextAttemptAt: null, ...left, parkedReason }, [sent, event('parked', now, { ...error, failures })]);
+      }
+      const failed = event('replay_failed', now, { ...errorOf(outcome), failures });
+      return step({ state: 'manual', replayPending: true, lastError: errorOf(outcome), nextAttemptAt: null, parkedReason: null, replayFailures: failures }, [sent, failed], defer);
+    }
     case 'accepted':
       return step({ ...completed(outcome), ...left }, [sent, event('completed', now, { agencyRef: outcome.agencyRef })], { kind: 'notify-citizen' });
     case 'rejected':

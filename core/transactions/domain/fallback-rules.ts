@@ -23,7 +23,7 @@ export function holdStep(tx: Transaction, mode: EffectiveMode, policy: AppliedFa
       state: 'manual',
       lastError: error,
       nextAttemptAt: null,
-      ...(joinsBacklog ? { replayPending: true, fallback: 'store-and-forward', parkedReason: null } : {}),
+      ...(joinsBacklog ? { replayPending: true, fallback: 'store-and-forward', parkedReason: null, replayFailures: 0 } : {}),
     },
     events,
   };
@@ -82,7 +82,7 @@ export function requeueStep(tx: Transaction, actor: string, now: Date): RequeueS
   return {
     kind: 'requeued',
     guard: { states: [tx.state], replayPending: false },
-    change: { state: 'manual', replayPending: true, parkedReason: null, fallback: 'store-and-forward' },
+    change: { state: 'manual', replayPending: true, parkedReason: null, fallback: 'store-and-forward', replayFailures: 0 },
     events: [transactionEvent(tx.id, 'replay_requested', actor, now, { parkedCode: tx.parkedReason?.code ?? null })],
   };
 }

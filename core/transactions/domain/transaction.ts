@@ -139,6 +139,10 @@ export interface Transaction {
   manualOutcome: ManualOutcome | null;
   parkedReason: ParkedReason | null;
   conflict: ConflictRecord | null;
+  /** Failed replays while the agency was otherwise healthy; past the agency's limit it is parked. */
+  replayFailures: number;
+  /** Attempts our own breaker refused without calling the agency: they do not count against `maxAttempts`. */
+  breakerRefusals: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -146,7 +150,17 @@ export interface Transaction {
 /** What is recorded before any agency call: the creator claims the first attempt (it dispatches inline). */
 export type NewTransaction = Omit<
   Transaction,
-  'agencyRef' | 'result' | 'lastError' | 'replayedAt' | 'manualOutcome' | 'parkedReason' | 'conflict' | 'createdAt' | 'updatedAt'
+  | 'agencyRef'
+  | 'result'
+  | 'lastError'
+  | 'replayedAt'
+  | 'manualOutcome'
+  | 'parkedReason'
+  | 'conflict'
+  | 'replayFailures'
+  | 'breakerRefusals'
+  | 'createdAt'
+  | 'updatedAt'
 >;
 
 /** What one step of the lifecycle writes. A field left out keeps its stored value. */
@@ -157,7 +171,11 @@ export interface TransactionChange {
   lastError?: TransactionError | null;
   nextAttemptAt?: Date | null;
   fallback?: AppliedFallback;
+  /** Given when a transaction joins the backlog without one (its attempts ran out, its agency went down). */
+  provisionalRef?: string;
   replayPending?: boolean;
+  replayFailures?: number;
+  breakerRefusals?: number;
   /** The replay's outcome is recorded now (`replayedAt`). */
   replayed?: true;
   parkedReason?: ParkedReason | null;

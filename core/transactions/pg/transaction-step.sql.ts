@@ -60,7 +60,10 @@ function setClauses(change: TransactionChange, param: Param): string[] {
   if (change.lastError !== undefined) set.push(`last_error = ${json(change.lastError)}`);
   if (change.nextAttemptAt !== undefined) set.push(`next_attempt_at = ${param(change.nextAttemptAt, '::timestamptz')}`);
   if (change.fallback !== undefined) set.push(`fallback = ${param(change.fallback)}`);
+  if (change.provisionalRef !== undefined) set.push(`provisional_ref = ${param(change.provisionalRef)}`);
   if (change.replayPending !== undefined) set.push(`replay_pending = ${param(change.replayPending)}`);
+  if (change.replayFailures !== undefined) set.push(`replay_failures = ${param(change.replayFailures, '::integer')}`);
+  if (change.breakerRefusals !== undefined) set.push(`breaker_refusals = ${param(change.breakerRefusals, '::integer')}`);
   if (change.replayed) set.push('replayed_at = now()');
   if (change.parkedReason !== undefined) set.push(`parked_reason = ${json(change.parkedReason)}`);
   if (change.manualOutcome !== undefined) set.push(`manual_outcome = ${json(change.manualOutcome)}`);

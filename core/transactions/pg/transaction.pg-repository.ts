@@ -3,7 +3,9 @@ import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event';
 import type { AuditLog } from '../../audit/audit-log';
 import { pgConstraint, statement } from '../../db/pool';
 import { DISPATCHABLE_STATES, type NewTransaction, type Transaction, type TransactionState, type TransactionStep } from '../domain/transaction';
+import { DomainError } from '../../shared/errors';
 import {
+  PROVISIONAL_REF_TAKEN,
   TransactionRepository,
   type Applied,
   type ApplyOptions,
@@ -12,6 +14,7 @@ import {
   type Recording,
   type ReplayProgress,
 } from '../transaction.repository';
+import { REPLAY_PROGRESS_WINDOW_S } from '../domain/replay-progress';
 import { stepStatement } from './transaction-step.sql';
 import { COLUMNS, columnsOf, toTransaction, type TransactionRow } from './transaction.row';
 
@@ -127,9 +130,12 @@ export class PgTransactionRepository extends TransactionRepository {
 
   async apply(id: string, step: TransactionStep, options: ApplyOptions = {}): Promise<Applied | null> {
     const { text, values } = stepStatement(id, step, options, this.audit);
-    const { rows } = await this.pool.query<TransactionRow & { duplicate_of?: string | null; notice_recorded?: boolean }>(
-      statement(text, values, this.prepared),
-    );
+    const { rows } = await this.pool
+      .query<TransactionRow & { duplicate_of?: string | null; notice_recorded?: boolean }>(statement(text, values, this.prepared))
+      .catch((error: unknown) => {
+        if (pgConstraint(error) !== 'transactions_provisional_ref') throw error;
+        throw new DomainError('conflict', PROVISIONAL_REF_TAKEN, 'The provisional reference drawn is already taken.');
+      });
     const row = rows[0];
     if (!row) return null;
     return { transaction: toTransaction(row), duplicateOf: row.duplicate_of ?? null, noticeRecorded: row.notice_recorded === true };
@@ -166,14 +172,22 @@ export class PgTransactionRepository extends TransactionRepository {
   }
 
   async replayProgress(agencyCode: string): Promise<ReplayProgress> {
-    const { rows } = await this.pool.query<{ backlog: string; replayed: string; failed: string }>(
+    const { rows } = await this.pool.query<{ backlog: string; replayed: string; failed: string; recent: string; span: number | null }>(
       `SELECT count(*) FILTER (WHERE replay_pending AND state = 'manual') AS backlog,
               count(*) FILTER (WHERE replayed_at IS NOT NULL AND state NOT IN ('parked', 'manual')) AS replayed,
-              count(*) FILTER (WHERE state = 'parked') AS failed
+              count(*) FILTER (WHERE state = 'parked') AS failed,
+              count(*) FILTER (WHERE replayed_at > now() - make_interval(secs => $2)) AS recent,
+              extract(epoch FROM now() - min(replayed_at) FILTER (WHERE replayed_at > now() - make_interval(secs => $2)))::float8 AS span
          FROM transactions WHERE agency_code = $1 AND fallback = 'store-and-forward'`,
-      [agencyCode],
+      [agencyCode, REPLAY_PROGRESS_WINDOW_S],
     );
-    return { backlog: Number(rows[0].backlog), replayed: Number(rows[0].replayed), failed: Number(rows[0].failed) };
+    const row = rows[0];
+    return {
+      backlog: Number(row.backlog),
+      replayed: Number(row.replayed),
+      failed: Number(row.failed),
+      recent: { count: Number(row.recent), spanSeconds: row.span ?? 0 },
+    };
   }
 
   async hasBacklog(agencyCode: string): Promise<boolean> {

@@ -4,7 +4,7 @@ import type { Transaction, TransactionState } from '../domain/transaction';
 export const COLUMNS = `id, service_code, agency_code, channel, centre_code, officer_id, submitted_by, citizen_id_hash,
   citizen_sealed, payload_sealed, state, attempts, max_attempts, next_attempt_at, agency_ref, result, last_error,
   idempotency_scope, idempotency_key, request_hash, fallback, provisional_ref, replay_pending, replayed_at,
-  manual_outcome, parked_reason, conflict, created_at, updated_at`;
+  manual_outcome, parked_reason, conflict, replay_failures, breaker_refusals, created_at, updated_at`;
 
 /** COLUMNS qualified by a table alias, for statements that join. */
 export function columnsOf(alias: string): string {
@@ -41,6 +41,8 @@ export interface TransactionRow {
   manual_outcome: Transaction['manualOutcome'];
   parked_reason: Transaction['parkedReason'];
   conflict: Transaction['conflict'];
+  replay_failures: number;
+  breaker_refusals: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -74,6 +76,8 @@ export function toTransaction(row: TransactionRow): Transaction {
     manualOutcome: row.manual_outcome,
     parkedReason: row.parked_reason,
     conflict: row.conflict,
+    replayFailures: row.replay_failures,
+    breakerRefusals: row.breaker_refusals,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

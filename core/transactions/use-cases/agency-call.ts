@@ -4,9 +4,13 @@ import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
 import type { AgencyGateway } from '../agency-gateway.port';
 import { duplicateReferenceMatters, duplicateReferenceStep } from '../domain/conflicts';
-import type { OutcomeStep } from '../domain/agency-outcome';
+import { withProvisionalRef, type OutcomeStep } from '../domain/agency-outcome';
+import { provisionalReference } from '../domain/provisional-reference';
 import type { Transaction } from '../domain/transaction';
-import type { Applied, ApplyOptions, TransactionRepository } from '../transaction.repository';
+import { isProvisionalRefTaken, type Applied, type ApplyOptions, type TransactionRepository } from '../transaction.repository';
+
+/** Draws of a provisional reference before giving up (each collision is about one in 10^8). */
+const REFERENCE_DRAWS = 5;
 
 /**
  * What dispatch and replay share: sending a claimed transaction to its agency, and writing what
@@ -47,10 +51,22 @@ export class AgencyCall {
    */
   async record(tx: Transaction, step: OutcomeStep, options: Pick<ApplyOptions, 'notice'> = {}): Promise<Applied | null> {
     const findDuplicateReference = step.change.state === 'completed' && duplicateReferenceMatters(this.catalogue.service(tx.serviceCode));
-    const applied = await this.transactions.apply(tx.id, step, { ...options, findDuplicateReference });
+    const applied = await this.applyDrawing(tx, step, { ...options, findDuplicateReference });
     if (!applied?.duplicateOf) return applied;
     const flag = duplicateReferenceStep(applied.transaction, applied.duplicateOf, this.clock.now());
     const flagged = flag && (await this.transactions.apply(tx.id, flag));
     return flagged ? { ...applied, transaction: flagged.transaction } : applied;
+  }
+
+  /** Applies the step; a provisional reference it gives that is already taken is drawn again. */
+  private async applyDrawing(tx: Transaction, step: OutcomeStep, options: ApplyOptions): Promise<Applied | null> {
+    for (let draw = 1; ; draw++) {
+      try {
+        return await this.transactions.apply(tx.id, step, options);
+      } catch (error) {
+        if (!isProvisionalRefTaken(error) || draw >= REFERENCE_DRAWS) throw error;
+        step = withProvisionalRef(step, provisionalReference(tx.agencyCode));
+      }
+    }
   }
 }

@@ -43,8 +43,8 @@ export class DispatchAttempt {
   }
 
   private async record(claimed: Transaction, outcome: AgencyOutcome, arrival: Arrival): Promise<Transaction> {
-    const retry = this.catalogue.service(claimed.serviceCode)?.retry;
-    const step = nextState(claimed, outcome, arrival, { now: this.clock.now(), retry })!;
+    const service = this.catalogue.service(claimed.serviceCode);
+    const step = nextState(claimed, outcome, arrival, { now: this.clock.now(), retry: service?.retry, fallback: service?.fallback })!;
     const applied = await this.call.record(claimed, step);
     // Someone else moved the transaction on (cancelled, or a newer attempt): their word stands.
     if (!applied) return (await this.transactions.find(claimed.id)) ?? claimed;

@@ -6,7 +6,7 @@ import type { AgencyModes } from '../../agencies/agency-modes';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
 import type { CompletionNotifier } from '../completion-notifier.port';
-import { nextState } from '../domain/agency-outcome';
+import { nextState, refusedByOurBreaker } from '../domain/agency-outcome';
 import { replayConflictStep } from '../domain/conflicts';
 import type { Citizen, Transaction } from '../domain/transaction';
 import type { TransactionRepository } from '../transaction.repository';
@@ -101,8 +101,11 @@ export class ReplayBacklog {
     if (!claimed) return { kind: 'idle' };
     const sentAt = this.clock.now();
     const outcome = await this.call.send(claimed, { inline: false });
+    // A failure while the agency's own health check passes is this transaction's, not an outage.
+    const agencyHealthy = outcome.kind === 'transient' && !refusedByOurBreaker(outcome) ? await this.health.healthy(agencyCode) : undefined;
+    const maxReplayFailures = (this.catalogue.agency(agencyCode)?.replay ?? DEFAULT_REPLAY).maxFailures;
+    const step = nextState(claimed, outcome, { via: 'replay', sentAt }, { now: this.clock.now(), agencyHealthy, maxReplayFailures })!;
     const now = this.clock.now();
-    const step = nextState(claimed, outcome, { via: 'replay', sentAt }, { now })!;
     const citizen = step.then.kind === 'notify-citizen' ? this.vault.open<Citizen>(claimed.citizenSealed) : undefined;
     const applied = await this.call.record(claimed, step, {
       // Recorded with the completion itself, so a crash right after it cannot lose the notice.

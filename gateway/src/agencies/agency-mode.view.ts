@@ -2,6 +2,7 @@ import { DEFAULT_REPLAY, type AgencyDefinition } from '../../../contracts/src/ca
 import type { AgencyModes } from '../../../core/agencies/agency-modes';
 import type { TransactionRepository } from '../../../core/transactions/transaction.repository';
 import type { Agency } from '../../../contracts/src/message.types';
+import { replayEtaSeconds } from '../../../core/transactions/domain/replay-progress';
 
 /** What is stored (auto, manual, maintenance) and what applies now (that, `auto` outside a maintenance window, or `degraded`). */
 export type AgencyModeView = Agency['modeSetting'];
@@ -23,12 +24,8 @@ export async function agencyModeView(modes: AgencyModes, agencyCode: string): Pr
 }
 
 export async function replayView(modes: AgencyModes, transactions: TransactionRepository, agency: AgencyDefinition): Promise<ReplayView> {
-  const [setting, progress] = await Promise.all([modes.setting(agency.code), transactions.replayProgress(agency.code)]);
+  const [setting, { recent, ...progress }] = await Promise.all([modes.setting(agency.code), transactions.replayProgress(agency.code)]);
   const perSecond = (agency.replay ?? DEFAULT_REPLAY).perSecond;
-  return {
-    paused: setting.replayPaused,
-    perSecond,
-    ...progress,
-    etaSeconds: progress.backlog > 0 ? Math.ceil(progress.backlog / perSecond) : null,
-  };
+  const etaSeconds = progress.backlog > 0 ? replayEtaSeconds(progress.backlog, recent) : null;
+  return { paused: setting.replayPaused, perSecond, ...progress, etaSeconds };
 }

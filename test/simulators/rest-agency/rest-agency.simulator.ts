@@ -6,7 +6,9 @@
  *   GET  /api/v1/applications/:ref   status of an application
  *   GET  /health                     200, or 503 when down
  *   PUT  /_control  GET /_stats  POST /_reset
- * A payload with `idNumber: "00000000"` is always rejected (422 ID_NOT_FOUND).
+ * A payload with `idNumber: "00000000"` is always rejected (422 ID_NOT_FOUND); one with
+ * `idNumber: "99999999"` is poisonous: it crashes the agency's handler (500) every time, while
+ * the agency stays healthy for everyone else.
  */
 import Fastify, { type FastifyReply } from 'fastify';
 import type { AddressInfo } from 'node:net';
@@ -61,6 +63,9 @@ interface ControlBody extends ModeOptions {
   mode?: RestAgencyMode;
   failNext?: number;
 }
+
+/** A request the agency never survives (see the file comment). */
+export const POISONOUS_ID_NUMBER = '99999999';
 
 const UNAVAILABLE = { error: { code: 'UNAVAILABLE', message: 'The service is temporarily unavailable' } };
 
@@ -130,6 +135,10 @@ export async function startRestAgency(options: RestAgencyOptions = {}): Promise<
     const body = request.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return reply.code(400).send({ error: { code: 'INVALID_BODY', message: 'A JSON object is required' } });
+    }
+    if ((body as Record<string, unknown>).idNumber === POISONOUS_ID_NUMBER) {
+      state.poisoned++;
+      return reply.code(500).send({ error: { code: 'INTERNAL_ERROR', message: 'Unexpected error' } });
     }
     const previous = state.existing(key);
     if (previous) return reply.code(200).send(applicationBody(previous.reference, previous.fields));

@@ -33,6 +33,8 @@ export interface RestAgencyStats {
   hanging: number;
   /** Requests whose client went away before the answer (e.g. a caller's timeout aborted them). */
   aborted: number;
+  /** Poisonous submissions answered 500. */
+  poisoned: number;
 }
 
 export interface Application {
@@ -57,6 +59,7 @@ export class RestAgencyState {
   duplicates = 0;
   hanging = 0;
   aborted = 0;
+  poisoned = 0;
   private readonly byKey = new Map<string, { reference: string; times: number }>();
   private readonly order: string[] = [];
   private readonly applications = new Map<string, Application>();
@@ -130,6 +133,7 @@ export class RestAgencyState {
       order: [...this.order],
       hanging: this.hanging,
       aborted: this.aborted,
+      poisoned: this.poisoned,
     };
   }
 
@@ -147,6 +151,7 @@ export class RestAgencyState {
     this.calls = 0;
     this.duplicates = 0;
     this.aborted = 0;
+    this.poisoned = 0;
     this.byKey.clear();
     this.order.length = 0;
     this.applications.clear();
