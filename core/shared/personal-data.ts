@@ -52,3 +52,17 @@ export function maskPhone(phone: string): string {
   if (phone.length <= 7) return '*'.repeat(phone.length);
   return `${phone.slice(0, 5)}${'*'.repeat(phone.length - 7)}${phone.slice(-2)}`;
 }
+
+/** 7 or 8 digits standing alone (not part of a UUID, code or longer number): a national ID's shape. */
+export const NATIONAL_ID_LIKE = /(?<![0-9A-Za-z-])[0-9]{7,8}(?![0-9A-Za-z-])/g;
+/** A Kenyan mobile number as typed (`+254…`, `254…`, `07…`, `01…`; the `+` maybe percent-encoded). */
+export const PHONE_LIKE = /(?<![0-9A-Za-z-])(?:\+|%2[Bb])?(?:254|0)[17][0-9]{8}(?![0-9A-Za-z-])/g;
+
+/**
+ * Free text (a path someone typed, an error message) with everything shaped like a national ID
+ * or a Kenyan mobile number masked. Over-masking a number that was neither is the safe mistake.
+ */
+export function maskPersonalDataIn(text: string): string {
+  if (!/[0-9]{7}/.test(text)) return text;
+  return text.replace(PHONE_LIKE, maskPhone).replace(NATIONAL_ID_LIKE, maskIdNumber);
+}

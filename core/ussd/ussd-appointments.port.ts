@@ -15,7 +15,10 @@ export interface UssdAppointments {
   days(centreCode: string): Promise<UssdOption[]>;
   /** Slots with a place left; value = ISO instant of the slot start, label = local `HH:MM`. */
   freeSlots(centreCode: string, serviceCode: string, date: string): Promise<UssdOption[]>;
-  /** Books through BookAppointment (channel `ussd`); throws its DomainErrors. */
+  /**
+   * Books through BookAppointment (channel `ussd`); throws its DomainErrors, except that an
+   * `already-booked` for a booking made from another phone is `already-booked-elsewhere`.
+   */
   book(request: UssdBookingRequest): Promise<{ reference: string }>;
   /** The caller's active bookings not yet past, booked with this ID number AND this phone; value = reference. */
   upcoming(idNumber: string, phone: string): Promise<UssdOption[]>;

@@ -11,6 +11,7 @@ import { addDays, localDate, localParts } from '../centres/domain/local-time';
 import { closureOn } from '../bookings/domain/slot-rules';
 import type { Catalogue } from '../../contracts/src/catalogue';
 import type { Clock } from '../shared/clock';
+import { DomainError } from '../shared/errors';
 import type { PersonalDataVault } from '../shared/personal-data';
 import type { UssdOption } from './domain/ussd-state';
 import type { UssdAppointments, UssdBookingRequest } from './ussd-appointments.port';
@@ -84,17 +85,39 @@ export class UssdAppointmentsService implements UssdAppointments {
   }
 
   async book(request: UssdBookingRequest): Promise<{ reference: string }> {
-    const booking = await this.bookAppointment.execute(
-      {
-        centre: request.centreCode,
-        service: request.serviceCode,
-        slotStart: request.slotStart,
-        citizen: { idNumber: request.idNumber, phone: request.phone },
-        channel: 'ussd',
-      },
-      USSD_ACTOR,
+    try {
+      const booking = await this.bookAppointment.execute(
+        {
+          centre: request.centreCode,
+          service: request.serviceCode,
+          slotStart: request.slotStart,
+          citizen: { idNumber: request.idNumber, phone: request.phone },
+          channel: 'ussd',
+        },
+        USSD_ACTOR,
+      );
+      return { reference: booking.reference };
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'already-booked' && !(await this.heldByPhone(request))) {
+        throw new DomainError('conflict', 'already-booked-elsewhere', 'The ID number holds a booking for this service that day, made from another phone.');
+      }
+      throw error;
+    }
+  }
+
+  /** Whether the ID number's active booking for the service on the request's day was made for this phone. */
+  private async heldByPhone(request: UssdBookingRequest): Promise<boolean> {
+    const centre = (await this.allCentres()).find((c) => c.code === request.centreCode);
+    const timeZone = centre?.timeZone ?? 'Africa/Nairobi';
+    const day = localDate(new Date(request.slotStart), timeZone);
+    const records = await this.bookings.findByCitizen(this.vault.lookupHash(request.idNumber), { limit: MAX_BOOKINGS_LOOKED_UP });
+    return records.some(
+      (b) =>
+        b.status === 'booked' &&
+        b.serviceCode === request.serviceCode &&
+        localDate(b.slotStart, timeZone) === day &&
+        this.vault.open<BookingCitizen>(b.citizenSealed).phone === request.phone,
     );
-    return { reference: booking.reference };
   }
 
   async upcoming(idNumber: string, phone: string): Promise<UssdOption[]> {

@@ -55,6 +55,7 @@ class Appointments implements UssdAppointments {
 }
 
 const PHONE = '+254712345678';
+const BOOKED_0830_CSQ = 'Thank you. Tue 24 Nov 08:30 at Huduma Centre City Square: the SMS with your reference confirms it. Bring your ID.';
 const ONE_SERVICE = [{ value: 'id-card', label: 'Replacement of a lost national ID card' }];
 
 /** Plays answers from the main menu, checking every screen's length on the way. */
@@ -74,7 +75,7 @@ describe('UssdMenu', () => {
   it('books: service, county, centre, day, time, ID number, confirm', async () => {
     const appointments = new Appointments(ONE_SERVICE);
     const turn = await play(new UssdMenu(appointments), ['1', '1', '2', '2', '2', '2', '12345678', '1']);
-    expect(turn.reply).toEqual({ kind: 'END', text: 'Booked! Ref K7QM-4X3P. Tue 24 Nov 08:30 at Huduma Centre City Square. Bring your ID. An SMS confirms it.' });
+    expect(turn.reply).toEqual({ kind: 'END', text: BOOKED_0830_CSQ });
     expect(appointments.booked).toEqual([
       { centreCode: 'NRB-CSQ', serviceCode: 'id-card', slotStart: '2026-11-24T05:30:00.000Z', idNumber: '12345678', phone: PHONE },
     ]);
@@ -114,6 +115,14 @@ describe('UssdMenu', () => {
     appointments.bookError = new DomainError('conflict', 'already-booked', 'Already booked.');
     const turn = await play(new UssdMenu(appointments), ['1', '1', '1', '1', '2', '1', '12345678', '1']);
     expect(turn.reply).toEqual({ kind: 'END', text: 'You already have a booking for this service that day. Dial again and choose 2 to check it.' });
+  });
+
+  it("answers someone else's ID number, booked from another phone, exactly as a fresh booking", async () => {
+    const appointments = new Appointments(ONE_SERVICE);
+    appointments.bookError = new DomainError('conflict', 'already-booked-elsewhere', 'Booked from another phone.');
+    const turn = await play(new UssdMenu(appointments), ['1', '1', '2', '2', '2', '2', '12345678', '1']);
+    expect(turn.reply).toEqual({ kind: 'END', text: BOOKED_0830_CSQ });
+    expect(appointments.booked).toEqual([]);
   });
 
   it('pages long lists within 182 characters, numbers running on, 0 for more', async () => {

@@ -158,18 +158,21 @@ export class UssdMenu {
 
   private async book(state: UssdState, phone: string): Promise<UssdTurn> {
     try {
-      const { reference } = await this.appointments.book({
+      await this.appointments.book({
         centreCode: state.centre?.value ?? '',
         serviceCode: state.service?.value ?? '',
         slotStart: state.slot?.value ?? '',
         idNumber: state.idNumber ?? '',
         phone,
       });
-      return end(menuState(), `Booked! Ref ${reference}. ${state.day?.label} ${state.slot?.label} at ${clip(state.centre?.label ?? '', 40)}. Bring your ID. An SMS confirms it.`);
+      return end(menuState(), requestTaken(state));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (error.code === 'slot-full') return this.enterSlot({ ...state, slot: undefined }, NOTES.slotFull, NOTES.slotFull);
       if (error.code === 'already-booked') return end(menuState(), 'You already have a booking for this service that day. Dial again and choose 2 to check it.');
+      // Someone else's ID number, already booked from another phone: the screen is the one a fresh
+      // booking gets, so a phone cannot learn whether an ID number it typed holds a booking.
+      if (error.code === 'already-booked-elsewhere') return end(menuState(), requestTaken(state));
       return end(menuState(), `Sorry, not booked: ${error.message}`);
     }
   }
@@ -180,6 +183,14 @@ export class UssdMenu {
     if (state.flow === 'cancel') return con({ ...state, step: 'cancel-pick', page: 0, options: bookings });
     return end(menuState(), bookingList(bookings));
   }
+}
+
+/**
+ * The end of a booking conversation. It carries no reference: the reference goes by SMS to the phone
+ * the booking is made for, so this screen is the same whether or not the ID number was booked already.
+ */
+function requestTaken(state: UssdState): string {
+  return `Thank you. ${state.day?.label} ${state.slot?.label} at ${clip(state.centre?.label ?? '', 40)}: the SMS with your reference confirms it. Bring your ID.`;
 }
 
 /** As many bookings as fit on one closing screen, then how many more there are. */

@@ -6,7 +6,7 @@ import { CentresModule } from './centres/centres.module';
 import { CountersModule } from './walk-in/counters/counters.module';
 import { HealthModule } from './health/health.module';
 import { KpisModule } from './walk-in/kpis/kpis.module';
-import { PlatformModule } from './platform';
+import { PlatformModule, type PlatformOptions } from './platform';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import type { KiungoRuntime } from './runtime/runtime';
 import { RuntimeModule } from './runtime/runtime.module';
@@ -23,13 +23,14 @@ import { AuditModule } from './audit/audit.module';
 /** The api role serves the HTTP API; the worker role consumes queues and sweeps; `all` does both. */
 @Module({})
 export class AppModule {
-  static forRuntime(runtime: KiungoRuntime): DynamicModule {
+  /** `platform.logger`: tests pass one that checks every line (test/factories/log-leaks.ts). */
+  static forRuntime(runtime: KiungoRuntime, platform: PlatformOptions = {}): DynamicModule {
     const api = runtime.role === 'all' || runtime.role === 'api';
     const worker = runtime.role === 'all' || runtime.role === 'worker';
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot(runtime.config),
+        PlatformModule.forRoot(runtime.config, platform),
         RuntimeModule.forRuntime(runtime),
         HealthModule,
         ...(api ? [ServicesModule, TransactionsModule, AgenciesModule] : []),

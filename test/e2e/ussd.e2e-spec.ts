@@ -30,6 +30,7 @@ describeWithPostgres('USSD channel', () => {
     // Runs from the scenario's instant; moved forward to let a session time out.
     const clock = new RunningClock(at);
     const screens: string[] = [];
+    let bookedScreen = '';
     const dataKey = randomBytes(32).toString('base64');
 
     async function ussd(target: TestApp, sessionId: string, phoneNumber: string, text: string, key: string | null = SECRET): Promise<UssdAnswer> {
@@ -116,17 +117,36 @@ describeWithPostgres('USSD channel', () => {
       expect(confirm.body).toMatch(/^CON Book Replacement of a lost national ID card at Huduma Test Nairobi, \w{3} \d{1,2} \w{3} 08:00, ID \*\*\*\*4567\?\n1\. Confirm\n2\. Cancel$/);
       expect(confirm.body).not.toContain(ID_NUMBER);
       const done = await say('1');
-      expect(done.body).toMatch(/^END Booked! Ref [A-Z0-9]{4}-[A-Z0-9]{4}\. /);
-      const reference = /Ref ([A-Z0-9-]{9})/.exec(done.body)?.[1];
+      expect(done.body).toMatch(/^END Thank you\. \w{3} \d{1,2} \w{3} 08:00 at Huduma Test Nairobi: the SMS with your reference confirms it\. Bring your ID\.$/);
+      bookedScreen = done.body;
 
       const bookings = await bookingsOf();
-      expect(bookings).toEqual([expect.objectContaining({ reference, status: 'booked', channel: 'ussd' })]);
+      expect(bookings).toEqual([expect.objectContaining({ status: 'booked', channel: 'ussd' })]);
       expect(await bookedInSlots()).toBe(1);
       const sms = await app.app.get(NotificationLog).sentTo(PHONE);
       expect(sms).toHaveLength(1);
-      expect(sms[0]).toMatchObject({ template: 'booking-confirmed', data: expect.objectContaining({ reference }) });
+      expect(sms[0]).toMatchObject({ template: 'booking-confirmed', data: expect.objectContaining({ reference: bookings[0].reference }) });
       // A finished conversation keeps nothing.
       expect((await db.pool.query('SELECT 1 FROM ussd_sessions WHERE session_id = $1', [session])).rowCount).toBe(0);
+    });
+
+    it("does not tell another phone whether an ID number is booked: the same screen, nothing booked, no SMS", async () => {
+      const before = await bookingsOf();
+      const bookFrom = async (phone: string, idNumber: string) => {
+        const session = `ATUid_${randomUUID()}`;
+        const steps = ['1', '1', '2', '2', '1', idNumber, '1'];
+        await ussd(app, session, phone, '');
+        let last: UssdAnswer | undefined;
+        for (let i = 1; i <= steps.length; i += 1) last = await ussd(app, session, phone, steps.slice(0, i).join('*'));
+        return last?.body;
+      };
+      // The ID number booked from PHONE, typed on another phone for the same day and service…
+      expect(await bookFrom(OTHER_PHONE, ID_NUMBER)).toBe(bookedScreen);
+      expect(await bookingsOf()).toEqual(before);
+      expect(await app.app.get(NotificationLog).sentTo(OTHER_PHONE)).toEqual([]);
+      // …while the phone holding the booking is told, and can check it.
+      expect(await bookFrom(PHONE, ID_NUMBER)).toBe('END You already have a booking for this service that day. Dial again and choose 2 to check it.');
+      expect(await bookingsOf()).toEqual(before);
     });
 
     it('checks bookings: the caller sees their own, another phone with the same ID number sees none', async () => {

@@ -11,6 +11,8 @@ import { createHttpApp } from '../../gateway/src/platform';
 import { buildRuntime } from '../../gateway/src/runtime/build-runtime';
 import type { KiungoRuntime } from '../../gateway/src/runtime/runtime';
 import type { Clock } from '../../core/shared/clock';
+import { createRootLogger } from '../../gateway/src/logging/logger';
+import { leakCheckingDestination } from './log-leaks';
 import { checkResponsesAgainstOpenApi } from './response-contract';
 
 export const FAST_CATALOGUE = path.resolve(__dirname, '..', 'fixtures', 'catalogue-fast');
@@ -64,7 +66,9 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     clock: options.clock,
   });
   // Every answer is checked against the OpenAPI document (response-contract.ts).
-  const app = await createHttpApp(AppModule.forRuntime(runtime), config, { configure: checkResponsesAgainstOpenApi });
+  // Logged at every level, each line checked for personal data (log-leaks.ts); nothing is printed.
+  const logger = createRootLogger('trace', leakCheckingDestination());
+  const app = await createHttpApp(AppModule.forRuntime(runtime, { logger }), config, { configure: checkResponsesAgainstOpenApi });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

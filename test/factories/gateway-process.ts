@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { sameClockEnv } from './clock';
+import { checkLogOutput } from './log-leaks';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -21,8 +22,8 @@ export interface GatewayProcess {
 export type GatewayRole = 'all' | 'api' | 'worker';
 
 /**
- * Spawns the gateway with exactly `env` (plus HOST/PORT on a free port unless given, and the
- * host's clock: see `sameClockEnv`) and waits
+ * Spawns the gateway with exactly `env` (plus HOST/PORT on a free port unless given, the
+ * host's clock: see `sameClockEnv`, and LOG_LEVEL=trace, checked by log-leaks.ts) and waits
  * until `/health/ready` answers 200. Throws with the process output if it exits or is not ready
  * within `readyTimeoutMs`.
  */
@@ -31,12 +32,25 @@ export async function startGatewayProcess(role: GatewayRole, env: NodeJS.Process
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'run-ts.cjs'), path.join(ROOT, 'gateway', 'src', 'main.ts'), role], {
     cwd: ROOT,
-    env: { HOST: '127.0.0.1', ...sameClockEnv(), ...env, PORT: port },
+    // Every level is logged, and every line checked for personal data (log-leaks.ts).
+    env: { HOST: '127.0.0.1', ...sameClockEnv(), ...env, LOG_LEVEL: 'trace', PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
+  const source = `gateway ${role} process`;
+  // Lines may be split across chunks: each stream checks whole lines only.
+  const collect = (stream: NodeJS.ReadableStream | null) => {
+    let partial = '';
+    stream?.on('data', (chunk: Buffer) => {
+      output += chunk;
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      checkLogOutput(lines.join('\n'), source);
+    });
+    stream?.on('end', () => checkLogOutput(partial, source));
+  };
+  collect(child.stdout);
+  collect(child.stderr);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
   const process_: GatewayProcess = {

@@ -1,18 +1,23 @@
 /**
  * Runs once after all tests: says which suites were skipped for lack of a service (a green run
- * that skipped the integration tests must not look like a full one), and drops the template.
+ * that skipped the integration tests must not look like a full one), drops the template, and fails
+ * the run when a log line carried an ID number or a phone (log-leaks.ts).
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dropDatabase, TEMPLATE_DATABASE_ENV } from './database';
+import { reportLogLeaks } from './log-leaks';
 import { skippedSuitesFile, testServices } from './services';
 
 export default async function globalTeardown(): Promise<void> {
   reportSkippedSuites();
+  const leaks = reportLogLeaks();
   const template = process.env[TEMPLATE_DATABASE_ENV];
   if (template && testServices.databaseUrl) {
     await dropDatabase(testServices.databaseUrl, template);
     delete process.env[TEMPLATE_DATABASE_ENV];
   }
+  // A log line with an ID number or a phone fails the run, whichever test wrote it (log-leaks.ts).
+  if (leaks) throw new Error(leaks);
 }
 
 function reportSkippedSuites(): void {

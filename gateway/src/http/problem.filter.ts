@@ -39,25 +39,27 @@ export class ProblemFilter implements ExceptionFilter {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     const allowedMethods = unrouted && fastify ? allowedMethodsAt(fastify, path) : [];
     const problem = problemFor(exception, { unrouted, allowedMethods });
+    const details = problemDetails(problem, path, correlationId);
     try {
-      this.log(problem, exception, { correlationId, method, path });
+      // The path as answered, personal data masked: never the raw path someone typed an ID number into.
+      this.log(problem, details.detail, exception, { correlationId, method, path: details.instance });
     } catch {
       // A failure to log must not cost the caller the answer.
     }
 
-    const body = JSON.stringify(problemDetails(problem, path, correlationId));
+    const body = JSON.stringify(details);
     const headers = { ...problem.headers, 'content-type': PROBLEM_CONTENT_TYPE, [CORRELATION_ID_HEADER]: correlationId };
     send(http.getResponse<FastifyReply | ServerResponse>(), problem.status, headers, body);
   }
 
-  private log(problem: Problem, exception: unknown, where: { correlationId: string; method: string; path: string }): void {
+  private log(problem: Problem, detail: string, exception: unknown, where: { correlationId: string; method: string; path: string }): void {
     const fields = { context: 'ProblemFilter', ...where, status: problem.status, code: problem.code };
     if (problem.severity === 'error') {
       this.logger.error({ ...fields, err: describeError(exception) }, 'unhandled error');
     } else if (problem.severity === 'warn') {
-      this.logger.warn(fields, problem.detail);
+      this.logger.warn(fields, detail);
     } else {
-      this.logger.debug(fields, problem.detail);
+      this.logger.debug(fields, detail);
     }
   }
 }

@@ -2,7 +2,7 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable, pgErrorCode } from '../../../core/db/pool';
 import { DomainError, type FieldError } from '../../../core/shared/errors';
-import { maskIdNumber } from '../../../core/shared/personal-data';
+import { maskPersonalDataIn } from '../../../core/shared/personal-data';
 import type { Problem as ProblemBody } from '../../../contracts/src/message.types';
 import { ERROR_STATUS, ERROR_TITLE, STATUS_BY_CODE } from './error-status.map';
 
@@ -135,19 +135,16 @@ function internal(): Problem {
   };
 }
 
-/** 7 or 8 digits standing alone (not part of a UUID, code or longer number): a national ID's shape. */
-const NATIONAL_ID_LIKE = /(?<![0-9A-Za-z-])[0-9]{7,8}(?![0-9A-Za-z-])/g;
-
 export function problemDetails(problem: Problem, instance: string, correlationId: string): ProblemDetails {
-  // A caller who puts a national ID in a path (`/v1/centres/12345678`) does not get it back from a
-  // "no such centre" detail or the instance: errors are logged and shown, and carry no personal data.
-  const echoed = new Set(instance.match(NATIONAL_ID_LIKE) ?? []);
+  // A caller who puts a national ID or a phone in a path (`/v1/centres/12345678`) does not get it back
+  // from a "no such centre" detail or the instance: errors are logged and shown, and carry no personal data.
+  const masked = maskPersonalDataIn(instance);
   const body: ProblemDetails = {
     type: `${PROBLEM_TYPE_BASE}${problem.code}`,
     title: problem.title,
     status: problem.status,
-    detail: echoed.size === 0 ? problem.detail : problem.detail.replace(NATIONAL_ID_LIKE, (digits) => (echoed.has(digits) ? maskIdNumber(digits) : digits)),
-    instance: instance.replace(NATIONAL_ID_LIKE, maskIdNumber),
+    detail: masked === instance ? problem.detail : maskPersonalDataIn(problem.detail),
+    instance: masked,
     correlationId,
   };
   if (problem.errors && problem.errors.length > 0) body.errors = problem.errors;

@@ -45,6 +45,16 @@ describe('the root logger', () => {
     });
   });
 
+  it('masks ID-number and phone shapes in every string and in the message, whatever the key', () => {
+    const { logger, lines, entries } = capture('trace');
+    logger.debug({ path: '/v1/centres/12345678/x', err: new Error('duplicate key (0712345678)'), query: 'to=%2B254712345678' }, 'no centre 23456789 for +254722000111');
+    expect(lines[0]).not.toMatch(/12345678|712345678|23456789|722000111/);
+    expect(entries()[0]).toMatchObject({ path: '/v1/centres/****5678/x', query: 'to=%2B25********78', msg: 'no centre ****6789 for +2547******11' });
+    // A UUID, a correlation id or a duration is not personal data.
+    logger.info({ transactionId: '12345678-aaaa-4bbb-8ccc-123456789012', ms: 12345678 }, 'took');
+    expect(lines[1]).toContain('12345678-aaaa-4bbb-8ccc-123456789012');
+  });
+
   it('writes errors as name, message and stack, survives circular fields, and keeps its own level and time', () => {
     const { logger, entries } = capture('info');
     const loop: Record<string, unknown> = { step: 1 };

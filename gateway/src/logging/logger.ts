@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/app-config';
+import { maskPersonalDataIn } from '../../../core/shared/personal-data';
 import { redact } from './redact';
 
 /**
@@ -27,6 +28,12 @@ export function createRootLogger(level: LogLevel, destination?: DestinationStrea
       },
       // `redact` has already turned errors into { name, message, stack }.
       serializers: { err: (err: unknown) => err },
+      hooks: {
+        // The message is not a field: mask ID-number and phone shapes in it as `redact` does in fields.
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => (typeof arg === 'string' ? maskPersonalDataIn(arg) : arg)) as Parameters<typeof method>);
+        },
+      },
     },
     destination ?? pino.destination({ fd: 1, sync: true }),
   );

@@ -1,7 +1,10 @@
+import { maskPersonalDataIn } from '../../../core/shared/personal-data';
+
 /**
  * Personal data and credentials never reach a log line: any field whose name contains one of
  * these words is replaced, however deep it sits. Over-redacting (`tokenCount`) is the safe
- * mistake. Values inside free-text messages are the writer's responsibility.
+ * mistake. Behind that, every string value (and the message: logger.ts) has whatever is shaped
+ * like a national ID or a Kenyan mobile number masked, for a path or an error text that carries one.
  */
 const SENSITIVE_KEY =
   /idnumber|nationalid|phone|msisdn|citizen|authorization|cookie|password|passwd|token|secret|datakey|apikey|api-key|private/i;
@@ -21,7 +24,8 @@ export function isSensitiveKey(key: string): boolean {
 
 /** A JSON-safe copy of `value` with sensitive fields replaced. */
 export function redact(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'string') return maskPersonalDataIn(value);
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'undefined' || typeof value === 'function' || typeof value === 'symbol') return undefined;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
