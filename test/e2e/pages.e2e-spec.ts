@@ -41,7 +41,11 @@ describeWithBrowser('the hall board and the acknowledgment in a browser', (chrom
     await createCentre(app, centre);
     const kiosk = await app.token('channel', { subject: 'kiosk-1' });
     const officer = await app.token('officer', { centre, subject: 'officer-1' });
-    for (let i = 0; i < 3; i++) expect((await takeTicket(app, kiosk, centre, { service: ID_CARD })).status).toBe(201);
+    // A second apart: on one fixed instant the queue would order the three by their random ids.
+    for (let i = 0; i < 3; i++) {
+      expect((await takeTicket(app, kiosk, centre, { service: ID_CARD })).status).toBe(201);
+      clock.advance(1000);
+    }
 
     const page = await browser.newPage({ width: 1920, height: 1080 });
     await page.goto(`${app.url}/boards/${centre}`);
