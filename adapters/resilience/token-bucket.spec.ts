@@ -24,6 +24,16 @@ describe('TokenBucket', () => {
     expect(bucket.reserve(250)).toBeNull();
   });
 
+  it('says how long until the next token without taking one', () => {
+    const bucket = new TokenBucket(4, 1, clock);
+    expect(bucket.msUntilToken()).toBe(0);
+    bucket.reserve(0);
+    expect(bucket.msUntilToken()).toBeCloseTo(250);
+    now = 100;
+    expect(bucket.msUntilToken()).toBeCloseTo(150);
+    expect(bucket.reserve(0)).toBeNull();
+  });
+
   it('refills at perSecond up to burst', () => {
     const bucket = new TokenBucket(5, 2, clock);
     bucket.reserve(0);

@@ -38,10 +38,17 @@ export class TokenBucket {
       this.tokens -= 1;
       return 0;
     }
-    const waitMs = ((1 - this.tokens) / this.perSecond) * 1000;
+    const waitMs = this.msUntilToken();
     if (waitMs > maxWaitMs) return null;
     this.tokens -= 1;
     return waitMs;
+  }
+
+  /** Milliseconds until a token is free (0: one is free now). Takes nothing. */
+  msUntilToken(): number {
+    if (this.unlimited) return 0;
+    this.refill();
+    return this.tokens >= 1 ? 0 : ((1 - this.tokens) / this.perSecond) * 1000;
   }
 
   private refill(): void {

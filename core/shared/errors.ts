@@ -13,6 +13,8 @@ export const ERROR_CATEGORIES = [
   'upstream_timeout',
   'forbidden',
   'unauthenticated',
+  // Too many requests from one client: the caller may try again after `retryAfterSeconds`.
+  'rate_limited',
 ] as const;
 
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];

@@ -12,6 +12,7 @@ import { buildRuntime } from '../../gateway/src/runtime/build-runtime';
 import type { KiungoRuntime } from '../../gateway/src/runtime/runtime';
 import type { Clock } from '../../core/shared/clock';
 import { createRootLogger } from '../../gateway/src/logging/logger';
+import { UNLIMITED_RATE } from './gateway-process';
 import { leakCheckingDestination } from './log-leaks';
 import { checkResponsesAgainstOpenApi } from './response-contract';
 
@@ -37,6 +38,8 @@ export interface TestAppOptions {
   sweepIntervalMs?: number;
   /** Time for the whole app (a fixed or settable clock for scripted days). Default: the system clock. */
   clock?: Clock;
+  /** Redis key prefix of the queue and the rate limits: replicas of one deployment share it. Default: one per app. */
+  queuePrefix?: string;
   /** More environment variables for loadConfig (e.g. KIUNGO_USSD_SECRET). */
   env?: Record<string, string>;
 }
@@ -56,9 +59,11 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     PORT: '0',
     KIUNGO_SWEEP_INTERVAL_MS: String(options.sweepIntervalMs ?? 300),
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    // Suites send many requests with one token; the limits themselves are tested with their own.
+    KIUNGO_RATE_LIMITS: UNLIMITED_RATE,
     ...options.env,
   });
-  const queuePrefix = `kiungo-test-${randomUUID().slice(0, 8)}`;
+  const queuePrefix = options.queuePrefix ?? `kiungo-test-${randomUUID().slice(0, 8)}`;
   const runtime = await buildRuntime(config, options.role ?? 'all', {
     endpointOverrides: options.endpointOverrides,
     demoAgencies: false,

@@ -19,11 +19,15 @@ export interface GatewayProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Rate limits no test suite reaches, for suites that are not about them (the limiter still runs). */
+export const UNLIMITED_RATE = '*=1000000/s';
+
 export type GatewayRole = 'all' | 'api' | 'worker';
 
 /**
  * Spawns the gateway with exactly `env` (plus HOST/PORT on a free port unless given, the
- * host's clock: see `sameClockEnv`, and LOG_LEVEL=trace, checked by log-leaks.ts) and waits
+ * host's clock: see `sameClockEnv`, LOG_LEVEL=trace, checked by log-leaks.ts, and rate limits no
+ * suite reaches unless `env` sets KIUNGO_RATE_LIMITS) and waits
  * until `/health/ready` answers 200. Throws with the process output if it exits or is not ready
  * within `readyTimeoutMs`.
  */
@@ -33,7 +37,7 @@ export async function startGatewayProcess(role: GatewayRole, env: NodeJS.Process
   const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'run-ts.cjs'), path.join(ROOT, 'gateway', 'src', 'main.ts'), role], {
     cwd: ROOT,
     // Every level is logged, and every line checked for personal data (log-leaks.ts).
-    env: { HOST: '127.0.0.1', ...sameClockEnv(), ...env, LOG_LEVEL: 'trace', PORT: port },
+    env: { HOST: '127.0.0.1', KIUNGO_RATE_LIMITS: UNLIMITED_RATE, ...sameClockEnv(), ...env, LOG_LEVEL: 'trace', PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -4,6 +4,8 @@
  * reads `process.env`.
  */
 
+import type { Role } from '../auth/roles';
+
 /** `embedded` when DATABASE_URL is absent (PGlite, in-process queues, dev signing key); otherwise `production`. */
 export type AppMode = 'embedded' | 'production';
 
@@ -57,6 +59,27 @@ export interface AppConfig {
   readonly ussd: UssdConfig;
   /** KIUNGO_SEAL_*: the audit seals (audit-config.ts). */
   readonly audit: AuditConfig;
+  /** KIUNGO_RATE_LIMITS, KIUNGO_BOARD_STREAMS_PER_CLIENT, KIUNGO_HTTP_*: rate limits and server timeouts (abuse-config.ts). */
+  readonly abuse: AbuseConfig;
+}
+
+/** A token bucket: `perSecond` tokens flow in, at most `burst` are kept. */
+export interface RateLimit {
+  readonly perSecond: number;
+  readonly burst: number;
+}
+
+/** A role's limit, `default` for a token holding none of the listed roles, `public` per IP, `phone` per USSD phone. */
+export type RateLimitKey = Role | 'default' | 'public' | 'phone';
+
+export interface AbuseConfig {
+  /** null: rate limiting is off (KIUNGO_RATE_LIMITS=off). */
+  readonly rateLimits: Readonly<Record<RateLimitKey, RateLimit>> | null;
+  readonly boardStreamsPerClient: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly maxUrlBytes: number;
 }
 
 export interface AuditConfig {
@@ -108,6 +131,10 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     sealKey: config.audit.sealKey === undefined ? 'unset (audit sealing off)' : `[redacted, from ${config.audit.sealKeySource}]`,
     sealDir: config.audit.sealDir,
     sealIntervalMs: config.audit.sealIntervalMs,
+    rateLimits: config.abuse.rateLimits ?? 'off',
+    boardStreamsPerClient: config.abuse.boardStreamsPerClient,
+    httpTimeoutsMs: { headers: config.abuse.headersTimeoutMs, request: config.abuse.requestTimeoutMs, idle: config.abuse.idleTimeoutMs },
+    maxUrlBytes: config.abuse.maxUrlBytes,
   };
 }
 

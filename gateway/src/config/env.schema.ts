@@ -47,11 +47,15 @@
  *                            USSD channel is off in production.
  *   KIUNGO_SEAL_KEY, KIUNGO_SEAL_KEY_FILE, KIUNGO_SEAL_DIR, KIUNGO_SEAL_INTERVAL_MS: the audit seals
  *                            (audit-config.ts).
+ *   KIUNGO_RATE_LIMITS, KIUNGO_BOARD_STREAMS_PER_CLIENT, KIUNGO_HTTP_HEADERS_TIMEOUT_MS,
+ *   KIUNGO_HTTP_REQUEST_TIMEOUT_MS, KIUNGO_HTTP_IDLE_TIMEOUT_MS, KIUNGO_HTTP_MAX_URL_BYTES: rate limits
+ *                            and server timeouts (abuse-config.ts).
  */
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { LOG_LEVELS, PROCESS_ROLES, type AppConfig, type LogLevel, type ProcessRole, type SmsConfig, type UssdConfig } from './app-config';
+import { readAbuseConfig } from './abuse-config';
 import { readAuditConfig } from './audit-config';
 import { readOrCreateSecretFile } from './file-once';
 
@@ -174,6 +178,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
 
   const audit = readAuditConfig(read, production, dataDir);
+  const abuse = readAbuseConfig(read);
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
 
@@ -184,6 +189,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataKeySource: dataKeyFromEnv === undefined ? 'data-dir' : 'env',
     ussd: ussdConfig(ussdSecretText, production, dataDir),
     audit,
+    abuse,
   } satisfies AppConfig);
 }
 

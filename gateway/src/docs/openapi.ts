@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { version } from '../../../package.json';
 import { messageComponents } from './message-schemas';
+import { PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA_REF } from './problem.schema';
 import { serveSwaggerUi } from './swagger-ui';
 
 const TITLE = 'Kiungo API';
@@ -20,7 +21,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle(TITLE)
     .setDescription(
       'One normalized API for every channel of a one-stop government service centre. ' +
-        'Errors are RFC 9457 application/problem+json (schema `Problem`); every response carries X-Correlation-Id.',
+        'Errors are RFC 9457 application/problem+json (schema `Problem`), the HTTP layer\'s own included ' +
+          '(400 unparsable request, 408 request too slow, 413 body too large, 414 URL too long, 431 headers too large, 429 rate limit); ' +
+          'every response carries X-Correlation-Id.',
     )
     .setVersion(version)
     .setOpenAPIVersion('3.1.0')
@@ -33,9 +36,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config);
   document.components = { ...document.components, schemas: { ...document.components?.schemas, ...messageComponents() } };
-  for (const path of Object.values(document.paths)) {
+  for (const [route, path] of Object.entries(document.paths)) {
     for (const operation of Object.values(path)) {
-      if (isOperation(operation) && isAnonymousOnly(operation.security)) operation.security = [];
+      if (!isOperation(operation)) continue;
+      if (isAnonymousOnly(operation.security)) operation.security = [];
+      // Every route but the probes counts against the caller's budget (http/rate-limit.guard.ts).
+      if (!route.startsWith('/health')) operation.responses['429'] ??= TOO_MANY_REQUESTS;
     }
   }
   return document;
@@ -49,7 +55,13 @@ export function setupOpenApi(app: NestFastifyApplication): OpenAPIObject {
   return document;
 }
 
-function isOperation(value: unknown): value is { security?: unknown[] } {
+const TOO_MANY_REQUESTS = {
+  description: "Over the caller's rate limit (per client, or per IP / phone on public routes); Retry-After says when to try again",
+  headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+  content: { [PROBLEM_MEDIA_TYPE]: { schema: { $ref: PROBLEM_SCHEMA_REF } } },
+};
+
+function isOperation(value: unknown): value is { security?: unknown[]; responses: Record<string, unknown> } {
   return typeof value === 'object' && value !== null && 'responses' in value;
 }
 

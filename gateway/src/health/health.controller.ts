@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { Liveness, Readiness } from '../../../contracts/src/message.types';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { Public } from '../auth';
+import { RateLimitPer } from '../http/rate-limit.guard';
 import type { Pool } from 'pg';
 import type { ProcessRole } from '../config/app-config';
 import { DB_POOL, PROCESS_ROLE, REDIS_PING } from '../runtime/tokens';
@@ -14,6 +15,8 @@ const CHECK_TIMEOUT_MS = 2000;
 
 @ApiTags('health')
 @Controller('health')
+// Probes come from the orchestrator, often and from one address: they spend no one's budget.
+@RateLimitPer('none')
 export class HealthController {
   constructor(
     @Inject(PROCESS_ROLE) private readonly role: ProcessRole,

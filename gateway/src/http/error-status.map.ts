@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   upstream_timeout: HttpStatus.GATEWAY_TIMEOUT,
   forbidden: HttpStatus.FORBIDDEN,
   unauthenticated: HttpStatus.UNAUTHORIZED,
+  rate_limited: HttpStatus.TOO_MANY_REQUESTS,
 } as const satisfies Record<ErrorCategory, HttpStatus>;
 
 /** The problem `title`: short, stable per category (the `detail` says what happened this time). */
@@ -24,6 +25,7 @@ export const ERROR_TITLE = {
   upstream_timeout: 'Agency system timed out',
   forbidden: 'Forbidden',
   unauthenticated: 'Unauthenticated',
+  rate_limited: 'Too many requests',
 } as const satisfies Record<ErrorCategory, string>;
 
 /**

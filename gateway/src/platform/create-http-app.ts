@@ -2,10 +2,11 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { AppConfig } from '../config/app-config';
 import { setupOpenApi } from '../docs/openapi';
 import { CORRELATION_ID_HEADER, correlationIdOf } from '../http/correlation-id';
-import { answerFrameworkError } from '../http/framework-errors';
+import { answerClientError, answerFrameworkError, refuseLongUrls } from '../http/framework-errors';
 import { useStrictJsonParser } from '../http/json-body-parser';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
@@ -21,15 +22,27 @@ export interface HttpAppOptions {
  * Builds the HTTP gateway on Fastify, initialised and ready to `listen`. `rootModule` must
  * import `PlatformModule.forRoot(config)`. Fastify's own logger is off (ours writes one line per
  * request from a hook), proxies are not trusted, CORS is off, bodies are JSON only and limited to
- * KIUNGO_BODY_LIMIT_BYTES.
+ * KIUNGO_BODY_LIMIT_BYTES, and the server's timeouts and URL limit are KIUNGO_HTTP_* (abuse-config.ts).
  */
 export async function createHttpApp(
   rootModule: Type<unknown> | DynamicModule,
   config: AppConfig,
   options: HttpAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const { abuse } = config;
+  let requestLog: Logger | undefined;
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
+    // Slow clients do not hold connections: headers, then the whole request (a body dripping a byte
+    // at a time included), must arrive in time, and an idle keep-alive connection is closed.
+    http: { headersTimeout: abuse.headersTimeoutMs, connectionsCheckingInterval: Math.min(5000, Math.floor(abuse.headersTimeoutMs / 2)) },
+    requestTimeout: abuse.requestTimeoutMs,
+    keepAliveTimeout: abuse.idleTimeoutMs,
+    // What Node refuses before routing (unparsable, too slow, headers or URL too large): problem+json too.
+    clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
+      const status = answerClientError(error, socket, abuse.maxUrlBytes);
+      if (status !== undefined) requestLog?.debug({ context: 'HttpServer', status, code: error.code ?? null }, 'client error');
+    },
     trustProxy: false,
     logger: false,
     // Fastify's request id is the correlation id, decided before any hook or parser runs.
@@ -48,7 +61,7 @@ export async function createHttpApp(
   });
   // One line per request, after the answer is sent: the route's pattern, never the raw path or
   // query (they may carry an ID number or the USSD key). Health probes only at debug.
-  let requestLog: Logger | undefined;
+  fastify.addHook('onRequest', refuseLongUrls(abuse.maxUrlBytes));
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url;
     const level = route?.startsWith('/health') ? 'debug' : 'info';

@@ -6,6 +6,7 @@ import { AuthGuard } from '../auth/auth.guard';
 import { TokenVerifier } from '../auth/token-verifier';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ProblemFilter } from '../http/problem.filter';
+import { RateLimitGuard } from '../http/rate-limit.guard';
 import { createRootLogger, ROOT_LOGGER } from '../logging/logger';
 
 const built = new WeakMap<AppConfig, DynamicModule>();
@@ -17,8 +18,8 @@ export interface PlatformOptions {
 
 /**
  * What every feature module stands on, global: APP_CONFIG, the TokenVerifier, the pino logger
- * (ROOT_LOGGER, and Nest's Logger through nestjs-pino) and — for HTTP apps — the auth guard and
- * the problem filter. Import it once, in the root module: `PlatformModule.forRoot(config)`.
+ * (ROOT_LOGGER, and Nest's Logger through nestjs-pino) and — for HTTP apps — the auth guard, the
+ * rate-limit guard (with the runtime's RateLimiter, when there is one) and the problem filter. Import it once, in the root module: `PlatformModule.forRoot(config)`.
  */
 @Module({})
 export class PlatformModule {
@@ -42,6 +43,8 @@ export class PlatformModule {
         { provide: ROOT_LOGGER, useValue: logger },
         { provide: TokenVerifier, useFactory: () => TokenVerifier.fromConfig(config) },
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After the AuthGuard: a caller with a token counts against its client's budget.
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
       exports: [APP_CONFIG, ROOT_LOGGER, TokenVerifier],

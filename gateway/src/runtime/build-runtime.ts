@@ -10,6 +10,7 @@ import { SystemClock, type Clock } from '../../../core/shared/clock';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
 import { agencyEnvironment, type AppConfig, type ProcessRole } from '../config/env.schema';
 import { createRetryQueue } from '../retry-queue/create-retry-queue';
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from '../http/rate-limiter';
 import type { KiungoRuntime } from './runtime';
 import { EMBEDDED_POOL_MAX, startEmbeddedDatabase } from '../embedded/pglite-server';
 import { startDemoAgencies } from '../embedded/demo-agencies';
@@ -72,6 +73,7 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
     closers.push(() => retries.close());
 
     let redisPing: (() => Promise<void>) | undefined;
+    let rateLimiter: RateLimiter = new MemoryRateLimiter();
     if (config.redisUrl) {
       const redis = new IORedis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
       redis.on('error', () => undefined); // readiness reports it; no unhandled error events
@@ -80,6 +82,8 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
       redisPing = async () => {
         await redis.ping();
       };
+      // Every replica of one deployment (one queue prefix) counts against the same budgets.
+      rateLimiter = new RedisRateLimiter(redis, `${overrides.queuePrefix ?? 'kiungo'}:rate-limit`);
     }
 
     return {
@@ -93,6 +97,7 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
       vault: new PersonalDataVault(config.dataKey),
       clock: overrides.clock ?? new SystemClock(),
       redisPing,
+      rateLimiter,
       preparedStatements,
       endpointOverrides: { ...endpointOverrides },
       demo,

@@ -5,6 +5,7 @@ import { AuditLog } from '../../../core/audit/audit-log';
 import { RetryQueue } from '../../../core/retry-queue/retry-queue.port';
 import { Clock } from '../../../core/shared/clock';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
+import { RateLimiter } from '../http/rate-limiter';
 import type { KiungoRuntime } from './runtime';
 import { DB_POOL, ENDPOINT_OVERRIDES, PREPARED_STATEMENTS, PROCESS_ROLE, REDIS_PING } from './tokens';
 
@@ -39,6 +40,7 @@ export class RuntimeModule {
       { provide: PROCESS_ROLE, useValue: runtime.role },
       { provide: REDIS_PING, useValue: runtime.redisPing ?? null },
       { provide: ENDPOINT_OVERRIDES, useValue: runtime.endpointOverrides },
+      { provide: RateLimiter, useValue: runtime.rateLimiter },
     ];
     return {
       module: RuntimeModule,

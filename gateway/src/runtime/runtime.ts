@@ -6,6 +6,7 @@ import type { RetryQueue } from '../../../core/retry-queue/retry-queue.port';
 import type { Clock } from '../../../core/shared/clock';
 import type { PersonalDataVault } from '../../../core/shared/personal-data';
 import type { AppConfig, ProcessRole } from '../config/app-config';
+import type { RateLimiter } from '../http/rate-limiter';
 
 /**
  * Everything a Kiungo process runs on, built once before Nest starts (see build-runtime.ts).
@@ -24,6 +25,8 @@ export interface KiungoRuntime {
   readonly clock: Clock;
   /** True on a real PostgreSQL: hot queries run as named prepared statements. False on PGlite. */
   readonly preparedStatements: boolean;
+  /** Request budgets per client: in Redis when REDIS_URL is set (shared by replicas), else in memory. */
+  readonly rateLimiter: RateLimiter;
   /** Present when REDIS_URL is set; used by readiness. */
   readonly redisPing?: () => Promise<void>;
   /** Agency code → endpoint the adapters use instead of the agency file's (a URL, or a file-drop agency's folder). */

@@ -6,6 +6,7 @@ import { replyBody } from '../../../core/ussd/domain/ussd-state';
 import { AnswerUssdCallback } from '../../../core/ussd/use-cases/answer-ussd-callback';
 import { Public } from '../auth';
 import { ApiProblemResponse } from '../docs/problem.schema';
+import { RateLimitPer } from '../http/rate-limit.guard';
 import { ValidBody } from '../http/valid-body';
 import { UssdKeyGuard } from './ussd-key';
 
@@ -17,6 +18,8 @@ export class UssdController {
   // No bearer token: Africa's Talking cannot send one. The callback URL's `key` is the credential.
   @Post('ussd')
   @Public()
+  // Africa's Talking calls from a few addresses for every phone: the budget is the phone's.
+  @RateLimitPer('phone')
   @UseGuards(UssdKeyGuard)
   @HttpCode(200)
   @ApiOperation({
@@ -32,6 +35,7 @@ export class UssdController {
   @ApiProblemResponse(401, 'No channel key in the URL')
   @ApiProblemResponse(403, 'Wrong channel key')
   @ApiProblemResponse(422, 'Not a USSD callback (fields named)')
+  @ApiProblemResponse(429, 'Too many callbacks for this phone (Retry-After)')
   async ussd(@ValidBody('ussd-callback') body: UssdCallback, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const answer = await this.answer.execute(body);
     reply.header('content-type', 'text/plain; charset=utf-8');

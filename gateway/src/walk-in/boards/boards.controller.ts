@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Req, Res, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponse } from '../../docs/problem.schema';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -6,11 +6,15 @@ import { CentreRepository } from '../../../../core/centres/centre.repository';
 import { BoardFeed, type BoardMessage } from '../../../../core/walk-in/board-feed';
 import { centreNamed } from '../../../../core/walk-in/use-cases/queue-access';
 import { Public } from '../../auth';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { DomainError } from '../../../../core/shared/errors';
 import { CORRELATION_ID_HEADER } from '../../http/correlation-id';
 import { boardPage } from './board-page';
 
 /** Proxies and load balancers drop a silent connection; a comment line every 15 s keeps it open. */
 const HEARTBEAT_MS = 15_000;
+/** Retry-After for a refused stream: time enough for one of the client's streams to close. */
+const STREAM_RETRY_SECONDS = 30;
 
 /**
  * Live boards. Public on purpose: a board shows what the hall screen shows anyway (ticket numbers,
@@ -22,10 +26,13 @@ const HEARTBEAT_MS = 15_000;
 export class BoardsController implements BeforeApplicationShutdown {
   /** Ends every open stream, so that shutdown does not wait for boards that never hang up. */
   private readonly open = new Set<() => void>();
+  /** Open streams per client (its address: boards are public), capped at KIUNGO_BOARD_STREAMS_PER_CLIENT. */
+  private readonly streamsOf = new Map<string, number>();
 
   constructor(
     private readonly board: BoardFeed,
     private readonly centres: CentreRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('v1/centres/:code/board')
@@ -44,8 +51,26 @@ export class BoardsController implements BeforeApplicationShutdown {
     content: { 'text/event-stream': { schema: { type: 'string', example: 'event: called\ndata: {"number":"A042","counter":"3"}\n\n' } } },
   })
   @ApiProblemResponse(404, 'No such centre (before the stream starts)')
+  @ApiProblemResponse(429, 'Too many open streams from this client (`too-many-board-streams`), or over its rate limit')
   async stream(@Param('code') code: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const centre = await centreNamed(this.centres, code); // 404 as problem+json, before the stream starts
+    const client = request.ip;
+    const streams = this.streamsOf.get(client) ?? 0;
+    if (streams >= this.config.abuse.boardStreamsPerClient) {
+      throw new DomainError('rate_limited', 'too-many-board-streams', `This client already has ${streams} board streams open; close one first.`, {
+        retryAfterSeconds: STREAM_RETRY_SECONDS,
+      });
+    }
+    // Taken now, before any await, so that concurrent opens cannot pass the cap together.
+    this.streamsOf.set(client, streams + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const left = (this.streamsOf.get(client) ?? 1) - 1;
+      if (left > 0) this.streamsOf.set(client, left);
+      else this.streamsOf.delete(client);
+    };
     const raw = reply.raw;
     let ready = false;
     const early: BoardMessage[] = [];
@@ -53,11 +78,18 @@ export class BoardsController implements BeforeApplicationShutdown {
       if (!raw.writableEnded) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
     // Subscribe before reading the snapshot, so nothing that happens in between is missed.
-    const subscription = await this.board.subscribe(centre.code, (message) => (ready ? send(message.type, message) : early.push(message)));
+    let subscription;
+    try {
+      subscription = await this.board.subscribe(centre.code, (message) => (ready ? send(message.type, message) : early.push(message)));
+    } catch (error) {
+      release();
+      throw error;
+    }
     let snapshot;
     try {
       snapshot = await this.board.snapshot(centre.code);
     } catch (error) {
+      release();
       await subscription.unsubscribe();
       throw error;
     }
@@ -80,6 +112,7 @@ export class BoardsController implements BeforeApplicationShutdown {
     }, HEARTBEAT_MS);
     const end = () => {
       if (!this.open.delete(end)) return;
+      release();
       clearInterval(heartbeat);
       void subscription.unsubscribe();
       if (!raw.writableEnded) raw.end();
