@@ -5,6 +5,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import type { ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { parseOffsetDateTime } from './calendar';
 
 /** A JSON Schema as stored in the catalogue (plain data, frozen after loading). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
@@ -27,5 +28,7 @@ export function createSchemaCompiler(): SchemaCompiler {
     verbose: true,
   });
   addFormats(ajv);
+  // A day that exists and a time of day before 24:00, seconds optional (calendar.ts): slot starts.
+  ajv.addFormat('offset-date-time', { type: 'string', validate: (text: string) => parseOffsetDateTime(text) !== undefined });
   return ajv;
 }

@@ -20,6 +20,7 @@ const WRAPPER_KEYWORDS = new Set(['if', 'propertyNames', 'allOf', '$ref']);
 const FORMAT_EXPECTATIONS: Readonly<Record<string, string>> = {
   date: 'a date as YYYY-MM-DD',
   'date-time': 'a date and time in ISO 8601 form, e.g. 2025-03-14T09:30:00Z',
+  'offset-date-time': 'a real date and time in ISO 8601 form with an offset, e.g. 2026-11-24T09:30:00+03:00',
   time: 'a time as HH:MM:SS',
   email: 'an e-mail address',
   uri: 'an absolute URL',

@@ -1,3 +1,4 @@
+import { parseOffsetDateTime } from '../../../contracts/src/calendar';
 import type { CentreRepository } from '../../centres/centre.repository';
 import type { Clock } from '../../shared/clock';
 import type { BookingReschedule } from '../../../contracts/src/message.types';
@@ -46,7 +47,8 @@ export class ChangeBooking {
 
   /** Body `{ slotStart }`: another slot of the same centre and service, all-or-nothing. */
   async reschedule(reference: string, change: BookingReschedule, actor: BookingActor): Promise<BookingView> {
-    const slotStart = new Date(change.slotStart);
+    // Valid at the edge (format offset-date-time), so it names an instant.
+    const slotStart = parseOffsetDateTime(change.slotStart)!;
 
     const current = await this.changeable(reference, actor);
     const centre = await loadCentre(this.centres, current.centreCode);

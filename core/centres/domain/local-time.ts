@@ -54,12 +54,8 @@ export function localDate(instant: Date, timeZone: string): string {
   return localParts(instant, timeZone).date;
 }
 
-/** Whether `YYYY-MM-DD` names a real calendar day (not 2026-02-30). */
-export function isRealDate(date: string): boolean {
-  if (!LOCAL_DATE.test(date)) return false;
-  const d = new Date(`${date}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
-}
+/** Whether `YYYY-MM-DD` names a real calendar day (not 2026-02-30): the contracts' one strict reading. */
+export { isRealDate } from '../../../contracts/src/calendar';
 
 export function weekdayOf(date: string): IsoWeekday {
   const day = new Date(`${date}T00:00:00Z`).getUTCDay();
