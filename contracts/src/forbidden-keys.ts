@@ -12,7 +12,17 @@ const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 export const MAX_NESTING_DEPTH = 32;
 
 /**
- * Appends an error to `out` for every reserved key (and every object nested too deeply),
+ * More fields in one object than any message has (an agency file's field map included). Ajv
+ * with `allErrors` would build one error per unknown key (60,000 keys: a 3 MB error list, over a
+ * second) before the list is cut; such an object is refused here, in one error, before Ajv runs.
+ */
+export const MAX_FIELDS_PER_OBJECT = 1000;
+/** The same for the items of one array. */
+export const MAX_ITEMS_PER_ARRAY = 10_000;
+
+/**
+ * Appends an error to `out` for every reserved key (and every object nested too deeply or with
+ * too many fields),
  * up to `limit` errors in all. Iterative, so a deep body cannot overflow the stack.
  */
 export function appendForbiddenKeys(value: unknown, prefix: string, out: FieldError[], limit: number): void {
@@ -25,6 +35,10 @@ export function appendForbiddenKeys(value: unknown, prefix: string, out: FieldEr
       continue;
     }
     if (Array.isArray(current.value)) {
+      if (current.value.length > MAX_ITEMS_PER_ARRAY) {
+        out.push({ field: current.pointer, message: `has more than ${MAX_ITEMS_PER_ARRAY} items` });
+        continue;
+      }
       for (let i = current.value.length - 1; i >= 0; i--) {
         const item: unknown = current.value[i];
         if (isContainer(item)) pending.push({ value: item, pointer: childPointer(current.pointer, i), depth: current.depth + 1 });
@@ -33,6 +47,10 @@ export function appendForbiddenKeys(value: unknown, prefix: string, out: FieldEr
     }
     const record = current.value as Record<string, unknown>;
     const keys = Object.keys(record);
+    if (keys.length > MAX_FIELDS_PER_OBJECT) {
+      out.push({ field: current.pointer, message: `has more than ${MAX_FIELDS_PER_OBJECT} fields` });
+      continue;
+    }
     for (const name of keys) {
       if (!RESERVED_NAMES.has(name)) continue;
       out.push({ field: childPointer(current.pointer, name), message: 'is a reserved name (__proto__, constructor, prototype) and is not allowed as a field' });

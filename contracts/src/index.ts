@@ -8,7 +8,7 @@ export { CatalogueError, UnknownServiceError, renderProblem } from './catalogue-
 export type { CatalogueProblem } from './catalogue-error';
 export { DEFAULT_RESILIENCE, DEFAULT_RETRY } from './catalogue.defaults';
 export { MAX_FIELD_ERRORS } from './schema-error.format';
-export { MAX_NESTING_DEPTH } from './forbidden-keys';
+export { MAX_FIELDS_PER_OBJECT, MAX_ITEMS_PER_ARRAY, MAX_NESTING_DEPTH } from './forbidden-keys';
 export type { JsonSchema, CompiledSchema } from './schema-compiler';
 export type { FieldError } from './field-error';
 export type * from './catalogue.types';
