@@ -1,6 +1,7 @@
 import { DomainError } from '../shared/errors';
 import { USSD_SCREEN_LIMIT, replyBody, type UssdOption, type UssdState } from './domain/ussd-state';
 import type { UssdAppointments, UssdBookingRequest } from './ussd-appointments.port';
+import { isGsm7, toGsm7 } from './domain/screens';
 import { UssdMenu, type UssdTurn } from './ussd-menu';
 
 /** An in-memory Service by Appointment: lists as given, bookings kept in arrays. */
@@ -58,16 +59,23 @@ const PHONE = '+254712345678';
 const BOOKED_0830_CSQ = 'Thank you. Tue 24 Nov 08:30 at Huduma Centre City Square: the SMS with your reference confirms it. Bring your ID.';
 const ONE_SERVICE = [{ value: 'id-card', label: 'Replacement of a lost national ID card' }];
 
-/** Plays answers from the main menu, checking every screen's length on the way. */
+/** Every screen fits and is in the GSM-7 alphabet (issue 10: `…` is not). */
+function expectShowable(turn: UssdTurn): void {
+  const body = replyBody(turn.reply);
+  expect(body.length).toBeLessThanOrEqual(USSD_SCREEN_LIMIT);
+  expect({ body, gsm7: isGsm7(body) }).toEqual({ body, gsm7: true });
+}
+
+/** Plays answers from the main menu, checking every screen's length and alphabet on the way. */
 async function play(menu: UssdMenu, answers: string[]): Promise<UssdTurn> {
   let turn = menu.start();
   for (const answer of answers) {
-    expect(replyBody(turn.reply).length).toBeLessThanOrEqual(USSD_SCREEN_LIMIT);
+    expectShowable(turn);
     expect(turn.reply.kind).toBe('CON');
     // The state goes through JSON between callbacks (sealed in PostgreSQL): so must it here.
     turn = await menu.answer(JSON.parse(JSON.stringify(turn.state)) as UssdState, answer, PHONE);
   }
-  expect(replyBody(turn.reply).length).toBeLessThanOrEqual(USSD_SCREEN_LIMIT);
+  expectShowable(turn);
   return turn;
 }
 
@@ -160,5 +168,22 @@ describe('UssdMenu', () => {
     const turn = await play(menu, ['3', '12345678', '1', '1']);
     expect(turn.reply).toEqual({ kind: 'END', text: 'Booking K7QM-4X3P cancelled. An SMS confirms it.' });
     expect(appointments.cancelled).toEqual(['K7QM-4X3P']);
+  });
+
+  it('shows every screen in GSM-7, whatever the catalogue names hold: look-alikes, plain letters, `?` for the rest, `...` for a cut', async () => {
+    const services = [
+      { value: 'id-card', label: 'Murang\u2019a \u2013 replacement of a lost national ID card \u2026 and more words than fit' },
+      { value: 'dl', label: 'Leseni ya udereva (\u0101) \ud83d\ude97 \u201cnew\u201d' },
+    ];
+    const appointments = new Appointments(services, ['Murang\u2019a', 'Nairobi']);
+    appointments.bookError = new DomainError('unavailable', 'agency-down', 'Mfumo haupatikani \u2014 jaribu tena\u2026');
+    // Every screen of the booking flow, from the menu to the agency's (non-GSM) refusal.
+    const refused = await play(new UssdMenu(appointments), ['1', '2', '1', '2', '2', '1', '12345678', '1']);
+    expect(refused.reply.text).toBe('Sorry, not booked: Mfumo haupatikani - jaribu tena...');
+    const list = await play(new UssdMenu(appointments), ['1']);
+    expect(list.reply.text).toContain("Murang'a - replacement of a lost nati...");
+    expect(list.reply.text).toContain('Leseni ya udereva (a) ? "new"');
+    expect((await play(new UssdMenu(appointments), ['1', '1'])).reply.text).toBe("Choose a county:\n1. Murang'a\n2. Nairobi");
+    expect(toGsm7('Ł\u00e9\u00e7\u0131 \u20ac')).toBe('?\u00e9c? \u20ac');
   });
 });

@@ -6,7 +6,7 @@
 import { NATIONAL_ID } from '../bookings/domain/booking';
 import { maskIdNumber } from '../shared/personal-data';
 import { DomainError } from '../shared/errors';
-import { chosen, clip, listScreen, pageCount, screen, TEXT_LIMIT } from './domain/screens';
+import { chosen, clip, listScreen, pageCount, screen, TEXT_LIMIT, toGsm7 } from './domain/screens';
 import { menuState, type UssdOption, type UssdReply, type UssdState, type UssdStep } from './domain/ussd-state';
 import type { UssdAppointments } from './ussd-appointments.port';
 
@@ -40,7 +40,7 @@ function con(state: UssdState, note?: string): UssdTurn {
 }
 
 function end(state: UssdState, text: string): UssdTurn {
-  return { state, reply: { kind: 'END', text: clip(text, TEXT_LIMIT) } };
+  return { state, reply: { kind: 'END', text: clip(toGsm7(text), TEXT_LIMIT) } };
 }
 
 /** The screen for a state; pure, so a retried callback or a re-prompt shows exactly the same. */

@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from '../factories/app';
 import { CLOCK_SCENARIOS, RunningClock } from '../factories/clock';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { describeWithPostgres } from '../factories/services';
+import { isGsm7 } from '../../core/ussd/domain/screens';
 import { call, centreBody, day, SERVICE } from './bookings.helpers';
 
 const SECRET = 'ussd-test-secret-0123456789';
@@ -71,6 +72,8 @@ describeWithPostgres('USSD channel', () => {
       for (const screen of screens) {
         expect(screen).toMatch(/^(CON|END) /);
         expect(screen.length).toBeLessThanOrEqual(182);
+        // Every screen in the GSM-7 alphabet: handsets show nothing else reliably.
+        expect({ screen, gsm7: isGsm7(screen) }).toEqual({ screen, gsm7: true });
       }
     });
 
@@ -126,8 +129,12 @@ describeWithPostgres('USSD channel', () => {
       const sms = await app.app.get(NotificationLog).sentTo(PHONE);
       expect(sms).toHaveLength(1);
       expect(sms[0]).toMatchObject({ template: 'booking-confirmed', data: expect.objectContaining({ reference: bookings[0].reference }) });
-      // A finished conversation keeps nothing.
-      expect((await db.pool.query('SELECT 1 FROM ussd_sessions WHERE session_id = $1', [session])).rowCount).toBe(0);
+      // The network repeats the final callback: the same last screen again, and still one booking (issue 10).
+      expect(await say(null, replica)).toEqual(done);
+      expect(await bookingsOf()).toHaveLength(1);
+      // What a finished conversation keeps until it expires is its last screen, sealed.
+      const kept = await db.pool.query<{ state_sealed: Buffer }>('SELECT state_sealed FROM ussd_sessions WHERE session_id = $1', [session]);
+      expect(kept.rows[0].state_sealed.toString('latin1')).not.toMatch(/Huduma Test Nairobi|08:00/);
     });
 
     it("does not tell another phone whether an ID number is booked: the same screen, nothing booked, no SMS", async () => {
@@ -195,6 +202,17 @@ describeWithPostgres('USSD channel', () => {
       expect(JSON.parse(wrong.body)).toMatchObject({ type: 'https://kiungo.dev/problems/ussd-key-invalid', status: 403 });
       expect(wrong.body).not.toContain(SECRET);
       expect(Number((await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM ussd_sessions')).rows[0].n)).toBe(before);
+    });
+
+    it('ends a session whose text is over 500 characters with an END screen, not a problem the gateway cannot show (issue 10)', async () => {
+      const session = `ATUid_${randomUUID()}`;
+      await ussd(app, session, PHONE, '');
+      const before = (await bookingsOf()).length;
+      const long = await ussd(app, session, PHONE, `1*${'1*'.repeat(300)}1`);
+      expect(long.status).toBe(200);
+      expect(long.contentType).toMatch(/^text\/plain/);
+      expect(long.body).toBe('END Too many answers in one session. Please dial again.');
+      expect((await bookingsOf()).length).toBe(before);
     });
 
     it('refuses a malformed callback with 422 naming the fields, and form bodies on other routes with 415', async () => {

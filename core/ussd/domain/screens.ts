@@ -11,14 +11,55 @@ export const NOTE_ROOM = 24;
 export const LABEL_LIMIT = 40;
 const MORE = '\n0 More';
 
-/** Cuts `text` to `limit` characters, marking the cut. */
+/** Cuts `text` to `limit` characters, marking the cut with `...` (U+2026 is not in GSM-7). */
 export function clip(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+  return text.length <= limit ? text : `${text.slice(0, Math.max(limit - 3, 0))}...`;
 }
 
 /** A whole screen, never over the limit whatever the data (names are catalogue-controlled, not ours). */
 export function screen(note: string | undefined, body: string): string {
-  return clip(note ? `${clip(note, NOTE_ROOM - 1)}\n${body}` : body, TEXT_LIMIT);
+  return clip(toGsm7(note ? `${clip(note, NOTE_ROOM - 1)}\n${body}` : body), TEXT_LIMIT);
+}
+
+/**
+ * The GSM 03.38 default alphabet (and its extension table), which every handset shows: a screen
+ * with any other character is sent as UCS-2 by some networks (70 characters, not 182) or shown
+ * as boxes by others. Carriage return and form feed are left out: a screen's lines end in \n.
+ */
+const GSM7 = new Set([
+  ...'@£$¥èéùìòÇ\nØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
+  ...'^{}\\[~]|€',
+]);
+
+/** Common characters outside GSM-7 and what stands in for them. */
+const LOOKALIKES: ReadonlyMap<string, string> = new Map([
+  ...[...'\u2018\u2019\u201a\u2032`\u00b4'].map((char) => [char, "'"] as const),
+  ...[...'\u201c\u201d\u201e\u00ab\u00bb'].map((char) => [char, '"'] as const),
+  ...[...'\u2010\u2011\u2012\u2013\u2014\u2212\u2022'].map((char) => [char, '-'] as const),
+  ['\u2026', '...'],
+  ['\u00a0', ' '],
+  ['\t', ' '],
+  ['\r', ''],
+]);
+
+export function isGsm7(text: string): boolean {
+  for (const char of text) if (!GSM7.has(char)) return false;
+  return true;
+}
+
+/** `text` in GSM-7: look-alikes replaced, accents dropped where the plain letter is in the alphabet, anything else `?`. */
+export function toGsm7(text: string): string {
+  let out = '';
+  for (const char of text) {
+    const lookalike = LOOKALIKES.get(char);
+    if (GSM7.has(char)) out += char;
+    else if (lookalike !== undefined) out += lookalike;
+    else {
+      const plain = char.normalize('NFD').replace(/\p{M}/gu, '');
+      out += plain !== '' && isGsm7(plain) ? plain : '?';
+    }
+  }
+  return out;
 }
 
 /** Option indexes per page: as many lines as fit under the title, with room for a note and "0 More". */

@@ -2,7 +2,8 @@
  * One Africa's Talking USSD callback: `text` is every answer of the session so far joined by `*`.
  * The session's state lives in PostgreSQL (sealed), keyed by `sessionId`, so the next callback may
  * reach any replica, or one restarted in between. What is new in `text` is what follows the part
- * already answered; a callback repeated by the network gets the same screen again, unchanged.
+ * already answered; a callback repeated by the network gets the same screen again, unchanged,
+ * the last one (END) included.
  */
 import { KENYAN_MOBILE, normalisePhone } from '../../bookings/domain/booking';
 import type { Clock } from '../../shared/clock';
@@ -15,6 +16,8 @@ import type { StoredUssdSession, UssdSessionRepository } from '../ussd-session.r
 
 /** Africa's Talking ends a session after about 180 s; ours expires with it, counted from the last answer. */
 export const USSD_SESSION_TTL_MS = 180_000;
+/** No conversation of ours needs more typed: longer `text` is a confused gateway or a probe. */
+export const USSD_TEXT_LIMIT = 500;
 const PURGE_BATCH = 100;
 
 export interface UssdCallback {
@@ -45,6 +48,8 @@ export class AnswerUssdCallback {
   /** `body` is valid against ussd-callback.v1.json (checked at the edge). */
   async execute(body: UssdCallbackBody): Promise<UssdReply> {
     const callback: UssdCallback = { sessionId: body.sessionId, serviceCode: body.serviceCode ?? '', phoneNumber: body.phoneNumber, text: body.text ?? '' };
+    // The gateway shows only CON/END text: too long an input ends the session with words, not a problem+json.
+    if (callback.text.length > USSD_TEXT_LIMIT) return { kind: 'END', text: 'Too many answers in one session. Please dial again.' };
     const phone = normalisePhone(callback.phoneNumber);
     if (!KENYAN_MOBILE.test(phone)) return { kind: 'END', text: 'Sorry, booking by USSD needs a Kenyan mobile number.' };
     const phoneHash = this.vault.lookupHash(phone);
@@ -68,10 +73,8 @@ export class AnswerUssdCallback {
       turn = await this.menu.answer(payload.menu, input, phone);
     }
 
-    if (turn.reply.kind === 'END') {
-      if (stored) await this.sessions.remove(callback.sessionId);
-      return turn.reply;
-    }
+    // An END is kept too (its state is the bare menu) until the session expires, so that a final
+    // callback the network repeats gets the same last screen again, not "Session timed out".
     const payload: SessionPayload = { menu: turn.state, consumed: answers.length, lastText: callback.text, lastReply: turn.reply };
     const saved = await this.sessions.save(
       { sessionId: callback.sessionId, phoneHash, stateSealed: this.vault.seal(payload), at: now, expiresAt: new Date(now.getTime() + this.ttlMs) },
