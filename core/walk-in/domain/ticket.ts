@@ -54,7 +54,8 @@ export function ticketNumber(letter: string, number: number): string {
 
 /**
  * Order of service (lower first): appointments near their slot, then the protected classes,
- * then everyone else; within a rank, arrival order. Mirrored by the ORDER BY of call-next.
+ * then everyone else; within a rank, arrival order (tickets issued at the same instant: by number).
+ * Mirrored by the ORDER BY of call-next.
  */
 export function serviceRank(ticket: Pick<Ticket, 'priorityClass' | 'slotStart'>, now: Date): 0 | 1 | 2 {
   if (ticket.priorityClass === 'appointment' && ticket.slotStart && ticket.slotStart.getTime() <= now.getTime() + APPOINTMENT_LEAD_MINUTES * 60_000) {

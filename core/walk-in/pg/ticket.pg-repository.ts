@@ -132,7 +132,7 @@ export class PgTicketRepository extends TicketRepository {
             WHERE t.centre_code = $1 AND t.state = 'waiting'
               AND EXISTS (SELECT 1 FROM session WHERE session.officer_id = $3)
               AND t.service_code IN (SELECT service_code FROM counter_services WHERE centre_code = $1 AND counter_code = $2)
-            ORDER BY ${rankSql(4, 5, 't')}, t.arrived_at, t.id
+            ORDER BY ${rankSql(4, 5, 't')}, t.arrived_at, t.local_day, t.number, t.id
             LIMIT 1
             FOR UPDATE OF t SKIP LOCKED
          ), called AS (
