@@ -612,7 +612,7 @@ export interface BookingList {
  */
 export interface BookingReschedule {
   /**
-   * an ISO-8601 date-time with offset, e.g. 2026-11-24T09:30:00+03:00: the start of a free slot from GET /v1/centres/{code}/slots
+   * a real date and time in ISO 8601 form with an offset (seconds optional), e.g. 2026-11-24T09:30:00+03:00: the start of a free slot from GET /v1/centres/{code}/slots
    */
   slotStart: string;
 }
@@ -1065,7 +1065,7 @@ export interface NewBooking {
    */
   service: string;
   /**
-   * an ISO-8601 date-time with offset, e.g. 2026-11-24T09:30:00+03:00: the start of a free slot from GET /v1/centres/{code}/slots
+   * a real date and time in ISO 8601 form with an offset (seconds optional), e.g. 2026-11-24T09:30:00+03:00: the start of a free slot from GET /v1/centres/{code}/slots
    */
   slotStart: string;
   citizen: {
@@ -1338,7 +1338,7 @@ export interface UssdCallback {
    */
   phoneNumber: string;
   /**
-   * the answers so far joined by *, at most 500 characters
+   * the answers so far joined by *; over 500 characters the session ends (END), which the gateway can show where it cannot show a problem
    */
   text?: string;
   [k: string]: string | undefined;

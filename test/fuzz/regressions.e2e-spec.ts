@@ -3,6 +3,7 @@ import { describeWithPostgres } from '../factories/services';
 import { nrbEnvelope } from '../e2e/transactions.helpers';
 import { AGENCY, CENTRE, SERVICE, startFuzzWorld, type FuzzWorld } from './fuzz-world';
 import { send, type FuzzRequest } from './http-probe';
+import { fetchOpenApi, routesOf } from './openapi-routes';
 
 /** What the fuzzer found, pinned: each case failed before its fix (see docs/RELIABILITY.md, Fuzzing). */
 describeWithPostgres('fuzz findings, fixed', () => {
@@ -82,6 +83,60 @@ describeWithPostgres('fuzz findings, fixed', () => {
       // A cursor the API wrote still pages.
       const valid = Buffer.from(JSON.stringify({ c: '2026-11-22T09:00:00.000Z', i: id })).toString('base64url');
       expect((await send(world.app.url, request('GET', `${list}cursor=${valid}`, world.tokens.admin))).status).toBe(200);
+    });
+
+    // Issue 10, bad input: impossible days were booked as another day (2027-02-29 → 1 March,
+    // T24:00 → the next day) where GET …/slots refused the same dates.
+    it.each(['2027-02-29T09:00+03:00', '2027-04-31T09:00+03:00', '2027-02-30T09:00:00+03:00', '2026-11-31T09:00+03:00', '2026-11-05T24:00+03:00'])(
+      'POST /v1/bookings with slotStart %s: a day or hour that does not exist is a 422 on /slotStart, nothing booked',
+      async (slotStart) => {
+        const before = await world.counts();
+        const body = { centre: CENTRE, service: SERVICE, slotStart, citizen: { idNumber: '23456789', phone: '+254711222333' }, channel: 'portal' };
+        const response = await send(world.app.url, request('POST', '/v1/bookings', world.tokens.channel, JSON.stringify(body)));
+        expect(response.status).toBe(422);
+        expect(JSON.parse(response.text)).toMatchObject({ errors: [{ field: '/slotStart', message: expect.stringContaining('a real date and time') }] });
+        expect(await world.counts()).toEqual(before);
+      },
+    );
+
+    // Issue 10, bad input: a lone surrogate in a centre's or a counter's name was stored as U+FFFD.
+    it('PUT /v1/centres/{code}: a lone surrogate in a centre or counter name, escaped or as raw bytes, is refused and nothing is stored', async () => {
+      const centre = (name: string, counter: string) =>
+        `{"name":${name},"county":"Nairobi","openingHours":[{"weekday":1,"opens":"08:00","closes":"17:00"}],"counters":[{"code":"9","name":${counter},"services":["${SERVICE}"]}]}`;
+      const put = (body: Buffer) => send(world.app.url, { ...request('PUT', '/v1/centres/NRB-SURR', world.tokens.admin, '{}'), body });
+      const before = await world.counts();
+      const escaped = [centre('"Huduma \\ud800 GPO"', '"Counter 9"'), centre('"Huduma GPO"', '"Counter \\udfff"')].map((text) => Buffer.from(text));
+      // The same lone surrogate as bytes (its WTF-8 form), which a lenient decoder turns into U+FFFD.
+      const [head, tail] = centre('"Huduma @@ GPO"', '"Counter 9"').split('@@');
+      const raw = Buffer.concat([Buffer.from(head), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from(tail)]);
+      // Escaped: a JSON string the schema refuses (422 on the name); raw: not UTF-8, so not JSON (400).
+      for (const [body, status] of [...escaped.map((text) => [text, 422] as const), [raw, 400] as const]) {
+        const response = await put(body);
+        expect({ body: body.toString('latin1'), status: response.status }).toEqual({ body: body.toString('latin1'), status });
+        expect(response.text).not.toContain('\ufffd');
+      }
+      expect(await world.counts()).toEqual(before);
+      expect((await world.db.pool.query("SELECT 1 FROM centres WHERE code = 'NRB-SURR'")).rowCount).toBe(0);
+    });
+
+    // Issue 10, bad input: 60,000 unknown keys in a 0.9 MB body got a 3.17 MB error list, in over a
+    // second. Every JSON body is refused in one short error, before Ajv lists each key.
+    it('answers a body with 60,000 unknown keys with one short error, on every route that takes a JSON body', async () => {
+      const keys = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, 1]));
+      const hostile = JSON.stringify(keys);
+      const routes = routesOf(await fetchOpenApi(world.app.url)).filter((route) => route.bodySchema && route.template !== '/v1/transactions/replay');
+      expect(routes.length).toBeGreaterThanOrEqual(10);
+      const before = await world.counts();
+      for (const route of routes) {
+        const target = route.template.replace(/\{[^}]+\}/g, (param) => (param === '{code}' ? CENTRE : 'x'));
+        const token = world.tokens[route.roles[0] ?? 'admin'];
+        const response = await send(world.app.url, request(route.method, target, token, hostile));
+        const answer = { route: `${route.method} ${route.template}`, status: response.status, bytes: response.text.length };
+        expect(answer).toEqual({ ...answer, status: 422, bytes: expect.any(Number) });
+        expect(answer.bytes).toBeLessThan(2000);
+        expect(JSON.parse(response.text).errors).toEqual([{ field: '', message: 'has more than 1000 fields' }]);
+      }
+      expect(await world.counts()).toEqual(before);
     });
 
     // Found once the OpenAPI document described these bodies: free text with U+0000 or an unpaired
