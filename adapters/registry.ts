@@ -11,6 +11,7 @@ import { defaultAdapterKinds, type AdapterKinds } from './adapter-kinds';
 import { AgencyCallError, type AgencyAdapter, type ApplicationStatus } from './agency-adapter.port';
 import {
   ResilientAgency,
+  type AgencyCallListener,
   type AgencyFailure,
   type DispatchOptions,
   type ResilientAgencyOptions,
@@ -49,6 +50,7 @@ export class UnknownAgencyError extends Error {
 export class AgencyRegistry {
   private readonly agencies = new Map<string, ResilientAgency>();
   private readonly breakerListeners = new Set<AgencyBreakerListener>();
+  private readonly callListeners = new Set<AgencyCallListener>();
 
   constructor(definitions: readonly AgencyDefinition[], options: AgencyRegistryOptions = {}) {
     const kinds = options.adapterKinds ?? defaultAdapterKinds();
@@ -60,6 +62,7 @@ export class AgencyRegistry {
       const { adapter, configProblem } = buildAdapter(definition, kinds, env, options.endpointOverrides?.[definition.code]);
       const agency = new ResilientAgency(definition, adapter, { configProblem, rateLimitMaxWaitMs: options.rateLimitMaxWaitMs });
       agency.onBreakerChange((state, code) => this.breakerChanged(code, state));
+      agency.onCall((call) => tellEach(this.callListeners, (listener) => listener(call)));
       this.agencies.set(definition.code, agency);
     }
   }
@@ -117,18 +120,30 @@ export class AgencyRegistry {
     return () => this.breakerListeners.delete(listener);
   }
 
+  /** Every call to every agency, after it ended (metrics, the per-call log line); returns the unsubscribe function. */
+  onCall(listener: AgencyCallListener): () => void {
+    this.callListeners.add(listener);
+    return () => this.callListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     this.breakerListeners.clear();
+    this.callListeners.clear();
     await Promise.all([...this.agencies.values()].map((agency) => agency.close()));
   }
 
   private breakerChanged(agencyCode: string, state: BreakerState): void {
-    for (const listener of this.breakerListeners) {
-      try {
-        listener(agencyCode, state);
-      } catch {
-        // Listeners are observers (metrics, live dashboards); they cannot veto a transition.
-      }
+    tellEach(this.breakerListeners, (listener) => listener(agencyCode, state));
+  }
+}
+
+/** Listeners are observers (metrics, logs, live dashboards): one failing stops neither the others nor the call. */
+function tellEach<L>(listeners: ReadonlySet<L>, tell: (listener: L) => void): void {
+  for (const listener of listeners) {
+    try {
+      tell(listener);
+    } catch {
+      // the observer's own problem
     }
   }
 }

@@ -45,6 +45,29 @@ export interface ResilientAgencyStats {
 
 export type BreakerListener = (state: BreakerState, agencyCode: string) => void;
 
+/** What the agency was asked: a submission, a status look-up, or an appointment reservation or cancellation. */
+export type AgencyOperation = 'submit' | 'status' | 'reserve' | 'cancel';
+
+/**
+ * One call through the guards, told to observers after it ended (metrics, the per-call log line).
+ * `outcome` is the result's kind (`accepted`, `rejected`, `pending`, `found`, …) or, for a
+ * transient failure, its code (`timeout`, `breaker_open`, …): never a vendor status or body.
+ */
+export interface AgencyCallRecord {
+  agencyCode: string;
+  operation: AgencyOperation;
+  outcome: string;
+  inline: boolean;
+  /** From the first guard to the answer, shedding included (a breaker_open call takes ~0 ms). */
+  ms: number;
+  correlationId?: string;
+  transactionId?: string;
+  /** The transient failure's reason (status codes and error codes only, see AgencyCallError). */
+  reason?: string;
+}
+
+export type AgencyCallListener = (call: AgencyCallRecord) => void;
+
 export interface ResilientAgencyOptions {
   /** Longest wait for a rate-limit token before answering `rate_limited`. Default 100 ms. */
   rateLimitMaxWaitMs?: number;
@@ -66,6 +89,7 @@ export class ResilientAgency {
   private readonly now: () => Date;
   private readonly closing = new AbortController();
   private readonly listeners = new Set<BreakerListener>();
+  private readonly callListeners = new Set<AgencyCallListener>();
   private openedAt?: string;
   private lastFailure?: AgencyFailure;
   private lastSuccessAt?: string;
@@ -103,13 +127,14 @@ export class ResilientAgency {
       return transient('misconfigured', `service ${req.serviceCode} is not offered by agency ${this.code}`);
     }
     const timeoutMs = this.timeoutFor(opts);
-    return this.guarded(timeoutMs, (signal) => this.adapter.submit(req, { signal, timeoutMs, service }));
+    const call = { operation: 'submit' as const, inline: opts.inline, correlationId: req.correlationId, transactionId: req.transactionId };
+    return this.guarded(call, timeoutMs, (signal) => this.adapter.submit(req, { signal, timeoutMs, service }));
   }
 
   /** Asks the agency what became of an application (reconciliation). Never throws. */
   async status(agencyRef: string, opts: DispatchOptions = { inline: false }): Promise<ApplicationStatus | TransientOutcome> {
     const timeoutMs = this.timeoutFor(opts);
-    return this.guarded(timeoutMs, (signal) => this.adapter.status(agencyRef, { signal, timeoutMs }));
+    return this.guarded({ operation: 'status', inline: opts.inline }, timeoutMs, (signal) => this.adapter.status(agencyRef, { signal, timeoutMs }));
   }
 
   /** Whether the agency keeps its own appointment system (the adapter's `appointments` capability). */
@@ -122,7 +147,7 @@ export class ResilientAgency {
     const appointments = this.adapter.appointments;
     if (!appointments) return transient('misconfigured', `agency ${this.code} has no appointment system`);
     const timeoutMs = this.timeoutFor(opts);
-    return this.guarded(timeoutMs, (signal) => appointments.reserve(request, { signal, timeoutMs }));
+    return this.guarded({ operation: 'reserve', inline: opts.inline }, timeoutMs, (signal) => appointments.reserve(request, { signal, timeoutMs }));
   }
 
   /** Cancels a reservation made by `reserveAppointment`. Never throws. */
@@ -130,7 +155,7 @@ export class ResilientAgency {
     const appointments = this.adapter.appointments;
     if (!appointments) return transient('misconfigured', `agency ${this.code} has no appointment system`);
     const timeoutMs = this.timeoutFor(opts);
-    return this.guarded(timeoutMs, async (signal) => {
+    return this.guarded({ operation: 'cancel', inline: opts.inline }, timeoutMs, async (signal) => {
       await appointments.cancel(agencyRef, { signal, timeoutMs });
       return { kind: 'cancelled' as const };
     });
@@ -170,6 +195,12 @@ export class ResilientAgency {
     return () => this.listeners.delete(listener);
   }
 
+  /** Calls `listener` after every call through the guards; returns the unsubscribe function. */
+  onCall(listener: AgencyCallListener): () => void {
+    this.callListeners.add(listener);
+    return () => this.callListeners.delete(listener);
+  }
+
   /** Aborts calls in flight, refuses new ones, stops the breaker's timers, closes the adapter. */
   async close(): Promise<void> {
     if (this.closing.signal.aborted) return;
@@ -177,15 +208,43 @@ export class ResilientAgency {
     this.bulkhead.close();
     this.breaker.shutdown();
     this.listeners.clear();
+    this.callListeners.clear();
     await this.adapter.close();
   }
 
-  private async guarded<T>(timeoutMs: number, call: (signal: AbortSignal) => Promise<T>): Promise<T | TransientOutcome> {
+  private async guarded<T extends { kind: string }>(
+    about: Omit<AgencyCallRecord, 'agencyCode' | 'outcome' | 'ms'>,
+    timeoutMs: number,
+    call: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T | TransientOutcome> {
+    const started = performance.now();
+    let result: T | TransientOutcome;
     try {
-      return await this.throughGuards(timeoutMs, call);
+      result = await this.throughGuards(timeoutMs, call);
     } catch (error) {
       // Last net for a bug of ours: the promise of "never throws" holds even then.
-      return transient('unavailable', `unexpected error in the resilience layer (${error instanceof Error ? error.name : typeof error})`);
+      result = transient('unavailable', `unexpected error in the resilience layer (${error instanceof Error ? error.name : typeof error})`);
+    }
+    if (this.callListeners.size > 0) {
+      const failed = result.kind === 'transient' ? (result as TransientOutcome) : undefined;
+      this.tell({
+        ...about,
+        agencyCode: this.code,
+        outcome: failed ? failed.code : result.kind,
+        ms: performance.now() - started,
+        ...(failed && { reason: failed.reason }),
+      });
+    }
+    return result;
+  }
+
+  private tell(record: AgencyCallRecord): void {
+    for (const listener of this.callListeners) {
+      try {
+        listener(record);
+      } catch {
+        // Observers (metrics, logs) cannot fail a call.
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import { CentresModule } from './centres/centres.module';
 import { CountersModule } from './walk-in/counters/counters.module';
 import { HealthModule } from './health/health.module';
 import { KpisModule } from './walk-in/kpis/kpis.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PlatformModule, type PlatformOptions } from './platform';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import type { KiungoRuntime } from './runtime/runtime';
@@ -33,6 +34,7 @@ export class AppModule {
         PlatformModule.forRoot(runtime.config, platform),
         RuntimeModule.forRuntime(runtime),
         HealthModule,
+        MetricsModule.forRole(worker),
         ...(api ? [ServicesModule, TransactionsModule, AgenciesModule] : []),
         ...(api ? [CentresModule, BookingsModule] : []),
         ...(api ? [TicketsModule, CountersModule, BoardsModule, KpisModule] : []),

@@ -7,6 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../gateway/src/app.module';
 import { mintDevToken, type Role } from '../../gateway/src/auth';
 import { loadConfig, type ProcessRole } from '../../gateway/src/config/env.schema';
+import { MetricsServer } from '../../gateway/src/metrics/metrics-server';
 import { createHttpApp } from '../../gateway/src/platform';
 import { buildRuntime } from '../../gateway/src/runtime/build-runtime';
 import type { KiungoRuntime } from '../../gateway/src/runtime/runtime';
@@ -22,6 +23,8 @@ export interface TestApp {
   url: string;
   runtime: KiungoRuntime;
   app: NestFastifyApplication;
+  /** http://127.0.0.1:<port>/metrics: the app's Prometheus endpoint (KIUNGO_METRICS_PORT, a free port unless `env` names one). */
+  metricsUrl(): string;
   token(role: Role, extra?: { centre?: string; agency?: string; subject?: string; expiresIn?: string | number }): Promise<string>;
   close(): Promise<void>;
 }
@@ -58,6 +61,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     HOST: '127.0.0.1',
     PORT: '0',
     KIUNGO_SWEEP_INTERVAL_MS: String(options.sweepIntervalMs ?? 300),
+    KIUNGO_METRICS_PORT: '0',
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     // Suites send many requests with one token; the limits themselves are tested with their own.
     KIUNGO_RATE_LIMITS: UNLIMITED_RATE,
@@ -81,6 +85,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     url: `http://127.0.0.1:${port}`,
     runtime,
     app,
+    metricsUrl: () => `http://127.0.0.1:${app.get(MetricsServer, { strict: false }).port()}/metrics`,
     token: (role, extra = {}) => mintDevToken({ role, subject: extra.subject ?? `test-${role}`, ...extra }, config),
     close: async () => {
       await app.close();

@@ -11,6 +11,8 @@ export interface GatewayProcess {
   child: ChildProcess;
   /** http://127.0.0.1:<port> (a worker listens too: health and metrics). */
   url: string;
+  /** http://127.0.0.1:<KIUNGO_METRICS_PORT>/metrics */
+  metricsUrl: string;
   /** Everything the process printed so far (for failure messages). */
   output(): string;
   /** SIGKILL: no shutdown hooks, no lease release, connections die with it. */
@@ -33,11 +35,12 @@ export type GatewayRole = 'all' | 'api' | 'worker';
  */
 export async function startGatewayProcess(role: GatewayRole, env: NodeJS.ProcessEnv, readyTimeoutMs = 30_000): Promise<GatewayProcess> {
   const port = env.PORT ?? String(await freePort());
+  const metricsPort = env.KIUNGO_METRICS_PORT ?? String(await freePort());
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'run-ts.cjs'), path.join(ROOT, 'gateway', 'src', 'main.ts'), role], {
     cwd: ROOT,
     // Every level is logged, and every line checked for personal data (log-leaks.ts).
-    env: { HOST: '127.0.0.1', KIUNGO_RATE_LIMITS: UNLIMITED_RATE, ...sameClockEnv(), ...env, LOG_LEVEL: 'trace', PORT: port },
+    env: { HOST: '127.0.0.1', KIUNGO_RATE_LIMITS: UNLIMITED_RATE, ...sameClockEnv(), ...env, LOG_LEVEL: 'trace', PORT: port, KIUNGO_METRICS_PORT: metricsPort },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -60,6 +63,7 @@ export async function startGatewayProcess(role: GatewayRole, env: NodeJS.Process
   const process_: GatewayProcess = {
     child,
     url,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     output: () => output,
     kill: async () => {
       if (!gone()) child.kill('SIGKILL');

@@ -55,6 +55,8 @@ export interface AppConfig {
   readonly seedDemoCentres: boolean;
   /** KIUNGO_BOOKING_JOBS_INTERVAL_MS: how often the worker releases no-shows and sends reminders. */
   readonly bookingJobsIntervalMs: number;
+  /** KIUNGO_METRICS_PORT: Prometheus's own port (0: any free one). */
+  readonly metricsPort: number;
   /** KIUNGO_USSD_SECRET: guards the Africa's Talking USSD callback (POST /v1/channels/ussd?key=…). */
   readonly ussd: UssdConfig;
   /** KIUNGO_SEAL_*: the audit seals (audit-config.ts). */
@@ -127,6 +129,7 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
     sweepIntervalMs: config.sweepIntervalMs,
+    metricsPort: config.metricsPort,
     ussdSecret: config.ussd.secret === undefined ? 'unset (USSD channel off)' : `[redacted, from ${config.ussd.source}]`,
     sealKey: config.audit.sealKey === undefined ? 'unset (audit sealing off)' : `[redacted, from ${config.audit.sealKeySource}]`,
     sealDir: config.audit.sealDir,

@@ -11,6 +11,7 @@ import { useStrictJsonParser } from '../http/json-body-parser';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { ROOT_LOGGER } from '../logging/logger';
+import { KiungoMetrics } from '../metrics/kiungo-metrics';
 import { useUssdFormParser } from '../ussd/ussd-form-parser';
 
 export interface HttpAppOptions {
@@ -62,8 +63,10 @@ export async function createHttpApp(
   // One line per request, after the answer is sent: the route's pattern, never the raw path or
   // query (they may carry an ID number or the USSD key). Health probes only at debug.
   fastify.addHook('onRequest', refuseLongUrls(abuse.maxUrlBytes));
+  let metrics: KiungoMetrics | undefined;
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url;
+    metrics?.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     const level = route?.startsWith('/health') ? 'debug' : 'info';
     if (requestLog?.isLevelEnabled(level)) {
       requestLog[level](
@@ -86,6 +89,11 @@ export async function createHttpApp(
     throw new Error('createHttpApp: the root module must import PlatformModule.forRoot(config)');
   }
   app.useLogger(app.get(NestPinoLogger));
+  try {
+    metrics = app.get(KiungoMetrics, { strict: false });
+  } catch {
+    // The gateway's AppModule has the runtime's; a module built for one feature's test may have none.
+  }
   app.enableShutdownHooks();
   setupOpenApi(app);
   await options.configure?.(app);

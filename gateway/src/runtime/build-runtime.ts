@@ -9,6 +9,7 @@ import { createPool } from '../../../core/db/pool';
 import { SystemClock, type Clock } from '../../../core/shared/clock';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
 import { agencyEnvironment, type AppConfig, type ProcessRole } from '../config/env.schema';
+import { KiungoMetrics } from '../metrics/kiungo-metrics';
 import { createRetryQueue } from '../retry-queue/create-retry-queue';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from '../http/rate-limiter';
 import type { KiungoRuntime } from './runtime';
@@ -68,6 +69,10 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
     }
     const agencies = new AgencyRegistry(catalogue.agencies, { endpointOverrides, env: agencyEnvironment });
     closers.push(() => agencies.close());
+    const metrics = new KiungoMetrics(role);
+    metrics.bindAgencies(agencies);
+    metrics.bindPool(pool, poolMax);
+    closers.push(async () => metrics.close());
 
     const retries = createRetryQueue({ redisUrl: config.redisUrl, prefix: overrides.queuePrefix, logger: new Logger('RetryQueue') });
     closers.push(() => retries.close());
@@ -96,6 +101,7 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
       audit,
       vault: new PersonalDataVault(config.dataKey),
       clock: overrides.clock ?? new SystemClock(),
+      metrics,
       redisPing,
       rateLimiter,
       preparedStatements,

@@ -6,6 +6,7 @@ import { RetryQueue } from '../../../core/retry-queue/retry-queue.port';
 import { Clock } from '../../../core/shared/clock';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
 import { RateLimiter } from '../http/rate-limiter';
+import { KiungoMetrics } from '../metrics/kiungo-metrics';
 import type { KiungoRuntime } from './runtime';
 import { DB_POOL, ENDPOINT_OVERRIDES, PREPARED_STATEMENTS, PROCESS_ROLE, REDIS_PING } from './tokens';
 
@@ -35,6 +36,7 @@ export class RuntimeModule {
       { provide: AuditLog, useValue: runtime.audit },
       { provide: PersonalDataVault, useValue: runtime.vault },
       { provide: Clock, useValue: runtime.clock },
+      { provide: KiungoMetrics, useValue: runtime.metrics },
       { provide: DB_POOL, useValue: runtime.pool },
       { provide: PREPARED_STATEMENTS, useValue: runtime.preparedStatements },
       { provide: PROCESS_ROLE, useValue: runtime.role },

@@ -7,6 +7,7 @@ import type { Clock } from '../../../core/shared/clock';
 import type { PersonalDataVault } from '../../../core/shared/personal-data';
 import type { AppConfig, ProcessRole } from '../config/app-config';
 import type { RateLimiter } from '../http/rate-limiter';
+import type { KiungoMetrics } from '../metrics/kiungo-metrics';
 
 /**
  * Everything a Kiungo process runs on, built once before Nest starts (see build-runtime.ts).
@@ -23,6 +24,8 @@ export interface KiungoRuntime {
   readonly audit: AuditLog;
   readonly vault: PersonalDataVault;
   readonly clock: Clock;
+  /** The Prometheus registry, already fed by the agencies and the pool (gateway/src/metrics). */
+  readonly metrics: KiungoMetrics;
   /** True on a real PostgreSQL: hot queries run as named prepared statements. False on PGlite. */
   readonly preparedStatements: boolean;
   /** Request budgets per client: in Redis when REDIS_URL is set (shared by replicas), else in memory. */

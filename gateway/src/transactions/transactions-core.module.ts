@@ -12,6 +12,8 @@ import { PersonalDataVault } from '../../../core/shared/personal-data';
 import { CompletionNotifier } from '../../../core/transactions/completion-notifier.port';
 import { PgTransactionRepository } from '../../../core/transactions/pg/transaction.pg-repository';
 import { TransactionRepository } from '../../../core/transactions/transaction.repository';
+import { KiungoMetrics } from '../metrics/kiungo-metrics';
+import { MeteredTransactionRepository } from '../metrics/metered-transaction.repository';
 import { AcceptUnderFallback } from '../../../core/transactions/use-cases/accept-under-fallback';
 import { AgencyCall } from '../../../core/transactions/use-cases/agency-call';
 import { DispatchAttempt } from '../../../core/transactions/use-cases/dispatch-attempt';
@@ -39,8 +41,9 @@ function retryLeaseMs(catalogue: Catalogue): number {
 const providers = [
   {
     provide: TransactionRepository,
-    inject: [DB_POOL, AuditLog, PREPARED_STATEMENTS],
-    useFactory: (pool: Pool, audit: AuditLog, prepared: boolean) => new PgTransactionRepository(pool, audit, prepared),
+    inject: [DB_POOL, AuditLog, PREPARED_STATEMENTS, KiungoMetrics],
+    useFactory: (pool: Pool, audit: AuditLog, prepared: boolean, metrics: KiungoMetrics) =>
+      new MeteredTransactionRepository(new PgTransactionRepository(pool, audit, prepared), metrics),
   },
   { provide: CompletionNotifier, useClass: LogCompletionNotifier },
   {

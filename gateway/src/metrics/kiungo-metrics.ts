@@ -1,0 +1,127 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Pool } from 'pg';
+import type { AgencyRegistry } from '../../../adapters/registry';
+import type { AgencyCallRecord } from '../../../adapters/resilience/resilient-agency';
+import type { BreakerState } from '../../../contracts/src/dispatch';
+import type { Transaction } from '../../../core/transactions/domain/transaction';
+
+/** Breaker states as numbers, so that a graph shows an outage as a step: closed 0, half-open 1, open 2. */
+export const BREAKER_STATE_VALUE: Readonly<Record<BreakerState, number>> = { closed: 0, half_open: 1, open: 2 };
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The process's Prometheus registry and the instruments every role feeds (README "Metrics").
+ * Only the gateway knows prom-client: the adapters tell their calls and breaker transitions
+ * through the registry's listeners, the core its transactions' states through the repository
+ * port (MeteredTransactionRepository), and what lives in the database is read at scrape time
+ * (database-gauges.ts). Instruments are created here, once, so every family is declared even
+ * before its first sample.
+ */
+export class KiungoMetrics {
+  readonly registry = new Registry();
+  private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  private readonly agencyCallDuration: Histogram<'agency' | 'operation' | 'outcome'>;
+  private readonly breakerTransitions: Counter<'agency' | 'state'>;
+  private readonly transactions: Counter<'service' | 'agency' | 'channel' | 'state'>;
+  private readonly unbind: Array<() => void> = [];
+
+  constructor(role: string) {
+    this.registry.setDefaultLabels({ role });
+    // Event-loop lag, heap, GC, CPU, handles: prom-client's process metrics, computed at scrape time.
+    collectDefaultMetrics({ register: this.registry });
+    this.httpDuration = new Histogram({
+      name: 'kiungo_http_request_duration_seconds',
+      help: 'HTTP requests answered, by method, route pattern (never the raw path) and status; _count is the request rate',
+      labelNames: ['method', 'route', 'status'],
+      buckets: LATENCY_BUCKETS,
+      registers: [this.registry],
+    });
+    this.agencyCallDuration = new Histogram({
+      name: 'kiungo_agency_call_duration_seconds',
+      help: 'Calls to agencies through their guards, by operation and outcome (result kind, or the transient code such as timeout or breaker_open)',
+      labelNames: ['agency', 'operation', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers: [this.registry],
+    });
+    this.breakerTransitions = new Counter({
+      name: 'kiungo_agency_breaker_transitions_total',
+      help: 'Circuit-breaker transitions seen by this process, by the state entered',
+      labelNames: ['agency', 'state'],
+      registers: [this.registry],
+    });
+    this.transactions = new Counter({
+      name: 'kiungo_transactions_total',
+      help: 'Transaction steps written by this process, by the state entered (received at creation; retrying again on every retry), service, agency and channel',
+      labelNames: ['service', 'agency', 'channel', 'state'],
+      registers: [this.registry],
+    });
+  }
+
+  observeRequest(method: string, route: string | undefined, status: number, seconds: number): void {
+    // An unmatched path (404) has no pattern: one label value for all of them, so a scan cannot blow up the series.
+    this.httpDuration.observe({ method, route: route ?? 'unmatched', status: String(status) }, seconds);
+  }
+
+  observeAgencyCall(call: AgencyCallRecord): void {
+    this.agencyCallDuration.observe({ agency: call.agencyCode, operation: call.operation, outcome: call.outcome }, call.ms / 1000);
+  }
+
+  transactionEntered(transaction: Pick<Transaction, 'serviceCode' | 'agencyCode' | 'channel' | 'state'>): void {
+    this.transactions.inc({ service: transaction.serviceCode, agency: transaction.agencyCode, channel: transaction.channel, state: transaction.state });
+  }
+
+  /** Agency calls, breaker transitions and each breaker's state, from the adapters' registry. */
+  bindAgencies(agencies: AgencyRegistry): void {
+    this.unbind.push(agencies.onCall((call) => this.observeAgencyCall(call)));
+    this.unbind.push(agencies.onBreakerChange((agency, state) => this.breakerTransitions.inc({ agency, state })));
+    for (const agency of agencies.list()) for (const state of Object.keys(BREAKER_STATE_VALUE)) this.breakerTransitions.inc({ agency: agency.code, state }, 0);
+    new Gauge({
+      name: 'kiungo_agency_breaker_state',
+      help: 'Circuit-breaker state of each agency in this process: 0 closed, 1 half-open, 2 open',
+      labelNames: ['agency'],
+      registers: [this.registry],
+      collect() {
+        for (const agency of agencies.list()) this.set({ agency: agency.code }, BREAKER_STATE_VALUE[agency.breaker]);
+      },
+    });
+    new Gauge({
+      name: 'kiungo_agency_calls_in_flight',
+      help: 'Calls to each agency running now (bulkhead slots taken) and waiting for a slot',
+      labelNames: ['agency', 'state'],
+      registers: [this.registry],
+      collect() {
+        for (const agency of agencies.list()) {
+          this.set({ agency: agency.code, state: 'running' }, agency.inFlight);
+          this.set({ agency: agency.code, state: 'queued' }, agency.queued);
+        }
+      },
+    });
+  }
+
+  /** The pg pool of this process: connections open, idle, and callers waiting for one. */
+  bindPool(pool: Pool, max: number): void {
+    new Gauge({
+      name: 'kiungo_db_pool_connections',
+      help: 'Database pool of this process: total, idle, waiting (callers queued for a connection) and max',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        this.set({ state: 'total' }, pool.totalCount);
+        this.set({ state: 'idle' }, pool.idleCount);
+        this.set({ state: 'waiting' }, pool.waitingCount);
+        this.set({ state: 'max' }, max);
+      },
+    });
+  }
+
+  /** The text Prometheus scrapes. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  close(): void {
+    for (const unbind of this.unbind.splice(0)) unbind();
+    this.registry.clear();
+  }
+}

@@ -1,0 +1,79 @@
+import type { AuditEvent, NewAuditEvent } from '../../../core/audit/audit-event';
+import type { NewTransaction, Transaction, TransactionStep } from '../../../core/transactions/domain/transaction';
+import {
+  TransactionRepository,
+  type Applied,
+  type ApplyOptions,
+  type ListFilter,
+  type OverdueTransaction,
+  type Recording,
+  type ReplayProgress,
+} from '../../../core/transactions/transaction.repository';
+import type { KiungoMetrics } from './kiungo-metrics';
+
+/**
+ * The transaction port with a counter on it: every transaction recorded (`received`) and every
+ * step that changed a state is counted in `kiungo_transactions_total`, by the process that wrote
+ * it. Every change goes through `record` and `apply` (the port's rule), so nothing is missed, and
+ * the core never hears of Prometheus.
+ */
+export class MeteredTransactionRepository extends TransactionRepository {
+  constructor(
+    private readonly inner: TransactionRepository,
+    private readonly metrics: KiungoMetrics,
+  ) {
+    super();
+  }
+
+  async record(transaction: NewTransaction, events: NewAuditEvent[]): Promise<Recording> {
+    const recording = await this.inner.record(transaction, events);
+    if (recording.kind === 'created') this.metrics.transactionEntered(recording.transaction);
+    return recording;
+  }
+
+  async apply(id: string, step: TransactionStep, options?: ApplyOptions): Promise<Applied | null> {
+    const applied = await this.inner.apply(id, step, options);
+    if (applied) this.metrics.transactionEntered(applied.transaction);
+    return applied;
+  }
+
+  find(id: string): Promise<Transaction | null> {
+    return this.inner.find(id);
+  }
+
+  history(id: string): Promise<AuditEvent[]> {
+    return this.inner.history(id);
+  }
+
+  list(filter: ListFilter): Promise<Transaction[]> {
+    return this.inner.list(filter);
+  }
+
+  claimAttempt(id: string, leaseMs: number): Promise<Transaction | null> {
+    return this.inner.claimAttempt(id, leaseMs);
+  }
+
+  claimNextReplay(agencyCode: string, owner: string, leaseMs: number): Promise<Transaction | null> {
+    return this.inner.claimNextReplay(agencyCode, owner, leaseMs);
+  }
+
+  findOverdue(graceMs: number, limit: number): Promise<OverdueTransaction[]> {
+    return this.inner.findOverdue(graceMs, limit);
+  }
+
+  findUnanswered(limit: number): Promise<Transaction[]> {
+    return this.inner.findUnanswered(limit);
+  }
+
+  openCountsByAgency(): ReturnType<TransactionRepository['openCountsByAgency']> {
+    return this.inner.openCountsByAgency();
+  }
+
+  replayProgress(agencyCode: string): Promise<ReplayProgress> {
+    return this.inner.replayProgress(agencyCode);
+  }
+
+  hasBacklog(agencyCode: string): Promise<boolean> {
+    return this.inner.hasBacklog(agencyCode);
+  }
+}
