@@ -1,4 +1,4 @@
-import type { EventBus, BusHandler, BusSubscription } from './events/event-bus.port';
+import type { EventBus, BusHandler, BusSubscription } from '../events/event-bus.port';
 import { ticketNumber, type Ticket } from './domain/ticket';
 import type { BoardSnapshot, TicketRepository } from './ticket.repository';
 

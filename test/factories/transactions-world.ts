@@ -90,7 +90,7 @@ export async function startTransactionsWorld(): Promise<TransactionsWorld> {
   const modeRepository = new PgAgencyModeRepository(db.pool, audit);
   const health = new RegistryHealthProbe(agencies, clock);
   // No cache: every read sees the stored mode (the gateway caches for a second).
-  const modes = new AgencyModes(modeRepository, health, clock, () => 60_000, 0);
+  const modes = new AgencyModes(modeRepository, health, clock, () => 60_000, { cacheMs: 0 });
   const call = new AgencyCall(transactions, catalogue, agencies, vault, clock);
   const hold = new HoldForFallback(modes, transactions, catalogue, clock);
   const dispatch = new DispatchAttempt(transactions, catalogue, call, retries, clock, hold);

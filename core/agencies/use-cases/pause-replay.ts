@@ -24,7 +24,7 @@ export class PauseReplay {
       data: {},
       occurredAt: this.clock.now(),
     });
-    this.modes.invalidate();
+    await this.modes.changed(agencyCode);
     return setting;
   }
 }

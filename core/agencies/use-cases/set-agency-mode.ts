@@ -47,7 +47,7 @@ export class SetAgencyMode {
         occurredAt: now,
       },
     );
-    this.modes.invalidate();
+    await this.modes.changed(command.agencyCode);
     return setting;
   }
 }

@@ -24,6 +24,7 @@ export class KiungoMetrics {
   private readonly agencyCallDuration: Histogram<'agency' | 'operation' | 'outcome'>;
   private readonly breakerTransitions: Counter<'agency' | 'state'>;
   private readonly transactions: Counter<'service' | 'agency' | 'channel' | 'state'>;
+  private readonly modePropagation: Histogram<'agency'>;
   private readonly unbind: Array<() => void> = [];
 
   constructor(role: string) {
@@ -56,6 +57,13 @@ export class KiungoMetrics {
       labelNames: ['service', 'agency', 'channel', 'state'],
       registers: [this.registry],
     });
+    this.modePropagation = new Histogram({
+      name: 'kiungo_agency_mode_propagation_seconds',
+      help: 'From a mode switch (or replay pause) published by one replica to this process hearing it on the event bus',
+      labelNames: ['agency'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [this.registry],
+    });
   }
 
   observeRequest(method: string, route: string | undefined, status: number, seconds: number): void {
@@ -69,6 +77,10 @@ export class KiungoMetrics {
 
   transactionEntered(transaction: Pick<Transaction, 'serviceCode' | 'agencyCode' | 'channel' | 'state'>): void {
     this.transactions.inc({ service: transaction.serviceCode, agency: transaction.agencyCode, channel: transaction.channel, state: transaction.state });
+  }
+
+  modeChangeHeard(agency: string, delayMs: number): void {
+    this.modePropagation.observe({ agency }, delayMs / 1000);
   }
 
   /** Agency calls, breaker transitions and each breaker's state, from the adapters' registry. */

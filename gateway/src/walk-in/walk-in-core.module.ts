@@ -1,5 +1,4 @@
-import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { AuditLog } from '../../../core/audit/audit-log';
 import { CheckInBooking } from '../../../core/bookings/use-cases/check-in-booking';
@@ -8,9 +7,7 @@ import { Clock } from '../../../core/shared/clock';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
 import { BoardFeed } from '../../../core/walk-in/board-feed';
 import { CounterSessionRepository } from '../../../core/walk-in/counter-session.repository';
-import { EventBus } from '../../../core/walk-in/events/event-bus.port';
-import { InProcessEventBus } from '../../../core/walk-in/events/in-process.event-bus';
-import { RedisEventBus } from '../../../core/walk-in/events/redis.event-bus';
+import { EventBus } from '../../../core/events/event-bus.port';
 import { KpiQuery } from '../../../core/walk-in/kpi.query';
 import { PgCounterSessionRepository } from '../../../core/walk-in/pg/counter-session.pg-repository';
 import { PgKpiQuery } from '../../../core/walk-in/pg/kpi.pg-query';
@@ -24,36 +21,10 @@ import { QueueKpis } from '../../../core/walk-in/use-cases/queue-kpis';
 import { TicketActions } from '../../../core/walk-in/use-cases/ticket-actions';
 import { BookingsCoreModule } from '../bookings/bookings-core.module';
 import { CentresCoreModule } from '../centres/centres-core.module';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { EventBusModule } from '../events/event-bus.module';
 import { DB_POOL } from '../runtime/tokens';
 
-/**
- * The bus's channel namespace. Replicas of one deployment share one database, so the database
- * (its host, port and name; never the password) names the deployment: its replicas hear each
- * other, and two deployments (or two test runs) on one Redis never do.
- */
-export function eventBusNamespace(databaseUrl: string): string {
-  const url = new URL(databaseUrl);
-  const identity = `${url.hostname}:${url.port}${url.pathname}`;
-  return `kiungo:${createHash('sha256').update(identity).digest('hex').slice(0, 12)}`;
-}
-
-async function createEventBus({ redisUrl, databaseUrl }: AppConfig): Promise<EventBus> {
-  if (!redisUrl || !databaseUrl) return new InProcessEventBus();
-  return new RedisEventBus({ url: redisUrl, namespace: eventBusNamespace(databaseUrl) }).connect();
-}
-
-@Injectable()
-class EventBusLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(EventBus) private readonly bus: EventBus) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.bus.close();
-  }
-}
-
 const providers = [
-  { provide: EventBus, inject: [APP_CONFIG], useFactory: createEventBus },
   { provide: TicketRepository, inject: [DB_POOL, AuditLog], useFactory: (pool: Pool, audit: AuditLog) => new PgTicketRepository(pool, audit) },
   {
     provide: CounterSessionRepository,
@@ -95,8 +66,8 @@ const providers = [
  * (in-process, or Redis pub/sub across replicas) and KPIs. Tickets check bookings in.
  */
 @Module({
-  imports: [CentresCoreModule, BookingsCoreModule],
-  providers: [...providers, EventBusLifecycle],
+  imports: [CentresCoreModule, BookingsCoreModule, EventBusModule],
+  providers,
   exports: providers.map((p) => p.provide),
 })
 export class WalkInCoreModule {}

@@ -1,4 +1,4 @@
-import { describeWithRedis } from '../../../test/factories/services';
+import { describeWithRedis } from '../../test/factories/services';
 import { eventBusContract } from './event-bus.contract';
 import { RedisEventBus } from './redis.event-bus';
 
