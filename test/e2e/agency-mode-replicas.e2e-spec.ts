@@ -1,17 +1,8 @@
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { eventually, startTestApp, type TestApp } from '../factories/app';
+import { modePropagation } from '../factories/metrics';
 import { describeWithRedis } from '../factories/services';
 import { json } from './transactions.helpers';
-
-/** The `_count` and the `le="0.1"` bucket of one agency's propagation histogram, from a process's /metrics. */
-async function modePropagation(metricsUrl: string, agency: string): Promise<{ heard: number; within100ms: number }> {
-  const text = await fetch(metricsUrl).then((r) => r.text());
-  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
-  return {
-    heard: value(new RegExp(`^kiungo_agency_mode_propagation_seconds_count\\{[^}]*agency="${agency}"[^}]*\\} (\\S+)$`, 'm')),
-    within100ms: value(new RegExp(`^kiungo_agency_mode_propagation_seconds_bucket\\{(?=[^}]*le="0.1")(?=[^}]*agency="${agency}")[^}]*\\} (\\S+)$`, 'm')),
-  };
-}
 
 /**
  * Two api replicas on one database and one Redis (README "Events between replicas"): a mode

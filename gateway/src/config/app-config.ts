@@ -57,6 +57,8 @@ export interface AppConfig {
   readonly bookingJobsIntervalMs: number;
   /** KIUNGO_METRICS_PORT: Prometheus's own port (0: any free one). */
   readonly metricsPort: number;
+  /** KIUNGO_QUEUE_PREFIX: the retry queue's Redis key prefix; undefined: the driver's default. */
+  readonly queuePrefix?: string;
   /** KIUNGO_USSD_SECRET: guards the Africa's Talking USSD callback (POST /v1/channels/ussd?key=…). */
   readonly ussd: UssdConfig;
   /** KIUNGO_SEAL_*: the audit seals (audit-config.ts). */

@@ -45,6 +45,8 @@
  *                            callback with it, POST /v1/channels/ussd?key=<secret>. Unset: generated once
  *                            into KIUNGO_DATA_DIR/ussd-secret in embedded mode (printed at start); the
  *                            USSD channel is off in production.
+ *   KIUNGO_QUEUE_PREFIX      Redis key prefix of the BullMQ retry queue, [A-Za-z0-9_-]{1,64}: several
+ *                            deployments (or test runs) on one Redis database. Default kiungo.
  *   KIUNGO_METRICS_PORT      Port of the Prometheus endpoint (GET /metrics), on HOST, 0–65535; 0 picks a
  *                            free one. Default 9464. Never the API's port: see gateway/src/metrics.
  *   KIUNGO_SEAL_KEY, KIUNGO_SEAL_KEY_FILE, KIUNGO_SEAL_DIR, KIUNGO_SEAL_INTERVAL_MS: the audit seals
@@ -159,6 +161,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     seedDemoCentres: (read.raw('KIUNGO_SEED_CENTRES') ?? (production ? '0' : '1')) === '1',
     bookingJobsIntervalMs: read.integer('KIUNGO_BOOKING_JOBS_INTERVAL_MS', 60_000, 1000, 3_600_000),
     metricsPort: read.integer('KIUNGO_METRICS_PORT', 9464, 0, 65535),
+    queuePrefix: readQueuePrefix(read),
   } as const;
 
   const ussdSecretText = read.raw('KIUNGO_USSD_SECRET');
@@ -194,6 +197,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     audit,
     abuse,
   } satisfies AppConfig);
+}
+
+function readQueuePrefix(read: EnvReader): string | undefined {
+  const prefix = read.raw('KIUNGO_QUEUE_PREFIX');
+  if (prefix !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) read.fail('KIUNGO_QUEUE_PREFIX', `1–64 characters of A-Z, a-z, 0-9, _ or -, got "${prefix}"`);
+  return prefix;
 }
 
 function readFolders(read: EnvReader): { dataDir: string; catalogueDir: string } {

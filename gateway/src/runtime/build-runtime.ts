@@ -74,7 +74,7 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
     metrics.bindPool(pool, poolMax);
     closers.push(async () => metrics.close());
 
-    const retries = createRetryQueue({ redisUrl: config.redisUrl, prefix: overrides.queuePrefix, logger: new Logger('RetryQueue') });
+    const retries = createRetryQueue({ redisUrl: config.redisUrl, prefix: overrides.queuePrefix ?? config.queuePrefix, logger: new Logger('RetryQueue') });
     closers.push(() => retries.close());
 
     let redisPing: (() => Promise<void>) | undefined;
