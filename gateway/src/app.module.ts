@@ -7,6 +7,7 @@ import { CountersModule } from './walk-in/counters/counters.module';
 import { HealthModule } from './health/health.module';
 import { KpisModule } from './walk-in/kpis/kpis.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { AgencyCallLog } from './logging/agency-call-log';
 import { PlatformModule, type PlatformOptions } from './platform';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import type { KiungoRuntime } from './runtime/runtime';
@@ -46,6 +47,8 @@ export class AppModule {
         ...(worker ? [AgencyAppointmentsWorkerModule] : []),
         ...(worker ? [AuditSealingModule] : []),
       ],
+      // Every role calls agencies (inline, retries, replays, status look-ups): one log line per call.
+      providers: [AgencyCallLog],
     };
   }
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,8 +5,8 @@ import { mintDevToken } from '../../gateway/src/auth';
 import { loadConfig } from '../../gateway/src/config/env.schema';
 import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-agency/rest-agency.simulator';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
-import { FAST_CATALOGUE, eventually } from '../factories/app';
-import { freePort, startGatewayProcess, type GatewayProcess } from '../factories/gateway-process';
+import { eventually } from '../factories/app';
+import { freePort, startGatewayProcess, testGatewayEnv, type GatewayProcess } from '../factories/gateway-process';
 import { nrbEnvelope } from './transactions.helpers';
 
 /**
@@ -29,20 +28,7 @@ describe('a gateway killed between recording and dispatch', () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'kiungo-crash-'));
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: db.url,
-      KIUNGO_DEV_TOKENS: '1',
-      KIUNGO_DATA_KEY: randomBytes(32).toString('base64'),
-      KIUNGO_DATA_DIR: dataDir,
-      KIUNGO_CATALOGUE_DIR: FAST_CATALOGUE,
-      NRB_BASE_URL: agency.url,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      KIUNGO_SWEEP_INTERVAL_MS: '300',
-    };
+    env = { ...testGatewayEnv({ databaseUrl: db.url, dataDir, nrbUrl: agency.url }), HOST: '127.0.0.1', PORT: String(port) };
   });
 
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,8 +7,8 @@ import { mintDevToken, type Role } from '../../gateway/src/auth';
 import { loadConfig } from '../../gateway/src/config/env.schema';
 import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-agency/rest-agency.simulator';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
-import { eventually, FAST_CATALOGUE } from '../factories/app';
-import { startGatewayProcess, type GatewayProcess } from '../factories/gateway-process';
+import { eventually } from '../factories/app';
+import { startGatewayProcess, testGatewayEnv, type GatewayProcess } from '../factories/gateway-process';
 import { modePropagation } from '../factories/metrics';
 import { describeWithRedis } from '../factories/services';
 import { citizen, day, slotAt } from './bookings.helpers';
@@ -77,20 +77,7 @@ describeWithRedis('several replicas, one truth', (redisUrl) => {
     db = await createTestDatabase();
     agency = await startRestAgency({ referencePrefix: 'NRB' });
     dataDir = mkdtempSync(path.join(tmpdir(), 'kiungo-replicas-'));
-    env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: db.url,
-      REDIS_URL: redisUrl,
-      KIUNGO_QUEUE_PREFIX: queuePrefix,
-      KIUNGO_DEV_TOKENS: '1',
-      KIUNGO_DATA_KEY: randomBytes(32).toString('base64'),
-      KIUNGO_DATA_DIR: dataDir,
-      KIUNGO_CATALOGUE_DIR: FAST_CATALOGUE,
-      NRB_BASE_URL: agency.url,
-      LOG_LEVEL: 'warn',
-      KIUNGO_SWEEP_INTERVAL_MS: '300',
-    };
+    env = { ...testGatewayEnv({ databaseUrl: db.url, dataDir, nrbUrl: agency.url }), REDIS_URL: redisUrl, KIUNGO_QUEUE_PREFIX: queuePrefix };
     // The first process migrates; the others then start together.
     apiA = await startGatewayProcess('api', env, 60_000);
     processes.push(apiA);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -102,4 +103,24 @@ export function freePort(): Promise<number> {
     });
     server.on('error', reject);
   });
+}
+
+/**
+ * The environment of a production-mode gateway on a test database: development tokens, a fresh
+ * data key, the fast catalogue with its one agency (nrb) at `nrbUrl`, the sweeper every 300 ms.
+ * Processes of one deployment share the result (same data key and signing key in `dataDir`).
+ */
+export function testGatewayEnv(options: { databaseUrl: string; dataDir: string; nrbUrl: string; logLevel?: string }): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATABASE_URL: options.databaseUrl,
+    KIUNGO_DEV_TOKENS: '1',
+    KIUNGO_DATA_KEY: randomBytes(32).toString('base64'),
+    KIUNGO_DATA_DIR: options.dataDir,
+    KIUNGO_CATALOGUE_DIR: path.join(ROOT, 'test', 'fixtures', 'catalogue-fast'),
+    NRB_BASE_URL: options.nrbUrl,
+    LOG_LEVEL: options.logLevel ?? 'warn',
+    KIUNGO_SWEEP_INTERVAL_MS: '300',
+  };
 }

@@ -21,7 +21,8 @@ export class DispatchAttempt {
     private readonly clock: Clock,
     /** Retries for an agency in manual/maintenance/degraded mode go to `manual` without a call. */
     private readonly fallback: Pick<HoldForFallback, 'hold'>,
-    private readonly warn: (message: string) => void = () => undefined,
+    /** A use-case warning, with the transaction and (inline) the request's correlation id for the log line. */
+    private readonly warn: (message: string, fields: { transactionId: string; correlationId?: string }) => void = () => undefined,
   ) {}
 
   async run(claimed: Transaction, options: { inline: boolean; actor: string; correlationId?: string }): Promise<Transaction> {
@@ -29,7 +30,7 @@ export class DispatchAttempt {
     if (held) return held;
     const sentAt = this.clock.now();
     const outcome = await this.call.send(claimed, options);
-    return this.record(claimed, outcome, { via: 'attempt', actor: options.actor, sentAt, inline: options.inline });
+    return this.record(claimed, outcome, { via: 'attempt', actor: options.actor, sentAt, inline: options.inline }, options.correlationId);
   }
 
   /**
@@ -42,7 +43,7 @@ export class DispatchAttempt {
     return this.record(dispatched, { kind: 'transient', code: 'timeout', reason: `no answer from the agency${since}` }, { via: 'no-answer' });
   }
 
-  private async record(claimed: Transaction, outcome: AgencyOutcome, arrival: Arrival): Promise<Transaction> {
+  private async record(claimed: Transaction, outcome: AgencyOutcome, arrival: Arrival, correlationId?: string): Promise<Transaction> {
     const service = this.catalogue.service(claimed.serviceCode);
     const step = nextState(claimed, outcome, arrival, { now: this.clock.now(), retry: service?.retry, fallback: service?.fallback })!;
     const applied = await this.call.record(claimed, step);
@@ -52,7 +53,10 @@ export class DispatchAttempt {
       const job = { transactionId: claimed.id, agencyCode: claimed.agencyCode, attempt: claimed.attempts + 1 };
       await this.retries.schedule(job, step.then.inMs).catch((error: Error) => {
         // The row already says when the next attempt is due; the sweeper will find it.
-        this.warn(`could not schedule retry ${job.attempt} of transaction ${job.transactionId}; the sweeper will: ${error.message}`);
+        this.warn(`could not schedule retry ${job.attempt} of transaction ${job.transactionId}; the sweeper will: ${error.message}`, {
+          transactionId: job.transactionId,
+          ...(correlationId && { correlationId }),
+        });
       });
     }
     return applied.transaction;

@@ -68,7 +68,10 @@ const providers = [
     inject: [TransactionRepository, Catalogue, AgencyCall, RetryQueue, Clock, HoldForFallback],
     useFactory: (transactions: TransactionRepository, catalogue: Catalogue, call: AgencyCall, retries: RetryQueue, clock: Clock, hold: HoldForFallback) => {
       const logger = new Logger('DispatchAttempt');
-      return new DispatchAttempt(transactions, catalogue, call, retries, clock, hold, (message) => logger.warn(message));
+      // Background attempts have no request: their lines correlate by the transaction id, which is what the agency gets too.
+      const warn = (message: string, fields: { transactionId: string; correlationId?: string }) =>
+        logger.warn({ correlationId: fields.correlationId ?? fields.transactionId, transactionId: fields.transactionId }, message);
+      return new DispatchAttempt(transactions, catalogue, call, retries, clock, hold, warn);
     },
   },
   {
