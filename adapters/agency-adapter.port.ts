@@ -12,6 +12,11 @@ import type { AgencyAppointmentAnswer, AgencyAppointmentRequest } from '../contr
 export interface ProbeContext {
   signal: AbortSignal;
   timeoutMs: number;
+  /**
+   * The W3C trace context of the call (`00-<trace-id>-<span-id>-<flags>`) when tracing is on: the
+   * adapter hands it to the agency in its own way (an HTTP header, a field of the request file).
+   */
+  traceparent?: string;
 }
 
 /** What a submission gets: the probe context plus the service being asked for. */

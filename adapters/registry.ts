@@ -26,6 +26,8 @@ export interface AgencyRegistryOptions {
   /** Default: `defaultAdapterKinds()` (rest). */
   adapterKinds?: AdapterKinds;
   rateLimitMaxWaitMs?: ResilientAgencyOptions['rateLimitMaxWaitMs'];
+  /** The W3C trace context of the current call, when tracing is on (the gateway's tracing). */
+  traceparent?: ResilientAgencyOptions['traceparent'];
 }
 
 export interface AgencyStatus {
@@ -60,7 +62,7 @@ export class AgencyRegistry {
     if (twice !== undefined) throw new Error(`agency ${twice} is defined twice`);
     for (const definition of definitions) {
       const { adapter, configProblem } = buildAdapter(definition, kinds, env, options.endpointOverrides?.[definition.code]);
-      const agency = new ResilientAgency(definition, adapter, { configProblem, rateLimitMaxWaitMs: options.rateLimitMaxWaitMs });
+      const agency = new ResilientAgency(definition, adapter, { configProblem, rateLimitMaxWaitMs: options.rateLimitMaxWaitMs, traceparent: options.traceparent });
       agency.onBreakerChange((state, code) => this.breakerChanged(code, state));
       agency.onCall((call) => tellEach(this.callListeners, (listener) => listener(call)));
       this.agencies.set(definition.code, agency);

@@ -18,6 +18,8 @@ export interface RequestDocument {
   documentType?: string;
   attempt: number;
   correlationId?: string;
+  /** The W3C trace context of the call, when tracing is on. */
+  traceparent?: string;
   /** ISO-8601, UTC. */
   writtenAt: string;
   payload: Record<string, unknown>;

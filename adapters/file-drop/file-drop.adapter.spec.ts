@@ -41,6 +41,14 @@ describe('FileDropAdapter', () => {
     expect(written).toMatchObject({ transactionId: TX, service: 'good-conduct-certificate', documentType: 'GCC-APPLICATION', payload: { idNumber: '23456789' } });
   });
 
+  it.each(['json', 'xml', 'csv'] as const)('puts the W3C trace context of the call in a %s request file', async (format) => {
+    const agency = definition({ format });
+    const adapter = new FileDropAdapter(agency, { env: {}, endpointOverride: root });
+    await adapter.submit({ transactionId: TX, serviceCode: 'good-conduct-certificate', payload: {}, attempt: 1 }, { ...context(agency), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+    const written = await codecFor(format).decodeRequest(await fs.readFile(path.join(root, 'outbox', `${TX}.${format}`)));
+    expect(written.traceparent).toBe('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+  });
+
   it('a retry replaces the request file the agency has not taken yet: one file per transaction', async () => {
     const agency = definition({ doneFileSuffix: '.done' });
     const adapter = new FileDropAdapter(agency, { env: {}, endpointOverride: root });

@@ -50,6 +50,7 @@ export class FileDropAdapter implements AgencyAdapter {
       ...(typeof documentType === 'string' ? { documentType } : {}),
       attempt: req.attempt,
       ...(req.correlationId ? { correlationId: req.correlationId } : {}),
+      ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
       writtenAt: new Date().toISOString(),
       payload: req.payload,
     });

@@ -73,6 +73,8 @@ export interface ResilientAgencyOptions {
   rateLimitMaxWaitMs?: number;
   /** Set when the adapter could not be built: every call answers `misconfigured` with it. */
   configProblem?: string;
+  /** The caller's W3C trace context at the time of a call (tracing on), for the adapter to pass on. */
+  traceparent?: () => string | undefined;
   now?: () => Date;
 }
 
@@ -128,13 +130,13 @@ export class ResilientAgency {
     }
     const timeoutMs = this.timeoutFor(opts);
     const call = { operation: 'submit' as const, inline: opts.inline, correlationId: req.correlationId, transactionId: req.transactionId };
-    return this.guarded(call, timeoutMs, (signal) => this.adapter.submit(req, { signal, timeoutMs, service }));
+    return this.guarded(call, timeoutMs, (signal) => this.adapter.submit(req, { signal, timeoutMs, service, ...this.trace() }));
   }
 
   /** Asks the agency what became of an application (reconciliation). Never throws. */
   async status(agencyRef: string, opts: DispatchOptions = { inline: false }): Promise<ApplicationStatus | TransientOutcome> {
     const timeoutMs = this.timeoutFor(opts);
-    return this.guarded({ operation: 'status', inline: opts.inline }, timeoutMs, (signal) => this.adapter.status(agencyRef, { signal, timeoutMs }));
+    return this.guarded({ operation: 'status', inline: opts.inline }, timeoutMs, (signal) => this.adapter.status(agencyRef, { signal, timeoutMs, ...this.trace() }));
   }
 
   /** Whether the agency keeps its own appointment system (the adapter's `appointments` capability). */
@@ -147,7 +149,7 @@ export class ResilientAgency {
     const appointments = this.adapter.appointments;
     if (!appointments) return transient('misconfigured', `agency ${this.code} has no appointment system`);
     const timeoutMs = this.timeoutFor(opts);
-    return this.guarded({ operation: 'reserve', inline: opts.inline }, timeoutMs, (signal) => appointments.reserve(request, { signal, timeoutMs }));
+    return this.guarded({ operation: 'reserve', inline: opts.inline }, timeoutMs, (signal) => appointments.reserve(request, { signal, timeoutMs, ...this.trace() }));
   }
 
   /** Cancels a reservation made by `reserveAppointment`. Never throws. */
@@ -156,7 +158,7 @@ export class ResilientAgency {
     if (!appointments) return transient('misconfigured', `agency ${this.code} has no appointment system`);
     const timeoutMs = this.timeoutFor(opts);
     return this.guarded({ operation: 'cancel', inline: opts.inline }, timeoutMs, async (signal) => {
-      await appointments.cancel(agencyRef, { signal, timeoutMs });
+      await appointments.cancel(agencyRef, { signal, timeoutMs, ...this.trace() });
       return { kind: 'cancelled' as const };
     });
   }
@@ -290,6 +292,11 @@ export class ResilientAgency {
     // A little past the reset, so the retry finds the breaker half-open rather than a moment before.
     const retryAfterMs = Math.max(0, openedAt + resetMs - this.now().getTime()) + BREAKER_RESET_SLACK_MS;
     return { ...transient('breaker_open', `circuit open since ${this.openedAt ?? 'recently'}; next trial after ${resetMs} ms`), retryAfterMs };
+  }
+
+  private trace(): { traceparent?: string } {
+    const traceparent = this.options.traceparent?.();
+    return traceparent ? { traceparent } : {};
   }
 
   private timeoutFor(opts: DispatchOptions): number {

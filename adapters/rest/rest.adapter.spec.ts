@@ -97,6 +97,17 @@ describe('RestAdapter', () => {
       expect(outcome.kind).toBe('accepted');
     });
 
+    it('passes on the W3C trace context of the call as traceparent', async () => {
+      const agency = restAgencyDefinition();
+      nock(BASE, { reqheaders: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } })
+        .post('/api/v1/permits')
+        .reply(201, { reference: 'R1' });
+
+      const outcome = await adapterFor(agency).submit(agencyRequest(), { ...contextFor(agency), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+
+      expect(outcome.kind).toBe('accepted');
+    });
+
     it('uses the configured header names, and the transaction id when no correlation id is given', async () => {
       const agency = restAgencyDefinition({ adapter: { idempotencyHeader: 'X-Request-Key', correlationHeader: 'X-Trace' } });
       nock(BASE, { reqheaders: { 'X-Request-Key': 'tx-43', 'X-Trace': 'tx-43' }, badheaders: ['Idempotency-Key'] })

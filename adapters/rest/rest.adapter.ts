@@ -75,6 +75,7 @@ export class RestAdapter implements AgencyAdapter {
         'Content-Type': 'application/json',
         [this.config.idempotencyHeader]: req.transactionId,
         [this.config.correlationHeader]: req.correlationId ?? req.transactionId,
+        ...(ctx.traceparent && { traceparent: ctx.traceparent }),
       },
     });
     return submitOutcome(response, operation, this.config.businessRejectStatuses);

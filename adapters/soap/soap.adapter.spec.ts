@@ -55,6 +55,17 @@ describe('SoapAdapter', () => {
     logged = [];
   });
 
+  it('passes on the W3C trace context of the call as a traceparent HTTP header', async () => {
+    const agency = soapAgencyDefinition();
+    nock(ENDPOINT, { reqheaders: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } })
+      .post(PATH)
+      .reply(200, accepted('KRA-000002'), { 'content-type': 'text/xml' });
+
+    const outcome = await adapterFor(agency).submit(agencyRequest(), { ...contextFor(agency), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+
+    expect(outcome).toMatchObject({ kind: 'accepted', agencyRef: 'KRA-000002' });
+  });
+
   describe('request and result mapping', () => {
     it('sends the transaction id and the mapped fields to the endpoint override, and maps the result', async () => {
       const agency = soapAgencyDefinition({

@@ -121,7 +121,10 @@ export class SoapAdapter implements AgencyAdapter {
     if (!method) {
       throw new AgencyCallError('misconfigured', `the WSDL of agency ${this.agency.code} has no operation ${operationName}`);
     }
-    const [result] = await method(args, { signal: ctx.signal, timeout: ctx.timeoutMs }, { 'X-Correlation-Id': correlationId });
+    const [result] = await method(args, { signal: ctx.signal, timeout: ctx.timeoutMs }, {
+      'X-Correlation-Id': correlationId,
+      ...(ctx.traceparent && { traceparent: ctx.traceparent }),
+    });
     return result;
   }
 

@@ -34,11 +34,17 @@ export type GatewayRole = 'all' | 'api' | 'worker';
  * until `/health/ready` answers 200. Throws with the process output if it exits or is not ready
  * within `readyTimeoutMs`.
  */
-export async function startGatewayProcess(role: GatewayRole, env: NodeJS.ProcessEnv, readyTimeoutMs = 30_000): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  role: GatewayRole,
+  env: NodeJS.ProcessEnv,
+  readyTimeoutMs = 30_000,
+  /** The TypeScript file to run; another entry than main.ts must end up running it (traced-gateway.ts). */
+  entry = path.join(ROOT, 'gateway', 'src', 'main.ts'),
+): Promise<GatewayProcess> {
   const port = env.PORT ?? String(await freePort());
   const metricsPort = env.KIUNGO_METRICS_PORT ?? String(await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'run-ts.cjs'), path.join(ROOT, 'gateway', 'src', 'main.ts'), role], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'run-ts.cjs'), entry, role], {
     cwd: ROOT,
     // Every level is logged, and every line checked for personal data (log-leaks.ts).
     env: { HOST: '127.0.0.1', KIUNGO_RATE_LIMITS: UNLIMITED_RATE, ...sameClockEnv(), ...env, LOG_LEVEL: 'trace', PORT: port, KIUNGO_METRICS_PORT: metricsPort },

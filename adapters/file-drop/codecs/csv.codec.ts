@@ -19,7 +19,7 @@ import {
   type RequestDocument,
 } from '../file-drop-document';
 
-const REQUEST_FIELDS = ['transactionId', 'service', 'documentType', 'attempt', 'correlationId', 'writtenAt'] as const;
+const REQUEST_FIELDS = ['transactionId', 'service', 'documentType', 'attempt', 'correlationId', 'traceparent', 'writtenAt'] as const;
 const PAYLOAD_PREFIX = 'payload.';
 const MAX_RECORD_CHARACTERS = 256 * 1024;
 
@@ -46,6 +46,7 @@ export const csvCodec: FileCodec = {
       ...(row.documentType ? { documentType: row.documentType } : {}),
       attempt: Number(row.attempt),
       ...(row.correlationId ? { correlationId: row.correlationId } : {}),
+      ...(row.traceparent ? { traceparent: row.traceparent } : {}),
       writtenAt: row.writtenAt ?? '',
       payload,
     } satisfies RequestDocument;

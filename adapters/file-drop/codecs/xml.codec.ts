@@ -44,6 +44,7 @@ export const xmlCodec: FileCodec = {
       ...(typeof fields.documentType === 'string' ? { documentType: fields.documentType } : {}),
       attempt: Number(fields.attempt),
       ...(typeof fields.correlationId === 'string' ? { correlationId: fields.correlationId } : {}),
+      ...(typeof fields.traceparent === 'string' ? { traceparent: fields.traceparent } : {}),
       writtenAt: String(fields.writtenAt ?? ''),
       payload: isPlainObject(payload) ? payload : {},
     } satisfies RequestDocument;

@@ -10,6 +10,7 @@ import { SystemClock, type Clock } from '../../../core/shared/clock';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
 import { agencyEnvironment, type AppConfig, type ProcessRole } from '../config/env.schema';
 import { KiungoMetrics } from '../metrics/kiungo-metrics';
+import { currentTraceparent } from '../tracing/tracing';
 import { createRetryQueue } from '../retry-queue/create-retry-queue';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from '../http/rate-limiter';
 import type { KiungoRuntime } from './runtime';
@@ -67,7 +68,7 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
       endpointOverrides = { ...agencies.endpoints, ...endpointOverrides };
       demo = { agencies: agencies.endpoints };
     }
-    const agencies = new AgencyRegistry(catalogue.agencies, { endpointOverrides, env: agencyEnvironment });
+    const agencies = new AgencyRegistry(catalogue.agencies, { endpointOverrides, env: agencyEnvironment, traceparent: currentTraceparent });
     closers.push(() => agencies.close());
     const metrics = new KiungoMetrics(role);
     metrics.bindAgencies(agencies);
