@@ -47,6 +47,7 @@ import { gatewayX2 } from './scenarios/gateway-x2';
 import { kpis } from './scenarios/kpis';
 import { lean } from './scenarios/lean';
 import { nginx } from './scenarios/nginx';
+import { observability } from './scenarios/observability';
 import { replay } from './scenarios/replay';
 import { stored } from './scenarios/stored';
 
@@ -59,6 +60,7 @@ const SCENARIOS: readonly Scenario[] = [
   gatewayOpen,
   lean,
   gatewayX2,
+  observability,
   dbFloor,
   adapterRest,
   adapterSoap,

@@ -43,7 +43,7 @@ export interface GatewayDeployment {
   /** The environment every process of this deployment gets (PORT aside). */
   readonly env: Readonly<Record<string, string>>;
   /** Starts one more process; resolves once /health/ready answers 200. */
-  start(role: 'api' | 'worker', options?: { nodeArgs?: readonly string[] }): Promise<GatewayProcess>;
+  start(role: 'api' | 'worker', options?: { nodeArgs?: readonly string[]; env?: Record<string, string> }): Promise<GatewayProcess>;
   /** A development token the api processes accept (same KIUNGO_DATA_DIR); `claims` e.g. an officer's centre. */
   token(role: Role, subject: string, claims?: { centre?: string; agency?: string }): Promise<string>;
   /** Removes the temp data dir (the processes are stopped by their owners or by the bench's cleanup). */
@@ -77,7 +77,7 @@ export async function createGatewayDeployment(options: GatewayDeploymentOptions)
     databaseUrl,
     redisUrl: options.redisUrl,
     env,
-    start: (role, startOptions = {}) => startGatewayProcess(role, env, startOptions.nodeArgs ?? []),
+    start: (role, startOptions = {}) => startGatewayProcess(role, { ...env, ...startOptions.env }, startOptions.nodeArgs ?? []),
     token: (role, subject, claims = {}) => mintDevToken({ role, subject, expiresIn: '2h', ...claims }, config),
     dispose: () => rmSync(dataDir, { recursive: true, force: true }),
   };
@@ -85,10 +85,12 @@ export async function createGatewayDeployment(options: GatewayDeploymentOptions)
 
 async function startGatewayProcess(role: 'api' | 'worker', env: Record<string, string>, nodeArgs: readonly string[]): Promise<GatewayProcess> {
   const port = await freePort();
+  // Each process its own metrics port: api and worker share the box.
+  const metricsPort = env.KIUNGO_METRICS_PORT ?? String(await freePort());
   const url = `http://127.0.0.1:${port}`;
   const managed = spawnManaged(`gateway ${role} :${port}`, process.execPath, [...PROBE_NODE_ARGS, ...nodeArgs, GATEWAY_ENTRY, role], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port) },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port), KIUNGO_METRICS_PORT: metricsPort },
     ipc: true,
   });
   await waitUntil(() => isOk(`${url}/health/ready`), `gateway ${role} ready at ${url}`, { timeoutMs: 60_000, everyMs: 200, process: managed });

@@ -55,8 +55,8 @@ export interface AppConfig {
   readonly seedDemoCentres: boolean;
   /** KIUNGO_BOOKING_JOBS_INTERVAL_MS: how often the worker releases no-shows and sends reminders. */
   readonly bookingJobsIntervalMs: number;
-  /** KIUNGO_METRICS_PORT: Prometheus's own port (0: any free one). */
-  readonly metricsPort: number;
+  /** KIUNGO_METRICS_PORT: Prometheus's own port (0: any free one); null (`off`): no metrics at all. */
+  readonly metricsPort: number | null;
   /** KIUNGO_QUEUE_PREFIX: the retry queue's Redis key prefix; undefined: the driver's default. */
   readonly queuePrefix?: string;
   /** KIUNGO_USSD_SECRET: guards the Africa's Talking USSD callback (POST /v1/channels/ussd?key=…). */

@@ -111,6 +111,13 @@ describe('loadConfig', () => {
       rmSync(damagedDir, { recursive: true, force: true });
     }
   });
+
+  it('reads the metrics port (9464, a number, or off) and the retry queue\'s Redis prefix', () => {
+    expect(loadConfig({ KIUNGO_DATA_DIR: dataDir })).toMatchObject({ metricsPort: 9464, queuePrefix: undefined });
+    expect(loadConfig({ KIUNGO_DATA_DIR: dataDir, KIUNGO_METRICS_PORT: '0', KIUNGO_QUEUE_PREFIX: 'kiungo-b' })).toMatchObject({ metricsPort: 0, queuePrefix: 'kiungo-b' });
+    expect(loadConfig({ KIUNGO_DATA_DIR: dataDir, KIUNGO_METRICS_PORT: 'off' }).metricsPort).toBeNull();
+    expect(problemsOf({ KIUNGO_DATA_DIR: dataDir, KIUNGO_METRICS_PORT: '70000', KIUNGO_QUEUE_PREFIX: 'a:b' }).map((p) => p.variable)).toEqual(['KIUNGO_METRICS_PORT', 'KIUNGO_QUEUE_PREFIX']);
+  });
 });
 
 describe('parseRole', () => {

@@ -48,7 +48,8 @@
  *   KIUNGO_QUEUE_PREFIX      Redis key prefix of the BullMQ retry queue, [A-Za-z0-9_-]{1,64}: several
  *                            deployments (or test runs) on one Redis database. Default kiungo.
  *   KIUNGO_METRICS_PORT      Port of the Prometheus endpoint (GET /metrics), on HOST, 0–65535; 0 picks a
- *                            free one. Default 9464. Never the API's port: see gateway/src/metrics.
+ *                            free one; `off`: no endpoint and no instruments at all (the bench's
+ *                            baseline). Default 9464. Never the API's port: see gateway/src/metrics.
  *   KIUNGO_SEAL_KEY, KIUNGO_SEAL_KEY_FILE, KIUNGO_SEAL_DIR, KIUNGO_SEAL_INTERVAL_MS: the audit seals
  *                            (audit-config.ts).
  *   KIUNGO_RATE_LIMITS, KIUNGO_BOARD_STREAMS_PER_CLIENT, KIUNGO_HTTP_HEADERS_TIMEOUT_MS,
@@ -160,7 +161,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sms: readSmsConfig(read),
     seedDemoCentres: (read.raw('KIUNGO_SEED_CENTRES') ?? (production ? '0' : '1')) === '1',
     bookingJobsIntervalMs: read.integer('KIUNGO_BOOKING_JOBS_INTERVAL_MS', 60_000, 1000, 3_600_000),
-    metricsPort: read.integer('KIUNGO_METRICS_PORT', 9464, 0, 65535),
+    metricsPort: read.raw('KIUNGO_METRICS_PORT')?.toLowerCase() === 'off' ? null : read.integer('KIUNGO_METRICS_PORT', 9464, 0, 65535),
     queuePrefix: readQueuePrefix(read),
   } as const;
 

@@ -27,10 +27,17 @@ export class KiungoMetrics {
   private readonly modePropagation: Histogram<'agency'>;
   private readonly unbind: Array<() => void> = [];
 
-  constructor(role: string) {
+  /**
+   * `enabled` false (KIUNGO_METRICS_PORT=off): the instruments exist but nothing feeds them — no
+   * listeners, no process metrics, no request hook, no repository decorator (the bench's baseline).
+   */
+  constructor(
+    role: string,
+    readonly enabled = true,
+  ) {
     this.registry.setDefaultLabels({ role });
     // Event-loop lag, heap, GC, CPU, handles: prom-client's process metrics, computed at scrape time.
-    collectDefaultMetrics({ register: this.registry });
+    if (enabled) collectDefaultMetrics({ register: this.registry });
     this.httpDuration = new Histogram({
       name: 'kiungo_http_request_duration_seconds',
       help: 'HTTP requests answered, by method, route pattern (never the raw path) and status; _count is the request rate',
@@ -85,6 +92,7 @@ export class KiungoMetrics {
 
   /** Agency calls, breaker transitions and each breaker's state, from the adapters' registry. */
   bindAgencies(agencies: AgencyRegistry): void {
+    if (!this.enabled) return;
     this.unbind.push(agencies.onCall((call) => this.observeAgencyCall(call)));
     this.unbind.push(agencies.onBreakerChange((agency, state) => this.breakerTransitions.inc({ agency, state })));
     for (const agency of agencies.list()) for (const state of Object.keys(BREAKER_STATE_VALUE)) this.breakerTransitions.inc({ agency: agency.code, state }, 0);
@@ -113,6 +121,7 @@ export class KiungoMetrics {
 
   /** The pg pool of this process: connections open, idle, and callers waiting for one. */
   bindPool(pool: Pool, max: number): void {
+    if (!this.enabled) return;
     new Gauge({
       name: 'kiungo_db_pool_connections',
       help: 'Database pool of this process: total, idle, waiting (callers queued for a connection) and max',

@@ -25,6 +25,7 @@ class MetricsEndpoint implements OnApplicationBootstrap, OnApplicationShutdown {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.config.metricsPort === null) return;
     try {
       const port = await this.server.listen(this.config.metricsPort, this.config.host);
       this.logger.log(`Prometheus metrics on http://${this.config.host}:${port}/metrics`);

@@ -90,7 +90,8 @@ export async function createHttpApp(
   }
   app.useLogger(app.get(NestPinoLogger));
   try {
-    metrics = app.get(KiungoMetrics, { strict: false });
+    const found = app.get(KiungoMetrics, { strict: false });
+    if (found.enabled) metrics = found;
   } catch {
     // The gateway's AppModule has the runtime's; a module built for one feature's test may have none.
   }

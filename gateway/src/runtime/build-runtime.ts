@@ -70,7 +70,7 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
     }
     const agencies = new AgencyRegistry(catalogue.agencies, { endpointOverrides, env: agencyEnvironment, traceparent: currentTraceparent });
     closers.push(() => agencies.close());
-    const metrics = new KiungoMetrics(role);
+    const metrics = new KiungoMetrics(role, config.metricsPort !== null);
     metrics.bindAgencies(agencies);
     metrics.bindPool(pool, poolMax);
     closers.push(async () => metrics.close());

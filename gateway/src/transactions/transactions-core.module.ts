@@ -42,8 +42,10 @@ const providers = [
   {
     provide: TransactionRepository,
     inject: [DB_POOL, AuditLog, PREPARED_STATEMENTS, KiungoMetrics],
-    useFactory: (pool: Pool, audit: AuditLog, prepared: boolean, metrics: KiungoMetrics) =>
-      new MeteredTransactionRepository(new PgTransactionRepository(pool, audit, prepared), metrics),
+    useFactory: (pool: Pool, audit: AuditLog, prepared: boolean, metrics: KiungoMetrics) => {
+      const repository = new PgTransactionRepository(pool, audit, prepared);
+      return metrics.enabled ? new MeteredTransactionRepository(repository, metrics) : repository;
+    },
   },
   { provide: CompletionNotifier, useClass: LogCompletionNotifier },
   {

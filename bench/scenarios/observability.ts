@@ -1,0 +1,68 @@
+/**
+ * `observability`: what metrics (and tracing, off) cost on the submit path (issue 12, "What must
+ * hold": under 5 % of the api's CPU per request). Two api processes of the shared gateway stack
+ * (one database, one agency, one worker): the stack's own, as deployed (metrics on, tracing off:
+ * no OTLP endpoint), and a second started with KIUNGO_METRICS_PORT=off (no instruments, no request
+ * hook, no repository decorator, no process metrics). They are loaded in turn, alternating which
+ * goes first, so the box's moving load falls on both; the figure is the api's CPU milliseconds per
+ * POST /v1/transactions (from /proc, the api process only), the median of the rounds for each.
+ * Tracing off leaves one no-op `propagation.inject` per agency call in both, so it is measured as
+ * part of both: with no endpoint there is nothing else of it to switch off.
+ */
+import { watchCpu } from '../lib/cpu';
+import { combineLoads, round } from '../lib/load';
+import type { GatewayProcess } from '../lib/gateway';
+import type { Figure, Scenario } from '../lib/scenario';
+import { gatewayStack, submitTransactionLoad } from '../lib/stack';
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+export const observability: Scenario = {
+  name: 'observability',
+  summary: 'api CPU per POST /v1/transactions with metrics on and tracing off, beside an api with KIUNGO_METRICS_PORT=off, alternating',
+  async run(ctx) {
+    const stack = await gatewayStack(ctx);
+    const bare = await stack.deployment.start('api', { env: { KIUNGO_METRICS_PORT: 'off' } });
+    try {
+      const sides: Array<{ label: string; api: GatewayProcess }> = [
+        { label: 'metrics on, tracing off', api: stack.api },
+        { label: 'metrics off', api: bare },
+      ];
+      const rounds = ctx.settings.quick ? 2 : 4;
+      const durationSec = Math.max(3, Math.round(ctx.settings.durationSec / 2));
+      const msPerRequest = new Map<string, number[]>(sides.map((side) => [side.label, []]));
+      const loads = [];
+      for (let r = 0; r < rounds; r += 1) {
+        for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
+          const request = { ...submitTransactionLoad(side.api, stack.channelToken), durationSec };
+          await ctx.warmUp(request);
+          const cpu = watchCpu({ api: side.api.pid });
+          const load = await ctx.load(request);
+          msPerRequest.get(side.label)!.push(cpu.stop(load.requests).msPerRequest.api ?? NaN);
+          loads.push(load);
+        }
+      }
+      const on = median(msPerRequest.get(sides[0].label)!);
+      const off = median(msPerRequest.get(sides[1].label)!);
+      const overheadPct = round(((on - off) / off) * 100, 1);
+      const figures: Figure[] = sides.map((side) => ({
+        label: `api CPU ms per request, ${side.label} (median of ${rounds}; rounds: ${msPerRequest.get(side.label)!.map((ms) => ms.toFixed(2)).join(', ')})`,
+        value: `${median(msPerRequest.get(side.label)!).toFixed(3)} ms`,
+      }));
+      figures.push({ label: 'metrics and tracing-off cost on the submit path (target under 5 %)', value: `${overheadPct} % of the api's CPU per request` });
+      return {
+        target: `gateway api POST /v1/transactions: pid ${stack.api.pid} (metrics on) and pid ${bare.pid} (KIUNGO_METRICS_PORT=off), ${rounds} rounds of ${durationSec} s each`,
+        load: combineLoads(loads),
+        figures,
+        metrics: { observabilityOverheadPct: overheadPct },
+        notes: ['A difference within the spread of the rounds is noise: read the rounds before the percentage on a busy box.'],
+      };
+    } finally {
+      await bare.stop();
+    }
+  },
+};
