@@ -1,8 +1,8 @@
 /**
  * `observability`: what metrics (and tracing, off) cost on the submit path (issue 12, "What must
- * hold": under 5 % of the api's CPU per request). Two api processes of the shared gateway stack
- * (one database, one agency, one worker): the stack's own, as deployed (metrics on, tracing off:
- * no OTLP endpoint), and a second started with KIUNGO_METRICS_PORT=off (no instruments, no request
+ * hold": under 5 % of the api's CPU per request). Two api processes started together beside the
+ * shared gateway stack (one database, one agency, one worker): one as deployed (metrics on, tracing
+ * off: no OTLP endpoint), one started with KIUNGO_METRICS_PORT=off (no instruments, no request
  * hook, no repository decorator, no process metrics). They are loaded in turn, alternating which
  * goes first, so the box's moving load falls on both; the figure is the api's CPU milliseconds per
  * POST /v1/transactions (from /proc, the api process only), the median of the rounds for each.
@@ -17,9 +17,18 @@
 import { KiungoMetrics } from '../../gateway/src/metrics/kiungo-metrics';
 import { watchCpu } from '../lib/cpu';
 import { combineLoads, round } from '../lib/load';
-import type { GatewayProcess } from '../lib/gateway';
+import { createGatewayDeployment, type GatewayProcess } from '../lib/gateway';
 import type { Figure, Scenario } from '../lib/scenario';
 import { gatewayStack, submitTransactionLoad } from '../lib/stack';
+
+const OWN_DATABASE = 'kiungo_bench_observability';
+
+/** The bench's Redis server, database 13 (15 and 14 are the shared stack's and `stored`'s). */
+function ownRedisUrl(redisUrl: string): string {
+  const url = new URL(redisUrl);
+  url.pathname = '/13';
+  return url.toString();
+}
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -51,10 +60,19 @@ export const observability: Scenario = {
   summary: 'api CPU per POST /v1/transactions with metrics on and tracing off, beside an api with KIUNGO_METRICS_PORT=off, alternating',
   async run(ctx) {
     const stack = await gatewayStack(ctx);
-    const bare = await stack.deployment.start('api', { env: { KIUNGO_METRICS_PORT: 'off' } });
+    // A database and a Redis database of its own: another bench run on the box recreates the
+    // shared stack's under it. Two fresh apis started together, neither the older or busier one.
+    const deployment = await createGatewayDeployment({
+      adminDatabaseUrl: ctx.settings.adminDatabaseUrl,
+      databaseName: OWN_DATABASE,
+      redisUrl: ownRedisUrl(ctx.settings.redisUrl),
+      env: { NRB_BASE_URL: stack.simulator.url, ...stack.catalogue.env },
+    });
+    const [instrumented, bare] = await Promise.all([deployment.start('api'), deployment.start('api', { env: { KIUNGO_METRICS_PORT: 'off' } })]);
+    const channelToken = await deployment.token('channel', 'bench');
     try {
       const sides: Array<{ label: string; api: GatewayProcess }> = [
-        { label: 'metrics on, tracing off', api: stack.api },
+        { label: 'metrics on, tracing off', api: instrumented },
         { label: 'metrics off', api: bare },
       ];
       const rounds = ctx.settings.quick ? 2 : 4;
@@ -64,7 +82,7 @@ export const observability: Scenario = {
       // Round 0 is not counted: the first loads after start-up (PostgreSQL's caches, the JIT of both) cost more whichever side goes first.
       for (let r = 0; r <= rounds; r += 1) {
         for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
-          const request = { ...submitTransactionLoad(side.api, stack.channelToken), durationSec };
+          const request = { ...submitTransactionLoad(side.api, channelToken), durationSec };
           await ctx.warmUp(request);
           const cpu = watchCpu({ api: side.api.pid });
           const load = await ctx.load(request);
@@ -90,14 +108,15 @@ export const observability: Scenario = {
         value: `${micros.toFixed(1)} µs = ${directPct} % of the metrics-off api's CPU per request`,
       });
       return {
-        target: `gateway api POST /v1/transactions: pid ${stack.api.pid} (metrics on) and pid ${bare.pid} (KIUNGO_METRICS_PORT=off), ${rounds} rounds of ${durationSec} s each`,
+        target: `gateway api POST /v1/transactions: pid ${instrumented.pid} (metrics on) and pid ${bare.pid} (KIUNGO_METRICS_PORT=off), ${rounds} rounds of ${durationSec} s each`,
         load: combineLoads(loads),
         figures,
         metrics: { observabilityOverheadPct: overheadPct, observabilityDirectPct: directPct },
         notes: ['A difference within the spread of the rounds is noise: read the rounds before the percentage on a busy box.'],
       };
     } finally {
-      await bare.stop();
+      await Promise.all([instrumented.stop(), bare.stop()]);
+      deployment.dispose();
     }
   },
 };
