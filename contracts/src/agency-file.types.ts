@@ -32,6 +32,7 @@ export interface ServiceEntry {
   manualInstructions?: string;
   bookable: boolean;
   createsApplication?: boolean;
+  retentionDays?: number;
   feeKes: number;
   retry?: Partial<RetryPolicy>;
 }

@@ -120,6 +120,7 @@ function loadService(
       manualInstructions: manualInstructionsFor(scope.file.name, entry),
       bookable: entry.bookable,
       createsApplication: entry.createsApplication ?? true,
+      ...(entry.retentionDays === undefined ? {} : { retentionDays: entry.retentionDays }),
       feeKes: entry.feeKes,
       retry,
     },

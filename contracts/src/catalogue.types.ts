@@ -65,6 +65,8 @@ export interface ServiceDefinition {
    * then no sign of a duplicate application.
    */
   createsApplication: boolean;
+  /** Days after a transaction ends (or a booked slot passes) that its personal data is kept; undefined: KIUNGO_RETENTION_DAYS. */
+  retentionDays?: number;
   feeKes: number;
   retry: RetryPolicy;
 }

@@ -34,6 +34,8 @@ import centreList from '../schemas/centre-list.v1.json';
 import centre from '../schemas/centre.v1.json';
 import common from '../schemas/common.v1.json';
 import counterSession from '../schemas/counter-session.v1.json';
+import erasureRequest from '../schemas/erasure-request.v1.json';
+import erasure from '../schemas/erasure.v1.json';
 import feedbackReceipt from '../schemas/feedback-receipt.v1.json';
 import feedback from '../schemas/feedback.v1.json';
 import freeSlots from '../schemas/free-slots.v1.json';
@@ -92,6 +94,8 @@ const MESSAGES = {
   'centre-definition': centreDefinition,
   'centre-list': centreList,
   'counter-session': counterSession,
+  erasure,
+  'erasure-request': erasureRequest,
   feedback,
   'feedback-receipt': feedbackReceipt,
   'free-slots': freeSlots,

@@ -121,6 +121,8 @@ export interface MessageTypes {
   'centre-list': CentreList;
   'conflict-resolution': ConflictResolution;
   'counter-session': CounterSession;
+  erasure: Erasure;
+  'erasure-request': ErasureRequest;
   feedback: Feedback;
   'feedback-receipt': FeedbackReceipt;
   'free-slots': FreeSlots;
@@ -893,6 +895,39 @@ export interface CounterSession {
    * whole seconds between open and close (or now, while open)
    */
   seconds: number;
+}
+/**
+ * Erasure done (answer to POST /v1/privacy/erasures). What lost its personal data. `id` is the audit event's entity: GET /v1/audit/events?entityType=erasure shows who erased, when and why.
+ */
+export interface Erasure {
+  id: string;
+  erasedAt: string;
+  /**
+   * transactions whose citizen data and payload were erased
+   */
+  transactions: number;
+  bookings: number;
+  /**
+   * citizen notices whose phone number was erased
+   */
+  notices: number;
+  /**
+   * SMS log entries whose phone number was erased
+   */
+  notifications: number;
+}
+/**
+ * Erasure request (body of POST /v1/privacy/erasures). Erase one citizen's personal data from every transaction and booking found by the ID number. The ID number travels in the body, never in a URL (URLs reach logs). The reason is kept in the audit log; the ID number is not.
+ */
+export interface ErasureRequest {
+  /**
+   * the citizen's Kenyan national ID number: 7 or 8 digits
+   */
+  idNumber: string;
+  /**
+   * a reason of 3 to 500 characters: the request's reference or legal ground, kept in the audit log
+   */
+  reason: string;
 }
 /**
  * Feedback (body of POST /v1/tickets/{id}/feedback). The citizen's rating of a completed visit, once per ticket. The comment may hold personal data: it is sealed at rest and never put in an event.

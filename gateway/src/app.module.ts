@@ -21,6 +21,8 @@ import { BookingJobsModule } from './worker/booking-jobs.module';
 import { WorkerModule } from './worker/worker.module';
 import { AuditSealingModule } from './audit/audit-sealing.module';
 import { AuditModule } from './audit/audit.module';
+import { PrivacyModule } from './privacy/privacy.module';
+import { RetentionModule } from './privacy/retention.module';
 
 /** The api role serves the HTTP API; the worker role consumes queues and sweeps; `all` does both. */
 @Module({})
@@ -41,11 +43,11 @@ export class AppModule {
         ...(api ? [TicketsModule, CountersModule, BoardsModule, KpisModule] : []),
         ...(api ? [ReconciliationModule] : []),
         ...(api ? [UssdModule] : []),
-        ...(api ? [AuditModule] : []),
+        ...(api ? [AuditModule, PrivacyModule] : []),
         ...(worker ? [WorkerModule] : []),
         ...(worker ? [BookingJobsModule] : []),
         ...(worker ? [AgencyAppointmentsWorkerModule] : []),
-        ...(worker ? [AuditSealingModule] : []),
+        ...(worker ? [AuditSealingModule, RetentionModule] : []),
       ],
       // Every role calls agencies (inline, retries, replays, status look-ups): one log line per call.
       providers: [AgencyCallLog],

@@ -65,6 +65,8 @@ export interface AppConfig {
   readonly audit: AuditConfig;
   /** KIUNGO_RATE_LIMITS, KIUNGO_BOARD_STREAMS_PER_CLIENT, KIUNGO_HTTP_*: rate limits and server timeouts (abuse-config.ts). */
   readonly abuse: AbuseConfig;
+  /** KIUNGO_RETENTION_*: how long personal data is kept (core/privacy). */
+  readonly retention: { readonly defaultDays: number; readonly intervalMs: number };
 }
 
 /** A token bucket: `perSecond` tokens flow in, at most `burst` are kept. */

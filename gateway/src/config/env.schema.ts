@@ -55,6 +55,10 @@
  *   KIUNGO_RATE_LIMITS, KIUNGO_BOARD_STREAMS_PER_CLIENT, KIUNGO_HTTP_HEADERS_TIMEOUT_MS,
  *   KIUNGO_HTTP_REQUEST_TIMEOUT_MS, KIUNGO_HTTP_IDLE_TIMEOUT_MS, KIUNGO_HTTP_MAX_URL_BYTES: rate limits
  *                            and server timeouts (abuse-config.ts).
+ *   KIUNGO_RETENTION_DAYS    Days personal data is kept after a transaction ends or a booked slot passes,
+ *                            for services whose agency file sets no retentionDays; 1–36500. Default 730.
+ *   KIUNGO_RETENTION_INTERVAL_MS  How often the worker erases what is past retention, 60000–86400000.
+ *                            Default 3600000.
  */
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
@@ -163,6 +167,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bookingJobsIntervalMs: read.integer('KIUNGO_BOOKING_JOBS_INTERVAL_MS', 60_000, 1000, 3_600_000),
     metricsPort: read.raw('KIUNGO_METRICS_PORT')?.toLowerCase() === 'off' ? null : read.integer('KIUNGO_METRICS_PORT', 9464, 0, 65535),
     queuePrefix: readQueuePrefix(read),
+    retention: {
+      defaultDays: read.integer('KIUNGO_RETENTION_DAYS', 730, 1, 36_500),
+      intervalMs: read.integer('KIUNGO_RETENTION_INTERVAL_MS', 3_600_000, 60_000, 86_400_000),
+    },
   } as const;
 
   const ussdSecretText = read.raw('KIUNGO_USSD_SECRET');

@@ -1,0 +1,14 @@
+import type { PersonalDataVault } from '../../shared/personal-data';
+import type { Tombstones } from '../personal-data-store';
+
+/** What an erased ID number or phone reads as, for readers entitled to personal data. */
+export const ERASED = 'ERASED';
+
+/** Sealed like real data, so every reader of the row keeps working; they name no one. */
+export function tombstones(vault: PersonalDataVault): Tombstones {
+  return {
+    citizen: vault.seal({ idNumber: ERASED, phone: ERASED }),
+    payload: vault.seal({}),
+    phone: vault.seal(ERASED),
+  };
+}

@@ -1,0 +1,39 @@
+import { Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Erasure, ErasureRequest } from '../../../contracts/src/message.types';
+import { EraseCitizen } from '../../../core/privacy/use-cases/erase-citizen';
+import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { ApiMessageResponse } from '../docs/message-schemas';
+import { ApiProblemResponse } from '../docs/problem.schema';
+import { ValidBody } from '../http/valid-body';
+
+@ApiTags('privacy')
+@ApiBearerAuth()
+@Controller('v1/privacy')
+export class PrivacyController {
+  constructor(private readonly eraseCitizen: EraseCitizen) {}
+
+  @Post('erasures')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({
+    summary: "Erase one citizen's personal data (right to erasure); audited, and the audit chain still verifies",
+    description:
+      'Every transaction and booking found by the ID number loses the citizen data and the request payload; the SMS log loses their phone numbers. ' +
+      'The ID number goes in the body, never in the URL. Refused (409) while the citizen has a transaction not yet ended or a booking to come.',
+  })
+  @ApiMessageResponse(200, 'erasure', 'What lost its personal data')
+  @ApiProblemResponse(409, 'The citizen has business still open; nothing was erased')
+  @ApiProblemResponse(422, 'ID number or reason missing or malformed (fields named)')
+  async erase(@ValidBody('erasure-request') request: ErasureRequest, @CurrentPrincipal() principal: Principal): Promise<Erasure> {
+    const erasure = await this.eraseCitizen.execute({ idNumber: request.idNumber, reason: request.reason, actor: principal.subject });
+    return {
+      id: erasure.id,
+      erasedAt: erasure.erasedAt.toISOString(),
+      transactions: erasure.transactions,
+      bookings: erasure.bookings,
+      notices: erasure.notices,
+      notifications: erasure.notifications,
+    };
+  }
+}
