@@ -61,6 +61,11 @@ import transactionPage from '../schemas/transaction-page.v1.json';
 import transactionQuery from '../schemas/transaction-query.v1.json';
 import transactionSummary from '../schemas/transaction-summary.v1.json';
 import transaction from '../schemas/transaction.v1.json';
+import acknowledgmentQuery from '../schemas/acknowledgment-query.v1.json';
+import bookingQuery from '../schemas/booking-query.v1.json';
+import centreKpiQuery from '../schemas/centre-kpi-query.v1.json';
+import freeSlotsQuery from '../schemas/free-slots-query.v1.json';
+import kpiRangeQuery from '../schemas/kpi-range-query.v1.json';
 import { deepFreeze } from './deep-freeze';
 import type { FieldError } from './field-error';
 import { createSchemaCompiler, type JsonSchema } from './schema-compiler';
@@ -113,6 +118,11 @@ const MESSAGES = {
   'ticket-transfer': ticketTransfer,
   'transaction-envelope': transactionEnvelope,
   'ussd-callback': ussdCallback,
+  'acknowledgment-query': acknowledgmentQuery,
+  'booking-query': bookingQuery,
+  'centre-kpi-query': centreKpiQuery,
+  'free-slots-query': freeSlotsQuery,
+  'kpi-range-query': kpiRangeQuery,
   'conflict-resolution': conflictResolution,
   'manual-outcome': manualOutcome,
   'manual-outcome-result': manualOutcomeResult,

@@ -95,6 +95,7 @@ export type TransactionSummary = TransactionSummaryFields;
  * Message name → its type.
  */
 export interface MessageTypes {
+  'acknowledgment-query': AcknowledgmentQuery;
   agency: Agency;
   'agency-list': AgencyList;
   'agency-mode-change': AgencyModeChange;
@@ -112,12 +113,14 @@ export interface MessageTypes {
   'audit-verification': AuditVerification;
   booking: Booking;
   'booking-list': BookingList;
+  'booking-query': BookingQuery;
   'booking-reschedule': BookingReschedule;
   'called-ticket': CalledTicket;
   'capacity-change': CapacityChange;
   centre: Centre;
   'centre-day-kpis': CentreDayKpis;
   'centre-definition': CentreDefinition;
+  'centre-kpi-query': CentreKpiQuery;
   'centre-list': CentreList;
   'conflict-resolution': ConflictResolution;
   'counter-session': CounterSession;
@@ -126,7 +129,9 @@ export interface MessageTypes {
   feedback: Feedback;
   'feedback-receipt': FeedbackReceipt;
   'free-slots': FreeSlots;
+  'free-slots-query': FreeSlotsQuery;
   'issued-ticket': IssuedTicket;
+  'kpi-range-query': KpiRangeQuery;
   liveness: Liveness;
   'manual-outcome': ManualOutcome;
   'manual-outcome-result': ManualOutcomeResult;
@@ -147,6 +152,15 @@ export interface MessageTypes {
   'transaction-query': TransactionQuery;
   'transaction-summary': TransactionSummary;
   'ussd-callback': UssdCallback;
+}
+/**
+ * The acknowledgment's format (query of GET /v1/transactions/{id}/acknowledgment). Without `format`, the Accept header decides (PDF for application/pdf, HTML otherwise).
+ */
+export interface AcknowledgmentQuery {
+  /**
+   * overrides the Accept header
+   */
+  format?: 'html' | 'pdf';
 }
 /**
  * Agency (GET /v1/agencies/{code}). One agency as operators see it: adapter kind, mode, breaker, load, retry queue, open transactions and replay progress.
@@ -610,6 +624,15 @@ export interface BookingList {
   items: Booking[];
 }
 /**
+ * A citizen's bookings (query of GET /v1/bookings). Matched through the ID number's keyed hash; the number is never stored, logged or echoed.
+ */
+export interface BookingQuery {
+  /**
+   * a national ID number of 7 or 8 digits
+   */
+  citizen: string;
+}
+/**
  * Reschedule (body of POST /v1/bookings/{reference}/reschedule). Another free slot of the same centre and service; all or nothing.
  */
 export interface BookingReschedule {
@@ -844,6 +867,15 @@ export interface CentreDefinition {
   }[];
 }
 /**
+ * One centre's KPIs for a day (query of GET /v1/centres/{code}/kpis). Without a date: the centre's local today.
+ */
+export interface CentreKpiQuery {
+  /**
+   * the centre's local day, YYYY-MM-DD
+   */
+  date?: string;
+}
+/**
  * Centre list (GET /v1/centres). Every centre, with how many services and counters it has.
  */
 export interface CentreList {
@@ -966,6 +998,32 @@ export interface FreeSlots {
     capacity: number;
     available: number;
   }[];
+}
+/**
+ * Free slots of one service on one day (query of GET /v1/centres/{code}/slots). The use case checks the rest: the service is offered and bookable there, and the day is within the booking horizon.
+ */
+export interface FreeSlotsQuery {
+  /**
+   * a service code: 3 to 49 lower-case letters, digits or dashes, starting with a letter
+   */
+  service: string;
+  /**
+   * the centre's local day, YYYY-MM-DD
+   */
+  date: string;
+}
+/**
+ * Every centre's KPIs over a range of days (query of GET /v1/kpis). Both ends included; `to` not before `from` and at most 92 days on (checked by the use case).
+ */
+export interface KpiRangeQuery {
+  /**
+   * the first local day, YYYY-MM-DD
+   */
+  from: string;
+  /**
+   * the last local day, YYYY-MM-DD
+   */
+  to: string;
 }
 /**
  * Liveness (GET /health/live). The process is up; no dependency is checked.

@@ -5,7 +5,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import type { ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { parseOffsetDateTime } from './calendar';
+import { isRealDate, parseOffsetDateTime } from './calendar';
 
 /** A JSON Schema as stored in the catalogue (plain data, frozen after loading). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
@@ -28,7 +28,8 @@ export function createSchemaCompiler(): SchemaCompiler {
     verbose: true,
   });
   addFormats(ajv);
-  // A day that exists and a time of day before 24:00, seconds optional (calendar.ts): slot starts.
+  // Days that exist, read by calendar.ts as everywhere else; slot starts: a time before 24:00, seconds optional.
+  ajv.addFormat('date', { type: 'string', validate: isRealDate });
   ajv.addFormat('offset-date-time', { type: 'string', validate: (text: string) => parseOffsetDateTime(text) !== undefined });
   return ajv;
 }

@@ -33,14 +33,9 @@ export class ListFreeSlots {
     private readonly clock: Clock,
   ) {}
 
-  async execute(input: { centreCode: string; serviceCode?: string; date?: string }): Promise<FreeSlots> {
-    const missing = [
-      ...(input.serviceCode ? [] : [{ field: 'query:service', message: 'is required' }]),
-      ...(input.date ? [] : [{ field: 'query:date', message: 'is required (YYYY-MM-DD)' }]),
-    ];
-    if (missing.length) throw new DomainError('invalid', 'validation-failed', 'Say which service and which day.', { errors: missing });
-    const serviceCode = input.serviceCode as string;
-    const date = input.date as string;
+  /** The query is valid against free-slots-query.v1.json (at the edge) or comes from the USSD menu. */
+  async execute(input: { centreCode: string; serviceCode: string; date: string }): Promise<FreeSlots> {
+    const { serviceCode, date } = input;
     const centre = await loadCentre(this.centres, input.centreCode);
     if (!this.services.service(serviceCode)) {
       throw new DomainError('invalid', 'service-unknown', `There is no service ${serviceCode}.`, { errors: [{ field: 'query:service', message: 'unknown service' }] });

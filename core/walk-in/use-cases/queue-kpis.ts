@@ -1,4 +1,4 @@
-import { addDays, isRealDate, localDate } from '../../centres/domain/local-time';
+import { addDays, localDate } from '../../centres/domain/local-time';
 import type { Clock } from '../../shared/clock';
 import { DomainError } from '../../shared/errors';
 import { emptyFigures, MAX_KPI_RANGE_DAYS, withoutStaffing, type CentreDayKpis, type KpiRow, type RangeKpis } from '../domain/kpi';
@@ -19,8 +19,8 @@ export class QueueKpis {
   async centreDay(centreCode: string, date: string | undefined): Promise<CentreDayKpis> {
     const centre = await centreNamed(this.centres, centreCode);
     const now = this.clock.now();
+    // A given date is a real day (centre-kpi-query.v1.json, at the edge).
     const day = date ?? localDate(now, centre.timeZone);
-    if (!isRealDate(day)) throw badDate('query:date', day);
     const rows = await this.kpis.rows({ from: day, to: day, centre: centre.code, groupings: ['centre-day', 'counter', 'counter-hour', 'officer'], now });
     const of = (grouping: KpiRow['grouping']) => rows.filter((r) => r.grouping === grouping);
     return {
@@ -46,13 +46,8 @@ export class QueueKpis {
     };
   }
 
-  async range(from: string | undefined, to: string | undefined): Promise<RangeKpis> {
-    const errors = [];
-    if (!from || !isRealDate(from)) errors.push({ field: 'query:from', message: 'must be a date YYYY-MM-DD' });
-    if (!to || !isRealDate(to)) errors.push({ field: 'query:to', message: 'must be a date YYYY-MM-DD' });
-    if (errors.length > 0) throw new DomainError('invalid', 'validation-failed', 'from and to must be dates.', { errors });
-    const first = from as string;
-    const last = to as string;
+  /** `from` and `to` are real days (kpi-range-query.v1.json, at the edge); their order and span are checked here. */
+  async range(first: string, last: string): Promise<RangeKpis> {
     if (first > last) {
       throw new DomainError('invalid', 'validation-failed', 'from must not be after to.', { errors: [{ field: 'query:from', message: 'must not be after to' }] });
     }
@@ -74,8 +69,4 @@ export class QueueKpis {
       })),
     };
   }
-}
-
-function badDate(field: string, value: string): DomainError {
-  return new DomainError('invalid', 'validation-failed', `${value.slice(0, 20)} is not a date.`, { errors: [{ field, message: 'must be a date YYYY-MM-DD' }] });
 }

@@ -1,8 +1,8 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post, Res, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import type { FastifyReply } from 'fastify';
-import type { Booking, BookingList, BookingReschedule, NewBooking } from '../../../contracts/src/message.types';
+import type { Booking, BookingList, BookingQuery, BookingReschedule, NewBooking } from '../../../contracts/src/message.types';
 import { BookAppointment } from '../../../core/bookings/use-cases/book-appointment';
 import { ChangeBooking } from '../../../core/bookings/use-cases/change-booking';
 import { FindBookings } from '../../../core/bookings/use-cases/find-booking';
@@ -10,6 +10,7 @@ import { CurrentPrincipal, Roles, type Principal } from '../auth';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ValidBody } from '../http/valid-body';
+import { ValidQuery } from '../http/valid-query';
 
 @ApiTags('bookings')
 @ApiBearerAuth()
@@ -43,11 +44,10 @@ export class BookingsController {
   @Get()
   @Roles('channel', 'officer', 'manager', 'admin')
   @ApiOperation({ summary: "A citizen's bookings (newest first), by national ID; officers see their centre's only" })
-  @ApiQuery({ name: 'citizen', required: true, schema: { type: 'string', pattern: '^[0-9]{7,8}$', example: '12345678' }, description: 'National ID number' })
   @ApiMessageResponse(200, 'booking-list')
   @ApiProblemResponse(422, 'Not a national ID number (query field named)')
-  async byCitizen(@Query('citizen') citizen: string | undefined, @CurrentPrincipal() principal: Principal): Promise<BookingList> {
-    return { items: await this.find.byCitizen(citizen, principal) };
+  async byCitizen(@ValidQuery('booking-query') query: BookingQuery, @CurrentPrincipal() principal: Principal): Promise<BookingList> {
+    return { items: await this.find.byCitizen(query.citizen, principal) };
   }
 
   @Get(':reference')

@@ -1,10 +1,11 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponse } from '../docs/problem.schema';
-import type { FreeSlots } from '../../../contracts/src/message.types';
+import type { FreeSlots, FreeSlotsQuery } from '../../../contracts/src/message.types';
 import { ListFreeSlots } from '../../../core/bookings/use-cases/list-free-slots';
 import { Roles } from '../auth';
 import { ApiMessageResponse } from '../docs/message-schemas';
+import { ValidQuery } from '../http/valid-query';
 
 @ApiTags('bookings')
 @ApiBearerAuth()
@@ -15,13 +16,11 @@ export class SlotsController {
   @Get(':code/slots')
   @Roles('channel', 'officer', 'manager', 'admin')
   @ApiOperation({ summary: 'Free appointment slots of a centre for one service on one local day' })
-  @ApiQuery({ name: 'service', required: true, type: String, example: 'id-card-replacement' })
-  @ApiQuery({ name: 'date', required: true, schema: { type: 'string', format: 'date', example: '2026-11-24' }, description: "The centre's local day" })
   @ApiParam({ name: 'code', example: 'NRB-GPO' })
   @ApiMessageResponse(200, 'free-slots')
   @ApiProblemResponse(404, 'No such centre')
   @ApiProblemResponse(422, 'Missing or unknown service, bad date or outside the booking horizon (query fields named)')
-  list(@Param('code') code: string, @Query('service') service: string | undefined, @Query('date') date: string | undefined): Promise<FreeSlots> {
-    return this.slots.execute({ centreCode: code, serviceCode: service, date });
+  list(@Param('code') code: string, @ValidQuery('free-slots-query') query: FreeSlotsQuery): Promise<FreeSlots> {
+    return this.slots.execute({ centreCode: code, serviceCode: query.service, date: query.date });
   }
 }

@@ -1,13 +1,15 @@
-import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiParam, ApiProduces, ApiQuery, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiParam, ApiProduces, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Catalogue } from '../../../contracts/src/catalogue';
+import type { AcknowledgmentQuery } from '../../../contracts/src/message.types';
 import { DomainError } from '../../../core/shared/errors';
 import { maskIdNumber, PersonalDataVault } from '../../../core/shared/personal-data';
 import type { Citizen } from '../../../core/transactions/domain/transaction';
 import { TransactionRepository } from '../../../core/transactions/transaction.repository';
 import { Roles } from '../auth';
 import { ApiProblemResponse } from '../docs/problem.schema';
+import { ValidQuery } from '../http/valid-query';
 import { acknowledgmentHtml, acknowledgmentPdf, type AcknowledgmentFacts } from './acknowledgment';
 import { transactionId } from './transaction-id';
 
@@ -26,7 +28,6 @@ export class AcknowledgmentController {
   @Roles('channel', 'officer', 'manager', 'admin')
   @ApiOperation({ summary: 'The printable acknowledgment of a stored transaction: HTML, or PDF with `Accept: application/pdf` or `?format=pdf`' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiQuery({ name: 'format', required: false, enum: ['html', 'pdf'], description: 'Overrides the Accept header' })
   @ApiProduces('text/html', 'application/pdf')
   @ApiResponse({
     status: 200,
@@ -34,10 +35,10 @@ export class AcknowledgmentController {
     content: { 'text/html': { schema: { type: 'string' } }, 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
   })
   @ApiProblemResponse(404, 'No such transaction, or it was not stored for later (no acknowledgment)')
-  @ApiProblemResponse(422, 'The id is not a UUID')
+  @ApiProblemResponse(422, 'The id is not a UUID, or the format not html or pdf')
   async acknowledgment(
     @Param('id') id: string,
-    @Query('format') format: string | undefined,
+    @ValidQuery('acknowledgment-query') { format }: AcknowledgmentQuery,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string | Buffer> {
