@@ -110,6 +110,9 @@ export abstract class TransactionRepository {
 
   abstract replayProgress(agencyCode: string): Promise<ReplayProgress>;
 
+  /** Per agency, the stored transactions waiting to be replayed (the backlog's partial index only: cheap enough to scrape). */
+  abstract backlogByAgency(): Promise<Record<string, number>>;
+
   /** Cheap check (partial index) before a worker bothers taking the replay lease. */
   abstract hasBacklog(agencyCode: string): Promise<boolean>;
 }

@@ -190,6 +190,13 @@ export class PgTransactionRepository extends TransactionRepository {
     };
   }
 
+  async backlogByAgency(): Promise<Record<string, number>> {
+    const { rows } = await this.pool.query<{ agency_code: string; n: string }>(
+      `SELECT agency_code, count(*) AS n FROM transactions WHERE replay_pending AND state = 'manual' GROUP BY agency_code`,
+    );
+    return Object.fromEntries(rows.map((row) => [row.agency_code, Number(row.n)]));
+  }
+
   async hasBacklog(agencyCode: string): Promise<boolean> {
     const { rows } = await this.pool.query<{ waiting: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM transactions WHERE agency_code = $1 AND replay_pending AND state = 'manual') AS waiting`,

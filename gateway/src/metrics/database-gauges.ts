@@ -4,7 +4,7 @@ import { AGENCY_MODES } from '../../../core/agencies/domain/agency-mode';
 import type { CentreActivity, CentreActivityQuery } from '../../../core/centres/centre-activity.query';
 import type { QueueDepth, RetryQueue } from '../../../core/retry-queue/retry-queue.port';
 import type { Clock } from '../../../core/shared/clock';
-import type { ReplayProgress, TransactionRepository } from '../../../core/transactions/transaction.repository';
+import type { TransactionRepository } from '../../../core/transactions/transaction.repository';
 import type { KiungoMetrics } from './kiungo-metrics';
 
 export interface DatabaseGaugeSources {
@@ -18,14 +18,18 @@ export interface DatabaseGaugeSources {
 
 interface Snapshot {
   open: Record<string, Partial<Record<string, number>>>;
-  replay: Array<[string, ReplayProgress]>;
+  backlog: Record<string, number>;
   modes: Array<{ agencyCode: string; mode: string; replayPaused: boolean }>;
   depth: Record<string, QueueDepth>;
   centres: CentreActivity;
 }
 
-/** One scrape reads the database once, however many gauges ask; a second scrape within this long reuses it. */
-const SNAPSHOT_MS = 1000;
+/**
+ * One scrape reads the database once, however many gauges ask; scrapes within this long of it
+ * (a second Prometheus, a dashboard's refresh) reuse it, so the database sees at most one read of
+ * each count per interval whatever scrapes.
+ */
+const SNAPSHOT_MS = 5000;
 
 /**
  * What the deployment holds, read from PostgreSQL and the queue when Prometheus scrapes: the
@@ -58,12 +62,8 @@ export function registerDatabaseGauges(metrics: KiungoMetrics, sources: Database
   gauge('kiungo_transactions_open', 'Transactions not yet terminal, and those parked for a human or in conflict, by agency and state', ['agency', 'state'], (g, s) => {
     for (const [agency, states] of Object.entries(s.open)) for (const [state, n] of Object.entries(states)) g.set({ agency, state }, n ?? 0);
   });
-  gauge('kiungo_replay_transactions', 'Stored (store-and-forward) transactions per agency: backlog still to replay, replayed, failed (parked)', ['agency', 'progress'], (g, s) => {
-    for (const [agency, progress] of s.replay) {
-      g.set({ agency, progress: 'backlog' }, progress.backlog);
-      g.set({ agency, progress: 'replayed' }, progress.replayed);
-      g.set({ agency, progress: 'failed' }, progress.failed);
-    }
+  gauge('kiungo_replay_backlog', 'Stored (store-and-forward) transactions per agency waiting to be replayed', ['agency'], (g, s) => {
+    for (const agency of sources.agencyCodes) g.set({ agency }, s.backlog[agency] ?? 0);
   });
   gauge('kiungo_agency_mode', 'Each agency\'s stored mode: 1 for the mode it is in, 0 for the others', ['agency', 'mode'], (g, s) => {
     for (const setting of s.modes) for (const mode of AGENCY_MODES) g.set({ agency: setting.agencyCode, mode }, setting.mode === mode ? 1 : 0);
@@ -87,9 +87,9 @@ export function registerDatabaseGauges(metrics: KiungoMetrics, sources: Database
 }
 
 async function read(sources: DatabaseGaugeSources): Promise<Snapshot> {
-  const [open, replay, settings, depth, centres] = await Promise.all([
+  const [open, backlog, settings, depth, centres] = await Promise.all([
     sources.transactions.openCountsByAgency(),
-    Promise.all(sources.agencyCodes.map(async (code) => [code, await sources.transactions.replayProgress(code)] as [string, ReplayProgress])),
+    sources.transactions.backlogByAgency(),
     sources.modes.all(),
     sources.retries.depth(),
     sources.centres.current(sources.clock.now()),
@@ -97,5 +97,5 @@ async function read(sources: DatabaseGaugeSources): Promise<Snapshot> {
   const stored = new Map(settings.map((s) => [s.agencyCode, s]));
   // Agencies never switched have no row: they are in auto mode.
   const modes = sources.agencyCodes.map((code) => ({ agencyCode: code, mode: stored.get(code)?.mode ?? 'auto', replayPaused: stored.get(code)?.replayPaused ?? false }));
-  return { open, replay, modes, depth, centres };
+  return { open, backlog, modes, depth, centres };
 }

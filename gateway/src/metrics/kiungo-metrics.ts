@@ -25,6 +25,7 @@ export class KiungoMetrics {
   private readonly breakerTransitions: Counter<'agency' | 'state'>;
   private readonly transactions: Counter<'service' | 'agency' | 'channel' | 'state'>;
   private readonly modePropagation: Histogram<'agency'>;
+  private readonly replays: Counter<'agency' | 'state'>;
   private readonly unbind: Array<() => void> = [];
 
   /**
@@ -64,6 +65,12 @@ export class KiungoMetrics {
       labelNames: ['service', 'agency', 'channel', 'state'],
       registers: [this.registry],
     });
+    this.replays = new Counter({
+      name: 'kiungo_replays_total',
+      help: 'Stored transactions replayed to their agency by this process, by the state the replay left them in (completed, rejected, parked, conflict, …)',
+      labelNames: ['agency', 'state'],
+      registers: [this.registry],
+    });
     this.modePropagation = new Histogram({
       name: 'kiungo_agency_mode_propagation_seconds',
       help: 'From a mode switch (or replay pause) published by one replica to this process hearing it on the event bus',
@@ -84,6 +91,10 @@ export class KiungoMetrics {
 
   transactionEntered(transaction: Pick<Transaction, 'serviceCode' | 'agencyCode' | 'channel' | 'state'>): void {
     this.transactions.inc({ service: transaction.serviceCode, agency: transaction.agencyCode, channel: transaction.channel, state: transaction.state });
+  }
+
+  replayed(transaction: Pick<Transaction, 'agencyCode' | 'state'>): void {
+    this.replays.inc({ agency: transaction.agencyCode, state: transaction.state });
   }
 
   modeChangeHeard(agency: string, delayMs: number): void {

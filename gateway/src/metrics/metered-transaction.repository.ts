@@ -33,7 +33,10 @@ export class MeteredTransactionRepository extends TransactionRepository {
 
   async apply(id: string, step: TransactionStep, options?: ApplyOptions): Promise<Applied | null> {
     const applied = await this.inner.apply(id, step, options);
-    if (applied) this.metrics.transactionEntered(applied.transaction);
+    if (applied) {
+      this.metrics.transactionEntered(applied.transaction);
+      if (step.change.replayed) this.metrics.replayed(applied.transaction);
+    }
     return applied;
   }
 
@@ -71,6 +74,10 @@ export class MeteredTransactionRepository extends TransactionRepository {
 
   replayProgress(agencyCode: string): Promise<ReplayProgress> {
     return this.inner.replayProgress(agencyCode);
+  }
+
+  backlogByAgency(): Promise<Record<string, number>> {
+    return this.inner.backlogByAgency();
   }
 
   hasBacklog(agencyCode: string): Promise<boolean> {
