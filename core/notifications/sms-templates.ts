@@ -6,6 +6,8 @@ const TEMPLATES: Record<SmsTemplate, (d: Record<string, string>) => string> = {
   'booking-rescheduled': (d) => `Huduma: booking ${d.reference} moved to ${d.when} at ${d.centre} (${d.service}).`,
   'booking-cancelled': (d) => `Huduma: booking ${d.reference} for ${d.service} at ${d.centre} on ${d.when} is cancelled.`,
   'booking-reminder': (d) => `Huduma reminder: ${d.service} at ${d.centre}, ${d.when}. Booking ${d.reference}. Arrive 10 min early with your ID.`,
+  // To the operations room's on-call phones, not to citizens (core/alerts).
+  'ops-alert': (d) => `Kiungo ${d.state}: ${d.rule} ${d.subject}. ${d.detail}`,
 };
 
 export function renderSms(template: SmsTemplate, data: Record<string, string>): string {

@@ -1,4 +1,5 @@
 import type { AgencyRegistry } from '../../../adapters/registry';
+import type { BreakerState } from '../../../contracts/src/dispatch';
 import { AgencyHealthProbe } from '../../../core/agencies/agency-health.port';
 import type { Clock } from '../../../core/shared/clock';
 
@@ -23,14 +24,14 @@ export class RegistryHealthProbe extends AgencyHealthProbe {
   }
 
   breakerOpenSince(agencyCode: string): Date | null {
-    return this.state(agencyCode) === 'closed' ? null : (this.openSince.get(agencyCode) ?? null);
+    return this.breakerState(agencyCode) === 'closed' ? null : (this.openSince.get(agencyCode) ?? null);
   }
 
   breakerOpen(agencyCode: string): boolean {
-    return this.state(agencyCode) === 'open';
+    return this.breakerState(agencyCode) === 'open';
   }
 
-  private state(agencyCode: string): string {
+  breakerState(agencyCode: string): BreakerState {
     return this.registry.list().find((agency) => agency.code === agencyCode)?.breaker ?? 'closed';
   }
 

@@ -1,3 +1,4 @@
+import type { AlertsConfig } from './alerts-config';
 /**
  * The one typed, frozen configuration object every part of the gateway reads. It is built once
  * at boot by `loadConfig()` (env.schema.ts) and handed to Nest as `APP_CONFIG`; nothing else
@@ -63,6 +64,8 @@ export interface AppConfig {
   readonly ussd: UssdConfig;
   /** KIUNGO_SEAL_*: the audit seals (audit-config.ts). */
   readonly audit: AuditConfig;
+  /** KIUNGO_ALERT_*: the operations room's alerts (alerts-config.ts). */
+  readonly alerts: AlertsConfig;
   /** KIUNGO_RATE_LIMITS, KIUNGO_BOARD_STREAMS_PER_CLIENT, KIUNGO_HTTP_*: rate limits and server timeouts (abuse-config.ts). */
   readonly abuse: AbuseConfig;
   /** KIUNGO_RETENTION_*: how long personal data is kept (core/privacy). */
@@ -142,6 +145,7 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     boardStreamsPerClient: config.abuse.boardStreamsPerClient,
     httpTimeoutsMs: { headers: config.abuse.headersTimeoutMs, request: config.abuse.requestTimeoutMs, idle: config.abuse.idleTimeoutMs },
     maxUrlBytes: config.abuse.maxUrlBytes,
+    alertChannels: [config.alerts.smsTo.length > 0 && 'sms', config.alerts.email && 'email', config.alerts.webhookUrl && 'webhook'].filter(Boolean),
   };
 }
 

@@ -59,12 +59,14 @@
  *                            for services whose agency file sets no retentionDays; 1–36500. Default 730.
  *   KIUNGO_RETENTION_INTERVAL_MS  How often the worker erases what is past retention, 60000–86400000.
  *                            Default 3600000.
+ *   KIUNGO_ALERT_*           the operations room's alerts: rules, throttle, SMS, e-mail, webhook (alerts-config.ts).
  */
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { LOG_LEVELS, PROCESS_ROLES, type AppConfig, type LogLevel, type ProcessRole, type SmsConfig, type UssdConfig } from './app-config';
 import { readAbuseConfig } from './abuse-config';
+import { readAlertsConfig } from './alerts-config';
 import { readAuditConfig } from './audit-config';
 import { readOrCreateSecretFile } from './file-once';
 
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const audit = readAuditConfig(read, production, dataDir);
   const abuse = readAbuseConfig(read);
+  const alerts = readAlertsConfig(read);
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
 
@@ -205,6 +208,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ussd: ussdConfig(ussdSecretText, production, dataDir),
     audit,
     abuse,
+    alerts,
   } satisfies AppConfig);
 }
 
