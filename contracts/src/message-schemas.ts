@@ -42,6 +42,8 @@ import freeSlots from '../schemas/free-slots.v1.json';
 import issuedTicket from '../schemas/issued-ticket.v1.json';
 import liveness from '../schemas/liveness.v1.json';
 import newBooking from '../schemas/new-booking.v1.json';
+import opsOverview from '../schemas/ops-overview.v1.json';
+import opsSession from '../schemas/ops-session.v1.json';
 import problem from '../schemas/problem.v1.json';
 import rangeKpis from '../schemas/range-kpis.v1.json';
 import readiness from '../schemas/readiness.v1.json';
@@ -107,6 +109,8 @@ const MESSAGES = {
   'issued-ticket': issuedTicket,
   liveness,
   'new-booking': newBooking,
+  'ops-overview': opsOverview,
+  'ops-session': opsSession,
   problem,
   'range-kpis': rangeKpis,
   readiness,

@@ -136,6 +136,8 @@ export interface MessageTypes {
   'manual-outcome': ManualOutcome;
   'manual-outcome-result': ManualOutcomeResult;
   'new-booking': NewBooking;
+  'ops-overview': OpsOverview;
+  'ops-session': OpsSession;
   problem: Problem;
   'range-kpis': RangeKpis;
   readiness: Readiness;
@@ -1175,6 +1177,107 @@ export interface NewBooking {
    * the channel the citizen booked through
    */
   channel: 'portal' | 'mobile' | 'ussd' | 'call-centre' | 'counter' | 'kiosk' | 'outreach';
+}
+/**
+ * Operations overview (GET /v1/ops/overview, and each `overview` event of GET /v1/ops/stream). What the operations room watches: every agency (mode, breaker, calls of the last 5 minutes, retry queue, backlog and replay), every centre (waiting per service, today's figures), the workers' heartbeats and the alerts firing or resolved in the last hour. Codes and counts only, never personal data.
+ */
+export interface OpsOverview {
+  generatedAt: string;
+  agencies: {
+    /**
+     * an agency code: 2 to 20 lower-case letters, digits or dashes, starting with a letter
+     */
+    code: string;
+    name: string;
+    kind: string;
+    /**
+     * the mode that applies now
+     */
+    mode: 'auto' | 'manual' | 'maintenance' | 'degraded';
+    modeReason: string | null;
+    /**
+     * as the api replica that answered sees it
+     */
+    breaker: 'closed' | 'open' | 'half_open';
+    breakerOpenSince: string | null;
+    /**
+     * calls that reached the agency from this replica in the last 5 minutes
+     */
+    calls: {
+      calls: number;
+      failures: number;
+      errorRate: number | null;
+      meanMs: number | null;
+      maxMs: number | null;
+    };
+    retryQueue: {
+      waiting: number;
+      delayed: number;
+      active: number;
+    };
+    /**
+     * stored transactions waiting for replay
+     */
+    backlog: number;
+    parked: number;
+    replay: {
+      paused: boolean;
+      replayed: number;
+      failed: number;
+      perSecond: number;
+      etaSeconds: number | null;
+    };
+  }[];
+  centres: {
+    /**
+     * a centre code: three capital letters, a dash, then 2 to 12 capital letters or digits, e.g. NRB-GPO
+     */
+    code: string;
+    name: string;
+    /**
+     * service code → tickets waiting
+     */
+    waiting: {
+      [k: string]: number | undefined;
+    };
+    today: {
+      date: string;
+      ticketsIssued: number;
+      served: number;
+      noShows: number;
+      waitingMeanSeconds: number | null;
+      serviceMeanSeconds: number | null;
+      satisfaction: number | null;
+    };
+  }[];
+  workers: {
+    instance: string;
+    beatAt: string;
+    silentSeconds: number;
+  }[];
+  alerts: {
+    rule: 'breaker-open' | 'error-rate' | 'backlog' | 'replay-stalled' | 'worker-heartbeat';
+    /**
+     * an agency code or a worker instance
+     */
+    subject: string;
+    state: 'firing' | 'resolved';
+    detail: string;
+    firedAt: string;
+    resolvedAt: string | null;
+    /**
+     * whether a notice went out (false: throttled, or no channel configured)
+     */
+    notified: boolean;
+  }[];
+}
+/**
+ * Development sign-in to /ops (POST /ops/dev-sign-in, embedded mode only). A bearer token signed by the development key, for the ops page on a laptop. Production signs in through Keycloak (client kiungo-ops) and never answers this.
+ */
+export interface OpsSession {
+  token: string;
+  role: 'operator' | 'manager';
+  subject: string;
 }
 /**
  * Problem. RFC 9457 problem details, as every error response carries them (application/problem+json).

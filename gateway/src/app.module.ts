@@ -23,6 +23,8 @@ import { AuditSealingModule } from './audit/audit-sealing.module';
 import { AuditModule } from './audit/audit.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { RetentionModule } from './privacy/retention.module';
+import { AlertsWorkerModule } from './ops/alerts-worker.module';
+import { OpsModule } from './ops/ops.module';
 
 /** The api role serves the HTTP API; the worker role consumes queues and sweeps; `all` does both. */
 @Module({})
@@ -44,10 +46,12 @@ export class AppModule {
         ...(api ? [ReconciliationModule] : []),
         ...(api ? [UssdModule] : []),
         ...(api ? [AuditModule, PrivacyModule] : []),
+        ...(api ? [OpsModule] : []),
         ...(worker ? [WorkerModule] : []),
         ...(worker ? [BookingJobsModule] : []),
         ...(worker ? [AgencyAppointmentsWorkerModule] : []),
         ...(worker ? [AuditSealingModule, RetentionModule] : []),
+        ...(worker ? [AlertsWorkerModule] : []),
       ],
       // Every role calls agencies (inline, retries, replays, status look-ups): one log line per call.
       providers: [AgencyCallLog],

@@ -44,7 +44,7 @@ describe('alerts on the database', () => {
       agencyCodes: () => ['nrb'],
       health: { breakerOpenSince: () => facts.openSince },
       calls: new AgencyCallWindow(),
-      transactions: { replayProgress: async () => ({ backlog: facts.backlog, replayed: facts.replayed, failed: 0 }) },
+      transactions: { replayProgress: async () => ({ backlog: facts.backlog, replayed: facts.replayed, failed: 0, recent: { count: 0, spanSeconds: 0 } }) },
       modes: { effective: async () => 'auto', setting: async (agencyCode: string) => ({ agencyCode, mode: 'auto', reason: null, window: null, changedBy: null, changedAt: null, replayPaused: false }) },
       alerts: new PgAlertRepository(db.pool, audit),
       channels: [new RecordingChannel(told), ...extra],

@@ -8,11 +8,9 @@ import { centreNamed } from '../../../../core/walk-in/use-cases/queue-access';
 import { Public } from '../../auth';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DomainError } from '../../../../core/shared/errors';
-import { CORRELATION_ID_HEADER } from '../../http/correlation-id';
+import { openServerSentEvents } from '../../http/sse';
 import { boardPage } from './board-page';
 
-/** Proxies and load balancers drop a silent connection; a comment line every 15 s keeps it open. */
-const HEARTBEAT_MS = 15_000;
 /** Retry-After for a refused stream: time enough for one of the client's streams to close. */
 const STREAM_RETRY_SECONDS = 30;
 
@@ -71,16 +69,13 @@ export class BoardsController implements BeforeApplicationShutdown {
       if (left > 0) this.streamsOf.set(client, left);
       else this.streamsOf.delete(client);
     };
-    const raw = reply.raw;
     let ready = false;
     const early: BoardMessage[] = [];
-    const send = (event: string, data: unknown) => {
-      if (!raw.writableEnded) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    };
+    const close = (): void => events.end();
     // Subscribe before reading the snapshot, so nothing that happens in between is missed.
     let subscription;
     try {
-      subscription = await this.board.subscribe(centre.code, (message) => (ready ? send(message.type, message) : early.push(message)));
+      subscription = await this.board.subscribe(centre.code, (message) => (ready ? events.send(message.type, message) : early.push(message)));
     } catch (error) {
       release();
       throw error;
@@ -94,34 +89,15 @@ export class BoardsController implements BeforeApplicationShutdown {
       throw error;
     }
 
-    reply.hijack();
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      [CORRELATION_ID_HEADER]: String(request.id),
-    });
-    raw.write('retry: 3000\n\n');
-    send('snapshot', { centre: centre.code, ...snapshot });
-    for (const message of early.splice(0)) send(message.type, message);
-    ready = true;
-
-    const heartbeat = setInterval(() => {
-      if (!raw.writableEnded) raw.write(': heartbeat\n\n');
-    }, HEARTBEAT_MS);
-    const end = () => {
-      if (!this.open.delete(end)) return;
+    this.open.add(close);
+    const events = openServerSentEvents(request, reply, () => {
+      this.open.delete(close);
       release();
-      clearInterval(heartbeat);
       void subscription.unsubscribe();
-      if (!raw.writableEnded) raw.end();
-    };
-    this.open.add(end);
-    // The response's 'close' (not the request's, which fires once a body-less GET is read) marks a hang-up.
-    raw.on('close', end);
-    raw.on('error', end);
-    if (raw.destroyed) end();
+    });
+    events.send('snapshot', { centre: centre.code, ...snapshot });
+    for (const message of early.splice(0)) events.send(message.type, message);
+    ready = true;
   }
 
   @Get('boards/:code')
