@@ -71,6 +71,11 @@ export class BullMqRetryQueue extends RetryQueue {
     this.queue.on('error', (error) => this.logger.error(`retry queue (redis): ${error.message}`));
   }
 
+  /** The BullMQ queue itself, for the operators' queue board (/ops/queues); nothing else may use it. */
+  get boardQueue(): Queue<RetryJob, void, string> {
+    return this.queue;
+  }
+
   async schedule(job: RetryJob, delayMs: number): Promise<void> {
     if (this.closing) throw new Error('retry queue is closed');
     const data: RetryJob = { transactionId: job.transactionId, agencyCode: job.agencyCode, attempt: job.attempt };

@@ -29,6 +29,8 @@ const NO_BODY: Readonly<Record<string, string>> = {
   'POST /v1/centres/{code}/counters/{counter}/call-next': 'the counter picks the next ticket itself',
   'POST /v1/audit/seals': "a seal of every chain head now: the admin's token is the whole request",
   'POST /ops/dev-sign-in': 'embedded mode only: an operator token for the ops page, nothing to say',
+  'POST /ops/session': 'the bearer token is the whole request',
+  'POST /ops/sign-out': 'drops a cookie, nothing to say',
 };
 
 /**
@@ -49,7 +51,7 @@ const BODY_NOT_YET_AT_THE_EDGE: ReadonlySet<string> = new Set([
 const RESPONSE_NOT_YET_A_MESSAGE: ReadonlySet<string> = new Set(['POST /v1/transactions/replay 200']);
 
 /** Routes a caller may use without a token (health probes, the USSD callback with its URL key, hall boards). */
-const PUBLIC = ['GET /health/live', 'GET /health/ready', 'POST /v1/channels/ussd', 'GET /v1/centres/{code}/board', 'GET /boards/{code}', 'GET /v1/audit/keys', 'GET /ops', 'POST /ops/dev-sign-in'];
+const PUBLIC = ['GET /health/live', 'GET /health/ready', 'POST /v1/channels/ussd', 'GET /v1/centres/{code}/board', 'GET /boards/{code}', 'GET /v1/audit/keys', 'GET /ops', 'POST /ops/dev-sign-in', 'POST /ops/sign-out'];
 
 type Schema = Record<string, unknown>;
 interface MediaType {

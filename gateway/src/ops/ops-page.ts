@@ -6,8 +6,8 @@
  * authorization and audit stay where they are. Everything from the server goes in through
  * textContent. Readable on a laptop; larger type on a wall screen (≥ 1800 px wide).
  */
-export function opsPage(options: { devSignIn: boolean }): string {
-  const config = JSON.stringify({ devSignIn: options.devSignIn });
+export function opsPage(options: { devSignIn: boolean; queueBoard: boolean }): string {
+  const config = JSON.stringify({ devSignIn: options.devSignIn, queueBoard: options.queueBoard });
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -20,6 +20,7 @@ export function opsPage(options: { devSignIn: boolean }): string {
   body { margin: 0; font-family: system-ui, sans-serif; background: #f4f6f8; color: #14202b; }
   header { display: flex; gap: 1rem; align-items: center; justify-content: space-between; padding: .6rem 1.2rem; background: #14202b; color: #fff; }
   header h1 { font-size: 1.3rem; margin: 0; font-weight: 600; }
+  header a { color: #9fd3ff; margin-left: auto; }
   #status { font-size: .9rem; opacity: .8; }
   main { padding: 1rem 1.2rem; display: grid; gap: 1.2rem; }
   section { background: #fff; border-radius: 6px; padding: .8rem 1rem; box-shadow: 0 1px 2px #0002; overflow-x: auto; }
@@ -43,7 +44,7 @@ export function opsPage(options: { devSignIn: boolean }): string {
 </style>
 </head>
 <body>
-<header><h1>Kiungo operations room</h1><span id="status">signed out</span></header>
+<header><h1>Kiungo operations room</h1><a id="queues" href="/ops/queues" hidden>Queue board</a><span id="status">signed out</span></header>
 <main>
   <section id="signin-section">
     <h2>Sign in</h2>
@@ -185,8 +186,13 @@ function retry(controller) {
   $('status').textContent = 'reconnecting…';
   setTimeout(() => { if (stream === controller) follow(); }, 3000);
 }
-function signIn(value) { token = value.trim(); if (!token) return; sessionStorage.setItem('kiungo-ops-token', token); say(''); follow(); }
-function signOut() { token = ''; sessionStorage.removeItem('kiungo-ops-token'); if (stream) stream.abort(); stream = null; $('signin-section').hidden = false; $('signout').hidden = true; $('status').textContent = 'signed out'; }
+async function boardSession() {
+  if (!config.queueBoard) return;
+  const response = await fetch('/ops/session', { method: 'POST', headers: { authorization: 'Bearer ' + token } }).catch(() => null);
+  $('queues').hidden = !(response && response.ok);
+}
+function signIn(value) { token = value.trim(); if (!token) return; sessionStorage.setItem('kiungo-ops-token', token); say(''); follow(); boardSession(); }
+function signOut() { fetch('/ops/sign-out', { method: 'POST' }).catch(() => null); $('queues').hidden = true; token = ''; sessionStorage.removeItem('kiungo-ops-token'); if (stream) stream.abort(); stream = null; $('signin-section').hidden = false; $('signout').hidden = true; $('status').textContent = 'signed out'; }
 
 $('signin').addEventListener('submit', (e) => { e.preventDefault(); signIn($('token').value); $('token').value = ''; });
 $('signout').addEventListener('click', signOut);
@@ -198,7 +204,7 @@ if (config.devSignIn) {
     signIn((await response.json()).token);
   });
 }
-if (token) follow();
+if (token) { follow(); boardSession(); }
 </script>
 </body>
 </html>

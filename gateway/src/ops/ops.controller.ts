@@ -11,6 +11,10 @@ import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { openServerSentEvents } from '../http/sse';
 import { opsPage } from './ops-page';
+import { OpsQueueBoard, sessionCookie } from './ops-queues';
+
+/** The queue board's cookie lives as long as a working day; the token inside it may end sooner. */
+const SESSION_COOKIE_SECONDS = 8 * 3600;
 
 /** How often an open /ops stream gets a fresh overview (and at once on a breaker change). */
 export const OPS_STREAM_EVERY_MS = 2000;
@@ -29,6 +33,7 @@ export class OpsController implements BeforeApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly overview: GetOpsOverview,
     private readonly registry: AgencyRegistry,
+    private readonly queueBoard: OpsQueueBoard,
   ) {}
 
   @Get('ops')
@@ -40,7 +45,7 @@ export class OpsController implements BeforeApplicationShutdown {
     reply.type('text/html; charset=utf-8');
     reply.header('content-security-policy', "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'");
     reply.header('cache-control', 'no-store');
-    return opsPage({ devSignIn: this.config.mode === 'embedded' });
+    return opsPage({ devSignIn: this.config.mode === 'embedded', queueBoard: this.queueBoard.mounted });
   }
 
   @Post('ops/dev-sign-in')
@@ -56,6 +61,29 @@ export class OpsController implements BeforeApplicationShutdown {
     if (this.config.mode !== 'embedded') throw new DomainError('not_found', 'dev-sign-in-off', 'The development sign-in exists in embedded mode only.');
     const subject = 'dev-operator';
     return { token: await mintDevToken({ role: 'operator', subject, expiresIn: '8h' }, this.config), role: 'operator', subject };
+  }
+
+  @Post('ops/session')
+  @HttpCode(204)
+  @Roles('operator', 'manager', 'admin')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Carries the /ops sign-in to the BullMQ board at /ops/queues',
+    description: 'Sets an HttpOnly, SameSite=Strict cookie holding the bearer token, for the path /ops/queues only (the board cannot send a header). Production mode.',
+  })
+  @ApiResponse({ status: 204, description: 'Cookie set' })
+  session(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): void {
+    const token = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+    reply.header('set-cookie', sessionCookie(token, SESSION_COOKIE_SECONDS, request.protocol === 'https'));
+  }
+
+  @Post('ops/sign-out')
+  @HttpCode(204)
+  @Public()
+  @ApiOperation({ summary: "Drops the queue board's cookie (the page forgets its token itself)" })
+  @ApiResponse({ status: 204, description: 'Cookie cleared' })
+  signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): void {
+    reply.header('set-cookie', sessionCookie('', 0, request.protocol === 'https'));
   }
 
   @Get('v1/ops/overview')

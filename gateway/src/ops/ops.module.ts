@@ -17,8 +17,9 @@ import { TransactionsCoreModule } from '../transactions/transactions-core.module
 import { WalkInCoreModule } from '../walk-in/walk-in-core.module';
 import { AlertsCoreModule } from './alerts-core.module';
 import { OpsController } from './ops.controller';
+import { OpsQueueBoard } from './ops-queues';
 
-/** The operations room's page, read model and stream (api role). */
+/** The operations room's page, read model and stream, and the BullMQ board in production (api role). */
 @Module({
   imports: [AlertsCoreModule, AgencyModesModule, TransactionsCoreModule, CentresCoreModule, WalkInCoreModule],
   providers: [
@@ -39,6 +40,7 @@ import { OpsController } from './ops.controller';
         clock: Clock,
       ) => new GetOpsOverview({ catalogue, health, calls, modes, retries, transactions, centres, tickets, kpis, alerts, clock }),
     },
+    OpsQueueBoard,
   ],
   controllers: [OpsController],
 })
