@@ -6,6 +6,7 @@ import type { AgencyHealthProbe } from '../../agencies/agency-health.port';
 import type { AgencyModes } from '../../agencies/agency-modes';
 import type { Alert, AlertRepository } from '../../alerts/alert.repository';
 import { ERROR_RATE_WINDOW_MS } from '../../alerts/domain/alert-policy';
+import type { CentreActivityQuery } from '../../centres/centre-activity.query';
 import type { CentreRepository } from '../../centres/centre.repository';
 import { localDate } from '../../centres/domain/local-time';
 import type { RetryQueue } from '../../retry-queue/retry-queue.port';
@@ -14,7 +15,6 @@ import { replayEtaSeconds } from '../../transactions/domain/replay-progress';
 import type { TransactionRepository } from '../../transactions/transaction.repository';
 import type { KpiRow } from '../../walk-in/domain/kpi';
 import type { KpiQuery } from '../../walk-in/kpi.query';
-import type { TicketRepository } from '../../walk-in/ticket.repository';
 
 export interface OpsOverviewDeps {
   catalogue: Catalogue;
@@ -24,7 +24,7 @@ export interface OpsOverviewDeps {
   retries: Pick<RetryQueue, 'depth'>;
   transactions: Pick<TransactionRepository, 'replayProgress' | 'openCountsByAgency'>;
   centres: Pick<CentreRepository, 'list'>;
-  tickets: Pick<TicketRepository, 'waiting'>;
+  activity: CentreActivityQuery;
   kpis: KpiQuery;
   alerts: Pick<AlertRepository, 'recent' | 'heartbeats'>;
   clock: Clock;
@@ -93,29 +93,31 @@ export class GetOpsOverview {
   }
 
   private async centres(now: Date): Promise<OpsOverview['centres']> {
-    const { centres, tickets, kpis } = this.deps;
+    const { centres, activity, kpis } = this.deps;
     const today = localDate(now, OPS_TIME_ZONE);
-    const [list, rows] = await Promise.all([centres.list(), kpis.rows({ from: today, to: today, centre: null, groupings: ['centre-day'], now })]);
+    const [list, current, rows] = await Promise.all([
+      centres.list(),
+      activity.current(now),
+      kpis.rows({ from: today, to: today, centre: null, groupings: ['centre-day'], now }),
+    ]);
     const byCentre = new Map<string, KpiRow>(rows.map((row) => [row.centre as string, row]));
-    return Promise.all(
-      list.map(async (centre) => {
-        const figures = byCentre.get(centre.code)?.figures;
-        return {
-          code: centre.code,
-          name: centre.name,
-          waiting: await tickets.waiting(centre.code),
-          today: {
-            date: today,
-            ticketsIssued: figures?.ticketsIssued ?? 0,
-            served: figures?.served ?? 0,
-            noShows: figures?.noShows ?? 0,
-            waitingMeanSeconds: figures?.waitingSeconds.mean ?? null,
-            serviceMeanSeconds: figures?.serviceSeconds.mean ?? null,
-            satisfaction: figures?.satisfaction.meanRating ?? null,
-          },
-        };
-      }),
-    );
+    return list.map((centre) => {
+      const figures = byCentre.get(centre.code)?.figures;
+      return {
+        code: centre.code,
+        name: centre.name,
+        waiting: current.waitingTickets[centre.code] ?? {},
+        today: {
+          date: today,
+          ticketsIssued: figures?.ticketsIssued ?? 0,
+          served: figures?.served ?? 0,
+          noShows: figures?.noShows ?? 0,
+          waitingMeanSeconds: figures?.waitingSeconds.mean ?? null,
+          serviceMeanSeconds: figures?.serviceSeconds.mean ?? null,
+          satisfaction: figures?.satisfaction.meanRating ?? null,
+        },
+      };
+    });
   }
 }
 
