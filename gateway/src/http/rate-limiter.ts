@@ -45,32 +45,77 @@ export class MemoryRateLimiter extends RateLimiter {
   }
 }
 
+/** A replica takes at most this many of a key's requests from Redis at once (see RedisRateLimiter). */
+const MAX_LEASE = 10;
+/** ... and spends them within this time, or gives them up. */
+const LEASE_MS = 1000;
+
+type LeaseOutcome = { kind: 'leased' } | { kind: 'refused'; decision: RateDecision } | { kind: 'unreachable' };
+
+/** A tenth of the burst, 1–MAX_LEASE: a small limit stays exact, a busy client costs Redis a tenth. */
+export function leaseSize(limit: RateLimit): number {
+  return Math.max(1, Math.min(MAX_LEASE, Math.floor(limit.burst / 10)));
+}
+
 /**
  * The budget shared by every replica, in Redis, through rate-limiter-flexible (one atomic script
- * per request). Its windows are fixed: `burst` requests per `burst / perSecond` seconds, the same
- * long-run rate as the token bucket. While Redis cannot be reached each replica limits on its own
- * (MemoryRateLimiter) rather than letting everything through or refusing everything.
+ * per call). Its windows are fixed: `burst` requests per `burst / perSecond` seconds, the same
+ * long-run rate as the token bucket. So that a busy client does not cost a Redis round trip on
+ * every request (issue 13 counts them on the submit path), a replica leases `leaseSize(limit)`
+ * requests at once and spends them locally within LEASE_MS: the shared budget is exact to within
+ * one lease per replica, and a lease asked for when fewer are left counts against the window like
+ * the requests it would have been (a client at its limit meets it up to a lease early). While Redis
+ * cannot be reached each replica limits on its own (MemoryRateLimiter) rather than letting
+ * everything through or refusing everything.
  */
 export class RedisRateLimiter extends RateLimiter {
   private readonly limiters = new Map<string, RateLimiterRedis>();
   private readonly fallback = new MemoryRateLimiter();
+  private readonly leases = new Map<string, { left: number; until: number }>();
+  private readonly pending = new Map<string, Promise<LeaseOutcome>>();
 
   constructor(
     private readonly redis: IORedis,
     private readonly prefix: string,
+    private readonly now: () => number = Date.now,
   ) {
     super();
   }
 
   async take(key: string, limit: RateLimit): Promise<RateDecision> {
+    const id = `${limit.perSecond}:${limit.burst}:${key}`;
+    // Requests that arrive together wait for one lease instead of each asking Redis for one.
+    for (;;) {
+      const lease = this.leases.get(id);
+      if (lease && lease.left > 0 && lease.until > this.now()) {
+        lease.left -= 1;
+        return { allowed: true };
+      }
+      let pending = this.pending.get(id);
+      if (!pending) {
+        pending = this.lease(id, key, limit).finally(() => this.pending.delete(id));
+        this.pending.set(id, pending);
+      }
+      const outcome = await pending;
+      if (outcome.kind === 'refused') return outcome.decision;
+      if (outcome.kind === 'unreachable') return this.fallback.take(key, limit);
+    }
+  }
+
+  private async lease(id: string, key: string, limit: RateLimit): Promise<LeaseOutcome> {
+    const size = leaseSize(limit);
+    const at = this.now();
     try {
-      await this.limiterFor(limit).consume(key);
-      return { allowed: true };
+      await this.limiterFor(limit).consume(key, size);
+      this.leases.delete(id); // re-inserted: the Map's order is the order of last use
+      if (this.leases.size >= MAX_KEYS) this.leases.delete(this.leases.keys().next().value as string);
+      this.leases.set(id, { left: size, until: at + LEASE_MS });
+      return { kind: 'leased' };
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
-        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+        return { kind: 'refused', decision: { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) } };
       }
-      return this.fallback.take(key, limit);
+      return { kind: 'unreachable' };
     }
   }
 
