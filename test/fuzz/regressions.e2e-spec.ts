@@ -85,6 +85,20 @@ describeWithPostgres('fuzz findings, fixed', () => {
       expect((await send(world.app.url, request('GET', `${list}cursor=${valid}`, world.tokens.admin))).status).toBe(200);
     });
 
+    it('GET /v1/audit/transactions and /v1/audit/events: a crafted cursor out of PostgreSQL\'s time range is a 422 on query:cursor', async () => {
+      const id = '73603768-95f2-4c4c-905a-238be7d9837e';
+      const cursor = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      for (const t of ['99999999999999999999', '9000000000000000000', '-9000000000000000000', '253402300800000000']) {
+        for (const target of [`/v1/audit/transactions?cursor=${cursor({ t, i: id })}`, `/v1/audit/events?cursor=${cursor({ t, s: 0, q: 1 })}`]) {
+          const response = await send(world.app.url, request('GET', target, world.tokens.auditor));
+          expect({ target, t, status: response.status }).toEqual({ target, t, status: 422 });
+          expect(JSON.parse(response.text)).toMatchObject({ errors: [{ field: 'query:cursor' }] });
+        }
+      }
+      const page = await send(world.app.url, request('GET', `/v1/audit/transactions?cursor=${cursor({ t: '1764000000000000', i: id })}`, world.tokens.auditor));
+      expect(page.status).toBe(200);
+    });
+
     // Issue 10, bad input: impossible days were booked as another day (2027-02-29 → 1 March,
     // T24:00 → the next day) where GET …/slots refused the same dates.
     it.each(['2027-02-29T09:00+03:00', '2027-04-31T09:00+03:00', '2027-02-30T09:00:00+03:00', '2026-11-31T09:00+03:00', '2026-11-05T24:00+03:00'])(

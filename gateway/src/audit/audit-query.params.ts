@@ -34,8 +34,8 @@ export function encodeTransactionCursor(cursor: TransactionCursor): string {
 export function decodeTransactionCursor(text: string | undefined): TransactionCursor | undefined {
   if (text === undefined) return undefined;
   const parsed = parse(text);
-  if (typeof parsed.t !== 'string' || !/^-?\d{1,20}$/.test(parsed.t) || typeof parsed.i !== 'string' || !isUuid(parsed.i)) throw badCursor();
-  return { at: BigInt(parsed.t), id: parsed.i };
+  if (typeof parsed.i !== 'string' || !isUuid(parsed.i)) throw badCursor();
+  return { at: cursorMicros(parsed.t), id: parsed.i };
 }
 
 export function encodeEventCursor(cursor: EventCursor): string {
@@ -45,9 +45,20 @@ export function encodeEventCursor(cursor: EventCursor): string {
 export function decodeEventCursor(text: string | undefined): EventCursor | undefined {
   if (text === undefined) return undefined;
   const parsed = parse(text);
-  const ok = typeof parsed.t === 'string' && /^-?\d{1,20}$/.test(parsed.t) && Number.isInteger(parsed.s) && Number.isInteger(parsed.q);
-  if (!ok || (parsed.s as number) < 0 || (parsed.q as number) < 0) throw badCursor();
-  return { at: BigInt(parsed.t as string), shard: parsed.s as number, seq: parsed.q as number };
+  const ok = Number.isInteger(parsed.s) && Number.isInteger(parsed.q);
+  if (!ok || (parsed.s as number) < 0 || (parsed.q as number) < 0 || (parsed.q as number) > Number.MAX_SAFE_INTEGER || (parsed.s as number) > 2 ** 31 - 1) throw badCursor();
+  return { at: cursorMicros(parsed.t), shard: parsed.s as number, seq: parsed.q as number };
+}
+
+/** Microseconds since the epoch within years 0001 to 9999: a crafted one beyond PostgreSQL's range was a 500. */
+const MIN_MICROS = -62_135_596_800_000_000n;
+const MAX_MICROS = 253_402_300_799_999_999n;
+
+function cursorMicros(text: unknown): bigint {
+  if (typeof text !== 'string' || !/^-?\d{1,18}$/.test(text)) throw badCursor();
+  const micros = BigInt(text);
+  if (micros < MIN_MICROS || micros > MAX_MICROS) throw badCursor();
+  return micros;
 }
 
 function time(text: string | undefined): Date | undefined {
