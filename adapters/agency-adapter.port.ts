@@ -7,6 +7,7 @@
 import type { AgencyHealth, AgencyOutcome, AgencyRequest, TransientCode } from '../contracts/src/dispatch';
 import type { AgencyDefinition, ServiceDefinition } from '../contracts/src/catalogue.types';
 import type { AgencyAppointmentAnswer, AgencyAppointmentRequest } from '../contracts/src/appointments';
+import type { Dispatcher } from 'undici';
 
 /** What a probe (health, status look-up) gets: a signal that is aborted at the deadline. */
 export interface ProbeContext {
@@ -74,6 +75,11 @@ export interface AdapterFactoryOptions {
   env: NodeJS.ProcessEnv;
   /** Replaces the agency file's endpoint (the embedded demo runs simulators on random ports). */
   endpointOverride?: string;
+  /**
+   * What HTTP adapters send through instead of the pool they open per agency: undici's MockAgent
+   * in the adapters' unit specs. Never set in the gateway.
+   */
+  httpDispatcher?: Dispatcher;
 }
 
 /**

@@ -1,26 +1,23 @@
-import nock from 'nock';
 import type { AgencyDefinition } from '../contracts/src/catalogue.types';
 import type { BreakerState } from '../contracts/src/dispatch';
 import { AdapterKinds, defaultAdapterKinds } from './adapter-kinds';
 import type { AgencyAdapter } from './agency-adapter.port';
 import { AgencyRegistry, UnknownAgencyError } from './registry';
 import { agencyRequest, restAgencyDefinition } from './testing/agency-fixtures';
-import { useNock } from './testing/nock-harness';
+import { useMockHttp } from './testing/mock-http';
 
 describe('AgencyRegistry', () => {
-  const nockHarness = useNock();
-  const registryOf = (definitions: AgencyDefinition[], options: ConstructorParameters<typeof AgencyRegistry>[1] = {}): AgencyRegistry => {
-    const registry = new AgencyRegistry(definitions, { env: {}, ...options });
-    return nockHarness.opened(registry);
-  };
+  const http = useMockHttp();
+  const registryOf = (definitions: AgencyDefinition[], options: ConstructorParameters<typeof AgencyRegistry>[1] = {}): AgencyRegistry =>
+    http.opened(new AgencyRegistry(definitions, { ...http.options(), ...options }));
 
 
   it('dispatches to the agency by code, at the overridden endpoint', async () => {
     const registry = registryOf([restAgencyDefinition({ code: 'nrb' }), restAgencyDefinition({ code: 'kra' })], {
       endpointOverrides: { kra: 'http://127.0.0.1:4102' },
     });
-    nock('http://agency.test').post('/api/v1/permits').reply(201, { reference: 'NRB-1' });
-    nock('http://127.0.0.1:4102').post('/api/v1/permits').reply(201, { reference: 'KRA-1' });
+    http.on('http://agency.test', 'POST', '/api/v1/permits').reply(201, { reference: 'NRB-1' });
+    http.on('http://127.0.0.1:4102', 'POST', '/api/v1/permits').reply(201, { reference: 'KRA-1' });
 
     await expect(registry.dispatch('nrb', agencyRequest(), { inline: true })).resolves.toMatchObject({ agencyRef: 'NRB-1' });
     await expect(registry.dispatch('kra', agencyRequest(), { inline: true })).resolves.toMatchObject({ agencyRef: 'KRA-1' });
@@ -68,7 +65,7 @@ describe('AgencyRegistry', () => {
     const registry = registryOf([restAgencyDefinition({ code: 'nrb' })]);
     const seen: Array<[string, BreakerState]> = [];
     registry.onBreakerChange((code, state) => seen.push([code, state]));
-    nock('http://agency.test').post('/api/v1/permits').times(3).reply(503);
+    http.on('http://agency.test', 'POST', '/api/v1/permits').reply(503).times(3);
 
     for (let i = 0; i < 3; i++) await registry.dispatch('nrb', agencyRequest(), { inline: true });
 

@@ -8,7 +8,7 @@
 import type { AgencyDefinition } from '../contracts/src/catalogue.types';
 import type { AgencyHealth, AgencyOutcome, AgencyRequest, BreakerState } from '../contracts/src/dispatch';
 import { defaultAdapterKinds, type AdapterKinds } from './adapter-kinds';
-import { AgencyCallError, type AgencyAdapter, type ApplicationStatus } from './agency-adapter.port';
+import { AgencyCallError, type AdapterFactoryOptions, type AgencyAdapter, type ApplicationStatus } from './agency-adapter.port';
 import {
   ResilientAgency,
   type AgencyCallListener,
@@ -28,6 +28,8 @@ export interface AgencyRegistryOptions {
   rateLimitMaxWaitMs?: ResilientAgencyOptions['rateLimitMaxWaitMs'];
   /** The W3C trace context of the current call, when tracing is on (the gateway's tracing). */
   traceparent?: ResilientAgencyOptions['traceparent'];
+  /** See AdapterFactoryOptions.httpDispatcher (unit specs only). */
+  httpDispatcher?: AdapterFactoryOptions['httpDispatcher'];
 }
 
 export interface AgencyStatus {
@@ -61,7 +63,11 @@ export class AgencyRegistry {
     const twice = codes.find((code, index) => codes.indexOf(code) !== index);
     if (twice !== undefined) throw new Error(`agency ${twice} is defined twice`);
     for (const definition of definitions) {
-      const { adapter, configProblem } = buildAdapter(definition, kinds, env, options.endpointOverrides?.[definition.code]);
+      const { adapter, configProblem } = buildAdapter(definition, kinds, {
+        env,
+        endpointOverride: options.endpointOverrides?.[definition.code],
+        httpDispatcher: options.httpDispatcher,
+      });
       const agency = new ResilientAgency(definition, adapter, { configProblem, rateLimitMaxWaitMs: options.rateLimitMaxWaitMs, traceparent: options.traceparent });
       agency.onBreakerChange((state, code) => this.breakerChanged(code, state));
       agency.onCall((call) => tellEach(this.callListeners, (listener) => listener(call)));
@@ -153,14 +159,13 @@ function tellEach<L>(listeners: ReadonlySet<L>, tell: (listener: L) => void): vo
 function buildAdapter(
   definition: AgencyDefinition,
   kinds: AdapterKinds,
-  env: NodeJS.ProcessEnv,
-  endpointOverride: string | undefined,
+  opts: AdapterFactoryOptions,
 ): { adapter: AgencyAdapter; configProblem?: string } {
   const kind = definition.adapter.kind;
   const factory = kinds.factoryFor(kind);
   if (!factory) return misconfiguredAdapter(kind, `no adapter is registered for kind "${kind}"`);
   try {
-    return { adapter: factory(definition, { env, endpointOverride }) };
+    return { adapter: factory(definition, opts) };
   } catch (error) {
     const reason = error instanceof AgencyCallError ? error.reason : `the ${kind} adapter could not be built (${(error as Error).name})`;
     return misconfiguredAdapter(kind, reason);

@@ -2,7 +2,7 @@
 import type { ScaffoldKind, ScaffoldNames } from './scaffold-templates';
 
 const ADAPTER_FIELDS: Record<ScaffoldKind, string> = {
-  rest: `- \`adapter.kind\`: \`rest\` — JSON over HTTP (axios).
+  rest: `- \`adapter.kind\`: \`rest\` — JSON over HTTP (undici).
 - \`adapter.baseUrl\`: the agency's base URL (here: the REST simulator, \`npx ts-node --transpile-only test/simulators/rest-agency/main.ts --port 4101\`).
 - \`adapter.baseUrlEnv\`: an environment variable that, when set, replaces \`baseUrl\` (sandbox vs production).
 - \`adapter.auth\`: \`{ "type": "none" }\`, or \`bearer\` (\`tokenEnv\`), \`basic\` (\`usernameEnv\`, \`passwordEnv\`), \`api-key\` (\`header\`, \`keyEnv\`), \`mtls\` (\`certFileEnv\`, \`keyFileEnv\`, \`caFileEnv\`). Secrets are named by environment variable, never written here.

@@ -3,7 +3,7 @@ import { AgencyCallError } from '../agency-adapter.port';
 /**
  * Runs `work` with a signal that is aborted after `timeoutMs` (or when `abortAll` fires),
  * and settles at that moment even if `work` ignores the signal. The abort really cancels
- * the agency call (axios and node-soap take the signal), so a timed-out request does not
+ * the agency call (the REST adapter's undici request and node-soap take the signal), so a timed-out request does not
  * keep a socket and a bulkhead slot busy in the background.
  */
 export async function withDeadline<T>(

@@ -1,10 +1,9 @@
-import nock from 'nock';
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import type { AgencyOutcome, BreakerState } from '../../contracts/src/dispatch';
 import { agencyRequest, restAgencyDefinition, type AgencyFixtureOverrides } from '../testing/agency-fixtures';
 import { RestAdapter } from '../rest/rest.adapter';
 import { ResilientAgency, type ResilientAgencyOptions } from './resilient-agency';
-import { useNock } from '../testing/nock-harness';
+import { useMockHttp } from '../testing/mock-http';
 
 const BASE = 'http://agency.test';
 const PATH = '/api/v1/permits';
@@ -17,19 +16,18 @@ async function until(condition: () => boolean, what: string, limitMs = 3000): Pr
 }
 
 describe('ResilientAgency around the REST adapter', () => {
-  const nockHarness = useNock();
+  const http = useMockHttp();
   const agencyWith = (overrides: AgencyFixtureOverrides = {}, options: ResilientAgencyOptions = {}): ResilientAgency => {
     const definition: AgencyDefinition = restAgencyDefinition(overrides);
-    const agency = new ResilientAgency(definition, new RestAdapter(definition, { env: {} }), options);
-    return nockHarness.opened(agency);
+    return http.opened(new ResilientAgency(definition, new RestAdapter(definition, http.options()), options));
   };
   const dispatch = (agency: ResilientAgency, inline = false): Promise<AgencyOutcome> => agency.dispatch(agencyRequest(), { inline });
 
 
   it('passes business outcomes through and records the success', async () => {
     const agency = agencyWith();
-    nock(BASE).post(PATH).reply(201, { reference: 'NRB-1' });
-    nock(BASE).post(PATH).reply(422, { error: { code: 'ID_NOT_FOUND', message: 'No such ID' } });
+    http.on(BASE, 'POST', PATH).reply(201, { reference: 'NRB-1' });
+    http.on(BASE, 'POST', PATH).reply(422, { error: { code: 'ID_NOT_FOUND', message: 'No such ID' } });
 
     await expect(dispatch(agency)).resolves.toMatchObject({ kind: 'accepted', agencyRef: 'NRB-1' });
     await expect(dispatch(agency)).resolves.toEqual({ kind: 'rejected', code: 'ID_NOT_FOUND', reason: 'No such ID' });
@@ -42,14 +40,14 @@ describe('ResilientAgency around the REST adapter', () => {
       const agency = agencyWith();
       const transitions: BreakerState[] = [];
       agency.onBreakerChange((state) => transitions.push(state));
-      nock(BASE).post(PATH).times(3).reply(503);
-      const extra = nock(BASE).post(PATH).reply(201, { reference: 'should-not-be-called' });
+      http.on(BASE, 'POST', PATH).reply(503).times(3);
+      http.on(BASE, 'POST', PATH).reply(201, { reference: 'should-not-be-called' });
 
       for (let i = 0; i < 3; i++) await expect(dispatch(agency)).resolves.toMatchObject({ kind: 'transient', code: 'unavailable' });
       const outcome = await dispatch(agency);
 
       expect(outcome).toMatchObject({ kind: 'transient', code: 'breaker_open' });
-      expect(extra.isDone()).toBe(false);
+      expect(http.allCalled()).toBe(false);
       expect(transitions).toEqual(['open']);
       expect(agency.stats()).toMatchObject({
         breaker: 'open',
@@ -60,7 +58,7 @@ describe('ResilientAgency around the REST adapter', () => {
 
     it('counts timeouts as failures', async () => {
       const agency = agencyWith({ resilience: { inlineTimeoutMs: 40 } });
-      nock(BASE).post(PATH).times(3).delay(300).reply(201, { reference: 'late' });
+      http.on(BASE, 'POST', PATH).reply(201, { reference: 'late' }).delay(300).times(3);
 
       for (let i = 0; i < 3; i++) await expect(dispatch(agency, true)).resolves.toMatchObject({ code: 'timeout' });
 
@@ -69,7 +67,7 @@ describe('ResilientAgency around the REST adapter', () => {
 
     it('is not tripped by business rejections', async () => {
       const agency = agencyWith();
-      nock(BASE).post(PATH).times(10).reply(422, { error: { code: 'APPLICATION_REJECTED', message: 'no' } });
+      http.on(BASE, 'POST', PATH).reply(422, { error: { code: 'APPLICATION_REJECTED', message: 'no' } }).times(10);
 
       for (let i = 0; i < 10; i++) await expect(dispatch(agency)).resolves.toMatchObject({ kind: 'rejected' });
 
@@ -80,23 +78,23 @@ describe('ResilientAgency around the REST adapter', () => {
       const agency = agencyWith({ resilience: { breaker: { resetTimeoutMs: 100 } } });
       const transitions: BreakerState[] = [];
       agency.onBreakerChange((state) => transitions.push(state));
-      nock(BASE).post(PATH).times(3).reply(500);
+      http.on(BASE, 'POST', PATH).reply(500).times(3);
       for (let i = 0; i < 3; i++) await dispatch(agency);
       expect(agency.breakerState()).toBe('open');
 
       await until(() => agency.breakerState() === 'half_open', 'half-open');
-      const trial = nock(BASE).post(PATH).reply(201, { reference: 'NRB-BACK' });
+      http.on(BASE, 'POST', PATH).reply(201, { reference: 'NRB-BACK' });
       const outcome = await dispatch(agency);
 
       expect(outcome).toMatchObject({ kind: 'accepted', agencyRef: 'NRB-BACK' });
-      expect(trial.isDone()).toBe(true);
+      expect(http.allCalled()).toBe(true);
       expect(transitions).toEqual(['open', 'half_open', 'closed']);
       expect(agency.stats().openedAt).toBeUndefined();
     });
 
     it('opens again when the trial call fails', async () => {
       const agency = agencyWith({ resilience: { breaker: { resetTimeoutMs: 100 } } });
-      nock(BASE).post(PATH).times(4).reply(503);
+      http.on(BASE, 'POST', PATH).reply(503).times(4);
       for (let i = 0; i < 3; i++) await dispatch(agency);
       await until(() => agency.breakerState() === 'half_open', 'half-open');
 
@@ -107,7 +105,7 @@ describe('ResilientAgency around the REST adapter', () => {
 
     it('reports 401 as misconfigured in lastFailure', async () => {
       const agency = agencyWith();
-      nock(BASE).post(PATH).reply(401, { error: 'who are you' });
+      http.on(BASE, 'POST', PATH).reply(401, { error: 'who are you' });
 
       await expect(dispatch(agency)).resolves.toMatchObject({ kind: 'transient', code: 'misconfigured' });
 
@@ -118,7 +116,7 @@ describe('ResilientAgency around the REST adapter', () => {
   describe('timeouts', () => {
     it('uses inlineTimeoutMs inline and timeoutMs in the background', async () => {
       const agency = agencyWith({ resilience: { inlineTimeoutMs: 40, timeoutMs: 2000 } });
-      nock(BASE).post(PATH).times(2).delay(150).reply(201, { reference: 'NRB-SLOW' });
+      http.on(BASE, 'POST', PATH).reply(201, { reference: 'NRB-SLOW' }).delay(150).times(2);
 
       await expect(dispatch(agency, true)).resolves.toMatchObject({ kind: 'transient', code: 'timeout', reason: 'no answer within 40 ms' });
       await expect(dispatch(agency, false)).resolves.toMatchObject({ kind: 'accepted', agencyRef: 'NRB-SLOW' });
@@ -128,7 +126,7 @@ describe('ResilientAgency around the REST adapter', () => {
   describe('bulkhead', () => {
     it('runs `concurrency` calls, queues `queueLimit` more and refuses the rest', async () => {
       const agency = agencyWith({ resilience: { concurrency: 2, queueLimit: 1 } });
-      nock(BASE).post(PATH).times(3).delay(150).reply(201, { reference: 'NRB-1' });
+      http.on(BASE, 'POST', PATH).reply(201, { reference: 'NRB-1' }).delay(150).times(3);
 
       const calls = [dispatch(agency), dispatch(agency), dispatch(agency)];
       await until(() => agency.stats().inFlight === 2, 'two calls in flight');
@@ -145,7 +143,7 @@ describe('ResilientAgency around the REST adapter', () => {
   describe('rate limit', () => {
     it('refuses a call when no token is free within the short wait', async () => {
       const agency = agencyWith({ resilience: { rateLimit: { perSecond: 1, burst: 2 } } }, { rateLimitMaxWaitMs: 20 });
-      nock(BASE).post(PATH).times(2).reply(201, { reference: 'NRB-1' });
+      http.on(BASE, 'POST', PATH).reply(201, { reference: 'NRB-1' }).times(2);
 
       const outcomes = [await dispatch(agency), await dispatch(agency), await dispatch(agency)];
 
@@ -154,7 +152,7 @@ describe('ResilientAgency around the REST adapter', () => {
 
     it('lets a call wait briefly for the next token', async () => {
       const agency = agencyWith({ resilience: { rateLimit: { perSecond: 20, burst: 1 } } }, { rateLimitMaxWaitMs: 200 });
-      nock(BASE).post(PATH).times(2).reply(201, { reference: 'NRB-1' });
+      http.on(BASE, 'POST', PATH).reply(201, { reference: 'NRB-1' }).times(2);
 
       const outcomes = await Promise.all([dispatch(agency), dispatch(agency)]);
 
@@ -174,17 +172,17 @@ describe('ResilientAgency around the REST adapter', () => {
 
     it('answers misconfigured, without calling, when the adapter could not be built', async () => {
       const agency = agencyWith({}, { configProblem: 'environment variable NRB_TOKEN is not set' });
-      const scope = nock(BASE).post(PATH).reply(201, { reference: 'NRB-1' });
+      http.on(BASE, 'POST', PATH).reply(201, { reference: 'NRB-1' });
 
       await expect(dispatch(agency)).resolves.toEqual({ kind: 'transient', code: 'misconfigured', reason: 'environment variable NRB_TOKEN is not set' });
-      expect(scope.isDone()).toBe(false);
+      expect(http.allCalled()).toBe(false);
       expect(agency.stats().lastFailure).toMatchObject({ code: 'misconfigured' });
       await expect(agency.health()).resolves.toMatchObject({ up: false });
     });
 
     it('ends calls in flight on close and refuses new ones', async () => {
       const agency = agencyWith();
-      nock(BASE).post(PATH).delay(500).reply(201, { reference: 'late' });
+      http.on(BASE, 'POST', PATH).reply(201, { reference: 'late' }).delay(500);
 
       const pending = dispatch(agency);
       await until(() => agency.stats().inFlight === 1, 'a call in flight');
@@ -197,8 +195,8 @@ describe('ResilientAgency around the REST adapter', () => {
 
   it('reports health without throwing', async () => {
     const agency = agencyWith();
-    nock(BASE).get('/health').reply(200, { status: 'up' });
-    nock(BASE).get('/health').reply(503);
+    http.on(BASE, 'GET', '/health').reply(200, { status: 'up' });
+    http.on(BASE, 'GET', '/health').reply(503);
 
     await expect(agency.health()).resolves.toMatchObject({ up: true });
     await expect(agency.health()).resolves.toMatchObject({ up: false });

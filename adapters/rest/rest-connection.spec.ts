@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import nock from 'nock';
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import { AgencyCallError, type AdapterFactoryOptions } from '../agency-adapter.port';
 import { agencyRequest, restAgencyDefinition, restService } from '../testing/agency-fixtures';
 import { RestAdapter } from './rest.adapter';
-import { useNock } from '../testing/nock-harness';
+import { useMockHttp } from '../testing/mock-http';
 
 function build(agency: AgencyDefinition, opts: AdapterFactoryOptions): RestAdapter | AgencyCallError {
   try {
@@ -18,11 +17,11 @@ function build(agency: AgencyDefinition, opts: AdapterFactoryOptions): RestAdapt
 }
 
 describe('RestAdapter connection: endpoint, auth and configuration', () => {
-  const nockHarness = useNock();
+  const http = useMockHttp();
   const open = (agency: AgencyDefinition, opts: AdapterFactoryOptions): RestAdapter => {
-    const adapter = build(agency, opts);
+    const adapter = build(agency, { ...opts, httpDispatcher: http.options().httpDispatcher });
     if (adapter instanceof AgencyCallError) throw new Error(`unexpected configuration error: ${adapter.reason}`);
-    return nockHarness.opened(adapter);
+    return http.opened(adapter);
   };
   const submit = (adapter: RestAdapter, agency: AgencyDefinition) =>
     adapter.submit(agencyRequest(), { signal: new AbortController().signal, timeoutMs: 500, service: agency.services[0] });
@@ -31,7 +30,7 @@ describe('RestAdapter connection: endpoint, auth and configuration', () => {
   describe('auth headers', () => {
     it('bearer: Authorization from the variable named by tokenEnv', async () => {
       const agency = restAgencyDefinition({ adapter: { auth: { type: 'bearer', tokenEnv: 'NRB_TOKEN' } } });
-      nock('http://agency.test', { reqheaders: { Authorization: 'Bearer tkn-1' } }).post('/api/v1/permits').reply(201, { reference: 'R1' });
+      http.on('http://agency.test', 'POST', '/api/v1/permits', { headers: { Authorization: 'Bearer tkn-1' } }).reply(201, { reference: 'R1' });
 
       await expect(submit(open(agency, { env: { NRB_TOKEN: 'tkn-1' } }), agency)).resolves.toMatchObject({ kind: 'accepted' });
     });
@@ -39,7 +38,7 @@ describe('RestAdapter connection: endpoint, auth and configuration', () => {
     it('basic: user and password from their variables', async () => {
       const agency = restAgencyDefinition({ adapter: { auth: { type: 'basic', usernameEnv: 'NRB_USER', passwordEnv: 'NRB_PASS' } } });
       const expected = `Basic ${Buffer.from('kiungo:pa:ss').toString('base64')}`;
-      nock('http://agency.test', { reqheaders: { Authorization: expected } }).post('/api/v1/permits').reply(201, { reference: 'R1' });
+      http.on('http://agency.test', 'POST', '/api/v1/permits', { headers: { Authorization: expected } }).reply(201, { reference: 'R1' });
 
       await expect(submit(open(agency, { env: { NRB_USER: 'kiungo', NRB_PASS: 'pa:ss' } }), agency)).resolves.toMatchObject({ kind: 'accepted' });
     });
@@ -47,8 +46,8 @@ describe('RestAdapter connection: endpoint, auth and configuration', () => {
     it('api-key: the key in the configured header, X-API-Key by default', async () => {
       const custom = restAgencyDefinition({ adapter: { auth: { type: 'api-key', header: 'X-Agency-Key', keyEnv: 'NRB_KEY' } } });
       const standard = restAgencyDefinition({ adapter: { auth: { type: 'api-key', keyEnv: 'NRB_KEY' } } });
-      nock('http://agency.test', { reqheaders: { 'X-Agency-Key': 'k-9' } }).post('/api/v1/permits').reply(201, { reference: 'R1' });
-      nock('http://agency.test', { reqheaders: { 'X-API-Key': 'k-9' } }).post('/api/v1/permits').reply(201, { reference: 'R2' });
+      http.on('http://agency.test', 'POST', '/api/v1/permits', { headers: { 'X-Agency-Key': 'k-9' } }).reply(201, { reference: 'R1' });
+      http.on('http://agency.test', 'POST', '/api/v1/permits', { headers: { 'X-API-Key': 'k-9' } }).reply(201, { reference: 'R2' });
 
       await expect(submit(open(custom, { env: { NRB_KEY: 'k-9' } }), custom)).resolves.toMatchObject({ agencyRef: 'R1' });
       await expect(submit(open(standard, { env: { NRB_KEY: 'k-9' } }), standard)).resolves.toMatchObject({ agencyRef: 'R2' });
@@ -56,7 +55,7 @@ describe('RestAdapter connection: endpoint, auth and configuration', () => {
 
     it('none: no Authorization header', async () => {
       const agency = restAgencyDefinition();
-      nock('http://agency.test', { badheaders: ['Authorization'] }).post('/api/v1/permits').reply(201, { reference: 'R1' });
+      http.on('http://agency.test', 'POST', '/api/v1/permits', { without: ['Authorization'] }).reply(201, { reference: 'R1' });
 
       await expect(submit(open(agency, { env: {} }), agency)).resolves.toMatchObject({ kind: 'accepted' });
     });
@@ -87,7 +86,7 @@ describe('RestAdapter connection: endpoint, auth and configuration', () => {
       const result = build(agency, { env: { NRB_CERT: join(folder, 'client.crt'), NRB_KEY_FILE: join(folder, 'client.key') } });
 
       expect(result).toBeInstanceOf(RestAdapter);
-      if (result instanceof RestAdapter) nockHarness.opened(result);
+      if (result instanceof RestAdapter) http.opened(result);
     });
 
     it('an unreadable file is a configuration error naming the variable', () => {
@@ -108,9 +107,9 @@ describe('RestAdapter connection: endpoint, auth and configuration', () => {
   describe('endpoint', () => {
     it('an endpointOverride wins over baseUrlEnv, which wins over baseUrl', async () => {
       const agency = restAgencyDefinition({ adapter: { baseUrl: 'http://file.test', baseUrlEnv: 'NRB_URL' } });
-      nock('http://override.test').post('/api/v1/permits').reply(201, { reference: 'FROM-OVERRIDE' });
-      nock('http://env.test').post('/api/v1/permits').reply(201, { reference: 'FROM-ENV' });
-      nock('http://file.test').post('/api/v1/permits').reply(201, { reference: 'FROM-FILE' });
+      http.on('http://override.test', 'POST', '/api/v1/permits').reply(201, { reference: 'FROM-OVERRIDE' });
+      http.on('http://env.test', 'POST', '/api/v1/permits').reply(201, { reference: 'FROM-ENV' });
+      http.on('http://file.test', 'POST', '/api/v1/permits').reply(201, { reference: 'FROM-FILE' });
 
       const overridden = open(agency, { env: { NRB_URL: 'http://env.test' }, endpointOverride: 'http://override.test' });
       await expect(submit(overridden, agency)).resolves.toMatchObject({ agencyRef: 'FROM-OVERRIDE' });
@@ -120,7 +119,7 @@ describe('RestAdapter connection: endpoint, auth and configuration', () => {
 
     it('keeps a path prefix of the base URL', async () => {
       const agency = restAgencyDefinition({ adapter: { baseUrl: 'http://agency.test/nrb/' } });
-      nock('http://agency.test').post('/nrb/api/v1/permits').reply(201, { reference: 'R1' });
+      http.on('http://agency.test', 'POST', '/nrb/api/v1/permits').reply(201, { reference: 'R1' });
 
       await expect(submit(open(agency, { env: {} }), agency)).resolves.toMatchObject({ agencyRef: 'R1' });
     });

@@ -1,38 +1,50 @@
 /**
- * Turns a REST agency config plus the environment into what axios needs: the endpoint,
- * the static and auth headers, and keep-alive agents (with the client certificate for mTLS).
- * Secrets are read here, once, from the environment variables the agency file names; a
- * missing variable or unreadable file is a configuration fault named by the VARIABLE, never
- * by its value.
+ * Turns a REST agency config plus the environment into what the HTTP client needs: the origin
+ * and path prefix, the static and auth headers, and one undici pool of keep-alive connections
+ * (with the client certificate for mTLS). Secrets are read here, once, from the environment
+ * variables the agency file names; a missing variable or unreadable file is a configuration
+ * fault named by the VARIABLE, never by its value.
  */
-import http from 'node:http';
-import https from 'node:https';
+import { Pool, type Dispatcher } from 'undici';
 import { AgencyCallError, type AdapterFactoryOptions } from '../agency-adapter.port';
 import { resolveAgencyUrl } from '../agency-url';
 import { readClientCertificate, secret } from '../env-secrets';
 import type { RestAgencyConfig, RestAuth } from './rest-config';
 
 export interface RestConnection {
-  baseUrl: string;
+  /** `http(s)://host:port` of the agency. */
+  origin: string;
+  /** The base URL's path without its trailing slash ('' for none): every request path goes under it. */
+  pathPrefix: string;
   headers: Record<string, string>;
-  httpAgent: http.Agent;
-  httpsAgent: https.Agent;
+  dispatcher: Dispatcher;
+  /** Closes the pool this connection opened (not a dispatcher handed in). */
+  close(): Promise<void>;
 }
+
+/** How long an idle keep-alive socket is kept (undici's default is 4 s; agencies' servers usually keep 5 s or more). */
+const KEEP_ALIVE_MS = 4_000;
 
 export function openRestConnection(
   agencyCode: string,
   config: RestAgencyConfig,
-  maxSockets: number,
+  connections: number,
   opts: AdapterFactoryOptions,
 ): RestConnection {
-  const baseUrl = resolveBaseUrl(agencyCode, config, opts);
+  const baseUrl = new URL(resolveBaseUrl(agencyCode, config, opts));
   const tls = config.auth.type === 'mtls' ? readClientCertificate(config.auth, opts.env) : {};
-  const agentOptions = { keepAlive: true, maxSockets };
+  const headers = { ...config.headers, ...authHeaders(config.auth, opts.env) };
+  const own = opts.httpDispatcher
+    ? undefined
+    : new Pool(baseUrl.origin, { connections, pipelining: 1, keepAliveTimeout: KEEP_ALIVE_MS, connect: { ...tls } });
   return {
-    baseUrl,
-    headers: { ...config.headers, ...authHeaders(config.auth, opts.env) },
-    httpAgent: new http.Agent(agentOptions),
-    httpsAgent: new https.Agent({ ...agentOptions, ...tls }),
+    origin: baseUrl.origin,
+    pathPrefix: baseUrl.pathname.replace(/\/+$/, ''),
+    headers,
+    dispatcher: own ?? opts.httpDispatcher!,
+    close: async () => {
+      await own?.destroy();
+    },
   };
 }
 

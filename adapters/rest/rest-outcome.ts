@@ -54,20 +54,32 @@ export function unsuccessfulStatus(status: number): AgencyCallError {
   return new AgencyCallError('misconfigured', `the agency answered HTTP ${status}: check the method and path`);
 }
 
-const TIMEOUT_CODES = new Set(['ERR_CANCELED', 'ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
-const BAD_RESPONSE_CODES = new Set(['ERR_BAD_RESPONSE', 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED', 'HPE_INVALID_CONSTANT', 'HPE_INVALID_HEADER_TOKEN']);
+const TIMEOUT_CODES = new Set([
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+const BAD_RESPONSE_CODES = new Set([
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_RES_EXCEEDED_MAX_SIZE',
+  'UND_ERR_INFO',
+]);
+const PARSER_CODE = /^HPE_/;
 const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_)/;
 
 /**
- * Maps a thrown transport error (an AxiosError, or anything else) to a transient failure.
- * Only the error CODE is kept: axios errors carry the request config, headers included.
+ * Maps a thrown transport error (undici's, a socket's, or anything else) to a transient failure.
+ * Only the error CODE is kept: an HTTP client's errors may carry the request, headers included.
  */
 export function transportFailure(error: unknown, signal: AbortSignal, timeoutMs: number): AgencyCallError {
   if (error instanceof AgencyCallError) return error;
   if (signal.aborted && signal.reason instanceof AgencyCallError) return signal.reason;
   const code = errorCode(error);
   if (signal.aborted || TIMEOUT_CODES.has(code)) return new AgencyCallError('timeout', `no answer within ${timeoutMs} ms`);
-  if (BAD_RESPONSE_CODES.has(code)) return new AgencyCallError('bad_response', `unreadable answer (${code})`);
+  if (BAD_RESPONSE_CODES.has(code) || PARSER_CODE.test(code)) return new AgencyCallError('bad_response', `unreadable answer (${code})`);
   if (TLS_CODE.test(code)) return new AgencyCallError('misconfigured', `TLS handshake failed (${code}): check certificates`);
   return new AgencyCallError('unavailable', `agency unreachable (${code})`);
 }

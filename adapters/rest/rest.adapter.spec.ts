@@ -1,9 +1,8 @@
-import nock from 'nock';
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import { AgencyCallError, type CallContext } from '../agency-adapter.port';
 import { agencyRequest, restAgencyDefinition, restService } from '../testing/agency-fixtures';
 import { RestAdapter } from './rest.adapter';
-import { useNock } from '../testing/nock-harness';
+import { useMockHttp } from '../testing/mock-http';
 
 const BASE = 'http://agency.test';
 
@@ -11,7 +10,6 @@ function contextFor(agency: AgencyDefinition, timeoutMs = 500, signal = new Abor
   return { signal, timeoutMs, service: agency.services[0] };
 }
 
-/** nock 14 needs Error objects to fail a request (plain objects leave it hanging). */
 function socketError(code: string): Error {
   return Object.assign(new Error(`socket error ${code}`), { code });
 }
@@ -26,17 +24,14 @@ async function submitFailure(adapter: RestAdapter, agency: AgencyDefinition, ctx
 }
 
 describe('RestAdapter', () => {
-  const nockHarness = useNock();
-  const adapterFor = (agency: AgencyDefinition, env: NodeJS.ProcessEnv = {}): RestAdapter => {
-    const adapter = new RestAdapter(agency, { env });
-    return nockHarness.opened(adapter);
-  };
+  const http = useMockHttp();
+  const adapterFor = (agency: AgencyDefinition, env: NodeJS.ProcessEnv = {}): RestAdapter => http.opened(new RestAdapter(agency, http.options(env)));
 
 
   describe('2xx', () => {
     it('accepts with the reference at agencyRefPointer and, without resultMap, the body as result', async () => {
       const agency = restAgencyDefinition();
-      nock(BASE).post('/api/v1/permits').reply(201, { reference: 'NRB-000001', status: 'accepted' });
+      http.on(BASE, 'POST', '/api/v1/permits').reply(201, { reference: 'NRB-000001', status: 'accepted' });
 
       const outcome = await adapterFor(agency).submit(agencyRequest(), contextFor(agency));
 
@@ -55,8 +50,8 @@ describe('RestAdapter', () => {
           }),
         ],
       });
-      nock(BASE)
-        .put('/v2/permit', { national_id: '12345678', applicant: { name: 'Wanjiku Kamau' } })
+      http
+        .on(BASE, 'PUT', '/v2/permit', { json: { national_id: '12345678', applicant: { name: 'Wanjiku Kamau' } } })
         .reply(200, { data: { permitNo: 4711, expiry: '2027-01-01' }, noise: 'x' });
 
       const outcome = await adapterFor(agency).submit(agencyRequest(), contextFor(agency));
@@ -67,7 +62,7 @@ describe('RestAdapter', () => {
     it('sends the payload as it is when there is no requestMap', async () => {
       const agency = restAgencyDefinition();
       const payload = { idNumber: '12345678', nested: { a: [1, 2] } };
-      nock(BASE).post('/api/v1/permits', payload).reply(201, { reference: 'R1' });
+      http.on(BASE, 'POST', '/api/v1/permits', { json: payload }).reply(201, { reference: 'R1' });
 
       await expect(adapterFor(agency).submit(agencyRequest({ payload }), contextFor(agency))).resolves.toMatchObject({ agencyRef: 'R1' });
     });
@@ -75,21 +70,28 @@ describe('RestAdapter', () => {
     it('throws bad_response when the reference is missing or the body is not JSON', async () => {
       const agency = restAgencyDefinition();
       const adapter = adapterFor(agency);
-      nock(BASE).post('/api/v1/permits').reply(201, { status: 'accepted' });
+      http.on(BASE, 'POST', '/api/v1/permits').reply(201, { status: 'accepted' });
       expect(await submitFailure(adapter, agency)).toMatchObject({ code: 'bad_response' });
 
-      nock(BASE).post('/api/v1/permits').reply(200, '<html>ok</html>', { 'Content-Type': 'text/html' });
+      http.on(BASE, 'POST', '/api/v1/permits').reply(200, '<html>ok</html>', { headers: { 'Content-Type': 'text/html' } });
       expect(await submitFailure(adapter, agency)).toMatchObject({ code: 'bad_response' });
     });
+  });
+
+  it('refuses an answer over 1 MiB as bad_response, without parsing it', async () => {
+    const agency = restAgencyDefinition();
+    http.on(BASE, 'POST', '/api/v1/permits').reply(201, JSON.stringify({ reference: 'R1', padding: 'x'.repeat(1024 * 1024) }));
+
+    expect(await submitFailure(adapterFor(agency), agency)).toMatchObject({ code: 'bad_response' });
   });
 
   describe('headers', () => {
     it('sends the transaction id as idempotency key and the correlation id', async () => {
       const agency = restAgencyDefinition({ adapter: { headers: { 'X-Channel': 'kiungo' } } });
-      nock(BASE, {
-        reqheaders: { 'Idempotency-Key': 'tx-42', 'X-Correlation-Id': 'corr-7', 'X-Channel': 'kiungo', 'Content-Type': /application\/json/ },
-      })
-        .post('/api/v1/permits')
+      http
+        .on(BASE, 'POST', '/api/v1/permits', {
+          headers: { 'Idempotency-Key': 'tx-42', 'X-Correlation-Id': 'corr-7', 'X-Channel': 'kiungo', 'Content-Type': /application\/json/ },
+        })
         .reply(201, { reference: 'R1' });
 
       const outcome = await adapterFor(agency).submit(agencyRequest({ transactionId: 'tx-42', correlationId: 'corr-7' }), contextFor(agency));
@@ -110,8 +112,8 @@ describe('RestAdapter', () => {
 
     it('uses the configured header names, and the transaction id when no correlation id is given', async () => {
       const agency = restAgencyDefinition({ adapter: { idempotencyHeader: 'X-Request-Key', correlationHeader: 'X-Trace' } });
-      nock(BASE, { reqheaders: { 'X-Request-Key': 'tx-43', 'X-Trace': 'tx-43' }, badheaders: ['Idempotency-Key'] })
-        .post('/api/v1/permits')
+      http
+        .on(BASE, 'POST', '/api/v1/permits', { headers: { 'X-Request-Key': 'tx-43', 'X-Trace': 'tx-43' }, without: ['Idempotency-Key'] })
         .reply(201, { reference: 'R1' });
 
       const outcome = await adapterFor(agency).submit(agencyRequest({ transactionId: 'tx-43' }), contextFor(agency));
@@ -123,7 +125,7 @@ describe('RestAdapter', () => {
   describe('business rejections', () => {
     it.each([400, 404, 409, 422])('HTTP %i is rejected with code and reason read by pointer', async (status) => {
       const agency = restAgencyDefinition();
-      nock(BASE).post('/api/v1/permits').reply(status, { error: { code: 'ID_NOT_FOUND', message: '  No such ID  ' } });
+      http.on(BASE, 'POST', '/api/v1/permits').reply(status, { error: { code: 'ID_NOT_FOUND', message: '  No such ID  ' } });
 
       const outcome = await adapterFor(agency).submit(agencyRequest(), contextFor(agency));
 
@@ -134,7 +136,7 @@ describe('RestAdapter', () => {
       const agency = restAgencyDefinition({
         services: [restService('permit-apply', { rejectCodePointer: '/faults/0/id', rejectReasonPointer: '/faults/0/text' })],
       });
-      nock(BASE).post('/api/v1/permits').reply(422, { faults: [{ id: 'TOO_YOUNG', text: 'x'.repeat(500) }] });
+      http.on(BASE, 'POST', '/api/v1/permits').reply(422, { faults: [{ id: 'TOO_YOUNG', text: 'x'.repeat(500) }] });
 
       const outcome = await adapterFor(agency).submit(agencyRequest(), contextFor(agency));
 
@@ -143,7 +145,7 @@ describe('RestAdapter', () => {
 
     it('never uses the raw body as reason', async () => {
       const agency = restAgencyDefinition();
-      nock(BASE).post('/api/v1/permits').reply(422, 'Citizen 12345678 Wanjiku Kamau not eligible', { 'Content-Type': 'text/plain' });
+      http.on(BASE, 'POST', '/api/v1/permits').reply(422, 'Citizen 12345678 Wanjiku Kamau not eligible', { headers: { 'Content-Type': 'text/plain' } });
 
       const outcome = await adapterFor(agency).submit(agencyRequest(), contextFor(agency));
 
@@ -154,10 +156,10 @@ describe('RestAdapter', () => {
     it('tells a refusal on the merits from a request the agency could not read', async () => {
       const agency = restAgencyDefinition();
       const adapter = adapterFor(agency);
-      nock(BASE).post('/api/v1/permits').reply(400, { error: { code: 'INVALID_DATE_OF_BIRTH', message: 'dateOfBirth' } });
+      http.on(BASE, 'POST', '/api/v1/permits').reply(400, { error: { code: 'INVALID_DATE_OF_BIRTH', message: 'dateOfBirth' } });
       expect(await adapter.submit(agencyRequest(), contextFor(agency))).toMatchObject({ kind: 'rejected', code: 'INVALID_DATE_OF_BIRTH', grounds: 'malformed-request' });
 
-      nock(BASE).post('/api/v1/permits').reply(404, { error: { code: 'ID_NOT_FOUND', message: 'No such ID' } });
+      http.on(BASE, 'POST', '/api/v1/permits').reply(404, { error: { code: 'ID_NOT_FOUND', message: 'No such ID' } });
       const merits = await adapter.submit(agencyRequest(), contextFor(agency));
       expect(merits).toMatchObject({ kind: 'rejected', code: 'ID_NOT_FOUND' });
       expect(merits).not.toHaveProperty('grounds');
@@ -166,10 +168,10 @@ describe('RestAdapter', () => {
     it('follows businessRejectStatuses from the agency file', async () => {
       const agency = restAgencyDefinition({ adapter: { businessRejectStatuses: [409] } });
       const adapter = adapterFor(agency);
-      nock(BASE).post('/api/v1/permits').reply(409, { error: { code: 'DUP' } });
+      http.on(BASE, 'POST', '/api/v1/permits').reply(409, { error: { code: 'DUP' } });
       await expect(adapter.submit(agencyRequest(), contextFor(agency))).resolves.toMatchObject({ kind: 'rejected', code: 'DUP' });
 
-      nock(BASE).post('/api/v1/permits').reply(422, { error: { code: 'X' } });
+      http.on(BASE, 'POST', '/api/v1/permits').reply(422, { error: { code: 'X' } });
       expect(await submitFailure(adapter, agency)).toMatchObject({ code: 'misconfigured' });
     });
   });
@@ -187,7 +189,7 @@ describe('RestAdapter', () => {
       [302, 'misconfigured'],
     ])('HTTP %i throws %s', async (status, code) => {
       const agency = restAgencyDefinition();
-      nock(BASE).post('/api/v1/permits').reply(status, { error: { code: 'E', message: 'secret detail' } }, { Location: 'http://elsewhere.test/' });
+      http.on(BASE, 'POST', '/api/v1/permits').reply(status, { error: { code: 'E', message: 'secret detail' } }, { headers: { Location: 'http://elsewhere.test/' } });
 
       const failure = await submitFailure(adapterFor(agency), agency);
 
@@ -198,7 +200,7 @@ describe('RestAdapter', () => {
 
     it('maps a refused connection to unavailable, keeping only the error code', async () => {
       const agency = restAgencyDefinition({ adapter: { auth: { type: 'bearer', tokenEnv: 'NRB_TOKEN' } } });
-      nock(BASE).post('/api/v1/permits').replyWithError(socketError('ECONNREFUSED'));
+      http.on(BASE, 'POST', '/api/v1/permits').replyWithError(socketError('ECONNREFUSED'));
 
       const failure = await submitFailure(adapterFor(agency, { NRB_TOKEN: 's3cr3t-token' }), agency);
 
@@ -209,19 +211,19 @@ describe('RestAdapter', () => {
 
     it('aborts the HTTP call when the signal fires and reports a timeout', async () => {
       const agency = restAgencyDefinition();
-      const scope = nock(BASE).post('/api/v1/permits').delay(400).reply(201, { reference: 'late' });
+      http.on(BASE, 'POST', '/api/v1/permits').reply(201, { reference: 'late' }).delay(400);
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 30);
 
       const failure = await submitFailure(adapterFor(agency), agency, contextFor(agency, 5000, controller.signal));
 
       expect(failure.code).toBe('timeout');
-      expect(scope.isDone()).toBe(true);
+      expect(http.allCalled()).toBe(true);
     });
 
     it('times out on its own after ctx.timeoutMs', async () => {
       const agency = restAgencyDefinition();
-      nock(BASE).post('/api/v1/permits').delay(400).reply(201, { reference: 'late' });
+      http.on(BASE, 'POST', '/api/v1/permits').reply(201, { reference: 'late' }).delay(400);
 
       const failure = await submitFailure(adapterFor(agency), agency, contextFor(agency, 50));
 
@@ -244,9 +246,9 @@ describe('RestAdapter', () => {
     it('looks an application up by reference', async () => {
       const agency = restAgencyDefinition();
       const adapter = adapterFor(agency);
-      nock(BASE).get('/api/v1/applications/NRB%2F1').reply(200, { reference: 'NRB/1', status: 'issued' });
-      nock(BASE).get('/api/v1/applications/NRB-9').reply(404, { error: { code: 'NOT_FOUND' } });
-      nock(BASE).get('/api/v1/applications/NRB-5').reply(503);
+      http.on(BASE, 'GET', '/api/v1/applications/NRB%2F1').reply(200, { reference: 'NRB/1', status: 'issued' });
+      http.on(BASE, 'GET', '/api/v1/applications/NRB-9').reply(404, { error: { code: 'NOT_FOUND' } });
+      http.on(BASE, 'GET', '/api/v1/applications/NRB-5').reply(503);
 
       await expect(adapter.status('NRB/1', probe)).resolves.toMatchObject({ kind: 'found', agencyRef: 'NRB/1', state: 'issued' });
       await expect(adapter.status('NRB-9', probe)).resolves.toEqual({ kind: 'not_found', agencyRef: 'NRB-9' });
@@ -256,9 +258,9 @@ describe('RestAdapter', () => {
     it('reports health from healthPath, and down without throwing', async () => {
       const agency = restAgencyDefinition();
       const adapter = adapterFor(agency);
-      nock(BASE).get('/health').reply(200, { status: 'up' });
-      nock(BASE).get('/health').reply(503);
-      nock(BASE).get('/health').replyWithError(socketError('ECONNRESET'));
+      http.on(BASE, 'GET', '/health').reply(200, { status: 'up' });
+      http.on(BASE, 'GET', '/health').reply(503);
+      http.on(BASE, 'GET', '/health').replyWithError(socketError('ECONNRESET'));
 
       await expect(adapter.health(probe)).resolves.toMatchObject({ up: true });
       await expect(adapter.health(probe)).resolves.toMatchObject({ up: false, detail: 'HTTP 503' });

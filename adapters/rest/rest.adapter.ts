@@ -1,11 +1,11 @@
 /**
  * The generic REST adapter: configured, not coded (see rest-config.ts for the agency file
- * section). One axios instance and one pair of keep-alive agents per agency, sized to the
- * agency's bulkhead so that sockets are reused and stay within the concurrency cap.
- * `validateStatus: () => true` lets every HTTP answer through to rest-outcome.ts; thrown
- * axios errors are reduced to their code there and never leave this folder.
+ * section). One undici pool of keep-alive connections per agency, sized to the agency's
+ * bulkhead so that sockets are reused and stay within the concurrency cap (undici rather than
+ * axios over node:http: about a quarter of a millisecond of CPU less per call, issue 13). Every
+ * HTTP answer goes to rest-outcome.ts; thrown transport errors are reduced to their code there
+ * and never leave this folder. No redirect is followed.
  */
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import type { AgencyHealth, AgencyRequest } from '../../contracts/src/dispatch';
 import {
@@ -21,7 +21,7 @@ import {
 import { getByPointer, isRecord } from '../../contracts/src/json-pointer';
 import { parseRestAgencyConfig, parseRestOperation, type RestAgencyConfig, type RestOperation } from './rest-config';
 import { openRestConnection, type RestConnection } from './rest-connection';
-import { buildRequestBody, submitOutcome, transportFailure, unsuccessfulStatus } from './rest-outcome';
+import { buildRequestBody, submitOutcome, transportFailure, unsuccessfulStatus, type AgencyResponse } from './rest-outcome';
 import { RestAppointments } from './rest-appointments';
 
 /** Agency answers are small JSON documents; anything bigger is a fault, not a result. */
@@ -31,7 +31,6 @@ export class RestAdapter implements AgencyAdapter {
   readonly kind = 'rest';
   private readonly config: RestAgencyConfig;
   private readonly connection: RestConnection;
-  private readonly http: AxiosInstance;
   /** Parsed when the agency is loaded, so that a bad operation fails the agency's config, not a citizen's call. */
   private readonly operations = new Map<string, RestOperation>();
   /** The agency's own appointment system, when its file declares one. */
@@ -47,18 +46,6 @@ export class RestAdapter implements AgencyAdapter {
     }
     // One socket per bulkhead slot, plus one so a health or status probe never queues behind slow submissions.
     this.connection = openRestConnection(agency.code, this.config, agency.resilience.concurrency + 1, opts);
-    this.http = axios.create({
-      baseURL: this.connection.baseUrl,
-      headers: { ...this.connection.headers, Accept: 'application/json' },
-      httpAgent: this.connection.httpAgent,
-      httpsAgent: this.connection.httpsAgent,
-      validateStatus: () => true,
-      maxRedirects: 0,
-      maxContentLength: MAX_BODY_BYTES,
-      maxBodyLength: MAX_BODY_BYTES,
-      responseType: 'json',
-      transitional: { silentJSONParsing: true, forcedJSONParsing: true, clarifyTimeoutError: true },
-    });
     if (this.config.appointments) this.appointments = new RestAppointments(this.config.appointments, this.config, (ctx, request) => this.send(ctx, request));
   }
 
@@ -113,19 +100,71 @@ export class RestAdapter implements AgencyAdapter {
   }
 
   async close(): Promise<void> {
-    this.connection.httpAgent.destroy();
-    this.connection.httpsAgent.destroy();
+    await this.connection.close();
   }
 
+  /**
+   * One HTTP exchange, aborted when the caller's signal fires or after `ctx.timeoutMs`,
+   * whichever comes first. The body is read whole (at most MAX_BODY_BYTES) and parsed as JSON
+   * when it is JSON; otherwise `data` is the text, which no outcome reads as a result.
+   */
   private async send(
     ctx: ProbeContext,
     request: { method: 'GET' | 'POST' | 'PUT'; url: string; data?: unknown; headers?: Record<string, string> },
-  ): Promise<AxiosResponse<unknown>> {
+  ): Promise<AgencyResponse> {
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(ctx.signal.reason);
+    if (ctx.signal.aborted) onAbort();
+    else ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(new AgencyCallError('timeout', `no answer within ${ctx.timeoutMs} ms`)), ctx.timeoutMs);
     try {
-      return await this.http.request<unknown>({ ...request, signal: ctx.signal, timeout: ctx.timeoutMs });
+      const response = await this.connection.dispatcher.request({
+        origin: this.connection.origin,
+        path: this.pathOf(request.url),
+        method: request.method,
+        headers: { ...this.connection.headers, Accept: 'application/json', ...request.headers },
+        body: request.data === undefined ? undefined : JSON.stringify(request.data),
+        signal: controller.signal,
+      });
+      return { status: response.statusCode, data: parseBody(await readCapped(response.body)) };
     } catch (error) {
-      throw transportFailure(error, ctx.signal, ctx.timeoutMs);
+      throw transportFailure(error, controller.signal, ctx.timeoutMs);
+    } finally {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** `url` under the base URL's path, as `/prefix/url`; the base URL itself for ''. */
+  private pathOf(url: string): string {
+    const relative = url.replace(/^\/+/, '');
+    if (relative === '') return this.connection.pathPrefix || '/';
+    return `${this.connection.pathPrefix}/${relative}`;
+  }
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      const tooBig = new AgencyCallError('bad_response', `answer larger than ${MAX_BODY_BYTES} bytes`);
+      body.destroy(tooBig);
+      throw tooBig;
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+}
+
+/** JSON whatever the content type says (agencies mislabel it), else the text as it came. */
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }
 
