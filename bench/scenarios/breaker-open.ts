@@ -32,12 +32,15 @@ export const breakerOpen: Scenario = {
   async run(ctx) {
     const stack = await gatewayStack(ctx);
     const { simulator } = stack;
-    const resetTimeoutMs = breakerResetTimeoutMs();
+    const { resetTimeoutMs, rollingCountTimeoutMs } = breakerSettings();
     const operatorToken = await stack.deployment.token('operator', 'bench-operator');
     const request = submitTransactionLoad(stack.api, stack.channelToken);
     await simulator.reset();
     await simulator.setMode('down');
     try {
+      // The breaker counts the last rollingCountTimeoutMs: the successes of the scenario before
+      // would outweigh the trip's failures (50 % needed), so let them roll out of the window first.
+      await sleep(rollingCountTimeoutMs);
       const trip = await tripBreaker(stack, operatorToken);
       const settle = await waitForQuietAgency(simulator);
       await ctx.warmUp(request);
@@ -94,10 +97,11 @@ export const breakerOpen: Scenario = {
   },
 };
 
-function breakerResetTimeoutMs(): number {
+function breakerSettings(): { resetTimeoutMs: number; rollingCountTimeoutMs: number } {
   const agency = loadCatalogue(path.join(REPO_ROOT, 'contracts', 'catalogue')).agency(AGENCY);
   if (!agency) throw new Error(`agency ${AGENCY} is not in contracts/catalogue`);
-  return agency.resilience.breaker.resetTimeoutMs;
+  const { resetTimeoutMs, rollingCountTimeoutMs } = agency.resilience.breaker;
+  return { resetTimeoutMs, rollingCountTimeoutMs };
 }
 
 async function breakerState(stack: GatewayStack, operatorToken: string): Promise<string> {
