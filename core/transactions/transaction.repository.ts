@@ -1,5 +1,6 @@
 import type { AuditEvent, NewAuditEvent } from '../audit/audit-event';
 import { DomainError } from '../shared/errors';
+import type { IdempotentRequest, StoredAnswer } from '../idempotency/domain/idempotent-request';
 import type { NewTransaction, Transaction, TransactionState, TransactionStep } from './domain/transaction';
 
 /** `apply` throws this when the step gives a provisional reference another transaction holds. */
@@ -14,7 +15,14 @@ export type Recording =
   /** The caller's idempotency key had already recorded a transaction: nothing written, that one comes back. */
   | { kind: 'existing'; transaction: Transaction }
   /** The provisional reference collided with another (the caller draws again). */
-  | { kind: 'provisional-ref-taken' };
+  | { kind: 'provisional-ref-taken' }
+  /** The Idempotency-Key to claim with the record was claimed already (RecordOptions.claim): nothing written. */
+  | { kind: 'key-claimed' };
+
+export interface RecordOptions {
+  /** Claim the caller's Idempotency-Key in the same statement (core/idempotency, InlineKey). */
+  claim?: IdempotentRequest;
+}
 
 export interface Applied {
   transaction: Transaction;
@@ -22,6 +30,8 @@ export interface Applied {
   duplicateOf: string | null;
   /** The citizen notice asked for with the step was recorded by it (and was not already there). */
   noticeRecorded: boolean;
+  /** ApplyOptions.answer was stored with the step. */
+  answered: boolean;
 }
 
 export interface ApplyOptions {
@@ -29,6 +39,14 @@ export interface ApplyOptions {
   notice?: { kind: string; phoneSealed: Buffer | null };
   /** Look for another transaction of the same agency holding the agency reference this step records. */
   findDuplicateReference?: boolean;
+  /**
+   * Store the caller's answer on its Idempotency-Key (claimed with the record) in the same
+   * statement: `transaction` is the row as the step leaves it, `at` the step's time (updated_at),
+   * so that the stored answer is exactly what the caller sends. Not stored when the step's guard
+   * fails or, with findDuplicateReference, another transaction holds the reference (a conflict
+   * follows): `Applied.answered` says which.
+   */
+  answer?: { request: IdempotentRequest; answer: StoredAnswer; transaction: Transaction; at: Date };
 }
 
 export interface OverdueTransaction {
@@ -69,7 +87,7 @@ export abstract class TransactionRepository {
    * Records a new transaction with its first events, in one statement. When the caller's
    * idempotency key was used before, nothing is written and the existing transaction comes back.
    */
-  abstract record(transaction: NewTransaction, events: NewAuditEvent[]): Promise<Recording>;
+  abstract record(transaction: NewTransaction, events: NewAuditEvent[], options?: RecordOptions): Promise<Recording>;
 
   abstract find(id: string): Promise<Transaction | null>;
 

@@ -124,6 +124,21 @@ describe('POST /v1/transactions against a REST agency', () => {
     expect(agency.stats().accepted).toBe(1);
   });
 
+  it('stores the answer it sends, written with the outcome: same status and body, updatedAt as on the row', async () => {
+    const completed = await submit(app, officer, nrbEnvelope(), 'stored-answer-200');
+    agency.setMode('down');
+    const retrying = await submit(app, officer, nrbEnvelope(), 'stored-answer-202');
+
+    const storedAnswer = async (key: string) =>
+      (await db.pool.query<{ status: number; body: { id: string; updatedAt: string } }>('SELECT status, body FROM idempotency_keys WHERE key = $1', [key])).rows;
+    const completedBody = await json(completed);
+    expect(await storedAnswer('stored-answer-200')).toEqual([{ status: 200, body: completedBody }]);
+    expect(await storedAnswer('stored-answer-202')).toEqual([{ status: 202, body: await json(retrying) }]);
+    // Completed is final: the row still stands as the answer shows it.
+    const row = await db.pool.query<{ updated_at: Date }>('SELECT updated_at FROM transactions WHERE id = $1', [completedBody.id]);
+    expect(row.rows[0].updated_at.toISOString()).toBe(completedBody.updatedAt);
+  });
+
   it('rejects an invalid payload with 422 naming each failing field, and stores nothing', async () => {
     const [transactions, events] = [await countRows(db, 'transactions'), await countRows(db, 'audit_events')];
     const envelope = nrbEnvelope();

@@ -33,3 +33,33 @@ export function keyReused(): DomainError {
     errors: [{ field: 'header:Idempotency-Key', message: 'already used with a different request' }],
   });
 }
+
+/**
+ * A key that the use case claims inside its own first statement and, when it can, answers inside
+ * its last (RunOnce.runInline): a submit that calls its agency inline is then two statements, not
+ * four (issue 13). `inline` false means RunOnce claimed the key itself (someone held it when the
+ * first statement tried): the use case then records without a claim.
+ */
+export class InlineKey {
+  inline = true;
+  /** The first statement claimed the key. */
+  claimed = false;
+  /** The last statement stored the answer. */
+  answered = false;
+
+  constructor(readonly request: IdempotentRequest) {}
+}
+
+/** Thrown by a use case whose first statement found its inline key already claimed: nothing was written. */
+export class KeyAlreadyClaimed extends Error {
+  constructor() {
+    super('the Idempotency-Key was claimed by another request');
+  }
+}
+
+/** What a use case needs to store the caller's answer in its last statement. */
+export interface InlineAnswer<T> {
+  key: InlineKey;
+  /** The answer the caller will give for this result (status and body), as it will be stored. */
+  answerFor(result: T): StoredAnswer;
+}

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../../shared/errors';
-import { keyReused, type IdempotentRequest, type StoredAnswer } from '../domain/idempotent-request';
+import { InlineKey, KeyAlreadyClaimed, keyReused, type IdempotentRequest, type StoredAnswer } from '../domain/idempotent-request';
 import type { IdempotencyRepository } from '../idempotency.repository';
 
 export interface RunOnceOptions {
@@ -46,6 +46,29 @@ export class RunOnce {
           await sleep(pause);
       }
     }
+  }
+
+  /**
+   * The same contract as `run`, for work that claims `key` inside its own first statement and may
+   * store the answer inside its last (see InlineKey): no statement of its own when all goes well.
+   * When the key was taken already, the work wrote nothing, and `run` takes over (the stored
+   * answer, a wait for the twin, or the refusal of a reused key).
+   */
+  async runInline(key: InlineKey, work: () => Promise<StoredAnswer>): Promise<{ answer: StoredAnswer; replayed: boolean }> {
+    let answer: StoredAnswer;
+    try {
+      answer = await work();
+    } catch (error) {
+      if (error instanceof KeyAlreadyClaimed) {
+        key.inline = false;
+        return this.run(key.request, work);
+      }
+      if (key.claimed && !key.answered) await this.keys.release(key.request).catch(() => undefined);
+      throw error;
+    }
+    if (!key.claimed) throw new Error('RunOnce.runInline: the work answered without claiming its key');
+    if (!key.answered) await this.keys.answer(key.request, answer);
+    return { answer, replayed: false };
   }
 
   private async runClaimed(request: IdempotentRequest, work: () => Promise<StoredAnswer>): Promise<StoredAnswer> {

@@ -203,3 +203,22 @@ export interface TransactionStep {
   change: TransactionChange;
   events: NewAuditEvent[];
 }
+
+/** The transaction as `change`, written at `at`, leaves it (what the guarded UPDATE stores). */
+export function afterChange(tx: Transaction, change: TransactionChange, at: Date): Transaction {
+  const next: Transaction = { ...tx, state: change.state, updatedAt: at };
+  if (change.agencyRef !== undefined) next.agencyRef = change.agencyRef;
+  if (change.result !== undefined) next.result = change.result;
+  if (change.lastError !== undefined) next.lastError = change.lastError;
+  if (change.nextAttemptAt !== undefined) next.nextAttemptAt = change.nextAttemptAt;
+  if (change.fallback !== undefined) next.fallback = change.fallback;
+  if (change.replayPending !== undefined) next.replayPending = change.replayPending;
+  if (change.provisionalRef !== undefined) next.provisionalRef = change.provisionalRef;
+  if (change.replayFailures !== undefined) next.replayFailures = change.replayFailures;
+  if (change.breakerRefusals !== undefined) next.breakerRefusals = change.breakerRefusals;
+  if (change.replayed) next.replayedAt = at;
+  if (change.parkedReason !== undefined) next.parkedReason = change.parkedReason;
+  if (change.manualOutcome !== undefined) next.manualOutcome = change.manualOutcome;
+  if (change.conflict !== undefined) next.conflict = change.conflict;
+  return next;
+}

@@ -14,13 +14,15 @@ export function stepStatement(id: string, step: TransactionStep, options: ApplyO
     values.push(value);
     return `$${values.length}${cast}`;
   };
-  const update = `UPDATE transactions SET ${setClauses(step.change, param).join(', ')}
+  const answer = options.answer;
+  // With an answer, the caller knows the row as the step leaves it: only what the statement's own checks read comes back.
+  const update = `UPDATE transactions SET ${setClauses(step.change, param, answer?.at).join(', ')}
         WHERE ${whereClauses(step.guard, param).join(' AND ')}
-        RETURNING ${COLUMNS}`;
+        RETURNING ${answer ? 'id, agency_code, agency_ref, state' : COLUMNS}`;
   const completes = step.change.state === 'completed';
   const notice = options.notice && completes ? options.notice : undefined;
   const duplicate = options.findDuplicateReference && completes;
-  if (step.events.length === 0 && !notice && !duplicate) return { text: update, values };
+  if (step.events.length === 0 && !notice && !duplicate && !answer) return { text: update, values };
 
   const ctes = [`updated AS (${update})`];
   const selected = ['updated.*'];
@@ -33,6 +35,15 @@ export function stepStatement(id: string, step: TransactionStep, options: ApplyO
     selected.push('EXISTS (SELECT 1 FROM notice) AS notice_recorded');
   }
   if (duplicate) selected.push(DUPLICATE_HOLDER_SQL);
+  if (answer) {
+    // The idempotency answer (core/idempotency), unless a duplicate reference is about to make this a conflict.
+    ctes.push(`answer AS (
+         UPDATE idempotency_keys SET status = ${param(answer.answer.status, '::integer')}, body = ${param(JSON.stringify(answer.answer.body ?? null), '::jsonb')}
+          WHERE scope = ${param(answer.request.scope, '::text')} AND key = ${param(answer.request.key, '::text')} AND status IS NULL
+            AND EXISTS (SELECT 1 FROM updated)${duplicate ? ` AND NOT EXISTS (${DUPLICATE_HOLDER_PROBE})` : ''}
+          RETURNING 1)`);
+    selected.push('EXISTS (SELECT 1 FROM answer) AS answered');
+  }
   if (step.events.length > 0) {
     const chain = audit.chainCtes(step.events, values.length + 1, 'updated');
     values.push(...chain.params);
@@ -46,13 +57,15 @@ export function stepStatement(id: string, step: TransactionStep, options: ApplyO
  * statement (one probe of transactions_agency_ref): the conflict is written only in the rare case
  * it names someone.
  */
+const DUPLICATE_HOLDER_PROBE = `SELECT t.id FROM transactions t, updated
+   WHERE t.agency_code = updated.agency_code AND t.agency_ref = updated.agency_ref AND t.id <> updated.id`;
 const DUPLICATE_HOLDER_SQL = `(SELECT t.id FROM transactions t
    WHERE t.agency_code = updated.agency_code AND t.agency_ref = updated.agency_ref AND t.id <> updated.id
    ORDER BY t.created_at, t.id LIMIT 1) AS duplicate_of`;
 
 type Param = (value: unknown, cast?: string) => string;
 
-function setClauses(change: TransactionChange, param: Param): string[] {
+function setClauses(change: TransactionChange, param: Param, at?: Date): string[] {
   const json = (value: unknown): string => param(value === null ? null : JSON.stringify(value), '::jsonb');
   const set = [`state = ${param(change.state)}`];
   if (change.agencyRef !== undefined) set.push(`agency_ref = ${param(change.agencyRef)}`);
@@ -64,11 +77,11 @@ function setClauses(change: TransactionChange, param: Param): string[] {
   if (change.replayPending !== undefined) set.push(`replay_pending = ${param(change.replayPending)}`);
   if (change.replayFailures !== undefined) set.push(`replay_failures = ${param(change.replayFailures, '::integer')}`);
   if (change.breakerRefusals !== undefined) set.push(`breaker_refusals = ${param(change.breakerRefusals, '::integer')}`);
-  if (change.replayed) set.push('replayed_at = now()');
+  if (change.replayed) set.push(at ? `replayed_at = ${param(at, '::timestamptz')}` : 'replayed_at = now()');
   if (change.parkedReason !== undefined) set.push(`parked_reason = ${json(change.parkedReason)}`);
   if (change.manualOutcome !== undefined) set.push(`manual_outcome = ${json(change.manualOutcome)}`);
   if (change.conflict !== undefined) set.push(`conflict = ${json(change.conflict)}`);
-  set.push('updated_at = now()');
+  set.push(at ? `updated_at = ${param(at, '::timestamptz')}` : 'updated_at = now()');
   return set;
 }
 

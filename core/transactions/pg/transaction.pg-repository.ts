@@ -11,12 +11,29 @@ import {
   type ApplyOptions,
   type ListFilter,
   type OverdueTransaction,
+  type RecordOptions,
   type Recording,
   type ReplayProgress,
 } from '../transaction.repository';
 import { REPLAY_PROGRESS_WINDOW_S } from '../domain/replay-progress';
 import { stepStatement } from './transaction-step.sql';
 import { COLUMNS, columnsOf, toTransaction, type TransactionRow } from './transaction.row';
+
+/** The new row's values, typed (an INSERT … SELECT does not take the columns' types for its parameters). */
+const NEW_ROW_PARAMS = `$1::uuid, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::bytea, $10::bytea,
+           $11::text, $12::integer, $13::integer, $14::timestamptz, $15::text, $16::text, $17::text, $18::text, $19::text,
+           $20::boolean, $21::timestamptz, $21::timestamptz`;
+
+/** The caller's Idempotency-Key claimed in the recording statement (core/idempotency's claim, parameters $22–$25). */
+const CLAIM_CTE = `claim AS (
+         INSERT INTO idempotency_keys (scope, key, route, request_hash) VALUES ($22, $23, $24, $25)
+         ON CONFLICT (scope, key) DO NOTHING RETURNING 1)`;
+
+/** A recorded row as it now stands in the table, without reading it back. */
+function recorded(tx: NewTransaction, at: Date): Transaction {
+  return { ...tx, agencyRef: null, result: null, lastError: null, replayedAt: null, manualOutcome: null, parkedReason: null, conflict: null,
+    replayFailures: 0, breakerRefusals: 0, createdAt: at, updatedAt: at };
+}
 
 /** The transactions table, with the audit chain appended inside each changing statement. */
 export class PgTransactionRepository extends TransactionRepository {
@@ -29,30 +46,36 @@ export class PgTransactionRepository extends TransactionRepository {
     super();
   }
 
-  async record(tx: NewTransaction, events: NewAuditEvent[]): Promise<Recording> {
-    const values = [
+  async record(tx: NewTransaction, events: NewAuditEvent[], options: RecordOptions = {}): Promise<Recording> {
+    const values: unknown[] = [
       tx.id, tx.serviceCode, tx.agencyCode, tx.channel, tx.centreCode, tx.officerId, tx.submittedBy, tx.citizenIdHash,
       tx.citizenSealed, tx.payloadSealed, tx.state, tx.attempts, tx.maxAttempts, tx.nextAttemptAt, tx.idempotencyScope,
       tx.idempotencyKey, tx.requestHash, tx.fallback, tx.provisionalRef, tx.replayPending, events[0].occurredAt,
     ];
+    const claim = options.claim;
+    if (claim) values.push(claim.scope, claim.key, claim.route, claim.fingerprint);
     const chain = this.audit.chainCtes(events, values.length + 1, 'inserted');
-    // One statement: the row and its events commit together, or (on a repeated idempotency key) neither is written.
-    const text = `WITH inserted AS (
+    // One statement: the key's claim (when asked), the row and its events commit together, or
+    // (on a claimed or repeated idempotency key) none is written. Nothing is read back: the row is what we wrote.
+    const text = `WITH ${claim ? `${CLAIM_CTE},
+` : ''}inserted AS (
          INSERT INTO transactions (id, service_code, agency_code, channel, centre_code, officer_id, submitted_by,
            citizen_id_hash, citizen_sealed, payload_sealed, state, attempts, max_attempts, next_attempt_at,
            idempotency_scope, idempotency_key, request_hash, fallback, provisional_ref, replay_pending, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)
+         ${claim ? `SELECT ${NEW_ROW_PARAMS} WHERE EXISTS (SELECT 1 FROM claim)` : `VALUES (${NEW_ROW_PARAMS})`}
          ON CONFLICT (idempotency_scope, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-         RETURNING ${COLUMNS}),
+         RETURNING id),
        ${chain.ctes}
-       SELECT * FROM inserted`;
+       SELECT (SELECT id FROM inserted) AS id${claim ? ', EXISTS (SELECT 1 FROM claim) AS claimed' : ''}`;
+    let row: { id: string | null; claimed?: boolean } | undefined;
     try {
-      const { rows } = await this.pool.query<TransactionRow>(statement(text, [...values, ...chain.params], this.prepared));
-      if (rows[0]) return { kind: 'created', transaction: toTransaction(rows[0]) };
+      ({ rows: [row] } = await this.pool.query<{ id: string | null; claimed?: boolean }>(statement(text, [...values, ...chain.params], this.prepared)));
     } catch (error) {
       if (pgConstraint(error) === 'transactions_provisional_ref') return { kind: 'provisional-ref-taken' };
       throw error;
     }
+    if (row?.id) return { kind: 'created', transaction: recorded(tx, events[0].occurredAt) };
+    if (claim && !row?.claimed) return { kind: 'key-claimed' };
     const existing = await this.pool.query<TransactionRow>(`SELECT ${COLUMNS} FROM transactions WHERE idempotency_scope = $1 AND idempotency_key = $2`, [
       tx.idempotencyScope,
       tx.idempotencyKey,
@@ -131,14 +154,19 @@ export class PgTransactionRepository extends TransactionRepository {
   async apply(id: string, step: TransactionStep, options: ApplyOptions = {}): Promise<Applied | null> {
     const { text, values } = stepStatement(id, step, options, this.audit);
     const { rows } = await this.pool
-      .query<TransactionRow & { duplicate_of?: string | null; notice_recorded?: boolean }>(statement(text, values, this.prepared))
+      .query<TransactionRow & { duplicate_of?: string | null; notice_recorded?: boolean; answered?: boolean }>(statement(text, values, this.prepared))
       .catch((error: unknown) => {
         if (pgConstraint(error) !== 'transactions_provisional_ref') throw error;
         throw new DomainError('conflict', PROVISIONAL_REF_TAKEN, 'The provisional reference drawn is already taken.');
       });
     const row = rows[0];
     if (!row) return null;
-    return { transaction: toTransaction(row), duplicateOf: row.duplicate_of ?? null, noticeRecorded: row.notice_recorded === true };
+    return {
+      transaction: options.answer ? options.answer.transaction : toTransaction(row),
+      duplicateOf: row.duplicate_of ?? null,
+      noticeRecorded: row.notice_recorded === true,
+      answered: row.answered === true,
+    };
   }
 
   async findOverdue(graceMs: number, limit: number): Promise<OverdueTransaction[]> {

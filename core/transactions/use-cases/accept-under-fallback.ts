@@ -5,6 +5,7 @@ import { fallsBack } from '../../agencies/domain/agency-mode';
 import type { Clock } from '../../shared/clock';
 import { DomainError } from '../../shared/errors';
 import { provisionalReference } from '../domain/provisional-reference';
+import { KeyAlreadyClaimed, type IdempotentRequest } from '../../idempotency/domain/idempotent-request';
 import type { AppliedFallback, NewTransaction, Transaction } from '../domain/transaction';
 import type { TransactionRepository } from '../transaction.repository';
 
@@ -32,7 +33,14 @@ export class AcceptUnderFallback {
     private readonly clock: Clock,
   ) {}
 
-  async accept(service: ServiceDefinition, agency: AgencyDefinition, tx: NewTransaction, received: NewAuditEvent): Promise<FallbackAcceptance | null> {
+  /** `claim`: the caller's Idempotency-Key, claimed in the recording statement (see TransactionRepository.record). */
+  async accept(
+    service: ServiceDefinition,
+    agency: AgencyDefinition,
+    tx: NewTransaction,
+    received: NewAuditEvent,
+    claim?: IdempotentRequest,
+  ): Promise<FallbackAcceptance | null> {
     const mode = await this.modes.effective(agency.code);
     if (!fallsBack(mode)) return null;
     if (service.fallback === 'reject') {
@@ -55,8 +63,9 @@ export class AcceptUnderFallback {
         replayPending: policy === 'store-and-forward',
       };
       const fellBack: NewAuditEvent = { ...received, type: 'manual', data: { fallback: policy, mode, provisionalRef } };
-      const recording = await this.transactions.record(stored, [received, fellBack]);
+      const recording = await this.transactions.record(stored, [received, fellBack], { claim });
       if (recording.kind === 'provisional-ref-taken') continue;
+      if (recording.kind === 'key-claimed') throw new KeyAlreadyClaimed();
       return { transaction: recording.transaction, created: recording.kind === 'created' };
     }
     throw new DomainError('unavailable', 'provisional-reference-exhausted', 'Could not issue a provisional reference; please try again.', {

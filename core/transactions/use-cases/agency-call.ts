@@ -49,7 +49,7 @@ export class AgencyCall {
    * flagged `conflict` (a second, rare statement). Null when the transaction had moved on: nothing
    * was written.
    */
-  async record(tx: Transaction, step: OutcomeStep, options: Pick<ApplyOptions, 'notice'> = {}): Promise<Applied | null> {
+  async record(tx: Transaction, step: OutcomeStep, options: Pick<ApplyOptions, 'notice' | 'answer'> = {}): Promise<Applied | null> {
     const findDuplicateReference = step.change.state === 'completed' && duplicateReferenceMatters(this.catalogue.service(tx.serviceCode));
     const applied = await this.applyDrawing(tx, step, { ...options, findDuplicateReference });
     if (!applied?.duplicateOf) return applied;

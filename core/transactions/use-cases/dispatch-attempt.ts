@@ -3,7 +3,8 @@ import type { AgencyOutcome } from '../../../contracts/src/dispatch';
 import type { RetryQueue } from '../../retry-queue/retry-queue.port';
 import type { Clock } from '../../shared/clock';
 import { nextState, type Arrival } from '../domain/agency-outcome';
-import type { Transaction } from '../domain/transaction';
+import type { InlineAnswer } from '../../idempotency/domain/idempotent-request';
+import { afterChange, type Transaction } from '../domain/transaction';
 import type { TransactionRepository } from '../transaction.repository';
 import type { AgencyCall } from './agency-call';
 import type { HoldForFallback } from './hold-for-fallback';
@@ -25,12 +26,16 @@ export class DispatchAttempt {
     private readonly warn: (message: string, fields: { transactionId: string; correlationId?: string }) => void = () => undefined,
   ) {}
 
-  async run(claimed: Transaction, options: { inline: boolean; actor: string; correlationId?: string }): Promise<Transaction> {
+  /** `answer`: the caller's idempotency answer, stored with the outcome when it can be (see InlineKey). */
+  async run(
+    claimed: Transaction,
+    options: { inline: boolean; actor: string; correlationId?: string; answer?: InlineAnswer<Transaction> },
+  ): Promise<Transaction> {
     const held = options.inline ? null : await this.fallback.hold(claimed, options.actor);
     if (held) return held;
     const sentAt = this.clock.now();
     const outcome = await this.call.send(claimed, options);
-    return this.record(claimed, outcome, { via: 'attempt', actor: options.actor, sentAt, inline: options.inline }, options.correlationId);
+    return this.record(claimed, outcome, { via: 'attempt', actor: options.actor, sentAt, inline: options.inline }, options.correlationId, options.answer);
   }
 
   /**
@@ -43,12 +48,17 @@ export class DispatchAttempt {
     return this.record(dispatched, { kind: 'transient', code: 'timeout', reason: `no answer from the agency${since}` }, { via: 'no-answer' });
   }
 
-  private async record(claimed: Transaction, outcome: AgencyOutcome, arrival: Arrival, correlationId?: string): Promise<Transaction> {
+  private async record(claimed: Transaction, outcome: AgencyOutcome, arrival: Arrival, correlationId?: string, answer?: InlineAnswer<Transaction>): Promise<Transaction> {
     const service = this.catalogue.service(claimed.serviceCode);
-    const step = nextState(claimed, outcome, arrival, { now: this.clock.now(), retry: service?.retry, fallback: service?.fallback })!;
-    const applied = await this.call.record(claimed, step);
+    const now = this.clock.now();
+    const step = nextState(claimed, outcome, arrival, { now, retry: service?.retry, fallback: service?.fallback })!;
+    const after = answer && afterChange(claimed, step.change, now);
+    const applied = await this.call.record(claimed, step, {
+      answer: answer && after && { request: answer.key.request, answer: answer.answerFor(after), transaction: after, at: now },
+    });
     // Someone else moved the transaction on (cancelled, or a newer attempt): their word stands.
     if (!applied) return (await this.transactions.find(claimed.id)) ?? claimed;
+    if (answer && applied.answered) answer.key.answered = true;
     if (step.then.kind === 'retry') {
       const job = { transactionId: claimed.id, agencyCode: claimed.agencyCode, attempt: claimed.attempts + 1 };
       await this.retries.schedule(job, step.then.inMs).catch((error: Error) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Catalogue } from '../../../contracts/src/catalogue';
 import type { TransactionEnvelope } from '../../../contracts/src/message.types';
-import { keyReused, type IdempotentRequest } from '../../idempotency/domain/idempotent-request';
+import { KeyAlreadyClaimed, keyReused, type IdempotentRequest, type InlineAnswer } from '../../idempotency/domain/idempotent-request';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
@@ -24,6 +24,11 @@ export interface SubmitTransactionCommand {
   submitter: Submitter;
   /** The caller's Idempotency-Key, already claimed (core/idempotency): kept on the row, whose unique key backs it. */
   idempotency?: IdempotentRequest;
+  /**
+   * Instead of a key claimed beforehand: claim it in the recording statement and store the answer
+   * in the outcome's (RunOnce.runInline), so that a submit answered inline is two statements.
+   */
+  inline?: InlineAnswer<Transaction>;
   correlationId?: string;
 }
 
@@ -60,6 +65,8 @@ export class SubmitTransaction {
     const centre = this.authorisedCentre(envelope, command.submitter);
     const now = this.clock.now();
     const id = randomUUID();
+    const inline = command.inline?.key.inline ? command.inline : undefined;
+    const idempotency = inline?.key.request ?? command.idempotency;
 
     const record: NewTransaction = {
       id,
@@ -76,9 +83,9 @@ export class SubmitTransaction {
       attempts: 1,
       maxAttempts: service.retry.maxAttempts,
       nextAttemptAt: new Date(now.getTime() + agency.resilience.inlineTimeoutMs + INLINE_LEASE_MARGIN_MS),
-      idempotencyScope: command.idempotency?.scope ?? null,
-      idempotencyKey: command.idempotency?.key ?? null,
-      requestHash: command.idempotency?.fingerprint ?? null,
+      idempotencyScope: idempotency?.scope ?? null,
+      idempotencyKey: idempotency?.key ?? null,
+      requestHash: idempotency?.fingerprint ?? null,
       fallback: null,
       provisionalRef: null,
       replayPending: false,
@@ -92,8 +99,10 @@ export class SubmitTransaction {
       occurredAt: now,
     };
     // Agency in manual/maintenance/degraded mode: the service's fallback policy decides, no agency call.
-    const fellBack = await this.fallback.accept(service, agency, record, received);
-    const recorded = fellBack ?? (await this.recordReceived(record, received));
+    const claim = inline?.key.request;
+    const fellBack = await this.fallback.accept(service, agency, record, received, claim);
+    const recorded = fellBack ?? (await this.recordReceived(record, received, claim));
+    if (inline) inline.key.claimed = true;
 
     if (!recorded.created) {
       // Reached only when the key's claim was freed after a failure that came after the record.
@@ -102,12 +111,18 @@ export class SubmitTransaction {
     }
     if (fellBack) return { transaction: recorded.transaction, created: true };
 
-    const transaction = await this.dispatch.run(recorded.transaction, { inline: true, actor: command.submitter.subject, correlationId: command.correlationId });
+    const transaction = await this.dispatch.run(recorded.transaction, {
+      inline: true,
+      actor: command.submitter.subject,
+      correlationId: command.correlationId,
+      answer: inline,
+    });
     return { transaction, created: true };
   }
 
-  private async recordReceived(record: NewTransaction, received: NewAuditEvent): Promise<{ transaction: Transaction; created: boolean }> {
-    const recording = await this.transactions.record(record, [received]);
+  private async recordReceived(record: NewTransaction, received: NewAuditEvent, claim?: IdempotentRequest): Promise<{ transaction: Transaction; created: boolean }> {
+    const recording = await this.transactions.record(record, [received], { claim });
+    if (recording.kind === 'key-claimed') throw new KeyAlreadyClaimed();
     // Only a fallback acceptance draws a provisional reference; a plain record cannot collide on one.
     if (recording.kind === 'provisional-ref-taken') throw new Error('a transaction without a provisional reference collided on one');
     return { transaction: recording.transaction, created: recording.kind === 'created' };

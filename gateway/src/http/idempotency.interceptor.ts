@@ -1,8 +1,9 @@
-import { createParamDecorator, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { createParamDecorator, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { MAX_NESTING_DEPTH } from '../../../contracts/src';
-import { fingerprintOf, type IdempotentRequest } from '../../../core/idempotency/domain/idempotent-request';
+import { fingerprintOf, InlineKey, type IdempotentRequest } from '../../../core/idempotency/domain/idempotent-request';
 import { RunOnce } from '../../../core/idempotency/use-cases/run-once';
 import { DomainError } from '../../../core/shared/errors';
 
@@ -12,8 +13,19 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the IdempotencyInterceptor: the caller's key and the request's fingerprint (hashed once, here). */
     idempotency?: IdempotentRequest;
+    /** Set by the IdempotencyInterceptor on a handler marked @IdempotencyInStatements(). */
+    inlineKey?: InlineKey;
   }
 }
+
+const IN_STATEMENTS = 'kiungo:idempotency-in-statements';
+
+/**
+ * Marks a handler whose use case claims the key inside its own first statement and stores the
+ * answer inside its last (core/idempotency InlineKey, RunOnce.runInline); it takes the key with
+ * @InlineIdempotency().
+ */
+export const IdempotencyInStatements = (): MethodDecorator => SetMetadata(IN_STATEMENTS, true);
 
 /**
  * `Idempotency-Key` for every POST that creates something. The HTTP side only: the header is
@@ -23,7 +35,10 @@ declare module 'fastify' {
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(private readonly runOnce: RunOnce) {}
+  constructor(
+    private readonly runOnce: RunOnce,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return from(this.handle(context, next));
@@ -53,10 +68,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
       fingerprint: fingerprintOf(request.body),
     };
     request.idempotency = idempotent;
-    const { answer, replayed } = await this.runOnce.run(idempotent, async () => {
+    const work = async (): Promise<{ status: number; body: unknown }> => {
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
       return { status: reply.statusCode, body };
-    });
+    };
+    const inStatements = this.reflector.get<boolean | undefined>(IN_STATEMENTS, context.getHandler());
+    if (inStatements) request.inlineKey = new InlineKey(idempotent);
+    const { answer, replayed } = request.inlineKey ? await this.runOnce.runInline(request.inlineKey, work) : await this.runOnce.run(idempotent, work);
     if (replayed) {
       reply.status(answer.status);
       reply.header('Idempotent-Replayed', 'true');
@@ -71,6 +89,13 @@ export const Idempotency = createParamDecorator((_data: unknown, context: Execut
   // Only reachable on a route without the interceptor: a programming error, not the caller's.
   if (!idempotent) throw new Error('@Idempotency() used on a route without the IdempotencyInterceptor');
   return idempotent;
+});
+
+/** The key a handler marked @IdempotencyInStatements() claims and answers in its use case's statements. */
+export const InlineIdempotency = createParamDecorator((_data: unknown, context: ExecutionContext): InlineKey => {
+  const key = context.switchToHttp().getRequest<FastifyRequest>().inlineKey;
+  if (!key) throw new Error('@InlineIdempotency() used on a handler without @IdempotencyInStatements()');
+  return key;
 });
 
 /** Iterative, so that the check itself cannot overflow the stack. */

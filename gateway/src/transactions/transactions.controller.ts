@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { IdempotentRequest } from '../../../core/idempotency/domain/idempotent-request';
-import { isFinalForCaller } from '../../../core/transactions/domain/transaction';
+import type { IdempotentRequest, InlineKey, StoredAnswer } from '../../../core/idempotency/domain/idempotent-request';
+import { isFinalForCaller, type Transaction as TransactionRecord } from '../../../core/transactions/domain/transaction';
 import { toTransactionView } from '../../../core/transactions/transaction.view';
 import { GetTransaction } from '../../../core/transactions/use-cases/get-transaction';
 import { ListTransactions } from '../../../core/transactions/use-cases/list-transactions';
@@ -10,7 +10,7 @@ import { SubmitTransaction } from '../../../core/transactions/use-cases/submit-t
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
-import { Idempotency, IdempotencyInterceptor } from '../http/idempotency.interceptor';
+import { Idempotency, IdempotencyInStatements, IdempotencyInterceptor, InlineIdempotency } from '../http/idempotency.interceptor';
 import { Catalogue } from '../../../contracts/src/catalogue';
 import type { Transaction, TransactionEnvelope, TransactionPage, TransactionQuery } from '../../../contracts/src/message.types';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
@@ -36,6 +36,7 @@ export class TransactionsController {
   @HttpCode(202)
   @Roles('channel', 'officer')
   @UseInterceptors(IdempotencyInterceptor)
+  @IdempotencyInStatements()
   @ApiOperation({
     summary: 'Submit a transaction (one citizen request for one service)',
     description:
@@ -50,19 +51,31 @@ export class TransactionsController {
   async submit(
     @ValidBody('transaction-envelope') envelope: TransactionEnvelope,
     @Idempotency() idempotency: IdempotentRequest,
+    @InlineIdempotency() key: InlineKey,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Transaction> {
+    // The answer is built once per transaction: the one stored with the outcome is the one sent.
+    let last: { transaction: TransactionRecord; answer: StoredAnswer } | undefined;
+    const answerFor = (transaction: TransactionRecord): StoredAnswer => {
+      if (last?.transaction !== transaction) {
+        const view = { ...toTransactionView(transaction, this.vault, this.catalogue), statusUrl: `/v1/transactions/${transaction.id}` };
+        last = { transaction, answer: { status: isFinalForCaller(transaction.state) ? 200 : 202, body: view } };
+      }
+      return last.answer;
+    };
     const { transaction } = await this.submitTransaction.execute({
       envelope,
       submitter: principal,
       idempotency,
+      inline: { key, answerFor },
       // Fastify's request id is the correlation id (create-http-app.ts), passed on explicitly.
       correlationId: reply.request.id,
     });
-    reply.status(isFinalForCaller(transaction.state) ? 200 : 202);
+    const answer = answerFor(transaction);
+    reply.status(answer.status);
     reply.header('Location', `/v1/transactions/${transaction.id}`);
-    return { ...toTransactionView(transaction, this.vault, this.catalogue), statusUrl: `/v1/transactions/${transaction.id}` };
+    return answer.body as Transaction;
   }
 
   @Get()
