@@ -82,6 +82,11 @@ export class AgencyRegistry {
     return agency.dispatch(req, opts);
   }
 
+  /** The agency's breaker refusal, when its breaker is open now (no call is made); else null. */
+  refusing(agencyCode: string): AgencyOutcome | null {
+    return this.agencies.get(agencyCode)?.refusing() ?? null;
+  }
+
   /** Asks one agency about an earlier application. Never throws. */
   async status(agencyCode: string, agencyRef: string, opts?: DispatchOptions): Promise<ApplicationStatus | TransientOutcome> {
     const agency = this.agencies.get(agencyCode);

@@ -56,6 +56,17 @@ describe('ResilientAgency around the REST adapter', () => {
       });
     });
 
+    it('tells what a call would get without making one: the refusal of an open breaker, else nothing', async () => {
+      const agency = agencyWith();
+      http.on(BASE, 'POST', PATH).reply(503).times(3);
+      expect(agency.refusing()).toBeNull();
+
+      for (let i = 0; i < 3; i++) await dispatch(agency);
+
+      expect(agency.refusing()).toMatchObject({ kind: 'transient', code: 'breaker_open', retryAfterMs: expect.any(Number) });
+      expect(http.allCalled()).toBe(true);
+    });
+
     it('counts timeouts as failures', async () => {
       const agency = agencyWith({ resilience: { inlineTimeoutMs: 40 } });
       http.on(BASE, 'POST', PATH).reply(201, { reference: 'late' }).delay(300).times(3);

@@ -133,6 +133,15 @@ export class ResilientAgency {
     return this.guarded(call, timeoutMs, (signal) => this.adapter.submit(req, { signal, timeoutMs, service, ...this.trace() }));
   }
 
+  /**
+   * What `dispatch` would answer at once because the breaker is open (the same refusal, its next
+   * trial included), without touching anything; null when a call would go through the guards.
+   */
+  refusing(): TransientOutcome | null {
+    if (this.closing.signal.aborted || this.options.configProblem || !this.breaker.opened) return null;
+    return this.breakerOpen();
+  }
+
   /** Asks the agency what became of an application (reconciliation). Never throws. */
   async status(agencyRef: string, opts: DispatchOptions = { inline: false }): Promise<ApplicationStatus | TransientOutcome> {
     const timeoutMs = this.timeoutFor(opts);

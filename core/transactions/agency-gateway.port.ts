@@ -6,4 +6,10 @@ import type { AgencyOutcome, AgencyRequest } from '../../contracts/src/dispatch'
  */
 export abstract class AgencyGateway {
   abstract dispatch(agencyCode: string, request: AgencyRequest, options: { inline: boolean }): Promise<AgencyOutcome>;
+
+  /**
+   * What a call to the agency would get right now without reaching it: the refusal of its open
+   * circuit breaker (with the time of its next trial), or null when a call would go out.
+   */
+  abstract refusing(agencyCode: string): AgencyOutcome | null;
 }

@@ -22,6 +22,8 @@ export type Recording =
 export interface RecordOptions {
   /** Claim the caller's Idempotency-Key in the same statement (core/idempotency, InlineKey). */
   claim?: IdempotentRequest;
+  /** With `claim`: store this answer on the key too (the row is recorded as the caller's answer shows it). */
+  answer?: StoredAnswer;
 }
 
 export interface Applied {

@@ -52,6 +52,11 @@ function agencyDownSuite(driver: string, redisUrl?: string): void {
       expect(fastBody.state).toBe('retrying');
       expect(fastBody.lastError.code).toBe('breaker_open');
       expect(agency.stats().calls).toBe(callsBefore);
+      // Recorded straight as the refusal's outcome, with the answer it sent (one statement, no agency call).
+      const stored = await db.pool.query(`SELECT status, body FROM idempotency_keys WHERE body->>'id' = $1`, [fastBody.id]);
+      expect(stored.rows).toEqual([{ status: 202, body: fastBody }]);
+      const trail = await db.pool.query<{ type: string }>(`SELECT type FROM audit_events WHERE entity_id = $1 ORDER BY seq`, [fastBody.id]);
+      expect(trail.rows.slice(0, 3).map((row) => row.type)).toEqual(['received', 'dispatched', 'retrying']);
 
       // Refusals of our own breaker are not attempts (issue 10): each transaction ends after
       // maxAttempts real calls, and, its service being store-and-forward, joins the replay

@@ -161,7 +161,12 @@ export type NewTransaction = Omit<
   | 'breakerRefusals'
   | 'createdAt'
   | 'updatedAt'
->;
+> & {
+  /** The inline attempt's error when it was decided before recording (the agency's breaker was open). */
+  lastError?: TransactionError | null;
+  /** Refusals of our own breaker already counted when recording (see lastError). */
+  breakerRefusals?: number;
+};
 
 /** What one step of the lifecycle writes. A field left out keeps its stored value. */
 export interface TransactionChange {
@@ -202,6 +207,24 @@ export interface TransactionStep {
   guard: ChangeGuard;
   change: TransactionChange;
   events: NewAuditEvent[];
+}
+
+/** A new transaction as its recorded row stands, at `at` (no need to read it back). */
+export function asRecorded(tx: NewTransaction, at: Date): Transaction {
+  return {
+    ...tx,
+    agencyRef: null,
+    result: null,
+    lastError: tx.lastError ?? null,
+    replayedAt: null,
+    manualOutcome: null,
+    parkedReason: null,
+    conflict: null,
+    replayFailures: 0,
+    breakerRefusals: tx.breakerRefusals ?? 0,
+    createdAt: at,
+    updatedAt: at,
+  };
 }
 
 /** The transaction as `change`, written at `at`, leaves it (what the guarded UPDATE stores). */

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event';
 import type { AuditLog } from '../../audit/audit-log';
 import { pgConstraint, statement } from '../../db/pool';
-import { DISPATCHABLE_STATES, type NewTransaction, type Transaction, type TransactionState, type TransactionStep } from '../domain/transaction';
+import { asRecorded, DISPATCHABLE_STATES, type NewTransaction, type Transaction, type TransactionState, type TransactionStep } from '../domain/transaction';
 import { DomainError } from '../../shared/errors';
 import {
   PROVISIONAL_REF_TAKEN,
@@ -22,17 +22,20 @@ import { COLUMNS, columnsOf, toTransaction, type TransactionRow } from './transa
 /** The new row's values, typed (an INSERT … SELECT does not take the columns' types for its parameters). */
 const NEW_ROW_PARAMS = `$1::uuid, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::bytea, $10::bytea,
            $11::text, $12::integer, $13::integer, $14::timestamptz, $15::text, $16::text, $17::text, $18::text, $19::text,
-           $20::boolean, $21::timestamptz, $21::timestamptz`;
+           $20::boolean, $21::timestamptz, $21::timestamptz, $22::jsonb, $23::integer`;
 
-/** The caller's Idempotency-Key claimed in the recording statement (core/idempotency's claim, parameters $22–$25). */
-const CLAIM_CTE = `claim AS (
-         INSERT INTO idempotency_keys (scope, key, route, request_hash) VALUES ($22, $23, $24, $25)
+/**
+ * The caller's Idempotency-Key claimed in the recording statement (core/idempotency's claim,
+ * parameters $24–$27), with its answer when the row is recorded in its final state for the caller
+ * ($28–$29). Not claimed when a transaction already holds the key (its claim was freed after a
+ * failure): the ordinary claim then takes over and finds that transaction.
+ */
+function claimCte(withAnswer: boolean): string {
+  return `claim AS (
+         INSERT INTO idempotency_keys (scope, key, route, request_hash${withAnswer ? ', status, body' : ''})
+         SELECT $24::text, $25::text, $26::text, $27::text${withAnswer ? ', $28::integer, $29::jsonb' : ''}
+          WHERE NOT EXISTS (SELECT 1 FROM transactions WHERE idempotency_scope = $24::text AND idempotency_key = $25::text)
          ON CONFLICT (scope, key) DO NOTHING RETURNING 1)`;
-
-/** A recorded row as it now stands in the table, without reading it back. */
-function recorded(tx: NewTransaction, at: Date): Transaction {
-  return { ...tx, agencyRef: null, result: null, lastError: null, replayedAt: null, manualOutcome: null, parkedReason: null, conflict: null,
-    replayFailures: 0, breakerRefusals: 0, createdAt: at, updatedAt: at };
 }
 
 /** The transactions table, with the audit chain appended inside each changing statement. */
@@ -51,17 +54,19 @@ export class PgTransactionRepository extends TransactionRepository {
       tx.id, tx.serviceCode, tx.agencyCode, tx.channel, tx.centreCode, tx.officerId, tx.submittedBy, tx.citizenIdHash,
       tx.citizenSealed, tx.payloadSealed, tx.state, tx.attempts, tx.maxAttempts, tx.nextAttemptAt, tx.idempotencyScope,
       tx.idempotencyKey, tx.requestHash, tx.fallback, tx.provisionalRef, tx.replayPending, events[0].occurredAt,
+      tx.lastError ? JSON.stringify(tx.lastError) : null, tx.breakerRefusals ?? 0,
     ];
-    const claim = options.claim;
+    const { claim, answer } = options;
     if (claim) values.push(claim.scope, claim.key, claim.route, claim.fingerprint);
+    if (claim && answer) values.push(answer.status, JSON.stringify(answer.body ?? null));
     const chain = this.audit.chainCtes(events, values.length + 1, 'inserted');
     // One statement: the key's claim (when asked), the row and its events commit together, or
     // (on a claimed or repeated idempotency key) none is written. Nothing is read back: the row is what we wrote.
-    const text = `WITH ${claim ? `${CLAIM_CTE},
+    const text = `WITH ${claim ? `${claimCte(answer !== undefined)},
 ` : ''}inserted AS (
          INSERT INTO transactions (id, service_code, agency_code, channel, centre_code, officer_id, submitted_by,
            citizen_id_hash, citizen_sealed, payload_sealed, state, attempts, max_attempts, next_attempt_at,
-           idempotency_scope, idempotency_key, request_hash, fallback, provisional_ref, replay_pending, created_at, updated_at)
+           idempotency_scope, idempotency_key, request_hash, fallback, provisional_ref, replay_pending, created_at, updated_at, last_error, breaker_refusals)
          ${claim ? `SELECT ${NEW_ROW_PARAMS} WHERE EXISTS (SELECT 1 FROM claim)` : `VALUES (${NEW_ROW_PARAMS})`}
          ON CONFLICT (idempotency_scope, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
          RETURNING id),
@@ -74,7 +79,7 @@ export class PgTransactionRepository extends TransactionRepository {
       if (pgConstraint(error) === 'transactions_provisional_ref') return { kind: 'provisional-ref-taken' };
       throw error;
     }
-    if (row?.id) return { kind: 'created', transaction: recorded(tx, events[0].occurredAt) };
+    if (row?.id) return { kind: 'created', transaction: asRecorded(tx, events[0].occurredAt) };
     if (claim && !row?.claimed) return { kind: 'key-claimed' };
     const existing = await this.pool.query<TransactionRow>(`SELECT ${COLUMNS} FROM transactions WHERE idempotency_scope = $1 AND idempotency_key = $2`, [
       tx.idempotencyScope,

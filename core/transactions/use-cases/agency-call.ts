@@ -43,6 +43,11 @@ export class AgencyCall {
     );
   }
 
+  /** What a call would get right now without reaching the agency (its breaker is open); null when it would go out. */
+  refusing(agencyCode: string): AgencyOutcome | null {
+    return this.agencies.refusing(agencyCode);
+  }
+
   /**
    * Writes an outcome's step. When it completed the transaction with a reference that another
    * transaction of the agency already holds, and the service files applications, the newer one is

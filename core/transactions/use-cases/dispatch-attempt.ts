@@ -4,7 +4,8 @@ import type { RetryQueue } from '../../retry-queue/retry-queue.port';
 import type { Clock } from '../../shared/clock';
 import { nextState, type Arrival } from '../domain/agency-outcome';
 import type { InlineAnswer } from '../../idempotency/domain/idempotent-request';
-import { afterChange, type Transaction } from '../domain/transaction';
+import type { NewAuditEvent } from '../../audit/audit-event';
+import { afterChange, asRecorded, type NewTransaction, type Transaction } from '../domain/transaction';
 import type { TransactionRepository } from '../transaction.repository';
 import type { AgencyCall } from './agency-call';
 import type { HoldForFallback } from './hold-for-fallback';
@@ -36,6 +37,23 @@ export class DispatchAttempt {
     const sentAt = this.clock.now();
     const outcome = await this.call.send(claimed, options);
     return this.record(claimed, outcome, { via: 'attempt', actor: options.actor, sentAt, inline: options.inline }, options.correlationId, options.answer);
+  }
+
+  /**
+   * The inline attempt of a transaction about to be recorded, when its agency refuses calls now
+   * (breaker open): the outcome is known without a call, so the row is recorded straight in the
+   * state it leads to (`retrying`, due at the breaker's next trial), with all its events, in one
+   * statement, and no retry job: the due time and the sweeper bring it back. Null when a call
+   * would go out (the normal path: record, call, record the outcome).
+   */
+  refusedAtOnce(received: NewTransaction, events: readonly NewAuditEvent[], actor: string): { transaction: Transaction; events: NewAuditEvent[] } | null {
+    const refusal = this.call.refusing(received.agencyCode);
+    if (!refusal) return null;
+    const now = this.clock.now();
+    const service = this.catalogue.service(received.serviceCode);
+    const recorded = asRecorded(received, now);
+    const step = nextState(recorded, refusal, { via: 'attempt', actor, sentAt: now, inline: true }, { now, retry: service?.retry, fallback: service?.fallback })!;
+    return { transaction: afterChange(recorded, step.change, now), events: [...events, ...step.events] };
   }
 
   /**

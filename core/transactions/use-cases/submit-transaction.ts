@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Catalogue } from '../../../contracts/src/catalogue';
 import type { TransactionEnvelope } from '../../../contracts/src/message.types';
-import { KeyAlreadyClaimed, keyReused, type IdempotentRequest, type InlineAnswer } from '../../idempotency/domain/idempotent-request';
+import { KeyAlreadyClaimed, keyReused, type IdempotentRequest, type InlineAnswer, type StoredAnswer } from '../../idempotency/domain/idempotent-request';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
@@ -98,11 +98,17 @@ export class SubmitTransaction {
       data: { service: service.code, agency: service.agencyCode, channel: envelope.channel, centre: centre ?? null },
       occurredAt: now,
     };
-    // Agency in manual/maintenance/degraded mode: the service's fallback policy decides, no agency call.
     const claim = inline?.key.request;
+    // Agency in manual/maintenance/degraded mode: the service's fallback policy decides, no agency call.
     const fellBack = await this.fallback.accept(service, agency, record, received, claim);
-    const recorded = fellBack ?? (await this.recordReceived(record, received, claim));
-    if (inline) inline.key.claimed = true;
+    // Breaker open: the refusal is the inline attempt's outcome, recorded with the row in one statement.
+    const refused = fellBack ? null : this.dispatch.refusedAtOnce(record, [received], command.submitter.subject);
+    const answer = refused && inline ? inline.answerFor(refused.transaction) : undefined;
+    const recorded = fellBack ?? (await this.recordReceived(refused?.transaction ?? record, refused?.events ?? [received], claim, answer));
+    if (inline) {
+      inline.key.claimed = true;
+      inline.key.answered = answer !== undefined && recorded.created;
+    }
 
     if (!recorded.created) {
       // Reached only when the key's claim was freed after a failure that came after the record.
@@ -110,6 +116,8 @@ export class SubmitTransaction {
       return { transaction: recorded.transaction, created: false };
     }
     if (fellBack) return { transaction: recorded.transaction, created: true };
+    // The answer stored is the one for this very object (see InlineAnswer).
+    if (refused) return { transaction: refused.transaction, created: true };
 
     const transaction = await this.dispatch.run(recorded.transaction, {
       inline: true,
@@ -120,8 +128,13 @@ export class SubmitTransaction {
     return { transaction, created: true };
   }
 
-  private async recordReceived(record: NewTransaction, received: NewAuditEvent, claim?: IdempotentRequest): Promise<{ transaction: Transaction; created: boolean }> {
-    const recording = await this.transactions.record(record, [received], { claim });
+  private async recordReceived(
+    record: NewTransaction,
+    events: NewAuditEvent[],
+    claim?: IdempotentRequest,
+    answer?: StoredAnswer,
+  ): Promise<{ transaction: Transaction; created: boolean }> {
+    const recording = await this.transactions.record(record, events, { claim, answer });
     if (recording.kind === 'key-claimed') throw new KeyAlreadyClaimed();
     // Only a fallback acceptance draws a provisional reference; a plain record cannot collide on one.
     if (recording.kind === 'provisional-ref-taken') throw new Error('a transaction without a provisional reference collided on one');
