@@ -46,6 +46,22 @@ export function slotsOfDay(centre: Centre, date: string): DaySlot[] {
   return slots;
 }
 
+/**
+ * The slot of `date` (an open day) that starts at `start`, shown locally as `minutes` past midnight,
+ * if there is one: the same grid as slotsOfDay, found without building the whole day (a booking
+ * centre open round the clock has 48 slots, each two zone conversions).
+ */
+function slotStartingAt(centre: Centre, date: string, minutes: number, start: Date): DaySlot | undefined {
+  const hours = hoursOn(centre, weekdayOf(date));
+  if (!hours) return undefined;
+  const opens = minutesOf(hours.opens);
+  if (minutes < opens || minutes + centre.slotMinutes > minutesOf(hours.closes) || (minutes - opens) % centre.slotMinutes !== 0) return undefined;
+  // Seconds past the minute, or a wall time the zone skips, do not name the slot.
+  const slotStart = zonedInstant(date, minutes, centre.timeZone);
+  if (slotStart.getTime() !== start.getTime()) return undefined;
+  return { start: slotStart, end: zonedInstant(date, minutes + centre.slotMinutes, centre.timeZone) };
+}
+
 /** The last local date a booking may be made for. */
 export function horizonEnd(centre: Centre, now: Date): string {
   return addDays(localDate(now, centre.timeZone), centre.bookingHorizonDays);
@@ -63,7 +79,7 @@ export function checkBookableDate(centre: Centre, date: string, now: Date, field
 export function resolveSlot(centre: Centre, serviceCode: string, start: Date, now: Date, field: string, serviceField: string): SlotChoice {
   const capacity = bookableCapacity(centre, serviceCode, serviceField);
   if (start.getTime() <= now.getTime()) throw refuse('slot-in-past', field, 'the slot has already started');
-  const { date } = localParts(start, centre.timeZone);
+  const { date, minutesOfDay } = localParts(start, centre.timeZone);
   const last = horizonEnd(centre, now);
   if (date > last) throw refuse('beyond-booking-horizon', field, `bookings open ${centre.bookingHorizonDays} days ahead (until ${last})`);
   const closure = closureOn(centre, date);
@@ -71,7 +87,7 @@ export function resolveSlot(centre: Centre, serviceCode: string, start: Date, no
     const name = centre.holidays.find((h) => h.date === date)?.name ?? 'a holiday';
     throw refuse('centre-closed-holiday', field, `${centre.code} is closed on ${date} (${name})`);
   }
-  const slot = slotsOfDay(centre, date).find((s) => s.start.getTime() === start.getTime());
+  const slot = slotStartingAt(centre, date, minutesOfDay, start);
   if (!slot) {
     const hours = hoursOn(centre, weekdayOf(date));
     const when = hours ? `${hours.opens}–${hours.closes}, ${centre.slotMinutes}-minute slots from opening` : 'closed that day';

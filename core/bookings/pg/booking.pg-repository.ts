@@ -19,24 +19,41 @@ export class PgBookingRepository extends BookingRepository {
     super();
   }
 
+  /**
+   * One statement: the place in the slot (its row created on first use), the booking and its audit
+   * event, or nothing. The slot's row is an upsert that adds the place only while
+   * `booked < capacity`: under READ COMMITTED it waits for the row lock and re-checks the newest
+   * version, so concurrent bookings serialise on the slot and never overfill it; no place, no
+   * booking (and no event). The one-booking-per-day index refuses the whole statement.
+   */
   async insert(booking: NewBooking, slot: SlotChoice, event: NewAuditEvent): Promise<BookingRecord> {
     for (let attempt = 0; ; attempt++) {
       const reference = attempt === 0 ? booking.reference : newBookingReference();
+      const values: unknown[] = [
+        slot.centreCode, slot.serviceCode, slot.start, slot.capacity,
+        booking.id, reference, booking.slotEnd, booking.localDate, booking.citizenIdHash, booking.citizenSealed,
+        booking.channel, booking.bookedBy, booking.reminderSentAt, booking.createdAt,
+      ];
+      const chain = this.audit.chainCtes([{ ...event, entityId: reference }], values.length + 1, 'inserted');
       try {
-        return await withTransaction(this.pool, async (client) => {
-          await ensureSlot(client, slot);
-          const { rows } = await client.query<BookingRow>(
-            `INSERT INTO bookings (id, reference, centre_code, service_code, slot_start, slot_end, local_date, citizen_id_hash,
+        const { rows } = await this.pool.query<BookingRow>(
+          `WITH place AS (
+             INSERT INTO appointment_slots AS s (centre_code, service_code, slot_start, capacity, booked) VALUES ($1, $2, $3, $4, 1)
+             ON CONFLICT (centre_code, service_code, slot_start) DO UPDATE SET booked = s.booked + 1 WHERE s.booked < s.capacity
+             RETURNING 1),
+           inserted AS (
+             INSERT INTO bookings (id, reference, centre_code, service_code, slot_start, slot_end, local_date, citizen_id_hash,
                                    citizen_sealed, channel, booked_by, status, reminder_sent_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'booked', $12, $13, $13) RETURNING *`,
-            [booking.id, reference, booking.centreCode, booking.serviceCode, booking.slotStart, booking.slotEnd, booking.localDate,
-              booking.citizenIdHash, booking.citizenSealed, booking.channel, booking.bookedBy, booking.reminderSentAt, booking.createdAt],
-          );
-          await this.audit.append(client, { ...event, entityId: reference });
-          // Last, so the slot row stays locked only for the UPDATE and the COMMIT.
-          await takePlace(client, slot);
-          return fromRow(rows[0]);
-        });
+             SELECT $5::uuid, $6::text, $1::text, $2::text, $3::timestamptz, $7::timestamptz, $8::date, $9::text,
+                    $10::bytea, $11::text, $12::text, 'booked', $13::timestamptz, $14::timestamptz, $14::timestamptz
+              WHERE EXISTS (SELECT 1 FROM place)
+             RETURNING *),
+           ${chain.ctes}
+           SELECT * FROM inserted`,
+          [...values, ...chain.params],
+        );
+        if (!rows[0]) throw slotFull();
+        return fromRow(rows[0]);
       } catch (error) {
         // A reference drawn twice (rare): draw another one, a few times at most.
         if (pgConstraint(error) === REFERENCE_UNIQUE && attempt < 3) continue;
