@@ -62,7 +62,8 @@ export class RestAdapter implements AgencyAdapter {
         'Content-Type': 'application/json',
         [this.config.idempotencyHeader]: req.transactionId,
         [this.config.correlationHeader]: req.correlationId ?? req.transactionId,
-        ...(ctx.traceparent && { traceparent: ctx.traceparent }),
+        // No traceparent of ours (ctx.traceparent): with tracing on, undici's instrumentation
+        // (gateway/src/tracing) sends the agency call's own span as the parent; two would clash.
       },
     });
     return submitOutcome(response, operation, this.config.businessRejectStatuses);

@@ -6,6 +6,7 @@ import {
   type ApplyOptions,
   type ListFilter,
   type OverdueTransaction,
+  type RecordOptions,
   type Recording,
   type ReplayProgress,
 } from '../../../core/transactions/transaction.repository';
@@ -25,8 +26,8 @@ export class MeteredTransactionRepository extends TransactionRepository {
     super();
   }
 
-  async record(transaction: NewTransaction, events: NewAuditEvent[]): Promise<Recording> {
-    const recording = await this.inner.record(transaction, events);
+  async record(transaction: NewTransaction, events: NewAuditEvent[], options?: RecordOptions): Promise<Recording> {
+    const recording = await this.inner.record(transaction, events, options);
     if (recording.kind === 'created') this.metrics.transactionEntered(recording.transaction);
     return recording;
   }

@@ -20,6 +20,7 @@ export function startTracing(config: TracingConfig, role: string, exporter?: Spa
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
   const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { IORedisInstrumentation } = require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
+  const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
   const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
   const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
   const { SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
@@ -33,6 +34,8 @@ export function startTracing(config: TracingConfig, role: string, exporter?: Spa
       new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => (request.url ?? '').startsWith('/health') }),
       new PgInstrumentation(),
       new IORedisInstrumentation(),
+      // The REST adapter calls agencies through undici's pools, which node:http's instrumentation does not see.
+      new UndiciInstrumentation(),
     ],
     // Only traces: metrics are Prometheus's (gateway/src/metrics), logs are pino's.
     metricReaders: [],
