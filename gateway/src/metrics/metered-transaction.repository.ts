@@ -28,7 +28,11 @@ export class MeteredTransactionRepository extends TransactionRepository {
 
   async record(transaction: NewTransaction, events: NewAuditEvent[], options?: RecordOptions): Promise<Recording> {
     const recording = await this.inner.record(transaction, events, options);
-    if (recording.kind === 'created') this.metrics.transactionEntered(recording.transaction);
+    if (recording.kind === 'created') {
+      // Recorded straight past `received` (its agency's breaker was open, or a fallback took it): it entered both.
+      if (recording.transaction.state !== 'received' && events[0]?.type === 'received') this.metrics.transactionEntered({ ...recording.transaction, state: 'received' });
+      this.metrics.transactionEntered(recording.transaction);
+    }
     return recording;
   }
 
