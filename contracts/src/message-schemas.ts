@@ -47,6 +47,9 @@ import opsSession from '../schemas/ops-session.v1.json';
 import problem from '../schemas/problem.v1.json';
 import rangeKpis from '../schemas/range-kpis.v1.json';
 import readiness from '../schemas/readiness.v1.json';
+import receiptKeys from '../schemas/receipt-keys.v1.json';
+import receiptVerification from '../schemas/receipt-verification.v1.json';
+import receiptVerifyQuery from '../schemas/receipt-verify-query.v1.json';
 import serviceList from '../schemas/service-list.v1.json';
 import service from '../schemas/service.v1.json';
 import ticketCompletion from '../schemas/ticket-completion.v1.json';
@@ -114,6 +117,9 @@ const MESSAGES = {
   problem,
   'range-kpis': rangeKpis,
   readiness,
+  'receipt-keys': receiptKeys,
+  'receipt-verification': receiptVerification,
+  'receipt-verify-query': receiptVerifyQuery,
   service,
   'service-list': serviceList,
   ticket,

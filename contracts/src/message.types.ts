@@ -3,6 +3,12 @@
  * One type per message; the schema's title and description say which body it is.
  */
 /* eslint-disable */
+export type Keys = {
+  keyId: string;
+  algorithm: 'Ed25519';
+  publicKeyPem: string;
+  active: boolean;
+}[];
 /**
  * Ticket (GET /v1/tickets/{id}). A queue ticket: one citizen's visit, from issue to completion. Never personal data.
  */
@@ -24,6 +30,10 @@ export type IssuedTicket = TicketFields & {
 export type ManualOutcomeResult = TransactionSummaryFields & {
   result: 'recorded' | 'conflict';
 };
+/**
+ * Whether a receipt is genuine, and what became of its application (GET /v1/receipts/verify). `genuine` false with the `reason` (`malformed`: not a receipt's text, or altered so that it no longer reads as one; `unknown-key`: signed by no published key; `bad-signature`: altered or forged), and nothing else. Genuine: what the receipt states and, when the application is still on record, its status in the citizen's words. No personal data beyond the masked ID number printed on the receipt.
+ */
+export type ReceiptVerification = GenuineReceipt | NotGenuineReceipt;
 /**
  * Service (GET /v1/services/{code}). One service of the catalogue, with the JSON Schema its request payload must satisfy and the schema of the agency's result.
  */
@@ -141,6 +151,9 @@ export interface MessageTypes {
   problem: Problem;
   'range-kpis': RangeKpis;
   readiness: Readiness;
+  'receipt-keys': ReceiptKeys;
+  'receipt-verification': ReceiptVerification;
+  'receipt-verify-query': ReceiptVerifyQuery;
   'reconciliation-query': ReconciliationQuery;
   service: Service;
   'service-list': ServiceList;
@@ -393,12 +406,7 @@ export interface AuditExportQuery {
  * The public keys of the audit seals (GET /v1/audit/keys). Every key that ever signed a seal stays listed; `active` is the one signing now. The key id is derived from the key: `ed25519-` and the first 16 hex digits of sha256 over the raw public key.
  */
 export interface AuditKeys {
-  keys: {
-    keyId: string;
-    algorithm: 'Ed25519';
-    publicKeyPem: string;
-    active: boolean;
-  }[];
+  keys: Keys;
 }
 /**
  * A seal: every audit chain head, signed. Ed25519 over the canonical JSON of `statement` (keys sorted, no spaces), base64url; `previous` is the sha256 (hex) of the previous seal's statement.
@@ -1345,6 +1353,52 @@ export interface Check {
    * why it is down (timeout, connection refused); never request data
    */
   detail?: string;
+}
+/**
+ * The public keys of the citizens' receipts (GET /v1/receipts/keys). Every key that ever signed a receipt stays listed; `active` is the one signing now. A receipt's QR text `KR1.<16 hex>.<statement>.<signature>` names its key as `ed25519-<16 hex>`. Same shape as the audit seals' keys.
+ */
+export interface ReceiptKeys {
+  keys: Keys;
+}
+export interface GenuineReceipt {
+  genuine: true;
+  keyId: string;
+  receipt: {
+    transactionId: string;
+    provisionalReference: string | null;
+    service: string;
+    centre: string | null;
+    receivedAt: string;
+    idNumberMasked: string;
+  };
+  application: ApplicationProgress | null;
+}
+/**
+ * Where the application stands: also what the USSD menu and the SMS keyword answer.
+ */
+export interface ApplicationProgress {
+  status:
+    'received' | 'waiting-for-agency' | 'submitted' | 'completed' | 'ready-for-collection' | 'rejected' | 'cancelled' | 'under-review';
+  agencyReference: string | null;
+  /**
+   * the rejection's code
+   */
+  reason: string | null;
+  collectionDate: string | null;
+  updatedAt: string;
+}
+export interface NotGenuineReceipt {
+  genuine: false;
+  reason: 'malformed' | 'unknown-key' | 'bad-signature';
+}
+/**
+ * Receipt check query (GET /v1/receipts/verify). The text of a receipt's QR code, scanned or pasted (or a link whose `r` parameter holds it).
+ */
+export interface ReceiptVerifyQuery {
+  /**
+   * `KR1.<key>.<statement>.<signature>`
+   */
+  receipt: string;
 }
 /**
  * Open conflicts (query of GET /v1/reconciliation). Transactions in state `conflict`, oldest first, by cursor pages; the filters combine with AND.

@@ -9,6 +9,7 @@ import { KpisModule } from './walk-in/kpis/kpis.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { AgencyCallLog } from './logging/agency-call-log';
 import { PlatformModule, type PlatformOptions } from './platform';
+import { ReceiptsModule } from './receipts/receipts.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import type { KiungoRuntime } from './runtime/runtime';
 import { RuntimeModule } from './runtime/runtime.module';
@@ -47,6 +48,7 @@ export class AppModule {
         ...(api ? [UssdModule] : []),
         ...(api ? [AuditModule, PrivacyModule] : []),
         ...(api ? [OpsModule] : []),
+        ...(api ? [ReceiptsModule] : []),
         ...(worker ? [WorkerModule] : []),
         ...(worker ? [BookingJobsModule] : []),
         ...(worker ? [AgencyAppointmentsWorkerModule] : []),

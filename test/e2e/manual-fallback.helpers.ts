@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startTestApp, type TestApp } from '../factories/app';
+import { startTestApp, type TestApp, type TestAppOptions } from '../factories/app';
 import type { TestDatabase } from '../factories/database';
 import { json, nrbEnvelope, submit, type JsonBody } from './transactions.helpers';
 
@@ -10,7 +10,7 @@ import { json, nrbEnvelope, submit, type JsonBody } from './transactions.helpers
 export interface Deployment {
   dataDir: string;
   dataKey: string;
-  start(agencyUrl: string): Promise<TestApp>;
+  start(agencyUrl: string, more?: Pick<TestAppOptions, 'clock' | 'env'>): Promise<TestApp>;
 }
 
 export function deployment(db: TestDatabase): Deployment {
@@ -19,7 +19,7 @@ export function deployment(db: TestDatabase): Deployment {
   return {
     dataDir,
     dataKey,
-    start: (agencyUrl) => startTestApp({ databaseUrl: db.url, endpointOverrides: { nrb: agencyUrl }, dataDir, dataKey }),
+    start: (agencyUrl, more = {}) => startTestApp({ databaseUrl: db.url, endpointOverrides: { nrb: agencyUrl }, dataDir, dataKey, ...more }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { AuditLog } from '../../../core/audit/audit-log';
-import { PublishedKeys } from '../../../core/audit/published-keys';
+import { PublishedKeys } from '../../../core/signing/published-keys';
 import { SealFolder } from '../../../core/audit/seal-folder';
 import { SealStore } from '../../../core/audit/seal-store';
 import { AuditSealer } from '../../../core/audit/sealer';

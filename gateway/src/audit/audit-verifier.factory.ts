@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { AuditLog } from '../../../core/audit/audit-log';
-import type { PublishedKeys } from '../../../core/audit/published-keys';
+import type { PublishedKeys } from '../../../core/signing/published-keys';
 import { SealStore } from '../../../core/audit/seal-store';
 import { AuditVerifier } from '../../../core/audit/verify-audit';
 import { TransactionHistoryCheck } from '../../../core/transactions/pg/transaction-history.check';

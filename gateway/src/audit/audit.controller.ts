@@ -18,7 +18,7 @@ import type {
 import { auditScope, maySealAudit, mayVerifyAudit } from '../../../core/audit/audit-access';
 import { publicEvent, type AuditEvent } from '../../../core/audit/audit-event';
 import type { AuditFinding } from '../../../core/audit/audit-finding';
-import { PublishedKeys } from '../../../core/audit/published-keys';
+import { PublishedKeys } from '../../../core/signing/published-keys';
 import type { Seal } from '../../../core/audit/seal';
 import { SealStore } from '../../../core/audit/seal-store';
 import type { AuditSealer } from '../../../core/audit/sealer';

@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { archiveFileName } from '../../../core/audit/archive';
 import { archiveLines, spanBetween } from '../../../core/audit/archive-source';
-import { PublishedKeys } from '../../../core/audit/published-keys';
+import { PublishedKeys } from '../../../core/signing/published-keys';
 import { SealFolder } from '../../../core/audit/seal-folder';
 import { SealStore } from '../../../core/audit/seal-store';
 import { StatementSigner } from '../../../core/signing/signed-statement';

@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { AuditLog } from '../../../core/audit/audit-log';
 import type { AuditFinding } from '../../../core/audit/audit-finding';
-import { PublishedKeys } from '../../../core/audit/published-keys';
+import { PublishedKeys } from '../../../core/signing/published-keys';
 import { SealFolder } from '../../../core/audit/seal-folder';
 import type { AuditVerification, OutsideSeals } from '../../../core/audit/verify-audit';
 import { StatementSigner } from '../../../core/signing/signed-statement';

@@ -70,6 +70,18 @@ export interface AppConfig {
   readonly abuse: AbuseConfig;
   /** KIUNGO_RETENTION_*: how long personal data is kept (core/privacy). */
   readonly retention: { readonly defaultDays: number; readonly intervalMs: number };
+  /** KIUNGO_RECEIPT_*: the key that signs citizens' receipts (receipt-config.ts). */
+  readonly receipts: ReceiptConfig;
+}
+
+export interface ReceiptConfig {
+  /** The Ed25519 receipt key (PKCS#8 PEM or base64 DER). Undefined: receipts carry no signed QR code. Never log it. */
+  readonly signingKey?: string;
+  readonly keySource: 'env' | 'file' | 'data-dir' | 'none';
+  /** KIUNGO_RECEIPT_KEY_DIR, absolute: every receipt key's public half, kept published after a rotation. */
+  readonly keyDir: string;
+  /** How a citizen follows an application, printed on the receipt: KIUNGO_USSD_CODE (default `*191*9#`) and KIUNGO_SMS_NUMBER (the short code inbound SMS reach). */
+  readonly followUp: { readonly ussdCode: string; readonly smsNumber: string | null };
 }
 
 /** A token bucket: `perSecond` tokens flow in, at most `burst` are kept. */
@@ -146,6 +158,8 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     httpTimeoutsMs: { headers: config.abuse.headersTimeoutMs, request: config.abuse.requestTimeoutMs, idle: config.abuse.idleTimeoutMs },
     maxUrlBytes: config.abuse.maxUrlBytes,
     alertChannels: [config.alerts.smsTo.length > 0 && 'sms', config.alerts.email && 'email', config.alerts.webhookUrl && 'webhook'].filter(Boolean),
+    receiptKey: config.receipts.signingKey === undefined ? 'unset (receipts unsigned)' : `[redacted, from ${config.receipts.keySource}]`,
+    receiptKeyDir: config.receipts.keyDir,
   };
 }
 

@@ -60,6 +60,8 @@
  *   KIUNGO_RETENTION_INTERVAL_MS  How often the worker erases what is past retention, 60000–86400000.
  *                            Default 3600000.
  *   KIUNGO_ALERT_*           the operations room's alerts: rules, throttle, SMS, e-mail, webhook (alerts-config.ts).
+ *   KIUNGO_RECEIPT_KEY, KIUNGO_RECEIPT_KEY_FILE, KIUNGO_RECEIPT_KEY_DIR: the key that signs citizens'
+ *                            receipts (receipt-config.ts).
  */
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
@@ -68,6 +70,7 @@ import { LOG_LEVELS, PROCESS_ROLES, type AppConfig, type LogLevel, type ProcessR
 import { readAbuseConfig } from './abuse-config';
 import { readAlertsConfig } from './alerts-config';
 import { readAuditConfig } from './audit-config';
+import { readReceiptConfig } from './receipt-config';
 import { readOrCreateSecretFile } from './file-once';
 
 export { APP_CONFIG, describeConfig, type AppConfig, type AppMode, type LogLevel, type ProcessRole, type SmsConfig } from './app-config';
@@ -197,6 +200,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const audit = readAuditConfig(read, production, dataDir);
   const abuse = readAbuseConfig(read);
   const alerts = readAlertsConfig(read);
+  const receipts = readReceiptConfig(read, production, dataDir);
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
 
@@ -209,6 +213,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     audit,
     abuse,
     alerts,
+    receipts,
   } satisfies AppConfig);
 }
 

@@ -1,13 +1,16 @@
-import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiParam, ApiProduces, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Catalogue } from '../../../contracts/src/catalogue';
 import type { AcknowledgmentQuery } from '../../../contracts/src/message.types';
+import { CentreRepository } from '../../../core/centres/centre.repository';
+import { ReceiptIssuer } from '../../../core/receipts/issue-receipt';
 import { DomainError } from '../../../core/shared/errors';
 import { maskIdNumber, PersonalDataVault } from '../../../core/shared/personal-data';
 import type { Citizen } from '../../../core/transactions/domain/transaction';
 import { TransactionRepository } from '../../../core/transactions/transaction.repository';
 import { Roles } from '../auth';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { ValidQuery } from '../http/valid-query';
 import { acknowledgmentHtml, acknowledgmentPdf, type AcknowledgmentFacts } from './acknowledgment';
@@ -22,6 +25,9 @@ export class AcknowledgmentController {
     private readonly catalogue: Catalogue,
     private readonly vault: PersonalDataVault,
     private readonly transactions: TransactionRepository,
+    private readonly centres: CentreRepository,
+    private readonly receipts: ReceiptIssuer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -45,15 +51,20 @@ export class AcknowledgmentController {
     const tx = await this.transactions.find(transactionId(id));
     if (!tx?.provisionalRef) throw new DomainError('not_found', 'acknowledgment-not-found', `Transaction ${id} has no acknowledgment (it was not stored for later).`);
     const service = this.catalogue.service(tx.serviceCode);
+    const idNumberMasked = maskIdNumber(this.vault.open<Citizen>(tx.citizenSealed).idNumber);
+    const centre = tx.centreCode === null ? null : await this.centres.findByCode(tx.centreCode);
     const facts: AcknowledgmentFacts = {
       provisionalRef: tx.provisionalRef,
       transactionId: tx.id,
       serviceName: service?.name ?? tx.serviceCode,
       agencyName: this.catalogue.agency(tx.agencyCode)?.name ?? tx.agencyCode,
       centre: tx.centreCode,
-      idNumberMasked: maskIdNumber(this.vault.open<Citizen>(tx.citizenSealed).idNumber),
+      centreName: centre?.name ?? null,
+      idNumberMasked,
       receivedAt: tx.createdAt,
       instructions: tx.fallback === 'manual' ? (service?.manualInstructions ?? null) : null,
+      receipt: this.receipts.issue({ transactionId: tx.id, provisionalRef: tx.provisionalRef, serviceCode: tx.serviceCode, centre: tx.centreCode, receivedAt: tx.createdAt, idNumberMasked }),
+      followUp: this.config.receipts.followUp,
     };
     if (format === 'pdf' || (format !== 'html' && accept?.includes('application/pdf'))) {
       reply.header('content-type', 'application/pdf');
