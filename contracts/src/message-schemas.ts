@@ -51,6 +51,7 @@ import receiptKeys from '../schemas/receipt-keys.v1.json';
 import receiptVerification from '../schemas/receipt-verification.v1.json';
 import receiptVerifyQuery from '../schemas/receipt-verify-query.v1.json';
 import serviceList from '../schemas/service-list.v1.json';
+import smsInbound from '../schemas/sms-inbound.v1.json';
 import service from '../schemas/service.v1.json';
 import ticketCompletion from '../schemas/ticket-completion.v1.json';
 import ticketRequest from '../schemas/ticket-request.v1.json';
@@ -122,6 +123,7 @@ const MESSAGES = {
   'receipt-verify-query': receiptVerifyQuery,
   service,
   'service-list': serviceList,
+  'sms-inbound': smsInbound,
   ticket,
   'ticket-completion': ticketCompletion,
   'ticket-request': ticketRequest,

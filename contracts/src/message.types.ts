@@ -157,6 +157,7 @@ export interface MessageTypes {
   'reconciliation-query': ReconciliationQuery;
   service: Service;
   'service-list': ServiceList;
+  'sms-inbound': SmsInbound;
   ticket: Ticket;
   'ticket-completion': TicketCompletion;
   'ticket-request': TicketRequest;
@@ -1451,6 +1452,34 @@ export interface SummaryFields {
  */
 export interface ServiceList {
   items: SummaryFields[];
+}
+/**
+ * Incoming SMS callback (form body of POST /v1/channels/sms). Africa's Talking's incoming-message callback, as application/x-www-form-urlencoded fields. Other fields it sends are ignored, so the object is open. The values are never echoed back: `from` is a phone number.
+ */
+export interface SmsInbound {
+  /**
+   * the sender's phone number
+   */
+  from: string;
+  /**
+   * the short code or number it was sent to
+   */
+  to?: string;
+  /**
+   * the message, e.g. STATUS NRB-7K4Q-2P
+   */
+  text: string;
+  /**
+   * when the network received it
+   */
+  date?: string;
+  /**
+   * Africa's Talking's id of the message
+   */
+  id?: string;
+  linkId?: string;
+  networkCode?: string;
+  [k: string]: string | undefined;
 }
 /**
  * Ticket completion (body of POST /v1/tickets/{id}/complete; may be left out). The transactions submitted during the visit, linked to it. The use case checks that each names a transaction.

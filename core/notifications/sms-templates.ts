@@ -5,6 +5,8 @@ const TEMPLATES: Record<SmsTemplate, (d: Record<string, string>) => string> = {
   'booking-confirmed': (d) => `Huduma: booking ${d.reference} confirmed for ${d.service} at ${d.centre}, ${d.when}. Bring your ID. To cancel dial *191*9#.`,
   'booking-rescheduled': (d) => `Huduma: booking ${d.reference} moved to ${d.when} at ${d.centre} (${d.service}).`,
   'booking-cancelled': (d) => `Huduma: booking ${d.reference} for ${d.service} at ${d.centre} on ${d.when} is cancelled.`,
+  // Written whole by core/follow-up/status-text.ts (GSM-7, one segment), the same text as the USSD screen.
+  'application-status': (d) => d.text,
   'booking-reminder': (d) => `Huduma reminder: ${d.service} at ${d.centre}, ${d.when}. Booking ${d.reference}. Arrive 10 min early with your ID.`,
   // To the operations room's on-call phones, not to citizens (core/alerts).
   'ops-alert': (d) => `Kiungo ${d.state}: ${d.rule} ${d.subject}. ${d.detail}`,

@@ -93,6 +93,9 @@ export abstract class TransactionRepository {
 
   abstract find(id: string): Promise<Transaction | null>;
 
+  /** The transactions (at most `limit`) whose provisional reference, or agency reference of any agency, is `reference` exactly. */
+  abstract findByReference(reference: string, limit: number): Promise<Transaction[]>;
+
   abstract history(id: string): Promise<AuditEvent[]>;
 
   /** One state, oldest first (created_at, id), with cursor pagination. */

@@ -3,6 +3,7 @@ import { USSD_SCREEN_LIMIT, replyBody, type UssdOption, type UssdState } from '.
 import type { UssdAppointments, UssdBookingRequest } from './ussd-appointments.port';
 import { isGsm7, toGsm7 } from './domain/screens';
 import { UssdMenu, type UssdTurn } from './ussd-menu';
+import type { FollowAnswer } from '../follow-up/follow-application';
 
 /** An in-memory Service by Appointment: lists as given, bookings kept in arrays. */
 class Appointments implements UssdAppointments {
@@ -56,6 +57,8 @@ class Appointments implements UssdAppointments {
 }
 
 const PHONE = '+254712345678';
+/** The status look-up is not what these cases test (test/e2e/application-status.e2e-spec.ts does, on the real database). */
+const NO_APPLICATIONS = { execute: async (): Promise<FollowAnswer> => ({ kind: 'not-a-reference' }) };
 const BOOKED_0830_CSQ = 'Thank you. Tue 24 Nov 08:30 at Huduma Centre City Square: the SMS with your reference confirms it. Bring your ID.';
 const ONE_SERVICE = [{ value: 'id-card', label: 'Replacement of a lost national ID card' }];
 
@@ -82,7 +85,7 @@ async function play(menu: UssdMenu, answers: string[]): Promise<UssdTurn> {
 describe('UssdMenu', () => {
   it('books: service, county, centre, day, time, ID number, confirm', async () => {
     const appointments = new Appointments(ONE_SERVICE);
-    const turn = await play(new UssdMenu(appointments), ['1', '1', '2', '2', '2', '2', '12345678', '1']);
+    const turn = await play(new UssdMenu(appointments, NO_APPLICATIONS), ['1', '1', '2', '2', '2', '2', '12345678', '1']);
     expect(turn.reply).toEqual({ kind: 'END', text: BOOKED_0830_CSQ });
     expect(appointments.booked).toEqual([
       { centreCode: 'NRB-CSQ', serviceCode: 'id-card', slotStart: '2026-11-24T05:30:00.000Z', idNumber: '12345678', phone: PHONE },
@@ -90,13 +93,13 @@ describe('UssdMenu', () => {
   });
 
   it('skips the county and centre screens when there is only one to choose', async () => {
-    const turn = await play(new UssdMenu(new Appointments(ONE_SERVICE, ['Mombasa'])), ['1', '1']);
+    const turn = await play(new UssdMenu(new Appointments(ONE_SERVICE, ['Mombasa']), NO_APPLICATIONS), ['1', '1']);
     expect(turn.reply.text).toBe('Choose a day:\n1. Mon 23 Nov\n2. Tue 24 Nov');
     expect(turn.state.centre?.value).toBe('MSA-CBD');
   });
 
   it('re-prompts wrong choices and malformed ID numbers without moving on', async () => {
-    const menu = new UssdMenu(new Appointments(ONE_SERVICE));
+    const menu = new UssdMenu(new Appointments(ONE_SERVICE), NO_APPLICATIONS);
     expect((await play(menu, ['9'])).reply.text).toMatch(/^Invalid choice\.\nHuduma appointments/);
     expect((await play(menu, ['1', 'x'])).reply.text).toBe('Invalid choice.\nChoose a service:\n1. Replacement of a lost national ID card');
     const badId = await play(menu, ['1', '1', '2', '1', '2', '1', '1234']);
@@ -105,14 +108,14 @@ describe('UssdMenu', () => {
   });
 
   it('sends the citizen back to the days when the chosen day has no free time left', async () => {
-    const turn = await play(new UssdMenu(new Appointments(ONE_SERVICE)), ['1', '1', '1', '1']);
+    const turn = await play(new UssdMenu(new Appointments(ONE_SERVICE), NO_APPLICATIONS), ['1', '1', '1', '1']);
     expect(turn.reply.text).toBe('No free slots that day.\nChoose a day:\n1. Mon 23 Nov\n2. Tue 24 Nov');
   });
 
   it('shows the times again when the slot filled up during the conversation', async () => {
     const appointments = new Appointments(ONE_SERVICE);
     appointments.bookError = new DomainError('conflict', 'slot-full', 'The slot is full.');
-    const turn = await play(new UssdMenu(appointments), ['1', '1', '1', '1', '2', '1', '12345678', '1']);
+    const turn = await play(new UssdMenu(appointments, NO_APPLICATIONS), ['1', '1', '1', '1', '2', '1', '12345678', '1']);
     expect(turn.reply.kind).toBe('CON');
     expect(turn.reply.text).toMatch(/^That slot is now full\.\nChoose a time, Tue 24 Nov:\n1\. 08:00/);
     expect(turn.state.step).toBe('slot');
@@ -121,21 +124,21 @@ describe('UssdMenu', () => {
   it('ends clearly when the citizen already holds a booking that day', async () => {
     const appointments = new Appointments(ONE_SERVICE);
     appointments.bookError = new DomainError('conflict', 'already-booked', 'Already booked.');
-    const turn = await play(new UssdMenu(appointments), ['1', '1', '1', '1', '2', '1', '12345678', '1']);
+    const turn = await play(new UssdMenu(appointments, NO_APPLICATIONS), ['1', '1', '1', '1', '2', '1', '12345678', '1']);
     expect(turn.reply).toEqual({ kind: 'END', text: 'You already have a booking for this service that day. Dial again and choose 2 to check it.' });
   });
 
   it("answers someone else's ID number, booked from another phone, exactly as a fresh booking", async () => {
     const appointments = new Appointments(ONE_SERVICE);
     appointments.bookError = new DomainError('conflict', 'already-booked-elsewhere', 'Booked from another phone.');
-    const turn = await play(new UssdMenu(appointments), ['1', '1', '2', '2', '2', '2', '12345678', '1']);
+    const turn = await play(new UssdMenu(appointments, NO_APPLICATIONS), ['1', '1', '2', '2', '2', '2', '12345678', '1']);
     expect(turn.reply).toEqual({ kind: 'END', text: BOOKED_0830_CSQ });
     expect(appointments.booked).toEqual([]);
   });
 
   it('pages long lists within 182 characters, numbers running on, 0 for more', async () => {
     const many = Array.from({ length: 30 }, (_, i) => ({ value: `svc-${i + 1}`, label: `Service number ${i + 1} with a really long catalogue name` }));
-    const menu = new UssdMenu(new Appointments(many));
+    const menu = new UssdMenu(new Appointments(many), NO_APPLICATIONS);
     const first = await play(menu, ['1']);
     expect(first.reply.text).toMatch(/^Choose a service:\n1\. Service number 1 [^]*\n0 More$/);
     const second = await play(menu, ['1', '0']);
@@ -155,14 +158,14 @@ describe('UssdMenu', () => {
   });
 
   it('checks bookings, and says so when there are none', async () => {
-    const menu = new UssdMenu(new Appointments(ONE_SERVICE));
+    const menu = new UssdMenu(new Appointments(ONE_SERVICE), NO_APPLICATIONS);
     expect((await play(menu, ['2', '12345678'])).reply).toEqual({ kind: 'END', text: 'Your bookings:\nK7QM-4X3P Tue 24 Nov, 08:00 ID card' });
     expect((await play(menu, ['2', '87654321'])).reply).toEqual({ kind: 'END', text: 'No upcoming bookings for this ID number from this phone.' });
   });
 
   it('cancels a booking after asking, or keeps it', async () => {
     const appointments = new Appointments(ONE_SERVICE);
-    const menu = new UssdMenu(appointments);
+    const menu = new UssdMenu(appointments, NO_APPLICATIONS);
     expect((await play(menu, ['3', '12345678', '1', '2'])).reply).toEqual({ kind: 'END', text: 'Booking K7QM-4X3P kept.' });
     expect(appointments.cancelled).toEqual([]);
     const turn = await play(menu, ['3', '12345678', '1', '1']);

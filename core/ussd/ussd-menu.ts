@@ -6,6 +6,8 @@
 import { NATIONAL_ID } from '../bookings/domain/booking';
 import { maskIdNumber } from '../shared/personal-data';
 import { DomainError } from '../shared/errors';
+import type { FollowApplication } from '../follow-up/follow-application';
+import { followAnswerText } from '../follow-up/status-text';
 import { chosen, clip, listScreen, pageCount, screen, TEXT_LIMIT, toGsm7 } from './domain/screens';
 import { menuState, type UssdOption, type UssdReply, type UssdState, type UssdStep } from './domain/ussd-state';
 import type { UssdAppointments } from './ussd-appointments.port';
@@ -23,7 +25,8 @@ export const NOTES = {
   timedOut: 'Session timed out.',
 } as const;
 
-const MENU = 'Huduma appointments\n1. Book an appointment\n2. Check my bookings\n3. Cancel a booking';
+const MENU = 'Huduma appointments\n1. Book an appointment\n2. Check my bookings\n3. Cancel a booking\n4. Where is my application?';
+const ASK_REFERENCE = 'Enter your application reference (on your receipt, e.g. NRB-7K4Q-2P):';
 const ASK_ID = 'Enter your national ID number (7 or 8 digits):';
 
 const LIST_TITLES: Partial<Record<UssdStep, (s: UssdState) => string>> = {
@@ -56,6 +59,8 @@ export function render(state: UssdState, note?: string): string {
         note,
         `Book ${clip(state.service?.label ?? '', 40)} at ${clip(state.centre?.label ?? '', 30)}, ${state.day?.label} ${state.slot?.label}, ID ${maskIdNumber(state.idNumber ?? '')}?\n1. Confirm\n2. Cancel`,
       );
+    case 'status-reference':
+      return screen(note, ASK_REFERENCE);
     case 'cancel-confirm':
       return screen(note, `Cancel ${clip(state.reference?.label ?? '', 60)}?\n1. Yes, cancel it\n2. No, keep it`);
     default:
@@ -64,7 +69,10 @@ export function render(state: UssdState, note?: string): string {
 }
 
 export class UssdMenu {
-  constructor(private readonly appointments: UssdAppointments) {}
+  constructor(
+    private readonly appointments: UssdAppointments,
+    private readonly applications: Pick<FollowApplication, 'execute'>,
+  ) {}
 
   /** A new conversation (or one that timed out): the main menu. */
   start(note?: string): UssdTurn {
@@ -87,6 +95,8 @@ export class UssdMenu {
       case 'lookup-id':
         if (!NATIONAL_ID.test(typed)) return con(state, NOTES.invalidId);
         return this.lookup(state, typed, phone);
+      case 'status-reference':
+        return end(menuState(), followAnswerText(await this.applications.execute(typed, phone)));
       case 'cancel-confirm':
         if (typed === '2') return end(menuState(), `Booking ${state.reference?.value} kept.`);
         if (typed !== '1' || !state.reference) return con(state, NOTES.invalidChoice);
@@ -103,6 +113,7 @@ export class UssdMenu {
       if (services.length === 0) return end(menuState(), 'No service can be booked by USSD just now. Please try later.');
       return con({ ...menuState(), flow: 'book', step: 'service', options: services });
     }
+    if (input === '4') return con({ ...menuState(), flow: 'status', step: 'status-reference' });
     if (input === '2' || input === '3') return con({ ...menuState(), flow: input === '2' ? 'check' : 'cancel', step: 'lookup-id' });
     return con(menuState(), NOTES.invalidChoice);
   }

@@ -9,6 +9,7 @@ import { KpisModule } from './walk-in/kpis/kpis.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { AgencyCallLog } from './logging/agency-call-log';
 import { PlatformModule, type PlatformOptions } from './platform';
+import { FollowUpModule } from './follow-up/follow-up.module';
 import { ReceiptsModule } from './receipts/receipts.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import type { KiungoRuntime } from './runtime/runtime';
@@ -45,7 +46,7 @@ export class AppModule {
         ...(api ? [CentresModule, BookingsModule] : []),
         ...(api ? [TicketsModule, CountersModule, BoardsModule, KpisModule] : []),
         ...(api ? [ReconciliationModule] : []),
-        ...(api ? [UssdModule] : []),
+        ...(api ? [UssdModule, FollowUpModule] : []),
         ...(api ? [AuditModule, PrivacyModule] : []),
         ...(api ? [OpsModule] : []),
         ...(api ? [ReceiptsModule] : []),

@@ -88,7 +88,7 @@ describeWithPostgres('USSD channel', () => {
       const menu = await say(null);
       expect(menu.status).toBe(200);
       expect(menu.contentType).toMatch(/^text\/plain/);
-      expect(menu.body).toBe('CON Huduma appointments\n1. Book an appointment\n2. Check my bookings\n3. Cancel a booking');
+      expect(menu.body).toBe('CON Huduma appointments\n1. Book an appointment\n2. Check my bookings\n3. Cancel a booking\n4. Where is my application?');
       expect((await say('1')).body).toBe('CON Choose a service:\n1. Replacement of a lost national ID card');
       expect((await say('1')).body).toBe('CON Choose a county:\n1. Mombasa\n2. Nairobi');
       // A wrong choice re-prompts the same list.
@@ -110,7 +110,7 @@ describeWithPostgres('USSD channel', () => {
 
       // Four minutes of silence: Africa's Talking's limit is passed, the session starts again.
       clock.advance(4 * 60_000);
-      expect((await say(ID_NUMBER)).body).toBe('CON Session timed out.\nHuduma appointments\n1. Book an appointment\n2. Check my bookings\n3. Cancel a booking');
+      expect((await say(ID_NUMBER)).body).toBe('CON Session timed out.\nHuduma appointments\n1. Book an appointment\n2. Check my bookings\n3. Cancel a booking\n4. Where is my application?');
       await say('1');
       await say('1');
       await say('2');

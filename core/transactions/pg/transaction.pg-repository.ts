@@ -93,6 +93,15 @@ export class PgTransactionRepository extends TransactionRepository {
     return rows[0] ? toTransaction(rows[0]) : null;
   }
 
+  async findByReference(reference: string, limit: number): Promise<Transaction[]> {
+    const { rows } = await this.pool.query<TransactionRow>(
+      `(SELECT ${COLUMNS} FROM transactions WHERE provisional_ref = $1 LIMIT $2) UNION ALL (SELECT ${COLUMNS} FROM transactions WHERE agency_ref = $1 LIMIT $2)`,
+      [reference, limit],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return [...byId.values()].slice(0, limit).map(toTransaction);
+  }
+
   history(id: string): Promise<AuditEvent[]> {
     return this.audit.history(this.pool, 'transaction', id);
   }

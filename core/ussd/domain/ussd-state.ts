@@ -2,7 +2,7 @@
  * Where a citizen is in the USSD menu. Plain data: stored sealed between callbacks (it holds the
  * phone number and, once typed, the national ID number), so any replica can take the next one.
  */
-export type UssdFlow = 'book' | 'check' | 'cancel';
+export type UssdFlow = 'book' | 'check' | 'cancel' | 'status';
 
 export type UssdStep =
   | 'menu'
@@ -15,7 +15,8 @@ export type UssdStep =
   | 'confirm'
   | 'lookup-id'
   | 'cancel-pick'
-  | 'cancel-confirm';
+  | 'cancel-confirm'
+  | 'status-reference';
 
 /** One numbered line of a list screen: what the citizen reads and what choosing it means. */
 export interface UssdOption {

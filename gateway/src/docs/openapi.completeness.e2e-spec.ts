@@ -51,7 +51,7 @@ const BODY_NOT_YET_AT_THE_EDGE: ReadonlySet<string> = new Set([
 const RESPONSE_NOT_YET_A_MESSAGE: ReadonlySet<string> = new Set(['POST /v1/transactions/replay 200']);
 
 /** Routes a caller may use without a token (health probes, the USSD callback with its URL key, hall boards). */
-const PUBLIC = ['GET /health/live', 'GET /health/ready', 'POST /v1/channels/ussd', 'GET /v1/centres/{code}/board', 'GET /boards/{code}', 'GET /v1/audit/keys', 'GET /ops', 'POST /ops/dev-sign-in', 'POST /ops/sign-out', 'GET /v1/receipts/keys', 'GET /v1/receipts/verify', 'GET /verify'];
+const PUBLIC = ['GET /health/live', 'GET /health/ready', 'POST /v1/channels/ussd', 'GET /v1/centres/{code}/board', 'GET /boards/{code}', 'GET /v1/audit/keys', 'GET /ops', 'POST /ops/dev-sign-in', 'POST /ops/sign-out', 'GET /v1/receipts/keys', 'GET /v1/receipts/verify', 'GET /verify', 'POST /v1/channels/sms'];
 
 type Schema = Record<string, unknown>;
 interface MediaType {

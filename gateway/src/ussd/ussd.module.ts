@@ -12,19 +12,21 @@ import { PgUssdSessionRepository } from '../../../core/ussd/pg/ussd-session.pg-r
 import { UssdAppointmentsService } from '../../../core/ussd/ussd-appointments.service';
 import { UssdMenu } from '../../../core/ussd/ussd-menu';
 import { AnswerUssdCallback } from '../../../core/ussd/use-cases/answer-ussd-callback';
+import { FollowApplication } from '../../../core/follow-up/follow-application';
 import { BookingsCoreModule } from '../bookings/bookings-core.module';
 import { CentresCoreModule } from '../centres/centres-core.module';
+import { FollowUpCoreModule } from '../follow-up/follow-up-core.module';
 import { DB_POOL } from '../runtime/tokens';
 import { UssdController } from './ussd.controller';
 
 /** The USSD channel: Africa's Talking callbacks driving the Service by Appointment use cases. */
 @Module({
-  imports: [CentresCoreModule, BookingsCoreModule],
+  imports: [CentresCoreModule, BookingsCoreModule, FollowUpCoreModule],
   controllers: [UssdController],
   providers: [
     {
       provide: UssdMenu,
-      inject: [CentreRepository, BookingRepository, ListFreeSlots, BookAppointment, ChangeBooking, Catalogue, PersonalDataVault, Clock],
+      inject: [CentreRepository, BookingRepository, ListFreeSlots, BookAppointment, ChangeBooking, Catalogue, PersonalDataVault, Clock, FollowApplication],
       useFactory: (
         centres: CentreRepository,
         bookings: BookingRepository,
@@ -34,7 +36,8 @@ import { UssdController } from './ussd.controller';
         catalogue: Catalogue,
         vault: PersonalDataVault,
         clock: Clock,
-      ) => new UssdMenu(new UssdAppointmentsService(centres, bookings, slots, book, change, catalogue, vault, clock)),
+        applications: FollowApplication,
+      ) => new UssdMenu(new UssdAppointmentsService(centres, bookings, slots, book, change, catalogue, vault, clock), applications),
     },
     {
       provide: AnswerUssdCallback,
