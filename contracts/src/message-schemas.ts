@@ -53,6 +53,7 @@ import receiptVerifyQuery from '../schemas/receipt-verify-query.v1.json';
 import serviceList from '../schemas/service-list.v1.json';
 import smsInbound from '../schemas/sms-inbound.v1.json';
 import service from '../schemas/service.v1.json';
+import serviceNotice from '../schemas/service-notice.v1.json';
 import ticketCompletion from '../schemas/ticket-completion.v1.json';
 import ticketRequest from '../schemas/ticket-request.v1.json';
 import ticketTransfer from '../schemas/ticket-transfer.v1.json';
@@ -123,6 +124,7 @@ const MESSAGES = {
   'receipt-verify-query': receiptVerifyQuery,
   service,
   'service-list': serviceList,
+  'service-notice': serviceNotice,
   'sms-inbound': smsInbound,
   ticket,
   'ticket-completion': ticketCompletion,

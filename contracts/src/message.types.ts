@@ -23,6 +23,10 @@ export type IssuedTicket = TicketFields & {
    */
   position: number | null;
   estimatedWaitSeconds: number | null;
+  /**
+   * present when the service's agency is down: what the citizen will get (the kiosk still issues the ticket)
+   */
+  agencyNotice?: ServiceNotice | null;
 };
 /**
  * A recorded paper outcome (answer of POST /v1/transactions/{id}/manual-outcome). The transaction after the outcome, and whether it was simply recorded or stands beside an agency outcome as a `conflict` (see /v1/reconciliation).
@@ -157,6 +161,7 @@ export interface MessageTypes {
   'reconciliation-query': ReconciliationQuery;
   service: Service;
   'service-list': ServiceList;
+  'service-notice': ServiceNotice;
   'sms-inbound': SmsInbound;
   ticket: Ticket;
   'ticket-completion': TicketCompletion;
@@ -1022,6 +1027,23 @@ export interface FreeSlotsQuery {
    * the centre's local day, YYYY-MM-DD
    */
   date: string;
+}
+/**
+ * A service whose agency is down (on an issued ticket; the hall board's `notices`). What a citizen asking for the service will get while its agency is `degraded`, `manual` or `maintenance`: a provisional reference (store-and-forward), the paper process (manual), or to come back (reject; `comeBackAt` the end of a maintenance window). The line in English and Swahili.
+ */
+export interface ServiceNotice {
+  service: string;
+  /**
+   * an agency code: 2 to 20 lower-case letters, digits or dashes, starting with a letter
+   */
+  agency: string;
+  mode: 'degraded' | 'manual' | 'maintenance';
+  expect: 'provisional-reference' | 'paper-process' | 'come-back';
+  comeBackAt: string | null;
+  text: {
+    en: string;
+    sw: string;
+  };
 }
 /**
  * Every centre's KPIs over a range of days (query of GET /v1/kpis). Both ends included; `to` not before `from` and at most 92 days on (checked by the use case).

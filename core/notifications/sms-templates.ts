@@ -1,3 +1,4 @@
+import { fitGsm7 } from '../follow-up/gsm7';
 import type { SmsTemplate } from './notifier.port';
 
 /** One SMS segment is 160 GSM characters; the texts stay within it for typical names. */
@@ -7,6 +8,8 @@ const TEMPLATES: Record<SmsTemplate, (d: Record<string, string>) => string> = {
   'booking-cancelled': (d) => `Huduma: booking ${d.reference} for ${d.service} at ${d.centre} on ${d.when} is cancelled.`,
   // Written whole by core/follow-up/status-text.ts (GSM-7, one segment), the same text as the USSD screen.
   'application-status': (d) => d.text,
+  // The hall board's English line for the service (core/agencies/domain/service-notice.ts).
+  'agency-outage': (d) => fitGsm7(`Huduma ${d.centre}: ${d.line}`, 160),
   'booking-reminder': (d) => `Huduma reminder: ${d.service} at ${d.centre}, ${d.when}. Booking ${d.reference}. Arrive 10 min early with your ID.`,
   // To the operations room's on-call phones, not to citizens (core/alerts).
   'ops-alert': (d) => `Kiungo ${d.state}: ${d.rule} ${d.subject}. ${d.detail}`,

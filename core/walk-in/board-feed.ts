@@ -1,3 +1,4 @@
+import type { ServiceNotice } from '../agencies/domain/service-notice';
 import type { EventBus, BusHandler, BusSubscription } from '../events/event-bus.port';
 import { ticketNumber, type Ticket } from './domain/ticket';
 import type { BoardSnapshot, TicketRepository } from './ticket.repository';
@@ -5,7 +6,14 @@ import type { BoardSnapshot, TicketRepository } from './ticket.repository';
 /** What a live board shows: who goes to which counter, and how many wait per service. */
 export type BoardMessage =
   | { type: 'called'; number: string; counter: string; service: string; recall: boolean; at: string }
-  | { type: 'waiting'; waiting: Record<string, number>; at: string };
+  | { type: 'waiting'; waiting: Record<string, number>; at: string }
+  /** The services whose agency is down, all of them each time (an empty list: every line goes). */
+  | { type: 'notices'; notices: ServiceNotice[]; at: string };
+
+/** Where a board's notice lines come from (core/agencies/agency-notices.ts). */
+export interface BoardNotices {
+  forCentre(centreCode: string): Promise<ServiceNotice[]>;
+}
 
 export function boardTopic(centreCode: string): string {
   return `board:${centreCode}`;
@@ -19,10 +27,22 @@ export class BoardFeed {
   constructor(
     private readonly bus: EventBus,
     private readonly tickets: Pick<TicketRepository, 'board' | 'waiting'>,
+    private readonly notices: BoardNotices = { forCentre: async () => [] },
   ) {}
 
-  snapshot(centreCode: string): Promise<BoardSnapshot> {
-    return this.tickets.board(centreCode);
+  async snapshot(centreCode: string): Promise<BoardSnapshot & { notices: ServiceNotice[] }> {
+    const [board, notices] = await Promise.all([this.tickets.board(centreCode), this.notices.forCentre(centreCode)]);
+    return { ...board, notices };
+  }
+
+  /** Publishes the centre's notice lines as they are now. Never throws: a board catches up on reconnect. */
+  async noticesChanged(centreCode: string, at: Date): Promise<void> {
+    try {
+      const notices = await this.notices.forCentre(centreCode);
+      await this.bus.publish(boardTopic(centreCode), { type: 'notices', notices, at: at.toISOString() } satisfies BoardMessage);
+    } catch {
+      // as for changed()
+    }
   }
 
   subscribe(centreCode: string, handler: (message: BoardMessage) => void): Promise<BusSubscription> {

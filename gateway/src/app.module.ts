@@ -20,6 +20,7 @@ import { TransactionsModule } from './transactions/transactions.module';
 import { UssdModule } from './ussd/ussd.module';
 import { AgencyAppointmentsWorkerModule } from './agency-appointments/agency-appointments-worker';
 import { BookingJobsModule } from './worker/booking-jobs.module';
+import { OutageWatchModule } from './worker/outage-watch.module';
 import { WorkerModule } from './worker/worker.module';
 import { AuditSealingModule } from './audit/audit-sealing.module';
 import { AuditModule } from './audit/audit.module';
@@ -51,7 +52,7 @@ export class AppModule {
         ...(api ? [OpsModule] : []),
         ...(api ? [ReceiptsModule] : []),
         ...(worker ? [WorkerModule] : []),
-        ...(worker ? [BookingJobsModule] : []),
+        ...(worker ? [BookingJobsModule, OutageWatchModule] : []),
         ...(worker ? [AgencyAppointmentsWorkerModule] : []),
         ...(worker ? [AuditSealingModule, RetentionModule] : []),
         ...(worker ? [AlertsWorkerModule] : []),

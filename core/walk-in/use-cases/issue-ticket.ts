@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { AgencyNotices } from '../../agencies/agency-notices';
+import type { ServiceNotice } from '../../agencies/domain/service-notice';
 import type { CheckInBooking } from '../../bookings/use-cases/check-in-booking';
 import { normaliseBookingReference } from '../../bookings/domain/booking-reference';
 import { offers, type Centre } from '../../centres/domain/centre';
@@ -17,6 +19,8 @@ export interface IssuedTicket extends TicketView {
   /** 1 = next for its service; null once the ticket is no longer waiting (a replayed request). */
   position: number | null;
   estimatedWaitSeconds: number | null;
+  /** Present while the service's agency is down: what the citizen will get at the counter. */
+  agencyNotice?: ServiceNotice;
 }
 
 export interface IssueTicketCommand {
@@ -38,6 +42,7 @@ export class IssueTicket {
     private readonly checkIn: Pick<CheckInBooking, 'checkInBooking'>,
     private readonly board: BoardFeed,
     private readonly clock: Clock,
+    private readonly notices: Pick<AgencyNotices, 'forService'>,
   ) {}
 
   async execute(command: IssueTicketCommand): Promise<{ ticket: IssuedTicket; created: boolean }> {
@@ -99,8 +104,15 @@ export class IssueTicket {
     );
     if (created) await this.board.changed(centre.code, now);
     const place = ticket.state === 'waiting' ? await this.tickets.position(ticket, now, APPOINTMENT_LEAD_MINUTES) : null;
+    // The ticket is issued whatever the agency's state: the citizen is told what to expect.
+    const agencyNotice = await this.notices.forService(ticket.serviceCode, centre.timeZone);
     return {
-      ticket: { ...toTicketView(ticket), position: place?.position ?? null, estimatedWaitSeconds: place?.estimatedWaitSeconds ?? null },
+      ticket: {
+        ...toTicketView(ticket),
+        position: place?.position ?? null,
+        estimatedWaitSeconds: place?.estimatedWaitSeconds ?? null,
+        ...(agencyNotice ? { agencyNotice } : {}),
+      },
       created,
     };
   }

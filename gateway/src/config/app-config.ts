@@ -60,6 +60,8 @@ export interface AppConfig {
   readonly metricsPort: number | null;
   /** KIUNGO_QUEUE_PREFIX: the retry queue's Redis key prefix; undefined: the driver's default. */
   readonly queuePrefix?: string;
+  /** KIUNGO_OUTAGE_WATCH_INTERVAL_MS: how often the worker compares agencies' modes with the outages on the hall boards. */
+  readonly outageWatchIntervalMs: number;
   /** KIUNGO_USSD_SECRET: guards the Africa's Talking USSD callback (POST /v1/channels/ussd?key=…). */
   readonly ussd: UssdConfig;
   /** KIUNGO_SEAL_*: the audit seals (audit-config.ts). */

@@ -176,6 +176,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       defaultDays: read.integer('KIUNGO_RETENTION_DAYS', 730, 1, 36_500),
       intervalMs: read.integer('KIUNGO_RETENTION_INTERVAL_MS', 3_600_000, 60_000, 86_400_000),
     },
+    outageWatchIntervalMs: read.integer('KIUNGO_OUTAGE_WATCH_INTERVAL_MS', 5000, 100, 3_600_000),
   } as const;
 
   const ussdSecretText = read.raw('KIUNGO_USSD_SECRET');

@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { Catalogue } from '../../../contracts/src/catalogue';
+import { AgencyModes } from '../../../core/agencies/agency-modes';
+import { AgencyNotices } from '../../../core/agencies/agency-notices';
+import { OutageRepository } from '../../../core/agencies/outage.repository';
+import { PgOutageRepository } from '../../../core/agencies/pg/outage.pg-repository';
 import { AuditLog } from '../../../core/audit/audit-log';
 import { CheckInBooking } from '../../../core/bookings/use-cases/check-in-booking';
 import { CentreRepository } from '../../../core/centres/centre.repository';
@@ -19,6 +24,7 @@ import { GiveFeedback } from '../../../core/walk-in/use-cases/give-feedback';
 import { IssueTicket } from '../../../core/walk-in/use-cases/issue-ticket';
 import { QueueKpis } from '../../../core/walk-in/use-cases/queue-kpis';
 import { TicketActions } from '../../../core/walk-in/use-cases/ticket-actions';
+import { AgencyModesModule } from '../agencies/agency-modes.module';
 import { BookingsCoreModule } from '../bookings/bookings-core.module';
 import { CentresCoreModule } from '../centres/centres-core.module';
 import { EventBusModule } from '../events/event-bus.module';
@@ -32,11 +38,22 @@ const providers = [
     useFactory: (pool: Pool, audit: AuditLog) => new PgCounterSessionRepository(pool, audit),
   },
   { provide: KpiQuery, inject: [DB_POOL], useFactory: (pool: Pool) => new PgKpiQuery(pool) },
-  { provide: BoardFeed, inject: [EventBus, TicketRepository], useFactory: (bus: EventBus, t: TicketRepository) => new BoardFeed(bus, t) },
+  { provide: OutageRepository, inject: [DB_POOL], useFactory: (pool: Pool) => new PgOutageRepository(pool) },
+  {
+    provide: AgencyNotices,
+    inject: [Catalogue, AgencyModes, OutageRepository, CentreRepository],
+    useFactory: (catalogue: Catalogue, modes: AgencyModes, outages: OutageRepository, centres: CentreRepository) => new AgencyNotices(catalogue, modes, outages, centres),
+  },
+  {
+    provide: BoardFeed,
+    inject: [EventBus, TicketRepository, AgencyNotices],
+    useFactory: (bus: EventBus, t: TicketRepository, notices: AgencyNotices) => new BoardFeed(bus, t, notices),
+  },
   {
     provide: IssueTicket,
-    inject: [CentreRepository, TicketRepository, CheckInBooking, BoardFeed, Clock],
-    useFactory: (c: CentreRepository, t: TicketRepository, checkIn: CheckInBooking, board: BoardFeed, clock: Clock) => new IssueTicket(c, t, checkIn, board, clock),
+    inject: [CentreRepository, TicketRepository, CheckInBooking, BoardFeed, Clock, AgencyNotices],
+    useFactory: (c: CentreRepository, t: TicketRepository, checkIn: CheckInBooking, board: BoardFeed, clock: Clock, notices: AgencyNotices) =>
+      new IssueTicket(c, t, checkIn, board, clock, notices),
   },
   {
     provide: CounterSessions,
@@ -66,7 +83,7 @@ const providers = [
  * (in-process, or Redis pub/sub across replicas) and KPIs. Tickets check bookings in.
  */
 @Module({
-  imports: [CentresCoreModule, BookingsCoreModule, EventBusModule],
+  imports: [CentresCoreModule, BookingsCoreModule, EventBusModule, AgencyModesModule],
   providers,
   exports: providers.map((p) => p.provide),
 })

@@ -40,7 +40,8 @@ export class BoardsController implements BeforeApplicationShutdown {
     summary: "A centre's live board as server-sent events (public: numbers only)",
     description:
       'First a `snapshot` event (waiting per service, tickets at counters), then `called` {number, counter, service, recall, at} and ' +
-      '`waiting` {waiting: {service: count}, at} as they happen, from every api replica. Comment lines every 15 s keep the connection open.',
+      '`waiting` {waiting: {service: count}, at} and `notices` {notices: [service-notice], at} (the services whose agency is down, all of them each time) ' +
+      'as they happen, from every api replica. Comment lines every 15 s keep the connection open.',
   })
   @ApiParam({ name: 'code', example: 'NRB-GPO' })
   @ApiResponse({

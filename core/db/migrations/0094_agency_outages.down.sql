@@ -1,0 +1,2 @@
+DROP TABLE outage_notices;
+DROP TABLE agency_outages;
