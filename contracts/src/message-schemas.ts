@@ -42,6 +42,7 @@ import freeSlots from '../schemas/free-slots.v1.json';
 import issuedTicket from '../schemas/issued-ticket.v1.json';
 import liveness from '../schemas/liveness.v1.json';
 import newBooking from '../schemas/new-booking.v1.json';
+import noticeChoices from '../schemas/notice-choices.v1.json';
 import opsOverview from '../schemas/ops-overview.v1.json';
 import opsSession from '../schemas/ops-session.v1.json';
 import problem from '../schemas/problem.v1.json';
@@ -114,6 +115,7 @@ const MESSAGES = {
   'issued-ticket': issuedTicket,
   liveness,
   'new-booking': newBooking,
+  'notice-choices': noticeChoices,
   'ops-overview': opsOverview,
   'ops-session': opsSession,
   problem,

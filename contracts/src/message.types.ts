@@ -150,6 +150,7 @@ export interface MessageTypes {
   'manual-outcome': ManualOutcome;
   'manual-outcome-result': ManualOutcomeResult;
   'new-booking': NewBooking;
+  'notice-choices': NoticeChoices;
   'ops-overview': OpsOverview;
   'ops-session': OpsSession;
   problem: Problem;
@@ -1208,6 +1209,13 @@ export interface NewBooking {
    * the channel the citizen booked through
    */
   channel: 'portal' | 'mobile' | 'ussd' | 'call-centre' | 'counter' | 'kiosk' | 'outreach';
+}
+/**
+ * A centre's optional citizen SMS (PUT and GET /v1/centres/{code}/notice-choices). `hourBeforeReminder`: a second reminder an hour before a booked slot, besides the day-before one. `callAheadPlaces`: an SMS to a ticket holder whose phone is known (a checked-in booking) when the ticket is this many places from being called; null for none.
+ */
+export interface NoticeChoices {
+  hourBeforeReminder: boolean;
+  callAheadPlaces: number | null;
 }
 /**
  * Operations overview (GET /v1/ops/overview, and each `overview` event of GET /v1/ops/stream). What the operations room watches: every agency (mode, breaker, calls of the last 5 minutes, retry queue, backlog and replay), every centre (waiting per service, today's figures), the workers' heartbeats and the alerts firing or resolved in the last hour. Codes and counts only, never personal data.

@@ -64,4 +64,7 @@ export abstract class BookingRepository {
 
   /** Claims up to `limit` `booked` bookings starting in (now, until] whose reminder is not sent yet. */
   abstract claimReminders(now: Date, until: Date, limit: number): Promise<BookingRecord[]>;
+
+  /** The same for the hour-before reminder, at centres that chose it (centre_notice_choices). */
+  abstract claimHourReminders(now: Date, until: Date, limit: number): Promise<BookingRecord[]>;
 }

@@ -10,6 +10,8 @@ const TEMPLATES: Record<SmsTemplate, (d: Record<string, string>) => string> = {
   'application-status': (d) => d.text,
   // The hall board's English line for the service (core/agencies/domain/service-notice.ts).
   'agency-outage': (d) => fitGsm7(`Huduma ${d.centre}: ${d.line}`, 160),
+  'booking-reminder-hour': (d) => `Huduma: in an hour, ${d.service} at ${d.centre}, ${d.when}. Booking ${d.reference}. Bring your ID.`,
+  'ticket-call-ahead': (d) => `Huduma ${d.centre}: ticket ${d.number} ${d.where}. Please come back to the hall now.`,
   'booking-reminder': (d) => `Huduma reminder: ${d.service} at ${d.centre}, ${d.when}. Booking ${d.reference}. Arrive 10 min early with your ID.`,
   // To the operations room's on-call phones, not to citizens (core/alerts).
   'ops-alert': (d) => `Kiungo ${d.state}: ${d.rule} ${d.subject}. ${d.detail}`,

@@ -98,6 +98,12 @@ export abstract class TicketRepository {
 
   abstract position(ticket: Ticket, at: Date, appointmentLeadMinutes: number): Promise<QueuePosition>;
 
+  /** Waiting tickets of a service whose holder's phone is known (a checked-in booking) and who has had no call-ahead SMS yet. */
+  abstract waitingToCallAhead(centreCode: string, serviceCode: string): Promise<Ticket[]>;
+
+  /** True the first time for a still-waiting ticket: the caller sends the call-ahead SMS then, and only then. */
+  abstract claimCallAhead(id: string, at: Date): Promise<boolean>;
+
   abstract board(centreCode: string): Promise<BoardSnapshot>;
 
   /** Waiting tickets per service at the centre. */

@@ -115,7 +115,7 @@ export class PgBookingRepository extends BookingRepository {
         await releasePlace(client, current.centreCode, current.serviceCode, current.slotStart);
         const { rows } = await client.query<BookingRow>(
           `UPDATE bookings SET slot_start = $2, slot_end = $3, local_date = $4, reschedules = reschedules + 1,
-                  reminder_sent_at = NULL, updated_at = $5 WHERE id = $1 RETURNING *`,
+                  reminder_sent_at = NULL, hour_reminder_sent_at = NULL, updated_at = $5 WHERE id = $1 RETURNING *`,
           [current.id, to.start, to.end, to.localDate, at],
         );
         const moved = fromRow(rows[0]);
@@ -179,6 +179,20 @@ export class PgBookingRepository extends BookingRepository {
         });
       }
       return released.map((b) => ({ id: b.id, reference: b.reference, centreCode: b.centreCode, serviceCode: b.serviceCode, slotStart: b.slotStart }));
+    });
+  }
+
+  claimHourReminders(now: Date, until: Date, limit: number): Promise<BookingRecord[]> {
+    return withTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<BookingRow>(
+        `UPDATE bookings SET hour_reminder_sent_at = $1
+          WHERE id IN (SELECT b.id FROM bookings b JOIN centre_notice_choices c ON c.centre_code = b.centre_code AND c.hour_before_reminder
+                        WHERE b.status = 'booked' AND b.hour_reminder_sent_at IS NULL AND b.slot_start > $1 AND b.slot_start <= $2
+                        ORDER BY b.slot_start LIMIT $3 FOR UPDATE OF b SKIP LOCKED)
+          RETURNING *`,
+        [now, until, limit],
+      );
+      return rows.map(fromRow);
     });
   }
 

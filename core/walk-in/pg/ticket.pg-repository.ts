@@ -90,6 +90,21 @@ export class PgTicketRepository extends TicketRepository {
     return rows[0] ? toTicket(rows[0]) : null;
   }
 
+  async waitingToCallAhead(centreCode: string, serviceCode: string): Promise<Ticket[]> {
+    const { rows } = await this.pool.query<TicketRow>(
+      `SELECT ${TICKET_COLUMNS} FROM queue_tickets
+        WHERE centre_code = $1 AND service_code = $2 AND state = 'waiting' AND booking_ref IS NOT NULL AND call_ahead_sent_at IS NULL
+        ORDER BY arrived_at LIMIT 200`,
+      [centreCode, serviceCode],
+    );
+    return rows.map(toTicket);
+  }
+
+  async claimCallAhead(id: string, at: Date): Promise<boolean> {
+    const { rowCount } = await this.pool.query(`UPDATE queue_tickets SET call_ahead_sent_at = $2 WHERE id = $1 AND call_ahead_sent_at IS NULL AND state = 'waiting'`, [id, at]);
+    return rowCount === 1;
+  }
+
   async change(id: string, decide: (ticket: Ticket) => TicketChange): Promise<Ticket | null> {
     return withTransaction(this.pool, async (db) => {
       const locked = await db.query<TicketRow>(`SELECT ${TICKET_COLUMNS} FROM queue_tickets WHERE id = $1 FOR UPDATE`, [id]);

@@ -1,6 +1,7 @@
 import type { Clock } from '../../shared/clock';
 import { DomainError } from '../../shared/errors';
 import type { BoardFeed } from '../board-feed';
+import type { CallAhead } from './call-ahead';
 import { APPOINTMENT_LEAD_MINUTES, toTicketView, type TicketView } from '../domain/ticket';
 import type { TicketRepository } from '../ticket.repository';
 import { counterNamed, type CounterCommand } from './counter-sessions';
@@ -17,6 +18,7 @@ export class CallNext {
     private readonly tickets: TicketRepository,
     private readonly board: BoardFeed,
     private readonly clock: Clock,
+    private readonly callAhead: Pick<CallAhead, 'afterCall'>,
   ) {}
 
   async execute(command: CounterCommand): Promise<TicketView | null> {
@@ -28,9 +30,11 @@ export class CallNext {
       command.caller.subject,
     );
     switch (result.outcome) {
-      case 'called':
+      case 'called': {
         await this.board.changed(command.centreCode, now, { ticket: result.ticket, recall: false });
+        await this.callAhead.afterCall(command.centreCode, result.ticket.serviceCode, now);
         return toTicketView(result.ticket);
+      }
       case 'empty':
         return null;
       case 'other-officer':

@@ -6,6 +6,9 @@ import { CentreRepository } from '../../../core/centres/centre.repository';
 import { demoCentres } from '../../../core/centres/demo-centres';
 import { PgCentreRepository } from '../../../core/centres/pg/centre.pg-repository';
 import { ManageCentres } from '../../../core/centres/use-cases/manage-centres';
+import { CentreNoticeChoices } from '../../../core/centres/use-cases/centre-notice-choices';
+import { NoticeChoicesRepository } from '../../../core/centres/notice-choices';
+import { PgNoticeChoicesRepository } from '../../../core/centres/pg/notice-choices.pg-repository';
 import { Clock } from '../../../core/shared/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DB_POOL } from '../runtime/tokens';
@@ -38,8 +41,14 @@ export class DemoCentresSeed implements OnApplicationBootstrap {
       inject: [CentreRepository, Catalogue, Clock],
       useFactory: (centres: CentreRepository, catalogue: Catalogue, clock: Clock) => new ManageCentres(centres, catalogue, clock),
     },
+    { provide: NoticeChoicesRepository, inject: [DB_POOL, AuditLog], useFactory: (pool: Pool, audit: AuditLog) => new PgNoticeChoicesRepository(pool, audit) },
+    {
+      provide: CentreNoticeChoices,
+      inject: [ManageCentres, NoticeChoicesRepository, Clock],
+      useFactory: (centres: ManageCentres, choices: NoticeChoicesRepository, clock: Clock) => new CentreNoticeChoices(centres, choices, clock),
+    },
     DemoCentresSeed,
   ],
-  exports: [CentreRepository, ManageCentres],
+  exports: [CentreRepository, ManageCentres, NoticeChoicesRepository, CentreNoticeChoices],
 })
 export class CentresCoreModule {}

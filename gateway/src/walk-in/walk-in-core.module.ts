@@ -19,12 +19,17 @@ import { PgKpiQuery } from '../../../core/walk-in/pg/kpi.pg-query';
 import { PgTicketRepository } from '../../../core/walk-in/pg/ticket.pg-repository';
 import { TicketRepository } from '../../../core/walk-in/ticket.repository';
 import { CallNext } from '../../../core/walk-in/use-cases/call-next';
+import { CallAhead } from '../../../core/walk-in/use-cases/call-ahead';
+import { BookingRepository } from '../../../core/bookings/booking.repository';
+import { NoticeChoicesRepository } from '../../../core/centres/notice-choices';
+import { Notifier } from '../../../core/notifications/notifier.port';
 import { CounterSessions } from '../../../core/walk-in/use-cases/counter-sessions';
 import { GiveFeedback } from '../../../core/walk-in/use-cases/give-feedback';
 import { IssueTicket } from '../../../core/walk-in/use-cases/issue-ticket';
 import { QueueKpis } from '../../../core/walk-in/use-cases/queue-kpis';
 import { TicketActions } from '../../../core/walk-in/use-cases/ticket-actions';
 import { AgencyModesModule } from '../agencies/agency-modes.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { BookingsCoreModule } from '../bookings/bookings-core.module';
 import { CentresCoreModule } from '../centres/centres-core.module';
 import { EventBusModule } from '../events/event-bus.module';
@@ -61,9 +66,15 @@ const providers = [
     useFactory: (c: CentreRepository, s: CounterSessionRepository, clock: Clock) => new CounterSessions(c, s, clock),
   },
   {
+    provide: CallAhead,
+    inject: [CentreRepository, NoticeChoicesRepository, TicketRepository, BookingRepository, Notifier, PersonalDataVault],
+    useFactory: (c: CentreRepository, choices: NoticeChoicesRepository, t: TicketRepository, b: BookingRepository, notifier: Notifier, vault: PersonalDataVault) =>
+      new CallAhead(c, choices, t, b, notifier, vault),
+  },
+  {
     provide: CallNext,
-    inject: [CentreRepository, TicketRepository, BoardFeed, Clock],
-    useFactory: (c: CentreRepository, t: TicketRepository, board: BoardFeed, clock: Clock) => new CallNext(c, t, board, clock),
+    inject: [CentreRepository, TicketRepository, BoardFeed, Clock, CallAhead],
+    useFactory: (c: CentreRepository, t: TicketRepository, board: BoardFeed, clock: Clock, callAhead: CallAhead) => new CallNext(c, t, board, clock, callAhead),
   },
   {
     provide: TicketActions,
@@ -83,7 +94,7 @@ const providers = [
  * (in-process, or Redis pub/sub across replicas) and KPIs. Tickets check bookings in.
  */
 @Module({
-  imports: [CentresCoreModule, BookingsCoreModule, EventBusModule, AgencyModesModule],
+  imports: [CentresCoreModule, BookingsCoreModule, EventBusModule, AgencyModesModule, NotificationsModule],
   providers,
   exports: providers.map((p) => p.provide),
 })

@@ -32,5 +32,7 @@ export class BookingJobsService implements OnApplicationBootstrap {
     if (released.length) this.logger.log(`released ${released.length} no-show booking(s)`);
     const reminded = await this.jobs.sendReminders();
     if (reminded) this.logger.log(`sent ${reminded} booking reminder(s)`);
+    const soon = await this.jobs.sendHourReminders();
+    if (soon) this.logger.log(`sent ${soon} hour-before reminder(s)`);
   }
 }

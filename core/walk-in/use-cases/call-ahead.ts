@@ -1,0 +1,47 @@
+import type { BookingCitizen } from '../../bookings/domain/booking';
+import type { BookingRepository } from '../../bookings/booking.repository';
+import type { NoticeChoicesRepository } from '../../centres/notice-choices';
+import type { Notifier } from '../../notifications/notifier.port';
+import type { PersonalDataVault } from '../../shared/personal-data';
+import { APPOINTMENT_LEAD_MINUTES, ticketNumber } from '../domain/ticket';
+import type { TicketRepository } from '../ticket.repository';
+import type { CentreDirectory } from './queue-access';
+
+/**
+ * After a call: tickets of the same service that are now within the centre's `callAheadPlaces` of
+ * being called get one SMS each (issue 14.5), when the centre chose it and the holder's phone is
+ * known (a checked-in booking; a walk-in ticket carries none). Never throws: the call is made.
+ */
+export class CallAhead {
+  constructor(
+    private readonly centres: CentreDirectory,
+    private readonly choices: Pick<NoticeChoicesRepository, 'find'>,
+    private readonly tickets: Pick<TicketRepository, 'waitingToCallAhead' | 'position' | 'claimCallAhead'>,
+    private readonly bookings: Pick<BookingRepository, 'findByReference'>,
+    private readonly notifier: Notifier,
+    private readonly vault: PersonalDataVault,
+  ) {}
+
+  /** Returns how many SMS were sent. */
+  async afterCall(centreCode: string, serviceCode: string, at: Date): Promise<number> {
+    try {
+      const { callAheadPlaces } = await this.choices.find(centreCode);
+      const centre = callAheadPlaces === null ? null : await this.centres.findByCode(centreCode);
+      if (callAheadPlaces === null || !centre) return 0;
+      let sent = 0;
+      for (const ticket of await this.tickets.waitingToCallAhead(centre.code, serviceCode)) {
+        const { position } = await this.tickets.position(ticket, at, APPOINTMENT_LEAD_MINUTES);
+        if (position > callAheadPlaces || !ticket.bookingRef) continue;
+        const booking = await this.bookings.findByReference(ticket.bookingRef);
+        if (!booking || !(await this.tickets.claimCallAhead(ticket.id, at))) continue;
+        const { phone } = this.vault.open<BookingCitizen>(booking.citizenSealed);
+        const where = position === 1 ? 'is next to be called' : `is ${position} places from being called`;
+        const receipt = await this.notifier.send({ to: phone, template: 'ticket-call-ahead', data: { centre: centre.name, number: ticketNumber(ticket.letter, ticket.number), where } });
+        if (receipt.status !== 'failed') sent++;
+      }
+      return sent;
+    } catch {
+      return 0;
+    }
+  }
+}
