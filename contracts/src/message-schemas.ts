@@ -23,6 +23,8 @@ import auditTrail from '../schemas/audit-trail.v1.json';
 import auditTransactionPage from '../schemas/audit-transaction-page.v1.json';
 import auditTransactionQuery from '../schemas/audit-transaction-query.v1.json';
 import auditVerification from '../schemas/audit-verification.v1.json';
+import bookingBulkChange from '../schemas/booking-bulk-change.v1.json';
+import bookingBulkResult from '../schemas/booking-bulk-result.v1.json';
 import bookingList from '../schemas/booking-list.v1.json';
 import bookingReschedule from '../schemas/booking-reschedule.v1.json';
 import booking from '../schemas/booking.v1.json';
@@ -98,6 +100,8 @@ const MESSAGES = {
   'audit-transaction-query': auditTransactionQuery,
   'audit-verification': auditVerification,
   booking,
+  'booking-bulk-change': bookingBulkChange,
+  'booking-bulk-result': bookingBulkResult,
   'booking-list': bookingList,
   'booking-reschedule': bookingReschedule,
   'called-ticket': calledTicket,

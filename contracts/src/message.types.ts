@@ -126,6 +126,8 @@ export interface MessageTypes {
   'audit-transaction-query': AuditTransactionQuery;
   'audit-verification': AuditVerification;
   booking: Booking;
+  'booking-bulk-change': BookingBulkChange;
+  'booking-bulk-result': BookingBulkResult;
   'booking-list': BookingList;
   'booking-query': BookingQuery;
   'booking-reschedule': BookingReschedule;
@@ -633,6 +635,46 @@ export interface Booking {
   noShowAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+/**
+ * Move or cancel every booking in a window (POST /v1/bookings/bulk-change). An agency's maintenance (`agency`) or a centre closing unexpectedly (`centre`), or both (one of the two is required): every `booked` booking whose slot starts in [from, to) is moved to the nearest free slot after `to` (same centre and service) or cancelled, each citizen told by SMS. `dryRun` lists them and where they would go, changing nothing.
+ */
+export interface BookingBulkChange {
+  action: 'move' | 'cancel';
+  /**
+   * a centre code such as NRB-GPO
+   */
+  centre?: string;
+  /**
+   * an agency code: 2 to 20 lower-case letters, digits or dashes, starting with a letter
+   */
+  agency?: string;
+  from: string;
+  to: string;
+  /**
+   * why, for the audit log (3 to 200 characters)
+   */
+  reason: string;
+  dryRun?: boolean;
+}
+/**
+ * What a bulk change did, or would do (POST /v1/bookings/bulk-change). One item per booking in the window, in slot order. `no-free-slot`: nothing free within two weeks after the window (the booking is left as it was); `failed`: it changed meanwhile (cancelled, checked in) or its new slot filled up.
+ */
+export interface BookingBulkResult {
+  id: string;
+  action: 'move' | 'cancel';
+  dryRun: boolean;
+  /**
+   * @maxItems 500
+   */
+  items: {
+    reference: string;
+    centre: string;
+    service: string;
+    slotStart: string;
+    outcome: 'would-move' | 'would-cancel' | 'moved' | 'cancelled' | 'no-free-slot' | 'failed';
+    movedTo: string | null;
+  }[];
 }
 /**
  * A citizen's bookings (GET /v1/bookings?citizen=). Newest first; officers see their centre's only.

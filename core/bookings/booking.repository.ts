@@ -32,6 +32,9 @@ export abstract class BookingRepository {
 
   abstract findByReference(reference: string): Promise<BookingRecord | null>;
 
+  /** `booked` bookings whose slot starts in [from, to), at a centre and/or of some services, slot order (at most `limit`). */
+  abstract bookedBetween(filter: { centreCode?: string; serviceCodes?: readonly string[]; from: Date; to: Date }, limit: number): Promise<BookingRecord[]>;
+
   /** Newest slot first, at most `limit`; only one centre's when `centreCode` is given. */
   abstract findByCitizen(citizenIdHash: string, options: { centreCode?: string; limit: number }): Promise<BookingRecord[]>;
 

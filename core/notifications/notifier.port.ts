@@ -2,7 +2,7 @@
  * Outgoing messages to citizens (SMS). Core code calls `Notifier.send` and never knows whether the
  * message went to an SMS provider or into the embedded outbox table.
  */
-export const SMS_TEMPLATES = ['booking-confirmed', 'booking-rescheduled', 'booking-cancelled', 'booking-reminder', 'ops-alert', 'application-status', 'agency-outage', 'booking-reminder-hour', 'ticket-call-ahead'] as const;
+export const SMS_TEMPLATES = ['booking-confirmed', 'booking-rescheduled', 'booking-cancelled', 'booking-reminder', 'ops-alert', 'application-status', 'agency-outage', 'booking-reminder-hour', 'ticket-call-ahead', 'booking-maintenance'] as const;
 export type SmsTemplate = (typeof SMS_TEMPLATES)[number];
 
 export interface Notification {

@@ -12,6 +12,8 @@ const TEMPLATES: Record<SmsTemplate, (d: Record<string, string>) => string> = {
   'agency-outage': (d) => fitGsm7(`Huduma ${d.centre}: ${d.line}`, 160),
   'booking-reminder-hour': (d) => `Huduma: in an hour, ${d.service} at ${d.centre}, ${d.when}. Booking ${d.reference}. Bring your ID.`,
   'ticket-call-ahead': (d) => `Huduma ${d.centre}: ticket ${d.number} ${d.where}. Please come back to the hall now.`,
+  'booking-maintenance': (d) =>
+    fitGsm7(`Huduma: booking ${d.reference} (${d.when}) falls in ${d.agency} maintenance. Nearest free time ${d.nearest}; we will move it there. To change it dial *191*9#.`, 160),
   'booking-reminder': (d) => `Huduma reminder: ${d.service} at ${d.centre}, ${d.when}. Booking ${d.reference}. Arrive 10 min early with your ID.`,
   // To the operations room's on-call phones, not to citizens (core/alerts).
   'ops-alert': (d) => `Kiungo ${d.state}: ${d.rule} ${d.subject}. ${d.detail}`,

@@ -182,6 +182,17 @@ export class PgBookingRepository extends BookingRepository {
     });
   }
 
+  async bookedBetween(filter: { centreCode?: string; serviceCodes?: readonly string[]; from: Date; to: Date }, limit: number): Promise<BookingRecord[]> {
+    const { rows } = await this.pool.query<BookingRow>(
+      `SELECT * FROM bookings
+        WHERE status = 'booked' AND slot_start >= $1 AND slot_start < $2
+          AND ($3::text IS NULL OR centre_code = $3) AND ($4::text[] IS NULL OR service_code = ANY($4))
+        ORDER BY slot_start, id LIMIT $5`,
+      [filter.from, filter.to, filter.centreCode ?? null, filter.serviceCodes ?? null, limit],
+    );
+    return rows.map(fromRow);
+  }
+
   claimHourReminders(now: Date, until: Date, limit: number): Promise<BookingRecord[]> {
     return withTransaction(this.pool, async (client) => {
       const { rows } = await client.query<BookingRow>(

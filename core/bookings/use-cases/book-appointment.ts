@@ -9,6 +9,7 @@ import { mayChange, seesPersonalData, type BookingActor } from '../domain/bookin
 import { newBookingReference } from '../domain/booking-reference';
 import type { BookingRecord } from '../domain/booking';
 import { resolveSlot } from '../domain/slot-rules';
+import { assertOutsideMaintenance, NO_MAINTENANCE, type MaintenanceCalendar } from '../maintenance-calendar';
 import type { BookingNotices, ServiceNames } from './booking-notices';
 import { loadCentre } from './load-centre';
 import { bookingRequest } from './booking-request';
@@ -28,6 +29,7 @@ export class BookAppointment {
     private readonly clock: Clock,
     /** Agencies with their own appointment systems: reserve there before confirming (throws to refuse). */
     private readonly agencySync: { afterBooked(booking: BookingRecord, actor: string): Promise<void> },
+    private readonly maintenance: MaintenanceCalendar = NO_MAINTENANCE,
   ) {}
 
   async execute(body: NewBooking, actor: BookingActor): Promise<BookingView> {
@@ -41,6 +43,7 @@ export class BookAppointment {
     }
     const now = this.clock.now();
     const slot = resolveSlot(centre, request.service, request.slotStart, now, '/slotStart', '/service');
+    await assertOutsideMaintenance(this.maintenance, request.service, slot, '/slotStart');
     const booked = await this.bookings.insert(
       {
         id: randomUUID(),

@@ -30,7 +30,7 @@ export class BookingNotices {
     private readonly onFailure: (message: string) => void,
   ) {}
 
-  async send(template: SmsTemplate, booking: BookingRecord, centre: Pick<Centre, 'name' | 'timeZone'>): Promise<boolean> {
+  async send(template: SmsTemplate, booking: BookingRecord, centre: Pick<Centre, 'name' | 'timeZone'>, extra: Record<string, string> = {}): Promise<boolean> {
     try {
       const { phone } = this.vault.open<BookingCitizen>(booking.citizenSealed);
       const receipt = await this.notifier.send({
@@ -41,6 +41,7 @@ export class BookingNotices {
           service: this.services.service(booking.serviceCode)?.name ?? booking.serviceCode,
           centre: centre.name,
           when: smsWhen(booking.slotStart, centre.timeZone),
+          ...extra,
         },
       });
       if (receipt.status === 'failed') this.onFailure(`${template} SMS for booking ${booking.reference} failed`);

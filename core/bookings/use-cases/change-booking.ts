@@ -12,6 +12,7 @@ import type { BookingRecord, SlotChoice } from '../domain/booking';
 import type { BookingNotices } from './booking-notices';
 import { visibleBooking } from './find-booking';
 import { loadCentre } from './load-centre';
+import { assertOutsideMaintenance, NO_MAINTENANCE, type MaintenanceCalendar } from '../maintenance-calendar';
 
 /** POST /v1/bookings/{ref}/cancel and /reschedule. */
 export class ChangeBooking {
@@ -26,47 +27,58 @@ export class ChangeBooking {
       afterCancelled(booking: BookingRecord, actor: string): Promise<void>;
       afterRescheduled(moved: BookingRecord, from: SlotChoice, actor: string): Promise<void>;
     },
+    private readonly maintenance: MaintenanceCalendar = NO_MAINTENANCE,
   ) {}
 
   async cancel(reference: string, actor: BookingActor): Promise<BookingView> {
     const current = await this.changeable(reference, actor);
-    const now = this.clock.now();
-    const cancelled = await this.bookings.cancel(current.reference, now, (b) => ({
-      entityType: 'booking',
-      entityId: b.reference,
-      type: 'cancelled',
-      actor: actor.subject,
-      data: { centre: b.centreCode, service: b.serviceCode, slotStart: b.slotStart.toISOString() },
-      occurredAt: now,
-    }));
-    await this.agencySync.afterCancelled(cancelled, actor.subject);
-    const centre = await loadCentre(this.centres, cancelled.centreCode);
-    await this.notices.send('booking-cancelled', cancelled, centre);
-    return toBookingView(cancelled, this.vault, seesPersonalData(actor));
+    return toBookingView(await this.cancelBooking(current, actor.subject), this.vault, seesPersonalData(actor));
   }
 
   /** Body `{ slotStart }`: another slot of the same centre and service, all-or-nothing. */
   async reschedule(reference: string, change: BookingReschedule, actor: BookingActor): Promise<BookingView> {
     // Valid at the edge (format offset-date-time), so it names an instant.
     const slotStart = parseOffsetDateTime(change.slotStart)!;
-
     const current = await this.changeable(reference, actor);
+    return toBookingView(await this.moveBooking(current, slotStart, actor.subject), this.vault, seesPersonalData(actor));
+  }
+
+  /** Cancels a booking whose change the caller was already allowed (here, or by a bulk action): place released, audited, SMS. */
+  async cancelBooking(current: BookingRecord, actor: string, extra: Record<string, unknown> = {}): Promise<BookingRecord> {
+    const now = this.clock.now();
+    const cancelled = await this.bookings.cancel(current.reference, now, (b) => ({
+      entityType: 'booking',
+      entityId: b.reference,
+      type: 'cancelled',
+      actor,
+      data: { centre: b.centreCode, service: b.serviceCode, slotStart: b.slotStart.toISOString(), ...extra },
+      occurredAt: now,
+    }));
+    await this.agencySync.afterCancelled(cancelled, actor);
+    const centre = await loadCentre(this.centres, cancelled.centreCode);
+    await this.notices.send('booking-cancelled', cancelled, centre);
+    return cancelled;
+  }
+
+  /** Moves a booking whose change the caller was already allowed: the same guarded statement as any reschedule, so capacity holds. */
+  async moveBooking(current: BookingRecord, slotStart: Date, actor: string, extra: Record<string, unknown> = {}): Promise<BookingRecord> {
     const centre = await loadCentre(this.centres, current.centreCode);
     const now = this.clock.now();
     const to = resolveSlot(centre, current.serviceCode, slotStart, now, '/slotStart', '/slotStart');
+    await assertOutsideMaintenance(this.maintenance, current.serviceCode, to, '/slotStart');
     const moved = await this.bookings.reschedule(current.reference, to, now, (from) => ({
       entityType: 'booking',
       entityId: from.reference,
       type: 'rescheduled',
-      actor: actor.subject,
-      data: { centre: from.centreCode, service: from.serviceCode, from: from.slotStart.toISOString(), to: to.start.toISOString() },
+      actor,
+      data: { centre: from.centreCode, service: from.serviceCode, from: from.slotStart.toISOString(), to: to.start.toISOString(), ...extra },
       occurredAt: now,
     }));
-    if (moved.reschedules === current.reschedules) return toBookingView(moved, this.vault, seesPersonalData(actor));
+    if (moved.reschedules === current.reschedules) return moved;
     const from: SlotChoice = { ...to, start: current.slotStart, end: current.slotEnd, localDate: current.localDate };
-    await this.agencySync.afterRescheduled(moved, from, actor.subject);
+    await this.agencySync.afterRescheduled(moved, from, actor);
     await this.notices.send('booking-rescheduled', moved, centre);
-    return toBookingView(moved, this.vault, seesPersonalData(actor));
+    return moved;
   }
 
   private async changeable(reference: string, actor: BookingActor) {

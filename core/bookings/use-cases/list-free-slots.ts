@@ -5,6 +5,7 @@ import type { BookingRepository } from '../booking.repository';
 import { bookableCapacity, checkBookableDate, closureOn, slotsOfDay, type DayClosure } from '../domain/slot-rules';
 import type { ServiceNames } from './booking-notices';
 import { loadCentre } from './load-centre';
+import { NO_MAINTENANCE, overlapsWindow, type MaintenanceCalendar } from '../maintenance-calendar';
 
 export interface FreeSlot {
   start: string;
@@ -31,6 +32,7 @@ export class ListFreeSlots {
     private readonly bookings: BookingRepository,
     private readonly services: ServiceNames,
     private readonly clock: Clock,
+    private readonly maintenance: MaintenanceCalendar = NO_MAINTENANCE,
   ) {}
 
   /** The query is valid against free-slots-query.v1.json (at the edge) or comes from the USSD menu. */
@@ -50,8 +52,9 @@ export class ListFreeSlots {
     if (day.length === 0) return result;
     const usage = await this.bookings.slotUsage(centre.code, serviceCode, day[0].start, day[day.length - 1].end);
     const byStart = new Map(usage.map((u) => [u.start.getTime(), u]));
+    const window = await this.maintenance.windowFor(serviceCode);
     for (const slot of day) {
-      if (slot.start.getTime() <= now.getTime()) continue;
+      if (slot.start.getTime() <= now.getTime() || overlapsWindow(slot, window)) continue;
       const used = byStart.get(slot.start.getTime());
       const slotCapacity = used?.capacity ?? capacity;
       const available = slotCapacity - (used?.booked ?? 0);

@@ -5,6 +5,7 @@ import type { Agency, AgencyList, AgencyModeChange } from '../../../contracts/sr
 import { AgencyModes } from '../../../core/agencies/agency-modes';
 import { PauseReplay } from '../../../core/agencies/use-cases/pause-replay';
 import { SetAgencyMode } from '../../../core/agencies/use-cases/set-agency-mode';
+import { BulkChangeBookings } from '../../../core/bookings/use-cases/bulk-change-bookings';
 import { DomainError } from '../../../core/shared/errors';
 import { TransactionRepository } from '../../../core/transactions/transaction.repository';
 import { CurrentPrincipal, Roles, type Principal } from '../auth';
@@ -28,6 +29,7 @@ export class AgenciesController {
     private readonly modes: AgencyModes,
     private readonly setAgencyMode: SetAgencyMode,
     private readonly pauseReplay: PauseReplay,
+    private readonly bookings: BulkChangeBookings,
   ) {}
 
   @Get()
@@ -65,6 +67,10 @@ export class AgenciesController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<Agency> {
     await this.setAgencyMode.execute({ agencyCode: this.agency(code).code, change, actor: principal.subject });
+    // Citizens booked inside a scheduled window hear of it, with the nearest free time after it (issue 14.2).
+    if (change.mode === 'maintenance' && change.window) {
+      await this.bookings.offer(this.agency(code).code, { start: new Date(change.window.start), end: new Date(change.window.end) });
+    }
     return this.describe(this.agency(code), true);
   }
 

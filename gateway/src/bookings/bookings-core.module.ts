@@ -18,6 +18,14 @@ import { Clock } from '../../../core/shared/clock';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
 import { AGENCY_APPOINTMENT_EXPORTS, agencyAppointmentProviders } from '../agency-appointments/agency-appointments.providers';
 import { CentresCoreModule } from '../centres/centres-core.module';
+import { AgencyModesModule } from '../agencies/agency-modes.module';
+import { AgencyModes } from '../../../core/agencies/agency-modes';
+import { AgencyMaintenanceCalendar } from '../../../core/agencies/agency-maintenance-calendar';
+import type { MaintenanceCalendar } from '../../../core/bookings/maintenance-calendar';
+import { BulkChangeBookings } from '../../../core/bookings/use-cases/bulk-change-bookings';
+
+/** The agencies' maintenance windows as the bookings see them (slots inside are closed). */
+const MAINTENANCE_CALENDAR = Symbol('MAINTENANCE_CALENDAR');
 import { NotificationsModule } from '../notifications/notifications.module';
 import { DB_POOL } from '../runtime/tokens';
 
@@ -32,13 +40,19 @@ const bookingProviders = [
     },
   },
   {
+    provide: MAINTENANCE_CALENDAR,
+    inject: [Catalogue, AgencyModes, Clock],
+    useFactory: (catalogue: Catalogue, modes: AgencyModes, clock: Clock) => new AgencyMaintenanceCalendar(catalogue, modes, clock),
+  },
+  {
     provide: ListFreeSlots,
-    inject: [CentreRepository, BookingRepository, Catalogue, Clock],
-    useFactory: (c: CentreRepository, b: BookingRepository, catalogue: Catalogue, clock: Clock) => new ListFreeSlots(c, b, catalogue, clock),
+    inject: [CentreRepository, BookingRepository, Catalogue, Clock, MAINTENANCE_CALENDAR],
+    useFactory: (c: CentreRepository, b: BookingRepository, catalogue: Catalogue, clock: Clock, maintenance: MaintenanceCalendar) =>
+      new ListFreeSlots(c, b, catalogue, clock, maintenance),
   },
   {
     provide: BookAppointment,
-    inject: [CentreRepository, BookingRepository, Catalogue, PersonalDataVault, BookingNotices, Clock, AgencyAppointmentSync],
+    inject: [CentreRepository, BookingRepository, Catalogue, PersonalDataVault, BookingNotices, Clock, AgencyAppointmentSync, MAINTENANCE_CALENDAR],
     useFactory: (
       c: CentreRepository,
       b: BookingRepository,
@@ -47,7 +61,8 @@ const bookingProviders = [
       n: BookingNotices,
       clock: Clock,
       sync: AgencyAppointmentSync,
-    ) => new BookAppointment(c, b, catalogue, vault, n, clock, sync),
+      maintenance: MaintenanceCalendar,
+    ) => new BookAppointment(c, b, catalogue, vault, n, clock, sync, maintenance),
   },
   {
     provide: FindBookings,
@@ -56,9 +71,31 @@ const bookingProviders = [
   },
   {
     provide: ChangeBooking,
-    inject: [CentreRepository, BookingRepository, PersonalDataVault, BookingNotices, Clock, AgencyAppointmentSync],
-    useFactory: (c: CentreRepository, b: BookingRepository, vault: PersonalDataVault, n: BookingNotices, clock: Clock, sync: AgencyAppointmentSync) =>
-      new ChangeBooking(c, b, vault, n, clock, sync),
+    inject: [CentreRepository, BookingRepository, PersonalDataVault, BookingNotices, Clock, AgencyAppointmentSync, MAINTENANCE_CALENDAR],
+    useFactory: (
+      c: CentreRepository,
+      b: BookingRepository,
+      vault: PersonalDataVault,
+      n: BookingNotices,
+      clock: Clock,
+      sync: AgencyAppointmentSync,
+      maintenance: MaintenanceCalendar,
+    ) => new ChangeBooking(c, b, vault, n, clock, sync, maintenance),
+  },
+  {
+    provide: BulkChangeBookings,
+    inject: [BookingRepository, ChangeBooking, ListFreeSlots, CentreRepository, Catalogue, AuditLog, DB_POOL, Clock, BookingNotices],
+    useFactory: (
+      b: BookingRepository,
+      change: ChangeBooking,
+      slots: ListFreeSlots,
+      c: CentreRepository,
+      catalogue: Catalogue,
+      audit: AuditLog,
+      pool: Pool,
+      clock: Clock,
+      notices: BookingNotices,
+    ) => new BulkChangeBookings(b, change, slots, c, catalogue, (event) => audit.append(pool, event), clock, notices),
   },
   { provide: CheckInBooking, inject: [BookingRepository], useFactory: (b: BookingRepository) => new CheckInBooking(b) },
   {
@@ -73,7 +110,7 @@ const bookingProviders = [
  * reminder jobs, their SMS, and the reservations at agencies that keep their own appointment systems.
  */
 @Module({
-  imports: [CentresCoreModule, NotificationsModule],
+  imports: [CentresCoreModule, NotificationsModule, AgencyModesModule],
   providers: [...bookingProviders, ...agencyAppointmentProviders],
   exports: [...bookingProviders.map((p) => p.provide), ...AGENCY_APPOINTMENT_EXPORTS],
 })

@@ -2,7 +2,8 @@ import { Controller, Get, HttpCode, Param, Post, Res, UseInterceptors } from '@n
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import type { FastifyReply } from 'fastify';
-import type { Booking, BookingList, BookingQuery, BookingReschedule, NewBooking } from '../../../contracts/src/message.types';
+import type { Booking, BookingBulkChange, BookingBulkResult, BookingList, BookingQuery, BookingReschedule, NewBooking } from '../../../contracts/src/message.types';
+import { BulkChangeBookings } from '../../../core/bookings/use-cases/bulk-change-bookings';
 import { BookAppointment } from '../../../core/bookings/use-cases/book-appointment';
 import { ChangeBooking } from '../../../core/bookings/use-cases/change-booking';
 import { FindBookings } from '../../../core/bookings/use-cases/find-booking';
@@ -20,6 +21,7 @@ export class BookingsController {
     private readonly book: BookAppointment,
     private readonly find: FindBookings,
     private readonly change: ChangeBooking,
+    private readonly bulk: BulkChangeBookings,
   ) {}
 
   @Post()
@@ -58,6 +60,23 @@ export class BookingsController {
   @ApiMessageResponse(200, 'booking')
   get(@Param('reference') reference: string, @CurrentPrincipal() principal: Principal): Promise<Booking> {
     return this.find.byReference(reference, principal);
+  }
+
+  @Post('bulk-change')
+  @HttpCode(200)
+  @Roles('manager', 'admin')
+  @ApiOperation({
+    summary: "Move or cancel every booking in a window: an agency's maintenance or a centre closing unexpectedly (one audited action)",
+    description:
+      '`move`: each booking to the nearest free slot after the window (same centre and service), capacity guarded as for any reschedule; `cancel`: each place released. ' +
+      'Every citizen gets the usual SMS. `dryRun: true` lists the bookings and where they would go. A manager bound to a centre acts on that centre only.',
+  })
+  @ApiProblemResponse(403, 'A manager bound to another centre')
+  @ApiProblemResponse(404, 'No such centre')
+  @ApiProblemResponse(422, 'Not valid (fields named): no centre nor agency, an unknown agency, `to` not after `from`, more than 500 bookings')
+  @ApiMessageResponse(200, 'booking-bulk-result')
+  bulkChange(@ValidBody('booking-bulk-change') body: BookingBulkChange, @CurrentPrincipal() principal: Principal): Promise<BookingBulkResult> {
+    return this.bulk.execute(body, principal);
   }
 
   @Post(':reference/cancel')
