@@ -32,7 +32,7 @@ export abstract class BookingRepository {
 
   abstract findByReference(reference: string): Promise<BookingRecord | null>;
 
-  /** `booked` bookings whose slot starts in [from, to), at a centre and/or of some services, slot order (at most `limit`). */
+  /** `booked` bookings whose slot starts in [from, to), at a centre and/or of some services, in slot then booking order (at most `limit`). */
   abstract bookedBetween(filter: { centreCode?: string; serviceCodes?: readonly string[]; from: Date; to: Date }, limit: number): Promise<BookingRecord[]>;
 
   /** Newest slot first, at most `limit`; only one centre's when `centreCode` is given. */

@@ -28,7 +28,7 @@ describe('status texts (USSD screen and SMS)', () => {
       expect(text.length).toBeLessThanOrEqual(STATUS_TEXT_LIMIT);
     }
     const odd = followAnswerText({ kind: 'status', reference: 'NRB-7K4Q-2P', progress: progress({ agencyReference: 'NRB–0042 ✓' }) });
-    expect(odd).toBe('Huduma: NRB-7K4Q-2P is completed. Agency ref NRB?0042 ?.');
+    expect(odd).toBe('Huduma: NRB-7K4Q-2P is completed. Agency ref NRB-0042 ?.');
   });
 
   it('says what the citizen needs in each state', () => {
@@ -41,8 +41,8 @@ describe('status texts (USSD screen and SMS)', () => {
     expect(text({ status: 'rejected', reason: 'NOT_ELIGIBLE' })).toBe('Huduma: NRB-7K4Q-2P was not accepted by the agency (NOT_ELIGIBLE). Ask at the centre.');
   });
 
-  it('cuts with two dots, never the ellipsis, which GSM-7 lacks', () => {
-    expect(fitGsm7('abcdef', 5)).toBe('abc..');
+  it('cuts with three dots, never the ellipsis, which GSM-7 lacks', () => {
+    expect(fitGsm7('abcdefg', 6)).toBe('abc...');
     expect(isGsm7('…')).toBe(false);
     expect(isGsm7('Karibu! Ref K7QM-4X3P @ 10:00 £ é')).toBe(true);
   });

@@ -181,12 +181,12 @@ describe('UssdMenu', () => {
     const appointments = new Appointments(services, ['Murang\u2019a', 'Nairobi']);
     appointments.bookError = new DomainError('unavailable', 'agency-down', 'Mfumo haupatikani \u2014 jaribu tena\u2026');
     // Every screen of the booking flow, from the menu to the agency's (non-GSM) refusal.
-    const refused = await play(new UssdMenu(appointments), ['1', '2', '1', '2', '2', '1', '12345678', '1']);
+    const refused = await play(new UssdMenu(appointments, NO_APPLICATIONS), ['1', '2', '1', '2', '2', '1', '12345678', '1']);
     expect(refused.reply.text).toBe('Sorry, not booked: Mfumo haupatikani - jaribu tena...');
-    const list = await play(new UssdMenu(appointments), ['1']);
+    const list = await play(new UssdMenu(appointments, NO_APPLICATIONS), ['1']);
     expect(list.reply.text).toContain("Murang'a - replacement of a lost nati...");
     expect(list.reply.text).toContain('Leseni ya udereva (a) ? "new"');
-    expect((await play(new UssdMenu(appointments), ['1', '1'])).reply.text).toBe("Choose a county:\n1. Murang'a\n2. Nairobi");
+    expect((await play(new UssdMenu(appointments, NO_APPLICATIONS), ['1', '1'])).reply.text).toBe("Choose a county:\n1. Murang'a\n2. Nairobi");
     expect(toGsm7('Ł\u00e9\u00e7\u0131 \u20ac')).toBe('?\u00e9c? \u20ac');
   });
 });

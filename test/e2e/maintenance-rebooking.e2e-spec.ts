@@ -41,6 +41,7 @@ describeWithPostgres('maintenance windows move appointments', () => {
     expect((await call(app, 'PUT', `/v1/centres/${CENTRE}`, admin, { ...centreBody('2026-12-25', services), name: 'Huduma Centre Maintenance Test' })).status).toBe(201);
     // Two at 10:00 (full), one at 10:30, one at 11:00 inside the window; one at 12:00 and one at 13:00 after it.
     for (const [n, time] of [[1, '10:00'], [2, '10:00'], [3, '10:30'], [4, '11:00'], [5, '12:00'], [6, '13:00']] as const) {
+      clock.advance(1000); // booked one after the other: the same slot goes in booking order
       const reply = await call(app, 'POST', '/v1/bookings', admin, bookingBody(CENTRE, slotAt(TODAY, time), n, SERVICE), `mnt-${n}`);
       expect(reply.status).toBe(201);
       references[n] = reply.body.reference;

@@ -187,7 +187,7 @@ export class PgBookingRepository extends BookingRepository {
       `SELECT * FROM bookings
         WHERE status = 'booked' AND slot_start >= $1 AND slot_start < $2
           AND ($3::text IS NULL OR centre_code = $3) AND ($4::text[] IS NULL OR service_code = ANY($4))
-        ORDER BY slot_start, id LIMIT $5`,
+        ORDER BY slot_start, created_at, id LIMIT $5`,
       [filter.from, filter.to, filter.centreCode ?? null, filter.serviceCodes ?? null, limit],
     );
     return rows.map(fromRow);
