@@ -49,6 +49,10 @@ export class MeteredTransactionRepository extends TransactionRepository {
     return this.inner.find(id);
   }
 
+  findByReference(reference: string, limit: number): Promise<Transaction[]> {
+    return this.inner.findByReference(reference, limit);
+  }
+
   history(id: string): Promise<AuditEvent[]> {
     return this.inner.history(id);
   }
