@@ -1563,7 +1563,7 @@ export interface TicketCompletion {
   transactionIds?: string[];
 }
 /**
- * Ticket request (body of POST /v1/centres/{code}/tickets). A walk-in (`service`, optional `priority`) or the check-in of a booking (`bookingReference` alone: the booking names the service, and appointments have their own priority).
+ * Ticket request (body of POST /v1/centres/{code}/tickets). A walk-in (`service`, optional `priority`, optional `phone` for the call-ahead SMS where the centre chose it, sealed at rest and never shown) or the check-in of a booking (`bookingReference` alone: the booking names the service and holds the phone, and appointments have their own priority).
  */
 export interface TicketRequest {
   /**
@@ -1571,6 +1571,10 @@ export interface TicketRequest {
    */
   service?: string;
   priority?: 'elderly' | 'disability' | 'expectant' | 'none';
+  /**
+   * a Kenyan mobile number in international form: +2547 or +2541 followed by 8 digits
+   */
+  phone?: string;
   /**
    * the reference of a booking at this centre, e.g. K7QM-4X3P
    */

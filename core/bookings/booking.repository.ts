@@ -32,6 +32,13 @@ export abstract class BookingRepository {
 
   abstract findByReference(reference: string): Promise<BookingRecord | null>;
 
+  /**
+   * True the first time for this booking and maintenance window (a row in booking_maintenance_offers):
+   * the caller sends the rebooking SMS then, and only then, however often or on however many replicas
+   * the window is scheduled.
+   */
+  abstract claimMaintenanceOffer(bookingId: string, window: { start: Date; end: Date }, at: Date): Promise<boolean>;
+
   /** `booked` bookings whose slot starts in [from, to), at a centre and/or of some services, in slot then booking order (at most `limit`). */
   abstract bookedBetween(filter: { centreCode?: string; serviceCodes?: readonly string[]; from: Date; to: Date }, limit: number): Promise<BookingRecord[]>;
 

@@ -15,6 +15,8 @@ export interface NewTicket {
   issuedBy: string;
   idempotencyScope: string | null;
   idempotencyKey: string | null;
+  /** A walk-in's phone for the call-ahead SMS, sealed by the caller (PersonalDataVault); absent or null when none was given. */
+  phoneSealed?: Buffer | null;
 }
 
 /** What the ticket is for: known up front for a walk-in, from the booking for a check-in. */
@@ -98,10 +100,14 @@ export abstract class TicketRepository {
 
   abstract position(ticket: Ticket, at: Date, appointmentLeadMinutes: number): Promise<QueuePosition>;
 
-  /** Waiting tickets of a service whose holder's phone is known (a checked-in booking) and who has had no call-ahead SMS yet. */
-  abstract waitingToCallAhead(centreCode: string, serviceCode: string): Promise<Ticket[]>;
+  /**
+   * Waiting tickets of a service whose holder's phone is known (a checked-in booking, or a walk-in
+   * who gave one: `phoneSealed`) and who has had no call-ahead SMS yet.
+   */
+  abstract waitingToCallAhead(centreCode: string, serviceCode: string): Promise<Array<{ ticket: Ticket; phoneSealed: Buffer | null }>>;
 
   /** True the first time for a still-waiting ticket: the caller sends the call-ahead SMS then, and only then. */
+  /** (A walk-in's sealed phone is dropped with the claim: the caller has opened it already.) */
   abstract claimCallAhead(id: string, at: Date): Promise<boolean>;
 
   abstract board(centreCode: string): Promise<BoardSnapshot>;

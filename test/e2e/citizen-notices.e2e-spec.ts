@@ -1,3 +1,4 @@
+import { BookingJobs } from '../../core/bookings/use-cases/booking-jobs';
 import { BookingJobsService } from '../../gateway/src/worker/booking-jobs.service';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { describeWithPostgres } from '../factories/services';
@@ -14,7 +15,8 @@ const SERVICE = 'id-card-replacement';
 /**
  * Issue 14.5: notices a centre chooses for its citizens. A centre that turns on the hour-before
  * reminder sends it once to each booking due within the hour (a centre that did not sends none);
- * one with a call-ahead of one place texts a checked-in citizen once, when the ticket is next.
+ * one with a call-ahead of one place texts a checked-in citizen, or a walk-in who left a phone,
+ * once, when the ticket is next. Two workers (or two counters) at once still send each SMS once.
  */
 describeWithPostgres('notices the centre chooses', () => {
   let db: TestDatabase;
@@ -22,6 +24,7 @@ describeWithPostgres('notices the centre chooses', () => {
   let admin: string;
   let manager: string;
   let officer: string;
+  let officer2: string;
   let kiosk: string;
   const clock = new SettableClock(inNairobi(TODAY, '09:50'));
 
@@ -40,9 +43,13 @@ describeWithPostgres('notices the centre chooses', () => {
     admin = await app.token('admin');
     manager = await app.token('manager', { subject: 'manager-achieng' });
     officer = await app.token('officer', { centre: CHOOSING, subject: 'officer-otieno' });
+    officer2 = await app.token('officer', { centre: CHOOSING, subject: 'officer-wanjiru' });
     kiosk = await app.token('channel', { subject: 'kiosk-1' });
     const services = [{ service: SERVICE, ticketLetter: 'A', slotCapacity: 4 }];
-    const counters = [{ code: '1', name: 'Counter 1', services: [SERVICE] }];
+    const counters = [
+      { code: '1', name: 'Counter 1', services: [SERVICE] },
+      { code: '2', name: 'Counter 2', services: [SERVICE] },
+    ];
     for (const code of [CHOOSING, PLAIN]) expect((await call(app, 'PUT', `/v1/centres/${code}`, admin, { ...centreBody('2026-12-25', services, counters), name: `Centre ${code}` })).status).toBe(201);
   });
 
@@ -69,7 +76,9 @@ describeWithPostgres('notices the centre chooses', () => {
     await book(CHOOSING, 2, '12:00');
     await book(PLAIN, 3, '10:30');
     const jobs = app.app.get(BookingJobsService);
-    await jobs.runOnce();
+    // Two workers' passes at the same moment: each booking is claimed by one of them.
+    const core = app.app.get(BookingJobs);
+    expect((await Promise.all([core.sendHourReminders(), core.sendHourReminders()])).reduce((a, b) => a + b)).toBe(1);
     await jobs.runOnce();
     const sent = await sms('booking-reminder-hour');
     expect(sent.map((s) => s.to_hash)).toEqual([hashOf(1)]);
@@ -82,7 +91,7 @@ describeWithPostgres('notices the centre chooses', () => {
 
   it('texts a checked-in citizen once, when the ticket is next to be called', async () => {
     clock.set(inNairobi(TODAY, '10:00'));
-    expect((await takeTicket(app, kiosk, CHOOSING, { service: SERVICE })).status).toBe(201); // a walk-in: no phone
+    expect((await takeTicket(app, kiosk, CHOOSING, { service: SERVICE })).status).toBe(201); // a walk-in who left no phone
     clock.advance(60_000);
     const first = await takeTicket(app, kiosk, CHOOSING, { bookingReference: await book(CHOOSING, 4, '15:00') });
     clock.advance(60_000);
@@ -99,5 +108,34 @@ describeWithPostgres('notices the centre chooses', () => {
       { to_hash: hashOf(4), body: text(first.body.number) },
       { to_hash: hashOf(5), body: text(second.body.number) },
     ]);
+  });
+
+  it('texts a walk-in who left a phone once, never shows the phone, and refuses a phone on a check-in', async () => {
+    const refused = await takeTicket(app, kiosk, CHOOSING, { bookingReference: 'K7QM-4X3P', phone: citizen(8).phone });
+    expect(refused.status).toBe(422);
+    const issued: Array<Awaited<ReturnType<typeof takeTicket>>> = [];
+    for (const n of [6, 7, 9]) {
+      clock.advance(60_000);
+      issued.push(await takeTicket(app, kiosk, CHOOSING, { service: SERVICE, phone: citizen(n).phone }));
+    }
+    expect(issued.map((t) => [t.status, t.body.position])).toEqual([[201, 1], [201, 2], [201, 3]]);
+    expect(JSON.stringify(issued.map((t) => t.body))).not.toMatch(/2547|phone/);
+    const { rows } = await db.pool.query<{ phone_sealed: Buffer }>('SELECT phone_sealed FROM queue_tickets WHERE id = $1', [issued[0].body.id]);
+    expect(rows[0].phone_sealed.toString('latin1')).not.toContain(citizen(6).phone);
+    // Two counters call at the same moment: whoever is then next in line is texted once.
+    expect((await call(app, 'POST', `/v1/centres/${CHOOSING}/counters/2/open`, officer2)).status).toBe(201);
+    const called = await Promise.all([
+      call(app, 'POST', `/v1/centres/${CHOOSING}/counters/1/call-next`, officer),
+      call(app, 'POST', `/v1/centres/${CHOOSING}/counters/2/call-next`, officer2),
+    ]);
+    expect(called.map((c) => c.body.ticket.number).sort()).toEqual([issued[0].body.number, issued[1].body.number].sort());
+    const texted = (await sms('ticket-call-ahead')).map((t) => t.to_hash);
+    expect(texted.filter((h) => h === hashOf(9))).toHaveLength(1);
+    expect(texted).not.toContain(hashOf(6)); // called at once: never texted
+    const kept = await db.pool.query<{ id: string }>('SELECT id FROM queue_tickets WHERE phone_sealed IS NOT NULL AND id = ANY($1)', [issued.map((t) => t.body.id)]);
+    expect(kept.rows.map((r) => r.id)).not.toContain(issued[2].body.id); // dropped once texted
+    // Called in turn, the last ticket is not texted again.
+    expect((await call(app, 'POST', `/v1/centres/${CHOOSING}/counters/1/call-next`, officer)).body.ticket.number).toBe(issued[2].body.number);
+    expect((await sms('ticket-call-ahead')).map((t) => t.to_hash)).toEqual(texted);
   });
 });

@@ -182,6 +182,14 @@ export class PgBookingRepository extends BookingRepository {
     });
   }
 
+  async claimMaintenanceOffer(bookingId: string, window: { start: Date; end: Date }, at: Date): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO booking_maintenance_offers (booking_id, window_start, window_end, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [bookingId, window.start, window.end, at],
+    );
+    return rowCount === 1;
+  }
+
   async bookedBetween(filter: { centreCode?: string; serviceCodes?: readonly string[]; from: Date; to: Date }, limit: number): Promise<BookingRecord[]> {
     const { rows } = await this.pool.query<BookingRow>(
       `SELECT * FROM bookings

@@ -47,7 +47,7 @@ const SEARCH_DAYS = 14;
  */
 export class BulkChangeBookings {
   constructor(
-    private readonly bookings: Pick<BookingRepository, 'bookedBetween'>,
+    private readonly bookings: Pick<BookingRepository, 'bookedBetween' | 'claimMaintenanceOffer'>,
     private readonly change: Pick<ChangeBooking, 'moveBooking' | 'cancelBooking'>,
     private readonly slots: Pick<ListFreeSlots, 'execute'>,
     private readonly centres: Pick<CentreRepository, 'findByCode'>,
@@ -125,9 +125,24 @@ export class BulkChangeBookings {
   }
 
   /**
+   * GET /v1/agencies/{code}/maintenance/bookings: the bookings inside the agency's scheduled window
+   * and where a move would put each (a dry run; a manager bound to a centre sees that centre's only).
+   */
+  async plannedMoves(agencyCode: string, window: { start: Date; end: Date } | null | undefined, actor: BookingActor): Promise<BulkChangeResult> {
+    if (!window) throw new DomainError('conflict', 'no-maintenance-window', `${agencyCode} has no maintenance window scheduled.`);
+    const centre = centreScope(actor) ?? undefined;
+    return this.execute(
+      { action: 'move', agency: agencyCode, centre, from: window.start.toISOString(), to: window.end.toISOString(), reason: 'listing', dryRun: true },
+      actor,
+    );
+  }
+
+  /**
    * When an agency's maintenance window is scheduled: each citizen booked inside it is told by SMS
    * which free slot after the window the booking would move to (places shared out in slot order),
-   * before a manager moves them all (`move`) or the citizen changes it. Returns how many were told.
+   * before a manager moves them all (`move`) or the citizen changes it. Once per booking and window
+   * (claimed before sending): scheduling the same window again, or on two replicas, texts nobody twice.
+   * Returns how many were told.
    */
   async offer(agencyCode: string, window: { start: Date; end: Date }): Promise<number> {
     const agency = this.catalogue.agency(agencyCode);
@@ -140,6 +155,7 @@ export class BulkChangeBookings {
       if (!centre) continue;
       const slot = await this.nearestFreeSlot(booking, window.end, taken);
       if (slot) take(taken, booking, slot);
+      if (!(await this.bookings.claimMaintenanceOffer(booking.id, window, this.clock.now()))) continue;
       const nearest = slot ? smsWhen(new Date(slot), centre.timeZone) : 'none in two weeks';
       if (await this.notices.send('booking-maintenance', booking, centre, { agency: agency.code.toUpperCase(), nearest })) told++;
     }

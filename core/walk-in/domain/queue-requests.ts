@@ -6,7 +6,7 @@ import type { Feedback, TicketCompletion, TicketRequest as TicketRequestBody } f
 import type { WalkInPriority } from './ticket';
 
 export type TicketRequest =
-  | { kind: 'walk-in'; serviceCode: string; priority: WalkInPriority }
+  | { kind: 'walk-in'; serviceCode: string; priority: WalkInPriority; phone: string | null }
   | { kind: 'check-in'; bookingReference: string };
 
 export interface FeedbackRequest {
@@ -17,7 +17,7 @@ export interface FeedbackRequest {
 /** A walk-in or a check-in: the schema allows `bookingReference` alone, or `service` with an optional `priority`. */
 export function ticketRequest(body: TicketRequestBody): TicketRequest {
   if (body.bookingReference !== undefined) return { kind: 'check-in', bookingReference: body.bookingReference.trim() };
-  return { kind: 'walk-in', serviceCode: body.service as string, priority: body.priority ?? 'none' };
+  return { kind: 'walk-in', serviceCode: body.service as string, priority: body.priority ?? 'none', phone: body.phone ?? null };
 }
 
 /** The transactions of the visit, each once, lower case. */

@@ -53,8 +53,8 @@ export class PgTicketRepository extends TicketRepository {
         );
         const { rows } = await db.query<TicketRow>(
           `INSERT INTO queue_tickets (id, centre_code, local_day, service_code, letter, number, priority_class, booking_ref,
-             slot_start, arrived_at, state, issued_by, idempotency_scope, idempotency_key)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'waiting', $11, $12, $13)
+             slot_start, arrived_at, state, issued_by, idempotency_scope, idempotency_key, phone_sealed)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'waiting', $11, $12, $13, $14)
            RETURNING ${TICKET_COLUMNS}`,
           [
             ticket.id,
@@ -70,6 +70,7 @@ export class PgTicketRepository extends TicketRepository {
             ticket.issuedBy,
             ticket.idempotencyScope,
             ticket.idempotencyKey,
+            ticket.phoneSealed ?? null,
           ],
         );
         const issued = toTicket(rows[0]);
@@ -90,18 +91,23 @@ export class PgTicketRepository extends TicketRepository {
     return rows[0] ? toTicket(rows[0]) : null;
   }
 
-  async waitingToCallAhead(centreCode: string, serviceCode: string): Promise<Ticket[]> {
-    const { rows } = await this.pool.query<TicketRow>(
-      `SELECT ${TICKET_COLUMNS} FROM queue_tickets
-        WHERE centre_code = $1 AND service_code = $2 AND state = 'waiting' AND booking_ref IS NOT NULL AND call_ahead_sent_at IS NULL
+  async waitingToCallAhead(centreCode: string, serviceCode: string): Promise<Array<{ ticket: Ticket; phoneSealed: Buffer | null }>> {
+    const { rows } = await this.pool.query<TicketRow & { phone_sealed: Buffer | null }>(
+      `SELECT ${TICKET_COLUMNS}, phone_sealed FROM queue_tickets
+        WHERE centre_code = $1 AND service_code = $2 AND state = 'waiting' AND (booking_ref IS NOT NULL OR phone_sealed IS NOT NULL)
+          AND call_ahead_sent_at IS NULL
         ORDER BY arrived_at LIMIT 200`,
       [centreCode, serviceCode],
     );
-    return rows.map(toTicket);
+    return rows.map((row) => ({ ticket: toTicket(row), phoneSealed: row.phone_sealed }));
   }
 
   async claimCallAhead(id: string, at: Date): Promise<boolean> {
-    const { rowCount } = await this.pool.query(`UPDATE queue_tickets SET call_ahead_sent_at = $2 WHERE id = $1 AND call_ahead_sent_at IS NULL AND state = 'waiting'`, [id, at]);
+    // The walk-in's phone served its one purpose: it is not kept past the claim.
+    const { rowCount } = await this.pool.query(
+      `UPDATE queue_tickets SET call_ahead_sent_at = $2, phone_sealed = NULL WHERE id = $1 AND call_ahead_sent_at IS NULL AND state = 'waiting'`,
+      [id, at],
+    );
     return rowCount === 1;
   }
 

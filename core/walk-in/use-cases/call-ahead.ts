@@ -10,7 +10,7 @@ import type { CentreDirectory } from './queue-access';
 /**
  * After a call: tickets of the same service that are now within the centre's `callAheadPlaces` of
  * being called get one SMS each (issue 14.5), when the centre chose it and the holder's phone is
- * known (a checked-in booking; a walk-in ticket carries none). Never throws: the call is made.
+ * known (a checked-in booking's, or the one a walk-in gave). Never throws: the call is made.
  */
 export class CallAhead {
   constructor(
@@ -29,12 +29,12 @@ export class CallAhead {
       const centre = callAheadPlaces === null ? null : await this.centres.findByCode(centreCode);
       if (callAheadPlaces === null || !centre) return 0;
       let sent = 0;
-      for (const ticket of await this.tickets.waitingToCallAhead(centre.code, serviceCode)) {
+      for (const { ticket, phoneSealed } of await this.tickets.waitingToCallAhead(centre.code, serviceCode)) {
         const { position } = await this.tickets.position(ticket, at, APPOINTMENT_LEAD_MINUTES);
-        if (position > callAheadPlaces || !ticket.bookingRef) continue;
-        const booking = await this.bookings.findByReference(ticket.bookingRef);
-        if (!booking || !(await this.tickets.claimCallAhead(ticket.id, at))) continue;
-        const { phone } = this.vault.open<BookingCitizen>(booking.citizenSealed);
+        if (position > callAheadPlaces) continue;
+        const phone = await this.phoneOf(ticket.bookingRef, phoneSealed);
+        // Claimed before sending: two api replicas calling at once text a ticket at most once.
+        if (!phone || !(await this.tickets.claimCallAhead(ticket.id, at))) continue;
         const where = position === 1 ? 'is next to be called' : `is ${position} places from being called`;
         const receipt = await this.notifier.send({ to: phone, template: 'ticket-call-ahead', data: { centre: centre.name, number: ticketNumber(ticket.letter, ticket.number), where } });
         if (receipt.status !== 'failed') sent++;
@@ -43,5 +43,11 @@ export class CallAhead {
     } catch {
       return 0;
     }
+  }
+
+  private async phoneOf(bookingRef: string | null, phoneSealed: Buffer | null): Promise<string | null> {
+    if (phoneSealed) return this.vault.open<string>(phoneSealed);
+    const booking = bookingRef ? await this.bookings.findByReference(bookingRef) : null;
+    return booking ? this.vault.open<BookingCitizen>(booking.citizenSealed).phone : null;
   }
 }

@@ -6,6 +6,7 @@ import { normaliseBookingReference } from '../../bookings/domain/booking-referen
 import { offers, type Centre } from '../../centres/domain/centre';
 import { localDate } from '../../centres/domain/local-time';
 import type { Clock } from '../../shared/clock';
+import type { PersonalDataVault } from '../../shared/personal-data';
 import { DomainError } from '../../shared/errors';
 import type { BoardFeed } from '../board-feed';
 import { openForWalkIns } from '../domain/opening';
@@ -43,6 +44,7 @@ export class IssueTicket {
     private readonly board: BoardFeed,
     private readonly clock: Clock,
     private readonly notices: Pick<AgencyNotices, 'forService'>,
+    private readonly vault: Pick<PersonalDataVault, 'seal'>,
   ) {}
 
   async execute(command: IssueTicketCommand): Promise<{ ticket: IssuedTicket; created: boolean }> {
@@ -85,6 +87,7 @@ export class IssueTicket {
         idempotencyScope: command.idempotencyKey ? command.caller.subject : null,
         idempotencyKey: command.idempotencyKey ?? null,
         bookingRef,
+        phoneSealed: request.kind === 'walk-in' && request.phone ? this.vault.seal(request.phone) : null,
       },
       plan,
       (issued) => ({

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { AgencyDefinition } from '../../../contracts/src/catalogue.types';
-import type { Agency, AgencyList, AgencyModeChange } from '../../../contracts/src/message.types';
+import type { Agency, AgencyList, AgencyModeChange, BookingBulkResult } from '../../../contracts/src/message.types';
 import { AgencyModes } from '../../../core/agencies/agency-modes';
 import { PauseReplay } from '../../../core/agencies/use-cases/pause-replay';
 import { SetAgencyMode } from '../../../core/agencies/use-cases/set-agency-mode';
@@ -72,6 +72,22 @@ export class AgenciesController {
       await this.bookings.offer(this.agency(code).code, { start: new Date(change.window.start), end: new Date(change.window.end) });
     }
     return this.describe(this.agency(code), true);
+  }
+
+  @Get(':code/maintenance/bookings')
+  @Roles('manager', 'admin')
+  @ApiOperation({
+    summary: "The bookings inside the agency's scheduled maintenance window, and the nearest free slot each would move to",
+    description: 'A dry run of `POST /v1/bookings/bulk-change` over the window (nothing changes); a manager bound to a centre sees that centre only.',
+  })
+  @ApiParam({ name: 'code', example: 'nrb' })
+  @ApiMessageResponse(200, 'booking-bulk-result')
+  @ApiProblemResponse(404, 'No such agency')
+  @ApiProblemResponse(409, 'The agency has no maintenance window scheduled')
+  async maintenanceBookings(@Param('code') code: string, @CurrentPrincipal() principal: Principal): Promise<BookingBulkResult> {
+    const agency = this.agency(code);
+    const setting = await this.modes.setting(agency.code);
+    return this.bookings.plannedMoves(agency.code, setting.mode === 'maintenance' ? setting.window : null, principal);
   }
 
   @Post(':code/replay/pause')

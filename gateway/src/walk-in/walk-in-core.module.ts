@@ -56,9 +56,9 @@ const providers = [
   },
   {
     provide: IssueTicket,
-    inject: [CentreRepository, TicketRepository, CheckInBooking, BoardFeed, Clock, AgencyNotices],
-    useFactory: (c: CentreRepository, t: TicketRepository, checkIn: CheckInBooking, board: BoardFeed, clock: Clock, notices: AgencyNotices) =>
-      new IssueTicket(c, t, checkIn, board, clock, notices),
+    inject: [CentreRepository, TicketRepository, CheckInBooking, BoardFeed, Clock, AgencyNotices, PersonalDataVault],
+    useFactory: (c: CentreRepository, t: TicketRepository, checkIn: CheckInBooking, board: BoardFeed, clock: Clock, notices: AgencyNotices, vault: PersonalDataVault) =>
+      new IssueTicket(c, t, checkIn, board, clock, notices, vault),
   },
   {
     provide: CounterSessions,

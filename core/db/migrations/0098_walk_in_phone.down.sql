@@ -1,0 +1,1 @@
+ALTER TABLE queue_tickets DROP COLUMN phone_sealed;
