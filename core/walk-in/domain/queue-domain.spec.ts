@@ -55,7 +55,8 @@ describe('opening hours for walk-ins', () => {
 describe('queue request bodies', () => {
   it('reads a walk-in or a check-in, never both', () => {
     expect(validateMessage('ticket-request', { service: 'id-card-replacement' })).toEqual([]);
-    expect(ticketRequest({ service: 'id-card-replacement' })).toEqual({ kind: 'walk-in', serviceCode: 'id-card-replacement', priority: 'none' });
+    expect(ticketRequest({ service: 'id-card-replacement' })).toEqual({ kind: 'walk-in', serviceCode: 'id-card-replacement', priority: 'none', phone: null });
+    expect(ticketRequest({ service: 'id-card-replacement', phone: '+254712345678' })).toMatchObject({ kind: 'walk-in', phone: '+254712345678' });
     expect(ticketRequest({ bookingReference: ' K7QM-4X3P ' })).toEqual({ kind: 'check-in', bookingReference: 'K7QM-4X3P' });
     expect(fieldsOf('ticket-request', { bookingReference: 'K7QM-4X3P', service: 'x' })).toEqual(['/service']);
     expect(fieldsOf('ticket-request', { priority: 'vip', extra: 1 })).toEqual(['', '/priority', '/service']);
