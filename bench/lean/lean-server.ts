@@ -97,6 +97,7 @@ async function main(): Promise<void> {
         centreCode: body.centre ?? null,
         officerId: null,
         submittedBy: SUBMITTER,
+        channelClient: null,
         citizenIdHash: vault.lookupHash(body.citizen.idNumber),
         citizenSealed: vault.seal(body.citizen),
         payloadSealed: vault.seal(body.payload),

@@ -1590,7 +1590,7 @@ export interface TicketTransfer {
   service: string;
 }
 /**
- * Transaction request (body of POST /v1/transactions). One citizen request for one service, from any channel. The payload is checked separately against the service's request schema.
+ * Transaction request (body of POST /v1/transactions). One citizen request for one service, from any channel. The payload is checked separately against the service's request schema. The officer a transaction is recorded under is the authenticated officer (the token's subject), never a field of the body: a body naming one is refused.
  */
 export interface TransactionEnvelope {
   /**
@@ -1605,10 +1605,6 @@ export interface TransactionEnvelope {
    * a centre code: three capital letters, optionally a dash and 2 to 12 capital letters or digits, e.g. NRB-GPO
    */
   centre?: string;
-  /**
-   * the officer who served the citizen, when served at a counter
-   */
-  officer?: string;
   citizen: {
     /**
      * a Kenyan national ID number: 7 or 8 digits

@@ -59,6 +59,8 @@ export interface OverdueTransaction {
 
 export interface ListFilter {
   state: TransactionState;
+  /** Only this centre's (a reader bound to a centre). */
+  centreCode?: string;
   agencyCode?: string;
   serviceCode?: string;
   /** The parked reason's code. */

@@ -1,5 +1,5 @@
 import type { BookingRepository } from '../bookings/booking.repository';
-import type { BookingActor } from '../bookings/domain/booking-access';
+import type { Actor } from '../authorization';
 import type { BookingCitizen } from '../bookings/domain/booking';
 import type { BookAppointment } from '../bookings/use-cases/book-appointment';
 import { smsWhen } from '../bookings/use-cases/booking-notices';
@@ -17,7 +17,7 @@ import type { UssdOption } from './domain/ussd-state';
 import type { UssdAppointments, UssdBookingRequest } from './ussd-appointments.port';
 
 /** Whoever books over USSD acts as the USSD channel (like the portal's service account). */
-export const USSD_ACTOR: BookingActor = { subject: 'channel:ussd', roles: ['channel'] };
+export const USSD_ACTOR: Actor = { subject: 'channel:ussd', roles: ['channel'] };
 
 /** More days than this are more than a citizen scrolls through on a feature phone. */
 const MAX_DAYS = 14;

@@ -187,7 +187,7 @@ describeWithPostgres('Service by Appointment', () => {
 
       const elsewhere = await call(app, 'POST', '/v1/bookings', otherOfficer, bookingBody(CENTRE, slotAt(day(2, start), '15:00'), 501));
       expect(elsewhere.status).toBe(403);
-      expect(elsewhere.body.type).toMatch(/\/booking-other-centre$/);
+      expect(elsewhere.body.type).toMatch(/\/wrong-centre$/);
 
       const mine = await call(app, 'GET', `/v1/bookings?citizen=${citizen(500).idNumber}`, channel);
       expect(mine.body.items.map((b: { reference: string }) => b.reference)).toEqual([first.body.reference]);

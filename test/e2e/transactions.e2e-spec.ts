@@ -167,7 +167,7 @@ describe('POST /v1/transactions against a REST agency', () => {
     const otherCentre = await app.token('officer', { centre: 'MSA-CITY' });
     const response = await submit(app, otherCentre, nrbEnvelope());
     expect(response.status).toBe(403);
-    expect((await json(response)).type).toMatch(/centre-mismatch$/);
+    expect((await json(response)).type).toMatch(/wrong-centre$/);
     expect(agency.stats().calls).toBe(0);
   });
 

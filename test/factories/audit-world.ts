@@ -64,6 +64,7 @@ export async function createAuditWorld(pool: Pool, sealKey = newSealKey()): Prom
       channel: 'counter',
       centreCode: 'NRB-GPO',
       officerId: 'officer-1',
+      channelClient: 'kiungo-counter',
       submittedBy: 'officer-1',
       citizenIdHash: vault.lookupHash(`1000${n}`),
       citizenSealed: vault.seal({ idNumber: `1000${n}` }),

@@ -11,6 +11,7 @@ export function newTransaction(overrides: Partial<NewTransaction> = {}): NewTran
     centreCode: 'NRB-GPO',
     officerId: 'officer-1',
     submittedBy: 'officer-1',
+    channelClient: 'kiungo-counter',
     citizenIdHash: 'hash',
     citizenSealed: randomBytes(16),
     payloadSealed: randomBytes(16),

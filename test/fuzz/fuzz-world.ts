@@ -6,7 +6,7 @@
  * the instant the suite chooses (`test/factories/clock.ts`), never at the hour CI happens to run.
  */
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../../gateway/src/auth/roles';
+import type { Role } from '../../core/authorization/roles';
 import { startTestApp, type TestApp } from '../factories/app';
 import { newSealKey } from '../factories/audit-world';
 import { inNairobi, RunningClock } from '../factories/clock';

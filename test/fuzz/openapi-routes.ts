@@ -3,7 +3,7 @@
  * path and method, its path, query and header parameters, its request body schema (with
  * `$ref`s into components resolved) and the roles it needs (from the documented 403).
  */
-import { ROLES, type Role } from '../../gateway/src/auth/roles';
+import { ROLES, type Role } from '../../core/authorization/roles';
 
 export type JsonSchemaNode = Record<string, unknown>;
 

@@ -3,7 +3,7 @@
  * body, each either plausible (values that exist, bodies from the schema) or hostile.
  */
 import fc from 'fast-check';
-import { ROLES, type Role } from '../../gateway/src/auth/roles';
+import { ROLES, type Role } from '../../core/authorization/roles';
 import {
   deepNestingText,
   headerSafe,

@@ -8,6 +8,9 @@ import { startTransactionsWorld, type TransactionsWorld } from '../factories/tra
  * limit, acceptance under fallback, the hold of a retry, replay, the manual outcome and the
  * resolution of a conflict.
  */
+
+const OPERATOR = { subject: 'ops-wanjiru', roles: ['operator'] };
+const MANAGER = { subject: 'manager-achieng', roles: ['manager'] };
 describe('transaction lifecycle (use cases on the real database, no HTTP)', () => {
   let world: TransactionsWorld;
 
@@ -122,9 +125,9 @@ describe('transaction lifecycle (use cases on the real database, no HTTP)', () =
     const parked = (await world.transactions.find(broken.id))!;
     expect(parked).toMatchObject({ state: 'parked', replayPending: false, parkedReason: { code: 'HTTP_404' } });
 
-    const requeued = await world.replayParked.one(broken.id, 'ops-wanjiru');
+    const requeued = await world.replayParked.one(broken.id, OPERATOR);
     expect(requeued).toMatchObject({ state: 'manual', replayPending: true, parkedReason: null });
-    await expect(world.replayParked.one(broken.id, 'ops-wanjiru')).rejects.toMatchObject({ code: 'not-replayable' });
+    await expect(world.replayParked.one(broken.id, OPERATOR)).rejects.toMatchObject({ code: 'not-replayable' });
   });
 
   it('records a manual outcome for the paper process, for officers of that centre and managers only', async () => {
@@ -160,10 +163,10 @@ describe('transaction lifecycle (use cases on the real database, no HTTP)', () =
     expect(kind).toBe('conflict');
     expect(transaction.conflict).toMatchObject({ agency: { agencyRef: replayed.agencyRef, outcome: 'completed' }, manual: { agencyRef: 'PAPER-77' } });
 
-    const resolved = await world.resolve.execute(stored.id, { decision: 'keep-manual', note: 'agency application withdrawn' }, 'manager-achieng');
+    const resolved = await world.resolve.execute(stored.id, { decision: 'keep-manual', note: 'agency application withdrawn' }, MANAGER);
     expect(resolved).toMatchObject({ state: 'completed_manually', agencyRef: 'PAPER-77', conflict: { resolution: { decision: 'keep-manual', by: 'manager-achieng' } } });
     expect((await world.eventTypes(stored.id)).at(-1)).toBe('conflict_resolved');
-    await expect(world.resolve.execute(stored.id, { decision: 'keep-agency' }, 'manager-achieng')).rejects.toMatchObject({ code: 'not-in-conflict' });
+    await expect(world.resolve.execute(stored.id, { decision: 'keep-agency' }, MANAGER)).rejects.toMatchObject({ code: 'not-in-conflict' });
   });
 
   it('resolves keep-agency to the agency’s outcome and reference', async () => {
@@ -173,7 +176,7 @@ describe('transaction lifecycle (use cases on the real database, no HTTP)', () =
     await world.drainReplay();
     const agencyRef = (await world.transactions.find(stored.id))!.agencyRef;
     await world.manualOutcome.execute(stored.id, { outcome: 'rejected' }, world.officer);
-    const resolved = await world.resolve.execute(stored.id, { decision: 'keep-agency' }, 'manager-achieng');
+    const resolved = await world.resolve.execute(stored.id, { decision: 'keep-agency' }, MANAGER);
     expect(resolved).toMatchObject({ state: 'completed', agencyRef });
   });
 });

@@ -1,7 +1,7 @@
 import { DomainError } from '../../shared/errors';
 import type { PersonalDataVault } from '../../shared/personal-data';
 import type { AuditEvent } from '../audit-event';
-import { auditScope, type AuditActor } from '../audit-access';
+import { authorize, type Actor } from '../../authorization';
 import type { AuditLog } from '../audit-log';
 import type { AuditEventFilter, AuditEventRow, AuditQueries, AuditTransaction, AuditTransactionFilter, EventCursor, TransactionCursor } from '../audit-queries';
 import type { Queryable } from '../../db/pool';
@@ -22,7 +22,8 @@ const EXPORT_PAGE = 2000;
 
 /**
  * The auditors' read side of the log (GET /v1/audit/…): transactions and events by filter, a
- * transaction's whole trail, and exports, each narrowed to the scope `auditScope` allows.
+ * transaction's whole trail, and exports, each narrowed to the scope the policy's `audit.read` allows
+ * (an agency client: its own agency's).
  */
 export class ReadAudit {
   constructor(
@@ -32,19 +33,19 @@ export class ReadAudit {
     private readonly vault: PersonalDataVault,
   ) {}
 
-  async transactions(actor: AuditActor, query: TransactionQuery, after: TransactionCursor | undefined, limit: number): Promise<Page<AuditTransaction, TransactionCursor>> {
+  async transactions(actor: Actor, query: TransactionQuery, after: TransactionCursor | undefined, limit: number): Promise<Page<AuditTransaction, TransactionCursor>> {
     const filter = this.transactionFilter(actor, query);
     if (filter === null) return { items: [], next: null };
     return page(await this.queries.transactions(filter, after, limit + 1), limit);
   }
 
-  async events(actor: AuditActor, query: Omit<AuditEventFilter, 'agency'>, after: EventCursor | undefined, limit: number): Promise<Page<AuditEventRow, EventCursor>> {
+  async events(actor: Actor, query: Omit<AuditEventFilter, 'agency'>, after: EventCursor | undefined, limit: number): Promise<Page<AuditEventRow, EventCursor>> {
     return page(await this.queries.events(this.eventFilter(actor, query), after, limit + 1), limit);
   }
 
   /** Every event of one transaction, in chain order, with its chain, position and hashes. */
-  async trail(actor: AuditActor, transactionId: string): Promise<AuditEvent[]> {
-    const scope = auditScope(actor);
+  async trail(actor: Actor, transactionId: string): Promise<AuditEvent[]> {
+    const scope = authorize(actor, 'audit.read');
     const agency = await this.queries.transactionAgency(transactionId);
     // Another agency's transaction does not exist for an agency client.
     if (agency === null || (scope.agency !== undefined && scope.agency !== agency)) {
@@ -54,7 +55,7 @@ export class ReadAudit {
   }
 
   /** Every matching transaction, page by page (constant memory whatever the count). */
-  async *exportTransactions(actor: AuditActor, query: TransactionQuery): AsyncGenerator<AuditTransaction> {
+  async *exportTransactions(actor: Actor, query: TransactionQuery): AsyncGenerator<AuditTransaction> {
     const filter = this.transactionFilter(actor, query);
     if (filter === null) return;
     for (let after: TransactionCursor | undefined; ; ) {
@@ -65,7 +66,7 @@ export class ReadAudit {
     }
   }
 
-  async *exportEvents(actor: AuditActor, query: Omit<AuditEventFilter, 'agency'>): AsyncGenerator<AuditEventRow> {
+  async *exportEvents(actor: Actor, query: Omit<AuditEventFilter, 'agency'>): AsyncGenerator<AuditEventRow> {
     const filter = this.eventFilter(actor, query);
     for (let after: EventCursor | undefined; ; ) {
       const rows = await this.queries.events(filter, after, EXPORT_PAGE);
@@ -76,15 +77,15 @@ export class ReadAudit {
   }
 
   /** The scope's agency wins over the query's: a query for another agency finds nothing (null). */
-  private transactionFilter(actor: AuditActor, query: TransactionQuery): AuditTransactionFilter | null {
-    const scope = auditScope(actor);
+  private transactionFilter(actor: Actor, query: TransactionQuery): AuditTransactionFilter | null {
+    const scope = authorize(actor, 'audit.read');
     if (scope.agency !== undefined && query.agency !== undefined && query.agency !== scope.agency) return null;
     const { citizen, ...rest } = query;
     return { ...rest, ...(scope.agency !== undefined ? { agency: scope.agency } : {}), ...(citizen !== undefined ? { citizenIdHash: this.vault.lookupHash(citizen) } : {}) };
   }
 
-  private eventFilter(actor: AuditActor, query: Omit<AuditEventFilter, 'agency'>): AuditEventFilter {
-    const scope = auditScope(actor);
+  private eventFilter(actor: Actor, query: Omit<AuditEventFilter, 'agency'>): AuditEventFilter {
+    const scope = authorize(actor, 'audit.read');
     return { ...query, ...(scope.agency !== undefined ? { agency: scope.agency } : {}) };
   }
 }

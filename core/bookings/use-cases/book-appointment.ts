@@ -5,7 +5,7 @@ import { DomainError } from '../../shared/errors';
 import type { PersonalDataVault } from '../../shared/personal-data';
 import type { BookingRepository } from '../booking.repository';
 import { toBookingView, type BookingView } from '../booking.view';
-import { mayChange, seesPersonalData, type BookingActor } from '../domain/booking-access';
+import { authorize, type Actor } from '../../authorization';
 import { newBookingReference } from '../domain/booking-reference';
 import type { BookingRecord } from '../domain/booking';
 import { resolveSlot } from '../domain/slot-rules';
@@ -32,12 +32,11 @@ export class BookAppointment {
     private readonly maintenance: MaintenanceCalendar = NO_MAINTENANCE,
   ) {}
 
-  async execute(body: NewBooking, actor: BookingActor): Promise<BookingView> {
+  async execute(body: NewBooking, actor: Actor): Promise<BookingView> {
     const request = bookingRequest(body);
+    authorize(actor, 'booking.create');
     const centre = await loadCentre(this.centres, request.centre, '/centre');
-    if (!mayChange(actor, centre.code)) {
-      throw new DomainError('forbidden', 'booking-other-centre', `An officer may only book at their own centre, not ${centre.code}.`);
-    }
+    authorize(actor, 'booking.create', { centre: centre.code });
     if (!this.services.service(request.service)) {
       throw new DomainError('invalid', 'service-unknown', `There is no service ${request.service}.`, { errors: [{ field: '/service', message: 'unknown service' }] });
     }
@@ -73,6 +72,6 @@ export class BookAppointment {
     );
     await this.agencySync.afterBooked(booked, actor.subject);
     await this.notices.send('booking-confirmed', booked, centre);
-    return toBookingView(booked, this.vault, seesPersonalData(actor));
+    return toBookingView(booked, this.vault, false);
   }
 }

@@ -2,11 +2,10 @@ import { parseOffsetDateTime } from '../../../contracts/src/calendar';
 import type { CentreRepository } from '../../centres/centre.repository';
 import type { Clock } from '../../shared/clock';
 import type { BookingReschedule } from '../../../contracts/src/message.types';
-import { DomainError } from '../../shared/errors';
 import type { PersonalDataVault } from '../../shared/personal-data';
 import type { BookingRepository } from '../booking.repository';
 import { toBookingView, type BookingView } from '../booking.view';
-import { mayChange, seesPersonalData, type BookingActor } from '../domain/booking-access';
+import { authorize, type Actor } from '../../authorization';
 import { resolveSlot } from '../domain/slot-rules';
 import type { BookingRecord, SlotChoice } from '../domain/booking';
 import type { BookingNotices } from './booking-notices';
@@ -30,17 +29,17 @@ export class ChangeBooking {
     private readonly maintenance: MaintenanceCalendar = NO_MAINTENANCE,
   ) {}
 
-  async cancel(reference: string, actor: BookingActor): Promise<BookingView> {
+  async cancel(reference: string, actor: Actor): Promise<BookingView> {
     const current = await this.changeable(reference, actor);
-    return toBookingView(await this.cancelBooking(current, actor.subject), this.vault, seesPersonalData(actor));
+    return toBookingView(await this.cancelBooking(current, actor.subject), this.vault, false);
   }
 
   /** Body `{ slotStart }`: another slot of the same centre and service, all-or-nothing. */
-  async reschedule(reference: string, change: BookingReschedule, actor: BookingActor): Promise<BookingView> {
+  async reschedule(reference: string, change: BookingReschedule, actor: Actor): Promise<BookingView> {
     // Valid at the edge (format offset-date-time), so it names an instant.
     const slotStart = parseOffsetDateTime(change.slotStart)!;
     const current = await this.changeable(reference, actor);
-    return toBookingView(await this.moveBooking(current, slotStart, actor.subject), this.vault, seesPersonalData(actor));
+    return toBookingView(await this.moveBooking(current, slotStart, actor.subject), this.vault, false);
   }
 
   /** Cancels a booking whose change the caller was already allowed (here, or by a bulk action): place released, audited, SMS. */
@@ -81,11 +80,9 @@ export class ChangeBooking {
     return moved;
   }
 
-  private async changeable(reference: string, actor: BookingActor) {
-    const current = await visibleBooking(this.bookings, reference, actor);
-    if (!mayChange(actor, current.centreCode)) {
-      throw new DomainError('forbidden', 'booking-change-forbidden', 'Only the citizen’s channel, an officer of the centre or an admin may change this booking.');
-    }
-    return current;
+  /** Changing shows the booking masked: only an explicit read (FindBookings) shows it unmasked, audited. */
+  private async changeable(reference: string, actor: Actor) {
+    authorize(actor, 'booking.change');
+    return visibleBooking(this.bookings, reference, actor, 'booking.change');
   }
 }

@@ -115,6 +115,8 @@ export interface Transaction {
   centreCode: string | null;
   officerId: string | null;
   submittedBy: string;
+  /** The OAuth client (token `azp`) that submitted it: which channel application called. */
+  channelClient: string | null;
   citizenIdHash: string;
   citizenSealed: Buffer;
   payloadSealed: Buffer;

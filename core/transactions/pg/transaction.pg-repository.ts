@@ -22,19 +22,19 @@ import { COLUMNS, columnsOf, toTransaction, type TransactionRow } from './transa
 /** The new row's values, typed (an INSERT … SELECT does not take the columns' types for its parameters). */
 const NEW_ROW_PARAMS = `$1::uuid, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::bytea, $10::bytea,
            $11::text, $12::integer, $13::integer, $14::timestamptz, $15::text, $16::text, $17::text, $18::text, $19::text,
-           $20::boolean, $21::timestamptz, $21::timestamptz, $22::jsonb, $23::integer`;
+           $20::boolean, $21::timestamptz, $21::timestamptz, $22::jsonb, $23::integer, $24::text`;
 
 /**
  * The caller's Idempotency-Key claimed in the recording statement (core/idempotency's claim,
- * parameters $24–$27), with its answer when the row is recorded in its final state for the caller
- * ($28–$29). Not claimed when a transaction already holds the key (its claim was freed after a
+ * parameters $25–$28), with its answer when the row is recorded in its final state for the caller
+ * ($29–$30). Not claimed when a transaction already holds the key (its claim was freed after a
  * failure): the ordinary claim then takes over and finds that transaction.
  */
 function claimCte(withAnswer: boolean): string {
   return `claim AS (
          INSERT INTO idempotency_keys (scope, key, route, request_hash${withAnswer ? ', status, body' : ''})
-         SELECT $24::text, $25::text, $26::text, $27::text${withAnswer ? ', $28::integer, $29::jsonb' : ''}
-          WHERE NOT EXISTS (SELECT 1 FROM transactions WHERE idempotency_scope = $24::text AND idempotency_key = $25::text)
+         SELECT $25::text, $26::text, $27::text, $28::text${withAnswer ? ', $29::integer, $30::jsonb' : ''}
+          WHERE NOT EXISTS (SELECT 1 FROM transactions WHERE idempotency_scope = $25::text AND idempotency_key = $26::text)
          ON CONFLICT (scope, key) DO NOTHING RETURNING 1)`;
 }
 
@@ -54,7 +54,7 @@ export class PgTransactionRepository extends TransactionRepository {
       tx.id, tx.serviceCode, tx.agencyCode, tx.channel, tx.centreCode, tx.officerId, tx.submittedBy, tx.citizenIdHash,
       tx.citizenSealed, tx.payloadSealed, tx.state, tx.attempts, tx.maxAttempts, tx.nextAttemptAt, tx.idempotencyScope,
       tx.idempotencyKey, tx.requestHash, tx.fallback, tx.provisionalRef, tx.replayPending, events[0].occurredAt,
-      tx.lastError ? JSON.stringify(tx.lastError) : null, tx.breakerRefusals ?? 0,
+      tx.lastError ? JSON.stringify(tx.lastError) : null, tx.breakerRefusals ?? 0, tx.channelClient,
     ];
     const { claim, answer } = options;
     if (claim) values.push(claim.scope, claim.key, claim.route, claim.fingerprint);
@@ -66,7 +66,7 @@ export class PgTransactionRepository extends TransactionRepository {
 ` : ''}inserted AS (
          INSERT INTO transactions (id, service_code, agency_code, channel, centre_code, officer_id, submitted_by,
            citizen_id_hash, citizen_sealed, payload_sealed, state, attempts, max_attempts, next_attempt_at,
-           idempotency_scope, idempotency_key, request_hash, fallback, provisional_ref, replay_pending, created_at, updated_at, last_error, breaker_refusals)
+           idempotency_scope, idempotency_key, request_hash, fallback, provisional_ref, replay_pending, created_at, updated_at, last_error, breaker_refusals, channel_client)
          ${claim ? `SELECT ${NEW_ROW_PARAMS} WHERE EXISTS (SELECT 1 FROM claim)` : `VALUES (${NEW_ROW_PARAMS})`}
          ON CONFLICT (idempotency_scope, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
          RETURNING id),
@@ -113,6 +113,7 @@ export class PgTransactionRepository extends TransactionRepository {
       values.push(value);
       where.push(clause(`$${values.length}`));
     };
+    if (filter.centreCode) add((p) => `centre_code = ${p}`, filter.centreCode);
     if (filter.agencyCode) add((p) => `agency_code = ${p}`, filter.agencyCode);
     if (filter.serviceCode) add((p) => `service_code = ${p}`, filter.serviceCode);
     if (filter.reasonCode) add((p) => `parked_reason->>'code' = ${p}`, filter.reasonCode);

@@ -4,7 +4,7 @@ import type { Transaction, TransactionState } from '../domain/transaction';
 export const COLUMNS = `id, service_code, agency_code, channel, centre_code, officer_id, submitted_by, citizen_id_hash,
   citizen_sealed, payload_sealed, state, attempts, max_attempts, next_attempt_at, agency_ref, result, last_error,
   idempotency_scope, idempotency_key, request_hash, fallback, provisional_ref, replay_pending, replayed_at,
-  manual_outcome, parked_reason, conflict, replay_failures, breaker_refusals, created_at, updated_at`;
+  manual_outcome, parked_reason, conflict, replay_failures, breaker_refusals, created_at, updated_at, channel_client`;
 
 /** COLUMNS qualified by a table alias, for statements that join. */
 export function columnsOf(alias: string): string {
@@ -21,6 +21,7 @@ export interface TransactionRow {
   centre_code: string | null;
   officer_id: string | null;
   submitted_by: string;
+  channel_client: string | null;
   citizen_id_hash: string;
   citizen_sealed: Buffer;
   payload_sealed: Buffer;
@@ -56,6 +57,7 @@ export function toTransaction(row: TransactionRow): Transaction {
     centreCode: row.centre_code,
     officerId: row.officer_id,
     submittedBy: row.submitted_by,
+    channelClient: row.channel_client,
     citizenIdHash: row.citizen_id_hash,
     citizenSealed: row.citizen_sealed,
     payloadSealed: row.payload_sealed,

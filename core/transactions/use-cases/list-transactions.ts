@@ -1,3 +1,4 @@
+import { authorize, type Actor } from '../../authorization';
 import type { ListFilter, TransactionRepository } from '../transaction.repository';
 import { toTransactionSummary, type ServiceInstructions, type TransactionSummary } from '../transaction.view';
 
@@ -14,8 +15,11 @@ export class ListTransactions {
     private readonly services: ServiceInstructions,
   ) {}
 
-  async page(filter: ListFilter): Promise<TransactionPage> {
-    const found = await this.transactions.list(filter);
+  /** Narrowed to the reader's scope: a query for another agency than the reader's finds nothing. */
+  async page(filter: ListFilter, reader: Actor): Promise<TransactionPage> {
+    const scope = authorize(reader, 'transaction.list');
+    if (scope.agency !== undefined && filter.agencyCode !== undefined && filter.agencyCode !== scope.agency) return { items: [], next: null };
+    const found = await this.transactions.list({ ...filter, centreCode: scope.centre, agencyCode: scope.agency ?? filter.agencyCode });
     const last = found.at(-1);
     return {
       items: found.map((tx) => toTransactionSummary(tx, this.services)),

@@ -1,8 +1,10 @@
+import { authorize, type Actor } from '../../authorization';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import { requeueStep } from '../domain/fallback-rules';
 import type { Transaction } from '../domain/transaction';
 import type { TransactionRepository } from '../transaction.repository';
+import { transactionFacts } from './get-transaction';
 
 export interface ReplayFilter {
   agency?: string;
@@ -25,10 +27,12 @@ export class ReplayParked {
     private readonly clock: Clock,
   ) {}
 
-  async one(id: string, actor: string): Promise<Transaction> {
+  async one(id: string, actor: Actor): Promise<Transaction> {
+    authorize(actor, 'transaction.replay');
     const current = await this.transactions.find(id);
     if (!current) throw new DomainError('not_found', 'transaction-not-found', `No transaction ${id}.`);
-    const step = requeueStep(current, actor, this.clock.now());
+    authorize(actor, 'transaction.replay', transactionFacts(current));
+    const step = requeueStep(current, actor.subject, this.clock.now());
     if (step.kind === 'refused' && step.reason === 'completed-manually') {
       throw new DomainError('conflict', 'already-completed-manually', 'The outcome of this transaction was recorded by hand; replaying it would file it twice.');
     }
@@ -37,17 +41,21 @@ export class ReplayParked {
     return requeued.transaction;
   }
 
-  async bulk(filter: ReplayFilter, actor: string): Promise<{ requeued: string[] }> {
+  /** Within the actor's scope: a manager bound to a centre replays that centre's only. */
+  async bulk(filter: ReplayFilter, actor: Actor): Promise<{ requeued: string[] }> {
+    const scope = authorize(actor, 'transaction.replay');
+    if (scope.agency !== undefined && filter.agency !== undefined && filter.agency !== scope.agency) return { requeued: [] };
     const parked = await this.transactions.list({
       state: 'parked',
-      agencyCode: filter.agency,
+      centreCode: scope.centre,
+      agencyCode: scope.agency ?? filter.agency,
       serviceCode: filter.service,
       reasonCode: filter.reason,
       limit: BULK_REPLAY_LIMIT,
     });
     const requeued: string[] = [];
     for (const tx of parked) {
-      const step = requeueStep(tx, actor, this.clock.now());
+      const step = requeueStep(tx, actor.subject, this.clock.now());
       if (step.kind === 'requeued' && (await this.transactions.apply(tx.id, step))) requeued.push(tx.id);
     }
     return { requeued };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Catalogue } from '../../../contracts/src/catalogue';
 import type { TransactionEnvelope } from '../../../contracts/src/message.types';
+import { authorize, officerOf, type Actor } from '../../authorization';
 import { KeyAlreadyClaimed, keyReused, type IdempotentRequest, type InlineAnswer, type StoredAnswer } from '../../idempotency/domain/idempotent-request';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
@@ -11,12 +12,8 @@ import type { TransactionRepository } from '../transaction.repository';
 import type { AcceptUnderFallback } from './accept-under-fallback';
 import type { DispatchAttempt } from './dispatch-attempt';
 
-export interface Submitter {
-  subject: string;
-  roles: readonly string[];
-  /** Officers are bound to one centre and submit only for it. */
-  centre?: string;
-}
+/** Who submits: the officer recorded on the transaction is this subject when it holds `officer`, and `client` (azp) its channel client. */
+export type Submitter = Actor;
 
 export interface SubmitTransactionCommand {
   /** The body, valid against transaction-envelope.v1.json (checked at the edge); its payload is checked here, against its service. */
@@ -62,7 +59,7 @@ export class SubmitTransaction {
     this.validatePayload(envelope);
     const service = this.catalogue.service(envelope.service)!;
     const agency = this.catalogue.agency(service.agencyCode)!;
-    const centre = this.authorisedCentre(envelope, command.submitter);
+    const centre = authorisedCentre(envelope, service.agencyCode, command.submitter);
     const now = this.clock.now();
     const id = randomUUID();
     const inline = command.inline?.key.inline ? command.inline : undefined;
@@ -74,8 +71,10 @@ export class SubmitTransaction {
       agencyCode: service.agencyCode,
       channel: envelope.channel,
       centreCode: centre ?? null,
-      officerId: envelope.officer ?? (command.submitter.roles.includes('officer') ? command.submitter.subject : null),
+      // The authenticated officer, never one the body names (the envelope's schema has no such field).
+      officerId: officerOf(command.submitter),
       submittedBy: command.submitter.subject,
+      channelClient: command.submitter.client ?? null,
       citizenIdHash: this.vault.lookupHash(envelope.citizen.idNumber),
       citizenSealed: this.vault.seal(envelope.citizen),
       payloadSealed: this.vault.seal(envelope.payload),
@@ -95,7 +94,8 @@ export class SubmitTransaction {
       entityId: id,
       type: 'received',
       actor: command.submitter.subject,
-      data: { service: service.code, agency: service.agencyCode, channel: envelope.channel, centre: centre ?? null },
+      // The channel client is in the chain too, so that rewriting it on the row is detectable.
+      data: { service: service.code, agency: service.agencyCode, channel: envelope.channel, centre: centre ?? null, client: record.channelClient },
       occurredAt: now,
     };
     const claim = inline?.key.request;
@@ -149,18 +149,14 @@ export class SubmitTransaction {
     const payloadErrors = this.catalogue.validator.validateRequest(envelope.service, envelope.payload);
     if (payloadErrors.length > 0) throw invalid(payloadErrors);
   }
+}
 
-  private authorisedCentre(envelope: TransactionEnvelope, submitter: Submitter): string | undefined {
-    const isOfficerOnly = submitter.roles.includes('officer') && !submitter.roles.includes('channel');
-    if (!isOfficerOnly) return envelope.centre;
-    if (!submitter.centre) {
-      throw new DomainError('forbidden', 'officer-without-centre', 'Your token names no centre; an officer submits for the centre they work at.');
-    }
-    if (envelope.centre && envelope.centre !== submitter.centre) {
-      throw new DomainError('forbidden', 'centre-mismatch', `You are an officer of centre ${submitter.centre} and cannot submit for ${envelope.centre}.`);
-    }
-    return submitter.centre;
-  }
+/** The centre the transaction is recorded for: the submitter's own when its roles bind it to one, else the one the body names. */
+function authorisedCentre(envelope: TransactionEnvelope, agencyCode: string, submitter: Submitter): string | undefined {
+  const scope = authorize(submitter, 'transaction.submit');
+  const centre = envelope.centre ?? scope.centre;
+  authorize(submitter, 'transaction.submit', { centre, agency: agencyCode });
+  return centre;
 }
 
 function invalid(errors: { field: string; message: string }[]): DomainError {

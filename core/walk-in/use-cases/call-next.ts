@@ -5,7 +5,8 @@ import type { CallAhead } from './call-ahead';
 import { APPOINTMENT_LEAD_MINUTES, toTicketView, type TicketView } from '../domain/ticket';
 import type { TicketRepository } from '../ticket.repository';
 import { counterNamed, type CounterCommand } from './counter-sessions';
-import { assertAtCentre, centreNamed, type CentreDirectory } from './queue-access';
+import { authorize } from '../../authorization';
+import { centreNamed, type CentreDirectory } from './queue-access';
 
 /**
  * POST /v1/centres/{code}/counters/{counter}/call-next: the best waiting ticket among the services
@@ -23,7 +24,7 @@ export class CallNext {
 
   async execute(command: CounterCommand): Promise<TicketView | null> {
     // The centre's code is checked by the statement itself; the centre is read only to explain a refusal.
-    assertAtCentre(command.caller, command.centreCode);
+    authorize(command.caller, 'counter.work', { centre: command.centreCode });
     const now = this.clock.now();
     const result = await this.tickets.callNext(
       { centreCode: command.centreCode, counterCode: command.counterCode, officerId: command.caller.subject, at: now, appointmentLeadMinutes: APPOINTMENT_LEAD_MINUTES },
@@ -41,7 +42,6 @@ export class CallNext {
         throw new DomainError('conflict', 'counter-held-by-another-officer', `Counter ${command.counterCode} is open under another officer.`);
       case 'counter-closed': {
         const centre = await centreNamed(this.centres, command.centreCode);
-        assertAtCentre(command.caller, centre.code);
         counterNamed(centre, command.counterCode);
         throw new DomainError('conflict', 'counter-closed', `Counter ${command.counterCode} is closed: open it before calling the next ticket.`);
       }

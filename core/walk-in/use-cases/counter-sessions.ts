@@ -5,12 +5,13 @@ import type { Clock } from '../../shared/clock';
 import { DomainError } from '../../shared/errors';
 import { toSessionView, type CounterSessionView } from '../domain/counter-session';
 import type { CounterSessionRepository } from '../counter-session.repository';
-import { assertAtCentre, centreNamed, type Caller, type CentreDirectory } from './queue-access';
+import { authorize, decide, type Actor } from '../../authorization';
+import { centreNamed, type CentreDirectory } from './queue-access';
 
 export interface CounterCommand {
   centreCode: string;
   counterCode: string;
-  caller: Caller;
+  caller: Actor;
 }
 
 /** The counter named in the path, at a centre that exists: 404 otherwise. */
@@ -32,7 +33,7 @@ export class CounterSessions {
   ) {}
 
   async open(command: CounterCommand): Promise<{ session: CounterSessionView; created: boolean }> {
-    const centre = await this.counterAt(command);
+    const centre = await this.counterAt(command, 'counter.work');
     const now = this.clock.now();
     const id = randomUUID();
     const result = await this.sessions.open(
@@ -63,12 +64,13 @@ export class CounterSessions {
   }
 
   async close(command: CounterCommand): Promise<CounterSessionView> {
-    const centre = await this.counterAt(command);
+    const centre = await this.counterAt(command, 'counter.close');
     const now = this.clock.now();
     const current = await this.sessions.openAt(centre.code, command.counterCode);
     if (!current) throw new DomainError('conflict', 'counter-not-open', `Counter ${command.counterCode} is not open.`);
-    const managing = command.caller.roles.includes('manager');
-    if (current.officerId !== command.caller.subject && !managing) {
+    // Officers close their own session; managers any of their centre (the policy's `counter.close`).
+    const decision = decide(command.caller, 'counter.close', { centre: centre.code, creator: current.officerId });
+    if (!decision.allowed) {
       throw new DomainError('conflict', 'counter-held-by-another-officer', `Counter ${command.counterCode} is open under another officer.`);
     }
     const closed = await this.sessions.close(centre.code, command.counterCode, now, (session) => ({
@@ -86,9 +88,10 @@ export class CounterSessions {
     return toSessionView(closed, now);
   }
 
-  private async counterAt(command: CounterCommand): Promise<Centre> {
+  private async counterAt(command: CounterCommand, action: 'counter.work' | 'counter.close'): Promise<Centre> {
+    authorize(command.caller, action);
     const centre = await centreNamed(this.centres, command.centreCode);
-    assertAtCentre(command.caller, centre.code);
+    authorize(command.caller, action, { centre: centre.code });
     counterNamed(centre, command.counterCode);
     return centre;
   }

@@ -6,7 +6,7 @@ import type { Feedback } from '../../../contracts/src/message.types';
 import { feedbackRequest } from '../domain/queue-requests';
 import { ticketNumber } from '../domain/ticket';
 import type { TicketRepository } from '../ticket.repository';
-import { assertAtCentre, type Caller } from './queue-access';
+import { authorize, type Actor } from '../../authorization';
 
 export interface FeedbackReceipt {
   ticketId: string;
@@ -27,13 +27,14 @@ export class GiveFeedback {
     private readonly clock: Clock,
   ) {}
 
-  async execute(ticketId: string, body: Feedback, caller: Caller): Promise<FeedbackReceipt> {
+  async execute(ticketId: string, body: Feedback, caller: Actor): Promise<FeedbackReceipt> {
+    authorize(caller, 'ticket.feedback');
     const feedback = feedbackRequest(body);
     if (!isUuid(ticketId)) throw new DomainError('not_found', 'ticket-not-found', `No ticket ${ticketId.slice(0, 40)}.`);
     const now = this.clock.now();
     const commentSealed = feedback.comment === null ? null : this.vault.seal(feedback.comment);
     const ticket = await this.tickets.addFeedback(ticketId.toLowerCase(), { rating: feedback.rating, commentSealed, givenBy: caller.subject, at: now }, (t) => {
-      assertAtCentre(caller, t.centreCode);
+      authorize(caller, 'ticket.feedback', { centre: t.centreCode });
       if (t.state !== 'completed') {
         throw new DomainError('conflict', 'ticket-not-completed', `Ticket ${ticketNumber(t.letter, t.number)} is ${t.state.replace('_', '-')}; feedback follows a completed visit.`);
       }

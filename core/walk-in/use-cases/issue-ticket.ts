@@ -14,7 +14,8 @@ import type { TicketRequest as TicketRequestBody } from '../../../contracts/src/
 import { ticketRequest } from '../domain/queue-requests';
 import { APPOINTMENT_LEAD_MINUTES, ticketNumber, toTicketView, type TicketView } from '../domain/ticket';
 import type { PlanTicket, TicketRepository } from '../ticket.repository';
-import { assertAtCentre, centreNamed, type Caller, type CentreDirectory } from './queue-access';
+import { authorize, type Actor } from '../../authorization';
+import { centreNamed, type CentreDirectory } from './queue-access';
 
 export interface IssuedTicket extends TicketView {
   /** 1 = next for its service; null once the ticket is no longer waiting (a replayed request). */
@@ -28,7 +29,7 @@ export interface IssueTicketCommand {
   centreCode: string;
   /** Valid against ticket-request.v1.json (checked at the edge). */
   body: TicketRequestBody;
-  caller: Caller;
+  caller: Actor;
   idempotencyKey?: string;
 }
 
@@ -49,8 +50,9 @@ export class IssueTicket {
 
   async execute(command: IssueTicketCommand): Promise<{ ticket: IssuedTicket; created: boolean }> {
     const request = ticketRequest(command.body);
+    authorize(command.caller, 'ticket.issue');
     const centre = await centreNamed(this.centres, command.centreCode);
-    assertAtCentre(command.caller, centre.code);
+    authorize(command.caller, 'ticket.issue', { centre: centre.code });
     const now = this.clock.now();
 
     let plan: PlanTicket;

@@ -3,6 +3,7 @@ import type { Clock } from '../../shared/clock';
 import { DomainError } from '../../shared/errors';
 import { emptyFigures, MAX_KPI_RANGE_DAYS, withoutStaffing, type CentreDayKpis, type KpiRow, type RangeKpis } from '../domain/kpi';
 import type { KpiQuery } from '../kpi.query';
+import { authorize, type Actor } from '../../authorization';
 import { centreNamed, type CentreDirectory } from './queue-access';
 
 /**
@@ -16,8 +17,10 @@ export class QueueKpis {
     private readonly clock: Clock,
   ) {}
 
-  async centreDay(centreCode: string, date: string | undefined): Promise<CentreDayKpis> {
+  async centreDay(centreCode: string, date: string | undefined, reader: Actor): Promise<CentreDayKpis> {
+    authorize(reader, 'kpi.read');
     const centre = await centreNamed(this.centres, centreCode);
+    authorize(reader, 'kpi.read', { centre: centre.code });
     const now = this.clock.now();
     // A given date is a real day (centre-kpi-query.v1.json, at the edge).
     const day = date ?? localDate(now, centre.timeZone);
@@ -46,8 +49,12 @@ export class QueueKpis {
     };
   }
 
-  /** `from` and `to` are real days (kpi-range-query.v1.json, at the edge); their order and span are checked here. */
-  async range(first: string, last: string): Promise<RangeKpis> {
+  /**
+   * `from` and `to` are real days (kpi-range-query.v1.json, at the edge); their order and span are
+   * checked here. Every centre in the reader's scope (a manager bound to a centre: that centre only).
+   */
+  async range(first: string, last: string, reader: Actor): Promise<RangeKpis> {
+    const scope = authorize(reader, 'kpi.read');
     if (first > last) {
       throw new DomainError('invalid', 'validation-failed', 'from must not be after to.', { errors: [{ field: 'query:from', message: 'must not be after to' }] });
     }
@@ -56,7 +63,7 @@ export class QueueKpis {
         errors: [{ field: 'query:to', message: `must be within ${MAX_KPI_RANGE_DAYS} days of from` }],
       });
     }
-    const rows = await this.kpis.rows({ from: first, to: last, centre: null, groupings: ['all', 'centre', 'centre-day'], now: this.clock.now() });
+    const rows = await this.kpis.rows({ from: first, to: last, centre: scope.centre ?? null, groupings: ['all', 'centre', 'centre-day'], now: this.clock.now() });
     const centres = rows.filter((r) => r.grouping === 'centre');
     return {
       from: first,

@@ -7,11 +7,12 @@ import { completedTransactions } from '../domain/queue-requests';
 import { ticketNumber, toTicketView, type Ticket, type TicketState, type TicketView } from '../domain/ticket';
 import type { TicketChange, TicketRepository } from '../ticket.repository';
 import { letterFor } from './issue-ticket';
-import { assertAtCentre, centreNamed, type Caller, type CentreDirectory } from './queue-access';
+import { authorize, type Actor } from '../../authorization';
+import { centreNamed, type CentreDirectory } from './queue-access';
 
 export interface TicketCommand {
   ticketId: string;
-  caller: Caller;
+  caller: Actor;
 }
 
 /**
@@ -27,7 +28,7 @@ export class TicketActions {
   ) {}
 
   async get(command: TicketCommand): Promise<TicketView> {
-    return toTicketView(await this.visible(command));
+    return toTicketView(await this.visible(command, 'ticket.read'));
   }
 
   /** Calls the same ticket to the same counter again (the citizen did not come forward). */
@@ -44,7 +45,7 @@ export class TicketActions {
   /** Sends the ticket to another service's queue, keeping its number and its arrival time. */
   async transfer(command: TicketCommand & { body: TicketTransfer }): Promise<TicketView> {
     const serviceCode = command.body.service;
-    const current = await this.visible(command);
+    const current = await this.visible(command, 'ticket.serve');
     const centre = await centreNamed(this.centres, current.centreCode);
     letterFor(centre, serviceCode, '/service');
     const now = this.clock.now();
@@ -109,8 +110,9 @@ export class TicketActions {
 
   private async decide(command: TicketCommand, rule: (ticket: Ticket) => TicketChange): Promise<Ticket> {
     if (!isUuid(command.ticketId)) throw notFound(command.ticketId);
+    authorize(command.caller, 'ticket.serve');
     const changed = await this.tickets.change(command.ticketId.toLowerCase(), (ticket) => {
-      assertAtCentre(command.caller, ticket.centreCode);
+      authorize(command.caller, 'ticket.serve', { centre: ticket.centreCode });
       return rule(ticket);
     });
     if (!changed) throw notFound(command.ticketId);
@@ -118,10 +120,11 @@ export class TicketActions {
   }
 
   /** The ticket, if it exists and the caller works where it was issued (to anyone else it does not exist). */
-  private async visible(command: TicketCommand): Promise<Ticket> {
+  private async visible(command: TicketCommand, action: 'ticket.read' | 'ticket.serve'): Promise<Ticket> {
+    authorize(command.caller, action);
     const ticket = isUuid(command.ticketId) ? await this.tickets.findById(command.ticketId.toLowerCase()) : null;
     if (!ticket) throw notFound(command.ticketId);
-    assertAtCentre(command.caller, ticket.centreCode);
+    authorize(command.caller, action, { centre: ticket.centreCode });
     return ticket;
   }
 }

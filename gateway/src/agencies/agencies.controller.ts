@@ -8,7 +8,7 @@ import { SetAgencyMode } from '../../../core/agencies/use-cases/set-agency-mode'
 import { BulkChangeBookings } from '../../../core/bookings/use-cases/bulk-change-bookings';
 import { DomainError } from '../../../core/shared/errors';
 import { TransactionRepository } from '../../../core/transactions/transaction.repository';
-import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { CurrentPrincipal, Can, type Principal } from '../auth';
 import { AgencyRegistry } from '../../../adapters/registry';
 import { Catalogue } from '../../../contracts/src/catalogue';
 import { RetryQueue } from '../../../core/retry-queue/retry-queue.port';
@@ -33,7 +33,7 @@ export class AgenciesController {
   ) {}
 
   @Get()
-  @Roles('operator', 'manager', 'admin', 'auditor')
+  @Can('agency.read')
   @ApiOperation({ summary: 'Each agency with its breaker state, mode, load and queue depth' })
   @ApiMessageResponse(200, 'agency-list')
   async list(): Promise<AgencyList> {
@@ -42,7 +42,7 @@ export class AgenciesController {
   }
 
   @Get(':code')
-  @Roles('operator', 'manager', 'admin', 'auditor')
+  @Can('agency.read')
   @ApiOperation({ summary: 'One agency: breaker, mode (auto | manual | maintenance, or degraded) and replay progress' })
   @ApiParam({ name: 'code', example: 'nrb' })
   @ApiMessageResponse(200, 'agency')
@@ -52,7 +52,7 @@ export class AgenciesController {
   }
 
   @Put(':code/mode')
-  @Roles('operator', 'admin')
+  @Can('agency.operate')
   @ApiOperation({
     summary: 'Switch an agency to auto, manual (with reason) or maintenance (with window); audited',
     description: 'Body: `{"mode": "manual", "reason": "NRB system down since 09:10"}` or `{"mode": "maintenance", "reason": "…", "window": {"start": "…", "end": "…"}}`.',
@@ -92,7 +92,7 @@ export class AgenciesController {
 
   @Post(':code/replay/pause')
   @HttpCode(200)
-  @Roles('operator', 'admin')
+  @Can('agency.operate')
   @ApiOperation({ summary: "Pause the replay of an agency's stored backlog; audited" })
   @ApiParam({ name: 'code', example: 'nrb' })
   @ApiMessageResponse(200, 'agency')
@@ -104,7 +104,7 @@ export class AgenciesController {
 
   @Post(':code/replay/resume')
   @HttpCode(200)
-  @Roles('operator', 'admin')
+  @Can('agency.operate')
   @ApiOperation({ summary: "Resume the replay of an agency's stored backlog; audited" })
   @ApiParam({ name: 'code', example: 'nrb' })
   @ApiMessageResponse(200, 'agency')

@@ -15,7 +15,7 @@ import type {
   AuditTransactionQuery,
   AuditVerification,
 } from '../../../contracts/src/message.types';
-import { auditScope, maySealAudit, mayVerifyAudit } from '../../../core/audit/audit-access';
+import { authorize } from '../../../core/authorization';
 import { publicEvent, type AuditEvent } from '../../../core/audit/audit-event';
 import type { AuditFinding } from '../../../core/audit/audit-finding';
 import { PublishedKeys } from '../../../core/signing/published-keys';
@@ -25,7 +25,7 @@ import type { AuditSealer } from '../../../core/audit/sealer';
 import { ReadAudit } from '../../../core/audit/use-cases/read-audit';
 import { AuditVerifier } from '../../../core/audit/verify-audit';
 import { DomainError } from '../../../core/shared/errors';
-import { CurrentPrincipal, Public, Roles, type Principal } from '../auth';
+import { CurrentPrincipal, Public, Can, type Principal } from '../auth';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { ValidQuery } from '../http/valid-query';
@@ -41,7 +41,7 @@ const MAX_FINDINGS = 1000;
 /**
  * The auditors' API: read-only views of the log for auditors and admins (the whole of it) and
  * agency clients (their own agency's part), verify, the seals and the keys that sign them.
- * Who sees how much is decided by core/audit/audit-access.ts.
+ * Who sees how much is decided by the authorization policy (core/authorization).
  */
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -56,7 +56,7 @@ export class AuditController {
   ) {}
 
   @Get('audit/transactions')
-  @Roles('auditor', 'admin', 'agency')
+  @Can('audit.read')
   @ApiOperation({
     summary: 'Transactions by agency, service, centre, channel, officer, state, time and citizen; newest first, cursor pages',
     description: 'An agency client sees its own agency only. `citizen` is a national ID number, matched through its keyed hash and never echoed.',
@@ -72,7 +72,7 @@ export class AuditController {
   }
 
   @Get('transactions/:id/events')
-  @Roles('auditor', 'admin', 'agency')
+  @Can('audit.read')
   @ApiOperation({ summary: "A transaction's whole audit trail: actor, time, data, chain, position, previous and own hash" })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiMessageResponse(200, 'audit-trail')
@@ -84,7 +84,7 @@ export class AuditController {
   }
 
   @Get('audit/events')
-  @Roles('auditor', 'admin', 'agency')
+  @Can('audit.read')
   @ApiOperation({
     summary: 'Audit events: administrative actions by default (mode switches, capacity and centre changes, seals, key rotations, personal-data reads…); filters; newest first',
     description: 'Without `entityType`, every entity but transactions. Replays and resolutions are events of their transactions: `?entityType=transaction&type=conflict_resolved`.',
@@ -97,7 +97,7 @@ export class AuditController {
   }
 
   @Get('audit/export')
-  @Roles('auditor', 'admin', 'agency')
+  @Can('audit.read')
   @ApiOperation({
     summary: 'Transactions (`of=transactions`) or events (`of=events`) with the same filters, streamed as CSV or JSON Lines at constant memory',
   })
@@ -110,7 +110,7 @@ export class AuditController {
   @ApiProblemResponse(422, 'A filter is not valid, or belongs to the other kind of export (query parameters named)')
   async export(@ValidQuery('audit-export-query') query: AuditExportQuery, @CurrentPrincipal() principal: Principal, @Res() reply: FastifyReply): Promise<void> {
     const format = query.format ?? 'csv';
-    auditScope(principal); // refuse before the first byte, not in the middle of the stream
+    authorize(principal, 'audit.read'); // refuse before the first byte, not in the middle of the stream
     const stream =
       query.of === 'events'
         ? exportStream(this.read.exportEvents(principal, eventFilter(query)), eventRecord, EVENT_COLUMNS, format)
@@ -120,14 +120,14 @@ export class AuditController {
   }
 
   @Get('audit/verify')
-  @Roles('auditor', 'admin')
+  @Can('audit.verify')
   @ApiOperation({
     summary: 'Verify the whole log: every broken chain link, every seal that does not hold, every transaction row that disagrees with its events',
     description: 'Each finding names its chain, position, entity and reason. At most 1000 are listed (`findingsTotal` counts all; npm run audit:verify lists every one).',
   })
   @ApiMessageResponse(200, 'audit-verification')
   async verify(@CurrentPrincipal() principal: Principal): Promise<AuditVerification> {
-    mayVerifyAudit(principal);
+    authorize(principal, 'audit.verify');
     const report = await this.verifier.verify();
     return {
       ok: report.ok,
@@ -142,12 +142,12 @@ export class AuditController {
   }
 
   @Get('audit/seals')
-  @Roles('auditor', 'admin', 'agency')
+  @Can('audit.read')
   @ApiOperation({ summary: 'The seals, oldest first: keep copies of them away from Kiungo' })
   @ApiMessageResponse(200, 'audit-seal-page')
   @ApiProblemResponse(422, '`after` or `limit` is not valid (query parameters named)')
   async sealList(@ValidQuery('audit-seal-query') query: AuditSealQuery, @CurrentPrincipal() principal: Principal): Promise<AuditSealPage> {
-    auditScope(principal);
+    authorize(principal, 'audit.read');
     const limit = pageLimit(query.limit);
     const page = await this.seals.page(this.pool, Number(query.after ?? 0), limit + 1);
     const items = page.slice(0, limit);
@@ -156,12 +156,12 @@ export class AuditController {
 
   @Post('audit/seals')
   @HttpCode(201)
-  @Roles('admin')
+  @Can('audit.seal')
   @ApiOperation({ summary: 'Seal every chain head now (besides the worker\'s interval); recorded as an audit event naming the admin' })
   @ApiMessageResponse(201, 'audit-seal')
   @ApiProblemResponse(503, 'No seal key is configured (KIUNGO_SEAL_KEY)')
   async sealNow(@CurrentPrincipal() principal: Principal): Promise<AuditSeal> {
-    maySealAudit(principal);
+    authorize(principal, 'audit.seal');
     if (!this.sealer) throw new DomainError('unavailable', 'sealing-off', 'No seal key is configured: set KIUNGO_SEAL_KEY or KIUNGO_SEAL_KEY_FILE.');
     return sealMessage(await this.sealer.seal(principal.subject));
   }

@@ -1,10 +1,30 @@
 import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ANONYMOUS_REQUIREMENT, ApiProblemResponse, SWAGGER_SECURITY_KEY } from '../docs/problem.schema';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Principal } from './principal';
-import type { Role } from './roles';
+import { rolesFor, type Action } from '../../../core/authorization';
+import type { Role } from '../../../core/authorization/roles';
 
 export const ROLES_KEY = 'kiungo:roles';
+export const ACTION_KEY = 'kiungo:action';
+/** The action of an operation in the OpenAPI document: what the authorization matrix spec reads. */
+export const ACTION_EXTENSION = 'x-kiungo-action';
+
+/**
+ * The operation is this action of the authorization policy (core/authorization): the guard asks
+ * the policy whether the caller's roles and bindings allow it (403 otherwise), the use case asks
+ * again with the resource's facts. Documents the 401, the 403 with the roles the policy allows,
+ * and the action itself (`x-kiungo-action`).
+ */
+export function Can(action: Action): MethodDecorator {
+  return applyDecorators(
+    SetMetadata(ACTION_KEY, action),
+    ApiExtension(ACTION_EXTENSION, action),
+    ApiProblemResponse(401, 'Missing, expired or invalid bearer token'),
+    ApiProblemResponse(403, `Needs one of the roles: ${rolesFor(action).join(', ')}`),
+  );
+}
 export const IS_PUBLIC_KEY = 'kiungo:public';
 
 declare module 'fastify' {
@@ -15,9 +35,9 @@ declare module 'fastify' {
 }
 
 /**
- * The caller must hold at least ONE of these roles (403 otherwise). On a controller it applies
- * to every handler; on a handler it replaces the controller's list. Without @Roles a route only
- * needs a valid token. `admin` is not a wildcard: list it where admins belong.
+ * @deprecated Use @Can(action) and add the action to core/authorization/policy.ts. Kept only so
+ * that routes landing meanwhile still build; the authorization matrix spec refuses a route
+ * without an action.
  */
 export function Roles(...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator {
   return applyDecorators(

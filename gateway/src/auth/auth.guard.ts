@@ -2,13 +2,14 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../../../core/shared/errors';
-import { IS_PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
-import type { Role } from './roles';
+import { authorize, type Action } from '../../../core/authorization';
+import { ACTION_KEY, IS_PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
+import type { Role } from '../../../core/authorization/roles';
 import { TokenVerifier } from './token-verifier';
 
 /**
  * Global guard (APP_GUARD): every HTTP route needs a valid bearer token unless marked
- * @Public(), and one of its @Roles() when it has any. Failures are DomainErrors, so the
+ * @Public(), and what the authorization policy says of its @Can(action). Failures are DomainErrors, so the
  * problem filter answers 401 (with WWW-Authenticate) or 403 like any other error.
  */
 @Injectable()
@@ -28,6 +29,12 @@ export class AuthGuard implements CanActivate {
     const principal = await this.verifier.verify(bearerToken(request.headers.authorization));
     request.principal = principal;
 
+    // The policy decides with what the token says; the use case decides again with the resource's facts.
+    const action = this.reflector.get<Action | undefined>(ACTION_KEY, context.getHandler());
+    if (action) {
+      authorize(principal, action);
+      return true;
+    }
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (required && required.length > 0 && !required.some((role) => principal.roles.includes(role))) {
       throw new DomainError('forbidden', 'insufficient-role', `This operation needs one of the roles: ${required.join(', ')}.`);

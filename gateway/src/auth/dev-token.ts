@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import type { AppConfig } from '../config/app-config';
 import { loadConfig } from '../config/env.schema';
 import { DEV_ISSUER, loadDevSigningKey } from './dev-signing-key';
-import { ROLES, isRole, type Role } from './roles';
+import { ROLES, isRole, type Role } from '../../../core/authorization/roles';
 
 export interface DevTokenRequest {
   role?: Role;

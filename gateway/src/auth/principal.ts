@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { isRole, type Role } from './roles';
+import { isRole, type Role } from '../../../core/authorization/roles';
 
 /** Who is calling, as established from a verified access token. */
 export interface Principal {

@@ -1,3 +1,4 @@
+import { PersonalDataReads } from '../../../core/audit/personal-data-reads';
 import { Logger, Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Catalogue } from '../../../contracts/src/catalogue';
@@ -66,8 +67,8 @@ const bookingProviders = [
   },
   {
     provide: FindBookings,
-    inject: [BookingRepository, PersonalDataVault, AuditLog, DB_POOL, Clock],
-    useFactory: (b: BookingRepository, vault: PersonalDataVault, audit: AuditLog, pool: Pool, clock: Clock) => new FindBookings(b, vault, audit, pool, clock),
+    inject: [BookingRepository, PersonalDataVault, PersonalDataReads],
+    useFactory: (b: BookingRepository, vault: PersonalDataVault, reads: PersonalDataReads) => new FindBookings(b, vault, reads),
   },
   {
     provide: ChangeBooking,

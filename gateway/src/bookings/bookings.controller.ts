@@ -7,7 +7,7 @@ import { BulkChangeBookings } from '../../../core/bookings/use-cases/bulk-change
 import { BookAppointment } from '../../../core/bookings/use-cases/book-appointment';
 import { ChangeBooking } from '../../../core/bookings/use-cases/change-booking';
 import { FindBookings } from '../../../core/bookings/use-cases/find-booking';
-import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { CurrentPrincipal, Can, type Principal } from '../auth';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ValidBody } from '../http/valid-body';
@@ -26,7 +26,7 @@ export class BookingsController {
 
   @Post()
   @HttpCode(201)
-  @Roles('channel', 'officer', 'admin')
+  @Can('booking.create')
   @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({
     summary: 'Book an appointment (Service by Appointment)',
@@ -44,7 +44,7 @@ export class BookingsController {
   }
 
   @Get()
-  @Roles('channel', 'officer', 'manager', 'admin')
+  @Can('booking.read')
   @ApiOperation({ summary: "A citizen's bookings (newest first), by national ID; officers see their centre's only" })
   @ApiMessageResponse(200, 'booking-list')
   @ApiProblemResponse(422, 'Not a national ID number (query field named)')
@@ -53,7 +53,7 @@ export class BookingsController {
   }
 
   @Get(':reference')
-  @Roles('channel', 'officer', 'manager', 'admin')
+  @Can('booking.read')
   @ApiOperation({ summary: 'A booking by its reference' })
   @ApiParam({ name: 'reference', example: 'K7QM-4X3P' })
   @ApiProblemResponse(404, 'No such booking, or not visible to the caller')
@@ -81,7 +81,7 @@ export class BookingsController {
 
   @Post(':reference/cancel')
   @HttpCode(200)
-  @Roles('channel', 'officer', 'admin')
+  @Can('booking.change')
   @ApiOperation({ summary: 'Cancel a booking; its place goes back on sale' })
   @ApiParam({ name: 'reference', example: 'K7QM-4X3P' })
   @ApiProblemResponse(404, 'No such booking')
@@ -93,7 +93,7 @@ export class BookingsController {
 
   @Post(':reference/reschedule')
   @HttpCode(200)
-  @Roles('channel', 'officer', 'admin')
+  @Can('booking.change')
   @ApiOperation({ summary: 'Move a booking to another slot of the same centre and service (all or nothing)' })
   @ApiParam({ name: 'reference', example: 'K7QM-4X3P' })
   @ApiProblemResponse(404, 'No such booking')

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { ApiProblemResponse } from '../docs/problem.schema';
 import type { FreeSlots, FreeSlotsQuery } from '../../../contracts/src/message.types';
 import { ListFreeSlots } from '../../../core/bookings/use-cases/list-free-slots';
-import { Roles } from '../auth';
+import { Can } from '../auth';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ValidQuery } from '../http/valid-query';
 
@@ -14,7 +14,7 @@ export class SlotsController {
   constructor(private readonly slots: ListFreeSlots) {}
 
   @Get(':code/slots')
-  @Roles('channel', 'officer', 'manager', 'admin')
+  @Can('slot.read')
   @ApiOperation({ summary: 'Free appointment slots of a centre for one service on one local day' })
   @ApiParam({ name: 'code', example: 'NRB-GPO' })
   @ApiMessageResponse(200, 'free-slots')

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import type { FastifyReply } from 'fastify';
 import type { CapacityChange, Centre, CentreDefinition, CentreList } from '../../../contracts/src/message.types';
 import { ManageCentres } from '../../../core/centres/use-cases/manage-centres';
-import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { CurrentPrincipal, Can, type Principal } from '../auth';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { ValidBody } from '../http/valid-body';
@@ -15,7 +15,7 @@ export class CentresController {
   constructor(private readonly centres: ManageCentres) {}
 
   @Get()
-  @Roles('admin', 'manager', 'operator', 'officer', 'channel', 'auditor')
+  @Can('centre.read')
   @ApiOperation({ summary: 'All centres (code, name, county, number of services and counters)' })
   @ApiMessageResponse(200, 'centre-list')
   async list(): Promise<CentreList> {
@@ -23,7 +23,7 @@ export class CentresController {
   }
 
   @Get(':code')
-  @Roles('admin', 'manager', 'operator', 'officer', 'channel', 'auditor')
+  @Can('centre.read')
   @ApiOperation({ summary: 'A centre: opening hours, holidays, services with slot capacity, counters' })
   @ApiParam({ name: 'code', example: 'NRB-GPO' })
   @ApiProblemResponse(404, 'No such centre')
@@ -33,7 +33,7 @@ export class CentresController {
   }
 
   @Put(':code')
-  @Roles('admin')
+  @Can('centre.write')
   @ApiOperation({
     summary: 'Create or replace a centre',
     description: 'Hours and holidays are replaced; `services` and `counters` are replaced when given and kept when left out. 201 when created.',
@@ -54,7 +54,7 @@ export class CentresController {
   }
 
   @Put(':code/capacity')
-  @Roles('admin')
+  @Can('centre.write')
   @ApiOperation({ summary: 'Appointments per slot for one service, from now on (never below places already booked)' })
   @ApiParam({ name: 'code', example: 'NRB-GPO' })
   @ApiProblemResponse(404, 'No such centre')

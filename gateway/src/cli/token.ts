@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { mintDevToken, parseLifetime } from '../auth/dev-token';
-import { ROLES, isRole, type Role } from '../auth/roles';
+import { ROLES, isRole, type Role } from '../../../core/authorization/roles';
 import { loadConfig } from '../config/env.schema';
 
 export interface CliIo {

@@ -5,7 +5,7 @@ import type { ConflictResolution, ReconciliationQuery, TransactionPage, Transact
 import { toTransactionSummary } from '../../../core/transactions/transaction.view';
 import { ListTransactions } from '../../../core/transactions/use-cases/list-transactions';
 import { ResolveConflict } from '../../../core/transactions/use-cases/resolve-conflict';
-import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { CurrentPrincipal, Can, type Principal } from '../auth';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { ValidBody } from '../http/valid-body';
@@ -29,17 +29,17 @@ export class ReconciliationController {
   ) {}
 
   @Get()
-  @Roles('manager', 'operator', 'admin', 'auditor')
+  @Can('transaction.list')
   @ApiOperation({ summary: 'Open conflicts, oldest first (`?agency=&cursor=&limit=`)' })
   @ApiMessageResponse(200, 'transaction-page', 'Transactions in state `conflict`, each with both outcomes')
   @ApiProblemResponse(422, 'Limit out of range or a cursor not from a previous page (query fields named)')
-  async list(@ValidQuery('reconciliation-query') query: ReconciliationQuery): Promise<TransactionPage> {
-    return toPage(await this.listTransactions.page(listFilter({ ...query, state: 'conflict' })));
+  async list(@ValidQuery('reconciliation-query') query: ReconciliationQuery, @CurrentPrincipal() principal: Principal): Promise<TransactionPage> {
+    return toPage(await this.listTransactions.page(listFilter({ ...query, state: 'conflict' }), principal));
   }
 
   @Post(':id/resolve')
   @HttpCode(200)
-  @Roles('manager')
+  @Can('conflict.resolve')
   @ApiOperation({ summary: 'Resolve a conflict: `{"decision": "keep-agency" | "keep-manual", "note": "…"}`; audited' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiMessageResponse(200, 'transaction-summary', 'The transaction in its settled state')
@@ -51,6 +51,6 @@ export class ReconciliationController {
     @ValidBody('conflict-resolution') resolution: ConflictResolution,
     @CurrentPrincipal() principal: Principal,
   ): Promise<TransactionSummary> {
-    return toTransactionSummary(await this.resolveConflict.execute(transactionId(id), resolution, principal.subject), this.catalogue);
+    return toTransactionSummary(await this.resolveConflict.execute(transactionId(id), resolution, principal), this.catalogue);
   }
 }

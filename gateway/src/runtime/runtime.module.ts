@@ -2,6 +2,7 @@ import { Global, Injectable, Module, type DynamicModule, type OnApplicationShutd
 import { AgencyRegistry } from '../../../adapters/registry';
 import { Catalogue } from '../../../contracts/src/catalogue';
 import { AuditLog } from '../../../core/audit/audit-log';
+import { PersonalDataReads } from '../../../core/audit/personal-data-reads';
 import { RetryQueue } from '../../../core/retry-queue/retry-queue.port';
 import { Clock } from '../../../core/shared/clock';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
@@ -22,8 +23,8 @@ class RuntimeLifecycle implements OnApplicationShutdown {
 
 /**
  * The infrastructure every feature module builds on, each part under its own token: the
- * catalogue, the agency registry, the retry queue, the audit log, the vault, the clock and the
- * database pool. It wires no use case: each feature module registers and exports its own.
+ * catalogue, the agency registry, the retry queue, the audit log (and the recorder of unmasked
+ * personal-data reads), the vault, the clock and the database pool. It wires no use case: each feature module registers and exports its own.
  */
 @Global()
 @Module({})
@@ -34,6 +35,7 @@ export class RuntimeModule {
       { provide: AgencyRegistry, useValue: runtime.agencies },
       { provide: RetryQueue, useValue: runtime.retries },
       { provide: AuditLog, useValue: runtime.audit },
+      { provide: PersonalDataReads, useValue: new PersonalDataReads(runtime.audit, runtime.pool, runtime.clock) },
       { provide: PersonalDataVault, useValue: runtime.vault },
       { provide: Clock, useValue: runtime.clock },
       { provide: KiungoMetrics, useValue: runtime.metrics },

@@ -5,12 +5,10 @@ import { ApiProblemResponse } from '../docs/problem.schema';
 import type { ServiceDefinition } from '../../../contracts/src/catalogue.types';
 import type { Service, ServiceList } from '../../../contracts/src/message.types';
 import { DomainError } from '../../../core/shared/errors';
-import { Roles } from '../auth';
+import { Can } from '../auth';
 import { Catalogue } from '../../../contracts/src/catalogue';
 
 type ServiceSummary = ServiceList['items'][number];
-
-const ALL_ROLES = ['channel', 'officer', 'manager', 'operator', 'auditor', 'agency', 'admin'] as const;
 
 @ApiTags('services')
 @ApiBearerAuth()
@@ -19,7 +17,7 @@ export class ServicesController {
   constructor(private readonly catalogue: Catalogue) {}
 
   @Get()
-  @Roles(...ALL_ROLES)
+  @Can('catalogue.read')
   @ApiOperation({ summary: 'The service catalogue' })
   @ApiMessageResponse(200, 'service-list')
   list(): ServiceList {
@@ -27,7 +25,7 @@ export class ServicesController {
   }
 
   @Get(':code')
-  @Roles(...ALL_ROLES)
+  @Can('catalogue.read')
   @ApiOperation({ summary: 'One service, with the JSON Schema its request payload must satisfy' })
   @ApiParam({ name: 'code', example: 'id-card-replacement' })
   @ApiMessageResponse(200, 'service')

@@ -8,8 +8,8 @@ import { ReceiptIssuer } from '../../../core/receipts/issue-receipt';
 import { DomainError } from '../../../core/shared/errors';
 import { maskIdNumber, PersonalDataVault } from '../../../core/shared/personal-data';
 import type { Citizen } from '../../../core/transactions/domain/transaction';
-import { TransactionRepository } from '../../../core/transactions/transaction.repository';
-import { Roles } from '../auth';
+import { GetTransaction } from '../../../core/transactions/use-cases/get-transaction';
+import { Can, CurrentPrincipal, type Principal } from '../auth';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { ValidQuery } from '../http/valid-query';
@@ -24,14 +24,14 @@ export class AcknowledgmentController {
   constructor(
     private readonly catalogue: Catalogue,
     private readonly vault: PersonalDataVault,
-    private readonly transactions: TransactionRepository,
+    private readonly getTransaction: GetTransaction,
     private readonly centres: CentreRepository,
     private readonly receipts: ReceiptIssuer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
-  @Roles('channel', 'officer', 'manager', 'admin')
+  @Can('transaction.acknowledgment')
   @ApiOperation({ summary: 'The printable acknowledgment of a stored transaction: HTML, or PDF with `Accept: application/pdf` or `?format=pdf`' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiProduces('text/html', 'application/pdf')
@@ -40,15 +40,16 @@ export class AcknowledgmentController {
     description: 'The acknowledgment to print',
     content: { 'text/html': { schema: { type: 'string' } }, 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
   })
-  @ApiProblemResponse(404, 'No such transaction, or it was not stored for later (no acknowledgment)')
+  @ApiProblemResponse(404, 'No such transaction, not visible to the caller, or not stored for later (no acknowledgment)')
   @ApiProblemResponse(422, 'The id is not a UUID, or the format not html or pdf')
   async acknowledgment(
     @Param('id') id: string,
     @ValidQuery('acknowledgment-query') { format }: AcknowledgmentQuery,
     @Headers('accept') accept: string | undefined,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string | Buffer> {
-    const tx = await this.transactions.find(transactionId(id));
+    const tx = await this.getTransaction.forAcknowledgment(transactionId(id), principal);
     if (!tx?.provisionalRef) throw new DomainError('not_found', 'acknowledgment-not-found', `Transaction ${id} has no acknowledgment (it was not stored for later).`);
     const service = this.catalogue.service(tx.serviceCode);
     const idNumberMasked = maskIdNumber(this.vault.open<Citizen>(tx.citizenSealed).idNumber);

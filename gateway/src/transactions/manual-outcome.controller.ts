@@ -4,7 +4,7 @@ import { Catalogue } from '../../../contracts/src/catalogue';
 import type { ManualOutcome, ManualOutcomeResult } from '../../../contracts/src/message.types';
 import { toTransactionSummary } from '../../../core/transactions/transaction.view';
 import { RecordManualOutcome } from '../../../core/transactions/use-cases/record-manual-outcome';
-import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { CurrentPrincipal, Can, type Principal } from '../auth';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { ValidBody } from '../http/valid-body';
@@ -22,7 +22,7 @@ export class ManualOutcomeController {
 
   @Post()
   @HttpCode(200)
-  @Roles('officer', 'manager')
+  @Can('transaction.record-outcome')
   @ApiOperation({ summary: 'Record the outcome of the paper process: `{"outcome": "completed", "agencyRef": "…", "note": "…"}`; officers of that centre and managers' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiMessageResponse(200, 'manual-outcome-result')

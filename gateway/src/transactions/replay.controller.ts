@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags 
 import { Catalogue } from '../../../contracts/src/catalogue';
 import { toTransactionSummary, type TransactionSummary } from '../../../core/transactions/transaction.view';
 import { ReplayParked } from '../../../core/transactions/use-cases/replay-parked';
-import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { CurrentPrincipal, Can, type Principal } from '../auth';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { BulkReplayFilterDto, BulkReplayResultDto } from './fallback.dto';
@@ -21,19 +21,19 @@ export class ReplayController {
 
   @Post('replay')
   @HttpCode(200)
-  @Roles('operator', 'manager', 'admin')
+  @Can('transaction.replay')
   @ApiOperation({ summary: 'Put parked transactions back in their agency replay backlog; body filter `{"agency", "service", "reason"}` (at most 500 per call)' })
   @ApiBody({ type: BulkReplayFilterDto, description: 'Every field optional; `{}` replays every parked transaction (500 per call)' })
   @ApiOkResponse({ type: BulkReplayResultDto })
   async replayMany(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<{ requeued: string[] }> {
     const filter = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const text = (key: string): string | undefined => (typeof filter[key] === 'string' ? (filter[key] as string) : undefined);
-    return this.replayParked.bulk({ agency: text('agency'), service: text('service'), reason: text('reason') }, principal.subject);
+    return this.replayParked.bulk({ agency: text('agency'), service: text('service'), reason: text('reason') }, principal);
   }
 
   @Post(':id/replay')
   @HttpCode(200)
-  @Roles('operator', 'manager', 'admin')
+  @Can('transaction.replay')
   @ApiOperation({ summary: 'Put one parked transaction back in its agency replay backlog' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiMessageResponse(200, 'transaction-summary')
@@ -41,6 +41,6 @@ export class ReplayController {
   @ApiProblemResponse(409, '`not-replayable` (not parked) or `already-completed-manually`')
   @ApiProblemResponse(422, 'The id is not a UUID')
   async replayOne(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TransactionSummary> {
-    return toTransactionSummary(await this.replayParked.one(transactionId(id), principal.subject), this.catalogue);
+    return toTransactionSummary(await this.replayParked.one(transactionId(id), principal), this.catalogue);
   }
 }

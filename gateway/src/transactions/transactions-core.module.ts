@@ -6,6 +6,7 @@ import { AgencyHealthProbe } from '../../../core/agencies/agency-health.port';
 import { AgencyModeRepository } from '../../../core/agencies/agency-mode.repository';
 import { AgencyModes } from '../../../core/agencies/agency-modes';
 import { AuditLog } from '../../../core/audit/audit-log';
+import { PersonalDataReads } from '../../../core/audit/personal-data-reads';
 import { RetryQueue } from '../../../core/retry-queue/retry-queue.port';
 import { Clock } from '../../../core/shared/clock';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
@@ -90,8 +91,9 @@ const providers = [
   },
   {
     provide: GetTransaction,
-    inject: [TransactionRepository, PersonalDataVault, Catalogue],
-    useFactory: (transactions: TransactionRepository, vault: PersonalDataVault, catalogue: Catalogue) => new GetTransaction(transactions, vault, catalogue),
+    inject: [TransactionRepository, PersonalDataVault, Catalogue, PersonalDataReads],
+    useFactory: (transactions: TransactionRepository, vault: PersonalDataVault, catalogue: Catalogue, reads: PersonalDataReads) =>
+      new GetTransaction(transactions, vault, catalogue, reads),
   },
   {
     provide: ListTransactions,

@@ -7,7 +7,7 @@ import { toTransactionView } from '../../../core/transactions/transaction.view';
 import { GetTransaction } from '../../../core/transactions/use-cases/get-transaction';
 import { ListTransactions } from '../../../core/transactions/use-cases/list-transactions';
 import { SubmitTransaction } from '../../../core/transactions/use-cases/submit-transaction';
-import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { CurrentPrincipal, Can, type Principal } from '../auth';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { Idempotency, IdempotencyInStatements, IdempotencyInterceptor, InlineIdempotency } from '../http/idempotency.interceptor';
@@ -34,7 +34,7 @@ export class TransactionsController {
 
   @Post()
   @HttpCode(202)
-  @Roles('channel', 'officer')
+  @Can('transaction.submit')
   @UseInterceptors(IdempotencyInterceptor)
   @IdempotencyInStatements()
   @ApiOperation({
@@ -79,16 +79,16 @@ export class TransactionsController {
   }
 
   @Get()
-  @Roles('operator', 'manager', 'admin', 'auditor')
+  @Can('transaction.list')
   @ApiOperation({ summary: 'Transactions in one state (e.g. `?state=parked`), oldest first, with cursor pagination (`?cursor=&limit=`); filters `agency`, `service`, `reason`' })
   @ApiMessageResponse(200, 'transaction-page')
   @ApiProblemResponse(422, 'Unknown state, limit out of range or a cursor not from a previous page (query fields named)')
-  async list(@ValidQuery('transaction-query') query: TransactionQuery): Promise<TransactionPage> {
-    return toPage(await this.listTransactions.page(listFilter(query)));
+  async list(@ValidQuery('transaction-query') query: TransactionQuery, @CurrentPrincipal() principal: Principal): Promise<TransactionPage> {
+    return toPage(await this.listTransactions.page(listFilter(query), principal));
   }
 
   @Get(':id')
-  @Roles('channel', 'officer', 'manager', 'operator', 'auditor', 'agency', 'admin')
+  @Can('transaction.read')
   @ApiOperation({ summary: 'A transaction: state, agency reference, attempts and history' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiMessageResponse(200, 'transaction')

@@ -6,7 +6,7 @@ import type { FastifyReply } from 'fastify';
 import type { CalledTicket, CounterSession } from '../../../../contracts/src/message.types';
 import { CallNext } from '../../../../core/walk-in/use-cases/call-next';
 import { CounterSessions } from '../../../../core/walk-in/use-cases/counter-sessions';
-import { CurrentPrincipal, Roles, type Principal } from '../../auth';
+import { CurrentPrincipal, Can, type Principal } from '../../auth';
 
 @ApiTags('queue')
 @ApiBearerAuth()
@@ -18,7 +18,7 @@ export class CountersController {
   ) {}
 
   @Post(':code/counters/:counter/open')
-  @Roles('officer')
+  @Can('counter.work')
   @ApiOperation({
     summary: 'Log in at a counter (officers, own centre): 201 opened, 200 already open under you',
     description: '409 `counter-taken` (another officer is there), 409 `officer-at-another-counter`.',
@@ -42,7 +42,7 @@ export class CountersController {
 
   @Post(':code/counters/:counter/close')
   @HttpCode(200)
-  @Roles('officer', 'manager')
+  @Can('counter.close')
   @ApiOperation({ summary: 'Log out of a counter; answers the session with its length (managers may close any counter of their centre)' })
   @ApiParam({ name: 'code', example: 'NRB-GPO' })
   @ApiParam({ name: 'counter', example: '1' })
@@ -55,7 +55,7 @@ export class CountersController {
 
   @Post(':code/counters/:counter/call-next')
   @HttpCode(200)
-  @Roles('officer')
+  @Can('counter.work')
   @ApiOperation({
     summary: 'Call the next ticket to this counter',
     description:

@@ -16,7 +16,7 @@ import type {
 import { GiveFeedback } from '../../../../core/walk-in/use-cases/give-feedback';
 import { IssueTicket } from '../../../../core/walk-in/use-cases/issue-ticket';
 import { TicketActions } from '../../../../core/walk-in/use-cases/ticket-actions';
-import { CurrentPrincipal, Roles, type Principal } from '../../auth';
+import { CurrentPrincipal, Can, type Principal } from '../../auth';
 import { IdempotencyInterceptor } from '../../http/idempotency.interceptor';
 
 @ApiTags('queue')
@@ -27,7 +27,7 @@ export class CentreTicketsController {
 
   @Post(':code/tickets')
   @HttpCode(201)
-  @Roles('channel', 'officer')
+  @Can('ticket.issue')
   @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({
     summary: 'Take a queue ticket: a walk-in (service, priority class) or a booking check-in (bookingReference)',
@@ -67,7 +67,7 @@ export class TicketsController {
   ) {}
 
   @Get(':id')
-  @Roles('channel', 'officer', 'manager', 'operator', 'auditor')
+  @Can('ticket.read')
   @ApiOperation({ summary: 'A ticket: number, service, state, counter' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiProblemResponse(404, 'No such ticket')
@@ -78,7 +78,7 @@ export class TicketsController {
 
   @Post(':id/recall')
   @HttpCode(200)
-  @Roles('officer')
+  @Can('ticket.serve')
   @ApiOperation({ summary: 'Call a called ticket again to the same counter (the board shows it again)' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiProblemResponse(404, 'No such ticket')
@@ -90,7 +90,7 @@ export class TicketsController {
 
   @Post(':id/transfer')
   @HttpCode(200)
-  @Roles('officer')
+  @Can('ticket.serve')
   @ApiOperation({ summary: "Move the ticket to another service's queue; it keeps its number and its arrival time" })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiProblemResponse(404, 'No such ticket')
@@ -103,7 +103,7 @@ export class TicketsController {
 
   @Post(':id/no-show')
   @HttpCode(200)
-  @Roles('officer')
+  @Can('ticket.serve')
   @ApiOperation({ summary: 'The citizen did not come forward' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiProblemResponse(404, 'No such ticket')
@@ -115,7 +115,7 @@ export class TicketsController {
 
   @Post(':id/complete')
   @HttpCode(200)
-  @Roles('officer')
+  @Can('ticket.serve')
   @ApiOperation({ summary: 'End the visit, linking the transactions submitted during it' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiProblemResponse(404, 'No such ticket')
@@ -132,7 +132,7 @@ export class TicketsController {
 
   @Post(':id/feedback')
   @HttpCode(201)
-  @Roles('channel', 'officer')
+  @Can('ticket.feedback')
   @ApiOperation({ summary: "The citizen's rating of a completed visit (counter feedback device or portal), once per ticket (409 after)" })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiMessageResponse(201, 'feedback-receipt')
