@@ -477,6 +477,10 @@ export interface AuditTransactionPage {
     channel: string;
     officer: string | null;
     submittedBy: string;
+    /**
+     * the OAuth client (token azp) the transaction was submitted through, e.g. kiungo-portal; null for transactions from before it was recorded
+     */
+    channelClient: string | null;
     state:
       | 'received'
       | 'dispatched'

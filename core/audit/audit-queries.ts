@@ -48,6 +48,8 @@ export interface AuditTransaction {
   channel: string;
   officer: string | null;
   submittedBy: string;
+  /** The OAuth client (token azp) that submitted it; null before it was recorded. */
+  channelClient: string | null;
   state: string;
   agencyReference: string | null;
   createdAt: Date;

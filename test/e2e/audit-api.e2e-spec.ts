@@ -120,7 +120,7 @@ describe('the auditors API', () => {
     expect(csv.status).toBe(200);
     expect(csv.type).toContain('text/csv');
     const lines = csv.text.trim().split('\n');
-    expect(lines[0]).toBe('id,service,agency,centre,channel,officer,submittedBy,state,agencyReference,createdAt,updatedAt');
+    expect(lines[0]).toBe('id,service,agency,centre,channel,officer,submittedBy,channelClient,state,agencyReference,createdAt,updatedAt');
     expect(lines.slice(1).map((line) => line.split(',')[0]).sort()).toEqual([...ids].sort());
     const jsonl = await get(tokens.auditor, '/v1/audit/export?of=events&format=jsonl&entityType=transaction');
     expect(jsonl.type).toContain('application/x-ndjson');

@@ -268,6 +268,13 @@ describe('authorization matrix', () => {
       ]);
       const received = await db.pool.query(`SELECT data FROM audit_events WHERE entity_id = $1 AND type = 'received'`, [byPortal.body.id]);
       expect(received.rows[0].data).toMatchObject({ client: 'kiungo-portal' });
+      const listed = await as({ roles: ['auditor'] }, 'GET', '/v1/audit/transactions?channel=counter&limit=500');
+      expect(listed.body.items.find((t: { id: string }) => t.id === byPortal.body.id)).toMatchObject({ channelClient: 'kiungo-portal', officer: null });
+      // The client is in the chain: rewriting it on the row is found by verify.
+      await db.pool.query(`UPDATE transactions SET channel_client = 'kiungo-ussd' WHERE id = $1`, [byPortal.body.id]);
+      const verified = await as({ roles: ['auditor'] }, 'GET', '/v1/audit/verify');
+      expect(verified.body.findings).toContainEqual(expect.objectContaining({ entityId: byPortal.body.id, reason: 'received_mismatch', detail: expect.stringContaining('client') }));
+      await db.pool.query(`UPDATE transactions SET channel_client = 'kiungo-portal' WHERE id = $1`, [byPortal.body.id]);
       // A channel token that also holds officer submits for the officer's centre only.
       await expectStatus(as(officerAt(OTHER, 'channel'), 'POST', '/v1/transactions', nrbEnvelope()), 403, 'officer+channel for another centre');
     });

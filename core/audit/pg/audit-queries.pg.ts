@@ -53,7 +53,7 @@ export class PgAuditQueries extends AuditQueries {
     where.add((p) => `created_at < ${p}`, filter.to);
     if (after) where.clauses.push(`(created_at, id) < (${FROM_MICROS(where.param(after.at.toString()))}, ${where.param(after.id)}::uuid)`);
     const { rows } = await this.pool.query<TransactionRow>(
-      `SELECT id, service_code, agency_code, centre_code, channel, officer_id, submitted_by, state, agency_ref, created_at, updated_at,
+      `SELECT id, service_code, agency_code, centre_code, channel, officer_id, submitted_by, channel_client, state, agency_ref, created_at, updated_at,
               ${MICROS('created_at')} AS at
          FROM transactions ${where.sql} ORDER BY created_at DESC, id DESC LIMIT ${where.param(limit)}`,
       where.values,
@@ -66,6 +66,7 @@ export class PgAuditQueries extends AuditQueries {
       channel: row.channel,
       officer: row.officer_id,
       submittedBy: row.submitted_by,
+      channelClient: row.channel_client,
       state: row.state,
       agencyReference: row.agency_ref,
       createdAt: row.created_at,
@@ -115,6 +116,7 @@ interface TransactionRow {
   channel: string;
   officer_id: string | null;
   submitted_by: string;
+  channel_client: string | null;
   state: string;
   agency_ref: string | null;
   created_at: Date;

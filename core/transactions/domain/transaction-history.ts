@@ -23,7 +23,7 @@ export interface ExpectedRow {
   /** undefined: the events do not tell (a resolution recorded before resolutions named the reference). */
   agencyRef: string | null | undefined;
   /** What the `received` event recorded about the submission. */
-  received: { service?: unknown; agency?: unknown; channel?: unknown; centre?: unknown } | null;
+  received: { service?: unknown; agency?: unknown; channel?: unknown; centre?: unknown; client?: unknown } | null;
   problems: HistoryProblem[];
 }
 
@@ -44,7 +44,7 @@ export function expectedFromHistory(events: readonly HistoryEvent[]): ExpectedRo
       if (event.type !== 'received') {
         problems.push({ seq: event.seq, reason: 'history_not_started', detail: `the first event is ${event.type}, not received` });
       } else {
-        received = { service: event.data.service, agency: event.data.agency, channel: event.data.channel, centre: event.data.centre };
+        received = { service: event.data.service, agency: event.data.agency, channel: event.data.channel, centre: event.data.centre, client: event.data.client };
       }
       state = 'received';
       if (event.type === 'received') continue;

@@ -21,7 +21,7 @@ export class TransactionHistoryCheck implements BusinessRowCheck {
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const { rows } = await this.pool.query<Row>(
-        `SELECT id, state, agency_ref, service_code, agency_code, channel, centre_code FROM transactions WHERE id > $1 ORDER BY id LIMIT ${PAGE}`,
+        `SELECT id, state, agency_ref, service_code, agency_code, channel, centre_code, channel_client FROM transactions WHERE id > $1 ORDER BY id LIMIT ${PAGE}`,
         [after],
       );
       if (rows.length === 0) break;
@@ -57,6 +57,7 @@ interface Row {
   agency_code: string;
   channel: string;
   centre_code: string | null;
+  channel_client: string | null;
 }
 
 interface EventRow {
@@ -92,6 +93,8 @@ function checkRow(row: Row, events: EventRow[], report: (finding: AuditFinding) 
         ['agency', received.agency, row.agency_code],
         ['channel', received.channel, row.channel],
         ['centre', received.centre ?? null, row.centre_code],
+        // Events from before the channel client was recorded name none: undefined, not checked.
+        ['client', received.client, row.channel_client],
       ] as const
     )
       .filter(([, recorded, stored]) => recorded !== undefined && recorded !== stored)

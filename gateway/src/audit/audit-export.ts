@@ -23,6 +23,7 @@ export function transactionRecord(tx: AuditTransaction): Record<string, unknown>
     channel: tx.channel,
     officer: tx.officer,
     submittedBy: tx.submittedBy,
+    channelClient: tx.channelClient,
     state: tx.state,
     agencyReference: tx.agencyReference,
     createdAt: tx.createdAt.toISOString(),
@@ -35,7 +36,7 @@ export function eventRecord(event: AuditEvent): Record<string, unknown> {
   return { ...publicEvent(event) };
 }
 
-export const TRANSACTION_COLUMNS = ['id', 'service', 'agency', 'centre', 'channel', 'officer', 'submittedBy', 'state', 'agencyReference', 'createdAt', 'updatedAt'];
+export const TRANSACTION_COLUMNS = ['id', 'service', 'agency', 'centre', 'channel', 'officer', 'submittedBy', 'channelClient', 'state', 'agencyReference', 'createdAt', 'updatedAt'];
 export const EVENT_COLUMNS = ['chain', 'position', 'entityType', 'entityId', 'type', 'actor', 'at', 'data', 'prevHash', 'hash'];
 
 /** Records → bytes of the format; `onRow` counts them as they go (the command's progress line). */
