@@ -4,9 +4,7 @@ import { ANONYMOUS_REQUIREMENT, ApiProblemResponse, SWAGGER_SECURITY_KEY } from 
 import { ApiExtension } from '@nestjs/swagger';
 import type { Principal } from './principal';
 import { rolesFor, type Action } from '../../../core/authorization';
-import type { Role } from '../../../core/authorization/roles';
 
-export const ROLES_KEY = 'kiungo:roles';
 export const ACTION_KEY = 'kiungo:action';
 /** The action of an operation in the OpenAPI document: what the authorization matrix spec reads. */
 export const ACTION_EXTENSION = 'x-kiungo-action';
@@ -32,19 +30,6 @@ declare module 'fastify' {
     /** Set by the AuthGuard once the bearer token is verified; absent on @Public() routes. */
     principal?: Principal;
   }
-}
-
-/**
- * @deprecated Use @Can(action) and add the action to core/authorization/policy.ts. Kept only so
- * that routes landing meanwhile still build; the authorization matrix spec refuses a route
- * without an action.
- */
-export function Roles(...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator {
-  return applyDecorators(
-    SetMetadata(ROLES_KEY, roles),
-    ApiProblemResponse(401, 'Missing, expired or invalid bearer token'),
-    ApiProblemResponse(403, `Needs one of the roles: ${roles.join(', ')}`),
-  );
 }
 
 /** No token needed (health, docs). In the OpenAPI document the operation lists no security. */

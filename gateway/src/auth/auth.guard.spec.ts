@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '../config/env.schema';
 import { createRootLogger } from '../logging/logger';
 import { PlatformModule, createHttpApp } from '../platform';
-import { CurrentPrincipal, Public, Roles, mintDevToken, type Principal } from '.';
+import { Can, CurrentPrincipal, Public, mintDevToken, type Principal } from '.';
 
 @Controller('guarded')
 class GuardedController {
@@ -18,7 +18,7 @@ class GuardedController {
   }
 
   @Get('managers')
-  @Roles('manager', 'operator')
+  @Can('agency.operate')
   managers(@CurrentPrincipal() principal: Principal): { subject: string } {
     return { subject: principal.subject };
   }
@@ -31,15 +31,15 @@ class GuardedController {
 }
 
 @Controller('audit')
-@Roles('auditor')
 class AuditController {
   @Get()
+  @Can('audit.verify')
   list(): { rows: number } {
     return { rows: 0 };
   }
 
   @Get('admin')
-  @Roles('admin')
+  @Can('audit.seal')
   admin(): { admin: boolean } {
     return { admin: true };
   }
@@ -102,30 +102,33 @@ describe('AuthGuard over HTTP', () => {
     }
   });
 
-  it('lets any valid token through a route without @Roles and hands the principal to the handler', async () => {
+  it('lets any valid token through a route without an action and hands the principal to the handler', async () => {
     const token = await mintDevToken({ role: 'officer', centre: 'NRB-GPO', subject: 'jane' }, config);
     const res = await get('/guarded/any', token);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ subject: 'jane', roles: ['officer'], centre: 'NRB-GPO' });
   });
 
-  it('answers 403 (not 401) to a valid token without the role, and 200 with any listed role', async () => {
+  it("answers 403 (not 401) to a valid token without a role the action's policy lists, and 200 with any listed role", async () => {
     const officer = await get('/guarded/managers', await mintDevToken({ role: 'officer' }, config));
     expect(officer.statusCode).toBe(403);
     expect(officer.headers['www-authenticate']).toBeUndefined();
     expect(officer.json()).toMatchObject({ type: 'https://kiungo.dev/problems/insufficient-role', status: 403 });
-    expect(officer.json().detail).toContain('manager, operator');
+    expect(officer.json().detail).toContain('operator, admin');
 
     const operator = await get('/guarded/managers', await mintDevToken({ role: 'operator', subject: 'ops-1' }, config));
     expect(operator.statusCode).toBe(200);
     expect(operator.json()).toEqual({ subject: 'ops-1' });
   });
 
-  it('applies controller @Roles to every handler, and a handler @Roles replaces them', async () => {
+  it("asks the policy about each handler's own action, and about the bindings of the token", async () => {
     const auditor = await mintDevToken({ role: 'auditor' }, config);
     const admin = await mintDevToken({ role: 'admin' }, config);
+    const agencyAuditor = await mintDevToken({ roles: ['agency', 'auditor'], agency: 'nrb' }, config);
     expect((await get('/audit', auditor)).statusCode).toBe(200);
-    expect((await get('/audit', admin)).statusCode).toBe(403);
+    expect((await get('/audit', admin)).statusCode).toBe(200);
+    // Verifying spans every agency: an agency client stays with its own, whatever else it holds.
+    expect((await get('/audit', agencyAuditor)).json()).toMatchObject({ status: 403, type: 'https://kiungo.dev/problems/scope-too-wide' });
     expect((await get('/audit/admin', auditor)).statusCode).toBe(403);
     expect((await get('/audit/admin', admin)).statusCode).toBe(200);
   });
@@ -137,9 +140,10 @@ describe('AuthGuard over HTTP', () => {
     const paths = docs.json().paths;
     expect(paths['/guarded/open'].get.security).toEqual([]);
     expect(paths['/guarded/any'].get.security).toBeUndefined();
-    // @Roles documents its 401 and 403 as problem+json.
+    // @Can documents its action, and its 401 and 403 as problem+json.
+    expect(paths['/guarded/managers'].get['x-kiungo-action']).toBe('agency.operate');
     expect(paths['/guarded/managers'].get.responses['403']).toEqual({
-      description: 'Needs one of the roles: manager, operator',
+      description: 'Needs one of the roles: operator, admin',
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
     });
     expect(paths['/audit'].get.responses['401'].content['application/problem+json']).toBeDefined();

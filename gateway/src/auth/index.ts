@@ -1,5 +1,5 @@
 /** What feature controllers need from auth: decorators, the Principal, roles and dev tokens. */
-export { Can, Roles, Public, CurrentPrincipal, ROLES_KEY, ACTION_KEY, ACTION_EXTENSION, IS_PUBLIC_KEY } from './auth.decorators';
+export { Can, Public, CurrentPrincipal, ACTION_KEY, ACTION_EXTENSION, IS_PUBLIC_KEY } from './auth.decorators';
 export { AuthGuard } from './auth.guard';
 export { TokenVerifier, type TokenVerifierOptions } from './token-verifier';
 export { type Principal, principalFromClaims } from './principal';

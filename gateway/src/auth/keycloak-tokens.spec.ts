@@ -7,7 +7,7 @@ import { KeycloakTestRealm } from '../../../test/factories/keycloak';
 import { loadConfig } from '../config/env.schema';
 import { createRootLogger } from '../logging/logger';
 import { PlatformModule, createHttpApp } from '../platform';
-import { CurrentPrincipal, Roles, type Principal } from '.';
+import { Can, CurrentPrincipal, type Principal } from '.';
 import { JWKS_MAX_AGE_MS, UNKNOWN_KID_REFETCH_INTERVAL_MS } from './oidc-key-source';
 
 @Controller('whoami')
@@ -18,7 +18,7 @@ class WhoAmIController {
   }
 
   @Get('agency')
-  @Roles('agency')
+  @Can('audit.read')
   agency(@CurrentPrincipal() principal: Principal): { agency?: string } {
     return { agency: principal.agency };
   }
