@@ -1,4 +1,5 @@
 import type { Catalogue } from '../../../contracts/src/catalogue';
+import { authorize, type Actor } from '../../authorization';
 import type { Clock } from '../../shared/clock';
 import type { AgencyModeRepository } from '../agency-mode.repository';
 import type { AgencyModes } from '../agency-modes';
@@ -14,13 +15,14 @@ export class PauseReplay {
     private readonly clock: Clock,
   ) {}
 
-  async execute(agencyCode: string, paused: boolean, actor: string): Promise<AgencyModeSetting> {
+  async execute(agencyCode: string, paused: boolean, actor: Actor): Promise<AgencyModeSetting> {
+    authorize(actor, 'agency.operate');
     requireAgency(this.catalogue, agencyCode);
     const setting = await this.repository.setReplayPaused(agencyCode, paused, {
       entityType: 'agency',
       entityId: agencyCode,
       type: paused ? 'replay_paused' : 'replay_resumed',
-      actor,
+      actor: actor.subject,
       data: {},
       occurredAt: this.clock.now(),
     });

@@ -1,5 +1,6 @@
 import type { Catalogue } from '../../../contracts/src/catalogue';
 import type { AgencyModeChange } from '../../../contracts/src/message.types';
+import { authorize, type Actor } from '../../authorization';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { AgencyModeRepository } from '../agency-mode.repository';
@@ -10,7 +11,7 @@ export interface SetAgencyModeCommand {
   agencyCode: string;
   /** Valid against agency-mode-change.v1.json (checked at the edge). */
   change: AgencyModeChange;
-  actor: string;
+  actor: Actor;
 }
 
 /**
@@ -27,17 +28,18 @@ export class SetAgencyMode {
   ) {}
 
   async execute(command: SetAgencyModeCommand): Promise<AgencyModeSetting> {
+    authorize(command.actor, 'agency.operate');
     requireAgency(this.catalogue, command.agencyCode);
     const { mode, reason, window } = modeChange(command.change);
     const before = await this.modes.setting(command.agencyCode);
     const now = this.clock.now();
     const setting = await this.repository.setMode(
-      { agencyCode: command.agencyCode, mode, reason, window, changedBy: command.actor, changedAt: now },
+      { agencyCode: command.agencyCode, mode, reason, window, changedBy: command.actor.subject, changedAt: now },
       {
         entityType: 'agency',
         entityId: command.agencyCode,
         type: 'mode_changed',
-        actor: command.actor,
+        actor: command.actor.subject,
         data: {
           from: before.mode,
           to: mode,

@@ -1,5 +1,6 @@
 import type { Catalogue } from '../../../contracts/src/catalogue';
 import type { CapacityChange, CentreDefinition as CentreDefinitionBody } from '../../../contracts/src/message.types';
+import { authorize, type Actor } from '../../authorization';
 import type { Clock } from '../../shared/clock';
 import { DomainError } from '../../shared/errors';
 import type { CentreRepository } from '../centre.repository';
@@ -25,7 +26,8 @@ export class ManageCentres {
   }
 
   /** Creates or replaces a centre; `created` says which (201 versus 200). */
-  async put(code: string, body: CentreDefinitionBody, actor: string): Promise<{ centre: Centre; created: boolean }> {
+  async put(code: string, body: CentreDefinitionBody, actor: Actor): Promise<{ centre: Centre; created: boolean }> {
+    authorize(actor, 'centre.write');
     if (!CENTRE_CODE.test(code)) {
       throw new DomainError('invalid', 'validation-failed', 'The centre code is not valid.', {
         errors: [{ field: 'path:code', message: 'must be three capitals, a dash, then 2–12 capitals or digits (NRB-GPO)' }],
@@ -37,7 +39,7 @@ export class ManageCentres {
       entityType: 'centre',
       entityId: code,
       type: 'configured',
-      actor,
+      actor: actor.subject,
       data: {
         openingHours: definition.openingHours.length,
         holidays: definition.holidays.map((h) => h.date),
@@ -49,7 +51,8 @@ export class ManageCentres {
   }
 
   /** PUT /v1/centres/{code}/capacity `{ service, slotCapacity }`: appointments per slot from now on. */
-  async setCapacity(code: string, change: CapacityChange, actor: string): Promise<Centre> {
+  async setCapacity(code: string, change: CapacityChange, actor: Actor): Promise<Centre> {
+    authorize(actor, 'centre.write');
     const centre = await this.get(code);
     const { service, slotCapacity: capacity } = change;
     if (!centre.services.some((s) => s.serviceCode === service)) {
@@ -62,7 +65,7 @@ export class ManageCentres {
       entityType: 'centre',
       entityId: centre.code,
       type: 'capacity_set',
-      actor,
+      actor: actor.subject,
       data: { service, slotCapacity: capacity },
       occurredAt: now,
     });

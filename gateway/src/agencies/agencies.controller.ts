@@ -66,7 +66,7 @@ export class AgenciesController {
     @ValidBody('agency-mode-change') change: AgencyModeChange,
     @CurrentPrincipal() principal: Principal,
   ): Promise<Agency> {
-    await this.setAgencyMode.execute({ agencyCode: this.agency(code).code, change, actor: principal.subject });
+    await this.setAgencyMode.execute({ agencyCode: this.agency(code).code, change, actor: principal });
     // Citizens booked inside a scheduled window hear of it, with the nearest free time after it (issue 14.2).
     if (change.mode === 'maintenance' && change.window) {
       await this.bookings.offer(this.agency(code).code, { start: new Date(change.window.start), end: new Date(change.window.end) });
@@ -98,7 +98,7 @@ export class AgenciesController {
   @ApiMessageResponse(200, 'agency')
   @ApiProblemResponse(404, 'No such agency')
   async pause(@Param('code') code: string, @CurrentPrincipal() principal: Principal): Promise<Agency> {
-    await this.pauseReplay.execute(this.agency(code).code, true, principal.subject);
+    await this.pauseReplay.execute(this.agency(code).code, true, principal);
     return this.describe(this.agency(code), true);
   }
 
@@ -110,7 +110,7 @@ export class AgenciesController {
   @ApiMessageResponse(200, 'agency')
   @ApiProblemResponse(404, 'No such agency')
   async resume(@Param('code') code: string, @CurrentPrincipal() principal: Principal): Promise<Agency> {
-    await this.pauseReplay.execute(this.agency(code).code, false, principal.subject);
+    await this.pauseReplay.execute(this.agency(code).code, false, principal);
     return this.describe(this.agency(code), true);
   }
 

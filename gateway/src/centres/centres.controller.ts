@@ -48,7 +48,7 @@ export class CentresController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Centre> {
-    const { centre, created } = await this.centres.put(code, body, principal.subject);
+    const { centre, created } = await this.centres.put(code, body, principal);
     reply.status(created ? 201 : 200);
     return centre;
   }
@@ -61,6 +61,6 @@ export class CentresController {
   @ApiProblemResponse(422, 'Unknown service, or capacity below the places already booked (fields named)')
   @ApiMessageResponse(200, 'centre')
   setCapacity(@Param('code') code: string, @ValidBody('capacity-change') change: CapacityChange, @CurrentPrincipal() principal: Principal): Promise<Centre> {
-    return this.centres.setCapacity(code, change, principal.subject);
+    return this.centres.setCapacity(code, change, principal);
   }
 }
