@@ -36,7 +36,7 @@ describe('npm run audit:export', () => {
     const rejected = await run(['--of', 'transactions', '--state', 'rejected', '--agency', 'nrb', '--out', csv]);
     expect(rejected.rows).toBe(2);
     const lines = readFileSync(csv, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('id,service,agency,centre,channel,officer,submittedBy,state,agencyReference,createdAt,updatedAt');
+    expect(lines[0]).toBe('id,service,agency,centre,channel,officer,submittedBy,channelClient,state,agencyReference,createdAt,updatedAt');
     expect(lines.slice(1).every((line) => line.includes(',rejected,'))).toBe(true);
     expect(rejected.progress).toMatch(new RegExp(`exported 2 transactions in [\\d.]+ s \\([\\d,]+/s\\) to ${csv}\\n$`));
 
