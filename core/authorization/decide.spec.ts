@@ -64,6 +64,12 @@ describe('decide', () => {
     expect(decide(actor(['personal-data']), 'transaction.read')).toMatchObject({ allowed: false, code: 'insufficient-role' });
   });
 
+  it('refuses a bound manager an action over every centre (replay tasks), and lets an unbound one', () => {
+    expect(decide(actor(['manager'], { centre: 'NRB-GPO' }), 'replay-task.manage')).toMatchObject({ allowed: false, code: 'scope-too-wide' });
+    expect(decide(actor(['manager']), 'replay-task.manage')).toMatchObject({ allowed: true });
+    expect(decide(actor(['operator', 'officer'], { centre: 'NRB-GPO' }), 'replay-task.read')).toMatchObject({ allowed: false, code: 'scope-too-wide' });
+  });
+
   it('lets binding roles read reference data unnarrowed', () => {
     expect(decide(actor(['officer', 'agency']), 'catalogue.read')).toEqual({ allowed: true, scope: { personalData: false } });
   });

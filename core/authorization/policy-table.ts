@@ -23,7 +23,9 @@ export function policyTable(): string {
       return ([] as Reach[]).concat(reach as Reach | Reach[]).map((r) => REACH_TEXT[r]).join(', ');
     });
     const personal = 'revealsPersonalData' in policy && policy.revealsPersonalData ? 'yes, audited' : '';
-    lines.push(`| \`${action}\`: ${policy.summary} | ${cells.join(' | ')} | ${personal} |`);
+    const unnarrowable: readonly string[] = 'unnarrowable' in policy ? policy.unnarrowable : [];
+    const refusal = unnarrowable.length > 0 ? ` (refused to a caller bound to one ${unnarrowable.join(' or ')})` : '';
+    lines.push(`| \`${action}\`: ${policy.summary}${refusal} | ${cells.join(' | ')} | ${personal} |`);
   }
   return lines.join('\n');
 }

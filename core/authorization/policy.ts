@@ -118,6 +118,25 @@ export const POLICY = {
     partitionedBy: ['centre', 'agency'],
     outOfScope: 'forbidden',
   },
+  'replay-task.read': {
+    summary: 'Read replay tasks and their progress',
+    roles: { operator: 'anywhere', manager: 'named-centre', auditor: 'anywhere', admin: 'anywhere' },
+    partitionedBy: [],
+    unnarrowable: ['centre', 'agency'],
+    outOfScope: 'forbidden',
+  },
+  'replay-task.manage': {
+    summary: 'Start (or dry-run), pause, resume and cancel replay tasks',
+    roles: { operator: 'anywhere', manager: 'named-centre', admin: 'anywhere' },
+    partitionedBy: [],
+    unnarrowable: ['centre', 'agency'],
+    outOfScope: 'forbidden',
+  },
+  'ops.read': {
+    summary: "Watch the operations room: agencies, queues, backlogs",
+    roles: { operator: 'anywhere', manager: 'anywhere', admin: 'anywhere' },
+    ...everywhere,
+  },
   'conflict.resolve': {
     summary: 'Resolve a conflict between a paper and an agency outcome',
     roles: { manager: 'named-centre' },
