@@ -1,4 +1,4 @@
-import { ROLES } from '../auth/roles';
+import { ROLES } from '../../../core/authorization/roles';
 import type { AbuseConfig, RateLimit, RateLimitKey } from './app-config';
 
 /** What abuse-config needs of env.schema's reader. */

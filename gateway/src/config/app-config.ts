@@ -5,7 +5,7 @@ import type { AlertsConfig } from './alerts-config';
  * reads `process.env`.
  */
 
-import type { Role } from '../auth/roles';
+import type { Role } from '../../../core/authorization/roles';
 
 /** `embedded` when DATABASE_URL is absent (PGlite, in-process queues, dev signing key); otherwise `production`. */
 export type AppMode = 'embedded' | 'production';
