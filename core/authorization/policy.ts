@@ -204,6 +204,13 @@ export const POLICY = {
     partitionedBy: ['centre'],
     outOfScope: 'forbidden',
   },
+  'personal-data.erase': {
+    summary: "Erase one citizen's personal data on request",
+    roles: { admin: 'anywhere' },
+    partitionedBy: [],
+    unnarrowable: ['centre', 'agency'],
+    outOfScope: 'forbidden',
+  },
   'audit.read': {
     summary: "Query and export the audit log, a transaction's trail, the seals",
     roles: { auditor: 'anywhere', admin: 'anywhere', agency: 'own-agency' },

@@ -100,4 +100,6 @@ export const MATRIX: MatrixTable = {
   'GET /v1/audit/seals': { action: 'audit.read', roles: ['auditor', 'agency', 'admin'], refuses: AUDIT_REFUSES },
   'GET /v1/audit/verify': { action: 'audit.verify', roles: ['auditor', 'admin'], refuses: [...AUDIT_REFUSES, 'agency+auditor'] },
   'POST /v1/audit/seals': { action: 'audit.seal', roles: ['admin'] },
+
+  'POST /v1/privacy/erasures': { action: 'personal-data.erase', roles: ['admin'], refuses: ['officer+admin'] },
 };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { authorize, type Actor } from '../../authorization';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
@@ -9,7 +10,7 @@ export interface EraseCitizenCommand {
   idNumber: string;
   /** Why (the request's reference, the legal ground); kept in the audit event. */
   reason: string;
-  actor: string;
+  actor: Actor;
 }
 
 export interface Erasure extends ErasureCounts {
@@ -34,6 +35,7 @@ export class EraseCitizen {
   ) {}
 
   async execute(command: EraseCitizenCommand): Promise<Erasure> {
+    authorize(command.actor, 'personal-data.erase');
     const at = this.clock.now();
     const id = randomUUID();
     let open = { transactions: 0, bookings: 0 };
@@ -53,7 +55,7 @@ export class EraseCitizen {
             entityType: 'erasure',
             entityId: id,
             type: 'personal_data_erased',
-            actor: command.actor,
+            actor: command.actor.subject,
             data: { reason: command.reason, ...erased },
             occurredAt: at,
           }),

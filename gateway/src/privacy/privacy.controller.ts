@@ -2,7 +2,7 @@ import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Erasure, ErasureRequest } from '../../../contracts/src/message.types';
 import { EraseCitizen } from '../../../core/privacy/use-cases/erase-citizen';
-import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { Can, CurrentPrincipal, type Principal } from '../auth';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { ValidBody } from '../http/valid-body';
@@ -15,7 +15,7 @@ export class PrivacyController {
 
   @Post('erasures')
   @HttpCode(200)
-  @Roles('admin')
+  @Can('personal-data.erase')
   @ApiOperation({
     summary: "Erase one citizen's personal data (right to erasure); audited, and the audit chain still verifies",
     description:
@@ -26,7 +26,7 @@ export class PrivacyController {
   @ApiProblemResponse(409, 'The citizen has business still open; nothing was erased')
   @ApiProblemResponse(422, 'ID number or reason missing or malformed (fields named)')
   async erase(@ValidBody('erasure-request') request: ErasureRequest, @CurrentPrincipal() principal: Principal): Promise<Erasure> {
-    const erasure = await this.eraseCitizen.execute({ idNumber: request.idNumber, reason: request.reason, actor: principal.subject });
+    const erasure = await this.eraseCitizen.execute({ idNumber: request.idNumber, reason: request.reason, actor: principal });
     return {
       id: erasure.id,
       erasedAt: erasure.erasedAt.toISOString(),
