@@ -101,5 +101,12 @@ export const MATRIX: MatrixTable = {
   'GET /v1/audit/verify': { action: 'audit.verify', roles: ['auditor', 'admin'], refuses: [...AUDIT_REFUSES, 'agency+auditor'] },
   'POST /v1/audit/seals': { action: 'audit.seal', roles: ['admin'] },
 
+  'GET /ops': 'public',
+  'POST /ops/dev-sign-in': 'public',
+  'POST /ops/sign-out': 'public',
+  'POST /ops/session': { action: 'ops.read', roles: ['manager', 'operator', 'admin'] },
+  'GET /v1/ops/overview': { action: 'ops.read', roles: ['manager', 'operator', 'admin'] },
+  'GET /v1/ops/stream': { action: 'ops.read', roles: ['manager', 'operator', 'admin'] },
+
   'POST /v1/privacy/erasures': { action: 'personal-data.erase', roles: ['admin'], refuses: ['officer+admin'] },
 };

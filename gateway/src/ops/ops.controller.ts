@@ -5,7 +5,7 @@ import { AgencyRegistry } from '../../../adapters/registry';
 import type { OpsOverview, OpsSession } from '../../../contracts/src/message.types';
 import { GetOpsOverview } from '../../../core/ops/use-cases/ops-overview';
 import { DomainError } from '../../../core/shared/errors';
-import { mintDevToken, Public, Roles } from '../auth';
+import { Can, mintDevToken, Public } from '../auth';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
@@ -65,7 +65,7 @@ export class OpsController implements BeforeApplicationShutdown {
 
   @Post('ops/session')
   @HttpCode(204)
-  @Roles('operator', 'manager', 'admin')
+  @Can('ops.read')
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Carries the /ops sign-in to the BullMQ board at /ops/queues',
@@ -87,7 +87,7 @@ export class OpsController implements BeforeApplicationShutdown {
   }
 
   @Get('v1/ops/overview')
-  @Roles('operator', 'manager', 'admin')
+  @Can('ops.read')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Every agency, centre, worker and recent alert, as the operations room sees them' })
   @ApiMessageResponse(200, 'ops-overview')
@@ -96,7 +96,7 @@ export class OpsController implements BeforeApplicationShutdown {
   }
 
   @Get('v1/ops/stream')
-  @Roles('operator', 'manager', 'admin')
+  @Can('ops.read')
   @ApiBearerAuth()
   @ApiProduces('text/event-stream')
   @ApiOperation({
