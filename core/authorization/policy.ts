@@ -162,6 +162,24 @@ export const POLICY = {
     partitionedBy: ['centre'],
     outOfScope: 'hidden',
   },
+  'booking.bulk-change': {
+    summary: 'Move or cancel every booking in a window',
+    roles: { manager: 'named-centre', admin: 'anywhere' },
+    partitionedBy: ['centre'],
+    outOfScope: 'forbidden',
+  },
+  'centre.notices.read': {
+    summary: "Read a centre's optional citizen SMS choices",
+    roles: { manager: 'named-centre', operator: 'anywhere', admin: 'anywhere' },
+    partitionedBy: ['centre'],
+    outOfScope: 'forbidden',
+  },
+  'centre.notices.write': {
+    summary: "Turn a centre's optional citizen SMS on or off",
+    roles: { manager: 'named-centre', admin: 'anywhere' },
+    partitionedBy: ['centre'],
+    outOfScope: 'forbidden',
+  },
   'ticket.issue': {
     summary: 'Issue a queue ticket or check a booking in',
     roles: { channel: 'anywhere', officer: 'own-centre' },

@@ -48,6 +48,10 @@ export const MATRIX: MatrixTable = {
   'GET /boards/{code}': 'public',
   'POST /v1/channels/ussd': 'public',
   'GET /v1/audit/keys': 'public',
+  'GET /v1/receipts/keys': 'public',
+  'GET /v1/receipts/verify': 'public',
+  'GET /verify': 'public',
+  'POST /v1/channels/sms': 'public',
 
   'GET /v1/services': { action: 'catalogue.read', roles: ALL },
   'GET /v1/services/{code}': { action: 'catalogue.read', roles: ALL, params: { code: 'id-card-replacement' } },
@@ -79,6 +83,10 @@ export const MATRIX: MatrixTable = {
   'GET /v1/bookings/{reference}': { action: 'booking.read', roles: ['channel', 'officer', 'manager', 'admin'] },
   'POST /v1/bookings/{reference}/cancel': { action: 'booking.change', roles: ['channel', 'officer', 'admin'], params: { reference: 'ZZZZ-ZZZZ' } },
   'POST /v1/bookings/{reference}/reschedule': { action: 'booking.change', roles: ['channel', 'officer', 'admin'] },
+
+  'POST /v1/bookings/bulk-change': { action: 'booking.bulk-change', roles: ['manager', 'admin'] },
+  'GET /v1/centres/{code}/notice-choices': { action: 'centre.notices.read', roles: ['manager', 'operator', 'admin'], params: CENTRE },
+  'PUT /v1/centres/{code}/notice-choices': { action: 'centre.notices.write', roles: ['manager', 'admin'], params: CENTRE },
 
   'POST /v1/centres/{code}/tickets': { action: 'ticket.issue', roles: ['channel', 'officer'], params: CENTRE },
   'GET /v1/tickets/{id}': { action: 'ticket.read', roles: ['channel', 'officer', 'manager', 'operator', 'auditor'] },

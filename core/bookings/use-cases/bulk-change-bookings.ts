@@ -7,7 +7,7 @@ import type { CentreRepository } from '../../centres/centre.repository';
 import type { Clock } from '../../shared/clock';
 import { DomainError } from '../../shared/errors';
 import type { BookingRepository } from '../booking.repository';
-import { centreScope, type BookingActor } from '../domain/booking-access';
+import { authorize, type Actor } from '../../authorization';
 import type { BookingRecord } from '../domain/booking';
 import type { ChangeBooking } from './change-booking';
 import type { ListFreeSlots } from './list-free-slots';
@@ -58,13 +58,13 @@ export class BulkChangeBookings {
   ) {}
 
   /** `body` is valid against booking-bulk-change.v1.json (checked at the edge). */
-  async execute(body: BookingBulkChange, actor: BookingActor): Promise<BulkChangeResult> {
+  async execute(body: BookingBulkChange, actor: Actor): Promise<BulkChangeResult> {
     const from = new Date(body.from);
     const to = new Date(body.to);
     if (to.getTime() <= from.getTime()) throw invalid('/to', 'must be after from');
     if (!body.centre && !body.agency) throw invalid('/centre', 'is required when no agency is given');
-    const scope = centreScope(actor);
-    if (scope === null || (scope !== undefined && body.centre !== scope)) {
+    const scope = authorize(actor, 'booking.bulk-change');
+    if (scope.centre !== undefined && body.centre !== scope.centre) {
       throw new DomainError('forbidden', 'bulk-change-other-centre', 'A manager bound to a centre may only change bookings at that centre (name it in `centre`).');
     }
     const agency = body.agency ? this.catalogue.agency(body.agency) : undefined;

@@ -64,7 +64,7 @@ export class BookingsController {
 
   @Post('bulk-change')
   @HttpCode(200)
-  @Roles('manager', 'admin')
+  @Can('booking.bulk-change')
   @ApiOperation({
     summary: "Move or cancel every booking in a window: an agency's maintenance or a centre closing unexpectedly (one audited action)",
     description:
