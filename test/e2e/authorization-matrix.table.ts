@@ -65,6 +65,7 @@ export const MATRIX: MatrixTable = {
   'GET /v1/agencies': { action: 'agency.read', roles: ['manager', 'operator', 'auditor', 'admin'] },
   'GET /v1/agencies/{code}': { action: 'agency.read', roles: ['manager', 'operator', 'auditor', 'admin'], params: { code: 'nrb' } },
   'PUT /v1/agencies/{code}/mode': { action: 'agency.operate', roles: ['operator', 'admin'], params: { code: 'nrb' } },
+  'GET /v1/agencies/{code}/maintenance/bookings': { action: 'booking.bulk-change', roles: ['manager', 'admin'], params: { code: 'nrb' } },
   'POST /v1/agencies/{code}/replay/pause': { action: 'agency.operate', roles: ['operator', 'admin'], params: { code: 'nrb' } },
   'POST /v1/agencies/{code}/replay/resume': { action: 'agency.operate', roles: ['operator', 'admin'], params: { code: 'nrb' } },
 

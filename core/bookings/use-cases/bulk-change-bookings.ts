@@ -128,9 +128,9 @@ export class BulkChangeBookings {
    * GET /v1/agencies/{code}/maintenance/bookings: the bookings inside the agency's scheduled window
    * and where a move would put each (a dry run; a manager bound to a centre sees that centre's only).
    */
-  async plannedMoves(agencyCode: string, window: { start: Date; end: Date } | null | undefined, actor: BookingActor): Promise<BulkChangeResult> {
+  async plannedMoves(agencyCode: string, window: { start: Date; end: Date } | null | undefined, actor: Actor): Promise<BulkChangeResult> {
     if (!window) throw new DomainError('conflict', 'no-maintenance-window', `${agencyCode} has no maintenance window scheduled.`);
-    const centre = centreScope(actor) ?? undefined;
+    const centre = authorize(actor, 'booking.bulk-change').centre;
     return this.execute(
       { action: 'move', agency: agencyCode, centre, from: window.start.toISOString(), to: window.end.toISOString(), reason: 'listing', dryRun: true },
       actor,

@@ -75,7 +75,7 @@ export class AgenciesController {
   }
 
   @Get(':code/maintenance/bookings')
-  @Roles('manager', 'admin')
+  @Can('booking.bulk-change')
   @ApiOperation({
     summary: "The bookings inside the agency's scheduled maintenance window, and the nearest free slot each would move to",
     description: 'A dry run of `POST /v1/bookings/bulk-change` over the window (nothing changes); a manager bound to a centre sees that centre only.',
