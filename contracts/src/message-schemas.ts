@@ -53,6 +53,10 @@ import readiness from '../schemas/readiness.v1.json';
 import receiptKeys from '../schemas/receipt-keys.v1.json';
 import receiptVerification from '../schemas/receipt-verification.v1.json';
 import receiptVerifyQuery from '../schemas/receipt-verify-query.v1.json';
+import replayTaskList from '../schemas/replay-task-list.v1.json';
+import replayTaskPreview from '../schemas/replay-task-preview.v1.json';
+import replayTaskRequest from '../schemas/replay-task-request.v1.json';
+import replayTask from '../schemas/replay-task.v1.json';
 import serviceList from '../schemas/service-list.v1.json';
 import smsInbound from '../schemas/sms-inbound.v1.json';
 import service from '../schemas/service.v1.json';
@@ -128,6 +132,10 @@ const MESSAGES = {
   'receipt-keys': receiptKeys,
   'receipt-verification': receiptVerification,
   'receipt-verify-query': receiptVerifyQuery,
+  'replay-task': replayTask,
+  'replay-task-list': replayTaskList,
+  'replay-task-preview': replayTaskPreview,
+  'replay-task-request': replayTaskRequest,
   service,
   'service-list': serviceList,
   'service-notice': serviceNotice,

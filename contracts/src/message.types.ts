@@ -162,6 +162,10 @@ export interface MessageTypes {
   'receipt-verification': ReceiptVerification;
   'receipt-verify-query': ReceiptVerifyQuery;
   'reconciliation-query': ReconciliationQuery;
+  'replay-task': ReplayTask;
+  'replay-task-list': ReplayTaskList;
+  'replay-task-preview': ReplayTaskPreview;
+  'replay-task-request': ReplayTaskRequest;
   service: Service;
   'service-list': ServiceList;
   'service-notice': ServiceNotice;
@@ -1501,6 +1505,128 @@ export interface ReconciliationQuery {
    * items per page, 1 to 200 (default 50)
    */
   limit?: string;
+}
+/**
+ * A bulk replay task (GET /v1/replay-tasks/{id}). Runs in the worker, a batch at a time, oldest transaction first; survives restarts. `running` → `paused` → `running`, and `completed` or `cancelled` at the end. Cancelling leaves every transaction not yet put back where it was.
+ */
+export interface ReplayTask {
+  id: string;
+  status: 'running' | 'paused' | 'completed' | 'cancelled';
+  filters: Filters;
+  batchSize: number;
+  perSecond: number;
+  progress: {
+    /**
+     * transactions that matched when the task was created
+     */
+    total: number;
+    /**
+     * put back in their agency's replay backlog
+     */
+    requeued: number;
+    /**
+     * matched but had moved on meanwhile (replayed by hand, completed on paper…)
+     */
+    skipped: number;
+    remaining: number;
+    batches: number;
+  };
+  /**
+   * seconds until the task is through at its rate; null unless running
+   */
+  etaSeconds: number | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+/**
+ * Filters combine with AND.
+ */
+export interface Filters {
+  /**
+   * an agency code: 2 to 20 lower-case letters, digits or dashes, starting with a letter
+   */
+  agency?: string;
+  /**
+   * a service code: 3 to 49 lower-case letters, digits or dashes, starting with a letter
+   */
+  service?: string;
+  /**
+   * `parked` (replays that need a person) and/or `manual` (transactions whose attempts ran out outside the backlog; never a paper-process one)
+   *
+   * @minItems 1
+   * @maxItems 2
+   */
+  states?: ['parked' | 'manual', ...('parked' | 'manual')[]];
+  /**
+   * a reason code: 1 to 64 letters, digits, dots, dashes or underscores (the parked reason, or the last error of a `manual` one), e.g. replay_failed
+   */
+  reason?: string;
+  /**
+   * created at or after (ISO 8601)
+   */
+  from?: string;
+  /**
+   * created before (ISO 8601)
+   */
+  to?: string;
+}
+/**
+ * Bulk replay tasks (GET /v1/replay-tasks). The latest 100 tasks, newest first.
+ */
+export interface ReplayTaskList {
+  /**
+   * @maxItems 100
+   */
+  items: ReplayTask[];
+}
+/**
+ * Dry run of a bulk replay task (POST /v1/replay-tasks/dry-run). What a task with these filters would put back in the replay backlogs, oldest first (the first 100), and how many in all. Nothing is changed.
+ */
+export interface ReplayTaskPreview {
+  total: number;
+  batchSize: number;
+  perSecond: number;
+  /**
+   * seconds the task would take at its rate
+   */
+  etaSeconds: number;
+  /**
+   * @maxItems 100
+   */
+  items: {
+    id: string;
+    /**
+     * an agency code: 2 to 20 lower-case letters, digits or dashes, starting with a letter
+     */
+    agency: string;
+    /**
+     * a service code: 3 to 49 lower-case letters, digits or dashes, starting with a letter
+     */
+    service: string;
+    state: 'parked' | 'manual';
+    reason: null | {
+      code: string;
+      reason: string;
+    };
+    provisionalReference: string | null;
+    createdAt: string;
+  }[];
+}
+/**
+ * Bulk replay task (body of POST /v1/replay-tasks and POST /v1/replay-tasks/dry-run). Which parked (or stranded `manual`) transactions go back into their agencies' replay backlogs, and how fast. Every field is optional: `{}` takes every parked transaction, 50 at a time, 10 per second.
+ */
+export interface ReplayTaskRequest {
+  filters?: Filters;
+  /**
+   * transactions put back per batch, 1 to 500
+   */
+  batchSize?: number;
+  /**
+   * transactions put back per second on average, above 0 and at most 1000
+   */
+  perSecond?: number;
 }
 export interface SummaryFields {
   /**

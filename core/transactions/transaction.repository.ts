@@ -1,4 +1,5 @@
 import type { AuditEvent, NewAuditEvent } from '../audit/audit-event';
+import type { ReplayCursor, ReplayFilters } from '../replay-tasks/domain/replay-task';
 import { DomainError } from '../shared/errors';
 import type { IdempotentRequest, StoredAnswer } from '../idempotency/domain/idempotent-request';
 import type { NewTransaction, Transaction, TransactionState, TransactionStep } from './domain/transaction';
@@ -140,4 +141,13 @@ export abstract class TransactionRepository {
 
   /** Cheap check (partial index) before a worker bothers taking the replay lease. */
   abstract hasBacklog(agencyCode: string): Promise<boolean>;
+
+  /**
+   * Transactions a replay request may put back in their agency's backlog (parked ones, and
+   * `manual` ones outside the backlog that the paper process does not handle), matching
+   * `filters`, oldest first (created_at, id), after `after`.
+   */
+  abstract listReplayable(filters: ReplayFilters, after: ReplayCursor | null, limit: number): Promise<Transaction[]>;
+
+  abstract countReplayable(filters: ReplayFilters): Promise<number>;
 }

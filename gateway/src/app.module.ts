@@ -12,6 +12,7 @@ import { PlatformModule, type PlatformOptions } from './platform';
 import { FollowUpModule } from './follow-up/follow-up.module';
 import { ReceiptsModule } from './receipts/receipts.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
+import { ReplayTasksModule } from './replay-tasks/replay-tasks.module';
 import type { KiungoRuntime } from './runtime/runtime';
 import { RuntimeModule } from './runtime/runtime.module';
 import { ServicesModule } from './services/services.module';
@@ -46,7 +47,7 @@ export class AppModule {
         ...(api ? [ServicesModule, TransactionsModule, AgenciesModule] : []),
         ...(api ? [CentresModule, BookingsModule] : []),
         ...(api ? [TicketsModule, CountersModule, BoardsModule, KpisModule] : []),
-        ...(api ? [ReconciliationModule] : []),
+        ...(api ? [ReconciliationModule, ReplayTasksModule] : []),
         ...(api ? [UssdModule, FollowUpModule] : []),
         ...(api ? [AuditModule, PrivacyModule] : []),
         ...(api ? [OpsModule] : []),

@@ -184,8 +184,16 @@ describeWithPostgres('manual fallback across two replicas', () => {
     const one = await post(b, operator, `/v1/transactions/${broken.id}/replay`);
     expect(one.status).toBe(200);
     await eventually(() => getTransaction(a, officer, broken.id), (t) => t.state === 'parked' && t.history.filter((e: { type: string }) => e.type === 'parked').length === 2, 15_000, 100);
-    const bulk = await post(a, operator, '/v1/transactions/replay', { agency: 'nrb', reason: 'HTTP_404' });
-    expect(await json(bulk)).toEqual({ requeued: [broken.id] });
+    // In bulk: a replay task (issue 10), run by a worker of either replica.
+    const bulk = await fetch(`${a.url}/v1/replay-tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json', 'idempotency-key': `bulk-${broken.id}` },
+      body: JSON.stringify({ filters: { agency: 'nrb', reason: 'HTTP_404' } }),
+    });
+    expect(bulk.status).toBe(201);
+    const task = await json(bulk);
+    const done = await eventually(() => fetch(`${b.url}/v1/replay-tasks/${task.id}`, { headers: { authorization: `Bearer ${operator}` } }).then(json), (t) => t.status === 'completed', 15_000, 100);
+    expect(done.progress).toMatchObject({ total: 1, requeued: 1, skipped: 0 });
     expect((await auditEvents(db, broken.id, 'replay_requested')).map((e) => e.actor)).toEqual(['ops-wanjiru', 'ops-wanjiru']);
   });
 

@@ -1,7 +1,8 @@
 /**
  * The transaction migrations down and up with rows in them (STYLE.md habit 8, as backstage's
  * migration tests): 0001–0003 (transactions, the audit chain, idempotency keys), 0040 (manual
- * fallback) and 0070 (idempotency claims), each from a folder holding the real files up to it.
+ * fallback), 0070 (idempotency claims) and 0090 (replay failures and tasks), each from a folder
+ * holding the real files up to it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -149,5 +150,25 @@ describe('transaction migrations, down and up with rows in them', () => {
     ]);
     // An answer without a status (or a status without an answer) is refused.
     await expect(db.pool.query(`UPDATE idempotency_keys SET status = 201 WHERE key = 'in-flight'`)).rejects.toMatchObject({ code: '23514' });
+  });
+  it('0090 (replay failures and tasks) down keeps the transactions without their counters and drops the tasks; up counts from zero', async () => {
+    await migrationsUpTo(90);
+    await migrate(db.pool, { dir });
+    const id = await insertTransaction('manual', { replay_pending: true, fallback: 'store-and-forward', replay_failures: 3, breaker_refusals: 2 });
+    await db.pool.query(
+      `INSERT INTO replay_tasks (id, status, filters, batch_size, per_second, total, next_batch_at, created_by, created_at, updated_at)
+       VALUES ($1, 'running', '{"states": ["parked"]}', 50, 10, 0, now(), 'ops-1', now(), now())`,
+      [randomUUID()],
+    );
+    await expect(db.pool.query(`UPDATE transactions SET replay_failures = -1 WHERE id = $1`, [id])).rejects.toMatchObject({ code: '23514' });
+
+    await migrate(db.pool, { dir, direction: 'down' });
+    expect(await exists('replay_tasks')).toBe(false);
+    expect(await columns('transactions')).not.toContain('replay_failures');
+    expect(await query('SELECT id, state, replay_pending FROM transactions')).toEqual([{ id, state: 'manual', replay_pending: true }]);
+
+    await migrate(db.pool, { dir });
+    expect(await query('SELECT replay_failures, breaker_refusals FROM transactions')).toEqual([{ replay_failures: 0, breaker_refusals: 0 }]);
+    expect(await exists('replay_tasks')).toBe(true);
   });
 });

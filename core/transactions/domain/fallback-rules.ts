@@ -75,7 +75,7 @@ export type RequeueStep = (TransactionStep & { kind: 'requeued' }) | { kind: 're
  * original place (arrival order). Never one whose outcome was recorded by hand (it would be filed
  * twice), nor one the paper process handles (`manual` policy).
  */
-export function requeueStep(tx: Transaction, actor: string, now: Date): RequeueStep {
+export function requeueStep(tx: Transaction, actor: string, now: Date, context: Record<string, unknown> = {}): RequeueStep {
   if (tx.state === 'completed_manually') return { kind: 'refused', reason: 'completed-manually' };
   const waitsOutsideBacklog = tx.state === 'manual' && !tx.replayPending && tx.fallback !== 'manual';
   if (tx.state !== 'parked' && !waitsOutsideBacklog) return { kind: 'refused', reason: 'not-replayable' };
@@ -83,6 +83,6 @@ export function requeueStep(tx: Transaction, actor: string, now: Date): RequeueS
     kind: 'requeued',
     guard: { states: [tx.state], replayPending: false },
     change: { state: 'manual', replayPending: true, parkedReason: null, fallback: 'store-and-forward', replayFailures: 0 },
-    events: [transactionEvent(tx.id, 'replay_requested', actor, now, { parkedCode: tx.parkedReason?.code ?? null })],
+    events: [transactionEvent(tx.id, 'replay_requested', actor, now, { parkedCode: tx.parkedReason?.code ?? null, ...context })],
   };
 }

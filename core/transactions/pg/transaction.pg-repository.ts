@@ -15,6 +15,7 @@ import {
   type Recording,
   type ReplayProgress,
 } from '../transaction.repository';
+import type { ReplayCursor, ReplayFilters } from '../../replay-tasks/domain/replay-task';
 import { REPLAY_PROGRESS_WINDOW_S } from '../domain/replay-progress';
 import { stepStatement } from './transaction-step.sql';
 import { COLUMNS, columnsOf, toTransaction, type TransactionRow } from './transaction.row';
@@ -240,6 +241,26 @@ export class PgTransactionRepository extends TransactionRepository {
     return Object.fromEntries(rows.map((row) => [row.agency_code, Number(row.n)]));
   }
 
+  async listReplayable(filters: ReplayFilters, after: ReplayCursor | null, limit: number): Promise<Transaction[]> {
+    const { where, values } = replayableWhere(filters);
+    if (after) {
+      values.push(after.createdAt, after.id);
+      where.push(`(created_at, id) > ($${values.length - 1}, $${values.length}::uuid)`);
+    }
+    values.push(limit);
+    const { rows } = await this.pool.query<TransactionRow>(
+      `SELECT ${COLUMNS} FROM transactions WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT $${values.length}`,
+      values,
+    );
+    return rows.map(toTransaction);
+  }
+
+  async countReplayable(filters: ReplayFilters): Promise<number> {
+    const { where, values } = replayableWhere(filters);
+    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM transactions WHERE ${where.join(' AND ')}`, values);
+    return Number(rows[0].n);
+  }
+
   async hasBacklog(agencyCode: string): Promise<boolean> {
     const { rows } = await this.pool.query<{ waiting: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM transactions WHERE agency_code = $1 AND replay_pending AND state = 'manual') AS waiting`,
@@ -247,4 +268,24 @@ export class PgTransactionRepository extends TransactionRepository {
     );
     return rows[0].waiting;
   }
+}
+
+/** The transactions a replay request may put back (the same rule as `requeueStep`), with the filters. */
+function replayableWhere(filters: ReplayFilters): { where: string[]; values: unknown[] } {
+  const states = filters.states ?? ['parked'];
+  const values: unknown[] = [states];
+  const where = [
+    `state = ANY($1::text[])`,
+    `(state = 'parked' OR (state = 'manual' AND NOT replay_pending AND fallback IS DISTINCT FROM 'manual'))`,
+  ];
+  const add = (clause: (param: string) => string, value: unknown): void => {
+    values.push(value);
+    where.push(clause(`$${values.length}`));
+  };
+  if (filters.agency) add((p) => `agency_code = ${p}`, filters.agency);
+  if (filters.service) add((p) => `service_code = ${p}`, filters.service);
+  if (filters.reason) add((p) => `coalesce(parked_reason->>'code', last_error->>'code') = ${p}`, filters.reason);
+  if (filters.from) add((p) => `created_at >= ${p}::timestamptz`, filters.from);
+  if (filters.to) add((p) => `created_at < ${p}::timestamptz`, filters.to);
+  return { where, values };
 }

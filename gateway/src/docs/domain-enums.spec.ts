@@ -9,6 +9,7 @@ import { AGENCY_MODES } from '../../../core/agencies/domain/agency-mode';
 import { BOOKING_CHANNELS, BOOKING_STATUSES } from '../../../core/bookings/domain/booking';
 import { PRIORITY_CLASSES, TICKET_STATES, WALK_IN_PRIORITIES } from '../../../core/walk-in/domain/ticket';
 import { CHANNELS, TRANSACTION_STATES } from '../../../core/transactions/domain/transaction';
+import { REPLAY_TASK_STATUSES, REPLAYABLE_STATES } from '../../../core/replay-tasks/domain/replay-task';
 
 function at(schema: unknown, pointer: string): unknown {
   return pointer
@@ -32,6 +33,9 @@ const PAIRS: Array<[string, unknown, readonly unknown[]]> = [
   ['ticket-request /priority', of('ticket-request', '/properties/priority/enum'), WALK_IN_PRIORITIES],
   ['ticket /priority', of('ticket', '/$defs/ticketFields/properties/priority/enum'), PRIORITY_CLASSES],
   ['ticket /state', of('ticket', '/$defs/ticketFields/properties/state/enum'), TICKET_STATES],
+  ['replay-task /status', of('replay-task', '/properties/status/enum'), REPLAY_TASK_STATUSES],
+  ['replay-task-request /filters/states', of('replay-task-request', '/$defs/filters/properties/states/items/enum'), REPLAYABLE_STATES],
+  ['replay-task-preview /items/state', of('replay-task-preview', '/properties/items/items/properties/state/enum'), REPLAYABLE_STATES],
 ];
 
 it.each(PAIRS)('%s lists exactly the domain values, in their order', (_name, listed, domain) => {

@@ -1,15 +1,14 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Catalogue } from '../../../contracts/src/catalogue';
 import { toTransactionSummary, type TransactionSummary } from '../../../core/transactions/transaction.view';
 import { ReplayParked } from '../../../core/transactions/use-cases/replay-parked';
 import { CurrentPrincipal, Can, type Principal } from '../auth';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { ApiMessageResponse } from '../docs/message-schemas';
-import { BulkReplayFilterDto, BulkReplayResultDto } from './fallback.dto';
 import { transactionId } from './transaction-id';
 
-/** Replay requests: parked transactions put back in their agency's replay backlog, one or by filter. */
+/** Replay requests: a parked transaction put back in its agency's replay backlog (many at once: /v1/replay-tasks). */
 @ApiTags('transactions')
 @ApiBearerAuth()
 @Controller('v1/transactions')
@@ -18,18 +17,6 @@ export class ReplayController {
     private readonly catalogue: Catalogue,
     private readonly replayParked: ReplayParked,
   ) {}
-
-  @Post('replay')
-  @HttpCode(200)
-  @Can('transaction.replay')
-  @ApiOperation({ summary: 'Put parked transactions back in their agency replay backlog; body filter `{"agency", "service", "reason"}` (at most 500 per call)' })
-  @ApiBody({ type: BulkReplayFilterDto, description: 'Every field optional; `{}` replays every parked transaction (500 per call)' })
-  @ApiOkResponse({ type: BulkReplayResultDto })
-  async replayMany(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<{ requeued: string[] }> {
-    const filter = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    const text = (key: string): string | undefined => (typeof filter[key] === 'string' ? (filter[key] as string) : undefined);
-    return this.replayParked.bulk({ agency: text('agency'), service: text('service'), reason: text('reason') }, principal);
-  }
 
   @Post(':id/replay')
   @HttpCode(200)
