@@ -1,30 +1,17 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startSmsProvider } from '../../test/simulators/sms-provider/africastalking.simulator';
 import { AfricasTalkingNotifier } from './africastalking.notifier';
-import type { Notification, NotificationReceipt } from './notifier.port';
+import type { Notification, NotificationReceipt, SmsMessage } from './notifier.port';
 
 interface Recorded {
-  notification: Notification;
-  body: string;
+  message: SmsMessage;
   driver: string;
   receipt: NotificationReceipt;
 }
 
 /** A real HTTP server standing in for the provider: what it received, and what it answers. */
-async function startProvider(answer: (request: IncomingMessage, body: string) => { status: number; json: unknown }) {
-  const received: Array<{ headers: IncomingMessage['headers']; form: URLSearchParams }> = [];
-  const server: Server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    request.on('end', () => {
-      received.push({ headers: request.headers, form: new URLSearchParams(body) });
-      const { status, json } = answer(request, body);
-      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/version1/messaging`, received, close: () => new Promise<void>((r) => server.close(() => r())) };
+async function startProvider(answer: (request: unknown, body: string) => { status: number; json: unknown }) {
+  const provider = await startSmsProvider((body) => answer(undefined, body));
+  return { url: provider.url, received: provider.received, close: provider.close };
 }
 
 const message: Notification = { to: '+254712345678', template: 'booking-confirmed', data: { reference: 'K7QM-4X3P', service: 'ID card', centre: 'GPO', when: 'Tue 24 Nov, 09:30' } };
@@ -37,7 +24,7 @@ describe("Africa's Talking SMS driver", () => {
     }));
     const log: Recorded[] = [];
     const notifier = new AfricasTalkingNotifier({ url: provider.url, username: 'huduma', apiKey: 'secret-key', senderId: 'HUDUMA' }, {
-      record: async (notification, body, driver, receipt) => void log.push({ notification, body, driver, receipt }),
+      record: async (message, driver, receipt) => void log.push({ message, driver, receipt }),
     });
     try {
       expect(await notifier.send(message)).toEqual({ status: 'sent', providerRef: 'ATXid_1' });
@@ -60,7 +47,7 @@ describe("Africa's Talking SMS driver", () => {
         : { status: 201, json: { SMSMessageData: { Recipients: [{ statusCode: 406, status: 'UserInBlacklist', number: '+254712345678' }] } } },
     );
     const log: Recorded[] = [];
-    const notifier = new AfricasTalkingNotifier({ url: provider.url, username: 'huduma', apiKey: 'k' }, { record: async (n, b, d, r) => void log.push({ notification: n, body: b, driver: d, receipt: r }) });
+    const notifier = new AfricasTalkingNotifier({ url: provider.url, username: 'huduma', apiKey: 'k' }, { record: async (m, d, r) => void log.push({ message: m, driver: d, receipt: r }) });
     try {
       const refused = await notifier.send(message);
       expect(refused).toMatchObject({ status: 'failed' });

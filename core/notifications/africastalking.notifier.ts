@@ -1,6 +1,5 @@
-import { Notifier, type Notification, type NotificationReceipt } from './notifier.port';
+import { Notifier, type NotificationReceipt, type SmsMessage } from './notifier.port';
 import type { NotificationLog } from './notification-log';
-import { renderSms } from './sms-templates';
 
 export interface AfricasTalkingSettings {
   /** e.g. https://api.africastalking.com/version1/messaging (sandbox: api.sandbox.africastalking.com). */
@@ -34,14 +33,13 @@ export class AfricasTalkingNotifier extends Notifier {
     super();
   }
 
-  async send(notification: Notification): Promise<NotificationReceipt & { error?: string }> {
-    const body = renderSms(notification.template, notification.data);
-    const receipt = await this.post(notification.to, body);
-    await this.log.record(notification, body, 'africastalking', receipt);
+  async deliver(message: SmsMessage): Promise<NotificationReceipt> {
+    const receipt = await this.post(message.to, message.text);
+    await this.log.record(message, 'africastalking', receipt);
     return receipt;
   }
 
-  private async post(to: string, message: string): Promise<NotificationReceipt & { error?: string }> {
+  private async post(to: string, message: string): Promise<NotificationReceipt> {
     const form = new URLSearchParams({ username: this.settings.username, to, message });
     if (this.settings.senderId) form.set('from', this.settings.senderId);
     try {

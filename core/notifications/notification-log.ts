@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { PersonalDataVault } from '../shared/personal-data';
-import type { Notification, NotificationReceipt } from './notifier.port';
+import type { NotificationReceipt, SmsMessage } from './notifier.port';
 
 /** Every SMS, whichever driver sent it, is kept in `notifications` (phone sealed, look-up by keyed hash). */
 export class NotificationLog {
@@ -9,16 +9,16 @@ export class NotificationLog {
     private readonly vault: PersonalDataVault,
   ) {}
 
-  async record(notification: Notification, body: string, driver: string, receipt: NotificationReceipt & { error?: string }): Promise<void> {
+  async record(message: SmsMessage, driver: string, receipt: NotificationReceipt): Promise<void> {
     await this.pool.query(
       `INSERT INTO notifications (to_hash, to_sealed, template, data, body, driver, status, provider_ref, error)
        VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9)`,
       [
-        this.vault.lookupHash(notification.to),
-        this.vault.seal(notification.to),
-        notification.template,
-        JSON.stringify(notification.data),
-        body,
+        this.vault.lookupHash(message.to),
+        this.vault.seal(message.to),
+        message.kind,
+        JSON.stringify(message.data ?? {}),
+        message.text,
         driver,
         receipt.status,
         receipt.providerRef ?? null,

@@ -1,6 +1,5 @@
-import { Notifier, type Notification, type NotificationReceipt } from './notifier.port';
+import { Notifier, type NotificationReceipt, type SmsMessage } from './notifier.port';
 import type { NotificationLog } from './notification-log';
-import { renderSms } from './sms-templates';
 
 /** Embedded mode and tests: nothing leaves the machine; the message is recorded in `notifications`. */
 export class OutboxNotifier extends Notifier {
@@ -8,9 +7,9 @@ export class OutboxNotifier extends Notifier {
     super();
   }
 
-  async send(notification: Notification): Promise<NotificationReceipt> {
+  async deliver(message: SmsMessage): Promise<NotificationReceipt> {
     const receipt: NotificationReceipt = { status: 'recorded' };
-    await this.log.record(notification, renderSms(notification.template, notification.data), 'outbox', receipt);
+    await this.log.record(message, 'outbox', receipt);
     return receipt;
   }
 }

@@ -1,5 +1,19 @@
 import { fitGsm7 } from '../follow-up/gsm7';
-import type { SmsTemplate } from './notifier.port';
+
+export const SMS_TEMPLATES = [
+  'booking-confirmed',
+  'booking-rescheduled',
+  'booking-cancelled',
+  'booking-reminder',
+  'ops-alert',
+  'application-status',
+  'agency-outage',
+  'booking-reminder-hour',
+  'ticket-call-ahead',
+  'booking-maintenance',
+  'transaction-completed',
+] as const;
+export type SmsTemplate = (typeof SMS_TEMPLATES)[number];
 
 /** One SMS segment is 160 GSM characters; the texts stay within it for typical names. */
 const TEMPLATES: Record<SmsTemplate, (d: Record<string, string>) => string> = {
@@ -17,6 +31,8 @@ const TEMPLATES: Record<SmsTemplate, (d: Record<string, string>) => string> = {
   'booking-reminder': (d) => `Huduma reminder: ${d.service} at ${d.centre}, ${d.when}. Booking ${d.reference}. Arrive 10 min early with your ID.`,
   // To the operations room's on-call phones, not to citizens (core/alerts).
   'ops-alert': (d) => `Kiungo ${d.state}: ${d.rule} ${d.subject}. ${d.detail}`,
+  // The acknowledgment printed at the counter promises this SMS (issue 10).
+  'transaction-completed': (d) => `Huduma: your ${d.service} application ${d.provisionalRef} is now with the agency. Reference: ${d.agencyRef}.`,
 };
 
 export function renderSms(template: SmsTemplate, data: Record<string, string>): string {

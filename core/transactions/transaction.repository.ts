@@ -38,8 +38,11 @@ export interface Applied {
 }
 
 export interface ApplyOptions {
-  /** Record this citizen notice (once per transaction and kind) in the same statement, if the step completes the transaction. */
-  notice?: { kind: string; phoneSealed: Buffer | null };
+  /**
+   * Record this citizen notice (once per transaction and kind) in the outbox in the same statement,
+   * if the step completes the transaction (core/notifications/notice-outbox.ts; the worker sends it).
+   */
+  notice?: { kind: string; phoneSealed: Buffer | null; text: string };
   /** Look for another transaction of the same agency holding the agency reference this step records. */
   findDuplicateReference?: boolean;
   /**

@@ -17,7 +17,6 @@ import { fingerprintOf } from '../../core/idempotency/domain/idempotent-request'
 import { InProcessRetryQueue } from '../../core/retry-queue/in-process.retry-queue';
 import { SystemClock } from '../../core/shared/clock';
 import { PersonalDataVault } from '../../core/shared/personal-data';
-import { CompletionNotifier, type CompletionNotice } from '../../core/transactions/completion-notifier.port';
 import type { Transaction, TransactionState } from '../../core/transactions/domain/transaction';
 import { PgTransactionRepository } from '../../core/transactions/pg/transaction.pg-repository';
 import { AcceptUnderFallback } from '../../core/transactions/use-cases/accept-under-fallback';
@@ -36,14 +35,6 @@ import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-ag
 import { FAST_CATALOGUE } from './app';
 import { createTestDatabase, type TestDatabase } from './database';
 
-/** Citizen notices as the notifier port receives them (the port's job ends there). */
-class NoticesReceived extends CompletionNotifier {
-  readonly notices: CompletionNotice[] = [];
-  async transactionCompleted(notice: CompletionNotice): Promise<void> {
-    this.notices.push(notice);
-  }
-}
-
 export interface TransactionsWorld {
   db: TestDatabase;
   agency: RestAgencySimulator;
@@ -59,7 +50,6 @@ export interface TransactionsWorld {
   manualOutcome: RecordManualOutcome;
   replayParked: ReplayParked;
   resolve: ResolveConflict;
-  notices: CompletionNotice[];
   officer: Submitter;
   /** Submits an ID-card replacement (or another NRB service) as an officer of NRB-GPO. */
   submitNrb(options?: { service?: string; idNumber?: string; key?: string }): Promise<Transaction>;
@@ -95,10 +85,9 @@ export async function startTransactionsWorld(): Promise<TransactionsWorld> {
   const hold = new HoldForFallback(modes, transactions, catalogue, clock);
   const dispatch = new DispatchAttempt(transactions, catalogue, call, retries, clock, hold);
   const accept = new AcceptUnderFallback(modes, transactions, clock);
-  const notifier = new NoticesReceived();
   const officer: Submitter = { subject: 'officer-otieno', roles: ['officer'], centre: 'NRB-GPO' };
   const submit = new SubmitTransaction(transactions, catalogue, dispatch, vault, clock, accept);
-  const replay = new ReplayBacklog(transactions, catalogue, modes, modeRepository, health, call, vault, clock, notifier);
+  const replay = new ReplayBacklog(transactions, catalogue, modes, modeRepository, health, call, vault, clock);
 
   return {
     db,
@@ -115,7 +104,6 @@ export async function startTransactionsWorld(): Promise<TransactionsWorld> {
     manualOutcome: new RecordManualOutcome(transactions, clock),
     replayParked: new ReplayParked(transactions, clock),
     resolve: new ResolveConflict(transactions, clock),
-    notices: notifier.notices,
     officer,
     async submitNrb(options = {}) {
       const body = { ...nrbEnvelope(options.idNumber ? { idNumber: options.idNumber } : {}), ...(options.service ? { service: options.service } : {}) };

@@ -1,7 +1,7 @@
 /**
  * The transaction migrations down and up with rows in them (STYLE.md habit 8, as backstage's
  * migration tests): 0001–0003 (transactions, the audit chain, idempotency keys), 0040 (manual
- * fallback), 0070 (idempotency claims) and 0090 (replay failures and tasks), each from a folder
+ * fallback), 0070 (idempotency claims), 0090 (replay failures and tasks) and 0091 (the notice outbox), each from a folder
  * holding the real files up to it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -170,5 +170,24 @@ describe('transaction migrations, down and up with rows in them', () => {
     await migrate(db.pool, { dir });
     expect(await query('SELECT replay_failures, breaker_refusals FROM transactions')).toEqual([{ replay_failures: 0, breaker_refusals: 0 }]);
     expect(await exists('replay_tasks')).toBe(true);
+  });
+  it('0091 (notice outbox) up makes the old notices sendable; down keeps the transactions\' notices and drops the others', async () => {
+    await migrationsUpTo(90);
+    await migrate(db.pool, { dir });
+    const id = await insertTransaction('completed', { agency_ref: 'NRB-7' });
+    await db.pool.query(`INSERT INTO citizen_notices (transaction_id, kind, agency_ref, phone_sealed) VALUES ($1, 'transaction-completed', 'NRB-7', $2)`, [id, randomBytes(8)]);
+    await migrationsUpTo(91);
+    await migrate(db.pool, { dir });
+    expect(await query('SELECT transaction_id, status, body FROM citizen_notices')).toEqual([
+      { transaction_id: id, status: 'pending', body: 'Huduma: your application is complete. Agency reference: NRB-7.' },
+    ]);
+    await db.pool.query(`INSERT INTO citizen_notices (notice_key, kind, body) VALUES ('outage:1', 'booking-outage', 'closed'), ('outage:2', 'booking-outage', 'closed')`);
+    await expect(db.pool.query(`INSERT INTO citizen_notices (notice_key, kind, body) VALUES ('outage:1', 'booking-outage', 'again')`)).rejects.toMatchObject({ code: '23505' });
+
+    await migrate(db.pool, { dir, direction: 'down' });
+    expect(await query('SELECT transaction_id, kind, status FROM citizen_notices')).toEqual([{ transaction_id: id, kind: 'transaction-completed', status: 'recorded' }]);
+    expect(await columns('citizen_notices')).not.toContain('body');
+    await migrate(db.pool, { dir });
+    expect(await query('SELECT status FROM citizen_notices')).toEqual([{ status: 'pending' }]);
   });
 });

@@ -133,7 +133,7 @@ describe('PgTransactionRepository', () => {
 
     it('records a citizen notice with the completion, once per transaction and kind', async () => {
       const tx = await recorded({ state: 'manual', replayPending: true });
-      const notice = { kind: 'transaction-completed', phoneSealed: randomBytes(8) };
+      const notice = { kind: 'transaction-completed', phoneSealed: randomBytes(8), text: 'Huduma: your application is now with the agency. Reference: NRB-9.' };
       const completes: TransactionStep = { guard: { states: ['manual'] }, change: { state: 'completed', agencyRef: 'NRB-9', replayed: true }, events: [event(tx.id, 'completed')] };
       expect(await repository.apply(tx.id, completes, { notice })).toMatchObject({ noticeRecorded: true, transaction: { state: 'completed' } });
       expect((await repository.find(tx.id))?.replayedAt).toBeInstanceOf(Date);

@@ -29,9 +29,11 @@ export function stepStatement(id: string, step: TransactionStep, options: ApplyO
   if (notice) {
     // Recorded with the completion itself: recorded after it, a crash in between would lose it.
     ctes.push(`notice AS (
-         INSERT INTO citizen_notices (transaction_id, kind, agency_ref, phone_sealed)
-         SELECT id, ${param(notice.kind, '::text')}, agency_ref, ${param(notice.phoneSealed, '::bytea')} FROM updated WHERE state = 'completed'
-         ON CONFLICT (transaction_id, kind) DO NOTHING RETURNING transaction_id)`);
+         INSERT INTO citizen_notices (transaction_id, kind, agency_ref, phone_sealed, body, status)
+         SELECT id, ${param(notice.kind, '::text')}, agency_ref, ${param(notice.phoneSealed, '::bytea')}, ${param(notice.text, '::text')},
+                ${param(notice.phoneSealed ? 'pending' : 'no-phone', '::text')}
+           FROM updated WHERE state = 'completed'
+         ON CONFLICT (transaction_id, kind) WHERE transaction_id IS NOT NULL DO NOTHING RETURNING transaction_id)`);
     selected.push('EXISTS (SELECT 1 FROM notice) AS notice_recorded');
   }
   if (duplicate) selected.push(DUPLICATE_HOLDER_SQL);

@@ -5,15 +5,16 @@ import type { AgencyModeRepository } from '../../agencies/agency-mode.repository
 import type { AgencyModes } from '../../agencies/agency-modes';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
-import type { CompletionNotifier } from '../completion-notifier.port';
+import type { SmsTemplate } from '../../notifications/notifier.port';
+import { renderSms } from '../../notifications/sms-templates';
 import { nextState, refusedByOurBreaker } from '../domain/agency-outcome';
 import { replayConflictStep } from '../domain/conflicts';
 import type { Citizen, Transaction } from '../domain/transaction';
-import type { TransactionRepository } from '../transaction.repository';
+import type { ApplyOptions, TransactionRepository } from '../transaction.repository';
 import type { AgencyCall } from './agency-call';
 
-/** The `citizen_notices` kind of a stored transaction completed on replay. */
-export const COMPLETED_NOTICE = 'transaction-completed';
+/** The `citizen_notices` kind (and SMS template) of a stored transaction completed on replay. */
+export const COMPLETED_NOTICE = 'transaction-completed' satisfies SmsTemplate;
 /** How long a replayer waits before looking at an agency again when there was nothing to do. */
 export const REPLAY_IDLE_MS = 500;
 /** Longest back-off after a transient failure during replay. */
@@ -55,7 +56,6 @@ export class ReplayBacklog {
     private readonly call: AgencyCall,
     private readonly vault: PersonalDataVault,
     private readonly clock: Clock,
-    private readonly notifier: CompletionNotifier,
   ) {}
 
   /** Whether the agency takes replays now. */
@@ -106,17 +106,14 @@ export class ReplayBacklog {
     const maxReplayFailures = (this.catalogue.agency(agencyCode)?.replay ?? DEFAULT_REPLAY).maxFailures;
     const step = nextState(claimed, outcome, { via: 'replay', sentAt }, { now: this.clock.now(), agencyHealthy, maxReplayFailures })!;
     const now = this.clock.now();
-    const citizen = step.then.kind === 'notify-citizen' ? this.vault.open<Citizen>(claimed.citizenSealed) : undefined;
     const applied = await this.call.record(claimed, step, {
-      // Recorded with the completion itself, so a crash right after it cannot lose the notice.
-      notice: citizen && { kind: COMPLETED_NOTICE, phoneSealed: citizen.phone ? this.vault.seal(citizen.phone) : null },
+      // Recorded with the completion itself, so a crash right after it cannot lose the notice; the
+      // worker sends it from the outbox (core/notifications/use-cases/drain-notices.ts).
+      notice: step.then.kind === 'notify-citizen' && outcome.kind === 'accepted' ? this.completionNotice(claimed, outcome.agencyRef) : undefined,
     });
     // An outage is not this transaction's fault: it keeps its place, and the replayer backs off.
     if (step.then.kind === 'defer-replay') return { kind: 'deferred', retryAfterMs: step.then.retryAfterMs };
-    if (applied) {
-      if (applied.noticeRecorded && citizen) await this.notify(applied.transaction, citizen);
-      return { kind: 'replayed', state: applied.transaction.state };
-    }
+    if (applied) return { kind: 'replayed', state: applied.transaction.state };
     // The row moved while the agency was called. If an officer recorded the paper outcome
     // meanwhile and the agency also took the application, a manager must reconcile the two.
     const current = await this.transactions.find(claimed.id);
@@ -125,14 +122,11 @@ export class ReplayBacklog {
     return { kind: 'replayed', state: current?.state ?? 'unknown' };
   }
 
-  private async notify(tx: Transaction, citizen: Citizen): Promise<void> {
-    if (!tx.agencyRef) return;
-    await this.notifier.transactionCompleted({
-      transactionId: tx.id,
-      ...(citizen.phone && { phone: citizen.phone }),
-      provisionalRef: tx.provisionalRef,
-      agencyRef: tx.agencyRef,
-      serviceCode: tx.serviceCode,
-    });
+  /** The SMS the acknowledgment promised: the final reference, for the citizen's phone (sealed). */
+  private completionNotice(tx: Transaction, agencyRef: string): NonNullable<ApplyOptions['notice']> {
+    const { phone } = this.vault.open<Citizen>(tx.citizenSealed);
+    const service = this.catalogue.service(tx.serviceCode)?.name ?? tx.serviceCode;
+    const text = renderSms(COMPLETED_NOTICE, { service, provisionalRef: tx.provisionalRef ?? tx.id.slice(0, 8), agencyRef });
+    return { kind: COMPLETED_NOTICE, phoneSealed: phone ? this.vault.seal(phone) : null, text };
   }
 }

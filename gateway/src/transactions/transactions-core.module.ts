@@ -10,7 +10,6 @@ import { PersonalDataReads } from '../../../core/audit/personal-data-reads';
 import { RetryQueue } from '../../../core/retry-queue/retry-queue.port';
 import { Clock } from '../../../core/shared/clock';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
-import { CompletionNotifier } from '../../../core/transactions/completion-notifier.port';
 import { PgTransactionRepository } from '../../../core/transactions/pg/transaction.pg-repository';
 import { TransactionRepository } from '../../../core/transactions/transaction.repository';
 import { KiungoMetrics } from '../metrics/kiungo-metrics';
@@ -31,7 +30,6 @@ import { SubmitTransaction } from '../../../core/transactions/use-cases/submit-t
 import { SweepOverdueTransactions } from '../../../core/transactions/use-cases/sweep-overdue';
 import { AgencyModesModule } from '../agencies/agency-modes.module';
 import { DB_POOL, PREPARED_STATEMENTS } from '../runtime/tokens';
-import { LogCompletionNotifier } from './log-completion.notifier';
 
 /** Lease on a background attempt: the longest agency timeout plus slack. */
 function retryLeaseMs(catalogue: Catalogue): number {
@@ -48,7 +46,6 @@ const providers = [
       return metrics.enabled ? new MeteredTransactionRepository(repository, metrics) : repository;
     },
   },
-  { provide: CompletionNotifier, useClass: LogCompletionNotifier },
   {
     provide: AgencyCall,
     inject: [TransactionRepository, Catalogue, AgencyRegistry, PersonalDataVault, Clock],
@@ -119,7 +116,7 @@ const providers = [
   },
   {
     provide: ReplayBacklog,
-    inject: [TransactionRepository, Catalogue, AgencyModes, AgencyModeRepository, AgencyHealthProbe, AgencyCall, PersonalDataVault, Clock, CompletionNotifier],
+    inject: [TransactionRepository, Catalogue, AgencyModes, AgencyModeRepository, AgencyHealthProbe, AgencyCall, PersonalDataVault, Clock],
     useFactory: (
       transactions: TransactionRepository,
       catalogue: Catalogue,
@@ -129,8 +126,7 @@ const providers = [
       call: AgencyCall,
       vault: PersonalDataVault,
       clock: Clock,
-      notifier: CompletionNotifier,
-    ) => new ReplayBacklog(transactions, catalogue, modes, leases, health, call, vault, clock, notifier),
+    ) => new ReplayBacklog(transactions, catalogue, modes, leases, health, call, vault, clock),
   },
   { provide: RecordManualOutcome, inject: [TransactionRepository, Clock], useFactory: (t: TransactionRepository, clock: Clock) => new RecordManualOutcome(t, clock) },
   { provide: ReplayParked, inject: [TransactionRepository, Clock], useFactory: (t: TransactionRepository, clock: Clock) => new ReplayParked(t, clock) },
