@@ -32,7 +32,7 @@ const TEMPLATES: Record<SmsTemplate, (d: Record<string, string>) => string> = {
   // To the operations room's on-call phones, not to citizens (core/alerts).
   'ops-alert': (d) => `Kiungo ${d.state}: ${d.rule} ${d.subject}. ${d.detail}`,
   // The acknowledgment printed at the counter promises this SMS (issue 10).
-  'transaction-completed': (d) => `Huduma: your ${d.service} application ${d.provisionalRef} is now with the agency. Reference: ${d.agencyRef}.`,
+  'transaction-completed': (d) => `Huduma: your ${d.service} application${d.provisionalRef ? ` ${d.provisionalRef}` : ''} is now with the agency. Reference: ${d.agencyRef}.`,
 };
 
 export function renderSms(template: SmsTemplate, data: Record<string, string>): string {

@@ -104,6 +104,8 @@ describe('transaction lifecycle (use cases on the real database, no HTTP)', () =
     const calls = world.agency.stats().calls;
     const held = await nextAttempt(tx);
     expect(held).toMatchObject({ state: 'manual', replayPending: true, fallback: 'store-and-forward', lastError: { code: 'agency_fallback' } });
+    // Joining the backlog, it gets a reference the citizen can quote (and that the completion SMS names).
+    expect(held.provisionalRef).toMatch(PROVISIONAL_REFERENCE);
     expect((await world.eventTypes(tx.id)).slice(-2)).toEqual(['manual', 'replay_requested']);
     expect(world.agency.stats().calls).toBe(calls);
 

@@ -170,7 +170,7 @@ function joinBacklog(tx: Transaction, error: TransactionError, step: OutcomeStep
  * The same step with another provisional reference (the drawn one was taken: the database's
  * unique index said so), in the change and in the events that name it.
  */
-export function withProvisionalRef(step: OutcomeStep, provisionalRef: string): OutcomeStep {
+export function withProvisionalRef<S extends TransactionStep>(step: S, provisionalRef: string): S {
   if (step.change.provisionalRef === undefined) return step;
   const events = step.events.map((event) => ('provisionalRef' in event.data ? { ...event, data: { ...event.data, provisionalRef } } : event));
   return { ...step, change: { ...step.change, provisionalRef }, events };

@@ -1,5 +1,6 @@
 import type { EffectiveMode } from '../../agencies/domain/agency-mode';
 import { statesLeadingTo, type AppliedFallback, type ManualOutcome, type Transaction, type TransactionState, type TransactionStep } from './transaction';
+import { provisionalReference } from './provisional-reference';
 import { transactionEvent } from './transaction-events';
 
 /**
@@ -12,11 +13,20 @@ import { transactionEvent } from './transaction-events';
  * the transaction goes to `manual` and, for a store-and-forward service, joins the replay backlog,
  * so it reaches the agency with the rest when it is back. One step: the hold and the backlog.
  */
-export function holdStep(tx: Transaction, mode: EffectiveMode, policy: AppliedFallback | 'reject' | undefined, actor: string, now: Date): TransactionStep {
+export function holdStep(
+  tx: Transaction,
+  mode: EffectiveMode,
+  policy: AppliedFallback | 'reject' | undefined,
+  actor: string,
+  now: Date,
+  drawReference: (agencyCode: string) => string = provisionalReference,
+): TransactionStep {
   const error = { code: 'agency_fallback', reason: `agency in ${mode} mode: not called` };
   const events = [transactionEvent(tx.id, 'manual', actor, now, { attempt: tx.attempts, ...error, mode })];
   const joinsBacklog = policy === 'store-and-forward';
-  if (joinsBacklog) events.push(transactionEvent(tx.id, 'replay_requested', actor, now, { mode }));
+  // A reference the citizen can quote, as for one accepted under fallback (and named in the completion SMS).
+  const provisionalRef = joinsBacklog && !tx.provisionalRef ? drawReference(tx.agencyCode) : undefined;
+  if (joinsBacklog) events.push(transactionEvent(tx.id, 'replay_requested', actor, now, { mode, provisionalRef: provisionalRef ?? tx.provisionalRef }));
   return {
     guard: { states: statesLeadingTo('manual'), attempt: tx.attempts },
     change: {
@@ -24,6 +34,7 @@ export function holdStep(tx: Transaction, mode: EffectiveMode, policy: AppliedFa
       lastError: error,
       nextAttemptAt: null,
       ...(joinsBacklog ? { replayPending: true, fallback: 'store-and-forward', parkedReason: null, replayFailures: 0 } : {}),
+      ...(provisionalRef ? { provisionalRef } : {}),
     },
     events,
   };

@@ -6,7 +6,7 @@ import type { AgencyGateway } from '../agency-gateway.port';
 import { duplicateReferenceMatters, duplicateReferenceStep } from '../domain/conflicts';
 import { withProvisionalRef, type OutcomeStep } from '../domain/agency-outcome';
 import { provisionalReference } from '../domain/provisional-reference';
-import type { Transaction } from '../domain/transaction';
+import type { Transaction, TransactionStep } from '../domain/transaction';
 import { isProvisionalRefTaken, type Applied, type ApplyOptions, type TransactionRepository } from '../transaction.repository';
 
 /** Draws of a provisional reference before giving up (each collision is about one in 10^8). */
@@ -63,15 +63,24 @@ export class AgencyCall {
     return flagged ? { ...applied, transaction: flagged.transaction } : applied;
   }
 
-  /** Applies the step; a provisional reference it gives that is already taken is drawn again. */
-  private async applyDrawing(tx: Transaction, step: OutcomeStep, options: ApplyOptions): Promise<Applied | null> {
-    for (let draw = 1; ; draw++) {
-      try {
-        return await this.transactions.apply(tx.id, step, options);
-      } catch (error) {
-        if (!isProvisionalRefTaken(error) || draw >= REFERENCE_DRAWS) throw error;
-        step = withProvisionalRef(step, provisionalReference(tx.agencyCode));
-      }
+  private applyDrawing(tx: Transaction, step: OutcomeStep, options: ApplyOptions): Promise<Applied | null> {
+    return applyDrawingReference(this.transactions, tx, step, options);
+  }
+}
+
+/** Applies a step; a provisional reference it gives that is already taken is drawn again. */
+export async function applyDrawingReference(
+  transactions: TransactionRepository,
+  tx: Transaction,
+  step: TransactionStep,
+  options: ApplyOptions = {},
+): Promise<Applied | null> {
+  for (let draw = 1; ; draw++) {
+    try {
+      return await transactions.apply(tx.id, step, options);
+    } catch (error) {
+      if (!isProvisionalRefTaken(error) || draw >= REFERENCE_DRAWS) throw error;
+      step = withProvisionalRef(step, provisionalReference(tx.agencyCode));
     }
   }
 }

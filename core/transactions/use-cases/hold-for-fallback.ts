@@ -5,6 +5,7 @@ import type { Clock } from '../../shared/clock';
 import { holdStep } from '../domain/fallback-rules';
 import type { Transaction } from '../domain/transaction';
 import type { TransactionRepository } from '../transaction.repository';
+import { applyDrawingReference } from './agency-call';
 
 /**
  * A background attempt (retry) for an agency that is now in manual, maintenance or degraded
@@ -24,7 +25,7 @@ export class HoldForFallback {
     const mode = await this.modes.effective(claimed.agencyCode);
     if (!fallsBack(mode)) return null;
     const policy = this.catalogue.service(claimed.serviceCode)?.fallback;
-    const held = await this.transactions.apply(claimed.id, holdStep(claimed, mode, policy, actor, this.clock.now()));
+    const held = await applyDrawingReference(this.transactions, claimed, holdStep(claimed, mode, policy, actor, this.clock.now()));
     return held?.transaction ?? (await this.transactions.find(claimed.id)) ?? claimed;
   }
 }

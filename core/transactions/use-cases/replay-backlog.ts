@@ -126,7 +126,7 @@ export class ReplayBacklog {
   private completionNotice(tx: Transaction, agencyRef: string): NonNullable<ApplyOptions['notice']> {
     const { phone } = this.vault.open<Citizen>(tx.citizenSealed);
     const service = this.catalogue.service(tx.serviceCode)?.name ?? tx.serviceCode;
-    const text = renderSms(COMPLETED_NOTICE, { service, provisionalRef: tx.provisionalRef ?? tx.id.slice(0, 8), agencyRef });
+    const text = renderSms(COMPLETED_NOTICE, { service, provisionalRef: tx.provisionalRef ?? '', agencyRef });
     return { kind: COMPLETED_NOTICE, phoneSealed: phone ? this.vault.seal(phone) : null, text };
   }
 }
