@@ -1648,6 +1648,24 @@ export interface SummaryFields {
    */
   bookable: boolean;
   feeKes: number;
+  availability: Availability;
+}
+/**
+ * Whether the service can be served now, so a portal or counter app can warn before the citizen fills the form.
+ */
+export interface Availability {
+  /**
+   * the agency's mode that applies now
+   */
+  agencyMode: 'auto' | 'manual' | 'maintenance' | 'degraded';
+  /**
+   * the fallback policy a request would meet now: null while the agency is in auto (the request goes to the agency)
+   */
+  appliedFallback: 'store-and-forward' | 'manual' | 'reject' | null;
+  /**
+   * in maintenance, when the window ends; otherwise null
+   */
+  until: string | null;
 }
 /**
  * The service catalogue (GET /v1/services). Every service of every agency, in catalogue order.

@@ -1,4 +1,4 @@
-import { defaultSetting, effectiveMode, fallsBack, type AgencyModeSetting } from './agency-mode';
+import { defaultSetting, effectiveMode, fallsBack, serviceAvailability, type AgencyModeSetting } from './agency-mode';
 
 const now = new Date('2026-03-02T08:00:00Z');
 const minutes = (n: number): Date => new Date(now.getTime() + n * 60_000);
@@ -26,5 +26,21 @@ describe('effectiveMode', () => {
 
   it('falls back in every mode but auto', () => {
     expect(['auto', 'manual', 'maintenance', 'degraded'].map((m) => fallsBack(m as never))).toEqual([false, true, true, true]);
+  });
+});
+
+describe('serviceAvailability (before the form)', () => {
+  const window = { start: minutes(-10), end: minutes(50) };
+
+  it('says a request goes to the agency in auto, and which fallback it meets otherwise', () => {
+    expect(serviceAvailability('store-and-forward', 'auto', { window: null })).toEqual({ agencyMode: 'auto', appliedFallback: null, until: null });
+    expect(serviceAvailability('reject', 'manual', { window: null })).toEqual({ agencyMode: 'manual', appliedFallback: 'reject', until: null });
+    expect(serviceAvailability('manual', 'degraded', { window: null })).toEqual({ agencyMode: 'degraded', appliedFallback: 'manual', until: null });
+  });
+
+  it('in maintenance, says until when', () => {
+    expect(serviceAvailability('store-and-forward', 'maintenance', { window })).toEqual({ agencyMode: 'maintenance', appliedFallback: 'store-and-forward', until: window.end });
+    // A window set for later does not apply yet: no end to announce.
+    expect(serviceAvailability('store-and-forward', 'auto', { window })).toMatchObject({ until: null });
   });
 });

@@ -41,3 +41,24 @@ export function effectiveMode(setting: AgencyModeSetting, now: Date, breakerOpen
 export function fallsBack(mode: EffectiveMode): boolean {
   return mode !== 'auto';
 }
+
+/** A service's availability now: what a request would meet, and until when (issue 10, "availability before the form"). */
+export interface ServiceAvailability {
+  agencyMode: EffectiveMode;
+  /** The fallback policy a request meets now; null while the agency is in `auto`. */
+  appliedFallback: 'store-and-forward' | 'manual' | 'reject' | null;
+  /** The end of the maintenance window the agency is in; null otherwise. */
+  until: Date | null;
+}
+
+export function serviceAvailability(
+  fallback: NonNullable<ServiceAvailability['appliedFallback']>,
+  mode: EffectiveMode,
+  setting: Pick<AgencyModeSetting, 'window'>,
+): ServiceAvailability {
+  return {
+    agencyMode: mode,
+    appliedFallback: fallsBack(mode) ? fallback : null,
+    until: mode === 'maintenance' && setting.window ? setting.window.end : null,
+  };
+}
