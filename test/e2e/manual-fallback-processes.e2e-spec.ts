@@ -104,10 +104,13 @@ async function modeSeenByAll(api: GatewayProcess, token: string, mode: string): 
   await new Promise((resolve) => setTimeout(resolve, MODE_CACHE_MS + 500));
 }
 
-/** Sessions of worker processes blocked on a lock (here: behind the test's lock on citizen_notices). */
+/** Sessions of worker processes recording a replay outcome, blocked behind the test's lock on citizen_notices. */
 async function workerSessionsWaitingOnALock(db: TestDatabase): Promise<number> {
+  // Only the replay recording an outcome (with its citizen notice), not the notice sender, which
+  // waits on the same table lock.
   return count(db, `SELECT count(*) AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND application_name = 'kiungo-worker' AND wait_event_type = 'Lock'`);
+      WHERE datname = current_database() AND application_name = 'kiungo-worker' AND wait_event_type = 'Lock'
+        AND query LIKE '%INSERT INTO citizen_notices%'`);
 }
 
 /** `count` ID replacements, `concurrency` at a time, alternating between the api processes. */
