@@ -1,4 +1,5 @@
 import type { AuditEvent, NewAuditEvent } from '../../../core/audit/audit-event';
+import type { ReplayCursor, ReplayFilters } from '../../../core/replay-tasks/domain/replay-task';
 import type { NewTransaction, Transaction, TransactionStep } from '../../../core/transactions/domain/transaction';
 import {
   TransactionRepository,
@@ -91,5 +92,13 @@ export class MeteredTransactionRepository extends TransactionRepository {
 
   hasBacklog(agencyCode: string): Promise<boolean> {
     return this.inner.hasBacklog(agencyCode);
+  }
+
+  listReplayable(filters: ReplayFilters, after: ReplayCursor | null, limit: number): Promise<Transaction[]> {
+    return this.inner.listReplayable(filters, after, limit);
+  }
+
+  countReplayable(filters: ReplayFilters): Promise<number> {
+    return this.inner.countReplayable(filters);
   }
 }
