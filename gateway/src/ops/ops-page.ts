@@ -87,15 +87,15 @@ function time(iso) { return iso ? new Date(iso).toLocaleTimeString('en-KE', { ti
 function seconds(s) { return s == null ? '-' : s < 90 ? Math.round(s) + ' s' : Math.round(s / 60) + ' min'; }
 function say(text, error) { const m = $('message'); m.textContent = text; m.className = error ? 'error' : ''; }
 
-async function api(method, path, body) {
-  const response = await fetch(path, { method, headers: { authorization: 'Bearer ' + token, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+async function api(method, path, body, headers) {
+  const response = await fetch(path, { method, headers: { authorization: 'Bearer ' + token, ...(body ? { 'content-type': 'application/json' } : {}), ...(headers || {}) }, body: body ? JSON.stringify(body) : undefined });
   const answer = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
   if (!response.ok) throw new Error((answer && (answer.detail || answer.title)) || ('HTTP ' + response.status));
   return answer;
 }
-async function act(label, method, path, body) {
+async function act(label, method, path, body, headers) {
   if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
-  try { await api(method, path, body); say(label + ': done'); } catch (error) { say(label + ': ' + error.message, true); }
+  try { await api(method, path, body, headers); say(label + ': done'); } catch (error) { say(label + ': ' + error.message, true); }
 }
 
 function agencyRow(a) {
@@ -128,7 +128,8 @@ function agencyRow(a) {
   actions.append(a.replay.paused
     ? button('Resume replay', () => act('Resume replay of ' + a.code, 'POST', '/v1/agencies/' + encodeURIComponent(a.code) + '/replay/resume'))
     : button('Pause replay', () => act('Pause replay of ' + a.code, 'POST', '/v1/agencies/' + encodeURIComponent(a.code) + '/replay/pause')));
-  if (a.parked > 0) actions.append(button('Replay parked', () => act('Replay parked of ' + a.code, 'POST', '/v1/transactions/replay', { agency: a.code })));
+  // A bulk replay task (POST /v1/replay-tasks): the worker puts the agency's parked transactions back, audited.
+  if (a.parked > 0) actions.append(button('Replay parked', () => act('Replay parked of ' + a.code, 'POST', '/v1/replay-tasks', { filters: { agency: a.code } }, { 'idempotency-key': 'ops-' + a.code + '-' + Date.now() + '-' + Math.random().toString(36).slice(2) })));
   tr.appendChild(cell(actions, 'actions-cell'));
   return tr;
 }

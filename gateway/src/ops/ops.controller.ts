@@ -22,7 +22,7 @@ export const OPS_STREAM_EVERY_MS = 2000;
 /**
  * The operations room: the /ops page, its read model and its live stream. Actions on agencies go
  * through the API's own routes (PUT /v1/agencies/{code}/mode, …/replay/pause|resume,
- * POST /v1/transactions/replay), which authorize and audit them.
+ * POST /v1/replay-tasks), which authorize and audit them.
  */
 @ApiTags('operations')
 @Controller()
