@@ -138,7 +138,7 @@ describeWithPostgres('fuzz findings, fixed', () => {
     it('answers a body with 60,000 unknown keys with one short error, on every route that takes a JSON body', async () => {
       const keys = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, 1]));
       const hostile = JSON.stringify(keys);
-      const routes = routesOf(await fetchOpenApi(world.app.url)).filter((route) => route.bodySchema && route.template !== '/v1/transactions/replay');
+      const routes = routesOf(await fetchOpenApi(world.app.url)).filter((route) => route.bodySchema);
       expect(routes.length).toBeGreaterThanOrEqual(10);
       const before = await world.counts();
       for (const route of routes) {

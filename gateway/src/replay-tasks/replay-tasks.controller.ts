@@ -6,7 +6,7 @@ import { ControlReplayTask } from '../../../core/replay-tasks/use-cases/control-
 import { CreateReplayTask } from '../../../core/replay-tasks/use-cases/create-replay-task';
 import { DomainError } from '../../../core/shared/errors';
 import { isUuid } from '../../../core/shared/uuid';
-import { CurrentPrincipal, Roles, type Principal } from '../auth';
+import { CurrentPrincipal, Can, type Principal } from '../auth';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
@@ -30,7 +30,7 @@ export class ReplayTasksController {
 
   @Post('dry-run')
   @HttpCode(200)
-  @Roles('operator', 'manager', 'admin')
+  @Can('replay-task.manage')
   @ApiOperation({ summary: 'What a replay task with these filters would put back in the replay backlogs (the first 100, and how many); changes nothing' })
   @ApiMessageResponse(200, 'replay-task-preview')
   @ApiProblemResponse(422, 'Unknown field, bad filter, batch size or rate (fields named)')
@@ -40,7 +40,7 @@ export class ReplayTasksController {
 
   @Post()
   @HttpCode(201)
-  @Roles('operator', 'manager', 'admin')
+  @Can('replay-task.manage')
   @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({ summary: 'Start a bulk replay task: the worker puts matching parked transactions back in their backlogs, a batch at a time; audited' })
   @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'Unique per request; a repeat returns the first response.' })
@@ -54,7 +54,7 @@ export class ReplayTasksController {
   }
 
   @Get()
-  @Roles('operator', 'manager', 'admin', 'auditor')
+  @Can('replay-task.read')
   @ApiOperation({ summary: 'The latest 100 replay tasks, newest first, with their progress' })
   @ApiMessageResponse(200, 'replay-task-list')
   async list(): Promise<ReplayTaskList> {
@@ -62,7 +62,7 @@ export class ReplayTasksController {
   }
 
   @Get(':id')
-  @Roles('operator', 'manager', 'admin', 'auditor')
+  @Can('replay-task.read')
   @ApiOperation({ summary: 'One replay task: status, filters, progress, ETA' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiMessageResponse(200, 'replay-task')
@@ -74,7 +74,7 @@ export class ReplayTasksController {
 
   @Post(':id/pause')
   @HttpCode(200)
-  @Roles('operator', 'manager', 'admin')
+  @Can('replay-task.manage')
   @ApiOperation({ summary: 'Pause a running replay task after its current batch; audited' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiMessageResponse(200, 'replay-task')
@@ -86,7 +86,7 @@ export class ReplayTasksController {
 
   @Post(':id/resume')
   @HttpCode(200)
-  @Roles('operator', 'manager', 'admin')
+  @Can('replay-task.manage')
   @ApiOperation({ summary: 'Resume a paused replay task where it stopped; audited' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiMessageResponse(200, 'replay-task')
@@ -98,7 +98,7 @@ export class ReplayTasksController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @Roles('operator', 'manager', 'admin')
+  @Can('replay-task.manage')
   @ApiOperation({ summary: 'Cancel a replay task; what it has not put back stays where it was; audited' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiMessageResponse(200, 'replay-task')
