@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
 import { migrate } from '../../core/db/migrate';
-import { databaseExists, recreateDatabase, withClient, withDatabaseName } from './database';
+import { databaseExists, migrateReused, recreateDatabase, withClient, withDatabaseName } from './database';
 
 export const AUDIT_SPAN_DAYS = 90;
 export const AUDIT_SHARDS = 16;
@@ -32,7 +32,10 @@ export async function ensureAuditDatabase(adminUrl: string, name: string, rows: 
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe database name ${name}`);
   const databaseUrl = withDatabaseName(adminUrl, name);
   const existing = await readSeed(adminUrl, name, databaseUrl);
-  if (existing && existing.rows === rows) return existing;
+  if (existing && existing.rows === rows) {
+    await migrateReused(databaseUrl);
+    return existing;
+  }
 
   log(`audit-query: seeding ${rows.toLocaleString('en')} audit events into ${name} (once; reused by later runs)`);
   await recreateDatabase(adminUrl, name);

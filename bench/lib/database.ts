@@ -1,6 +1,7 @@
 /** PostgreSQL and Redis chores: a fresh bench database, a flushed Redis database, and the checks. */
 import IORedis from 'ioredis';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
+import { migrate } from '../../core/db/migrate';
 
 const SAFE_NAME = /^[a-z_][a-z0-9_]*$/;
 
@@ -66,4 +67,17 @@ export async function transactionsByState(url: string, filter: { ids: readonly s
 
 export function total(counts: Readonly<Record<string, number>>): number {
   return Object.values(counts).reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * A seeded database reused by a later run gets the migrations written since it was seeded (new
+ * columns and indexes), so the code measured never meets an older schema than its own.
+ */
+export async function migrateReused(databaseUrl: string): Promise<void> {
+  const pool = new Pool({ connectionString: databaseUrl, max: 1, application_name: 'kiungo-bench-seed' });
+  try {
+    await migrate(pool);
+  } finally {
+    await pool.end();
+  }
 }

@@ -24,7 +24,7 @@ import { Pool, type PoolClient } from 'pg';
 import { migrate } from '../../core/db/migrate';
 import { PersonalDataVault } from '../../core/shared/personal-data';
 import { nrbEnvelope } from '../../test/e2e/transactions.helpers';
-import { databaseExists, recreateDatabase, withClient, withDatabaseName } from './database';
+import { databaseExists, migrateReused, recreateDatabase, withClient, withDatabaseName } from './database';
 import type { Check } from './scenario';
 
 /** Seeded transactions are spread evenly over this many days before the seeding. */
@@ -47,7 +47,10 @@ export async function ensureStoredDatabase(adminUrl: string, name: string, trans
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe database name ${name}`);
   const databaseUrl = withDatabaseName(adminUrl, name);
   const existing = transactions > 0 ? await readSeed(adminUrl, name, databaseUrl) : undefined;
-  if (existing && existing.seeded === transactions) return existing;
+  if (existing && existing.seeded === transactions) {
+    await migrateReused(databaseUrl);
+    return existing;
+  }
 
   await recreateDatabase(adminUrl, name);
   const pool = new Pool({ connectionString: databaseUrl, max: SEEDED_TABLES.length, application_name: 'kiungo-bench-seed' });

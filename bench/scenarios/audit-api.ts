@@ -25,7 +25,7 @@ import { migrate } from '../../core/db/migrate';
 import { PersonalDataVault } from '../../core/shared/personal-data';
 import { EVENT_COLUMNS, eventRecord, exportStream } from '../../gateway/src/audit/audit-export';
 import { AUDIT_SPAN_DAYS, ensureAuditDatabase } from '../lib/audit-seed';
-import { withClient, withDatabaseName } from '../lib/database';
+import { migrateReused, withClient, withDatabaseName } from '../lib/database';
 import { loadFromSamples, summarizeLatencies } from '../lib/latency';
 import type { Scenario } from '../lib/scenario';
 
@@ -225,7 +225,10 @@ async function ensureChainDatabase(adminUrl: string, rows: number, log: (line: s
   const exists = await withClient(adminUrl, async (client) => (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
   if (exists) {
     const ready = await withClient(databaseUrl, async (client) => (await client.query(`SELECT 1 FROM pg_tables WHERE tablename = 'bench_seed_chain'`)).rowCount === 1);
-    if (ready) return { databaseUrl };
+    if (ready) {
+      await migrateReused(databaseUrl);
+      return { databaseUrl };
+    }
   }
   log(`audit-api: seeding a valid chain of ${rows.toLocaleString('en')} events into ${name} (once)`);
   await withClient(adminUrl, async (client) => {
