@@ -14,7 +14,7 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
  * The process's Prometheus registry and the instruments every role feeds (README "Metrics").
  * Only the gateway knows prom-client: the adapters tell their calls and breaker transitions
  * through the registry's listeners, the core its transactions' states through the repository
- * port (MeteredTransactionRepository), and what lives in the database is read at scrape time
+ * port (meteredTransactions), and what lives in the database is read at scrape time
  * (database-gauges.ts). Instruments are created here, once, so every family is declared even
  * before its first sample.
  */

@@ -13,7 +13,7 @@ import { PersonalDataVault } from '../../../core/shared/personal-data';
 import { PgTransactionRepository } from '../../../core/transactions/pg/transaction.pg-repository';
 import { TransactionRepository } from '../../../core/transactions/transaction.repository';
 import { KiungoMetrics } from '../metrics/kiungo-metrics';
-import { MeteredTransactionRepository } from '../metrics/metered-transaction.repository';
+import { meteredTransactions } from '../metrics/metered-transaction.repository';
 import { AcceptUnderFallback } from '../../../core/transactions/use-cases/accept-under-fallback';
 import { AgencyCall } from '../../../core/transactions/use-cases/agency-call';
 import { DispatchAttempt } from '../../../core/transactions/use-cases/dispatch-attempt';
@@ -43,7 +43,7 @@ const providers = [
     inject: [DB_POOL, AuditLog, PREPARED_STATEMENTS, KiungoMetrics],
     useFactory: (pool: Pool, audit: AuditLog, prepared: boolean, metrics: KiungoMetrics) => {
       const repository = new PgTransactionRepository(pool, audit, prepared);
-      return metrics.enabled ? new MeteredTransactionRepository(repository, metrics) : repository;
+      return metrics.enabled ? meteredTransactions(repository, metrics) : repository;
     },
   },
   {
