@@ -18,9 +18,10 @@ import { SystemClock } from '../../core/shared/clock';
 import { PersonalDataVault } from '../../core/shared/personal-data';
 import { StatementSigner, TrustedKeys } from '../../core/signing/signed-statement';
 import { nextState } from '../../core/transactions/domain/agency-outcome';
-import type { NewTransaction, Transaction } from '../../core/transactions/domain/transaction';
+import type { Transaction } from '../../core/transactions/domain/transaction';
 import { PgTransactionRepository } from '../../core/transactions/pg/transaction.pg-repository';
 import { TransactionHistoryCheck } from '../../core/transactions/pg/transaction-history.check';
+import { newTransaction } from './transaction-records';
 
 /** A fresh Ed25519 seal key, PKCS#8 PEM (as KIUNGO_SEAL_KEY takes it). */
 export function newSealKey(): string {
@@ -57,29 +58,13 @@ export async function createAuditWorld(pool: Pool, sealKey = newSealKey()): Prom
   const submit = async (outcome: 'completed' | 'rejected', ref = `REF-${++n}`): Promise<Transaction> => {
     const now = clock.now();
     const id = randomUUID();
-    const record: NewTransaction = {
+    const record = newTransaction({
       id,
-      serviceCode: 'id-card-replacement',
-      agencyCode: 'nrb',
-      channel: 'counter',
-      centreCode: 'NRB-GPO',
-      officerId: 'officer-1',
-      channelClient: 'kiungo-counter',
-      submittedBy: 'officer-1',
       citizenIdHash: vault.lookupHash(`1000${n}`),
       citizenSealed: vault.seal({ idNumber: `1000${n}` }),
       payloadSealed: vault.seal({}),
-      state: 'received',
-      attempts: 1,
-      maxAttempts: 3,
       nextAttemptAt: now,
-      idempotencyScope: null,
-      idempotencyKey: null,
-      requestHash: null,
-      fallback: null,
-      provisionalRef: null,
-      replayPending: false,
-    };
+    });
     const received = { entityType: 'transaction', entityId: id, type: 'received', actor: 'officer-1', occurredAt: now, data: { service: 'id-card-replacement', agency: 'nrb', channel: 'counter', centre: 'NRB-GPO' } };
     const recorded = await transactions.record(record, [received]);
     if (recorded.kind !== 'created') throw new Error('not recorded');
