@@ -16,6 +16,25 @@ export const AUDIT_SPAN_DAYS = 90;
 export const AUDIT_SHARDS = 16;
 export const AUDIT_EVENT_TYPES = ['received', 'dispatched', 'completed', 'retrying'] as const;
 
+/**
+ * Issue 6 asks for 10M rows. Seeding 10M took 222 s on the 2-core bench box (over the 3-minute
+ * budget of the default run), so the default run uses 1M; `BENCH_AUDIT_ROWS=10000000` measures
+ * 10M (seeded once into kiungo_bench_audit_10000000 and reused). See docs/PERFORMANCE.md.
+ */
+const FULL_ROWS = 1_000_000;
+const QUICK_ROWS = 100_000;
+
+/**
+ * The audit scenarios' seed size (`BENCH_AUDIT_ROWS`, else by `--quick`) and its database: one
+ * database per size, so a quick run never throws away the full run's seed.
+ */
+export function auditSeedSize(quick: boolean): { rows: number; name: string } {
+  const override = process.env.BENCH_AUDIT_ROWS;
+  const rows = override ? Number(override) : quick ? QUICK_ROWS : FULL_ROWS;
+  if (!Number.isInteger(rows) || rows < 1000) throw new Error(`BENCH_AUDIT_ROWS must be an integer ≥ 1000, got ${override}`);
+  return { rows, name: override ? `kiungo_bench_audit_${rows}` : quick ? 'kiungo_bench_audit_quick' : 'kiungo_bench_audit' };
+}
+
 export interface AuditSeed {
   databaseUrl: string;
   rows: number;

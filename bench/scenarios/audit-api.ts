@@ -24,13 +24,11 @@ import { ReadAudit } from '../../core/audit/use-cases/read-audit';
 import { migrate } from '../../core/db/migrate';
 import { PersonalDataVault } from '../../core/shared/personal-data';
 import { EVENT_COLUMNS, eventRecord, exportStream } from '../../gateway/src/audit/audit-export';
-import { AUDIT_SPAN_DAYS, ensureAuditDatabase } from '../lib/audit-seed';
+import { AUDIT_SPAN_DAYS, auditSeedSize, ensureAuditDatabase } from '../lib/audit-seed';
 import { migrateReused, withClient, withDatabaseName } from '../lib/database';
 import { loadFromSamples, summarizeLatencies } from '../lib/latency';
 import type { Scenario } from '../lib/scenario';
 
-const FULL_ROWS = 1_000_000;
-const QUICK_ROWS = 100_000;
 const FULL_CHAIN = 1_000_000;
 const QUICK_CHAIN = 100_000;
 const PAGE = 50;
@@ -46,10 +44,7 @@ export const auditApi: Scenario = {
   name: 'audit-api',
   summary: 'auditor API on 1M transactions + 1M events (BENCH_AUDIT_ROWS=10000000 for 10M): first page per filter; export rows/s vs psql COPY; verify events/s vs sha256',
   async run(ctx) {
-    const override = process.env.BENCH_AUDIT_ROWS;
-    const rows = override ? Number(override) : ctx.settings.quick ? QUICK_ROWS : FULL_ROWS;
-    if (!Number.isInteger(rows) || rows < 1000) throw new Error(`BENCH_AUDIT_ROWS must be an integer ≥ 1000, got ${override}`);
-    const name = override ? `kiungo_bench_audit_${rows}` : ctx.settings.quick ? 'kiungo_bench_audit_quick' : 'kiungo_bench_audit';
+    const { rows, name } = auditSeedSize(ctx.settings.quick);
     const seed = await ensureAuditDatabase(ctx.settings.adminDatabaseUrl, name, rows, ctx.log);
     await ensureTransactions(seed.databaseUrl, rows, seed.startsAt, ctx.log);
     const pool = new Pool({ connectionString: seed.databaseUrl, max: 2, application_name: 'kiungo-bench-audit-api' });

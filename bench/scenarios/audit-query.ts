@@ -9,19 +9,12 @@
  *   keyset cursor (occurred_at, shard, seq): the first page and the next four.
  */
 import { Pool } from 'pg';
-import { AUDIT_EVENT_TYPES, AUDIT_SHARDS, AUDIT_SPAN_DAYS, ensureAuditDatabase, seededEntityId, seededEntityType } from '../lib/audit-seed';
+import { AUDIT_EVENT_TYPES, AUDIT_SHARDS, AUDIT_SPAN_DAYS, auditSeedSize, ensureAuditDatabase, seededEntityId, seededEntityType } from '../lib/audit-seed';
 import { watchCpu } from '../lib/cpu';
 import { runInProcessLoad } from '../lib/in-process-load';
 import { describeLatencies, summarizeLatencies } from '../lib/latency';
 import type { Scenario } from '../lib/scenario';
 
-/**
- * Issue 6 asks for 10M rows. Seeding 10M took 222 s on the 2-core bench box (over the 3-minute
- * budget of the default run), so the default run uses 1M; `BENCH_AUDIT_ROWS=10000000` measures
- * 10M (seeded once into kiungo_bench_audit_10000000 and reused). See docs/PERFORMANCE.md.
- */
-const FULL_ROWS = 1_000_000;
-const QUICK_ROWS = 100_000;
 const AUDITORS = 8;
 const PAGE = 100;
 const PAGES_PER_BROWSE = 5;
@@ -31,11 +24,7 @@ export const auditQuery: Scenario = {
   name: 'audit-query',
   summary: `auditor queries on 1M seeded audit events (100k --quick, BENCH_AUDIT_ROWS=10000000 for 10M), ${AUDITORS} at once: one entity's history; type + day window, ${PAGE}/page, keyset cursor`,
   async run(ctx) {
-    const override = process.env.BENCH_AUDIT_ROWS;
-    const rows = override ? Number(override) : ctx.settings.quick ? QUICK_ROWS : FULL_ROWS;
-    if (!Number.isInteger(rows) || rows < 1000) throw new Error(`BENCH_AUDIT_ROWS must be an integer ≥ 1000, got ${override}`);
-    // One database per size, so a quick run never throws away the full run's seed.
-    const name = override ? `kiungo_bench_audit_${rows}` : ctx.settings.quick ? 'kiungo_bench_audit_quick' : 'kiungo_bench_audit';
+    const { rows, name } = auditSeedSize(ctx.settings.quick);
     const seed = await ensureAuditDatabase(ctx.settings.adminDatabaseUrl, name, rows, ctx.log);
     const pool = new Pool({ connectionString: seed.databaseUrl, max: AUDITORS, application_name: 'kiungo-bench-auditor' });
     const entities = Math.floor(rows / 4);
