@@ -1,9 +1,6 @@
-/**
- * Centres the bench creates for itself through PUT /v1/centres/{code} (admin): open every day
- * 00:00–23:59 so that walk-in tickets and bookings work whenever the bench runs, 30-minute slots,
- * a 30-day booking horizon, no holidays.
- */
+/** Centres the bench creates for itself through PUT /v1/centres/{code} (admin), open every day 00:00–23:59 (test/factories/centre-definition.ts). */
 import { randomBytes } from 'node:crypto';
+import { roundTheClockCentre } from '../../test/factories/centre-definition';
 import { requestJson } from './http';
 
 export interface BenchCentreService {
@@ -36,17 +33,7 @@ export async function createBenchCentre(
   const { status, body } = await requestJson(`${stack.api.url}/v1/centres/${code}`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${adminToken}` },
-    body: {
-      name: `Bench centre ${code}`,
-      county: 'Nairobi',
-      slotMinutes: 30,
-      bookingHorizonDays: 30,
-      noShowGraceMinutes: 15,
-      openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '23:59' })),
-      holidays: [],
-      services,
-      counters: counters.map((counter) => ({ code: counter.code, name: `Counter ${counter.code}`, services: counter.services })),
-    },
+    body: roundTheClockCentre(`Bench centre ${code}`, services, counters),
   });
   if (status !== 201) throw new Error(`PUT /v1/centres/${code} answered ${status}: ${JSON.stringify(body)}`);
 }

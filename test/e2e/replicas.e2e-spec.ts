@@ -7,6 +7,7 @@ import { mintDevToken, type Role } from '../../gateway/src/auth';
 import { loadConfig } from '../../gateway/src/config/env.schema';
 import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-agency/rest-agency.simulator';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
+import { roundTheClockCentre } from '../factories/centre-definition';
 import { eventually } from '../factories/app';
 import { startGatewayProcess, testGatewayEnv, type GatewayProcess } from '../factories/gateway-process';
 import { modePropagation } from '../factories/metrics';
@@ -103,17 +104,17 @@ describeWithRedis('several replicas, one truth', (redisUrl) => {
     const centre = centreCode();
     const admin = await token('admin');
     // Open every minute of every day but the last, so the walk-in queue takes tickets whatever the hour.
-    const defined = await send(apiA.url, 'PUT', `/v1/centres/${centre}`, admin, {
-      name: 'Replica Test Centre',
-      county: 'Nairobi',
-      slotMinutes: 30,
-      bookingHorizonDays: 30,
-      noShowGraceMinutes: 15,
-      openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '23:59' })),
-      holidays: [],
-      services: [{ service: ID_CARD, ticketLetter: 'A', slotCapacity: 3 }],
-      counters: [1, 2, 3, 4].map((n) => ({ code: String(n), name: `Counter ${n}`, services: [ID_CARD] })),
-    });
+    const defined = await send(
+      apiA.url,
+      'PUT',
+      `/v1/centres/${centre}`,
+      admin,
+      roundTheClockCentre(
+        'Replica Test Centre',
+        [{ service: ID_CARD, ticketLetter: 'A', slotCapacity: 3 }],
+        [1, 2, 3, 4].map((n) => ({ code: String(n), services: [ID_CARD] })),
+      ),
+    );
     expect(defined.status).toBe(201);
 
     // Transactions while the agency flaps between up and down every 150 ms.
