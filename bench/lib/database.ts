@@ -14,11 +14,14 @@ export function withDatabaseName(url: string, name: string): string {
 /** DROP (forcing out leftover sessions of an earlier run) and CREATE; returns the new database's URL. */
 export async function recreateDatabase(adminUrl: string, name: string): Promise<string> {
   if (!SAFE_NAME.test(name)) throw new Error(`unsafe database name ${name}`);
-  await withClient(adminUrl, async (client) => {
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${name}`);
-  });
+  await dropDatabase(adminUrl, name);
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   return withDatabaseName(adminUrl, name);
+}
+
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  if (!SAFE_NAME.test(name)) throw new Error(`unsafe database name ${name}`);
+  await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
 
 /** Whether the server has a database of that name. */

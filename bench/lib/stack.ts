@@ -6,12 +6,13 @@ import path from 'node:path';
 import { nrbEnvelope } from '../../test/e2e/transactions.helpers';
 import { ensureBuilt } from './build';
 import { writeBenchCatalogue, type BenchCatalogue } from './catalogue';
-import { flushRedisDb } from './database';
+import { dropDatabase, flushRedisDb } from './database';
 import { createGatewayDeployment, type GatewayDeployment, type GatewayProcess } from './gateway';
 import type { LoadRequest, BenchContext } from './scenario';
 import { startSimulator, type SimulatorHandle } from './simulator';
 
-export const BENCH_DATABASE = 'kiungo_bench';
+/** Each run its own database, so that two runs on one server (a helper's scenario beside CI's) never drop each other's. */
+export const BENCH_DATABASE = `kiungo_bench_run_${process.pid}`;
 
 /** The service every transaction scenario submits: NRB's ID card replacement. */
 export const NRB_SERVICE_PATH = '/api/v1/id-replacements';
@@ -37,7 +38,7 @@ export function nrbSimulator(ctx: BenchContext): Promise<SimulatorHandle> {
 }
 
 export function gatewayStack(ctx: BenchContext): Promise<GatewayStack> {
-  return ctx.shared('gateway', () => startGatewayStack(ctx), stopGatewayStack);
+  return ctx.shared('gateway', () => startGatewayStack(ctx), (stack) => stopGatewayStack(stack, ctx.settings.adminDatabaseUrl));
 }
 
 /** The processes of the stack, labelled for `watchCpu`. */
@@ -79,12 +80,13 @@ async function startGatewayStack(ctx: BenchContext): Promise<GatewayStack> {
   return { simulator, deployment, api, worker, channelToken, catalogue };
 }
 
-async function stopGatewayStack(stack: GatewayStack): Promise<void> {
+async function stopGatewayStack(stack: GatewayStack, adminDatabaseUrl: string): Promise<void> {
   await Promise.all([stack.api.stop(), stack.worker.stop()]);
   stack.deployment.dispose();
   stack.catalogue.remove();
-  // The database stays for a look afterwards (dropped at the next run); the queue's jobs go.
+  // The run's own database and the queue's jobs go with it.
   await flushRedisDb(stack.deployment.redisUrl);
+  await dropDatabase(adminDatabaseUrl, BENCH_DATABASE);
 }
 
 export function describeAgency(counts: { calls: number; accepted: number; duplicates: number }): string {
