@@ -1,3 +1,4 @@
+import { DEFAULT_TIME_ZONE } from '../centres/domain/centre';
 import { localDate } from '../centres/domain/local-time';
 import type { Clock } from '../shared/clock';
 import type { PersonalDataVault } from '../shared/personal-data';
@@ -14,7 +15,6 @@ export type FollowAnswer =
 /** The scope of the per-phone limit: USSD and SMS look-ups count together. */
 export const FOLLOW_SCOPE = 'application-status';
 
-const TIME_ZONE = 'Africa/Nairobi';
 /** What a reference may look like once normalised: a provisional one (`NRB-7K4Q-2P`) or an agency's. */
 const REFERENCE = /^[A-Z0-9][A-Z0-9/._-]{2,63}$/;
 
@@ -42,7 +42,7 @@ export class FollowApplication {
     if (!REFERENCE.test(reference)) return { kind: 'not-a-reference' };
     for (const candidate of spellings(reference)) {
       const found = await this.transactions.findByReference(candidate, 2);
-      if (found.length === 1) return { kind: 'status', reference: candidate, progress: applicationProgress(found[0], localDate(now, TIME_ZONE)) };
+      if (found.length === 1) return { kind: 'status', reference: candidate, progress: applicationProgress(found[0], localDate(now, DEFAULT_TIME_ZONE)) };
       if (found.length > 1) break;
     }
     return { kind: 'unknown', reference };

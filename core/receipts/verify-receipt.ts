@@ -1,3 +1,4 @@
+import { DEFAULT_TIME_ZONE } from '../centres/domain/centre';
 import { localDate } from '../centres/domain/local-time';
 import type { Clock } from '../shared/clock';
 import type { PublishedKeys } from '../signing/published-keys';
@@ -9,8 +10,6 @@ import { decodeReceipt, type ReceiptStatement } from './receipt';
 export type ReceiptVerdict =
   | { genuine: true; keyId: string; statement: ReceiptStatement; application: ApplicationProgress | null }
   | { genuine: false; reason: 'malformed' | 'unknown-key' | 'bad-signature' };
-
-const TIME_ZONE = 'Africa/Nairobi';
 
 /**
  * Checks a receipt's QR text (scanned or pasted) against the published receipt keys and, when it
@@ -36,7 +35,7 @@ export class VerifyReceipt {
     const check = this.trusted.check(signed);
     if (check !== 'valid') return { genuine: false, reason: check };
     const tx = await this.transactions.find(signed.statement.tx);
-    const application = tx ? applicationProgress(tx, localDate(this.clock.now(), TIME_ZONE)) : null;
+    const application = tx ? applicationProgress(tx, localDate(this.clock.now(), DEFAULT_TIME_ZONE)) : null;
     return { genuine: true, keyId: signed.keyId, statement: signed.statement, application };
   }
 }

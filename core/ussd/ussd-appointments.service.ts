@@ -6,7 +6,7 @@ import { smsWhen } from '../bookings/use-cases/booking-notices';
 import type { ChangeBooking } from '../bookings/use-cases/change-booking';
 import type { ListFreeSlots } from '../bookings/use-cases/list-free-slots';
 import type { CentreRepository } from '../centres/centre.repository';
-import { offers, type Centre } from '../centres/domain/centre';
+import { DEFAULT_TIME_ZONE, offers, type Centre } from '../centres/domain/centre';
 import { addDays, localDate, localParts } from '../centres/domain/local-time';
 import { closureOn } from '../bookings/domain/slot-rules';
 import type { Catalogue } from '../../contracts/src/catalogue';
@@ -108,7 +108,7 @@ export class UssdAppointmentsService implements UssdAppointments {
   /** Whether the ID number's active booking for the service on the request's day was made for this phone. */
   private async heldByPhone(request: UssdBookingRequest): Promise<boolean> {
     const centre = (await this.allCentres()).find((c) => c.code === request.centreCode);
-    const timeZone = centre?.timeZone ?? 'Africa/Nairobi';
+    const timeZone = centre?.timeZone ?? DEFAULT_TIME_ZONE;
     const day = localDate(new Date(request.slotStart), timeZone);
     const records = await this.bookings.findByCitizen(this.vault.lookupHash(request.idNumber), { limit: MAX_BOOKINGS_LOOKED_UP });
     return records.some(
@@ -131,7 +131,7 @@ export class UssdAppointmentsService implements UssdAppointments {
         .filter((b) => this.vault.open<BookingCitizen>(b.citizenSealed).phone === phone)
         .sort((a, b) => a.slotStart.getTime() - b.slotStart.getTime())
         .map((b) => {
-          const timeZone = centres.find((c) => c.code === b.centreCode)?.timeZone ?? 'Africa/Nairobi';
+          const timeZone = centres.find((c) => c.code === b.centreCode)?.timeZone ?? DEFAULT_TIME_ZONE;
           const service = this.catalogue.service(b.serviceCode)?.name ?? b.serviceCode;
           return { value: b.reference, label: `${b.reference} ${smsWhen(b.slotStart, timeZone)} ${service}` };
         })
