@@ -25,9 +25,6 @@ export abstract class UssdSessionRepository {
    */
   abstract save(write: UssdSessionWrite, expectedVersion: number | null): Promise<boolean>;
 
-  /** A finished conversation keeps no personal data. */
-  abstract remove(sessionId: string): Promise<void>;
-
   /** Deletes up to `limit` sessions expired before `before`; returns how many. */
   abstract purgeExpired(before: Date, limit: number): Promise<number>;
 }

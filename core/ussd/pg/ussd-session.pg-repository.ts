@@ -42,10 +42,6 @@ export class PgUssdSessionRepository extends UssdSessionRepository {
     return rowCount === 1;
   }
 
-  async remove(sessionId: string): Promise<void> {
-    await this.pool.query('DELETE FROM ussd_sessions WHERE session_id = $1', [sessionId]);
-  }
-
   async purgeExpired(before: Date, limit: number): Promise<number> {
     const { rowCount } = await this.pool.query(
       `DELETE FROM ussd_sessions WHERE session_id IN
