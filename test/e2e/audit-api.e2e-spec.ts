@@ -84,6 +84,13 @@ describe('the auditors API', () => {
     expect((await get(tokens.kra, '/v1/audit/transactions')).body.items).toEqual([]);
     expect((await get(tokens.kra, '/v1/audit/transactions?agency=nrb')).body.items).toEqual([]);
     expect((await get(tokens.kra, `/v1/transactions/${ids[0]}/events`)).status).toBe(404);
+    expect((await get(tokens.nrbAuditor, `/v1/transactions/${ids[0]}/events`)).status).toBe(200);
+    expect((await get(tokens.auditor, '/v1/transactions/00000000-0000-4000-8000-000000000000/events')).status).toBe(404);
+    // The export streams: a caller the policy refuses gets a 403 before the first byte, another agency's client only the header row.
+    const refused = await get(tokens.officer, '/v1/audit/export?of=transactions&format=csv');
+    expect([refused.status, refused.type]).toEqual([403, expect.stringContaining('problem+json')]);
+    const kraExport = await get(tokens.kra, '/v1/audit/export?of=transactions&format=csv&agency=nrb');
+    expect([kraExport.status, kraExport.text.trim().split('\n')]).toEqual([200, ['id,service,agency,centre,channel,officer,submittedBy,channelClient,state,agencyReference,createdAt,updatedAt']]);
     expect((await get(tokens.kra, '/v1/audit/verify')).status).toBe(403);
     expect((await get(tokens.nrbAuditor, '/v1/audit/transactions?agency=kra')).body.items).toEqual([]);
     expect((await get(tokens.nrbAuditor, '/v1/audit/verify')).status).toBe(403);
