@@ -45,12 +45,11 @@ export class ReadAudit {
 
   /** Every event of one transaction, in chain order, with its chain, position and hashes. */
   async trail(actor: Actor, transactionId: string): Promise<AuditEvent[]> {
-    const scope = authorize(actor, 'audit.read');
+    const notFound = () => new DomainError('not_found', 'transaction-not-found', `No transaction ${transactionId}.`);
     const agency = await this.queries.transactionAgency(transactionId);
-    // Another agency's transaction does not exist for an agency client.
-    if (agency === null || (scope.agency !== undefined && scope.agency !== agency)) {
-      throw new DomainError('not_found', 'transaction-not-found', `No transaction ${transactionId}.`);
-    }
+    // Another agency's transaction does not exist for an agency client (the policy's `hidden`).
+    authorize(actor, 'audit.read', agency === null ? undefined : { agency }, notFound);
+    if (agency === null) throw notFound();
     return this.audit.history(this.db, 'transaction', transactionId);
   }
 
