@@ -1,7 +1,7 @@
 import { DomainError } from '../../shared/errors';
 import type { PersonalDataVault } from '../../shared/personal-data';
 import type { AuditEvent } from '../audit-event';
-import { authorize, type Actor } from '../../authorization';
+import { authorize, within, type Actor } from '../../authorization';
 import type { AuditLog } from '../audit-log';
 import type { AuditEventFilter, AuditEventRow, AuditQueries, AuditTransaction, AuditTransactionFilter, EventCursor, TransactionCursor } from '../audit-queries';
 import type { Queryable } from '../../db/pool';
@@ -78,7 +78,7 @@ export class ReadAudit {
   /** The scope's agency wins over the query's: a query for another agency finds nothing (null). */
   private transactionFilter(actor: Actor, query: TransactionQuery): AuditTransactionFilter | null {
     const scope = authorize(actor, 'audit.read');
-    if (scope.agency !== undefined && query.agency !== undefined && query.agency !== scope.agency) return null;
+    if (!within(scope, { agency: query.agency })) return null;
     const { citizen, ...rest } = query;
     return { ...rest, ...(scope.agency !== undefined ? { agency: scope.agency } : {}), ...(citizen !== undefined ? { citizenIdHash: this.vault.lookupHash(citizen) } : {}) };
   }
