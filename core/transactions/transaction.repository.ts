@@ -111,15 +111,19 @@ export abstract class TransactionRepository {
    * Takes the next attempt of a due transaction (received/retrying, next_attempt_at passed): bumps
    * `attempts` and pushes `next_attempt_at` out by the lease, so no other dispatcher takes it
    * meanwhile. Null when it is not due, not dispatchable, or someone else holds it.
+   *
+   * Every transaction timer (due times, leases, the sweeper, the replay's pace) is read and written
+   * on the app's injected clock, `at` here and below, never on PostgreSQL's `now()`: a due time
+   * written from one clock and compared with another would fire early or never when they differ.
    */
-  abstract claimAttempt(id: string, leaseMs: number): Promise<Transaction | null>;
+  abstract claimAttempt(id: string, leaseMs: number, at: Date): Promise<Transaction | null>;
 
   /**
    * The oldest waiting stored transaction of the agency (created_at, id), its attempt taken
    * (attempts + 1), but only while `owner` holds the agency's replay lease (renewed by the same
    * statement) and the stored mode allows a replay. Null when the backlog is empty or the lease is lost.
    */
-  abstract claimNextReplay(agencyCode: string, owner: string, leaseMs: number): Promise<Transaction | null>;
+  abstract claimNextReplay(agencyCode: string, owner: string, leaseMs: number, at: Date): Promise<Transaction | null>;
 
   /**
    * Writes `step.change` and appends `step.events` in one statement, if the row still matches
@@ -129,15 +133,16 @@ export abstract class TransactionRepository {
   abstract apply(id: string, step: TransactionStep, options?: ApplyOptions): Promise<Applied | null>;
 
   /** Dispatchable transactions whose due time passed more than `graceMs` ago (crash recovery). */
-  abstract findOverdue(graceMs: number, limit: number): Promise<OverdueTransaction[]>;
+  abstract findOverdue(graceMs: number, limit: number, at: Date): Promise<OverdueTransaction[]>;
 
   /** Dispatched transactions whose answer is overdue (`next_attempt_at` passed), oldest first. */
-  abstract findUnanswered(limit: number): Promise<Transaction[]>;
+  abstract findUnanswered(limit: number, at: Date): Promise<Transaction[]>;
 
   /** Transactions not yet terminal, per agency and state (for GET /v1/agencies). */
   abstract openCountsByAgency(): Promise<Record<string, Partial<Record<TransactionState, number>>>>;
 
-  abstract replayProgress(agencyCode: string): Promise<ReplayProgress>;
+  /** The backlog, what left it, and what left it in the last minute before `at`. */
+  abstract replayProgress(agencyCode: string, at: Date): Promise<ReplayProgress>;
 
   /** Per agency, the stored transactions waiting to be replayed (the backlog's partial index only: cheap enough to scrape). */
   abstract backlogByAgency(): Promise<Record<string, number>>;

@@ -72,9 +72,9 @@ export interface ClockScenario {
 /**
  * The two instants every clock-sensitive suite runs at: one when every centre is closed (the hour
  * at which the suite once failed in CI) and one in opening hours, on fixed dates that are no Kenyan
- * public holiday, so what a suite sees never depends on the day it runs. They are in the past on
- * purpose: the transaction timers still compare the app's due times with PostgreSQL's `now()`, and
- * an app clock behind the database only makes a retry due at once, where one ahead would hold it.
+ * public holiday, so what a suite sees never depends on the day it runs. The transaction timers
+ * read the app's clock too (TransactionRepository takes `at`), so a retry is due when this clock
+ * says so; a suite on a SettableClock that needs one must move the clock.
  */
 export const CLOSED_HOUR: ClockScenario = { name: 'at a closed hour (Sunday 02:00 in Nairobi)', at: inNairobi('2026-11-01', '02:00'), walkInsOpen: false };
 export const OPEN_HOUR: ClockScenario = { name: 'at an open hour (Tuesday 10:00 in Nairobi)', at: inNairobi('2026-11-03', '10:00'), walkInsOpen: true };

@@ -98,7 +98,7 @@ export async function startTransactionsWorld(): Promise<TransactionsWorld> {
     transactions,
     modes,
     submit,
-    retry: new RetryTransaction(transactions, dispatch, 10_000),
+    retry: new RetryTransaction(transactions, dispatch, 10_000, clock),
     dispatch,
     replay,
     manualOutcome: new RecordManualOutcome(transactions, clock),

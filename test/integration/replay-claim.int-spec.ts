@@ -42,28 +42,28 @@ describe('claiming the next stored transaction to replay', () => {
   it('claims the oldest stored transaction while the agency is auto, and nothing once it is manual or paused', async () => {
     await storeBacklog(3);
     expect(await modes.acquireReplayLease('nrb', owner, 60_000)).toBe(true);
-    const first = await transactions.claimNextReplay('nrb', owner, 60_000);
+    const first = await transactions.claimNextReplay('nrb', owner, 60_000, new Date());
     expect(first).not.toBeNull();
 
     await setStoredMode('manual');
-    expect(await transactions.claimNextReplay('nrb', owner, 60_000)).toBeNull();
+    expect(await transactions.claimNextReplay('nrb', owner, 60_000, new Date())).toBeNull();
 
     await setStoredMode('auto', true);
-    expect(await transactions.claimNextReplay('nrb', owner, 60_000)).toBeNull();
+    expect(await transactions.claimNextReplay('nrb', owner, 60_000, new Date())).toBeNull();
 
     await setStoredMode('auto');
     // Still the oldest stored transaction (its replay was never applied), as a new attempt.
-    const again = await transactions.claimNextReplay('nrb', owner, 60_000);
+    const again = await transactions.claimNextReplay('nrb', owner, 60_000, new Date());
     expect(again?.id).toBe(first!.id);
     expect(again?.attempts).toBe(first!.attempts + 1);
   });
 
   it('honours a maintenance window only while it lasts', async () => {
-    await db.pool.query(
-      `UPDATE agency_modes SET mode = 'maintenance', window_start = now() - interval '1 minute', window_end = now() + interval '1 hour' WHERE agency_code = 'nrb'`,
-    );
-    expect(await transactions.claimNextReplay('nrb', owner, 60_000)).toBeNull();
-    await db.pool.query(`UPDATE agency_modes SET window_start = now() - interval '2 hours', window_end = now() - interval '1 hour' WHERE agency_code = 'nrb'`);
-    expect(await transactions.claimNextReplay('nrb', owner, 60_000)).not.toBeNull();
+    const now = new Date();
+    const minutes = (n: number): Date => new Date(now.getTime() + n * 60_000);
+    await db.pool.query(`UPDATE agency_modes SET mode = 'maintenance', window_start = $1, window_end = $2 WHERE agency_code = 'nrb'`, [minutes(-1), minutes(60)]);
+    expect(await transactions.claimNextReplay('nrb', owner, 60_000, new Date())).toBeNull();
+    await db.pool.query(`UPDATE agency_modes SET window_start = $1, window_end = $2 WHERE agency_code = 'nrb'`, [minutes(-120), minutes(-60)]);
+    expect(await transactions.claimNextReplay('nrb', owner, 60_000, new Date())).not.toBeNull();
   });
 });

@@ -65,7 +65,7 @@ describe('transaction lifecycle (use cases on the real database, no HTTP)', () =
     expect(tx).toMatchObject({ replayPending: true, fallback: 'store-and-forward' });
     expect(tx.provisionalRef).toMatch(PROVISIONAL_REFERENCE);
     // Nothing more to claim: the worker leaves it alone; the replay takes it when the agency is back.
-    expect(await world.transactions.claimAttempt(tx.id, 10_000)).toBeNull();
+    expect(await world.transactions.claimAttempt(tx.id, 10_000, new Date())).toBeNull();
     const types = await world.eventTypes(tx.id);
     expect(types.filter((type) => type === 'dispatched')).toHaveLength(4);
     expect(types.slice(-2)).toEqual(['manual', 'replay_requested']);

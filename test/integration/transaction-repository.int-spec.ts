@@ -159,9 +159,9 @@ describe('PgTransactionRepository', () => {
   describe('claims', () => {
     it('takes an attempt only when it is due, once among concurrent claimers', async () => {
       const notDue = await recorded({ nextAttemptAt: new Date(Date.now() + 60_000) });
-      expect(await repository.claimAttempt(notDue.id, 10_000)).toBeNull();
+      expect(await repository.claimAttempt(notDue.id, 10_000, new Date())).toBeNull();
       const due = await recorded({ state: 'retrying', nextAttemptAt: new Date(Date.now() - 1000) });
-      const claims = await Promise.all([1, 2, 3].map(() => repository.claimAttempt(due.id, 10_000)));
+      const claims = await Promise.all([1, 2, 3].map(() => repository.claimAttempt(due.id, 10_000, new Date())));
       const won = claims.filter((claim) => claim !== null);
       expect(won).toHaveLength(1);
       expect(won[0]).toMatchObject({ attempts: 2 });
@@ -203,7 +203,7 @@ describe('PgTransactionRepository', () => {
       await repository.apply(replayed.id, { guard: { states: ['manual'] }, change: { state: 'completed', replayPending: false, replayed: true }, events: [] });
       await recorded({ agencyCode: agency, state: 'retrying' });
       expect(await repository.hasBacklog(agency)).toBe(true);
-      expect(await repository.replayProgress(agency)).toEqual({ backlog: 1, replayed: 1, failed: 1, recent: { count: 1, spanSeconds: expect.any(Number) } });
+      expect(await repository.replayProgress(agency, new Date())).toEqual({ backlog: 1, replayed: 1, failed: 1, recent: { count: 1, spanSeconds: expect.any(Number) } });
       expect((await repository.openCountsByAgency())[agency]).toEqual({ manual: 1, parked: 1, retrying: 1 });
     });
 
@@ -211,9 +211,9 @@ describe('PgTransactionRepository', () => {
       const overdue = await recorded({ state: 'retrying', nextAttemptAt: new Date(Date.now() - 60_000) });
       const answer = await recorded({ state: 'dispatched', nextAttemptAt: new Date(Date.now() - 1000) });
       await recorded({ state: 'retrying', nextAttemptAt: new Date(Date.now() + 60_000) });
-      expect((await repository.findOverdue(2000, 1000)).map((tx) => tx.id)).toContain(overdue.id);
-      expect((await repository.findUnanswered(1000)).map((tx) => tx.id)).toContain(answer.id);
-      expect((await repository.findOverdue(2000, 1000)).map((tx) => tx.id)).not.toContain(answer.id);
+      expect((await repository.findOverdue(2000, 1000, new Date())).map((tx) => tx.id)).toContain(overdue.id);
+      expect((await repository.findUnanswered(1000, new Date())).map((tx) => tx.id)).toContain(answer.id);
+      expect((await repository.findOverdue(2000, 1000, new Date())).map((tx) => tx.id)).not.toContain(answer.id);
     });
   });
 });

@@ -97,7 +97,7 @@ export class EvaluateAlerts {
     const { health, calls, transactions, modes } = this.deps;
     return Promise.all(
       this.deps.agencyCodes().map(async (agencyCode) => {
-        const [progress, effective, setting] = await Promise.all([transactions.replayProgress(agencyCode), modes.effective(agencyCode), modes.setting(agencyCode)]);
+        const [progress, effective, setting] = await Promise.all([transactions.replayProgress(agencyCode, now), modes.effective(agencyCode), modes.setting(agencyCode)]);
         const window = calls.summary(agencyCode, now, ERROR_RATE_WINDOW_MS);
         const replayShouldRun = progress.backlog > 0 && effective === 'auto' && !setting.replayPaused;
         return {

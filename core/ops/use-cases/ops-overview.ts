@@ -64,7 +64,7 @@ export class GetOpsOverview {
     const [depth, open] = await Promise.all([retries.depth(), transactions.openCountsByAgency()]);
     return Promise.all(
       catalogue.agencies.map(async (agency: AgencyDefinition) => {
-        const [setting, mode, progress] = await Promise.all([modes.setting(agency.code), modes.effective(agency.code), transactions.replayProgress(agency.code)]);
+        const [setting, mode, progress] = await Promise.all([modes.setting(agency.code), modes.effective(agency.code), transactions.replayProgress(agency.code, now)]);
         const perSecond = (agency.replay ?? DEFAULT_REPLAY).perSecond;
         const window = calls.summary(agency.code, now, ERROR_RATE_WINDOW_MS);
         const openSince = health.breakerOpenSince(agency.code);

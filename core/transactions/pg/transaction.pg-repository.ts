@@ -130,21 +130,21 @@ export class PgTransactionRepository extends TransactionRepository {
     return rows.map(toTransaction);
   }
 
-  async claimAttempt(id: string, leaseMs: number): Promise<Transaction | null> {
-    // A timer may fire a moment before the database clock says "due": allow one second.
+  async claimAttempt(id: string, leaseMs: number, at: Date): Promise<Transaction | null> {
+    // A timer may fire a moment before the clock says "due": allow one second.
     const { rows } = await this.pool.query<TransactionRow>(
       `UPDATE transactions
           SET attempts = attempts + 1,
-              next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
-              updated_at = now()
-        WHERE id = $1 AND state = ANY($3::text[]) AND next_attempt_at <= now() + interval '1 second'
+              next_attempt_at = $4::timestamptz + make_interval(secs => $2::double precision / 1000),
+              updated_at = $4
+        WHERE id = $1 AND state = ANY($3::text[]) AND next_attempt_at <= $4::timestamptz + interval '1 second'
         RETURNING ${COLUMNS}`,
-      [id, leaseMs, DISPATCHABLE_STATES],
+      [id, leaseMs, DISPATCHABLE_STATES, at],
     );
     return rows[0] ? toTransaction(rows[0]) : null;
   }
 
-  async claimNextReplay(agencyCode: string, owner: string, leaseMs: number): Promise<Transaction | null> {
+  async claimNextReplay(agencyCode: string, owner: string, leaseMs: number, at: Date): Promise<Transaction | null> {
     const { rows } = await this.pool.query<TransactionRow>(
       `WITH lease AS (
          UPDATE agency_modes SET replay_lease_until = now() + make_interval(secs => $3::double precision / 1000)
@@ -152,17 +152,17 @@ export class PgTransactionRepository extends TransactionRepository {
             -- The stored mode decides, not a replica's cached copy: a switch to manual (or a pause,
             -- or a maintenance window that has begun) stops the replay at the very next claim.
             AND NOT replay_paused
-            AND (mode = 'auto' OR (mode = 'maintenance' AND NOT (now() >= window_start AND now() < window_end)))
+            AND (mode = 'auto' OR (mode = 'maintenance' AND NOT ($4::timestamptz >= window_start AND $4::timestamptz < window_end)))
           RETURNING agency_code),
        next AS (
          SELECT id FROM transactions
           WHERE agency_code = $1 AND replay_pending AND state = 'manual' AND EXISTS (SELECT 1 FROM lease)
           ORDER BY created_at, id LIMIT 1
           FOR UPDATE SKIP LOCKED)
-       UPDATE transactions t SET attempts = t.attempts + 1, updated_at = now()
+       UPDATE transactions t SET attempts = t.attempts + 1, updated_at = $4
          FROM next WHERE t.id = next.id
        RETURNING ${columnsOf('t')}`,
-      [agencyCode, owner, leaseMs],
+      [agencyCode, owner, leaseMs, at],
     );
     return rows[0] ? toTransaction(rows[0]) : null;
   }
@@ -185,22 +185,22 @@ export class PgTransactionRepository extends TransactionRepository {
     };
   }
 
-  async findOverdue(graceMs: number, limit: number): Promise<OverdueTransaction[]> {
+  async findOverdue(graceMs: number, limit: number, at: Date): Promise<OverdueTransaction[]> {
     const { rows } = await this.pool.query<{ id: string; agency_code: string; attempts: number }>(
       `SELECT id, agency_code, attempts FROM transactions
-        WHERE state = ANY($1::text[]) AND next_attempt_at < now() - make_interval(secs => $2::double precision / 1000)
+        WHERE state = ANY($1::text[]) AND next_attempt_at < $4::timestamptz - make_interval(secs => $2::double precision / 1000)
         ORDER BY next_attempt_at LIMIT $3`,
-      [DISPATCHABLE_STATES, graceMs, limit],
+      [DISPATCHABLE_STATES, graceMs, limit, at],
     );
     return rows.map((row) => ({ id: row.id, agencyCode: row.agency_code, attempts: row.attempts }));
   }
 
-  async findUnanswered(limit: number): Promise<Transaction[]> {
+  async findUnanswered(limit: number, at: Date): Promise<Transaction[]> {
     const { rows } = await this.pool.query<TransactionRow>(
       `SELECT ${COLUMNS} FROM transactions
-        WHERE state = 'dispatched' AND next_attempt_at < now()
+        WHERE state = 'dispatched' AND next_attempt_at < $2
         ORDER BY next_attempt_at LIMIT $1`,
-      [limit],
+      [limit, at],
     );
     return rows.map(toTransaction);
   }
@@ -215,15 +215,15 @@ export class PgTransactionRepository extends TransactionRepository {
     return counts;
   }
 
-  async replayProgress(agencyCode: string): Promise<ReplayProgress> {
+  async replayProgress(agencyCode: string, at: Date): Promise<ReplayProgress> {
     const { rows } = await this.pool.query<{ backlog: string; replayed: string; failed: string; recent: string; span: number | null }>(
       `SELECT count(*) FILTER (WHERE replay_pending AND state = 'manual') AS backlog,
               count(*) FILTER (WHERE replayed_at IS NOT NULL AND state NOT IN ('parked', 'manual')) AS replayed,
               count(*) FILTER (WHERE state = 'parked') AS failed,
-              count(*) FILTER (WHERE replayed_at > now() - make_interval(secs => $2)) AS recent,
-              extract(epoch FROM now() - min(replayed_at) FILTER (WHERE replayed_at > now() - make_interval(secs => $2)))::float8 AS span
+              count(*) FILTER (WHERE replayed_at > $3::timestamptz - make_interval(secs => $2)) AS recent,
+              extract(epoch FROM $3::timestamptz - min(replayed_at) FILTER (WHERE replayed_at > $3::timestamptz - make_interval(secs => $2)))::float8 AS span
          FROM transactions WHERE agency_code = $1 AND fallback = 'store-and-forward'`,
-      [agencyCode, REPLAY_PROGRESS_WINDOW_S],
+      [agencyCode, REPLAY_PROGRESS_WINDOW_S, at],
     );
     const row = rows[0];
     return {

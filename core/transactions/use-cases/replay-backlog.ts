@@ -97,7 +97,7 @@ export class ReplayBacklog {
 
   /** Sends the oldest waiting stored transaction of the agency and records its outcome. */
   async replayNext(agencyCode: string, owner: string, leaseMs: number): Promise<ReplayStep> {
-    const claimed = await this.transactions.claimNextReplay(agencyCode, owner, leaseMs);
+    const claimed = await this.transactions.claimNextReplay(agencyCode, owner, leaseMs, this.clock.now());
     if (!claimed) return { kind: 'idle' };
     const sentAt = this.clock.now();
     const outcome = await this.call.send(claimed, { inline: false });

@@ -1,3 +1,4 @@
+import type { Clock } from '../../shared/clock';
 import type { RetryJob } from '../../retry-queue/retry-queue.port';
 import type { TransactionRepository } from '../transaction.repository';
 import { SYSTEM_ACTORS } from '../domain/transaction-events';
@@ -12,10 +13,11 @@ export class RetryTransaction {
     private readonly transactions: TransactionRepository,
     private readonly dispatch: DispatchAttempt,
     private readonly leaseMs: number,
+    private readonly clock: Clock,
   ) {}
 
   async handle(job: RetryJob): Promise<void> {
-    const claimed = await this.transactions.claimAttempt(job.transactionId, this.leaseMs);
+    const claimed = await this.transactions.claimAttempt(job.transactionId, this.leaseMs, this.clock.now());
     if (!claimed) return;
     await this.dispatch.run(claimed, { inline: false, actor: SYSTEM_ACTORS.worker });
   }

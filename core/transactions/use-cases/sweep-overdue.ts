@@ -1,3 +1,4 @@
+import type { Clock } from '../../shared/clock';
 import type { RetryQueue } from '../../retry-queue/retry-queue.port';
 import type { TransactionRepository } from '../transaction.repository';
 import type { DispatchAttempt } from './dispatch-attempt';
@@ -14,15 +15,17 @@ export class SweepOverdueTransactions {
     private readonly retries: RetryQueue,
     private readonly options: { graceMs: number; batch: number },
     private readonly unanswered: Pick<DispatchAttempt, 'recordNoAnswer'>,
+    private readonly clock: Clock,
   ) {}
 
   /** Returns how many transactions were re-enqueued or timed out. */
   async sweep(): Promise<number> {
-    const overdue = await this.transactions.findOverdue(this.options.graceMs, this.options.batch);
+    const now = this.clock.now();
+    const overdue = await this.transactions.findOverdue(this.options.graceMs, this.options.batch, now);
     for (const tx of overdue) {
       await this.retries.schedule({ transactionId: tx.id, agencyCode: tx.agencyCode, attempt: tx.attempts + 1 }, 0);
     }
-    const waiting = await this.transactions.findUnanswered(this.options.batch);
+    const waiting = await this.transactions.findUnanswered(this.options.batch, now);
     for (const tx of waiting) await this.unanswered.recordNoAnswer(tx);
     return overdue.length + waiting.length;
   }

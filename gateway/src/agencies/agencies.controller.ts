@@ -6,6 +6,7 @@ import { AgencyModes } from '../../../core/agencies/agency-modes';
 import { PauseReplay } from '../../../core/agencies/use-cases/pause-replay';
 import { SetAgencyMode } from '../../../core/agencies/use-cases/set-agency-mode';
 import { BulkChangeBookings } from '../../../core/bookings/use-cases/bulk-change-bookings';
+import { Clock } from '../../../core/shared/clock';
 import { DomainError } from '../../../core/shared/errors';
 import { TransactionRepository } from '../../../core/transactions/transaction.repository';
 import { CurrentPrincipal, Can, type Principal } from '../auth';
@@ -30,6 +31,7 @@ export class AgenciesController {
     private readonly setAgencyMode: SetAgencyMode,
     private readonly pauseReplay: PauseReplay,
     private readonly bookings: BulkChangeBookings,
+    private readonly clock: Clock,
   ) {}
 
   @Get()
@@ -125,7 +127,7 @@ export class AgenciesController {
       this.retries.depth(),
       this.transactions.openCountsByAgency(),
       agencyModeView(this.modes, agency.code),
-      replayView(this.modes, this.transactions, agency),
+      replayView(this.modes, this.transactions, agency, this.clock.now()),
     ]);
     const status = this.registry.list().find((s) => s.code === agency.code);
     const counts = open[agency.code] ?? {};

@@ -23,8 +23,8 @@ export async function agencyModeView(modes: AgencyModes, agencyCode: string): Pr
   };
 }
 
-export async function replayView(modes: AgencyModes, transactions: TransactionRepository, agency: AgencyDefinition): Promise<ReplayView> {
-  const [setting, { recent, ...progress }] = await Promise.all([modes.setting(agency.code), transactions.replayProgress(agency.code)]);
+export async function replayView(modes: AgencyModes, transactions: TransactionRepository, agency: AgencyDefinition, now: Date): Promise<ReplayView> {
+  const [setting, { recent, ...progress }] = await Promise.all([modes.setting(agency.code), transactions.replayProgress(agency.code, now)]);
   const perSecond = (agency.replay ?? DEFAULT_REPLAY).perSecond;
   const etaSeconds = progress.backlog > 0 ? replayEtaSeconds(progress.backlog, recent) : null;
   return { paused: setting.replayPaused, perSecond, ...progress, etaSeconds };

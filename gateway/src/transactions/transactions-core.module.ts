@@ -99,15 +99,15 @@ const providers = [
   },
   {
     provide: RetryTransaction,
-    inject: [TransactionRepository, DispatchAttempt, Catalogue],
-    useFactory: (transactions: TransactionRepository, dispatch: DispatchAttempt, catalogue: Catalogue) =>
-      new RetryTransaction(transactions, dispatch, retryLeaseMs(catalogue)),
+    inject: [TransactionRepository, DispatchAttempt, Catalogue, Clock],
+    useFactory: (transactions: TransactionRepository, dispatch: DispatchAttempt, catalogue: Catalogue, clock: Clock) =>
+      new RetryTransaction(transactions, dispatch, retryLeaseMs(catalogue), clock),
   },
   {
     provide: SweepOverdueTransactions,
-    inject: [TransactionRepository, RetryQueue, DispatchAttempt],
-    useFactory: (transactions: TransactionRepository, retries: RetryQueue, dispatch: DispatchAttempt) =>
-      new SweepOverdueTransactions(transactions, retries, { graceMs: 2000, batch: 500 }, dispatch),
+    inject: [TransactionRepository, RetryQueue, DispatchAttempt, Clock],
+    useFactory: (transactions: TransactionRepository, retries: RetryQueue, dispatch: DispatchAttempt, clock: Clock) =>
+      new SweepOverdueTransactions(transactions, retries, { graceMs: 2000, batch: 500 }, dispatch, clock),
   },
   {
     provide: RecordAgencyAnswer,
