@@ -70,6 +70,18 @@ describe('InboxPoller', () => {
     expect(received.map((r) => r.id)).toEqual(['t2']);
   });
 
+  it('reads a file stamped ahead of our clock (the file server keeps its own time) once it held still for settleMs', async () => {
+    const inboxPoller = poller();
+    await write('t9.json', await codec.encodeAnswer(answer('t9')), now + 3_600_000);
+    await inboxPoller.pollOnce();
+    expect(await inboxPoller.pollOnce()).toMatchObject({ recorded: 0, waiting: 1 });
+    now += 499;
+    expect(await inboxPoller.pollOnce()).toMatchObject({ recorded: 0, waiting: 1 });
+    now += 1;
+    expect(await inboxPoller.pollOnce()).toMatchObject({ recorded: 1, waiting: 0 });
+    expect(received.map((r) => r.id)).toEqual(['t9']);
+  });
+
   it('with done-files, reads an answer as soon as its done-file exists and removes both', async () => {
     const inboxPoller = poller({ doneFileSuffix: '.done' });
     await write('t3.json', await codec.encodeAnswer(answer('t3')), now);

@@ -2,7 +2,9 @@
  * Reads an agency's answers from its inbox, in the worker. Each poll:
  *   1. lists the inbox; a file is ready when its done-file exists (`doneFileSuffix`), or else
  *      when its size and time held still since the previous poll and it is `settleMs` old, so a
- *      file the agency is still writing is never read early;
+ *      file the agency is still writing is never read early. "Old" is by its modification time, or
+ *      else by how long this process has seen it unchanged: the file server (an agency's SFTP
+ *      server) keeps its own clock, and a file stamped ahead of ours must not wait forever;
  *   2. reads and decodes it as it streams in, never past `maxAnswerBytes`: larger than that (by its
  *      listed size or while reading), or unreadable → `failed/` with a `.reason.txt` beside it;
  *   3. hands the answer to `onAnswer` (the core records it); then the file goes to `processed/`
@@ -56,7 +58,8 @@ export class InboxPoller {
   private readonly codec: FileCodec;
   private readonly logger: InboxLogger;
   private readonly now: () => number;
-  private previous = new Map<string, InboxEntry>();
+  /** Each file as the last poll saw it, and since when (our clock) it has looked that way. */
+  private previous = new Map<string, InboxEntry & { stillSince: number }>();
   /** The last warning per file left waiting, so that a file that cannot be read yet is not reported at every poll. */
   private readonly warned = new Map<string, string>();
   private timer?: NodeJS.Timeout;
@@ -95,7 +98,8 @@ export class InboxPoller {
     const suffix = this.options.config.doneFileSuffix;
     const entries = await this.transport.list(this.options.batch ?? 500);
     const names = new Set(entries.map((e) => e.name));
-    const seen = new Map<string, InboxEntry>();
+    const seen = new Map<string, InboxEntry & { stillSince: number }>();
+    const now = this.now();
     for (const entry of entries) {
       if (this.closed) break;
       if (suffix && entry.name.endsWith(suffix)) {
@@ -103,8 +107,11 @@ export class InboxPoller {
         if (!names.has(entry.name.slice(0, -suffix.length))) await this.transport.remove(entry.name);
         continue;
       }
-      seen.set(entry.name, entry);
-      if (!this.isReady(entry, names)) {
+      const before = this.previous.get(entry.name);
+      const unchanged = before !== undefined && before.size === entry.size && before.mtimeMs === entry.mtimeMs;
+      const stillSince = unchanged ? before.stillSince : now;
+      seen.set(entry.name, { ...entry, stillSince });
+      if (!this.isReady(entry, names, unchanged, now - Math.min(entry.mtimeMs, stillSince))) {
         report.waiting += 1;
         continue;
       }
@@ -129,12 +136,10 @@ export class InboxPoller {
     await this.owned?.release();
   }
 
-  private isReady(entry: InboxEntry, names: ReadonlySet<string>): boolean {
+  private isReady(entry: InboxEntry, names: ReadonlySet<string>, unchanged: boolean, ageMs: number): boolean {
     const suffix = this.options.config.doneFileSuffix;
     if (suffix) return names.has(`${entry.name}${suffix}`);
-    const before = this.previous.get(entry.name);
-    const still = before !== undefined && before.size === entry.size && before.mtimeMs === entry.mtimeMs;
-    return still && this.now() - entry.mtimeMs >= this.options.config.settleMs;
+    return unchanged && ageMs >= this.options.config.settleMs;
   }
 
   private async handle({ name, size }: InboxEntry): Promise<AnswerHandling | 'failed' | 'waiting'> {
