@@ -286,6 +286,15 @@ describe('a broken catalogue', () => {
     expect(({} as Json).polluted).toBeUndefined();
   });
 
+  // The adapters' config readers check nothing again: every rule of the schema has to hold at boot.
+  const notOkDir = path.join(__dirname, '..', 'fixtures', 'agency-file', 'not-ok');
+  const expectedErrors = JSON.parse(fs.readFileSync(path.join(notOkDir, '..', 'expected-errors.json'), 'utf8')) as Record<string, { field: string; message: string }>;
+  it.each(Object.entries(expectedErrors))('refuses the agency file of not-ok fixture %s at boot, naming the file and the field', (name, expected) => {
+    const dir = newCatalogueDir();
+    const file = writeAgency(dir, 'agency', fs.readFileSync(path.join(notOkDir, name), 'utf8'));
+    expect(loadError(dir).problems).toContainEqual({ file, pointer: expected.field, message: expect.stringContaining(expected.message) });
+  });
+
   it('refuses a folder with no agencies, and one that does not exist', () => {
     const empty = newCatalogueDir();
     fs.mkdirSync(path.join(empty, 'notes'));

@@ -31,5 +31,17 @@ export function createSchemaCompiler(): SchemaCompiler {
   // Days that exist, read by calendar.ts as everywhere else; slot starts: a time before 24:00, seconds optional.
   ajv.addFormat('date', { type: 'string', validate: isRealDate });
   ajv.addFormat('offset-date-time', { type: 'string', validate: (text: string) => parseOffsetDateTime(text) !== undefined });
+  // Regular expressions as Kiungo runs them: JavaScript with the u flag (as Ajv runs `pattern`), so
+  // a pattern that compiles only without it is refused here, not when it is first used.
+  ajv.addFormat('regex', { type: 'string', validate: isUnicodeRegExp });
   return ajv;
+}
+
+function isUnicodeRegExp(text: string): boolean {
+  try {
+    new RegExp(text, 'u');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -69,6 +69,22 @@ describe('conformance kit', () => {
       expect(renderReport(report, false)).toContain(`${path.join(folder, 'agency.json')}: /adapter has unknown field "wsdlUrl"`);
     });
 
+    it('refuses what the adapters no longer check by hand: a pattern that needs no u flag, an empty pointer', async () => {
+      const folder = copyOf(KRA_FOLDER);
+      editJson(path.join(folder, 'agency.json'), (agency) => {
+        (agency.adapter as Record<string, unknown>).faultMap = [{ faultcode: 'Server', faultstringPattern: '^E5\\-', outcome: 'retry' }];
+        ((agency.adapter as Record<string, Record<string, unknown>>).statusOperation).statePointer = '';
+      });
+
+      const report = await checkAgency(folder);
+
+      expect(report.passed).toBe(false);
+      expect(report.problems).toEqual([
+        expect.objectContaining({ file: path.join(folder, 'agency.json'), pointer: '/adapter/faultMap/0/faultstringPattern', message: expect.stringContaining('must be a regular expression') }),
+        { file: path.join(folder, 'agency.json'), pointer: '/adapter/statusOperation/statePointer', message: 'must not be empty' },
+      ]);
+    });
+
     it('reports a missing schema, a mapping to a field the schema lacks, and a fixture that fails for the wrong reason', async () => {
       const folder = copyOf(KRA_FOLDER);
       editJson(path.join(folder, 'agency.json'), (agency) => {
