@@ -1,16 +1,20 @@
 /**
  * Writes contracts/src/message.types.ts: one TypeScript type per message schema (request bodies
- * become the use cases' commands, response bodies the controllers' return types), so the code and
- * the schemas cannot drift apart. `npm run contracts:types` writes the file; with `--check` it only
- * compares and exits 1 when the file is stale (message-types.spec.ts runs that).
+ * become the use cases' commands, response bodies the controllers' return types), and
+ * contracts/src/agency-adapter.types.ts: the adapter and operation blocks of each adapter kind of the
+ * agency file (the adapters' config readers take them), so the code and the schemas cannot drift
+ * apart. `npm run contracts:types` writes the files; with `--check` it only compares and exits 1
+ * when one is stale (message-types.spec.ts runs that).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compile } from 'json-schema-to-typescript';
+import { agencyAdapterTypesSource, GENERATED_TYPES_OPTIONS } from './agency-adapter-types.source';
 import { MESSAGE_NAMES, messageSchema, messageTypeName, type MessageName } from './message-schemas';
 
 const SCHEMAS_DIR = path.resolve(__dirname, '..', 'schemas');
 export const MESSAGE_TYPES_FILE = path.join(__dirname, 'message.types.ts');
+export const AGENCY_ADAPTER_TYPES_FILE = path.join(__dirname, 'agency-adapter.types.ts');
 const SCHEMA_ID = /^https:\/\/kiungo\.dev\/schemas\/([a-z0-9-]+)\.v1\.json$/;
 
 const HEADER = `/**
@@ -20,7 +24,7 @@ const HEADER = `/**
 /* eslint-disable */
 `;
 
-/** Messages without a type here: the agency file has its hand-written reading (agency-file.types.ts). */
+/** Messages without a type here: the agency file's adapter blocks are typed per kind (agency-adapter.types.ts), the rest by agency-file.types.ts. */
 const UNTYPED: ReadonlySet<MessageName> = new Set(['agency-file']);
 
 /** `$ref`s made absolute (against the schema's `$id`), so that every referenced file goes through `readReferenced`. */
@@ -62,15 +66,8 @@ export async function messageTypesSource(): Promise<string> {
     properties: Object.fromEntries(typed.map((name) => [name, { $ref: String(messageSchema(name).$id) }])),
   };
   const source = await compile(root as never, 'MessageTypes', {
-    bannerComment: '',
+    ...GENERATED_TYPES_OPTIONS,
     cwd: SCHEMAS_DIR,
-    declareExternallyReferenced: true,
-    additionalProperties: false,
-    strictIndexSignatures: true,
-    // Arrays stay arrays: a `maxItems` is checked at the edge, not spelled out as tuples.
-    maxItems: -1,
-    format: true,
-    style: { singleQuote: true, printWidth: 140 },
     $refOptions: {
       resolve: {
         kiungo: { order: 1, canRead: SCHEMA_ID, read: (file: { url: string }) => JSON.stringify(readReferenced(file.url)) },
@@ -83,17 +80,20 @@ export async function messageTypesSource(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const source = await messageTypesSource();
-  if (process.argv.includes('--check')) {
-    const current = fs.existsSync(MESSAGE_TYPES_FILE) ? fs.readFileSync(MESSAGE_TYPES_FILE, 'utf8') : '';
-    if (current !== source) {
-      console.error(`${path.relative(process.cwd(), MESSAGE_TYPES_FILE)} is not what the schemas give: run npm run contracts:types`);
-      process.exit(1);
+  const outputs: Array<[file: string, source: string, what: string]> = [
+    [MESSAGE_TYPES_FILE, await messageTypesSource(), `${MESSAGE_NAMES.length} messages`],
+    [AGENCY_ADAPTER_TYPES_FILE, await agencyAdapterTypesSource(), 'adapter and operation blocks of the agency file'],
+  ];
+  const check = process.argv.includes('--check');
+  for (const [file, source, what] of outputs) {
+    if (!check) {
+      fs.writeFileSync(file, source);
+      console.log(`wrote ${path.relative(process.cwd(), file)} (${what})`);
+    } else if ((fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '') !== source) {
+      console.error(`${path.relative(process.cwd(), file)} is not what the schemas give: run npm run contracts:types`);
+      process.exitCode = 1;
     }
-    return;
   }
-  fs.writeFileSync(MESSAGE_TYPES_FILE, source);
-  console.log(`wrote ${path.relative(process.cwd(), MESSAGE_TYPES_FILE)} (${MESSAGE_NAMES.length} messages)`);
 }
 
 if (require.main === module) {
