@@ -8,17 +8,20 @@
  * the login folder) and the `sftp` block says how to reach it (./sftp-config.ts). An endpoint
  * override that is a folder still means local folders (the embedded demo); an `sftp://host:port`
  * override keeps SFTP and replaces the host and port.
+ * The catalogue loader has checked the block against agency-file.v1.json; what is refused here
+ * (`misconfigured`) only shows at run time: folders named by unset environment variables, and the
+ * folder check (./folder-pair.ts) of the folders actually used, wherever they came from.
  */
 import path from 'node:path';
+import type { FileDropAdapterBlock } from '../../contracts/src/agency-adapter.types';
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import type { AdapterFactoryOptions } from '../agency-adapter.port';
-import { misconfigured, optionalString } from '../config-readers';
-import { FILE_FORMATS, type FileFormat } from './file-drop-document';
+import { misconfigured } from '../config-readers';
+import type { FileFormat } from './file-drop-document';
 import { folderPairProblems, resolveFolderPair, type FolderBase, type FolderPair } from './folder-pair';
 import { parseSftpSettings, type SftpSettings } from './sftp-config';
 
-export const FILE_DROP_TRANSPORTS = ['local', 'sftp'] as const;
-export type FileDropTransport = (typeof FILE_DROP_TRANSPORTS)[number];
+export type FileDropTransport = NonNullable<FileDropAdapterBlock['transport']>;
 
 export interface FileDropConfig {
   format: FileFormat;
@@ -48,50 +51,50 @@ export const FILE_DROP_DEFAULTS = Object.freeze({
 });
 
 export function parseFileDropConfig(agency: AgencyDefinition, opts: Pick<AdapterFactoryOptions, 'env' | 'endpointOverride'>): FileDropConfig {
-  const adapter = agency.adapter;
+  // The catalogue loader validated the block against $defs/kinds/file-drop of agency-file.v1.json.
+  const adapter = agency.adapter as unknown as FileDropAdapterBlock;
   const where = `agency ${agency.code} adapter`;
-  const format = adapter.format ?? FILE_DROP_DEFAULTS.format;
-  if (!(FILE_FORMATS as readonly unknown[]).includes(format)) throw misconfigured(`${where}.format must be one of ${FILE_FORMATS.join(', ')}`);
-  const transport = adapter.transport ?? 'local';
-  if (!(FILE_DROP_TRANSPORTS as readonly unknown[]).includes(transport)) throw misconfigured(`${where}.transport must be one of ${FILE_DROP_TRANSPORTS.join(', ')}`);
   const overrideIsFolder = opts.endpointOverride !== undefined && !opts.endpointOverride.startsWith('sftp://');
-  const remote = transport === 'sftp' && !overrideIsFolder;
-  const folders = remote ? resolveRemoteFolders(agency, opts, where) : resolveFolders(agency, opts, where);
-  const doneFileSuffix = optionalString(adapter, 'doneFileSuffix', where);
-  if (doneFileSuffix !== undefined && !/^\.[A-Za-z0-9_-]{1,20}$/.test(doneFileSuffix)) {
-    throw misconfigured(`${where}.doneFileSuffix must look like ".done"`);
-  }
+  const remote = adapter.transport === 'sftp' && !overrideIsFolder;
+  const folders = remote ? resolveRemoteFolders(adapter, opts, where) : resolveFolders(agency, adapter, opts, where);
   return {
-    format: format as FileFormat,
+    format: adapter.format ?? FILE_DROP_DEFAULTS.format,
     transport: remote ? 'sftp' : 'local',
-    ...(remote ? { sftp: parseSftpSettings(adapter.sftp, opts, where) } : {}),
+    // With transport sftp, the schema requires the sftp block.
+    ...(remote ? { sftp: parseSftpSettings(adapter.sftp!, opts, where) } : {}),
     ...folders,
-    doneFileSuffix,
-    pollIntervalMs: integer(adapter, 'pollIntervalMs', FILE_DROP_DEFAULTS.pollIntervalMs, where),
-    settleMs: integer(adapter, 'settleMs', FILE_DROP_DEFAULTS.settleMs, where),
-    answerTimeoutMs: integer(adapter, 'answerTimeoutMs', FILE_DROP_DEFAULTS.answerTimeoutMs, where),
-    maxAnswerBytes: integer(adapter, 'maxAnswerBytes', FILE_DROP_DEFAULTS.maxAnswerBytes, where, 'bytes'),
+    doneFileSuffix: adapter.doneFileSuffix,
+    pollIntervalMs: adapter.pollIntervalMs ?? FILE_DROP_DEFAULTS.pollIntervalMs,
+    settleMs: adapter.settleMs ?? FILE_DROP_DEFAULTS.settleMs,
+    answerTimeoutMs: adapter.answerTimeoutMs ?? FILE_DROP_DEFAULTS.answerTimeoutMs,
+    maxAnswerBytes: adapter.maxAnswerBytes ?? FILE_DROP_DEFAULTS.maxAnswerBytes,
   };
 }
 
-function resolveFolders(agency: AgencyDefinition, opts: Pick<AdapterFactoryOptions, 'env' | 'endpointOverride'>, where: string): FolderPair {
+function resolveFolders(
+  agency: AgencyDefinition,
+  adapter: FileDropAdapterBlock,
+  opts: Pick<AdapterFactoryOptions, 'env' | 'endpointOverride'>,
+  where: string,
+): FolderPair {
+  const base: FolderBase = { kind: 'local', agencyFolder: agency.folder };
   if (opts.endpointOverride) {
     const root = path.resolve(opts.endpointOverride);
-    return checkedFolders({ outbox: path.join(root, 'outbox'), inbox: path.join(root, 'inbox') }, { kind: 'local', agencyFolder: agency.folder }, where);
+    return checkedFolders({ outbox: path.join(root, 'outbox'), inbox: path.join(root, 'inbox') }, base, where);
   }
-  return checkedFolders(configuredFolders(agency, opts, where), { kind: 'local', agencyFolder: agency.folder }, where);
+  return checkedFolders(configuredFolders(adapter, opts, where), base, where);
 }
 
 /** Paths on the SFTP server: taken as written (POSIX), never resolved against a local folder. */
-function resolveRemoteFolders(agency: AgencyDefinition, opts: Pick<AdapterFactoryOptions, 'env'>, where: string): FolderPair {
-  return checkedFolders(configuredFolders(agency, opts, where), { kind: 'sftp' }, where);
+function resolveRemoteFolders(adapter: FileDropAdapterBlock, opts: Pick<AdapterFactoryOptions, 'env'>, where: string): FolderPair {
+  return checkedFolders(configuredFolders(adapter, opts, where), { kind: 'sftp' }, where);
 }
 
 /** As written: from the environment variables named by `outboxEnv` / `inboxEnv`, else from the file. */
-function configuredFolders(agency: AgencyDefinition, opts: Pick<AdapterFactoryOptions, 'env'>, where: string): FolderPair {
+function configuredFolders(adapter: FileDropAdapterBlock, opts: Pick<AdapterFactoryOptions, 'env'>, where: string): FolderPair {
   const pick = (key: 'outbox' | 'inbox'): string => {
-    const envName = optionalString(agency.adapter, `${key}Env`, where);
-    const value = (envName ? opts.env[envName]?.trim() : undefined) || optionalString(agency.adapter, key, where);
+    const envName = adapter[`${key}Env`];
+    const value = (envName ? opts.env[envName]?.trim() : undefined) || adapter[key];
     if (!value) throw misconfigured(`${where}.${key} is required (or set ${envName ?? `${key}Env`})`);
     return value;
   };
@@ -103,10 +106,4 @@ function checkedFolders(pair: FolderPair, base: FolderBase, where: string): Fold
   const [problem] = folderPairProblems(pair, base);
   if (problem) throw misconfigured(`${where}.${problem.field} ${problem.message}`);
   return resolveFolderPair(pair, base);
-}
-
-function integer(source: Record<string, unknown>, key: string, fallback: number, where: string, unit = 'milliseconds'): number {
-  const value = source[key] ?? fallback;
-  if (!Number.isInteger(value) || (value as number) < 0) throw misconfigured(`${where}.${key} must be a whole number of ${unit}`);
-  return value as number;
 }

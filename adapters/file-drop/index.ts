@@ -1,6 +1,6 @@
 /** The file-drop adapter kind: request files into an outbox, answers read from an inbox. */
 export { FileDropAdapter, createFileDropAdapter, requestFileName } from './file-drop.adapter';
-export { FILE_DROP_DEFAULTS, FILE_DROP_TRANSPORTS, parseFileDropConfig, type FileDropConfig, type FileDropTransport } from './file-drop-config';
+export { FILE_DROP_DEFAULTS, parseFileDropConfig, type FileDropConfig, type FileDropTransport } from './file-drop-config';
 export { openFileDropTransports, type FileDropTransports } from './file-drop-transports';
 export { SFTP_DEFAULTS, parseSftpSettings, type SftpCredentials, type SftpSettings } from './sftp-config';
 export { SftpConnection, fingerprint, leaseSftpConnection } from './sftp-connection';

@@ -4,10 +4,15 @@
  * OpenSSH or PEM private key) and `passphraseEnv` name environment variables. The server's host
  * key is pinned by its SHA-256 fingerprint, in the form `ssh-keygen -lf` prints
  * (`SHA256:` + 43 base64 characters): a server presenting any other key is refused, so a
- * man in the middle cannot collect our requests.
+ * man in the middle cannot collect our requests. The catalogue loader has checked the block
+ * against agency-file.v1.json; what is refused here only shows at run time (an unset variable, a
+ * key file that cannot be read).
  */
 import { readFileSync } from 'node:fs';
-import { misconfigured, optionalString, requiredString } from '../config-readers';
+import type { FileDropAdapterBlock } from '../../contracts/src/agency-adapter.types';
+import { misconfigured } from '../config-readers';
+
+type SftpBlock = NonNullable<FileDropAdapterBlock['sftp']>;
 
 export interface SftpCredentials {
   password?: string;
@@ -29,48 +34,26 @@ export interface SftpSettings {
 
 export const SFTP_DEFAULTS = Object.freeze({ port: 22, timeoutMs: 10_000 });
 
-const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
-
 /**
  * `endpointOverride` may be `sftp://host:port` (tests, a staging server): it replaces the host and
  * port from the file and keeps everything else.
  */
-export function parseSftpSettings(
-  block: unknown,
-  opts: { env: NodeJS.ProcessEnv; endpointOverride?: string },
-  where: string,
-): SftpSettings {
-  if (typeof block !== 'object' || block === null) throw misconfigured(`${where}.sftp is required when transport is "sftp"`);
-  const sftp = block as Record<string, unknown>;
-  const at = `${where}.sftp`;
-  let host = requiredString(sftp, 'host', at);
-  let port = sftp.port ?? SFTP_DEFAULTS.port;
-  if (opts.endpointOverride?.startsWith('sftp://')) {
-    const url = new URL(opts.endpointOverride);
-    host = url.hostname;
-    port = url.port ? Number(url.port) : SFTP_DEFAULTS.port;
-  }
-  if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) throw misconfigured(`${at}.port must be a port number`);
-  const timeoutMs = sftp.timeoutMs ?? SFTP_DEFAULTS.timeoutMs;
-  if (!Number.isInteger(timeoutMs) || (timeoutMs as number) < 100) throw misconfigured(`${at}.timeoutMs must be a whole number of milliseconds >= 100`);
-  const hostKeySha256 = requiredString(sftp, 'hostKeySha256', at).replace(/=+$/, '');
-  if (!FINGERPRINT.test(hostKeySha256)) throw misconfigured(`${at}.hostKeySha256 must look like "SHA256:" + 43 base64 characters (ssh-keygen -lf)`);
-  const credentials = readCredentials(sftp, opts.env, at);
+export function parseSftpSettings(sftp: SftpBlock, opts: { env: NodeJS.ProcessEnv; endpointOverride?: string }, where: string): SftpSettings {
+  const override = opts.endpointOverride?.startsWith('sftp://') ? new URL(opts.endpointOverride) : undefined;
+  const credentials = readCredentials(sftp, opts.env, `${where}.sftp`);
   return {
-    host,
-    port: port as number,
-    username: requiredString(sftp, 'username', at),
-    hostKeySha256,
-    timeoutMs: timeoutMs as number,
+    host: override ? override.hostname : sftp.host,
+    port: override ? Number(override.port || SFTP_DEFAULTS.port) : (sftp.port ?? SFTP_DEFAULTS.port),
+    username: sftp.username,
+    // ssh-keygen prints no padding; the schema allows one `=`.
+    hostKeySha256: sftp.hostKeySha256.replace(/=+$/, ''),
+    timeoutMs: sftp.timeoutMs ?? SFTP_DEFAULTS.timeoutMs,
     credentials: () => credentials,
   };
 }
 
-function readCredentials(sftp: Record<string, unknown>, env: NodeJS.ProcessEnv, at: string): SftpCredentials {
-  const passwordEnv = optionalString(sftp, 'passwordEnv', at);
-  const keyFileEnv = optionalString(sftp, 'privateKeyFileEnv', at);
-  const passphraseEnv = optionalString(sftp, 'passphraseEnv', at);
-  if (!passwordEnv && !keyFileEnv) throw misconfigured(`${at} needs passwordEnv or privateKeyFileEnv`);
+function readCredentials(sftp: SftpBlock, env: NodeJS.ProcessEnv, at: string): SftpCredentials {
+  const { passwordEnv, privateKeyFileEnv: keyFileEnv, passphraseEnv } = sftp;
   const credentials: SftpCredentials = {};
   if (passwordEnv) {
     const password = env[passwordEnv];

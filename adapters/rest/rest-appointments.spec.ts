@@ -29,10 +29,6 @@ describe('RestAdapter appointments capability', () => {
     expect(adapterFor(APPOINTMENTS).appointments).toBeDefined();
   });
 
-  it('refuses a cancelPath without {agencyRef}', () => {
-    expect(() => adapterFor({ reservePath: '/a', cancelPath: '/a/cancel' })).toThrow(/cancelPath must contain \{agencyRef\}/);
-  });
-
   it('reserves with the booking reference as idempotency key, reading the reference by pointer', async () => {
     http
       .on(BASE, 'POST', '/api/v1/appointments', {

@@ -1,11 +1,12 @@
 /**
  * The REST section of an agency file and a REST service's `operation`, read into typed
- * objects with their defaults. The catalogue loader validates the file against its schema;
- * these checks repeat only what the adapter relies on, so a bad file fails with a message
- * naming the field instead of an odd HTTP call later.
+ * objects with their defaults. The catalogue loader has checked both against agency-file.v1.json
+ * (naming the file and the field of every fault) before any adapter is built: nothing is checked
+ * again here. What only shows at call time (an unset environment variable, an unreadable
+ * certificate file) is rest-connection.ts's.
  */
-import { misconfigured, optionalString, pointer, pointerRecord, requiredString, stringRecord } from '../config-readers';
-import { isRecord } from '../../contracts/src/json-pointer';
+import type { RestAdapterBlock, RestOperationBlock } from '../../contracts/src/agency-adapter.types';
+import { copyMap } from '../config-readers';
 
 export type RestAuth =
   | { type: 'none' }
@@ -59,81 +60,40 @@ export const REST_DEFAULTS = {
   rejectReasonPointer: '/error/message',
 } as const;
 
-export function parseRestAgencyConfig(agencyCode: string, adapter: Record<string, unknown>): RestAgencyConfig {
-  const where = `agency ${agencyCode} adapter`;
-  const baseUrl = optionalString(adapter, 'baseUrl', where);
-  const baseUrlEnv = optionalString(adapter, 'baseUrlEnv', where);
-  if (!baseUrl && !baseUrlEnv) throw misconfigured(`${where}: baseUrl or baseUrlEnv is required`);
-  const statuses = adapter.businessRejectStatuses ?? REST_DEFAULTS.businessRejectStatuses;
-  if (!Array.isArray(statuses) || !statuses.every((s) => Number.isInteger(s) && s >= 400 && s <= 499)) {
-    throw misconfigured(`${where}: businessRejectStatuses must be a list of 4xx status codes`);
-  }
-  if (statuses.some((s) => s === 401 || s === 403 || s === 408 || s === 429)) {
-    throw misconfigured(`${where}: 401, 403, 408 and 429 cannot be business rejections`);
-  }
+export function parseRestAgencyConfig(adapter: Readonly<Record<string, unknown>>): RestAgencyConfig {
+  // The catalogue loader validated the block against $defs/kinds/rest of agency-file.v1.json.
+  const block = adapter as unknown as RestAdapterBlock;
   return {
-    baseUrl,
-    baseUrlEnv,
-    auth: parseAuth(adapter.auth, where),
-    headers: stringRecord(adapter.headers, `${where}.headers`) ?? {},
-    idempotencyHeader: optionalString(adapter, 'idempotencyHeader', where) ?? REST_DEFAULTS.idempotencyHeader,
-    correlationHeader: optionalString(adapter, 'correlationHeader', where) ?? REST_DEFAULTS.correlationHeader,
-    healthPath: optionalString(adapter, 'healthPath', where),
-    statusPath: optionalString(adapter, 'statusPath', where),
-    businessRejectStatuses: [...statuses] as number[],
-    ...(adapter.appointments === undefined ? {} : { appointments: parseAppointments(adapter.appointments, `${where}.appointments`) }),
+    baseUrl: block.baseUrl,
+    baseUrlEnv: block.baseUrlEnv,
+    auth: authOf(block.auth),
+    headers: { ...block.headers } as Record<string, string>,
+    idempotencyHeader: block.idempotencyHeader ?? REST_DEFAULTS.idempotencyHeader,
+    correlationHeader: block.correlationHeader ?? REST_DEFAULTS.correlationHeader,
+    healthPath: block.healthPath,
+    statusPath: block.statusPath,
+    businessRejectStatuses: [...(block.businessRejectStatuses ?? REST_DEFAULTS.businessRejectStatuses)],
+    ...(block.appointments === undefined
+      ? {}
+      : { appointments: { ...block.appointments, agencyRefPointer: block.appointments.agencyRefPointer ?? REST_DEFAULTS.agencyRefPointer } }),
   };
 }
 
-function parseAppointments(value: unknown, where: string): RestAppointmentsConfig {
-  if (!isRecord(value)) throw misconfigured(`${where} must be an object`);
-  const cancelPath = requiredString(value, 'cancelPath', where);
-  if (!cancelPath.includes('{agencyRef}')) throw misconfigured(`${where}.cancelPath must contain {agencyRef}`);
+export function parseRestOperation(operation: Readonly<Record<string, unknown>>): RestOperation {
+  // The catalogue loader validated the block against $defs/kinds/rest of agency-file.v1.json.
+  const block = operation as unknown as RestOperationBlock;
   return {
-    reservePath: requiredString(value, 'reservePath', where),
-    cancelPath,
-    agencyRefPointer: pointer(value, 'agencyRefPointer', where) ?? REST_DEFAULTS.agencyRefPointer,
+    method: block.method ?? 'POST',
+    path: block.path,
+    requestMap: copyMap(block.requestMap),
+    agencyRefPointer: block.agencyRefPointer ?? REST_DEFAULTS.agencyRefPointer,
+    resultMap: copyMap(block.resultMap),
+    rejectCodePointer: block.rejectCodePointer ?? REST_DEFAULTS.rejectCodePointer,
+    rejectReasonPointer: block.rejectReasonPointer ?? REST_DEFAULTS.rejectReasonPointer,
   };
 }
 
-export function parseRestOperation(serviceCode: string, operation: Record<string, unknown>): RestOperation {
-  const where = `service ${serviceCode} operation`;
-  const method = operation.method ?? 'POST';
-  if (method !== 'POST' && method !== 'PUT') throw misconfigured(`${where}: method must be POST or PUT`);
-  const path = optionalString(operation, 'path', where);
-  if (!path) throw misconfigured(`${where}: path is required`);
-  return {
-    method,
-    path,
-    requestMap: pointerRecord(operation.requestMap, `${where}.requestMap`, 'strings'),
-    agencyRefPointer: pointer(operation, 'agencyRefPointer', where) ?? REST_DEFAULTS.agencyRefPointer,
-    resultMap: pointerRecord(operation.resultMap, `${where}.resultMap`, 'strings'),
-    rejectCodePointer: pointer(operation, 'rejectCodePointer', where) ?? REST_DEFAULTS.rejectCodePointer,
-    rejectReasonPointer: pointer(operation, 'rejectReasonPointer', where) ?? REST_DEFAULTS.rejectReasonPointer,
-  };
-}
-
-function parseAuth(auth: unknown, where: string): RestAuth {
+function authOf(auth: RestAdapterBlock['auth']): RestAuth {
   if (auth === undefined) return { type: 'none' };
-  if (!isRecord(auth)) throw misconfigured(`${where}.auth must be an object`);
-  const at = `${where}.auth`;
-  switch (auth.type ?? 'none') {
-    case 'none':
-      return { type: 'none' };
-    case 'bearer':
-      return { type: 'bearer', tokenEnv: requiredString(auth, 'tokenEnv', at) };
-    case 'basic':
-      return { type: 'basic', usernameEnv: requiredString(auth, 'usernameEnv', at), passwordEnv: requiredString(auth, 'passwordEnv', at) };
-    case 'api-key':
-      return { type: 'api-key', header: optionalString(auth, 'header', at) ?? REST_DEFAULTS.apiKeyHeader, keyEnv: requiredString(auth, 'keyEnv', at) };
-    case 'mtls':
-      return {
-        type: 'mtls',
-        certFileEnv: requiredString(auth, 'certFileEnv', at),
-        keyFileEnv: requiredString(auth, 'keyFileEnv', at),
-        caFileEnv: optionalString(auth, 'caFileEnv', at),
-      };
-    default:
-      throw misconfigured(`${at}.type must be one of none, bearer, basic, api-key, mtls`);
-  }
+  return auth.type === 'api-key' ? { ...auth, header: auth.header ?? REST_DEFAULTS.apiKeyHeader } : { ...auth };
 }

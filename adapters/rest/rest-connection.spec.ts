@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import { AgencyCallError, type AdapterFactoryOptions } from '../agency-adapter.port';
-import { agencyRequest, restAgencyDefinition, restService } from '../testing/agency-fixtures';
+import { agencyRequest, restAgencyDefinition } from '../testing/agency-fixtures';
 import { RestAdapter } from './rest.adapter';
 import { useMockHttp } from '../testing/mock-http';
 
@@ -130,18 +130,6 @@ describe('RestAdapter connection: endpoint, auth and configuration', () => {
 
       expect(build(noUrl, { env: {} })).toMatchObject({ code: 'misconfigured', reason: expect.stringContaining('NRB_URL') });
       expect(build(ftp, { env: {} })).toMatchObject({ code: 'misconfigured' });
-    });
-  });
-
-  describe('agency file checks', () => {
-    it.each([
-      ['an unknown auth type', { adapter: { auth: { type: 'kerberos' } } }],
-      ['401 as a business rejection', { adapter: { businessRejectStatuses: [401, 422] } }],
-      ['an operation without path', { services: [restService('permit-apply', { path: undefined })] }],
-      ['a GET operation', { services: [restService('permit-apply', { method: 'GET' })] }],
-      ['a requestMap value that is not a pointer', { services: [restService('permit-apply', { requestMap: { id: 'idNumber' } })] }],
-    ])('refuses %s', (_label, overrides) => {
-      expect(build(restAgencyDefinition(overrides), { env: {} })).toMatchObject({ code: 'misconfigured' });
     });
   });
 });

@@ -40,9 +40,9 @@ export class RestAdapter implements AgencyAdapter {
     private readonly agency: AgencyDefinition,
     opts: AdapterFactoryOptions,
   ) {
-    this.config = parseRestAgencyConfig(agency.code, agency.adapter);
+    this.config = parseRestAgencyConfig(agency.adapter);
     for (const service of agency.services) {
-      this.operations.set(service.code, parseRestOperation(service.code, service.operation));
+      this.operations.set(service.code, parseRestOperation(service.operation));
     }
     // One socket per bulkhead slot, plus one so a health or status probe never queues behind slow submissions.
     this.connection = openRestConnection(agency.code, this.config, agency.resilience.concurrency + 1, opts);

@@ -1,11 +1,12 @@
 /**
  * The SOAP section of an agency file and a SOAP service's `operation`, read into typed objects
- * with their defaults. The catalogue loader has validated the file against its schema; these
- * checks repeat only what the adapter relies on, so a hand-built definition (tests, the
- * conformance kit) fails with a message naming the field instead of an odd SOAP call later.
+ * with their defaults. The catalogue loader has checked both against agency-file.v1.json (naming
+ * the file and the field of every fault) before any adapter is built: nothing is checked again
+ * here. What only shows at call time (an unset environment variable, an unreadable certificate
+ * file, a WSDL that does not load) is soap-connection.ts's and the adapter's.
  */
-import { misconfigured, optionalString, pointer, pointerRecord, requiredString } from '../config-readers';
-import { isRecord } from '../../contracts/src/json-pointer';
+import type { SoapAdapterBlock, SoapOperationBlock } from '../../contracts/src/agency-adapter.types';
+import { copyMap } from '../config-readers';
 import { parseFaultMap, type SoapFaultRule } from './soap-fault-map';
 
 export type SoapSecurity =
@@ -64,95 +65,39 @@ export const SOAP_DEFAULTS = {
   statePointer: '/Status',
 } as const;
 
-const XML_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
-
-export function parseSoapAgencyConfig(agencyCode: string, adapter: Record<string, unknown>): SoapAgencyConfig {
-  const where = `agency ${agencyCode} adapter`;
-  const wsdl = optionalString(adapter, 'wsdl', where);
-  if (!wsdl) throw misconfigured(`${where}: wsdl is required`);
+export function parseSoapAgencyConfig(agencyCode: string, adapter: Readonly<Record<string, unknown>>): SoapAgencyConfig {
+  // The catalogue loader validated the block against $defs/kinds/soap of agency-file.v1.json.
+  const block = adapter as unknown as SoapAdapterBlock;
+  const { security, statusOperation } = block;
   return {
-    wsdl,
-    endpoint: optionalString(adapter, 'endpoint', where),
-    endpointEnv: optionalString(adapter, 'endpointEnv', where),
-    security: parseSecurity(adapter.security, `${where}.security`),
-    tls: parseTls(adapter.tls, `${where}.tls`),
-    transactionIdField: xmlName(adapter, 'transactionIdField', where) ?? SOAP_DEFAULTS.transactionIdField,
-    rejectFaultCodes: faultCodes(adapter.rejectFaultCodes, `${where}.rejectFaultCodes`) ?? [...SOAP_DEFAULTS.rejectFaultCodes],
-    authFaultCodes: faultCodes(adapter.authFaultCodes, `${where}.authFaultCodes`) ?? [...SOAP_DEFAULTS.authFaultCodes],
-    faultMap: parseFaultMap(adapter.faultMap, `${where}.faultMap`),
-    statusOperation: parseStatusOperation(adapter.statusOperation, `${where}.statusOperation`),
+    wsdl: block.wsdl,
+    endpoint: block.endpoint,
+    endpointEnv: block.endpointEnv,
+    security: security?.type === 'username-token' ? { ...security, passwordType: security.passwordType ?? 'text' } : { type: 'none' },
+    tls: block.tls && { ...block.tls },
+    transactionIdField: block.transactionIdField ?? SOAP_DEFAULTS.transactionIdField,
+    rejectFaultCodes: [...(block.rejectFaultCodes ?? SOAP_DEFAULTS.rejectFaultCodes)],
+    authFaultCodes: [...(block.authFaultCodes ?? SOAP_DEFAULTS.authFaultCodes)],
+    faultMap: parseFaultMap(block.faultMap, `agency ${agencyCode} adapter.faultMap`),
+    statusOperation: statusOperation && {
+      operation: statusOperation.operation,
+      referenceField: statusOperation.referenceField ?? SOAP_DEFAULTS.referenceField,
+      statePointer: statusOperation.statePointer ?? SOAP_DEFAULTS.statePointer,
+    },
   };
 }
 
-export function parseSoapOperation(serviceCode: string, operation: Record<string, unknown>, config: SoapAgencyConfig): SoapOperation {
-  const where = `service ${serviceCode} operation`;
-  const name = xmlName(operation, 'operation', where);
-  if (!name) throw misconfigured(`${where}: operation (the WSDL operation name) is required`);
+export function parseSoapOperation(serviceCode: string, operation: Readonly<Record<string, unknown>>, config: SoapAgencyConfig): SoapOperation {
+  // The catalogue loader validated the block against $defs/kinds/soap of agency-file.v1.json.
+  const block = operation as unknown as SoapOperationBlock;
   return {
-    operation: name,
-    requestMap: pointerRecord(operation.requestMap, `${where}.requestMap`),
-    agencyRefPointer: pointer(operation, 'agencyRefPointer', where) ?? SOAP_DEFAULTS.agencyRefPointer,
-    resultMap: pointerRecord(operation.resultMap, `${where}.resultMap`),
-    rejectFaultCodes: faultCodes(operation.rejectFaultCodes, `${where}.rejectFaultCodes`) ?? config.rejectFaultCodes,
-    faultMap: [...parseFaultMap(operation.faultMap, `${where}.faultMap`), ...config.faultMap],
-    rejectCodePointer: pointer(operation, 'rejectCodePointer', where),
-    rejectReasonPointer: pointer(operation, 'rejectReasonPointer', where),
+    operation: block.operation,
+    requestMap: copyMap(block.requestMap),
+    agencyRefPointer: block.agencyRefPointer ?? SOAP_DEFAULTS.agencyRefPointer,
+    resultMap: copyMap(block.resultMap),
+    rejectFaultCodes: block.rejectFaultCodes ? [...block.rejectFaultCodes] : config.rejectFaultCodes,
+    faultMap: [...parseFaultMap(block.faultMap, `service ${serviceCode} operation.faultMap`), ...config.faultMap],
+    rejectCodePointer: block.rejectCodePointer,
+    rejectReasonPointer: block.rejectReasonPointer,
   };
-}
-
-function parseSecurity(security: unknown, at: string): SoapSecurity {
-  if (security === undefined) return { type: 'none' };
-  if (!isRecord(security)) throw misconfigured(`${at} must be an object`);
-  switch (security.type ?? 'none') {
-    case 'none':
-      return { type: 'none' };
-    case 'username-token': {
-      const passwordType = security.passwordType ?? 'text';
-      if (passwordType !== 'text' && passwordType !== 'digest') throw misconfigured(`${at}.passwordType must be text or digest`);
-      return {
-        type: 'username-token',
-        usernameEnv: requiredString(security, 'usernameEnv', at),
-        passwordEnv: requiredString(security, 'passwordEnv', at),
-        passwordType,
-      };
-    }
-    default:
-      throw misconfigured(`${at}.type must be none or username-token`);
-  }
-}
-
-function parseTls(tls: unknown, at: string): SoapTls | undefined {
-  if (tls === undefined) return undefined;
-  if (!isRecord(tls)) throw misconfigured(`${at} must be an object`);
-  return {
-    certFileEnv: requiredString(tls, 'certFileEnv', at),
-    keyFileEnv: requiredString(tls, 'keyFileEnv', at),
-    caFileEnv: optionalString(tls, 'caFileEnv', at),
-  };
-}
-
-function parseStatusOperation(value: unknown, at: string): SoapStatusOperation | undefined {
-  if (value === undefined) return undefined;
-  if (!isRecord(value)) throw misconfigured(`${at} must be an object`);
-  const operation = xmlName(value, 'operation', at);
-  if (!operation) throw misconfigured(`${at}.operation is required`);
-  return {
-    operation,
-    referenceField: xmlName(value, 'referenceField', at) ?? SOAP_DEFAULTS.referenceField,
-    statePointer: pointer(value, 'statePointer', at) ?? SOAP_DEFAULTS.statePointer,
-  };
-}
-
-function xmlName(source: Record<string, unknown>, key: string, where: string): string | undefined {
-  const value = optionalString(source, key, where);
-  if (value !== undefined && !XML_NAME.test(value)) throw misconfigured(`${where}.${key}: "${value}" is not an XML name`);
-  return value;
-}
-
-function faultCodes(value: unknown, where: string): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v !== '')) {
-    throw misconfigured(`${where} must be a non-empty list of fault codes`);
-  }
-  return [...(value as string[])];
 }

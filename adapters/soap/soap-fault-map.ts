@@ -6,13 +6,14 @@
  * mean our request or set-up is wrong (`misconfigured`). The operation's rules are tried first,
  * then the agency's; the first rule whose every condition holds decides, and a fault no rule
  * matches is read by the defaults (rejectFaultCodes, authFaultCodes, Server → transient).
+ * agency-file.v1.json (`$defs/faultMap`) checks every rule at boot: that it matches on something,
+ * that its patterns compile (with the u flag, as here), that only a rejection has a code or reason.
  */
-import { misconfigured, pointer, requiredString } from '../config-readers';
+import type { FaultMap } from '../../contracts/src/agency-adapter.types';
 import { scalarText } from '../field-mapping';
 import { getByPointer, isRecord } from '../../contracts/src/json-pointer';
 
-export const SOAP_FAULT_OUTCOMES = ['rejected', 'retry', 'misconfigured'] as const;
-export type SoapFaultOutcome = (typeof SOAP_FAULT_OUTCOMES)[number];
+export type SoapFaultOutcome = FaultMap[number]['outcome'];
 
 export interface SoapFaultRule {
   /** Where the rule was declared, e.g. `adapter.faultMap[1]`: named in operators' reasons, never the agency's words. */
@@ -44,10 +45,14 @@ export interface FaultRuleMatch {
 /** Fault strings are the agency's input: patterns only ever see their first characters. */
 const MAX_MATCHED_TEXT = 1000;
 
-export function parseFaultMap(value: unknown, at: string): SoapFaultRule[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw misconfigured(`${at} must be a list of fault rules`);
-  return value.map((entry, index) => parseRule(entry, `${at}[${index}]`));
+/** The rules of a `faultMap` the catalogue loader has checked; `at` names the list in operators' reasons. */
+export function parseFaultMap(rules: FaultMap | undefined, at: string): SoapFaultRule[] {
+  return (rules ?? []).map(({ faultstringPattern, detail, ...rule }, index) => ({
+    ...rule,
+    at: `${at}[${index}]`,
+    faultstringPattern: regex(faultstringPattern),
+    detail: detail && { pointer: detail.pointer, equals: detail.equals, pattern: regex(detail.pattern) },
+  }));
 }
 
 export function matchFaultRule(fault: MatchableFault, rules: readonly SoapFaultRule[]): FaultRuleMatch | undefined {
@@ -83,50 +88,6 @@ export function elementText(value: unknown): string | undefined {
   return scalarText(isRecord(value) ? value.$value : value);
 }
 
-function parseRule(entry: unknown, at: string): SoapFaultRule {
-  if (!isRecord(entry)) throw misconfigured(`${at} must be an object`);
-  const outcome = requiredString(entry, 'outcome', at);
-  if (!(SOAP_FAULT_OUTCOMES as readonly string[]).includes(outcome)) throw misconfigured(`${at}.outcome must be one of ${SOAP_FAULT_OUTCOMES.join(', ')}`);
-  const rule: SoapFaultRule = {
-    at,
-    outcome: outcome as SoapFaultOutcome,
-    faultcode: text(entry, 'faultcode', at),
-    faultstring: text(entry, 'faultstring', at),
-    faultstringPattern: regex(entry, 'faultstringPattern', at),
-    detail: parseDetail(entry.detail, `${at}.detail`),
-    code: text(entry, 'code', at),
-    reason: text(entry, 'reason', at),
-  };
-  if (!rule.faultcode && !rule.faultstring && !rule.faultstringPattern && !rule.detail) {
-    throw misconfigured(`${at} must match on faultcode, faultstring, faultstringPattern or detail`);
-  }
-  if (rule.outcome !== 'rejected' && (rule.code !== undefined || rule.reason !== undefined)) {
-    throw misconfigured(`${at}: code and reason are given only to a rejected outcome`);
-  }
-  return rule;
-}
-
-function parseDetail(value: unknown, at: string): SoapFaultRule['detail'] {
-  if (value === undefined) return undefined;
-  if (!isRecord(value)) throw misconfigured(`${at} must be an object`);
-  const detailPointer = pointer(value, 'pointer', at);
-  if (detailPointer === undefined) throw misconfigured(`${at}.pointer is required`);
-  return { pointer: detailPointer, equals: text(value, 'equals', at), pattern: regex(value, 'pattern', at) };
-}
-
-function text(source: Record<string, unknown>, key: string, at: string): string | undefined {
-  const value = source[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') throw misconfigured(`${at}.${key} must be a non-empty string`);
-  return value;
-}
-
-function regex(source: Record<string, unknown>, key: string, at: string): RegExp | undefined {
-  const value = text(source, key, at);
-  if (value === undefined) return undefined;
-  try {
-    return new RegExp(value, 'u');
-  } catch {
-    throw misconfigured(`${at}.${key} is not a regular expression`);
-  }
+function regex(source: string | undefined): RegExp | undefined {
+  return source === undefined ? undefined : new RegExp(source, 'u');
 }

@@ -297,14 +297,6 @@ describe('SoapAdapter', () => {
       expect(config).toMatchObject({ code: 'misconfigured', reason: expect.stringContaining('operation.faultMap[2]') });
       expect(agencyRule).toMatchObject({ code: 'unavailable', reason: expect.stringContaining('adapter.faultMap[0]: retry') });
     });
-
-    it('refuses a rule that matches nothing, a bad pattern, or a code on a retry, naming the rule', () => {
-      const build = (faultMap: unknown[]): (() => SoapAdapter) => () => new SoapAdapter(soapAgencyDefinition({ adapter: { faultMap } }), { env: {} });
-
-      expect(build([{ outcome: 'retry' }])).toThrow(expect.objectContaining({ code: 'misconfigured', reason: expect.stringContaining('adapter.faultMap[0] must match on') }));
-      expect(build([{ faultstringPattern: '(E1', outcome: 'retry' }])).toThrow(expect.objectContaining({ reason: expect.stringContaining('faultMap[0].faultstringPattern is not a regular expression') }));
-      expect(build([{ faultcode: 'Server', outcome: 'retry', code: 'X' }])).toThrow(expect.objectContaining({ reason: expect.stringContaining('only to a rejected outcome') }));
-    });
   });
 
   describe('WS-Security', () => {

@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     if (recorded.kind !== 'created') throw new Error(`not recorded: ${recorded.kind}`);
 
     const agency = agencyClient(agencyDefinition);
-    const operation = parseRestOperation(service.code, service.operation);
+    const operation = parseRestOperation(service.operation);
     const sentAt = new Date();
     let outcome: AgencyOutcome;
     try {
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
   function agencyClient(definition: AgencyDefinition): AgencyClient {
     const known = agencies.get(definition.code);
     if (known) return known;
-    const config = parseRestAgencyConfig(definition.code, definition.adapter);
+    const config = parseRestAgencyConfig(definition.adapter);
     const baseUrl = (config.baseUrlEnv && env[config.baseUrlEnv]) || config.baseUrl;
     if (!baseUrl) throw new Error(`agency ${definition.code}: no base URL`);
     const client: AgencyClient = {
