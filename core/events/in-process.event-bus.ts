@@ -12,12 +12,7 @@ export class InProcessEventBus extends EventBus {
   }
 
   async subscribe(topic: string, handler: BusHandler): Promise<BusSubscription> {
-    const subscription = this.subscribers.add(topic, handler);
-    return {
-      unsubscribe: async () => {
-        subscription.remove();
-      },
-    };
+    return this.subscribers.subscribe(topic, handler);
   }
 
   async close(): Promise<void> {

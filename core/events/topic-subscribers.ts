@@ -1,4 +1,4 @@
-import type { BusHandler, BusMessage } from './event-bus.port';
+import type { BusHandler, BusMessage, BusSubscription } from './event-bus.port';
 
 /** A bus's local subscribers, per topic. A function subscribed twice is two subscriptions. */
 export class TopicSubscribers {
@@ -23,6 +23,16 @@ export class TopicSubscribers {
         if (topicHandlers.size > 0 || this.topics.get(topic) !== topicHandlers) return false;
         this.topics.delete(topic);
         return true;
+      },
+    };
+  }
+
+  /** The port's subscription, for a driver whose delivery to this process is already set up: only local. */
+  subscribe(topic: string, handler: BusHandler): BusSubscription {
+    const subscription = this.add(topic, handler);
+    return {
+      unsubscribe: async () => {
+        subscription.remove();
       },
     };
   }

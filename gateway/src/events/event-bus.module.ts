@@ -2,8 +2,8 @@ import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/
 import { createHash } from 'node:crypto';
 import { EventBus } from '../../../core/events/event-bus.port';
 import { InProcessEventBus } from '../../../core/events/in-process.event-bus';
-import { RedisEventBus } from '../../../core/events/redis.event-bus';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { MicroservicesEventBus } from './microservices.event-bus';
 
 /**
  * The bus's channel namespace. Replicas of one deployment share one database, so the database
@@ -18,7 +18,7 @@ export function eventBusNamespace(databaseUrl: string): string {
 
 async function createEventBus({ redisUrl, databaseUrl }: AppConfig): Promise<EventBus> {
   if (!redisUrl || !databaseUrl) return new InProcessEventBus();
-  return new RedisEventBus({ url: redisUrl, namespace: eventBusNamespace(databaseUrl) }).connect();
+  return new MicroservicesEventBus({ url: redisUrl, namespace: eventBusNamespace(databaseUrl) }).connect();
 }
 
 @Injectable()
@@ -31,8 +31,8 @@ class EventBusLifecycle implements OnApplicationShutdown {
 }
 
 /**
- * The process's one EventBus (README "Events between replicas"): Redis pub/sub with REDIS_URL and
- * DATABASE_URL, in-process otherwise. Boards and agency modes share it.
+ * The process's one EventBus (README "Events between replicas"): `@nestjs/microservices`' Redis
+ * transport with REDIS_URL and DATABASE_URL, in-process otherwise. Boards and agency modes share it.
  */
 @Module({
   providers: [{ provide: EventBus, inject: [APP_CONFIG], useFactory: createEventBus }, EventBusLifecycle],

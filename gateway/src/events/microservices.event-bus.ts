@@ -1,0 +1,119 @@
+import { ClientRedis, ServerRedis, type RedisContext } from '@nestjs/microservices';
+import type { Redis } from 'ioredis';
+import { lastValueFrom } from 'rxjs';
+import { EventBus, type BusHandler, type BusMessage, type BusSubscription } from '../../../core/events/event-bus.port';
+import { TopicSubscribers } from '../../../core/events/topic-subscribers';
+
+export interface MicroservicesEventBusOptions {
+  /** redis:// or rediss:// (REDIS_URL). Pub/sub ignores the database number: the namespace separates. */
+  url: string;
+  /**
+   * Channel prefix: processes with the same namespace share messages, others do not. Replicas of
+   * one deployment must agree on it (event-bus.module.ts: derived from the database they share).
+   */
+  namespace: string;
+  /**
+   * Between two attempts to reach Redis again after it went away (the transport waits a fixed
+   * time, and logs each failed attempt of each of its four connections). Default 1 s: the modes'
+   * cache is as long, and boards catch up on their next message.
+   */
+  reconnectDelayMs?: number;
+}
+
+/**
+ * The EventBus across replicas on `@nestjs/microservices`' Redis transport (README "Events between
+ * replicas"). A topic travels as the event pattern `<namespace>:<topic>`: published with
+ * `ClientRedis.emit`, delivered by a standalone `ServerRedis` whose one event handler, on the
+ * wildcard pattern `<namespace>:*`, hands each message to this process's current subscribers of
+ * its topic. One PSUBSCRIBE set up at start carries every topic, the fixed `agency-modes` and the
+ * `board:<centre>` ones that come and go with the screens, so subscribing is local and immediate.
+ * No Nest application around it: the server is not a hybrid app's microservice, and nothing of
+ * Nest leaves this file (the core sees only the port).
+ */
+export class MicroservicesEventBus extends EventBus {
+  private readonly client: ClientRedis;
+  private readonly server: ServerRedis;
+  private readonly prefix: string;
+  private readonly pattern: string;
+  private readonly subscribers = new TopicSubscribers();
+  private closed = false;
+
+  constructor(options: MicroservicesEventBusOptions) {
+    super();
+    this.prefix = `${options.namespace}:`;
+    // Glob characters in a namespace would widen the subscription to other deployments' channels.
+    this.pattern = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    const redis = {
+      ...redisOptions(options.url),
+      // The transport gives up after `retryAttempts` (none unless set): keep trying while the process runs.
+      retryAttempts: Number.MAX_SAFE_INTEGER,
+      retryDelay: options.reconnectDelayMs ?? 1000,
+      connectionName: `${options.namespace}:events`,
+    };
+    this.client = new ClientRedis(redis);
+    this.server = new ServerRedis({ ...redis, wildcards: true });
+    this.server.addHandler(this.pattern, async (data: unknown, context: RedisContext) => this.deliver(context.getChannel(), data), true);
+  }
+
+  async connect(): Promise<this> {
+    try {
+      await Promise.all([
+        this.client.connect(),
+        new Promise<void>((resolve, reject) => this.server.listen((error?: unknown) => (error ? reject(asError(error)) : resolve()))),
+      ]);
+      // listen() calls back before Redis acknowledged its PSUBSCRIBE. The same pattern again on the
+      // same connection adds nothing, and resolves once Redis has answered both: from then on, a
+      // published message is delivered.
+      const [, subscriber] = this.server.unwrap<[Redis, Redis]>();
+      await subscriber.psubscribe(this.pattern);
+      return this;
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  async publish(topic: string, message: BusMessage): Promise<void> {
+    // After close the client would open new connections for the emit.
+    if (this.closed) throw new Error('the event bus is closed');
+    // While reconnecting, the transport refuses at once (with a string): the message is lost, as any
+    // on a fire-and-forget bus with Redis away.
+    await lastValueFrom(this.client.emit(this.prefix + topic, message), { defaultValue: undefined }).catch((error: unknown) => {
+      throw asError(error);
+    });
+  }
+
+  async subscribe(topic: string, handler: BusHandler): Promise<BusSubscription> {
+    return this.subscribers.subscribe(topic, handler);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.subscribers.clear();
+    // QUIT; with Redis away, ioredis ends the connection at once instead.
+    await Promise.all([this.client.close(), this.server.close()]).catch(() => undefined);
+  }
+
+  private deliver(channel: string, data: unknown): void {
+    if (!channel.startsWith(this.prefix) || typeof data !== 'object' || data === null) return; // not ours
+    this.subscribers.deliver(channel.slice(this.prefix.length), () => data as BusMessage);
+  }
+}
+
+/** The transport takes ioredis options, not a URL. */
+function redisOptions(url: string): { host: string; port: number; username?: string; password?: string; db: number; tls?: object } {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(parsed.port || 6379),
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    db: Number(parsed.pathname.slice(1) || 0),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
