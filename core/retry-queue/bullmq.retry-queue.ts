@@ -1,4 +1,4 @@
-import { Job, Queue, Worker } from 'bullmq';
+import { DelayedError, Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DomainError } from '../shared/errors';
 import { settlesWithin, withinOrFail } from './bounded-wait';
@@ -41,6 +41,8 @@ export class BullMqRetryQueue extends RetryQueue {
   private readonly producerConnection: Redis;
   private workerConnection?: Redis;
   private worker?: Worker<RetryJob, void, string>;
+  /** Per agency, ids of the jobs this process put back (RetryLater) and has not run since: wake() promotes them. */
+  private readonly putBack = new Map<string, Set<string>>();
   /** Handlers in flight, counted for the log line when close() stops waiting for them. */
   private readonly running = new Set<Promise<void>>();
   private readonly logger: RetryQueueLogger;
@@ -96,7 +98,7 @@ export class BullMqRetryQueue extends RetryQueue {
     }
     // BullMQ requires maxRetriesPerRequest: null on a worker connection (blocking commands).
     this.workerConnection = this.connect('worker', { maxRetriesPerRequest: null });
-    this.worker = new Worker<RetryJob, void, string>(RETRY_QUEUE_NAME, (job: RetryQueueJob) => this.track(handler(toRetryJob(job))), {
+    this.worker = new Worker<RetryJob, void, string>(RETRY_QUEUE_NAME, (job: RetryQueueJob, token?: string) => this.track(this.run(job, token, handler)), {
       connection: this.workerConnection,
       prefix: this.options.prefix ?? DEFAULT_RETRY_QUEUE_PREFIX,
       concurrency: opts.concurrency,
@@ -108,6 +110,19 @@ export class BullMqRetryQueue extends RetryQueue {
     if (!(await settlesWithin(this.worker.waitUntilReady(), this.scheduleTimeoutMs))) {
       this.logger.warn(`retry queue worker: Redis not ready after ${this.scheduleTimeoutMs} ms; will consume once it is`);
     }
+  }
+
+  async wake(agencyCode: string): Promise<number> {
+    const ids = this.putBack.get(agencyCode);
+    if (!ids || ids.size === 0) return 0;
+    this.putBack.delete(agencyCode);
+    let woken = 0;
+    for (const id of ids) {
+      const job = await Job.fromId<RetryJob, void, string>(this.queue, id);
+      // Not delayed any more (running, finished, or woken by another process): nothing to do.
+      if (job && (await job.isDelayed()) && (await job.promote().then(() => true, () => false))) woken += 1;
+    }
+    return woken;
   }
 
   async depth(): Promise<Record<string, QueueDepth>> {
@@ -142,6 +157,20 @@ export class BullMqRetryQueue extends RetryQueue {
       // completion on a closed connection in a tight loop, which would freeze the process.
       this.logger.warn(`retry queue closed with ${this.running.size} handler(s) still running after ${this.closeTimeoutMs} ms`);
     }
+  }
+
+  /** One handler run; a RetryLater answer puts the same job back in the delayed set (no handler attempt used). */
+  private async run(job: RetryQueueJob, token: string | undefined, handler: RetryHandler): Promise<void> {
+    const { agencyCode } = job.data;
+    if (job.id) this.putBack.get(agencyCode)?.delete(job.id);
+    const later = await handler(toRetryJob(job));
+    if (!later) return;
+    await job.moveToDelayed(Date.now() + Math.max(0, later.laterMs), token);
+    if (job.id) {
+      const ids = this.putBack.get(agencyCode) ?? new Set<string>();
+      this.putBack.set(agencyCode, ids.add(job.id));
+    }
+    throw new DelayedError();
   }
 
   private track(handling: Promise<void>): Promise<void> {

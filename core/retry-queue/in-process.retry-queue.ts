@@ -21,9 +21,11 @@ export function handlerBackoffMs(runsMade: number, baseMs: number, random: () =>
 interface Entry {
   readonly job: RetryJob;
   state: keyof QueueDepth;
-  /** Handler runs so far, failed ones included. */
+  /** Handler runs so far, failed ones included (not those that answered RetryLater). */
   runs: number;
   timer?: NodeJS.Timeout;
+  /** Put back by its handler's RetryLater and not run since (wake() may run it early). */
+  putBack?: boolean;
 }
 
 /**
@@ -85,6 +87,17 @@ export class InProcessRetryQueue extends RetryQueue {
     return byAgency;
   }
 
+  async wake(agencyCode: string): Promise<number> {
+    let woken = 0;
+    for (const [key, entry] of this.entries) {
+      if (!entry.putBack || entry.state !== 'delayed' || entry.job.agencyCode !== agencyCode) continue;
+      clearTimeout(entry.timer);
+      this.makeDue(key, entry);
+      woken += 1;
+    }
+    return woken;
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
@@ -139,6 +152,7 @@ export class InProcessRetryQueue extends RetryQueue {
   private start(key: string, entry: Entry, handler: RetryHandler): void {
     entry.state = 'active';
     entry.runs += 1;
+    entry.putBack = false;
     const run: Promise<void> = this.runOnce(key, entry, handler).finally(() => {
       this.running.delete(run);
       this.pump();
@@ -148,7 +162,17 @@ export class InProcessRetryQueue extends RetryQueue {
 
   private async runOnce(key: string, entry: Entry, handler: RetryHandler): Promise<void> {
     try {
-      await handler({ ...entry.job });
+      const later = await handler({ ...entry.job });
+      if (later) {
+        if (this.closing) {
+          this.entries.delete(key); // not run: nothing to remember (the row is still due)
+          return;
+        }
+        entry.runs -= 1;
+        entry.putBack = true;
+        this.delay(key, entry, later.laterMs);
+        return;
+      }
       this.entries.delete(key);
       this.remember(key);
     } catch (error) {

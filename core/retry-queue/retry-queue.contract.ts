@@ -189,6 +189,60 @@ export function retryQueueContract(name: string, makeQueue: MakeRetryQueue, flag
       await waitFor('the re-scheduled job to run', () => calls > CONTRACT_QUEUE_OPTIONS.handlerAttempts);
     });
 
+    it('runs a job put back with RetryLater again after laterMs, without using a handler attempt, and keeps its id meanwhile', async () => {
+      const queue = await open();
+      const calls: Run[] = [];
+      const laterMs = 150;
+      const putBacks = CONTRACT_QUEUE_OPTIONS.handlerAttempts + 1;
+      await queue.consume(
+        async (received) => {
+          calls.push({ job: received, at: Date.now() });
+          return calls.length <= putBacks ? { laterMs } : undefined;
+        },
+        { concurrency: 1 },
+      );
+      const waiting = job('NRB');
+      await queue.schedule(waiting, 0);
+      await waitFor('the job to be put back once', async () => calls.length === 1 && (await queue.depth()).NRB?.delayed === 1);
+      // Still the same job: scheduling it again does not add a second run.
+      await queue.schedule({ ...waiting }, 0);
+      // More put-backs than handler attempts: none of them counted as a failed run, nothing dropped.
+      await waitFor('the job to run to its end', () => calls.length === putBacks + 1);
+      expect(calls[1].at - calls[0].at).toBeGreaterThanOrEqual(laterMs - 5);
+      expect(calls.map((call) => call.job)).toEqual(Array(putBacks + 1).fill(waiting));
+      await waitFor('the queue to empty', async () => Object.keys(await queue.depth()).length === 0);
+      await sleep(SETTLE_MS);
+      expect(calls).toHaveLength(putBacks + 1);
+      expect(logged).toEqual([]);
+    });
+
+    it("wake(agency) runs that agency's put-back jobs now, and no other's", async () => {
+      const queue = await open();
+      const runs: RetryJob[] = [];
+      const seen = new Set<string>();
+      await queue.consume(
+        async (received) => {
+          runs.push(received);
+          if (seen.has(received.transactionId)) return undefined;
+          seen.add(received.transactionId);
+          return { laterMs: 60_000 };
+        },
+        { concurrency: 2 },
+      );
+      const [first, second, other] = [job('NRB'), job('NRB'), job('KRA')];
+      await Promise.all([first, second, other].map((each) => queue.schedule(each, 0)));
+      await waitFor('all three put back', async () => {
+        const depth = await queue.depth();
+        return depth.NRB?.delayed === 2 && depth.KRA?.delayed === 1;
+      });
+      expect(await queue.wake('NRB')).toBe(2);
+      await waitFor("the agency's jobs to run again", () => runs.length === 5);
+      await sleep(SETTLE_MS);
+      expect(runs.slice(3).map((run) => run.transactionId).sort()).toEqual([first.transactionId, second.transactionId].sort());
+      expect((await queue.depth()).KRA?.delayed).toBe(1);
+      expect(await queue.wake('NRB')).toBe(0);
+    });
+
     it('never runs more handlers at once than the concurrency cap', async () => {
       const queue = await open();
       let inFlight = 0;

@@ -14,7 +14,16 @@ export interface RetryJob {
   attempt: number;
 }
 
-export type RetryHandler = (job: RetryJob) => Promise<void>;
+/**
+ * A handler's answer "not now": it did nothing (claimed nothing, wrote nothing) and the same job
+ * is to run again `laterMs` from now. Not a handler run (no handler attempt is used), not
+ * finished: the job keeps its id meanwhile, so schedule() of it stays a no-op.
+ */
+export interface RetryLater {
+  laterMs: number;
+}
+
+export type RetryHandler = (job: RetryJob) => Promise<void | RetryLater>;
 
 export interface QueueDepth {
   /** Due and waiting for a free handler slot. */
@@ -89,7 +98,10 @@ export abstract class RetryQueue {
    */
   abstract schedule(job: RetryJob, delayMs: number): Promise<void>;
 
-  /** The worker role starts consuming. At most `concurrency` handlers run at once (per instance). Call once. */
+  /**
+   * The worker role starts consuming. At most `concurrency` handlers run at once (per instance).
+   * A handler answering RetryLater puts its job back, delayed, instead of finishing it. Call once.
+   */
   abstract consume(handler: RetryHandler, opts: { concurrency: number }): Promise<void>;
 
   /**
@@ -98,6 +110,13 @@ export abstract class RetryQueue {
    * in one state) reports the remainder under UNATTRIBUTED_AGENCY.
    */
   abstract depth(): Promise<Record<string, QueueDepth>>;
+
+  /**
+   * Runs now the jobs of the agency that this process put back with RetryLater and that are still
+   * waiting for their delay (the agency's breaker closed: they need not wait for the next trial).
+   * Returns how many were woken. Best effort: a job it misses still runs when its delay ends.
+   */
+  abstract wake(agencyCode: string): Promise<number>;
 
   /**
    * Stops consuming, waits for running handlers (at most closeTimeoutMs), releases timers and
