@@ -6,7 +6,7 @@
  * file must not stop the counters of the other thirty-three.
  */
 import type { AgencyDefinition } from '../contracts/src/catalogue.types';
-import type { AgencyHealth, AgencyOutcome, AgencyRequest, BreakerState } from '../contracts/src/dispatch';
+import type { AgencyHealth, AgencyOutcome, AgencyRequest, BreakerState, CallAdmission } from '../contracts/src/dispatch';
 import { defaultAdapterKinds, type AdapterKinds } from './adapter-kinds';
 import { AgencyCallError, type AdapterFactoryOptions, type AgencyAdapter, type ApplicationStatus } from './agency-adapter.port';
 import {
@@ -85,6 +85,16 @@ export class AgencyRegistry {
   /** The agency's breaker refusal, when its breaker is open now (no call is made); else null. */
   refusing(agencyCode: string): AgencyOutcome | null {
     return this.agencies.get(agencyCode)?.refusing() ?? null;
+  }
+
+  /** Whether a background call to the agency should start now (see ResilientAgency.admit); an unknown agency: go (its call answers). */
+  admit(agencyCode: string): CallAdmission {
+    return this.agencies.get(agencyCode)?.admit() ?? { kind: 'go', done: () => undefined };
+  }
+
+  /** The agencies whose background calls wait for their breaker's trial now. */
+  waitingForTrial(): string[] {
+    return [...this.agencies.values()].filter((agency) => agency.waitingForTrial()).map((agency) => agency.code);
   }
 
   /** Asks one agency about an earlier application. Never throws. */

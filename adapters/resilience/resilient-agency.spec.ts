@@ -114,6 +114,36 @@ describe('ResilientAgency around the REST adapter', () => {
       expect(agency.breakerState()).toBe('open');
     });
 
+    it('admits background calls: all while closed, none while open, one trial while half-open until it is done', async () => {
+      const agency = agencyWith({ resilience: { breaker: { resetTimeoutMs: 100 } } });
+      http.on(BASE, 'POST', PATH).reply(503).times(3);
+      expect(agency.admit().kind).toBe('go');
+      expect(agency.admit().kind).toBe('go');
+      for (let i = 0; i < 3; i++) await dispatch(agency);
+
+      const open = agency.admit();
+      expect(open).toEqual({ kind: 'wait', retryAfterMs: expect.any(Number) });
+      expect(open.kind === 'wait' && open.retryAfterMs).toBeLessThanOrEqual(100 + 100);
+      expect(agency.waitingForTrial()).toBe(true);
+
+      await until(() => agency.breakerState() === 'half_open', 'half-open');
+      expect(agency.waitingForTrial()).toBe(false);
+      const trial = agency.admit();
+      expect(trial.kind).toBe('go');
+      // The trial's place is taken until it is done: the others wait about one reset period.
+      expect(agency.admit()).toEqual({ kind: 'wait', retryAfterMs: 200 });
+      expect(agency.waitingForTrial()).toBe(true);
+      if (trial.kind === 'go') {
+        trial.done();
+        trial.done(); // once only: a second done() frees nothing more
+      }
+      const next = agency.admit();
+      expect(next.kind).toBe('go');
+      expect(agency.admit().kind).toBe('wait');
+      if (next.kind === 'go') next.done();
+      expect(http.allCalled()).toBe(true);
+    });
+
     it('reports 401 as misconfigured in lastFailure', async () => {
       const agency = agencyWith();
       http.on(BASE, 'POST', PATH).reply(401, { error: 'who are you' });

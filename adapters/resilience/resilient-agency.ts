@@ -12,7 +12,7 @@
  */
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import type { AgencyAppointmentAnswer, AgencyAppointmentRequest } from '../../contracts/src/appointments';
-import type { AgencyHealth, AgencyOutcome, AgencyRequest, BreakerState, TransientCode } from '../../contracts/src/dispatch';
+import type { AgencyHealth, AgencyOutcome, AgencyRequest, BreakerState, CallAdmission, TransientCode } from '../../contracts/src/dispatch';
 import { AgencyCallError, type AgencyAdapter, type ApplicationStatus } from '../agency-adapter.port';
 import { breakerStateOf, createAgencyBreaker, isBreakerRejection, type AgencyCircuitBreaker } from './agency-breaker';
 import { Bulkhead } from './bulkhead';
@@ -93,6 +93,8 @@ export class ResilientAgency {
   private readonly listeners = new Set<BreakerListener>();
   private readonly callListeners = new Set<AgencyCallListener>();
   private openedAt?: string;
+  /** Background calls admitted as the half-open breaker's trial and not yet done (see admit). */
+  private trials = 0;
   private lastFailure?: AgencyFailure;
   private lastSuccessAt?: string;
 
@@ -114,7 +116,11 @@ export class ResilientAgency {
       this.openedAt = this.now().toISOString();
       this.notify('open');
     });
-    this.breaker.on('halfOpen', () => this.notify('half_open'));
+    this.breaker.on('halfOpen', () => {
+      // A new trial period: its allowance is whole again, whatever an earlier one left behind.
+      this.trials = 0;
+      this.notify('half_open');
+    });
     this.breaker.on('close', () => {
       this.openedAt = undefined;
       this.notify('closed');
@@ -140,6 +146,35 @@ export class ResilientAgency {
   refusing(): TransientOutcome | null {
     if (this.closing.signal.aborted || this.options.configProblem || !this.breaker.opened) return null;
     return this.breakerOpen();
+  }
+
+  /**
+   * Whether a background call should start now (CallAdmission): the worker asks before it claims
+   * a retry, so that while the breaker is open, or half-open with its trial in flight, the others
+   * wait for the trial's end without being claimed, called or written. Half-open admits
+   * HALF_OPEN_TRIALS callers (opossum lets one call through), each holding its place until done().
+   */
+  admit(): CallAdmission {
+    if (this.closing.signal.aborted || this.options.configProblem) return GO;
+    if (this.breaker.opened) return { kind: 'wait', retryAfterMs: this.breakerOpen().retryAfterMs ?? 0 };
+    if (!this.breaker.halfOpen) return GO;
+    if (this.trials >= HALF_OPEN_TRIALS) return { kind: 'wait', retryAfterMs: this.definition.resilience.breaker.resetTimeoutMs + BREAKER_RESET_SLACK_MS };
+    this.trials += 1;
+    let done = false;
+    return {
+      kind: 'go',
+      done: () => {
+        if (done) return;
+        done = true;
+        this.trials = Math.max(0, this.trials - 1);
+      },
+    };
+  }
+
+  /** True while admit() would answer `wait` (the breaker open, or its half-open trial taken). */
+  waitingForTrial(): boolean {
+    if (this.closing.signal.aborted || this.options.configProblem) return false;
+    return this.breaker.opened || (this.breaker.halfOpen && this.trials >= HALF_OPEN_TRIALS);
   }
 
   /** Asks the agency what became of an application (reconciliation). Never throws. */
@@ -329,6 +364,11 @@ export class ResilientAgency {
 }
 
 const BREAKER_RESET_SLACK_MS = 100;
+
+/** Background calls admitted while half-open: opossum lets exactly one call through then. */
+const HALF_OPEN_TRIALS = 1;
+
+const GO: CallAdmission = { kind: 'go', done: () => undefined };
 
 function transient(code: TransientCode, reason: string): TransientOutcome {
   return { kind: 'transient', code, reason };

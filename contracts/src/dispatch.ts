@@ -53,6 +53,16 @@ export type TransientCode =
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
+/**
+ * Whether a background call to an agency (a retry) should start now, asked before the worker
+ * claims the transaction, so that a call its own breaker would refuse costs nothing:
+ * - `go`: the breaker is closed, or half-open and this caller is its trial (one place, held until
+ *   `done()`, which the caller calls once, whether or not it made the call);
+ * - `wait`: the breaker is open (`retryAfterMs`: until its next trial), or half-open with its trial
+ *   already in flight (`retryAfterMs`: one reset period, by which the trial has ended).
+ */
+export type CallAdmission = { kind: 'go'; done(): void } | { kind: 'wait'; retryAfterMs: number };
+
 export interface AgencyHealth {
   up: boolean;
   latencyMs: number;

@@ -1,4 +1,4 @@
-import type { AgencyOutcome, AgencyRequest } from '../../contracts/src/dispatch';
+import type { AgencyOutcome, AgencyRequest, CallAdmission } from '../../contracts/src/dispatch';
 
 /**
  * How the core reaches an agency. The adapters' registry implements it (the gateway binds the
@@ -12,4 +12,13 @@ export abstract class AgencyGateway {
    * circuit breaker (with the time of its next trial), or null when a call would go out.
    */
   abstract refusing(agencyCode: string): AgencyOutcome | null;
+
+  /**
+   * Whether a background call (a retry) should start now: asked before the transaction is
+   * claimed, so that what the breaker would refuse waits for its trial unclaimed (CallAdmission).
+   */
+  abstract admit(agencyCode: string): CallAdmission;
+
+  /** The agencies whose background calls wait for their breaker's trial now (admit says `wait`). */
+  abstract waitingForTrial(): string[];
 }

@@ -132,8 +132,8 @@ export abstract class TransactionRepository {
    */
   abstract apply(id: string, step: TransactionStep, options?: ApplyOptions): Promise<Applied | null>;
 
-  /** Dispatchable transactions whose due time passed more than `graceMs` ago (crash recovery). */
-  abstract findOverdue(graceMs: number, limit: number, at: Date): Promise<OverdueTransaction[]>;
+  /** Dispatchable transactions whose due time passed more than `graceMs` ago (crash recovery), of agencies not in `exceptAgencies`. */
+  abstract findOverdue(graceMs: number, limit: number, at: Date, exceptAgencies?: readonly string[]): Promise<OverdueTransaction[]>;
 
   /** Dispatched transactions whose answer is overdue (`next_attempt_at` passed), oldest first. */
   abstract findUnanswered(limit: number, at: Date): Promise<Transaction[]>;

@@ -15,6 +15,7 @@ import { PgAgencyModeRepository } from '../../core/agencies/pg/agency-mode.pg-re
 import { AuditLog } from '../../core/audit/audit-log';
 import { fingerprintOf } from '../../core/idempotency/domain/idempotent-request';
 import { InProcessRetryQueue } from '../../core/retry-queue/in-process.retry-queue';
+import type { RetryQueue } from '../../core/retry-queue/retry-queue.port';
 import { SystemClock } from '../../core/shared/clock';
 import { PersonalDataVault } from '../../core/shared/personal-data';
 import type { Transaction, TransactionState } from '../../core/transactions/domain/transaction';
@@ -28,6 +29,7 @@ import { REPLAY_IDLE_MS, ReplayBacklog, type ReplayPacer } from '../../core/tran
 import { ReplayParked } from '../../core/transactions/use-cases/replay-parked';
 import { ResolveConflict } from '../../core/transactions/use-cases/resolve-conflict';
 import { RetryTransaction } from '../../core/transactions/use-cases/retry-transaction';
+import { SweepOverdueTransactions } from '../../core/transactions/use-cases/sweep-overdue';
 import { SubmitTransaction, type Submitter } from '../../core/transactions/use-cases/submit-transaction';
 import { RegistryHealthProbe } from '../../gateway/src/agencies/registry-health.probe';
 import { nrbEnvelope } from '../e2e/transactions.helpers';
@@ -39,12 +41,16 @@ export interface TransactionsWorld {
   db: TestDatabase;
   agency: RestAgencySimulator;
   catalogue: Catalogue;
+  /** The adapters' registry: the agencies behind their breakers. */
+  agencies: AgencyRegistry;
+  retries: RetryQueue;
   vault: PersonalDataVault;
   audit: AuditLog;
   transactions: PgTransactionRepository;
   modes: AgencyModes;
   submit: SubmitTransaction;
   retry: RetryTransaction;
+  sweeper: SweepOverdueTransactions;
   dispatch: DispatchAttempt;
   replay: ReplayBacklog;
   manualOutcome: RecordManualOutcome;
@@ -67,16 +73,27 @@ export interface TransactionsWorld {
   close(): Promise<void>;
 }
 
-export async function startTransactionsWorld(): Promise<TransactionsWorld> {
+export interface TransactionsWorldOptions {
+  /** Default: the fast test catalogue (test/fixtures/catalogue-fast). */
+  catalogueDir?: string;
+  /** Default: the in-process driver. */
+  retries?: RetryQueue;
+  /** Default: PgTransactionRepository itself (a subclass may count what it is asked). */
+  repository?: typeof PgTransactionRepository;
+  /** The sweeper's grace and batch; default as the gateway's (2 s, 500). */
+  sweep?: { graceMs: number; batch: number };
+}
+
+export async function startTransactionsWorld(options: TransactionsWorldOptions = {}): Promise<TransactionsWorld> {
   const db = await createTestDatabase();
   const agency = await startRestAgency({ referencePrefix: 'NRB' });
-  const catalogue = loadCatalogue(FAST_CATALOGUE);
+  const catalogue = loadCatalogue(options.catalogueDir ?? FAST_CATALOGUE);
   const clock = new SystemClock();
   const audit = await AuditLog.open(db.pool);
   const vault = new PersonalDataVault(randomBytes(32));
   const agencies = new AgencyRegistry(catalogue.agencies, { endpointOverrides: { nrb: agency.url } });
-  const retries = new InProcessRetryQueue({ logger: { warn: () => undefined, error: () => undefined } });
-  const transactions = new PgTransactionRepository(db.pool, audit);
+  const retries = options.retries ?? new InProcessRetryQueue({ logger: { warn: () => undefined, error: () => undefined } });
+  const transactions = new (options.repository ?? PgTransactionRepository)(db.pool, audit);
   const modeRepository = new PgAgencyModeRepository(db.pool, audit);
   const health = new RegistryHealthProbe(agencies, clock);
   // No cache: every read sees the stored mode (the gateway caches for a second).
@@ -93,12 +110,15 @@ export async function startTransactionsWorld(): Promise<TransactionsWorld> {
     db,
     agency,
     catalogue,
+    agencies,
+    retries,
     vault,
     audit,
     transactions,
     modes,
     submit,
-    retry: new RetryTransaction(transactions, dispatch, 10_000, clock),
+    retry: new RetryTransaction(transactions, dispatch, 10_000, clock, call, hold),
+    sweeper: new SweepOverdueTransactions(transactions, retries, options.sweep ?? { graceMs: 2000, batch: 500 }, dispatch, clock, call),
     dispatch,
     replay,
     manualOutcome: new RecordManualOutcome(transactions, clock),

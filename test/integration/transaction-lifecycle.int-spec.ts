@@ -43,21 +43,27 @@ describe('transaction lifecycle (use cases on the real database, no HTTP)', () =
     expect(world.agency.stats().byKey[tx.id]).toBe(1);
   });
 
-  it('retries a transient failure; refusals of our breaker are not attempts; at the limit (4) a stored service joins the backlog with a provisional reference', async () => {
+  it('retries a transient failure; while our breaker is open a retry waits for its trial unclaimed; at the limit (4) a stored service joins the backlog with a provisional reference', async () => {
     world.agency.setMode('down');
     let tx = await world.submitNrb({ idNumber: '30000001' });
     expect(tx).toMatchObject({ state: 'retrying', attempts: 1 });
-    // The failures open the breaker (volumeThreshold 3): from then on claims are refused by our own
-    // breaker without calling the agency, and none of them uses up an attempt (issue 10). Once it
-    // lets a trial through, the real attempts go on until the fourth has failed.
-    const refusals: number[] = [];
+    // The failures open the breaker (volumeThreshold 3): from then on the worker's retry is put back
+    // until the breaker's trial (issue 13) without claiming the row, so no attempt is used and
+    // nothing is written (issue 10: refusals of our breaker are not attempts). Once the breaker lets
+    // a trial through, the real attempts go on until the fourth has failed.
+    const waits: number[] = [];
     while (tx.state === 'retrying') {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      tx = await nextAttempt(tx);
-      if (tx.lastError?.code === 'breaker_open') refusals.push(tx.attempts);
+      await world.makeDue(tx.id);
+      const due = (await world.transactions.find(tx.id))!;
+      const later = await world.retry.handle({ transactionId: tx.id, agencyCode: tx.agencyCode, attempt: tx.attempts + 1 });
+      tx = (await world.transactions.find(tx.id))!;
+      if (!later) continue;
+      waits.push(later.laterMs);
+      expect(tx).toEqual(due);
     }
-    expect(refusals.length).toBeGreaterThan(0);
-    expect(tx.breakerRefusals).toBe(refusals.length);
+    expect(waits.length).toBeGreaterThan(0);
+    expect(tx.breakerRefusals).toBe(0);
     expect(tx).toMatchObject({ state: 'manual', nextAttemptAt: null, lastError: { code: 'attempts_exhausted' } });
     expect(tx.attempts - tx.breakerRefusals).toBe(4);
     expect(world.agency.stats().calls).toBe(4);

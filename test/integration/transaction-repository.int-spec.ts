@@ -214,6 +214,9 @@ describe('PgTransactionRepository', () => {
       expect((await repository.findOverdue(2000, 1000, new Date())).map((tx) => tx.id)).toContain(overdue.id);
       expect((await repository.findUnanswered(1000, new Date())).map((tx) => tx.id)).toContain(answer.id);
       expect((await repository.findOverdue(2000, 1000, new Date())).map((tx) => tx.id)).not.toContain(answer.id);
+      // An agency whose retries wait for its breaker's trial is left out of the sweep.
+      expect((await repository.findOverdue(2000, 1000, new Date(), [overdue.agencyCode])).map((tx) => tx.id)).not.toContain(overdue.id);
+      expect((await repository.findOverdue(2000, 1000, new Date(), ['another-agency'])).map((tx) => tx.id)).toContain(overdue.id);
     });
   });
 });

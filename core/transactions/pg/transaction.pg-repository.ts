@@ -185,12 +185,13 @@ export class PgTransactionRepository extends TransactionRepository {
     };
   }
 
-  async findOverdue(graceMs: number, limit: number, at: Date): Promise<OverdueTransaction[]> {
+  async findOverdue(graceMs: number, limit: number, at: Date, exceptAgencies: readonly string[] = []): Promise<OverdueTransaction[]> {
     const { rows } = await this.pool.query<{ id: string; agency_code: string; attempts: number }>(
       `SELECT id, agency_code, attempts FROM transactions
         WHERE state = ANY($1::text[]) AND next_attempt_at < $4::timestamptz - make_interval(secs => $2::double precision / 1000)
+          AND agency_code <> ALL($5::text[])
         ORDER BY next_attempt_at LIMIT $3`,
-      [DISPATCHABLE_STATES, graceMs, limit, at],
+      [DISPATCHABLE_STATES, graceMs, limit, at, exceptAgencies],
     );
     return rows.map((row) => ({ id: row.id, agencyCode: row.agency_code, attempts: row.attempts }));
   }

@@ -1,5 +1,5 @@
 import type { Catalogue } from '../../../contracts/src/catalogue';
-import type { AgencyOutcome } from '../../../contracts/src/dispatch';
+import type { AgencyOutcome, CallAdmission } from '../../../contracts/src/dispatch';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
 import type { AgencyGateway } from '../agency-gateway.port';
@@ -46,6 +46,16 @@ export class AgencyCall {
   /** What a call would get right now without reaching the agency (its breaker is open); null when it would go out. */
   refusing(agencyCode: string): AgencyOutcome | null {
     return this.agencies.refusing(agencyCode);
+  }
+
+  /** Whether a background call to the agency should start now (its breaker's trial, see CallAdmission). */
+  admit(agencyCode: string): CallAdmission {
+    return this.agencies.admit(agencyCode);
+  }
+
+  /** The agencies whose background calls wait for their breaker's trial now. */
+  waitingForTrial(): string[] {
+    return this.agencies.waitingForTrial();
   }
 
   /**

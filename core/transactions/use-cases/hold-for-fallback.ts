@@ -20,6 +20,11 @@ export class HoldForFallback {
     private readonly clock: Clock,
   ) {}
 
+  /** Whether a background attempt for the agency would be held now (its mode falls back), without claiming anything. */
+  async holds(agencyCode: string): Promise<boolean> {
+    return fallsBack(await this.modes.effective(agencyCode));
+  }
+
   /** The held transaction, or null when the agency is in `auto` and the attempt should go ahead. */
   async hold(claimed: Transaction, actor: string): Promise<Transaction | null> {
     const mode = await this.modes.effective(claimed.agencyCode);

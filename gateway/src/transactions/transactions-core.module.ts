@@ -99,15 +99,15 @@ const providers = [
   },
   {
     provide: RetryTransaction,
-    inject: [TransactionRepository, DispatchAttempt, Catalogue, Clock],
-    useFactory: (transactions: TransactionRepository, dispatch: DispatchAttempt, catalogue: Catalogue, clock: Clock) =>
-      new RetryTransaction(transactions, dispatch, retryLeaseMs(catalogue), clock),
+    inject: [TransactionRepository, DispatchAttempt, Catalogue, Clock, AgencyCall, HoldForFallback],
+    useFactory: (transactions: TransactionRepository, dispatch: DispatchAttempt, catalogue: Catalogue, clock: Clock, call: AgencyCall, hold: HoldForFallback) =>
+      new RetryTransaction(transactions, dispatch, retryLeaseMs(catalogue), clock, call, hold),
   },
   {
     provide: SweepOverdueTransactions,
-    inject: [TransactionRepository, RetryQueue, DispatchAttempt, Clock],
-    useFactory: (transactions: TransactionRepository, retries: RetryQueue, dispatch: DispatchAttempt, clock: Clock) =>
-      new SweepOverdueTransactions(transactions, retries, { graceMs: 2000, batch: 500 }, dispatch, clock),
+    inject: [TransactionRepository, RetryQueue, DispatchAttempt, Clock, AgencyCall],
+    useFactory: (transactions: TransactionRepository, retries: RetryQueue, dispatch: DispatchAttempt, clock: Clock, call: AgencyCall) =>
+      new SweepOverdueTransactions(transactions, retries, { graceMs: 2000, batch: 500 }, dispatch, clock, call),
   },
   {
     provide: RecordAgencyAnswer,
