@@ -150,7 +150,8 @@ export async function startTransactionsWorld(options: TransactionsWorldOptions =
       }
     },
     async makeDue(id) {
-      await db.pool.query(`UPDATE transactions SET next_attempt_at = now() - interval '1 second' WHERE id = $1`, [id]);
+      // On the world's clock, as the worker's claim compares it (not PostgreSQL's, which may differ).
+      await db.pool.query(`UPDATE transactions SET next_attempt_at = $2 WHERE id = $1`, [id, new Date(clock.now().getTime() - 1_000)]);
     },
     async eventTypes(id) {
       return (await audit.history(db.pool, 'transaction', id)).map((event) => event.type);
