@@ -12,6 +12,7 @@ import { ApiProblemResponse } from '../docs/problem.schema';
 import { openServerSentEvents } from '../http/sse';
 import { opsPage } from './ops-page';
 import { OpsQueueBoard, sessionCookie } from './ops-queues';
+import { SharedRead } from './shared-read';
 
 /** The queue board's cookie lives as long as a working day; the token inside it may end sooner. */
 const SESSION_COOKIE_SECONDS = 8 * 3600;
@@ -28,13 +29,20 @@ export const OPS_STREAM_EVERY_MS = 2000;
 @Controller()
 export class OpsController implements BeforeApplicationShutdown {
   private readonly open = new Set<() => void>();
+  /** The streams' overview: one read per period for all of this replica's viewers, fresh after a breaker change. */
+  private readonly streamed: SharedRead<OpsOverview>;
+  private readonly stopInvalidating: () => void;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly overview: GetOpsOverview,
     private readonly registry: AgencyRegistry,
     private readonly queueBoard: OpsQueueBoard,
-  ) {}
+  ) {
+    this.streamed = new SharedRead(() => this.overview.execute(), OPS_STREAM_EVERY_MS / 2);
+    // Registered before any stream's listener, so the streams' pushes after a change read afresh.
+    this.stopInvalidating = this.registry.onBreakerChange(() => this.streamed.invalidate());
+  }
 
   @Get('ops')
   @Public()
@@ -127,7 +135,7 @@ export class OpsController implements BeforeApplicationShutdown {
       sending = true;
       clearTimeout(timer);
       try {
-        events.send('overview', await this.overview.execute());
+        events.send('overview', await this.streamed.get());
       } catch {
         // a failed read (the database restarting) is tried again at the next tick
       } finally {
@@ -140,6 +148,7 @@ export class OpsController implements BeforeApplicationShutdown {
   }
 
   beforeApplicationShutdown(): void {
+    this.stopInvalidating();
     for (const end of [...this.open]) end();
   }
 }
