@@ -8,6 +8,7 @@ import type { Alert, AlertRepository } from '../../alerts/alert.repository';
 import { ERROR_RATE_WINDOW_MS } from '../../alerts/domain/alert-policy';
 import type { CentreActivityQuery } from '../../centres/centre-activity.query';
 import type { CentreRepository } from '../../centres/centre.repository';
+import { DEFAULT_TIME_ZONE } from '../../centres/domain/centre';
 import { localDate } from '../../centres/domain/local-time';
 import type { RetryQueue } from '../../retry-queue/retry-queue.port';
 import type { Clock } from '../../shared/clock';
@@ -30,8 +31,6 @@ export interface OpsOverviewDeps {
   clock: Clock;
 }
 
-/** The day the operations room calls "today" (the centres' zone). */
-const OPS_TIME_ZONE = 'Africa/Nairobi';
 const RECENT_ALERTS_MS = 60 * 60_000;
 
 /**
@@ -94,7 +93,7 @@ export class GetOpsOverview {
 
   private async centres(now: Date): Promise<OpsOverview['centres']> {
     const { centres, activity, kpis } = this.deps;
-    const today = localDate(now, OPS_TIME_ZONE);
+    const today = localDate(now, DEFAULT_TIME_ZONE);
     const [list, current, rows] = await Promise.all([
       centres.list(),
       activity.current(now),
