@@ -996,7 +996,7 @@ export interface CounterSession {
   seconds: number;
 }
 /**
- * Erasure done (answer to POST /v1/privacy/erasures). What lost its personal data. `id` is the audit event's entity: GET /v1/audit/events?entityType=erasure shows who erased, when and why.
+ * Erasure done (answer to POST /v1/privacy/erasures). What lost its personal data, per table (README, "Retention and erasure"). `id` is the audit event's entity: GET /v1/audit/events?entityType=erasure shows who erased, when and why.
  */
 export interface Erasure {
   id: string;
@@ -1014,15 +1014,43 @@ export interface Erasure {
    * SMS log entries whose phone number was erased
    */
   notifications: number;
+  /**
+   * walk-in tickets whose call-ahead phone was erased
+   */
+  tickets: number;
+  /**
+   * feedback comments (free text) of the citizen's visits erased
+   */
+  feedback: number;
+  /**
+   * live USSD sessions of the citizen's phones, or holding the ID number, ended (deleted)
+   */
+  ussdSessions: number;
+  /**
+   * outage-notice records (one SMS per outage and phone) deleted
+   */
+  outageNotices: number;
+  /**
+   * status look-up rate-limit counters of the citizen's phones deleted
+   */
+  rateLimits: number;
+  /**
+   * stored Idempotency-Key answers naming the citizen's bookings, transactions or tickets deleted
+   */
+  idempotencyKeys: number;
 }
 /**
- * Erasure request (body of POST /v1/privacy/erasures). Erase one citizen's personal data from every transaction and booking found by the ID number. The ID number travels in the body, never in a URL (URLs reach logs). The reason is kept in the audit log; the ID number is not.
+ * Erasure request (body of POST /v1/privacy/erasures). Erase one citizen's personal data: every transaction and booking found by the ID number, and wherever the phones those rows hold (and `phone`, when given) appear: SMS log, notices, walk-in tickets, outage notices, rate limits, USSD sessions. The ID number and phone travel in the body, never in a URL (URLs reach logs). The reason is kept in the audit log; the ID number and phone are not.
  */
 export interface ErasureRequest {
   /**
    * the citizen's Kenyan national ID number: 7 or 8 digits
    */
   idNumber: string;
+  /**
+   * a Kenyan mobile number in international form (+2547 or +2541 followed by 8 digits): one the citizen used where no ID number was asked (a walk-in ticket, a USSD or SMS status look-up)
+   */
+  phone?: string;
   /**
    * a reason of 3 to 500 characters: the request's reference or legal ground, kept in the audit log
    */

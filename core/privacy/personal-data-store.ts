@@ -1,9 +1,32 @@
 import type { NewAuditEvent } from '../audit/audit-event';
 
+/** A row holding a sealed phone and no keyed hash to find it by: erasure opens it to see whose it is. */
+export interface SealedPhoneRow {
+  id: string;
+  phoneSealed: Buffer;
+}
+
 /** A citizen's rows as erasure sees them: ids, whether each is still open, and the sealed citizen data. */
 export interface CitizenRows {
   transactions: Array<{ id: string; open: boolean; citizenSealed: Buffer }>;
   bookings: Array<{ id: string; open: boolean; citizenSealed: Buffer }>;
+  /** Every walk-in ticket still holding a phone (for the call-ahead SMS). */
+  walkInPhones: SealedPhoneRow[];
+  /** Every outbox notice not tied to a transaction and still holding a phone (tied ones go with their transaction). */
+  noticePhones: SealedPhoneRow[];
+  /** Every live USSD conversation: its phone's keyed hash and its menu state, which holds the ID number once typed. */
+  ussdSessions: Array<{ id: string; phoneHash: string; stateSealed: Buffer }>;
+}
+
+/** What erasure decided, once it saw the citizen's rows. */
+export interface CitizenErasure {
+  /** Keyed hashes of the citizen's phones: the SMS log, outage notices, phone rate limits, USSD sessions. */
+  phoneHashes: string[];
+  /** Of `walkInPhones` / `noticePhones` / `ussdSessions`: the citizen's. */
+  ticketIds: string[];
+  noticeIds: string[];
+  ussdSessionIds: string[];
+  event: (counts: ErasureCounts) => NewAuditEvent;
 }
 
 /** What overwrites personal data: sealed tombstones, so every reader keeps working on the row. */
@@ -11,41 +34,66 @@ export interface Tombstones {
   citizen: Buffer;
   payload: Buffer;
   phone: Buffer;
+  /** For free text stored readable (an officer's or a manager's note). */
+  note: string;
 }
 
+/**
+ * Rows that lost personal data. The first six are overwritten in place (the row is a record);
+ * the last four are operational rows that only serve a live exchange and are deleted.
+ */
 export interface ErasureCounts {
   transactions: number;
   bookings: number;
+  /** Outbox notices (citizen_notices) whose phone was dropped. */
   notices: number;
+  /** SMS log entries whose phone was overwritten. */
   notifications: number;
+  /** Walk-in tickets whose call-ahead phone was dropped. */
+  tickets: number;
+  /** Feedback comments (free text, may name the citizen) dropped. */
+  feedback: number;
+  ussdSessions: number;
+  outageNotices: number;
+  rateLimits: number;
+  /** Stored answers to an Idempotency-Key (a booking's holds the citizen's masked numbers; each, a digest of their request). */
+  idempotencyKeys: number;
 }
+
+export const NO_ERASURE: Readonly<ErasureCounts> = {
+  transactions: 0,
+  bookings: 0,
+  notices: 0,
+  notifications: 0,
+  tickets: 0,
+  feedback: 0,
+  ussdSessions: 0,
+  outageNotices: 0,
+  rateLimits: 0,
+  idempotencyKeys: 0,
+};
 
 /** Rows that ended before these instants lose their personal data. */
 export interface RetentionCutoffs {
-  /** Service code → its transactions' and bookings' cutoff. */
+  /** Service code → its transactions', bookings' and walk-in tickets' cutoff. */
   services: ReadonlyMap<string, Date>;
-  /** The SMS log, which names no service: the default retention's cutoff. */
+  /** Rows that name no service (the SMS log, notices, outage notices, rate limits, idempotency answers): the default retention's cutoff. */
   notifications: Date;
 }
 
 /**
  * Storage port of retention and erasure (core/privacy). Each call is one database transaction:
- * the rows are overwritten and the audit event appended together, or nothing happens.
+ * the rows are overwritten or deleted and the audit event appended together, or nothing happens.
  */
 export abstract class PersonalDataStore {
   /**
-   * Locks and returns a citizen's rows, lets `decide` look at them, then erases them (with the
-   * phone hashes `decide` returns, for the SMS log) and appends `decide`'s event; `decide`
-   * returns null to leave everything as it was.
+   * Locks and returns a citizen's rows (and the rows with a phone but no hash, and live USSD
+   * sessions), lets `decide` look at them, then erases the citizen's and appends `decide`'s event;
+   * `decide` returns null to leave everything as it was.
    */
-  abstract eraseCitizen(
-    citizenIdHash: string,
-    decide: (rows: CitizenRows) => { phoneHashes: string[]; event: (counts: ErasureCounts) => NewAuditEvent } | null,
-    tombstones: Tombstones,
-    at: Date,
-  ): Promise<ErasureCounts | null>;
+  abstract eraseCitizen(citizenIdHash: string, decide: (rows: CitizenRows) => CitizenErasure | null, tombstones: Tombstones, at: Date): Promise<ErasureCounts | null>;
 
-  /** Erases up to `limit` ended rows past their service's cutoff; appends `event` when any were. */
+  /** Erases up to `limit` rows per table past their cutoff; appends `event` when any were. */
   abstract purgeExpired(
     cutoffs: RetentionCutoffs,
     limit: number,

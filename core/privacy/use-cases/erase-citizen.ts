@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { authorize, type Actor } from '../../authorization';
+import { normalisePhone } from '../../bookings/domain/booking';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
-import type { ErasureCounts, PersonalDataStore } from '../personal-data-store';
+import type { SessionPayload } from '../../ussd/use-cases/answer-ussd-callback';
+import type { ErasureCounts, PersonalDataStore, SealedPhoneRow } from '../personal-data-store';
 import { tombstones } from './tombstones';
 
 export interface EraseCitizenCommand {
   idNumber: string;
+  /** A phone the citizen used where no ID number was asked (a walk-in ticket, a USSD or SMS look-up), beside those their rows hold. */
+  phone?: string;
   /** Why (the request's reference, the legal ground); kept in the audit event. */
   reason: string;
   actor: Actor;
@@ -19,10 +23,19 @@ export interface Erasure extends ErasureCounts {
   erasedAt: Date;
 }
 
+/** Whether a USSD conversation holds this ID number: the menu's, or one of the answers sent last. */
+function typedIn(session: SessionPayload, idNumber: string): boolean {
+  return session.menu.idNumber === idNumber || session.lastText.split('*').includes(idNumber);
+}
+
 /**
  * One citizen's personal data erased on request (a data subject's right to erasure): every
  * transaction and booking found by the ID number loses the citizen's numbers and the request
- * payload, and the SMS log loses the phone numbers they held. What was done for whom stays as
+ * payload; wherever their phones (those the rows held, and the one the request names) appear,
+ * the phone goes: the SMS log, the notice outbox, walk-in tickets (and the feedback of the
+ * citizen's visits), outage notices, phone rate limits; live USSD sessions of those phones or
+ * holding the ID number are ended; stored Idempotency-Key answers naming their rows are dropped
+ * (README, "Retention and erasure": every table, and how). What was done for whom stays as
  * facts with no name (states, services, centres, agency references), so the audit chain still
  * verifies. Refused while the citizen has business still open (a transaction not yet ended, a
  * booking to come): erasing it would lose the application.
@@ -44,13 +57,21 @@ export class EraseCitizen {
       (rows) => {
         open = { transactions: rows.transactions.filter((r) => r.open).length, bookings: rows.bookings.filter((r) => r.open).length };
         if (open.transactions + open.bookings > 0) return null;
-        const phones = new Set<string>();
+        // One spelling per phone (a transaction may hold `0712 345 678`), as every keyed hash of a phone is taken.
+        const phones = new Set<string>(command.phone ? [normalisePhone(command.phone)] : []);
         for (const row of [...rows.transactions, ...rows.bookings]) {
           const phone = this.vault.open<{ phone?: string }>(row.citizenSealed).phone;
-          if (phone) phones.add(this.vault.lookupHash(phone));
+          if (phone) phones.add(normalisePhone(phone));
         }
+        const phoneHashes = new Set([...phones].map((phone) => this.vault.lookupHash(phone)));
+        const theirs = (sealed: SealedPhoneRow[]): string[] => sealed.filter((r) => phones.has(normalisePhone(this.vault.open<string>(r.phoneSealed)))).map((r) => r.id);
         return {
-          phoneHashes: [...phones],
+          phoneHashes: [...phoneHashes],
+          ticketIds: theirs(rows.walkInPhones),
+          noticeIds: theirs(rows.noticePhones),
+          ussdSessionIds: rows.ussdSessions
+            .filter((s) => phoneHashes.has(s.phoneHash) || typedIn(this.vault.open<SessionPayload>(s.stateSealed), command.idNumber))
+            .map((s) => s.id),
           event: (erased) => ({
             entityType: 'erasure',
             entityId: id,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Catalogue } from '../../../contracts/src/catalogue';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
-import type { ErasureCounts, PersonalDataStore } from '../personal-data-store';
+import { NO_ERASURE, type ErasureCounts, type PersonalDataStore } from '../personal-data-store';
 import { tombstones } from './tombstones';
 
 const DAY_MS = 86_400_000;
@@ -10,9 +10,13 @@ const DAY_MS = 86_400_000;
 const BATCH = 500;
 
 /**
- * Retention: the personal data of transactions that ended, and of bookings whose slot is over,
- * more than the service's `retentionDays` ago (the agency file; else the configured default) is
- * erased in place, batch by batch, each batch one audit event (`personal_data_purged`).
+ * Retention: the personal data of transactions that ended, of bookings whose slot is over and of
+ * walk-in tickets (phone, feedback comment) issued more than the service's `retentionDays` ago (the
+ * agency file; else the configured default) is erased in place; so are the phones of the SMS log
+ * and of the notice outbox past the default, and the operational rows keyed by a phone's hash
+ * (outage notices, rate limits, expired USSD sessions) or holding an answer (Idempotency-Key) are
+ * deleted. Batch by batch, each batch one audit event (`personal_data_purged`). Every cutoff comes
+ * from the injected clock.
  */
 export class PurgeExpiredPersonalData {
   constructor(
@@ -31,7 +35,7 @@ export class PurgeExpiredPersonalData {
       services: new Map(this.catalogue.services().map((s) => [s.code, before(s.retentionDays ?? this.defaultDays)])),
       notifications: before(this.defaultDays),
     };
-    const total: ErasureCounts = { transactions: 0, bookings: 0, notices: 0, notifications: 0 };
+    const total: ErasureCounts = { ...NO_ERASURE };
     const sealed = tombstones(this.vault);
     for (let batch = 0; batch < maxBatches; batch++) {
       const counts = await this.store.purgeExpired(cutoffs, BATCH, sealed, now, (erased) => ({
@@ -42,11 +46,9 @@ export class PurgeExpiredPersonalData {
         data: { ...erased },
         occurredAt: now,
       }));
-      total.transactions += counts.transactions;
-      total.bookings += counts.bookings;
-      total.notices += counts.notices;
-      total.notifications += counts.notifications;
-      if (counts.transactions < BATCH && counts.bookings < BATCH && counts.notifications < BATCH) break;
+      const tables = Object.keys(total) as Array<keyof ErasureCounts>;
+      for (const table of tables) total[table] += counts[table];
+      if (tables.every((table) => counts[table] < BATCH)) break;
     }
     return total;
   }

@@ -10,5 +10,6 @@ export function tombstones(vault: PersonalDataVault): Tombstones {
     citizen: vault.seal({ idNumber: ERASED, phone: ERASED }),
     payload: vault.seal({}),
     phone: vault.seal(ERASED),
+    note: ERASED,
   };
 }

@@ -27,8 +27,8 @@ export interface UssdCallback {
   text: string;
 }
 
-/** Sealed as a whole: it holds the ID number once typed. */
-interface SessionPayload {
+/** Sealed as a whole: it holds the ID number once typed (in `menu` and among the answers of `lastText`). */
+export interface SessionPayload {
   menu: UssdState;
   /** How many `*`-separated answers of `text` are already taken into account. */
   consumed: number;

@@ -19,21 +19,21 @@ export class PrivacyController {
   @ApiOperation({
     summary: "Erase one citizen's personal data (right to erasure); audited, and the audit chain still verifies",
     description:
-      'Every transaction and booking found by the ID number loses the citizen data and the request payload; the SMS log loses their phone numbers. ' +
-      'The ID number goes in the body, never in the URL. Refused (409) while the citizen has a transaction not yet ended or a booking to come.',
+      'Every transaction and booking found by the ID number loses the citizen data and the request payload; wherever their phones (those rows hold, ' +
+      'and `phone` when given) appear, the phone goes: SMS log, notice outbox, walk-in tickets, outage notices, rate limits, USSD sessions; the feedback ' +
+      'comments of their visits and the stored Idempotency-Key answers naming their rows go too. ' +
+      'The ID number and phone go in the body, never in the URL. Refused (409) while the citizen has a transaction not yet ended or a booking to come.',
   })
   @ApiMessageResponse(200, 'erasure', 'What lost its personal data')
   @ApiProblemResponse(409, 'The citizen has business still open; nothing was erased')
-  @ApiProblemResponse(422, 'ID number or reason missing or malformed (fields named)')
+  @ApiProblemResponse(422, 'ID number, phone or reason missing or malformed (fields named)')
   async erase(@ValidBody('erasure-request') request: ErasureRequest, @CurrentPrincipal() principal: Principal): Promise<Erasure> {
-    const erasure = await this.eraseCitizen.execute({ idNumber: request.idNumber, reason: request.reason, actor: principal });
-    return {
-      id: erasure.id,
-      erasedAt: erasure.erasedAt.toISOString(),
-      transactions: erasure.transactions,
-      bookings: erasure.bookings,
-      notices: erasure.notices,
-      notifications: erasure.notifications,
-    };
+    const { erasedAt, ...erasure } = await this.eraseCitizen.execute({
+      idNumber: request.idNumber,
+      ...(request.phone !== undefined ? { phone: request.phone } : {}),
+      reason: request.reason,
+      actor: principal,
+    });
+    return { ...erasure, erasedAt: erasedAt.toISOString() };
   }
 }

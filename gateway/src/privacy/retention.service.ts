@@ -18,9 +18,8 @@ export class RetentionService implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     this.job = this.scheduler.every('retention', this.config.retention.intervalMs, async () => {
       const erased = await this.purge.execute();
-      if (erased.transactions + erased.bookings > 0) {
-        this.logger.log(`erased the personal data of ${erased.transactions} transactions and ${erased.bookings} bookings past retention`);
-      }
+      const rows = Object.entries(erased).filter(([, n]) => n > 0);
+      if (rows.length > 0) this.logger.log(`erased personal data past retention: ${rows.map(([table, n]) => `${table} ${n}`).join(', ')}`);
     });
   }
 
