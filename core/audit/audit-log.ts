@@ -54,6 +54,29 @@ export interface ChainCtes {
   params: unknown[];
 }
 
+/**
+ * A value of an event that only the appending statement knows: an SQL expression of type text or
+ * boolean over the anchor CTE's row (the id of the ticket a call-next just picked, say). Its
+ * content is still `eventContent`'s canonical JSON, the value put in by PostgreSQL's to_json.
+ */
+export interface AnchorValue {
+  readonly anchorSql: string;
+}
+
+export function fromAnchor(sql: string): AnchorValue {
+  return { anchorSql: sql };
+}
+
+/** An event to append in SQL: its entity id and any of its data's values may come from the anchor's row. */
+export type AnchoredAuditEvent = Omit<NewAuditEvent, 'entityId' | 'data'> & {
+  entityId: string | AnchorValue;
+  data: Record<string, unknown>;
+};
+
+function isAnchorValue(value: unknown): value is AnchorValue {
+  return typeof value === 'object' && value !== null && typeof (value as AnchorValue).anchorSql === 'string';
+}
+
 const PAGE = 5000;
 
 export class AuditLog {
@@ -79,38 +102,82 @@ export class AuditLog {
 
   /**
    * The CTEs appending `events` (all of one entity: one shard) after the CTE named `anchor`;
-   * their parameters are numbered from `firstParam`.
+   * their parameters are numbered from `firstParam`. Values given as `fromAnchor(sql)` are read
+   * from the anchor's row, the shard too when the entity id is one of them.
    */
-  chainCtes(events: readonly NewAuditEvent[], firstParam: number, anchor: string): ChainCtes {
+  chainCtes(events: readonly AnchoredAuditEvent[], firstParam: number, anchor: string): ChainCtes {
     if (events.length === 0) throw new Error('chainCtes needs at least one event');
-    const entityId = events[0].entityId;
-    if (events.some((e) => e.entityId !== entityId)) throw new Error('chainCtes appends events of one entity only');
-    const params: unknown[] = [shardOf(entityId, this.shardCount)];
+    const entityKey = (e: AnchoredAuditEvent): string => (isAnchorValue(e.entityId) ? `sql:${e.entityId.anchorSql}` : `id:${e.entityId}`);
+    if (events.some((e) => entityKey(e) !== entityKey(events[0]))) throw new Error('chainCtes appends events of one entity only');
+    const params: unknown[] = [];
     const param = (value: unknown): string => {
       params.push(value);
       return `$${firstParam + params.length - 1}`;
     };
-    const shard = `$${firstParam}::integer`;
-    const ctes = [`audit_prev AS (SELECT h.seq, h.hash FROM audit_chain_heads h, (SELECT 1 FROM ${anchor} LIMIT 1) a WHERE h.shard = ${shard} FOR UPDATE OF h)`];
+    // The anchor's values, each read once into a column of audit_src (v1, v2, …).
+    const anchorColumns = new Map<string, string>();
+    const column = (value: AnchorValue): string => {
+      let name = anchorColumns.get(value.anchorSql);
+      if (!name) anchorColumns.set(value.anchorSql, (name = `v${anchorColumns.size + 1}`));
+      return `s.${name}`;
+    };
+    const entityId = events[0].entityId;
+    const shard = isAnchorValue(entityId)
+      ? `((('x' || left(encode(sha256(convert_to(${column(entityId)}, 'UTF8')), 'hex'), 8))::bit(32)::bigint % ${this.shardCount})::integer)`
+      : `${param(shardOf(entityId, this.shardCount))}::integer`;
+    const entitySql = isAnchorValue(entityId) ? column(entityId) : `${param(entityId)}::text`;
+    const contents = events.map((event) => this.contentSql(event, param, column));
+    const source = anchorColumns.size === 0
+      ? `(SELECT 1 FROM ${anchor} LIMIT 1) s`
+      : `(SELECT ${[...anchorColumns].map(([sql, name]) => `${sql} AS ${name}`).join(', ')} FROM ${anchor} LIMIT 1) s`;
+    const ctes = [
+      `audit_prev AS (SELECT h.shard, h.seq, h.hash, ${entitySql} AS entity_id, ${contents.map((c, i) => `${c.sql} AS content_${i + 1}`).join(', ')} ` +
+        `FROM audit_chain_heads h, ${source} WHERE h.shard = ${shard} FOR UPDATE OF h)`,
+    ];
     const rows: string[] = [];
     events.forEach((event, i) => {
-      const from = i === 0 ? 'audit_prev' : `audit_e${i}`;
+      const from = i === 0 ? 'audit_prev e' : `audit_e${i} e, audit_prev p`;
+      const content = `${i === 0 ? 'e' : 'p'}.content_${i + 1}`;
       ctes.push(
-        `audit_e${i + 1} AS (SELECT seq + 1 AS seq, hash AS prev_hash, ` +
-          `sha256(hash || int8send(seq + 1) || convert_to(${param(eventContent(event))}::text, 'UTF8')) AS hash FROM ${from})`,
+        `audit_e${i + 1} AS (SELECT e.shard, e.seq + 1 AS seq, e.hash AS prev_hash, ` +
+          `sha256(e.hash || int8send(e.seq + 1) || convert_to(${content}, 'UTF8')) AS hash, ${content} AS content, ${i === 0 ? 'e' : 'p'}.entity_id FROM ${from})`,
       );
+      const data = contents[i].fromAnchor ? `(content::jsonb -> 'data')` : `${param(JSON.stringify(event.data))}::jsonb`;
       rows.push(
-        `SELECT ${shard}, seq, ${param(event.entityType)}::text, ${param(event.entityId)}::text, ${param(event.type)}::text, ` +
-          `${param(event.actor)}::text, ${param(JSON.stringify(event.data))}::jsonb, ${param(event.occurredAt.toISOString())}::timestamptz, ` +
+        `SELECT shard, seq, ${param(event.entityType)}::text, entity_id, ${param(event.type)}::text, ` +
+          `${param(event.actor)}::text, ${data}, ${param(event.occurredAt.toISOString())}::timestamptz, ` +
           `prev_hash, hash FROM audit_e${i + 1}`,
       );
     });
     const last = `audit_e${events.length}`;
     ctes.push(
       `audit_insert AS (INSERT INTO audit_events (shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash) ${rows.join(' UNION ALL ')})`,
-      `audit_head AS (UPDATE audit_chain_heads h SET seq = e.seq, hash = e.hash FROM ${last} e WHERE h.shard = ${shard})`,
+      `audit_head AS (UPDATE audit_chain_heads h SET seq = e.seq, hash = e.hash FROM ${last} e WHERE h.shard = e.shard)`,
     );
     return { ctes: ctes.join(',\n'), params };
+  }
+
+  /**
+   * The event's content (`eventContent`) as SQL: one parameter when every value is known, else the
+   * canonical JSON around the anchor's values, each written by to_json (JSON's escaping, as JSON.stringify).
+   */
+  private contentSql(
+    event: AnchoredAuditEvent,
+    param: (value: unknown) => string,
+    column: (value: AnchorValue) => string,
+  ): { sql: string; fromAnchor: boolean } {
+    const holes: AnchorValue[] = [];
+    // A stand-in no real value can hold (text in PostgreSQL never contains NUL), found again in the JSON.
+    const hole = (value: AnchorValue): string => `\u0000anchor:${holes.push(value) - 1}\u0000`;
+    const data = Object.fromEntries(Object.entries(event.data).map(([key, value]) => [key, isAnchorValue(value) ? hole(value) : value]));
+    const entityId = isAnchorValue(event.entityId) ? hole(event.entityId) : event.entityId;
+    const text = eventContent({ ...event, entityId, data });
+    if (holes.length === 0) return { sql: `${param(text)}::text`, fromAnchor: false };
+    // split() with a capturing group: text, hole number, text, …, text.
+    const parts = text.split(/"\\u0000anchor:(\d+)\\u0000"/);
+    if (parts.length !== 2 * holes.length + 1) throw new Error('an audit value holds the anchor stand-in');
+    const pieces = parts.map((part, i) => (i % 2 === 0 ? `${param(part)}::text` : `to_json(${column(holes[Number(part)])})::text`));
+    return { sql: `(${pieces.join(' || ')})`, fromAnchor: true };
   }
 
   async history(db: Queryable, entityType: string, entityId: string): Promise<AuditEvent[]> {

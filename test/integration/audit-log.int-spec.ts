@@ -1,5 +1,5 @@
-import { AuditLog } from '../../core/audit/audit-log';
-import type { NewAuditEvent } from '../../core/audit/audit-event';
+import { AuditLog, fromAnchor } from '../../core/audit/audit-log';
+import { chainHash, eventContent, shardOf, type NewAuditEvent } from '../../core/audit/audit-event';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 
 /** The audit chain under concurrent writers, on the real database. */
@@ -49,6 +49,30 @@ describe('AuditLog', () => {
     await db.pool.query(`WITH anchor AS (SELECT 1 WHERE false), ${chain.ctes} SELECT 1`, chain.params);
     expect(await audit.history(db.pool, 'test', 'ghost')).toEqual([]);
     expect((await audit.verify(db.pool)).eventsChecked).toBe(before.eventsChecked);
+  });
+
+  it('appends an event whose entity and values the statement itself computes, hashed as verification recomputes them', async () => {
+    // What only the statement knows (the row a pick chose), with every character JSON escapes.
+    const awkward = 'id "quoted" \\ back\nline \t tab \u0001 ü 🙂 </script>';
+    const chain = audit.chainCtes(
+      [
+        {
+          entityType: 'test',
+          entityId: fromAnchor('picked'),
+          type: 'picked',
+          actor: 'system:test',
+          data: { name: fromAnchor('picked'), first: fromAnchor('first'), known: { z: 1, a: 'x' } },
+          occurredAt: new Date(Date.UTC(2026, 10, 22, 8, 0, 0, 7)),
+        },
+      ],
+      2,
+      'anchor',
+    );
+    await db.pool.query(`WITH anchor AS (SELECT $1::text AS picked, true AS first), ${chain.ctes} SELECT 1`, [awkward, ...chain.params]);
+    const [stored] = await audit.history(db.pool, 'test', awkward);
+    expect(stored).toMatchObject({ shard: shardOf(awkward, audit.shards), entityId: awkward, data: { name: awkward, first: true, known: { z: 1, a: 'x' } } });
+    expect(stored.hash.equals(chainHash(stored.prevHash, stored.seq, eventContent(stored)))).toBe(true);
+    expect((await audit.verify(db.pool)).breaks).toEqual([]);
   });
 
   it('finds a deleted tail event through the head row', async () => {
