@@ -46,7 +46,12 @@ export interface CallNextRequest {
 }
 
 export type CallNextResult =
-  | { outcome: 'called'; ticket: Ticket }
+  | {
+      outcome: 'called';
+      ticket: Ticket;
+      /** The centre's call-ahead choice (NoticeChoices.callAheadPlaces), read with the call. */
+      callAheadPlaces: number | null;
+    }
   | { outcome: 'empty' }
   | { outcome: 'counter-closed' }
   | { outcome: 'other-officer'; officerId: string };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { eventually, startTestApp, type TestApp } from '../factories/app';
+import { AuditLog } from '../../core/audit/audit-log';
 import { BoardsController } from '../../gateway/src/walk-in/boards/boards.controller';
 import { inNairobi as at, SettableClock } from '../factories/clock';
 import { BUSINESS, call, centreCode, createCentre, ID_CARD, openBoard, queueCatalogue, SHA, takeTicket } from './queue.helpers';
@@ -183,6 +184,17 @@ describe('queues, counters and boards', () => {
     expect(atThree.body.ticket).toMatchObject({ number: 'A001', counter: '3' });
     const next = await call(app, 'POST', `/v1/centres/${centre}/counters/3/call-next`, officer3);
     expect(next.body.ticket).toMatchObject({ number: 'B001' });
+  });
+
+  it('records each call on the audit chain in the call itself: the first call marked, the service and counter of each', async () => {
+    const a001 = await db.pool.query<{ id: string }>(`SELECT id FROM queue_tickets WHERE centre_code = $1 AND letter = 'A' AND number = 1`, [centre]);
+    const audit = app.app.get(AuditLog);
+    const calls = (await audit.history(db.pool, 'ticket', a001.rows[0].id)).filter((e) => e.type === 'called');
+    expect(calls.map((e) => [e.actor, e.occurredAt.toISOString(), e.data])).toEqual([
+      ['officer-2', at(DAY, '10:20').toISOString(), { centre, counter: '2', service: ID_CARD, number: 'A001', first: true }],
+      ['officer-3', at(DAY, '10:21').toISOString(), { centre, counter: '3', service: BUSINESS, number: 'A001', first: false }],
+    ]);
+    expect(await audit.verify(db.pool)).toMatchObject({ ok: true, breaks: [] });
   });
 
   it('recalls and marks no-show; a finished ticket cannot be recalled', async () => {

@@ -73,14 +73,32 @@ export const CHANGEABLE_COLUMNS = {
   transactionIds: 'transaction_ids',
 } as const satisfies Partial<Record<keyof Ticket, string>>;
 
-/**
- * The rank of call-next (see serviceRank in domain/ticket.ts, which it mirrors): $now and
- * $lead are the statement's parameters numbered `nowParam` and `leadParam`.
- */
-export function rankSql(nowParam: number, leadParam: number, alias = ''): string {
+/** The ticket's number as ticketNumber (domain/ticket.ts) writes it, `A042`, from a row's letter and number. */
+export function ticketNumberSql(alias = ''): string {
   const t = alias ? `${alias}.` : '';
-  return `CASE WHEN ${t}priority_class = 'appointment'
-                AND ${t}slot_start <= $${nowParam}::timestamptz + make_interval(mins => $${leadParam}::int) THEN 0
-              WHEN ${t}priority_class IN ('elderly', 'disability', 'expectant') THEN 1
-              ELSE 2 END`;
+  return `${t}letter || CASE WHEN ${t}number < 1000 THEN lpad(${t}number::text, 3, '0') ELSE ${t}number::text END`;
+}
+
+/**
+ * Each rank of call-next (see serviceRank in domain/ticket.ts, which they mirror) as a condition on
+ * a ticket: [0] appointments due within the lead, [1] the protected classes, [2] everyone else.
+ * Exactly one holds for any ticket. $now and $lead are the statement's parameters numbered
+ * `nowParam` and `leadParam`. Each condition names its priority classes as literals, so that the
+ * planner can use the partial index of that rank (migration 0123), which lists the waiting tickets
+ * of a centre in the order of service.
+ */
+export function rankConditions(nowParam: number, leadParam: number, alias = ''): [string, string, string] {
+  const t = alias ? `${alias}.` : '';
+  const due = `$${nowParam}::timestamptz + make_interval(mins => $${leadParam}::int)`;
+  return [
+    `${t}priority_class = 'appointment' AND ${t}slot_start <= ${due}`,
+    `${t}priority_class IN ('elderly', 'disability', 'expectant')`,
+    `${t}priority_class IN ('none', 'appointment') AND (${t}priority_class = 'none' OR ${t}slot_start IS NULL OR ${t}slot_start > ${due})`,
+  ];
+}
+
+/** The rank of call-next as a number (0, 1 or 2), from rankConditions. */
+export function rankSql(nowParam: number, leadParam: number, alias = ''): string {
+  const [due, protectedClass] = rankConditions(nowParam, leadParam, alias);
+  return `CASE WHEN ${due} THEN 0 WHEN ${protectedClass} THEN 1 ELSE 2 END`;
 }

@@ -1,6 +1,6 @@
 import type { BookingCitizen } from '../../bookings/domain/booking';
 import type { BookingRepository } from '../../bookings/booking.repository';
-import type { NoticeChoicesRepository } from '../../centres/notice-choices';
+import type { NoticeChoices, NoticeChoicesRepository } from '../../centres/notice-choices';
 import type { Notifier } from '../../notifications/notifier.port';
 import type { PersonalDataVault } from '../../shared/personal-data';
 import { APPOINTMENT_LEAD_MINUTES, ticketNumber } from '../domain/ticket';
@@ -22,10 +22,13 @@ export class CallAhead {
     private readonly vault: PersonalDataVault,
   ) {}
 
-  /** Returns how many SMS were sent. */
-  async afterCall(centreCode: string, serviceCode: string, at: Date): Promise<number> {
+  /**
+   * Returns how many SMS were sent. `choice`: the centre's callAheadPlaces when the caller read it
+   * already (call-next does, with the call); else it is read here.
+   */
+  async afterCall(centreCode: string, serviceCode: string, at: Date, choice?: Pick<NoticeChoices, 'callAheadPlaces'>): Promise<number> {
     try {
-      const { callAheadPlaces } = await this.choices.find(centreCode);
+      const { callAheadPlaces } = choice ?? (await this.choices.find(centreCode));
       const centre = callAheadPlaces === null ? null : await this.centres.findByCode(centreCode);
       if (callAheadPlaces === null || !centre) return 0;
       let sent = 0;

@@ -33,7 +33,7 @@ export class CallNext {
     switch (result.outcome) {
       case 'called': {
         await this.board.changed(command.centreCode, now, { ticket: result.ticket, recall: false });
-        await this.callAhead.afterCall(command.centreCode, result.ticket.serviceCode, now);
+        await this.callAhead.afterCall(command.centreCode, result.ticket.serviceCode, now, { callAheadPlaces: result.callAheadPlaces });
         return toTicketView(result.ticket);
       }
       case 'empty':

@@ -33,10 +33,14 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { BookingsCoreModule } from '../bookings/bookings-core.module';
 import { CentresCoreModule } from '../centres/centres-core.module';
 import { EventBusModule } from '../events/event-bus.module';
-import { DB_POOL } from '../runtime/tokens';
+import { DB_POOL, PREPARED_STATEMENTS } from '../runtime/tokens';
 
 const providers = [
-  { provide: TicketRepository, inject: [DB_POOL, AuditLog], useFactory: (pool: Pool, audit: AuditLog) => new PgTicketRepository(pool, audit) },
+  {
+    provide: TicketRepository,
+    inject: [DB_POOL, AuditLog, PREPARED_STATEMENTS],
+    useFactory: (pool: Pool, audit: AuditLog, prepared: boolean) => new PgTicketRepository(pool, audit, prepared),
+  },
   {
     provide: CounterSessionRepository,
     inject: [DB_POOL, AuditLog],

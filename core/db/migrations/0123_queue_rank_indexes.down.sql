@@ -1,0 +1,3 @@
+DROP INDEX queue_tickets_rank_rest;
+DROP INDEX queue_tickets_rank_protected;
+DROP INDEX queue_tickets_rank_due;
