@@ -9,6 +9,7 @@
 import { benchCentreCode, createBenchCentre } from '../lib/centres';
 import { watchCpu } from '../lib/cpu';
 import { requestJson } from '../lib/http';
+import { watchStatements } from '../lib/probe/client';
 import { describeLatencies, loadFromSamples, summarizeLatencies } from '../lib/latency';
 import type { Scenario } from '../lib/scenario';
 import { gatewayStack, stackProcesses } from '../lib/stack';
@@ -64,6 +65,7 @@ export const callNext: Scenario = {
       const called: Called[] = [];
       let failures = 0;
       const started = performance.now();
+      const statements = await watchStatements({ api: stack.api.probe });
       const cpu = watchCpu(stackProcesses(stack));
       await Promise.all(
         counters.map(async (code, i) => {
@@ -87,6 +89,7 @@ export const callNext: Scenario = {
       );
       const elapsedSec = (performance.now() - started) / 1000;
       const cpuReport = cpu.stop(latencies.length);
+      const { api: sent } = await statements.stop(latencies.length);
       // Give the last board messages a moment to arrive.
       await waitFor(() => board.events.filter((e) => e.event === 'called').length >= called.length, 5000);
       const eventAt = new Map<string, number>();
@@ -108,6 +111,7 @@ export const callNext: Scenario = {
           { label: `issuing ${n} tickets (POST …/tickets, ${tickets.connections} connections)`, value: `${tickets.rps} req/s, p50 ${tickets.p50} / p99 ${tickets.p99} ms, ${JSON.stringify(tickets.statusCodes)}` },
           { label: 'call-next latency (empty-queue calls included)', value: describeLatencies(summarizeLatencies(latencies)) },
           { label: 'tickets called per second', value: (called.length / elapsedSec).toFixed(1) },
+          { label: 'api: SQL statements / Redis commands per call-next', value: `${sent.statements} / ${sent.redis} ${JSON.stringify(sent.redisByCommand)}` },
           { label: 'board fan-out: call-next response → SSE `called` event', value: describeLatencies(summarizeLatencies(fanOut)) },
           { label: 'board: call-next request sent → SSE `called` event', value: describeLatencies(summarizeLatencies(sentToEvent)) },
         ],
