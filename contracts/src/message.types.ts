@@ -1027,10 +1027,6 @@ export interface Erasure {
    */
   ussdSessions: number;
   /**
-   * outage-notice records (one SMS per outage and phone) deleted
-   */
-  outageNotices: number;
-  /**
    * status look-up rate-limit counters of the citizen's phones deleted
    */
   rateLimits: number;

@@ -11,6 +11,7 @@ export interface AgencyOutage {
 
 /** A citizen to tell about an outage: waiting in a hall with a checked-in booking, or booked soon. */
 export interface OutageRecipient {
+  bookingId: string;
   /** The booking's sealed citizen (ID number and phone). */
   citizenSealed: Buffer;
   centreCode: string;
@@ -28,9 +29,19 @@ export abstract class OutageRepository {
 
   abstract end(id: string, at: Date): Promise<void>;
 
-  /** Bookings of these services still waiting in a hall (checked in, ticket waiting) or due within [from, to). */
-  abstract recipients(serviceCodes: readonly string[], from: Date, to: Date): Promise<OutageRecipient[]>;
+  /**
+   * Bookings of these services still waiting in a hall (checked in, ticket waiting) or due within
+   * [from, to) whose citizen has no notice of this outage in the outbox yet (outageNoticeKey).
+   */
+  abstract recipients(outageId: string, serviceCodes: readonly string[], from: Date, to: Date): Promise<OutageRecipient[]>;
+}
 
-  /** True the first time for this outage and phone: the caller sends the SMS then, and only then. */
-  abstract claimNotice(outageId: string, phoneHash: string, at: Date): Promise<boolean>;
+/** The start of the outbox's once-only keys of an outage's notices. */
+export function outageNoticeKeyPrefix(outageId: string): string {
+  return `outage:${outageId}:`;
+}
+
+/** The outbox's once-only key of an outage's notice about one booking (no personal data in it). */
+export function outageNoticeKey(outageId: string, bookingId: string): string {
+  return `${outageNoticeKeyPrefix(outageId)}${bookingId}`;
 }

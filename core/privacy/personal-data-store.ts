@@ -20,7 +20,7 @@ export interface CitizenRows {
 
 /** What erasure decided, once it saw the citizen's rows. */
 export interface CitizenErasure {
-  /** Keyed hashes of the citizen's phones: the SMS log, outage notices, phone rate limits, USSD sessions. */
+  /** Keyed hashes of the citizen's phones: the SMS log, phone rate limits, USSD sessions. */
   phoneHashes: string[];
   /** Of `walkInPhones` / `noticePhones` / `ussdSessions`: the citizen's. */
   ticketIds: string[];
@@ -40,7 +40,7 @@ export interface Tombstones {
 
 /**
  * Rows that lost personal data. The first six are overwritten in place (the row is a record);
- * the last four are operational rows that only serve a live exchange and are deleted.
+ * the last three are operational rows that only serve a live exchange and are deleted.
  */
 export interface ErasureCounts {
   transactions: number;
@@ -54,7 +54,6 @@ export interface ErasureCounts {
   /** Feedback comments (free text, may name the citizen) dropped. */
   feedback: number;
   ussdSessions: number;
-  outageNotices: number;
   rateLimits: number;
   /** Stored answers to an Idempotency-Key (a booking's holds the citizen's masked numbers; each, a digest of their request). */
   idempotencyKeys: number;
@@ -68,7 +67,6 @@ export const NO_ERASURE: Readonly<ErasureCounts> = {
   tickets: 0,
   feedback: 0,
   ussdSessions: 0,
-  outageNotices: 0,
   rateLimits: 0,
   idempotencyKeys: 0,
 };
@@ -77,7 +75,7 @@ export const NO_ERASURE: Readonly<ErasureCounts> = {
 export interface RetentionCutoffs {
   /** Service code → its transactions', bookings' and walk-in tickets' cutoff. */
   services: ReadonlyMap<string, Date>;
-  /** Rows that name no service (the SMS log, notices, outage notices, rate limits, idempotency answers): the default retention's cutoff. */
+  /** Rows that name no service (the SMS log, notices, rate limits, idempotency answers): the default retention's cutoff. */
   notifications: Date;
 }
 

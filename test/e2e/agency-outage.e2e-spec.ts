@@ -126,6 +126,20 @@ describeWithBrowser('an agency outage at the centre', (chromiumPath) => {
     expect((await outageSms()).map((row) => row.to_hash).sort()).toEqual([hashOf(1), hashOf(2)].sort());
     expect(sent[0].body).toMatch(/^Huduma NRB-OUT1: Replacement of a lost national ID card: the .+ system is down\. Provisional reference only/);
     expect(sent[0].body.length).toBeLessThanOrEqual(160);
+    // Each went through the outbox (sent by the worker, with retries), once per outage and booking.
+    const { rows: notices } = await db.pool.query<{ kind: string; status: string }>(`SELECT kind, status FROM citizen_notices WHERE notice_key LIKE 'outage:%'`);
+    expect(notices).toEqual([
+      { kind: 'agency-outage', status: 'sent' },
+      { kind: 'agency-outage', status: 'sent' },
+    ]);
+  });
+
+  it('tells a citizen whose booking comes within three hours while the outage lasts, once', async () => {
+    // 13:30: citizen 4's 16:00 booking is now within the horizon; citizen 3's (another day) is not.
+    clock.set(inNairobi(TODAY, '13:30'));
+    await eventually(outageSms, (rows) => rows.length >= 3, 5000, 100);
+    await new Promise((resolve) => setTimeout(resolve, WATCH_MS * 5));
+    expect((await outageSms()).map((row) => row.to_hash).sort()).toEqual([hashOf(1), hashOf(2), hashOf(4)].sort());
   });
 
   it('shows the line on the hall board page (screenshot)', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { OutageRepository } from '../../core/agencies/outage.repository';
+import { OutageRepository, outageNoticeKey } from '../../core/agencies/outage.repository';
 import { FollowApplication } from '../../core/follow-up/follow-application';
 import { NoticeOutbox } from '../../core/notifications/notice-outbox';
 import { RetentionService } from '../../gateway/src/privacy/retention.service';
@@ -51,7 +51,6 @@ async function hashed(pool: Pool, hash: string): Promise<Record<string, number>>
     `SELECT (SELECT count(*) FROM transactions WHERE citizen_id_hash = $1) AS transactions,
             (SELECT count(*) FROM bookings WHERE citizen_id_hash = $1) AS bookings,
             (SELECT count(*) FROM notifications WHERE to_hash = $1) AS notifications,
-            (SELECT count(*) FROM outage_notices WHERE phone_hash = $1) AS "outageNotices",
             (SELECT count(*) FROM phone_rate_limits WHERE phone_hash = $1) AS "rateLimits",
             (SELECT count(*) FROM ussd_sessions WHERE phone_hash = $1) AS "ussdSessions"`,
     [hash],
@@ -59,7 +58,7 @@ async function hashed(pool: Pool, hash: string): Promise<Record<string, number>>
   return Object.fromEntries(Object.entries(rows[0]).map(([table, n]) => [table, Number(n)]));
 }
 
-const NONE = { transactions: 0, bookings: 0, notifications: 0, outageNotices: 0, rateLimits: 0, ussdSessions: 0 };
+const NONE = { transactions: 0, bookings: 0, notifications: 0, rateLimits: 0, ussdSessions: 0 };
 
 /** Stored Idempotency-Key answers naming any of these booking references or transaction / ticket ids. */
 async function answersNaming(pool: Pool, ids: string[]): Promise<number> {
@@ -169,15 +168,16 @@ describe('retention and erasure of personal data', () => {
       const comment = app.runtime.vault.seal(`Asante! Call me back on ${phone}`);
       await db.pool.query(`INSERT INTO ticket_feedback (ticket_id, rating, comment_sealed, given_at, given_by) VALUES ($1, 5, $2, $3, 'kiosk')`, [ticket.body.id, comment, clock.now()]);
     }
-    // The agency went down: the worker claimed one outage SMS per booked citizen (the phone's keyed hash).
+    // The agency went down: the worker's outage watch put one SMS per booked citizen in the outbox (keyed by outage and booking).
     const outages = app.app.get(OutageRepository);
     outageId = (await outages.start({ id: randomUUID(), agencyCode: 'nrb', mode: 'manual', until: null, startedAt: clock.now() }))!.id;
-    for (const person of [ERASED_CITIZEN, KEPT_CITIZEN]) expect(await outages.claimNotice(outageId, app.runtime.vault.lookupHash(person.phone), clock.now())).toBe(true);
+    const bookingId = async (reference: string) => (await db.pool.query<{ id: string }>('SELECT id FROM bookings WHERE reference = $1', [reference])).rows[0].id;
     // Notices in the outbox: one tied to a transaction, one to an outage (no transaction).
     const outbox = app.app.get(NoticeOutbox);
-    for (const [person, transactionId] of [[ERASED_CITIZEN, erasedIds[0]], [KEPT_CITIZEN, keptId]] as const) {
+    for (const [person, transactionId, booking] of [[ERASED_CITIZEN, erasedIds[0], erasedBooking], [KEPT_CITIZEN, keptId, keptBooking]] as const) {
       expect(await outbox.enqueue({ kind: 'completed', text: 'Huduma: your application is complete.', phone: person.phone, transactionId })).toBe(true);
-      expect(await outbox.enqueue({ kind: 'outage', text: 'Huduma: the agency is down.', phone: person.phone, key: `outage:${outageId}:${person.idNumber}` })).toBe(true);
+      const key = outageNoticeKey(outageId, await bookingId(booking));
+      expect(await outbox.enqueue({ kind: 'agency-outage', text: 'Huduma: the agency is down.', phone: person.phone, key })).toBe(true);
     }
     // The worker sends them (each then in the SMS log too); the outbox keeps each row, phone and all.
     await eventually(async () => (await db.pool.query("SELECT 1 FROM citizen_notices WHERE status <> 'sent'")).rowCount, (pending) => pending === 0);
@@ -220,7 +220,7 @@ describe('retention and erasure of personal data', () => {
   it('erases one citizen: nothing of theirs can be read back, the other citizen is intact, and the chain verifies', async () => {
     expect((await call(app, 'POST', `/v1/bookings/${erasedBooking}/cancel`, channel)).status).toBe(200);
     const keptBefore = await hashedBy(KEPT_CITIZEN.phone);
-    expect(keptBefore).toEqual({ ...NONE, notifications: 3, outageNotices: 1, rateLimits: 1, ussdSessions: 2 });
+    expect(keptBefore).toEqual({ ...NONE, notifications: 3, rateLimits: 1, ussdSessions: 2 });
     expect(await answersNaming(db.pool, [erasedBooking, ...erasedIds, ...erasedTickets])).toBe(5);
 
     const done = await erase(admin, { idNumber: ERASED_CITIZEN.idNumber, phone: WALK_IN_PHONE, reason: 'ODPC request 2026/114' });
@@ -233,7 +233,6 @@ describe('retention and erasure of personal data', () => {
         notices: 2,
         tickets: 2,
         feedback: 2,
-        outageNotices: 1,
         rateLimits: 2,
         ussdSessions: 3,
         idempotencyKeys: 5,
@@ -258,9 +257,9 @@ describe('retention and erasure of personal data', () => {
     const notices = await db.pool.query<{ kind: string; phone: boolean; status: string }>('SELECT kind, phone_sealed IS NOT NULL AS phone, status FROM citizen_notices ORDER BY id');
     expect(notices.rows).toEqual([
       { kind: 'completed', phone: false, status: 'sent' },
-      { kind: 'outage', phone: false, status: 'sent' },
+      { kind: 'agency-outage', phone: false, status: 'sent' },
       { kind: 'completed', phone: true, status: 'sent' },
-      { kind: 'outage', phone: true, status: 'sent' },
+      { kind: 'agency-outage', phone: true, status: 'sent' },
     ]);
 
     expect(await hashOf(ERASED_CITIZEN.idNumber)).toBe(0);
@@ -306,14 +305,13 @@ describe('retention and erasure of personal data', () => {
     const rateLimits = await db.pool.query<{ phone_hash: string; window_start: Date }>('SELECT phone_hash, window_start FROM phone_rate_limits');
     expect(rateLimits.rows).toEqual([{ phone_hash: app.runtime.vault.lookupHash(FRESH_PHONE), window_start: expect.any(Date) }]);
     expect(rateLimits.rows[0].window_start.getTime()).toBeGreaterThan(later.getTime() - DAY_MS);
-    expect(Number((await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM outage_notices')).rows[0].n)).toBe(0);
     const purged = await db.pool.query<{ actor: string; data: Record<string, number> }>("SELECT actor, data FROM audit_events WHERE type = 'personal_data_purged'");
     expect(purged.rows).toEqual([
       {
         actor: 'system:retention',
-        // The other citizen's: SMS log (booking confirmation, two notices), outbox, walk-in, feedback, outage
-        // notice, look-up limit, two expired USSD sessions, three stored answers (transaction, booking, ticket).
-        data: { transactions: 1, bookings: 1, notifications: 3, notices: 2, tickets: 1, feedback: 1, outageNotices: 1, rateLimits: 1, ussdSessions: 2, idempotencyKeys: 3 },
+        // The other citizen's: SMS log (booking confirmation, two notices), outbox, walk-in, feedback,
+        // look-up limit, two expired USSD sessions, three stored answers (transaction, booking, ticket).
+        data: { transactions: 1, bookings: 1, notifications: 3, notices: 2, tickets: 1, feedback: 1, rateLimits: 1, ussdSessions: 2, idempotencyKeys: 3 },
       },
     ]);
     expect(await verify()).toEqual(expect.objectContaining({ ok: true, findings: [] }));

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { OutageRepository, type AgencyOutage, type OutageRecipient } from '../outage.repository';
+import { OutageRepository, outageNoticeKeyPrefix, type AgencyOutage, type OutageRecipient } from '../outage.repository';
 
 interface OutageRow {
   id: string;
@@ -39,20 +39,17 @@ export class PgOutageRepository extends OutageRepository {
     await this.pool.query('UPDATE agency_outages SET ended_at = greatest($2, started_at) WHERE id = $1 AND ended_at IS NULL', [id, at]);
   }
 
-  async recipients(serviceCodes: readonly string[], from: Date, to: Date): Promise<OutageRecipient[]> {
-    const { rows } = await this.pool.query<{ citizen_sealed: Buffer; centre_code: string; service_code: string }>(
-      `SELECT b.citizen_sealed, b.centre_code, b.service_code FROM bookings b
+  async recipients(outageId: string, serviceCodes: readonly string[], from: Date, to: Date): Promise<OutageRecipient[]> {
+    const { rows } = await this.pool.query<{ id: string; citizen_sealed: Buffer; centre_code: string; service_code: string }>(
+      `SELECT b.id, b.citizen_sealed, b.centre_code, b.service_code FROM bookings b
         WHERE b.service_code = ANY($1)
           AND ((b.status = 'booked' AND b.slot_start >= $2 AND b.slot_start < $3)
                OR (b.status = 'checked_in' AND EXISTS (SELECT 1 FROM queue_tickets t WHERE t.booking_ref = b.reference AND t.state = 'waiting')))
+          AND NOT EXISTS (SELECT 1 FROM citizen_notices n WHERE n.notice_key = $4 || b.id::text)
         ORDER BY b.slot_start, b.id`,
-      [serviceCodes, from, to],
+      [serviceCodes, from, to, outageNoticeKeyPrefix(outageId)],
     );
-    return rows.map((row) => ({ citizenSealed: row.citizen_sealed, centreCode: row.centre_code, serviceCode: row.service_code }));
+    return rows.map((row) => ({ bookingId: row.id, citizenSealed: row.citizen_sealed, centreCode: row.centre_code, serviceCode: row.service_code }));
   }
 
-  async claimNotice(outageId: string, phoneHash: string, at: Date): Promise<boolean> {
-    const { rowCount } = await this.pool.query('INSERT INTO outage_notices (outage_id, phone_hash, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [outageId, phoneHash, at]);
-    return rowCount === 1;
-  }
 }

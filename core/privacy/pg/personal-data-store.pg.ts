@@ -35,7 +35,7 @@ const DROP_NOTICE_PHONE = `UPDATE citizen_notices SET phone_sealed = NULL, statu
  * Erasure overwrites records in place: the sealed columns get tombstones (or NULL where the
  * column is optional), typed notes read `ERASED`, the keyed hash of the ID number becomes `erased:<row id>` (unique, and no
  * ID number hashes to it), `personal_data_erased_at` is set. Operational rows that only serve a
- * live exchange (USSD sessions, outage-notice dedupe, phone rate limits, Idempotency-Key answers)
+ * live exchange (USSD sessions, phone rate limits, Idempotency-Key answers)
  * are deleted: they are no record of anything, and nothing reads them once the exchange is over.
  */
 export class PgPersonalDataStore extends PersonalDataStore {
@@ -107,7 +107,6 @@ export class PgPersonalDataStore extends PersonalDataStore {
         phones,
         tombstones.phone,
       ]);
-      counts.outageNotices = await touched(client, 'DELETE FROM outage_notices WHERE phone_hash = ANY($1::text[])', [phones]);
       counts.rateLimits = await touched(client, 'DELETE FROM phone_rate_limits WHERE phone_hash = ANY($1::text[])', [phones]);
       counts.ussdSessions = await touched(client, 'DELETE FROM ussd_sessions WHERE session_id = ANY($1::text[]) OR phone_hash = ANY($2::text[])', [
         decision.ussdSessionIds,
@@ -186,14 +185,7 @@ export class PgPersonalDataStore extends PersonalDataStore {
              WHERE f.comment_sealed IS NOT NULL AND f.given_at < coalesce(c.cutoff, $3) ORDER BY f.given_at LIMIT $4 FOR UPDATE OF f SKIP LOCKED)`,
         [services, instants, byDefault, limit],
       );
-      // Operational rows: deleted. An outage notice only while its outage is open keeps a citizen from a second SMS.
-      counts.outageNotices = await touched(
-        client,
-        `DELETE FROM outage_notices WHERE (outage_id, phone_hash) IN
-           (SELECT n.outage_id, n.phone_hash FROM outage_notices n JOIN agency_outages o ON o.id = n.outage_id
-             WHERE o.ended_at IS NOT NULL AND n.sent_at < $1 ORDER BY n.sent_at LIMIT $2 FOR UPDATE OF n SKIP LOCKED)`,
-        [byDefault, limit],
-      );
+      // Operational rows: deleted.
       counts.rateLimits = await touched(
         client,
         `DELETE FROM phone_rate_limits WHERE (scope, phone_hash, window_start) IN

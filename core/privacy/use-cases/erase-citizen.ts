@@ -33,7 +33,7 @@ function typedIn(session: SessionPayload, idNumber: string): boolean {
  * transaction and booking found by the ID number loses the citizen's numbers and the request
  * payload; wherever their phones (those the rows held, and the one the request names) appear,
  * the phone goes: the SMS log, the notice outbox, walk-in tickets (and the feedback of the
- * citizen's visits), outage notices, phone rate limits; live USSD sessions of those phones or
+ * citizen's visits), phone rate limits; live USSD sessions of those phones or
  * holding the ID number are ended; stored Idempotency-Key answers naming their rows are dropped
  * (README, "Retention and erasure": every table, and how). What was done for whom stays as
  * facts with no name (states, services, centres, agency references), so the audit chain still

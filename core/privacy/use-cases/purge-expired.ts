@@ -14,7 +14,7 @@ const BATCH = 500;
  * walk-in tickets (phone, feedback comment) issued more than the service's `retentionDays` ago (the
  * agency file; else the configured default) is erased in place; so are the phones of the SMS log
  * and of the notice outbox past the default, and the operational rows keyed by a phone's hash
- * (outage notices, rate limits, expired USSD sessions) or holding an answer (Idempotency-Key) are
+ * (rate limits, expired USSD sessions) or holding an answer (Idempotency-Key) are
  * deleted. Batch by batch, each batch one audit event (`personal_data_purged`). Every cutoff comes
  * from the injected clock.
  */

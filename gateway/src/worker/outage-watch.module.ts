@@ -5,7 +5,7 @@ import { AgencyNotices } from '../../../core/agencies/agency-notices';
 import { OutageRepository } from '../../../core/agencies/outage.repository';
 import { WatchOutages } from '../../../core/agencies/use-cases/watch-outages';
 import { CentreRepository } from '../../../core/centres/centre.repository';
-import { Notifier } from '../../../core/notifications/notifier.port';
+import { NoticeOutbox } from '../../../core/notifications/notice-outbox';
 import { Clock } from '../../../core/shared/clock';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
 import { BoardFeed } from '../../../core/walk-in/board-feed';
@@ -45,7 +45,7 @@ export class OutageWatchService implements OnApplicationBootstrap {
   providers: [
     {
       provide: WatchOutages,
-      inject: [Catalogue, AgencyModes, OutageRepository, AgencyNotices, CentreRepository, BoardFeed, Notifier, PersonalDataVault, Clock],
+      inject: [Catalogue, AgencyModes, OutageRepository, AgencyNotices, CentreRepository, BoardFeed, NoticeOutbox, PersonalDataVault, Clock],
       useFactory: (
         catalogue: Catalogue,
         modes: AgencyModes,
@@ -53,10 +53,10 @@ export class OutageWatchService implements OnApplicationBootstrap {
         notices: AgencyNotices,
         centres: CentreRepository,
         board: BoardFeed,
-        notifier: Notifier,
+        outbox: NoticeOutbox,
         vault: PersonalDataVault,
         clock: Clock,
-      ) => new WatchOutages(catalogue, modes, outages, notices, centres, board, notifier, vault, clock),
+      ) => new WatchOutages(catalogue, modes, outages, notices, centres, board, outbox, vault, clock),
     },
     OutageWatchService,
   ],
