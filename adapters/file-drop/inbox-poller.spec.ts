@@ -20,10 +20,11 @@ describe('InboxPoller', () => {
   let received: Array<{ id: string; file: string }>;
   let answerWith: (id: string) => Promise<AnswerHandling>;
 
-  const poller = (extra: { doneFileSuffix?: string; format?: 'json' | 'xml' | 'csv'; maxAnswerBytes?: number } = {}): InboxPoller =>
+  // settleMs 0: ready once unchanged across two polls; the settling specs set their own.
+  const poller = (extra: { doneFileSuffix?: string; format?: 'json' | 'xml' | 'csv'; maxAnswerBytes?: number; settleMs?: number } = {}): InboxPoller =>
     new InboxPoller({
       agencyCode: 'dci',
-      config: { format: 'json', inbox, pollIntervalMs: 100, settleMs: 500, maxAnswerBytes: 1_048_576, ...extra },
+      config: { format: 'json', inbox, pollIntervalMs: 100, settleMs: 0, maxAnswerBytes: 1_048_576, ...extra },
       onAnswer: async (a, file) => {
         received.push({ id: a.transactionId, file });
         return answerWith(a.transactionId);
@@ -55,8 +56,8 @@ describe('InboxPoller', () => {
     expect(await fs.readdir(path.join(inbox, 'processed'))).toEqual(['t1.json']);
   });
 
-  it('does not read a file that is still growing, nor one younger than settleMs', async () => {
-    const inboxPoller = poller();
+  it('does not read a file that is still growing, nor one unchanged for less than settleMs on our clock', async () => {
+    const inboxPoller = poller({ settleMs: 500 });
     const whole = await codec.encodeAnswer(answer('t2'));
     await write('t2.json', whole.subarray(0, 10), now - 10_000);
     await inboxPoller.pollOnce();
@@ -71,7 +72,7 @@ describe('InboxPoller', () => {
   });
 
   it('reads a file stamped ahead of our clock (the file server keeps its own time) once it held still for settleMs', async () => {
-    const inboxPoller = poller();
+    const inboxPoller = poller({ settleMs: 500 });
     await write('t9.json', await codec.encodeAnswer(answer('t9')), now + 3_600_000);
     await inboxPoller.pollOnce();
     expect(await inboxPoller.pollOnce()).toMatchObject({ recorded: 0, waiting: 1 });
@@ -80,6 +81,22 @@ describe('InboxPoller', () => {
     now += 1;
     expect(await inboxPoller.pollOnce()).toMatchObject({ recorded: 1, waiting: 0 });
     expect(received.map((r) => r.id)).toEqual(['t9']);
+  });
+
+  it('does not take a stamp from a clock behind ours for settled: a file paused mid-write still waits settleMs on ours', async () => {
+    const inboxPoller = poller({ settleMs: 500 });
+    const whole = await codec.encodeAnswer(answer('t10'));
+    const dayBehind = now - 86_400_000;
+    await write('t10.json', whole.subarray(0, 10), dayBehind);
+    await inboxPoller.pollOnce();
+    now += 499;
+    expect(await inboxPoller.pollOnce()).toMatchObject({ waiting: 1, recorded: 0, failed: 0 });
+    await write('t10.json', whole, dayBehind + 499);
+    now += 1;
+    expect(await inboxPoller.pollOnce()).toMatchObject({ waiting: 1, recorded: 0, failed: 0 });
+    now += 500;
+    expect(await inboxPoller.pollOnce()).toMatchObject({ recorded: 1, failed: 0 });
+    expect(received.map((r) => r.id)).toEqual(['t10']);
   });
 
   it('with done-files, reads an answer as soon as its done-file exists and removes both', async () => {

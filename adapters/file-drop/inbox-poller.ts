@@ -1,10 +1,11 @@
 /**
  * Reads an agency's answers from its inbox, in the worker. Each poll:
  *   1. lists the inbox; a file is ready when its done-file exists (`doneFileSuffix`), or else
- *      when its size and time held still since the previous poll and it is `settleMs` old, so a
- *      file the agency is still writing is never read early. "Old" is by its modification time, or
- *      else by how long this process has seen it unchanged: the file server (an agency's SFTP
- *      server) keeps its own clock, and a file stamped ahead of ours must not wait forever;
+ *      when this process has seen its size and time unchanged for `settleMs` (our clock, from the
+ *      poll that first saw it so), so a file the agency is still writing is never read early. Its
+ *      modification time is only compared with itself, never with our clock: the file server (an
+ *      agency's SFTP server) keeps its own time, and a stamp from a clock behind ours would make a
+ *      file still being written look settled, one from a clock ahead make a finished one wait;
  *   2. reads and decodes it as it streams in, never past `maxAnswerBytes`: larger than that (by its
  *      listed size or while reading), or unreadable → `failed/` with a `.reason.txt` beside it;
  *   3. hands the answer to `onAnswer` (the core records it); then the file goes to `processed/`
@@ -111,7 +112,7 @@ export class InboxPoller {
       const unchanged = before !== undefined && before.size === entry.size && before.mtimeMs === entry.mtimeMs;
       const stillSince = unchanged ? before.stillSince : now;
       seen.set(entry.name, { ...entry, stillSince });
-      if (!this.isReady(entry, names, unchanged, now - Math.min(entry.mtimeMs, stillSince))) {
+      if (!this.isReady(entry, names, unchanged, now - stillSince)) {
         report.waiting += 1;
         continue;
       }
