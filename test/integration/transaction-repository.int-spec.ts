@@ -200,7 +200,9 @@ describe('PgTransactionRepository', () => {
       await recorded({ agencyCode: agency, state: 'manual', replayPending: true, fallback: 'store-and-forward' });
       await recorded({ agencyCode: agency, state: 'parked', fallback: 'store-and-forward' });
       const replayed = await recorded({ agencyCode: agency, state: 'manual', replayPending: true, fallback: 'store-and-forward' });
-      await repository.apply(replayed.id, { guard: { states: ['manual'] }, change: { state: 'completed', replayPending: false, replayed: true }, events: [] });
+      // Replayed now on the app's clock (the step's event's time), as replayProgress reads it.
+      const replayedEvent = { entityType: 'transaction', entityId: replayed.id, type: 'completed', actor: 'system:replay', data: {}, occurredAt: new Date() };
+      await repository.apply(replayed.id, { guard: { states: ['manual'] }, change: { state: 'completed', replayPending: false, replayed: true }, events: [replayedEvent] });
       await recorded({ agencyCode: agency, state: 'retrying' });
       expect(await repository.hasBacklog(agency)).toBe(true);
       expect(await repository.replayProgress(agency, new Date())).toEqual({ backlog: 1, replayed: 1, failed: 1, recent: { count: 1, spanSeconds: expect.any(Number) } });

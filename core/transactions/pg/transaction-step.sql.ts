@@ -15,8 +15,11 @@ export function stepStatement(id: string, step: TransactionStep, options: ApplyO
     return `$${values.length}${cast}`;
   };
   const answer = options.answer;
+  // The step's time on the app's clock (its answer's, else its events'), so that updated_at and
+  // replayed_at are compared with the same clock that reads them (replay progress, retention).
+  const at = answer?.at ?? step.events[0]?.occurredAt;
   // With an answer, the caller knows the row as the step leaves it: only what the statement's own checks read comes back.
-  const update = `UPDATE transactions SET ${setClauses(step.change, param, answer?.at).join(', ')}
+  const update = `UPDATE transactions SET ${setClauses(step.change, param, at).join(', ')}
         WHERE ${whereClauses(step.guard, param).join(' AND ')}
         RETURNING ${answer ? 'id, agency_code, agency_ref, state' : COLUMNS}`;
   const completes = step.change.state === 'completed';
