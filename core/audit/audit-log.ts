@@ -77,8 +77,6 @@ function isAnchorValue(value: unknown): value is AnchorValue {
   return typeof value === 'object' && value !== null && typeof (value as AnchorValue).anchorSql === 'string';
 }
 
-const PAGE = 5000;
-
 export class AuditLog {
   constructor(private readonly shardCount: number) {}
 
@@ -194,71 +192,118 @@ export class AuditLog {
    * Recomputes every chain from its genesis and reports every broken link, not only the first:
    * after a break the walk goes on from the stored event, so each edit, gap or insertion is named
    * where it is. Positions that seals vouch for are checked on the way.
+   *
+   * The chains are walked side by side, a round at a time: one statement reads the next events of
+   * every chain. Events of all chains are appended at the same pace, so a round's events lie on
+   * neighbouring pages of the table, each read once instead of once per chain; and the next round
+   * is asked for as soon as one arrives, so PostgreSQL reads it while this process hashes.
    */
   async verify(db: Queryable, options: { shards?: number[]; sealed?: SealedPositions } = {}): Promise<VerificationReport> {
     const shards = options.shards ?? [...Array(this.shardCount).keys()];
+    const walks = shards.map((shard) => new ChainWalk(shard, options.sealed?.get(shard)));
+    const round = (open: ChainWalk[]) =>
+      db.query<VerifyRow>({
+        text: `SELECT c.i::integer, e.seq, e.entity_type, e.entity_id, e.type, e.actor, e.data, e.occurred_at, e.prev_hash, e.hash
+                 FROM unnest($1::integer[], $2::bigint[]) WITH ORDINALITY AS c(shard, after, i)
+                 CROSS JOIN LATERAL (SELECT seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash FROM audit_events
+                                      WHERE shard = c.shard AND seq > c.after ORDER BY seq LIMIT ${VERIFY_ROUND}) e`,
+        values: [open.map((walk) => walk.shard), open.map((walk) => walk.lastSeq)],
+        rowMode: 'array',
+      });
+    let open = walks;
+    for (let pending: ReturnType<typeof round> | undefined = open.length ? round(open) : undefined; pending; ) {
+      const { rows }: { rows: VerifyRow[] } = await pending;
+      // Each walk's rows, in the order of `open` (c.i counts from 1), put in chain order if they came otherwise.
+      const byWalk: VerifyRow[][] = open.map(() => []);
+      for (const row of rows) byWalk[row[0] - 1].push(row);
+      const next: ChainWalk[] = [];
+      byWalk.forEach((walkRows, i) => {
+        if (walkRows.some((row, j) => j > 0 && Number(row[1]) < Number(walkRows[j - 1][1]))) walkRows.sort((a, b) => Number(a[1]) - Number(b[1]));
+        if (walkRows.length === VERIFY_ROUND) {
+          open[i].lastSeq = Number(walkRows[walkRows.length - 1][1]);
+          next.push(open[i]);
+        }
+      });
+      pending = next.length ? round(next) : undefined;
+      // A failure of the round asked for ahead surfaces where it is awaited, not as an unhandled rejection.
+      pending?.catch(() => undefined);
+      byWalk.forEach((walkRows, i) => open[i].check(walkRows));
+      open = next;
+    }
+    // A chain cut short at its end (events deleted from the tail) shows as a head that is ahead of its events.
+    const { rows: headRows } = await db.query<{ shard: number; seq: string; hash: Buffer }>('SELECT shard, seq, hash FROM audit_chain_heads WHERE shard = ANY($1::integer[])', [shards]);
+    const headOf = new Map(headRows.map((head) => [head.shard, head]));
     const breaks: ChainBreak[] = [];
     const heads: VerificationReport['heads'] = [];
     let eventsChecked = 0;
-    for (const shard of shards) {
-      const result = await this.verifyShard(db, shard, options.sealed?.get(shard));
-      eventsChecked += result.checked;
-      breaks.push(...result.breaks);
-      heads.push({ shard, seq: result.lastSeq, hash: result.lastHash });
+    for (const walk of walks) {
+      breaks.push(...walk.finish(headOf.get(walk.shard)));
+      eventsChecked += walk.checked;
+      heads.push({ shard: walk.shard, seq: walk.lastSeq, hash: walk.prevHash });
     }
     return { ok: breaks.length === 0, shards: shards.length, eventsChecked, breaks, heads };
   }
+}
 
-  private async verifyShard(
-    db: Queryable,
-    shard: number,
-    sealed: Map<number, Array<{ hash: Buffer; sealNo: number }>> = new Map(),
-  ): Promise<{ checked: number; breaks: ChainBreak[]; lastSeq: number; lastHash: Buffer }> {
-    const breaks: ChainBreak[] = [];
-    let prevHash = genesisHash(shard);
-    let expectedSeq = 1;
-    let lastSeq = 0;
-    let checked = 0;
-    const seen = new Set<number>();
-    for (;;) {
-      const { rows } = await db.query<AuditRow>(
-        `SELECT shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash
-           FROM audit_events WHERE shard = $1 AND seq > $2 ORDER BY seq LIMIT ${PAGE}`,
-        [shard, lastSeq],
-      );
-      for (const row of rows) {
-        const event = toEvent(row);
-        const at = { shard, seq: event.seq, entityType: event.entityType, entityId: event.entityId };
-        if (event.seq !== expectedSeq) breaks.push({ ...at, seq: expectedSeq, reason: 'sequence_gap' });
-        if (!event.prevHash.equals(prevHash)) breaks.push({ ...at, reason: 'prev_hash_mismatch' });
-        const hash = chainHash(event.prevHash, event.seq, eventContent(event));
-        if (!hash.equals(event.hash)) breaks.push({ ...at, reason: 'hash_mismatch' });
-        for (const seal of sealed.get(event.seq) ?? []) {
-          if (!seal.hash.equals(event.hash)) breaks.push({ ...at, reason: 'sealed_hash_mismatch', sealNo: seal.sealNo });
+/** Events per chain per round of verify: 16 chains × 1000 rows, a few MB in memory per round. */
+const VERIFY_ROUND = 1000;
+
+/** One chain's walk from its genesis: where it stands, and what did not hold. */
+class ChainWalk {
+  prevHash: Buffer;
+  lastSeq = 0;
+  checked = 0;
+  private expectedSeq = 1;
+  private readonly breaks: ChainBreak[] = [];
+  private readonly seen = new Set<number>();
+
+  constructor(
+    readonly shard: number,
+    private readonly sealed: Map<number, Array<{ hash: Buffer; sealNo: number }>> = new Map(),
+  ) {
+    this.prevHash = genesisHash(shard);
+  }
+
+  check(rows: VerifyRow[]): void {
+    const { shard, breaks, sealed } = this;
+    for (const [, seqText, entityType, entityId, type, actor, data, occurredAt, storedPrevHash, storedHash] of rows) {
+      const seq = Number(seqText);
+      // The breaks are written out where they happen: nothing is allocated for a link that holds.
+      if (seq !== this.expectedSeq) breaks.push({ shard, seq: this.expectedSeq, entityType, entityId, reason: 'sequence_gap' });
+      if (!storedPrevHash.equals(this.prevHash)) breaks.push({ shard, seq, entityType, entityId, reason: 'prev_hash_mismatch' });
+      const hash = chainHash(storedPrevHash, seq, eventContent({ entityType, entityId, type, actor, data, occurredAt }));
+      if (!hash.equals(storedHash)) breaks.push({ shard, seq, entityType, entityId, reason: 'hash_mismatch' });
+      const seals = sealed.get(seq);
+      if (seals) {
+        for (const seal of seals) {
+          if (!seal.hash.equals(storedHash)) breaks.push({ shard, seq, entityType, entityId, reason: 'sealed_hash_mismatch', sealNo: seal.sealNo });
         }
-        if (sealed.has(event.seq)) seen.add(event.seq);
-        // Go on from what is stored, so the next link is judged on its own.
-        prevHash = event.hash;
-        expectedSeq = event.seq + 1;
-        lastSeq = event.seq;
-        checked += 1;
+        this.seen.add(seq);
       }
-      if (rows.length < PAGE) break;
+      // Go on from what is stored, so the next link is judged on its own.
+      this.prevHash = storedHash;
+      this.expectedSeq = seq + 1;
+      this.lastSeq = seq;
+      this.checked += 1;
     }
-    for (const [seq, seals] of sealed) {
-      if (seq === 0 || seen.has(seq)) continue;
+  }
+
+  /** The walk's breaks, in chain order, with the seals' positions it never reached and the head row checked. */
+  finish(head: { seq: string; hash: Buffer } | undefined): ChainBreak[] {
+    const { shard, breaks } = this;
+    for (const [seq, seals] of this.sealed) {
+      if (seq === 0 || this.seen.has(seq)) continue;
       for (const seal of seals) breaks.push({ shard, seq, reason: 'sealed_event_missing', sealNo: seal.sealNo });
     }
-    // A chain cut short at its end (events deleted from the tail) shows as a head that is ahead of its events.
-    const head = await db.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM audit_chain_heads WHERE shard = $1', [shard]);
-    const headRow = head.rows[0];
-    if (!headRow || Number(headRow.seq) !== lastSeq || !headRow.hash.equals(prevHash)) {
-      breaks.push({ shard, seq: headRow ? Number(headRow.seq) : lastSeq + 1, reason: 'head_mismatch' });
+    if (!head || Number(head.seq) !== this.lastSeq || !head.hash.equals(this.prevHash)) {
+      breaks.push({ shard, seq: head ? Number(head.seq) : this.lastSeq + 1, reason: 'head_mismatch' });
     }
-    breaks.sort((a, b) => a.seq - b.seq);
-    return { checked, breaks, lastSeq, lastHash: prevHash };
+    return breaks.sort((a, b) => a.seq - b.seq);
   }
 }
+
+/** The columns verify reads, in order: the walk's number in its round (from 1), then the event (seq as int8 text). */
+type VerifyRow = [walk: number, seq: string, entityType: string, entityId: string, type: string, actor: string, data: Record<string, unknown>, occurredAt: Date, prevHash: Buffer, hash: Buffer];
 
 /** An `audit_events` row as `pg` returns it. */
 export interface AuditRow {
