@@ -99,7 +99,10 @@ export class PgAuditQueries extends AuditQueries {
          FROM audit_events e ${where.sql} ORDER BY occurred_at DESC, shard DESC, seq DESC LIMIT ${where.param(limit)}`,
       where.values,
     );
-    return rows.map((row) => ({ ...toEvent(row), cursor: { at: BigInt(row.at), shard: row.shard, seq: Number(row.seq) } }));
+    return rows.map((row) => {
+      const event = toEvent(row);
+      return Object.assign(event, { cursor: { at: BigInt(row.at), shard: event.shard, seq: event.seq } });
+    });
   }
 
   async transactionAgency(id: string): Promise<string | null> {
