@@ -5,7 +5,7 @@
  *   (BENCH_AUDIT_ROWS; 1,000,000 by default, 100,000 with --quick; seeded once and reused):
  *   p50 / p95 per filter; baseline: the first page of the primary key (no filter at all).
  * - Export: the events of a time window streamed as CSV by the API's own code (ReadAudit keyset
- *   pages → csv-stringify) into a counting sink, rows/s and the process's RSS before and after;
+ *   pages → CSV) into a counting sink, rows/s and the process's RSS before and after;
  *   baseline: `psql \copy (the same SELECT) TO /dev/null` (PostgreSQL's own COPY, no Node at all).
  * - Verify: AuditLog.verify over a valid chain of BENCH_AUDIT_CHAIN events (1,000,000; 100,000
  *   with --quick; seeded once), events/s; baseline: sha256 in Node over the same bytes (the
