@@ -1,3 +1,4 @@
+import { Pool } from 'pg';
 import type { Queryable } from '../db/pool';
 import { chainHash, eventContent, genesisHash, shardOf, type AuditEvent, type NewAuditEvent } from './audit-event';
 
@@ -197,8 +198,29 @@ export class AuditLog {
    * every chain. Events of all chains are appended at the same pace, so a round's events lie on
    * neighbouring pages of the table, each read once instead of once per chain; and the next round
    * is asked for as soon as one arrives, so PostgreSQL reads it while this process hashes.
+   *
+   * The events and the chain heads are read in one snapshot (REPEATABLE READ, read only): an event
+   * appended meanwhile moves its chain's head in the same statement, so it is wholly seen or not
+   * at all, and a busy system never shows a head ahead of the events read. Given a client, the
+   * caller's transaction is the snapshot.
    */
   async verify(db: Queryable, options: { shards?: number[]; sealed?: SealedPositions } = {}): Promise<VerificationReport> {
+    if (!(db instanceof Pool)) return this.walk(db, options);
+    const client = await db.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const report = await this.walk(client, options);
+      await client.query('COMMIT');
+      return report;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async walk(db: Queryable, options: { shards?: number[]; sealed?: SealedPositions }): Promise<VerificationReport> {
     const shards = options.shards ?? [...Array(this.shardCount).keys()];
     const walks = shards.map((shard) => new ChainWalk(shard, options.sealed?.get(shard)));
     const round = (open: ChainWalk[]) =>

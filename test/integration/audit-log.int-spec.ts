@@ -43,6 +43,40 @@ describe('AuditLog', () => {
     }
   });
 
+  it('verifies one moment of the chains: an event appended while verify walks them is no break', async () => {
+    // The append lands after verify read the events and before it read the chain heads: a real
+    // writer doing its work between verify's statements (a busy system is never still).
+    for (let n = 0; n < 20; n++) await audit.append(db.pool, event(`walker-${n}`, 'before', n));
+    const before = await audit.verify(db.pool);
+    expect(before.ok).toBe(true);
+    let appended = false;
+    const appendOnce = async (text: string): Promise<void> => {
+      if (appended || !/FROM audit_events/.test(text)) return;
+      appended = true;
+      // Every chain gets one: whichever shard the walk read, its head moves on.
+      for (let n = 0; n < 64; n++) await audit.append(db.pool, event(`racer-${n}`, 'during', n));
+    };
+    const racing = <T extends object>(target: T): T =>
+      new Proxy(target, {
+        get(object, property) {
+          const value = Reflect.get(object, property) as unknown;
+          if (property === 'query') {
+            return async (...args: [string | { text: string }, ...unknown[]]) => {
+              const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(object, args);
+              await appendOnce(typeof args[0] === 'string' ? args[0] : args[0].text);
+              return result;
+            };
+          }
+          if (property === 'connect') return async () => racing(await (value as () => Promise<object>).apply(object));
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(object) : value;
+        },
+      });
+    const during = await audit.verify(racing(db.pool));
+    expect(appended).toBe(true);
+    expect(during).toMatchObject({ ok: true, breaks: [], eventsChecked: before.eventsChecked });
+    expect(await audit.verify(db.pool)).toMatchObject({ ok: true, breaks: [], eventsChecked: before.eventsChecked + 64 });
+  });
+
   it('appends nothing when the anchor yields no row', async () => {
     const before = await audit.verify(db.pool);
     const chain = audit.chainCtes([event('ghost', 'never', 1)], 1, 'anchor');
