@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { normalisePhone } from '../bookings/domain/booking';
 import type { Queryable } from '../db/pool';
 import type { PersonalDataVault } from '../shared/personal-data';
 
@@ -42,11 +43,13 @@ export class NoticeOutbox {
   /** Writes the notice (on `db`: the caller's transaction, or the pool); false when it was already there. */
   async enqueue(notice: NewNotice, db: Queryable = this.pool): Promise<boolean> {
     const phoneSealed = notice.phone ? this.vault.seal(notice.phone) : null;
+    // The keyed hash is how erasure finds the notice (core/privacy).
+    const phoneHash = notice.phone ? this.vault.lookupHash(normalisePhone(notice.phone)) : null;
     const { rowCount } = await db.query(
-      `INSERT INTO citizen_notices (transaction_id, notice_key, kind, body, phone_sealed, status)
-       VALUES ($1, $2, $3, $4, $5, CASE WHEN $5::bytea IS NULL THEN 'no-phone' ELSE 'pending' END)
+      `INSERT INTO citizen_notices (transaction_id, notice_key, kind, body, phone_sealed, phone_hash, status)
+       VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5::bytea IS NULL THEN 'no-phone' ELSE 'pending' END)
        ON CONFLICT DO NOTHING`,
-      [notice.transactionId ?? null, notice.key ?? null, notice.kind, notice.text, phoneSealed],
+      [notice.transactionId ?? null, notice.key ?? null, notice.kind, notice.text, phoneSealed, phoneHash],
     );
     return rowCount === 1;
   }

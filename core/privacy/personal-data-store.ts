@@ -1,18 +1,29 @@
 import type { NewAuditEvent } from '../audit/audit-event';
 
-/** A row holding a sealed phone and no keyed hash to find it by: erasure opens it to see whose it is. */
+/**
+ * A row holding a sealed phone: one whose keyed hash is among the citizen's, or one written before
+ * rows kept that hash (`phoneHash` null), which erasure opens to see whose it is.
+ */
 export interface SealedPhoneRow {
   id: string;
   phoneSealed: Buffer;
+  phoneHash: string | null;
 }
 
-/** A citizen's rows as erasure sees them: ids, whether each is still open, and the sealed citizen data. */
-export interface CitizenRows {
+/** The records found by the citizen's ID number: ids, whether each is still open, and the sealed citizen data. */
+export interface CitizenRecords {
   transactions: Array<{ id: string; open: boolean; citizenSealed: Buffer }>;
   bookings: Array<{ id: string; open: boolean; citizenSealed: Buffer }>;
-  /** Every walk-in ticket still holding a phone (for the call-ahead SMS). */
+}
+
+/** A citizen's rows as erasure sees them. */
+export interface CitizenRows extends CitizenRecords {
+  /**
+   * Walk-in tickets still holding a phone (for the call-ahead SMS) whose keyed hash is one that
+   * `phonesOf` named, or that have none: no other citizen's ticket is locked.
+   */
   walkInPhones: SealedPhoneRow[];
-  /** Every outbox notice not tied to a transaction and still holding a phone (tied ones go with their transaction). */
+  /** The same for outbox notices not tied to a transaction (tied ones go with their transaction). */
   noticePhones: SealedPhoneRow[];
   /** Every live USSD conversation: its phone's keyed hash and its menu state, which holds the ID number once typed. */
   ussdSessions: Array<{ id: string; phoneHash: string; stateSealed: Buffer }>;
@@ -85,11 +96,18 @@ export interface RetentionCutoffs {
  */
 export abstract class PersonalDataStore {
   /**
-   * Locks and returns a citizen's rows (and the rows with a phone but no hash, and live USSD
-   * sessions), lets `decide` look at them, then erases the citizen's and appends `decide`'s event;
-   * `decide` returns null to leave everything as it was.
+   * Locks a citizen's records and asks `phonesOf` for the keyed hashes of their phones; then locks
+   * the walk-in tickets and notices with one of those hashes (and those with a phone but no hash,
+   * and live USSD sessions), lets `decide` look at them all, then erases the citizen's and appends
+   * `decide`'s event; `decide` returns null to leave everything as it was.
    */
-  abstract eraseCitizen(citizenIdHash: string, decide: (rows: CitizenRows) => CitizenErasure | null, tombstones: Tombstones, at: Date): Promise<ErasureCounts | null>;
+  abstract eraseCitizen(
+    citizenIdHash: string,
+    phonesOf: (records: CitizenRecords) => string[],
+    decide: (rows: CitizenRows) => CitizenErasure | null,
+    tombstones: Tombstones,
+    at: Date,
+  ): Promise<ErasureCounts | null>;
 
   /** Erases up to `limit` rows per table past their cutoff; appends `event` when any were. */
   abstract purgeExpired(

@@ -17,6 +17,8 @@ export interface NewTicket {
   idempotencyKey: string | null;
   /** A walk-in's phone for the call-ahead SMS, sealed by the caller (PersonalDataVault); absent or null when none was given. */
   phoneSealed?: Buffer | null;
+  /** Its keyed hash (PersonalDataVault.lookupHash of the normalised number), by which erasure finds the ticket; with `phoneSealed`. */
+  phoneHash?: string | null;
 }
 
 /** What the ticket is for: known up front for a walk-in, from the booking for a check-in. */

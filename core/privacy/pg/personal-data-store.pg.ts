@@ -8,9 +8,11 @@ import {
   NO_ERASURE,
   PersonalDataStore,
   type CitizenErasure,
+  type CitizenRecords,
   type CitizenRows,
   type ErasureCounts,
   type RetentionCutoffs,
+  type SealedPhoneRow,
   type Tombstones,
 } from '../personal-data-store';
 
@@ -29,7 +31,7 @@ async function touched(client: PoolClient, sql: string, params: unknown[]): Prom
 }
 
 /** An outbox notice loses its phone; one not sent yet is then kept with nothing to send. */
-const DROP_NOTICE_PHONE = `UPDATE citizen_notices SET phone_sealed = NULL, status = CASE WHEN status = 'pending' THEN 'no-phone' ELSE status END`;
+const DROP_NOTICE_PHONE = `UPDATE citizen_notices SET phone_sealed = NULL, phone_hash = NULL, status = CASE WHEN status = 'pending' THEN 'no-phone' ELSE status END`;
 
 /**
  * Erasure overwrites records in place: the sealed columns get tombstones (or NULL where the
@@ -46,7 +48,13 @@ export class PgPersonalDataStore extends PersonalDataStore {
     super();
   }
 
-  async eraseCitizen(citizenIdHash: string, decide: (rows: CitizenRows) => CitizenErasure | null, tombstones: Tombstones, at: Date): Promise<ErasureCounts | null> {
+  async eraseCitizen(
+    citizenIdHash: string,
+    phonesOf: (records: CitizenRecords) => string[],
+    decide: (rows: CitizenRows) => CitizenErasure | null,
+    tombstones: Tombstones,
+    at: Date,
+  ): Promise<ErasureCounts | null> {
     return withTransaction(this.pool, async (client) => {
       const transactions = await client.query<{ id: string; state: string; citizen_sealed: Buffer }>(
         'SELECT id, state, citizen_sealed FROM transactions WHERE citizen_id_hash = $1 ORDER BY id FOR UPDATE',
@@ -56,18 +64,7 @@ export class PgPersonalDataStore extends PersonalDataStore {
         'SELECT id, reference, status, slot_end, citizen_sealed FROM bookings WHERE citizen_id_hash = $1 ORDER BY id FOR UPDATE',
         [citizenIdHash],
       );
-      // No keyed hash finds these by phone: every one is opened (in core) to see whose it is.
-      // Walk-in phones go when the call-ahead SMS is claimed and at retention, so these stay few.
-      const walkIns = await client.query<{ id: string; phone_sealed: Buffer }>(
-        'SELECT id, phone_sealed FROM queue_tickets WHERE phone_sealed IS NOT NULL ORDER BY id FOR UPDATE',
-      );
-      const notices = await client.query<{ id: string; phone_sealed: Buffer }>(
-        'SELECT id::text, phone_sealed FROM citizen_notices WHERE transaction_id IS NULL AND phone_sealed IS NOT NULL ORDER BY id FOR UPDATE',
-      );
-      const sessions = await client.query<{ session_id: string; phone_hash: string; state_sealed: Buffer }>(
-        'SELECT session_id, phone_hash, state_sealed FROM ussd_sessions ORDER BY session_id FOR UPDATE',
-      );
-      const decision = decide({
+      const records: CitizenRecords = {
         transactions: transactions.rows.map((r) => ({
           id: r.id,
           open: !TERMINAL.includes(r.state as (typeof TERMINAL)[number]),
@@ -78,8 +75,30 @@ export class PgPersonalDataStore extends PersonalDataStore {
           open: (ACTIVE_STATUSES as readonly string[]).includes(r.status) && r.slot_end > at,
           citizenSealed: r.citizen_sealed,
         })),
-        walkInPhones: walkIns.rows.map((r) => ({ id: r.id, phoneSealed: r.phone_sealed })),
-        noticePhones: notices.rows.map((r) => ({ id: r.id, phoneSealed: r.phone_sealed })),
+      };
+      // Only the citizen's walk-ins and notices are locked (found by their phones' keyed hash): a
+      // lock on anyone else's would hide their ticket from call-next (SKIP LOCKED) meanwhile. Rows
+      // written before the hash was kept have none: those are locked and opened (in core) to see whose they are.
+      const hashes = phonesOf(records);
+      const walkIns = await client.query<{ id: string; phone_sealed: Buffer; phone_hash: string | null }>(
+        `SELECT id, phone_sealed, phone_hash FROM queue_tickets
+          WHERE phone_sealed IS NOT NULL AND (phone_hash = ANY($1::text[]) OR phone_hash IS NULL) ORDER BY id FOR UPDATE`,
+        [hashes],
+      );
+      const notices = await client.query<{ id: string; phone_sealed: Buffer; phone_hash: string | null }>(
+        `SELECT id::text, phone_sealed, phone_hash FROM citizen_notices
+          WHERE transaction_id IS NULL AND phone_sealed IS NOT NULL AND (phone_hash = ANY($1::text[]) OR phone_hash IS NULL) ORDER BY id FOR UPDATE`,
+        [hashes],
+      );
+      const sessions = await client.query<{ session_id: string; phone_hash: string; state_sealed: Buffer }>(
+        'SELECT session_id, phone_hash, state_sealed FROM ussd_sessions ORDER BY session_id FOR UPDATE',
+      );
+      const sealedPhones = (rows: Array<{ id: string; phone_sealed: Buffer; phone_hash: string | null }>): SealedPhoneRow[] =>
+        rows.map((r) => ({ id: r.id, phoneSealed: r.phone_sealed, phoneHash: r.phone_hash }));
+      const decision = decide({
+        ...records,
+        walkInPhones: sealedPhones(walkIns.rows),
+        noticePhones: sealedPhones(notices.rows),
         ussdSessions: sessions.rows.map((r) => ({ id: r.session_id, phoneHash: r.phone_hash, stateSealed: r.state_sealed })),
       });
       if (!decision) return null;
@@ -94,7 +113,7 @@ export class PgPersonalDataStore extends PersonalDataStore {
       );
       const phones = decision.phoneHashes;
       counts.notices += await touched(client, `${DROP_NOTICE_PHONE} WHERE id = ANY($1::bigint[])`, [decision.noticeIds]);
-      counts.tickets = await touched(client, 'UPDATE queue_tickets SET phone_sealed = NULL WHERE id = ANY($1::uuid[])', [decision.ticketIds]);
+      counts.tickets = await touched(client, 'UPDATE queue_tickets SET phone_sealed = NULL, phone_hash = NULL WHERE id = ANY($1::uuid[])', [decision.ticketIds]);
       // The citizen's visits: a walk-in with their phone, a booking checked in, a ticket that led to their transaction.
       counts.feedback = await touched(
         client,
@@ -173,7 +192,7 @@ export class PgPersonalDataStore extends PersonalDataStore {
       const cutOf = (alias: string): string => `LEFT JOIN cut c ON c.service_code = ${alias}.service_code`;
       counts.tickets = await touched(
         client,
-        `UPDATE queue_tickets SET phone_sealed = NULL WHERE id IN
+        `UPDATE queue_tickets SET phone_sealed = NULL, phone_hash = NULL WHERE id IN
            (WITH cut AS (${cut}) SELECT q.id FROM queue_tickets q ${cutOf('q')}
              WHERE q.phone_sealed IS NOT NULL AND q.arrived_at < coalesce(c.cutoff, $3) ORDER BY q.arrived_at LIMIT $4 FOR UPDATE OF q SKIP LOCKED)`,
         [services, instants, byDefault, limit],

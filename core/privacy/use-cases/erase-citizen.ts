@@ -52,19 +52,27 @@ export class EraseCitizen {
     const at = this.clock.now();
     const id = randomUUID();
     let open = { transactions: 0, bookings: 0 };
+    // One spelling per phone (a transaction may hold `0712 345 678`), as every keyed hash of a phone is taken.
+    const phones = new Set<string>(command.phone ? [normalisePhone(command.phone)] : []);
+    const phoneHashes = new Set<string>();
     const counts = await this.store.eraseCitizen(
       this.vault.lookupHash(command.idNumber),
-      (rows) => {
-        open = { transactions: rows.transactions.filter((r) => r.open).length, bookings: rows.bookings.filter((r) => r.open).length };
-        if (open.transactions + open.bookings > 0) return null;
-        // One spelling per phone (a transaction may hold `0712 345 678`), as every keyed hash of a phone is taken.
-        const phones = new Set<string>(command.phone ? [normalisePhone(command.phone)] : []);
-        for (const row of [...rows.transactions, ...rows.bookings]) {
+      (records) => {
+        for (const row of [...records.transactions, ...records.bookings]) {
           const phone = this.vault.open<{ phone?: string }>(row.citizenSealed).phone;
           if (phone) phones.add(normalisePhone(phone));
         }
-        const phoneHashes = new Set([...phones].map((phone) => this.vault.lookupHash(phone)));
-        const theirs = (sealed: SealedPhoneRow[]): string[] => sealed.filter((r) => phones.has(normalisePhone(this.vault.open<string>(r.phoneSealed)))).map((r) => r.id);
+        for (const phone of phones) phoneHashes.add(this.vault.lookupHash(phone));
+        return [...phoneHashes];
+      },
+      (rows) => {
+        open = { transactions: rows.transactions.filter((r) => r.open).length, bookings: rows.bookings.filter((r) => r.open).length };
+        if (open.transactions + open.bookings > 0) return null;
+        // A row with a keyed hash is known by it; one written before rows kept it is opened.
+        const theirs = (sealed: SealedPhoneRow[]): string[] =>
+          sealed
+            .filter((r) => (r.phoneHash !== null ? phoneHashes.has(r.phoneHash) : phones.has(normalisePhone(this.vault.open<string>(r.phoneSealed)))))
+            .map((r) => r.id);
         return {
           phoneHashes: [...phoneHashes],
           ticketIds: theirs(rows.walkInPhones),

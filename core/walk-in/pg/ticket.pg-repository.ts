@@ -60,8 +60,8 @@ export class PgTicketRepository extends TicketRepository {
         );
         const { rows } = await db.query<TicketRow>(
           `INSERT INTO queue_tickets (id, centre_code, local_day, service_code, letter, number, priority_class, booking_ref,
-             slot_start, arrived_at, state, issued_by, idempotency_scope, idempotency_key, phone_sealed)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'waiting', $11, $12, $13, $14)
+             slot_start, arrived_at, state, issued_by, idempotency_scope, idempotency_key, phone_sealed, phone_hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'waiting', $11, $12, $13, $14, $15)
            RETURNING ${TICKET_COLUMNS}`,
           [
             ticket.id,
@@ -78,6 +78,7 @@ export class PgTicketRepository extends TicketRepository {
             ticket.idempotencyScope,
             ticket.idempotencyKey,
             ticket.phoneSealed ?? null,
+            ticket.phoneHash ?? null,
           ],
         );
         const issued = toTicket(rows[0]);
@@ -112,7 +113,7 @@ export class PgTicketRepository extends TicketRepository {
   async claimCallAhead(id: string, at: Date): Promise<boolean> {
     // The walk-in's phone served its one purpose: it is not kept past the claim.
     const { rowCount } = await this.pool.query(
-      `UPDATE queue_tickets SET call_ahead_sent_at = $2, phone_sealed = NULL WHERE id = $1 AND call_ahead_sent_at IS NULL AND state = 'waiting'`,
+      `UPDATE queue_tickets SET call_ahead_sent_at = $2, phone_sealed = NULL, phone_hash = NULL WHERE id = $1 AND call_ahead_sent_at IS NULL AND state = 'waiting'`,
       [id, at],
     );
     return rowCount === 1;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AgencyNotices } from '../../agencies/agency-notices';
 import type { ServiceNotice } from '../../agencies/domain/service-notice';
 import type { CheckInBooking } from '../../bookings/use-cases/check-in-booking';
+import { normalisePhone } from '../../bookings/domain/booking';
 import { normaliseBookingReference } from '../../bookings/domain/booking-reference';
 import { offers, type Centre } from '../../centres/domain/centre';
 import { localDate } from '../../centres/domain/local-time';
@@ -45,7 +46,7 @@ export class IssueTicket {
     private readonly board: BoardFeed,
     private readonly clock: Clock,
     private readonly notices: Pick<AgencyNotices, 'forService'>,
-    private readonly vault: Pick<PersonalDataVault, 'seal'>,
+    private readonly vault: Pick<PersonalDataVault, 'seal' | 'lookupHash'>,
   ) {}
 
   async execute(command: IssueTicketCommand): Promise<{ ticket: IssuedTicket; created: boolean }> {
@@ -89,7 +90,9 @@ export class IssueTicket {
         idempotencyScope: command.idempotencyKey ? command.caller.subject : null,
         idempotencyKey: command.idempotencyKey ?? null,
         bookingRef,
-        phoneSealed: request.kind === 'walk-in' && request.phone ? this.vault.seal(request.phone) : null,
+        ...(request.kind === 'walk-in' && request.phone
+          ? { phoneSealed: this.vault.seal(request.phone), phoneHash: this.vault.lookupHash(normalisePhone(request.phone)) }
+          : { phoneSealed: null, phoneHash: null }),
       },
       plan,
       (issued) => ({
