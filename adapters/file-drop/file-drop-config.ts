@@ -20,6 +20,7 @@ import { misconfigured } from '../config-readers';
 import type { FileFormat } from './file-drop-document';
 import { folderPairProblems, resolveFolderPair, type FolderBase, type FolderPair } from './folder-pair';
 import { parseSftpSettings, type SftpSettings } from './sftp-config';
+import { FILE_DROP_ADAPTER_DEFAULTS } from '../../contracts/src/kinds/file-drop.kind';
 
 export type FileDropTransport = NonNullable<FileDropAdapterBlock['transport']>;
 
@@ -42,13 +43,8 @@ export interface FileDropConfig {
   maxAnswerBytes: number;
 }
 
-export const FILE_DROP_DEFAULTS = Object.freeze({
-  format: 'json' as FileFormat,
-  pollIntervalMs: 1000,
-  settleMs: 1000,
-  answerTimeoutMs: 900_000,
-  maxAnswerBytes: 1_048_576,
-});
+/** The file-drop kind's defaults, kept once in contracts beside the schema's `default` annotations. */
+export const FILE_DROP_DEFAULTS = Object.freeze({ ...FILE_DROP_ADAPTER_DEFAULTS, format: FILE_DROP_ADAPTER_DEFAULTS.format as FileFormat });
 
 export function parseFileDropConfig(agency: AgencyDefinition, opts: Pick<AdapterFactoryOptions, 'env' | 'endpointOverride'>): FileDropConfig {
   // The catalogue loader validated the block against $defs/kinds/file-drop of agency-file.v1.json.

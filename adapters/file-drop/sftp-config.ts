@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import type { FileDropAdapterBlock } from '../../contracts/src/agency-adapter.types';
 import { misconfigured } from '../config-readers';
+import { FILE_DROP_SFTP_DEFAULTS } from '../../contracts/src/kinds/file-drop.kind';
 
 type SftpBlock = NonNullable<FileDropAdapterBlock['sftp']>;
 
@@ -32,7 +33,8 @@ export interface SftpSettings {
   credentials(): SftpCredentials;
 }
 
-export const SFTP_DEFAULTS = Object.freeze({ port: 22, timeoutMs: 10_000 });
+/** The `sftp` block's defaults, kept once in contracts beside the schema's. */
+export const SFTP_DEFAULTS = FILE_DROP_SFTP_DEFAULTS;
 
 /**
  * `endpointOverride` may be `sftp://host:port` (tests, a staging server): it replaces the host and

@@ -7,6 +7,7 @@
  */
 import type { RestAdapterBlock, RestOperationBlock } from '../../contracts/src/agency-adapter.types';
 import { copyMap } from '../config-readers';
+import { REST_ADAPTER_DEFAULTS, REST_OPERATION_DEFAULTS } from '../../contracts/src/kinds/rest.kind';
 
 export type RestAuth =
   | { type: 'none' }
@@ -50,15 +51,8 @@ export interface RestOperation {
   rejectReasonPointer: string;
 }
 
-export const REST_DEFAULTS = {
-  idempotencyHeader: 'Idempotency-Key',
-  correlationHeader: 'X-Correlation-Id',
-  apiKeyHeader: 'X-API-Key',
-  businessRejectStatuses: [400, 404, 409, 422],
-  agencyRefPointer: '/reference',
-  rejectCodePointer: '/error/code',
-  rejectReasonPointer: '/error/message',
-} as const;
+/** The REST kind's defaults, kept once in contracts beside the schema's `default` annotations. */
+export const REST_DEFAULTS = Object.freeze({ ...REST_ADAPTER_DEFAULTS, ...REST_OPERATION_DEFAULTS });
 
 export function parseRestAgencyConfig(adapter: Readonly<Record<string, unknown>>): RestAgencyConfig {
   // The catalogue loader validated the block against $defs/kinds/rest of agency-file.v1.json.

@@ -8,6 +8,7 @@
 import type { SoapAdapterBlock, SoapOperationBlock } from '../../contracts/src/agency-adapter.types';
 import { copyMap } from '../config-readers';
 import { parseFaultMap, type SoapFaultRule } from './soap-fault-map';
+import { SOAP_ADAPTER_DEFAULTS, SOAP_OPERATION_DEFAULTS } from '../../contracts/src/kinds/soap.kind';
 
 export type SoapSecurity =
   | { type: 'none' }
@@ -56,14 +57,13 @@ export interface SoapOperation {
   rejectReasonPointer?: string;
 }
 
-export const SOAP_DEFAULTS = {
-  transactionIdField: 'TransactionId',
-  rejectFaultCodes: ['Client', 'Sender'],
-  authFaultCodes: ['FailedAuthentication', 'InvalidSecurity', 'InvalidSecurityToken', 'FailedCheck'],
-  agencyRefPointer: '/Reference',
+/** The SOAP kind's defaults (kept once in contracts beside the schema's), and the status operation's. */
+export const SOAP_DEFAULTS = Object.freeze({
+  ...SOAP_ADAPTER_DEFAULTS,
+  ...SOAP_OPERATION_DEFAULTS,
   referenceField: 'Reference',
   statePointer: '/Status',
-} as const;
+});
 
 export function parseSoapAgencyConfig(agencyCode: string, adapter: Readonly<Record<string, unknown>>): SoapAgencyConfig {
   // The catalogue loader validated the block against $defs/kinds/soap of agency-file.v1.json.

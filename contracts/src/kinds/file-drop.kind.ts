@@ -2,7 +2,7 @@
  * The `file-drop` adapter kind: request files written into an outbox folder, answer files read
  * from an inbox folder (adapters/file-drop), on this machine or (`transport: "sftp"`) on an SFTP
  * server whose host key is pinned by `sftp.hostKeySha256`. Defaults here match the `default` annotations in
- * agency-file.v1.json and adapters/file-drop/file-drop-config.ts.
+ * agency-file.v1.json; adapters/file-drop/file-drop-config.ts takes them from here.
  */
 import type { AdapterKindRules } from './adapter-kind.rules';
 import { requiredProperties } from './schema-fields';
@@ -16,7 +16,7 @@ export const FILE_DROP_ADAPTER_DEFAULTS = Object.freeze({
   maxAnswerBytes: 1_048_576,
 });
 
-/** Defaults of the `sftp` block (transport `sftp`), as in agency-file.v1.json and adapters/file-drop/sftp-config.ts. */
+/** Defaults of the `sftp` block (transport `sftp`), as in agency-file.v1.json; adapters/file-drop/sftp-config.ts takes them from here. */
 export const FILE_DROP_SFTP_DEFAULTS = Object.freeze({
   port: 22,
   timeoutMs: 10_000,

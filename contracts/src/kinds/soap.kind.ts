@@ -1,6 +1,6 @@
 /**
  * The `soap` adapter kind: defaults of its adapter and operation blocks (the same values as
- * the `default` annotations in agency-file.v1.json and adapters/soap/soap-config.ts), and the
+ * the `default` annotations in agency-file.v1.json; adapters/soap/soap-config.ts takes them from here), and the
  * mapping checks against the service's schemas.
  */
 import type { AdapterKindRules } from './adapter-kind.rules';
