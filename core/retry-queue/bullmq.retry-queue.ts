@@ -82,12 +82,14 @@ export class BullMqRetryQueue extends RetryQueue {
     if (this.closing) throw new Error('retry queue is closed');
     const data: RetryJob = { transactionId: job.transactionId, agencyCode: job.agencyCode, attempt: job.attempt };
     // An existing id (delayed, waiting, active or recently completed) makes add() a no-op.
-    const adding = this.queue.add(job.agencyCode, data, { jobId: retryJobId(job), delay: Math.max(0, delayMs) });
-    await withinOrFail(
-      adding,
-      this.scheduleTimeoutMs,
-      () => new DomainError('unavailable', 'retry-queue-unavailable', `Redis did not take retry job ${retryJobId(job)} within ${this.scheduleTimeoutMs} ms`),
-    );
+    // Refused at once (Redis down: ioredis gives up after maxRetriesPerRequest) or too slow, it is the
+    // same to the caller: the retry queue is unavailable, and the transaction's due time in
+    // PostgreSQL (the sweeper) is the safety net.
+    const unavailable = (why: string) => new DomainError('unavailable', 'retry-queue-unavailable', `Redis did not take retry job ${retryJobId(job)}: ${why}`);
+    const adding = this.queue.add(job.agencyCode, data, { jobId: retryJobId(job), delay: Math.max(0, delayMs) }).catch((error: Error) => {
+      throw unavailable(error.message);
+    });
+    await withinOrFail(adding, this.scheduleTimeoutMs, () => unavailable(`no answer within ${this.scheduleTimeoutMs} ms`));
   }
 
   async consume(handler: RetryHandler, opts: { concurrency: number }): Promise<void> {
