@@ -6,6 +6,7 @@ import { inNairobi, SettableClock } from '../factories/clock';
 import { KeycloakTestRealm, type TokenOptions } from '../factories/keycloak';
 import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-agency/rest-agency.simulator';
 import { COMBOS, MATRIX, type ComboName, type RouteRow } from './authorization-matrix.table';
+import { centreBody } from './bookings.helpers';
 import { nrbEnvelope } from './transactions.helpers';
 
 /**
@@ -71,18 +72,15 @@ describe('authorization matrix', () => {
   const as = (caller: Caller, method: string, path: string, body?: unknown) => call(method, path, token(caller), body);
 
   const centreDefinition = {
+    ...centreBody(
+      null,
+      [{ service: 'id-card-replacement', ticketLetter: 'A', slotCapacity: 10 }],
+      [
+        { code: '1', name: 'Counter 1', services: ['id-card-replacement'] },
+        { code: '2', name: 'Counter 2', services: ['id-card-replacement'] },
+      ],
+    ),
     name: 'Matrix Centre',
-    county: 'Nairobi',
-    slotMinutes: 30,
-    bookingHorizonDays: 30,
-    noShowGraceMinutes: 15,
-    openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '08:00', closes: '17:00' })),
-    holidays: [],
-    services: [{ service: 'id-card-replacement', ticketLetter: 'A', slotCapacity: 10 }],
-    counters: [
-      { code: '1', name: 'Counter 1', services: ['id-card-replacement'] },
-      { code: '2', name: 'Counter 2', services: ['id-card-replacement'] },
-    ],
   };
   const bookingBody = (idNumber: string) => ({
     centre: OWN,

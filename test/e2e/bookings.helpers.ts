@@ -47,7 +47,8 @@ export function bookingBody(centre: string, slotStart: string, n: number, servic
 }
 
 /** A centre open every day 08:00–17:00, 30-minute slots, with one holiday. */
-export function centreBody(holiday: string, services: unknown[], counters: unknown[] = []): Record<string, unknown> {
+/** A centre open 08:00–17:00 every day; `holiday` (a date) closes it that day. */
+export function centreBody(holiday: string | null, services: unknown[], counters: unknown[] = []): Record<string, unknown> {
   return {
     name: 'Test Huduma Centre',
     county: 'Nairobi',
@@ -55,7 +56,7 @@ export function centreBody(holiday: string, services: unknown[], counters: unkno
     bookingHorizonDays: 30,
     noShowGraceMinutes: 15,
     openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '08:00', closes: '17:00' })),
-    holidays: [{ date: holiday, name: 'Test Day' }],
+    holidays: holiday ? [{ date: holiday, name: 'Test Day' }] : [],
     services,
     counters,
   };

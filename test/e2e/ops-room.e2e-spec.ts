@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { startTestApp, type TestApp } from '../factories/app';
 import { describeWithBrowser, startBrowser, type TestBrowser } from '../factories/browser';
 import { inNairobi, RunningClock } from '../factories/clock';
+import { centreBody } from './bookings.helpers';
 import { call, takeTicket } from './queue.helpers';
 import { json, nrbEnvelope, submit } from './transactions.helpers';
 
@@ -100,15 +101,8 @@ describeWithBrowser('the operations room in a browser', (chromiumPath) => {
   it("shows a centre's waiting tickets per service and today's figures", async () => {
     const admin = await app.token('admin');
     const created = await call(app, 'PUT', '/v1/centres/NRB-OPS', admin, {
+      ...centreBody(null, [{ service: 'id-card-replacement', ticketLetter: 'A', slotCapacity: 0 }], [{ code: '1', name: 'Counter 1', services: ['id-card-replacement'] }]),
       name: 'Huduma Centre Ops Test',
-      county: 'Nairobi',
-      slotMinutes: 30,
-      bookingHorizonDays: 30,
-      noShowGraceMinutes: 15,
-      openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '08:00', closes: '17:00' })),
-      holidays: [],
-      services: [{ service: 'id-card-replacement', ticketLetter: 'A', slotCapacity: 0 }],
-      counters: [{ code: '1', name: 'Counter 1', services: ['id-card-replacement'] }],
     });
     expect(created.status).toBe(201);
     const kiosk = await app.token('channel', { subject: 'kiosk-ops' });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestApp } from '../factories/app';
 import { openEventStream, type EventStream } from '../factories/event-stream';
+import { centreBody } from './bookings.helpers';
 
 export const ID_CARD = 'id-card-replacement';
 export const BUSINESS = 'business-name-search';
@@ -61,20 +62,11 @@ export async function createCentre(app: TestApp, code: string, extraCounters = 0
     { code: '3', name: 'Counter 3', services: [BUSINESS] },
     ...Array.from({ length: extraCounters }, (_, i) => ({ code: String(4 + i), name: `Counter ${4 + i}`, services: [ID_CARD, BUSINESS] })),
   ];
-  const reply = await call(app, 'PUT', `/v1/centres/${code}`, admin, {
-    name: 'Queue Test Centre',
-    county: 'Nairobi',
-    slotMinutes: 30,
-    bookingHorizonDays: 30,
-    noShowGraceMinutes: 15,
-    openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '08:00', closes: '17:00' })),
-    holidays: [],
-    services: [
-      { service: ID_CARD, ticketLetter: 'A', slotCapacity },
-      { service: BUSINESS, ticketLetter: 'B', slotCapacity: 0 },
-    ],
-    counters,
-  });
+  const services = [
+    { service: ID_CARD, ticketLetter: 'A', slotCapacity },
+    { service: BUSINESS, ticketLetter: 'B', slotCapacity: 0 },
+  ];
+  const reply = await call(app, 'PUT', `/v1/centres/${code}`, admin, { ...centreBody(null, services, counters), name: 'Queue Test Centre' });
   if (reply.status !== 201) throw new Error(`creating centre ${code}: ${reply.status} ${JSON.stringify(reply.body)}`);
 }
 
