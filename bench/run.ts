@@ -10,6 +10,7 @@
  *   --connections N      default 50
  *   --skip-build         use dist/ as it is, even when older than the sources
  *   --cpu-prof           run the api process with --cpu-prof; the .cpuprofile lands in bench/results/profiles/
+ *   --perf-map           run the api process with --perf-basic-prof --interpreted-frames-native-stack (for `perf record -g -p <pid>`)
  *   --neighbour-limit P  warn when other work took more than P % of the box's CPU in a window (default 10)
  *   --stored a,b         transactions already stored for the `stored` scenario (default 1000000,10000000;
  *                        quick 100000; 0 is gateway-c10); each size is seeded once into kiungo_bench_stored_<size>
@@ -85,6 +86,7 @@ async function main(): Promise<number> {
       connections: { type: 'string' },
       'skip-build': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      'perf-map': { type: 'boolean', default: false },
       'neighbour-limit': { type: 'string' },
       stored: { type: 'string' },
       list: { type: 'boolean', default: false },
@@ -109,6 +111,7 @@ async function main(): Promise<number> {
     storedSizes: sizes(values.stored, values.quick ? [100_000] : [1_000_000, 10_000_000]),
     build: !values['skip-build'],
     cpuProfileDir: values['cpu-prof'] ? path.join(RESULTS_DIR, 'profiles', startedAt.replace(/:/g, '-')) : undefined,
+    perfMap: values['perf-map'],
     neighbourLimit: positiveInteger(values['neighbour-limit'], 10, '--neighbour-limit') / 100,
   };
   const selected = selectScenarios(values.scenario);

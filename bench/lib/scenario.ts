@@ -28,6 +28,8 @@ export interface BenchSettings {
   build: boolean;
   /** When set, api processes run with `--cpu-prof` and write their profile here on exit. */
   cpuProfileDir?: string;
+  /** Run api processes with `--perf-basic-prof --interpreted-frames-native-stack`, so `perf record -g -p <pid>` names JS frames. */
+  perfMap?: boolean;
   /** A scenario whose window saw neighbours take more than this share of the box's CPU gets a warning (0–1). */
   neighbourLimit: number;
 }

@@ -15,6 +15,8 @@ import { startSimulator, type SimulatorHandle } from './simulator';
 export const BENCH_DATABASE = `kiungo_bench_run_${process.pid}`;
 
 /** The service every transaction scenario submits: NRB's ID card replacement. */
+/** `--perf-map`: V8 writes /tmp/perf-<pid>.map and keeps interpreted frames on the native stack, so perf names JS functions. */
+const PERF_MAP_NODE_ARGS = ['--perf-basic-prof', '--interpreted-frames-native-stack'];
 export const NRB_SERVICE_PATH = '/api/v1/id-replacements';
 
 export interface GatewayStack {
@@ -72,7 +74,10 @@ async function startGatewayStack(ctx: BenchContext): Promise<GatewayStack> {
     redisUrl: settings.redisUrl,
     env: { NRB_BASE_URL: simulator.url, ...catalogue.env },
   });
-  const profileArgs = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(settings.cpuProfileDir)}`] : [];
+  const profileArgs = [
+    ...(settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(settings.cpuProfileDir)}`] : []),
+    ...(settings.perfMap ? PERF_MAP_NODE_ARGS : []),
+  ];
   // The api and the worker migrate at start-up under an advisory lock, so they may start together.
   const [api, worker] = await Promise.all([deployment.start('api', { nodeArgs: profileArgs }), deployment.start('worker')]);
   const channelToken = await deployment.token('channel', 'bench');
