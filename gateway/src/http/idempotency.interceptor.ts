@@ -1,4 +1,4 @@
-import { createParamDecorator, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { createParamDecorator, Injectable, SetMetadata, type CallHandler, type CanActivate, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
@@ -11,9 +11,9 @@ const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by the IdempotencyInterceptor: the caller's key and the request's fingerprint (hashed once, here). */
+    /** Set by the IdempotencyInterceptor or the IdempotencyKeyGuard: the caller's key and the request's fingerprint (hashed once, there). */
     idempotency?: IdempotentRequest;
-    /** Set by the IdempotencyInterceptor on a handler marked @IdempotencyInStatements(). */
+    /** Set by the IdempotencyInterceptor or the IdempotencyKeyGuard on a handler marked @IdempotencyInStatements(). */
     inlineKey?: InlineKey;
   }
 }
@@ -47,47 +47,77 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private async handle(context: ExecutionContext, next: CallHandler): Promise<unknown> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const key = headerValue(request.headers['idempotency-key']);
-    if (!key || !KEY_FORMAT.test(key)) {
-      throw new DomainError('invalid', 'idempotency-key-required', 'Send an Idempotency-Key header (1–255 visible ASCII characters) unique to this request.', {
-        errors: [{ field: 'header:Idempotency-Key', message: key ? 'must be 1–255 visible ASCII characters' : 'is required' }],
-      });
-    }
-    if (nestedDeeperThan(request.body, MAX_NESTING_DEPTH)) {
-      // Refused before hashing: canonicalJson recurses, and thousands of levels overflow the stack (a 500).
-      throw new DomainError('invalid', 'validation-failed', 'The request body is nested too deeply.', {
-        errors: [{ field: '', message: `is nested too deeply (more than ${MAX_NESTING_DEPTH} levels)` }],
-      });
-    }
-    const route = `${request.method} ${request.routeOptions?.url ?? request.url}`;
-    const idempotent: IdempotentRequest = {
-      scope: request.principal?.subject ?? 'anonymous',
-      key,
-      route,
-      fingerprint: fingerprintOf(request.body),
-    };
-    request.idempotency = idempotent;
-    const work = async (): Promise<{ status: number; body: unknown }> => {
-      const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      return { status: reply.statusCode, body };
-    };
-    const inStatements = this.reflector.get<boolean | undefined>(IN_STATEMENTS, context.getHandler());
-    if (inStatements) request.inlineKey = new InlineKey(idempotent);
-    const { answer, replayed } = request.inlineKey ? await this.runOnce.runInline(request.inlineKey, work) : await this.runOnce.run(idempotent, work);
-    if (replayed) {
-      reply.status(answer.status);
-      reply.header('Idempotent-Replayed', 'true');
-    }
-    return answer.body;
+    prepareIdempotency(request, this.reflector.get<boolean | undefined>(IN_STATEMENTS, context.getHandler()) === true);
+    return answerOnce(this.runOnce, request, http.getResponse<FastifyReply>(), () => lastValueFrom(next.handle(), { defaultValue: undefined }));
   }
+}
+
+/**
+ * The interceptor's first half as a route guard, for a hot route whose handler answers through
+ * `answerOnce` itself (POST /v1/transactions): the same checks at the same point (after the auth
+ * and rate-limit guards, before the body is validated), without the interceptor's Observable
+ * chain, which cost the submit more than any other part of Nest (issue 13).
+ */
+@Injectable()
+export class IdempotencyKeyGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    prepareIdempotency(context.switchToHttp().getRequest<FastifyRequest>(), this.reflector.get<boolean | undefined>(IN_STATEMENTS, context.getHandler()) === true);
+    return true;
+  }
+}
+
+/** Checks the header and the body's depth, hashes the body once, and leaves the key on the request (and an InlineKey when `inStatements`). */
+function prepareIdempotency(request: FastifyRequest, inStatements: boolean): void {
+  const key = headerValue(request.headers['idempotency-key']);
+  if (!key || !KEY_FORMAT.test(key)) {
+    throw new DomainError('invalid', 'idempotency-key-required', 'Send an Idempotency-Key header (1–255 visible ASCII characters) unique to this request.', {
+      errors: [{ field: 'header:Idempotency-Key', message: key ? 'must be 1–255 visible ASCII characters' : 'is required' }],
+    });
+  }
+  if (nestedDeeperThan(request.body, MAX_NESTING_DEPTH)) {
+    // Refused before hashing: canonicalJson recurses, and thousands of levels overflow the stack (a 500).
+    throw new DomainError('invalid', 'validation-failed', 'The request body is nested too deeply.', {
+      errors: [{ field: '', message: `is nested too deeply (more than ${MAX_NESTING_DEPTH} levels)` }],
+    });
+  }
+  const idempotent: IdempotentRequest = {
+    scope: request.principal?.subject ?? 'anonymous',
+    key,
+    route: `${request.method} ${request.routeOptions?.url ?? request.url}`,
+    fingerprint: fingerprintOf(request.body),
+  };
+  request.idempotency = idempotent;
+  if (inStatements) request.inlineKey = new InlineKey(idempotent);
+}
+
+/**
+ * Runs the handler's `work` once per key (RunOnce, inline when the request carries an InlineKey)
+ * and answers a repeat with the first answer: its status, `Idempotent-Replayed: true`, its body.
+ * The status stored is the one `work` set on the reply.
+ */
+export async function answerOnce(runOnce: RunOnce, request: FastifyRequest, reply: FastifyReply, handle: () => Promise<unknown>): Promise<unknown> {
+  const idempotent = request.idempotency;
+  // Only reachable on a route without the guard or the interceptor: a programming error, not the caller's.
+  if (!idempotent) throw new Error('answerOnce used on a route without the IdempotencyKeyGuard or the IdempotencyInterceptor');
+  const work = async (): Promise<{ status: number; body: unknown }> => {
+    const body = await handle();
+    return { status: reply.statusCode, body };
+  };
+  const { answer, replayed } = request.inlineKey ? await runOnce.runInline(request.inlineKey, work) : await runOnce.run(idempotent, work);
+  if (replayed) {
+    reply.status(answer.status);
+    reply.header('Idempotent-Replayed', 'true');
+  }
+  return answer.body;
 }
 
 /** The request's key and fingerprint, for a use case that records them with what it creates. */
 export const Idempotency = createParamDecorator((_data: unknown, context: ExecutionContext): IdempotentRequest => {
   const idempotent = context.switchToHttp().getRequest<FastifyRequest>().idempotency;
   // Only reachable on a route without the interceptor: a programming error, not the caller's.
-  if (!idempotent) throw new Error('@Idempotency() used on a route without the IdempotencyInterceptor');
+  if (!idempotent) throw new Error('@Idempotency() used on a route without the IdempotencyInterceptor or the IdempotencyKeyGuard');
   return idempotent;
 });
 

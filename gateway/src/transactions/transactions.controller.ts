@@ -1,7 +1,7 @@
-import { Controller, Get, HttpCode, Param, Post, Res, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { IdempotentRequest, InlineKey, StoredAnswer } from '../../../core/idempotency/domain/idempotent-request';
+import type { StoredAnswer } from '../../../core/idempotency/domain/idempotent-request';
 import { isFinalForCaller, type Transaction as TransactionRecord } from '../../../core/transactions/domain/transaction';
 import { toTransactionView } from '../../../core/transactions/transaction.view';
 import { GetTransaction } from '../../../core/transactions/use-cases/get-transaction';
@@ -10,7 +10,8 @@ import { SubmitTransaction } from '../../../core/transactions/use-cases/submit-t
 import { CurrentPrincipal, Can, type Principal } from '../auth';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
-import { Idempotency, IdempotencyInStatements, IdempotencyInterceptor, InlineIdempotency } from '../http/idempotency.interceptor';
+import { answerOnce, IdempotencyInStatements, IdempotencyKeyGuard } from '../http/idempotency.interceptor';
+import { RunOnce } from '../../../core/idempotency/use-cases/run-once';
 import { Catalogue } from '../../../contracts/src/catalogue';
 import type { Transaction, TransactionEnvelope, TransactionPage, TransactionQuery } from '../../../contracts/src/message.types';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
@@ -30,12 +31,15 @@ export class TransactionsController {
     private readonly listTransactions: ListTransactions,
     private readonly catalogue: Catalogue,
     private readonly vault: PersonalDataVault,
+    private readonly runOnce: RunOnce,
   ) {}
 
   @Post()
   @HttpCode(202)
   @Can('transaction.submit')
-  @UseInterceptors(IdempotencyInterceptor)
+  // The IdempotencyInterceptor's work without its Observable chain: the guard checks the key and
+  // hashes the body, and the handler answers through answerOnce (the hottest route, issue 13).
+  @UseGuards(IdempotencyKeyGuard)
   @IdempotencyInStatements()
   @ApiOperation({
     summary: 'Submit a transaction (one citizen request for one service)',
@@ -50,16 +54,20 @@ export class TransactionsController {
   @ApiProblemResponse(503, 'The agency is not taking applications and the service falls back to `reject` (Retry-After)')
   async submit(
     @ValidBody('transaction-envelope') envelope: TransactionEnvelope,
-    @Idempotency() idempotency: IdempotentRequest,
-    @InlineIdempotency() key: InlineKey,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Transaction> {
+    return (await answerOnce(this.runOnce, reply.request, reply, () => this.submitOnce(envelope, principal, reply))) as Transaction;
+  }
+
+  private async submitOnce(envelope: TransactionEnvelope, principal: Principal, reply: FastifyReply): Promise<Transaction> {
+    const request = reply.request;
     // The answer is built once per transaction: the one stored with the outcome is the one sent.
     let last: { transaction: TransactionRecord; answer: StoredAnswer } | undefined;
     const answerFor = (transaction: TransactionRecord): StoredAnswer => {
       if (last?.transaction !== transaction) {
-        const view = { ...toTransactionView(transaction, this.vault, this.catalogue), statusUrl: `/v1/transactions/${transaction.id}` };
+        // The citizen as the caller sent it: the view need not open the sealed copy again.
+        const view = { ...toTransactionView(transaction, this.vault, this.catalogue, { citizen: envelope.citizen }), statusUrl: `/v1/transactions/${transaction.id}` };
         last = { transaction, answer: { status: isFinalForCaller(transaction.state) ? 200 : 202, body: view } };
       }
       return last.answer;
@@ -67,10 +75,10 @@ export class TransactionsController {
     const { transaction } = await this.submitTransaction.execute({
       envelope,
       submitter: principal,
-      idempotency,
-      inline: { key, answerFor },
+      idempotency: request.idempotency,
+      inline: { key: request.inlineKey!, answerFor },
       // Fastify's request id is the correlation id (create-http-app.ts), passed on explicitly.
-      correlationId: reply.request.id,
+      correlationId: request.id,
     });
     const answer = answerFor(transaction);
     reply.status(answer.status);
