@@ -23,9 +23,10 @@ export function toTransactionView(
   tx: Transaction,
   vault: PersonalDataVault,
   services: ServiceInstructions,
-  options: { showPersonalData?: boolean; history?: AuditEvent[] } = {},
+  options: { showPersonalData?: boolean; history?: AuditEvent[]; citizen?: Citizen } = {},
 ): TransactionView {
-  const citizen = vault.open<Citizen>(tx.citizenSealed);
+  // `citizen`: the caller's own copy, when it has one (the submit): the sealed one need not be opened.
+  const citizen = options.citizen ?? vault.open<Citizen>(tx.citizenSealed);
   const shown: Citizen = options.showPersonalData
     ? citizen
     : { idNumber: maskIdNumber(citizen.idNumber), ...(citizen.phone ? { phone: maskPhone(citizen.phone) } : {}) };

@@ -25,8 +25,11 @@ export class AgencyCall {
     private readonly clock: Clock,
   ) {}
 
-  /** The claimed attempt, sent with the transaction id as the agency's idempotency key. Never throws for the agency. */
-  async send(claimed: Transaction, options: { inline: boolean; correlationId?: string }): Promise<AgencyOutcome> {
+  /**
+   * The claimed attempt, sent with the transaction id as the agency's idempotency key. Never throws for the agency.
+   * `payload`: the payload as sealed on the row, when the caller still holds it (the inline attempt of a submit), so it is not opened again.
+   */
+  async send(claimed: Transaction, options: { inline: boolean; correlationId?: string; payload?: Record<string, unknown> }): Promise<AgencyOutcome> {
     if (!this.catalogue.service(claimed.serviceCode)) {
       return { kind: 'transient', code: 'misconfigured', reason: `service ${claimed.serviceCode} is no longer in the catalogue` };
     }
@@ -35,7 +38,7 @@ export class AgencyCall {
       {
         transactionId: claimed.id,
         serviceCode: claimed.serviceCode,
-        payload: this.vault.open<Record<string, unknown>>(claimed.payloadSealed),
+        payload: options.payload ?? this.vault.open<Record<string, unknown>>(claimed.payloadSealed),
         attempt: claimed.attempts,
         correlationId: options.correlationId,
       },

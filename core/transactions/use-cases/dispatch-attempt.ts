@@ -27,10 +27,13 @@ export class DispatchAttempt {
     private readonly warn: (message: string, fields: { transactionId: string; correlationId?: string }) => void = () => undefined,
   ) {}
 
-  /** `answer`: the caller's idempotency answer, stored with the outcome when it can be (see InlineKey). */
+  /**
+   * `answer`: the caller's idempotency answer, stored with the outcome when it can be (see InlineKey).
+   * `payload`: the transaction's payload in the clear, when the caller has it (see AgencyCall.send).
+   */
   async run(
     claimed: Transaction,
-    options: { inline: boolean; actor: string; correlationId?: string; answer?: InlineAnswer<Transaction> },
+    options: { inline: boolean; actor: string; correlationId?: string; answer?: InlineAnswer<Transaction>; payload?: Record<string, unknown> },
   ): Promise<Transaction> {
     const held = options.inline ? null : await this.fallback.hold(claimed, options.actor);
     if (held) return held;

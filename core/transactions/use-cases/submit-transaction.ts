@@ -124,6 +124,8 @@ export class SubmitTransaction {
       actor: command.submitter.subject,
       correlationId: command.correlationId,
       answer: inline,
+      // Sealed a moment ago from this very object: the attempt sends it without opening the row's copy.
+      payload: envelope.payload,
     });
     return { transaction, created: true };
   }
