@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { maskIdNumber, maskPhone, PersonalDataVault } from './personal-data';
 
 describe('PersonalDataVault', () => {
@@ -9,6 +9,20 @@ describe('PersonalDataVault', () => {
     const sealed = vault.seal(citizen);
     expect(sealed.toString('latin1')).not.toContain('12345678');
     expect(vault.open(sealed)).toEqual(citizen);
+  });
+
+  it('seals every value under its own IV, across the batches the IVs are drawn in', () => {
+    const ivs = new Set(Array.from({ length: 600 }, () => vault.seal({ a: 1 }).subarray(1, 13).toString('hex')));
+    expect(ivs.size).toBe(600);
+  });
+
+  it('opens what was sealed before the keys were KeyObjects (the stored format is unchanged)', () => {
+    const master = randomBytes(32);
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'kiungo:seal:v1', 32)), iv);
+    const body = Buffer.concat([cipher.update(JSON.stringify({ idNumber: '12345678' }), 'utf8'), cipher.final()]);
+    const sealed = Buffer.concat([Buffer.from([1]), iv, cipher.getAuthTag(), body]);
+    expect(new PersonalDataVault(master).open(sealed)).toEqual({ idNumber: '12345678' });
   });
 
   it('refuses a sealed value that was altered', () => {
