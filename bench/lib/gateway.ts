@@ -42,8 +42,11 @@ export interface GatewayDeployment {
   readonly redisUrl: string;
   /** The environment every process of this deployment gets (PORT aside). */
   readonly env: Readonly<Record<string, string>>;
-  /** Starts one more process; resolves once /health/ready answers 200. */
-  start(role: 'api' | 'worker', options?: { nodeArgs?: readonly string[]; env?: Record<string, string> }): Promise<GatewayProcess>;
+  /**
+   * Starts one more process; resolves once /health/ready answers 200. `entry`: another build's
+   * main.js (bench/tools/ab-api.ts runs two builds side by side); default dist/'s.
+   */
+  start(role: 'api' | 'worker', options?: { nodeArgs?: readonly string[]; env?: Record<string, string>; entry?: string }): Promise<GatewayProcess>;
   /** A development token the api processes accept (same KIUNGO_DATA_DIR); `claims` e.g. an officer's centre. */
   token(role: Role, subject: string, claims?: { centre?: string; agency?: string }): Promise<string>;
   /** Removes the temp data dir (the processes are stopped by their owners or by the bench's cleanup). */
@@ -77,18 +80,18 @@ export async function createGatewayDeployment(options: GatewayDeploymentOptions)
     databaseUrl,
     redisUrl: options.redisUrl,
     env,
-    start: (role, startOptions = {}) => startGatewayProcess(role, { ...env, ...startOptions.env }, startOptions.nodeArgs ?? []),
+    start: (role, startOptions = {}) => startGatewayProcess(role, { ...env, ...startOptions.env }, startOptions.nodeArgs ?? [], startOptions.entry ?? GATEWAY_ENTRY),
     token: (role, subject, claims = {}) => mintDevToken({ role, subject, expiresIn: '2h', ...claims }, config),
     dispose: () => rmSync(dataDir, { recursive: true, force: true }),
   };
 }
 
-async function startGatewayProcess(role: 'api' | 'worker', env: Record<string, string>, nodeArgs: readonly string[]): Promise<GatewayProcess> {
+async function startGatewayProcess(role: 'api' | 'worker', env: Record<string, string>, nodeArgs: readonly string[], entry: string): Promise<GatewayProcess> {
   const port = await freePort();
   // Each process its own metrics port: api and worker share the box.
   const metricsPort = env.KIUNGO_METRICS_PORT ?? String(await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const managed = spawnManaged(`gateway ${role} :${port}`, process.execPath, [...PROBE_NODE_ARGS, ...nodeArgs, GATEWAY_ENTRY, role], {
+  const managed = spawnManaged(`gateway ${role} :${port}`, process.execPath, [...PROBE_NODE_ARGS, ...nodeArgs, entry, role], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port), KIUNGO_METRICS_PORT: metricsPort },
     ipc: true,

@@ -1,0 +1,107 @@
+/**
+ * Two builds of the gateway side by side: an api process from each, on the same database, agency
+ * simulator and worker, loaded at the same moment with the same requests (POST /v1/transactions,
+ * a fresh Idempotency-Key each), so that whatever else runs on the box weighs on both alike. Prints
+ * each api's CPU ms per submit and submits/s per round, and the medians. On a shared box this is
+ * the fair comparison of a change: runs of `npm run bench` one after the other see different
+ * neighbours (bench/README.md, "Where the CPU went").
+ *
+ *   node scripts/run-ts.cjs bench/tools/ab-api.ts <distA> <distB> [--rounds 5] [--duration 10] [--connections 10] [--agency-down]
+ *
+ * <distA>, <distB>: directories holding a build (`npm run build` output, e.g. a copy of dist/ made
+ * before the change). `--agency-down`: the agency refuses everything and both apis' breakers are
+ * opened first, so the rounds measure the breaker-open path (202s). The worker runs distA's code.
+ * Environment as the bench: BENCH_ADMIN_DATABASE_URL, and BENCH_AB_REDIS_URL (default
+ * redis://127.0.0.1:6379/13, flushed).
+ */
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeBenchCatalogue } from '../lib/catalogue';
+import { watchCpu } from '../lib/cpu';
+import { dropDatabase, flushRedisDb } from '../lib/database';
+import { createGatewayDeployment, type GatewayProcess } from '../lib/gateway';
+import { runLoad, type LoadResult } from '../lib/load';
+import { sleep, stopAllProcesses } from '../lib/processes';
+import { startSimulator } from '../lib/simulator';
+import { nrbEnvelope } from '../../test/e2e/transactions.helpers';
+
+const DATABASE = `kiungo_bench_ab_${process.pid}`;
+/** Requests that open a breaker against a refusing agency (its volume threshold, with room). */
+const TRIP_REQUESTS = 60;
+
+interface Side {
+  label: string;
+  api: GatewayProcess;
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      rounds: { type: 'string', default: '5' },
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '10' },
+      'agency-down': { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 2) throw new Error('usage: ab-api.ts <distA> <distB> [--rounds N] [--duration S] [--connections N] [--agency-down]');
+  const entries = positionals.map((dir) => path.resolve(dir, 'gateway', 'src', 'main.js'));
+  const rounds = Number(values.rounds);
+  const durationSec = Number(values.duration);
+  const connections = Number(values.connections);
+  const adminDatabaseUrl = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = process.env.BENCH_AB_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
+
+  const simulator = await startSimulator({ prefix: 'NRB' });
+  const catalogue = writeBenchCatalogue();
+  const deployment = await createGatewayDeployment({ adminDatabaseUrl, databaseName: DATABASE, redisUrl, env: { NRB_BASE_URL: simulator.url, ...catalogue.env } });
+  try {
+    // The worker first: it migrates the new database before the apis start.
+    await deployment.start('worker', { entry: entries[0] });
+    const sides: Side[] = [];
+    for (const [index, entry] of entries.entries()) sides.push({ label: `${'AB'[index]} ${positionals[index]}`, api: await deployment.start('api', { entry }) });
+    const token = await deployment.token('channel', 'bench');
+    const load = (side: Side, seconds: number): Promise<LoadResult> =>
+      runLoad({ url: side.api.url, path: '/v1/transactions', headers: { authorization: `Bearer ${token}` }, body: nrbEnvelope(), connections, durationSec: seconds });
+    if (values['agency-down']) {
+      await simulator.setMode('down');
+      for (const side of sides) await runLoad({ url: side.api.url, path: '/v1/transactions', headers: { authorization: `Bearer ${token}` }, body: nrbEnvelope(), connections: 1, durationSec: 30, amount: TRIP_REQUESTS });
+    }
+    const expected = values['agency-down'] ? '202' : '200';
+    const figures: Array<Array<{ ms: number; rps: number }>> = sides.map(() => []);
+    for (let round = 1; round <= rounds; round++) {
+      await Promise.all(sides.map((side) => load(side, 2)));
+      await sleep(500);
+      const cpu = watchCpu(Object.fromEntries(sides.map((side) => [side.label, side.api.pid])));
+      const results = await Promise.all(sides.map((side) => load(side, durationSec)));
+      const report = cpu.stop();
+      const line = sides.map((side, index) => {
+        const result = results[index];
+        const ms = (report.coreSeconds[side.label] * 1000) / result.requests;
+        figures[index].push({ ms, rps: result.rps });
+        const odd = Object.keys(result.statusCodes).filter((code) => code !== expected);
+        return `${side.label}: ${ms.toFixed(3)} ms/submit, ${result.rps.toFixed(0)}/s${odd.length > 0 ? ` (statuses ${JSON.stringify(result.statusCodes)})` : ''}`;
+      });
+      console.log(`round ${round} (box busy ${((100 * report.boxBusy) / report.boxAvailable).toFixed(0)} %, load ${loadAverage()}): ${line.join(' | ')}`);
+    }
+    const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const [a, b] = figures.map((rows) => ({ ms: median(rows.map((r) => r.ms)), rps: median(rows.map((r) => r.rps)) }));
+    console.log(`median: ${sides[0].label} ${a.ms.toFixed(3)} ms/submit ${a.rps.toFixed(0)}/s | ${sides[1].label} ${b.ms.toFixed(3)} ms/submit ${b.rps.toFixed(0)}/s | B ÷ A CPU ${(b.ms / a.ms).toFixed(2)}`);
+  } finally {
+    await stopAllProcesses(10_000);
+    deployment.dispose();
+    catalogue.remove();
+    await flushRedisDb(redisUrl);
+    await dropDatabase(adminDatabaseUrl, DATABASE);
+  }
+}
+
+function loadAverage(): string {
+  return loadavg()[0].toFixed(1);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  void stopAllProcesses(1000).finally(() => process.exit(1));
+});
