@@ -111,6 +111,6 @@ describe('bulkhead: a slow agency does not slow the others', () => {
     const settled = await Promise.all(toA);
     const refused = settled.filter((tx) => tx.lastError?.code === 'bulkhead_full');
     expect(refused.length).toBeGreaterThanOrEqual(A_SUBMISSIONS - 8 - 16);
-    expect(settled.every((tx) => typeof tx.id === 'string')).toBe(true);
+    expect(settled.filter((tx) => typeof tx.id !== 'string')).toEqual([]); // every one recorded; else shows what came back
   }, 30_000);
 });

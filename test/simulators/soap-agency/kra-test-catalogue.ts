@@ -35,8 +35,9 @@ export function kraTestCatalogue(options: KraTestCatalogueOptions = {}): KraTest
   }
   agency.adapter = { ...agency.adapter, ...options.adapter };
   agency.resilience = {
-    timeoutMs: 800,
-    inlineTimeoutMs: 500,
+    // Generous, so a loaded box's slow answer is not a timeout; the hanging agency waits them out.
+    timeoutMs: 3000,
+    inlineTimeoutMs: 2000,
     concurrency: 8,
     queueLimit: 32,
     breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 1500, rollingCountTimeoutMs: 5000 },
