@@ -12,6 +12,8 @@ import { day, slotAt } from '../../test/e2e/bookings.helpers';
 import { benchCentreCode, BOOKABLE_SERVICES, createBenchCentre } from '../lib/centres';
 import { watchCpu } from '../lib/cpu';
 import { withClient } from '../lib/database';
+import { watchStatements } from '../lib/probe/client';
+import { recordRequests, requestCost } from '../lib/recorded-requests';
 import type { LoadResult } from '../lib/load';
 import type { Figure, Scenario } from '../lib/scenario';
 import { gatewayStack, stackProcesses, type GatewayStack } from '../lib/stack';
@@ -59,15 +61,19 @@ export const bookings: Scenario = {
     let next = 0;
     const request = bookingRequest(stack, () => ({ ...combos[next++ % combos.length], citizen: nextCitizen(), channel: 'portal' }));
     await ctx.warmUp(request);
+    const statements = await watchStatements({ api: stack.api.probe, worker: stack.worker.probe });
     const cpu = watchCpu(stackProcesses(stack));
     const load = await ctx.load(request);
     const cpuReport = cpu.stop(load.requests);
+    const window = await statements.stop(load.requests);
+    const recorded = await recordRequests({ probe: stack.api.probe, request, databaseUrl: stack.deployment.databaseUrl, count: 3, expectStatus: 201 });
     return {
       target: `gateway api (pid ${stack.api.pid}) POST /v1/bookings, ${combos.length} slot/centre/service combinations round robin`,
       load,
       figures: bookingFigures(load),
       metrics: { bookingsPerSec: booked(load) / load.durationSec },
       cpu: cpuReport,
+      requestCost: requestCost(recorded, window),
       checks: [{ label: 'every booking accepted (201)', ok: load.non2xx === 0 && load.errors === 0, detail: `${JSON.stringify(load.statusCodes)}, ${load.errors} errors` }],
     };
   },
