@@ -1,8 +1,18 @@
 import type { PoolClient } from 'pg';
 import type { NewAuditEvent } from '../audit/audit-event';
+import type { IdempotentRequest, StoredAnswer } from '../idempotency/domain/idempotent-request';
 import type { BookingRecord, SlotChoice } from './domain/booking';
 
 export type NewBooking = Omit<BookingRecord, 'status' | 'reschedules' | 'checkedInAt' | 'cancelledAt' | 'noShowAt' | 'updatedAt'>;
+
+/**
+ * The caller's Idempotency-Key claimed in the booking's own statement (core/idempotency, InlineKey),
+ * with the answer stored there too when `answerFor` is given (the booking is then final for the caller).
+ */
+export interface BookingClaim {
+  request: IdempotentRequest;
+  answerFor?: (booking: BookingRecord) => StoredAnswer;
+}
 
 export interface SlotUsage {
   start: Date;
@@ -27,8 +37,10 @@ export abstract class BookingRepository {
   /**
    * Takes a place in the slot and records the booking. Conflicts: `slot-full` when the slot has no
    * place left, `already-booked` when the citizen holds an active booking for the service that day.
+   * With `claim`: the key is claimed (and answered) with the booking, or nothing is written and
+   * KeyAlreadyClaimed is thrown when someone holds the key already.
    */
-  abstract insert(booking: NewBooking, slot: SlotChoice, event: NewAuditEvent): Promise<BookingRecord>;
+  abstract insert(booking: NewBooking, slot: SlotChoice, event: NewAuditEvent, claim?: BookingClaim): Promise<BookingRecord>;
 
   abstract findByReference(reference: string): Promise<BookingRecord | null>;
 

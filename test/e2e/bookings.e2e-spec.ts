@@ -219,6 +219,31 @@ describeWithPostgres('Service by Appointment', () => {
       expect(await activeInSlot(slot)).toBe(1);
     });
 
+    it('replays a key whose slot has filled since, and leaves the key of a refused booking free (the key is claimed in the booking statement)', async () => {
+      const slot = slotAt(day(3, start), '14:00');
+      await db.pool.query('INSERT INTO appointment_slots (centre_code, service_code, slot_start, capacity, booked) VALUES ($1, $2, $3, 1, 0)', [CENTRE, SERVICE, slot]);
+      const key = randomUUID();
+      const first = await call(app, 'POST', '/v1/bookings', channel, bookingBody(CENTRE, slot, 950), key);
+      expect(first.status).toBe(201);
+      expect(await slotRow(slot)).toEqual({ capacity: 1, booked: 1 });
+      // The slot is full now; the repeat still gets the first answer, not a 409.
+      const repeat = await call(app, 'POST', '/v1/bookings', channel, bookingBody(CENTRE, slot, 950), key);
+      expect(repeat.status).toBe(201);
+      expect(repeat.body).toEqual(first.body);
+      expect(await slotRow(slot)).toEqual({ capacity: 1, booked: 1 });
+
+      const refusedKey = randomUUID();
+      const refused = await call(app, 'POST', '/v1/bookings', channel, bookingBody(CENTRE, slot, 951), refusedKey);
+      expect(refused.status).toBe(409);
+      expect(refused.body.type).toMatch(/\/slot-full$/);
+      expect((await db.pool.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [refusedKey])).rowCount).toBe(0);
+      // The refused request stored nothing: the key may carry another request.
+      const elsewhere = await call(app, 'POST', '/v1/bookings', channel, bookingBody(CENTRE, slotAt(day(3, start), '14:30'), 951), refusedKey);
+      expect(elsewhere.status).toBe(201);
+      const stored = await db.pool.query<{ status: number; body: unknown }>('SELECT status, body FROM idempotency_keys WHERE key = $1', [refusedKey]);
+      expect(stored.rows).toEqual([{ status: 201, body: elsewhere.body }]);
+    });
+
     it('cancels, releasing the place, once', async () => {
       const slot = slotAt(day(2, start), '13:00');
       const booked = await call(app, 'POST', '/v1/bookings', channel, bookingBody(CENTRE, slot, 700));

@@ -39,6 +39,11 @@ export class AgencyAppointmentSync {
     private readonly clock: Clock,
   ) {}
 
+  /** Whether a booking of this service is reserved at an agency too (afterBooked may then refuse it). */
+  reservesFor(serviceCode: string): boolean {
+    return Boolean(this.system.agencyFor(serviceCode));
+  }
+
   /** Called by BookAppointment once the booking is stored, before it is confirmed. Throws to refuse it. */
   async afterBooked(booking: BookingRecord, actor: string): Promise<void> {
     const agencyCode = this.system.agencyFor(booking.serviceCode);

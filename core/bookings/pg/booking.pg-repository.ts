@@ -1,20 +1,24 @@
 import type { Pool, PoolClient } from 'pg';
 import type { NewAuditEvent } from '../../audit/audit-event';
 import type { AuditLog } from '../../audit/audit-log';
-import { PG_ERROR, pgConstraint, pgErrorCode, withTransaction, type Queryable } from '../../db/pool';
+import { PG_ERROR, pgConstraint, pgErrorCode, statement, withTransaction, type Queryable } from '../../db/pool';
+import { KeyAlreadyClaimed } from '../../idempotency/domain/idempotent-request';
 import { DomainError } from '../../shared/errors';
 import { newBookingReference } from '../domain/booking-reference';
 import type { BookingRecord, BookingStatus, SlotChoice } from '../domain/booking';
-import { BookingRepository, type NewBooking, type ReleasedBooking, type SlotUsage } from '../booking.repository';
+import { BookingRepository, type BookingClaim, type NewBooking, type ReleasedBooking, type SlotUsage } from '../booking.repository';
 import { fromRow, type BookingRow } from './booking.row';
 
 const ONE_PER_DAY = 'bookings_one_active_per_citizen_service_day';
 const REFERENCE_UNIQUE = 'bookings_reference_key';
+const KEY_UNIQUE = 'idempotency_keys_pkey';
 
 export class PgBookingRepository extends BookingRepository {
   constructor(
     private readonly pool: Pool,
     private readonly audit: AuditLog,
+    /** The booking statement as a named prepared statement (production PostgreSQL; not the embedded database). */
+    private readonly prepared = false,
   ) {
     super();
   }
@@ -25,38 +29,54 @@ export class PgBookingRepository extends BookingRepository {
    * `booked < capacity`: under READ COMMITTED it waits for the row lock and re-checks the newest
    * version, so concurrent bookings serialise on the slot and never overfill it; no place, no
    * booking (and no event). The one-booking-per-day index refuses the whole statement.
+   *
+   * With a claim, the caller's Idempotency-Key is claimed (and answered) in the same statement,
+   * after the place: a key held already takes no place (`key_taken`), and a twin that claims it
+   * between our look and our insert makes the key's insert fail, which undoes the whole statement.
+   * Nothing is read back: the row is what we wrote. Named and prepared on real PostgreSQL.
    */
-  async insert(booking: NewBooking, slot: SlotChoice, event: NewAuditEvent): Promise<BookingRecord> {
+  async insert(booking: NewBooking, slot: SlotChoice, event: NewAuditEvent, claim?: BookingClaim): Promise<BookingRecord> {
     for (let attempt = 0; ; attempt++) {
       const reference = attempt === 0 ? booking.reference : newBookingReference();
+      const record = asBooked(booking, reference);
       const values: unknown[] = [
         slot.centreCode, slot.serviceCode, slot.start, slot.capacity,
         booking.id, reference, booking.slotEnd, booking.localDate, booking.citizenIdHash, booking.citizenSealed,
         booking.channel, booking.bookedBy, booking.reminderSentAt, booking.createdAt,
       ];
+      const answer = claim?.answerFor?.(record);
+      if (claim) values.push(claim.request.scope, claim.request.key, claim.request.route, claim.request.fingerprint);
+      if (claim && answer) values.push(answer.status, JSON.stringify(answer.body ?? null));
       const chain = this.audit.chainCtes([{ ...event, entityId: reference }], values.length + 1, 'inserted');
-      try {
-        const { rows } = await this.pool.query<BookingRow>(
-          `WITH place AS (
-             INSERT INTO appointment_slots AS s (centre_code, service_code, slot_start, capacity, booked) VALUES ($1, $2, $3, $4, 1)
+      const keyTaken = 'EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $15::text AND key = $16::text)';
+      const text = `WITH place AS (
+             INSERT INTO appointment_slots AS s (centre_code, service_code, slot_start, capacity, booked)
+             SELECT $1::text, $2::text, $3::timestamptz, $4::integer, 1${claim ? ` WHERE NOT ${keyTaken}` : ''}
              ON CONFLICT (centre_code, service_code, slot_start) DO UPDATE SET booked = s.booked + 1 WHERE s.booked < s.capacity
-             RETURNING 1),
+             RETURNING 1),${claim ? `
+           claim AS (
+             INSERT INTO idempotency_keys (scope, key, route, request_hash${answer ? ', status, body' : ''})
+             SELECT $15::text, $16::text, $17::text, $18::text${answer ? ', $19::integer, $20::jsonb' : ''} WHERE EXISTS (SELECT 1 FROM place)
+             RETURNING 1),` : ''}
            inserted AS (
              INSERT INTO bookings (id, reference, centre_code, service_code, slot_start, slot_end, local_date, citizen_id_hash,
                                    citizen_sealed, channel, booked_by, status, reminder_sent_at, created_at, updated_at)
              SELECT $5::uuid, $6::text, $1::text, $2::text, $3::timestamptz, $7::timestamptz, $8::date, $9::text,
                     $10::bytea, $11::text, $12::text, 'booked', $13::timestamptz, $14::timestamptz, $14::timestamptz
-              WHERE EXISTS (SELECT 1 FROM place)
-             RETURNING *),
+              WHERE EXISTS (SELECT 1 FROM ${claim ? 'claim' : 'place'})
+             RETURNING reference),
            ${chain.ctes}
-           SELECT * FROM inserted`,
-          [...values, ...chain.params],
-        );
-        if (!rows[0]) throw slotFull();
-        return fromRow(rows[0]);
+           SELECT EXISTS (SELECT 1 FROM inserted) AS booked${claim ? `, ${keyTaken} AS key_taken` : ''}`;
+      try {
+        const { rows } = await this.pool.query<{ booked: boolean; key_taken?: boolean }>(statement(text, [...values, ...chain.params], this.prepared));
+        if (rows[0].booked) return record;
+        if (rows[0].key_taken) throw new KeyAlreadyClaimed();
+        throw slotFull();
       } catch (error) {
         // A reference drawn twice (rare): draw another one, a few times at most.
         if (pgConstraint(error) === REFERENCE_UNIQUE && attempt < 3) continue;
+        // A twin claimed the key after our look: nothing was written; RunOnce takes over.
+        if (claim && pgConstraint(error) === KEY_UNIQUE) throw new KeyAlreadyClaimed();
         throw mapWriteError(error);
       }
     }
@@ -260,6 +280,11 @@ async function takePlace(client: PoolClient, slot: SlotChoice): Promise<void> {
     [slot.centreCode, slot.serviceCode, slot.start],
   );
   if (!taken.rowCount) throw slotFull();
+}
+
+/** The row the booking statement wrote, as a read would give it back. */
+function asBooked(booking: NewBooking, reference: string): BookingRecord {
+  return { ...booking, reference, status: 'booked', reschedules: 0, checkedInAt: null, cancelledAt: null, noShowAt: null, updatedAt: booking.createdAt };
 }
 
 function slotFull(): DomainError {

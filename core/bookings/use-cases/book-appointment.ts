@@ -14,6 +14,7 @@ import type { BookingNotices, ServiceNames } from './booking-notices';
 import { loadCentre } from './load-centre';
 import { bookingRequest } from './booking-request';
 import type { NewBooking } from '../../../contracts/src/message.types';
+import type { InlineAnswer } from '../../idempotency/domain/idempotent-request';
 
 /** A reminder is due this long before the slot; a booking made later than that gets none. */
 export const REMINDER_LEAD_MS = 24 * 60 * 60 * 1000;
@@ -28,11 +29,16 @@ export class BookAppointment {
     private readonly notices: BookingNotices,
     private readonly clock: Clock,
     /** Agencies with their own appointment systems: reserve there before confirming (throws to refuse). */
-    private readonly agencySync: { afterBooked(booking: BookingRecord, actor: string): Promise<void> },
+    private readonly agencySync: { afterBooked(booking: BookingRecord, actor: string): Promise<void>; reservesFor(serviceCode: string): boolean },
     private readonly maintenance: MaintenanceCalendar = NO_MAINTENANCE,
   ) {}
 
-  async execute(body: NewBooking, actor: Actor): Promise<BookingView> {
+  /**
+   * `inline`: the caller's Idempotency-Key, claimed in the booking's statement and answered there
+   * too unless an agency must still reserve the appointment (its refusal undoes the booking, and a
+   * refused request stores no answer): a booking is then one statement, not three (issue 13).
+   */
+  async execute(body: NewBooking, actor: Actor, inline?: InlineAnswer<BookingView>): Promise<BookingView> {
     const request = bookingRequest(body);
     authorize(actor, 'booking.create');
     const centre = await loadCentre(this.centres, request.centre, '/centre');
@@ -43,6 +49,14 @@ export class BookAppointment {
     const now = this.clock.now();
     const slot = resolveSlot(centre, request.service, request.slotStart, now, '/slotStart', '/service');
     await assertOutsideMaintenance(this.maintenance, request.service, slot, '/slotStart');
+    const claiming = inline?.key.inline ? inline : undefined;
+    const answered = claiming && !this.agencySync.reservesFor(request.service);
+    // The view is built once per record: the one stored as the answer is the one returned.
+    let view: { booking: BookingRecord; view: BookingView } | undefined;
+    const viewOf = (booking: BookingRecord): BookingView => {
+      if (view?.booking !== booking) view = { booking, view: toBookingView(booking, this.vault, false) };
+      return view.view;
+    };
     const booked = await this.bookings.insert(
       {
         id: randomUUID(),
@@ -69,9 +83,14 @@ export class BookAppointment {
         data: { centre: centre.code, service: request.service, slotStart: slot.start.toISOString(), channel: request.channel },
         occurredAt: now,
       },
+      claiming && { request: claiming.key.request, answerFor: answered ? (booking) => claiming.answerFor(viewOf(booking)) : undefined },
     );
+    if (claiming) {
+      claiming.key.claimed = true;
+      claiming.key.answered = answered === true;
+    }
     await this.agencySync.afterBooked(booked, actor.subject);
     await this.notices.send('booking-confirmed', booked, centre);
-    return toBookingView(booked, this.vault, false);
+    return viewOf(booked);
   }
 }

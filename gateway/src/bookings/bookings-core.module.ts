@@ -28,10 +28,14 @@ import { BulkChangeBookings } from '../../../core/bookings/use-cases/bulk-change
 /** The agencies' maintenance windows as the bookings see them (slots inside are closed). */
 const MAINTENANCE_CALENDAR = Symbol('MAINTENANCE_CALENDAR');
 import { NotificationsModule } from '../notifications/notifications.module';
-import { DB_POOL } from '../runtime/tokens';
+import { DB_POOL, PREPARED_STATEMENTS } from '../runtime/tokens';
 
 const bookingProviders = [
-  { provide: BookingRepository, inject: [DB_POOL, AuditLog], useFactory: (pool: Pool, audit: AuditLog) => new PgBookingRepository(pool, audit) },
+  {
+    provide: BookingRepository,
+    inject: [DB_POOL, AuditLog, PREPARED_STATEMENTS],
+    useFactory: (pool: Pool, audit: AuditLog, prepared: boolean) => new PgBookingRepository(pool, audit, prepared),
+  },
   {
     provide: BookingNotices,
     inject: [Notifier, Catalogue, PersonalDataVault],

@@ -8,7 +8,8 @@ import { BookAppointment } from '../../../core/bookings/use-cases/book-appointme
 import { ChangeBooking } from '../../../core/bookings/use-cases/change-booking';
 import { FindBookings } from '../../../core/bookings/use-cases/find-booking';
 import { CurrentPrincipal, Can, type Principal } from '../auth';
-import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
+import { IdempotencyInStatements, IdempotencyInterceptor, InlineIdempotency } from '../http/idempotency.interceptor';
+import type { InlineKey } from '../../../core/idempotency/domain/idempotent-request';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ValidBody } from '../http/valid-body';
 import { ValidQuery } from '../http/valid-query';
@@ -28,6 +29,7 @@ export class BookingsController {
   @HttpCode(201)
   @Can('booking.create')
   @UseInterceptors(IdempotencyInterceptor)
+  @IdempotencyInStatements()
   @ApiOperation({
     summary: 'Book an appointment (Service by Appointment)',
     description: '409 `slot-full` when the slot has no place left, 409 `already-booked` for a second active booking of the same service on the same day. An SMS confirms.',
@@ -37,8 +39,14 @@ export class BookingsController {
   @ApiProblemResponse(404, 'No such centre')
   @ApiProblemResponse(409, '`slot-full` or `already-booked`')
   @ApiProblemResponse(422, 'Not a valid booking: fields, unknown service, slot not offered, Idempotency-Key missing or reused (fields named)')
-  async create(@ValidBody('new-booking') body: NewBooking, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<Booking> {
-    const booking = await this.book.execute(body, principal);
+  async create(
+    @ValidBody('new-booking') body: NewBooking,
+    @InlineIdempotency() key: InlineKey,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Booking> {
+    // The key is claimed, and answered when it can be, in the booking's own statement.
+    const booking = await this.book.execute(body, principal, { key, answerFor: (view) => ({ status: 201, body: view }) });
     reply.header('Location', `/v1/bookings/${booking.reference}`);
     return booking;
   }
