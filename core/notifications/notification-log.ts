@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { statement } from '../db/pool';
 import type { PersonalDataVault } from '../shared/personal-data';
 import type { NotificationReceipt, SmsMessage } from './notifier.port';
 
@@ -7,23 +8,28 @@ export class NotificationLog {
   constructor(
     private readonly pool: Pool,
     private readonly vault: PersonalDataVault,
+    /** The insert (one per SMS, e.g. every booking's confirmation) as a named prepared statement on real PostgreSQL. */
+    private readonly prepared = false,
   ) {}
 
   async record(message: SmsMessage, driver: string, receipt: NotificationReceipt): Promise<void> {
     await this.pool.query(
-      `INSERT INTO notifications (to_hash, to_sealed, template, data, body, driver, status, provider_ref, error)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9)`,
-      [
-        this.vault.lookupHash(message.to),
-        this.vault.seal(message.to),
-        message.kind,
-        JSON.stringify(message.data ?? {}),
-        message.text,
-        driver,
-        receipt.status,
-        receipt.providerRef ?? null,
-        receipt.error ?? null,
-      ],
+      statement(
+        `INSERT INTO notifications (to_hash, to_sealed, template, data, body, driver, status, provider_ref, error)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9)`,
+        [
+          this.vault.lookupHash(message.to),
+          this.vault.seal(message.to),
+          message.kind,
+          JSON.stringify(message.data ?? {}),
+          message.text,
+          driver,
+          receipt.status,
+          receipt.providerRef ?? null,
+          receipt.error ?? null,
+        ],
+        this.prepared,
+      ),
     );
   }
 

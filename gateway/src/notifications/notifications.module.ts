@@ -8,7 +8,7 @@ import { OutboxNotifier } from '../../../core/notifications/outbox.notifier';
 import { DrainNotices } from '../../../core/notifications/use-cases/drain-notices';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { DB_POOL } from '../runtime/tokens';
+import { DB_POOL, PREPARED_STATEMENTS } from '../runtime/tokens';
 
 /**
  * SMS to citizens: one notifier port; every message is kept in `notifications`, KIUNGO_SMS_DRIVER says
@@ -17,7 +17,11 @@ import { DB_POOL } from '../runtime/tokens';
  */
 @Module({
   providers: [
-    { provide: NotificationLog, inject: [DB_POOL, PersonalDataVault], useFactory: (pool: Pool, vault: PersonalDataVault) => new NotificationLog(pool, vault) },
+    {
+      provide: NotificationLog,
+      inject: [DB_POOL, PersonalDataVault, PREPARED_STATEMENTS],
+      useFactory: (pool: Pool, vault: PersonalDataVault, prepared: boolean) => new NotificationLog(pool, vault, prepared),
+    },
     {
       provide: Notifier,
       inject: [APP_CONFIG, NotificationLog],
