@@ -24,6 +24,9 @@ export function boardTopic(centreCode: string): string {
  * costs a board one update, never data: a board that reconnects starts from a fresh snapshot.
  */
 export class BoardFeed {
+  /** Per centre: the waiting-count publication running now, and the one queued behind it (see waitingChanged). */
+  private readonly waitingRuns = new Map<string, { running: Promise<void> | null; queued: { at: Date; done: Promise<void> } | null }>();
+
   constructor(
     private readonly bus: EventBus,
     private readonly tickets: Pick<TicketRepository, 'board' | 'waiting'>,
@@ -49,7 +52,10 @@ export class BoardFeed {
     return this.bus.subscribe(boardTopic(centreCode), handler as unknown as BusHandler);
   }
 
-  /** Publishes the call (if any) and the new waiting counts. Never throws: the change is already committed. */
+  /**
+   * Publishes the call (if any) and the new waiting counts. Never throws: the change is already
+   * committed. Resolves once a count read after this change was published.
+   */
   async changed(centreCode: string, at: Date, called?: { ticket: Ticket; recall: boolean }): Promise<void> {
     try {
       if (called && called.ticket.counterCode) {
@@ -63,10 +69,43 @@ export class BoardFeed {
         };
         await this.bus.publish(boardTopic(centreCode), message);
       }
-      const waiting = await this.tickets.waiting(centreCode);
-      await this.bus.publish(boardTopic(centreCode), { type: 'waiting', waiting, at: at.toISOString() } satisfies BoardMessage);
     } catch {
-      // A bus or database hiccup after commit: boards catch up on the next change or reconnect.
+      // A bus hiccup after commit: boards catch up on the next change or reconnect.
     }
+    await this.waitingChanged(centreCode, at);
+  }
+
+  /**
+   * The waiting counts are a count over the centre's waiting tickets: with 20 counters calling at
+   * once, counting and publishing once per call was most of a call's cost, each count soon stale.
+   * So a centre has at most one count running and one queued: a change joins the queued one (it
+   * starts after this change committed, so it counts it) or queues the next. Every change is
+   * still followed by a published count that includes it, and the last count published is read
+   * after the last change; only counts nobody could see for more than a moment are not sent.
+   */
+  private waitingChanged(centreCode: string, at: Date): Promise<void> {
+    let runs = this.waitingRuns.get(centreCode);
+    if (!runs) this.waitingRuns.set(centreCode, (runs = { running: null, queued: null }));
+    const state = runs;
+    if (state.queued) {
+      if (at > state.queued.at) state.queued.at = at;
+      return state.queued.done;
+    }
+    const queued = { at, done: Promise.resolve() };
+    queued.done = (state.running ?? Promise.resolve()).then(async () => {
+      state.queued = null;
+      state.running = queued.done;
+      try {
+        const waiting = await this.tickets.waiting(centreCode);
+        await this.bus.publish(boardTopic(centreCode), { type: 'waiting', waiting, at: queued.at.toISOString() } satisfies BoardMessage);
+      } catch {
+        // A bus or database hiccup after commit: boards catch up on the next change or reconnect.
+      } finally {
+        if (state.running === queued.done) state.running = null;
+        if (!state.running && !state.queued) this.waitingRuns.delete(centreCode);
+      }
+    });
+    state.queued = queued;
+    return queued.done;
   }
 }
