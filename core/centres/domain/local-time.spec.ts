@@ -17,6 +17,33 @@ describe('local time at a centre', () => {
     expect(localParts(new Date('2026-11-24T06:30:00Z'), 'Africa/Nairobi')).toEqual({ date: '2026-11-24', time: '09:30', minutesOfDay: 570 });
   });
 
+  it('reads every instant as Intl shows it, across DST changes and changes off the hour', () => {
+    const intl = (instant: Date, timeZone: string) => {
+      const parts = Object.fromEntries(
+        new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+          .formatToParts(instant)
+          .map((p) => [p.type, p.value]),
+      );
+      return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}`, minutesOfDay: Number(parts.hour) * 60 + Number(parts.minute) };
+    };
+    const around = [
+      ['Europe/London', '2026-03-29T01:00:00Z'], // +0 → +1 on the hour
+      ['Europe/London', '2026-10-25T01:00:00Z'], // +1 → +0: a local hour shown twice
+      ['Australia/Lord_Howe', '2026-04-04T15:00:00Z'], // +11 → +10:30
+      ['Asia/Kathmandu', '1985-12-31T18:30:00Z'], // +5:30 → +5:45, half past the UTC hour
+      ['America/St_Johns', '2026-03-08T05:30:00Z'], // -3:30 → -2:30
+      ['Africa/Nairobi', '2026-11-24T06:30:00Z'],
+    ] as const;
+    for (const [zone, at] of around) {
+      for (let minutes = -150; minutes <= 150; minutes += 7) {
+        for (const seconds of [0, 59]) {
+          const instant = new Date(Date.parse(at) + minutes * 60_000 + seconds * 1000);
+          expect([zone, instant.toISOString(), localParts(instant, zone)]).toEqual([zone, instant.toISOString(), intl(instant, zone)]);
+        }
+      }
+    }
+  });
+
   it('knows ISO weekdays, real dates and day arithmetic', () => {
     expect(weekdayOf('2026-11-23')).toBe(1);
     expect(weekdayOf('2026-11-22')).toBe(7);
