@@ -53,8 +53,9 @@ export class BoardFeed {
   }
 
   /**
-   * Publishes the call (if any) and the new waiting counts. Never throws: the change is already
-   * committed. Resolves once a count read after this change was published.
+   * Publishes the call (if any), then the new waiting counts. Never throws: the change is already
+   * committed. Resolves once the call is published; the counts follow without holding up the
+   * caller's answer (see waitingChanged).
    */
   async changed(centreCode: string, at: Date, called?: { ticket: Ticket; recall: boolean }): Promise<void> {
     try {
@@ -72,7 +73,7 @@ export class BoardFeed {
     } catch {
       // A bus hiccup after commit: boards catch up on the next change or reconnect.
     }
-    await this.waitingChanged(centreCode, at);
+    void this.waitingChanged(centreCode, at);
   }
 
   /**
