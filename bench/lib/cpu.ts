@@ -3,7 +3,7 @@
  * from a busy neighbour on the shared 2-core box:
  * - each process the scenario names (api, worker, simulator, …), by pid;
  * - PostgreSQL: the backends serving the bench's own databases (`kiungo_bench*`, told apart by
- *   their process title) plus the server's own processes (postmaster, WAL writer, checkpointer,
+ *   their process title; another run's own `kiungo_bench_run_<pid>` is a neighbour's) plus the server's own processes (postmaster, WAL writer, checkpointer,
  *   background writer: shared, but mostly busy with our writes). Backends of other databases are
  *   neighbours (other engineers' tests on the same server) and count as "everything else";
  * - Redis: the whole redis-server (shared too; the bench's queue and board use it);
@@ -19,6 +19,8 @@ const TICKS_PER_SECOND = 100; // USER_HZ; 100 on every Linux this runs on
 const SAMPLE_EVERY_MS = 500;
 /** Databases whose backends count as the bench's PostgreSQL. */
 const BENCH_DATABASE_PREFIX = 'kiungo_bench';
+/** Each run's own database is `kiungo_bench_run_<pid>` (lib/stack.ts); only this process's counts. */
+const RUN_DATABASE_PREFIX = 'kiungo_bench_run_';
 
 export const POSTGRES = 'PostgreSQL';
 export const REDIS = 'Redis';
@@ -176,7 +178,10 @@ function postgresRole(pid: number): 'bench' | 'server' | 'other' {
   }
   const backend = /^postgres: (?:\S+: )?\S+ (\S+) (?:\S+\(\d+\)|\[local\])/.exec(title);
   if (!backend) return 'server';
-  return backend[1].startsWith(BENCH_DATABASE_PREFIX) ? 'bench' : 'other';
+  const database = backend[1];
+  // Another engineer's bench on the same server is a neighbour, not ours.
+  if (database.startsWith(RUN_DATABASE_PREFIX)) return database === `${RUN_DATABASE_PREFIX}${process.pid}` ? 'bench' : 'other';
+  return database.startsWith(BENCH_DATABASE_PREFIX) ? 'bench' : 'other';
 }
 
 /** utime + stime (and stime alone) of every process, with its command name. */
