@@ -39,13 +39,16 @@ export function stepStatement(id: string, step: TransactionStep, options: ApplyO
          ON CONFLICT (transaction_id, kind) WHERE transaction_id IS NOT NULL DO NOTHING RETURNING transaction_id)`);
     selected.push('EXISTS (SELECT 1 FROM notice) AS notice_recorded');
   }
-  if (duplicate) selected.push(DUPLICATE_HOLDER_SQL);
+  if (duplicate) {
+    ctes.push(DUPLICATE_HOLDER_CTE);
+    selected.push(DUPLICATE_OF_SQL);
+  }
   if (answer) {
     // The idempotency answer (core/idempotency), unless a duplicate reference is about to make this a conflict.
     ctes.push(`answer AS (
          UPDATE idempotency_keys SET status = ${param(answer.answer.status, '::integer')}, body = ${param(JSON.stringify(answer.answer.body ?? null), '::jsonb')}
           WHERE scope = ${param(answer.request.scope, '::text')} AND key = ${param(answer.request.key, '::text')} AND status IS NULL
-            AND EXISTS (SELECT 1 FROM updated)${duplicate ? ` AND NOT EXISTS (${DUPLICATE_HOLDER_PROBE})` : ''}
+            AND EXISTS (SELECT 1 FROM updated)${duplicate ? ' AND NOT EXISTS (SELECT 1 FROM holder)' : ''}
           RETURNING 1)`);
     selected.push('EXISTS (SELECT 1 FROM answer) AS answered');
   }
@@ -58,15 +61,16 @@ export function stepStatement(id: string, step: TransactionStep, options: ApplyO
 }
 
 /**
- * The other transaction holding the same agency reference, if any, read inside the completing
- * statement (one probe of transactions_agency_ref): the conflict is written only in the rare case
- * it names someone.
+ * The other transactions holding the same agency reference, read once inside the completing
+ * statement (one probe of an agency_ref index) for both the idempotency answer's guard and
+ * `duplicate_of`: the conflict is written only in the rare case it names someone. No ORDER BY …
+ * LIMIT on the table itself: with one, a generic plan made while the table is small walks
+ * transactions_audit_agency in (created_at, id) order filtering on agency_ref — every row of the
+ * agency, on every completion, for as long as the connection keeps the plan.
  */
-const DUPLICATE_HOLDER_PROBE = `SELECT t.id FROM transactions t, updated
-   WHERE t.agency_code = updated.agency_code AND t.agency_ref = updated.agency_ref AND t.id <> updated.id`;
-const DUPLICATE_HOLDER_SQL = `(SELECT t.id FROM transactions t
-   WHERE t.agency_code = updated.agency_code AND t.agency_ref = updated.agency_ref AND t.id <> updated.id
-   ORDER BY t.created_at, t.id LIMIT 1) AS duplicate_of`;
+const DUPLICATE_HOLDER_CTE = `holder AS (SELECT t.id, t.created_at FROM transactions t, updated
+   WHERE t.agency_code = updated.agency_code AND t.agency_ref = updated.agency_ref AND t.id <> updated.id)`;
+const DUPLICATE_OF_SQL = '(SELECT id FROM holder ORDER BY created_at, id LIMIT 1) AS duplicate_of';
 
 type Param = (value: unknown, cast?: string) => string;
 
