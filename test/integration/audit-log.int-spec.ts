@@ -119,6 +119,21 @@ describe('AuditLog', () => {
     expect(report.ok).toBe(false);
     expect(report.breaks).toEqual([{ shard: last.shard, seq: last.seq, reason: 'head_mismatch' }]);
   });
+
+  it('refuses an event outside the chains, and the removal of any chain head', async () => {
+    // A forged event on a chain verify never walks (one past the last head) is refused outright.
+    await expect(
+      db.pool.query(
+        `INSERT INTO audit_events (shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash)
+         VALUES ($1, 1, 'test', 'outside', 'x', 'system:test', '{}', now(), $2, $2)`,
+        [audit.shards, Buffer.alloc(32)],
+      ),
+    ).rejects.toThrow(/audit_events_shard_known/);
+    const heads = async () => (await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM audit_chain_heads')).rows[0].n;
+    await expect(db.pool.query('DELETE FROM audit_chain_heads WHERE shard = $1', [audit.shards - 1])).rejects.toThrow(/never removed/);
+    await expect(db.pool.query('TRUNCATE audit_chain_heads CASCADE')).rejects.toThrow(/never removed/);
+    expect(await heads()).toBe(String(audit.shards));
+  });
 });
 
 function statement(audit: AuditLog, events: NewAuditEvent[]): [string, unknown[]] {
