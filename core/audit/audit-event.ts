@@ -29,18 +29,28 @@ export interface AuditEvent extends NewAuditEvent {
  * event verify reads.
  */
 export function eventContent(event: NewAuditEvent): string {
+  return eventContentOf(event.actor, event.data === undefined ? undefined : canonicalJson(event.data), event.entityId, event.entityType, event.occurredAt.toISOString(), event.type);
+}
+
+/**
+ * `eventContent` from the data's canonical JSON and the time's ISO 8601 text, already written
+ * (verify makes both straight from the text PostgreSQL sends: canonicalJsonText, isoFromTimestamptz).
+ * A field that is undefined is left out, as canonicalJson leaves it out.
+ */
+export function eventContentOf(actor: unknown, dataJson: string | undefined, entityId: unknown, entityType: unknown, occurredAt: string, type: unknown): string {
   let out = '{';
-  const field = (key: string, value: unknown): void => {
-    if (value === undefined) return;
-    out += `${out.length > 1 ? ',' : ''}"${key}":${canonicalJson(value)}`;
-  };
-  field('actor', event.actor);
-  field('data', event.data);
-  field('entityId', event.entityId);
-  field('entityType', event.entityType);
-  field('occurredAt', event.occurredAt.toISOString());
-  field('type', event.type);
+  if (actor !== undefined) out += `"actor":${json(actor)}`;
+  if (dataJson !== undefined) out += `${out.length > 1 ? ',' : ''}"data":${dataJson}`;
+  if (entityId !== undefined) out += `${out.length > 1 ? ',' : ''}"entityId":${json(entityId)}`;
+  if (entityType !== undefined) out += `${out.length > 1 ? ',' : ''}"entityType":${json(entityType)}`;
+  out += `${out.length > 1 ? ',' : ''}"occurredAt":${JSON.stringify(occurredAt)}`;
+  if (type !== undefined) out += `,"type":${json(type)}`;
   return `${out}}`;
+}
+
+/** canonicalJson, without its call for a string (what every field but the data is). */
+function json(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : canonicalJson(value);
 }
 
 /** Where the hashed bytes are laid out, reused from one event to the next (verify hashes millions). */
@@ -51,10 +61,20 @@ let scratch = Buffer.allocUnsafe(4096);
  * the bytes written into one reused buffer and hashed in one call, no Hash object per event.
  */
 export function chainHash(prevHash: Buffer, seq: number, content: string): Buffer {
-  const at = prevHash.length;
-  const room = at + 8 + content.length * 3;
+  return hash('sha256', laidOut(prevHash, seq, content), 'buffer') as unknown as Buffer;
+}
+
+/** `chainHash` with the previous hash and the result in lowercase hex, as verify reads and compares them. */
+export function chainHashHex(prevHashHex: string, seq: number, content: string): string {
+  return hash('sha256', laidOut(prevHashHex, seq, content), 'hex');
+}
+
+function laidOut(prevHash: Buffer | string, seq: number, content: string): Buffer {
+  const prevLength = typeof prevHash === 'string' ? prevHash.length >>> 1 : prevHash.length;
+  const room = prevLength + 8 + content.length * 3;
   if (scratch.length < room) scratch = Buffer.allocUnsafe(Math.max(room, scratch.length * 2));
-  prevHash.copy(scratch, 0);
+  // Hex that is not (an odd length, a stray character) writes fewer bytes: those are what is hashed.
+  const at = typeof prevHash === 'string' ? scratch.write(prevHash, 0, 'hex') : prevHash.copy(scratch, 0);
   if (Number.isSafeInteger(seq) && seq >= 0) {
     scratch.writeUInt32BE(Math.floor(seq / 2 ** 32), at);
     scratch.writeUInt32BE(seq >>> 0, at + 4);
@@ -62,7 +82,7 @@ export function chainHash(prevHash: Buffer, seq: number, content: string): Buffe
     scratch.writeBigInt64BE(BigInt(seq), at);
   }
   const written = scratch.write(content, at + 8, 'utf8');
-  return hash('sha256', scratch.subarray(0, at + 8 + written), 'buffer') as unknown as Buffer;
+  return scratch.subarray(0, at + 8 + written);
 }
 
 export function genesisHash(shard: number): Buffer {

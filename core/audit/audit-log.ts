@@ -1,6 +1,8 @@
 import { Pool } from 'pg';
 import type { Queryable } from '../db/pool';
-import { chainHash, eventContent, genesisHash, shardOf, type AuditEvent, type NewAuditEvent } from './audit-event';
+import { chainHashHex, eventContent, eventContentOf, genesisHash, shardOf, type AuditEvent, type NewAuditEvent } from './audit-event';
+import { canonicalJsonText } from './json-text';
+import { hexFromBytea, isoFromTimestamptz, RAW_TEXT } from './pg/pg-text';
 
 /** Why a link of a chain does not hold. */
 export type ChainBreakReason =
@@ -197,7 +199,9 @@ export class AuditLog {
    * The chains are walked side by side, a round at a time: one statement reads the next events of
    * every chain. Events of all chains are appended at the same pace, so a round's events lie on
    * neighbouring pages of the table, each read once instead of once per chain; and the next round
-   * is asked for as soon as one arrives, so PostgreSQL reads it while this process hashes.
+   * is asked for as soon as one arrives, so PostgreSQL reads it while this process hashes. Rows come
+   * as the text PostgreSQL writes (no Date, object or Buffer per value): the data's canonical JSON
+   * and the time's ISO text are written straight from it, and hashes are compared as hex.
    *
    * The events and the chain heads are read in one snapshot (REPEATABLE READ, read only): an event
    * appended meanwhile moves its chain's head in the same statement, so it is wholly seen or not
@@ -209,6 +213,8 @@ export class AuditLog {
     const client = await db.connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      // Times printed in UTC take the short way from text to ISO 8601 (any other zone is still read right, slower).
+      await client.query(`SET LOCAL TIME ZONE 'UTC'`);
       const report = await this.walk(client, options);
       await client.query('COMMIT');
       return report;
@@ -231,13 +237,14 @@ export class AuditLog {
                                       WHERE shard = c.shard AND seq > c.after ORDER BY seq LIMIT ${VERIFY_ROUND}) e`,
         values: [open.map((walk) => walk.shard), open.map((walk) => walk.lastSeq)],
         rowMode: 'array',
+        types: RAW_TEXT,
       });
     let open = walks;
     for (let pending: ReturnType<typeof round> | undefined = open.length ? round(open) : undefined; pending; ) {
       const { rows }: { rows: VerifyRow[] } = await pending;
       // Each walk's rows, in the order of `open` (c.i counts from 1), put in chain order if they came otherwise.
       const byWalk: VerifyRow[][] = open.map(() => []);
-      for (const row of rows) byWalk[row[0] - 1].push(row);
+      for (const row of rows) byWalk[Number(row[0]) - 1].push(row);
       const next: ChainWalk[] = [];
       byWalk.forEach((walkRows, i) => {
         if (walkRows.some((row, j) => j > 0 && Number(row[1]) < Number(walkRows[j - 1][1]))) walkRows.sort((a, b) => Number(a[1]) - Number(b[1]));
@@ -261,7 +268,7 @@ export class AuditLog {
     for (const walk of walks) {
       breaks.push(...walk.finish(headOf.get(walk.shard)));
       eventsChecked += walk.checked;
-      heads.push({ shard: walk.shard, seq: walk.lastSeq, hash: walk.prevHash });
+      heads.push({ shard: walk.shard, seq: walk.lastSeq, hash: Buffer.from(walk.prevHash, 'hex') });
     }
     return { ok: breaks.length === 0, shards: shards.length, eventsChecked, breaks, heads };
   }
@@ -272,33 +279,40 @@ const VERIFY_ROUND = 1000;
 
 /** One chain's walk from its genesis: where it stands, and what did not hold. */
 class ChainWalk {
-  prevHash: Buffer;
+  /** The hash the next event must name, in hex. */
+  prevHash: string;
   lastSeq = 0;
   checked = 0;
   private expectedSeq = 1;
   private readonly breaks: ChainBreak[] = [];
   private readonly seen = new Set<number>();
+  /** The seals' hashes for this chain, in hex as the events' are compared. */
+  private readonly sealed = new Map<number, Array<{ hash: string; sealNo: number }>>();
 
   constructor(
     readonly shard: number,
-    private readonly sealed: Map<number, Array<{ hash: Buffer; sealNo: number }>> = new Map(),
+    sealed: Map<number, Array<{ hash: Buffer; sealNo: number }>> = new Map(),
   ) {
-    this.prevHash = genesisHash(shard);
+    this.prevHash = genesisHash(shard).toString('hex');
+    for (const [seq, seals] of sealed) this.sealed.set(seq, seals.map((seal) => ({ hash: seal.hash.toString('hex'), sealNo: seal.sealNo })));
   }
 
   check(rows: VerifyRow[]): void {
     const { shard, breaks, sealed } = this;
-    for (const [, seqText, entityType, entityId, type, actor, data, occurredAt, storedPrevHash, storedHash] of rows) {
+    for (const [, seqText, entityType, entityId, type, actor, data, occurredAt, prevHashText, hashText] of rows) {
       const seq = Number(seqText);
+      const storedPrevHash = hexFromBytea(prevHashText);
+      const storedHash = hexFromBytea(hashText);
       // The breaks are written out where they happen: nothing is allocated for a link that holds.
       if (seq !== this.expectedSeq) breaks.push({ shard, seq: this.expectedSeq, entityType, entityId, reason: 'sequence_gap' });
-      if (!storedPrevHash.equals(this.prevHash)) breaks.push({ shard, seq, entityType, entityId, reason: 'prev_hash_mismatch' });
-      const hash = chainHash(storedPrevHash, seq, eventContent({ entityType, entityId, type, actor, data, occurredAt }));
-      if (!hash.equals(storedHash)) breaks.push({ shard, seq, entityType, entityId, reason: 'hash_mismatch' });
+      if (storedPrevHash !== this.prevHash) breaks.push({ shard, seq, entityType, entityId, reason: 'prev_hash_mismatch' });
+      // eventContent({ entityType, entityId, type, actor, data, occurredAt }) of the parsed row, made from its text.
+      const content = eventContentOf(actor, data === null ? 'null' : canonicalJsonText(data), entityId, entityType, isoFromTimestamptz(occurredAt), type);
+      if (chainHashHex(storedPrevHash, seq, content) !== storedHash) breaks.push({ shard, seq, entityType, entityId, reason: 'hash_mismatch' });
       const seals = sealed.get(seq);
       if (seals) {
         for (const seal of seals) {
-          if (!seal.hash.equals(storedHash)) breaks.push({ shard, seq, entityType, entityId, reason: 'sealed_hash_mismatch', sealNo: seal.sealNo });
+          if (seal.hash !== storedHash) breaks.push({ shard, seq, entityType, entityId, reason: 'sealed_hash_mismatch', sealNo: seal.sealNo });
         }
         this.seen.add(seq);
       }
@@ -317,15 +331,18 @@ class ChainWalk {
       if (seq === 0 || this.seen.has(seq)) continue;
       for (const seal of seals) breaks.push({ shard, seq, reason: 'sealed_event_missing', sealNo: seal.sealNo });
     }
-    if (!head || Number(head.seq) !== this.lastSeq || !head.hash.equals(this.prevHash)) {
+    if (!head || Number(head.seq) !== this.lastSeq || head.hash.toString('hex') !== this.prevHash) {
       breaks.push({ shard, seq: head ? Number(head.seq) : this.lastSeq + 1, reason: 'head_mismatch' });
     }
     return breaks.sort((a, b) => a.seq - b.seq);
   }
 }
 
-/** The columns verify reads, in order: the walk's number in its round (from 1), then the event (seq as int8 text). */
-type VerifyRow = [walk: number, seq: string, entityType: string, entityId: string, type: string, actor: string, data: Record<string, unknown>, occurredAt: Date, prevHash: Buffer, hash: Buffer];
+/**
+ * The columns verify reads, in order, each as PostgreSQL's text (RAW_TEXT): the walk's number in its
+ * round (from 1), then the event; `data` (jsonb) is null only for an SQL NULL.
+ */
+type VerifyRow = [walk: string, seq: string, entityType: string, entityId: string, type: string, actor: string, data: string | null, occurredAt: string, prevHash: string, hash: string];
 
 /** An `audit_events` row as `pg` returns it. */
 export interface AuditRow {
