@@ -1,4 +1,5 @@
-import type { AuditEvent } from './audit-event';
+import type { AuditEvent, PublicAuditEvent } from './audit-event';
+import type { JsonText } from './json-text';
 
 /** Newest first: the position after which the next page starts. `at` is in microseconds since the epoch, exact. */
 export interface TransactionCursor {
@@ -61,10 +62,24 @@ export interface AuditEventRow extends AuditEvent {
   cursor: EventCursor;
 }
 
+/**
+ * An event as the export writes it: PublicAuditEvent field for field, read as text and written once
+ * (`data` is the JSON text JSON.stringify would write for it).
+ */
+export type ExportedEvent = Omit<PublicAuditEvent, 'data'> & { data: JsonText };
+
+/** A page of an export, with the cursor of its last row (null when the page is empty). */
+export interface ExportPage<T, C> {
+  rows: T[];
+  last: C | null;
+}
+
 /** The audit log's read side (pg/audit-queries.pg.ts): keyset pages, newest first, one index per filter. */
 export abstract class AuditQueries {
   abstract transactions(filter: AuditTransactionFilter, after: TransactionCursor | undefined, limit: number): Promise<AuditTransaction[]>;
   abstract events(filter: AuditEventFilter, after: EventCursor | undefined, limit: number): Promise<AuditEventRow[]>;
+  /** `events`' rows as the export writes them. */
+  abstract exportEvents(filter: AuditEventFilter, after: EventCursor | undefined, limit: number): Promise<ExportPage<ExportedEvent, EventCursor>>;
   /** The transaction's agency, or null when there is no such transaction. */
   abstract transactionAgency(id: string): Promise<string | null>;
 }

@@ -25,6 +25,11 @@ export function compactJsonText(text: string): string {
   return rewrite(text, false) ?? JSON.stringify(JSON.parse(text));
 }
 
+/** JSON text that a writer puts in as it is (a nested value), not as a string: the export's `data`. */
+export class JsonText {
+  constructor(readonly json: string) {}
+}
+
 /** Thrown inside the rewrite when the text needs the reference path; never leaves this module. */
 const GIVE_UP = Symbol('give-up');
 

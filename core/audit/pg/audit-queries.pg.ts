@@ -6,9 +6,13 @@ import {
   type AuditTransaction,
   type AuditTransactionFilter,
   type EventCursor,
+  type ExportedEvent,
+  type ExportPage,
   type TransactionCursor,
 } from '../audit-queries';
 import { toEvent, type AuditRow } from '../audit-log';
+import { compactJsonText, JsonText } from '../json-text';
+import { hexFromBytea, isoFromTimestamptz, RAW_TEXT } from './pg-text';
 
 const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 /** Microseconds since the epoch, exact both ways (a JS Date would drop the microseconds of the cursor). */
@@ -76,33 +80,33 @@ export class PgAuditQueries extends AuditQueries {
   }
 
   async events(filter: AuditEventFilter, after: EventCursor | undefined, limit: number): Promise<AuditEventRow[]> {
-    const where = new Where();
-    if (filter.entityType === undefined) where.clauses.push(`entity_type <> 'transaction'`);
-    where.add((p) => `entity_type = ${p}`, filter.entityType);
-    where.add((p) => `entity_id = ${p}`, filter.entityId);
-    where.add((p) => `type = ${p}`, filter.type);
-    where.add((p) => `actor = ${p}`, filter.actor);
-    where.add((p) => `occurred_at >= ${p}`, filter.from);
-    where.add((p) => `occurred_at < ${p}`, filter.to);
-    if (filter.agency !== undefined) {
-      const agency = where.param(filter.agency);
-      where.clauses.push(`(e.entity_type = 'audit-seal'
-        OR (e.entity_type = 'agency' AND e.entity_id = ${agency})
-        OR (e.entity_type = 'transaction' AND EXISTS (SELECT 1 FROM transactions t
-              WHERE t.id = CASE WHEN e.entity_id ~ '${UUID}' THEN e.entity_id::uuid END AND t.agency_code = ${agency})))`);
-    }
-    if (after) {
-      where.clauses.push(`(occurred_at, shard, seq) < (${FROM_MICROS(where.param(after.at.toString()))}, ${where.param(after.shard)}::integer, ${where.param(after.seq)}::bigint)`);
-    }
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash, ${MICROS('occurred_at')} AS at
-         FROM audit_events e ${where.sql} ORDER BY occurred_at DESC, shard DESC, seq DESC LIMIT ${where.param(limit)}`,
-      where.values,
-    );
+    const { rows } = await this.pool.query<EventRow>(eventsStatement(filter, after, limit));
     return rows.map((row) => {
       const event = toEvent(row);
       return Object.assign(event, { cursor: { at: BigInt(row.at), shard: event.shard, seq: event.seq } });
     });
+  }
+
+  /**
+   * The same statement as `events`, its columns read as PostgreSQL's text (no Date, object or Buffer
+   * per value, each only to be written back as text): every value as the export writes it.
+   */
+  async exportEvents(filter: AuditEventFilter, after: EventCursor | undefined, limit: number): Promise<ExportPage<ExportedEvent, EventCursor>> {
+    const { rows } = await this.pool.query<ExportRow>({ ...eventsStatement(filter, after, limit), rowMode: 'array', types: RAW_TEXT });
+    const events = rows.map(([shard, seq, entityType, entityId, type, actor, data, occurredAt, prevHash, hash]): ExportedEvent => ({
+      chain: Number(shard),
+      position: Number(seq),
+      entityType,
+      entityId,
+      type,
+      actor,
+      at: isoFromTimestamptz(occurredAt),
+      data: new JsonText(compactJsonText(data)),
+      prevHash: hexFromBytea(prevHash),
+      hash: hexFromBytea(hash),
+    }));
+    const last = rows[rows.length - 1];
+    return { rows: events, last: last ? { at: BigInt(last[10]), shard: Number(last[0]), seq: Number(last[1]) } : null };
   }
 
   async transactionAgency(id: string): Promise<string | null> {
@@ -110,6 +114,36 @@ export class PgAuditQueries extends AuditQueries {
     return rows[0]?.agency_code ?? null;
   }
 }
+
+/** The events of `filter`, newest first, after `after`: the statement of GET /v1/audit/events and of the export. */
+function eventsStatement(filter: AuditEventFilter, after: EventCursor | undefined, limit: number): { text: string; values: unknown[] } {
+  const where = new Where();
+  if (filter.entityType === undefined) where.clauses.push(`entity_type <> 'transaction'`);
+  where.add((p) => `entity_type = ${p}`, filter.entityType);
+  where.add((p) => `entity_id = ${p}`, filter.entityId);
+  where.add((p) => `type = ${p}`, filter.type);
+  where.add((p) => `actor = ${p}`, filter.actor);
+  where.add((p) => `occurred_at >= ${p}`, filter.from);
+  where.add((p) => `occurred_at < ${p}`, filter.to);
+  if (filter.agency !== undefined) {
+    const agency = where.param(filter.agency);
+    where.clauses.push(`(e.entity_type = 'audit-seal'
+      OR (e.entity_type = 'agency' AND e.entity_id = ${agency})
+      OR (e.entity_type = 'transaction' AND EXISTS (SELECT 1 FROM transactions t
+            WHERE t.id = CASE WHEN e.entity_id ~ '${UUID}' THEN e.entity_id::uuid END AND t.agency_code = ${agency})))`);
+  }
+  if (after) {
+    where.clauses.push(`(occurred_at, shard, seq) < (${FROM_MICROS(where.param(after.at.toString()))}, ${where.param(after.shard)}::integer, ${where.param(after.seq)}::bigint)`);
+  }
+  return {
+    text: `SELECT shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash, ${MICROS('occurred_at')} AS at
+             FROM audit_events e ${where.sql} ORDER BY occurred_at DESC, shard DESC, seq DESC LIMIT ${where.param(limit)}`,
+    values: where.values,
+  };
+}
+
+/** An events row as PostgreSQL's text, in the statement's column order (RAW_TEXT). */
+type ExportRow = [shard: string, seq: string, entityType: string, entityId: string, type: string, actor: string, data: string, occurredAt: string, prevHash: string, hash: string, at: string];
 
 interface TransactionRow {
   id: string;

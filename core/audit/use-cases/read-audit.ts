@@ -3,7 +3,7 @@ import type { PersonalDataVault } from '../../shared/personal-data';
 import type { AuditEvent } from '../audit-event';
 import { authorize, within, type Actor } from '../../authorization';
 import type { AuditLog } from '../audit-log';
-import type { AuditEventFilter, AuditEventRow, AuditQueries, AuditTransaction, AuditTransactionFilter, EventCursor, TransactionCursor } from '../audit-queries';
+import type { AuditEventFilter, AuditEventRow, AuditQueries, AuditTransaction, AuditTransactionFilter, EventCursor, ExportedEvent, ExportPage, TransactionCursor } from '../audit-queries';
 import type { Queryable } from '../../db/pool';
 
 /** What an auditor asks for: the filters as typed, the citizen's national ID number still in clear. */
@@ -57,13 +57,16 @@ export class ReadAudit {
   async *exportTransactions(actor: Actor, query: TransactionQuery): AsyncGenerator<AuditTransaction[]> {
     const filter = this.transactionFilter(actor, query);
     if (filter === null) return;
-    yield* keysetWalk((after: TransactionCursor | undefined) => this.queries.transactions(filter, after, EXPORT_PAGE));
+    yield* keysetWalk(async (after: TransactionCursor | undefined) => {
+      const rows = await this.queries.transactions(filter, after, EXPORT_PAGE);
+      return { rows, last: rows.length ? rows[rows.length - 1].cursor : null };
+    });
   }
 
-  /** Every matching event, a page at a time. */
-  async *exportEvents(actor: Actor, query: Omit<AuditEventFilter, 'agency'>): AsyncGenerator<AuditEventRow[]> {
+  /** Every matching event, a page at a time, as the export writes it. */
+  async *exportEvents(actor: Actor, query: Omit<AuditEventFilter, 'agency'>): AsyncGenerator<ExportedEvent[]> {
     const filter = this.eventFilter(actor, query);
-    yield* keysetWalk((after: EventCursor | undefined) => this.queries.events(filter, after, EXPORT_PAGE));
+    yield* keysetWalk((after: EventCursor | undefined) => this.queries.exportEvents(filter, after, EXPORT_PAGE));
   }
 
   /** The scope's agency wins over the query's: a query for another agency finds nothing (null). */
@@ -85,10 +88,10 @@ export class ReadAudit {
  * so the database reads it while this one is written out; no connection is held between pages
  * (a slow download holds none), and at most two pages are in memory.
  */
-async function* keysetWalk<T extends { cursor: C }, C>(fetch: (after: C | undefined) => Promise<T[]>): AsyncGenerator<T[]> {
-  for (let pending: Promise<T[]> | undefined = fetch(undefined); pending; ) {
-    const rows: T[] = await pending;
-    pending = rows.length === EXPORT_PAGE ? fetch(rows[rows.length - 1].cursor) : undefined;
+async function* keysetWalk<T, C>(fetch: (after: C | undefined) => Promise<ExportPage<T, C>>): AsyncGenerator<T[]> {
+  for (let pending: Promise<ExportPage<T, C>> | undefined = fetch(undefined); pending; ) {
+    const { rows, last }: ExportPage<T, C> = await pending;
+    pending = rows.length === EXPORT_PAGE && last !== null ? fetch(last) : undefined;
     // A failure of the page asked for ahead surfaces where it is awaited (or nowhere, once the reader has left).
     pending?.catch(() => undefined);
     if (rows.length) yield rows;

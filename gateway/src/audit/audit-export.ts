@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
-import { publicEvent, type AuditEvent, type PublicAuditEvent } from '../../../core/audit/audit-event';
-import type { AuditTransaction } from '../../../core/audit/audit-queries';
+import type { PublicAuditEvent } from '../../../core/audit/audit-event';
+import type { AuditTransaction, ExportedEvent } from '../../../core/audit/audit-queries';
+import { JsonText } from '../../../core/audit/json-text';
 
 /**
  * How the audit log leaves Kiungo in bulk (GET /v1/audit/export, npm run audit:export): rows from
@@ -30,9 +31,9 @@ export function transactionRecord(tx: AuditTransaction) {
   };
 }
 
-/** An event as the API shows it: chain and position, the hashes in hex. */
-export function eventRecord(event: AuditEvent): PublicAuditEvent {
-  return publicEvent(event);
+/** An event as the API shows it (chain and position, the hashes in hex): read so by the export's query. */
+export function eventRecord(event: ExportedEvent): ExportedEvent {
+  return event;
 }
 
 export const TRANSACTION_COLUMNS: ReadonlyArray<keyof ReturnType<typeof transactionRecord>> = [
@@ -62,7 +63,7 @@ export function exportStream<T, R extends object>(
   format: ExportFormat,
   onRow?: () => void,
 ): Readable {
-  const line = format === 'jsonl' ? (record: R) => `${JSON.stringify(record)}\n` : (record: R) => csvLine(columns, (column) => record[column]);
+  const line = format === 'jsonl' ? (record: R) => `${jsonLine(record)}\n` : (record: R) => csvLine(columns, (column) => record[column]);
   // A failure of the database mid-export ends the output with that error, not with a silent short file.
   return Readable.from(
     (async function* () {
@@ -84,7 +85,8 @@ export function exportStream<T, R extends object>(
 
 /**
  * One CSV record as csv-stringify writes it by default (RFC 4180): a field holding a comma, a quote
- * or a line break is quoted, its quotes doubled; null and undefined are empty; objects are JSON text.
+ * or a line break is quoted, its quotes doubled; null and undefined are empty; objects are JSON text
+ * (JsonText is that text already).
  */
 function csvLine<C>(columns: readonly C[], field: (column: C) => unknown): string {
   let out = '';
@@ -92,8 +94,21 @@ function csvLine<C>(columns: readonly C[], field: (column: C) => unknown): strin
     if (i > 0) out += ',';
     const value = field(columns[i]);
     if (value === null || value === undefined) continue;
-    const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    const text = value instanceof JsonText ? value.json : typeof value === 'object' ? JSON.stringify(value) : String(value);
     out += /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   }
   return `${out}\n`;
+}
+
+/** JSON.stringify(record) for a record of one level, whose JsonText values are put in as the JSON they hold. */
+function jsonLine(record: object): string {
+  let out = '{';
+  for (const key of Object.keys(record)) {
+    const value: unknown = record[key as keyof typeof record];
+    const json = value instanceof JsonText ? value.json : JSON.stringify(value);
+    // JSON.stringify leaves out what has no JSON (undefined, functions, symbols).
+    if (json === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${json}`;
+  }
+  return `${out}}`;
 }
