@@ -12,6 +12,8 @@
  *   chain hash of every event, content already built), i.e. the floor of any verifier in Node.
  */
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -112,6 +114,8 @@ export const auditApi: Scenario = {
       const window = { from: seed.startsAt, to: new Date(seed.startsAt.getTime() + Math.ceil((AUDIT_SPAN_DAYS * 86_400_000 * Math.min(rows, 500_000)) / rows)) };
       const filter = { entityType: 'transaction', from: window.from, to: window.to };
       global.gc?.();
+      const exportLoad = loadAverage();
+      const exportCpu = cpuSeconds(name);
       const rssBefore = process.memoryUsage().rss;
       let rssPeak = rssBefore;
       const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
@@ -128,6 +132,7 @@ export const auditApi: Scenario = {
         }),
       );
       const exportSeconds = (performance.now() - started) / 1000;
+      const exportCpuUsed = cpuSecondsSince(exportCpu, cpuSeconds(name));
       clearInterval(sampler);
       const copySeconds = await psqlCopySeconds(
         seed.databaseUrl,
@@ -141,6 +146,7 @@ export const auditApi: Scenario = {
       });
       figures.push({ label: 'export baseline: psql \\copy of the same rows — rows/s', value: copySeconds === null ? 'psql not installed' : `${Math.round(exported / copySeconds).toLocaleString('en')} (${copySeconds.toFixed(1)} s)` });
       figures.push({ label: 'export: RSS before → peak during (flat memory)', value: `${(rssBefore / 2 ** 20).toFixed(0)} → ${(rssPeak / 2 ** 20).toFixed(0)} MiB` });
+      figures.push({ label: 'export: CPU per row, this process (Node) / its PostgreSQL backends — µs (load average at start)', value: describeCpuPer(exportCpuUsed, exported, exportLoad) });
       checks.push({ label: 'the export streamed every row of its window', ok: exported > 0, detail: `${exported} rows` });
     } finally {
       await pool.end();
@@ -152,11 +158,15 @@ export const auditApi: Scenario = {
     const chainPool = new Pool({ connectionString: chain.databaseUrl, max: 1, application_name: 'kiungo-bench-verify' });
     try {
       const audit = await AuditLog.open(chainPool);
+      const verifyLoad = loadAverage();
+      const verifyCpu = cpuSeconds(chain.name);
       const started = performance.now();
       const report = await audit.verify(chainPool);
       const verifySeconds = (performance.now() - started) / 1000;
+      const verifyCpuUsed = cpuSecondsSince(verifyCpu, cpuSeconds(chain.name));
       const hashing = hashOnlySeconds(chainRows);
       figures.push({ label: 'verify: AuditLog.verify over a valid chain — events/s', value: `${Math.round(report.eventsChecked / verifySeconds).toLocaleString('en')} (${report.eventsChecked.toLocaleString('en')} in ${verifySeconds.toFixed(1)} s)` });
+      figures.push({ label: 'verify: CPU per event, this process (Node) / its PostgreSQL backends — µs (load average at start)', value: describeCpuPer(verifyCpuUsed, report.eventsChecked, verifyLoad) });
       figures.push({ label: 'verify baseline: sha256 in Node over the same bytes — events/s', value: `${Math.round(chainRows / hashing).toLocaleString('en')}` });
       checks.push({ label: 'the seeded chain verifies', ok: report.ok && report.eventsChecked === chainRows, detail: `${report.breaks.length} breaks, ${report.eventsChecked} events` });
     } finally {
@@ -214,7 +224,7 @@ async function ensureTransactions(databaseUrl: string, rows: number, startsAt: D
 }
 
 /** A database whose 16 chains are valid: events built and hashed here, inserted in batches. */
-async function ensureChainDatabase(adminUrl: string, rows: number, log: (line: string) => void): Promise<{ databaseUrl: string }> {
+async function ensureChainDatabase(adminUrl: string, rows: number, log: (line: string) => void): Promise<{ databaseUrl: string; name: string }> {
   const name = `kiungo_bench_chain_${rows}`;
   const databaseUrl = withDatabaseName(adminUrl, name);
   const exists = await withClient(adminUrl, async (client) => (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
@@ -222,7 +232,7 @@ async function ensureChainDatabase(adminUrl: string, rows: number, log: (line: s
     const ready = await withClient(databaseUrl, async (client) => (await client.query(`SELECT 1 FROM pg_tables WHERE tablename = 'bench_seed_chain'`)).rowCount === 1);
     if (ready) {
       await migrateReused(databaseUrl);
-      return { databaseUrl };
+      return { databaseUrl, name };
     }
   }
   log(`audit-api: seeding a valid chain of ${rows.toLocaleString('en')} events into ${name} (once)`);
@@ -263,7 +273,7 @@ async function ensureChainDatabase(adminUrl: string, rows: number, log: (line: s
   } finally {
     await pool.end();
   }
-  return { databaseUrl };
+  return { databaseUrl, name };
 }
 
 function chainEvent(i: number, start: number) {
@@ -297,4 +307,40 @@ async function psqlCopySeconds(databaseUrl: string, select: string): Promise<num
     throw error;
   }
   return (performance.now() - started) / 1000;
+}
+
+/**
+ * CPU seconds used so far by this process and by each PostgreSQL backend serving `database` (told
+ * by its process title), so a figure can be read apart from the neighbours that share the box.
+ */
+function cpuSeconds(database: string): { self: number; backends: Map<number, number> } {
+  const usage = process.cpuUsage();
+  const backends = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(` ${database} `)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      backends.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return { self: (usage.user + usage.system) / 1e6, backends };
+}
+
+function cpuSecondsSince(before: ReturnType<typeof cpuSeconds>, after: ReturnType<typeof cpuSeconds>): { self: number; postgres: number } {
+  let postgres = 0;
+  for (const [pid, seconds] of after.backends) postgres += seconds - (before.backends.get(pid) ?? 0);
+  return { self: after.self - before.self, postgres };
+}
+
+function describeCpuPer(used: { self: number; postgres: number }, count: number, load: string): string {
+  const micros = (seconds: number) => ((seconds * 1e6) / Math.max(count, 1)).toFixed(2);
+  return `${micros(used.self)} / ${micros(used.postgres)} (${Math.round(used.self * 1000)} / ${Math.round(used.postgres * 1000)} ms in all; load ${load})`;
+}
+
+function loadAverage(): string {
+  return loadavg().map((n) => n.toFixed(2)).join(' ');
 }
