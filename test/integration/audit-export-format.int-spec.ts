@@ -23,7 +23,7 @@ describe('audit events export and verify over the text PostgreSQL sends', () => 
   const odd: Array<Record<string, unknown>> = [
     { service: 'id-card-replacement', agency: 'nrb', channel: 'counter', centre: 'NRB-GPO' },
     { attempt: 1, agencyRef: 'NRB-1' },
-    { amount: 1.5, big: 1e21, small: 1e-7, negative: -0.25, third: 1 / 3, huge: 12345678901234567890 },
+    { amount: 1.5, big: 1e21, small: 1e-7, negative: -0.25, third: 1 / 3, huge: Number('12345678901234567890') },
     JSON.parse('{"10": "ten", "9": "nine", "b": [true, false, null], "a": {"z": {}, "y": []}, "__proto__": {"x": 1}}') as Record<string, unknown>,
     { text: 'comma, "quote", new\nline\r\ttab \u0001\u001f \u007f \u2028 é € 😀 \\ back/slash' },
     { 'key with "quotes"': 'v', 'é': 1, Z: 2, _: 3, 'a,b': 'c' },
