@@ -68,9 +68,10 @@ export interface AuditEventRow extends AuditEvent {
  */
 export type ExportedEvent = Omit<PublicAuditEvent, 'data'> & { data: JsonText };
 
-/** A page of an export, with the cursor of its last row (null when the page is empty). */
+/** A page of an export: its rows (made as they are read, perhaps), how many, and the cursor of the last (null when none). */
 export interface ExportPage<T, C> {
-  rows: T[];
+  rows: Iterable<T>;
+  count: number;
   last: C | null;
 }
 

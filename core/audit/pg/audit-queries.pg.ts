@@ -93,20 +93,8 @@ export class PgAuditQueries extends AuditQueries {
    */
   async exportEvents(filter: AuditEventFilter, after: EventCursor | undefined, limit: number): Promise<ExportPage<ExportedEvent, EventCursor>> {
     const { rows } = await this.pool.query<ExportRow>({ ...eventsStatement(filter, after, limit), rowMode: 'array', types: RAW_TEXT });
-    const events = rows.map(([shard, seq, entityType, entityId, type, actor, data, occurredAt, prevHash, hash]): ExportedEvent => ({
-      chain: Number(shard),
-      position: Number(seq),
-      entityType,
-      entityId,
-      type,
-      actor,
-      at: isoFromTimestamptz(occurredAt),
-      data: new JsonText(compactJsonText(data)),
-      prevHash: hexFromBytea(prevHash),
-      hash: hexFromBytea(hash),
-    }));
     const last = rows[rows.length - 1];
-    return { rows: events, last: last ? { at: BigInt(last[10]), shard: Number(last[0]), seq: Number(last[1]) } : null };
+    return { rows: exportedEvents(rows), count: rows.length, last: last ? { at: BigInt(last[10]), shard: Number(last[0]), seq: Number(last[1]) } : null };
   }
 
   async transactionAgency(id: string): Promise<string | null> {
@@ -140,6 +128,28 @@ function eventsStatement(filter: AuditEventFilter, after: EventCursor | undefine
              FROM audit_events e ${where.sql} ORDER BY occurred_at DESC, shard DESC, seq DESC LIMIT ${where.param(limit)}`,
     values: where.values,
   };
+}
+
+/**
+ * Each row made into the event the export writes only as it is read: a page's records then die young,
+ * where records made for the page asked for ahead lived through a scavenge, and V8 promoted (and then
+ * allocated straight into the old generation) all of them, so the RSS grew by 150 MiB before a full GC.
+ */
+function* exportedEvents(rows: ExportRow[]): Generator<ExportedEvent> {
+  for (const [shard, seq, entityType, entityId, type, actor, data, occurredAt, prevHash, hash] of rows) {
+    yield {
+      chain: Number(shard),
+      position: Number(seq),
+      entityType,
+      entityId,
+      type,
+      actor,
+      at: isoFromTimestamptz(occurredAt),
+      data: new JsonText(compactJsonText(data)),
+      prevHash: hexFromBytea(prevHash),
+      hash: hexFromBytea(hash),
+    };
+  }
 }
 
 /** An events row as PostgreSQL's text, in the statement's column order (RAW_TEXT). */

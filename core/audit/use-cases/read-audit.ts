@@ -54,17 +54,17 @@ export class ReadAudit {
   }
 
   /** Every matching transaction, a page at a time (constant memory whatever the count). */
-  async *exportTransactions(actor: Actor, query: TransactionQuery): AsyncGenerator<AuditTransaction[]> {
+  async *exportTransactions(actor: Actor, query: TransactionQuery): AsyncGenerator<Iterable<AuditTransaction>> {
     const filter = this.transactionFilter(actor, query);
     if (filter === null) return;
     yield* keysetWalk(async (after: TransactionCursor | undefined) => {
       const rows = await this.queries.transactions(filter, after, EXPORT_PAGE);
-      return { rows, last: rows.length ? rows[rows.length - 1].cursor : null };
+      return { rows, count: rows.length, last: rows.length ? rows[rows.length - 1].cursor : null };
     });
   }
 
   /** Every matching event, a page at a time, as the export writes it. */
-  async *exportEvents(actor: Actor, query: Omit<AuditEventFilter, 'agency'>): AsyncGenerator<ExportedEvent[]> {
+  async *exportEvents(actor: Actor, query: Omit<AuditEventFilter, 'agency'>): AsyncGenerator<Iterable<ExportedEvent>> {
     const filter = this.eventFilter(actor, query);
     yield* keysetWalk((after: EventCursor | undefined) => this.queries.exportEvents(filter, after, EXPORT_PAGE));
   }
@@ -88,13 +88,13 @@ export class ReadAudit {
  * so the database reads it while this one is written out; no connection is held between pages
  * (a slow download holds none), and at most two pages are in memory.
  */
-async function* keysetWalk<T, C>(fetch: (after: C | undefined) => Promise<ExportPage<T, C>>): AsyncGenerator<T[]> {
+async function* keysetWalk<T, C>(fetch: (after: C | undefined) => Promise<ExportPage<T, C>>): AsyncGenerator<Iterable<T>> {
   for (let pending: Promise<ExportPage<T, C>> | undefined = fetch(undefined); pending; ) {
-    const { rows, last }: ExportPage<T, C> = await pending;
-    pending = rows.length === EXPORT_PAGE && last !== null ? fetch(last) : undefined;
+    const { rows, count, last }: ExportPage<T, C> = await pending;
+    pending = count === EXPORT_PAGE && last !== null ? fetch(last) : undefined;
     // A failure of the page asked for ahead surfaces where it is awaited (or nowhere, once the reader has left).
     pending?.catch(() => undefined);
-    if (rows.length) yield rows;
+    if (count) yield rows;
   }
 }
 

@@ -57,7 +57,7 @@ const CHUNK = 64 * 1024;
 
 /** Pages of rows → bytes of the format; `onRow` counts the rows as they go (the command's progress line). */
 export function exportStream<T, R extends object>(
-  pages: AsyncIterable<readonly T[]>,
+  pages: AsyncIterable<Iterable<T>>,
   toRecord: (row: T) => R,
   columns: ReadonlyArray<keyof R & string>,
   format: ExportFormat,
