@@ -113,8 +113,11 @@ export abstract class TicketRepository {
    */
   abstract waitingToCallAhead(centreCode: string, serviceCode: string): Promise<Array<{ ticket: Ticket; phoneSealed: Buffer | null }>>;
 
-  /** True the first time for a still-waiting ticket: the caller sends the call-ahead SMS then, and only then. */
-  /** (A walk-in's sealed phone is dropped with the claim: the caller has opened it already.) */
+  /**
+   * True the first time for a still-waiting ticket: the caller sends the call-ahead SMS then, and
+   * only then. The ticket itself is not written (a concurrent call-next must not find it locked);
+   * a walk-in's sealed phone goes when the ticket leaves the queue.
+   */
   abstract claimCallAhead(id: string, at: Date): Promise<boolean>;
 
   abstract board(centreCode: string): Promise<BoardSnapshot>;

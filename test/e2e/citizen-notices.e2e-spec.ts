@@ -1,4 +1,6 @@
+import type { Pool } from 'pg';
 import { BookingJobs } from '../../core/bookings/use-cases/booking-jobs';
+import { PgTicketRepository } from '../../core/walk-in/pg/ticket.pg-repository';
 import { BookingJobsService } from '../../gateway/src/worker/booking-jobs.service';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { describeWithPostgres } from '../factories/services';
@@ -132,10 +134,38 @@ describeWithPostgres('notices the centre chooses', () => {
     const texted = (await sms('ticket-call-ahead')).map((t) => t.to_hash);
     expect(texted.filter((h) => h === hashOf(9))).toHaveLength(1);
     expect(texted).not.toContain(hashOf(6)); // called at once: never texted
-    const kept = await db.pool.query<{ id: string }>('SELECT id FROM queue_tickets WHERE phone_sealed IS NOT NULL AND id = ANY($1)', [issued.map((t) => t.body.id)]);
-    expect(kept.rows.map((r) => r.id)).not.toContain(issued[2].body.id); // dropped once texted
-    // Called in turn, the last ticket is not texted again.
+    const kept = async () =>
+      (await db.pool.query<{ id: string }>('SELECT id FROM queue_tickets WHERE phone_sealed IS NOT NULL AND id = ANY($1)', [issued.map((t) => t.body.id)])).rows.map((r) => r.id);
+    expect(await kept()).toEqual([issued[2].body.id]); // the called ones' phones are gone; the texted one waits with its own
+    // Called in turn, the last ticket is not texted again, and its phone goes with the call.
     expect((await call(app, 'POST', `/v1/centres/${CHOOSING}/counters/1/call-next`, officer)).body.ticket.number).toBe(issued[2].body.number);
     expect((await sms('ticket-call-ahead')).map((t) => t.to_hash)).toEqual(texted);
+    expect(await kept()).toEqual([]);
+  });
+
+  it('calls a ticket in its turn while its call-ahead SMS is being claimed', async () => {
+    // A claim still open in another database session (an api replica texting this walk-in right
+    // now) must not hide the ticket from a counter: before migration 0129 the claim wrote the
+    // ticket's row, and call-next's SKIP LOCKED pick passed over it to the next in line.
+    const issued: Array<Awaited<ReturnType<typeof takeTicket>>> = [];
+    for (const n of [10, 11]) {
+      clock.advance(60_000);
+      issued.push(await takeTicket(app, kiosk, CHOOSING, { service: SERVICE, phone: citizen(n).phone }));
+    }
+    expect(issued.map((t) => t.status)).toEqual([201, 201]);
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const texting = new PgTicketRepository(client as unknown as Pool, app.runtime.audit);
+      expect(await texting.claimCallAhead(issued[0].body.id, clock.now())).toBe(true);
+      const called = await call(app, 'POST', `/v1/centres/${CHOOSING}/counters/1/call-next`, officer);
+      expect(called.body.ticket.number).toBe(issued[0].body.number);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    const claims = await db.pool.query<{ ticket_id: string }>('SELECT ticket_id FROM ticket_call_aheads WHERE ticket_id = ANY($1)', [issued.map((t) => t.body.id)]);
+    expect(claims.rows.map((r) => r.ticket_id)).toContain(issued[0].body.id);
+    expect((await call(app, 'POST', `/v1/centres/${CHOOSING}/counters/1/call-next`, officer)).body.ticket.number).toBe(issued[1].body.number);
   });
 });

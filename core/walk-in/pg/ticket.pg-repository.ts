@@ -103,17 +103,22 @@ export class PgTicketRepository extends TicketRepository {
     const { rows } = await this.pool.query<TicketRow & { phone_sealed: Buffer | null }>(
       `SELECT ${TICKET_COLUMNS}, phone_sealed FROM queue_tickets
         WHERE centre_code = $1 AND service_code = $2 AND state = 'waiting' AND (booking_ref IS NOT NULL OR phone_sealed IS NOT NULL)
-          AND call_ahead_sent_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM ticket_call_aheads c WHERE c.ticket_id = queue_tickets.id)
         ORDER BY arrived_at LIMIT 200`,
       [centreCode, serviceCode],
     );
     return rows.map((row) => ({ ticket: toTicket(row), phoneSealed: row.phone_sealed }));
   }
 
+  /**
+   * The claim is a row of ticket_call_aheads, never a write to the waiting ticket (migration 0129):
+   * a lock on it, however short, would make a concurrent call-next pass over it.
+   */
   async claimCallAhead(id: string, at: Date): Promise<boolean> {
-    // The walk-in's phone served its one purpose: it is not kept past the claim.
     const { rowCount } = await this.pool.query(
-      `UPDATE queue_tickets SET call_ahead_sent_at = $2, phone_sealed = NULL, phone_hash = NULL WHERE id = $1 AND call_ahead_sent_at IS NULL AND state = 'waiting'`,
+      `INSERT INTO ticket_call_aheads (ticket_id, claimed_at)
+       SELECT id, $2 FROM queue_tickets WHERE id = $1 AND state = 'waiting'
+       ON CONFLICT (ticket_id) DO NOTHING`,
       [id, at],
     );
     return rowCount === 1;
@@ -133,6 +138,8 @@ export class PgTicketRepository extends TicketRepository {
         values.push(value);
         assignments.push(`${column} = $${values.length}`);
       }
+      // Out of the queue, the walk-in's phone (kept for the call-ahead SMS only) goes.
+      if (set.state !== undefined && set.state !== 'waiting') assignments.push('phone_sealed = NULL', 'phone_hash = NULL');
       let changed = ticket;
       if (assignments.length > 0) {
         const { rows } = await db.query<TicketRow>(
@@ -151,7 +158,8 @@ export class PgTicketRepository extends TicketRepository {
    * close waits until this call is recorded against it), picks the best waiting ticket the counter
    * may serve, marks it called, writes its queue event and its audit event, and reads the centre's
    * call-ahead choice. SKIP LOCKED passes over a ticket another counter is taking at this moment,
-   * so no ticket is ever shared. The pick tries each rank in turn, each an index scan of that
+   * so no ticket is ever shared (FOR NO KEY UPDATE: a call-ahead claim's key-share lock on the
+   * ticket is no reason to pass it over, migration 0129). The pick tries each rank in turn, each an index scan of that
    * rank's partial index in arrival order (migration 0123): a few index entries per call instead
    * of sorting every waiting ticket of the centre. Prepared, it runs on a generic plan after its
    * first few calls (about 0.7 ms of planning saved per call); the board's waiting counts stay a
@@ -190,7 +198,7 @@ export class PgTicketRepository extends TicketRepository {
               AND t.service_code IN (SELECT service_code FROM services)
             ORDER BY t.arrived_at, t.local_day, t.number, t.id
             LIMIT 1
-            FOR UPDATE OF t SKIP LOCKED
+            FOR NO KEY UPDATE OF t SKIP LOCKED
          )`;
     const text = `WITH session AS (
            SELECT id, officer_id FROM counter_sessions
@@ -203,7 +211,7 @@ export class PgTicketRepository extends TicketRepository {
          called AS (
            UPDATE queue_tickets q
               SET state = 'called', counter_code = $2, session_id = (SELECT id FROM session), officer_id = $3, called_at = $4,
-                  first_called_at = COALESCE(q.first_called_at, $4)
+                  first_called_at = COALESCE(q.first_called_at, $4), phone_sealed = NULL, phone_hash = NULL
              FROM next WHERE q.id = next.id
            RETURNING q.*, next.previous_first_call
          ), event AS (
