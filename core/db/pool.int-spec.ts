@@ -14,7 +14,27 @@ describeWithPostgres('withTransaction on PostgreSQL', () => {
   transactionSuite('postgres');
   retrySuite();
   connectionLossSuite();
+  lifetimeSuite();
 });
+
+/** DB_CONNECTION_LIFETIME_S: a connection (and the plans its prepared statements keep) is not kept for ever. */
+function lifetimeSuite(): void {
+  it('replaces a connection that outlived its lifetime, and keeps it without one', async () => {
+    const db = await createTestDatabase({ kind: 'postgres', migrations: false, poolMax: 1 });
+    const pools = [createPool({ url: db.url, max: 1, applicationName: 'short-lived', maxLifetimeSeconds: 1 }), createPool({ url: db.url, max: 1, applicationName: 'kept' })];
+    try {
+      const pid = async (pool: (typeof pools)[number]) => (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      const before = await Promise.all(pools.map(pid));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const after = await Promise.all(pools.map(pid));
+      expect(after[0]).not.toBe(before[0]);
+      expect(after[1]).toBe(before[1]);
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+      await db.close();
+    }
+  });
+}
 
 /** PostgreSQL restarted under a transaction (found by `npm run chaos`: the api process died). */
 function connectionLossSuite(): void {

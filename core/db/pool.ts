@@ -61,6 +61,8 @@ export interface PoolOptions {
    */
   connectionTimeoutMs?: number;
   idleTimeoutMs?: number;
+  /** A connection older than this is closed once it is idle and replaced on demand; 0 or absent: never. */
+  maxLifetimeSeconds?: number;
   /** Called when an idle connection dies (PostgreSQL restarted, network cut). Default: console.warn. */
   onIdleClientError?: (error: Error) => void;
 }
@@ -73,6 +75,7 @@ export function createPool(options: PoolOptions): Pool {
     statement_timeout: options.statementTimeoutMs,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
+    maxLifetimeSeconds: options.maxLifetimeSeconds ?? 0,
   });
   const onIdleClientError =
     options.onIdleClientError ??

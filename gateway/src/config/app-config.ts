@@ -28,6 +28,12 @@ export interface AppConfig {
   readonly databaseUrl?: string;
   /** DB_POOL_MAX */
   readonly dbPoolMax: number;
+  /**
+   * DB_CONNECTION_LIFETIME_S: a connection is replaced once this old (0: never). Each connection
+   * keeps its prepared statements' plans for its life, and a plan made while a table was small can
+   * walk the whole table once it is large; a bounded life bounds how long such a plan serves.
+   */
+  readonly dbConnectionLifetimeSeconds: number;
   /** REDIS_URL; undefined means in-process queue and event drivers. */
   readonly redisUrl?: string;
   /** OIDC_ISSUER_URL; undefined means tokens are signed by the development key in `dataDir`. */
@@ -140,6 +146,7 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     host: config.host,
     databaseUrl: config.databaseUrl === undefined ? undefined : maskUrlCredentials(config.databaseUrl),
     dbPoolMax: config.dbPoolMax,
+    dbConnectionLifetimeSeconds: config.dbConnectionLifetimeSeconds,
     redisUrl: config.redisUrl === undefined ? undefined : maskUrlCredentials(config.redisUrl),
     oidcIssuerUrl: config.oidcIssuerUrl,
     oidcAudience: config.oidcAudience,

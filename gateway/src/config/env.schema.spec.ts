@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       port: 8080,
       host: '127.0.0.1',
       dbPoolMax: 10,
+      dbConnectionLifetimeSeconds: 1800,
       oidcAudience: 'kiungo',
       dataDir,
       logLevel: 'info',

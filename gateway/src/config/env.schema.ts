@@ -158,6 +158,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host,
     databaseUrl,
     dbPoolMax: read.integer('DB_POOL_MAX', 10, 1, 1000),
+    dbConnectionLifetimeSeconds: read.integer('DB_CONNECTION_LIFETIME_S', 1800, 0, 86_400),
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:'], true),
     oidcIssuerUrl: read.url('OIDC_ISSUER_URL', ['https:', 'http:'], false),
     oidcAudience: read.raw('OIDC_AUDIENCE') ?? 'kiungo',

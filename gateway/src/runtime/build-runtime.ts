@@ -45,13 +45,16 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
 
     let databaseUrl = config.databaseUrl;
     let poolMax = config.dbPoolMax;
+    // The embedded PGlite is one session whatever the connection: nothing to gain from replacing them.
+    let lifetime = config.dbConnectionLifetimeSeconds;
     if (!databaseUrl) {
       const embedded = await startEmbeddedDatabase({ dataDir: config.dataDir });
       closers.push(() => embedded.close());
       databaseUrl = embedded.url;
       poolMax = EMBEDDED_POOL_MAX;
+      lifetime = 0;
     }
-    const pool: Pool = createPool({ url: databaseUrl, max: poolMax, applicationName: `kiungo-${role}` });
+    const pool: Pool = createPool({ url: databaseUrl, max: poolMax, applicationName: `kiungo-${role}`, maxLifetimeSeconds: lifetime });
     closers.push(() => pool.end());
     await migrate(pool, { direction: 'up' });
     // PGlite serves every pooled connection from one session, where a statement prepared on one
