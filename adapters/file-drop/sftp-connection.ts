@@ -12,9 +12,13 @@
  * `misconfigured` (only an operator can fix them), anything else about the link is
  * `unavailable`. Errors the server answers for a file (no such file, permission) pass through
  * unchanged for the transport to interpret.
+ *
+ * ssh2 is loaded on the first connect, not with this module: on load it instantiates a
+ * WebAssembly module (poly1305) with a 16 MiB memory, which every api and worker process held
+ * even with no SFTP agency in the catalogue (docs/PERFORMANCE.md, api RSS under load).
  */
 import { createHash } from 'node:crypto';
-import SftpClient from 'ssh2-sftp-client';
+import type SftpClient from 'ssh2-sftp-client';
 import { AgencyCallError } from '../agency-adapter.port';
 import type { SftpSettings } from './sftp-config';
 
@@ -86,13 +90,15 @@ export class SftpConnection {
   }
 
   private async connect(): Promise<SftpClient> {
+    // Before the checks below, so that they and the client's creation run without a turn between.
+    const { default: Sftp } = await import('ssh2-sftp-client');
     if (this.closed) throw new AgencyCallError('unavailable', `sftp connection to ${this.label} closed`);
     if (this.client) return this.client;
     const { host, port, username, timeoutMs } = this.settings;
     let presentedKey: string | undefined;
     let authRefused = false;
     // Our own listeners, so that a dropped connection is logged nowhere and never crashes the process.
-    const client = new SftpClient(`kiungo-${this.label}`, { error: () => undefined, end: () => undefined, close: () => undefined });
+    const client = new Sftp(`kiungo-${this.label}`, { error: () => undefined, end: () => undefined, close: () => undefined });
     client.on('error', (error: Error & { level?: string }) => {
       if (error.level === 'client-authentication') authRefused = true;
     });
