@@ -14,9 +14,9 @@ import { startSimulator, type SimulatorHandle } from './simulator';
 /** Each run its own database, so that two runs on one server (a helper's scenario beside CI's) never drop each other's. */
 export const BENCH_DATABASE = `kiungo_bench_run_${process.pid}`;
 
-/** The service every transaction scenario submits: NRB's ID card replacement. */
 /** `--perf-map`: V8 writes /tmp/perf-<pid>.map and keeps interpreted frames on the native stack, so perf names JS functions. */
 const PERF_MAP_NODE_ARGS = ['--perf-basic-prof', '--interpreted-frames-native-stack'];
+/** The service every transaction scenario submits: NRB's ID card replacement. */
 export const NRB_SERVICE_PATH = '/api/v1/id-replacements';
 
 export interface GatewayStack {

@@ -46,7 +46,6 @@ export function bookingBody(centre: string, slotStart: string, n: number, servic
   return { centre, service, slotStart, citizen: citizen(n), channel: 'portal' };
 }
 
-/** A centre open every day 08:00–17:00, 30-minute slots, with one holiday. */
 /** A centre open 08:00–17:00 every day; `holiday` (a date) closes it that day. */
 export function centreBody(holiday: string | null, services: unknown[], counters: unknown[] = []): Record<string, unknown> {
   return {

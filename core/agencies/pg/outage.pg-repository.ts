@@ -44,7 +44,8 @@ export class PgOutageRepository extends OutageRepository {
       `SELECT b.id, b.citizen_sealed, b.centre_code, b.service_code FROM bookings b
         WHERE b.service_code = ANY($1)
           AND ((b.status = 'booked' AND b.slot_start >= $2 AND b.slot_start < $3)
-               OR (b.status = 'checked_in' AND EXISTS (SELECT 1 FROM queue_tickets t WHERE t.booking_ref = b.reference AND t.state = 'waiting')))
+               -- Driven from the tickets waiting now, not from every booking ever checked in (this runs every pass).
+               OR (b.status = 'checked_in' AND b.reference IN (SELECT t.booking_ref FROM queue_tickets t WHERE t.state = 'waiting' AND t.booking_ref IS NOT NULL)))
           AND NOT EXISTS (SELECT 1 FROM citizen_notices n WHERE n.notice_key = $4 || b.id::text)
         ORDER BY b.slot_start, b.id`,
       [serviceCodes, from, to, outageNoticeKeyPrefix(outageId)],

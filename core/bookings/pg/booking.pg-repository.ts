@@ -48,10 +48,10 @@ export class PgBookingRepository extends BookingRepository {
       if (claim) values.push(claim.request.scope, claim.request.key, claim.request.route, claim.request.fingerprint);
       if (claim && answer) values.push(answer.status, JSON.stringify(answer.body ?? null));
       const chain = this.audit.chainCtes([{ ...event, entityId: reference }], values.length + 1, 'inserted');
-      const keyTaken = 'EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $15::text AND key = $16::text)';
-      const text = `WITH place AS (
+      // Whether the key is held already: read once, by the slot's guard and by the answer.
+      const text = `WITH ${claim ? 'taken AS (SELECT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $15::text AND key = $16::text) AS held), ' : ''}place AS (
              INSERT INTO appointment_slots AS s (centre_code, service_code, slot_start, capacity, booked)
-             SELECT $1::text, $2::text, $3::timestamptz, $4::integer, 1${claim ? ` WHERE NOT ${keyTaken}` : ''}
+             SELECT $1::text, $2::text, $3::timestamptz, $4::integer, 1${claim ? ' WHERE NOT (SELECT held FROM taken)' : ''}
              ON CONFLICT (centre_code, service_code, slot_start) DO UPDATE SET booked = s.booked + 1 WHERE s.booked < s.capacity
              RETURNING 1),${claim ? `
            claim AS (
@@ -66,7 +66,7 @@ export class PgBookingRepository extends BookingRepository {
               WHERE EXISTS (SELECT 1 FROM ${claim ? 'claim' : 'place'})
              RETURNING reference),
            ${chain.ctes}
-           SELECT EXISTS (SELECT 1 FROM inserted) AS booked${claim ? `, ${keyTaken} AS key_taken` : ''}`;
+           SELECT EXISTS (SELECT 1 FROM inserted) AS booked${claim ? ', (SELECT held FROM taken) AS key_taken' : ''}`;
       try {
         const { rows } = await this.pool.query<{ booked: boolean; key_taken?: boolean }>(statement(text, [...values, ...chain.params], this.prepared));
         if (rows[0].booked) return record;
