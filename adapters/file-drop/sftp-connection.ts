@@ -22,6 +22,10 @@ import type SftpClient from 'ssh2-sftp-client';
 import { AgencyCallError } from '../agency-adapter.port';
 import type { SftpSettings } from './sftp-config';
 
+/** ssh2 (and its 16 MiB WebAssembly memory) is loaded at the first SFTP connect, once per process. */
+const loadSftp = () => import('ssh2-sftp-client');
+let sftpModule: ReturnType<typeof loadSftp> | undefined;
+
 export type SftpCall<T> = (client: SftpClient) => Promise<T>;
 
 const LINK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'ERR_NOT_CONNECTED']);
@@ -91,7 +95,7 @@ export class SftpConnection {
 
   private async connect(): Promise<SftpClient> {
     // Before the checks below, so that they and the client's creation run without a turn between.
-    const { default: Sftp } = await import('ssh2-sftp-client');
+    const { default: Sftp } = await (sftpModule ??= loadSftp());
     if (this.closed) throw new AgencyCallError('unavailable', `sftp connection to ${this.label} closed`);
     if (this.client) return this.client;
     const { host, port, username, timeoutMs } = this.settings;

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import type { Queryable } from '../db/pool';
+import { withTransaction, type Queryable } from '../db/pool';
 import { chainHashHex, eventContent, eventContentOf, genesisHash, shardOf, type AuditEvent, type NewAuditEvent } from './audit-event';
 import { canonicalJsonText } from './json-text';
 import { hexFromBytea, isoFromTimestamptz, RAW_TEXT } from './pg/pg-text';
@@ -210,20 +210,17 @@ export class AuditLog {
    */
   async verify(db: Queryable, options: { shards?: number[]; sealed?: SealedPositions } = {}): Promise<VerificationReport> {
     if (!(db instanceof Pool)) return this.walk(db, options);
-    const client = await db.connect();
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      // Times printed in UTC take the short way from text to ISO 8601 (any other zone is still read right, slower).
-      await client.query(`SET LOCAL TIME ZONE 'UTC'`);
-      const report = await this.walk(client, options);
-      await client.query('COMMIT');
-      return report;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    // withTransaction: a connection lost mid-walk fails the verify, not the process, and is not pooled again.
+    return withTransaction(
+      db,
+      async (client) => {
+        await client.query('SET TRANSACTION READ ONLY');
+        // Times printed in UTC take the short way from text to ISO 8601 (any other zone is still read right, slower).
+        await client.query(`SET LOCAL TIME ZONE 'UTC'`);
+        return this.walk(client, options);
+      },
+      { isolation: 'repeatable read', retries: 0 },
+    );
   }
 
   private async walk(db: Queryable, options: { shards?: number[]; sealed?: SealedPositions }): Promise<VerificationReport> {

@@ -113,14 +113,6 @@ export async function answerOnce(runOnce: RunOnce, request: FastifyRequest, repl
   return answer.body;
 }
 
-/** The request's key and fingerprint, for a use case that records them with what it creates. */
-export const Idempotency = createParamDecorator((_data: unknown, context: ExecutionContext): IdempotentRequest => {
-  const idempotent = context.switchToHttp().getRequest<FastifyRequest>().idempotency;
-  // Only reachable on a route without the interceptor: a programming error, not the caller's.
-  if (!idempotent) throw new Error('@Idempotency() used on a route without the IdempotencyInterceptor or the IdempotencyKeyGuard');
-  return idempotent;
-});
-
 /** The key a handler marked @IdempotencyInStatements() claims and answers in its use case's statements. */
 export const InlineIdempotency = createParamDecorator((_data: unknown, context: ExecutionContext): InlineKey => {
   const key = context.switchToHttp().getRequest<FastifyRequest>().inlineKey;
