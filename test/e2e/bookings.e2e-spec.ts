@@ -226,6 +226,13 @@ describeWithPostgres('Service by Appointment', () => {
       const first = await call(app, 'POST', '/v1/bookings', channel, bookingBody(CENTRE, slot, 950), key);
       expect(first.status).toBe(201);
       expect(await slotRow(slot)).toEqual({ capacity: 1, booked: 1 });
+      // Claimed and answered by the booking's own statement: the key's row was last written by the
+      // database transaction that wrote the booking (an answer stored afterwards would be another).
+      const writers = await db.pool.query<{ key: string; booking: string; status: number }>(
+        `SELECT k.xmin::text AS key, b.xmin::text AS booking, k.status FROM idempotency_keys k, bookings b WHERE k.key = $1 AND b.reference = $2`,
+        [key, first.body.reference],
+      );
+      expect(writers.rows).toEqual([{ key: writers.rows[0]?.booking, booking: expect.any(String), status: 201 }]);
       // The slot is full now; the repeat still gets the first answer, not a 409.
       const repeat = await call(app, 'POST', '/v1/bookings', channel, bookingBody(CENTRE, slot, 950), key);
       expect(repeat.status).toBe(201);
