@@ -24,8 +24,10 @@ export function boardTopic(centreCode: string): string {
  * costs a board one update, never data: a board that reconnects starts from a fresh snapshot.
  */
 export class BoardFeed {
-  /** Per centre: the waiting-count publication running now, and the one queued behind it (see waitingChanged). */
-  private readonly waitingRuns = new Map<string, { running: Promise<void> | null; queued: { at: Date; done: Promise<void> } | null }>();
+  /** Per centre: the latest change no count has started after yet (see waitingChanged). */
+  private readonly countDue = new Map<string, Date>();
+  /** Centres whose waiting counts are being counted and published now. */
+  private readonly counting = new Set<string>();
 
   constructor(
     private readonly bus: EventBus,
@@ -73,40 +75,38 @@ export class BoardFeed {
     } catch {
       // A bus hiccup after commit: boards catch up on the next change or reconnect.
     }
-    void this.waitingChanged(centreCode, at);
+    this.waitingChanged(centreCode, at);
   }
 
   /**
    * The waiting counts are a count over the centre's waiting tickets: with 20 counters calling at
    * once, counting and publishing once per call was most of a call's cost, each count soon stale.
-   * So a centre has at most one count running and one queued: a change joins the queued one (it
-   * starts after this change committed, so it counts it) or queues the next. Every change is
-   * still followed by a published count that includes it, and the last count published is read
-   * after the last change; only counts nobody could see for more than a moment are not sent.
+   * So a centre has at most one count running: changes while it runs make one more count, started
+   * after the last of them. Every change is still followed by a published count that includes it,
+   * and the last count published is read after the last change; only counts nobody could see for
+   * more than a moment are not sent.
    */
-  private waitingChanged(centreCode: string, at: Date): Promise<void> {
-    let runs = this.waitingRuns.get(centreCode);
-    if (!runs) this.waitingRuns.set(centreCode, (runs = { running: null, queued: null }));
-    const state = runs;
-    if (state.queued) {
-      if (at > state.queued.at) state.queued.at = at;
-      return state.queued.done;
-    }
-    const queued = { at, done: Promise.resolve() };
-    queued.done = (state.running ?? Promise.resolve()).then(async () => {
-      state.queued = null;
-      state.running = queued.done;
-      try {
-        const waiting = await this.tickets.waiting(centreCode);
-        await this.bus.publish(boardTopic(centreCode), { type: 'waiting', waiting, at: queued.at.toISOString() } satisfies BoardMessage);
-      } catch {
-        // A bus or database hiccup after commit: boards catch up on the next change or reconnect.
-      } finally {
-        if (state.running === queued.done) state.running = null;
-        if (!state.running && !state.queued) this.waitingRuns.delete(centreCode);
+  private waitingChanged(centreCode: string, at: Date): void {
+    const due = this.countDue.get(centreCode);
+    if (!due || at > due) this.countDue.set(centreCode, at);
+    if (this.counting.has(centreCode)) return;
+    this.counting.add(centreCode);
+    void this.countWhileDue(centreCode);
+  }
+
+  private async countWhileDue(centreCode: string): Promise<void> {
+    try {
+      for (let at = this.countDue.get(centreCode); at; at = this.countDue.get(centreCode)) {
+        this.countDue.delete(centreCode);
+        try {
+          const waiting = await this.tickets.waiting(centreCode);
+          await this.bus.publish(boardTopic(centreCode), { type: 'waiting', waiting, at: at.toISOString() } satisfies BoardMessage);
+        } catch {
+          // A bus or database hiccup after commit: boards catch up on the next change or reconnect.
+        }
       }
-    });
-    state.queued = queued;
-    return queued.done;
+    } finally {
+      this.counting.delete(centreCode);
+    }
   }
 }
