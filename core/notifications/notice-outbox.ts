@@ -43,8 +43,9 @@ export class NoticeOutbox {
   /** Writes the notice (on `db`: the caller's transaction, or the pool); false when it was already there. */
   async enqueue(notice: NewNotice, db: Queryable = this.pool): Promise<boolean> {
     const phoneSealed = notice.phone ? this.vault.seal(notice.phone) : null;
-    // The keyed hash is how erasure finds the notice (core/privacy).
-    const phoneHash = notice.phone ? this.vault.lookupHash(normalisePhone(notice.phone)) : null;
+    // The keyed hash is how erasure finds a notice tied to no transaction (core/privacy); a tied
+    // one goes with its transaction and carries none (migration 0126).
+    const phoneHash = notice.phone && !notice.transactionId ? this.vault.lookupHash(normalisePhone(notice.phone)) : null;
     const { rowCount } = await db.query(
       `INSERT INTO citizen_notices (transaction_id, notice_key, kind, body, phone_sealed, phone_hash, status)
        VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5::bytea IS NULL THEN 'no-phone' ELSE 'pending' END)
