@@ -39,18 +39,13 @@ export function eventContent(event: NewAuditEvent): string {
  */
 export function eventContentOf(actor: unknown, dataJson: string | undefined, entityId: unknown, entityType: unknown, occurredAt: string, type: unknown): string {
   let out = '{';
-  if (actor !== undefined) out += `"actor":${json(actor)}`;
+  if (actor !== undefined) out += `"actor":${canonicalJson(actor)}`;
   if (dataJson !== undefined) out += `${out.length > 1 ? ',' : ''}"data":${dataJson}`;
-  if (entityId !== undefined) out += `${out.length > 1 ? ',' : ''}"entityId":${json(entityId)}`;
-  if (entityType !== undefined) out += `${out.length > 1 ? ',' : ''}"entityType":${json(entityType)}`;
+  if (entityId !== undefined) out += `${out.length > 1 ? ',' : ''}"entityId":${canonicalJson(entityId)}`;
+  if (entityType !== undefined) out += `${out.length > 1 ? ',' : ''}"entityType":${canonicalJson(entityType)}`;
   out += `${out.length > 1 ? ',' : ''}"occurredAt":${JSON.stringify(occurredAt)}`;
-  if (type !== undefined) out += `,"type":${json(type)}`;
+  if (type !== undefined) out += `,"type":${canonicalJson(type)}`;
   return `${out}}`;
-}
-
-/** canonicalJson, without its call for a string (what every field but the data is). */
-function json(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : canonicalJson(value);
 }
 
 /** Where the hashed bytes are laid out, reused from one event to the next (verify hashes millions). */

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomFillSync, type KeyObject } from 'node:crypto';
 
 const VERSION = 1;
+const VERSION_BYTE = Buffer.from([VERSION]);
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** IVs drawn from the CSPRNG this many at a time (as node's randomUUID caches its entropy): one small randomBytes per seal cost more than the cipher. */
@@ -30,14 +31,7 @@ export class PersonalDataVault {
     const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
     const body = cipher.update(JSON.stringify(value), 'utf8');
     const last = cipher.final();
-    const head = 1 + IV_BYTES + TAG_BYTES;
-    const sealed = Buffer.allocUnsafe(head + body.length + last.length);
-    sealed[0] = VERSION;
-    iv.copy(sealed, 1);
-    cipher.getAuthTag().copy(sealed, 1 + IV_BYTES);
-    body.copy(sealed, head);
-    last.copy(sealed, head + body.length);
-    return sealed;
+    return Buffer.concat([VERSION_BYTE, iv, cipher.getAuthTag(), body, last]);
   }
 
   /** The next unused IV of the batch (each is used once), drawing a new batch when all are taken. */
