@@ -27,6 +27,6 @@ export {
   type TransientOutcome,
 } from './resilience/resilient-agency';
 export { RestAdapter, createRestAdapter } from './rest/rest.adapter';
-export { REST_DEFAULTS, type RestAgencyConfig, type RestAuth, type RestOperation } from './rest/rest-config';
+export { type RestAgencyConfig, type RestAuth, type RestOperation } from './rest/rest-config';
 export { SoapAdapter, createSoapAdapter, type SoapAdapterLog } from './soap/soap.adapter';
 export * from './file-drop';

@@ -44,7 +44,7 @@ export interface FileDropConfig {
 }
 
 /** The file-drop kind's defaults, kept once in contracts beside the schema's `default` annotations. */
-export const FILE_DROP_DEFAULTS = Object.freeze({ ...FILE_DROP_ADAPTER_DEFAULTS, format: FILE_DROP_ADAPTER_DEFAULTS.format as FileFormat });
+const FILE_DROP_DEFAULTS = Object.freeze({ ...FILE_DROP_ADAPTER_DEFAULTS, format: FILE_DROP_ADAPTER_DEFAULTS.format as FileFormat });
 
 export function parseFileDropConfig(agency: AgencyDefinition, opts: Pick<AdapterFactoryOptions, 'env' | 'endpointOverride'>): FileDropConfig {
   // The catalogue loader validated the block against $defs/kinds/file-drop of agency-file.v1.json.

@@ -1,8 +1,8 @@
 /** The file-drop adapter kind: request files into an outbox, answers read from an inbox. */
 export { FileDropAdapter, createFileDropAdapter, requestFileName } from './file-drop.adapter';
-export { FILE_DROP_DEFAULTS, parseFileDropConfig, type FileDropConfig, type FileDropTransport } from './file-drop-config';
+export { parseFileDropConfig, type FileDropConfig, type FileDropTransport } from './file-drop-config';
 export { openFileDropTransports, type FileDropTransports } from './file-drop-transports';
-export { SFTP_DEFAULTS, parseSftpSettings, type SftpCredentials, type SftpSettings } from './sftp-config';
+export { parseSftpSettings, type SftpCredentials, type SftpSettings } from './sftp-config';
 export { SftpConnection, fingerprint, leaseSftpConnection } from './sftp-connection';
 export { SftpInbox, SftpOutbox } from './sftp.transport';
 export {

@@ -33,9 +33,6 @@ export interface SftpSettings {
   credentials(): SftpCredentials;
 }
 
-/** The `sftp` block's defaults, kept once in contracts beside the schema's. */
-export const SFTP_DEFAULTS = FILE_DROP_SFTP_DEFAULTS;
-
 /**
  * `endpointOverride` may be `sftp://host:port` (tests, a staging server): it replaces the host and
  * port from the file and keeps everything else.
@@ -45,11 +42,11 @@ export function parseSftpSettings(sftp: SftpBlock, opts: { env: NodeJS.ProcessEn
   const credentials = readCredentials(sftp, opts.env, `${where}.sftp`);
   return {
     host: override ? override.hostname : sftp.host,
-    port: override ? Number(override.port || SFTP_DEFAULTS.port) : (sftp.port ?? SFTP_DEFAULTS.port),
+    port: override ? Number(override.port || FILE_DROP_SFTP_DEFAULTS.port) : (sftp.port ?? FILE_DROP_SFTP_DEFAULTS.port),
     username: sftp.username,
     // ssh-keygen prints no padding; the schema allows one `=`.
     hostKeySha256: sftp.hostKeySha256.replace(/=+$/, ''),
-    timeoutMs: sftp.timeoutMs ?? SFTP_DEFAULTS.timeoutMs,
+    timeoutMs: sftp.timeoutMs ?? FILE_DROP_SFTP_DEFAULTS.timeoutMs,
     credentials: () => credentials,
   };
 }

@@ -52,7 +52,7 @@ export interface RestOperation {
 }
 
 /** The REST kind's defaults, kept once in contracts beside the schema's `default` annotations. */
-export const REST_DEFAULTS = Object.freeze({ ...REST_ADAPTER_DEFAULTS, ...REST_OPERATION_DEFAULTS });
+const REST_DEFAULTS = Object.freeze({ ...REST_ADAPTER_DEFAULTS, ...REST_OPERATION_DEFAULTS });
 
 export function parseRestAgencyConfig(adapter: Readonly<Record<string, unknown>>): RestAgencyConfig {
   // The catalogue loader validated the block against $defs/kinds/rest of agency-file.v1.json.

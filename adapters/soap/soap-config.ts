@@ -58,7 +58,7 @@ export interface SoapOperation {
 }
 
 /** The SOAP kind's defaults (kept once in contracts beside the schema's), and the status operation's. */
-export const SOAP_DEFAULTS = Object.freeze({
+const SOAP_DEFAULTS = Object.freeze({
   ...SOAP_ADAPTER_DEFAULTS,
   ...SOAP_OPERATION_DEFAULTS,
   referenceField: 'Reference',
