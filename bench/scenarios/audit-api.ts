@@ -8,8 +8,9 @@
  *   pages → CSV) into a counting sink, rows/s and the process's RSS before and after;
  *   baseline: `psql \copy (the same SELECT) TO /dev/null` (PostgreSQL's own COPY, no Node at all).
  * - Verify: AuditLog.verify over a valid chain of BENCH_AUDIT_CHAIN events (1,000,000; 100,000
- *   with --quick; seeded once), events/s; baseline: sha256 in Node over the same bytes (the
- *   chain hash of every event, content already built), i.e. the floor of any verifier in Node.
+ *   with --quick; seeded once), events/s, in its default worker threads and then in one thread;
+ *   baseline: sha256 in Node over the same bytes (the chain hash of every event, content already
+ *   built), i.e. the floor of any verifier in one Node thread.
  */
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { Pool } from 'pg';
 import { chainHash, eventContent, genesisHash, shardOf } from '../../core/audit/audit-event';
-import { AuditLog } from '../../core/audit/audit-log';
+import { AuditLog, DEFAULT_VERIFY_WORKERS } from '../../core/audit/audit-log';
 import type { AuditEventFilter, AuditTransactionFilter } from '../../core/audit/audit-queries';
 import { PgAuditQueries } from '../../core/audit/pg/audit-queries.pg';
 import { ReadAudit } from '../../core/audit/use-cases/read-audit';
@@ -115,7 +116,7 @@ export const auditApi: Scenario = {
       const filter = { entityType: 'transaction', from: window.from, to: window.to };
       global.gc?.();
       const exportLoad = loadAverage();
-      const exportCpu = cpuSeconds(name);
+      const exportCpu = watchCpu(name);
       const rssBefore = process.memoryUsage().rss;
       let rssPeak = rssBefore;
       const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
@@ -132,7 +133,7 @@ export const auditApi: Scenario = {
         }),
       );
       const exportSeconds = (performance.now() - started) / 1000;
-      const exportCpuUsed = cpuSecondsSince(exportCpu, cpuSeconds(name));
+      const exportCpuUsed = exportCpu.stop();
       clearInterval(sampler);
       const copySeconds = await psqlCopySeconds(
         seed.databaseUrl,
@@ -158,17 +159,21 @@ export const auditApi: Scenario = {
     const chainPool = new Pool({ connectionString: chain.databaseUrl, max: 1, application_name: 'kiungo-bench-verify' });
     try {
       const audit = await AuditLog.open(chainPool);
-      const verifyLoad = loadAverage();
-      const verifyCpu = cpuSeconds(chain.name);
-      const started = performance.now();
-      const report = await audit.verify(chainPool);
-      const verifySeconds = (performance.now() - started) / 1000;
-      const verifyCpuUsed = cpuSecondsSince(verifyCpu, cpuSeconds(chain.name));
+      // Today's default (DEFAULT_VERIFY_WORKERS threads), then one thread: the walk before the split, same run.
+      for (const workers of [DEFAULT_VERIFY_WORKERS, 1]) {
+        const how = workers === 1 ? 'one thread' : `${workers} worker threads`;
+        const verifyLoad = loadAverage();
+        const verifyCpu = watchCpu(chain.name);
+        const started = performance.now();
+        const report = await audit.verify(chainPool, { workers });
+        const verifySeconds = (performance.now() - started) / 1000;
+        const verifyCpuUsed = verifyCpu.stop();
+        figures.push({ label: `verify (${how}): AuditLog.verify over a valid chain — events/s`, value: `${Math.round(report.eventsChecked / verifySeconds).toLocaleString('en')} (${report.eventsChecked.toLocaleString('en')} in ${verifySeconds.toFixed(1)} s)` });
+        figures.push({ label: `verify (${how}): CPU per event, this process (Node, all threads) / its PostgreSQL backends — µs (load average at start)`, value: describeCpuPer(verifyCpuUsed, report.eventsChecked, verifyLoad) });
+        checks.push({ label: `the seeded chain verifies (${how})`, ok: report.ok && report.eventsChecked === chainRows, detail: `${report.breaks.length} breaks, ${report.eventsChecked} events` });
+      }
       const hashing = hashOnlySeconds(chainRows);
-      figures.push({ label: 'verify: AuditLog.verify over a valid chain — events/s', value: `${Math.round(report.eventsChecked / verifySeconds).toLocaleString('en')} (${report.eventsChecked.toLocaleString('en')} in ${verifySeconds.toFixed(1)} s)` });
-      figures.push({ label: 'verify: CPU per event, this process (Node) / its PostgreSQL backends — µs (load average at start)', value: describeCpuPer(verifyCpuUsed, report.eventsChecked, verifyLoad) });
-      figures.push({ label: 'verify baseline: sha256 in Node over the same bytes — events/s', value: `${Math.round(chainRows / hashing).toLocaleString('en')}` });
-      checks.push({ label: 'the seeded chain verifies', ok: report.ok && report.eventsChecked === chainRows, detail: `${report.breaks.length} breaks, ${report.eventsChecked} events` });
+      figures.push({ label: 'verify baseline: sha256 in Node over the same bytes (one thread) — events/s', value: `${Math.round(chainRows / hashing).toLocaleString('en')}` });
     } finally {
       await chainPool.end();
     }
@@ -310,30 +315,55 @@ async function psqlCopySeconds(databaseUrl: string, select: string): Promise<num
 }
 
 /**
- * CPU seconds used so far by this process and by each PostgreSQL backend serving `database` (told
- * by its process title), so a figure can be read apart from the neighbours that share the box.
+ * CPU seconds used from now until `stop()` by this process (every thread) and by the PostgreSQL
+ * backends serving `database` (told by their process title). The backends are sampled every 100 ms,
+ * so a connection opened and closed meanwhile (each verify worker's) counts too, up to its last
+ * sample.
  */
-function cpuSeconds(database: string): { self: number; backends: Map<number, number> } {
-  const usage = process.cpuUsage();
-  const backends = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(` ${database} `)) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      backends.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / 100);
-    } catch {
-      // The process ended meanwhile.
+function watchCpu(database: string): { stop(): { self: number; postgres: number } } {
+  /** Processes that are not PostgreSQL's: never read again. */
+  const titles = new Map<number, false>();
+  const backends = (): Map<number, number> => {
+    const seconds = new Map<number, number>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const pid = Number(entry);
+      try {
+        if (titles.get(pid) === false) continue;
+        const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        // A backend just forked still bears the postmaster's title: asked again until it names its database.
+        if (!title.includes(` ${database} `)) {
+          if (!title.includes('postgres')) titles.set(pid, false);
+          continue;
+        }
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+      } catch {
+        // The process ended meanwhile.
+      }
     }
-  }
-  return { self: (usage.user + usage.system) / 1e6, backends };
-}
-
-function cpuSecondsSince(before: ReturnType<typeof cpuSeconds>, after: ReturnType<typeof cpuSeconds>): { self: number; postgres: number } {
-  let postgres = 0;
-  for (const [pid, seconds] of after.backends) postgres += seconds - (before.backends.get(pid) ?? 0);
-  return { self: after.self - before.self, postgres };
+    return seconds;
+  };
+  const selfSeconds = () => {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1e6;
+  };
+  const before = backends();
+  const last = new Map(before);
+  const sample = () => backends().forEach((seconds, pid) => last.set(pid, seconds));
+  const timer = setInterval(sample, 100);
+  const selfBefore = selfSeconds();
+  return {
+    stop() {
+      const self = selfSeconds() - selfBefore;
+      clearInterval(timer);
+      sample();
+      let postgres = 0;
+      for (const [pid, seconds] of last) postgres += seconds - (before.get(pid) ?? 0);
+      return { self, postgres };
+    },
+  };
 }
 
 function describeCpuPer(used: { self: number; postgres: number }, count: number, load: string): string {

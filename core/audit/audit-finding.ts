@@ -1,4 +1,4 @@
-import type { ChainBreakReason } from './audit-log';
+import type { ChainBreakReason } from './chain-walk';
 
 /** Why verify objects to a seal. */
 export type SealFindingReason =

@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
 import type { PublishedKey, TrustedKeys } from '../signing/signed-statement';
 import type { AuditFinding, BusinessRowCheck } from './audit-finding';
-import type { AuditLog, SealedPositions } from './audit-log';
+import type { AuditLog } from './audit-log';
+import type { SealedPositions } from './chain-walk';
 import { sealDigest, type Seal } from './seal';
 import type { SealStore } from './seal-store';
 
@@ -45,6 +46,8 @@ export class AuditVerifier {
     /** The keys seals may be signed with, read afresh for each verification (a rotation needs no restart). */
     private readonly trustedKeys: () => TrustedKeys,
     private readonly checks: readonly BusinessRowCheck[],
+    /** Threads the chains are walked in (AuditLog.verify's default when absent). */
+    private readonly workers?: number,
   ) {}
 
   async verify(outside?: OutsideSeals): Promise<AuditVerification> {
@@ -58,7 +61,7 @@ export class AuditVerifier {
     for (const key of outside?.keys ?? []) trusted.add(key);
     const valid = this.checkSeals(stored, outside, trusted, report);
     const sealed = sealedPositions(valid);
-    const chains = await this.audit.verify(this.pool, { sealed });
+    const chains = await this.audit.verify(this.pool, { sealed, workers: this.workers });
     findings.push(...chains.breaks);
 
     const lastSeal = valid.reduce<Seal | undefined>((last, seal) => (!last || seal.statement.sealNo > last.statement.sealNo ? seal : last), undefined);

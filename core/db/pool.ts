@@ -156,6 +156,15 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * True on the embedded PGlite, where every connection is one shared session (no second snapshot,
+ * no prepared statement under the same name twice; see gateway/src/embedded/pglite-server.ts).
+ */
+export async function isEmbeddedEngine(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ version: string }>('SELECT version()');
+  return /PGlite/i.test(rows[0]?.version ?? '');
+}
+
 const UNREACHABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**

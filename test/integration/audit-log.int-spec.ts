@@ -1,5 +1,6 @@
 import { AuditLog, fromAnchor } from '../../core/audit/audit-log';
 import { chainHash, eventContent, shardOf, type NewAuditEvent } from '../../core/audit/audit-event';
+import { afterEachQuery, testAuditEvent } from '../factories/audit-chain';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 
 /** The audit chain under concurrent writers, on the real database. */
@@ -16,14 +17,7 @@ describe('AuditLog', () => {
     await db?.close();
   });
 
-  const event = (entityId: string, type: string, n: number): NewAuditEvent => ({
-    entityType: 'test',
-    entityId,
-    type,
-    actor: 'system:test',
-    data: { n, nested: { z: 1, a: ['x', 2] } },
-    occurredAt: new Date(Date.UTC(2026, 10, 22, 8, 0, 0, n)),
-  });
+  const event = testAuditEvent;
 
   it('keeps every chain intact when many writers append at once', async () => {
     const entities = Array.from({ length: 40 }, (_, i) => `entity-${i}`);
@@ -56,22 +50,7 @@ describe('AuditLog', () => {
       // Every chain gets one: whichever shard the walk read, its head moves on.
       for (let n = 0; n < 64; n++) await audit.append(db.pool, event(`racer-${n}`, 'during', n));
     };
-    const racing = <T extends object>(target: T): T =>
-      new Proxy(target, {
-        get(object, property) {
-          const value = Reflect.get(object, property) as unknown;
-          if (property === 'query') {
-            return async (...args: [string | { text: string }, ...unknown[]]) => {
-              const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(object, args);
-              await appendOnce(typeof args[0] === 'string' ? args[0] : args[0].text);
-              return result;
-            };
-          }
-          if (property === 'connect') return async () => racing(await (value as () => Promise<object>).apply(object));
-          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(object) : value;
-        },
-      });
-    const during = await audit.verify(racing(db.pool));
+    const during = await audit.verify(afterEachQuery(db.pool, appendOnce));
     expect(appended).toBe(true);
     expect(during).toMatchObject({ ok: true, breaks: [], eventsChecked: before.eventsChecked });
     expect(await audit.verify(db.pool)).toMatchObject({ ok: true, breaks: [], eventsChecked: before.eventsChecked + 64 });

@@ -38,8 +38,8 @@ export const SEALER = Symbol('SEALER');
     { provide: PublishedKeys, inject: [SEAL_SIGNER, SealFolder], useFactory: (signer: StatementSigner | null, folder: SealFolder) => new PublishedKeys(signer, folder) },
     {
       provide: AuditVerifier,
-      inject: [DB_POOL, AuditLog, PublishedKeys],
-      useFactory: (pool: Pool, audit: AuditLog, keys: PublishedKeys) => createAuditVerifier(pool, audit, keys),
+      inject: [DB_POOL, AuditLog, PublishedKeys, APP_CONFIG],
+      useFactory: (pool: Pool, audit: AuditLog, keys: PublishedKeys, config: AppConfig) => createAuditVerifier(pool, audit, keys, config.audit.verifyWorkers),
     },
   ],
   exports: [SealStore, SealFolder, SEAL_SIGNER, SEALER, PublishedKeys, AuditVerifier],

@@ -6,6 +6,6 @@ import { AuditVerifier } from '../../../core/audit/verify-audit';
 import { TransactionHistoryCheck } from '../../../core/transactions/pg/transaction-history.check';
 
 /** verify as the API and the command run it: the chains, the seals, and every kind of business row checked against its events. */
-export function createAuditVerifier(pool: Pool, audit: AuditLog, keys: PublishedKeys): AuditVerifier {
-  return new AuditVerifier(pool, audit, new SealStore(), () => keys.trusted(), [new TransactionHistoryCheck(pool)]);
+export function createAuditVerifier(pool: Pool, audit: AuditLog, keys: PublishedKeys, workers: number): AuditVerifier {
+  return new AuditVerifier(pool, audit, new SealStore(), () => keys.trusted(), [new TransactionHistoryCheck(pool)], workers);
 }

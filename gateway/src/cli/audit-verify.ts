@@ -34,7 +34,7 @@ export async function runAuditVerify(args: readonly string[], { env = process.en
   const report = await withCommandDatabase(config, 'audit-verify', async (pool) => {
     const signer = config.audit.sealKey === undefined ? null : StatementSigner.fromText(config.audit.sealKey);
     const keys = new PublishedKeys(signer, new SealFolder(config.audit.sealDir));
-    return createAuditVerifier(pool, await AuditLog.open(pool), keys).verify(outside);
+    return createAuditVerifier(pool, await AuditLog.open(pool), keys, config.audit.verifyWorkers).verify(outside);
   });
   const seconds = (Date.now() - started) / 1000;
   if (values.json) {

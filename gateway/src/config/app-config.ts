@@ -119,6 +119,8 @@ export interface AuditConfig {
   readonly sealDir: string;
   /** KIUNGO_SEAL_INTERVAL_MS */
   readonly sealIntervalMs: number;
+  /** KIUNGO_AUDIT_VERIFY_WORKERS: threads verify walks the chains in. */
+  readonly verifyWorkers: number;
 }
 
 /**

@@ -29,7 +29,7 @@ describe('audit seal configuration', () => {
   });
 
   it('takes the key from the environment or a file in production, and seals nothing without one', () => {
-    expect(loadConfig(production).audit).toEqual({ sealKeySource: 'none', sealDir: join(dataDir, 'seals'), sealIntervalMs: 3_600_000 });
+    expect(loadConfig(production).audit).toEqual({ sealKeySource: 'none', sealDir: join(dataDir, 'seals'), sealIntervalMs: 3_600_000, verifyWorkers: 2 });
     const key = pem();
     expect(loadConfig({ ...production, KIUNGO_SEAL_KEY: key, KIUNGO_SEAL_INTERVAL_MS: '60000' }).audit).toMatchObject({ sealKey: key.trim(), sealKeySource: 'env', sealIntervalMs: 60_000 });
     const file = join(dataDir, 'mounted-seal-key.pem');
@@ -44,5 +44,12 @@ describe('audit seal configuration', () => {
     expect(problems({ ...production, KIUNGO_SEAL_KEY_FILE: join(dataDir, 'nowhere.pem') })).toEqual(['KIUNGO_SEAL_KEY_FILE']);
     expect(problems({ ...production, KIUNGO_SEAL_KEY: pem(), KIUNGO_SEAL_KEY_FILE: '/x' })).toEqual(['KIUNGO_SEAL_KEY_FILE']);
     expect(problems({ ...production, KIUNGO_SEAL_INTERVAL_MS: '10' })).toEqual(['KIUNGO_SEAL_INTERVAL_MS']);
+  });
+
+  it('splits verify between the threads asked for, 1 to 16', () => {
+    expect(loadConfig({ ...production, KIUNGO_AUDIT_VERIFY_WORKERS: '1' }).audit.verifyWorkers).toBe(1);
+    expect(loadConfig({ ...production, KIUNGO_AUDIT_VERIFY_WORKERS: '4' }).audit.verifyWorkers).toBe(4);
+    expect(problems({ ...production, KIUNGO_AUDIT_VERIFY_WORKERS: '0' })).toEqual(['KIUNGO_AUDIT_VERIFY_WORKERS']);
+    expect(problems({ ...production, KIUNGO_AUDIT_VERIFY_WORKERS: '17' })).toEqual(['KIUNGO_AUDIT_VERIFY_WORKERS']);
   });
 });

@@ -50,8 +50,8 @@
  *   KIUNGO_METRICS_PORT      Port of the Prometheus endpoint (GET /metrics), on HOST, 0–65535; 0 picks a
  *                            free one; `off`: no endpoint and no instruments at all (the bench's
  *                            baseline). Default 9464. Never the API's port: see gateway/src/metrics.
- *   KIUNGO_SEAL_KEY, KIUNGO_SEAL_KEY_FILE, KIUNGO_SEAL_DIR, KIUNGO_SEAL_INTERVAL_MS: the audit seals
- *                            (audit-config.ts).
+ *   KIUNGO_SEAL_KEY, KIUNGO_SEAL_KEY_FILE, KIUNGO_SEAL_DIR, KIUNGO_SEAL_INTERVAL_MS: the audit seals;
+ *   KIUNGO_AUDIT_VERIFY_WORKERS: threads of verify (audit-config.ts).
  *   KIUNGO_RATE_LIMITS, KIUNGO_BOARD_STREAMS_PER_CLIENT, KIUNGO_HTTP_HEADERS_TIMEOUT_MS,
  *   KIUNGO_HTTP_REQUEST_TIMEOUT_MS, KIUNGO_HTTP_IDLE_TIMEOUT_MS, KIUNGO_HTTP_MAX_URL_BYTES: rate limits
  *                            and server timeouts (abuse-config.ts).

@@ -35,7 +35,8 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../../core/shared/worker-thread';
 import type { WorkerReply, WorkerRequest, WorkerStart } from './pglite-server.worker';
 
 /** Pool size for the embedded database: one process-wide pool of this size. */
@@ -84,7 +85,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions = {
       seed: seed ? await seed.arrayBuffer() : undefined,
       wasmModule: await compiledEngine(),
     };
-    worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { kiungoPglite: start, ...workerEntry() } });
+    worker = startWorker(__filename, 'pglite-server.worker', { kiungoPglite: start });
     // Without a listener, a crash inside the worker would take the whole process down.
     worker.on('error', (error) => console.error(`[embedded database] ${error.message}`));
     replies = new WorkerReplies(worker);
@@ -130,25 +131,6 @@ function compiledEngine(): Promise<CompiledEngine> {
   );
   return engine;
 }
-
-/**
- * The worker runs the compiled .js next to this file; from TypeScript sources (ts-node, Jest)
- * it registers ts-node first, as scripts/run-ts.cjs does.
- */
-function workerEntry(): { entry: string; tsNode?: string; tsconfig?: string } {
-  const extension = path.extname(__filename);
-  const entry = path.join(__dirname, `pglite-server.worker${extension}`);
-  if (extension !== '.ts') return { entry };
-  return { entry, tsNode: require.resolve('ts-node'), tsconfig: path.resolve(__dirname, '..', '..', '..', 'tsconfig.json') };
-}
-
-const WORKER_BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-if (workerData.tsNode) {
-  require(workerData.tsNode).register({ project: workerData.tsconfig, transpileOnly: true, swc: true });
-}
-require(workerData.entry);
-`;
 
 /** Replies from the worker, one request at a time, failing if the worker dies. */
 class WorkerReplies {

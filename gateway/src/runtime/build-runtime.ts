@@ -5,7 +5,7 @@ import { AgencyRegistry } from '../../../adapters/registry';
 import { loadCatalogue } from '../../../contracts/src/catalogue.loader';
 import { AuditLog } from '../../../core/audit/audit-log';
 import { migrate } from '../../../core/db/migrate';
-import { createPool } from '../../../core/db/pool';
+import { createPool, isEmbeddedEngine } from '../../../core/db/pool';
 import { SystemClock, type Clock } from '../../../core/shared/clock';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
 import { agencyEnvironment, type AppConfig, type ProcessRole } from '../config/env.schema';
@@ -59,8 +59,7 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
     await migrate(pool, { direction: 'up' });
     // PGlite serves every pooled connection from one session, where a statement prepared on one
     // connection collides with the same name on another: prepare only on a real PostgreSQL.
-    const { rows: versionRows } = await pool.query<{ version: string }>('SELECT version()');
-    const preparedStatements = !/PGlite/i.test(versionRows[0]?.version ?? '');
+    const preparedStatements = !(await isEmbeddedEngine(pool));
     const audit = await AuditLog.open(pool);
 
     let endpointOverrides = overrides.endpointOverrides;
