@@ -1,34 +1,10 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { AgenciesModule } from './agencies/agencies.module';
-import { BoardsModule } from './walk-in/boards/boards.module';
-import { BookingsModule } from './bookings/bookings.module';
-import { CentresModule } from './centres/centres.module';
-import { CountersModule } from './walk-in/counters/counters.module';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { HealthModule } from './health/health.module';
-import { KpisModule } from './walk-in/kpis/kpis.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { AgencyCallLog } from './logging/agency-call-log';
 import { PlatformModule, type PlatformOptions } from './platform';
-import { FollowUpModule } from './follow-up/follow-up.module';
-import { ReceiptsModule } from './receipts/receipts.module';
-import { ReconciliationModule } from './reconciliation/reconciliation.module';
-import { ReplayTasksModule } from './replay-tasks/replay-tasks.module';
 import type { KiungoRuntime } from './runtime/runtime';
 import { RuntimeModule } from './runtime/runtime.module';
-import { ServicesModule } from './services/services.module';
-import { TicketsModule } from './walk-in/tickets/tickets.module';
-import { TransactionsModule } from './transactions/transactions.module';
-import { UssdModule } from './ussd/ussd.module';
-import { AgencyAppointmentsWorkerModule } from './agency-appointments/agency-appointments-worker';
-import { BookingJobsModule } from './worker/booking-jobs.module';
-import { OutageWatchModule } from './worker/outage-watch.module';
-import { WorkerModule } from './worker/worker.module';
-import { AuditSealingModule } from './audit/audit-sealing.module';
-import { AuditModule } from './audit/audit.module';
-import { PrivacyModule } from './privacy/privacy.module';
-import { RetentionModule } from './privacy/retention.module';
-import { AlertsWorkerModule } from './ops/alerts-worker.module';
-import { OpsModule } from './ops/ops.module';
 
 /** The api role serves the HTTP API; the worker role consumes queues and sweeps; `all` does both. */
 @Module({})
@@ -44,22 +20,27 @@ export class AppModule {
         RuntimeModule.forRuntime(runtime),
         HealthModule,
         MetricsModule.forRole(worker),
-        ...(api ? [ServicesModule, TransactionsModule, AgenciesModule] : []),
-        ...(api ? [CentresModule, BookingsModule] : []),
-        ...(api ? [TicketsModule, CountersModule, BoardsModule, KpisModule] : []),
-        ...(api ? [ReconciliationModule, ReplayTasksModule] : []),
-        ...(api ? [UssdModule, FollowUpModule] : []),
-        ...(api ? [AuditModule, PrivacyModule] : []),
-        ...(api ? [OpsModule] : []),
-        ...(api ? [ReceiptsModule] : []),
-        ...(worker ? [WorkerModule] : []),
-        ...(worker ? [BookingJobsModule, OutageWatchModule] : []),
-        ...(worker ? [AgencyAppointmentsWorkerModule] : []),
-        ...(worker ? [AuditSealingModule, RetentionModule] : []),
-        ...(worker ? [AlertsWorkerModule] : []),
+        ...(api ? apiRoleModules() : []),
+        ...(worker ? workerRoleModules() : []),
       ],
       // Every role calls agencies (inline, retries, replays, status look-ups): one log line per call.
       providers: [AgencyCallLog],
     };
   }
 }
+
+/*
+ * Each role's modules are required only in a process that runs that role: the api process never
+ * loads the worker's code and what only it uses (nodemailer for alert e-mail, the scheduler, the
+ * queue consumers), nor the worker the api's controllers. Loaded code is resident memory for the
+ * life of the process (docs/PERFORMANCE.md, "api RSS under load").
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+function apiRoleModules(): readonly Type[] {
+  return (require('./api-role.modules') as typeof import('./api-role.modules')).API_ROLE_MODULES;
+}
+
+function workerRoleModules(): readonly Type[] {
+  return (require('./worker-role.modules') as typeof import('./worker-role.modules')).WORKER_ROLE_MODULES;
+}
+/* eslint-enable @typescript-eslint/no-require-imports */

@@ -15,7 +15,6 @@ import { createRetryQueue } from '../retry-queue/create-retry-queue';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from '../http/rate-limiter';
 import type { KiungoRuntime } from './runtime';
 import { EMBEDDED_POOL_MAX, startEmbeddedDatabase } from '../embedded/pglite-server';
-import { startDemoAgencies } from '../embedded/demo-agencies';
 
 export interface RuntimeOverrides {
   /** Agency code → base URL (tests point agencies at their simulators). */
@@ -65,6 +64,8 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
     let endpointOverrides = overrides.endpointOverrides;
     let demo: KiungoRuntime['demo'];
     if (overrides.demoAgencies ?? config.mode === 'embedded') {
+      // Loaded only here: the simulators (a SOAP server with node-soap, a REST and a file-drop agency) are the demo's, never production's.
+      const { startDemoAgencies } = await import('../embedded/demo-agencies');
       const agencies = await startDemoAgencies(catalogue.agencies, { dataDir: config.dataDir, env: agencyEnvironment });
       closers.push(() => agencies.close());
       endpointOverrides = { ...agencies.endpoints, ...endpointOverrides };
