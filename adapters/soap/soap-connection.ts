@@ -4,12 +4,16 @@
  * alive agents sized to the bulkhead, and the node-soap client, created lazily on first use and
  * then cached. A WSDL that cannot be loaded is a configuration fault of the CALL (`misconfigured`),
  * not of the boot: the next call tries again, so fixing the agency's WSDL server needs no restart.
+ *
+ * node-soap and axios are loaded with that first client, not with this module: with lodash,
+ * xml-crypto, xpath and xmldom they are ~6 MiB of heap that a process which never calls a SOAP
+ * agency (the api of a deployment whose SOAP agencies are only replayed, a test) never needs.
  */
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import axios, { type AxiosInstance } from 'axios';
-import { createClientAsync, WSSecurity, type Client } from 'soap';
+import type { AxiosInstance } from 'axios';
+import type { Client } from 'soap';
 import { AgencyCallError, type AdapterFactoryOptions, type ProbeContext } from '../agency-adapter.port';
 import { resolveAgencyUrl } from '../agency-url';
 import { readClientCertificate, secret } from '../env-secrets';
@@ -20,16 +24,31 @@ import { XSD_DATE_DESERIALIZERS } from './xsd-dates';
 /** Agency answers and WSDLs are small documents; anything bigger is a fault, not a result. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+/** node-soap and axios, loaded at the first client of any SOAP agency, once per process. */
+const loadSoapStack = () => Promise.all([import('soap'), import('axios')]);
+
+/** The WS-Security UsernameToken's fields, read from the environment at boot. */
+interface UsernameToken {
+  username: string;
+  password: string;
+  digest: boolean;
+}
+
+/** What the first call loads: the node-soap client and the axios instance it sends through. */
+interface LoadedLink {
+  client: Client;
+  http: AxiosInstance;
+}
+
 export class SoapConnection {
   /** Where the WSDL is: an absolute file path or a URL. */
   readonly wsdlLocation: string;
   /** The endpoint that replaces the WSDL's soap:address; undefined = trust the WSDL. */
   readonly endpoint?: string;
-  readonly http: AxiosInstance;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
-  private readonly security?: WSSecurity;
-  private loading?: Promise<Client>;
+  private readonly security?: UsernameToken;
+  private loading?: Promise<LoadedLink>;
 
   constructor(
     private readonly agencyCode: string,
@@ -44,17 +63,24 @@ export class SoapConnection {
     const tls = config.tls ? readClientCertificate(config.tls, opts.env) : {};
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets, ...tls });
-    this.http = axios.create({
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      maxRedirects: 0,
-      maxContentLength: MAX_BODY_BYTES,
-      maxBodyLength: MAX_BODY_BYTES,
-    });
   }
 
   /** The cached client; the first caller loads the WSDL (bounded by its own deadline). */
   async client(ctx: ProbeContext): Promise<Client> {
+    return (await this.loaded(ctx)).client;
+  }
+
+  /** The axios instance on this link's agents and limits (the health probe's `?wsdl`); loads the client first. */
+  async http(ctx: ProbeContext): Promise<AxiosInstance> {
+    return (await this.loaded(ctx)).http;
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private async loaded(ctx: ProbeContext): Promise<LoadedLink> {
     this.loading ??= this.load(ctx.timeoutMs);
     const loading = this.loading;
     try {
@@ -67,17 +93,20 @@ export class SoapConnection {
     }
   }
 
-  close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
-  }
-
-  private async load(timeoutMs: number): Promise<Client> {
+  private async load(timeoutMs: number): Promise<LoadedLink> {
+    const [{ createClientAsync, WSSecurity }, { default: axios }] = await loadSoapStack();
+    const http = axios.create({
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      maxRedirects: 0,
+      maxContentLength: MAX_BODY_BYTES,
+      maxBodyLength: MAX_BODY_BYTES,
+    });
     try {
       const client = await createClientAsync(
         this.wsdlLocation,
         {
-          request: this.http,
+          request: http,
           wsdl_options: { timeout: timeoutMs },
           disableCache: true,
           customDeserializer: { ...XSD_DATE_DESERIALIZERS },
@@ -85,8 +114,11 @@ export class SoapConnection {
         },
         this.endpoint,
       );
-      if (this.security) client.setSecurity(this.security);
-      return client;
+      if (this.security) {
+        const { username, password, digest } = this.security;
+        client.setSecurity(new WSSecurity(username, password, { passwordType: digest ? 'PasswordDigest' : 'PasswordText', hasNonce: digest, hasTimeStamp: true }));
+      }
+      return { client, http };
     } catch (error) {
       throw wsdlFailure(this.agencyCode, this.wsdlLocation, error);
     }
@@ -98,14 +130,10 @@ function resolveEndpoint(agencyCode: string, config: SoapAgencyConfig, opts: Ada
   return resolveAgencyUrl(agencyCode, { what: 'SOAP endpoint', configured: config.endpoint, envName: config.endpointEnv, httpsFor }, opts);
 }
 
-function usernameToken(security: SoapSecurity, env: NodeJS.ProcessEnv): WSSecurity | undefined {
+/** Read at boot, so that a missing variable fails the start, not the first call. */
+function usernameToken(security: SoapSecurity, env: NodeJS.ProcessEnv): UsernameToken | undefined {
   if (security.type === 'none') return undefined;
-  const digest = security.passwordType === 'digest';
-  return new WSSecurity(secret(env, security.usernameEnv), secret(env, security.passwordEnv), {
-    passwordType: digest ? 'PasswordDigest' : 'PasswordText',
-    hasNonce: digest,
-    hasTimeStamp: true,
-  });
+  return { username: secret(env, security.usernameEnv), password: secret(env, security.passwordEnv), digest: security.passwordType === 'digest' };
 }
 
 /** Names the WSDL and the error code, never the WSDL's content or a response body. */

@@ -96,9 +96,9 @@ export class SoapAdapter implements AgencyAdapter {
     const started = performance.now();
     const latency = (): number => Math.round(performance.now() - started);
     try {
-      await this.connection.client(ctx);
+      const http = await this.connection.http(ctx);
       if (!this.connection.endpoint) return { up: true, latencyMs: latency(), detail: 'WSDL loaded' };
-      const { status } = await this.connection.http.get(`${this.connection.endpoint}?wsdl`, {
+      const { status } = await http.get(`${this.connection.endpoint}?wsdl`, {
         signal: ctx.signal,
         timeout: ctx.timeoutMs,
         validateStatus: () => true,

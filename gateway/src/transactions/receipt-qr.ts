@@ -1,4 +1,5 @@
-import { create } from 'qrcode';
+/** qrcode (with pngjs) is loaded at the first signed receipt: a deployment without a receipt key never draws one. */
+let qrcode: typeof import('qrcode') | undefined;
 
 /** A QR code as its dark modules, drawn by us as squares: an SVG path for the page, `re` rectangles for the PDF. */
 export interface QrModules {
@@ -12,7 +13,9 @@ const QUIET = 4;
 
 /** Level M: the symbol survives a crease or a smudge on a printed receipt. */
 export function qrModules(text: string): QrModules {
-  const { modules } = create(text, { errorCorrectionLevel: 'M' });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  qrcode ??= require('qrcode') as typeof import('qrcode');
+  const { modules } = qrcode.create(text, { errorCorrectionLevel: 'M' });
   const dark: Array<[number, number]> = [];
   for (let row = 0; row < modules.size; row++) for (let column = 0; column < modules.size; column++) if (modules.get(row, column)) dark.push([column, row]);
   return { size: modules.size, dark };
