@@ -7,10 +7,15 @@
  * neighbours (bench/README.md, "Where the CPU went").
  *
  *   node scripts/run-ts.cjs bench/tools/ab-api.ts <distA> <distB> [--rounds 5] [--duration 10] [--connections 10] [--agency-down]
+ *     [--a-node-options='<flags>'] [--b-node-options='<flags>']
  *
  * <distA>, <distB>: directories holding a build (`npm run build` output, e.g. a copy of dist/ made
- * before the change). `--agency-down`: the agency refuses everything and both apis' breakers are
- * opened first, so the rounds measure the breaker-open path (202s). The worker runs distA's code.
+ * before the change). Both apis run with the deployed api's NODE_OPTIONS (bench/lib/deployed-api.ts)
+ * unless `--a-node-options=…` / `--b-node-options=…` give another value ('' for none; the `=` is
+ * needed before a value that starts with a dash): the same directory twice compares heap settings
+ * alone. Each round also prints each api's peak RSS (VmRSS every 250 ms over warm-up and run).
+ * `--agency-down`: the agency refuses everything and both apis' breakers are opened first, so the
+ * rounds measure the breaker-open path (202s). The worker runs distA's code.
  * Environment as the bench: BENCH_ADMIN_DATABASE_URL, and BENCH_AB_REDIS_URL (default
  * redis://127.0.0.1:6379/13, flushed).
  */
@@ -22,6 +27,7 @@ import { watchCpu } from '../lib/cpu';
 import { dropDatabase, flushRedisDb } from '../lib/database';
 import { createGatewayDeployment, type GatewayProcess } from '../lib/gateway';
 import { runLoad, type LoadResult } from '../lib/load';
+import { sampleRss } from '../lib/rss';
 import { sleep, stopAllProcesses } from '../lib/processes';
 import { startSimulator } from '../lib/simulator';
 import { nrbEnvelope } from '../../test/e2e/transactions.helpers';
@@ -43,6 +49,8 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '10' },
       'agency-down': { type: 'boolean', default: false },
+      'a-node-options': { type: 'string' },
+      'b-node-options': { type: 'string' },
     },
   });
   if (positionals.length !== 2) throw new Error('usage: ab-api.ts <distA> <distB> [--rounds N] [--duration S] [--connections N] [--agency-down]');
@@ -60,7 +68,11 @@ async function main(): Promise<void> {
     // The worker first: it migrates the new database before the apis start.
     await deployment.start('worker', { entry: entries[0] });
     const sides: Side[] = [];
-    for (const [index, entry] of entries.entries()) sides.push({ label: `${'AB'[index]} ${positionals[index]}`, api: await deployment.start('api', { entry }) });
+    const nodeOptions = [values['a-node-options'], values['b-node-options']].map((given) => given ?? deployment.apiNodeOptions);
+    for (const [index, entry] of entries.entries()) {
+      const label = `${'AB'[index]} ${positionals[index]} NODE_OPTIONS='${nodeOptions[index]}'`;
+      sides.push({ label, api: await deployment.start('api', { entry, env: { NODE_OPTIONS: nodeOptions[index] } }) });
+    }
     const token = await deployment.token('channel', 'bench');
     const load = (side: Side, seconds: number): Promise<LoadResult> =>
       runLoad({ url: side.api.url, path: '/v1/transactions', headers: { authorization: `Bearer ${token}` }, body: nrbEnvelope(), connections, durationSec: seconds });
@@ -69,25 +81,28 @@ async function main(): Promise<void> {
       for (const side of sides) await runLoad({ url: side.api.url, path: '/v1/transactions', headers: { authorization: `Bearer ${token}` }, body: nrbEnvelope(), connections: 1, durationSec: 30, amount: TRIP_REQUESTS });
     }
     const expected = values['agency-down'] ? '202' : '200';
-    const figures: Array<Array<{ ms: number; rps: number }>> = sides.map(() => []);
+    const figures: Array<Array<{ ms: number; rps: number; rssMiB: number }>> = sides.map(() => []);
     for (let round = 1; round <= rounds; round++) {
+      const rss = sides.map((side) => sampleRss(side.api.pid));
       await Promise.all(sides.map((side) => load(side, 2)));
       await sleep(500);
       const cpu = watchCpu(Object.fromEntries(sides.map((side) => [side.label, side.api.pid])));
       const results = await Promise.all(sides.map((side) => load(side, durationSec)));
       const report = cpu.stop();
+      const peaks = rss.map((sampler) => sampler.stop().peakRssMiB);
       const line = sides.map((side, index) => {
         const result = results[index];
         const ms = (report.coreSeconds[side.label] * 1000) / result.requests;
-        figures[index].push({ ms, rps: result.rps });
+        figures[index].push({ ms, rps: result.rps, rssMiB: peaks[index] });
         const odd = Object.keys(result.statusCodes).filter((code) => code !== expected);
-        return `${side.label}: ${ms.toFixed(3)} ms/submit, ${result.rps.toFixed(0)}/s${odd.length > 0 ? ` (statuses ${JSON.stringify(result.statusCodes)})` : ''}`;
+        return `${side.label}: ${ms.toFixed(3)} ms/submit, ${result.rps.toFixed(0)}/s, peak RSS ${peaks[index]} MiB${odd.length > 0 ? ` (statuses ${JSON.stringify(result.statusCodes)})` : ''}`;
       });
       console.log(`round ${round} (box busy ${((100 * report.boxBusy) / report.boxAvailable).toFixed(0)} %, load ${loadAverage()}): ${line.join(' | ')}`);
     }
     const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-    const [a, b] = figures.map((rows) => ({ ms: median(rows.map((r) => r.ms)), rps: median(rows.map((r) => r.rps)) }));
-    console.log(`median: ${sides[0].label} ${a.ms.toFixed(3)} ms/submit ${a.rps.toFixed(0)}/s | ${sides[1].label} ${b.ms.toFixed(3)} ms/submit ${b.rps.toFixed(0)}/s | B ÷ A CPU ${(b.ms / a.ms).toFixed(2)}`);
+    const [a, b] = figures.map((rows) => ({ ms: median(rows.map((r) => r.ms)), rps: median(rows.map((r) => r.rps)), rssMiB: Math.max(...rows.map((r) => r.rssMiB)) }));
+    const summary = (side: Side, f: typeof a): string => `${side.label} ${f.ms.toFixed(3)} ms/submit ${f.rps.toFixed(0)}/s (highest peak RSS ${f.rssMiB} MiB)`;
+    console.log(`median: ${summary(sides[0], a)} | ${summary(sides[1], b)} | B ÷ A CPU ${(b.ms / a.ms).toFixed(2)}`);
   } finally {
     await stopAllProcesses(10_000);
     deployment.dispose();
