@@ -10,6 +10,7 @@ import { mintDevToken, type Role } from '../../gateway/src/auth';
 import { loadConfig } from '../../gateway/src/config/env.schema';
 import { GATEWAY_ENTRY } from './build';
 import { flushRedisDb, recreateDatabase, withDatabaseName } from './database';
+import { deployedApiNodeOptions } from './deployed-api';
 import { freePort, isOk } from './http';
 import { probeOf, PROBE_NODE_ARGS, type Probe } from './probe/client';
 import { spawnManaged, waitUntil, type ManagedProcess } from './processes';
@@ -42,6 +43,8 @@ export interface GatewayDeployment {
   readonly redisUrl: string;
   /** The environment every process of this deployment gets (PORT aside). */
   readonly env: Readonly<Record<string, string>>;
+  /** NODE_OPTIONS of every api process unless `start` overrides it: the deployed api's (bench/lib/deployed-api.ts). */
+  readonly apiNodeOptions: string;
   /**
    * Starts one more process; resolves once /health/ready answers 200. `entry`: another build's
    * main.js (bench/tools/ab-api.ts runs two builds side by side); default dist/'s.
@@ -75,12 +78,15 @@ export async function createGatewayDeployment(options: GatewayDeploymentOptions)
     ...options.env,
   };
   const config = loadConfig(env);
+  const apiNodeOptions = deployedApiNodeOptions();
+  const roleEnv = (role: 'api' | 'worker'): Record<string, string> => (role === 'api' && apiNodeOptions ? { NODE_OPTIONS: apiNodeOptions } : {});
 
   return {
     databaseUrl,
     redisUrl: options.redisUrl,
     env,
-    start: (role, startOptions = {}) => startGatewayProcess(role, { ...env, ...startOptions.env }, startOptions.nodeArgs ?? [], startOptions.entry ?? GATEWAY_ENTRY),
+    apiNodeOptions,
+    start: (role, startOptions = {}) => startGatewayProcess(role, { ...env, ...roleEnv(role), ...startOptions.env }, startOptions.nodeArgs ?? [], startOptions.entry ?? GATEWAY_ENTRY),
     token: (role, subject, claims = {}) => mintDevToken({ role, subject, expiresIn: '2h', ...claims }, config),
     dispose: () => rmSync(dataDir, { recursive: true, force: true }),
   };

@@ -81,7 +81,7 @@ async function startGatewayStack(ctx: BenchContext): Promise<GatewayStack> {
   // The api and the worker migrate at start-up under an advisory lock, so they may start together.
   const [api, worker] = await Promise.all([deployment.start('api', { nodeArgs: profileArgs }), deployment.start('worker')]);
   const channelToken = await deployment.token('channel', 'bench');
-  ctx.log(`gateway api pid ${api.pid} at ${api.url}, worker pid ${worker.pid}, simulator pid ${simulator.pid} at ${simulator.url}`);
+  ctx.log(`gateway api pid ${api.pid} at ${api.url} (NODE_OPTIONS '${deployment.apiNodeOptions}', as deployed), worker pid ${worker.pid}, simulator pid ${simulator.pid} at ${simulator.url}`);
   return { simulator, deployment, api, worker, channelToken, catalogue };
 }
 

@@ -142,7 +142,7 @@ const TARGETS: Target[] = [
     unit: ' MiB',
     digits: 0,
     bound: { kind: 'at-most', limit: 200 },
-    baseline: (r) => `lean server ${fixed(r('lean')?.metrics.peakRssMiB, 0)} MiB`,
+    baseline: (r) => `lean server ${fixed(r('lean')?.metrics.peakRssMiB, 0)} MiB; api as deployed: ${r('gateway')?.figures.find((f) => f.label.startsWith('api started as deployed'))?.value ?? '—'}`,
     from: ['gateway'],
   },
 ];

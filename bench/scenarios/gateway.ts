@@ -2,8 +2,9 @@
  * `gateway`: autocannon → one production-mode api process (worker beside it), POST
  * /v1/transactions with a fresh Idempotency-Key per request, the agency healthy, at the run's
  * connections (50). Afterwards the database must show every 200 as a `completed` transaction; the
- * api's peak RSS is sampled. `gateway-c10` is the same at 10 connections.
+ * api's peak RSS is sampled, with the api started as deployed (its NODE_OPTIONS: bench/lib/deployed-api.ts). `gateway-c10` is the same at 10 connections.
  */
+import { DEPLOYED_API_OVERLAY } from '../lib/deployed-api';
 import type { Scenario } from '../lib/scenario';
 import { describeAgency, gatewayStack, stackProcesses, submitTransactionLoad } from '../lib/stack';
 import { littlesLaw, measureSubmits } from '../lib/submit-measure';
@@ -43,6 +44,7 @@ async function measureGateway(ctx: Parameters<Scenario['run']>[0], connections?:
     metrics: { peakRssMiB: measured.memory.peakRssMiB },
     figures: [
       { label: 'api peak RSS (VmRSS every 250 ms, warm-up + run)', value: `${measured.memory.peakRssMiB} MiB` },
+      { label: `api started as deployed: NODE_OPTIONS of kiungo-api in ${DEPLOYED_API_OVERLAY}`, value: stack.deployment.apiNodeOptions || '(none)' },
       { label: 'api VmHWM (peak since process start)', value: `${measured.memory.hwmMiB} MiB` },
       measured.created,
       { label: 'agency, warm-up included', value: describeAgency(await stack.simulator.counts()) },

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { loadCatalogue } from '../../contracts/src/catalogue.loader';
 import { defaultCatalogueDir } from '../../contracts/src/catalogue.paths';
 import { loadCompose, type ComposeService } from './compose';
+import { buildKustomization, containersOf } from './kustomize';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /**
@@ -54,6 +55,15 @@ describe('deploy/compose.yaml', () => {
     expect(services.redis.image).toMatch(/^redis:\d+/);
     expect(services.keycloak.image).toMatch(/^quay\.io\/keycloak\/keycloak:26\./);
     for (const agency of catalogue.agencies) expect(Object.keys(services)).toContain(`sim-${agency.code}`);
+  });
+
+  it("runs the api with the Kubernetes api's V8 heap (NODE_OPTIONS), and the worker with Node's own sizing", () => {
+    const api = buildKustomization(path.join(ROOT, 'deploy', 'k8s', 'overlays', 'prod')).find((r) => r.kind === 'Deployment' && r.metadata.name === 'kiungo-api')!;
+    const deployed = (containersOf(api)[0].env as Array<{ name: string; value?: string }>).find((v) => v.name === 'NODE_OPTIONS')?.value;
+    expect(deployed).toMatch(/--max-old-space-size=\d+/);
+    expect(envOf('api-1').NODE_OPTIONS).toBe(deployed);
+    expect(envOf('api-2').NODE_OPTIONS).toBe(deployed);
+    expect(envOf('worker').NODE_OPTIONS).toBeUndefined();
   });
 
   it('starts api and worker only after the migration succeeded and Redis and Keycloak are healthy', () => {
