@@ -55,6 +55,28 @@ describeWithPostgres('centres on PostgreSQL', () => {
     expect(await centres.findByCode('ELD-CBD')).toEqual(before);
   });
 
+  it('reads a centre through one named prepared statement that sees every later change', async () => {
+    // One connection: its prepared statements are the ones pg_prepared_statements lists.
+    const one = await createTestDatabase({ poolMax: 1 });
+    try {
+      const prepared = new PgCentreRepository(one.pool, await AuditLog.open(one.pool), true);
+      const [definition] = demoCentres(loadCatalogue(CATALOGUE));
+      const event = { entityType: 'centre', entityId: definition.code, type: 'centre_saved', actor: 'admin-1', data: {}, occurredAt: new Date() };
+      await prepared.save(definition, event);
+      const before = await prepared.findByCode(definition.code);
+      await prepared.save({ ...definition, name: 'Renamed', holidays: [{ date: '2030-01-01', name: "New Year's Day" }] }, event);
+      const after = await prepared.findByCode(definition.code);
+
+      expect(before?.name).toBe(definition.name);
+      expect(after).toMatchObject({ name: 'Renamed', holidays: [{ date: '2030-01-01', name: "New Year's Day" }] });
+      expect(await prepared.findByCode('XXX-NONE')).toBeNull();
+      const { rows } = await one.pool.query<{ name: string }>(`SELECT name FROM pg_prepared_statements WHERE statement LIKE '%FROM centres c WHERE c.code = $1%'`);
+      expect(rows).toHaveLength(1);
+    } finally {
+      await one.close();
+    }
+  });
+
   it('migrates centres, bookings and notifications down and up again', async () => {
     const fresh = await createTestDatabase({ migrations: false });
     try {

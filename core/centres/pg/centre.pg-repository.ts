@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { NewAuditEvent } from '../../audit/audit-event';
 import type { AuditLog } from '../../audit/audit-log';
-import { PG_ERROR, pgErrorCode, withTransaction, type Queryable } from '../../db/pool';
+import { PG_ERROR, pgErrorCode, statement, withTransaction, type Queryable } from '../../db/pool';
 import { DomainError } from '../../shared/errors';
 import type { Centre, CentreSummary, IsoWeekday } from '../domain/centre';
 import { CentreRepository, type CentreDefinition } from '../centre.repository';
@@ -40,6 +40,12 @@ export class PgCentreRepository extends CentreRepository {
   constructor(
     private readonly pool: Pool,
     private readonly audit: AuditLog,
+    /**
+     * The centre's read as a named prepared statement (production PostgreSQL; not the embedded
+     * database): every booking and ticket reads its centre first, and unnamed, its five
+     * sub-selects were parsed and planned each time, ~5× the CPU of running the plan (issue 13).
+     */
+    private readonly prepared = false,
   ) {
     super();
   }
@@ -55,7 +61,7 @@ export class PgCentreRepository extends CentreRepository {
   }
 
   findByCode(code: string): Promise<Centre | null> {
-    return readCentre(this.pool, code);
+    return readCentre(this.pool, code, this.prepared);
   }
 
   async save(definition: CentreDefinition, event: NewAuditEvent): Promise<{ centre: Centre; created: boolean }> {
@@ -72,7 +78,7 @@ export class PgCentreRepository extends CentreRepository {
         );
         await writeParts(client, definition);
         await this.audit.append(client, { ...event, data: { ...event.data, created: rows[0].created } });
-        const centre = await readCentre(client, definition.code);
+        const centre = await readCentre(client, definition.code, this.prepared);
         return { centre: centre as Centre, created: rows[0].created };
       });
     } catch (error) {
@@ -102,7 +108,7 @@ export class PgCentreRepository extends CentreRepository {
         [centreCode, serviceCode, slotCapacity, from.toISOString()],
       );
       await this.audit.append(client, event);
-      return readCentre(client, centreCode);
+      return readCentre(client, centreCode, this.prepared);
     });
   }
 
@@ -133,8 +139,8 @@ export class PgCentreRepository extends CentreRepository {
   }
 }
 
-async function readCentre(db: Queryable, code: string): Promise<Centre | null> {
-  const { rows } = await db.query<CentreRow>(CENTRE_SQL, [code]);
+async function readCentre(db: Queryable, code: string, prepared: boolean): Promise<Centre | null> {
+  const { rows } = await db.query<CentreRow>(statement(CENTRE_SQL, [code], prepared));
   const row = rows[0];
   if (!row) return null;
   return {

@@ -11,7 +11,7 @@ import { NoticeChoicesRepository } from '../../../core/centres/notice-choices';
 import { PgNoticeChoicesRepository } from '../../../core/centres/pg/notice-choices.pg-repository';
 import { Clock } from '../../../core/shared/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { DB_POOL } from '../runtime/tokens';
+import { DB_POOL, PREPARED_STATEMENTS } from '../runtime/tokens';
 
 /** Inserts the demo centres when KIUNGO_SEED_CENTRES is on (embedded default); idempotent, so every role may run it. */
 @Injectable()
@@ -35,7 +35,11 @@ export class DemoCentresSeed implements OnApplicationBootstrap {
 /** Centres: opening hours, holidays, the services each offers, counters; the demo centres seeded at start. */
 @Module({
   providers: [
-    { provide: CentreRepository, inject: [DB_POOL, AuditLog], useFactory: (pool: Pool, audit: AuditLog) => new PgCentreRepository(pool, audit) },
+    {
+      provide: CentreRepository,
+      inject: [DB_POOL, AuditLog, PREPARED_STATEMENTS],
+      useFactory: (pool: Pool, audit: AuditLog, prepared: boolean) => new PgCentreRepository(pool, audit, prepared),
+    },
     {
       provide: ManageCentres,
       inject: [CentreRepository, Catalogue, Clock],
