@@ -5,8 +5,9 @@ import type { BookingCitizen, BookingRecord } from './domain/booking';
 /** A booking as the API shows it (booking.v1.json): personal data masked unless the reader holds `personal-data`. */
 export type BookingView = Booking;
 
-export function toBookingView(record: BookingRecord, vault: PersonalDataVault, showPersonalData = false): BookingView {
-  const citizen = vault.open<BookingCitizen>(record.citizenSealed);
+/** `citizen`: the caller's own copy, when it has one (a new booking): the sealed one need not be opened. */
+export function toBookingView(record: BookingRecord, vault: PersonalDataVault, showPersonalData = false, known?: BookingCitizen): BookingView {
+  const citizen = known ?? vault.open<BookingCitizen>(record.citizenSealed);
   return {
     reference: record.reference,
     centre: record.centreCode,

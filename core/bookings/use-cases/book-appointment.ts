@@ -51,10 +51,11 @@ export class BookAppointment {
     await assertOutsideMaintenance(this.maintenance, request.service, slot, '/slotStart');
     const claiming = inline?.key.inline ? inline : undefined;
     const answered = claiming && !this.agencySync.reservesFor(request.service);
-    // The view is built once per record: the one stored as the answer is the one returned.
+    // The view is built once per record: the one stored as the answer is the one returned. The
+    // citizen is the one in the request: the sealed copy just written need not be opened (twice).
     let view: { booking: BookingRecord; view: BookingView } | undefined;
     const viewOf = (booking: BookingRecord): BookingView => {
-      if (view?.booking !== booking) view = { booking, view: toBookingView(booking, this.vault, false) };
+      if (view?.booking !== booking) view = { booking, view: toBookingView(booking, this.vault, false, request.citizen) };
       return view.view;
     };
     const booked = await this.bookings.insert(
@@ -90,7 +91,7 @@ export class BookAppointment {
       claiming.key.answered = answered === true;
     }
     await this.agencySync.afterBooked(booked, actor.subject);
-    await this.notices.send('booking-confirmed', booked, centre);
+    await this.notices.send('booking-confirmed', booked, centre, {}, request.citizen);
     return viewOf(booked);
   }
 }

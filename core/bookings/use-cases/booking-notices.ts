@@ -30,9 +30,16 @@ export class BookingNotices {
     private readonly onFailure: (message: string) => void,
   ) {}
 
-  async send(template: SmsTemplate, booking: BookingRecord, centre: Pick<Centre, 'name' | 'timeZone'>, extra: Record<string, string> = {}): Promise<boolean> {
+  /** `citizen`: the caller's own copy, when it has one (a new booking): the sealed one need not be opened. */
+  async send(
+    template: SmsTemplate,
+    booking: BookingRecord,
+    centre: Pick<Centre, 'name' | 'timeZone'>,
+    extra: Record<string, string> = {},
+    citizen?: BookingCitizen,
+  ): Promise<boolean> {
     try {
-      const { phone } = this.vault.open<BookingCitizen>(booking.citizenSealed);
+      const { phone } = citizen ?? this.vault.open<BookingCitizen>(booking.citizenSealed);
       const receipt = await this.notifier.send({
         to: phone,
         template,

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Res, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponse } from '../docs/problem.schema';
 import type { FastifyReply } from 'fastify';
@@ -8,8 +8,8 @@ import { BookAppointment } from '../../../core/bookings/use-cases/book-appointme
 import { ChangeBooking } from '../../../core/bookings/use-cases/change-booking';
 import { FindBookings } from '../../../core/bookings/use-cases/find-booking';
 import { CurrentPrincipal, Can, type Principal } from '../auth';
-import { IdempotencyInStatements, IdempotencyInterceptor, InlineIdempotency } from '../http/idempotency.interceptor';
-import type { InlineKey } from '../../../core/idempotency/domain/idempotent-request';
+import { answerOnce, IdempotencyInStatements, IdempotencyKeyGuard } from '../http/idempotency.interceptor';
+import { RunOnce } from '../../../core/idempotency/use-cases/run-once';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ValidBody } from '../http/valid-body';
 import { ValidQuery } from '../http/valid-query';
@@ -23,12 +23,15 @@ export class BookingsController {
     private readonly find: FindBookings,
     private readonly change: ChangeBooking,
     private readonly bulk: BulkChangeBookings,
+    private readonly runOnce: RunOnce,
   ) {}
 
   @Post()
   @HttpCode(201)
   @Can('booking.create')
-  @UseInterceptors(IdempotencyInterceptor)
+  // The IdempotencyInterceptor's work without its Observable chain (as POST /v1/transactions): the
+  // guard checks the key and hashes the body, the handler answers through answerOnce (issue 13).
+  @UseGuards(IdempotencyKeyGuard)
   @IdempotencyInStatements()
   @ApiOperation({
     summary: 'Book an appointment (Service by Appointment)',
@@ -41,14 +44,15 @@ export class BookingsController {
   @ApiProblemResponse(422, 'Not a valid booking: fields, unknown service, slot not offered, Idempotency-Key missing or reused (fields named)')
   async create(
     @ValidBody('new-booking') body: NewBooking,
-    @InlineIdempotency() key: InlineKey,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Booking> {
-    // The key is claimed, and answered when it can be, in the booking's own statement.
-    const booking = await this.book.execute(body, principal, { key, answerFor: (view) => ({ status: 201, body: view }) });
-    reply.header('Location', `/v1/bookings/${booking.reference}`);
-    return booking;
+    return (await answerOnce(this.runOnce, reply.request, reply, async () => {
+      // The key is claimed, and answered when it can be, in the booking's own statement.
+      const booking = await this.book.execute(body, principal, { key: reply.request.inlineKey!, answerFor: (view) => ({ status: 201, body: view }) });
+      reply.header('Location', `/v1/bookings/${booking.reference}`);
+      return booking;
+    })) as Booking;
   }
 
   @Get()

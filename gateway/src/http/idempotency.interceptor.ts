@@ -1,4 +1,4 @@
-import { createParamDecorator, Injectable, SetMetadata, type CallHandler, type CanActivate, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Injectable, SetMetadata, type CallHandler, type CanActivate, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
@@ -22,8 +22,8 @@ const IN_STATEMENTS = 'kiungo:idempotency-in-statements';
 
 /**
  * Marks a handler whose use case claims the key inside its own first statement and stores the
- * answer inside its last (core/idempotency InlineKey, RunOnce.runInline); it takes the key with
- * @InlineIdempotency().
+ * answer inside its last (core/idempotency InlineKey, RunOnce.runInline); the handler passes
+ * `request.inlineKey` (left by the IdempotencyKeyGuard or the interceptor) to its use case.
  */
 export const IdempotencyInStatements = (): MethodDecorator => SetMetadata(IN_STATEMENTS, true);
 
@@ -112,13 +112,6 @@ export async function answerOnce(runOnce: RunOnce, request: FastifyRequest, repl
   }
   return answer.body;
 }
-
-/** The key a handler marked @IdempotencyInStatements() claims and answers in its use case's statements. */
-export const InlineIdempotency = createParamDecorator((_data: unknown, context: ExecutionContext): InlineKey => {
-  const key = context.switchToHttp().getRequest<FastifyRequest>().inlineKey;
-  if (!key) throw new Error('@InlineIdempotency() used on a handler without @IdempotencyInStatements()');
-  return key;
-});
 
 /** Iterative, so that the check itself cannot overflow the stack. */
 function nestedDeeperThan(value: unknown, limit: number): boolean {
