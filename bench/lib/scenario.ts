@@ -161,12 +161,23 @@ export class BenchContext {
     await runLoad({ connections: this.settings.connections, ...options, durationSec: this.settings.warmupSec, onResponse: undefined });
   }
 
-  /** Load for the run's main duration and connections unless the options say otherwise. */
-  async load(options: LoadRequest): Promise<LoadResult> {
+  /**
+   * Load for the run's main duration and connections unless the options say otherwise. `window`:
+   * the name its load window gets (default the scenario's): a scenario's set-up load (call-next
+   * issuing its tickets) is named apart, so that a profile cut to the scenario shows what it measures.
+   */
+  load(options: LoadRequest, window = this.currentScenario): Promise<LoadResult> {
+    return this.measured(() => runLoad({ connections: this.settings.connections, durationSec: this.settings.durationSec, ...options }), window);
+  }
+
+  /** Runs `work` as one of the scenario's load windows: a load the scenario drives itself (call-next's counters). */
+  async measured<T>(work: () => Promise<T>, window = this.currentScenario): Promise<T> {
     const fromUs = monotonicUs();
-    const result = await runLoad({ connections: this.settings.connections, durationSec: this.settings.durationSec, ...options });
-    this.loadWindows.push({ scenario: this.currentScenario, fromUs, toUs: monotonicUs() });
-    return result;
+    try {
+      return await work();
+    } finally {
+      this.loadWindows.push({ scenario: window, fromUs, toUs: monotonicUs() });
+    }
   }
 }
 
