@@ -3,7 +3,9 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../../../core/shared/errors';
 import { authorize, type Action } from '../../../core/authorization';
+import { RouteMetadata } from '../http/route-metadata';
 import { ACTION_KEY, IS_PUBLIC_KEY } from './auth.decorators';
+import type { Principal } from './principal';
 import { TokenVerifier } from './token-verifier';
 
 /**
@@ -13,27 +15,39 @@ import { TokenVerifier } from './token-verifier';
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly verifier: TokenVerifier,
-  ) {}
+  private readonly routes: RouteMetadata<{ isPublic: boolean; action: Action | undefined }>;
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  constructor(
+    reflector: Reflector,
+    private readonly verifier: TokenVerifier,
+  ) {
+    this.routes = new RouteMetadata((handler, controller) => ({
+      isPublic: reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [handler, controller]) === true,
+      action: reflector.get<Action | undefined>(ACTION_KEY, handler),
+    }));
+  }
+
+  /** Synchronous when the token was verified before (the verifier's cache): no promise for the common request. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     // Message-bus handlers (Redis transport between instances) are not called by users.
     if (context.getType() !== 'http') return true;
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
+    const { isPublic, action } = this.routes.of(context);
+    if (isPublic) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const principal = await this.verifier.verify(bearerToken(request.headers.authorization));
-    request.principal = principal;
-
-    // The policy decides with what the token says; the use case decides again with the resource's facts.
-    // A route without an action needs a valid token only (the authorization matrix spec refuses one).
-    const action = this.reflector.get<Action | undefined>(ACTION_KEY, context.getHandler());
-    if (action) authorize(principal, action);
-    return true;
+    const token = bearerToken(request.headers.authorization);
+    const known = this.verifier.remembered(token);
+    if (known) return admit(request, known, action);
+    return this.verifier.verify(token).then((principal) => admit(request, principal, action));
   }
+}
+
+function admit(request: FastifyRequest, principal: Principal, action: Action | undefined): true {
+  request.principal = principal;
+  // The policy decides with what the token says; the use case decides again with the resource's facts.
+  // A route without an action needs a valid token only (the authorization matrix spec refuses one).
+  if (action) authorize(principal, action);
+  return true;
 }
 
 function bearerToken(header: string | undefined): string {

@@ -53,9 +53,8 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
-    const cached = this.verified.get(token);
-    if (cached && cached.until > Date.now()) return cached.principal;
-    if (cached) this.verified.delete(token);
+    const known = this.remembered(token);
+    if (known) return known;
     let payload;
     try {
       ({ payload } = await jwtVerify(token, this.options.getKey, {
@@ -77,6 +76,15 @@ export class TokenVerifier {
     if (!principal) throw invalidToken('the token has no subject');
     this.remember(token, principal, payload.exp);
     return principal;
+  }
+
+  /** The principal of a token verified before and not yet past its cache time, without waiting; else undefined. */
+  remembered(token: string): Principal | undefined {
+    const cached = this.verified.get(token);
+    if (!cached) return undefined;
+    if (cached.until > Date.now()) return cached.principal;
+    this.verified.delete(token);
+    return undefined;
   }
 
   private remember(token: string, principal: Principal, exp: number | undefined): void {

@@ -6,6 +6,7 @@ import { MAX_NESTING_DEPTH } from '../../../contracts/src';
 import { fingerprintOf, InlineKey, type IdempotentRequest } from '../../../core/idempotency/domain/idempotent-request';
 import { RunOnce } from '../../../core/idempotency/use-cases/run-once';
 import { DomainError } from '../../../core/shared/errors';
+import { RouteMetadata } from './route-metadata';
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
@@ -60,10 +61,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
  */
 @Injectable()
 export class IdempotencyKeyGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  private readonly routes: RouteMetadata<{ inStatements: boolean }>;
+
+  constructor(reflector: Reflector) {
+    this.routes = new RouteMetadata((handler) => ({ inStatements: reflector.get<boolean | undefined>(IN_STATEMENTS, handler) === true }));
+  }
 
   canActivate(context: ExecutionContext): boolean {
-    prepareIdempotency(context.switchToHttp().getRequest<FastifyRequest>(), this.reflector.get<boolean | undefined>(IN_STATEMENTS, context.getHandler()) === true);
+    prepareIdempotency(context.switchToHttp().getRequest<FastifyRequest>(), this.routes.of(context).inStatements);
     return true;
   }
 }

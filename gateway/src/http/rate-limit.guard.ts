@@ -6,7 +6,8 @@ import { DomainError } from '../../../core/shared/errors';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
 import type { Principal } from '../auth/principal';
 import { APP_CONFIG, type AppConfig, type RateLimit, type RateLimitKey } from '../config/app-config';
-import { RateLimiter } from './rate-limiter';
+import { RateLimiter, type RateDecision } from './rate-limiter';
+import { RouteMetadata } from './route-metadata';
 
 /**
  * Whose budget a route's requests count against when no token names the caller: `ip` (the
@@ -32,25 +33,29 @@ interface Budget {
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
+  private readonly routes: RouteMetadata<{ subject: RateLimitSubject }>;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly limiter?: RateLimiter,
     @Optional() private readonly vault?: PersonalDataVault,
-  ) {}
+  ) {
+    this.routes = new RouteMetadata((handler, controller) => ({
+      subject: reflector.getAllAndOverride<RateLimitSubject | undefined>(RATE_LIMIT_SUBJECT, [handler, controller]) ?? ('ip' as const),
+    }));
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous when the limiter decides without waiting (RateLimiter.take): no promise for the common request. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const limits = this.config.abuse.rateLimits;
     if (context.getType() !== 'http' || !this.limiter || !limits) return true;
-    const subject = this.reflector.getAllAndOverride<RateLimitSubject | undefined>(RATE_LIMIT_SUBJECT, [context.getHandler(), context.getClass()]);
+    const { subject } = this.routes.of(context);
     if (subject === 'none') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const budget = this.budgetOf(request, subject ?? 'ip', limits);
-    const decision = await this.limiter.take(budget.key, budget.limit);
-    if (decision.allowed) return true;
-    throw new DomainError('rate_limited', 'too-many-requests', `Too many requests from this ${budget.who}. Try again in ${decision.retryAfterSeconds} s.`, {
-      retryAfterSeconds: decision.retryAfterSeconds,
-    });
+    const budget = this.budgetOf(request, subject, limits);
+    const decision = this.limiter.take(budget.key, budget.limit);
+    return decision instanceof Promise ? decision.then((settled) => admit(settled, budget)) : admit(decision, budget);
   }
 
   private budgetOf(request: FastifyRequest, subject: 'ip' | 'phone', limits: Readonly<Record<RateLimitKey, RateLimit>>): Budget {
@@ -59,6 +64,13 @@ export class RateLimitGuard implements CanActivate {
     if (phone !== undefined && this.vault) return { key: `phone:${this.vault.lookupHash(normalisePhone(phone))}`, limit: limits.phone, who: 'phone' };
     return { key: `ip:${request.ip}`, limit: limits.public, who: 'address' };
   }
+}
+
+function admit(decision: RateDecision, budget: Budget): true {
+  if (decision.allowed) return true;
+  throw new DomainError('rate_limited', 'too-many-requests', `Too many requests from this ${budget.who}. Try again in ${decision.retryAfterSeconds} s.`, {
+    retryAfterSeconds: decision.retryAfterSeconds,
+  });
 }
 
 /** The most generous limit among the caller's roles; `default` when it holds none that has one. */

@@ -5,13 +5,17 @@ import type { RateLimit } from '../config/app-config';
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
+const ALLOWED: RateDecision = Object.freeze({ allowed: true });
+
 /**
  * Takes one request's token for `key` (a client, an IP, a phone's keyed hash) under `limit`.
  * The injection token of the runtime's limiter: in memory when embedded, in Redis when REDIS_URL
- * is set, so that every api replica counts against the same budget.
+ * is set, so that every api replica counts against the same budget. The decision is given at once
+ * when no store need be asked (a token in memory, a lease in hand), a promise only otherwise: the
+ * guard then adds no promise to the requests that do not wait (issue 13).
  */
 export abstract class RateLimiter {
-  abstract take(key: string, limit: RateLimit): Promise<RateDecision>;
+  abstract take(key: string, limit: RateLimit): RateDecision | Promise<RateDecision>;
   async close(): Promise<void> {}
 }
 
@@ -29,7 +33,7 @@ export class MemoryRateLimiter extends RateLimiter {
     super();
   }
 
-  async take(key: string, limit: RateLimit): Promise<RateDecision> {
+  take(key: string, limit: RateLimit): RateDecision {
     // The limit is part of the key: a role's new limit starts a new bucket.
     const id = `${limit.perSecond}:${limit.burst}:${key}`;
     let bucket = this.buckets.get(id);
@@ -40,7 +44,7 @@ export class MemoryRateLimiter extends RateLimiter {
       if (this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value as string);
     }
     this.buckets.set(id, bucket);
-    if (bucket.reserve(0) === 0) return { allowed: true };
+    if (bucket.reserve(0) === 0) return ALLOWED;
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(bucket.msUntilToken() / 1000)) };
   }
 }
@@ -82,15 +86,23 @@ export class RedisRateLimiter extends RateLimiter {
     super();
   }
 
-  async take(key: string, limit: RateLimit): Promise<RateDecision> {
+  take(key: string, limit: RateLimit): RateDecision | Promise<RateDecision> {
     const id = `${limit.perSecond}:${limit.burst}:${key}`;
+    return this.spendLease(id) ? ALLOWED : this.takeLeased(id, key, limit);
+  }
+
+  /** One request from the lease in hand for `id`, if there is one. */
+  private spendLease(id: string): boolean {
+    const lease = this.leases.get(id);
+    if (!lease || lease.left <= 0 || lease.until <= this.now()) return false;
+    lease.left -= 1;
+    return true;
+  }
+
+  private async takeLeased(id: string, key: string, limit: RateLimit): Promise<RateDecision> {
     // Requests that arrive together wait for one lease instead of each asking Redis for one.
     for (;;) {
-      const lease = this.leases.get(id);
-      if (lease && lease.left > 0 && lease.until > this.now()) {
-        lease.left -= 1;
-        return { allowed: true };
-      }
+      if (this.spendLease(id)) return ALLOWED;
       let pending = this.pending.get(id);
       if (!pending) {
         pending = this.lease(id, key, limit).finally(() => this.pending.delete(id));
