@@ -133,10 +133,14 @@ describe('POST /v1/transactions against a REST agency', () => {
       (await db.pool.query<{ status: number; body: { id: string; updatedAt: string } }>('SELECT status, body FROM idempotency_keys WHERE key = $1', [key])).rows;
     const completedBody = await json(completed);
     expect(await storedAnswer('stored-answer-200')).toEqual([{ status: 200, body: completedBody }]);
-    expect(await storedAnswer('stored-answer-202')).toEqual([{ status: 202, body: await json(retrying) }]);
+    const retryingBody = await json(retrying);
+    expect(await storedAnswer('stored-answer-202')).toEqual([{ status: 202, body: retryingBody }]);
     // Completed is final: the row still stands as the answer shows it.
     const row = await db.pool.query<{ updated_at: Date }>('SELECT updated_at FROM transactions WHERE id = $1', [completedBody.id]);
     expect(row.rows[0].updated_at.toISOString()).toBe(completedBody.updatedAt);
+    // Finished here: left retrying, its next attempt reached the agency during the tests below, which count calls.
+    agency.setMode('healthy');
+    await eventually(() => getTransaction(app, officer, retryingBody.id), (t) => t.state === 'completed');
   });
 
   it('rejects an invalid payload with 422 naming each failing field, and stores nothing', async () => {
