@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { NewAuditEvent } from '../../audit/audit-event';
 import type { AuditLog } from '../../audit/audit-log';
 import { PG_ERROR, pgConstraint, pgErrorCode, statement, withTransaction, type Queryable } from '../../db/pool';
-import { KeyAlreadyClaimed } from '../../idempotency/domain/idempotent-request';
+import { answerJson, KeyAlreadyClaimed } from '../../idempotency/domain/idempotent-request';
 import { DomainError } from '../../shared/errors';
 import { newBookingReference } from '../domain/booking-reference';
 import type { BookingRecord, BookingStatus, SlotChoice } from '../domain/booking';
@@ -46,7 +46,7 @@ export class PgBookingRepository extends BookingRepository {
       ];
       const answer = claim?.answerFor?.(record);
       if (claim) values.push(claim.request.scope, claim.request.key, claim.request.route, claim.request.fingerprint);
-      if (claim && answer) values.push(answer.status, JSON.stringify(answer.body ?? null));
+      if (claim && answer) values.push(answer.status, answerJson(answer.body));
       const chain = this.audit.chainCtes([{ ...event, entityId: reference }], values.length + 1, 'inserted');
       // Whether the key is held already: read once, by the slot's guard and by the answer.
       const text = `WITH ${claim ? 'taken AS (SELECT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $15::text AND key = $16::text) AS held), ' : ''}place AS (

@@ -23,6 +23,19 @@ export interface StoredAnswer {
   body: unknown;
 }
 
+const bodyJson = new WeakMap<object, string>();
+
+/**
+ * The JSON of an answer's body, made once per body object: the statement that stores the answer
+ * and the response that sends it share one text instead of serialising the same view twice (issue 13).
+ */
+export function answerJson(body: unknown): string {
+  if (typeof body !== 'object' || body === null) return JSON.stringify(body ?? null);
+  let json = bodyJson.get(body);
+  if (json === undefined) bodyJson.set(body, (json = JSON.stringify(body)));
+  return json;
+}
+
 export function fingerprintOf(body: unknown): string {
   return createHash('sha256').update(canonicalJson(body ?? null)).digest('base64url');
 }

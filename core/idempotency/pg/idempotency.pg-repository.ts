@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { IdempotentRequest, StoredAnswer } from '../domain/idempotent-request';
+import { answerJson, type IdempotentRequest, type StoredAnswer } from '../domain/idempotent-request';
 import { IdempotencyRepository, type Claim } from '../idempotency.repository';
 
 interface Row {
@@ -48,7 +48,7 @@ export class PgIdempotencyRepository extends IdempotencyRepository {
       request.scope,
       request.key,
       answer.status,
-      JSON.stringify(answer.body ?? null),
+      answerJson(answer.body),
     ]);
   }
 

@@ -1,4 +1,5 @@
 import type { AuditLog } from '../../audit/audit-log';
+import { answerJson } from '../../idempotency/domain/idempotent-request';
 import type { ChangeGuard, TransactionChange, TransactionStep } from '../domain/transaction';
 import type { ApplyOptions } from '../transaction.repository';
 import { COLUMNS } from './transaction.row';
@@ -46,7 +47,7 @@ export function stepStatement(id: string, step: TransactionStep, options: ApplyO
   if (answer) {
     // The idempotency answer (core/idempotency), unless a duplicate reference is about to make this a conflict.
     ctes.push(`answer AS (
-         UPDATE idempotency_keys SET status = ${param(answer.answer.status, '::integer')}, body = ${param(JSON.stringify(answer.answer.body ?? null), '::jsonb')}
+         UPDATE idempotency_keys SET status = ${param(answer.answer.status, '::integer')}, body = ${param(answerJson(answer.answer.body), '::jsonb')}
           WHERE scope = ${param(answer.request.scope, '::text')} AND key = ${param(answer.request.key, '::text')} AND status IS NULL
             AND EXISTS (SELECT 1 FROM updated)${duplicate ? ' AND NOT EXISTS (SELECT 1 FROM holder)' : ''}
           RETURNING 1)`);

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event';
 import type { AuditLog } from '../../audit/audit-log';
 import { pgConstraint, statement } from '../../db/pool';
+import { answerJson } from '../../idempotency/domain/idempotent-request';
 import { asRecorded, DISPATCHABLE_STATES, type NewTransaction, type Transaction, type TransactionState, type TransactionStep } from '../domain/transaction';
 import { DomainError } from '../../shared/errors';
 import {
@@ -59,7 +60,7 @@ export class PgTransactionRepository extends TransactionRepository {
     ];
     const { claim, answer } = options;
     if (claim) values.push(claim.scope, claim.key, claim.route, claim.fingerprint);
-    if (claim && answer) values.push(answer.status, JSON.stringify(answer.body ?? null));
+    if (claim && answer) values.push(answer.status, answerJson(answer.body));
     const chain = this.audit.chainCtes(events, values.length + 1, 'inserted');
     // One statement: the key's claim (when asked), the row and its events commit together, or
     // (on a claimed or repeated idempotency key) none is written. Nothing is read back: the row is what we wrote.

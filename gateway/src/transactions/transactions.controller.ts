@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { StoredAnswer } from '../../../core/idempotency/domain/idempotent-request';
+import { answerJson, type StoredAnswer } from '../../../core/idempotency/domain/idempotent-request';
 import { isFinalForCaller, type Transaction as TransactionRecord } from '../../../core/transactions/domain/transaction';
 import { toTransactionView } from '../../../core/transactions/transaction.view';
 import { GetTransaction } from '../../../core/transactions/use-cases/get-transaction';
@@ -19,6 +19,9 @@ import { ValidBody } from '../http/valid-body';
 import { ValidQuery } from '../http/valid-query';
 import { listFilter, toPage } from './list-query';
 import { transactionId } from './transaction-id';
+
+/** What Fastify sends a serialised object as. */
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** The transactions resource: submit, list by state, read one. */
 @ApiTags('transactions')
@@ -56,8 +59,11 @@ export class TransactionsController {
     @ValidBody('transaction-envelope') envelope: TransactionEnvelope,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Transaction> {
-    return (await answerOnce(this.runOnce, reply.request, reply, () => this.submitOnce(envelope, principal, reply))) as Transaction;
+  ): Promise<string> {
+    const body = await answerOnce(this.runOnce, reply.request, reply, () => this.submitOnce(envelope, principal, reply));
+    // The Transaction as the statement stored it, sent as that same JSON text: serialised once, not twice.
+    void reply.type(JSON_CONTENT_TYPE);
+    return answerJson(body);
   }
 
   private async submitOnce(envelope: TransactionEnvelope, principal: Principal, reply: FastifyReply): Promise<Transaction> {
