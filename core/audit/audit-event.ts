@@ -86,7 +86,7 @@ export function genesisHash(shard: number): Buffer {
 
 /** Events of one entity always land on the same shard, so its history is one ordered run of one chain. */
 export function shardOf(entityId: string, shardCount: number): number {
-  const digest = createHash('sha256').update(entityId, 'utf8').digest();
+  const digest = hash('sha256', entityId, 'buffer') as unknown as Buffer;
   return digest.readUInt32BE(0) % shardCount;
 }
 

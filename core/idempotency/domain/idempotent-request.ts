@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from '../../audit/canonical-json';
 import { DomainError } from '../../shared/errors';
 
@@ -37,7 +37,8 @@ export function answerJson(body: unknown): string {
 }
 
 export function fingerprintOf(body: unknown): string {
-  return createHash('sha256').update(canonicalJson(body ?? null)).digest('base64url');
+  // crypto.hash: one call, no Hash object per request (as the audit chain's hashes).
+  return hash('sha256', canonicalJson(body ?? null), 'base64url');
 }
 
 /** The one refusal of a key used again with another request, wherever it is found. */
