@@ -73,7 +73,9 @@ export class TransactionsController {
     const answerFor = (transaction: TransactionRecord): StoredAnswer => {
       if (last?.transaction !== transaction) {
         // The citizen as the caller sent it: the view need not open the sealed copy again.
-        const view = { ...toTransactionView(transaction, this.vault, this.catalogue, { citizen: envelope.citizen }), statusUrl: `/v1/transactions/${transaction.id}` };
+        const view: Transaction = toTransactionView(transaction, this.vault, this.catalogue, { citizen: envelope.citizen });
+        // Set on the view, not spread into a copy: `{ ...view, statusUrl }` cost V8 a new hidden class per request.
+        view.statusUrl = `/v1/transactions/${transaction.id}`;
         last = { transaction, answer: { status: isFinalForCaller(transaction.state) ? 200 : 202, body: view } };
       }
       return last.answer;
