@@ -331,11 +331,11 @@ export class ResilientAgency {
    */
   private breakerOpen(): TransientOutcome {
     const resetMs = this.definition.resilience.breaker.resetTimeoutMs;
-    if (this.breaker.halfOpen) return { ...transient('breaker_open', 'circuit half-open: a trial call is in progress'), retryAfterMs: resetMs };
+    if (this.breaker.halfOpen) return transient('breaker_open', 'circuit half-open: a trial call is in progress', resetMs);
     const openedAt = this.openedAt ? Date.parse(this.openedAt) : this.now().getTime();
     // A little past the reset, so the retry finds the breaker half-open rather than a moment before.
     const retryAfterMs = Math.max(0, openedAt + resetMs - this.now().getTime()) + BREAKER_RESET_SLACK_MS;
-    return { ...transient('breaker_open', `circuit open since ${this.openedAt ?? 'recently'}; next trial after ${resetMs} ms`), retryAfterMs };
+    return transient('breaker_open', `circuit open since ${this.openedAt ?? 'recently'}; next trial after ${resetMs} ms`, retryAfterMs);
   }
 
   private trace(): { traceparent?: string } {
@@ -370,8 +370,9 @@ const HALF_OPEN_TRIALS = 1;
 
 const GO: CallAdmission = { kind: 'go', done: () => undefined };
 
-function transient(code: TransientCode, reason: string): TransientOutcome {
-  return { kind: 'transient', code, reason };
+/** Built whole: `{ ...transient(…), retryAfterMs }` cost V8 a new hidden class on every refusal (issue 13). */
+function transient(code: TransientCode, reason: string, retryAfterMs?: number): TransientOutcome {
+  return retryAfterMs === undefined ? { kind: 'transient', code, reason } : { kind: 'transient', code, reason, retryAfterMs };
 }
 
 /** Anything an adapter throws that is not an AgencyCallError is a bug: report it without its message. */

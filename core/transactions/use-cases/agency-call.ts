@@ -69,7 +69,7 @@ export class AgencyCall {
    */
   async record(tx: Transaction, step: OutcomeStep, options: Pick<ApplyOptions, 'notice' | 'answer'> = {}): Promise<Applied | null> {
     const findDuplicateReference = step.change.state === 'completed' && duplicateReferenceMatters(this.catalogue.service(tx.serviceCode));
-    const applied = await this.applyDrawing(tx, step, { ...options, findDuplicateReference });
+    const applied = await this.applyDrawing(tx, step, { notice: options.notice, answer: options.answer, findDuplicateReference });
     if (!applied?.duplicateOf) return applied;
     const flag = duplicateReferenceStep(applied.transaction, applied.duplicateOf, this.clock.now());
     const flagged = flag && (await this.transactions.apply(tx.id, flag));
