@@ -2,7 +2,7 @@
  * Two builds of the gateway side by side: an api process from each, on the same database, agency
  * simulator and worker, loaded at the same moment with the same requests (POST /v1/transactions,
  * a fresh Idempotency-Key each), so that whatever else runs on the box weighs on both alike. Prints
- * each api's CPU ms per submit and submits/s per round, and the medians. On a shared box this is
+ * each api's CPU ms per submit, submits/s and p99 per round, and the medians. On a shared box this is
  * the fair comparison of a change: runs of `npm run bench` one after the other see different
  * neighbours (bench/README.md, "Where the CPU went").
  *
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
         const ms = (report.coreSeconds[side.label] * 1000) / result.requests;
         figures[index].push({ ms, rps: result.rps, rssMiB: peaks[index] });
         const odd = Object.keys(result.statusCodes).filter((code) => code !== expected);
-        return `${side.label}: ${ms.toFixed(3)} ms/submit, ${result.rps.toFixed(0)}/s, peak RSS ${peaks[index]} MiB${odd.length > 0 ? ` (statuses ${JSON.stringify(result.statusCodes)})` : ''}`;
+        return `${side.label}: ${ms.toFixed(3)} ms/submit, ${result.rps.toFixed(0)}/s, p99 ${result.p99} ms, peak RSS ${peaks[index]} MiB${odd.length > 0 ? ` (statuses ${JSON.stringify(result.statusCodes)})` : ''}`;
       });
       console.log(`round ${round} (box busy ${((100 * report.boxBusy) / report.boxAvailable).toFixed(0)} %, load ${loadAverage()}): ${line.join(' | ')}`);
     }
