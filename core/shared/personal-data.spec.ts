@@ -1,5 +1,5 @@
 import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { maskIdNumber, maskPhone, PersonalDataVault } from './personal-data';
+import { ERASED, maskIdNumber, maskPhone, PersonalDataVault } from './personal-data';
 
 describe('PersonalDataVault', () => {
   const vault = new PersonalDataVault(randomBytes(32));
@@ -12,8 +12,8 @@ describe('PersonalDataVault', () => {
   });
 
   it('seals every value under its own IV, across the batches the IVs are drawn in', () => {
-    const ivs = new Set(Array.from({ length: 600 }, () => vault.seal({ a: 1 }).subarray(1, 13).toString('hex')));
-    expect(ivs.size).toBe(600);
+    const ivs = new Set(Array.from({ length: 800 }, () => vault.seal({ a: 1 }).subarray(1, 13).toString('hex')));
+    expect(ivs.size).toBe(800);
   });
 
   it('opens what was sealed before the keys were KeyObjects (the stored format is unchanged)', () => {
@@ -34,6 +34,51 @@ describe('PersonalDataVault', () => {
   it('cannot open what another key sealed', () => {
     const other = new PersonalDataVault(randomBytes(32));
     expect(() => other.open(vault.seal({ a: 1 }))).toThrow();
+  });
+
+  describe('under a record\'s own data key (crypto-shredding)', () => {
+    const citizen = { idNumber: '12345678', phone: '+254712345678' };
+
+    it('seals as version 2 and opens only with the key as stored', () => {
+      const key = vault.newDataKey();
+      const sealed = vault.seal(citizen, key);
+      expect(sealed[0]).toBe(2);
+      expect(key.sealed.toString('latin1')).not.toContain(key.key.export().toString('latin1'));
+      expect(vault.open(sealed, key.sealed)).toEqual(citizen);
+      expect(vault.openCitizen({ citizenSealed: sealed, dataKeySealed: key.sealed })).toEqual(citizen);
+      expect(vault.openPayload({ citizenSealed: sealed, payloadSealed: vault.seal({ a: 1 }, key), dataKeySealed: key.sealed })).toEqual({ a: 1 });
+    });
+
+    it('draws a different key per record, across the batches the randomness is drawn in', () => {
+      const keys = new Set(Array.from({ length: 300 }, () => vault.newDataKey().key.export().toString('hex')));
+      expect(keys.size).toBe(300);
+    });
+
+    it('still opens version 1 (sealed under the configured key), with or without a data key', () => {
+      const sealed = vault.seal(citizen);
+      expect(sealed[0]).toBe(1);
+      expect(vault.open(sealed)).toEqual(citizen);
+      expect(vault.openCitizen({ citizenSealed: sealed, dataKeySealed: null })).toEqual(citizen);
+    });
+
+    it('fails cleanly with another record\'s key, a key of another vault, an altered key, or none', () => {
+      const sealed = vault.seal(citizen, vault.newDataKey());
+      const altered = vault.newDataKey().sealed;
+      altered[altered.length - 1] ^= 0x01;
+      const otherVault = new PersonalDataVault(randomBytes(32));
+      for (const key of [vault.newDataKey().sealed, otherVault.newDataKey().sealed, altered]) {
+        expect(() => vault.open(sealed, key)).toThrow(/does not open with this key/);
+      }
+      expect(() => vault.open(sealed)).toThrow(/data key that is not there/);
+      expect(() => otherVault.open(sealed, vault.newDataKey().sealed)).toThrow(/does not open with this key/);
+    });
+
+    it('reads a record whose key was destroyed as an erased one, never as an error', () => {
+      const key = vault.newDataKey();
+      const record = { citizenSealed: vault.seal(citizen, key), payloadSealed: vault.seal({ a: 1 }, key), dataKeySealed: null };
+      expect(vault.openCitizen(record)).toEqual({ idNumber: ERASED, phone: ERASED });
+      expect(vault.openPayload(record)).toEqual({});
+    });
   });
 
   it('gives the same look-up hash for the same ID and a different one per key', () => {

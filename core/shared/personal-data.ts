@@ -1,62 +1,143 @@
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomFillSync, type KeyObject } from 'node:crypto';
 
-const VERSION = 1;
-const VERSION_BYTE = Buffer.from([VERSION]);
+/** Sealed under the key derived from the configured key: rows written before per-record keys, and tombstones. */
+const UNDER_MASTER = 1;
+/** Sealed under the record's own data key (citizen_keys), which erasure destroys. */
+const UNDER_DATA_KEY = 2;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-/** IVs drawn from the CSPRNG this many at a time (as node's randomUUID caches its entropy): one small randomBytes per seal cost more than the cipher. */
-const IVS_PER_DRAW = 256;
+const DATA_KEY_BYTES = 32;
+/** Randomness drawn from the CSPRNG this many bytes at a time (as node's randomUUID caches its entropy): one small randomBytes per seal cost more than the cipher. */
+const RANDOM_BATCH_BYTES = 8192;
+
+/** What an erased ID number or phone reads as, for readers entitled to personal data. */
+export const ERASED = 'ERASED';
+
+/** A new record's data key: `key` seals its values; `sealed` (under the key-wrapping key) is what is stored, in citizen_keys. */
+export interface DataKey {
+  key: KeyObject;
+  sealed: Buffer;
+}
+
+/** A record's sealed citizen data (a transaction, a booking), read with its data key. */
+export interface SealedRecord {
+  citizenSealed: Buffer;
+  /**
+   * The record's data key as stored in citizen_keys (sealed under the key-wrapping key). Null for a
+   * record sealed under the configured key (written before per-record keys), and once the key has
+   * been destroyed (erasure, retention): the record's values then open to nothing.
+   */
+  dataKeySealed: Buffer | null;
+}
 
 /**
  * National ID numbers and phone numbers are personal data: stored sealed (AES-256-GCM), found
- * again through a keyed hash, and shown masked. The two purposes use separate keys derived from
- * the one configured key, so the look-up hash reveals nothing about the sealing key.
+ * again through a keyed hash, and shown masked. The purposes use separate keys derived from the
+ * one configured key, so the look-up hash reveals nothing about the sealing keys.
+ *
+ * A transaction's or a booking's citizen data and payload are sealed under a data key of their own
+ * (crypto-shredding): the key is stored apart, sealed under the key-wrapping key, and erasing the
+ * citizen destroys it, which leaves every copy of those values (WAL, replicas, dumps, backups)
+ * unreadable, not only the live row.
  */
 export class PersonalDataVault {
   // KeyObjects, made once: a raw key Buffer is imported again by every cipher and HMAC.
   private readonly sealKey: KeyObject;
   private readonly lookupKey: KeyObject;
-  private readonly ivs = Buffer.alloc(IV_BYTES * IVS_PER_DRAW);
-  private ivsTaken = IVS_PER_DRAW;
+  private readonly wrapKey: KeyObject;
+  private readonly random = Buffer.alloc(RANDOM_BATCH_BYTES);
+  private randomTaken = RANDOM_BATCH_BYTES;
 
   constructor(masterKey: Buffer) {
     if (masterKey.length !== 32) throw new Error('the personal-data key must be 32 bytes');
-    this.sealKey = createSecretKey(Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'kiungo:seal:v1', 32)));
-    this.lookupKey = createSecretKey(Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'kiungo:lookup:v1', 32)));
+    const derive = (purpose: string): KeyObject => createSecretKey(Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), purpose, 32)));
+    this.sealKey = derive('kiungo:seal:v1');
+    this.lookupKey = derive('kiungo:lookup:v1');
+    this.wrapKey = derive('kiungo:wrap:v1');
   }
 
-  /** Version byte, a fresh random 96-bit IV, the GCM tag, then the ciphertext of the value's JSON. */
-  seal(value: unknown): Buffer {
-    const iv = this.nextIv();
-    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
-    const body = cipher.update(JSON.stringify(value), 'utf8');
-    const last = cipher.final();
-    return Buffer.concat([VERSION_BYTE, iv, cipher.getAuthTag(), body, last]);
+  /** A fresh random data key for one new record. */
+  newDataKey(): DataKey {
+    // A copy: sealing it takes an IV from the same batch, which may draw anew over these bytes.
+    const raw = Buffer.from(this.take(DATA_KEY_BYTES));
+    return { key: createSecretKey(raw), sealed: this.encrypt(UNDER_MASTER, this.wrapKey, raw) };
   }
 
-  /** The next unused IV of the batch (each is used once), drawing a new batch when all are taken. */
-  private nextIv(): Buffer {
-    if (this.ivsTaken === IVS_PER_DRAW) {
-      randomFillSync(this.ivs);
-      this.ivsTaken = 0;
-    }
-    this.ivsTaken += 1;
-    return this.ivs.subarray((this.ivsTaken - 1) * IV_BYTES, this.ivsTaken * IV_BYTES);
+  /**
+   * Version byte, a fresh random 96-bit IV, the GCM tag, then the ciphertext of the value's JSON:
+   * under the record's data key (version 2) when given, else under the configured key's (version 1).
+   */
+  seal(value: unknown, dataKey?: DataKey): Buffer {
+    const plain = Buffer.from(JSON.stringify(value), 'utf8');
+    return dataKey ? this.encrypt(UNDER_DATA_KEY, dataKey.key, plain) : this.encrypt(UNDER_MASTER, this.sealKey, plain);
   }
 
-  open<T>(sealed: Buffer): T {
-    if (sealed[0] !== VERSION) throw new Error(`unknown sealed-data version ${sealed[0]}`);
-    const iv = sealed.subarray(1, 1 + IV_BYTES);
-    const tag = sealed.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', this.sealKey, iv);
-    decipher.setAuthTag(tag);
-    const body = Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
-    return JSON.parse(body.toString('utf8')) as T;
+  /**
+   * A sealed value; one under a data key needs that key as stored (`dataKeySealed`). Throws when
+   * the key is missing, wrong, or the value was altered: nothing is ever guessed.
+   */
+  open<T>(sealed: Buffer, dataKeySealed: Buffer | null = null): T {
+    return JSON.parse(this.decrypt(sealed, dataKeySealed).toString('utf8')) as T;
+  }
+
+  /** A record's citizen; once its data key is destroyed, what an erased record reads as. */
+  openCitizen<T extends { idNumber: string }>(record: SealedRecord): T {
+    if (this.destroyed(record.citizenSealed, record.dataKeySealed)) return { idNumber: ERASED, phone: ERASED } as unknown as T;
+    return this.open<T>(record.citizenSealed, record.dataKeySealed);
+  }
+
+  /** A transaction's request payload; once its data key is destroyed, an empty one (as an erased record's). */
+  openPayload(record: SealedRecord & { payloadSealed: Buffer }): Record<string, unknown> {
+    if (this.destroyed(record.payloadSealed, record.dataKeySealed)) return {};
+    return this.open<Record<string, unknown>>(record.payloadSealed, record.dataKeySealed);
   }
 
   /** Stable keyed hash for equality look-ups (e.g. a citizen's transactions by national ID). */
   lookupHash(value: string): string {
     return createHmac('sha256', this.lookupKey).update(value.trim(), 'utf8').digest('base64url');
+  }
+
+  private destroyed(sealed: Buffer, dataKeySealed: Buffer | null): boolean {
+    return sealed[0] === UNDER_DATA_KEY && dataKeySealed === null;
+  }
+
+  private encrypt(version: number, key: KeyObject, plain: Buffer): Buffer {
+    const iv = this.take(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const body = cipher.update(plain);
+    const last = cipher.final();
+    return Buffer.concat([Buffer.from([version]), iv, cipher.getAuthTag(), body, last]);
+  }
+
+  private decrypt(sealed: Buffer, dataKeySealed: Buffer | null): Buffer {
+    let key: KeyObject;
+    if (sealed[0] === UNDER_MASTER) key = this.sealKey;
+    else if (sealed[0] !== UNDER_DATA_KEY) throw new Error(`unknown sealed-data version ${sealed[0]}`);
+    else if (!dataKeySealed) throw new Error('sealed under a data key that is not there (destroyed by erasure or retention)');
+    else key = createSecretKey(this.decryptWith(this.wrapKey, dataKeySealed, UNDER_MASTER));
+    return this.decryptWith(key, sealed, sealed[0]);
+  }
+
+  private decryptWith(key: KeyObject, sealed: Buffer, version: number): Buffer {
+    if (sealed[0] !== version) throw new Error(`unknown sealed-data version ${sealed[0]}`);
+    const iv = sealed.subarray(1, 1 + IV_BYTES);
+    const decipher = createDecipheriv('aes-256-gcm', key, iv);
+    decipher.setAuthTag(sealed.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES));
+    try {
+      return Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
+    } catch {
+      throw new Error('sealed data does not open with this key (a wrong key, or altered data)');
+    }
+  }
+
+  /** The next `bytes` unused random bytes of the batch (each used once), drawing a new batch when too few are left. */
+  private take(bytes: number): Buffer {
+    if (this.randomTaken + bytes > RANDOM_BATCH_BYTES) {
+      randomFillSync(this.random);
+      this.randomTaken = 0;
+    }
+    this.randomTaken += bytes;
+    return this.random.subarray(this.randomTaken - bytes, this.randomTaken);
   }
 }
 

@@ -1,8 +1,5 @@
-import type { PersonalDataVault } from '../../shared/personal-data';
+import { ERASED, type PersonalDataVault } from '../../shared/personal-data';
 import type { Tombstones } from '../personal-data-store';
-
-/** What an erased ID number or phone reads as, for readers entitled to personal data. */
-export const ERASED = 'ERASED';
 
 /** Sealed like real data, so every reader of the row keeps working; they name no one. */
 export function tombstones(vault: PersonalDataVault): Tombstones {
