@@ -88,6 +88,7 @@ async function main(): Promise<void> {
     if (!service || !agencyDefinition) throw new Error(`unknown service ${body.service}`);
     const now = new Date();
     const id = randomUUID();
+    const dataKey = vault.newDataKey();
     const recorded = await transactions.record(
       {
         id,
@@ -99,8 +100,9 @@ async function main(): Promise<void> {
         submittedBy: SUBMITTER,
         channelClient: null,
         citizenIdHash: vault.lookupHash(body.citizen.idNumber),
-        citizenSealed: vault.seal(body.citizen),
-        payloadSealed: vault.seal(body.payload),
+        citizenSealed: vault.seal(body.citizen, dataKey),
+        payloadSealed: vault.seal(body.payload, dataKey),
+        dataKeySealed: dataKey.sealed,
         state: 'received',
         attempts: 1,
         maxAttempts: service.retry.maxAttempts,

@@ -14,6 +14,8 @@ export interface OutageRecipient {
   bookingId: string;
   /** The booking's sealed citizen (ID number and phone). */
   citizenSealed: Buffer;
+  /** The data key it is sealed under (core/shared/personal-data.ts SealedRecord). */
+  dataKeySealed: Buffer | null;
   centreCode: string;
   serviceCode: string;
 }

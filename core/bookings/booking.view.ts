@@ -7,7 +7,7 @@ export type BookingView = Booking;
 
 /** `citizen`: the caller's own copy, when it has one (a new booking): the sealed one need not be opened. */
 export function toBookingView(record: BookingRecord, vault: PersonalDataVault, showPersonalData = false, known?: BookingCitizen): BookingView {
-  const citizen = known ?? vault.open<BookingCitizen>(record.citizenSealed);
+  const citizen = known ?? vault.openCitizen<BookingCitizen>(record);
   return {
     reference: record.reference,
     centre: record.centreCode,

@@ -26,7 +26,7 @@ export function toTransactionView(
   options: { showPersonalData?: boolean; history?: AuditEvent[]; citizen?: Citizen } = {},
 ): TransactionView {
   // `citizen`: the caller's own copy, when it has one (the submit): the sealed one need not be opened.
-  const citizen = options.citizen ?? vault.open<Citizen>(tx.citizenSealed);
+  const citizen = options.citizen ?? vault.openCitizen<Citizen>(tx);
   const shown: Citizen = options.showPersonalData
     ? citizen
     : { idNumber: maskIdNumber(citizen.idNumber), ...(citizen.phone ? { phone: maskPhone(citizen.phone) } : {}) };

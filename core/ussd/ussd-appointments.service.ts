@@ -116,7 +116,7 @@ export class UssdAppointmentsService implements UssdAppointments {
         b.status === 'booked' &&
         b.serviceCode === request.serviceCode &&
         localDate(b.slotStart, timeZone) === day &&
-        this.vault.open<BookingCitizen>(b.citizenSealed).phone === request.phone,
+        this.vault.openCitizen<BookingCitizen>(b).phone === request.phone,
     );
   }
 
@@ -128,7 +128,7 @@ export class UssdAppointmentsService implements UssdAppointments {
       records
         .filter((b) => b.status === 'booked' && b.slotStart.getTime() > now)
         // Knowing someone's ID number is not enough: only bookings made for this phone are shown.
-        .filter((b) => this.vault.open<BookingCitizen>(b.citizenSealed).phone === phone)
+        .filter((b) => this.vault.openCitizen<BookingCitizen>(b).phone === phone)
         .sort((a, b) => a.slotStart.getTime() - b.slotStart.getTime())
         .map((b) => {
           const timeZone = centres.find((c) => c.code === b.centreCode)?.timeZone ?? DEFAULT_TIME_ZONE;

@@ -63,6 +63,7 @@ export async function createAuditWorld(pool: Pool, sealKey = newSealKey()): Prom
       citizenIdHash: vault.lookupHash(`1000${n}`),
       citizenSealed: vault.seal({ idNumber: `1000${n}` }),
       payloadSealed: vault.seal({}),
+      dataKeySealed: null,
       nextAttemptAt: now,
     });
     const received = { entityType: 'transaction', entityId: id, type: 'received', actor: 'officer-1', occurredAt: now, data: { service: 'id-card-replacement', agency: 'nrb', channel: 'counter', centre: 'NRB-GPO' } };

@@ -15,6 +15,7 @@ export function newTransaction(overrides: Partial<NewTransaction> = {}): NewTran
     citizenIdHash: 'hash',
     citizenSealed: randomBytes(16),
     payloadSealed: randomBytes(16),
+    dataKeySealed: randomBytes(61),
     state: 'received',
     attempts: 1,
     maxAttempts: 3,

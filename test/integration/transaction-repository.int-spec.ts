@@ -56,6 +56,8 @@ describe('PgTransactionRepository', () => {
         parkedReason: null,
         conflict: null,
         citizenSealed: tx.citizenSealed,
+        // Its data key, written by the same statement and read back with the row.
+        dataKeySealed: tx.dataKeySealed,
       });
     });
 

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { dataKeyOf } from '../../privacy/pg/citizen-keys.sql';
 import { OutageRepository, outageNoticeKeyPrefix, type AgencyOutage, type OutageRecipient } from '../outage.repository';
 
 interface OutageRow {
@@ -40,8 +41,8 @@ export class PgOutageRepository extends OutageRepository {
   }
 
   async recipients(outageId: string, serviceCodes: readonly string[], from: Date, to: Date): Promise<OutageRecipient[]> {
-    const { rows } = await this.pool.query<{ id: string; citizen_sealed: Buffer; centre_code: string; service_code: string }>(
-      `SELECT b.id, b.citizen_sealed, b.centre_code, b.service_code FROM bookings b
+    const { rows } = await this.pool.query<{ id: string; citizen_sealed: Buffer; data_key_sealed: Buffer | null; centre_code: string; service_code: string }>(
+      `SELECT b.id, b.citizen_sealed, ${dataKeyOf('b')}, b.centre_code, b.service_code FROM bookings b
         WHERE b.service_code = ANY($1)
           AND ((b.status = 'booked' AND b.slot_start >= $2 AND b.slot_start < $3)
                -- Driven from the tickets waiting now, not from every booking ever checked in (this runs every pass).
@@ -50,7 +51,7 @@ export class PgOutageRepository extends OutageRepository {
         ORDER BY b.slot_start, b.id`,
       [serviceCodes, from, to, outageNoticeKeyPrefix(outageId)],
     );
-    return rows.map((row) => ({ bookingId: row.id, citizenSealed: row.citizen_sealed, centreCode: row.centre_code, serviceCode: row.service_code }));
+    return rows.map((row) => ({ bookingId: row.id, citizenSealed: row.citizen_sealed, dataKeySealed: row.data_key_sealed, centreCode: row.centre_code, serviceCode: row.service_code }));
   }
 
 }

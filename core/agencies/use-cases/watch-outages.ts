@@ -81,7 +81,7 @@ export class WatchOutages {
       if (!lines.has(recipient.centreCode)) lines.set(recipient.centreCode, await this.notices.forCentre(recipient.centreCode));
       const line = lines.get(recipient.centreCode)?.find((l) => l.service === recipient.serviceCode);
       if (!line) continue;
-      const { phone } = this.vault.open<BookingCitizen>(recipient.citizenSealed);
+      const { phone } = this.vault.openCitizen<BookingCitizen>(recipient);
       await this.outbox.enqueue({
         kind: 'agency-outage',
         text: renderSms('agency-outage', { centre: recipient.centreCode, line: line.text.en }),

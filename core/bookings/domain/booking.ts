@@ -25,6 +25,8 @@ export interface BookingRecord {
   localDate: string;
   citizenIdHash: string;
   citizenSealed: Buffer;
+  /** The data key it is sealed under, as stored (core/shared/personal-data.ts); null once destroyed, or for a row sealed before per-record keys. */
+  dataKeySealed: Buffer | null;
   channel: string;
   bookedBy: string;
   status: BookingStatus;

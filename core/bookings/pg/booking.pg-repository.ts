@@ -4,10 +4,11 @@ import type { AuditLog } from '../../audit/audit-log';
 import { PG_ERROR, pgConstraint, pgErrorCode, statement, withTransaction, type Queryable } from '../../db/pool';
 import { answerJson, KeyAlreadyClaimed } from '../../idempotency/domain/idempotent-request';
 import { DomainError } from '../../shared/errors';
+import { storeDataKeyCte } from '../../privacy/pg/citizen-keys.sql';
 import { newBookingReference } from '../domain/booking-reference';
 import type { BookingRecord, BookingStatus, SlotChoice } from '../domain/booking';
 import { BookingRepository, type BookingClaim, type NewBooking, type ReleasedBooking, type SlotUsage } from '../booking.repository';
-import { fromRow, type BookingRow } from './booking.row';
+import { bookingColumns, fromRow, type BookingRow } from './booking.row';
 
 const ONE_PER_DAY = 'bookings_one_active_per_citizen_service_day';
 const REFERENCE_UNIQUE = 'bookings_reference_key';
@@ -24,8 +25,8 @@ export class PgBookingRepository extends BookingRepository {
   }
 
   /**
-   * One statement: the place in the slot (its row created on first use), the booking and its audit
-   * event, or nothing. The slot's row is an upsert that adds the place only while
+   * One statement: the place in the slot (its row created on first use), the booking, its data key
+   * and its audit event, or nothing. The slot's row is an upsert that adds the place only while
    * `booked < capacity`: under READ COMMITTED it waits for the row lock and re-checks the newest
    * version, so concurrent bookings serialise on the slot and never overfill it; no place, no
    * booking (and no event). The one-booking-per-day index refuses the whole statement.
@@ -47,6 +48,8 @@ export class PgBookingRepository extends BookingRepository {
       const answer = claim?.answerFor?.(record);
       if (claim) values.push(claim.request.scope, claim.request.key, claim.request.route, claim.request.fingerprint);
       if (claim && answer) values.push(answer.status, answerJson(answer.body));
+      if (booking.dataKeySealed) values.push(booking.dataKeySealed);
+      const key = booking.dataKeySealed ? `${storeDataKeyCte('inserted', '$5::uuid', '$9::text', `$${values.length}::bytea`)},\n           ` : '';
       const chain = this.audit.chainCtes([{ ...event, entityId: reference }], values.length + 1, 'inserted');
       // Whether the key is held already: read once, by the slot's guard and by the answer.
       const text = `WITH ${claim ? 'taken AS (SELECT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $15::text AND key = $16::text) AS held), ' : ''}place AS (
@@ -65,7 +68,7 @@ export class PgBookingRepository extends BookingRepository {
                     $10::bytea, $11::text, $12::text, 'booked', $13::timestamptz, $14::timestamptz, $14::timestamptz
               WHERE EXISTS (SELECT 1 FROM ${claim ? 'claim' : 'place'})
              RETURNING reference),
-           ${chain.ctes}
+           ${key}${chain.ctes}
            SELECT EXISTS (SELECT 1 FROM inserted) AS booked${claim ? ', (SELECT held FROM taken) AS key_taken' : ''}`;
       try {
         const { rows } = await this.pool.query<{ booked: boolean; key_taken?: boolean }>(statement(text, [...values, ...chain.params], this.prepared));
@@ -83,13 +86,13 @@ export class PgBookingRepository extends BookingRepository {
   }
 
   async findByReference(reference: string): Promise<BookingRecord | null> {
-    const { rows } = await this.pool.query<BookingRow>('SELECT * FROM bookings WHERE reference = $1', [reference]);
+    const { rows } = await this.pool.query<BookingRow>(`SELECT ${bookingColumns()} FROM bookings WHERE reference = $1`, [reference]);
     return rows[0] ? fromRow(rows[0]) : null;
   }
 
   async findByCitizen(citizenIdHash: string, options: { centreCode?: string; limit: number }): Promise<BookingRecord[]> {
     const { rows } = await this.pool.query<BookingRow>(
-      `SELECT * FROM bookings WHERE citizen_id_hash = $1 AND ($2::text IS NULL OR centre_code = $2)
+      `SELECT ${bookingColumns()} FROM bookings WHERE citizen_id_hash = $1 AND ($2::text IS NULL OR centre_code = $2)
         ORDER BY slot_start DESC LIMIT $3`,
       [citizenIdHash, options.centreCode ?? null, options.limit],
     );
@@ -110,7 +113,7 @@ export class PgBookingRepository extends BookingRepository {
       const current = await lockBooking(client, reference);
       requireStatus(current, 'booked');
       const { rows } = await client.query<BookingRow>(
-        `UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2 WHERE id = $1 RETURNING *`,
+        `UPDATE bookings SET status = 'cancelled', cancelled_at = $2, updated_at = $2 WHERE id = $1 RETURNING ${bookingColumns()}`,
         [current.id, at],
       );
       await releasePlace(client, current.centreCode, current.serviceCode, current.slotStart);
@@ -135,7 +138,7 @@ export class PgBookingRepository extends BookingRepository {
         await releasePlace(client, current.centreCode, current.serviceCode, current.slotStart);
         const { rows } = await client.query<BookingRow>(
           `UPDATE bookings SET slot_start = $2, slot_end = $3, local_date = $4, reschedules = reschedules + 1,
-                  reminder_sent_at = NULL, hour_reminder_sent_at = NULL, updated_at = $5 WHERE id = $1 RETURNING *`,
+                  reminder_sent_at = NULL, hour_reminder_sent_at = NULL, updated_at = $5 WHERE id = $1 RETURNING ${bookingColumns()}`,
           [current.id, to.start, to.end, to.localDate, at],
         );
         const moved = fromRow(rows[0]);
@@ -164,7 +167,7 @@ export class PgBookingRepository extends BookingRepository {
       );
       check(current, { timeZone: centres[0].time_zone, noShowGraceMinutes: centres[0].no_show_grace_minutes });
       const { rows } = await db.query<BookingRow>(
-        `UPDATE bookings SET status = 'checked_in', checked_in_at = $2, updated_at = $2 WHERE id = $1 RETURNING *`,
+        `UPDATE bookings SET status = 'checked_in', checked_in_at = $2, updated_at = $2 WHERE id = $1 RETURNING ${bookingColumns()}`,
         [current.id, at],
       );
       const checkedIn = fromRow(rows[0]);
@@ -183,7 +186,7 @@ export class PgBookingRepository extends BookingRepository {
             SELECT x.id FROM bookings x JOIN centres c ON c.code = x.centre_code
              WHERE x.status = 'booked' AND x.slot_start + make_interval(mins => c.no_show_grace_minutes) < $1
              ORDER BY x.slot_start LIMIT $2 FOR UPDATE OF x SKIP LOCKED)
-          RETURNING b.*`,
+          RETURNING ${bookingColumns('b')}`,
         [now, limit],
       );
       const released = rows.map(fromRow);
@@ -212,7 +215,7 @@ export class PgBookingRepository extends BookingRepository {
 
   async bookedBetween(filter: { centreCode?: string; serviceCodes?: readonly string[]; from: Date; to: Date }, limit: number): Promise<BookingRecord[]> {
     const { rows } = await this.pool.query<BookingRow>(
-      `SELECT * FROM bookings
+      `SELECT ${bookingColumns()} FROM bookings
         WHERE status = 'booked' AND slot_start >= $1 AND slot_start < $2
           AND ($3::text IS NULL OR centre_code = $3) AND ($4::text[] IS NULL OR service_code = ANY($4))
         ORDER BY slot_start, created_at, id LIMIT $5`,
@@ -228,7 +231,7 @@ export class PgBookingRepository extends BookingRepository {
           WHERE id IN (SELECT b.id FROM bookings b JOIN centre_notice_choices c ON c.centre_code = b.centre_code AND c.hour_before_reminder
                         WHERE b.status = 'booked' AND b.hour_reminder_sent_at IS NULL AND b.slot_start > $1 AND b.slot_start <= $2
                         ORDER BY b.slot_start LIMIT $3 FOR UPDATE OF b SKIP LOCKED)
-          RETURNING *`,
+          RETURNING ${bookingColumns()}`,
         [now, until, limit],
       );
       return rows.map(fromRow);
@@ -242,7 +245,7 @@ export class PgBookingRepository extends BookingRepository {
           WHERE id IN (SELECT id FROM bookings
                         WHERE status = 'booked' AND reminder_sent_at IS NULL AND slot_start > $1 AND slot_start <= $2
                         ORDER BY slot_start LIMIT $3 FOR UPDATE SKIP LOCKED)
-          RETURNING *`,
+          RETURNING ${bookingColumns()}`,
         [now, until, limit],
       );
       return rows.map(fromRow);
@@ -299,7 +302,7 @@ async function releasePlace(db: Queryable, centreCode: string, serviceCode: stri
 }
 
 async function lockBooking(client: PoolClient, reference: string): Promise<BookingRecord> {
-  const { rows } = await client.query<BookingRow>('SELECT * FROM bookings WHERE reference = $1 FOR UPDATE', [reference]);
+  const { rows } = await client.query<BookingRow>(`SELECT ${bookingColumns()} FROM bookings WHERE reference = $1 FOR UPDATE`, [reference]);
   if (!rows[0]) throw new DomainError('not_found', 'booking-not-found', `No booking ${reference}.`);
   return fromRow(rows[0]);
 }

@@ -1,4 +1,10 @@
+import { dataKeyOf } from '../../privacy/pg/citizen-keys.sql';
 import type { BookingRecord, BookingStatus } from '../domain/booking';
+
+/** What a statement selects or returns for `fromRow`: the row and its data key (alias: the table's name in the statement). */
+export function bookingColumns(alias = 'bookings'): string {
+  return `${alias}.*, ${dataKeyOf(alias)}`;
+}
 
 export interface BookingRow {
   id: string;
@@ -10,6 +16,7 @@ export interface BookingRow {
   local_date: string | Date;
   citizen_id_hash: string;
   citizen_sealed: Buffer;
+  data_key_sealed: Buffer | null;
   channel: string;
   booked_by: string;
   status: BookingStatus;
@@ -42,6 +49,7 @@ export function fromRow(row: BookingRow): BookingRecord {
     localDate: dateText(row.local_date),
     citizenIdHash: row.citizen_id_hash,
     citizenSealed: row.citizen_sealed,
+    dataKeySealed: row.data_key_sealed,
     channel: row.channel,
     bookedBy: row.booked_by,
     status: row.status,

@@ -58,6 +58,8 @@ export class BookAppointment {
       if (view?.booking !== booking) view = { booking, view: toBookingView(booking, this.vault, false, request.citizen) };
       return view.view;
     };
+    // The booking's own key: erasing the citizen destroys it, and with it every copy of what it sealed.
+    const dataKey = this.vault.newDataKey();
     const booked = await this.bookings.insert(
       {
         id: randomUUID(),
@@ -68,7 +70,8 @@ export class BookAppointment {
         slotEnd: slot.end,
         localDate: slot.localDate,
         citizenIdHash: this.vault.lookupHash(request.citizen.idNumber),
-        citizenSealed: this.vault.seal(request.citizen),
+        citizenSealed: this.vault.seal(request.citizen, dataKey),
+        dataKeySealed: dataKey.sealed,
         channel: request.channel,
         bookedBy: actor.subject,
         // Booked within a day of the slot: the confirmation is the reminder.

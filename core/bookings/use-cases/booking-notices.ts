@@ -39,7 +39,7 @@ export class BookingNotices {
     citizen?: BookingCitizen,
   ): Promise<boolean> {
     try {
-      const { phone } = citizen ?? this.vault.open<BookingCitizen>(booking.citizenSealed);
+      const { phone } = citizen ?? this.vault.openCitizen<BookingCitizen>(booking);
       const receipt = await this.notifier.send({
         to: phone,
         template,

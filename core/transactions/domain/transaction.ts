@@ -120,6 +120,8 @@ export interface Transaction {
   citizenIdHash: string;
   citizenSealed: Buffer;
   payloadSealed: Buffer;
+  /** The data key both are sealed under, as stored (core/shared/personal-data.ts); null once destroyed, or for a row sealed before per-record keys. */
+  dataKeySealed: Buffer | null;
   state: TransactionState;
   attempts: number;
   maxAttempts: number;

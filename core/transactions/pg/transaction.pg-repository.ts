@@ -19,6 +19,7 @@ import {
 import type { ReplayCursor, ReplayFilters } from '../../replay-tasks/domain/replay-task';
 import { REPLAY_PROGRESS_WINDOW_S } from '../domain/replay-progress';
 import { stepStatement } from './transaction-step.sql';
+import { storeDataKeyCte } from '../../privacy/pg/citizen-keys.sql';
 import { COLUMNS, columnsOf, toTransaction, type TransactionRow } from './transaction.row';
 
 /** The new row's values, typed (an INSERT … SELECT does not take the columns' types for its parameters). */
@@ -61,8 +62,10 @@ export class PgTransactionRepository extends TransactionRepository {
     const { claim, answer } = options;
     if (claim) values.push(claim.scope, claim.key, claim.route, claim.fingerprint);
     if (claim && answer) values.push(answer.status, answerJson(answer.body));
+    if (tx.dataKeySealed) values.push(tx.dataKeySealed);
+    const key = tx.dataKeySealed ? `${storeDataKeyCte('inserted', '$1::uuid', '$8::text', `$${values.length}::bytea`)},\n       ` : '';
     const chain = this.audit.chainCtes(events, values.length + 1, 'inserted');
-    // One statement: the key's claim (when asked), the row and its events commit together, or
+    // One statement: the key's claim (when asked), the row, its data key and its events commit together, or
     // (on a claimed or repeated idempotency key) none is written. Nothing is read back: the row is what we wrote.
     const text = `WITH ${claim ? `${claimCte(answer !== undefined)},
 ` : ''}inserted AS (
@@ -72,7 +75,7 @@ export class PgTransactionRepository extends TransactionRepository {
          ${claim ? `SELECT ${NEW_ROW_PARAMS} WHERE EXISTS (SELECT 1 FROM claim)` : `VALUES (${NEW_ROW_PARAMS})`}
          ON CONFLICT (idempotency_scope, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
          RETURNING id),
-       ${chain.ctes}
+       ${key}${chain.ctes}
        SELECT (SELECT id FROM inserted) AS id${claim ? ', EXISTS (SELECT 1 FROM claim) AS claimed' : ''}`;
     let row: { id: string | null; claimed?: boolean } | undefined;
     try {

@@ -1,16 +1,19 @@
+import { dataKeyOf } from '../../privacy/pg/citizen-keys.sql';
 import type { Transaction, TransactionState } from '../domain/transaction';
 
-/** Every column of the aggregate, in the order the mapper reads them. */
-export const COLUMNS = `id, service_code, agency_code, channel, centre_code, officer_id, submitted_by, citizen_id_hash,
+/** Every column of the transactions table the aggregate holds. */
+const TABLE_COLUMNS = `id, service_code, agency_code, channel, centre_code, officer_id, submitted_by, citizen_id_hash,
   citizen_sealed, payload_sealed, state, attempts, max_attempts, next_attempt_at, agency_ref, result, last_error,
   idempotency_scope, idempotency_key, request_hash, fallback, provisional_ref, replay_pending, replayed_at,
   manual_outcome, parked_reason, conflict, replay_failures, breaker_refusals, created_at, updated_at, channel_client`;
 
+/** Every column of the aggregate, with its data key, in the order the mapper reads them. */
+export const COLUMNS = `${TABLE_COLUMNS}, ${dataKeyOf('transactions')}`;
+
 /** COLUMNS qualified by a table alias, for statements that join. */
 export function columnsOf(alias: string): string {
-  return COLUMNS.split(',')
-    .map((column) => `${alias}.${column.trim()}`)
-    .join(', ');
+  const columns = TABLE_COLUMNS.split(',').map((column) => `${alias}.${column.trim()}`);
+  return [...columns, dataKeyOf(alias)].join(', ');
 }
 
 export interface TransactionRow {
@@ -25,6 +28,7 @@ export interface TransactionRow {
   citizen_id_hash: string;
   citizen_sealed: Buffer;
   payload_sealed: Buffer;
+  data_key_sealed: Buffer | null;
   state: TransactionState;
   attempts: number;
   max_attempts: number;
@@ -61,6 +65,7 @@ export function toTransaction(row: TransactionRow): Transaction {
     citizenIdHash: row.citizen_id_hash,
     citizenSealed: row.citizen_sealed,
     payloadSealed: row.payload_sealed,
+    dataKeySealed: row.data_key_sealed,
     state: row.state,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,

@@ -38,7 +38,7 @@ export class AgencyCall {
       {
         transactionId: claimed.id,
         serviceCode: claimed.serviceCode,
-        payload: options.payload ?? this.vault.open<Record<string, unknown>>(claimed.payloadSealed),
+        payload: options.payload ?? this.vault.openPayload(claimed),
         attempt: claimed.attempts,
         correlationId: options.correlationId,
       },

@@ -124,7 +124,7 @@ export class ReplayBacklog {
 
   /** The SMS the acknowledgment promised: the final reference, for the citizen's phone (sealed). */
   private completionNotice(tx: Transaction, agencyRef: string): NonNullable<ApplyOptions['notice']> {
-    const { phone } = this.vault.open<Citizen>(tx.citizenSealed);
+    const { phone } = this.vault.openCitizen<Citizen>(tx);
     const service = this.catalogue.service(tx.serviceCode)?.name ?? tx.serviceCode;
     const text = renderSms(COMPLETED_NOTICE, { service, provisionalRef: tx.provisionalRef ?? '', agencyRef });
     return { kind: COMPLETED_NOTICE, phoneSealed: phone ? this.vault.seal(phone) : null, text };

@@ -65,6 +65,8 @@ export class SubmitTransaction {
     const inline = command.inline?.key.inline ? command.inline : undefined;
     const idempotency = inline?.key.request ?? command.idempotency;
 
+    // The record's own key: erasing the citizen destroys it, and with it every copy of what it sealed.
+    const dataKey = this.vault.newDataKey();
     const record: NewTransaction = {
       id,
       serviceCode: service.code,
@@ -76,8 +78,9 @@ export class SubmitTransaction {
       submittedBy: command.submitter.subject,
       channelClient: command.submitter.client ?? null,
       citizenIdHash: this.vault.lookupHash(envelope.citizen.idNumber),
-      citizenSealed: this.vault.seal(envelope.citizen),
-      payloadSealed: this.vault.seal(envelope.payload),
+      citizenSealed: this.vault.seal(envelope.citizen, dataKey),
+      payloadSealed: this.vault.seal(envelope.payload, dataKey),
+      dataKeySealed: dataKey.sealed,
       state: 'received',
       attempts: 1,
       maxAttempts: service.retry.maxAttempts,

@@ -51,6 +51,6 @@ export class CallAhead {
   private async phoneOf(bookingRef: string | null, phoneSealed: Buffer | null): Promise<string | null> {
     if (phoneSealed) return this.vault.open<string>(phoneSealed);
     const booking = bookingRef ? await this.bookings.findByReference(bookingRef) : null;
-    return booking ? this.vault.open<BookingCitizen>(booking.citizenSealed).phone : null;
+    return booking ? this.vault.openCitizen<BookingCitizen>(booking).phone : null;
   }
 }

@@ -52,7 +52,7 @@ export class AcknowledgmentController {
     const tx = await this.getTransaction.forAcknowledgment(transactionId(id), principal);
     if (!tx?.provisionalRef) throw new DomainError('not_found', 'acknowledgment-not-found', `Transaction ${id} has no acknowledgment (it was not stored for later).`);
     const service = this.catalogue.service(tx.serviceCode);
-    const idNumberMasked = maskIdNumber(this.vault.open<Citizen>(tx.citizenSealed).idNumber);
+    const idNumberMasked = maskIdNumber(this.vault.openCitizen<Citizen>(tx).idNumber);
     const centre = tx.centreCode === null ? null : await this.centres.findByCode(tx.centreCode);
     const facts: AcknowledgmentFacts = {
       provisionalRef: tx.provisionalRef,
