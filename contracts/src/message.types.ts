@@ -1034,6 +1034,10 @@ export interface Erasure {
    * stored Idempotency-Key answers naming the citizen's bookings, transactions or tickets deleted
    */
   idempotencyKeys: number;
+  /**
+   * data keys of the citizen's transactions and bookings destroyed (crypto-shredding): every copy of what they sealed, backups included, can no longer be opened
+   */
+  dataKeys: number;
 }
 /**
  * Erasure request (body of POST /v1/privacy/erasures). Erase one citizen's personal data: every transaction and booking found by the ID number, and wherever the phones those rows hold (and `phone`, when given) appear: SMS log, notices, walk-in tickets, outage notices, rate limits, USSD sessions. The ID number and phone travel in the body, never in a URL (URLs reach logs). The reason is kept in the audit log; the ID number and phone are not.

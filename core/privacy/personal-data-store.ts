@@ -1,4 +1,5 @@
 import type { NewAuditEvent } from '../audit/audit-event';
+import type { SealedRecord } from '../shared/personal-data';
 
 /**
  * A row holding a sealed phone: one whose keyed hash is among the citizen's, or one written before
@@ -10,10 +11,10 @@ export interface SealedPhoneRow {
   phoneHash: string | null;
 }
 
-/** The records found by the citizen's ID number: ids, whether each is still open, and the sealed citizen data. */
+/** The records found by the citizen's ID number: ids, whether each is still open, and the sealed citizen data with its data key. */
 export interface CitizenRecords {
-  transactions: Array<{ id: string; open: boolean; citizenSealed: Buffer }>;
-  bookings: Array<{ id: string; open: boolean; citizenSealed: Buffer }>;
+  transactions: Array<{ id: string; open: boolean } & SealedRecord>;
+  bookings: Array<{ id: string; open: boolean } & SealedRecord>;
 }
 
 /** A citizen's rows as erasure sees them. */
@@ -51,7 +52,8 @@ export interface Tombstones {
 
 /**
  * Rows that lost personal data. The first six are overwritten in place (the row is a record);
- * the last three are operational rows that only serve a live exchange and are deleted.
+ * the next three are operational rows that only serve a live exchange and are deleted; the last
+ * counts the records' data keys destroyed.
  */
 export interface ErasureCounts {
   transactions: number;
@@ -68,6 +70,8 @@ export interface ErasureCounts {
   rateLimits: number;
   /** Stored answers to an Idempotency-Key (a booking's holds the citizen's masked numbers; each, a digest of their request). */
   idempotencyKeys: number;
+  /** Data keys of the transactions and bookings (citizen_keys) destroyed: every copy of what they sealed, backups included, no longer opens. */
+  dataKeys: number;
 }
 
 export const NO_ERASURE: Readonly<ErasureCounts> = {
@@ -80,6 +84,7 @@ export const NO_ERASURE: Readonly<ErasureCounts> = {
   ussdSessions: 0,
   rateLimits: 0,
   idempotencyKeys: 0,
+  dataKeys: 0,
 };
 
 /** Rows that ended before these instants lose their personal data. */

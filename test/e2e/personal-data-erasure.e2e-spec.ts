@@ -26,17 +26,29 @@ const BORROWED_PHONE = '+254733000003';
 const FRESH_PHONE = '+254700000009';
 const USSD_SECRET = 'erasure-ussd-secret-0123456789';
 
-/** Every sealed value in every table that holds personal data, opened with the app's key, as text. */
+/** Every sealed value in every table that holds personal data, opened with the app's key (and the record's data key), as text. */
 async function everythingSealed(pool: Pool, vault: PersonalDataVault): Promise<string> {
-  const { rows } = await pool.query<{ sealed: Buffer }>(
-    `SELECT citizen_sealed AS sealed FROM transactions UNION ALL SELECT payload_sealed FROM transactions
-     UNION ALL SELECT citizen_sealed FROM bookings UNION ALL SELECT to_sealed FROM notifications
-     UNION ALL SELECT phone_sealed FROM citizen_notices WHERE phone_sealed IS NOT NULL
-     UNION ALL SELECT phone_sealed FROM queue_tickets WHERE phone_sealed IS NOT NULL
-     UNION ALL SELECT comment_sealed FROM ticket_feedback WHERE comment_sealed IS NOT NULL
-     UNION ALL SELECT state_sealed FROM ussd_sessions`,
+  const { rows } = await pool.query<{ sealed: Buffer; key: Buffer | null }>(
+    `SELECT citizen_sealed AS sealed, k.key_sealed AS key FROM transactions t LEFT JOIN citizen_keys k ON k.record_id = t.id
+     UNION ALL SELECT payload_sealed, k.key_sealed FROM transactions t LEFT JOIN citizen_keys k ON k.record_id = t.id
+     UNION ALL SELECT citizen_sealed, k.key_sealed FROM bookings b LEFT JOIN citizen_keys k ON k.record_id = b.id
+     UNION ALL SELECT to_sealed, NULL FROM notifications
+     UNION ALL SELECT phone_sealed, NULL FROM citizen_notices WHERE phone_sealed IS NOT NULL
+     UNION ALL SELECT phone_sealed, NULL FROM queue_tickets WHERE phone_sealed IS NOT NULL
+     UNION ALL SELECT comment_sealed, NULL FROM ticket_feedback WHERE comment_sealed IS NOT NULL
+     UNION ALL SELECT state_sealed, NULL FROM ussd_sessions`,
   );
-  return rows.map((r) => JSON.stringify(vault.open(r.sealed))).join('\n');
+  return rows.map((r) => JSON.stringify(vault.open(r.sealed, r.key))).join('\n');
+}
+
+/** A copy of a citizen's records' sealed values as a backup or a dump holds them (the keys' table aside). */
+async function copyOfRecords(pool: Pool, ids: string[]): Promise<Array<{ id: string; sealed: Buffer }>> {
+  const { rows } = await pool.query<{ id: string; sealed: Buffer }>(
+    `SELECT id::text, citizen_sealed AS sealed FROM transactions WHERE id = ANY($1::uuid[]) UNION ALL SELECT id::text, payload_sealed FROM transactions WHERE id = ANY($1::uuid[])
+     UNION ALL SELECT id::text, citizen_sealed FROM bookings WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return rows;
 }
 
 /** The free text typed on transactions (manual outcomes, conflicts), as stored. */
@@ -223,6 +235,18 @@ describe('retention and erasure of personal data', () => {
     expect(keptBefore).toEqual({ ...NONE, notifications: 3, rateLimits: 1, ussdSessions: 2 });
     expect(await answersNaming(db.pool, [erasedBooking, ...erasedIds, ...erasedTickets])).toBe(5);
 
+    // A backup taken before the erasure: each record's values, sealed under the record's own data key.
+    const erasedBookingId = (await db.pool.query<{ id: string }>('SELECT id FROM bookings WHERE reference = $1', [erasedBooking])).rows[0].id;
+    const backup = await copyOfRecords(db.pool, [...erasedIds, erasedBookingId]);
+    expect(backup).toHaveLength(5);
+    const keysBefore = await db.pool.query<{ record_id: string; key_sealed: Buffer }>('SELECT record_id::text, key_sealed FROM citizen_keys WHERE record_id = ANY($1::uuid[])', [
+      [...erasedIds, erasedBookingId],
+    ]);
+    expect(keysBefore.rows.map((r) => r.record_id).sort()).toEqual([...erasedIds, erasedBookingId].sort());
+    const keyOf = new Map(keysBefore.rows.map((r) => [r.record_id, r.key_sealed]));
+    // Until the erasure, the copy opens with the keys the database holds (so the checks below can fail).
+    expect(backup.map((b) => JSON.stringify(app.runtime.vault.open(b.sealed, keyOf.get(b.id)))).join('\n')).toContain(ERASED_CITIZEN.idNumber);
+
     const done = await erase(admin, { idNumber: ERASED_CITIZEN.idNumber, phone: WALK_IN_PHONE, reason: 'ODPC request 2026/114' });
     expect(done.status).toBe(200);
     expect(done.body).toEqual(
@@ -236,11 +260,32 @@ describe('retention and erasure of personal data', () => {
         rateLimits: 2,
         ussdSessions: 3,
         idempotencyKeys: 5,
+        dataKeys: 3,
         erasedAt: clock.now().toISOString(),
       }),
     );
     expect(JSON.stringify(done.body)).not.toContain(ERASED_CITIZEN.idNumber);
     expect(JSON.stringify(done.body)).not.toContain(WALK_IN_PHONE);
+
+    // Crypto-shredding: the backup's copy opens with nothing the database still holds (each key left
+    // is another record's), nor with none; the other citizen's records still open with theirs.
+    const keysLeft = (await db.pool.query<{ record_id: string; key_sealed: Buffer }>('SELECT record_id::text, key_sealed FROM citizen_keys')).rows;
+    expect(keysLeft.map((k) => k.record_id).sort()).toEqual([keptId, (await db.pool.query<{ id: string }>('SELECT id FROM bookings WHERE reference = $1', [keptBooking])).rows[0].id].sort());
+    for (const copy of backup) {
+      for (const key of [null, ...keysLeft.map((k) => k.key_sealed)]) expect(() => app.runtime.vault.open(copy.sealed, key)).toThrow();
+    }
+    for (const kept of keysLeft) {
+      const [record] = await copyOfRecords(db.pool, [kept.record_id]);
+      expect(app.runtime.vault.open<{ idNumber: string }>(record.sealed, kept.key_sealed).idNumber).toBe(KEPT_CITIZEN.idNumber);
+    }
+    // A row put back from that backup reads as erased, as the overwritten row does (never a 500).
+    const view = async (): Promise<unknown> => (await call(app, 'GET', `/v1/transactions/${erasedIds[0]}`, auditor)).body;
+    const erasedView = await view();
+    const [restored] = backup.filter((b) => b.id === erasedIds[0]);
+    const tombstone = (await db.pool.query<{ sealed: Buffer }>('SELECT citizen_sealed AS sealed FROM transactions WHERE id = $1', [erasedIds[0]])).rows[0].sealed;
+    await db.pool.query('UPDATE transactions SET citizen_sealed = $2 WHERE id = $1', [erasedIds[0], restored.sealed]);
+    expect(await view()).toEqual(erasedView);
+    await db.pool.query('UPDATE transactions SET citizen_sealed = $2 WHERE id = $1', [erasedIds[0], tombstone]);
 
     // Read every table directly: nothing sealed names them, no keyed hash of theirs is left, no stored answer shows them.
     const sealed = await everythingSealed(db.pool, app.runtime.vault);
@@ -275,7 +320,7 @@ describe('retention and erasure of personal data', () => {
     );
     expect(rows.rows).toEqual(erasedIds.map(() => ({ state: 'completed', agency_ref: expect.stringMatching(/^NRB-/), personal_data_erased_at: clock.now() })));
     const event = await db.pool.query<{ actor: string; data: Record<string, unknown> }>("SELECT actor, data FROM audit_events WHERE type = 'personal_data_erased'");
-    expect(event.rows).toEqual([{ actor: 'admin-kiprop', data: expect.objectContaining({ reason: 'ODPC request 2026/114', transactions: 2, bookings: 1, tickets: 2 }) }]);
+    expect(event.rows).toEqual([{ actor: 'admin-kiprop', data: expect.objectContaining({ reason: 'ODPC request 2026/114', transactions: 2, bookings: 1, tickets: 2, dataKeys: 3 }) }]);
     expect(JSON.stringify(event.rows)).not.toMatch(new RegExp(`${ERASED_CITIZEN.idNumber}|\\${WALK_IN_PHONE}`));
     expect(await verify()).toEqual(expect.objectContaining({ ok: true, findings: [] }));
   });
@@ -298,7 +343,8 @@ describe('retention and erasure of personal data', () => {
     const left = await db.pool.query<{ n: string }>(
       `SELECT (SELECT count(*) FROM transactions WHERE personal_data_erased_at IS NULL) + (SELECT count(*) FROM bookings WHERE personal_data_erased_at IS NULL)
             + (SELECT count(*) FROM queue_tickets WHERE phone_sealed IS NOT NULL) + (SELECT count(*) FROM ticket_feedback WHERE comment_sealed IS NOT NULL)
-            + (SELECT count(*) FROM citizen_notices WHERE phone_sealed IS NOT NULL) + (SELECT count(*) FROM idempotency_keys) AS n`,
+            + (SELECT count(*) FROM citizen_notices WHERE phone_sealed IS NOT NULL) + (SELECT count(*) FROM idempotency_keys)
+            + (SELECT count(*) FROM citizen_keys) AS n`,
     );
     expect(Number(left.rows[0].n)).toBe(0);
     expect(await hashedBy(KEPT_CITIZEN.phone)).toEqual(NONE);
@@ -310,8 +356,9 @@ describe('retention and erasure of personal data', () => {
       {
         actor: 'system:retention',
         // The other citizen's: SMS log (booking confirmation, two notices), outbox, walk-in, feedback,
-        // look-up limit, two expired USSD sessions, three stored answers (transaction, booking, ticket).
-        data: { transactions: 1, bookings: 1, notifications: 3, notices: 2, tickets: 1, feedback: 1, rateLimits: 1, ussdSessions: 2, idempotencyKeys: 3 },
+        // look-up limit, two expired USSD sessions, three stored answers (transaction, booking, ticket),
+        // the data keys of the transaction and the booking.
+        data: { transactions: 1, bookings: 1, notifications: 3, notices: 2, tickets: 1, feedback: 1, rateLimits: 1, ussdSessions: 2, idempotencyKeys: 3, dataKeys: 2 },
       },
     ]);
     expect(await verify()).toEqual(expect.objectContaining({ ok: true, findings: [] }));

@@ -4,6 +4,7 @@ import type { NewAuditEvent } from '../../audit/audit-event';
 import { ACTIVE_STATUSES } from '../../bookings/domain/booking';
 import { withTransaction } from '../../db/pool';
 import { TERMINAL_STATES } from '../../transactions/domain/transaction';
+import { dataKeyOf } from './citizen-keys.sql';
 import {
   NO_ERASURE,
   PersonalDataStore,
@@ -34,7 +35,8 @@ async function touched(client: PoolClient, sql: string, params: unknown[]): Prom
 const DROP_NOTICE_PHONE = `UPDATE citizen_notices SET phone_sealed = NULL, phone_hash = NULL, status = CASE WHEN status = 'pending' THEN 'no-phone' ELSE status END`;
 
 /**
- * Erasure overwrites records in place: the sealed columns get tombstones (or NULL where the
+ * Erasure destroys the records' data keys (crypto-shredding: no copy of what they sealed opens any
+ * more) and, so that the live rows read as erased too, overwrites them in place: the sealed columns get tombstones (or NULL where the
  * column is optional), typed notes read `ERASED`, the keyed hash of the ID number becomes `erased:<row id>` (unique, and no
  * ID number hashes to it), `personal_data_erased_at` is set. Operational rows that only serve a
  * live exchange (USSD sessions, phone rate limits, Idempotency-Key answers)
@@ -56,12 +58,12 @@ export class PgPersonalDataStore extends PersonalDataStore {
     at: Date,
   ): Promise<ErasureCounts | null> {
     return withTransaction(this.pool, async (client) => {
-      const transactions = await client.query<{ id: string; state: string; citizen_sealed: Buffer }>(
-        'SELECT id, state, citizen_sealed FROM transactions WHERE citizen_id_hash = $1 ORDER BY id FOR UPDATE',
+      const transactions = await client.query<{ id: string; state: string; citizen_sealed: Buffer; data_key_sealed: Buffer | null }>(
+        `SELECT id, state, citizen_sealed, ${dataKeyOf('transactions')} FROM transactions WHERE citizen_id_hash = $1 ORDER BY id FOR UPDATE`,
         [citizenIdHash],
       );
-      const bookings = await client.query<{ id: string; reference: string; status: string; slot_end: Date; citizen_sealed: Buffer }>(
-        'SELECT id, reference, status, slot_end, citizen_sealed FROM bookings WHERE citizen_id_hash = $1 ORDER BY id FOR UPDATE',
+      const bookings = await client.query<{ id: string; reference: string; status: string; slot_end: Date; citizen_sealed: Buffer; data_key_sealed: Buffer | null }>(
+        `SELECT id, reference, status, slot_end, citizen_sealed, ${dataKeyOf('bookings')} FROM bookings WHERE citizen_id_hash = $1 ORDER BY id FOR UPDATE`,
         [citizenIdHash],
       );
       const records: CitizenRecords = {
@@ -69,11 +71,13 @@ export class PgPersonalDataStore extends PersonalDataStore {
           id: r.id,
           open: !TERMINAL.includes(r.state as (typeof TERMINAL)[number]),
           citizenSealed: r.citizen_sealed,
+          dataKeySealed: r.data_key_sealed,
         })),
         bookings: bookings.rows.map((r) => ({
           id: r.id,
           open: (ACTIVE_STATUSES as readonly string[]).includes(r.status) && r.slot_end > at,
           citizenSealed: r.citizen_sealed,
+          dataKeySealed: r.data_key_sealed,
         })),
       };
       // Only the citizen's walk-ins and notices are locked (found by their phones' keyed hash): a
@@ -110,6 +114,7 @@ export class PgPersonalDataStore extends PersonalDataStore {
         bookings.rows.map((r) => r.id),
         tombstones,
         at,
+        citizenIdHash,
       );
       const phones = decision.phoneHashes;
       counts.notices += await touched(client, `${DROP_NOTICE_PHONE} WHERE id = ANY($1::bigint[])`, [decision.noticeIds]);
@@ -174,6 +179,7 @@ export class PgPersonalDataStore extends PersonalDataStore {
         bookings.rows.map((r) => r.id),
         tombstones,
         at,
+        null,
       );
       counts.notifications = await touched(
         client,
@@ -229,9 +235,25 @@ export class PgPersonalDataStore extends PersonalDataStore {
     });
   }
 
-  /** The records found by ID number: transactions (and the outbox notices tied to them), bookings. */
-  private async overwrite(client: PoolClient, transactionIds: string[], bookingIds: string[], tombstones: Tombstones, at: Date): Promise<ErasureCounts> {
+  /**
+   * The records found by ID number: transactions (and the outbox notices tied to them), bookings,
+   * and their data keys, destroyed (with every key of `citizenIdHash`, when erasing a citizen).
+   */
+  private async overwrite(
+    client: PoolClient,
+    transactionIds: string[],
+    bookingIds: string[],
+    tombstones: Tombstones,
+    at: Date,
+    citizenIdHash: string | null,
+  ): Promise<ErasureCounts> {
     const counts: ErasureCounts = { ...NO_ERASURE };
+    if (transactionIds.length + bookingIds.length > 0 || citizenIdHash !== null) {
+      counts.dataKeys = await touched(client, 'DELETE FROM citizen_keys WHERE record_id = ANY($1::uuid[]) OR citizen_id_hash = $2', [
+        [...transactionIds, ...bookingIds],
+        citizenIdHash,
+      ]);
+    }
     if (transactionIds.length > 0) {
       counts.transactions = await touched(
         client,

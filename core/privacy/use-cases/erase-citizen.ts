@@ -59,7 +59,7 @@ export class EraseCitizen {
       this.vault.lookupHash(command.idNumber),
       (records) => {
         for (const row of [...records.transactions, ...records.bookings]) {
-          const phone = this.vault.open<{ phone?: string }>(row.citizenSealed).phone;
+          const phone = this.vault.openCitizen<{ idNumber: string; phone?: string }>(row).phone;
           if (phone) phones.add(normalisePhone(phone));
         }
         for (const phone of phones) phoneHashes.add(this.vault.lookupHash(phone));
