@@ -1,7 +1,7 @@
 /**
  * The transaction migrations down and up with rows in them (STYLE.md habit 8, as backstage's
  * migration tests): 0001–0003 (transactions, the audit chain, idempotency keys), 0040 (manual
- * fallback), 0070 (idempotency claims), 0090 (replay failures and tasks) and 0091 (the notice outbox), each from a folder
+ * fallback), 0070 (idempotency claims), 0090 (replay failures and tasks), 0091 (the notice outbox) and 0130 (data keys), each from a folder
  * holding the real files up to it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -189,5 +189,19 @@ describe('transaction migrations, down and up with rows in them', () => {
     expect(await columns('citizen_notices')).not.toContain('body');
     await migrate(db.pool, { dir });
     expect(await query('SELECT status FROM citizen_notices')).toEqual([{ status: 'pending' }]);
+  });
+
+  it('0130 (data keys): one key per record; down drops the keys and keeps the records; up starts with none', async () => {
+    await migrationsUpTo(130);
+    await migrate(db.pool, { dir });
+    const id = await insertTransaction('completed', { agency_ref: 'NRB-9' });
+    await db.pool.query('INSERT INTO citizen_keys (record_id, key_sealed) VALUES ($1, $2)', [id, randomBytes(61)]);
+    await expect(db.pool.query('INSERT INTO citizen_keys (record_id, key_sealed) VALUES ($1, $2)', [id, randomBytes(61)])).rejects.toMatchObject({ code: '23505' });
+
+    await migrate(db.pool, { dir, direction: 'down' });
+    expect(await exists('citizen_keys')).toBe(false);
+    expect(await query('SELECT id, state FROM transactions')).toEqual([{ id, state: 'completed' }]);
+    await migrate(db.pool, { dir });
+    expect(await query('SELECT count(*)::int AS n FROM citizen_keys')).toEqual([{ n: 0 }]);
   });
 });

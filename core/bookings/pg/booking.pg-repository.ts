@@ -49,7 +49,7 @@ export class PgBookingRepository extends BookingRepository {
       if (claim) values.push(claim.request.scope, claim.request.key, claim.request.route, claim.request.fingerprint);
       if (claim && answer) values.push(answer.status, answerJson(answer.body));
       if (booking.dataKeySealed) values.push(booking.dataKeySealed);
-      const key = booking.dataKeySealed ? `${storeDataKeyCte('inserted', '$5::uuid', '$9::text', `$${values.length}::bytea`)},\n           ` : '';
+      const key = booking.dataKeySealed ? `${storeDataKeyCte('inserted', '$5::uuid', `$${values.length}::bytea`)},\n           ` : '';
       const chain = this.audit.chainCtes([{ ...event, entityId: reference }], values.length + 1, 'inserted');
       // Whether the key is held already: read once, by the slot's guard and by the answer.
       const text = `WITH ${claim ? 'taken AS (SELECT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $15::text AND key = $16::text) AS held), ' : ''}place AS (

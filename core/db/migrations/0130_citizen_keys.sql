@@ -4,13 +4,13 @@
 -- the keys of the rows they erase: every copy of those sealed values (WAL, replicas, dumps,
 -- backups) is then unreadable, not only the live row, which is also overwritten as before.
 -- `record_id` is the transaction's or the booking's id (both uuids): written by the statement that
--- writes the row, read with the row (a look-up by this key), deleted by erasure (by the citizen's
--- keyed hash, or the records' ids) and by retention (the ids). No foreign key: one table serves
--- both kinds of record, and the row must outlive its key.
+-- writes the row, read with the row (a look-up by this key), deleted by the ids of the rows erasure
+-- and retention lock and overwrite: never by the citizen's keyed hash, which would also take the
+-- key of a transaction the same citizen submits while the erasure runs (not locked, not erased,
+-- still to be sent). No foreign key: one table serves both kinds of record, and the row must
+-- outlive its key. One index (the primary key): the table is written by every submit and booking.
 -- Back this table up apart from the rest, with a short retention (README, "Retention and erasure").
 CREATE TABLE citizen_keys (
-  record_id       uuid  PRIMARY KEY,
-  citizen_id_hash text  NOT NULL,
-  key_sealed      bytea NOT NULL
+  record_id  uuid  PRIMARY KEY,
+  key_sealed bytea NOT NULL
 );
-CREATE INDEX citizen_keys_citizen ON citizen_keys (citizen_id_hash);

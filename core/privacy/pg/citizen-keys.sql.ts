@@ -13,8 +13,8 @@ export function dataKeyOf(table: string): string {
 }
 
 /** A CTE storing a new record's data key when the CTE `written` wrote the row (parameters: SQL of each value). */
-export function storeDataKeyCte(written: string, recordId: string, citizenIdHash: string, keySealed: string): string {
+export function storeDataKeyCte(written: string, recordId: string, keySealed: string): string {
   return `citizen_key AS (
-         INSERT INTO citizen_keys (record_id, citizen_id_hash, key_sealed)
-         SELECT ${recordId}, ${citizenIdHash}, ${keySealed} WHERE EXISTS (SELECT 1 FROM ${written}))`;
+         INSERT INTO citizen_keys (record_id, key_sealed)
+         SELECT ${recordId}, ${keySealed} WHERE EXISTS (SELECT 1 FROM ${written}))`;
 }

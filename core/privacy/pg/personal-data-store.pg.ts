@@ -36,8 +36,8 @@ const DROP_NOTICE_PHONE = `UPDATE citizen_notices SET phone_sealed = NULL, phone
 
 /**
  * Erasure destroys the records' data keys (crypto-shredding: no copy of what they sealed opens any
- * more) and, so that the live rows read as erased too, overwrites them in place: the sealed columns get tombstones (or NULL where the
- * column is optional), typed notes read `ERASED`, the keyed hash of the ID number becomes `erased:<row id>` (unique, and no
+ * more) and, so that the live rows read as erased too, overwrites them in place: the sealed columns
+ * get tombstones (or NULL where the column is optional), typed notes read `ERASED`, the keyed hash of the ID number becomes `erased:<row id>` (unique, and no
  * ID number hashes to it), `personal_data_erased_at` is set. Operational rows that only serve a
  * live exchange (USSD sessions, phone rate limits, Idempotency-Key answers)
  * are deleted: they are no record of anything, and nothing reads them once the exchange is over.
@@ -114,7 +114,6 @@ export class PgPersonalDataStore extends PersonalDataStore {
         bookings.rows.map((r) => r.id),
         tombstones,
         at,
-        citizenIdHash,
       );
       const phones = decision.phoneHashes;
       counts.notices += await touched(client, `${DROP_NOTICE_PHONE} WHERE id = ANY($1::bigint[])`, [decision.noticeIds]);
@@ -179,7 +178,6 @@ export class PgPersonalDataStore extends PersonalDataStore {
         bookings.rows.map((r) => r.id),
         tombstones,
         at,
-        null,
       );
       counts.notifications = await touched(
         client,
@@ -236,23 +234,14 @@ export class PgPersonalDataStore extends PersonalDataStore {
   }
 
   /**
-   * The records found by ID number: transactions (and the outbox notices tied to them), bookings,
-   * and their data keys, destroyed (with every key of `citizenIdHash`, when erasing a citizen).
+   * The records found by ID number (locked by the caller): transactions (and the outbox notices tied
+   * to them), bookings, and their data keys, destroyed. By these ids only: a transaction the citizen
+   * submits meanwhile is not erased, and must keep its key.
    */
-  private async overwrite(
-    client: PoolClient,
-    transactionIds: string[],
-    bookingIds: string[],
-    tombstones: Tombstones,
-    at: Date,
-    citizenIdHash: string | null,
-  ): Promise<ErasureCounts> {
+  private async overwrite(client: PoolClient, transactionIds: string[], bookingIds: string[], tombstones: Tombstones, at: Date): Promise<ErasureCounts> {
     const counts: ErasureCounts = { ...NO_ERASURE };
-    if (transactionIds.length + bookingIds.length > 0 || citizenIdHash !== null) {
-      counts.dataKeys = await touched(client, 'DELETE FROM citizen_keys WHERE record_id = ANY($1::uuid[]) OR citizen_id_hash = $2', [
-        [...transactionIds, ...bookingIds],
-        citizenIdHash,
-      ]);
+    if (transactionIds.length + bookingIds.length > 0) {
+      counts.dataKeys = await touched(client, 'DELETE FROM citizen_keys WHERE record_id = ANY($1::uuid[])', [[...transactionIds, ...bookingIds]]);
     }
     if (transactionIds.length > 0) {
       counts.transactions = await touched(

@@ -63,7 +63,7 @@ export class PgTransactionRepository extends TransactionRepository {
     if (claim) values.push(claim.scope, claim.key, claim.route, claim.fingerprint);
     if (claim && answer) values.push(answer.status, answerJson(answer.body));
     if (tx.dataKeySealed) values.push(tx.dataKeySealed);
-    const key = tx.dataKeySealed ? `${storeDataKeyCte('inserted', '$1::uuid', '$8::text', `$${values.length}::bytea`)},\n       ` : '';
+    const key = tx.dataKeySealed ? `${storeDataKeyCte('inserted', '$1::uuid', `$${values.length}::bytea`)},\n       ` : '';
     const chain = this.audit.chainCtes(events, values.length + 1, 'inserted');
     // One statement: the key's claim (when asked), the row, its data key and its events commit together, or
     // (on a claimed or repeated idempotency key) none is written. Nothing is read back: the row is what we wrote.
