@@ -232,6 +232,7 @@ export function asRecorded(tx: NewTransaction, at: Date): Transaction {
     citizenIdHash: tx.citizenIdHash,
     citizenSealed: tx.citizenSealed,
     payloadSealed: tx.payloadSealed,
+    dataKeySealed: tx.dataKeySealed,
     state: tx.state,
     attempts: tx.attempts,
     maxAttempts: tx.maxAttempts,
