@@ -86,12 +86,6 @@ export class PersonalDataVault {
     return this.open<T>(record.citizenSealed, record.dataKeySealed);
   }
 
-  /** A transaction's request payload; once its data key is destroyed, an empty one (as an erased record's). */
-  openPayload(record: SealedRecord & { payloadSealed: Buffer }): Record<string, unknown> {
-    if (this.destroyed(record.payloadSealed, record.dataKeySealed)) return {};
-    return this.open<Record<string, unknown>>(record.payloadSealed, record.dataKeySealed);
-  }
-
   /** Stable keyed hash for equality look-ups (e.g. a citizen's transactions by national ID). */
   lookupHash(value: string): string {
     return createHmac('sha256', this.lookupKey).update(value.trim(), 'utf8').digest('base64url');

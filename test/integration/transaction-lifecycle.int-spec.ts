@@ -144,6 +144,17 @@ describe('transaction lifecycle (use cases on the real database, no HTTP)', () =
     await expect(world.replayParked.one(broken.id, OPERATOR)).rejects.toMatchObject({ code: 'not-replayable' });
   });
 
+  it('never sends an application whose data key is missing (a restore without citizen_keys): the replay is parked for a person, the agency gets nothing', async () => {
+    await world.setMode('manual', 'outage');
+    const keyless = await world.submitNrb({ idNumber: '30000077' });
+    expect(keyless).toMatchObject({ replayPending: true });
+    await world.db.pool.query('DELETE FROM citizen_keys WHERE record_id = $1', [keyless.id]);
+    await world.setMode('auto', 'back');
+    await world.drainReplay();
+    expect(await world.transactions.find(keyless.id)).toMatchObject({ state: 'parked', replayPending: false, parkedReason: { code: 'misconfigured' } });
+    expect(world.agency.stats().byKey[keyless.id]).toBeUndefined();
+  });
+
   it('records a manual outcome for the paper process, for officers of that centre and managers only', async () => {
     await world.setMode('manual', 'outage');
     const paper = await world.submitNrb({ service: 'id-card-amendment' });

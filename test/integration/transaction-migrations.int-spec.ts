@@ -191,13 +191,16 @@ describe('transaction migrations, down and up with rows in them', () => {
     expect(await query('SELECT status FROM citizen_notices')).toEqual([{ status: 'pending' }]);
   });
 
-  it('0130 (data keys): one key per record; down drops the keys and keeps the records; up starts with none', async () => {
+  it('0130 (data keys): one key per record; down refuses while keys are stored (it would erase their records), else drops the table and keeps the records; up starts with none', async () => {
     await migrationsUpTo(130);
     await migrate(db.pool, { dir });
     const id = await insertTransaction('completed', { agency_ref: 'NRB-9' });
     await db.pool.query('INSERT INTO citizen_keys (record_id, key_sealed) VALUES ($1, $2)', [id, randomBytes(61)]);
     await expect(db.pool.query('INSERT INTO citizen_keys (record_id, key_sealed) VALUES ($1, $2)', [id, randomBytes(61)])).rejects.toMatchObject({ code: '23505' });
 
+    await expect(migrate(db.pool, { dir, direction: 'down' })).rejects.toThrow(/citizen_keys holds data keys/);
+    expect(await query('SELECT count(*)::int AS n FROM citizen_keys')).toEqual([{ n: 1 }]);
+    await db.pool.query('DELETE FROM citizen_keys');
     await migrate(db.pool, { dir, direction: 'down' });
     expect(await exists('citizen_keys')).toBe(false);
     expect(await query('SELECT id, state FROM transactions')).toEqual([{ id, state: 'completed' }]);

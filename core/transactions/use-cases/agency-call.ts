@@ -33,17 +33,32 @@ export class AgencyCall {
     if (!this.catalogue.service(claimed.serviceCode)) {
       return { kind: 'transient', code: 'misconfigured', reason: `service ${claimed.serviceCode} is no longer in the catalogue` };
     }
+    const payload = options.payload ?? this.payloadOf(claimed);
+    if (!payload) {
+      // Never an empty application: a transaction still to be sent has not been erased, so its key
+      // is missing only after a restore without citizen_keys (deploy/RUNBOOK.md). A person looks.
+      return { kind: 'transient', code: 'misconfigured', reason: `transaction ${claimed.id}: its payload does not open (its data key is missing); nothing was sent` };
+    }
     return this.agencies.dispatch(
       claimed.agencyCode,
       {
         transactionId: claimed.id,
         serviceCode: claimed.serviceCode,
-        payload: options.payload ?? this.vault.openPayload(claimed),
+        payload,
         attempt: claimed.attempts,
         correlationId: options.correlationId,
       },
       { inline: options.inline },
     );
+  }
+
+  /** The payload as sealed on the row; null when it does not open (its data key is gone). */
+  private payloadOf(claimed: Transaction): Record<string, unknown> | null {
+    try {
+      return this.vault.open<Record<string, unknown>>(claimed.payloadSealed, claimed.dataKeySealed);
+    } catch {
+      return null;
+    }
   }
 
   /** What a call would get right now without reaching the agency (its breaker is open); null when it would go out. */
