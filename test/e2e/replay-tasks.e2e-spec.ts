@@ -120,8 +120,12 @@ describeWithPostgres('bulk replay tasks', () => {
     await eventually(() => countWhere(db, `state = 'parked'`), (n) => n === N, 30_000, 100);
   });
 
-  it('cancels a task: what it had not put back stays parked, nothing is lost', async () => {
-    const created = await startTask({ filters: { agency: 'nrb' }, batchSize: 2, perSecond: 1 });
+  it('cancels a task: what it had not put back stays parked, nothing is lost; its Idempotency-Key sent again answers the same task', async () => {
+    const body = { filters: { agency: 'nrb' }, batchSize: 2, perSecond: 1 };
+    const key = randomUUID();
+    const created = await call('POST', '/v1/replay-tasks', body, { 'idempotency-key': key });
+    expect(created.status).toBe(201);
+    expect(await call('POST', '/v1/replay-tasks', body, { 'idempotency-key': key })).toEqual(created);
     const id = created.body.id as string;
     await eventually(() => task(id), (t) => t.progress.batches >= 1, 10_000, 50);
     const cancelled = await call('POST', `/v1/replay-tasks/${id}/cancel`);

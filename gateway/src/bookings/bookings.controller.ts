@@ -8,7 +8,7 @@ import { BookAppointment } from '../../../core/bookings/use-cases/book-appointme
 import { ChangeBooking } from '../../../core/bookings/use-cases/change-booking';
 import { FindBookings } from '../../../core/bookings/use-cases/find-booking';
 import { CurrentPrincipal, Can, type Principal } from '../auth';
-import { answerOnce, IdempotencyInStatements, IdempotencyKeyGuard } from '../http/idempotency.interceptor';
+import { answerOnce, IdempotencyInStatements, IdempotencyKeyGuard } from '../http/idempotency-key';
 import { RunOnce } from '../../../core/idempotency/use-cases/run-once';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ValidBody } from '../http/valid-body';
@@ -29,7 +29,7 @@ export class BookingsController {
   @Post()
   @HttpCode(201)
   @Can('booking.create')
-  // The IdempotencyInterceptor's work without its Observable chain (as POST /v1/transactions): the
+  // The
   // guard checks the key and hashes the body, the handler answers through answerOnce (issue 13).
   @UseGuards(IdempotencyKeyGuard)
   @IdempotencyInStatements()

@@ -4,15 +4,13 @@ import { IdempotencyRepository } from '../../../core/idempotency/idempotency.rep
 import { PgIdempotencyRepository } from '../../../core/idempotency/pg/idempotency.pg-repository';
 import { RunOnce } from '../../../core/idempotency/use-cases/run-once';
 import { DB_POOL } from '../runtime/tokens';
-import { IdempotencyInterceptor } from './idempotency.interceptor';
 
-/** `Idempotency-Key` on the POSTs that create something: import it where a controller uses the interceptor. */
+/** `Idempotency-Key` on the POSTs that create something: import it where a controller uses the IdempotencyKeyGuard and answerOnce. */
 @Module({
   providers: [
     { provide: IdempotencyRepository, inject: [DB_POOL], useFactory: (pool: Pool) => new PgIdempotencyRepository(pool) },
     { provide: RunOnce, inject: [IdempotencyRepository], useFactory: (keys: IdempotencyRepository) => new RunOnce(keys) },
-    IdempotencyInterceptor,
   ],
-  exports: [IdempotencyRepository, RunOnce, IdempotencyInterceptor],
+  exports: [IdempotencyRepository, RunOnce],
 })
 export class IdempotencyModule {}

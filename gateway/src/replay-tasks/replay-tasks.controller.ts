@@ -1,15 +1,17 @@
-import { Controller, Get, HttpCode, Param, Post, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { ReplayTask, ReplayTaskList, ReplayTaskPreview, ReplayTaskRequest } from '../../../contracts/src/message.types';
 import type { ReplayTaskAction } from '../../../core/replay-tasks/domain/replay-task';
 import { ControlReplayTask } from '../../../core/replay-tasks/use-cases/control-replay-task';
 import { CreateReplayTask } from '../../../core/replay-tasks/use-cases/create-replay-task';
+import { RunOnce } from '../../../core/idempotency/use-cases/run-once';
 import { DomainError } from '../../../core/shared/errors';
 import { isUuid } from '../../../core/shared/uuid';
 import { CurrentPrincipal, Can, type Principal } from '../auth';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
-import { IdempotencyInterceptor } from '../http/idempotency.interceptor';
+import { answerOnce, IdempotencyKeyGuard } from '../http/idempotency-key';
 import { ValidBody } from '../http/valid-body';
 import { replayPreviewView, replayTaskView } from './replay-task.view';
 
@@ -26,6 +28,7 @@ export class ReplayTasksController {
   constructor(
     private readonly create: CreateReplayTask,
     private readonly control: ControlReplayTask,
+    private readonly runOnce: RunOnce,
   ) {}
 
   @Post('dry-run')
@@ -41,7 +44,7 @@ export class ReplayTasksController {
   @Post()
   @HttpCode(201)
   @Can('replay-task.manage')
-  @UseInterceptors(IdempotencyInterceptor)
+  @UseGuards(IdempotencyKeyGuard)
   @ApiOperation({ summary: 'Start a bulk replay task: the worker puts matching parked transactions back in their backlogs, a batch at a time; audited' })
   @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'Unique per request; a repeat returns the first response.' })
   @ApiMessageResponse(201, 'replay-task')
@@ -49,8 +52,9 @@ export class ReplayTasksController {
   async start(
     @ValidBody('replay-task-request', { optional: true, description: BODY }) request: ReplayTaskRequest,
     @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReplayTask> {
-    return replayTaskView(await this.create.create(request, principal.subject));
+    return (await answerOnce(this.runOnce, reply.request, reply, async () => replayTaskView(await this.create.create(request, principal.subject)))) as ReplayTask;
   }
 
   @Get()

@@ -10,7 +10,7 @@ import { SubmitTransaction } from '../../../core/transactions/use-cases/submit-t
 import { CurrentPrincipal, Can, type Principal } from '../auth';
 import { ApiMessageResponse } from '../docs/message-schemas';
 import { ApiProblemResponse } from '../docs/problem.schema';
-import { answerOnce, IdempotencyInStatements, IdempotencyKeyGuard } from '../http/idempotency.interceptor';
+import { answerOnce, IdempotencyInStatements, IdempotencyKeyGuard } from '../http/idempotency-key';
 import { RunOnce } from '../../../core/idempotency/use-cases/run-once';
 import { Catalogue } from '../../../contracts/src/catalogue';
 import type { Transaction, TransactionEnvelope, TransactionPage, TransactionQuery } from '../../../contracts/src/message.types';
@@ -40,7 +40,7 @@ export class TransactionsController {
   @Post()
   @HttpCode(202)
   @Can('transaction.submit')
-  // The IdempotencyInterceptor's work without its Observable chain: the guard checks the key and
+  // The guard checks the key and
   // hashes the body, and the handler answers through answerOnce (the hottest route, issue 13).
   @UseGuards(IdempotencyKeyGuard)
   @IdempotencyInStatements()

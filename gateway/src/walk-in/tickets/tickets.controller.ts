@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, HttpCode, Param, Post, Res, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiMessageResponse } from '../../docs/message-schemas';
 import { ApiProblemResponse } from '../../docs/problem.schema';
@@ -17,18 +17,22 @@ import { GiveFeedback } from '../../../../core/walk-in/use-cases/give-feedback';
 import { IssueTicket } from '../../../../core/walk-in/use-cases/issue-ticket';
 import { TicketActions } from '../../../../core/walk-in/use-cases/ticket-actions';
 import { CurrentPrincipal, Can, type Principal } from '../../auth';
-import { IdempotencyInterceptor } from '../../http/idempotency.interceptor';
+import { RunOnce } from '../../../../core/idempotency/use-cases/run-once';
+import { answerOnce, IdempotencyKeyGuard } from '../../http/idempotency-key';
 
 @ApiTags('queue')
 @ApiBearerAuth()
 @Controller('v1/centres')
 export class CentreTicketsController {
-  constructor(private readonly issueTicket: IssueTicket) {}
+  constructor(
+    private readonly issueTicket: IssueTicket,
+    private readonly runOnce: RunOnce,
+  ) {}
 
   @Post(':code/tickets')
   @HttpCode(201)
   @Can('ticket.issue')
-  @UseInterceptors(IdempotencyInterceptor)
+  @UseGuards(IdempotencyKeyGuard)
   @ApiOperation({
     summary: 'Take a queue ticket: a walk-in (service, priority class) or a booking check-in (bookingReference)',
     description:
@@ -50,10 +54,12 @@ export class CentreTicketsController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IssuedTicket> {
-    const { ticket, created } = await this.issueTicket.execute({ centreCode: code, body, caller: principal, idempotencyKey });
-    reply.status(created ? 201 : 200);
-    reply.header('Location', `/v1/tickets/${ticket.id}`);
-    return ticket;
+    return (await answerOnce(this.runOnce, reply.request, reply, async () => {
+      const { ticket, created } = await this.issueTicket.execute({ centreCode: code, body, caller: principal, idempotencyKey });
+      reply.status(created ? 201 : 200);
+      reply.header('Location', `/v1/tickets/${ticket.id}`);
+      return ticket;
+    })) as IssuedTicket;
   }
 }
 

@@ -1,7 +1,6 @@
-import { Injectable, SetMetadata, type CallHandler, type CanActivate, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { from, lastValueFrom, type Observable } from 'rxjs';
 import { MAX_NESTING_DEPTH } from '../../../contracts/src';
 import { fingerprintOf, InlineKey, type IdempotentRequest } from '../../../core/idempotency/domain/idempotent-request';
 import { RunOnce } from '../../../core/idempotency/use-cases/run-once';
@@ -12,9 +11,9 @@ const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by the IdempotencyInterceptor or the IdempotencyKeyGuard: the caller's key and the request's fingerprint (hashed once, there). */
+    /** Set by the IdempotencyKeyGuard: the caller's key and the request's fingerprint (hashed once, there). */
     idempotency?: IdempotentRequest;
-    /** Set by the IdempotencyInterceptor or the IdempotencyKeyGuard on a handler marked @IdempotencyInStatements(). */
+    /** Set by the IdempotencyKeyGuard on a handler marked @IdempotencyInStatements(). */
     inlineKey?: InlineKey;
   }
 }
@@ -24,40 +23,18 @@ const IN_STATEMENTS = 'kiungo:idempotency-in-statements';
 /**
  * Marks a handler whose use case claims the key inside its own first statement and stores the
  * answer inside its last (core/idempotency InlineKey, RunOnce.runInline); the handler passes
- * `request.inlineKey` (left by the IdempotencyKeyGuard or the interceptor) to its use case.
+ * `request.inlineKey` (left by the IdempotencyKeyGuard) to its use case.
  */
 export const IdempotencyInStatements = (): MethodDecorator => SetMetadata(IN_STATEMENTS, true);
 
 /**
- * `Idempotency-Key` for every POST that creates something. The HTTP side only: the header is
- * required and checked, the body is hashed once, and core/idempotency's RunOnce claims the key
- * before the handler runs, so a repeat (or a twin sent at the same moment) gets the first answer
- * verbatim, with `Idempotent-Replayed: true`.
- */
-@Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(
-    private readonly runOnce: RunOnce,
-    private readonly reflector: Reflector,
-  ) {}
-
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return from(this.handle(context, next));
-  }
-
-  private async handle(context: ExecutionContext, next: CallHandler): Promise<unknown> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    prepareIdempotency(request, this.reflector.get<boolean | undefined>(IN_STATEMENTS, context.getHandler()) === true);
-    return answerOnce(this.runOnce, request, http.getResponse<FastifyReply>(), () => lastValueFrom(next.handle(), { defaultValue: undefined }));
-  }
-}
-
-/**
- * The interceptor's first half as a route guard, for a hot route whose handler answers through
- * `answerOnce` itself (POST /v1/transactions): the same checks at the same point (after the auth
- * and rate-limit guards, before the body is validated), without the interceptor's Observable
- * chain, which cost the submit more than any other part of Nest (issue 13).
+ * `Idempotency-Key` for every POST that creates something, as a route guard and `answerOnce`. The
+ * HTTP side only: the guard requires and checks the header and hashes the body once (after the auth
+ * and rate-limit guards, before the body is validated); the handler answers through `answerOnce`,
+ * where core/idempotency's RunOnce claims the key before the work runs, so a repeat (or a twin sent
+ * at the same moment) gets the first answer verbatim, with `Idempotent-Replayed: true`. A guard and a
+ * function rather than an interceptor: the interceptor's Observable chain cost the submit more than
+ * any other part of Nest (issue 13).
  */
 @Injectable()
 export class IdempotencyKeyGuard implements CanActivate {
@@ -104,8 +81,8 @@ function prepareIdempotency(request: FastifyRequest, inStatements: boolean): voi
  */
 export async function answerOnce(runOnce: RunOnce, request: FastifyRequest, reply: FastifyReply, handle: () => Promise<unknown>): Promise<unknown> {
   const idempotent = request.idempotency;
-  // Only reachable on a route without the guard or the interceptor: a programming error, not the caller's.
-  if (!idempotent) throw new Error('answerOnce used on a route without the IdempotencyKeyGuard or the IdempotencyInterceptor');
+  // Only reachable on a route without the guard: a programming error, not the caller's.
+  if (!idempotent) throw new Error('answerOnce used on a route without the IdempotencyKeyGuard');
   const work = async (): Promise<{ status: number; body: unknown }> => {
     const body = await handle();
     return { status: reply.statusCode, body };
