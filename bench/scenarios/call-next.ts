@@ -46,6 +46,7 @@ export const callNext: Scenario = {
     await createBenchCentre(stack, admin, centre, [{ service: SERVICE, ticketLetter: 'A', slotCapacity: 0 }], counters.map((code) => ({ code, services: [SERVICE] })));
 
     let issued = 0;
+    const issuing = await watchStatements({ api: stack.api.probe });
     const tickets = await ctx.load({
       url: stack.api.url,
       path: `/v1/centres/${centre}/tickets`,
@@ -54,6 +55,7 @@ export const callNext: Scenario = {
       amount: n,
       timeoutSec: 30,
     }, TICKETS_WINDOW);
+    const { api: perIssue } = await issuing.stop(n);
     const officers = await Promise.all(counters.map((code) => stack.deployment.token('officer', `bench-officer-${centre}-${code}`, { centre })));
     await Promise.all(
       counters.map(async (code, i) => {
@@ -121,6 +123,7 @@ export const callNext: Scenario = {
         cpu: cpuReport,
         figures: [
           { label: `issuing ${n} tickets (POST …/tickets, ${tickets.connections} connections)`, value: `${tickets.rps} req/s, p50 ${tickets.p50} / p99 ${tickets.p99} ms, ${JSON.stringify(tickets.statusCodes)}` },
+          { label: 'api: SQL statements / Redis commands per issued ticket', value: `${perIssue.statements} / ${perIssue.redis} ${JSON.stringify(perIssue.redisByCommand)}` },
           { label: 'call-next latency (empty-queue calls included)', value: describeLatencies(summarizeLatencies(latencies)) },
           { label: 'tickets called per second', value: (called.length / elapsedSec).toFixed(1) },
           { label: 'api: SQL statements / Redis commands per call-next', value: `${sent.statements} / ${sent.redis} ${JSON.stringify(sent.redisByCommand)}` },
