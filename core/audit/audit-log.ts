@@ -37,7 +37,7 @@ export type AnchoredAuditEvent = Omit<NewAuditEvent, 'entityId' | 'data'> & {
   data: Record<string, unknown>;
 };
 
-function isAnchorValue(value: unknown): value is AnchorValue {
+export function isAnchorValue(value: unknown): value is AnchorValue {
   return typeof value === 'object' && value !== null && typeof (value as AnchorValue).anchorSql === 'string';
 }
 
