@@ -30,7 +30,11 @@ export type TicketPlan = Pick<NewTicket, 'serviceCode' | 'letter' | 'priorityCla
  */
 export type PlanTicket = (db: PoolClient) => Promise<TicketPlan>;
 
-export type TicketEventOf = (ticket: Ticket) => Omit<NewQueueEvent, 'ticketId'>;
+/**
+ * The ticket's `issued` event, from the ticket about to be numbered: the repository adds the
+ * ticket's id and, to its data, the `number` it assigns (`A042`).
+ */
+export type TicketEventOf = (ticket: NewTicket) => Omit<NewQueueEvent, 'ticketId'>;
 
 /** What a decision about a locked ticket changes, and the event that records it. */
 export interface TicketChange {
@@ -83,11 +87,12 @@ export interface NewFeedback {
 export abstract class TicketRepository {
   /**
    * Numbers and records a ticket with its `issued` event. When the idempotency key (or the booking
-   * reference) was used before, nothing is written and the existing ticket comes back.
+   * reference) was used before, nothing is written, no number is used, and the existing ticket
+   * comes back. A plan known up front (a walk-in) needs no transaction around the write.
    */
   abstract issue(
     ticket: Omit<NewTicket, keyof TicketPlan> & Partial<Pick<NewTicket, 'bookingRef'>>,
-    plan: PlanTicket,
+    plan: TicketPlan | PlanTicket,
     event: TicketEventOf,
   ): Promise<{ ticket: Ticket; created: boolean }>;
 

@@ -50,7 +50,7 @@ describeWithPostgres('call-next under load (20 counters, 500 tickets)', () => {
       const appointment = priorityClass === 'appointment';
       await tickets.issue(
         { id: randomUUID(), centreCode: centre, localDay: DAY, arrivedAt, issuedBy: 'load-test', idempotencyScope: null, idempotencyKey: null },
-        async () => ({ serviceCode: ID_CARD, letter: 'A', priorityClass, bookingRef: appointment ? `LOAD-${i}` : null, slotStart: appointment ? at(DAY, '09:10') : null }),
+        { serviceCode: ID_CARD, letter: 'A', priorityClass, bookingRef: appointment ? `LOAD-${i}` : null, slotStart: appointment ? at(DAY, '09:10') : null },
         (t) => ({ type: 'issued', centreCode: centre, localDay: DAY, serviceCode: ID_CARD, occurredAt: arrivedAt, actor: 'load-test', data: { kind: appointment ? 'appointment' : 'walk_in', arrivedAt: t.arrivedAt.toISOString() } }),
       );
     };

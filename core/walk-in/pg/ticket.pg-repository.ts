@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { fromAnchor, type AuditLog } from '../../audit/audit-log';
-import { isPgError, PG_ERROR, statement, withTransaction } from '../../db/pool';
+import { isPgError, PG_ERROR, statement, withTransaction, type Queryable } from '../../db/pool';
 import { DomainError } from '../../shared/errors';
 import type { NewQueueEvent } from '../domain/queue-event';
 import { serviceRank, ticketNumber, type Ticket } from '../domain/ticket';
@@ -17,7 +17,7 @@ import {
   type TicketEventOf,
   type TicketPlan,
 } from '../ticket.repository';
-import { recordQueueEvent } from './queue-event.pg';
+import { queueEventCtes, recordQueueEvent } from './queue-event.pg';
 import { CHANGEABLE_COLUMNS, rankConditions, rankSql, TICKET_COLUMNS, ticketColumns, ticketNumberSql, toTicket, type TicketRow } from './ticket.row';
 
 type CallRow = TicketRow & {
@@ -26,6 +26,29 @@ type CallRow = TicketRow & {
   previous_first_call: Date | null;
   call_ahead_places: number | null;
 };
+
+/** The `issued` event's `number`: the ticket's, as the issuing statement assigns it (`A042`). */
+const ISSUED_NUMBER = fromAnchor(ticketNumberSql());
+
+/** The ticket to record: the caller's part and its plan (no spread: a walk-in's hot path). */
+function withPlan(base: Omit<NewTicket, keyof TicketPlan> & Partial<Pick<NewTicket, 'bookingRef'>>, plan: TicketPlan): NewTicket {
+  return {
+    id: base.id,
+    centreCode: base.centreCode,
+    localDay: base.localDay,
+    arrivedAt: base.arrivedAt,
+    issuedBy: base.issuedBy,
+    idempotencyScope: base.idempotencyScope,
+    idempotencyKey: base.idempotencyKey,
+    phoneSealed: base.phoneSealed,
+    phoneHash: base.phoneHash,
+    serviceCode: plan.serviceCode,
+    letter: plan.letter,
+    priorityClass: plan.priorityClass,
+    bookingRef: plan.bookingRef,
+    slotStart: plan.slotStart,
+  };
+}
 
 /** When a service has no completed ticket today yet, its estimate assumes five minutes a visit. */
 const DEFAULT_SERVICE_SECONDS = 300;
@@ -40,50 +63,31 @@ export class PgTicketRepository extends TicketRepository {
     super();
   }
 
+  /**
+   * A walk-in (its plan known up front) is one statement in autocommit: it takes the next number
+   * (the row lock on the day's counter serialises numbering per centre, day and letter, and is held
+   * for this statement only), inserts the ticket, its queue event and its audit event. A check-in
+   * works its plan out in a transaction (the booking is marked on the same connection) and then
+   * runs the same statement in it. A repeated key or booking makes the ticket insert fail with a
+   * unique violation, which aborts the whole statement: no number is consumed.
+   */
   async issue(
     base: Omit<NewTicket, keyof TicketPlan> & Partial<Pick<NewTicket, 'bookingRef'>>,
-    plan: PlanTicket,
+    plan: TicketPlan | PlanTicket,
     event: TicketEventOf,
   ): Promise<{ ticket: Ticket; created: boolean }> {
-    const lookup = { ...base, bookingRef: base.bookingRef ?? null };
+    const lookup = { idempotencyScope: base.idempotencyScope, idempotencyKey: base.idempotencyKey, bookingRef: base.bookingRef ?? null };
     try {
+      if (typeof plan !== 'function') {
+        // A plain read holds no lock: the replay check needs no transaction.
+        const existing = await this.findExisting(this.pool, lookup);
+        if (existing) return { ticket: existing, created: false };
+        return { ticket: await this.insertTicket(this.pool, withPlan(base, plan), event), created: true };
+      }
       return await withTransaction(this.pool, async (db) => {
         const existing = await this.findExisting(db, lookup);
         if (existing) return { ticket: existing, created: false };
-        const ticket: NewTicket = { ...base, ...(await plan(db)) };
-        // The row lock on the day's counter serialises numbering per centre, day and letter.
-        const numbered = await db.query<{ last_number: number }>(
-          `INSERT INTO queue_ticket_numbers (centre_code, local_day, letter, last_number) VALUES ($1, $2, $3, 1)
-           ON CONFLICT (centre_code, local_day, letter) DO UPDATE SET last_number = queue_ticket_numbers.last_number + 1
-           RETURNING last_number`,
-          [ticket.centreCode, ticket.localDay, ticket.letter],
-        );
-        const { rows } = await db.query<TicketRow>(
-          `INSERT INTO queue_tickets (id, centre_code, local_day, service_code, letter, number, priority_class, booking_ref,
-             slot_start, arrived_at, state, issued_by, idempotency_scope, idempotency_key, phone_sealed, phone_hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'waiting', $11, $12, $13, $14, $15)
-           RETURNING ${TICKET_COLUMNS}`,
-          [
-            ticket.id,
-            ticket.centreCode,
-            ticket.localDay,
-            ticket.serviceCode,
-            ticket.letter,
-            numbered.rows[0].last_number,
-            ticket.priorityClass,
-            ticket.bookingRef,
-            ticket.slotStart,
-            ticket.arrivedAt,
-            ticket.issuedBy,
-            ticket.idempotencyScope,
-            ticket.idempotencyKey,
-            ticket.phoneSealed ?? null,
-            ticket.phoneHash ?? null,
-          ],
-        );
-        const issued = toTicket(rows[0]);
-        await recordQueueEvent(db, this.audit, { ...event(issued), ticketId: issued.id });
-        return { ticket: issued, created: true };
+        return { ticket: await this.insertTicket(db, withPlan(base, await plan(db)), event), created: true };
       });
     } catch (error) {
       // A concurrent first request with the same key or booking won: its ticket stands.
@@ -92,6 +96,47 @@ export class PgTicketRepository extends TicketRepository {
       if (!existing) throw error;
       return { ticket: existing, created: false };
     }
+  }
+
+  /** Numbers the ticket and records it with its `issued` event (the event's data gets the ticket's `number`): one statement. */
+  private async insertTicket(db: Queryable, ticket: NewTicket, eventOf: TicketEventOf): Promise<Ticket> {
+    const values: unknown[] = [
+      ticket.id,
+      ticket.centreCode,
+      ticket.localDay,
+      ticket.serviceCode,
+      ticket.letter,
+      ticket.priorityClass,
+      ticket.bookingRef,
+      ticket.slotStart,
+      ticket.arrivedAt,
+      ticket.issuedBy,
+      ticket.idempotencyScope,
+      ticket.idempotencyKey,
+      ticket.phoneSealed ?? null,
+      ticket.phoneHash ?? null,
+    ];
+    const event = eventOf(ticket);
+    // A fresh object from the caller: the number is known only to the statement that assigns it.
+    event.data.number = ISSUED_NUMBER;
+    const recorded = queueEventCtes(this.audit, Object.assign(event, { ticketId: ticket.id }), values.length + 1, 'issued');
+    for (const value of recorded.params) values.push(value);
+    const text = `WITH numbered AS (
+           INSERT INTO queue_ticket_numbers (centre_code, local_day, letter, last_number) VALUES ($2::text, $3::date, $5::text, 1)
+           ON CONFLICT (centre_code, local_day, letter) DO UPDATE SET last_number = queue_ticket_numbers.last_number + 1
+           RETURNING last_number
+         ), issued AS (
+           INSERT INTO queue_tickets (id, centre_code, local_day, service_code, letter, number, priority_class, booking_ref,
+             slot_start, arrived_at, state, issued_by, idempotency_scope, idempotency_key, phone_sealed, phone_hash)
+           SELECT $1::uuid, $2::text, $3::date, $4::text, $5::text, n.last_number, $6::text, $7::text, $8::timestamptz, $9::timestamptz,
+                  'waiting', $10::text, $11::text, $12::text, $13::bytea, $14::text
+             FROM numbered n
+           RETURNING *
+         ),
+         ${recorded.ctes}
+         SELECT ${ticketColumns('issued')} FROM issued`;
+    const { rows } = await db.query<TicketRow>(statement(text, values, this.prepared));
+    return toTicket(rows[0]);
   }
 
   async findById(id: string): Promise<Ticket | null> {

@@ -13,8 +13,8 @@ import type { BoardFeed } from '../board-feed';
 import { openForWalkIns } from '../domain/opening';
 import type { TicketRequest as TicketRequestBody } from '../../../contracts/src/message.types';
 import { ticketRequest } from '../domain/queue-requests';
-import { APPOINTMENT_LEAD_MINUTES, ticketNumber, toTicketView, type TicketView } from '../domain/ticket';
-import type { PlanTicket, TicketRepository } from '../ticket.repository';
+import { APPOINTMENT_LEAD_MINUTES, toTicketView, type TicketView } from '../domain/ticket';
+import type { PlanTicket, TicketPlan, TicketRepository } from '../ticket.repository';
 import { authorize, type Actor } from '../../authorization';
 import { centreNamed, type CentreDirectory } from './queue-access';
 
@@ -56,7 +56,7 @@ export class IssueTicket {
     authorize(command.caller, 'ticket.issue', { centre: centre.code });
     const now = this.clock.now();
 
-    let plan: PlanTicket;
+    let plan: TicketPlan | PlanTicket;
     let bookingRef: string | null = null;
     if (request.kind === 'walk-in') {
       const letter = letterFor(centre, request.serviceCode, '/service');
@@ -64,8 +64,7 @@ export class IssueTicket {
       if (!open.open) {
         throw new DomainError('conflict', 'centre-closed', `${centre.code} takes no new walk-in tickets now: ${open.reason}.`);
       }
-      const fixed = { serviceCode: request.serviceCode, letter, priorityClass: request.priority, bookingRef: null, slotStart: null };
-      plan = async () => fixed;
+      plan = { serviceCode: request.serviceCode, letter, priorityClass: request.priority, bookingRef: null, slotStart: null };
     } else {
       bookingRef = normaliseBookingReference(request.bookingReference) ?? request.bookingReference.toUpperCase();
       plan = async (db) => {
@@ -95,6 +94,7 @@ export class IssueTicket {
           : { phoneSealed: null, phoneHash: null }),
       },
       plan,
+      // The repository adds the ticket's `number` to the data.
       (issued) => ({
         type: 'issued',
         centreCode: issued.centreCode,
@@ -103,7 +103,6 @@ export class IssueTicket {
         occurredAt: now,
         actor: command.caller.subject,
         data: {
-          number: ticketNumber(issued.letter, issued.number),
           kind: issued.priorityClass === 'appointment' ? 'appointment' : 'walk_in',
           priority: issued.priorityClass,
           arrivedAt: issued.arrivedAt.toISOString(),
