@@ -185,16 +185,14 @@ export class PgTicketRepository extends TicketRepository {
       }
       // Out of the queue, the walk-in's phone (kept for the call-ahead SMS only) goes.
       if (set.state !== undefined && set.state !== 'waiting') assignments.push('phone_sealed = NULL', 'phone_hash = NULL');
-      let changed = ticket;
-      if (assignments.length > 0) {
-        const { rows } = await db.query<TicketRow>(
-          `UPDATE queue_tickets SET ${assignments.join(', ')} WHERE id = $1 RETURNING ${TICKET_COLUMNS}`,
-          values,
-        );
-        changed = toTicket(rows[0]);
-      }
-      await recordQueueEvent(db, this.audit, { ...event, centreCode: ticket.centreCode, localDay: ticket.localDay, ticketId: id });
-      return changed;
+      // The change, its queue event and its audit event: one statement (the event is written even when nothing changes).
+      const changed = assignments.length > 0
+        ? `changed AS (UPDATE queue_tickets SET ${assignments.join(', ')} WHERE id = $1 RETURNING ${TICKET_COLUMNS})`
+        : `changed AS (SELECT ${TICKET_COLUMNS} FROM queue_tickets WHERE id = $1)`;
+      const recorded = queueEventCtes(this.audit, { ...event, centreCode: ticket.centreCode, localDay: ticket.localDay, ticketId: id }, values.length + 1, 'changed');
+      for (const value of recorded.params) values.push(value);
+      const { rows } = await db.query<TicketRow>(`WITH ${changed},\n${recorded.ctes}\nSELECT * FROM changed`, values);
+      return toTicket(rows[0]);
     });
   }
 
