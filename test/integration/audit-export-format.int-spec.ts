@@ -5,7 +5,7 @@ import { AuditLog } from '../../core/audit/audit-log';
 import { PgAuditQueries } from '../../core/audit/pg/audit-queries.pg';
 import { ReadAudit } from '../../core/audit/use-cases/read-audit';
 import { PersonalDataVault } from '../../core/shared/personal-data';
-import { EVENT_COLUMNS, eventRecord, exportStream } from '../../gateway/src/audit/audit-export';
+import { EVENT_COLUMNS, EVENT_LINES, exportStream } from '../../gateway/src/audit/audit-export';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 
 /**
@@ -66,9 +66,9 @@ describe('audit events export and verify over the text PostgreSQL sends', () => 
     const events = (await queries.events(filter, undefined, 10_000)).map(publicEvent);
     expect(events).toHaveLength(1_050);
 
-    const csv = await text(exportStream(read.exportEvents(AUDITOR, filter), eventRecord, EVENT_COLUMNS, 'csv'));
+    const csv = await text(exportStream(read.exportEvents(AUDITOR, filter), EVENT_LINES, 'csv'));
     expect(csv).toBe(stringify(events, { header: true, columns: [...EVENT_COLUMNS] }));
-    const jsonl = await text(exportStream(read.exportEvents(AUDITOR, filter), eventRecord, EVENT_COLUMNS, 'jsonl'));
+    const jsonl = await text(exportStream(read.exportEvents(AUDITOR, filter), EVENT_LINES, 'jsonl'));
     expect(jsonl).toBe(events.map((event) => `${JSON.stringify(event)}\n`).join(''));
   });
 

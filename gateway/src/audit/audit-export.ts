@@ -31,11 +31,6 @@ export function transactionRecord(tx: AuditTransaction) {
   };
 }
 
-/** An event as the API shows it (chain and position, the hashes in hex): read so by the export's query. */
-export function eventRecord(event: ExportedEvent): ExportedEvent {
-  return event;
-}
-
 export const TRANSACTION_COLUMNS: ReadonlyArray<keyof ReturnType<typeof transactionRecord>> = [
   'id',
   'service',
@@ -55,23 +50,50 @@ export const EVENT_COLUMNS: ReadonlyArray<keyof PublicAuditEvent> = ['chain', 'p
 /** How big a chunk of lines grows before it is written. */
 const CHUNK = 64 * 1024;
 
+/** How rows of one kind are written: the CSV header's columns, and a row as a CSV record or as a JSON line (each ending in a line break). */
+export interface ExportLines<T> {
+  columns: readonly string[];
+  csv(row: T): string;
+  jsonl(row: T): string;
+}
+
+/** Lines written through a record (field for field what the API lists) with the generic CSV and JSON writers below. */
+export function recordLines<T, R extends object>(toRecord: (row: T) => R, columns: ReadonlyArray<keyof R & string>): ExportLines<T> {
+  return {
+    columns,
+    csv: (row) => csvLine(columns, toRecord(row)),
+    jsonl: (row) => `${jsonLine(toRecord(row))}\n`,
+  };
+}
+
+export const TRANSACTION_LINES: ExportLines<AuditTransaction> = recordLines(transactionRecord, TRANSACTION_COLUMNS);
+
+/**
+ * Events, the export of millions of rows, written field by field without a record in between:
+ * byte for byte what `recordLines` writes for them (a test holds the two together), at a few
+ * microseconds less per row. The numbers, the ISO time and the hex hashes never hold a comma, a
+ * quote or a line break, and need no JSON escape; every field is present (the columns are NOT NULL).
+ */
+export const EVENT_LINES: ExportLines<ExportedEvent> = {
+  columns: EVENT_COLUMNS,
+  csv: (e) =>
+    `${e.chain},${e.position},${csvField(e.entityType)},${csvField(e.entityId)},${csvField(e.type)},${csvField(e.actor)},${e.at},${csvField(e.data.json)},${e.prevHash},${e.hash}\n`,
+  jsonl: (e) =>
+    `{"chain":${e.chain},"position":${e.position},"entityType":${JSON.stringify(e.entityType)},"entityId":${JSON.stringify(e.entityId)},"type":${JSON.stringify(e.type)},` +
+    `"actor":${JSON.stringify(e.actor)},"at":"${e.at}","data":${e.data.json},"prevHash":"${e.prevHash}","hash":"${e.hash}"}\n`,
+};
+
 /** Pages of rows → bytes of the format; `onRow` counts the rows as they go (the command's progress line). */
-export function exportStream<T, R extends object>(
-  pages: AsyncIterable<Iterable<T>>,
-  toRecord: (row: T) => R,
-  columns: ReadonlyArray<keyof R & string>,
-  format: ExportFormat,
-  onRow?: () => void,
-): Readable {
-  const line = format === 'jsonl' ? (record: R) => `${jsonLine(record)}\n` : (record: R) => csvLine(columns, (column) => record[column]);
+export function exportStream<T>(pages: AsyncIterable<Iterable<T>>, lines: ExportLines<T>, format: ExportFormat, onRow?: () => void): Readable {
+  const line = format === 'jsonl' ? lines.jsonl : lines.csv;
   // A failure of the database mid-export ends the output with that error, not with a silent short file.
   return Readable.from(
     (async function* () {
-      let chunk = format === 'csv' ? csvLine(columns, (column) => column) : '';
+      let chunk = format === 'csv' ? csvLine(lines.columns, undefined) : '';
       for await (const rows of pages) {
         for (const row of rows) {
           onRow?.();
-          chunk += line(toRecord(row));
+          chunk += line(row);
           if (chunk.length >= CHUNK) {
             yield chunk;
             chunk = '';
@@ -88,16 +110,21 @@ export function exportStream<T, R extends object>(
  * or a line break is quoted, its quotes doubled; null and undefined are empty; objects are JSON text
  * (JsonText is that text already).
  */
-function csvLine<C>(columns: readonly C[], field: (column: C) => unknown): string {
+function csvLine(columns: readonly string[], record: object | undefined): string {
   let out = '';
   for (let i = 0; i < columns.length; i++) {
     if (i > 0) out += ',';
-    const value = field(columns[i]);
+    // No record: the header, the columns' names.
+    const value: unknown = record === undefined ? columns[i] : record[columns[i] as keyof typeof record];
     if (value === null || value === undefined) continue;
-    const text = value instanceof JsonText ? value.json : typeof value === 'object' ? JSON.stringify(value) : String(value);
-    out += /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+    out += csvField(value instanceof JsonText ? value.json : typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
   return `${out}\n`;
+}
+
+/** A field's text as RFC 4180 writes it: quoted, its quotes doubled, when it holds a comma, a quote or a line break. */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** JSON.stringify(record) for a record of one level, whose JsonText values are put in as the JSON they hold. */

@@ -32,7 +32,7 @@ import { DB_POOL } from '../runtime/tokens';
 import { transactionId } from '../transactions/transaction-id';
 import { SEALER } from './audit-core.module';
 import { decodeEventCursor, decodeTransactionCursor, encodeEventCursor, encodeTransactionCursor, eventFilter, pageLimit, transactionQuery } from './audit-query.params';
-import { EVENT_COLUMNS, eventRecord, EXPORT_MEDIA_TYPES, exportStream, TRANSACTION_COLUMNS, transactionRecord } from './audit-export';
+import { EVENT_LINES, EXPORT_MEDIA_TYPES, exportStream, TRANSACTION_LINES, transactionRecord } from './audit-export';
 
 /** How many findings GET /v1/audit/verify lists (npm run audit:verify lists every one). */
 const MAX_FINDINGS = 1000;
@@ -113,8 +113,8 @@ export class AuditController {
     // generators narrow to the caller's scope when the stream starts.
     const stream =
       query.of === 'events'
-        ? exportStream(this.read.exportEvents(principal, eventFilter(query)), eventRecord, EVENT_COLUMNS, format)
-        : exportStream(this.read.exportTransactions(principal, transactionQuery(query)), (tx) => transactionRecord(tx), TRANSACTION_COLUMNS, format);
+        ? exportStream(this.read.exportEvents(principal, eventFilter(query)), EVENT_LINES, format)
+        : exportStream(this.read.exportTransactions(principal, transactionQuery(query)), TRANSACTION_LINES, format);
     const name = `kiungo-${query.of ?? 'transactions'}.${format === 'csv' ? 'csv' : 'jsonl'}`;
     await reply.header('content-type', EXPORT_MEDIA_TYPES[format]).header('content-disposition', `attachment; filename="${name}"`).send(stream);
   }

@@ -12,7 +12,7 @@ import { AuditLog } from '../../../core/audit/audit-log';
 import { PgAuditQueries } from '../../../core/audit/pg/audit-queries.pg';
 import { ReadAudit } from '../../../core/audit/use-cases/read-audit';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
-import { EVENT_COLUMNS, eventRecord, exportStream, TRANSACTION_COLUMNS, transactionRecord, type ExportFormat } from '../audit/audit-export';
+import { EVENT_LINES, exportStream, TRANSACTION_LINES, type ExportFormat } from '../audit/audit-export';
 import { loadConfig } from '../config/env.schema';
 import type { CommandIo } from './audit-verify';
 import { withCommandDatabase } from './database';
@@ -76,15 +76,13 @@ export async function runAuditExport(args: readonly string[], io: ExportIo = {})
       of === 'transactions'
         ? exportStream(
             read.exportTransactions(OPERATOR, { agency: v.agency, service: v.service, centre: v.centre, channel: v.channel, officer: v.officer, state: v.state, citizen: v.citizen, from, to }),
-            transactionRecord,
-            TRANSACTION_COLUMNS,
+            TRANSACTION_LINES,
             format,
             counted,
           )
         : exportStream(
             read.exportEvents(OPERATOR, { entityType: v['entity-type'], entityId: v['entity-id'], type: v.type, actor: v.actor, from, to }),
-            eventRecord,
-            EVENT_COLUMNS,
+            EVENT_LINES,
             format,
             counted,
           );
