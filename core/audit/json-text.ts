@@ -139,15 +139,23 @@ function object(): string {
     at++;
     return '{}';
   }
-  // Written out as it goes while the keys come in the order wanted (nothing kept per member);
-  // a key out of that order (or met twice) has the object read again, keeping its members to sort or check.
+  // Written out as it goes while the keys come in an order that proves them distinct (nothing kept
+  // per member): JavaScript's, which canonical JSON wants, or for the compact JSON also jsonb's own
+  // (shorter first), in which every object PostgreSQL prints comes. A key out of both orders (or met
+  // twice) has the object read again, keeping its members to sort or check.
   let out = '{';
   let previous: string | undefined;
+  let jsOrder = true;
+  let jsonbOrder = !sorted;
   for (;;) {
     const token = memberKey();
-    if (previous !== undefined && !(previous < key)) {
-      at = start;
-      return sortedObject();
+    if (previous !== undefined) {
+      jsOrder &&= previous < key;
+      jsonbOrder &&= previous.length < key.length || (previous.length === key.length && previous < key);
+      if (!jsOrder && !jsonbOrder) {
+        at = start;
+        return sortedObject();
+      }
     }
     previous = key;
     out += `${out.length > 1 ? ',' : ''}${token}:${value()}`;
