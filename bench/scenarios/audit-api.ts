@@ -5,7 +5,8 @@
  *   (BENCH_AUDIT_ROWS; 1,000,000 by default, 100,000 with --quick; seeded once and reused):
  *   p50 / p95 per filter; baseline: the first page of the primary key (no filter at all).
  * - Export: the events of a time window streamed as CSV by the API's own code (ReadAudit keyset
- *   pages → CSV) into a counting sink, rows/s and the process's RSS before and after;
+ *   pages → CSV) into a counting sink, rows/s, the process's RSS and V8 heap before, at peak and
+ *   (heap) after a full GC;
  *   baseline: `psql \copy (the same SELECT) TO /dev/null` (PostgreSQL's own COPY, no Node at all).
  * - Verify: AuditLog.verify over a valid chain of BENCH_AUDIT_CHAIN events (1,000,000; 100,000
  *   with --quick; seeded once), events/s, in its default worker threads and then in one thread;
@@ -18,6 +19,8 @@ import { loadavg } from 'node:os';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Pool } from 'pg';
 import { chainHash, eventContent, genesisHash, shardOf } from '../../core/audit/audit-event';
 import { AuditLog, DEFAULT_VERIFY_WORKERS } from '../../core/audit/audit-log';
@@ -26,7 +29,7 @@ import { PgAuditQueries } from '../../core/audit/pg/audit-queries.pg';
 import { ReadAudit } from '../../core/audit/use-cases/read-audit';
 import { migrate } from '../../core/db/migrate';
 import { PersonalDataVault } from '../../core/shared/personal-data';
-import { EVENT_COLUMNS, eventRecord, exportStream } from '../../gateway/src/audit/audit-export';
+import { EVENT_LINES, exportStream } from '../../gateway/src/audit/audit-export';
 import { AUDIT_SPAN_DAYS, auditSeedSize, ensureAuditDatabase } from '../lib/audit-seed';
 import { migrateReused, withClient, withDatabaseName } from '../lib/database';
 import { loadFromSamples, summarizeLatencies } from '../lib/latency';
@@ -114,17 +117,22 @@ export const auditApi: Scenario = {
       const read = new ReadAudit(queries, await AuditLog.open(pool), pool, new PersonalDataVault(Buffer.alloc(32, 1)));
       const window = { from: seed.startsAt, to: new Date(seed.startsAt.getTime() + Math.ceil((AUDIT_SPAN_DAYS * 86_400_000 * Math.min(rows, 500_000)) / rows)) };
       const filter = { entityType: 'transaction', from: window.from, to: window.to };
-      global.gc?.();
+      collectGarbage();
       const exportLoad = loadAverage();
       const exportCpu = watchCpu(name);
-      const rssBefore = process.memoryUsage().rss;
+      const { rss: rssBefore, heapUsed: heapBefore } = process.memoryUsage();
       let rssPeak = rssBefore;
-      const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
+      let heapPeak = heapBefore;
+      const sampler = setInterval(() => {
+        const now = process.memoryUsage();
+        rssPeak = Math.max(rssPeak, now.rss);
+        heapPeak = Math.max(heapPeak, now.heapUsed);
+      }, 50);
       let exported = 0;
       let bytes = 0;
       const started = performance.now();
       await pipeline(
-        exportStream(read.exportEvents(AUDITOR, filter), eventRecord, EVENT_COLUMNS, 'csv', () => exported++),
+        exportStream(read.exportEvents(AUDITOR, filter), EVENT_LINES, 'csv', () => exported++),
         new Writable({
           write(chunk: Buffer, _encoding, done) {
             bytes += chunk.length;
@@ -135,6 +143,9 @@ export const auditApi: Scenario = {
       const exportSeconds = (performance.now() - started) / 1000;
       const exportCpuUsed = exportCpu.stop();
       clearInterval(sampler);
+      // What the export still holds once it is over: garbage not yet collected is not memory kept.
+      collectGarbage();
+      const heapAfter = process.memoryUsage().heapUsed;
       const copySeconds = await psqlCopySeconds(
         seed.databaseUrl,
         `SELECT shard, seq, entity_type, entity_id, type, actor, data, occurred_at, encode(prev_hash, 'hex'), encode(hash, 'hex') FROM audit_events
@@ -146,7 +157,11 @@ export const auditApi: Scenario = {
         value: `${Math.round(exported / exportSeconds).toLocaleString('en')} (${exported.toLocaleString('en')}, ${(bytes / 1e6).toFixed(1)} MB in ${exportSeconds.toFixed(1)} s)`,
       });
       figures.push({ label: 'export baseline: psql \\copy of the same rows — rows/s', value: copySeconds === null ? 'psql not installed' : `${Math.round(exported / copySeconds).toLocaleString('en')} (${copySeconds.toFixed(1)} s)` });
-      figures.push({ label: 'export: RSS before → peak during (flat memory)', value: `${(rssBefore / 2 ** 20).toFixed(0)} → ${(rssPeak / 2 ** 20).toFixed(0)} MiB` });
+      const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+      figures.push({
+        label: 'export: RSS before → peak during; V8 heap used before → peak during → after a full GC (flat memory: the last equals the first)',
+        value: `${mib(rssBefore)} → ${mib(rssPeak)} MiB; heap ${mib(heapBefore)} → ${mib(heapPeak)} → ${mib(heapAfter)} MiB`,
+      });
       figures.push({ label: 'export: CPU per row, this process (Node) / its PostgreSQL backends — µs (load average at start)', value: describeCpuPer(exportCpuUsed, exported, exportLoad) });
       checks.push({ label: 'the export streamed every row of its window', ok: exported > 0, detail: `${exported} rows` });
     } finally {
@@ -186,11 +201,20 @@ export const auditApi: Scenario = {
       checks,
       notes: [
         'First pages are timed one at a time (no concurrency), each with a random value of its filter, through PgAuditQueries: the statements GET /v1/audit/transactions and /events run.',
-        'The export runs in this process: its RSS before and at peak shows whether memory stays flat.',
+        'The export runs in this process: RSS and V8 heap before, at peak and (heap) after a full GC; memory is flat when the heap after equals the heap before (nothing kept) and the peak stays far below the bytes exported.',
       ],
     };
   },
 };
+
+/**
+ * A full garbage collection (global.gc without --expose-gc), so the export's heap is read with no
+ * garbage of the first pages before it, and without its own after it.
+ */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 function percentile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
