@@ -41,7 +41,17 @@ export function isAnchorValue(value: unknown): value is AnchorValue {
   return typeof value === 'object' && value !== null && typeof (value as AnchorValue).anchorSql === 'string';
 }
 
+/** No value of the event comes from the anchor: its content is one parameter. */
+function isPlain(event: AnchoredAuditEvent): boolean {
+  if (typeof event.entityId !== 'string') return false;
+  for (const key in event.data) if (isAnchorValue(event.data[key])) return false;
+  return true;
+}
+
 export class AuditLog {
+  /** chainCtes's text for events without anchor values, by shape (anchor, first parameter, number of events). */
+  private readonly plainCtes = new Map<string, string>();
+
   constructor(private readonly shardCount: number) {}
 
   /** Reads the number of chains fixed by the migration. */
@@ -69,6 +79,30 @@ export class AuditLog {
    */
   chainCtes(events: readonly AnchoredAuditEvent[], firstParam: number, anchor: string): ChainCtes {
     if (events.length === 0) throw new Error('chainCtes needs at least one event');
+    if (!events.every(isPlain)) return this.composeCtes(events, firstParam, anchor);
+    // Every value known (a submit's events): the text depends only on the shape, so it is made once
+    // per shape and the same string comes back (its hash cached, for the statement's name); the
+    // parameters in composeCtes's order (its spec compares the two).
+    const shape = `${anchor} ${firstParam} ${events.length}`;
+    const ctes = this.plainCtes.get(shape);
+    if (ctes === undefined) {
+      const composed = this.composeCtes(events, firstParam, anchor);
+      this.plainCtes.set(shape, composed.ctes);
+      return composed;
+    }
+    return { ctes, params: this.plainParams(events as readonly NewAuditEvent[]) };
+  }
+
+  /** chainCtes's parameters for events whose every value is known, in the order composeCtes numbers them. */
+  private plainParams(events: readonly NewAuditEvent[]): unknown[] {
+    const entityId = events[0].entityId;
+    const params: unknown[] = [shardOf(entityId, this.shardCount), entityId];
+    for (const event of events) params.push(eventContent(event));
+    for (const event of events) params.push(JSON.stringify(event.data), event.entityType, event.type, event.actor, event.occurredAt.toISOString());
+    return params;
+  }
+
+  private composeCtes(events: readonly AnchoredAuditEvent[], firstParam: number, anchor: string): ChainCtes {
     const entityKey = (e: AnchoredAuditEvent): string => (isAnchorValue(e.entityId) ? `sql:${e.entityId.anchorSql}` : `id:${e.entityId}`);
     if (events.some((e) => entityKey(e) !== entityKey(events[0]))) throw new Error('chainCtes appends events of one entity only');
     const params: unknown[] = [];

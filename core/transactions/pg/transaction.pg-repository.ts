@@ -41,8 +41,14 @@ function claimCte(withAnswer: boolean): string {
          ON CONFLICT (scope, key) DO NOTHING RETURNING 1)`;
 }
 
+/** Recording texts are kept for at most this many shapes of events (see recordText). */
+const RECORD_TEXT_SHAPES = 64;
+
 /** The transactions table, with the audit chain appended inside each changing statement. */
 export class PgTransactionRepository extends TransactionRepository {
+  /** recordText's texts, by the events' CTEs and then by form. */
+  private readonly recordTexts = new Map<string, string[]>();
+
   constructor(
     private readonly pool: Pool,
     private readonly audit: AuditLog,
@@ -63,23 +69,12 @@ export class PgTransactionRepository extends TransactionRepository {
     if (claim) values.push(claim.scope, claim.key, claim.route, claim.fingerprint);
     if (claim && answer) values.push(answer.status, answerJson(answer.body));
     if (tx.dataKeySealed) values.push(tx.dataKeySealed);
-    const key = tx.dataKeySealed ? `${storeDataKeyCte('inserted', '$1::uuid', `$${values.length}::bytea`)},\n       ` : '';
     const chain = this.audit.chainCtes(events, values.length + 1, 'inserted');
-    // One statement: the key's claim (when asked), the row, its data key and its events commit together, or
-    // (on a claimed or repeated idempotency key) none is written. Nothing is read back: the row is what we wrote.
-    const text = `WITH ${claim ? `${claimCte(answer !== undefined)},
-` : ''}inserted AS (
-         INSERT INTO transactions (id, service_code, agency_code, channel, centre_code, officer_id, submitted_by,
-           citizen_id_hash, citizen_sealed, payload_sealed, state, attempts, max_attempts, next_attempt_at,
-           idempotency_scope, idempotency_key, request_hash, fallback, provisional_ref, replay_pending, created_at, updated_at, last_error, breaker_refusals, channel_client)
-         ${claim ? `SELECT ${NEW_ROW_PARAMS} WHERE EXISTS (SELECT 1 FROM claim)` : `VALUES (${NEW_ROW_PARAMS})`}
-         ON CONFLICT (idempotency_scope, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-         RETURNING id),
-       ${key}${chain.ctes}
-       SELECT (SELECT id FROM inserted) AS id${claim ? ', EXISTS (SELECT 1 FROM claim) AS claimed' : ''}`;
+    const text = this.recordText(chain.ctes, claim !== undefined, claim !== undefined && answer !== undefined, Boolean(tx.dataKeySealed));
+    for (const param of chain.params) values.push(param);
     let row: { id: string | null; claimed?: boolean } | undefined;
     try {
-      ({ rows: [row] } = await this.pool.query<{ id: string | null; claimed?: boolean }>(statement(text, [...values, ...chain.params], this.prepared)));
+      ({ rows: [row] } = await this.pool.query<{ id: string | null; claimed?: boolean }>(statement(text, values, this.prepared)));
     } catch (error) {
       if (pgConstraint(error) === 'transactions_provisional_ref') return { kind: 'provisional-ref-taken' };
       throw error;
@@ -91,6 +86,38 @@ export class PgTransactionRepository extends TransactionRepository {
       tx.idempotencyKey,
     ]);
     return { kind: 'existing', transaction: toTransaction(existing.rows[0]) };
+  }
+
+  /**
+   * The recording statement's text, made once per form (claim, answer, data key; the events' CTEs)
+   * and then the same string: no SQL built per submit, and the prepared statement's name found
+   * without hashing a fresh text (core/db statement()). `chain` is looked up as it is (AuditLog
+   * hands out the same string for events of the same shape, its hash already computed).
+   */
+  private recordText(chain: string, claim: boolean, answer: boolean, withKey: boolean): string {
+    const form = (claim ? 1 : 0) + (answer ? 2 : 0) + (withKey ? 4 : 0);
+    let texts = this.recordTexts.get(chain);
+    const known = texts?.[form];
+    if (known !== undefined) return known;
+    // The data key's parameter follows the row's 24, the claim's 4 and the answer's 2.
+    const keyParam = 25 + (claim ? 4 : 0) + (answer ? 2 : 0);
+    const key = withKey ? `${storeDataKeyCte('inserted', '$1::uuid', `$${keyParam}::bytea`)},\n       ` : '';
+    // One statement: the key's claim (when asked), the row, its data key and its events commit together, or
+    // (on a claimed or repeated idempotency key) none is written. Nothing is read back: the row is what we wrote.
+    const text = `WITH ${claim ? `${claimCte(answer)},
+` : ''}inserted AS (
+         INSERT INTO transactions (id, service_code, agency_code, channel, centre_code, officer_id, submitted_by,
+           citizen_id_hash, citizen_sealed, payload_sealed, state, attempts, max_attempts, next_attempt_at,
+           idempotency_scope, idempotency_key, request_hash, fallback, provisional_ref, replay_pending, created_at, updated_at, last_error, breaker_refusals, channel_client)
+         ${claim ? `SELECT ${NEW_ROW_PARAMS} WHERE EXISTS (SELECT 1 FROM claim)` : `VALUES (${NEW_ROW_PARAMS})`}
+         ON CONFLICT (idempotency_scope, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING id),
+       ${key}${chain}
+       SELECT (SELECT id FROM inserted) AS id${claim ? ', EXISTS (SELECT 1 FROM claim) AS claimed' : ''}`;
+    // Bounded: the shapes of a transaction's first events are few.
+    if (!texts && this.recordTexts.size < RECORD_TEXT_SHAPES) this.recordTexts.set(chain, (texts = []));
+    if (texts) texts[form] = text;
+    return text;
   }
 
   async find(id: string): Promise<Transaction | null> {
