@@ -56,6 +56,17 @@ export class AgencyModes {
     return effectiveMode(setting, this.clock.now(), this.health.breakerOpenSince(agencyCode), this.degradedAfterMs(agencyCode));
   }
 
+  /**
+   * `effective`, answered from what this process read less than MODE_CACHE_MS ago, without a
+   * promise; undefined when that read is older (then `effective` reads again). The submit asks
+   * this first: most of the time the agency is in `auto` and nothing need wait (issue 13).
+   */
+  known(agencyCode: string): EffectiveMode | undefined {
+    if (!this.cached || Date.now() - this.cached.at >= this.cacheMs) return undefined;
+    const setting = this.cached.settings.get(agencyCode) ?? defaultSetting(agencyCode);
+    return effectiveMode(setting, this.clock.now(), this.health.breakerOpenSince(agencyCode), this.degradedAfterMs(agencyCode));
+  }
+
   /** The next read goes to the database. */
   invalidate(): void {
     this.generation += 1;

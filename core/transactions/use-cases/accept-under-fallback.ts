@@ -1,7 +1,7 @@
 import type { AgencyDefinition, ServiceDefinition } from '../../../contracts/src/catalogue.types';
 import type { NewAuditEvent } from '../../audit/audit-event';
 import type { AgencyModes } from '../../agencies/agency-modes';
-import { fallsBack } from '../../agencies/domain/agency-mode';
+import { fallsBack, type EffectiveMode } from '../../agencies/domain/agency-mode';
 import type { Clock } from '../../shared/clock';
 import { DomainError } from '../../shared/errors';
 import { provisionalReference } from '../domain/provisional-reference';
@@ -33,15 +33,31 @@ export class AcceptUnderFallback {
     private readonly clock: Clock,
   ) {}
 
-  /** `claim`: the caller's Idempotency-Key, claimed in the recording statement (see TransactionRepository.record). */
-  async accept(
+  /**
+   * `claim`: the caller's Idempotency-Key, claimed in the recording statement (see TransactionRepository.record).
+   * Null at once, without a promise, when the mode read moments ago is `auto` (the usual case, issue 13).
+   */
+  accept(
+    service: ServiceDefinition,
+    agency: AgencyDefinition,
+    tx: NewTransaction,
+    received: NewAuditEvent,
+    claim?: IdempotentRequest,
+  ): Promise<FallbackAcceptance | null> | null {
+    const known = this.modes.known(agency.code);
+    if (known !== undefined && !fallsBack(known)) return null;
+    return this.acceptIn(known, service, agency, tx, received, claim);
+  }
+
+  private async acceptIn(
+    known: EffectiveMode | undefined,
     service: ServiceDefinition,
     agency: AgencyDefinition,
     tx: NewTransaction,
     received: NewAuditEvent,
     claim?: IdempotentRequest,
   ): Promise<FallbackAcceptance | null> {
-    const mode = await this.modes.effective(agency.code);
+    const mode = known ?? (await this.modes.effective(agency.code));
     if (!fallsBack(mode)) return null;
     if (service.fallback === 'reject') {
       const window = (await this.modes.setting(agency.code)).window;

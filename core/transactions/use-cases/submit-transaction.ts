@@ -103,7 +103,8 @@ export class SubmitTransaction {
     };
     const claim = inline?.key.request;
     // Agency in manual/maintenance/degraded mode: the service's fallback policy decides, no agency call.
-    const fellBack = await this.fallback.accept(service, agency, record, received, claim);
+    const fallingBack = this.fallback.accept(service, agency, record, received, claim);
+    const fellBack = fallingBack && (await fallingBack);
     // Breaker open: the refusal is the inline attempt's outcome, recorded with the row in one statement.
     const refused = fellBack ? null : this.dispatch.refusedAtOnce(record, [received], command.submitter.subject);
     const answer = refused && inline ? inline.answerFor(refused.transaction) : undefined;

@@ -95,15 +95,19 @@ export async function answerOnce(runOnce: RunOnce, request: FastifyRequest, repl
   return answer.body;
 }
 
-/** Iterative, so that the check itself cannot overflow the stack. */
-function nestedDeeperThan(value: unknown, limit: number): boolean {
-  const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
-  while (pending.length > 0) {
-    const current = pending.pop()!;
-    if (typeof current.value !== 'object' || current.value === null) continue;
-    if (current.depth > limit) return true;
-    for (const child of Object.values(current.value)) pending.push({ value: child, depth: current.depth + 1 });
+/**
+ * Recursive, but never deeper than `limit` + 1 frames, so the check itself cannot overflow the
+ * stack; no work list of {value, depth} pairs built per node on the way (issue 13).
+ */
+function nestedDeeperThan(value: unknown, limit: number, depth = 0): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (depth > limit) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (nestedDeeperThan(item, limit, depth + 1)) return true;
+    return false;
   }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) if (nestedDeeperThan(record[key], limit, depth + 1)) return true;
   return false;
 }
 

@@ -89,8 +89,9 @@ export class KiungoMetrics {
     this.agencyCallDuration.observe({ agency: call.agencyCode, operation: call.operation, outcome: call.outcome }, call.ms / 1000);
   }
 
-  transactionEntered(transaction: Pick<Transaction, 'serviceCode' | 'agencyCode' | 'channel' | 'state'>): void {
-    this.transactions.inc({ service: transaction.serviceCode, agency: transaction.agencyCode, channel: transaction.channel, state: transaction.state });
+  /** `state`: the state it entered, when not the one it is in now (a breaker-open submit entered `received` on its way to `retrying`). */
+  transactionEntered(transaction: Pick<Transaction, 'serviceCode' | 'agencyCode' | 'channel' | 'state'>, state: string = transaction.state): void {
+    this.transactions.inc({ service: transaction.serviceCode, agency: transaction.agencyCode, channel: transaction.channel, state });
   }
 
   replayed(transaction: Pick<Transaction, 'agencyCode' | 'state'>): void {

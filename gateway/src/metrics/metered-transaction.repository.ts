@@ -20,7 +20,7 @@ export function meteredTransactions(inner: TransactionRepository, metrics: Kiung
       if (recording.kind === 'created') {
         // Recorded straight past `received` (its agency's breaker was open, or a fallback took it): it entered both.
         const [, events] = args;
-        if (recording.transaction.state !== 'received' && events[0]?.type === 'received') metrics.transactionEntered({ ...recording.transaction, state: 'received' });
+        if (recording.transaction.state !== 'received' && events[0]?.type === 'received') metrics.transactionEntered(recording.transaction, 'received');
         metrics.transactionEntered(recording.transaction);
       }
       return recording;
