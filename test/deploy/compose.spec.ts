@@ -57,13 +57,20 @@ describe('deploy/compose.yaml', () => {
     for (const agency of catalogue.agencies) expect(Object.keys(services)).toContain(`sim-${agency.code}`);
   });
 
-  it("runs the api with the Kubernetes api's V8 heap (NODE_OPTIONS), and the worker with Node's own sizing", () => {
-    const api = buildKustomization(path.join(ROOT, 'deploy', 'k8s', 'overlays', 'prod')).find((r) => r.kind === 'Deployment' && r.metadata.name === 'kiungo-api')!;
-    const deployed = (containersOf(api)[0].env as Array<{ name: string; value?: string }>).find((v) => v.name === 'NODE_OPTIONS')?.value;
-    expect(deployed).toMatch(/--max-old-space-size=\d+/);
-    expect(envOf('api-1').NODE_OPTIONS).toBe(deployed);
-    expect(envOf('api-2').NODE_OPTIONS).toBe(deployed);
-    expect(envOf('worker').NODE_OPTIONS).toBeUndefined();
+  it("runs the api and the worker with the Kubernetes deployments' V8 heap (NODE_OPTIONS), and the migration with Node's own sizing", () => {
+    const deployments = buildKustomization(path.join(ROOT, 'deploy', 'k8s', 'overlays', 'prod'));
+    const nodeOptionsOf = (name: string) => {
+      const deployment = deployments.find((r) => r.kind === 'Deployment' && r.metadata.name === name)!;
+      return (containersOf(deployment)[0].env as Array<{ name: string; value?: string }> | undefined)?.find((v) => v.name === 'NODE_OPTIONS')?.value;
+    };
+    const api = nodeOptionsOf('kiungo-api');
+    const worker = nodeOptionsOf('kiungo-worker');
+    expect(api).toMatch(/--max-old-space-size=\d+/);
+    expect(worker).toMatch(/--max-old-space-size=\d+/);
+    expect(envOf('api-1').NODE_OPTIONS).toBe(api);
+    expect(envOf('api-2').NODE_OPTIONS).toBe(api);
+    expect(envOf('worker').NODE_OPTIONS).toBe(worker);
+    expect(envOf('migrate').NODE_OPTIONS).toBeUndefined();
   });
 
   it('starts api and worker only after the migration succeeded and Redis and Keycloak are healthy', () => {
