@@ -79,6 +79,7 @@ export const callNext: Scenario = {
       const cpu = watchCpu(stackProcesses(stack));
       const pool = new Pool(stack.api.url, { connections: COUNTERS, pipelining: 1 });
       const callNextAt = (i: number) => callOnce(pool, `/v1/centres/${centre}/counters/${counters[i]}/call-next`, officers[i]);
+      // Closed once, whatever fails after it opened (the measured loop, the rounds, the figures).
       try {
         await ctx.measured(() => Promise.all(
           counters.map(async (_code, i) => {
@@ -96,68 +97,67 @@ export const callNext: Scenario = {
             }
           }),
         ));
-      } catch (error) {
+        const elapsedSec = (performance.now() - started) / 1000;
+        const cpuReport = cpu.stop(latencies.length);
+        const { api: sent } = await statements.stop(latencies.length);
+        // Give the last board messages a moment to arrive.
+        await waitFor(() => board.events.filter((e) => e.event === 'called').length >= called.length, 5000);
+        const eventAt = new Map<string, number>();
+        for (const event of board.events) {
+          if (event.event !== 'called') continue;
+          const number = (event.data as { number?: string }).number;
+          if (number && !eventAt.has(number)) eventAt.set(number, event.receivedAt);
+        }
+        const fanOut = called.flatMap((c) => (eventAt.has(c.number) ? [eventAt.get(c.number)! - c.respondedAt] : []));
+        const sentToEvent = called.flatMap((c) => (eventAt.has(c.number) ? [eventAt.get(c.number)! - c.sentAt] : []));
+        const uniqueIds = new Set(called.map((c) => c.id)).size;
+        const issuedOk = tickets.statusCodes['201'] ?? 0;
+        const load = loadFromSamples({ samples: latencies, elapsedSec, concurrency: COUNTERS, ok: latencies.length - failures, failed: failures });
+        const rounds = await callInRounds(ctx, stack, centre, ctx.settings.quick ? 5 : ROUNDS, callNextAt);
+        return {
+          target: `gateway api (pid ${stack.api.pid}) POST /v1/centres/${centre}/counters/{1..${COUNTERS}}/call-next, ${issuedOk} waiting`,
+          load,
+          cpu: cpuReport,
+          figures: [
+            { label: `issuing ${n} tickets (POST …/tickets, ${tickets.connections} connections)`, value: `${tickets.rps} req/s, p50 ${tickets.p50} / p99 ${tickets.p99} ms, ${JSON.stringify(tickets.statusCodes)}` },
+            { label: 'api: SQL statements / Redis commands per issued ticket', value: `${perIssue.statements} / ${perIssue.redis} ${JSON.stringify(perIssue.redisByCommand)}` },
+            { label: 'call-next latency (empty-queue calls included)', value: describeLatencies(summarizeLatencies(latencies)) },
+            { label: 'tickets called per second', value: (called.length / elapsedSec).toFixed(1) },
+            { label: 'api: SQL statements / Redis commands per call-next', value: `${sent.statements} / ${sent.redis} ${JSON.stringify(sent.redisByCommand)}` },
+            { label: 'board fan-out: call-next response → SSE `called` event', value: describeLatencies(summarizeLatencies(fanOut)) },
+            { label: 'board: call-next request sent → SSE `called` event', value: describeLatencies(summarizeLatencies(sentToEvent)) },
+            {
+              label: `in rounds: all ${COUNTERS} counters call at the same moment, then ${ROUND_PAUSE_MS} ms apart (${rounds.rounds} rounds)`,
+              value: describeLatencies(summarizeLatencies(rounds.latencies)),
+            },
+          ],
+          checks: [
+            {
+              label: 'every waiting ticket called exactly once',
+              ok: issuedOk === n && called.length === n && uniqueIds === n && failures === 0,
+              detail: `${issuedOk} issued, ${called.length} calls returned a ticket, ${uniqueIds} distinct, ${failures} failed calls`,
+            },
+            {
+              label: `in rounds: every call answered with a ticket`,
+              ok: rounds.withTicket === rounds.latencies.length,
+              detail: `${rounds.withTicket} of ${rounds.latencies.length} calls returned a ticket`,
+            },
+            {
+              label: 'the board showed every call',
+              ok: fanOut.length === called.length,
+              detail: `${eventAt.size} called events for ${called.length} calls`,
+            },
+          ],
+          notes: [
+            `closed loop: ${COUNTERS} counters ÷ ${load.rps} calls/s = ${((COUNTERS / load.rps) * 1000).toFixed(1)} ms mean latency by Little's law (measured ${load.mean} ms): ` +
+              'each call waits behind the others in flight, so its p99 is the box\'s throughput, not a call\'s service time; the rounds (the counters calling at the same moment, then pausing) show that',
+            'Fan-out is negative when the board event reaches the subscriber before the officer gets the call-next response (the api publishes before it answers).',
+            'Board messages travel over Redis pub/sub (REDIS_URL is set), as they do across api replicas.',
+          ],
+        };
+      } finally {
         await pool.close();
-        throw error;
       }
-      const elapsedSec = (performance.now() - started) / 1000;
-      const cpuReport = cpu.stop(latencies.length);
-      const { api: sent } = await statements.stop(latencies.length);
-      // Give the last board messages a moment to arrive.
-      await waitFor(() => board.events.filter((e) => e.event === 'called').length >= called.length, 5000);
-      const eventAt = new Map<string, number>();
-      for (const event of board.events) {
-        if (event.event !== 'called') continue;
-        const number = (event.data as { number?: string }).number;
-        if (number && !eventAt.has(number)) eventAt.set(number, event.receivedAt);
-      }
-      const fanOut = called.flatMap((c) => (eventAt.has(c.number) ? [eventAt.get(c.number)! - c.respondedAt] : []));
-      const sentToEvent = called.flatMap((c) => (eventAt.has(c.number) ? [eventAt.get(c.number)! - c.sentAt] : []));
-      const uniqueIds = new Set(called.map((c) => c.id)).size;
-      const issuedOk = tickets.statusCodes['201'] ?? 0;
-      const load = loadFromSamples({ samples: latencies, elapsedSec, concurrency: COUNTERS, ok: latencies.length - failures, failed: failures });
-      const rounds = await callInRounds(ctx, stack, centre, ctx.settings.quick ? 5 : ROUNDS, callNextAt).finally(() => pool.close());
-      return {
-        target: `gateway api (pid ${stack.api.pid}) POST /v1/centres/${centre}/counters/{1..${COUNTERS}}/call-next, ${issuedOk} waiting`,
-        load,
-        cpu: cpuReport,
-        figures: [
-          { label: `issuing ${n} tickets (POST …/tickets, ${tickets.connections} connections)`, value: `${tickets.rps} req/s, p50 ${tickets.p50} / p99 ${tickets.p99} ms, ${JSON.stringify(tickets.statusCodes)}` },
-          { label: 'api: SQL statements / Redis commands per issued ticket', value: `${perIssue.statements} / ${perIssue.redis} ${JSON.stringify(perIssue.redisByCommand)}` },
-          { label: 'call-next latency (empty-queue calls included)', value: describeLatencies(summarizeLatencies(latencies)) },
-          { label: 'tickets called per second', value: (called.length / elapsedSec).toFixed(1) },
-          { label: 'api: SQL statements / Redis commands per call-next', value: `${sent.statements} / ${sent.redis} ${JSON.stringify(sent.redisByCommand)}` },
-          { label: 'board fan-out: call-next response → SSE `called` event', value: describeLatencies(summarizeLatencies(fanOut)) },
-          { label: 'board: call-next request sent → SSE `called` event', value: describeLatencies(summarizeLatencies(sentToEvent)) },
-          {
-            label: `in rounds: all ${COUNTERS} counters call at the same moment, then ${ROUND_PAUSE_MS} ms apart (${rounds.rounds} rounds)`,
-            value: describeLatencies(summarizeLatencies(rounds.latencies)),
-          },
-        ],
-        checks: [
-          {
-            label: 'every waiting ticket called exactly once',
-            ok: issuedOk === n && called.length === n && uniqueIds === n && failures === 0,
-            detail: `${issuedOk} issued, ${called.length} calls returned a ticket, ${uniqueIds} distinct, ${failures} failed calls`,
-          },
-          {
-            label: `in rounds: every call answered with a ticket`,
-            ok: rounds.withTicket === rounds.latencies.length,
-            detail: `${rounds.withTicket} of ${rounds.latencies.length} calls returned a ticket`,
-          },
-          {
-            label: 'the board showed every call',
-            ok: fanOut.length === called.length,
-            detail: `${eventAt.size} called events for ${called.length} calls`,
-          },
-        ],
-        notes: [
-          `closed loop: ${COUNTERS} counters ÷ ${load.rps} calls/s = ${((COUNTERS / load.rps) * 1000).toFixed(1)} ms mean latency by Little's law (measured ${load.mean} ms): ` +
-            'each call waits behind the others in flight, so its p99 is the box\'s throughput, not a call\'s service time; the rounds (the counters calling at the same moment, then pausing) show that',
-          'Fan-out is negative when the board event reaches the subscriber before the officer gets the call-next response (the api publishes before it answers).',
-          'Board messages travel over Redis pub/sub (REDIS_URL is set), as they do across api replicas.',
-        ],
-      };
     } finally {
       board.close();
     }
