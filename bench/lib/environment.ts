@@ -43,6 +43,11 @@ export async function describeEnvironment(adminDatabaseUrl: string): Promise<Ben
   };
 }
 
+/** The box's 1, 5 and 15 minute load averages now, as `uptime` prints them (`1.23 0.98 0.75`), for a figure's line. */
+export function loadAverage(): string {
+  return os.loadavg().map((n) => n.toFixed(2)).join(' ');
+}
+
 export function environmentLines(env: BenchEnvironment): string[] {
   return [
     `date ${env.date} | node ${env.node} | ${env.platform}`,

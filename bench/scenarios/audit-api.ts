@@ -15,7 +15,6 @@
  */
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -32,6 +31,7 @@ import { PersonalDataVault } from '../../core/shared/personal-data';
 import { EVENT_LINES, exportStream } from '../../gateway/src/audit/audit-export';
 import { AUDIT_SPAN_DAYS, auditSeedSize, ensureAuditDatabase } from '../lib/audit-seed';
 import { migrateReused, withClient, withDatabaseName } from '../lib/database';
+import { loadAverage } from '../lib/environment';
 import { loadFromSamples, summarizeLatencies } from '../lib/latency';
 import type { Scenario } from '../lib/scenario';
 
@@ -393,8 +393,4 @@ function watchCpu(database: string): { stop(): { self: number; postgres: number 
 function describeCpuPer(used: { self: number; postgres: number }, count: number, load: string): string {
   const micros = (seconds: number) => ((seconds * 1e6) / Math.max(count, 1)).toFixed(2);
   return `${micros(used.self)} / ${micros(used.postgres)} (${Math.round(used.self * 1000)} / ${Math.round(used.postgres * 1000)} ms in all; load ${load})`;
-}
-
-function loadAverage(): string {
-  return loadavg().map((n) => n.toFixed(2)).join(' ');
 }

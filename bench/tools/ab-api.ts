@@ -19,12 +19,12 @@
  * Environment as the bench: BENCH_ADMIN_DATABASE_URL, and BENCH_AB_REDIS_URL (default
  * redis://127.0.0.1:6379/13, flushed).
  */
-import { loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeBenchCatalogue } from '../lib/catalogue';
 import { watchCpu } from '../lib/cpu';
 import { dropDatabase, flushRedisDb } from '../lib/database';
+import { loadAverage } from '../lib/environment';
 import { createGatewayDeployment, type GatewayProcess } from '../lib/gateway';
 import { runLoad, type LoadResult } from '../lib/load';
 import { sampleRss } from '../lib/rss';
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
         const odd = Object.keys(result.statusCodes).filter((code) => code !== expected);
         return `${side.label}: ${ms.toFixed(3)} ms/submit, ${result.rps.toFixed(0)}/s, p99 ${result.p99} ms, peak RSS ${peaks[index]} MiB${odd.length > 0 ? ` (statuses ${JSON.stringify(result.statusCodes)})` : ''}`;
       });
-      console.log(`round ${round} (box busy ${((100 * report.boxBusy) / report.boxAvailable).toFixed(0)} %, load ${loadAverage()}): ${line.join(' | ')}`);
+      console.log(`round ${round} (box busy ${((100 * report.boxBusy) / report.boxAvailable).toFixed(0)} %, load average ${loadAverage()}): ${line.join(' | ')}`);
     }
     const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const [a, b] = figures.map((rows) => ({ ms: median(rows.map((r) => r.ms)), rps: median(rows.map((r) => r.rps)), rssMiB: Math.max(...rows.map((r) => r.rssMiB)) }));
@@ -110,10 +110,6 @@ async function main(): Promise<void> {
     await flushRedisDb(redisUrl);
     await dropDatabase(adminDatabaseUrl, DATABASE);
   }
-}
-
-function loadAverage(): string {
-  return loadavg()[0].toFixed(1);
 }
 
 main().catch((error: unknown) => {
