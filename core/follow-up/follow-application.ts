@@ -1,3 +1,4 @@
+import { phoneLookupHash } from '../bookings/domain/booking';
 import { DEFAULT_TIME_ZONE } from '../centres/domain/centre';
 import { localDate } from '../centres/domain/local-time';
 import type { Clock } from '../shared/clock';
@@ -36,7 +37,7 @@ export class FollowApplication {
   /** `phone` is the caller's number as the network gave it (normalised by the channel). */
   async execute(typed: string, phone: string): Promise<FollowAnswer> {
     const now = this.clock.now();
-    const verdict = await this.limit.hit(FOLLOW_SCOPE, this.vault.lookupHash(phone), now);
+    const verdict = await this.limit.hit(FOLLOW_SCOPE, phoneLookupHash(this.vault, phone), now);
     if (!verdict.allowed) return { kind: 'limited', retryAt: verdict.retryAt };
     const reference = typed.trim().toUpperCase().replace(/\s+/g, '');
     if (!REFERENCE.test(reference)) return { kind: 'not-a-reference' };

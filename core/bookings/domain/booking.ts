@@ -1,3 +1,5 @@
+import type { PersonalDataVault } from '../../shared/personal-data';
+
 /** A Service by Appointment booking: one citizen, one service, one slot at one centre. */
 export const BOOKING_STATUSES = ['booked', 'checked_in', 'cancelled', 'no_show'] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
@@ -61,4 +63,13 @@ export function normalisePhone(phone: string): string {
   if (/^0[17]\d{8}$/.test(compact)) return `+254${compact.slice(1)}`;
   if (/^254[17]\d{8}$/.test(compact)) return `+${compact}`;
   return compact;
+}
+
+/**
+ * The keyed hash a phone is found by (rate limits, walk-in tickets, notices, USSD sessions, sent
+ * messages, erasure): taken of its one spelling, so `0712 345 678` and `+254712345678` are the same
+ * phone everywhere, and erasure finds every row of it.
+ */
+export function phoneLookupHash(vault: Pick<PersonalDataVault, 'lookupHash'>, phone: string): string {
+  return vault.lookupHash(normalisePhone(phone));
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { authorize, type Actor } from '../../authorization';
-import { normalisePhone } from '../../bookings/domain/booking';
+import { normalisePhone, phoneLookupHash } from '../../bookings/domain/booking';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
@@ -62,7 +62,7 @@ export class EraseCitizen {
           const phone = this.vault.openCitizen<{ idNumber: string; phone?: string }>(row).phone;
           if (phone) phones.add(normalisePhone(phone));
         }
-        for (const phone of phones) phoneHashes.add(this.vault.lookupHash(phone));
+        for (const phone of phones) phoneHashes.add(phoneLookupHash(this.vault, phone));
         return [...phoneHashes];
       },
       (rows) => {

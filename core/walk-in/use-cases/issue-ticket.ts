@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AgencyNotices } from '../../agencies/agency-notices';
 import type { ServiceNotice } from '../../agencies/domain/service-notice';
 import type { CheckInBooking } from '../../bookings/use-cases/check-in-booking';
-import { normalisePhone } from '../../bookings/domain/booking';
+import { phoneLookupHash } from '../../bookings/domain/booking';
 import { normaliseBookingReference } from '../../bookings/domain/booking-reference';
 import { offers, type Centre } from '../../centres/domain/centre';
 import { localDate } from '../../centres/domain/local-time';
@@ -90,7 +90,7 @@ export class IssueTicket {
         idempotencyKey: command.idempotencyKey ?? null,
         bookingRef,
         ...(request.kind === 'walk-in' && request.phone
-          ? { phoneSealed: this.vault.seal(request.phone), phoneHash: this.vault.lookupHash(normalisePhone(request.phone)) }
+          ? { phoneSealed: this.vault.seal(request.phone), phoneHash: phoneLookupHash(this.vault, request.phone) }
           : { phoneSealed: null, phoneHash: null }),
       },
       plan,
