@@ -6,8 +6,16 @@
  * data of the real size, a unique agency reference each, three audit events each (received,
  * dispatched, completed) and an answered idempotency key each.
  *
+ * Sealed as the gateway seals since migration 0130: citizen and payload in the version-2 format
+ * (under the transaction's own data key) and one citizen_keys row per transaction holding that key
+ * (version 1, under the key-wrapping key), so what reads a transaction with its key
+ * (core/privacy/pg/citizen-keys.sql.ts) looks it up as it would in production. Every sealed value
+ * is random bytes of the real length behind the right version byte, made in SQL like the rest of
+ * the seed: none of them opens (nothing measured opens a seeded row). A database seeded in an older
+ * format (SEED_FORMAT, in bench_seed) is dropped and seeded again.
+ *
  * Fast enough for 10 million: every table is filled by one INSERT … SELECT FROM generate_series
- * with its indexes and keys dropped meanwhile, the three tables at once (keys and indexes rebuilt once
+ * with its indexes and keys dropped meanwhile, the four tables at once (keys and indexes rebuilt once
  * after; foreign keys re-added NOT VALID: they hold for new rows, nothing re-checks the seeded
  * ones), then ANALYZE. No VACUUM: nothing the submit path does reads the seeded rows' heap.
  *
@@ -29,7 +37,13 @@ import type { Check } from './scenario';
 
 /** Seeded transactions are spread evenly over this many days before the seeding. */
 const SPAN_DAYS = 180;
-const SEEDED_TABLES = ['transactions', 'audit_events', 'idempotency_keys'] as const;
+const SEEDED_TABLES = ['transactions', 'citizen_keys', 'audit_events', 'idempotency_keys'] as const;
+/**
+ * The shape of the seeded rows, stored in bench_seed: a reused database seeded in another shape is
+ * seeded again. 1 (no `format` column): version-1 sealed values, no citizen_keys. 2: version-2
+ * sealed values and a citizen_keys row per transaction.
+ */
+const SEED_FORMAT = 2;
 
 export interface StoredSeed {
   databaseUrl: string;
@@ -46,7 +60,7 @@ export interface StoredSeed {
 export async function ensureStoredDatabase(adminUrl: string, name: string, transactions: number, log: (line: string) => void): Promise<StoredSeed> {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe database name ${name}`);
   const databaseUrl = withDatabaseName(adminUrl, name);
-  const existing = transactions > 0 ? await readSeed(adminUrl, name, databaseUrl) : undefined;
+  const existing = transactions > 0 ? await readSeed(adminUrl, name, databaseUrl, log) : undefined;
   if (existing && existing.seeded === transactions) {
     await migrateReused(databaseUrl);
     return existing;
@@ -61,8 +75,8 @@ export async function ensureStoredDatabase(adminUrl: string, name: string, trans
     const started = performance.now();
     await seed(pool, transactions, log);
     const seededInSec = (performance.now() - started) / 1000;
-    await pool.query('CREATE TABLE bench_seed (transactions bigint NOT NULL, seeded_at timestamptz NOT NULL, seconds double precision NOT NULL)');
-    await pool.query('INSERT INTO bench_seed VALUES ($1, now(), $2)', [transactions, seededInSec]);
+    await pool.query('CREATE TABLE bench_seed (transactions bigint NOT NULL, seeded_at timestamptz NOT NULL, seconds double precision NOT NULL, format integer NOT NULL)');
+    await pool.query('INSERT INTO bench_seed VALUES ($1, now(), $2, $3)', [transactions, seededInSec, SEED_FORMAT]);
     log(`stored: seeded ${name} in ${seededInSec.toFixed(0)} s`);
     return { databaseUrl, seeded: transactions, stored: transactions, seededInSec, seededAt: new Date() };
   } finally {
@@ -128,7 +142,7 @@ export async function describeSizes(databaseUrl: string): Promise<string> {
   });
 }
 
-/** One INSERT … SELECT per table, the three at once (one connection each), keys dropped meanwhile. */
+/** One INSERT … SELECT per table, the four at once (one connection each), keys dropped meanwhile. */
 async function seed(pool: Pool, n: number, log: (line: string) => void): Promise<void> {
   let phaseStarted = performance.now();
   const phase = (name: string): void => {
@@ -142,18 +156,23 @@ async function seed(pool: Pool, n: number, log: (line: string) => void): Promise
   const stepMs = (SPAN_DAYS * 86_400_000) / n;
   const at = `$1::timestamptz + make_interval(secs => g * $2::double precision / 1000)`;
   const agencyRef = `'NRB-S' || lpad(g::text, 10, '0')`;
-  // Bytes of the sealed columns' real length (AES-GCM output of the bench's citizen and payload).
-  const bytes = (length: number, salt: number): string =>
-    `substring(decode(repeat(encode(sha256(int8send(g * 4 + ${salt})), 'hex'), ${Math.ceil(length / 32)}), 'hex') from 1 for ${length})`;
+  // A sealed value of the real length (AES-GCM output of the bench's citizen, payload and data key):
+  // the format's version byte, then bytes that stand for IV, tag and ciphertext (they open to nothing).
+  const sealed = (version: number, length: number, salt: number): string =>
+    `decode('${version.toString(16).padStart(2, '0')}', 'hex') || substring(decode(repeat(encode(sha256(int8send(g * 4 + ${salt})), 'hex'), ${Math.ceil(length / 32)}), 'hex') from 1 for ${length - 1})`;
   const transactions = `INSERT INTO transactions (id, service_code, agency_code, channel, centre_code, officer_id, submitted_by, citizen_id_hash,
        citizen_sealed, payload_sealed, state, attempts, max_attempts, next_attempt_at, agency_ref, result, last_error,
        idempotency_scope, idempotency_key, request_hash, created_at, updated_at)
      SELECT md5('tx' || g)::uuid, 'id-card-replacement', 'nrb', (ARRAY['counter', 'portal', 'ussd', 'mobile'])[1 + g % 4],
             'NRB-GPO', NULL, 'seed', translate(encode(sha256(int8send(g % ${Math.max(1, Math.floor(n / 2))})), 'base64'), '+/=', '-_'),
-            ${bytes(sizes.citizen, 1)}, ${bytes(sizes.payload, 2)}, 'completed', 1, 8, NULL,
+            ${sealed(sizes.version, sizes.citizen, 1)}, ${sealed(sizes.version, sizes.payload, 2)}, 'completed', 1, 8, NULL,
             ${agencyRef}, jsonb_build_object('reference', ${agencyRef}, 'collectionDate', '2026-12-01'), NULL,
             'seed', 'seed-' || g, translate(encode(sha256(int8send(g)), 'base64'), '+/=', '-_'), ${at}, ${at}
        FROM generate_series(1, $3::bigint) AS g`;
+  // Each transaction's data key, as the submit's statement stores it beside the row.
+  const citizenKeys = `INSERT INTO citizen_keys (record_id, key_sealed)
+     SELECT md5('tx' || g)::uuid, ${sealed(sizes.keyVersion, sizes.key, 3)}
+       FROM generate_series(1, $1::bigint) AS g`;
   // Three events per transaction on shard (g - 1) % shards, numbered 3i + k within it (i = (g - 1) / shards);
   // the first of a shard links to its genesis hash, every other to the placeholder hash of the one before.
   const seq = `3 * ((g - 1) / $4) + k`;
@@ -180,10 +199,11 @@ async function seed(pool: Pool, n: number, log: (line: string) => void): Promise
        FROM generate_series(1, $3::bigint) AS g`;
   await Promise.all([
     withSession(pool, (c) => c.query(transactions, [from, stepMs, n])),
+    withSession(pool, (c) => c.query(citizenKeys, [n])),
     withSession(pool, (c) => c.query(auditEvents, [from, stepMs, n, shards])),
     withSession(pool, (c) => c.query(idempotencyKeys, [from, stepMs, n])),
   ]);
-  phase('transactions, audit events and idempotency keys inserted');
+  phase('transactions, citizen keys, audit events and idempotency keys inserted');
   // Each head continues from its shard's last seeded event (shard s holds the transactions g ≡ s + 1).
   await pool.query(
     `UPDATE audit_chain_heads SET seq = 3 * (($1::bigint - 1 - shard) / $2 + 1), hash = sha256(int8send(shard * 1000000000000 + 3 * (($1::bigint - 1 - shard) / $2 + 1)))
@@ -239,7 +259,7 @@ async function dropKeysAndIndexes(client: PoolClient): Promise<DroppedKeys> {
   return { constraints, foreignKeys, indexes: indexes.map((i) => ({ table: i.table, definition: i.definition })) };
 }
 
-/** Per table on its own connection (the three at once), then the foreign keys. */
+/** Per table on its own connection (the four at once), then the foreign keys. */
 async function restoreKeysAndIndexes(pool: Pool, keys: DroppedKeys): Promise<void> {
   await Promise.all(
     SEEDED_TABLES.map((table) =>
@@ -252,20 +272,29 @@ async function restoreKeysAndIndexes(pool: Pool, keys: DroppedKeys): Promise<voi
   for (const fk of keys.foreignKeys) await pool.query(`ALTER TABLE ${fk.table} ADD CONSTRAINT ${fk.name} ${fk.definition} NOT VALID`);
 }
 
-/** The length of the bench's citizen and payload once sealed, as the gateway stores them. */
-function sealedSizes(): { citizen: number; payload: number } {
+/** The bench's citizen and payload sealed as the gateway seals a new transaction's (under its data key), and the key as stored: format versions and lengths. */
+function sealedSizes(): { version: number; citizen: number; payload: number; keyVersion: number; key: number } {
   const vault = new PersonalDataVault(randomBytes(32));
   const envelope = nrbEnvelope() as { citizen: unknown; payload: unknown };
-  return { citizen: vault.seal(envelope.citizen).length, payload: vault.seal(envelope.payload).length };
+  const dataKey = vault.newDataKey();
+  const citizen = vault.seal(envelope.citizen, dataKey);
+  return { version: citizen[0], citizen: citizen.length, payload: vault.seal(envelope.payload, dataKey).length, keyVersion: dataKey.sealed[0], key: dataKey.sealed.length };
 }
 
-async function readSeed(adminUrl: string, name: string, databaseUrl: string): Promise<StoredSeed | undefined> {
+async function readSeed(adminUrl: string, name: string, databaseUrl: string, log: (line: string) => void): Promise<StoredSeed | undefined> {
   const exists = await databaseExists(adminUrl, name);
   if (!exists) return undefined;
   return withClient(databaseUrl, async (client) => {
     if ((await client.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'bench_seed'`)).rowCount !== 1) return undefined;
-    const { rows } = await client.query<{ transactions: string; seeded_at: Date }>('SELECT transactions, seeded_at FROM bench_seed');
+    // A seed from before the `format` column reads as format 1.
+    const { rows } = await client.query<{ transactions: string; seeded_at: Date; format: number }>(
+      `SELECT transactions, seeded_at, coalesce((to_jsonb(b) ->> 'format')::integer, 1) AS format FROM bench_seed b`,
+    );
     if (!rows[0]) return undefined;
+    if (rows[0].format !== SEED_FORMAT) {
+      log(`stored: ${name} was seeded in format ${rows[0].format}, not ${SEED_FORMAT} (sealed values and citizen_keys as the gateway writes them): seeding it again`);
+      return undefined;
+    }
     // A half-seeded database has no bench_seed row; the planner's estimate is enough to tell a truncated one.
     const { rows: estimate } = await client.query<{ n: string }>(`SELECT reltuples::bigint AS n FROM pg_class WHERE relname = 'transactions'`);
     const seeded = Number(rows[0].transactions);
