@@ -7,6 +7,7 @@ import { createPool } from '../../core/db/pool';
 import { afterEachQuery, testAuditEvent } from '../factories/audit-chain';
 import { asDatabaseOwner } from '../factories/audit-world';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
+import { eventually } from '../factories/eventually';
 
 /**
  * verify split between worker threads (core/audit/chain-walk-workers.ts): each thread walks its
@@ -139,10 +140,15 @@ describe('AuditLog.verify in worker threads', () => {
       expect(unhandled).toEqual([]);
       expect(threads()).toBeLessThanOrEqual(threadsBefore);
       // Nothing of the failed verify stays connected: only the pool's own (idle) connections, none in a transaction.
-      const { rows } = await db.pool.query<{ n: number; busy: number }>(
-        `SELECT count(*)::int AS n, count(*) FILTER (WHERE state <> 'idle')::int AS busy FROM pg_stat_activity WHERE application_name = 'kiungo-test-verify-timeout'`,
-      );
-      expect(rows[0]).toEqual({ n: pool.totalCount, busy: 0 });
+      // A closed connection's backend leaves pg_stat_activity a moment after the client has gone (longer on a busy box).
+      const connected = async () =>
+        (
+          await db.pool.query<{ n: number; busy: number }>(
+            `SELECT count(*)::int AS n, count(*) FILTER (WHERE state <> 'idle')::int AS busy FROM pg_stat_activity WHERE application_name = 'kiungo-test-verify-timeout'`,
+          )
+        ).rows[0];
+      const settled = await eventually(connected, (now) => now.n === pool.totalCount && now.busy === 0, 5_000).catch(() => connected());
+      expect(settled).toEqual({ n: pool.totalCount, busy: 0 });
       // The pool is still good for the next verify.
       expect(await audit.verify(pool, inWorkers)).toMatchObject({ breaks: expect.any(Array) });
     } finally {
