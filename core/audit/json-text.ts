@@ -50,6 +50,8 @@ function rewrite(text: string, sortKeys: boolean): string | undefined {
     return undefined;
   } finally {
     src = '';
+    // Nothing outlives the call: a GIVE_UP from inside an object leaves its members on the stack.
+    top = 0;
   }
 }
 
@@ -132,39 +134,53 @@ function array(): string {
 }
 
 function object(): string {
-  const start = at;
   at++;
   blanks();
   if (src.charCodeAt(at) === 0x7d) {
     at++;
     return '{}';
   }
-  // Written out as it goes while the keys come in an order that proves them distinct (nothing kept
-  // per member): JavaScript's, which canonical JSON wants, or for the compact JSON also jsonb's own
-  // (shorter first), in which every object PostgreSQL prints comes. A key out of both orders (or met
-  // twice) has the object read again, keeping its members to sort or check.
+  // Members are written out as they come while their keys come in an order that proves them distinct:
+  // JavaScript's, which canonical JSON wants, or for the compact JSON also jsonb's own (shorter
+  // first), in which every object PostgreSQL prints comes. They are also kept on a stack shared by
+  // every level (nothing allocated per object): an object out of those orders (for canonical JSON,
+  // most objects of more than one key PostgreSQL prints) is sorted or checked for a key met twice
+  // there, without being read again.
+  const base = top;
   let out = '{';
-  let previous: string | undefined;
   let jsOrder = true;
   let jsonbOrder = !sorted;
   for (;;) {
     const token = memberKey();
-    if (previous !== undefined) {
+    if (top > base) {
+      const previous = memberKeys[top - 1];
       jsOrder &&= previous < key;
       jsonbOrder &&= previous.length < key.length || (previous.length === key.length && previous < key);
-      if (!jsOrder && !jsonbOrder) {
-        at = start;
-        return sortedObject();
-      }
     }
-    previous = key;
-    out += `${out.length > 1 ? ',' : ''}${token}:${value()}`;
+    const name = key;
+    const member = `${token}:${value()}`;
+    memberKeys[top] = name;
+    members[top++] = member;
+    if (jsOrder || jsonbOrder) out += `${out.length > 1 ? ',' : ''}${member}`;
     blanks();
     const c = src.charCodeAt(at++);
-    if (c === 0x7d) return `${out}}`;
+    if (c === 0x7d) break;
     if (c !== 0x2c) throw GIVE_UP;
   }
+  if (!jsOrder && !jsonbOrder) {
+    if (sorted) sortMembers(base);
+    else if (hasDuplicate(base)) throw GIVE_UP;
+    out = `{${members[base]}`;
+    for (let i = base + 1; i < top; i++) out += `,${members[i]}`;
+  }
+  top = base;
+  return `${out}}`;
 }
+
+/** The members of the objects being read, innermost last: their keys (unescaped) and their text. */
+const memberKeys: string[] = [];
+const members: string[] = [];
+let top = 0;
 
 /** The key `memberKey` read last, unescaped. */
 let key = '';
@@ -182,31 +198,30 @@ function memberKey(): string {
   return token;
 }
 
-/** The object's members sorted by key (canonicalJson), or in their order when no key is met twice (JSON.parse). */
-function sortedObject(): string {
-  at++;
-  const keys: string[] = [];
-  const members: string[] = [];
-  for (;;) {
-    const token = memberKey();
-    keys.push(key);
-    members.push(`${token}:${value()}`);
-    blanks();
-    const c = src.charCodeAt(at++);
-    if (c === 0x7d) break;
-    if (c !== 0x2c) throw GIVE_UP;
+/**
+ * Sorts the members from `base` to the top by key, as canonicalJson's `Object.keys().sort()` orders
+ * them (UTF-16 code units): an insertion sort, objects being small. A key met twice gives up.
+ */
+function sortMembers(base: number): void {
+  for (let i = base + 1; i < top; i++) {
+    const k = memberKeys[i];
+    const m = members[i];
+    let j = i - 1;
+    while (j >= base && memberKeys[j] > k) {
+      memberKeys[j + 1] = memberKeys[j];
+      members[j + 1] = members[j];
+      j--;
+    }
+    if (j >= base && memberKeys[j] === k) throw GIVE_UP;
+    memberKeys[j + 1] = k;
+    members[j + 1] = m;
   }
-  const order = keys.map((_, i) => i);
-  if (sorted) order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
-  if (hasDuplicate(keys)) throw GIVE_UP;
-  let out = '{';
-  for (const i of order) out += `${out.length > 1 ? ',' : ''}${members[i]}`;
-  return `${out}}`;
 }
 
-function hasDuplicate(keys: string[]): boolean {
-  if (keys.length > 8) return new Set(keys).size !== keys.length;
-  for (let i = 1; i < keys.length; i++) for (let j = 0; j < i; j++) if (keys[i] === keys[j]) return true;
+/** Whether a key is met twice among the members from `base` to the top (JSON.parse keeps the last). */
+function hasDuplicate(base: number): boolean {
+  if (top - base > 8) return new Set(memberKeys.slice(base, top)).size !== top - base;
+  for (let i = base + 1; i < top; i++) for (let j = base; j < i; j++) if (memberKeys[i] === memberKeys[j]) return true;
   return false;
 }
 
