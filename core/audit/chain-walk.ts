@@ -1,7 +1,7 @@
 import type { ClientBase } from 'pg';
 import { chainHashHex, eventContentOf, genesisHash } from './audit-event';
 import { canonicalJsonText } from './json-text';
-import { hexFromBytea, isoFromTimestamptz, RAW_TEXT } from './pg/pg-text';
+import { isoFromTimestamptz, RAW_TEXT } from './pg/pg-text';
 
 /** Why a link of a chain does not hold. */
 export type ChainBreakReason =
@@ -66,40 +66,42 @@ const VERIFY_ROUND = 1000;
  * The chains are walked side by side, a round at a time: one statement reads the next events of
  * every chain. Events of all chains are appended at the same pace, so a round's events lie on
  * neighbouring pages of the table, each read once instead of once per chain; and the next round
- * is asked for as soon as one arrives, so PostgreSQL reads it while this thread hashes. Rows come
- * as the text PostgreSQL writes (no Date, object or Buffer per value): the data's canonical JSON
- * and the time's ISO text are written straight from it, and hashes are compared as hex.
+ * is asked for as soon as one arrives, so PostgreSQL reads it while this thread hashes. Each chain's
+ * events of a round come as ONE text (ROUND_LINES): no row, array or string per value for `pg` to
+ * make, which was most of the walk's time beside hashing. See `ChainWalk.check` for what is taken
+ * from PostgreSQL and what is computed here.
  */
 export async function walkChains(db: ClientBase, shards: readonly number[], sealed?: SealedPositions): Promise<ChainOutcome[]> {
   const walks = shards.map((shard) => new ChainWalk(shard, sealed?.get(shard)));
   const round = (open: ChainWalk[]) =>
-    db.query<VerifyRow>({
-      text: `SELECT c.i::integer, e.seq, e.entity_type, e.entity_id, e.type, e.actor, e.data, e.occurred_at, e.prev_hash, e.hash
+    db.query<RoundRow>({
+      text: `SELECT c.i::integer, r.events, r.last, r.lines
                FROM unnest($1::integer[], $2::bigint[]) WITH ORDINALITY AS c(shard, after, i)
-               CROSS JOIN LATERAL (SELECT seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash FROM audit_events
-                                    WHERE shard = c.shard AND seq > c.after ORDER BY seq LIMIT ${VERIFY_ROUND}) e`,
+               CROSS JOIN LATERAL (SELECT count(*) AS events, max(e.seq) AS last, ${ROUND_LINES} AS lines
+                                     FROM (SELECT seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash FROM audit_events
+                                            WHERE shard = c.shard AND seq > c.after ORDER BY seq LIMIT ${VERIFY_ROUND}) e) r`,
       values: [open.map((walk) => walk.shard), open.map((walk) => walk.lastSeq)],
       rowMode: 'array',
       types: RAW_TEXT,
     });
   let open = walks;
   for (let pending: ReturnType<typeof round> | undefined = open.length ? round(open) : undefined; pending; ) {
-    const { rows }: { rows: VerifyRow[] } = await pending;
-    // Each walk's rows, in the order of `open` (c.i counts from 1), put in chain order if they came otherwise.
-    const byWalk: VerifyRow[][] = open.map(() => []);
-    for (const row of rows) byWalk[Number(row[0]) - 1].push(row);
+    const { rows }: { rows: RoundRow[] } = await pending;
+    // Each walk's events, in the order of `open` (c.i counts from 1).
+    const linesOf: string[] = open.map(() => '');
     const next: ChainWalk[] = [];
-    byWalk.forEach((walkRows, i) => {
-      if (walkRows.some((row, j) => j > 0 && Number(row[1]) < Number(walkRows[j - 1][1]))) walkRows.sort((a, b) => Number(a[1]) - Number(b[1]));
-      if (walkRows.length === VERIFY_ROUND) {
-        open[i].lastSeq = Number(walkRows[walkRows.length - 1][1]);
-        next.push(open[i]);
+    for (const [i, events, last, lines] of rows) {
+      const walk = open[Number(i) - 1];
+      linesOf[Number(i) - 1] = lines ?? '';
+      if (Number(events) === VERIFY_ROUND) {
+        walk.lastSeq = Number(last);
+        next.push(walk);
       }
-    });
+    }
     pending = next.length ? round(next) : undefined;
     // A failure of the round asked for ahead surfaces where it is awaited, not as an unhandled rejection.
     pending?.catch(() => undefined);
-    byWalk.forEach((walkRows, i) => open[i].check(walkRows));
+    linesOf.forEach((lines, i) => open[i].check(lines));
     open = next;
   }
   // A chain cut short at its end (events deleted from the tail) shows as a head that is ahead of its events.
@@ -110,6 +112,20 @@ export async function walkChains(db: ClientBase, shards: readonly number[], seal
     return { shard: walk.shard, seq: walk.lastSeq, hash: walk.prevHash, checked: walk.checked, breaks };
   });
 }
+
+/**
+ * A chain's events of one round as one text: a line per event, its fields separated by tabs: seq,
+ * prev_hash and hash in hex, occurred_at as timestamptz text (none of which holds a tab), the four
+ * text columns (actor, entity_id, entity_type, type) as one text[] literal, read by parsing it
+ * (array_out quotes every element holding white space, a delimiter, a brace, a quote or a
+ * backslash; only a quoted one can hold a tab or a line break), and last the data as jsonb prints
+ * it (no line break: jsonb escapes every control character), up to the line's end. A NULL (no
+ * column here can hold one) becomes empty text, `null` or NULL in the array, so that no line goes
+ * missing. The lines come in the order of the ordered subquery, which string_agg keeps; an ORDER BY
+ * of its own would sort every round again, and `check` puts a round in order if it ever comes otherwise.
+ */
+const ROUND_LINES = `string_agg(concat_ws(E'\\t', e.seq, coalesce(encode(e.prev_hash, 'hex'), ''), coalesce(encode(e.hash, 'hex'), ''),
+  coalesce(e.occurred_at::text, ''), ARRAY[e.actor, e.entity_id, e.entity_type, e.type], coalesce(e.data::text, 'null')), E'\\n')`;
 
 /** The report of walked chains, in the order given. */
 export function chainReport(outcomes: readonly ChainOutcome[]): VerificationReport {
@@ -143,17 +159,42 @@ class ChainWalk {
     for (const [seq, seals] of sealed) this.sealed.set(seq, seals.map((seal) => ({ hash: Buffer.from(seal.hash).toString('hex'), sealNo: seal.sealNo })));
   }
 
-  check(rows: VerifyRow[]): void {
+  /**
+   * Checks a round's events (ROUND_LINES). PostgreSQL only reads the stored values and writes them
+   * as text; the event's content (eventContent) is laid out and hashed here, its data made canonical
+   * here (canonicalJsonText), and every hash is compared here.
+   */
+  check(lines: string): void {
+    const { prevHash, expectedSeq, lastSeq, checked } = this;
+    const broken = this.breaks.length;
+    if (this.walk(lines, true)) return;
+    // Not in chain order (string_agg keeps the order of its input, which is ordered but not promised
+    // to stay so): walked again from where the round began, its lines sorted.
+    Object.assign(this, { prevHash, expectedSeq, lastSeq, checked });
+    this.breaks.length = broken;
+    this.walk(inChainOrder(lines, this.shard), false);
+  }
+
+  /** Walks a round's lines; with `ordered`, stops (false) at a line whose seq is not above the one before it. */
+  private walk(lines: string, ordered: boolean): boolean {
     const { shard, breaks, sealed } = this;
-    for (const [, seqText, entityType, entityId, type, actor, data, occurredAt, prevHashText, hashText] of rows) {
-      const seq = Number(seqText);
-      const storedPrevHash = hexFromBytea(prevHashText);
-      const storedHash = hexFromBytea(hashText);
+    let before = -Infinity;
+    for (let at = 0; at < lines.length; ) {
+      const { seq, t1, t2, t3, t4, afterColumns, end } = readLine(lines, at, shard);
+      if (ordered && !(seq > before)) return false;
+      before = seq;
+      const storedPrevHash = lines.slice(t1 + 1, t2);
+      const storedHash = lines.slice(t2 + 1, t3);
+      // A break names the entity (undefined for an SQL NULL, which no column here can hold).
+      const entityId = textColumns.entityId ?? undefined;
+      const entityType = textColumns.entityType ?? undefined;
       // The breaks are written out where they happen: nothing is allocated for a link that holds.
       if (seq !== this.expectedSeq) breaks.push({ shard, seq: this.expectedSeq, entityType, entityId, reason: 'sequence_gap' });
       if (storedPrevHash !== this.prevHash) breaks.push({ shard, seq, entityType, entityId, reason: 'prev_hash_mismatch' });
-      // eventContent({ entityType, entityId, type, actor, data, occurredAt }) of the parsed row, made from its text.
-      const content = eventContentOf(actor, data === null ? 'null' : canonicalJsonText(data), entityId, entityType, isoFromTimestamptz(occurredAt), type);
+      // eventContent({ entityType, entityId, type, actor, data, occurredAt }) of the stored event, made from its text.
+      const { actor, type } = textColumns;
+      const data = canonicalJsonText(lines.slice(afterColumns + 1, end));
+      const content = eventContentOf(actor, data, textColumns.entityId, textColumns.entityType, isoFromTimestamptz(lines.slice(t3 + 1, t4)), type);
       if (chainHashHex(storedPrevHash, seq, content) !== storedHash) breaks.push({ shard, seq, entityType, entityId, reason: 'hash_mismatch' });
       const seals = sealed.get(seq);
       if (seals) {
@@ -167,7 +208,9 @@ class ChainWalk {
       this.expectedSeq = seq + 1;
       this.lastSeq = seq;
       this.checked += 1;
+      at = end + 1;
     }
+    return true;
   }
 
   /** The walk's breaks, in chain order, with the seals' positions it never reached and the head row checked. */
@@ -184,8 +227,119 @@ class ChainWalk {
   }
 }
 
+/** Where the fields of a line of ROUND_LINES are: the tabs after seq, prev_hash, hash and occurred_at; the text columns' end; the line's end. */
+const line = { seq: 0, t1: 0, t2: 0, t3: 0, t4: 0, afterColumns: 0, end: 0 };
+
+/** Reads the line of `lines` starting at `at` into `line` (one object, reused), and its text columns into `textColumns`. */
+function readLine(lines: string, at: number, shard: number): typeof line {
+  const t1 = lines.indexOf('\t', at);
+  const t2 = lines.indexOf('\t', t1 + 1);
+  const t3 = lines.indexOf('\t', t2 + 1);
+  const t4 = lines.indexOf('\t', t3 + 1);
+  if (t1 < 0 || t4 < 0) throw notAsWritten(shard);
+  // The text columns end where their literal ends (a quoted element may hold a tab or a line break); the data, at the line's end.
+  const afterColumns = textColumns.read(lines, t4 + 1);
+  if (lines.charCodeAt(afterColumns) !== 0x09) throw notAsWritten(shard);
+  line.seq = Number(lines.slice(at, t1));
+  line.t1 = t1;
+  line.t2 = t2;
+  line.t3 = t3;
+  line.t4 = t4;
+  line.afterColumns = afterColumns;
+  line.end = lineEnd(lines, afterColumns);
+  return line;
+}
+
+/** The lines of a round put in chain order (by seq). */
+function inChainOrder(lines: string, shard: number): string {
+  const read: Array<{ seq: number; text: string }> = [];
+  for (let at = 0; at < lines.length; ) {
+    const { seq, end } = readLine(lines, at, shard);
+    read.push({ seq, text: lines.slice(at, end) });
+    at = end + 1;
+  }
+  return read.sort((a, b) => a.seq - b.seq).map((l) => l.text).join('\n');
+}
+
+/** Where the line starting at `at` ends (its line break, or the end of the text). */
+function lineEnd(lines: string, at: number): number {
+  const end = lines.indexOf('\n', at);
+  return end < 0 ? lines.length : end;
+}
+
+function notAsWritten(shard: number): Error {
+  return new Error(`verify: a line of chain ${shard} is not as the statement writes it`);
+}
+
 /**
- * The columns verify reads, in order, each as PostgreSQL's text (RAW_TEXT): the walk's number in its
- * round (from 1), then the event; `data` (jsonb) is null only for an SQL NULL.
+ * Reads back `ARRAY[actor, entity_id, entity_type, type]::text` as array_out writes it: `{a,b,c,d}`,
+ * an element in double quotes (with `\\` before each `"` and `\\`) when it is empty, holds a
+ * delimiter, a brace, a quote, a backslash or white space, or spells NULL; an unquoted NULL is SQL's.
+ * One reader, reused for every event.
  */
-type VerifyRow = [walk: string, seq: string, entityType: string, entityId: string, type: string, actor: string, data: string | null, occurredAt: string, prevHash: string, hash: string];
+class TextColumns {
+  actor: string | null = null;
+  entityId: string | null = null;
+  entityType: string | null = null;
+  type: string | null = null;
+
+  /** Reads the literal that starts at `from`; returns where it ends. */
+  read(text: string, from: number): number {
+    const close = text.indexOf('}', from);
+    const literal = close < 0 ? '' : text.slice(from, close + 1);
+    // Up to the first brace, no quote: no element is quoted, so none holds a delimiter, a brace, a quote or a backslash.
+    const c1 = literal.indexOf(',');
+    const c2 = literal.indexOf(',', c1 + 1);
+    const c3 = literal.indexOf(',', c2 + 1);
+    if (literal.charCodeAt(0) === 0x7b && c1 > 0 && c2 > c1 && c3 > c2 && literal.indexOf(',', c3 + 1) < 0 && literal.indexOf('"') < 0) {
+      this.actor = unquoted(literal.slice(1, c1));
+      this.entityId = unquoted(literal.slice(c1 + 1, c2));
+      this.entityType = unquoted(literal.slice(c2 + 1, c3));
+      this.type = unquoted(literal.slice(c3 + 1, literal.length - 1));
+      return close + 1;
+    }
+    return this.readQuoted(text, from);
+  }
+
+  private readQuoted(text: string, from: number): number {
+    if (text.charCodeAt(from) !== 0x7b) throw new Error(`verify: not an array literal at ${from}`);
+    const elements: Array<string | null> = [];
+    let at = from + 1;
+    for (;;) {
+      if (text.charCodeAt(at) === 0x22) {
+        let element = '';
+        for (at++; text.charCodeAt(at) !== 0x22; at++) {
+          if (at >= text.length) throw new Error(`verify: not an array literal at ${from}`);
+          if (text.charCodeAt(at) === 0x5c) at++;
+          element += text[at];
+        }
+        elements.push(element);
+        at++;
+      } else {
+        let end = at;
+        while (end < text.length && text.charCodeAt(end) !== 0x2c && text.charCodeAt(end) !== 0x7d) end++;
+        elements.push(unquoted(text.slice(at, end)));
+        at = end;
+      }
+      const c = text.charCodeAt(at++);
+      if (c === 0x7d) break;
+      if (c !== 0x2c) throw new Error(`verify: not an array literal at ${from}`);
+    }
+    if (elements.length !== 4) throw new Error(`verify: not an array of four texts at ${from}`);
+    [this.actor, this.entityId, this.entityType, this.type] = elements;
+    return at;
+  }
+}
+
+const textColumns = new TextColumns();
+
+/** An unquoted element; NULL is SQL's (a text that spells it is quoted). */
+function unquoted(element: string): string | null {
+  return element === 'NULL' ? null : element;
+}
+
+/**
+ * A round's row, each column as PostgreSQL's text (RAW_TEXT): the walk's number in its round (from
+ * 1), how many events it read, the last one's seq, and the events as ROUND_LINES (null when none).
+ */
+type RoundRow = [walk: string, events: string, last: string | null, lines: string | null];

@@ -88,6 +88,47 @@ describe('AuditLog', () => {
     expect((await audit.verify(db.pool)).breaks).toEqual([]);
   });
 
+  it('walks text columns holding what its round text must quote (tabs, line breaks, braces, commas, quotes, NULL), and finds each one edited', async () => {
+    // verify reads a chain's events as one text, the text columns as an array literal: none of these may shift a field.
+    const awkward = ['tab\there', 'line\nbreak', '{brace}', 'comma,here', '"quoted"', 'back\\slash', 'NULL', 'null', ' spaced ', '', 'ü 🙂 \u0001'];
+    const events = awkward.map((text, i): NewAuditEvent => ({
+      entityType: i % 2 ? text : 'test',
+      entityId: `awkward-${i}-${text}`,
+      type: text,
+      actor: text,
+      data: { text, [text]: { z: [text, 1.5, -0], a: null }, longer_key: true, k: i },
+      occurredAt: new Date(Date.UTC(2026, 10, 22, 8, 0, 0, i)),
+    }));
+    for (const e of events) await audit.append(db.pool, e);
+    expect((await audit.verify(db.pool)).breaks).toEqual([]);
+    for (const [i, edit] of [
+      [0, `actor = actor || E'\\t'`],
+      [1, `entity_type = 'test', actor = actor || 'x'`],
+      [2, `type = 'comma,here'`],
+      [3, `data = jsonb_set(data, '{k}', '4')`],
+      [9, `actor = 'NULL'`],
+    ] as const) {
+      const shard = shardOf(events[i].entityId, audit.shards);
+      const client = await db.pool.connect();
+      try {
+        await client.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+        const { rows } = await client.query<{ seq: string }>('SELECT seq FROM audit_events WHERE shard = $1 AND entity_id = $2', [shard, events[i].entityId]);
+        const seq = Number(rows[0].seq);
+        await client.query('CREATE TEMP TABLE kept AS SELECT * FROM audit_events WHERE shard = $1 AND seq = $2', [shard, seq]);
+        const { rows: edited } = await client.query<{ entity_type: string }>(`UPDATE audit_events SET ${edit} WHERE shard = $1 AND seq = $2 RETURNING entity_type`, [shard, seq]);
+        const report = await audit.verify(db.pool);
+        expect([edit, report.breaks]).toEqual([edit, [{ shard, seq, entityType: edited[0].entity_type, entityId: events[i].entityId, reason: 'hash_mismatch' }]]);
+        await client.query('DELETE FROM audit_events WHERE shard = $1 AND seq = $2', [shard, seq]);
+        await client.query('INSERT INTO audit_events SELECT * FROM kept');
+      } finally {
+        await client.query('DROP TABLE IF EXISTS kept');
+        await client.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+        client.release();
+      }
+    }
+    expect((await audit.verify(db.pool)).breaks).toEqual([]);
+  });
+
   it('finds a deleted tail event through the head row', async () => {
     await audit.append(db.pool, event('tail', 'last', 9));
     const [last] = await audit.history(db.pool, 'test', 'tail');
