@@ -31,6 +31,12 @@ describe('AuditLog.chainCtes', () => {
     expect(audit.chainCtes([event('tx-4', 'x', { b: 2 })], 25, 'inserted')).toEqual(new AuditLog(16).chainCtes([event('tx-4', 'x', { b: 2 })], 25, 'inserted'));
   });
 
+  it('refuses events of two entities, also for a shape it has made before', () => {
+    const audit = new AuditLog(16);
+    audit.chainCtes([event('tx-1', 'a', {}), event('tx-1', 'b', {})], 31, 'inserted');
+    expect(() => audit.chainCtes([event('tx-2', 'a', {}), event('tx-3', 'b', {})], 31, 'inserted')).toThrow('one entity only');
+  });
+
   it('composes every time for events with values from the anchor', () => {
     const audit = new AuditLog(16);
     const anchored = (holder: string): AnchoredAuditEvent[] => [

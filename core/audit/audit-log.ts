@@ -80,6 +80,8 @@ export class AuditLog {
   chainCtes(events: readonly AnchoredAuditEvent[], firstParam: number, anchor: string): ChainCtes {
     if (events.length === 0) throw new Error('chainCtes needs at least one event');
     if (!events.every(isPlain)) return this.composeCtes(events, firstParam, anchor);
+    // composeCtes checks this too, but a shape already made is never composed again.
+    if (events.some((e) => e.entityId !== events[0].entityId)) throw new Error('chainCtes appends events of one entity only');
     // Every value known (a submit's events): the text depends only on the shape, so it is made once
     // per shape and the same string comes back (its hash cached, for the statement's name); the
     // parameters in composeCtes's order (its spec compares the two).

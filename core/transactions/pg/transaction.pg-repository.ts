@@ -70,7 +70,8 @@ export class PgTransactionRepository extends TransactionRepository {
     if (claim && answer) values.push(answer.status, answerJson(answer.body));
     if (tx.dataKeySealed) values.push(tx.dataKeySealed);
     const chain = this.audit.chainCtes(events, values.length + 1, 'inserted');
-    const text = this.recordText(chain.ctes, claim !== undefined, claim !== undefined && answer !== undefined, Boolean(tx.dataKeySealed));
+    // The data key, when there is one, is the last value before the chain's.
+    const text = this.recordText(chain.ctes, claim !== undefined, claim !== undefined && answer !== undefined, tx.dataKeySealed ? values.length : 0);
     for (const param of chain.params) values.push(param);
     let row: { id: string | null; claimed?: boolean } | undefined;
     try {
@@ -94,13 +95,12 @@ export class PgTransactionRepository extends TransactionRepository {
    * without hashing a fresh text (core/db statement()). `chain` is looked up as it is (AuditLog
    * hands out the same string for events of the same shape, its hash already computed).
    */
-  private recordText(chain: string, claim: boolean, answer: boolean, withKey: boolean): string {
+  private recordText(chain: string, claim: boolean, answer: boolean, keyParam: number): string {
+    const withKey = keyParam > 0;
     const form = (claim ? 1 : 0) + (answer ? 2 : 0) + (withKey ? 4 : 0);
     let texts = this.recordTexts.get(chain);
     const known = texts?.[form];
     if (known !== undefined) return known;
-    // The data key's parameter follows the row's 24, the claim's 4 and the answer's 2.
-    const keyParam = 25 + (claim ? 4 : 0) + (answer ? 2 : 0);
     const key = withKey ? `${storeDataKeyCte('inserted', '$1::uuid', `$${keyParam}::bytea`)},\n       ` : '';
     // One statement: the key's claim (when asked), the row, its data key and its events commit together, or
     // (on a claimed or repeated idempotency key) none is written. Nothing is read back: the row is what we wrote.

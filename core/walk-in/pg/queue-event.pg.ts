@@ -17,7 +17,8 @@ export async function recordQueueEvent(db: Queryable, audit: AuditLog, event: Ne
  * the CTE named `anchor` (nothing is written when it yields no row); parameters numbered from
  * `firstParam`. A value of `event.data` may be `fromAnchor(sql)`, read from the anchor's row (the
  * number of a ticket the same statement numbers, say). The one home of a queue event's row and
- * of its audit event's shape.
+ * of its audit event's shape, but for call-next's `called` event, which its statement writes inline
+ * (its audit data has no `arrivedAt` or `priority`: moving it here would change those events' content).
  */
 export function queueEventCtes(audit: AuditLog, event: NewQueueEvent, firstParam: number, anchor: string): ChainCtes {
   const params: unknown[] = [];
