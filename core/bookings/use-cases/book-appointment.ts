@@ -94,7 +94,7 @@ export class BookAppointment {
       claiming.key.answered = answered === true;
     }
     await this.agencySync.afterBooked(booked, actor.subject);
-    await this.notices.send('booking-confirmed', booked, centre, {}, request.citizen);
+    await this.notices.send('booking-confirmed', booked, centre, undefined, request.citizen);
     return viewOf(booked);
   }
 }

@@ -35,22 +35,20 @@ export class BookingNotices {
     template: SmsTemplate,
     booking: BookingRecord,
     centre: Pick<Centre, 'name' | 'timeZone'>,
-    extra: Record<string, string> = {},
+    extra?: Record<string, string>,
     citizen?: BookingCitizen,
   ): Promise<boolean> {
     try {
       const { phone } = citizen ?? this.vault.openCitizen<BookingCitizen>(booking);
-      const receipt = await this.notifier.send({
-        to: phone,
-        template,
-        data: {
-          reference: booking.reference,
-          service: this.services.service(booking.serviceCode)?.name ?? booking.serviceCode,
-          centre: centre.name,
-          when: smsWhen(booking.slotStart, centre.timeZone),
-          ...extra,
-        },
-      });
+      // Written out, the extra facts copied after: no `{ ...extra }` spread on a booking's path (issue 13).
+      const data: Record<string, string> = {
+        reference: booking.reference,
+        service: this.services.service(booking.serviceCode)?.name ?? booking.serviceCode,
+        centre: centre.name,
+        when: smsWhen(booking.slotStart, centre.timeZone),
+      };
+      if (extra) for (const name of Object.keys(extra)) data[name] = extra[name];
+      const receipt = await this.notifier.send({ to: phone, template, data });
       if (receipt.status === 'failed') this.onFailure(`${template} SMS for booking ${booking.reference} failed`);
       return receipt.status !== 'failed';
     } catch (error) {
