@@ -1,9 +1,9 @@
 import { localDate } from '../../core/centres/domain/local-time';
-import { startTestApp, type TestApp } from '../factories/app';
+import type { TestApp } from '../factories/app';
 import { CLOCK_SCENARIOS, NAIROBI, SettableClock } from '../factories/clock';
-import { createTestDatabase, type TestDatabase } from '../factories/database';
+import type { TestDatabase } from '../factories/database';
 import { slotAt } from './bookings.helpers';
-import { call, centreCode, createCentre, ID_CARD, queueCatalogue, takeTicket } from './queue.helpers';
+import { call, centreCode, ID_CARD, takeTicket, startQueueWorld, type QueueWorld } from './queue.helpers';
 
 /**
  * What a centre open 08:00–17:00 does at the two instants every clock-sensitive suite runs at
@@ -14,7 +14,7 @@ import { call, centreCode, createCentre, ID_CARD, queueCatalogue, takeTicket } f
 describe.each(CLOCK_SCENARIOS)('a centre $name', ({ at, walkInsOpen }) => {
   let db: TestDatabase;
   let app: TestApp;
-  let catalogue: ReturnType<typeof queueCatalogue>;
+  let world: QueueWorld;
   const clock = new SettableClock(at);
   const centre = centreCode();
   const today = localDate(at, NAIROBI);
@@ -22,18 +22,14 @@ describe.each(CLOCK_SCENARIOS)('a centre $name', ({ at, walkInsOpen }) => {
   let channel: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    catalogue = queueCatalogue();
-    app = await startTestApp({ databaseUrl: db.url, catalogueDir: catalogue.dir, clock });
-    await createCentre(app, centre, 0, 2);
+    world = await startQueueWorld({ clock, centre, slotCapacity: 2 });
+    ({ db, app } = world);
     kiosk = await app.token('channel', { subject: 'kiosk-hours' });
     channel = await app.token('channel', { subject: 'portal-hours' });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.close();
-    catalogue?.remove();
+    await world?.close();
   });
 
   const stored = async () =>

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { AuditLog } from '../../core/audit/audit-log';
 import { TicketRepository, type NewTicket } from '../../core/walk-in/ticket.repository';
-import { createTestDatabase, type TestDatabase } from '../factories/database';
-import { startTestApp, type TestApp } from '../factories/app';
+import type { TestDatabase } from '../factories/database';
+import type { TestApp } from '../factories/app';
 import { describeWithPostgres } from '../factories/services';
 import { inNairobi as at, SettableClock } from '../factories/clock';
-import { call, centreCode, createCentre, ID_CARD, queueCatalogue, takeTicket } from './queue.helpers';
+import { call, ID_CARD, takeTicket, startQueueWorld, type QueueWorld } from './queue.helpers';
 
 const DAY = '2026-11-24';
 const CONCURRENT = 50;
@@ -19,24 +19,19 @@ const CONCURRENT = 50;
 describeWithPostgres('issuing walk-in tickets concurrently', () => {
   let db: TestDatabase;
   let app: TestApp;
-  let catalogue: ReturnType<typeof queueCatalogue>;
+  let world: QueueWorld;
   const clock = new SettableClock(at(DAY, '10:00'));
   let centre: string;
   let kiosk: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    catalogue = queueCatalogue();
-    app = await startTestApp({ databaseUrl: db.url, catalogueDir: catalogue.dir, clock });
-    centre = centreCode();
-    await createCentre(app, centre, 0, 2);
+    world = await startQueueWorld({ clock, slotCapacity: 2 });
+    ({ db, app, centre } = world);
     kiosk = await app.token('channel', { subject: 'kiosk-1' });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.close();
-    catalogue?.remove();
+    await world?.close();
   });
 
   const lastNumber = async (letter: string): Promise<number> =>

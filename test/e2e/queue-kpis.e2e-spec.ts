@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '../factories/database';
-import { startTestApp, type TestApp } from '../factories/app';
+import type { TestApp } from '../factories/app';
 import { inNairobi as at, SettableClock } from '../factories/clock';
-import { BUSINESS, call, centreCode, createCentre, ID_CARD, queueCatalogue, takeTicket } from './queue.helpers';
+import { BUSINESS, call, ID_CARD, takeTicket, startQueueWorld, type QueueWorld } from './queue.helpers';
 
 const DAY = '2026-11-24';
 
@@ -12,27 +11,21 @@ const DAY = '2026-11-24';
  * the value at rank 0.9·(n−1), interpolated linearly.
  */
 describe('queue KPIs of a scripted day', () => {
-  let db: TestDatabase;
   let app: TestApp;
-  let catalogue: ReturnType<typeof queueCatalogue>;
+  let world: QueueWorld;
   const clock = new SettableClock(at('2026-11-23', '12:00'));
   let centre: string;
   let manager: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    catalogue = queueCatalogue();
-    app = await startTestApp({ databaseUrl: db.url, catalogueDir: catalogue.dir, clock });
-    centre = centreCode();
-    await createCentre(app, centre, 0, 5);
+    world = await startQueueWorld({ clock, slotCapacity: 5 });
+    ({ app, centre } = world);
     manager = await app.token('manager');
     await playTheDay();
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.close();
-    catalogue?.remove();
+    await world?.close();
   });
 
   async function playTheDay(): Promise<void> {

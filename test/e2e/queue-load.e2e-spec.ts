@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { TicketRepository } from '../../core/walk-in/ticket.repository';
 import { serviceRank, type PriorityClass } from '../../core/walk-in/domain/ticket';
-import { createTestDatabase, type TestDatabase } from '../factories/database';
-import { startTestApp, type TestApp } from '../factories/app';
+import type { TestDatabase } from '../factories/database';
+import type { TestApp } from '../factories/app';
 import { describeWithPostgres } from '../factories/services';
 import { inNairobi as at, SettableClock } from '../factories/clock';
-import { call, centreCode, createCentre, ID_CARD, queueCatalogue } from './queue.helpers';
+import { call, ID_CARD, startQueueWorld, type QueueWorld } from './queue.helpers';
 
 const DAY = '2026-11-24';
 const TICKETS = 500;
@@ -21,23 +21,18 @@ const CLASSES: PriorityClass[] = ['elderly', 'disability', 'expectant'];
 describeWithPostgres('call-next under load (20 counters, 500 tickets)', () => {
   let db: TestDatabase;
   let app: TestApp;
-  let catalogue: ReturnType<typeof queueCatalogue>;
+  let world: QueueWorld;
   const base = at(DAY, '09:00');
   const clock = new SettableClock(base);
   let centre: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    catalogue = queueCatalogue();
-    app = await startTestApp({ databaseUrl: db.url, catalogueDir: catalogue.dir, clock });
-    centre = centreCode();
-    await createCentre(app, centre, 18);
+    world = await startQueueWorld({ clock, extraCounters: 18 });
+    ({ db, app, centre } = world);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.close();
-    catalogue?.remove();
+    await world?.close();
   });
 
   it('calls every ticket once, in order of priority and arrival', async () => {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '../factories/database';
-import { eventually, startTestApp, type TestApp } from '../factories/app';
+import type { TestDatabase } from '../factories/database';
+import { eventually, type TestApp } from '../factories/app';
 import { AuditLog } from '../../core/audit/audit-log';
 import { BoardsController } from '../../gateway/src/walk-in/boards/boards.controller';
 import { inNairobi as at, SettableClock } from '../factories/clock';
-import { BUSINESS, call, centreCode, createCentre, ID_CARD, openBoard, queueCatalogue, SHA, takeTicket } from './queue.helpers';
+import { BUSINESS, call, ID_CARD, openBoard, SHA, takeTicket, startQueueWorld, type QueueWorld } from './queue.helpers';
 
 const DAY = '2026-11-24'; // a Tuesday
 
@@ -15,7 +15,7 @@ const DAY = '2026-11-24'; // a Tuesday
 describe('queues, counters and boards', () => {
   let db: TestDatabase;
   let app: TestApp;
-  let catalogue: ReturnType<typeof queueCatalogue>;
+  let world: QueueWorld;
   const clock = new SettableClock(at(DAY, '10:00'));
   let centre: string;
   let kiosk: string;
@@ -24,11 +24,8 @@ describe('queues, counters and boards', () => {
   let officer3: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    catalogue = queueCatalogue();
-    app = await startTestApp({ databaseUrl: db.url, catalogueDir: catalogue.dir, clock });
-    centre = centreCode();
-    await createCentre(app, centre, 0, 2);
+    world = await startQueueWorld({ clock, slotCapacity: 2 });
+    ({ db, app, centre } = world);
     kiosk = await app.token('channel', { subject: 'kiosk-1' });
     officer1 = await app.token('officer', { centre, subject: 'officer-1' });
     officer2 = await app.token('officer', { centre, subject: 'officer-2' });
@@ -36,9 +33,7 @@ describe('queues, counters and boards', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.close();
-    catalogue?.remove();
+    await world?.close();
   });
 
   const waitingCount = async () => Number((await db.pool.query(`SELECT count(*) AS n FROM queue_tickets WHERE centre_code = $1 AND state = 'waiting'`, [centre])).rows[0].n);

@@ -2,7 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TestApp } from '../factories/app';
+import type { Clock } from '../../core/shared/clock';
+import { startTestApp, type TestApp } from '../factories/app';
+import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { openEventStream, type EventStream } from '../factories/event-stream';
 import { centreBody } from './bookings.helpers';
 
@@ -17,6 +19,34 @@ export function queueCatalogue(): { dir: string; remove: () => void } {
   const demo = path.resolve(__dirname, '..', '..', 'contracts', 'catalogue');
   for (const agency of ['nrb', 'brs', 'sha']) cpSync(path.join(demo, agency), path.join(dir, agency), { recursive: true });
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface QueueWorld {
+  db: TestDatabase;
+  app: TestApp;
+  centre: string;
+  close(): Promise<void>;
+}
+
+/** The queue specs' world: the gateway on a database of its own, the queue catalogue, and one centre made by `createCentre`. */
+export async function startQueueWorld(options: { clock: Clock; centre?: string; extraCounters?: number; slotCapacity?: number }): Promise<QueueWorld> {
+  const db = await createTestDatabase();
+  const catalogue = queueCatalogue();
+  let app: TestApp | undefined;
+  const close = async (): Promise<void> => {
+    await app?.close();
+    await db.close();
+    catalogue.remove();
+  };
+  try {
+    app = await startTestApp({ databaseUrl: db.url, catalogueDir: catalogue.dir, clock: options.clock });
+    const centre = options.centre ?? centreCode();
+    await createCentre(app, centre, options.extraCounters ?? 0, options.slotCapacity ?? 0);
+    return { db, app, centre, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 export function centreCode(): string {
