@@ -202,3 +202,27 @@ export function statement(text: string, values: unknown[], prepared: boolean): Q
   }
   return { name, text, values };
 }
+
+/**
+ * Statement texts made once per shape and then handed out as the same string, so that no SQL is
+ * built per call and `statement()` finds the prepared name without hashing a fresh text (issue 13).
+ * A shape is a small form key (which optional CTEs the text holds) and the audit chain's CTEs,
+ * which `AuditLog.chainCtes` hands out as the same string per shape of events: looked up as they
+ * are, their hash already computed. Bounded: past `limit` texts per form, a text is made each time
+ * and not kept (a cap on growth; the shapes a repository meets are few).
+ */
+export class StatementTexts {
+  private readonly byForm = new Map<string | number, Map<string, string>>();
+
+  constructor(private readonly limit: number) {}
+
+  text(form: string | number, chain: string, make: () => string): string {
+    let byChain = this.byForm.get(form);
+    if (!byChain) this.byForm.set(form, (byChain = new Map()));
+    const known = byChain.get(chain);
+    if (known !== undefined) return known;
+    const made = make();
+    if (byChain.size < this.limit) byChain.set(chain, made);
+    return made;
+  }
+}

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { NewAuditEvent } from '../../audit/audit-event';
 import type { AuditLog } from '../../audit/audit-log';
-import { PG_ERROR, pgConstraint, pgErrorCode, statement, withTransaction, type Queryable } from '../../db/pool';
+import { PG_ERROR, pgConstraint, pgErrorCode, statement, StatementTexts, withTransaction, type Queryable } from '../../db/pool';
 import { answerJson, KeyAlreadyClaimed } from '../../idempotency/domain/idempotent-request';
 import { DomainError } from '../../shared/errors';
 import { storeDataKeyCte } from '../../privacy/pg/citizen-keys.sql';
@@ -24,8 +24,8 @@ export class PgBookingRepository extends BookingRepository {
     super();
   }
 
-  /** insertText's texts by shape, then by the audit chain's CTEs. */
-  private readonly insertTexts = new Map<string, Map<string, string>>();
+  /** insertText's texts by shape, then by the audit chain's CTEs (shapes are few: flags × chain shapes). */
+  private readonly insertTexts = new StatementTexts(8);
 
   /**
    * One statement: the place in the slot (its row created on first use), the booking, its data key
@@ -78,13 +78,10 @@ export class PgBookingRepository extends BookingRepository {
    */
   private insertText(claim: boolean, answer: boolean, dataKey: boolean, keyParam: number, chainCtes: string): string {
     const shape = `${claim ? 'c' : ''}${answer ? 'a' : ''}${dataKey ? 'k' : ''}`;
-    let byChain = this.insertTexts.get(shape);
-    if (!byChain) this.insertTexts.set(shape, (byChain = new Map()));
-    let text = byChain.get(chainCtes);
-    if (text !== undefined) return text;
-    const key = dataKey ? `${storeDataKeyCte('inserted', '$5::uuid', `$${keyParam}::bytea`)},\n           ` : '';
-    // Whether the key is held already: read once, by the slot's guard and by the answer.
-    text = `WITH ${claim ? 'taken AS (SELECT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $15::text AND key = $16::text) AS held), ' : ''}place AS (
+    return this.insertTexts.text(shape, chainCtes, () => {
+      const key = dataKey ? `${storeDataKeyCte('inserted', '$5::uuid', `$${keyParam}::bytea`)},\n           ` : '';
+      // Whether the key is held already: read once, by the slot's guard and by the answer.
+      return `WITH ${claim ? 'taken AS (SELECT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $15::text AND key = $16::text) AS held), ' : ''}place AS (
              INSERT INTO appointment_slots AS s (centre_code, service_code, slot_start, capacity, booked)
              SELECT $1::text, $2::text, $3::timestamptz, $4::integer, 1${claim ? ' WHERE NOT (SELECT held FROM taken)' : ''}
              ON CONFLICT (centre_code, service_code, slot_start) DO UPDATE SET booked = s.booked + 1 WHERE s.booked < s.capacity
@@ -102,9 +99,7 @@ export class PgBookingRepository extends BookingRepository {
              RETURNING reference),
            ${key}${chainCtes}
            SELECT EXISTS (SELECT 1 FROM inserted) AS booked${claim ? ', (SELECT held FROM taken) AS key_taken' : ''}`;
-    // Shapes are few (flags × chain shapes); a chain whose text carries values (not a booking's) is not kept.
-    if (byChain.size < 8) byChain.set(chainCtes, text);
-    return text;
+    });
   }
 
   async findByReference(reference: string): Promise<BookingRecord | null> {

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event';
 import type { AuditLog } from '../../audit/audit-log';
-import { pgConstraint, statement } from '../../db/pool';
+import { pgConstraint, statement, StatementTexts } from '../../db/pool';
 import { answerJson } from '../../idempotency/domain/idempotent-request';
 import { asRecorded, DISPATCHABLE_STATES, type NewTransaction, type Transaction, type TransactionState, type TransactionStep } from '../domain/transaction';
 import { DomainError } from '../../shared/errors';
@@ -41,13 +41,13 @@ function claimCte(withAnswer: boolean): string {
          ON CONFLICT (scope, key) DO NOTHING RETURNING 1)`;
 }
 
-/** Recording texts are kept for at most this many shapes of events (see recordText). */
+/** Recording texts are kept for at most this many shapes of events per form (see recordText). */
 const RECORD_TEXT_SHAPES = 64;
 
 /** The transactions table, with the audit chain appended inside each changing statement. */
 export class PgTransactionRepository extends TransactionRepository {
-  /** recordText's texts, by the events' CTEs and then by form. */
-  private readonly recordTexts = new Map<string, string[]>();
+  /** recordText's texts, by form and then by the events' CTEs. */
+  private readonly recordTexts = new StatementTexts(RECORD_TEXT_SHAPES);
 
   constructor(
     private readonly pool: Pool,
@@ -98,13 +98,11 @@ export class PgTransactionRepository extends TransactionRepository {
   private recordText(chain: string, claim: boolean, answer: boolean, keyParam: number): string {
     const withKey = keyParam > 0;
     const form = (claim ? 1 : 0) + (answer ? 2 : 0) + (withKey ? 4 : 0);
-    let texts = this.recordTexts.get(chain);
-    const known = texts?.[form];
-    if (known !== undefined) return known;
-    const key = withKey ? `${storeDataKeyCte('inserted', '$1::uuid', `$${keyParam}::bytea`)},\n       ` : '';
-    // One statement: the key's claim (when asked), the row, its data key and its events commit together, or
-    // (on a claimed or repeated idempotency key) none is written. Nothing is read back: the row is what we wrote.
-    const text = `WITH ${claim ? `${claimCte(answer)},
+    return this.recordTexts.text(form, chain, () => {
+      const key = withKey ? `${storeDataKeyCte('inserted', '$1::uuid', `$${keyParam}::bytea`)},\n       ` : '';
+      // One statement: the key's claim (when asked), the row, its data key and its events commit together, or
+      // (on a claimed or repeated idempotency key) none is written. Nothing is read back: the row is what we wrote.
+      return `WITH ${claim ? `${claimCte(answer)},
 ` : ''}inserted AS (
          INSERT INTO transactions (id, service_code, agency_code, channel, centre_code, officer_id, submitted_by,
            citizen_id_hash, citizen_sealed, payload_sealed, state, attempts, max_attempts, next_attempt_at,
@@ -114,10 +112,7 @@ export class PgTransactionRepository extends TransactionRepository {
          RETURNING id),
        ${key}${chain}
        SELECT (SELECT id FROM inserted) AS id${claim ? ', EXISTS (SELECT 1 FROM claim) AS claimed' : ''}`;
-    // Bounded: the shapes of a transaction's first events are few.
-    if (!texts && this.recordTexts.size < RECORD_TEXT_SHAPES) this.recordTexts.set(chain, (texts = []));
-    if (texts) texts[form] = text;
-    return text;
+    });
   }
 
   async find(id: string): Promise<Transaction | null> {
