@@ -52,8 +52,7 @@ export class AgencyModes {
   }
 
   async effective(agencyCode: string): Promise<EffectiveMode> {
-    const setting = await this.setting(agencyCode);
-    return effectiveMode(setting, this.clock.now(), this.health.breakerOpenSince(agencyCode), this.degradedAfterMs(agencyCode));
+    return this.known(agencyCode) ?? this.modeOf(agencyCode, await this.setting(agencyCode));
   }
 
   /**
@@ -62,9 +61,17 @@ export class AgencyModes {
    * this first: most of the time the agency is in `auto` and nothing need wait (issue 13).
    */
   known(agencyCode: string): EffectiveMode | undefined {
-    if (!this.cached || Date.now() - this.cached.at >= this.cacheMs) return undefined;
-    const setting = this.cached.settings.get(agencyCode) ?? defaultSetting(agencyCode);
+    const settings = this.fresh();
+    return settings && this.modeOf(agencyCode, settings.get(agencyCode) ?? defaultSetting(agencyCode));
+  }
+
+  private modeOf(agencyCode: string, setting: AgencyModeSetting): EffectiveMode {
     return effectiveMode(setting, this.clock.now(), this.health.breakerOpenSince(agencyCode), this.degradedAfterMs(agencyCode));
+  }
+
+  /** The settings read less than cacheMs ago, or undefined. */
+  private fresh(): Map<string, AgencyModeSetting> | undefined {
+    return this.cached && Date.now() - this.cached.at < this.cacheMs ? this.cached.settings : undefined;
   }
 
   /** The next read goes to the database. */
@@ -104,7 +111,8 @@ export class AgencyModes {
   }
 
   private async settings(): Promise<Map<string, AgencyModeSetting>> {
-    if (this.cached && Date.now() - this.cached.at < this.cacheMs) return this.cached.settings;
+    const fresh = this.fresh();
+    if (fresh) return fresh;
     // One query in flight at a time, whatever the number of concurrent callers.
     if (this.loading) return this.loading;
     const generation = this.generation;
