@@ -107,6 +107,9 @@ describeWithPostgres('issuing walk-in tickets concurrently', () => {
     const number = `A${String(before + 1).padStart(3, '0')}`;
     expect(ticket).toMatchObject({ number, priority: 'appointment', bookingReference: booked.body.reference });
     expect(await lastNumber('A')).toBe(before + 1);
+    // The next walk-in takes the very next number: no check-in that lost or was refused used one up.
+    const next = await takeTicket(app, kiosk, centre, { service: ID_CARD });
+    expect(next.body.number).toBe(`A${String(before + 2).padStart(3, '0')}`);
 
     const arrivedAt = at(DAY, '11:00').toISOString();
     const events = await db.pool.query(`SELECT type, data FROM queue_events WHERE ticket_id = $1`, [ticket.id]);
