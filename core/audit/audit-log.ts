@@ -5,12 +5,13 @@ import { chainReport, walkChains, type SealedPositions, type VerificationReport 
 import { walkChainsInWorkers, workerConnection } from './chain-walk-workers';
 
 /**
- * SQL that appends events to their shard's chain *inside another statement*: common table
- * expressions that lock the shard's head row, compute each event's hash in PostgreSQL
- * (sha256(prev_hash || int8send(seq) || utf8(content)), the same as `chainHash`), insert the
- * events and advance the head. They hang off an `anchor` CTE: when the anchor yields no row (an
- * insert that hit a conflict, an update whose guard failed) nothing is appended. A state change
- * and its events are therefore one statement, one round trip, one commit.
+ * SQL that appends events to their shard's chain *inside another statement*: a common table
+ * expression inserting the events, their seq and hashes from `audit_chain_advance` (migration
+ * 0131), which locks the shard's head row in a small statement of its own, computes each hash in
+ * PostgreSQL (sha256(prev_hash || int8send(seq) || utf8(content)), the same as `chainHash`) and
+ * moves the head. It hangs off an `anchor` CTE: when the anchor yields no row (an insert that hit a
+ * conflict, an update whose guard failed) nothing is appended. A state change and its events are
+ * therefore one statement, one round trip, one commit.
  */
 export interface ChainCtes {
   /** `name AS (...)` fragments to place after the anchor in a WITH list. */
@@ -112,7 +113,7 @@ export class AuditLog {
       params.push(value);
       return `$${firstParam + params.length - 1}`;
     };
-    // The anchor's values, each read once into a column of audit_src (v1, v2, …).
+    // The anchor's values, each read once into a column of the source row s (v1, v2, …).
     const anchorColumns = new Map<string, string>();
     const column = (value: AnchorValue): string => {
       let name = anchorColumns.get(value.anchorSql);
@@ -125,34 +126,30 @@ export class AuditLog {
       : `${param(shardOf(entityId, this.shardCount))}::integer`;
     const entitySql = isAnchorValue(entityId) ? column(entityId) : `${param(entityId)}::text`;
     const contents = events.map((event) => this.contentSql(event, param, column));
-    const source = anchorColumns.size === 0
-      ? `(SELECT 1 FROM ${anchor} LIMIT 1) s`
-      : `(SELECT ${[...anchorColumns].map(([sql, name]) => `${sql} AS ${name}`).join(', ')} FROM ${anchor} LIMIT 1) s`;
-    const ctes = [
-      `audit_prev AS (SELECT h.shard, h.seq, h.hash, ${entitySql} AS entity_id, ${contents.map((c, i) => `${c.sql} AS content_${i + 1}`).join(', ')} ` +
-        `FROM audit_chain_heads h, ${source} WHERE h.shard = ${shard} FOR UPDATE OF h)`,
-    ];
-    const rows: string[] = [];
-    events.forEach((event, i) => {
-      const from = i === 0 ? 'audit_prev e' : `audit_e${i} e, audit_prev p`;
-      const content = `${i === 0 ? 'e' : 'p'}.content_${i + 1}`;
-      ctes.push(
-        `audit_e${i + 1} AS (SELECT e.shard, e.seq + 1 AS seq, e.hash AS prev_hash, ` +
-          `sha256(e.hash || int8send(e.seq + 1) || convert_to(${content}, 'UTF8')) AS hash, ${content} AS content, ${i === 0 ? 'e' : 'p'}.entity_id FROM ${from})`,
-      );
-      const data = contents[i].fromAnchor ? `(content::jsonb -> 'data')` : `${param(JSON.stringify(event.data))}::jsonb`;
-      rows.push(
-        `SELECT shard, seq, ${param(event.entityType)}::text, entity_id, ${param(event.type)}::text, ` +
-          `${param(event.actor)}::text, ${data}, ${param(event.occurredAt.toISOString())}::timestamptz, ` +
-          `prev_hash, hash FROM audit_e${i + 1}`,
-      );
+    // Per event, in plainParams's order: its data (unless the content holds it), type, actor, time.
+    const columns = events.map((event, i) => {
+      const data = contents[i].fromAnchor ? `(a.content::jsonb -> 'data')` : `${param(JSON.stringify(event.data))}::jsonb`;
+      return {
+        data,
+        entityType: `${param(event.entityType)}::text`,
+        type: `${param(event.type)}::text`,
+        actor: `${param(event.actor)}::text`,
+        occurredAt: `${param(event.occurredAt.toISOString())}::timestamptz`,
+      };
     });
-    const last = `audit_e${events.length}`;
-    ctes.push(
-      `audit_insert AS (INSERT INTO audit_events (shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash) ${rows.join(' UNION ALL ')})`,
-      `audit_head AS (UPDATE audit_chain_heads h SET seq = e.seq, hash = e.hash FROM ${last} e WHERE h.shard = e.shard)`,
-    );
-    return { ctes: ctes.join(',\n'), params };
+    // One event: its values as they are; more: each row picks its own by the function's ord.
+    const pick = (key: keyof (typeof columns)[number]): string =>
+      columns.length === 1 ? columns[0][key] : `CASE a.ord ${columns.map((c, i) => `WHEN ${i + 1} THEN ${c[key]}`).join(' ')} END`;
+    const source = anchorColumns.size === 0 ? '1' : [...anchorColumns].map(([sql, name]) => `${sql} AS ${name}`).join(', ');
+    // audit_chain_advance (migration 0131) locks the head in a statement of its own, hashes the
+    // contents in order and moves the head: called once, for the anchor's one row, and not at all
+    // when the anchor has none (then nothing is appended).
+    const ctes =
+      `audit_insert AS (INSERT INTO audit_events (shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash) ` +
+      `SELECT a.shard, a.seq, ${pick('entityType')}, ${entitySql}, ${pick('type')}, ${pick('actor')}, ${pick('data')}, ${pick('occurredAt')}, a.prev_hash, a.hash ` +
+      `FROM (SELECT ${source} FROM ${anchor} LIMIT 1) s ` +
+      `CROSS JOIN LATERAL audit_chain_advance(${shard}, ARRAY[${contents.map((c) => c.sql).join(', ')}]) a)`;
+    return { ctes, params };
   }
 
   /**

@@ -37,6 +37,40 @@ describe('AuditLog', () => {
     }
   });
 
+  it('keeps one chain gapless when every writer waits on its head, and a writer that rolls back leaves no trace', async () => {
+    // Every entity on one chain, so each append waits for the one before it to commit or roll back,
+    // then reads the head as that one left it (the function's own statement, a fresh snapshot).
+    const shard = shardOf('queued-0', audit.shards);
+    const entities = Array.from({ length: 400 }, (_, i) => `queued-${i}`).filter((id) => shardOf(id, audit.shards) === shard).slice(0, 12);
+    expect(entities).toHaveLength(12);
+    const head = async () => (await db.pool.query<{ seq: string }>('SELECT seq FROM audit_chain_heads WHERE shard = $1', [shard])).rows[0].seq;
+    const before = Number(await head());
+    const rolledBack = async (id: string): Promise<void> => {
+      const client = await db.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(...statement(audit, [event(id, 'undone', 0)]));
+        await client.query('SELECT pg_sleep(0.02)'); // the head stays locked while the others queue
+        await client.query('ROLLBACK');
+      } finally {
+        client.release();
+      }
+    };
+    await Promise.all(
+      entities.flatMap((id, i) => [
+        db.pool.query(...statement(audit, [event(id, 'two', 2), event(id, 'three', 3)])),
+        i % 3 === 0 ? rolledBack(`${id}-undone`) : audit.append(db.pool, event(id, 'one', 1)),
+      ]),
+    );
+    const appended = 2 * entities.length + entities.filter((_, i) => i % 3 !== 0).length;
+    expect(Number(await head())).toBe(before + appended);
+    const { rows } = await db.pool.query<{ seq: string; type: string }>('SELECT seq, type FROM audit_events WHERE shard = $1 AND seq > $2 ORDER BY seq', [shard, before]);
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: appended }, (_, i) => before + i + 1));
+    expect(rows.some((r) => r.type === 'undone')).toBe(false);
+    const report = await audit.verify(db.pool, { shards: [shard] });
+    expect(report).toMatchObject({ ok: true, breaks: [] });
+  });
+
   it('verifies one moment of the chains: an event appended while verify walks them is no break', async () => {
     // The append lands after verify read the events and before it read the chain heads: a real
     // writer doing its work between verify's statements (a busy system is never still).

@@ -5,7 +5,7 @@
  * holding the real files up to it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AuditLog } from '../../core/audit/audit-log';
@@ -55,6 +55,8 @@ describe('transaction migrations, down and up with rows in them', () => {
   it('0001–0003: each step down keeps the tables below it and their rows; back up, the chain starts again and verifies', async () => {
     await migrationsUpTo(3);
     await migrate(db.pool, { dir });
+    // Today's AuditLog appends through 0131's function; it reads only the chain heads, which 0002 made.
+    await db.pool.query(await readFile(path.join(defaultMigrationsDir(), '0131_audit_chain_advance.sql'), 'utf8'));
     const id = await insertTransaction('completed', { agency_ref: 'NRB-1', idempotency_scope: 'channel', idempotency_key: 'k1', request_hash: 'h' });
     const audit = await AuditLog.open(db.pool);
     await audit.append(db.pool, { entityType: 'transaction', entityId: id, type: 'received', actor: 'officer-1', data: {}, occurredAt: new Date() });

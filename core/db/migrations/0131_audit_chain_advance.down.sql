@@ -1,0 +1,1 @@
+DROP FUNCTION audit_chain_advance(integer, text[]);
