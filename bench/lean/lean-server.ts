@@ -19,7 +19,6 @@
  * DB_POOL_MAX, KIUNGO_CATALOGUE_DIR, the agency's base URL variable) and PORT.
  * Answers 200 with the transaction view when the agency accepted, 502 otherwise (a bench check).
  */
-import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import { Pool as AgencyPool } from 'undici';
 import { parseRestAgencyConfig, parseRestOperation } from '../../adapters/rest/rest-config';
@@ -34,6 +33,7 @@ import { answerJson, fingerprintOf, InlineKey, KeyAlreadyClaimed, type StoredAns
 import { PgIdempotencyRepository } from '../../core/idempotency/pg/idempotency.pg-repository';
 import { RunOnce } from '../../core/idempotency/use-cases/run-once';
 import { PersonalDataVault } from '../../core/shared/personal-data';
+import { timeOrderedUuid } from '../../core/shared/uuid';
 import { nextState } from '../../core/transactions/domain/agency-outcome';
 import { duplicateReferenceMatters } from '../../core/transactions/domain/conflicts';
 import { transactionEvent } from '../../core/transactions/domain/transaction-events';
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     const agencyDefinition = service && catalogue.agency(service.agencyCode);
     if (!service || !agencyDefinition) throw new Error(`unknown service ${body.service}`);
     const now = new Date();
-    const id = randomUUID();
+    const id = timeOrderedUuid(now);
     // RunOnce took the key itself when the record's statement found it claimed (see InlineKey).
     const inline = key.inline;
     const dataKey = vault.newDataKey();

@@ -5,7 +5,8 @@
  * - the same every time: a pgbench variable (`-D cI_N=value`), sent as an untyped text parameter
  *   as `pg` sends it;
  * - the request's transaction id, idempotency key or agency reference (or a text holding them, e.g.
- *   an audit event's content): minted per pgbench transaction (gen_random_uuid()), so no unique
+ *   an audit event's content): minted per pgbench transaction (the id a UUIDv7 as the gateway's, the
+ *   others gen_random_uuid()), so no unique
  *   index and no duplicate-reference look-up sees the same value twice;
  * - the audit chain shard (shardOf(transaction id)): `\set shard random(0, shards - 1)`;
  * - a time: now() plus the offset it had from the moment the request was sent (a due time in the
@@ -45,8 +46,12 @@ type Param =
   | { kind: 'shard' };
 
 const TOKENS: Record<Minted, string> = { txid: '@@bench-txid@@', idem_key: '@@bench-idempotency-key@@', agency_ref: '@@bench-agency-ref@@' };
+/** The transaction id as the gateway makes it (core/shared/uuid.ts): a UUIDv7, the clock's milliseconds then random bits. */
+const MINT_TXID =
+  `(SELECT substr(t, 1, 8) || '-' || substr(t, 9, 4) || '-7' || substr(r, 16, 3) || '-' || substr(r, 20, 4) || '-' || substr(r, 25, 12) ` +
+  `FROM (SELECT lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0') AS t, gen_random_uuid()::text AS r) v)`;
 const MINT =
-  `SELECT gen_random_uuid()::text AS txid, 'bench-floor-' || gen_random_uuid() AS idem_key, ` +
+  `SELECT ${MINT_TXID} AS txid, 'bench-floor-' || gen_random_uuid() AS idem_key, ` +
   `'REF-' || replace(gen_random_uuid()::text, '-', '') AS agency_ref`;
 const TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}/;
 

@@ -174,6 +174,10 @@ describeWithPostgres('Service by Appointment', () => {
       const first = await call(app, 'POST', '/v1/bookings', channel, bookingBody(CENTRE, slot, 500));
       expect(first.status).toBe(201);
       expect(first.body.citizen).toEqual({ idNumber: '****0500', phone: '+2547******00' });
+      // Its stored id is a UUIDv7 carrying the app clock's time of booking (core/shared/uuid.ts).
+      const [{ id }] = (await db.pool.query<{ id: string }>('SELECT id FROM bookings WHERE reference = $1', [first.body.reference])).rows;
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBe(new Date(first.body.createdAt).getTime());
       const sms = await app.app.get(NotificationLog).sentTo(citizen(500).phone);
       expect(sms).toHaveLength(1);
       expect(sms[0]).toMatchObject({ template: 'booking-confirmed', status: 'recorded' });

@@ -37,6 +37,9 @@ describe('POST /v1/transactions against a REST agency', () => {
     expect(response.status).toBe(200);
     const body = await json(response);
     expect(body.state).toBe('completed');
+    // The id is a UUIDv7 whose time is the record's creation time (core/shared/uuid.ts).
+    expect(body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(parseInt(body.id.replace(/-/g, '').slice(0, 12), 16)).toBe(new Date(body.createdAt).getTime());
     expect(body.agencyReference).toMatch(/^NRB-\d{6}$/);
     expect(response.headers.get('location')).toBe(`/v1/transactions/${body.id}`);
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../../shared/uuid';
 import type { CentreRepository } from '../../centres/centre.repository';
 import type { Clock } from '../../shared/clock';
 import { DomainError } from '../../shared/errors';
@@ -62,7 +62,7 @@ export class BookAppointment {
     const dataKey = this.vault.newDataKey();
     const booked = await this.bookings.insert(
       {
-        id: randomUUID(),
+        id: timeOrderedUuid(now),
         reference: newBookingReference(),
         centreCode: centre.code,
         serviceCode: request.service,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../../shared/uuid';
 import type { Catalogue } from '../../../contracts/src/catalogue';
 import type { TransactionEnvelope } from '../../../contracts/src/message.types';
 import { authorize, officerOf, type Actor } from '../../authorization';
@@ -61,7 +61,7 @@ export class SubmitTransaction {
     const agency = this.catalogue.agency(service.agencyCode)!;
     const centre = authorisedCentre(envelope, service.agencyCode, command.submitter);
     const now = this.clock.now();
-    const id = randomUUID();
+    const id = timeOrderedUuid(now);
     const inline = command.inline?.key.inline ? command.inline : undefined;
     const idempotency = inline?.key.request ?? command.idempotency;
 

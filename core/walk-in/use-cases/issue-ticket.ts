@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../../shared/uuid';
 import type { AgencyNotices } from '../../agencies/agency-notices';
 import type { ServiceNotice } from '../../agencies/domain/service-notice';
 import type { CheckInBooking } from '../../bookings/use-cases/check-in-booking';
@@ -81,7 +81,7 @@ export class IssueTicket {
 
     const { ticket, created } = await this.tickets.issue(
       {
-        id: randomUUID(),
+        id: timeOrderedUuid(now),
         centreCode: centre.code,
         localDay: localDate(now, centre.timeZone),
         arrivedAt: now,
