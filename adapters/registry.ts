@@ -122,6 +122,11 @@ export class AgencyRegistry {
     return agency;
   }
 
+  /** One agency's breaker, without building `list()` (asked on every submit); an unknown agency's is `closed`. */
+  breakerState(agencyCode: string): BreakerState {
+    return this.agencies.get(agencyCode)?.breakerState() ?? 'closed';
+  }
+
   list(): AgencyStatus[] {
     return [...this.agencies.values()].map((agency) => {
       const stats = agency.stats();

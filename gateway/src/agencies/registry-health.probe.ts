@@ -32,7 +32,7 @@ export class RegistryHealthProbe extends AgencyHealthProbe {
   }
 
   breakerState(agencyCode: string): BreakerState {
-    return this.registry.list().find((agency) => agency.code === agencyCode)?.breaker ?? 'closed';
+    return this.registry.breakerState(agencyCode);
   }
 
   async healthy(agencyCode: string): Promise<boolean> {
