@@ -6,32 +6,47 @@ import { AgencyCallError } from '../agency-adapter.port';
  * the agency call (the REST adapter's undici request and node-soap take the signal), so a timed-out request does not
  * keep a socket and a bulkhead slot busy in the background.
  */
-export async function withDeadline<T>(
+export function withDeadline<T>(
   timeoutMs: number,
   work: (signal: AbortSignal) => Promise<T>,
   abortAll?: AbortSignal,
 ): Promise<T> {
-  const controller = new AbortController();
-  const onAbortAll = (): void => controller.abort(new AgencyCallError('unavailable', 'agency client closed'));
-  if (abortAll?.aborted) onAbortAll();
-  abortAll?.addEventListener('abort', onAbortAll, { once: true });
-  const timer = setTimeout(
-    () => controller.abort(new AgencyCallError('timeout', `no answer within ${timeoutMs} ms`)),
-    timeoutMs,
-  );
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(controller.signal.reason);
-    if (controller.signal.aborted) onAbort();
-    else controller.signal.addEventListener('abort', onAbort, { once: true });
+  // One promise settled by whichever comes first, the work or the abort: no second promise, no
+  // Promise.race and no listener on our own signal, each made on every agency call (issue 13).
+  return new Promise<T>((resolve, reject) => {
+    const controller = new AbortController();
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      abortAll?.removeEventListener('abort', onAbortAll);
+      return true;
+    };
+    const abort = (reason: AgencyCallError): void => {
+      if (!settle()) return;
+      controller.abort(reason);
+      reject(reason);
+    };
+    const onAbortAll = (): void => abort(new AgencyCallError('unavailable', 'agency client closed'));
+    const timer = setTimeout(() => abort(new AgencyCallError('timeout', `no answer within ${timeoutMs} ms`)), timeoutMs);
+    if (abortAll?.aborted) onAbortAll();
+    else abortAll?.addEventListener('abort', onAbortAll, { once: true });
+    let running: Promise<T>;
+    try {
+      running = work(controller.signal);
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    running.then(
+      (value) => {
+        if (settle()) resolve(value);
+      },
+      (error: unknown) => {
+        if (settle()) reject(error);
+      },
+    );
   });
-  try {
-    return await Promise.race([work(controller.signal), aborted]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) controller.signal.removeEventListener('abort', onAbort);
-    abortAll?.removeEventListener('abort', onAbortAll);
-  }
 }
 
 export function sleep(ms: number): Promise<void> {

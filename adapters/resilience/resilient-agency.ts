@@ -96,7 +96,8 @@ export class ResilientAgency {
   /** Background calls admitted as the half-open breaker's trial and not yet done (see admit). */
   private trials = 0;
   private lastFailure?: AgencyFailure;
-  private lastSuccessAt?: string;
+  /** A Date, written as ISO-8601 only when stats() is read: not a string made on every call. */
+  private lastSuccess?: Date;
 
   constructor(
     readonly definition: AgencyDefinition,
@@ -231,7 +232,7 @@ export class ResilientAgency {
       breaker: this.breakerState(),
       ...(this.openedAt && { openedAt: this.openedAt }),
       ...(this.lastFailure && { lastFailure: { ...this.lastFailure } }),
-      ...(this.lastSuccessAt && { lastSuccessAt: this.lastSuccessAt }),
+      ...(this.lastSuccess && { lastSuccessAt: this.lastSuccess.toISOString() }),
     };
   }
 
@@ -313,7 +314,7 @@ export class ResilientAgency {
     }
     try {
       const result = (await this.breaker.fire(() => withDeadline(timeoutMs, call, this.closing.signal))) as T;
-      this.lastSuccessAt = this.now().toISOString();
+      this.lastSuccess = this.now();
       return result;
     } catch (error) {
       if (isBreakerRejection(error)) return this.breakerOpen();

@@ -1,0 +1,58 @@
+import { AgencyCallError } from '../agency-adapter.port';
+import { withDeadline } from './deadline';
+
+/** Work that never settles by itself and keeps the signal it was given. */
+function ignoringTheSignal(): { work: (signal: AbortSignal) => Promise<string>; signal: () => AbortSignal | undefined } {
+  let seen: AbortSignal | undefined;
+  return {
+    work: (signal) => {
+      seen = signal;
+      return new Promise<string>(() => undefined);
+    },
+    signal: () => seen,
+  };
+}
+
+describe('withDeadline', () => {
+  it("answers with the work's value, and its error, when the work settles first", async () => {
+    await expect(withDeadline(1000, async () => 'answered')).resolves.toBe('answered');
+    await expect(withDeadline(1000, async () => Promise.reject(new Error('refused')))).rejects.toThrow('refused');
+    await expect(
+      withDeadline(1000, () => {
+        throw new Error('thrown at once');
+      }),
+    ).rejects.toThrow('thrown at once');
+  });
+
+  it('settles at the deadline when the work ignores its signal, and aborts that signal with the timeout', async () => {
+    const { work, signal } = ignoringTheSignal();
+
+    const failure = await withDeadline(10, work).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(AgencyCallError);
+    expect(failure).toMatchObject({ code: 'timeout' });
+    expect(signal()?.aborted).toBe(true);
+    expect(signal()?.reason).toBe(failure);
+  });
+
+  it('settles as unavailable when abortAll fires, before or during the work', async () => {
+    const closing = new AbortController();
+    const { work, signal } = ignoringTheSignal();
+
+    const during = withDeadline(60_000, work, closing.signal).catch((error: unknown) => error);
+    closing.abort();
+
+    await expect(during).resolves.toMatchObject({ code: 'unavailable', reason: 'agency client closed' });
+    expect(signal()?.aborted).toBe(true);
+    await expect(withDeadline(60_000, async () => 'late', closing.signal)).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('keeps the first outcome: a value after the deadline changes nothing', async () => {
+    let finish: (value: string) => void = () => undefined;
+    const outcome = withDeadline(10, () => new Promise<string>((resolve) => (finish = resolve)));
+
+    await expect(outcome).rejects.toMatchObject({ code: 'timeout' });
+    finish('too late');
+    await expect(outcome).rejects.toMatchObject({ code: 'timeout' });
+  });
+});
