@@ -144,19 +144,41 @@ export class RestAdapter implements AgencyAdapter {
   }
 }
 
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      const tooBig = new AgencyCallError('bad_response', `answer larger than ${MAX_BODY_BYTES} bytes`);
-      body.destroy(tooBig);
-      throw tooBig;
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+/**
+ * The body as text, refused past MAX_BODY_BYTES. Read from its 'data' events: `for await` over
+ * the stream built an async iterator and an end-of-stream watcher with half a dozen listeners on
+ * every agency answer (issue 13). An abort or a socket error destroys the body: its error ends the read.
+ */
+function readCapped(body: NodeJS.ReadableStream & { destroy(error?: Error): unknown }): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (error: unknown): void => {
+      settled = true;
+      reject(error);
+    };
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        const tooBig = new AgencyCallError('bad_response', `answer larger than ${MAX_BODY_BYTES} bytes`);
+        fail(tooBig);
+        body.destroy(tooBig);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.on('end', () => {
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    });
+    body.on('error', fail);
+    // Closed without its end or an error: the premature close `for await` threw. Checked first:
+    // an Error (its stack) made on every close cost more than the whole read.
+    body.on('close', () => {
+      if (!settled) fail(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    });
+  });
 }
 
 /** JSON whatever the content type says (agencies mislabel it), else the text as it came. */
