@@ -47,6 +47,37 @@ export type Decision =
  * (BINDINGS), so a second role never widens a scope another narrows.
  */
 export function decide(actor: Actor, action: Action, facts?: ResourceFacts): Decision {
+  const decision = decideForActor(actor, action);
+  if (!decision.allowed || !facts) return decision;
+  const outside = outsideScope(decision.scope, facts);
+  if (!outside) return decision;
+  return POLICY[action].outOfScope === 'hidden'
+    ? deny('not_found', 'not-found', 'No such resource.')
+    : deny('forbidden', OUT_OF_SCOPE_CODES[outside], outOfScopeReason(outside, decision.scope));
+}
+
+/**
+ * What `decideForActor` answered a frozen actor (the gateway's principals, one per verified
+ * token): a submit asks three times per request, and the answer depends on the actor and the
+ * action alone. A decision kept here is frozen, so no caller can change what the next one gets.
+ */
+const decided = new WeakMap<Actor, Map<Action, Decision>>();
+
+function decideForActor(actor: Actor, action: Action): Decision {
+  if (!Object.isFrozen(actor) || !Object.isFrozen(actor.roles)) return decideAfresh(actor, action);
+  let byAction = decided.get(actor);
+  if (!byAction) decided.set(actor, (byAction = new Map()));
+  let decision = byAction.get(action);
+  if (!decision) {
+    decision = decideAfresh(actor, action);
+    if (decision.allowed) Object.freeze(decision.scope);
+    byAction.set(action, Object.freeze(decision));
+  }
+  return decision;
+}
+
+/** The decision without a resource's facts: may the actor do the action at all, and how far does it reach. */
+function decideAfresh(actor: Actor, action: Action): Decision {
   const policy: ActionPolicy = POLICY[action];
   const roles = actor.roles.filter(isRole);
   const granting = roles.filter((role): role is JobRole => role !== 'personal-data' && policy.roles[role as JobRole] !== undefined);
@@ -74,14 +105,6 @@ export function decide(actor: Actor, action: Action, facts?: ResourceFacts): Dec
       return deny('forbidden', 'scope-too-wide', `Your token confines you to one ${dimension === 'creator' ? 'caller' : dimension}, and this operation cannot be narrowed to it.`);
     }
     delete scope[dimension]; // the resources have no such dimension
-  }
-  if (facts) {
-    const outside = outsideScope(scope, facts);
-    if (outside) {
-      return policy.outOfScope === 'hidden'
-        ? deny('not_found', 'not-found', 'No such resource.')
-        : deny('forbidden', OUT_OF_SCOPE_CODES[outside], outOfScopeReason(outside, scope));
-    }
   }
   return { allowed: true, scope };
 }

@@ -40,7 +40,10 @@ export function principalFromClaims(claims: JWTPayload, audience: string): Princ
   if (agency !== undefined) principal.agency = agency;
   if (name !== undefined) principal.name = name;
   if (client !== undefined) principal.client = client;
-  return principal;
+  // Frozen: the verifier hands this one object to every request with the token, and the
+  // authorization policy keeps its decisions for a frozen actor (core/authorization decide).
+  Object.freeze(principal.roles);
+  return Object.freeze(principal);
 }
 
 function objectAt(value: unknown, key: string): Record<string, unknown> | undefined {
