@@ -30,9 +30,25 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The tokens of pointers read before: the agency files' pointers are read on every agency answer
+ * (issue 13). Kept frozen, and at most MAX_PARSED of them, since a pointer may come from elsewhere.
+ */
+const parsed = new Map<string, readonly string[]>();
+const MAX_PARSED = 1000;
+
+function tokensOf(pointer: string): readonly string[] {
+  let tokens = parsed.get(pointer);
+  if (!tokens) {
+    tokens = Object.freeze(parsePointer(pointer));
+    if (parsed.size < MAX_PARSED) parsed.set(pointer, tokens);
+  }
+  return tokens;
+}
+
 export function getByPointer(document: unknown, pointer: string): unknown {
   let current: unknown = document;
-  for (const token of parsePointer(pointer)) {
+  for (const token of tokensOf(pointer)) {
     if (Array.isArray(current)) {
       if (!/^(0|[1-9]\d*)$/.test(token)) return undefined;
       current = current[Number(token)];
@@ -47,7 +63,7 @@ export function getByPointer(document: unknown, pointer: string): unknown {
 
 /** Sets `value` at `pointer` inside `target`, creating intermediate objects. */
 export function setByPointer(target: Record<string, unknown>, pointer: string, value: unknown): void {
-  const tokens = parsePointer(pointer);
+  const tokens = tokensOf(pointer);
   if (tokens.length === 0) throw new SyntaxError('cannot set the whole document');
   let current = target;
   for (const token of tokens.slice(0, -1)) {
