@@ -27,43 +27,58 @@ export const MAX_ITEMS_PER_ARRAY = 10_000;
  */
 export function appendForbiddenKeys(value: unknown, prefix: string, out: FieldError[], limit: number): void {
   if (!isContainer(value)) return;
-  const pending: { value: object; pointer: string; depth: number }[] = [{ value, pointer: prefix, depth: 0 }];
+  const pending: Pending[] = [{ value, parent: undefined, key: prefix, depth: 0 }];
   while (pending.length > 0 && out.length < limit) {
     const current = pending.pop()!;
     if (current.depth > MAX_NESTING_DEPTH) {
-      out.push({ field: current.pointer, message: `is nested too deeply (more than ${MAX_NESTING_DEPTH} levels)` });
+      out.push({ field: pointerOf(current), message: `is nested too deeply (more than ${MAX_NESTING_DEPTH} levels)` });
       continue;
     }
     if (Array.isArray(current.value)) {
       if (current.value.length > MAX_ITEMS_PER_ARRAY) {
-        out.push({ field: current.pointer, message: `has more than ${MAX_ITEMS_PER_ARRAY} items` });
+        out.push({ field: pointerOf(current), message: `has more than ${MAX_ITEMS_PER_ARRAY} items` });
         continue;
       }
       for (let i = current.value.length - 1; i >= 0; i--) {
         const item: unknown = current.value[i];
-        if (isContainer(item)) pending.push({ value: item, pointer: childPointer(current.pointer, i), depth: current.depth + 1 });
+        if (isContainer(item)) pending.push({ value: item, parent: current, key: i, depth: current.depth + 1 });
       }
       continue;
     }
     const record = current.value as Record<string, unknown>;
     const keys = Object.keys(record);
     if (keys.length > MAX_FIELDS_PER_OBJECT) {
-      out.push({ field: current.pointer, message: `has more than ${MAX_FIELDS_PER_OBJECT} fields` });
+      out.push({ field: pointerOf(current), message: `has more than ${MAX_FIELDS_PER_OBJECT} fields` });
       continue;
     }
     for (const name of keys) {
       if (!RESERVED_NAMES.has(name)) continue;
-      out.push({ field: childPointer(current.pointer, name), message: 'is a reserved name (__proto__, constructor, prototype) and is not allowed as a field' });
+      out.push({ field: childPointer(pointerOf(current), name), message: 'is a reserved name (__proto__, constructor, prototype) and is not allowed as a field' });
       if (out.length >= limit) return;
     }
     for (let i = keys.length - 1; i >= 0; i--) {
       const name = keys[i];
       const child = record[name];
       if (isContainer(child) && !RESERVED_NAMES.has(name)) {
-        pending.push({ value: child, pointer: childPointer(current.pointer, name), depth: current.depth + 1 });
+        pending.push({ value: child, parent: current, key: name, depth: current.depth + 1 });
       }
     }
   }
+}
+
+/**
+ * A container waiting to be looked at, with the way to it: its pointer is written only for an
+ * error, not for every object of every valid body (issue 13). The root's key is the prefix.
+ */
+interface Pending {
+  value: object;
+  parent: Pending | undefined;
+  key: string | number;
+  depth: number;
+}
+
+function pointerOf(entry: Pending): string {
+  return entry.parent === undefined ? (entry.key as string) : childPointer(pointerOf(entry.parent), entry.key);
 }
 
 /** Only objects and arrays can hold keys; scalars are never queued. */
