@@ -6,6 +6,19 @@ import { AgencyCallError } from '../agency-adapter.port';
  * the agency call (the REST adapter's undici request and node-soap take the signal), so a timed-out request does not
  * keep a socket and a bulkhead slot busy in the background.
  */
+/** The signals withDeadline made, each with the moment (performance.now()) it is aborted at the latest. */
+const deadlines = new WeakMap<AbortSignal, number>();
+
+/**
+ * Whether `signal` is one of withDeadline's and is aborted within `timeoutMs` from now: an adapter
+ * handed it need not time the call itself (a second AbortController, timer and listener per agency
+ * call, issue 13). Any other signal: false, and the adapter keeps its own timeout.
+ */
+export function abortsWithin(signal: AbortSignal, timeoutMs: number): boolean {
+  const due = deadlines.get(signal);
+  return due !== undefined && due <= performance.now() + timeoutMs;
+}
+
 export function withDeadline<T>(
   timeoutMs: number,
   work: (signal: AbortSignal) => Promise<T>,
@@ -30,6 +43,7 @@ export function withDeadline<T>(
     };
     const onAbortAll = (): void => abort(new AgencyCallError('unavailable', 'agency client closed'));
     const timer = setTimeout(() => abort(new AgencyCallError('timeout', `no answer within ${timeoutMs} ms`)), timeoutMs);
+    deadlines.set(controller.signal, performance.now() + timeoutMs);
     if (abortAll?.aborted) onAbortAll();
     else abortAll?.addEventListener('abort', onAbortAll, { once: true });
     let running: Promise<T>;
