@@ -13,7 +13,7 @@
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import type { AgencyAppointmentAnswer, AgencyAppointmentRequest } from '../../contracts/src/appointments';
 import type { AgencyHealth, AgencyOutcome, AgencyRequest, BreakerState, CallAdmission, TransientCode } from '../../contracts/src/dispatch';
-import { AgencyCallError, type AgencyAdapter, type ApplicationStatus } from '../agency-adapter.port';
+import { AgencyCallError, type AgencyAdapter, type ApplicationStatus, type ProbeContext } from '../agency-adapter.port';
 import { breakerStateOf, createAgencyBreaker, isBreakerRejection, type AgencyCircuitBreaker } from './agency-breaker';
 import { Bulkhead } from './bulkhead';
 import { sleep, withDeadline } from './deadline';
@@ -137,7 +137,7 @@ export class ResilientAgency {
     }
     const timeoutMs = this.timeoutFor(opts);
     const call = { operation: 'submit' as const, inline: opts.inline, correlationId: req.correlationId, transactionId: req.transactionId };
-    return this.guarded(call, timeoutMs, (signal) => this.adapter.submit(req, { signal, timeoutMs, service, ...this.trace() }));
+    return this.guarded(call, timeoutMs, (signal) => this.adapter.submit(req, this.traced({ signal, timeoutMs, service })));
   }
 
   /**
@@ -181,7 +181,7 @@ export class ResilientAgency {
   /** Asks the agency what became of an application (reconciliation). Never throws. */
   async status(agencyRef: string, opts: DispatchOptions = { inline: false }): Promise<ApplicationStatus | TransientOutcome> {
     const timeoutMs = this.timeoutFor(opts);
-    return this.guarded({ operation: 'status', inline: opts.inline }, timeoutMs, (signal) => this.adapter.status(agencyRef, { signal, timeoutMs, ...this.trace() }));
+    return this.guarded({ operation: 'status', inline: opts.inline }, timeoutMs, (signal) => this.adapter.status(agencyRef, this.traced({ signal, timeoutMs })));
   }
 
   /** Whether the agency keeps its own appointment system (the adapter's `appointments` capability). */
@@ -194,7 +194,7 @@ export class ResilientAgency {
     const appointments = this.adapter.appointments;
     if (!appointments) return transient('misconfigured', `agency ${this.code} has no appointment system`);
     const timeoutMs = this.timeoutFor(opts);
-    return this.guarded({ operation: 'reserve', inline: opts.inline }, timeoutMs, (signal) => appointments.reserve(request, { signal, timeoutMs, ...this.trace() }));
+    return this.guarded({ operation: 'reserve', inline: opts.inline }, timeoutMs, (signal) => appointments.reserve(request, this.traced({ signal, timeoutMs })));
   }
 
   /** Cancels a reservation made by `reserveAppointment`. Never throws. */
@@ -203,7 +203,7 @@ export class ResilientAgency {
     if (!appointments) return transient('misconfigured', `agency ${this.code} has no appointment system`);
     const timeoutMs = this.timeoutFor(opts);
     return this.guarded({ operation: 'cancel', inline: opts.inline }, timeoutMs, async (signal) => {
-      await appointments.cancel(agencyRef, { signal, timeoutMs, ...this.trace() });
+      await appointments.cancel(agencyRef, this.traced({ signal, timeoutMs }));
       return { kind: 'cancelled' as const };
     });
   }
@@ -338,9 +338,11 @@ export class ResilientAgency {
     return transient('breaker_open', `circuit open since ${this.openedAt ?? 'recently'}; next trial after ${resetMs} ms`, retryAfterMs);
   }
 
-  private trace(): { traceparent?: string } {
+  /** The call's context with the caller's trace context when there is one: set on it, not spread in (issue 13). */
+  private traced<C extends ProbeContext>(context: C): C {
     const traceparent = this.options.traceparent?.();
-    return traceparent ? { traceparent } : {};
+    if (traceparent) context.traceparent = traceparent;
+    return context;
   }
 
   private timeoutFor(opts: DispatchOptions): number {
