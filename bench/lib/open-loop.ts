@@ -14,9 +14,10 @@ import type { LoadResult } from './load';
 
 export interface OpenLoopOptions {
   url: string;
-  path: string;
-  headers?: Record<string, string>;
-  /** Sent as JSON with every request. */
+  /** The path of every request, or of request n (from 0): call-next's arrivals go round the counters. */
+  path: string | ((n: number) => string);
+  headers?: Record<string, string> | ((n: number) => Record<string, string>);
+  /** Sent as JSON with every request, with a fresh Idempotency-Key; `null`: neither (a POST that takes no body, like call-next). */
   body?: unknown;
   /** Requests per second. */
   rate: number;
@@ -38,7 +39,9 @@ export interface OpenLoopResult {
 
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   const pool = new Pool(options.url, { connections: options.connections ?? 256, pipelining: 1 });
-  const body = JSON.stringify(options.body ?? {});
+  const body = options.body === null ? undefined : JSON.stringify(options.body ?? {});
+  const pathOf = typeof options.path === 'function' ? options.path : () => options.path as string;
+  const headersOf = typeof options.headers === 'function' ? options.headers : () => options.headers as Record<string, string> | undefined;
   const timeoutMs = (options.timeoutSec ?? 10) * 1000;
   const intervalMs = 1000 / options.rate;
   const total = Math.max(1, Math.round(options.rate * options.durationSec));
@@ -50,13 +53,14 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   let errors = 0;
   const inFlight = new Set<Promise<void>>();
 
-  const send = (dueAt: number): void => {
+  const send = (n: number, dueAt: number): void => {
     lateness.push(performance.now() - dueAt);
+    const headers = body === undefined ? headersOf(n) : { 'content-type': 'application/json', ...headersOf(n), 'idempotency-key': randomUUID() };
     const done = pool
       .request({
         method: 'POST',
-        path: options.path,
-        headers: { 'content-type': 'application/json', ...options.headers, 'idempotency-key': randomUUID() },
+        path: pathOf(n),
+        headers,
         body,
         signal: AbortSignal.timeout(Math.max(1, Math.ceil(dueAt + timeoutMs - performance.now()))),
       })
@@ -84,7 +88,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     const tick = (): void => {
       const now = performance.now();
       // Everything due by now goes out now: a late timer sends the backlog at once, as arrivals would.
-      while (next < total && started + next * intervalMs <= now) send(started + next++ * intervalMs);
+      for (; next < total && started + next * intervalMs <= now; next++) send(next, started + next * intervalMs);
       if (next >= total) return resolve();
       setTimeout(tick, Math.max(0, started + next * intervalMs - performance.now()));
     };
