@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { fromAnchor, type AuditLog } from '../../audit/audit-log';
-import { isPgError, PG_ERROR, statement, withTransaction, type Queryable } from '../../db/pool';
+import { isPgError, PG_ERROR, statement, StatementTexts, withTransaction, type Queryable } from '../../db/pool';
 import { DomainError } from '../../shared/errors';
 import type { NewQueueEvent } from '../domain/queue-event';
 import { serviceRank, ticketNumber, type Ticket } from '../domain/ticket';
@@ -196,6 +196,9 @@ export class PgTicketRepository extends TicketRepository {
     });
   }
 
+  /** call-next's text per audit-chain text (one shape): made once, not on every call (issue 13). */
+  private readonly callNextTexts = new StatementTexts(4);
+
   /**
    * One statement, one round trip, one commit: it checks the session (FOR SHARE, so a concurrent
    * close waits until this call is recorded against it), picks the best waiting ticket the counter
@@ -231,46 +234,7 @@ export class PgTicketRepository extends TicketRepository {
       values.length + 1,
       'called',
     );
-    const ranks = rankConditions(4, 5, 't');
-    const pick = (rank: number): string =>
-      `rank${rank} AS (
-           SELECT t.id, t.first_called_at AS previous_first_call FROM queue_tickets t
-            WHERE t.centre_code = $1 AND t.state = 'waiting' AND ${ranks[rank]}
-              AND EXISTS (SELECT 1 FROM session WHERE session.officer_id = $3)
-              ${Array.from({ length: rank }, (_, better) => `AND NOT EXISTS (SELECT 1 FROM rank${better})`).join(' ')}
-              AND t.service_code IN (SELECT service_code FROM services)
-            ORDER BY t.arrived_at, t.local_day, t.number, t.id
-            LIMIT 1
-            FOR NO KEY UPDATE OF t SKIP LOCKED
-         )`;
-    const text = `WITH session AS (
-           SELECT id, officer_id FROM counter_sessions
-            WHERE centre_code = $1 AND counter_code = $2 AND closed_at IS NULL
-            FOR SHARE
-         ), services AS (
-           SELECT service_code FROM counter_services WHERE centre_code = $1 AND counter_code = $2
-         ), ${pick(0)}, ${pick(1)}, ${pick(2)},
-         next AS (SELECT * FROM rank0 UNION ALL SELECT * FROM rank1 UNION ALL SELECT * FROM rank2 LIMIT 1),
-         called AS (
-           UPDATE queue_tickets q
-              SET state = 'called', counter_code = $2, session_id = (SELECT id FROM session), officer_id = $3, called_at = $4,
-                  first_called_at = COALESCE(q.first_called_at, $4), phone_sealed = NULL, phone_hash = NULL
-             FROM next WHERE q.id = next.id
-           RETURNING q.*, next.previous_first_call
-         ), event AS (
-           INSERT INTO queue_events (centre_code, local_day, type, ticket_id, session_id, counter_code, officer_id, service_code, occurred_at, actor, data)
-           SELECT c.centre_code, c.local_day, 'called', c.id, c.session_id, c.counter_code, c.officer_id, c.service_code, $4, $6,
-                  jsonb_build_object(
-                    'number', ${ticketNumberSql('c')},
-                    'arrivedAt', to_char(c.arrived_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                    'first', c.previous_first_call IS NULL,
-                    'priority', c.priority_class)
-             FROM called c
-         ),
-         ${chain.ctes}
-         SELECT s.id AS open_session, s.officer_id AS session_officer, c.previous_first_call, ${ticketColumns('c')},
-                (SELECT call_ahead_places FROM centre_notice_choices WHERE centre_code = $1) AS call_ahead_places
-           FROM (SELECT 1) AS one LEFT JOIN session s ON true LEFT JOIN called c ON true`;
+    const text = this.callNextTexts.text('call-next', chain.ctes, () => callNextText(chain.ctes));
     const { rows } = await this.pool.query<CallRow>(statement(text, [...values, ...chain.params], this.prepared));
     const row = rows[0];
     if (!row.open_session) return { outcome: 'counter-closed' };
@@ -370,4 +334,48 @@ export class PgTicketRepository extends TicketRepository {
     }
     return null;
   }
+}
+
+/** call-next's statement around the audit chain's CTEs (see PgTicketRepository.callNext). */
+function callNextText(chainCtes: string): string {
+  const ranks = rankConditions(4, 5, 't');
+  const pick = (rank: number): string =>
+    `rank${rank} AS (
+         SELECT t.id, t.first_called_at AS previous_first_call FROM queue_tickets t
+          WHERE t.centre_code = $1 AND t.state = 'waiting' AND ${ranks[rank]}
+            AND EXISTS (SELECT 1 FROM session WHERE session.officer_id = $3)
+            ${Array.from({ length: rank }, (_, better) => `AND NOT EXISTS (SELECT 1 FROM rank${better})`).join(' ')}
+            AND t.service_code IN (SELECT service_code FROM services)
+          ORDER BY t.arrived_at, t.local_day, t.number, t.id
+          LIMIT 1
+          FOR NO KEY UPDATE OF t SKIP LOCKED
+       )`;
+  return `WITH session AS (
+         SELECT id, officer_id FROM counter_sessions
+          WHERE centre_code = $1 AND counter_code = $2 AND closed_at IS NULL
+          FOR SHARE
+       ), services AS (
+         SELECT service_code FROM counter_services WHERE centre_code = $1 AND counter_code = $2
+       ), ${pick(0)}, ${pick(1)}, ${pick(2)},
+       next AS (SELECT * FROM rank0 UNION ALL SELECT * FROM rank1 UNION ALL SELECT * FROM rank2 LIMIT 1),
+       called AS (
+         UPDATE queue_tickets q
+            SET state = 'called', counter_code = $2, session_id = (SELECT id FROM session), officer_id = $3, called_at = $4,
+                first_called_at = COALESCE(q.first_called_at, $4), phone_sealed = NULL, phone_hash = NULL
+           FROM next WHERE q.id = next.id
+         RETURNING q.*, next.previous_first_call
+       ), event AS (
+         INSERT INTO queue_events (centre_code, local_day, type, ticket_id, session_id, counter_code, officer_id, service_code, occurred_at, actor, data)
+         SELECT c.centre_code, c.local_day, 'called', c.id, c.session_id, c.counter_code, c.officer_id, c.service_code, $4, $6,
+                jsonb_build_object(
+                  'number', ${ticketNumberSql('c')},
+                  'arrivedAt', to_char(c.arrived_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                  'first', c.previous_first_call IS NULL,
+                  'priority', c.priority_class)
+           FROM called c
+       ),
+       ${chainCtes}
+       SELECT s.id AS open_session, s.officer_id AS session_officer, c.previous_first_call, ${ticketColumns('c')},
+              (SELECT call_ahead_places FROM centre_notice_choices WHERE centre_code = $1) AS call_ahead_places
+         FROM (SELECT 1) AS one LEFT JOIN session s ON true LEFT JOIN called c ON true`;
 }
