@@ -15,6 +15,9 @@ export interface BoardNotices {
   forCentre(centreCode: string): Promise<ServiceNotice[]>;
 }
 
+/** A busy centre's waiting counts: at most about four a second (a board's reader sees no more). */
+export const WAITING_COUNT_SPACING_MS = 250;
+
 export function boardTopic(centreCode: string): string {
   return `board:${centreCode}`;
 }
@@ -33,6 +36,8 @@ export class BoardFeed {
     private readonly bus: EventBus,
     private readonly tickets: Pick<TicketRepository, 'board' | 'waiting'>,
     private readonly notices: BoardNotices = { forCentre: async () => [] },
+    /** The least time from one count of a centre's waiting tickets to the next (see waitingChanged). */
+    private readonly countSpacingMs = WAITING_COUNT_SPACING_MS,
   ) {}
 
   async snapshot(centreCode: string): Promise<BoardSnapshot & { notices: ServiceNotice[] }> {
@@ -82,9 +87,11 @@ export class BoardFeed {
    * The waiting counts are a count over the centre's waiting tickets: with 20 counters calling at
    * once, counting and publishing once per call was most of a call's cost, each count soon stale.
    * So a centre has at most one count running: changes while it runs make one more count, started
-   * after the last of them. Every change is still followed by a published count that includes it,
-   * and the last count published is read after the last change; only counts nobody could see for
-   * more than a moment are not sent.
+   * after the last of them, and no sooner than countSpacingMs after the one before (back to back,
+   * the counts of a busy centre were a sixth of call-next's statements, each reading every waiting
+   * ticket). Every change is still followed by a published count that includes it, and the last
+   * count published is read after the last change; only counts nobody could see for more than a
+   * moment are not sent. A change after a quiet spell is counted at once.
    */
   private waitingChanged(centreCode: string, at: Date): void {
     const due = this.countDue.get(centreCode);
@@ -98,12 +105,16 @@ export class BoardFeed {
     try {
       for (let at = this.countDue.get(centreCode); at; at = this.countDue.get(centreCode)) {
         this.countDue.delete(centreCode);
+        const started = performance.now();
         try {
           const waiting = await this.tickets.waiting(centreCode);
           await this.bus.publish(boardTopic(centreCode), { type: 'waiting', waiting, at: at.toISOString() } satisfies BoardMessage);
         } catch {
           // A bus or database hiccup after commit: boards catch up on the next change or reconnect.
         }
+        // Changes made meanwhile wait out the spacing, and the changes made while they wait join them.
+        const rest = started + this.countSpacingMs - performance.now();
+        if (rest > 0 && this.countDue.has(centreCode)) await new Promise((resolve) => setTimeout(resolve, rest).unref());
       }
     } finally {
       this.counting.delete(centreCode);
