@@ -84,10 +84,39 @@ export function genesisHash(shard: number): Buffer {
   return createHash('sha256').update(`kiungo:audit:genesis:${shard}`, 'utf8').digest();
 }
 
-/** Events of one entity always land on the same shard, so its history is one ordered run of one chain. */
+/**
+ * The chain an entity's next event goes to, for `shardCount` chains. While the count stays, all of an
+ * entity's events are on this one chain; once it grows (migration 0132), the events appended before
+ * stay on the chain they were appended to: an entity's history is found by entity, not by this
+ * (`inEntityOrder`).
+ */
 export function shardOf(entityId: string, shardCount: number): number {
   const digest = hash('sha256', entityId, 'buffer') as unknown as Buffer;
   return digest.readUInt32BE(0) % shardCount;
+}
+
+/**
+ * One entity's events in the order they happened, whichever chains they are on: each chain's run
+ * in chain order (seq: the order its appends committed in), the runs merged by time, a tie going to
+ * the lower chain. An entity has more than one run only once the number of chains grew: its earlier
+ * events on the old chain, its later ones on the new, interleaved while replicas started before the
+ * change still append to the old one. On one chain this is plain chain order, as before.
+ */
+export function inEntityOrder<T extends { shard: number; seq: number; occurredAt: Date }>(events: readonly T[]): T[] {
+  const runs = new Map<number, T[]>();
+  for (const event of events) (runs.get(event.shard) ?? runs.set(event.shard, []).get(event.shard)!).push(event);
+  for (const run of runs.values()) run.sort((a, b) => a.seq - b.seq);
+  if (runs.size <= 1) return [...runs.values()].flat();
+  const heads = [...runs.entries()].sort(([a], [b]) => a - b).map(([, run]) => ({ run, at: 0 }));
+  const ordered: T[] = [];
+  for (;;) {
+    let next: (typeof heads)[number] | undefined;
+    for (const head of heads) {
+      if (head.at < head.run.length && (!next || head.run[head.at].occurredAt.getTime() < next.run[next.at].occurredAt.getTime())) next = head;
+    }
+    if (!next) return ordered;
+    ordered.push(next.run[next.at++]);
+  }
 }
 
 /** An event as it leaves Kiungo (API, exports, archives): chain and position, the hashes in hex, the time in ISO 8601. */

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { withTransaction, type Queryable } from '../db/pool';
-import { eventContent, shardOf, type AuditEvent, type NewAuditEvent } from './audit-event';
+import { eventContent, inEntityOrder, shardOf, type AuditEvent, type NewAuditEvent } from './audit-event';
 import { chainReport, walkChains, type SealedPositions, type VerificationReport } from './chain-walk';
 import { walkChainsInWorkers, workerConnection } from './chain-walk-workers';
 
@@ -55,7 +55,10 @@ export class AuditLog {
 
   constructor(private readonly shardCount: number) {}
 
-  /** Reads the number of chains fixed by the migration. */
+  /**
+   * Reads the number of chains (the head rows the migrations made: 16 by 0002, more by 0132). A
+   * process appends with the count it read at boot until it restarts: every chain it may pick exists.
+   */
   static async open(db: Queryable): Promise<AuditLog> {
     const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM audit_chain_heads');
     const shards = Number(rows[0].n);
@@ -175,14 +178,18 @@ export class AuditLog {
     return { sql: `(${pieces.join(' || ')})`, fromAnchor: true };
   }
 
+  /**
+   * Every event of the entity, in the order they happened (`inEntityOrder`). Found by the entity
+   * (index audit_events_entity), not by `shardOf`: since the number of chains grew (0132), an entity's
+   * earlier events may be on another chain than its later ones.
+   */
   async history(db: Queryable, entityType: string, entityId: string): Promise<AuditEvent[]> {
-    const shard = shardOf(entityId, this.shardCount);
     const { rows } = await db.query<AuditRow>(
       `SELECT shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash
-         FROM audit_events WHERE shard = $1 AND entity_type = $2 AND entity_id = $3 ORDER BY seq`,
-      [shard, entityType, entityId],
+         FROM audit_events WHERE entity_type = $1 AND entity_id = $2 ORDER BY shard, seq`,
+      [entityType, entityId],
     );
-    return rows.map(toEvent);
+    return inEntityOrder(rows.map(toEvent));
   }
 
   /**
@@ -199,8 +206,7 @@ export class AuditLog {
    * one thread can only use one core. Same report either way.
    */
   async verify(db: Queryable, options: VerifyOptions = {}): Promise<VerificationReport> {
-    const shards = options.shards ?? [...Array(this.shardCount).keys()];
-    if (!(db instanceof Pool)) return chainReport(await walkChains(db, shards, options.sealed));
+    if (!(db instanceof Pool)) return chainReport(await walkChains(db, options.shards ?? (await everyChain(db)), options.sealed));
     const split = { workers: options.workers ?? DEFAULT_VERIFY_WORKERS, minEvents: options.minEventsForWorkers ?? MIN_EVENTS_FOR_WORKERS };
     // withTransaction: a connection lost mid-walk fails the verify, not the process, and is not pooled again.
     return withTransaction(
@@ -209,6 +215,7 @@ export class AuditLog {
         await client.query('SET TRANSACTION READ ONLY');
         // Times printed in UTC take the short way from text to ISO 8601 (any other zone is still read right, slower).
         await client.query(`SET LOCAL TIME ZONE 'UTC'`);
+        const shards = options.shards ?? (await everyChain(client));
         const connection = await workerConnection(db, client, shards, split);
         const outcomes = connection
           ? await walkChainsInWorkers(client, connection, shards, split.workers, options.sealed)
@@ -220,8 +227,17 @@ export class AuditLog {
   }
 }
 
+/**
+ * Every chain there is, read in the verify's snapshot: not the count this process read at boot,
+ * which is short of the chains 0132 added while a replica started before it runs.
+ */
+async function everyChain(db: Queryable): Promise<number[]> {
+  const { rows } = await db.query<{ shard: number }>('SELECT shard FROM audit_chain_heads ORDER BY shard');
+  return rows.map((row) => row.shard);
+}
+
 export interface VerifyOptions {
-  /** The chains to walk (default: all). */
+  /** The chains to walk (default: every chain in audit_chain_heads). */
   shards?: number[];
   sealed?: SealedPositions;
   /** Threads to walk the chains in when given the pool (default 2; 1: on the caller's thread). */

@@ -7,12 +7,15 @@ import { canTransition, TRANSACTION_STATES, type TransactionState } from './tran
  * removed event, shows even where no seal covers the events yet.
  */
 export interface HistoryEvent {
+  /** Where the event is: its chain and position. */
+  shard: number;
   seq: number;
   type: string;
   data: Record<string, unknown>;
 }
 
 export interface HistoryProblem {
+  shard: number;
   seq: number;
   reason: 'history_not_started' | 'illegal_transition';
   detail: string;
@@ -29,7 +32,7 @@ export interface ExpectedRow {
 
 const STATES: ReadonlySet<string> = new Set(TRANSACTION_STATES);
 
-/** Events in chain order (one entity's events are one ordered run of one chain). */
+/** The transaction's events in the order they happened (inEntityOrder: they may lie on more than one chain). */
 export function expectedFromHistory(events: readonly HistoryEvent[]): ExpectedRow {
   const problems: HistoryProblem[] = [];
   let state: TransactionState | null = null;
@@ -42,7 +45,7 @@ export function expectedFromHistory(events: readonly HistoryEvent[]): ExpectedRo
   for (const event of events) {
     if (state === null) {
       if (event.type !== 'received') {
-        problems.push({ seq: event.seq, reason: 'history_not_started', detail: `the first event is ${event.type}, not received` });
+        problems.push({ shard: event.shard, seq: event.seq, reason: 'history_not_started', detail: `the first event is ${event.type}, not received` });
       } else {
         received = { service: event.data.service, agency: event.data.agency, channel: event.data.channel, centre: event.data.centre, client: event.data.client };
       }
@@ -55,7 +58,7 @@ export function expectedFromHistory(events: readonly HistoryEvent[]): ExpectedRo
       canTransition(state, to) ||
       (to === 'manual' && event.type === 'replay_requested' && (state === 'manual' || state === 'parked')) ||
       (beforeDispatch !== null && canTransition(beforeDispatch, to));
-    if (!legal) problems.push({ seq: event.seq, reason: 'illegal_transition', detail: `${event.type}: ${state} → ${to} is not a transition of the lifecycle` });
+    if (!legal) problems.push({ shard: event.shard, seq: event.seq, reason: 'illegal_transition', detail: `${event.type}: ${state} → ${to} is not a transition of the lifecycle` });
     beforeDispatch = event.type === 'dispatched' ? state : null;
     state = to;
     agencyRef = referenceAfter(event, agencyRef);

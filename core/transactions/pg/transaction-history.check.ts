@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { inEntityOrder } from '../../audit/audit-event';
 import type { AuditFinding, BusinessRowCheck } from '../../audit/audit-finding';
 import { expectedFromHistory, type HistoryEvent } from '../domain/transaction-history';
 
@@ -26,13 +27,16 @@ export class TransactionHistoryCheck implements BusinessRowCheck {
       );
       if (rows.length === 0) break;
       const events = await this.pool.query<EventRow>(
-        `SELECT entity_id, shard, seq, type, data FROM audit_events
-          WHERE entity_type = 'transaction' AND entity_id = ANY($1::text[]) ORDER BY entity_id, seq`,
+        `SELECT entity_id, shard, seq, type, data, occurred_at FROM audit_events
+          WHERE entity_type = 'transaction' AND entity_id = ANY($1::text[]) ORDER BY entity_id, shard, seq`,
         [rows.map((row) => row.id)],
       );
-      const byId = new Map<string, EventRow[]>();
-      for (const event of events.rows) (byId.get(event.entity_id) ?? byId.set(event.entity_id, []).get(event.entity_id)!).push(event);
-      for (const row of rows) checkRow(row, byId.get(row.id) ?? [], report);
+      const byId = new Map<string, Array<HistoryEvent & { occurredAt: Date }>>();
+      for (const event of events.rows) {
+        const history = byId.get(event.entity_id) ?? byId.set(event.entity_id, []).get(event.entity_id)!;
+        history.push({ shard: event.shard, seq: Number(event.seq), occurredAt: event.occurred_at, type: event.type, data: event.data });
+      }
+      for (const row of rows) checkRow(row, inEntityOrder(byId.get(row.id) ?? []), report);
       rowsChecked += rows.length;
       after = rows[rows.length - 1].id;
     }
@@ -40,7 +44,7 @@ export class TransactionHistoryCheck implements BusinessRowCheck {
       `SELECT DISTINCT ON (entity_id) entity_id, shard, seq FROM audit_events e
         WHERE entity_type = 'transaction'
           AND CASE WHEN entity_id ~ '${UUID}' THEN NOT EXISTS (SELECT 1 FROM transactions t WHERE t.id = e.entity_id::uuid) ELSE true END
-        ORDER BY entity_id, seq`,
+        ORDER BY entity_id, occurred_at, shard, seq`,
     );
     for (const orphan of orphans.rows) {
       report({ reason: 'row_missing', entityType: 'transaction', entityId: orphan.entity_id, shard: orphan.shard, seq: Number(orphan.seq), detail: 'events of a transaction that has no row' });
@@ -66,24 +70,24 @@ interface EventRow {
   seq: string;
   type: string;
   data: Record<string, unknown>;
+  occurred_at: Date;
 }
 
-function checkRow(row: Row, events: EventRow[], report: (finding: AuditFinding) => void): void {
+/** `events`: the transaction's, in the order they happened. */
+function checkRow(row: Row, events: Array<HistoryEvent & { occurredAt: Date }>, report: (finding: AuditFinding) => void): void {
   const at = { entityType: 'transaction', entityId: row.id };
   if (events.length === 0) {
     report({ ...at, reason: 'events_missing', detail: `the row is ${row.state} but the transaction has no events` });
     return;
   }
-  const shard = events[0].shard;
-  const last = Number(events[events.length - 1].seq);
-  const history: HistoryEvent[] = events.map((event) => ({ seq: Number(event.seq), type: event.type, data: event.data }));
-  const expected = expectedFromHistory(history);
-  for (const problem of expected.problems) report({ ...at, shard, seq: problem.seq, reason: problem.reason, detail: problem.detail });
+  const last = { shard: events[events.length - 1].shard, seq: events[events.length - 1].seq };
+  const expected = expectedFromHistory(events);
+  for (const problem of expected.problems) report({ ...at, shard: problem.shard, seq: problem.seq, reason: problem.reason, detail: problem.detail });
   if (expected.state !== row.state) {
-    report({ ...at, shard, seq: last, reason: 'state_mismatch', detail: `the row says ${row.state}, the events end in ${expected.state}` });
+    report({ ...at, ...last, reason: 'state_mismatch', detail: `the row says ${row.state}, the events end in ${expected.state}` });
   }
   if (expected.agencyRef !== undefined && expected.agencyRef !== row.agency_ref) {
-    report({ ...at, shard, seq: last, reason: 'agency_ref_mismatch', detail: `the row's agency reference is not the one its events record` });
+    report({ ...at, ...last, reason: 'agency_ref_mismatch', detail: `the row's agency reference is not the one its events record` });
   }
   const received = expected.received;
   if (received) {
@@ -99,6 +103,6 @@ function checkRow(row: Row, events: EventRow[], report: (finding: AuditFinding) 
     )
       .filter(([, recorded, stored]) => recorded !== undefined && recorded !== stored)
       .map(([field]) => field);
-    if (differs.length > 0) report({ ...at, shard, seq: Number(events[0].seq), reason: 'received_mismatch', detail: `the row's ${differs.join(', ')} differ from its received event` });
+    if (differs.length > 0) report({ ...at, shard: events[0].shard, seq: events[0].seq, reason: 'received_mismatch', detail: `the row's ${differs.join(', ')} differ from its received event` });
   }
 }
