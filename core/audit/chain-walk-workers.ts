@@ -9,7 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ClientConfig, Pool, PoolClient } from 'pg';
 import { isEmbeddedEngine } from '../db/pool';
 import { startWorker } from '../shared/worker-thread';
-import type { ChainOutcome, SealedPositions } from './chain-walk';
+import { VERIFY_ROUND_EVENTS, type ChainOutcome, type SealedPositions } from './chain-walk';
 import type { ChainWalkJob, ChainWalkReply } from './chain-walk.worker';
 
 export interface ChainWalkSplit {
@@ -35,7 +35,8 @@ export async function workerConnection(pool: Pool, client: PoolClient, shards: r
 
 /**
  * Walks `shards` in `workers` threads, in the snapshot of `client`'s transaction (REPEATABLE READ),
- * the chains dealt round-robin. Outcomes come in the order of `shards`. A failure in any worker
+ * the chains dealt round-robin, each thread's rounds a share of VERIFY_ROUND_EVENTS (the round's
+ * memory is the single walk's). Outcomes come in the order of `shards`. A failure in any worker
  * fails the whole walk once every thread has stopped.
  */
 export async function walkChainsInWorkers(
@@ -48,10 +49,11 @@ export async function walkChainsInWorkers(
   const { rows } = await client.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
   const snapshot = rows[0].snapshot;
   const shares = Array.from({ length: Math.min(workers, shards.length) }, (_, w) => shards.filter((_, i) => i % workers === w));
+  const roundEvents = Math.ceil(VERIFY_ROUND_EVENTS / shares.length);
   const running: Worker[] = [];
   try {
     const replies = shares.map((share) => {
-      const job: ChainWalkJob = { connection, snapshot, shards: share, sealed: sealedOf(share, sealed) };
+      const job: ChainWalkJob = { connection, snapshot, shards: share, sealed: sealedOf(share, sealed), roundEvents };
       const worker = startWorker(__filename, 'chain-walk.worker', { kiungoChainWalk: job });
       running.push(worker);
       return outcomesOf(worker);

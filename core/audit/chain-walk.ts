@@ -56,8 +56,14 @@ export interface ChainOutcome {
   breaks: ChainBreak[];
 }
 
-/** Events per chain per round of verify: 16 chains × 1000 rows, a few MB in memory per round. */
-const VERIFY_ROUND = 1000;
+/**
+ * Events read per round of verify, a few MB in memory whatever the number of chains: dealt evenly
+ * between the chains still being walked (at least one each). 16 chains × 1000 events, the round of
+ * the 16 chains before 0132; with 256 chains a round reads 63 of each, and once the short chains
+ * are done the long ones share the whole round again. A walk split between threads gives each
+ * thread its share of it (chain-walk-workers.ts).
+ */
+export const VERIFY_ROUND_EVENTS = 16_000;
 
 /**
  * Walks `shards`' chains from their genesis in `db`'s snapshot (the caller's REPEATABLE READ
@@ -65,35 +71,39 @@ const VERIFY_ROUND = 1000;
  *
  * The chains are walked side by side, a round at a time: one statement reads the next events of
  * every chain. Events of all chains are appended at the same pace, so a round's events lie on
- * neighbouring pages of the table, each read once instead of once per chain; and the next round
+ * neighbouring pages of the table (two stretches of it while the chains 0132 added are shorter than
+ * the 16 before them), each read once instead of once per chain; and the next round
  * is asked for as soon as one arrives, so PostgreSQL reads it while this thread hashes. Each chain's
  * events of a round come as ONE text (ROUND_LINES): no row, array or string per value for `pg` to
  * make, which was most of the walk's time beside hashing. See `ChainWalk.check` for what is taken
  * from PostgreSQL and what is computed here.
  */
-export async function walkChains(db: ClientBase, shards: readonly number[], sealed?: SealedPositions): Promise<ChainOutcome[]> {
+export async function walkChains(db: ClientBase, shards: readonly number[], sealed?: SealedPositions, roundEvents = VERIFY_ROUND_EVENTS): Promise<ChainOutcome[]> {
   const walks = shards.map((shard) => new ChainWalk(shard, sealed?.get(shard)));
+  // Each open chain's events of a round; a chain that returns fewer has reached its end.
+  const perChain = (open: ChainWalk[]) => Math.max(1, Math.ceil(roundEvents / open.length));
   const round = (open: ChainWalk[]) =>
     db.query<RoundRow>({
       text: `SELECT c.i::integer, r.events, r.last, r.lines
                FROM unnest($1::integer[], $2::bigint[]) WITH ORDINALITY AS c(shard, after, i)
                CROSS JOIN LATERAL (SELECT count(*) AS events, max(e.seq) AS last, ${ROUND_LINES} AS lines
                                      FROM (SELECT seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash FROM audit_events
-                                            WHERE shard = c.shard AND seq > c.after ORDER BY seq LIMIT ${VERIFY_ROUND}) e) r`,
-      values: [open.map((walk) => walk.shard), open.map((walk) => walk.lastSeq)],
+                                            WHERE shard = c.shard AND seq > c.after ORDER BY seq LIMIT $3::integer) e) r`,
+      values: [open.map((walk) => walk.shard), open.map((walk) => walk.lastSeq), perChain(open)],
       rowMode: 'array',
       types: RAW_TEXT,
     });
   let open = walks;
   for (let pending: ReturnType<typeof round> | undefined = open.length ? round(open) : undefined; pending; ) {
     const { rows }: { rows: RoundRow[] } = await pending;
+    const limit = perChain(open);
     // Each walk's events, in the order of `open` (c.i counts from 1).
     const linesOf: string[] = open.map(() => '');
     const next: ChainWalk[] = [];
     for (const [i, events, last, lines] of rows) {
       const walk = open[Number(i) - 1];
       linesOf[Number(i) - 1] = lines ?? '';
-      if (Number(events) === VERIFY_ROUND) {
+      if (Number(events) === limit) {
         walk.lastSeq = Number(last);
         next.push(walk);
       }

@@ -12,6 +12,8 @@ export interface ChainWalkJob {
   snapshot: string;
   shards: number[];
   sealed: SealedPositions;
+  /** Events per round of this thread's walk. */
+  roundEvents: number;
 }
 
 /** A failure crosses as its message and SQLSTATE, so the caller still tells a timeout from a lost connection. */
@@ -30,7 +32,7 @@ async function walkShare(job: ChainWalkJob): Promise<ChainOutcome[]> {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await client.query(`SET TRANSACTION SNAPSHOT '${job.snapshot}'`);
     await client.query(`SET LOCAL TIME ZONE 'UTC'`);
-    const outcomes = await walkChains(client, job.shards, job.sealed);
+    const outcomes = await walkChains(client, job.shards, job.sealed, job.roundEvents);
     await client.query('COMMIT');
     return outcomes;
   } finally {
