@@ -1,4 +1,4 @@
-import type { NewAuditEvent } from '../../core/audit/audit-event';
+import { shardOf, type NewAuditEvent } from '../../core/audit/audit-event';
 
 /** An event of the `test` entity type, its data nested (keys out of order) so canonical JSON matters. */
 export function testAuditEvent(entityId: string, type: string, n: number): NewAuditEvent {
@@ -31,4 +31,15 @@ export function afterEachQuery<T extends object>(target: T, after: (text: string
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(object) : value;
     },
   });
+}
+
+/** Entity ids `<prefix>-<n>`, the first found on each of `chains` chains (shardOf), in chain order. */
+export function oneEntityPerChain(prefix: string, chains: number): string[] {
+  const found = new Map<number, string>();
+  for (let n = 0; found.size < chains; n++) {
+    const id = `${prefix}-${n}`;
+    const chain = shardOf(id, chains);
+    if (!found.has(chain)) found.set(chain, id);
+  }
+  return [...found.entries()].sort(([a], [b]) => a - b).map(([, id]) => id);
 }

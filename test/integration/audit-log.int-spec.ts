@@ -1,6 +1,6 @@
 import { AuditLog, fromAnchor } from '../../core/audit/audit-log';
 import { chainHash, eventContent, shardOf, type NewAuditEvent } from '../../core/audit/audit-event';
-import { afterEachQuery, testAuditEvent } from '../factories/audit-chain';
+import { afterEachQuery, oneEntityPerChain, testAuditEvent } from '../factories/audit-chain';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 
 /** The audit chain under concurrent writers, on the real database. */
@@ -41,7 +41,7 @@ describe('AuditLog', () => {
     // Every entity on one chain, so each append waits for the one before it to commit or roll back,
     // then reads the head as that one left it (the function's own statement, a fresh snapshot).
     const shard = shardOf('queued-0', audit.shards);
-    const entities = Array.from({ length: 400 }, (_, i) => `queued-${i}`).filter((id) => shardOf(id, audit.shards) === shard).slice(0, 12);
+    const entities = Array.from({ length: 40 * audit.shards }, (_, i) => `queued-${i}`).filter((id) => shardOf(id, audit.shards) === shard).slice(0, 12);
     expect(entities).toHaveLength(12);
     const head = async () => (await db.pool.query<{ seq: string }>('SELECT seq FROM audit_chain_heads WHERE shard = $1', [shard])).rows[0].seq;
     const before = Number(await head());
@@ -82,12 +82,13 @@ describe('AuditLog', () => {
       if (appended || !/FROM audit_events/.test(text)) return;
       appended = true;
       // Every chain gets one: whichever shard the walk read, its head moves on.
-      for (let n = 0; n < 64; n++) await audit.append(db.pool, event(`racer-${n}`, 'during', n));
+      for (const [n, id] of racers.entries()) await audit.append(db.pool, event(id, 'during', n));
     };
+    const racers = oneEntityPerChain('racer', audit.shards);
     const during = await audit.verify(afterEachQuery(db.pool, appendOnce));
     expect(appended).toBe(true);
     expect(during).toMatchObject({ ok: true, breaks: [], eventsChecked: before.eventsChecked });
-    expect(await audit.verify(db.pool)).toMatchObject({ ok: true, breaks: [], eventsChecked: before.eventsChecked + 64 });
+    expect(await audit.verify(db.pool)).toMatchObject({ ok: true, breaks: [], eventsChecked: before.eventsChecked + audit.shards });
   });
 
   it('appends nothing when the anchor yields no row', async () => {

@@ -4,7 +4,7 @@ import { shardOf } from '../../core/audit/audit-event';
 import { AuditLog } from '../../core/audit/audit-log';
 import type { SealedPositions } from '../../core/audit/chain-walk';
 import { createPool } from '../../core/db/pool';
-import { afterEachQuery, testAuditEvent } from '../factories/audit-chain';
+import { afterEachQuery, oneEntityPerChain, testAuditEvent } from '../factories/audit-chain';
 import { asDatabaseOwner } from '../factories/audit-world';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { eventually } from '../factories/eventually';
@@ -25,7 +25,7 @@ describe('AuditLog.verify in worker threads', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     audit = await AuditLog.open(db.pool);
-    // Every chain gets events: 120 entities over 16 chains, three events each.
+    // 120 entities over the chains, three events each.
     for (let n = 0; n < 120; n++) {
       for (const type of ['received', 'dispatched', 'completed']) await audit.append(db.pool, event(`entity-${n}`, type, n));
     }
@@ -48,7 +48,7 @@ describe('AuditLog.verify in worker threads', () => {
 
   it('names every break planted in chains of different workers, as the one walk does', async () => {
     const clean = recording(db.pool);
-    expect(await audit.verify(clean.pool, inWorkers)).toMatchObject({ ok: true, breaks: [], eventsChecked: 360, shards: 16 });
+    expect(await audit.verify(clean.pool, inWorkers)).toMatchObject({ ok: true, breaks: [], eventsChecked: 360, shards: audit.shards });
     expect(clean.exported()).toBe(true);
 
     const chainOf = (n: number) => shardOf(`entity-${n}`, audit.shards);
@@ -68,9 +68,9 @@ describe('AuditLog.verify in worker threads', () => {
       await db.pool.query('DELETE FROM audit_events WHERE shard = $1 AND seq = $2', [removedEvent.shard, removedEvent.seq]);
       await db.pool.query('DELETE FROM audit_events WHERE shard = $1 AND seq = $2', [cutShard, cutSeq]);
     });
-    // Seals on chains of both workers, untouched otherwise: one names another hash, one a position that is not there.
+    // Seals on chains of both workers, untouched otherwise: one names another hash (of a chain with events), one a position that is not there.
     const planted = [editedEvent.shard, removedEvent.shard, cutShard];
-    const wronglySealed = [...Array(audit.shards).keys()].find((shard) => shard % 2 === 1 && !planted.includes(shard))!;
+    const wronglySealed = chainOf(entityOn((shard) => shard % 2 === 1, planted));
     const sealedMissing = [...Array(audit.shards).keys()].find((shard) => shard % 2 === 0 && !planted.includes(shard))!;
     const sealed: SealedPositions = new Map([
       [wronglySealed, new Map([[2, [{ hash: Buffer.alloc(32, 9), sealNo: 3 }]]])],
@@ -84,7 +84,7 @@ describe('AuditLog.verify in worker threads', () => {
     const one = await audit.verify(single.pool, { workers: 1, sealed });
     expect(single.exported()).toBe(false);
     expect(split).toEqual(one);
-    expect(split).toMatchObject({ ok: false, shards: 16, eventsChecked: 358 });
+    expect(split).toMatchObject({ ok: false, shards: audit.shards, eventsChecked: 358 });
     const at = (shard: number) => split.breaks.filter((b) => b.shard === shard);
     expect(at(editedEvent.shard)).toEqual([{ shard: editedEvent.shard, seq: editedEvent.seq, entityType: 'test', entityId: `entity-${edited}`, reason: 'hash_mismatch' }]);
     expect(at(removedEvent.shard)).toMatchObject([
@@ -107,13 +107,14 @@ describe('AuditLog.verify in worker threads', () => {
     const racing = recording(db.pool, async (text) => {
       if (appended > 0 || !/pg_export_snapshot/.test(text)) return;
       // Before any worker starts: one event on every chain, each moving its head.
-      for (let n = 0; n < 64; n++) await audit.append(db.pool, event(`racer-${n}`, 'during', n));
-      appended = 64;
+      for (const [n, id] of racers.entries()) await audit.append(db.pool, event(id, 'during', n));
+      appended = racers.length;
     });
+    const racers = oneEntityPerChain('racer', audit.shards);
     expect(await audit.verify(racing.pool, inWorkers)).toEqual(before);
-    expect(appended).toBe(64);
+    expect(appended).toBe(audit.shards);
     const after = await audit.verify(db.pool, inWorkers);
-    expect(after.eventsChecked).toBe(before.eventsChecked + 64);
+    expect(after.eventsChecked).toBe(before.eventsChecked + audit.shards);
     expect(after).toEqual(await audit.verify(db.pool, { workers: 1 }));
   });
 

@@ -1,16 +1,20 @@
 /**
  * The transaction migrations down and up with rows in them (STYLE.md habit 8, as backstage's
  * migration tests): 0001–0003 (transactions, the audit chain, idempotency keys), 0040 (manual
- * fallback), 0070 (idempotency claims), 0090 (replay failures and tasks), 0091 (the notice outbox) and 0130 (data keys), each from a folder
- * holding the real files up to it.
+ * fallback), 0070 (idempotency claims), 0090 (replay failures and tasks), 0091 (the notice outbox), 0130 (data keys) and 0132 (256 audit
+ * chains), each from a folder holding the real files up to it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { genesisHash, shardOf, type NewAuditEvent } from '../../core/audit/audit-event';
 import { AuditLog } from '../../core/audit/audit-log';
+import type { AuditFinding } from '../../core/audit/audit-finding';
+import { TransactionHistoryCheck } from '../../core/transactions/pg/transaction-history.check';
 import { defaultMigrationsDir, migrate, MIGRATIONS_TABLE } from '../../core/db/migrate';
 import { pgErrorCode } from '../../core/db/pool';
+import { oneEntityPerChain } from '../factories/audit-chain';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 
 describe('transaction migrations, down and up with rows in them', () => {
@@ -44,8 +48,7 @@ describe('transaction migrations, down and up with rows in them', () => {
     (await query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY column_name`, [table])).map((row) => row.column_name);
   const versions = async () => (await query<{ version: number }>(`SELECT version FROM ${MIGRATIONS_TABLE} ORDER BY version`)).map((row) => row.version);
 
-  async function insertTransaction(state: string, extra: Record<string, unknown> = {}): Promise<string> {
-    const id = randomUUID();
+  async function insertTransaction(state: string, extra: Record<string, unknown> = {}, id = randomUUID()): Promise<string> {
     const names = ['id', 'service_code', 'agency_code', 'channel', 'submitted_by', 'citizen_id_hash', 'citizen_sealed', 'payload_sealed', 'state', 'attempts', 'max_attempts', ...Object.keys(extra)];
     const values = [id, 'id-card-replacement', 'nrb', 'counter', 'officer-1', 'hash', randomBytes(8), randomBytes(8), state, 1, 4, ...Object.values(extra)];
     await db.pool.query(`INSERT INTO transactions (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`, values);
@@ -208,5 +211,83 @@ describe('transaction migrations, down and up with rows in them', () => {
     expect(await query('SELECT id, state FROM transactions')).toEqual([{ id, state: 'completed' }]);
     await migrate(db.pool, { dir });
     expect(await query('SELECT count(*)::int AS n FROM citizen_keys')).toEqual([{ n: 0 }]);
+  });
+
+  describe('0132 (256 audit chains)', () => {
+    const heads = async () => (await query<{ n: number }>('SELECT count(*)::int AS n FROM audit_chain_heads'))[0].n;
+    const at = (ms: number) => new Date(Date.UTC(2026, 10, 22, 8, 0, 0, ms));
+    const findings = async (): Promise<AuditFinding[]> => {
+      const found: AuditFinding[] = [];
+      await new TransactionHistoryCheck(db.pool).run((finding) => found.push(finding));
+      return found;
+    };
+
+    it('an entity written under 16 chains, then under 256 (and by a replica still on 16), keeps its whole history in order and verifies; down then refuses', async () => {
+      await migrationsUpTo(131);
+      await migrate(db.pool, { dir });
+      const sixteen = await AuditLog.open(db.pool);
+      expect(sixteen.shards).toBe(16);
+      // A transaction whose chain moves with the count.
+      let id = randomUUID();
+      while (shardOf(id, 256) === shardOf(id, 16)) id = randomUUID();
+      await insertTransaction('completed', { agency_ref: 'NRB-132' }, id);
+      const event = (type: string, data: Record<string, unknown>, ms: number): NewAuditEvent => ({ entityType: 'transaction', entityId: id, type, actor: 'officer-1', data, occurredAt: at(ms) });
+      await sixteen.append(db.pool, event('received', { service: 'id-card-replacement', agency: 'nrb', channel: 'counter' }, 1));
+      await sixteen.append(db.pool, event('dispatched', { attempt: 1 }, 2));
+
+      await migrationsUpTo(132);
+      await migrate(db.pool, { dir });
+      expect(await heads()).toBe(256);
+      const chains = await AuditLog.open(db.pool);
+      expect(chains.shards).toBe(256);
+      await chains.append(db.pool, event('retrying', { attempt: 1 }, 3));
+      await chains.append(db.pool, event('dispatched', { attempt: 2 }, 4));
+      // A replica started before 0132 appends on the old chain until it restarts.
+      await sixteen.append(db.pool, event('completed', { attempt: 2, agencyRef: 'NRB-132' }, 5));
+
+      const history = await chains.history(db.pool, 'transaction', id);
+      expect(history.map((e) => [e.type, e.shard])).toEqual([
+        ['received', shardOf(id, 16)],
+        ['dispatched', shardOf(id, 16)],
+        ['retrying', shardOf(id, 256)],
+        ['dispatched', shardOf(id, 256)],
+        ['completed', shardOf(id, 16)],
+      ]);
+      expect(await sixteen.history(db.pool, 'transaction', id)).toEqual(history);
+      // Every chain is walked, whatever count the verifying process read at boot; the row agrees with its events.
+      expect(await chains.verify(db.pool)).toMatchObject({ ok: true, breaks: [], eventsChecked: 5, shards: 256 });
+      expect(await sixteen.verify(db.pool)).toMatchObject({ ok: true, breaks: [], eventsChecked: 5, shards: 256 });
+      expect(await findings()).toEqual([]);
+
+      await expect(migrate(db.pool, { dir, direction: 'down' })).rejects.toThrow(/audit chains 16-255 hold events/);
+      expect(await versions()).toContain(132);
+      expect(await heads()).toBe(256);
+      expect(await chains.verify(db.pool)).toMatchObject({ ok: true, eventsChecked: 5 });
+    });
+
+    it('down, while the new chains are empty, goes back to 16 chains (keeping their events), and up adds the 240 again at genesis', async () => {
+      await migrationsUpTo(132);
+      await migrate(db.pool, { dir });
+      const chains = await AuditLog.open(db.pool);
+      const onOld = oneEntityPerChain('old', 256).filter((id) => shardOf(id, 256) < 16);
+      for (const [n, id] of onOld.entries()) await chains.append(db.pool, { entityType: 'test', entityId: id, type: 'one', actor: 'system:test', data: {}, occurredAt: at(n) });
+
+      await migrate(db.pool, { dir, direction: 'down' });
+      expect(await heads()).toBe(16);
+      expect(await versions()).not.toContain(132);
+      const sixteen = await AuditLog.open(db.pool);
+      expect(await sixteen.verify(db.pool)).toMatchObject({ ok: true, eventsChecked: 16, shards: 16 });
+      await expect(
+        db.pool.query(`INSERT INTO audit_events (shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash) VALUES (16, 1, 'test', 'x', 'x', 'x', '{}', now(), $1, $1)`, [Buffer.alloc(32)]),
+      ).rejects.toThrow(/audit_events_shard_known/);
+      // The triggers that keep head rows were only set aside for the down.
+      await expect(db.pool.query('DELETE FROM audit_chain_heads WHERE shard = 15')).rejects.toThrow(/never removed/);
+
+      await migrate(db.pool, { dir });
+      expect(await query('SELECT shard, seq::int AS seq, hash FROM audit_chain_heads WHERE shard >= 16 ORDER BY shard')).toEqual(
+        Array.from({ length: 240 }, (_, i) => ({ shard: 16 + i, seq: 0, hash: genesisHash(16 + i) })),
+      );
+      expect(await (await AuditLog.open(db.pool)).verify(db.pool)).toMatchObject({ ok: true, eventsChecked: 16, shards: 256 });
+    });
   });
 });
