@@ -3,9 +3,10 @@
  * the real schema (the migrations), then one INSERT … SELECT generate_series with the secondary
  * indexes, the primary key and the foreign key dropped meanwhile and rebuilt after (much faster
  * than maintaining them row by row). The rows look like Kiungo's: four events per entity, 80 %
- * transactions, 10 % bookings, 10 % tickets, spread evenly over 90 days, 16 shards. Their hashes
- * are NOT a valid chain (computing one in bulk is a sequential job); nothing here verifies them.
- * The entity of event g is e(floor(g / 4)) with id md5('e' || k)::uuid and shard k % 16.
+ * transactions, 10 % bookings, 10 % tickets, spread evenly over 90 days, on chains 0–15 (which
+ * every schema has; 0132 added more, and nothing here depends on which chain an event is on).
+ * Their hashes are NOT a valid chain (computing one in bulk is a sequential job); nothing here
+ * verifies them. The entity of event g is e(floor(g / 4)) with id md5('e' || k)::uuid and shard k % 16.
  */
 import { createHash } from 'node:crypto';
 import { Pool } from 'pg';

@@ -25,6 +25,8 @@
  * seeded hashes are placeholders (sha256 of shard and seq), not hashes of the content: a full
  * `verify` of a seeded database reports the seeded part as broken. Seeded transaction g is put on
  * shard (g - 1) mod shards, not shardOf(id): nothing in the measured path reads seeded history.
+ * `shards` is the number of chains at seeding: a database seeded with 16 and migrated since to more
+ * keeps its seed (the chains 0132 added start at genesis) and its appended chain still checks.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chainHash, eventContent, genesisHash } from '../../core/audit/audit-event';
@@ -93,10 +95,16 @@ export async function appendedChainCheck(databaseUrl: string, seeded: number): P
   return withClient(databaseUrl, async (client) => {
     const { rows: heads } = await client.query<{ shard: number; seq: string; hash: Buffer }>('SELECT shard, seq, hash FROM audit_chain_heads ORDER BY shard');
     const shards = heads.length;
+    // The chains the seed was spread over: as many as there were when it was seeded (16 before 0132),
+    // each starting with a seeded event (actor 'seed', which the gateway never writes).
+    const { rows: first } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM audit_events WHERE shard = ANY($1::integer[]) AND seq = 1 AND actor = 'seed'`, [
+      heads.map((head) => head.shard),
+    ]);
+    const seedChains = Number(first[0].n);
     let checked = 0;
     const broken: string[] = [];
     for (const head of heads) {
-      const lastSeeded = head.shard < seeded ? 3 * (Math.floor((seeded - 1 - head.shard) / shards) + 1) : 0;
+      const lastSeeded = head.shard < Math.min(seeded, seedChains) ? 3 * (Math.floor((seeded - 1 - head.shard) / seedChains) + 1) : 0;
       let prev = lastSeeded > 0 ? placeholderHash(head.shard, lastSeeded) : genesisHash(head.shard);
       let expected = lastSeeded + 1;
       const { rows } = await client.query<{ seq: string; entity_type: string; entity_id: string; type: string; actor: string; data: Record<string, unknown>; occurred_at: Date; prev_hash: Buffer; hash: Buffer }>(

@@ -252,7 +252,12 @@ async function ensureTransactions(databaseUrl: string, rows: number, startsAt: D
   });
 }
 
-/** A database whose 16 chains are valid: events built and hashed here, inserted in batches. */
+/**
+ * A database whose chains are valid, every chain holding events: events built and hashed here
+ * (each on shardOf(entity, the number of chains)), inserted in batches. One seeded before 0132 (its
+ * events on 16 of the 256 chains it has once migrated) is seeded again: verify is measured on the
+ * chains as they fill now.
+ */
 async function ensureChainDatabase(adminUrl: string, rows: number, log: (line: string) => void): Promise<{ databaseUrl: string; name: string }> {
   const name = `kiungo_bench_chain_${rows}`;
   const databaseUrl = withDatabaseName(adminUrl, name);
@@ -261,7 +266,11 @@ async function ensureChainDatabase(adminUrl: string, rows: number, log: (line: s
     const ready = await withClient(databaseUrl, async (client) => (await client.query(`SELECT 1 FROM pg_tables WHERE tablename = 'bench_seed_chain'`)).rowCount === 1);
     if (ready) {
       await migrateReused(databaseUrl);
-      return { databaseUrl, name };
+      const filled = await withClient(databaseUrl, async (client) =>
+        (await client.query<{ ok: boolean }>('SELECT count(*) FILTER (WHERE seq > 0) >= least(count(*), $1) AS ok FROM audit_chain_heads', [rows])).rows[0].ok,
+      );
+      if (filled) return { databaseUrl, name };
+      log(`audit-api: ${name} was seeded on fewer chains than it has now: seeding it again`);
     }
   }
   log(`audit-api: seeding a valid chain of ${rows.toLocaleString('en')} events into ${name} (once)`);
@@ -272,6 +281,7 @@ async function ensureChainDatabase(adminUrl: string, rows: number, log: (line: s
   const pool = new Pool({ connectionString: databaseUrl, max: 1 });
   try {
     await migrate(pool);
+    const chains = (await AuditLog.open(pool)).shards;
     const heads = new Map<number, { seq: number; hash: Buffer }>();
     const batch: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
     const flush = async () => {
@@ -286,7 +296,7 @@ async function ensureChainDatabase(adminUrl: string, rows: number, log: (line: s
     const start = Date.now() - rows * 10;
     for (let i = 0; i < rows; i++) {
       const event = chainEvent(i, start);
-      const shard = shardOf(event.entityId, 16);
+      const shard = shardOf(event.entityId, chains);
       const head = heads.get(shard) ?? { seq: 0, hash: genesisHash(shard) };
       const seq = head.seq + 1;
       const hash = chainHash(head.hash, seq, eventContent(event));

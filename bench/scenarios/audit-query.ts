@@ -3,13 +3,14 @@
  * A database `kiungo_bench_audit` (`kiungo_bench_audit_quick` with --quick, `…_<rows>` with
  * BENCH_AUDIT_ROWS) holds 1,000,000 seeded events (100,000 with --quick), seeded once and reused
  * (bench/lib/audit-seed.ts). Eight auditors at once, closed loop:
- * - entity history: AuditLog.history's statement (shard, entity_type, entity_id ORDER BY seq) for
- *   a random entity — the table row;
+ * - entity history: AuditLog.history (its events by entity_type and entity_id, on whatever chains)
+ *   for a random entity — the table row;
  * - browse by type and time range: events of one type in a random one-day window, 100 per page,
  *   keyset cursor (occurred_at, shard, seq): the first page and the next four.
  */
 import { Pool } from 'pg';
-import { AUDIT_EVENT_TYPES, AUDIT_SHARDS, AUDIT_SPAN_DAYS, auditSeedSize, ensureAuditDatabase, seededEntityId, seededEntityType } from '../lib/audit-seed';
+import { AuditLog } from '../../core/audit/audit-log';
+import { AUDIT_EVENT_TYPES, AUDIT_SPAN_DAYS, auditSeedSize, ensureAuditDatabase, seededEntityId, seededEntityType } from '../lib/audit-seed';
 import { watchCpu } from '../lib/cpu';
 import { runInProcessLoad } from '../lib/in-process-load';
 import { describeLatencies, summarizeLatencies } from '../lib/latency';
@@ -30,13 +31,10 @@ export const auditQuery: Scenario = {
     const entities = Math.floor(rows / 4);
     const random = (n: number): number => Math.floor(Math.random() * n);
     try {
+      const audit = await AuditLog.open(pool);
       const history = async (): Promise<boolean> => {
         const k = 1 + random(entities - 1);
-        const { rowCount } = await pool.query(
-          `SELECT ${COLUMNS} FROM audit_events WHERE shard = $1 AND entity_type = $2 AND entity_id = $3 ORDER BY seq`,
-          [k % AUDIT_SHARDS, seededEntityType(k), seededEntityId(k)],
-        );
-        return rowCount === 4;
+        return (await audit.history(pool, seededEntityType(k), seededEntityId(k))).length === 4;
       };
       const pageLatencies: number[] = [];
       let emptyBrowses = 0;
