@@ -17,6 +17,16 @@ describe('AuditLog.chainCtes', () => {
     occurredAt: new Date(at.getTime() + type.length),
   });
 
+  it("calls the chain's function through the anchor's row, so that it cannot run for an anchor without one", () => {
+    const audit = new AuditLog(16);
+    // Every value known: the shard is selected in the anchor's row and handed on from there.
+    const plain = audit.chainCtes([event('tx-1', 'received', { a: 1 })], 25, 'inserted').ctes;
+    expect(plain).toContain('FROM (SELECT $25::integer AS shard FROM inserted LIMIT 1) s CROSS JOIN LATERAL audit_chain_advance(s.shard, ');
+    // The entity from the anchor: the shard is computed from the row's own value.
+    const anchored = audit.chainCtes([{ ...event('x', 'called', {}), entityId: fromAnchor('picked.id') }], 1, 'picked').ctes;
+    expect(anchored).toMatch(/FROM \(SELECT picked\.id AS v1 FROM picked LIMIT 1\) s CROSS JOIN LATERAL audit_chain_advance\(\(\(\('x' \|\| left\(encode\(sha256\(convert_to\(s\.v1, /);
+  });
+
   it('gives events of one shape the same text, with the parameters it would compose for them', () => {
     const audit = new AuditLog(16);
     const first = audit.chainCtes([event('tx-1', 'received', { a: 1 })], 25, 'inserted');

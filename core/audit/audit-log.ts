@@ -143,7 +143,11 @@ export class AuditLog {
     // One event: its values as they are; more: each row picks its own by the function's ord.
     const pick = (key: keyof (typeof columns)[number]): string =>
       columns.length === 1 ? columns[0][key] : `CASE a.ord ${columns.map((c, i) => `WHEN ${i + 1} THEN ${c[key]}`).join(' ')} END`;
-    const source = anchorColumns.size === 0 ? '1' : [...anchorColumns].map(([sql, name]) => `${sql} AS ${name}`).join(', ');
+    // The shard always comes through the anchor's row s (selected there when it is a parameter), so
+    // the function's call depends on s: PostgreSQL can only run it for a row the anchor yielded, whatever
+    // join order it would otherwise pick. A call before an empty anchor would move the head with no event.
+    const source = [...[...anchorColumns].map(([sql, name]) => `${sql} AS ${name}`), ...(isAnchorValue(entityId) ? [] : [`${shard} AS shard`])].join(', ');
+    const shardOfRow = isAnchorValue(entityId) ? shard : 's.shard';
     // audit_chain_advance (migration 0131) locks the head in a statement of its own, hashes the
     // contents in order and moves the head: called once, for the anchor's one row, and not at all
     // when the anchor has none (then nothing is appended).
@@ -151,7 +155,7 @@ export class AuditLog {
       `audit_insert AS (INSERT INTO audit_events (shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash) ` +
       `SELECT a.shard, a.seq, ${pick('entityType')}, ${entitySql}, ${pick('type')}, ${pick('actor')}, ${pick('data')}, ${pick('occurredAt')}, a.prev_hash, a.hash ` +
       `FROM (SELECT ${source} FROM ${anchor} LIMIT 1) s ` +
-      `CROSS JOIN LATERAL audit_chain_advance(${shard}, ARRAY[${contents.map((c) => c.sql).join(', ')}]) a)`;
+      `CROSS JOIN LATERAL audit_chain_advance(${shardOfRow}, ARRAY[${contents.map((c) => c.sql).join(', ')}]) a)`;
     return { ctes, params };
   }
 

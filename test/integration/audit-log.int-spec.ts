@@ -91,12 +91,17 @@ describe('AuditLog', () => {
     expect(await audit.verify(db.pool)).toMatchObject({ ok: true, breaks: [], eventsChecked: before.eventsChecked + audit.shards });
   });
 
-  it('appends nothing when the anchor yields no row', async () => {
+  it('appends nothing, and moves no chain head, when the anchor yields no row', async () => {
     const before = await audit.verify(db.pool);
+    const heads = async () => (await db.pool.query<{ shard: number; seq: string }>('SELECT shard, seq FROM audit_chain_heads ORDER BY shard')).rows;
+    const headsBefore = await heads();
     const chain = audit.chainCtes([event('ghost', 'never', 1)], 1, 'anchor');
+    // A constant-false anchor, and an empty scan the planner cannot fold away (as an insert that met a conflict).
     await db.pool.query(`WITH anchor AS (SELECT 1 WHERE false), ${chain.ctes} SELECT 1`, chain.params);
+    await db.pool.query(`WITH anchor AS (SELECT 1 FROM audit_chain_heads WHERE shard < 0), ${chain.ctes} SELECT 1`, chain.params);
     expect(await audit.history(db.pool, 'test', 'ghost')).toEqual([]);
-    expect((await audit.verify(db.pool)).eventsChecked).toBe(before.eventsChecked);
+    expect(await heads()).toEqual(headsBefore);
+    expect(await audit.verify(db.pool)).toMatchObject({ ok: true, eventsChecked: before.eventsChecked });
   });
 
   it('appends an event whose entity and values the statement itself computes, hashed as verification recomputes them', async () => {
