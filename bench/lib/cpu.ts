@@ -138,6 +138,11 @@ export function watchCpu(processes: Record<string, number | readonly number[]>):
   };
 }
 
+/** CPU ms per request, part by part: "api 0.78, PostgreSQL 0.96, …". */
+export function describeCpuPerRequest(msPerRequest: Record<string, number>): string {
+  return Object.entries(msPerRequest).map(([part, ms]) => `${part} ${ms.toFixed(2)}`).join(', ');
+}
+
 /** The report's lines for a scenario's details. */
 export function describeCpu(report: CpuReport): string[] {
   const parts = Object.entries(report.coreSeconds).map(([part, s]) => {
@@ -150,8 +155,7 @@ export function describeCpu(report: CpuReport): string[] {
       `other databases' backends ${report.postgres.otherDatabases.toFixed(2)} are in "everything else"`,
   ];
   if (report.requests > 0) {
-    const perRequest = Object.entries(report.msPerRequest).map(([part, ms]) => `${part} ${ms.toFixed(2)}`);
-    lines.push(`CPU ms per request (${report.requests} requests): ${perRequest.join(', ')}`);
+    lines.push(`CPU ms per request (${report.requests} requests): ${describeCpuPerRequest(report.msPerRequest)}`);
   }
   return lines;
 }

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
-import { loadFromSamples, summarizeLatencies, type LatencySummary } from './latency';
+import { describeLatencies, loadFromSamples, summarizeLatencies, type LatencySummary } from './latency';
 import type { LoadResult } from './load';
 
 export interface OpenLoopOptions {
@@ -105,4 +105,28 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     scheduled: total,
     behindSchedule: summarizeLatencies(lateness),
   };
+}
+
+/** An open loop run at a share of a measured capacity. */
+export interface OpenLoopRun {
+  share: number;
+  rate: number;
+  result: OpenLoopResult;
+}
+
+/** Each run's p99 and arrival rate, keyed by its share: `p99At50`, `rateAt50`, … */
+export function openLoopMetrics(runs: OpenLoopRun[]): Record<string, number> {
+  return Object.fromEntries(runs.flatMap((run) => [[`p99At${run.share * 100}`, run.result.load.p99], [`rateAt${run.share * 100}`, run.rate]]));
+}
+
+/**
+ * A run's two figures: the rate it was answered at with its latency from due time (`due` labels
+ * what was due), and how far the load generator fell behind. `prefix` heads the second label.
+ */
+export function openLoopFigures(run: OpenLoopRun, unit: string, due: string, prefix = ''): Array<{ label: string; value: string }> {
+  const { load } = run.result;
+  return [
+    { label: `${due}, answered at`, value: `${load.rps} ${unit}; latency from due time p50 ${load.p50} / p97.5 ${load.p97_5} / p99 ${load.p99} ms (max ${load.max})` },
+    { label: `${prefix}${run.share * 100} %: load generator behind schedule (the box starving it)`, value: describeLatencies(run.result.behindSchedule) },
+  ];
 }

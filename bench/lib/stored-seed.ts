@@ -104,7 +104,7 @@ export async function appendedChainCheck(databaseUrl: string, seeded: number): P
     let checked = 0;
     const broken: string[] = [];
     for (const head of heads) {
-      const lastSeeded = head.shard < Math.min(seeded, seedChains) ? 3 * (Math.floor((seeded - 1 - head.shard) / seedChains) + 1) : 0;
+      const lastSeeded = head.shard < seedChains ? 3 * (Math.floor((seeded - 1 - head.shard) / seedChains) + 1) : 0;
       let prev = lastSeeded > 0 ? placeholderHash(head.shard, lastSeeded) : genesisHash(head.shard);
       let expected = lastSeeded + 1;
       const { rows } = await client.query<{ seq: string; entity_type: string; entity_id: string; type: string; actor: string; data: Record<string, unknown>; occurred_at: Date; prev_hash: Buffer; hash: Buffer }>(

@@ -13,14 +13,14 @@
  * 50 % and 70 % of the capacity the closed loop measured, latency counted from each call's due time.
  */
 import { benchCentreCode, createBenchCentre } from '../lib/centres';
-import { watchCpu } from '../lib/cpu';
+import { describeCpuPerRequest, watchCpu } from '../lib/cpu';
 import { requestJson } from '../lib/http';
 import { watchStatements } from '../lib/probe/client';
 import { describeLatencies, loadFromSamples, summarizeLatencies } from '../lib/latency';
-import { runOpenLoop, type OpenLoopResult } from '../lib/open-loop';
+import { openLoopFigures, openLoopMetrics, runOpenLoop, type OpenLoopResult } from '../lib/open-loop';
 import { untilQuiet } from '../lib/recorded-requests';
-import type { Scenario } from '../lib/scenario';
-import { gatewayStack, stackProcesses } from '../lib/stack';
+import type { BenchContext, Scenario } from '../lib/scenario';
+import { gatewayStack, stackProcesses, type GatewayStack } from '../lib/stack';
 import { openEventStream } from '../../test/factories/event-stream';
 import { loadavg } from 'node:os';
 import { Pool } from 'undici';
@@ -61,14 +61,7 @@ export const callNext: Scenario = {
 
     let issued = 0;
     const issuing = await watchStatements({ api: stack.api.probe });
-    const tickets = await ctx.load({
-      url: stack.api.url,
-      path: `/v1/centres/${centre}/tickets`,
-      headers: { authorization: `Bearer ${stack.channelToken}` },
-      makeBody: () => ({ service: SERVICE, priority: PRIORITIES[issued++ % PRIORITIES.length] }),
-      amount: n + warmUpCalls,
-      timeoutSec: 30,
-    }, TICKETS_WINDOW);
+    const tickets = await issueTickets(ctx, stack, centre, n + warmUpCalls, 30, () => PRIORITIES[issued++ % PRIORITIES.length]);
     const { api: perIssue } = await issuing.stop(n + warmUpCalls);
     const officers = await Promise.all(counters.map((code) => stack.deployment.token('officer', `bench-officer-${centre}-${code}`, { centre })));
     await Promise.all(
@@ -103,14 +96,14 @@ export const callNext: Scenario = {
             for (;;) {
               const call = await callNextAt(i);
               latencies.push(call.respondedAt - call.sentAt);
-              if (call.status !== 200 && call.status !== 201) {
+              if (call.status !== 200) {
                 failures++;
                 if (failures > 50) throw new Error(`call-next keeps failing: ${call.status} ${call.text}`);
                 continue;
               }
-              const body = JSON.parse(call.text) as CallNextBody;
-              if (!body.ticket) return;
-              called.push({ id: body.ticket.id, number: body.ticket.number, sentAt: call.sentAt, respondedAt: call.respondedAt });
+              const ticket = ticketOf(call.status, call.text);
+              if (!ticket) return;
+              called.push({ id: ticket.id, number: ticket.number, sentAt: call.sentAt, respondedAt: call.respondedAt });
             }
           }),
         ));
@@ -120,13 +113,13 @@ export const callNext: Scenario = {
         const issuedOk = tickets.statusCodes['201'] ?? 0;
         const load = loadFromSamples({ samples: latencies, elapsedSec, concurrency: COUNTERS, ok: latencies.length - failures, failed: failures });
         const rounds = await callInRounds(ctx, stack, centre, ctx.settings.quick ? 5 : ROUNDS, callNextAt);
-        const open = await openLoops(ctx, stack, centre, load.rps, ctx.settings.quick ? 2 : OPEN_SECONDS, (i) => ({
-          path: `/v1/centres/${centre}/counters/${counters[i % COUNTERS]}/call-next`,
-          headers: { authorization: `Bearer ${officers[i % COUNTERS]}` },
-        }));
+        const open = await openLoops(ctx, stack, centre, load.rps, ctx.settings.quick ? 2 : OPEN_SECONDS, counters.map((code, i) => ({
+          path: `/v1/centres/${centre}/counters/${code}/call-next`,
+          headers: { authorization: `Bearer ${officers[i]}` },
+        })));
         const openCalled = open.flatMap((run) => run.called);
         // Give the last board messages a moment to arrive.
-        await waitFor(() => board.events.filter((e) => e.event === 'called').length >= warmedIds.length + called.length + rounds.withTicket + openCalled.length, 5000);
+        await waitFor(() => board.events.filter((e) => e.event === 'called').length >= warmedIds.length + called.length + rounds.ids.length + openCalled.length, 5000);
         const eventAt = new Map<string, number>();
         for (const event of board.events) {
           if (event.event !== 'called') continue;
@@ -146,7 +139,7 @@ export const callNext: Scenario = {
           metrics: {
             closedP99: load.p99,
             roundsP99: summarizeLatencies(rounds.latencies).p99,
-            ...Object.fromEntries(open.flatMap((run) => [[`p99At${run.share * 100}`, run.result.load.p99], [`rateAt${run.share * 100}`, run.rate]])),
+            ...openLoopMetrics(open),
           },
           figures: [
             { label: `issuing ${n} tickets (POST …/tickets, ${tickets.connections} connections)`, value: `${tickets.rps} req/s, p50 ${tickets.p50} / p99 ${tickets.p99} ms, ${JSON.stringify(tickets.statusCodes)}` },
@@ -161,12 +154,8 @@ export const callNext: Scenario = {
               value: describeLatencies(summarizeLatencies(rounds.latencies)),
             },
             ...open.flatMap((run) => [
-              {
-                label: `open loop at ${run.share * 100} % of the closed loop's ${load.rps} calls/s: ${run.rate} calls/s due for ${run.seconds} s, answered at`,
-                value: `${run.result.load.rps} calls/s; latency from due time p50 ${run.result.load.p50} / p97.5 ${run.result.load.p97_5} / p99 ${run.result.load.p99} ms (max ${run.result.load.max})`,
-              },
-              { label: `open loop at ${run.share * 100} %: load generator behind schedule (the box starving it)`, value: describeLatencies(run.result.behindSchedule) },
-              { label: `open loop at ${run.share * 100} %: CPU ms per call`, value: describeCpu(run.cpu.msPerRequest) },
+              ...openLoopFigures(run, 'calls/s', `open loop at ${run.share * 100} % of the closed loop's ${load.rps} calls/s: ${run.rate} calls/s due for ${run.seconds} s`, 'open loop at '),
+              { label: `open loop at ${run.share * 100} %: CPU ms per call`, value: describeCpuPerRequest(run.cpu.msPerRequest) },
             ]),
             {
               label: 'load average (1 min) as each window began: closed loop / open 50 % / open 70 %',
@@ -191,8 +180,8 @@ export const callNext: Scenario = {
             },
             {
               label: `in rounds: every call answered with a ticket`,
-              ok: rounds.withTicket === rounds.latencies.length,
-              detail: `${rounds.withTicket} of ${rounds.latencies.length} calls returned a ticket`,
+              ok: rounds.ids.length === rounds.latencies.length,
+              detail: `${rounds.ids.length} of ${rounds.latencies.length} calls returned a ticket`,
             },
             {
               label: 'the board showed every call (closed loop and open loops)',
@@ -220,20 +209,13 @@ export const callNext: Scenario = {
 
 /** Issues rounds × COUNTERS more tickets, then calls them in rounds: every counter at once, all answered, a pause. */
 async function callInRounds(
-  ctx: Parameters<Scenario['run']>[0],
-  stack: Awaited<ReturnType<typeof gatewayStack>>,
+  ctx: BenchContext,
+  stack: GatewayStack,
   centre: string,
   rounds: number,
   callNextAt: (i: number) => Promise<{ status: number; text: string; sentAt: number; respondedAt: number }>,
-): Promise<{ rounds: number; latencies: number[]; withTicket: number; ids: string[] }> {
-  await ctx.load({
-    url: stack.api.url,
-    path: `/v1/centres/${centre}/tickets`,
-    headers: { authorization: `Bearer ${stack.channelToken}` },
-    body: { service: SERVICE, priority: 'none' },
-    amount: rounds * COUNTERS,
-    timeoutSec: 30,
-  }, TICKETS_WINDOW);
+): Promise<{ rounds: number; latencies: number[]; ids: string[] }> {
+  await issueTickets(ctx, stack, centre, rounds * COUNTERS, 30);
   const latencies: number[] = [];
   const ids: string[] = [];
   for (let round = 0; round < rounds; round++) {
@@ -241,11 +223,11 @@ async function callInRounds(
     const calls = await ctx.measured(() => Promise.all(Array.from({ length: COUNTERS }, (_, i) => callNextAt(i))));
     for (const call of calls) {
       latencies.push(call.respondedAt - call.sentAt);
-      const ticket = call.status === 200 || call.status === 201 ? (JSON.parse(call.text) as CallNextBody).ticket : null;
+      const ticket = ticketOf(call.status, call.text);
       if (ticket) ids.push(ticket.id);
     }
   }
-  return { rounds, latencies, withTicket: ids.length, ids };
+  return { rounds, latencies, ids };
 }
 
 /** `calls` calls spread over the counters, each counter one after another, not measured: the ids called. */
@@ -256,7 +238,7 @@ async function warmUp(calls: number, callNextAt: (i: number) => Promise<{ status
       for (let k = i; k < calls; k += COUNTERS) {
         const call = await callNextAt(i);
         if (call.status !== 200) throw new Error(`call-next warm-up answered ${call.status}: ${call.text}`);
-        const { ticket } = JSON.parse(call.text) as CallNextBody;
+        const ticket = ticketOf(call.status, call.text);
         if (!ticket) throw new Error('call-next warm-up found the queue empty');
         ids.push(ticket.id);
       }
@@ -277,28 +259,21 @@ interface OpenRun {
 
 /**
  * For each share of the closed loop's capacity: issues the tickets the window needs (and a few more),
- * then sends call-next at that fixed rate, arrival n to counter n mod 20, latency from its due time.
+ * then sends call-next at that fixed rate, arrival n as requests[n mod 20] (counter n mod 20), latency from its due time.
  */
 async function openLoops(
-  ctx: Parameters<Scenario['run']>[0],
-  stack: Awaited<ReturnType<typeof gatewayStack>>,
+  ctx: BenchContext,
+  stack: GatewayStack,
   centre: string,
   capacity: number,
   seconds: number,
-  request: (n: number) => { path: string; headers: Record<string, string> },
+  requests: Array<{ path: string; headers: Record<string, string> }>,
 ): Promise<OpenRun[]> {
   const runs: OpenRun[] = [];
   for (const share of OPEN_SHARES) {
     const rate = Math.max(1, Math.round(capacity * share));
     const due = Math.max(1, Math.round(rate * seconds));
-    await ctx.load({
-      url: stack.api.url,
-      path: `/v1/centres/${centre}/tickets`,
-      headers: { authorization: `Bearer ${stack.channelToken}` },
-      body: { service: SERVICE, priority: 'none' },
-      amount: due + COUNTERS,
-      timeoutSec: 60,
-    }, TICKETS_WINDOW);
+    await issueTickets(ctx, stack, centre, due + COUNTERS, 60);
     await untilQuiet(stack.api.probe);
     ctx.log(`call-next: open loop at ${rate} calls/s (${share * 100} % of ${capacity}) for ${seconds} s`);
     const called: OpenRun['called'] = [];
@@ -307,14 +282,14 @@ async function openLoops(
     const result = await ctx.measured(() =>
       runOpenLoop({
         url: stack.api.url,
-        path: (n) => request(n).path,
-        headers: (n) => request(n).headers,
+        path: (n) => requests[n % requests.length].path,
+        headers: (n) => requests[n % requests.length].headers,
         body: null,
         rate,
         durationSec: seconds,
         connections: 4 * COUNTERS,
         onResponse: (status, text) => {
-          const ticket = status === 200 ? (JSON.parse(text) as CallNextBody).ticket : null;
+          const ticket = ticketOf(status, text);
           if (ticket) called.push(ticket);
         },
       }),
@@ -328,8 +303,21 @@ interface CallNextBody {
   ticket: { id: string; number: string } | null;
 }
 
-function describeCpu(msPerRequest: Record<string, number>): string {
-  return Object.entries(msPerRequest).map(([part, ms]) => `${part} ${ms.toFixed(2)}`).join(', ');
+/** The ticket a call-next answer called: null when the queue was empty or the answer was not a 200 (call-next answers 200). */
+function ticketOf(status: number, text: string): CallNextBody['ticket'] {
+  return status === 200 ? (JSON.parse(text) as CallNextBody).ticket : null;
+}
+
+/** Issues `amount` walk-in tickets through the api (priority 'none' unless `priority` gives each one), in the tickets' load window. */
+function issueTickets(ctx: BenchContext, stack: GatewayStack, centre: string, amount: number, timeoutSec: number, priority?: () => string) {
+  return ctx.load({
+    url: stack.api.url,
+    path: `/v1/centres/${centre}/tickets`,
+    headers: { authorization: `Bearer ${stack.channelToken}` },
+    ...(priority ? { makeBody: () => ({ service: SERVICE, priority: priority() }) } : { body: { service: SERVICE, priority: 'none' } }),
+    amount,
+    timeoutSec,
+  }, TICKETS_WINDOW);
 }
 
 async function callOnce(pool: Pool, path: string, token: string): Promise<{ status: number; text: string; sentAt: number; respondedAt: number }> {

@@ -6,8 +6,7 @@
  */
 import { AnsweredTransactions } from '../lib/answered';
 import { watchCpu } from '../lib/cpu';
-import { describeLatencies } from '../lib/latency';
-import { runOpenLoop, type OpenLoopResult } from '../lib/open-loop';
+import { openLoopFigures, openLoopMetrics, runOpenLoop, type OpenLoopResult } from '../lib/open-loop';
 import { untilQuiet } from '../lib/recorded-requests';
 import type { Scenario } from '../lib/scenario';
 import { gatewayStack, stackProcesses, submitTransactionLoad } from '../lib/stack';
@@ -53,14 +52,8 @@ export const gatewayOpen: Scenario = {
       target: `gateway api (pid ${stack.api.pid}) POST /v1/transactions, open loop at ${main.rate} req/s (${main.share * 100} % of ${capacity})`,
       load: main.result.load,
       cpu: cpuReport,
-      metrics: Object.fromEntries(runs.flatMap((run) => [[`p99At${run.share * 100}`, run.result.load.p99], [`rateAt${run.share * 100}`, run.rate]])),
-      figures: runs.flatMap((run) => [
-        {
-          label: `${run.share * 100} % of capacity: ${run.rate} req/s due, answered at`,
-          value: `${run.result.load.rps} req/s; latency from due time p50 ${run.result.load.p50} / p97.5 ${run.result.load.p97_5} / p99 ${run.result.load.p99} ms (max ${run.result.load.max})`,
-        },
-        { label: `${run.share * 100} %: load generator behind schedule (the box starving it)`, value: describeLatencies(run.result.behindSchedule) },
-      ]),
+      metrics: openLoopMetrics(runs),
+      figures: runs.flatMap((run) => openLoopFigures(run, 'req/s', `${run.share * 100} % of capacity: ${run.rate} req/s due`)),
       checks,
       notes: [
         `Capacity = the gateway scenario's closed-loop ${capacity} req/s at ${ctx.settings.connections} connections, this run. Unlike that closed loop, whose p99 is mostly its own queue (Little's law), this p99 is what a request arriving at this rate waits.`,
