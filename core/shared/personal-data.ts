@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomFillSync, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { RandomBatch } from './random-batch';
 
 /** Sealed under the key derived from the configured key: rows written before per-record keys, and tombstones. */
 const UNDER_MASTER = 1;
@@ -7,8 +8,6 @@ const UNDER_DATA_KEY = 2;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const DATA_KEY_BYTES = 32;
-/** Randomness drawn from the CSPRNG this many bytes at a time (as node's randomUUID caches its entropy): one small randomBytes per seal cost more than the cipher. */
-const RANDOM_BATCH_BYTES = 8192;
 
 /** What an erased ID number or phone reads as, for readers entitled to personal data. */
 export const ERASED = 'ERASED';
@@ -45,8 +44,7 @@ export class PersonalDataVault {
   private readonly sealKey: KeyObject;
   private readonly lookupKey: KeyObject;
   private readonly wrapKey: KeyObject;
-  private readonly random = Buffer.alloc(RANDOM_BATCH_BYTES);
-  private randomTaken = RANDOM_BATCH_BYTES;
+  private readonly random = new RandomBatch();
 
   constructor(masterKey: Buffer) {
     if (masterKey.length !== 32) throw new Error('the personal-data key must be 32 bytes');
@@ -59,7 +57,7 @@ export class PersonalDataVault {
   /** A fresh random data key for one new record. */
   newDataKey(): DataKey {
     // A copy: sealing it takes an IV from the same batch, which may draw anew over these bytes.
-    const raw = Buffer.from(this.take(DATA_KEY_BYTES));
+    const raw = Buffer.from(this.random.take(DATA_KEY_BYTES));
     return { key: createSecretKey(raw), sealed: this.encrypt(UNDER_MASTER, this.wrapKey, raw) };
   }
 
@@ -96,7 +94,7 @@ export class PersonalDataVault {
   }
 
   private encrypt(version: number, key: KeyObject, plain: Buffer): Buffer {
-    const iv = this.take(IV_BYTES);
+    const iv = this.random.take(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     const body = cipher.update(plain);
     const last = cipher.final();
@@ -122,16 +120,6 @@ export class PersonalDataVault {
     } catch {
       throw new Error('sealed data does not open with this key (a wrong key, or altered data)');
     }
-  }
-
-  /** The next `bytes` unused random bytes of the batch (each used once), drawing a new batch when too few are left. */
-  private take(bytes: number): Buffer {
-    if (this.randomTaken + bytes > RANDOM_BATCH_BYTES) {
-      randomFillSync(this.random);
-      this.randomTaken = 0;
-    }
-    this.randomTaken += bytes;
-    return this.random.subarray(this.randomTaken - bytes, this.randomTaken);
   }
 }
 

@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { RandomBatch } from './random-batch';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -7,10 +7,8 @@ export function isUuid(text: string): boolean {
   return UUID.test(text);
 }
 
-/** Random bytes drawn from the CSPRNG this many at a time (as node's randomUUID caches its entropy). */
-const RANDOM_BATCH_BYTES = 10 * 512;
-const random = Buffer.alloc(RANDOM_BATCH_BYTES);
-let randomTaken = RANDOM_BATCH_BYTES;
+/** The random bits of 512 ids per draw from the CSPRNG. */
+const random = new RandomBatch(10 * 512);
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
@@ -24,17 +22,12 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 export function timeOrderedUuid(at: Date): string {
   const ms = at.getTime();
   if (!Number.isSafeInteger(ms) || ms < 0 || ms >= 2 ** 48) throw new RangeError(`no UUIDv7 for the time ${ms}`);
-  if (randomTaken + 10 > RANDOM_BATCH_BYTES) {
-    randomFillSync(random);
-    randomTaken = 0;
-  }
-  const r = randomTaken;
-  randomTaken += 10;
+  const r = random.take(10);
   const high = Math.floor(ms / 2 ** 16); // the first 32 bits of the 48
   const low = ms % 2 ** 16;
   return (
     `${(high >>> 0).toString(16).padStart(8, '0')}-${low.toString(16).padStart(4, '0')}-` +
-    `${HEX[0x70 | (random[r] & 0x0f)]}${HEX[random[r + 1]]}-${HEX[0x80 | (random[r + 2] & 0x3f)]}${HEX[random[r + 3]]}-` +
-    `${HEX[random[r + 4]]}${HEX[random[r + 5]]}${HEX[random[r + 6]]}${HEX[random[r + 7]]}${HEX[random[r + 8]]}${HEX[random[r + 9]]}`
+    `${HEX[0x70 | (r[0] & 0x0f)]}${HEX[r[1]]}-${HEX[0x80 | (r[2] & 0x3f)]}${HEX[r[3]]}-` +
+    `${HEX[r[4]]}${HEX[r[5]]}${HEX[r[6]]}${HEX[r[7]]}${HEX[r[8]]}${HEX[r[9]]}`
   );
 }
