@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { AgencyCallError } from '../agency-adapter.port';
 import { abortsWithin, withDeadline } from './deadline';
 
@@ -45,6 +46,24 @@ describe('withDeadline', () => {
     await expect(during).resolves.toMatchObject({ code: 'unavailable', reason: 'agency client closed' });
     expect(signal()?.aborted).toBe(true);
     await expect(withDeadline(60_000, async () => 'late', closing.signal)).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('releases its timer and its listener on abortAll whichever way the work ends', async () => {
+    const closing = new AbortController();
+    jest.useFakeTimers();
+    try {
+      await expect(withDeadline(1000, async () => 'answered', closing.signal)).resolves.toBe('answered');
+      await expect(withDeadline(1000, async () => Promise.reject(new Error('refused')), closing.signal)).rejects.toThrow('refused');
+      expect(jest.getTimerCount()).toBe(0);
+      expect(getEventListeners(closing.signal, 'abort')).toHaveLength(0);
+      const late = withDeadline(1000, () => new Promise<string>(() => undefined), closing.signal).catch((error: unknown) => error);
+      jest.advanceTimersByTime(1000);
+      await expect(late).resolves.toMatchObject({ code: 'timeout' });
+      expect(jest.getTimerCount()).toBe(0);
+      expect(getEventListeners(closing.signal, 'abort')).toHaveLength(0);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('keeps the first outcome: a value after the deadline changes nothing', async () => {

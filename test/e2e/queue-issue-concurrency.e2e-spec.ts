@@ -6,6 +6,7 @@ import type { TestApp } from '../factories/app';
 import { describeWithPostgres } from '../factories/services';
 import { inNairobi as at, SettableClock } from '../factories/clock';
 import { call, ID_CARD, takeTicket, startQueueWorld, type QueueWorld } from './queue.helpers';
+import { expectTimeOrderedUuidAt } from '../factories/uuid';
 
 const DAY = '2026-11-24';
 const CONCURRENT = 50;
@@ -51,10 +52,7 @@ describeWithPostgres('issuing walk-in tickets concurrently', () => {
     );
     expect(rows.map((r) => r.number)).toEqual(Array.from({ length: CONCURRENT }, (_, i) => i + 1));
     // Each ticket's id is a UUIDv7 carrying the clock's time of issue (core/shared/uuid.ts).
-    for (const row of rows) {
-      expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect(parseInt(row.id.replace(/-/g, '').slice(0, 12), 16)).toBe(at(DAY, '10:00').getTime());
-    }
+    for (const row of rows) expectTimeOrderedUuidAt(row.id, at(DAY, '10:00'));
     const audit = app.app.get(AuditLog);
     const arrivedAt = at(DAY, '10:00').toISOString();
     for (const row of rows) {

@@ -2,6 +2,7 @@ import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-ag
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { eventually, startTestApp, type TestApp } from '../factories/app';
 import { countRows, getTransaction, json, nrbEnvelope, submit } from './transactions.helpers';
+import { expectTimeOrderedUuidAt } from '../factories/uuid';
 
 /**
  * The spine end to end: the real gateway (api + worker, in-process queue) on a real database,
@@ -38,8 +39,7 @@ describe('POST /v1/transactions against a REST agency', () => {
     const body = await json(response);
     expect(body.state).toBe('completed');
     // The id is a UUIDv7 whose time is the record's creation time (core/shared/uuid.ts).
-    expect(body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(parseInt(body.id.replace(/-/g, '').slice(0, 12), 16)).toBe(new Date(body.createdAt).getTime());
+    expectTimeOrderedUuidAt(body.id, new Date(body.createdAt));
     expect(body.agencyReference).toMatch(/^NRB-\d{6}$/);
     expect(response.headers.get('location')).toBe(`/v1/transactions/${body.id}`);
 
