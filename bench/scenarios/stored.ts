@@ -11,7 +11,8 @@ import { writeBenchCatalogue } from '../lib/catalogue';
 import { flushRedisDb } from '../lib/database';
 import { createGatewayDeployment } from '../lib/gateway';
 import type { Check, Figure, Scenario } from '../lib/scenario';
-import { nrbSimulator, submitTransactionLoad } from '../lib/stack';
+import { startSimulator } from '../lib/simulator';
+import { submitTransactionLoad } from '../lib/stack';
 import { appendedChainCheck, describeSizes, ensureStoredDatabase, type StoredSeed } from '../lib/stored-seed';
 import { measureSubmits, type SubmitMeasurement } from '../lib/submit-measure';
 
@@ -24,7 +25,10 @@ export const stored: Scenario = {
   async run(ctx) {
     const { settings } = ctx;
     if (settings.build) ensureBuilt(ctx.log);
-    const simulator = await nrbSimulator(ctx);
+    // A simulator of its own whose references no earlier run used: the stored databases are kept and
+    // reused, and a reference already stored for another transaction makes a submit a 202 conflict
+    // (the shared simulator numbers NRB-000001… again after every reset).
+    const simulator = await startSimulator({ prefix: `NRB${Date.now().toString(36).toUpperCase()}` });
     const catalogue = writeBenchCatalogue();
     const runs: Array<{ size: number; seed: StoredSeed; measured: SubmitMeasurement; sizes: string }> = [];
     try {
@@ -60,6 +64,7 @@ export const stored: Scenario = {
         }
       }
     } finally {
+      await simulator.stop();
       catalogue.remove();
       await flushRedisDb(settings.storedRedisUrl).catch((error: Error) => ctx.log(`stored: could not flush ${settings.storedRedisUrl}: ${error.message}`));
     }
