@@ -1,5 +1,7 @@
 import { PROVISIONAL_REFERENCE } from '../../core/transactions/domain/provisional-reference';
 import type { Transaction } from '../../core/transactions/domain/transaction';
+import type { Submitter } from '../../core/transactions/use-cases/submit-transaction';
+import { nrbEnvelope } from '../e2e/transactions.helpers';
 import { startTransactionsWorld, type TransactionsWorld } from '../factories/transactions-world';
 
 /**
@@ -203,5 +205,30 @@ describe('transaction lifecycle (use cases on the real database, no HTTP)', () =
     await world.manualOutcome.execute(stored.id, { outcome: 'rejected' }, world.officer);
     const resolved = await world.resolve.execute(stored.id, { decision: 'keep-agency' }, MANAGER);
     expect(resolved).toMatchObject({ state: 'completed', agencyRef });
+  });
+
+  // Last: its submits reach the agency, and would change the breaker's window the retry case counts on.
+  it('records the centre one decision allows: the body\'s within the submitter\'s scope, else its own; a second role never widens it', async () => {
+    const submitAs = async (submitter: Submitter, centre: string | undefined) => {
+      const envelope = { ...nrbEnvelope(), centre };
+      return (await world.submit.execute({ envelope, submitter })).transaction;
+    };
+    const officerChannel: Submitter = { subject: 'officer-kamau', roles: ['officer', 'channel'], centre: 'NRB-GPO', client: 'kiungo-counter' };
+    const channel: Submitter = { subject: 'portal', roles: ['channel'], client: 'kiungo-portal' };
+    const count = async () => Number((await world.db.pool.query('SELECT count(*) AS n FROM transactions')).rows[0].n);
+
+    // None named: the officer's own centre, whatever else the token holds; a channel alone has none.
+    expect(await submitAs(officerChannel, undefined)).toMatchObject({ centreCode: 'NRB-GPO', officerId: 'officer-kamau' });
+    expect(await submitAs(channel, undefined)).toMatchObject({ centreCode: null, officerId: null });
+    // Named: a channel anywhere; an officer (with channel beside it) only at its own.
+    expect(await submitAs(channel, 'MSA-CITY')).toMatchObject({ centreCode: 'MSA-CITY' });
+    const rows = await count();
+    const calls = world.agency.stats().calls;
+    await expect(submitAs(officerChannel, 'MSA-CITY')).rejects.toMatchObject({ category: 'forbidden', code: 'wrong-centre' });
+    // The agency binding beside a granting role confines the submit to that agency's services.
+    await expect(submitAs({ ...channel, roles: ['channel', 'agency'], agency: 'kra' }, undefined)).rejects.toMatchObject({ category: 'forbidden', code: 'wrong-agency' });
+    await expect(submitAs({ subject: 'auditor', roles: ['auditor'] }, 'NRB-GPO')).rejects.toMatchObject({ category: 'forbidden', code: 'insufficient-role' });
+    expect(await count()).toBe(rows);
+    expect(world.agency.stats().calls).toBe(calls);
   });
 });

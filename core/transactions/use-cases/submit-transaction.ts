@@ -157,12 +157,14 @@ export class SubmitTransaction {
   }
 }
 
-/** The centre the transaction is recorded for: the submitter's own when its roles bind it to one, else the one the body names. */
+/**
+ * The centre the transaction is recorded for, from one decision: the one the body names, which must lie
+ * in the submitter's scope (as the service's agency must); none named, the submitter's own when its
+ * roles bind it to one. A centre the body leaves out is not checked, since the scope's own is used.
+ */
 function authorisedCentre(envelope: TransactionEnvelope, agencyCode: string, submitter: Submitter): string | undefined {
-  const scope = authorize(submitter, 'transaction.submit');
-  const centre = envelope.centre ?? scope.centre;
-  authorize(submitter, 'transaction.submit', { centre, agency: agencyCode });
-  return centre;
+  const scope = authorize(submitter, 'transaction.submit', { centre: envelope.centre, agency: agencyCode });
+  return envelope.centre ?? scope.centre;
 }
 
 function invalid(errors: { field: string; message: string }[]): DomainError {
