@@ -56,28 +56,8 @@ export function decide(actor: Actor, action: Action, facts?: ResourceFacts): Dec
     : deny('forbidden', OUT_OF_SCOPE_CODES[outside], outOfScopeReason(outside, decision.scope));
 }
 
-/**
- * What `decideForActor` answered a frozen actor (the gateway's principals, one per verified
- * token): a submit asks three times per request, and the answer depends on the actor and the
- * action alone. A decision kept here is frozen, so no caller can change what the next one gets.
- */
-const decided = new WeakMap<Actor, Map<Action, Decision>>();
-
-function decideForActor(actor: Actor, action: Action): Decision {
-  if (!Object.isFrozen(actor) || !Object.isFrozen(actor.roles)) return decideAfresh(actor, action);
-  let byAction = decided.get(actor);
-  if (!byAction) decided.set(actor, (byAction = new Map()));
-  let decision = byAction.get(action);
-  if (!decision) {
-    decision = decideAfresh(actor, action);
-    if (decision.allowed) Object.freeze(decision.scope);
-    byAction.set(action, Object.freeze(decision));
-  }
-  return decision;
-}
-
 /** The decision without a resource's facts: may the actor do the action at all, and how far does it reach. */
-function decideAfresh(actor: Actor, action: Action): Decision {
+function decideForActor(actor: Actor, action: Action): Decision {
   const policy: ActionPolicy = POLICY[action];
   const roles = actor.roles.filter(isRole);
   const granting = roles.filter((role): role is JobRole => role !== 'personal-data' && policy.roles[role as JobRole] !== undefined);
@@ -88,26 +68,34 @@ function decideAfresh(actor: Actor, action: Action): Decision {
   if (policy.partitionedBy === 'reference') return { allowed: true, scope: { personalData } };
 
   const reaches: Reach[] = [];
-  for (const role of granting) reaches.push(...([] as Reach[]).concat(policy.roles[role] as Reach | Reach[]));
+  for (const role of granting) {
+    const reach = policy.roles[role] as Reach | readonly Reach[];
+    if (typeof reach === 'string') reaches.push(reach);
+    else reaches.push(...reach);
+  }
   for (const role of roles) {
     const binding = BINDINGS[role as JobRole];
     if (binding) reaches.push(binding);
   }
 
-  const scope: Scope = { personalData };
+  const confined: Partial<Record<Dimension, string>> = {};
   for (const reach of reaches) {
-    const narrowed = narrow(scope, reach, actor);
+    const narrowed = narrow(confined, reach, actor);
     if (narrowed) return narrowed;
   }
-  for (const dimension of ['centre', 'agency', 'creator'] as const) {
-    if (scope[dimension] === undefined || policy.partitionedBy.includes(dimension)) continue;
-    if (policy.unnarrowable?.includes(dimension)) {
+  const scope: Scope = { personalData };
+  for (const dimension of DIMENSIONS) {
+    if (confined[dimension] === undefined) continue;
+    if (policy.partitionedBy.includes(dimension)) {
+      scope[dimension] = confined[dimension];
+    } else if (policy.unnarrowable?.includes(dimension)) {
       return deny('forbidden', 'scope-too-wide', `Your token confines you to one ${dimension === 'creator' ? 'caller' : dimension}, and this operation cannot be narrowed to it.`);
-    }
-    delete scope[dimension]; // the resources have no such dimension
+    } // else the resources have no such dimension
   }
   return { allowed: true, scope };
 }
+
+const DIMENSIONS: readonly Dimension[] = ['centre', 'agency', 'creator'];
 
 /** `decide`, throwing the refusal; `hidden` is the use case's own 404 for what the caller may not see. */
 export function authorize(actor: Actor, action: Action, facts?: ResourceFacts, hidden?: () => DomainError): Scope {
@@ -143,7 +131,7 @@ function outsideScope(scope: Scope, facts: ResourceFacts): Dimension | null {
 }
 
 /** Adds one reach to the scope; a refusal when a claim it needs is missing or two reaches exclude each other. */
-function narrow(scope: Scope, reach: Reach, actor: Actor): Decision | null {
+function narrow(scope: Partial<Record<Dimension, string>>, reach: Reach, actor: Actor): Decision | null {
   switch (reach) {
     case 'anywhere':
       return null;
@@ -160,7 +148,7 @@ function narrow(scope: Scope, reach: Reach, actor: Actor): Decision | null {
   }
 }
 
-function confine(scope: Scope, dimension: Dimension, value: string): Decision | null {
+function confine(scope: Partial<Record<Dimension, string>>, dimension: Dimension, value: string): Decision | null {
   if (scope[dimension] !== undefined && scope[dimension] !== value) {
     return deny('forbidden', 'scopes-disjoint', `Your roles confine you to two different ${dimension === 'creator' ? 'callers' : `${dimension}s`}.`);
   }

@@ -40,8 +40,7 @@ export function principalFromClaims(claims: JWTPayload, audience: string): Princ
   if (agency !== undefined) principal.agency = agency;
   if (name !== undefined) principal.name = name;
   if (client !== undefined) principal.client = client;
-  // Frozen: the verifier hands this one object to every request with the token, and the
-  // authorization policy keeps its decisions for a frozen actor (core/authorization decide).
+  // Frozen: the verifier hands this one object to every request with the token, so no request may change it for the next.
   Object.freeze(principal.roles);
   return Object.freeze(principal);
 }
