@@ -185,12 +185,13 @@ export class AuditLog {
   /**
    * Every event of the entity, in the order they happened (`inEntityOrder`). Found by the entity
    * (index audit_events_entity), not by `shardOf`: since the number of chains grew (0132), an entity's
-   * earlier events may be on another chain than its later ones.
+   * earlier events may be on another chain than its later ones. Read in no order: `inEntityOrder` is
+   * the one that orders them (each chain's run by seq, the runs merged by time).
    */
   async history(db: Queryable, entityType: string, entityId: string): Promise<AuditEvent[]> {
     const { rows } = await db.query<AuditRow>(
       `SELECT shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash
-         FROM audit_events WHERE entity_type = $1 AND entity_id = $2 ORDER BY shard, seq`,
+         FROM audit_events WHERE entity_type = $1 AND entity_id = $2`,
       [entityType, entityId],
     );
     return inEntityOrder(rows.map(toEvent));

@@ -241,28 +241,35 @@ describe('transaction migrations, down and up with rows in them', () => {
       const chains = await AuditLog.open(db.pool);
       expect(chains.shards).toBe(256);
       await chains.append(db.pool, event('retrying', { attempt: 1 }, 3));
-      await chains.append(db.pool, event('dispatched', { attempt: 2 }, 4));
-      // A replica started before 0132 appends on the old chain until it restarts.
-      await sixteen.append(db.pool, event('completed', { attempt: 2, agencyRef: 'NRB-132' }, 5));
+      await chains.append(db.pool, event('dispatched', { attempt: 2 }, 5));
+      // A replica started before 0132 appends on the old chain until it restarts: a read it timed
+      // before the new chain's dispatch commits after it, and one it timed before `completed` after that.
+      await sixteen.append(db.pool, event('personal_data_read', { reader: 'auditor-1' }, 4));
+      await sixteen.append(db.pool, event('completed', { attempt: 2, agencyRef: 'NRB-132' }, 7));
+      await sixteen.append(db.pool, event('personal_data_read', { reader: 'auditor-2' }, 6));
 
+      // Neither the order they were stored in, nor by chain, nor by time: each chain's run in its
+      // order, the runs merged by time.
       const history = await chains.history(db.pool, 'transaction', id);
       expect(history.map((e) => [e.type, e.shard])).toEqual([
         ['received', shardOf(id, 16)],
         ['dispatched', shardOf(id, 16)],
         ['retrying', shardOf(id, 256)],
+        ['personal_data_read', shardOf(id, 16)],
         ['dispatched', shardOf(id, 256)],
         ['completed', shardOf(id, 16)],
+        ['personal_data_read', shardOf(id, 16)],
       ]);
       expect(await sixteen.history(db.pool, 'transaction', id)).toEqual(history);
       // Every chain is walked, whatever count the verifying process read at boot; the row agrees with its events.
-      expect(await chains.verify(db.pool)).toMatchObject({ ok: true, breaks: [], eventsChecked: 5, shards: 256 });
-      expect(await sixteen.verify(db.pool)).toMatchObject({ ok: true, breaks: [], eventsChecked: 5, shards: 256 });
+      expect(await chains.verify(db.pool)).toMatchObject({ ok: true, breaks: [], eventsChecked: 7, shards: 256 });
+      expect(await sixteen.verify(db.pool)).toMatchObject({ ok: true, breaks: [], eventsChecked: 7, shards: 256 });
       expect(await findings()).toEqual([]);
 
       await expect(migrate(db.pool, { dir, direction: 'down' })).rejects.toThrow(/audit chains 16-255 hold events/);
       expect(await versions()).toContain(132);
       expect(await heads()).toBe(256);
-      expect(await chains.verify(db.pool)).toMatchObject({ ok: true, eventsChecked: 5 });
+      expect(await chains.verify(db.pool)).toMatchObject({ ok: true, eventsChecked: 7 });
     });
 
     it('down, while the new chains are empty, goes back to 16 chains (keeping their events), and up adds the 240 again at genesis', async () => {

@@ -28,7 +28,7 @@ export class TransactionHistoryCheck implements BusinessRowCheck {
       if (rows.length === 0) break;
       const events = await this.pool.query<EventRow>(
         `SELECT entity_id, shard, seq, type, data, occurred_at FROM audit_events
-          WHERE entity_type = 'transaction' AND entity_id = ANY($1::text[]) ORDER BY entity_id, shard, seq`,
+          WHERE entity_type = 'transaction' AND entity_id = ANY($1::text[])`,
         [rows.map((row) => row.id)],
       );
       const byId = new Map<string, Array<HistoryEvent & { occurredAt: Date }>>();
