@@ -1,5 +1,5 @@
 import type { SmsInbound } from '../../contracts/src/message.types';
-import { KENYAN_MOBILE, normalisePhone } from '../bookings/domain/booking';
+import { kenyanMobile } from '../bookings/domain/booking';
 import type { Notifier } from '../notifications/notifier.port';
 import type { FollowApplication } from './follow-application';
 import { followAnswerText } from './status-text';
@@ -23,8 +23,8 @@ export class AnswerStatusSms {
 
   /** `sms` is valid against sms-inbound.v1.json (checked at the edge). */
   async execute(sms: SmsInbound): Promise<SmsOutcome> {
-    const phone = normalisePhone(sms.from);
-    if (!KENYAN_MOBILE.test(phone)) return 'ignored';
+    const phone = kenyanMobile(sms.from);
+    if (!phone) return 'ignored';
     const answer = await this.applications.execute(sms.text.trim().replace(KEYWORD, ''), phone);
     if (answer.kind === 'limited') return 'limited';
     await this.notifier.send({ to: phone, template: 'application-status', data: { text: followAnswerText(answer) } });

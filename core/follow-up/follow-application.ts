@@ -1,4 +1,4 @@
-import { phoneLookupHash } from '../bookings/domain/booking';
+import { phoneLookupHash, type Phone } from '../bookings/domain/booking';
 import { DEFAULT_TIME_ZONE } from '../centres/domain/centre';
 import { localDate } from '../centres/domain/local-time';
 import type { Clock } from '../shared/clock';
@@ -34,8 +34,8 @@ export class FollowApplication {
     private readonly clock: Clock,
   ) {}
 
-  /** `phone` is the caller's number as the network gave it (normalised by the channel). */
-  async execute(typed: string, phone: string): Promise<FollowAnswer> {
+  /** `phone` is the caller's number as the network gave it, spelt once by the channel (kenyanMobile). */
+  async execute(typed: string, phone: Phone): Promise<FollowAnswer> {
     const now = this.clock.now();
     const verdict = await this.limit.hit(FOLLOW_SCOPE, phoneLookupHash(this.vault, phone), now);
     if (!verdict.allowed) return { kind: 'limited', retryAt: verdict.retryAt };

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { phoneLookupHash } from '../bookings/domain/booking';
+import { normalisePhone, phoneLookupHash } from '../bookings/domain/booking';
 import type { Queryable } from '../db/pool';
 import type { PersonalDataVault } from '../shared/personal-data';
 
@@ -45,7 +45,7 @@ export class NoticeOutbox {
     const phoneSealed = notice.phone ? this.vault.seal(notice.phone) : null;
     // The keyed hash is how erasure finds a notice tied to no transaction (core/privacy); a tied
     // one goes with its transaction and carries none (migration 0126).
-    const phoneHash = notice.phone && !notice.transactionId ? phoneLookupHash(this.vault, notice.phone) : null;
+    const phoneHash = notice.phone && !notice.transactionId ? phoneLookupHash(this.vault, normalisePhone(notice.phone)) : null;
     const { rowCount } = await db.query(
       `INSERT INTO citizen_notices (transaction_id, notice_key, kind, body, phone_sealed, phone_hash, status)
        VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5::bytea IS NULL THEN 'no-phone' ELSE 'pending' END)

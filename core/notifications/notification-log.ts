@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { phoneLookupHash } from '../bookings/domain/booking';
+import { normalisePhone, phoneLookupHash } from '../bookings/domain/booking';
 import { statement } from '../db/pool';
 import type { PersonalDataVault } from '../shared/personal-data';
 import type { NotificationReceipt, SmsMessage } from './notifier.port';
@@ -19,7 +19,7 @@ export class NotificationLog {
         `INSERT INTO notifications (to_hash, to_sealed, template, data, body, driver, status, provider_ref, error)
          VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9)`,
         [
-          phoneLookupHash(this.vault, message.to),
+          phoneLookupHash(this.vault, normalisePhone(message.to)),
           this.vault.seal(message.to),
           message.kind,
           JSON.stringify(message.data ?? {}),
@@ -38,7 +38,7 @@ export class NotificationLog {
   async sentTo(phone: string): Promise<Array<{ template: string; body: string; status: string; data: Record<string, string> }>> {
     const { rows } = await this.pool.query<{ template: string; body: string; status: string; data: Record<string, string> }>(
       'SELECT template, body, status, data FROM notifications WHERE to_hash = $1 ORDER BY id',
-      [phoneLookupHash(this.vault, phone)],
+      [phoneLookupHash(this.vault, normalisePhone(phone))],
     );
     return rows;
   }

@@ -1,3 +1,4 @@
+import { normalisePhone } from '../bookings/domain/booking';
 import { DomainError } from '../shared/errors';
 import { USSD_SCREEN_LIMIT, replyBody, type UssdOption, type UssdState } from './domain/ussd-state';
 import type { UssdAppointments, UssdBookingRequest } from './ussd-appointments.port';
@@ -56,7 +57,7 @@ class Appointments implements UssdAppointments {
   }
 }
 
-const PHONE = '+254712345678';
+const PHONE = normalisePhone('+254712345678');
 /** The status look-up is not what these cases test (test/e2e/application-status.e2e-spec.ts does, on the real database). */
 const NO_APPLICATIONS = { execute: async (): Promise<FollowAnswer> => ({ kind: 'not-a-reference' }) };
 const BOOKED_0830_CSQ = 'Thank you. Tue 24 Nov 08:30 at Huduma Centre City Square: the SMS with your reference confirms it. Bring your ID.';

@@ -3,7 +3,7 @@
  * Book: service → county → centre → day → time → ID number → confirm. Check and cancel: ID number
  * → the caller's bookings. A wrong answer re-prompts the same screen with a short note.
  */
-import { NATIONAL_ID } from '../bookings/domain/booking';
+import { NATIONAL_ID, type Phone } from '../bookings/domain/booking';
 import { maskIdNumber } from '../shared/personal-data';
 import { DomainError } from '../shared/errors';
 import type { FollowApplication } from '../follow-up/follow-application';
@@ -79,7 +79,7 @@ export class UssdMenu {
     return con(menuState(), note);
   }
 
-  async answer(state: UssdState, input: string, phone: string): Promise<UssdTurn> {
+  async answer(state: UssdState, input: string, phone: Phone): Promise<UssdTurn> {
     const typed = input.trim();
     if (LIST_TITLES[state.step]) return this.answerList(state, typed);
     switch (state.step) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { OutageRepository, outageNoticeKey } from '../../core/agencies/outage.repository';
+import { normalisePhone } from '../../core/bookings/domain/booking';
 import { FollowApplication } from '../../core/follow-up/follow-application';
 import { NoticeOutbox } from '../../core/notifications/notice-outbox';
 import { RetentionService } from '../../gateway/src/privacy/retention.service';
@@ -338,7 +339,7 @@ describe('retention and erasure of personal data', () => {
     const later = new Date(Math.max(databaseNow.getTime(), clock.now().getTime()) + 40 * DAY_MS);
     clock.set(later);
     // Within retention: a status look-up by SMS made now (its limit counter) stays.
-    await app.app.get(FollowApplication).execute('NRB-NOPE-00', FRESH_PHONE);
+    await app.app.get(FollowApplication).execute('NRB-NOPE-00', normalisePhone(FRESH_PHONE));
     await app.app.get(RetentionService).runOnce();
 
     const sealed = await everythingSealed(db.pool, app.runtime.vault);

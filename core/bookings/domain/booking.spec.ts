@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PersonalDataVault } from '../../shared/personal-data';
-import { normalisePhone, phoneLookupHash } from './booking';
+import { kenyanMobile, normalisePhone, phoneLookupHash } from './booking';
 
 describe('a phone number', () => {
   const vault = new PersonalDataVault(randomBytes(32));
@@ -12,10 +12,17 @@ describe('a phone number', () => {
   });
 
   it('has one keyed hash whatever its spelling (what rate limits, tickets, notices and erasure find it by)', () => {
-    const hash = phoneLookupHash(vault, '+254712345678');
-    expect(phoneLookupHash(vault, '0712 345 678')).toBe(hash);
-    expect(phoneLookupHash(vault, '254712345678')).toBe(hash);
+    const hash = phoneLookupHash(vault, normalisePhone('+254712345678'));
+    expect(phoneLookupHash(vault, normalisePhone('0712 345 678'))).toBe(hash);
+    expect(phoneLookupHash(vault, normalisePhone('254712345678'))).toBe(hash);
     expect(hash).toBe(vault.lookupHash('+254712345678'));
-    expect(phoneLookupHash(vault, '0712 345 679')).not.toBe(hash);
+    expect(phoneLookupHash(vault, normalisePhone('0712 345 679'))).not.toBe(hash);
+  });
+
+  it('is a Kenyan mobile, spelt once, or none (what USSD and SMS callers must have)', () => {
+    expect(kenyanMobile('0712 345 678')).toBe('+254712345678');
+    expect(kenyanMobile('+254 112-345-678')).toBe('+254112345678');
+    expect(kenyanMobile('+255712345678')).toBeNull();
+    expect(kenyanMobile('0812345678')).toBeNull();
   });
 });

@@ -57,19 +57,30 @@ export const NATIONAL_ID = /^\d{7,8}$/;
 /** Kenyan mobile numbers in E.164: +254 then 7xx or 1xx and 7 more digits. */
 export const KENYAN_MOBILE = /^\+254[17]\d{8}$/;
 
+declare const ONE_SPELLING: unique symbol;
+/** A phone number in its one spelling, as `normalisePhone` gives it: what a phone's keyed hash is taken of. */
+export type Phone = string & { readonly [ONE_SPELLING]: true };
+
 /** `0712 345 678`, `254712345678`, `+254712345678` → `+254712345678`; anything else unchanged (then rejected). */
-export function normalisePhone(phone: string): string {
+export function normalisePhone(phone: string): Phone {
   const compact = phone.replace(/[\s-]/g, '');
-  if (/^0[17]\d{8}$/.test(compact)) return `+254${compact.slice(1)}`;
-  if (/^254[17]\d{8}$/.test(compact)) return `+${compact}`;
-  return compact;
+  if (/^0[17]\d{8}$/.test(compact)) return `+254${compact.slice(1)}` as Phone;
+  if (/^254[17]\d{8}$/.test(compact)) return `+${compact}` as Phone;
+  return compact as Phone;
+}
+
+/** The caller's number as a network gives it (USSD, SMS), in its one spelling; null when it is no Kenyan mobile. */
+export function kenyanMobile(phone: string): Phone | null {
+  const spelt = normalisePhone(phone);
+  return KENYAN_MOBILE.test(spelt) ? spelt : null;
 }
 
 /**
  * The keyed hash a phone is found by (rate limits, walk-in tickets, notices, USSD sessions, sent
  * messages, erasure): taken of its one spelling, so `0712 345 678` and `+254712345678` are the same
- * phone everywhere, and erasure finds every row of it.
+ * phone everywhere, and erasure finds every row of it. A `Phone` is spelt once, where the number
+ * comes in (normalisePhone), so the compiler refuses a number that was not.
  */
-export function phoneLookupHash(vault: Pick<PersonalDataVault, 'lookupHash'>, phone: string): string {
-  return vault.lookupHash(normalisePhone(phone));
+export function phoneLookupHash(vault: Pick<PersonalDataVault, 'lookupHash'>, phone: Phone): string {
+  return vault.lookupHash(phone);
 }

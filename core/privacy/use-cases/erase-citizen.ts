@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { authorize, type Actor } from '../../authorization';
-import { normalisePhone, phoneLookupHash } from '../../bookings/domain/booking';
+import { normalisePhone, phoneLookupHash, type Phone } from '../../bookings/domain/booking';
 import { DomainError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { PersonalDataVault } from '../../shared/personal-data';
@@ -53,7 +53,7 @@ export class EraseCitizen {
     const id = randomUUID();
     let open = { transactions: 0, bookings: 0 };
     // One spelling per phone (a transaction may hold `0712 345 678`), as every keyed hash of a phone is taken.
-    const phones = new Set<string>(command.phone ? [normalisePhone(command.phone)] : []);
+    const phones = new Set<Phone>(command.phone ? [normalisePhone(command.phone)] : []);
     const phoneHashes = new Set<string>();
     const counts = await this.store.eraseCitizen(
       this.vault.lookupHash(command.idNumber),

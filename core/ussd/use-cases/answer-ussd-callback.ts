@@ -5,7 +5,7 @@
  * already answered; a callback repeated by the network gets the same screen again, unchanged,
  * the last one (END) included.
  */
-import { KENYAN_MOBILE, normalisePhone, phoneLookupHash } from '../../bookings/domain/booking';
+import { kenyanMobile, phoneLookupHash } from '../../bookings/domain/booking';
 import type { Clock } from '../../shared/clock';
 import type { UssdCallback as UssdCallbackBody } from '../../../contracts/src/message.types';
 import { DomainError } from '../../shared/errors';
@@ -50,8 +50,8 @@ export class AnswerUssdCallback {
     const callback: UssdCallback = { sessionId: body.sessionId, serviceCode: body.serviceCode ?? '', phoneNumber: body.phoneNumber, text: body.text ?? '' };
     // The gateway shows only CON/END text: too long an input ends the session with words, not a problem+json.
     if (callback.text.length > USSD_TEXT_LIMIT) return { kind: 'END', text: 'Too many answers in one session. Please dial again.' };
-    const phone = normalisePhone(callback.phoneNumber);
-    if (!KENYAN_MOBILE.test(phone)) return { kind: 'END', text: 'Sorry, booking by USSD needs a Kenyan mobile number.' };
+    const phone = kenyanMobile(callback.phoneNumber);
+    if (!phone) return { kind: 'END', text: 'Sorry, booking by USSD needs a Kenyan mobile number.' };
     const phoneHash = phoneLookupHash(this.vault, phone);
     const answers = callback.text === '' ? [] : callback.text.split('*');
     const now = this.clock.now();

@@ -3,10 +3,11 @@
  * feedback; checked at the edge), as the use cases work with them.
  */
 import type { Feedback, TicketCompletion, TicketRequest as TicketRequestBody } from '../../../contracts/src/message.types';
+import { normalisePhone, type Phone } from '../../bookings/domain/booking';
 import type { WalkInPriority } from './ticket';
 
 export type TicketRequest =
-  | { kind: 'walk-in'; serviceCode: string; priority: WalkInPriority; phone: string | null }
+  | { kind: 'walk-in'; serviceCode: string; priority: WalkInPriority; phone: Phone | null }
   | { kind: 'check-in'; bookingReference: string };
 
 export interface FeedbackRequest {
@@ -17,7 +18,7 @@ export interface FeedbackRequest {
 /** A walk-in or a check-in: the schema allows `bookingReference` alone, or `service` with an optional `priority`. */
 export function ticketRequest(body: TicketRequestBody): TicketRequest {
   if (body.bookingReference !== undefined) return { kind: 'check-in', bookingReference: body.bookingReference.trim() };
-  return { kind: 'walk-in', serviceCode: body.service as string, priority: body.priority ?? 'none', phone: body.phone ?? null };
+  return { kind: 'walk-in', serviceCode: body.service as string, priority: body.priority ?? 'none', phone: body.phone === undefined ? null : normalisePhone(body.phone) };
 }
 
 /** The transactions of the visit, each once, lower case. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { phoneLookupHash } from '../../../core/bookings/domain/booking';
+import { normalisePhone, phoneLookupHash } from '../../../core/bookings/domain/booking';
 import { DomainError } from '../../../core/shared/errors';
 import { PersonalDataVault } from '../../../core/shared/personal-data';
 import type { Principal } from '../auth/principal';
@@ -61,7 +61,7 @@ export class RateLimitGuard implements CanActivate {
   private budgetOf(request: FastifyRequest, subject: 'ip' | 'phone', limits: Readonly<Record<RateLimitKey, RateLimit>>): Budget {
     if (request.principal) return { key: `client:${request.principal.client ?? ''}:${request.principal.subject}`, limit: roleLimit(request.principal, limits), who: 'client' };
     const phone = subject === 'phone' ? phoneIn(request.body) : undefined;
-    if (phone !== undefined && this.vault) return { key: `phone:${phoneLookupHash(this.vault, phone)}`, limit: limits.phone, who: 'phone' };
+    if (phone !== undefined && this.vault) return { key: `phone:${phoneLookupHash(this.vault, normalisePhone(phone))}`, limit: limits.phone, who: 'phone' };
     return { key: `ip:${request.ip}`, limit: limits.public, who: 'address' };
   }
 }
