@@ -11,7 +11,14 @@ import type { Dispatcher } from 'undici';
 
 /** What a probe (health, status look-up) gets: a signal that is aborted at the deadline. */
 export interface ProbeContext {
+  /**
+   * The port's promise: aborted at the call's deadline (`timeoutMs` after the call began) at the
+   * latest, and sooner when the agency client closes. ResilientAgency, the one place that calls an
+   * adapter, keeps it (withDeadline). So an adapter hands this signal to whatever it waits on and
+   * needs no timer of its own.
+   */
   signal: AbortSignal;
+  /** The deadline `signal` keeps, for the adapter's messages ("no answer within … ms"); not to be timed again. */
   timeoutMs: number;
   /**
    * The W3C trace context of the call (`00-<trace-id>-<span-id>-<flags>`) when tracing is on: the

@@ -2,7 +2,7 @@ import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
-import { restAgencyDefinition, restService } from '../testing/agency-fixtures';
+import { callContext, probeContext, restAgencyDefinition, restService } from '../testing/agency-fixtures';
 import { AgencyCallError, type CallContext } from '../agency-adapter.port';
 import { codecFor } from './codecs';
 import { FileDropAdapter } from './file-drop.adapter';
@@ -15,7 +15,7 @@ function definition(adapter: Record<string, unknown>): AgencyDefinition {
 }
 
 function context(agency: AgencyDefinition): CallContext {
-  return { signal: new AbortController().signal, timeoutMs: 1000, service: agency.services[0] };
+  return callContext(agency, 5000);
 }
 
 describe('FileDropAdapter', () => {
@@ -70,7 +70,7 @@ describe('FileDropAdapter', () => {
     expect(() => new FileDropAdapter(definition({}), { env: {} })).toThrow(AgencyCallError);
     const agency = definition({});
     const adapter = new FileDropAdapter(agency, { env: {}, endpointOverride: root });
-    const probe = { signal: new AbortController().signal, timeoutMs: 1000 };
+    const probe = probeContext(5000);
     expect(await adapter.health(probe)).toMatchObject({ up: false });
     await fs.mkdir(path.join(root, 'outbox'));
     await fs.mkdir(path.join(root, 'inbox'));

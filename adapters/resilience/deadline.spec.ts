@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { AgencyCallError } from '../agency-adapter.port';
-import { abortsWithin, withDeadline } from './deadline';
+import { withDeadline } from './deadline';
 
 /** Work that never settles by itself and keeps the signal it was given. */
 function ignoringTheSignal(): { work: (signal: AbortSignal) => Promise<string>; signal: () => AbortSignal | undefined } {
@@ -73,16 +73,5 @@ describe('withDeadline', () => {
     await expect(outcome).rejects.toMatchObject({ code: 'timeout' });
     finish('too late');
     await expect(outcome).rejects.toMatchObject({ code: 'timeout' });
-  });
-
-  it("tells an adapter whether the signal it got already aborts within the adapter's own timeout", async () => {
-    let seen: AbortSignal | undefined;
-    await withDeadline(1000, async (signal) => {
-      seen = signal;
-      expect(abortsWithin(signal, 1000)).toBe(true);
-      expect(abortsWithin(signal, 10)).toBe(false);
-    });
-    expect(seen).toBeDefined();
-    expect(abortsWithin(new AbortController().signal, 60_000)).toBe(false);
   });
 });

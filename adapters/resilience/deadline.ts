@@ -4,21 +4,9 @@ import { AgencyCallError } from '../agency-adapter.port';
  * Runs `work` with a signal that is aborted after `timeoutMs` (or when `abortAll` fires),
  * and settles at that moment even if `work` ignores the signal. The abort really cancels
  * the agency call (the REST adapter's undici request and node-soap take the signal), so a timed-out request does not
- * keep a socket and a bulkhead slot busy in the background.
+ * keep a socket and a bulkhead slot busy in the background. This signal is what keeps the adapter
+ * port's promise (ProbeContext.signal aborts at the deadline): adapters time nothing themselves.
  */
-/** The signals withDeadline made, each with the moment (performance.now()) it is aborted at the latest. */
-const deadlines = new WeakMap<AbortSignal, number>();
-
-/**
- * Whether `signal` is one of withDeadline's and is aborted within `timeoutMs` from now: an adapter
- * handed it need not time the call itself (a second AbortController, timer and listener per agency
- * call, issue 13). Any other signal: false, and the adapter keeps its own timeout.
- */
-export function abortsWithin(signal: AbortSignal, timeoutMs: number): boolean {
-  const due = deadlines.get(signal);
-  return due !== undefined && due <= performance.now() + timeoutMs;
-}
-
 export function withDeadline<T>(
   timeoutMs: number,
   work: (signal: AbortSignal) => Promise<T>,
@@ -43,7 +31,6 @@ export function withDeadline<T>(
     };
     const onAbortAll = (): void => abort(new AgencyCallError('unavailable', 'agency client closed'));
     const timer = setTimeout(() => abort(new AgencyCallError('timeout', `no answer within ${timeoutMs} ms`)), timeoutMs);
-    deadlines.set(controller.signal, performance.now() + timeoutMs);
     if (abortAll?.aborted) onAbortAll();
     else abortAll?.addEventListener('abort', onAbortAll, { once: true });
     let running: Promise<T>;

@@ -1,5 +1,5 @@
 import { AgencyCallError, type ProbeContext } from '../agency-adapter.port';
-import { restAgencyDefinition } from '../testing/agency-fixtures';
+import { probeContext, restAgencyDefinition } from '../testing/agency-fixtures';
 import { RestAdapter } from './rest.adapter';
 import { useMockHttp } from '../testing/mock-http';
 
@@ -15,7 +15,7 @@ const REQUEST = {
 };
 
 function ctx(): ProbeContext {
-  return { signal: new AbortController().signal, timeoutMs: 500 };
+  return probeContext(5000);
 }
 
 describe('RestAdapter appointments capability', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import { AgencyCallError, type AdapterFactoryOptions } from '../agency-adapter.port';
-import { agencyRequest, restAgencyDefinition } from '../testing/agency-fixtures';
+import { agencyRequest, callContext, restAgencyDefinition } from '../testing/agency-fixtures';
 import { RestAdapter } from './rest.adapter';
 import { useMockHttp } from '../testing/mock-http';
 
@@ -24,7 +24,7 @@ describe('RestAdapter connection: endpoint, auth and configuration', () => {
     return http.opened(adapter);
   };
   const submit = (adapter: RestAdapter, agency: AgencyDefinition) =>
-    adapter.submit(agencyRequest(), { signal: new AbortController().signal, timeoutMs: 500, service: agency.services[0] });
+    adapter.submit(agencyRequest(), callContext(agency, 5000));
 
 
   describe('auth headers', () => {

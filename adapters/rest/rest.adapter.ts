@@ -19,7 +19,6 @@ import {
   type SubmitResult,
 } from '../agency-adapter.port';
 import { getByPointer, isRecord } from '../../contracts/src/json-pointer';
-import { abortsWithin } from '../resilience/deadline';
 import { parseRestAgencyConfig, parseRestOperation, type RestAgencyConfig, type RestOperation } from './rest-config';
 import { openRestConnection, type RestConnection } from './rest-connection';
 import { buildRequestBody, submitOutcome, transportFailure, unsuccessfulStatus, type AgencyResponse } from './rest-outcome';
@@ -106,33 +105,13 @@ export class RestAdapter implements AgencyAdapter {
   }
 
   /**
-   * One HTTP exchange, aborted when the caller's signal fires or after `ctx.timeoutMs`,
-   * whichever comes first. The body is read whole (at most MAX_BODY_BYTES) and parsed as JSON
-   * when it is JSON; otherwise `data` is the text, which no outcome reads as a result.
+   * One HTTP exchange, aborted when `ctx.signal` fires: at the deadline, which the port promises
+   * (ProbeContext), so no timer here. The body is read whole (at most MAX_BODY_BYTES) and parsed as
+   * JSON when it is JSON; otherwise `data` is the text, which no outcome reads as a result.
    */
   private async send(
     ctx: ProbeContext,
     request: { method: 'GET' | 'POST' | 'PUT'; url: string; data?: unknown; headers?: Record<string, string> },
-  ): Promise<AgencyResponse> {
-    // Through the guards, the signal is withDeadline's and already aborts in time; otherwise our own timeout.
-    if (abortsWithin(ctx.signal, ctx.timeoutMs)) return this.exchange(request, ctx.signal, ctx.timeoutMs);
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(ctx.signal.reason);
-    if (ctx.signal.aborted) onAbort();
-    else ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => controller.abort(new AgencyCallError('timeout', `no answer within ${ctx.timeoutMs} ms`)), ctx.timeoutMs);
-    try {
-      return await this.exchange(request, controller.signal, ctx.timeoutMs);
-    } finally {
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
-    }
-  }
-
-  private async exchange(
-    request: { method: 'GET' | 'POST' | 'PUT'; url: string; data?: unknown; headers?: Record<string, string> },
-    signal: AbortSignal,
-    timeoutMs: number,
   ): Promise<AgencyResponse> {
     try {
       const response = await this.connection.dispatcher.request({
@@ -141,11 +120,11 @@ export class RestAdapter implements AgencyAdapter {
         method: request.method,
         headers: { ...this.connection.headers, Accept: 'application/json', ...request.headers },
         body: request.data === undefined ? undefined : JSON.stringify(request.data),
-        signal,
+        signal: ctx.signal,
       });
       return { status: response.statusCode, data: parseBody(await readCapped(response.body)) };
     } catch (error) {
-      throw transportFailure(error, signal, timeoutMs);
+      throw transportFailure(error, ctx.signal, ctx.timeoutMs);
     }
   }
 

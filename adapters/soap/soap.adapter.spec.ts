@@ -4,7 +4,7 @@ import path from 'node:path';
 import nock from 'nock';
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import { AgencyCallError, type CallContext } from '../agency-adapter.port';
-import { agencyRequest } from '../testing/agency-fixtures';
+import { agencyRequest, callContext, probeContext } from '../testing/agency-fixtures';
 import { SoapAdapter } from './soap.adapter';
 import { SIMULATOR_WSDL_FOLDER, soapAgencyDefinition, soapService } from './testing/soap-agency-fixtures';
 import { useNock } from '../testing/nock-harness';
@@ -13,8 +13,8 @@ const ENDPOINT = 'http://soap-agency.test';
 const PATH = '/soap/agency';
 const NS = 'urn:kiungo:simulator:agency:v1';
 
-function contextFor(agency: AgencyDefinition, timeoutMs = 1000, signal = new AbortController().signal): CallContext {
-  return { signal, timeoutMs, service: agency.services[0] };
+function contextFor(agency: AgencyDefinition, timeoutMs = 10_000, signal?: AbortSignal): CallContext {
+  return signal ? { signal, timeoutMs, service: agency.services[0] } : callContext(agency, timeoutMs);
 }
 
 function envelope(body: string): string {
@@ -401,7 +401,7 @@ describe('SoapAdapter', () => {
         );
       nock(ENDPOINT).post(PATH).reply(500, fault('soap:Client', 'No such application', applicationFault('NOT_FOUND', 'No such application')));
       const adapter = adapterFor(agency);
-      const probe = { signal: new AbortController().signal, timeoutMs: 1000 };
+      const probe = probeContext(10_000);
 
       await expect(adapter.status('KRA-1', probe)).resolves.toMatchObject({ kind: 'found', agencyRef: 'KRA-1', state: 'ISSUED' });
       await expect(adapter.status('KRA-9', probe)).resolves.toEqual({ kind: 'not_found', agencyRef: 'KRA-9' });

@@ -100,7 +100,6 @@ export class SoapAdapter implements AgencyAdapter {
       if (!this.connection.endpoint) return { up: true, latencyMs: latency(), detail: 'WSDL loaded' };
       const { status } = await http.get(`${this.connection.endpoint}?wsdl`, {
         signal: ctx.signal,
-        timeout: ctx.timeoutMs,
         validateStatus: () => true,
       });
       if (status === 401 || status === 403) return { up: false, latencyMs: latency(), detail: `credentials refused (HTTP ${status})` };
@@ -121,7 +120,8 @@ export class SoapAdapter implements AgencyAdapter {
     if (!method) {
       throw new AgencyCallError('misconfigured', `the WSDL of agency ${this.agency.code} has no operation ${operationName}`);
     }
-    const [result] = await method(args, { signal: ctx.signal, timeout: ctx.timeoutMs }, {
+    // The signal alone ends the call at the deadline (the port's promise): no axios timeout beside it.
+    const [result] = await method(args, { signal: ctx.signal }, {
       'X-Correlation-Id': correlationId,
       ...(ctx.traceparent && { traceparent: ctx.traceparent }),
     });

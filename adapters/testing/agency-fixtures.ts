@@ -4,6 +4,7 @@
  */
 import type { AgencyDefinition, BreakerPolicy, ResiliencePolicy, ServiceDefinition } from '../../contracts/src/catalogue.types';
 import type { AgencyRequest } from '../../contracts/src/dispatch';
+import type { CallContext, ProbeContext } from '../agency-adapter.port';
 
 export interface AgencyFixtureOverrides {
   code?: string;
@@ -71,4 +72,18 @@ export function agencyRequest(overrides: Partial<AgencyRequest> = {}): AgencyReq
     attempt: 1,
     ...overrides,
   };
+}
+
+/**
+ * A context that keeps the port's promise as ResilientAgency does: its signal aborts after
+ * `timeoutMs` (adapters time nothing themselves). For specs calling an adapter directly: the
+ * deadline counts from here and covers a first call's loading too (node-soap), so keep it generous.
+ */
+export function probeContext(timeoutMs = 5000): ProbeContext {
+  return { signal: AbortSignal.timeout(timeoutMs), timeoutMs };
+}
+
+/** `probeContext` for a submission of the agency's first service. */
+export function callContext(agency: AgencyDefinition, timeoutMs = 5000): CallContext {
+  return { ...probeContext(timeoutMs), service: agency.services[0] };
 }

@@ -99,14 +99,25 @@ describe('REST adapter + ResilientAgency against the REST agency simulator', () 
     expect(registry.agency('nrb').breakerState()).toBe('closed');
   });
 
-  it('times out a hanging agency and really aborts the HTTP call', async () => {
+  // The adapter keeps no timer of its own: the signal ResilientAgency hands it (the port's promise) ends the HTTP call.
+  it('times out a hanging agency at the inline deadline and really aborts the HTTP call', async () => {
     nrb.setMode('hang');
 
     const outcome = await registry.dispatch('nrb', agencyRequest(), { inline: true });
 
-    expect(outcome).toMatchObject({ kind: 'transient', code: 'timeout' });
+    expect(outcome).toMatchObject({ kind: 'transient', code: 'timeout', reason: 'no answer within 2000 ms' });
     await until(() => nrb.stats().aborted === 1, 'the simulator to see the aborted request');
     expect(nrb.stats()).toMatchObject({ hanging: 0, accepted: 0 });
+  });
+
+  it('aborts a background call to a slow agency at its deadline, before the agency answers', async () => {
+    nrb.setMode('slow', { delayMs: 60_000 });
+
+    const outcome = await registry.dispatch('nrb', agencyRequest(), { inline: false });
+
+    expect(outcome).toMatchObject({ kind: 'transient', code: 'timeout', reason: 'no answer within 3000 ms' });
+    await until(() => nrb.stats().aborted === 1, 'the simulator to see the aborted request');
+    expect(nrb.stats()).toMatchObject({ accepted: 0 });
   });
 
   it('does not let a slow agency delay calls to another agency', async () => {
