@@ -22,6 +22,13 @@ export interface RestConnection {
   close(): Promise<void>;
 }
 
+/**
+ * Agency answers are small JSON documents; a body past this is a fault, not a result. The pool
+ * enforces it (undici's maxResponseSize): the body's read fails and the socket is destroyed, so the
+ * rest of the answer is never downloaded. rest-outcome.ts names the failure.
+ */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
 /** How long an idle keep-alive socket is kept (undici's default is 4 s; agencies' servers usually keep 5 s or more). */
 const KEEP_ALIVE_MS = 4_000;
 
@@ -36,7 +43,7 @@ export function openRestConnection(
   const headers = { ...config.headers, ...authHeaders(config.auth, opts.env) };
   const own = opts.httpDispatcher
     ? undefined
-    : new Pool(baseUrl.origin, { connections, pipelining: 1, keepAliveTimeout: KEEP_ALIVE_MS, connect: { ...tls } });
+    : new Pool(baseUrl.origin, { connections, pipelining: 1, keepAliveTimeout: KEEP_ALIVE_MS, maxResponseSize: MAX_ANSWER_BYTES, connect: { ...tls } });
   return {
     origin: baseUrl.origin,
     pathPrefix: baseUrl.pathname.replace(/\/+$/, ''),

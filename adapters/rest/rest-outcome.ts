@@ -13,6 +13,7 @@ import { rejection } from '../rejection';
 import { getByPointer, isRecord } from '../../contracts/src/json-pointer';
 import { mapRequest, mapResult, scalarText } from '../field-mapping';
 import type { RestOperation } from './rest-config';
+import { MAX_ANSWER_BYTES } from './rest-connection';
 
 export interface AgencyResponse {
   status: number;
@@ -64,7 +65,6 @@ const TIMEOUT_CODES = new Set([
 ]);
 const BAD_RESPONSE_CODES = new Set([
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-  'UND_ERR_RES_EXCEEDED_MAX_SIZE',
   'UND_ERR_INFO',
 ]);
 const PARSER_CODE = /^HPE_/;
@@ -79,6 +79,7 @@ export function transportFailure(error: unknown, signal: AbortSignal, timeoutMs:
   if (signal.aborted && signal.reason instanceof AgencyCallError) return signal.reason;
   const code = errorCode(error);
   if (signal.aborted || TIMEOUT_CODES.has(code)) return new AgencyCallError('timeout', `no answer within ${timeoutMs} ms`);
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new AgencyCallError('bad_response', `answer larger than ${MAX_ANSWER_BYTES} bytes`);
   if (BAD_RESPONSE_CODES.has(code) || PARSER_CODE.test(code)) return new AgencyCallError('bad_response', `unreadable answer (${code})`);
   if (TLS_CODE.test(code)) return new AgencyCallError('misconfigured', `TLS handshake failed (${code}): check certificates`);
   return new AgencyCallError('unavailable', `agency unreachable (${code})`);

@@ -24,9 +24,6 @@ import { openRestConnection, type RestConnection } from './rest-connection';
 import { buildRequestBody, submitOutcome, transportFailure, unsuccessfulStatus, type AgencyResponse } from './rest-outcome';
 import { RestAppointments } from './rest-appointments';
 
-/** Agency answers are small JSON documents; anything bigger is a fault, not a result. */
-const MAX_BODY_BYTES = 1024 * 1024;
-
 export class RestAdapter implements AgencyAdapter {
   readonly kind = 'rest';
   private readonly config: RestAgencyConfig;
@@ -106,8 +103,8 @@ export class RestAdapter implements AgencyAdapter {
 
   /**
    * One HTTP exchange, aborted when `ctx.signal` fires: at the deadline, which the port promises
-   * (ProbeContext), so no timer here. The body is read whole (at most MAX_BODY_BYTES) and parsed as
-   * JSON when it is JSON; otherwise `data` is the text, which no outcome reads as a result.
+   * (ProbeContext), so no timer here. The body is read whole (at most MAX_ANSWER_BYTES) and parsed
+   * as JSON when it is JSON; otherwise `data` is the text, which no outcome reads as a result.
    */
   private async send(
     ctx: ProbeContext,
@@ -122,7 +119,8 @@ export class RestAdapter implements AgencyAdapter {
         body: request.data === undefined ? undefined : JSON.stringify(request.data),
         signal: ctx.signal,
       });
-      return { status: response.statusCode, data: parseBody(await readCapped(response.body)) };
+      // The pool refuses a body past MAX_ANSWER_BYTES (rest-connection.ts): text() then rejects, and the socket is gone.
+      return { status: response.statusCode, data: parseBody(await response.body.text()) };
     } catch (error) {
       throw transportFailure(error, ctx.signal, ctx.timeoutMs);
     }
@@ -134,43 +132,6 @@ export class RestAdapter implements AgencyAdapter {
     if (relative === '') return this.connection.pathPrefix || '/';
     return `${this.connection.pathPrefix}/${relative}`;
   }
-}
-
-/**
- * The body as text, refused past MAX_BODY_BYTES. Read from its 'data' events: `for await` over
- * the stream built an async iterator and an end-of-stream watcher with half a dozen listeners on
- * every agency answer (issue 13). An abort or a socket error destroys the body: its error ends the read.
- */
-function readCapped(body: NodeJS.ReadableStream & { destroy(error?: Error): unknown }): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const fail = (error: unknown): void => {
-      settled = true;
-      reject(error);
-    };
-    body.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        const tooBig = new AgencyCallError('bad_response', `answer larger than ${MAX_BODY_BYTES} bytes`);
-        fail(tooBig);
-        body.destroy(tooBig);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    body.on('end', () => {
-      settled = true;
-      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
-    });
-    body.on('error', fail);
-    // Closed without its end or an error: the premature close `for await` threw. Checked first:
-    // an Error (its stack) made on every close cost more than the whole read.
-    body.on('close', () => {
-      if (!settled) fail(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-    });
-  });
 }
 
 /** JSON whatever the content type says (agencies mislabel it), else the text as it came. */

@@ -1,9 +1,13 @@
 /**
  * The real REST adapter behind the real resilience layer, against real simulators over HTTP.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { AgencyOutcome } from '../../contracts/src/dispatch';
 import { AgencyRegistry } from '../../adapters/registry';
-import { agencyRequest, restAgencyDefinition } from '../../adapters/testing/agency-fixtures';
+import { MAX_ANSWER_BYTES } from '../../adapters/rest/rest-connection';
+import { createRestAdapter } from '../../adapters/rest/rest.adapter';
+import { agencyRequest, callContext, restAgencyDefinition } from '../../adapters/testing/agency-fixtures';
 import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-agency/rest-agency.simulator';
 
 async function until(condition: () => boolean, what: string, limitMs = 5000): Promise<void> {
@@ -143,5 +147,61 @@ describe('REST adapter + ResilientAgency against the REST agency simulator', () 
     expect(slowOutcomes.map((o) => o.kind)).toEqual(['accepted', 'accepted', 'accepted']);
     expect(kra.stats().accepted).toBe(5);
     expect(nrb.stats().accepted).toBe(3);
+  });
+});
+
+describe('REST adapter against an agency answering more than it may', () => {
+  const MiB = 1024 * 1024;
+  let server: Server;
+  let url: string;
+  /** What the agency sends next: a reference padded to this many bytes, written 64 KiB at a time. */
+  let answerBytes = 0;
+  /** Per answer: whether the agency wrote all of it before the connection went. */
+  const finished: boolean[] = [];
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      request.resume();
+      const head = '{"reference":"NRB-BIG","padding":"';
+      const tail = '"}';
+      let left = answerBytes - head.length - tail.length;
+      response.writeHead(201, { 'content-type': 'application/json' });
+      response.write(head);
+      const at = finished.push(false) - 1;
+      response.on('close', () => (finished[at] = response.writableFinished));
+      const more = (): void => {
+        while (left > 0 && !response.destroyed) {
+          const n = Math.min(left, 64 * 1024);
+          left -= n;
+          if (!response.write('x'.repeat(n))) return void response.once('drain', more);
+        }
+        if (!response.destroyed) response.end(tail);
+      };
+      more();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('refuses an answer past MAX_ANSWER_BYTES as bad_response, without reading the rest of it, and the next call goes through', async () => {
+    const agency = restAgencyDefinition({ code: 'nrb' });
+    const adapter = createRestAdapter(agency, { env: {}, endpointOverride: url });
+    try {
+      answerBytes = 16 * MiB;
+      const refused = await adapter.submit(agencyRequest(), callContext(agency, 10_000)).catch((error: unknown) => error);
+      answerBytes = MAX_ANSWER_BYTES;
+      const atTheCap = await adapter.submit(agencyRequest(), callContext(agency, 10_000));
+
+      expect(refused).toMatchObject({ code: 'bad_response', reason: `answer larger than ${MAX_ANSWER_BYTES} bytes` });
+      await until(() => finished.length === 2 && finished[1], 'both answers to end');
+      expect(finished).toEqual([false, true]);
+      expect(atTheCap).toMatchObject({ kind: 'accepted', agencyRef: 'NRB-BIG' });
+    } finally {
+      await adapter.close();
+    }
   });
 });
