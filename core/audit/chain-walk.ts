@@ -87,7 +87,8 @@ export async function walkChains(db: ClientBase, shards: readonly number[], seal
       text: `SELECT c.i::integer, r.events, r.last, r.lines
                FROM unnest($1::integer[], $2::bigint[]) WITH ORDINALITY AS c(shard, after, i)
                CROSS JOIN LATERAL (SELECT count(*) AS events, max(e.seq) AS last, ${ROUND_LINES} AS lines
-                                     FROM (SELECT seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash FROM audit_events
+                                     FROM (SELECT seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash,
+                                                  ARRAY[actor, entity_id, entity_type, type]::text AS text_columns FROM audit_events
                                             WHERE shard = c.shard AND seq > c.after ORDER BY seq LIMIT $3::integer) e) r`,
       values: [open.map((walk) => walk.shard), open.map((walk) => walk.lastSeq), perChain(open)],
       rowMode: 'array',
@@ -125,17 +126,22 @@ export async function walkChains(db: ClientBase, shards: readonly number[], seal
 
 /**
  * A chain's events of one round as one text: a line per event, its fields separated by tabs: seq,
- * prev_hash and hash in hex, occurred_at as timestamptz text (none of which holds a tab), the four
- * text columns (actor, entity_id, entity_type, type) as one text[] literal, read by parsing it
- * (array_out quotes every element holding white space, a delimiter, a brace, a quote or a
- * backslash; only a quoted one can hold a tab or a line break), and last the data as jsonb prints
- * it (no line break: jsonb escapes every control character), up to the line's end. A NULL (no
- * column here can hold one) becomes empty text, `null` or NULL in the array, so that no line goes
- * missing. The lines come in the order of the ordered subquery, which string_agg keeps; an ORDER BY
- * of its own would sort every round again, and `check` puts a round in order if it ever comes otherwise.
+ * prev_hash and hash in hex, occurred_at as timestamptz text, the four text columns (actor,
+ * entity_id, entity_type, type), and last the data as jsonb prints it, up to the line's end. None
+ * holds a tab or a line break (jsonb and JSON escape every control character). The text columns
+ * come as their text[] literal (`text_columns`, made in the subquery) when no element is quoted in
+ * it: array_out quotes every element that is empty, spells NULL, or holds white space, a comma, a
+ * brace, a quote or a backslash, so an unquoted literal splits at its commas (an unquoted NULL is
+ * SQL's). Otherwise, rarely, they come as a JSON array (json_build_array), which JSON.parse reads:
+ * no hand-written reader of array_out's quoting. A NULL (no column here can hold one) becomes
+ * empty text or `null`, so that no line goes missing. The lines come in the order of the ordered
+ * subquery, which string_agg keeps; an ORDER BY of its own would sort every round again, and
+ * `check` puts a round in order if it ever comes otherwise.
  */
 const ROUND_LINES = `string_agg(concat_ws(E'\\t', e.seq, coalesce(encode(e.prev_hash, 'hex'), ''), coalesce(encode(e.hash, 'hex'), ''),
-  coalesce(e.occurred_at::text, ''), ARRAY[e.actor, e.entity_id, e.entity_type, e.type], coalesce(e.data::text, 'null')), E'\\n')`;
+  coalesce(e.occurred_at::text, ''),
+  CASE WHEN strpos(e.text_columns, '"') = 0 THEN e.text_columns ELSE json_build_array(e.actor, e.entity_id, e.entity_type, e.type)::text END,
+  coalesce(e.data::text, 'null')), E'\\n')`;
 
 /** The report of walked chains, in the order given. */
 export function chainReport(outcomes: readonly ChainOutcome[]): VerificationReport {
@@ -282,10 +288,9 @@ function notAsWritten(shard: number): Error {
 }
 
 /**
- * Reads back `ARRAY[actor, entity_id, entity_type, type]::text` as array_out writes it: `{a,b,c,d}`,
- * an element in double quotes (with `\\` before each `"` and `\\`) when it is empty, holds a
- * delimiter, a brace, a quote, a backslash or white space, or spells NULL; an unquoted NULL is SQL's.
- * One reader, reused for every event.
+ * Reads back the text columns as ROUND_LINES writes them: `{actor,entity_id,entity_type,type}`
+ * with no element quoted, split at its commas, or `["actor", …]` parsed as JSON. Either ends at the
+ * tab before the data. One reader, reused for every event.
  */
 class TextColumns {
   actor: string | null = null;
@@ -293,51 +298,32 @@ class TextColumns {
   entityType: string | null = null;
   type: string | null = null;
 
-  /** Reads the literal that starts at `from`; returns where it ends. */
+  /** Reads the columns that start at `from`; returns where they end. */
   read(text: string, from: number): number {
-    const close = text.indexOf('}', from);
-    const literal = close < 0 ? '' : text.slice(from, close + 1);
-    // Up to the first brace, no quote: no element is quoted, so none holds a delimiter, a brace, a quote or a backslash.
+    const end = text.indexOf('\t', from);
+    if (end < 0) throw new Error(`verify: no text columns at ${from}`);
+    if (text.charCodeAt(from) === 0x5b) return this.readJson(text.slice(from, end), from, end);
+    const literal = text.slice(from, end);
     const c1 = literal.indexOf(',');
     const c2 = literal.indexOf(',', c1 + 1);
     const c3 = literal.indexOf(',', c2 + 1);
-    if (literal.charCodeAt(0) === 0x7b && c1 > 0 && c2 > c1 && c3 > c2 && literal.indexOf(',', c3 + 1) < 0 && literal.indexOf('"') < 0) {
-      this.actor = unquoted(literal.slice(1, c1));
-      this.entityId = unquoted(literal.slice(c1 + 1, c2));
-      this.entityType = unquoted(literal.slice(c2 + 1, c3));
-      this.type = unquoted(literal.slice(c3 + 1, literal.length - 1));
-      return close + 1;
-    }
-    return this.readQuoted(text, from);
+    const last = literal.length - 1;
+    const fourUnquoted = literal.charCodeAt(0) === 0x7b && literal.charCodeAt(last) === 0x7d && c1 > 0 && c2 > c1 && c3 > c2 && literal.indexOf(',', c3 + 1) < 0;
+    if (!fourUnquoted || literal.indexOf('"') >= 0) throw new Error(`verify: not an unquoted array literal of four texts at ${from}`);
+    this.actor = unquoted(literal.slice(1, c1));
+    this.entityId = unquoted(literal.slice(c1 + 1, c2));
+    this.entityType = unquoted(literal.slice(c2 + 1, c3));
+    this.type = unquoted(literal.slice(c3 + 1, last));
+    return end;
   }
 
-  private readQuoted(text: string, from: number): number {
-    if (text.charCodeAt(from) !== 0x7b) throw new Error(`verify: not an array literal at ${from}`);
-    const elements: Array<string | null> = [];
-    let at = from + 1;
-    for (;;) {
-      if (text.charCodeAt(at) === 0x22) {
-        let element = '';
-        for (at++; text.charCodeAt(at) !== 0x22; at++) {
-          if (at >= text.length) throw new Error(`verify: not an array literal at ${from}`);
-          if (text.charCodeAt(at) === 0x5c) at++;
-          element += text[at];
-        }
-        elements.push(element);
-        at++;
-      } else {
-        let end = at;
-        while (end < text.length && text.charCodeAt(end) !== 0x2c && text.charCodeAt(end) !== 0x7d) end++;
-        elements.push(unquoted(text.slice(at, end)));
-        at = end;
-      }
-      const c = text.charCodeAt(at++);
-      if (c === 0x7d) break;
-      if (c !== 0x2c) throw new Error(`verify: not an array literal at ${from}`);
+  private readJson(json: string, from: number, end: number): number {
+    const values: unknown = JSON.parse(json);
+    if (!Array.isArray(values) || values.length !== 4 || !values.every((value) => value === null || typeof value === 'string')) {
+      throw new Error(`verify: not a JSON array of four texts at ${from}`);
     }
-    if (elements.length !== 4) throw new Error(`verify: not an array of four texts at ${from}`);
-    [this.actor, this.entityId, this.entityType, this.type] = elements;
-    return at;
+    [this.actor, this.entityId, this.entityType, this.type] = values as Array<string | null>;
+    return end;
   }
 }
 
