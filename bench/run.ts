@@ -108,7 +108,7 @@ async function main(): Promise<number> {
     adminDatabaseUrl: process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15',
     storedRedisUrl: process.env.BENCH_STORED_REDIS_URL ?? 'redis://127.0.0.1:6379/14',
-    storedSizes: sizes(values.stored, values.quick ? [100_000] : [1_000_000, 10_000_000]),
+    storedSizes: sizes(values.stored, values.quick ? [0, 100_000] : [0, 1_000_000, 10_000_000]),
     build: !values['skip-build'],
     cpuProfileDir: values['cpu-prof'] ? path.join(RESULTS_DIR, 'profiles', startedAt.replace(/:/g, '-')) : undefined,
     perfMap: values['perf-map'],
