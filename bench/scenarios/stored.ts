@@ -6,7 +6,7 @@
  * is measured the same way, from freshly started processes with the same warm-up: `gateway-c10`'s
  * api has already served the whole `gateway` run, and its JIT-warm figures (printed beside, as the
  * baseline) made the fresh processes of the seeded sizes look a third dearer in api CPU than the data
- * made them (0.73 ms warm against 0.97 ms fresh on the same empty database, 2026-12-06 22:22). Index depth, table size and the duplicate-reference look-up show here; the table row is
+ * made them (0.73 ms warm against 0.97 ms fresh, both on near-empty databases, 2026-12-06 22:22). Index depth, table size and the duplicate-reference look-up show here; the table row is
  * the largest size.
  */
 import { ensureBuilt } from '../lib/build';

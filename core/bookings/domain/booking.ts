@@ -58,7 +58,11 @@ export const NATIONAL_ID = /^\d{7,8}$/;
 export const KENYAN_MOBILE = /^\+254[17]\d{8}$/;
 
 declare const ONE_SPELLING: unique symbol;
-/** A phone number in its one spelling, as `normalisePhone` gives it: what a phone's keyed hash is taken of. */
+/**
+ * A phone number in its one spelling, as `normalisePhone` gives it: what a phone's keyed hash is taken of.
+ * It means "passed through normalisePhone", not "valid": a string it cannot fix comes back unchanged
+ * (`kenyanMobile` is the check of a network's number).
+ */
 export type Phone = string & { readonly [ONE_SPELLING]: true };
 
 /** `0712 345 678`, `254712345678`, `+254712345678` → `+254712345678`; anything else unchanged (then rejected). */
