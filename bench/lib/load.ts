@@ -4,6 +4,7 @@
  */
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
+import type { RequestSample } from './tail';
 
 export interface LoadOptions {
   /** Base URL, e.g. http://127.0.0.1:4101 */
@@ -28,6 +29,8 @@ export interface LoadOptions {
   timeoutSec?: number;
   /** Stop after this many requests instead of after `durationSec` (autocannon's `amount`). */
   amount?: number;
+  /** Every response's send time, latency and status is pushed here (bench/lib/tail.ts lines them up). */
+  samples?: RequestSample[];
 }
 
 export interface LoadResult {
@@ -59,7 +62,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const makeBody = options.makeBody;
   let sequence = 0;
 
-  const result = await autocannon({
+  const opts: autocannon.Options = {
     url: options.url,
     connections: options.connections,
     duration: options.durationSec,
@@ -85,6 +88,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         ...(onResponse ? { onResponse: (status: number, body: string) => onResponse(status, body) } : {}),
       },
     ],
+  };
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(opts, (error: unknown, done: autocannon.Result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(done)));
+    const samples = options.samples;
+    if (samples) instance.on('response', (_client, status, _bytes, ms) => samples.push({ at: Date.now() - ms, ms, status }));
   });
 
   const statusCodes: Record<string, number> = {};

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import { describeLatencies, loadFromSamples, summarizeLatencies, type LatencySummary } from './latency';
 import type { LoadResult } from './load';
+import type { RequestSample } from './tail';
 
 export interface OpenLoopOptions {
   url: string;
@@ -27,6 +28,8 @@ export interface OpenLoopOptions {
   /** A request still unanswered this long after it was due counts as an error. Default 10 s. */
   timeoutSec?: number;
   onResponse?: (status: number, body: string) => void;
+  /** Every request's due time (ms since the epoch), latency from it and status (0: failed) is pushed here (bench/lib/tail.ts). */
+  samples?: RequestSample[];
 }
 
 export interface OpenLoopResult {
@@ -52,6 +55,8 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   let failed = 0;
   let errors = 0;
   const inFlight = new Set<Promise<void>>();
+  // performance.now() → ms since the epoch, for samples lined up with other processes' clocks.
+  const epoch = (at: number): number => performance.timeOrigin + at;
 
   const send = (n: number, dueAt: number): void => {
     lateness.push(performance.now() - dueAt);
@@ -67,6 +72,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
       .then(async (response) => {
         const text = await response.body.text();
         latencies.push(performance.now() - dueAt);
+        options.samples?.push({ at: epoch(dueAt), ms: performance.now() - dueAt, status: response.statusCode });
         statusCodes[response.statusCode] = (statusCodes[response.statusCode] ?? 0) + 1;
         if (response.statusCode >= 200 && response.statusCode < 300) ok++;
         else failed++;
@@ -75,6 +81,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
       .catch(() => {
         // A request that failed or timed out still waited: its latency counts up to the failure.
         latencies.push(performance.now() - dueAt);
+        options.samples?.push({ at: epoch(dueAt), ms: performance.now() - dueAt, status: 0 });
         errors++;
         statusCodes.error = (statusCodes.error ?? 0) + 1;
       })

@@ -11,6 +11,7 @@ import { watchStatements, type Probe } from './probe/client';
 import { recordRequests, requestCost, untilQuiet } from './recorded-requests';
 import { sampleRss, type RssReport } from './rss';
 import type { BenchContext, Check, Figure, LoadRequest, RequestCost } from './scenario';
+import { watchTail, type RequestSample, type TailReport } from './tail';
 
 export interface SubmitMeasurement {
   load: LoadResult;
@@ -21,6 +22,8 @@ export interface SubmitMeasurement {
   checks: Check[];
   /** Rows created in the window by state. */
   created: Figure;
+  /** Where the latency tail came from (bench/lib/tail.ts), when asked for. */
+  tail?: TailReport;
 }
 
 export async function measureSubmits(
@@ -34,6 +37,8 @@ export async function measureSubmits(
     probes: Record<string, Probe>;
     databaseUrl: string;
     connections?: number;
+    /** Line the slowest requests up with the server's loop stalls, GC, pool waits and PostgreSQL's waits (bench/lib/tail.ts); the name of its raw-samples file. */
+    tail?: string;
   },
 ): Promise<SubmitMeasurement> {
   const request = { ...options.request, ...(options.connections ? { connections: options.connections } : {}) };
@@ -46,8 +51,11 @@ export async function measureSubmits(
   const answered = new AnsweredTransactions();
   const statements = await watchStatements(options.probes);
   const cpu = watchCpu(options.processes);
-  const load = await ctx.load({ ...request, onResponse: answered.record });
+  const samples: RequestSample[] = [];
+  const tailWatch = options.tail ? await watchTail({ label: options.tail, api: options.server.probe, databaseUrl: options.databaseUrl, processes: options.processes }) : undefined;
+  const load = await ctx.load({ ...request, onResponse: answered.record, ...(tailWatch ? { samples } : {}) });
   const cpuReport = cpu.stop(load.requests);
+  const tail = await tailWatch?.stop(samples);
   const window = await statements.stop(load.requests);
   const memory = rss.stop();
   const recorded = await recordRequests({ probe: options.server.probe, request, databaseUrl: options.databaseUrl, count: 3, expectStatus: 200 });
@@ -58,6 +66,7 @@ export async function measureSubmits(
     memory,
     checks: [await answered.everyOkCompleted(options.databaseUrl), await AnsweredTransactions.shedByOwnGuards(options.databaseUrl, since)],
     created: await AnsweredTransactions.createdSince(options.databaseUrl, since),
+    ...(tail ? { tail } : {}),
   };
 }
 

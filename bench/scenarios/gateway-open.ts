@@ -9,6 +9,7 @@ import { watchCpu } from '../lib/cpu';
 import { openLoopFigures, openLoopMetrics, runOpenLoop, type OpenLoopResult } from '../lib/open-loop';
 import { untilQuiet } from '../lib/recorded-requests';
 import type { Scenario } from '../lib/scenario';
+import { watchTail, type RequestSample, type TailReport } from '../lib/tail';
 import { gatewayStack, stackProcesses, submitTransactionLoad } from '../lib/stack';
 
 const SHARES = [0.5, 0.7] as const;
@@ -23,7 +24,7 @@ export const gatewayOpen: Scenario = {
     const stack = await gatewayStack(ctx);
     await stack.simulator.reset();
     const request = submitTransactionLoad(stack.api, stack.channelToken);
-    const runs: Array<{ share: number; rate: number; result: OpenLoopResult; answered: AnsweredTransactions }> = [];
+    const runs: Array<{ share: number; rate: number; result: OpenLoopResult; answered: AnsweredTransactions; tail: TailReport }> = [];
     let cpuReport;
     for (const share of SHARES) {
       const rate = Math.max(1, Math.round(capacity * share));
@@ -32,9 +33,11 @@ export const gatewayOpen: Scenario = {
       ctx.log(`gateway-open: ${rate} req/s (${share * 100} % of ${capacity})`);
       const answered = new AnsweredTransactions();
       const cpu = watchCpu(stackProcesses(stack));
-      const result = await runOpenLoop({ ...request, rate, durationSec: ctx.settings.durationSec, onResponse: answered.record });
+      const samples: RequestSample[] = [];
+      const tailWatch = await watchTail({ label: `gateway-open-${share * 100}`, api: stack.api.probe, databaseUrl: stack.deployment.databaseUrl, processes: stackProcesses(stack) });
+      const result = await runOpenLoop({ ...request, rate, durationSec: ctx.settings.durationSec, onResponse: answered.record, samples });
       cpuReport = cpu.stop(result.load.requests);
-      runs.push({ share, rate, result, answered });
+      runs.push({ share, rate, result, answered, tail: await tailWatch.stop(samples) });
     }
     const main = runs[runs.length - 1];
     const databaseUrl = stack.deployment.databaseUrl;
@@ -52,8 +55,11 @@ export const gatewayOpen: Scenario = {
       target: `gateway api (pid ${stack.api.pid}) POST /v1/transactions, open loop at ${main.rate} req/s (${main.share * 100} % of ${capacity})`,
       load: main.result.load,
       cpu: cpuReport,
-      metrics: openLoopMetrics(runs),
-      figures: runs.flatMap((run) => openLoopFigures(run, 'req/s', `${run.share * 100} % of capacity: ${run.rate} req/s due`)),
+      metrics: { ...openLoopMetrics(runs), ...main.tail.metrics },
+      figures: runs.flatMap((run) => [
+        ...openLoopFigures(run, 'req/s', `${run.share * 100} % of capacity: ${run.rate} req/s due`),
+        ...run.tail.figures.map((figure) => ({ ...figure, label: `${run.share * 100} % ${figure.label}` })),
+      ]),
       checks,
       notes: [
         `Capacity = the gateway scenario's closed-loop ${capacity} req/s at ${ctx.settings.connections} connections, this run. Unlike that closed loop, whose p99 is mostly its own queue (Little's law), this p99 is what a request arriving at this rate waits.`,

@@ -35,19 +35,21 @@ async function measureGateway(ctx: Parameters<Scenario['run']>[0], connections?:
     probes: { api: stack.api.probe, worker: stack.worker.probe },
     databaseUrl: stack.deployment.databaseUrl,
     connections,
+    tail: connections ? `gateway-c${connections}` : 'gateway',
   });
   return {
     target: `gateway api (pid ${stack.api.pid}) POST /v1/transactions`,
     load: measured.load,
     cpu: measured.cpu,
     requestCost: measured.requestCost,
-    metrics: { peakRssMiB: measured.memory.peakRssMiB },
+    metrics: { peakRssMiB: measured.memory.peakRssMiB, ...measured.tail?.metrics },
     figures: [
       { label: 'api peak RSS (VmRSS every 250 ms, warm-up + run)', value: `${measured.memory.peakRssMiB} MiB` },
       { label: `api started as deployed: NODE_OPTIONS of kiungo-api in ${DEPLOYED_API_OVERLAY}`, value: stack.deployment.apiNodeOptions || '(none)' },
       { label: 'api VmHWM (peak since process start)', value: `${measured.memory.hwmMiB} MiB` },
       measured.created,
       { label: 'agency, warm-up included', value: describeAgency(await stack.simulator.counts()) },
+      ...(measured.tail?.figures ?? []),
     ],
     checks: measured.checks,
     notes: [littlesLaw(measured.load), '"rows created in window" includes requests cut off when autocannon stopped: those may still be received/dispatched.'],

@@ -30,8 +30,28 @@ export interface Recording {
   redis: string[];
 }
 
+/** What the probe's tail watch saw in a process (preload.cjs, tail.cjs); times in ms since the epoch. */
+export interface ProcessTail {
+  from: number;
+  to: number;
+  /** monitorEventLoopDelay over the watch, ms. */
+  loopDelay: { p50: number; p99: number; max: number; mean: number };
+  /** Share of the watch the event loop was busy (0–1). */
+  loopUtilization: number;
+  /** [when the 10 ms timer was due, how late it fired] when more than 5 ms late. */
+  stalls: Array<[number, number]>;
+  /** [start, pause ms, kind] of every garbage collection. */
+  gc: Array<[number, number, string]>;
+  /** [arrived, ms to answer] of every HTTP request served. */
+  served: Array<[number, number]>;
+  /** Connections taken from pg pools (`full`: of which asked for when every connection was busy); [asked at, ms waited, 1 if the pool was full] for waits over 1 ms. */
+  pool: { connects: number; full: number; waitTotalMs: number; waits: Array<[number, number, number]> };
+}
+
 export interface Probe {
   counts(): Promise<ProbeCounts>;
+  /** Starts the tail watch; the returned function stops it and hands back what it saw. */
+  watchTail(): Promise<() => Promise<ProcessTail>>;
   /** Records everything the process sends while `work` runs. */
   record(work: () => Promise<void>): Promise<Recording>;
 }
@@ -64,6 +84,13 @@ export function probeOf(managed: ManagedProcess): Probe {
     counts: async () => {
       const { statements, redis } = await ask<ProbeCounts>({ probe: 'counts' }, 'counts');
       return { statements, redis };
+    },
+    watchTail: async () => {
+      await ask({ probe: 'tail', on: true }, 'tailing');
+      return async () => {
+        const { probe: _reply, id: _id, on: _on, ...seen } = await ask<ProcessTail & { probe: string; id: number; on: boolean }>({ probe: 'tail', on: false }, 'tailed');
+        return seen;
+      };
     },
     record: async (work) => {
       await ask({ probe: 'record', on: true }, 'recording');

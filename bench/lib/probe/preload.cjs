@@ -6,6 +6,8 @@
  *   { probe: 'counts', id }          → { probe: 'counts', id, statements, redis: { command: n } }
  *   { probe: 'record', id, on: true } → starts recording (clears what was recorded)
  *   { probe: 'record', id, on: false } → { probe: 'recorded', id, statements: [...], redis: [...] }
+ *   { probe: 'tail', id, on: true }   → starts watching where the latency tail comes from (tail.cjs)
+ *   { probe: 'tail', id, on: false }  → { probe: 'tailed', id, ...what tail.cjs saw }
  * Plain JavaScript so that it loads into the built gateway (dist/) as it is. Outside recording a
  * statement costs one counter increment; the IPC channel is unref'd, so it keeps no process alive.
  */
@@ -15,6 +17,7 @@ if (typeof process.send === 'function') {
   const pg = require('pg');
   const { prepareValue } = require('pg/lib/utils');
   const Redis = require('ioredis');
+  const tail = require('./tail.cjs');
 
   let statements = 0;
   const redisCommands = new Map();
@@ -42,6 +45,11 @@ if (typeof process.send === 'function') {
     } else if (message.probe === 'record' && message.on) {
       recording = { statements: [], redis: [] };
       process.send({ probe: 'recording', id: message.id });
+    } else if (message.probe === 'tail' && message.on) {
+      tail.start();
+      process.send({ probe: 'tailing', id: message.id });
+    } else if (message.probe === 'tail') {
+      process.send({ probe: 'tailed', id: message.id, ...tail.stop() });
     } else if (message.probe === 'record') {
       const done = recording || { statements: [], redis: [] };
       recording = null;

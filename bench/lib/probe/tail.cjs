@@ -1,0 +1,111 @@
+/**
+ * The probe's tail watch (preload.cjs): while on, what in this process can make a request slow,
+ * each with its wall-clock time (ms since the epoch) so the bench can line it up with its slow
+ * requests (bench/lib/tail.ts):
+ * - the event loop's delay (perf_hooks.monitorEventLoopDelay, 10 ms resolution) and utilization;
+ * - stalls: a 10 ms timer that fired more than STALL_MS late, i.e. the loop was blocked (or the
+ *   process had no CPU) for that long;
+ * - every garbage collection pause (PerformanceObserver 'gc'), with its kind;
+ * - every wait of more than WAIT_MS for a connection from a `pg` pool, and whether every connection
+ *   was busy when it was asked for (otherwise the wait is the loop being late, not the pool);
+ * - every HTTP request this process served: when it arrived and how long it took to answer.
+ * Off, it costs nothing but the pool's `connect` wrapper's one comparison.
+ */
+'use strict';
+
+const http = require('node:http');
+const { monitorEventLoopDelay, performance, PerformanceObserver } = require('node:perf_hooks');
+const pg = require('pg');
+
+const TICK_MS = 10;
+const STALL_MS = 5;
+const WAIT_MS = 1;
+const GC_KINDS = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental', 8: 'weak-callbacks', 16: 'minor-mark-sweep' };
+
+let watch = null;
+const epoch = (at) => performance.timeOrigin + at;
+
+const originalConnect = pg.Pool.prototype.connect;
+pg.Pool.prototype.connect = function probedConnect(callback) {
+  if (!watch) return originalConnect.call(this, callback);
+  const asked = performance.now();
+  // Every connection busy when asked: a real queue for the pool, not the loop being late.
+  const full = this.idleCount === 0 && this.totalCount >= this.options.max ? 1 : 0;
+  const note = () => {
+    const waited = performance.now() - asked;
+    if (!watch) return;
+    watch.poolConnects++;
+    watch.poolFull += full;
+    watch.poolWaitTotal += waited;
+    if (waited > WAIT_MS) watch.poolWaits.push([round(epoch(asked)), round(waited), full]);
+  };
+  if (typeof callback === 'function') {
+    return originalConnect.call(this, (error, client, release) => {
+      note();
+      callback(error, client, release);
+    });
+  }
+  return originalConnect.call(this).then((client) => {
+    note();
+    return client;
+  });
+};
+
+const originalEmit = http.Server.prototype.emit;
+http.Server.prototype.emit = function probedEmit(event, request, response) {
+  if (watch && event === 'request') {
+    const served = watch.served;
+    const arrived = performance.now();
+    response.once('finish', () => served.push([round(epoch(arrived)), round(performance.now() - arrived)]));
+  }
+  return originalEmit.apply(this, arguments);
+};
+
+function start() {
+  if (watch) stop();
+  const delay = monitorEventLoopDelay({ resolution: TICK_MS });
+  delay.enable();
+  const gc = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gc.push([round(epoch(entry.startTime)), round(entry.duration), GC_KINDS[entry.detail ? entry.detail.kind : entry.kind] || 'other']);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const stalls = [];
+  let due = performance.now() + TICK_MS;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (now - due > STALL_MS) stalls.push([round(epoch(due)), round(now - due)]);
+    due = now + TICK_MS;
+  }, TICK_MS);
+  timer.unref();
+  watch = { delay, observer, timer, gc, stalls, served: [], poolWaits: [], poolConnects: 0, poolFull: 0, poolWaitTotal: 0, startedAt: epoch(performance.now()), elu: performance.eventLoopUtilization() };
+}
+
+function stop() {
+  if (!watch) return { on: false };
+  const w = watch;
+  watch = null;
+  clearInterval(w.timer);
+  w.delay.disable();
+  // Entries still buffered in the observer are delivered now.
+  for (const entry of w.observer.takeRecords ? w.observer.takeRecords() : []) w.gc.push([round(epoch(entry.startTime)), round(entry.duration), GC_KINDS[entry.detail ? entry.detail.kind : entry.kind] || 'other']);
+  w.observer.disconnect();
+  const ns = (value) => round(value / 1e6);
+  return {
+    on: true,
+    from: round(w.startedAt),
+    to: round(epoch(performance.now())),
+    loopDelay: { p50: ns(w.delay.percentile(50)), p99: ns(w.delay.percentile(99)), max: ns(w.delay.max), mean: ns(w.delay.mean) },
+    loopUtilization: round(performance.eventLoopUtilization(w.elu).utilization * 1000) / 1000,
+    stalls: w.stalls,
+    gc: w.gc,
+    served: w.served,
+    pool: { connects: w.poolConnects, full: w.poolFull, waitTotalMs: round(w.poolWaitTotal), waits: w.poolWaits },
+  };
+}
+
+function round(ms) {
+  return Math.round(ms * 100) / 100;
+}
+
+module.exports = { start, stop };
