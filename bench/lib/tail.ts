@@ -127,6 +127,13 @@ function explainTail(label: string, samples: readonly RequestSample[], api: Proc
     gcByKind[kind].ms += ms;
   }
   const stalls = inWindow(api.stalls);
+  // What the young generation promoted: the old generation's growth between samples, its drops (a
+  // mark-compact) left out, per request served.
+  const heap = api.heap.filter(([at]) => at >= from && at <= to);
+  const promotedKiB = sum(heap.slice(1).map(([, kib], i) => Math.max(0, kib - heap[i][1])));
+  const redis = api.redis.filter(([at]) => at >= from && at <= to);
+  const redisMs = redis.map(([, ms]) => ms).sort((a, b) => a - b);
+  const apiCpu = mean(windowActivityOf(activity, from, to).map((a) => a.cpu.api).filter(Number.isFinite));
   const served = api.served.filter(([at]) => at >= from && at <= to).map(([, ms]) => ms).sort((a, b) => a - b);
   const poolWaits = inWindow(api.pool.waits);
   const poolFullWaits = poolWaits.filter(([, , full]) => full === 1);
@@ -142,7 +149,7 @@ function explainTail(label: string, samples: readonly RequestSample[], api: Proc
   const slowPoolWait = slow.filter((s) => poolFullWaits.some(([at]) => at >= s.at && at <= s.at + s.ms));
   const during = (sample: RequestSample): ActivitySample[] => activity.filter((a) => a.at >= sample.at && a.at <= sample.at + sample.ms);
   const slowActivity = slow.flatMap(during);
-  const windowActivity = activity.filter((a) => a.at >= from && a.at <= to);
+  const windowActivity = windowActivityOf(activity, from, to);
 
   const file = path.join(TAIL_DIR, `${label}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(TAIL_DIR, { recursive: true });
@@ -152,13 +159,17 @@ function explainTail(label: string, samples: readonly RequestSample[], api: Proc
   const figures: Figure[] = [
     {
       label: 'tail: api event loop over the window (monitorEventLoopDelay, 10 ms resolution)',
-      value: `delay p50 ${api.loopDelay.p50} / p99 ${api.loopDelay.p99} / max ${api.loopDelay.max} ms; busy ${pct(api.loopUtilization)}; stalls ≥ ${STALL_COUNTED_MS} ms: ${stalls.filter(([, ms]) => ms >= STALL_COUNTED_MS).length} (longest ${round(Math.max(0, ...stalls.map(([, ms]) => ms)))} ms)`,
+      value: `delay p50 ${api.loopDelay.p50} / p99 ${api.loopDelay.p99} / max ${api.loopDelay.max} ms; busy ${pct(api.loopUtilization)} of the time while using ${pct(apiCpu)} of a core (busy beyond its CPU: waiting for one); stalls ≥ ${STALL_COUNTED_MS} ms: ${stalls.filter(([, ms]) => ms >= STALL_COUNTED_MS).length} (longest ${round(Math.max(0, ...stalls.map(([, ms]) => ms)))} ms)`,
     },
     {
       label: 'tail: api GC pauses over the window',
       value: `${gc.length} pauses, ${round(gcTotal)} ms in all (${pct(gcTotal / windowMs)} of the window), longest ${round(Math.max(0, ...gc.map(([, ms]) => ms)))} ms; ${Object.entries(gcByKind)
         .map(([kind, k]) => `${kind} ${k.n} × ${round(k.ms / k.n)} ms`)
         .join(', ')}`,
+    },
+    {
+      label: 'tail: api old generation (sampled every 250 ms)',
+      value: `${round((heap[0]?.[1] ?? 0) / 1024)} → ${round((heap.at(-1)?.[1] ?? 0) / 1024)} MiB, grew ${round(promotedKiB / 1024)} MiB in all: ${round(promotedKiB / Math.max(1, served.length))} KiB promoted per request served (what fills it toward a mark-compact)`,
     },
     {
       label: 'tail: api answer time (request in → response written) vs the load generator\'s latency',
@@ -169,6 +180,10 @@ function explainTail(label: string, samples: readonly RequestSample[], api: Proc
       value:
         `${api.pool.connects} connections taken, ${api.pool.full} of them asked for with every connection busy; ${poolWaits.length} waited > 1 ms, ${poolFullWaits.length} of those on a full pool ` +
         `(longest ${round(Math.max(0, ...poolFullWaits.map(([, ms]) => ms)))} ms; the rest is the api's loop being late)`,
+    },
+    {
+      label: 'tail: api Redis commands (round trip as the api saw it)',
+      value: `${redis.length} (${round(redis.length / Math.max(1, served.length))} per request served), p50 ${round(quantile(redisMs, 0.5))} / p99 ${round(quantile(redisMs, 0.99))} / max ${round(redisMs.at(-1) ?? 0)} ms; ${Object.entries(countBy(redis.map(([, , name]) => name))).map(([name, n]) => `${name} ${n}`).join(', ')}`,
     },
     {
       label: `tail: PostgreSQL backends of the run's database (pg_stat_activity every ${SAMPLE_MS} ms, mean count)`,
@@ -189,9 +204,12 @@ function explainTail(label: string, samples: readonly RequestSample[], api: Proc
       loopDelayP99: api.loopDelay.p99,
       loopDelayMax: api.loopDelay.max,
       loopUtilization: api.loopUtilization,
+      apiCpuShare: round(apiCpu),
+      redisP99: round(quantile(redisMs, 0.99)),
       gcPauseMs: round(gcTotal),
       gcShare: round((100 * gcTotal) / windowMs),
       gcPauseMax: round(Math.max(0, ...gc.map(([, ms]) => ms))),
+      promotedKiBPerRequest: round(promotedKiB / Math.max(1, served.length)),
       apiServedP99: round(quantile(served, 0.99)),
       slowWithStallShare: round((100 * slowStalled.length) / Math.max(1, slow.length)),
       runnableMean: round(mean(windowActivity.map((a) => a.runnable))),
@@ -200,6 +218,16 @@ function explainTail(label: string, samples: readonly RequestSample[], api: Proc
     figures,
     file,
   };
+}
+
+function windowActivityOf(activity: ActivitySample[], from: number, to: number): ActivitySample[] {
+  return activity.filter((a) => a.at >= from && a.at <= to);
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
 }
 
 function describeCpu(activity: ActivitySample[]): string {

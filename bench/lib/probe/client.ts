@@ -44,6 +44,10 @@ export interface ProcessTail {
   gc: Array<[number, number, string]>;
   /** [arrived, ms to answer] of every HTTP request served. */
   served: Array<[number, number]>;
+  /** [sent, round trip ms, command] of every Redis command (ioredis). */
+  redis: Array<[number, number, string]>;
+  /** [when, KiB used in the old generation] every 250 ms. */
+  heap: Array<[number, number]>;
   /** Connections taken from pg pools (`full`: of which asked for when every connection was busy); [asked at, ms waited, 1 if the pool was full] for waits over 1 ms. */
   pool: { connects: number; full: number; waitTotalMs: number; waits: Array<[number, number, number]> };
 }

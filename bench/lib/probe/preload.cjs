@@ -35,6 +35,7 @@ if (typeof process.send === 'function') {
     const name = String(command && command.name).toLowerCase();
     redisCommands.set(name, (redisCommands.get(name) || 0) + 1);
     if (recording) recording.redis.push(name);
+    tail.noteRedis(name, command);
     return originalSend.call(this, command, stream);
   };
 

@@ -8,16 +8,21 @@
  * - every garbage collection pause (PerformanceObserver 'gc'), with its kind;
  * - every wait of more than WAIT_MS for a connection from a `pg` pool, and whether every connection
  *   was busy when it was asked for (otherwise the wait is the loop being late, not the pool);
- * - every HTTP request this process served: when it arrived and how long it took to answer.
+ * - every Redis command's round trip (ioredis), e.g. the rate limiter's lease a request may wait for;
+ * - every HTTP request this process served: when it arrived and how long it took to answer;
+ * - the old generation's size every HEAP_MS (what survives young collections and fills toward a
+ *   mark-compact).
  * Off, it costs nothing but the pool's `connect` wrapper's one comparison.
  */
 'use strict';
 
 const http = require('node:http');
+const v8 = require('node:v8');
 const { monitorEventLoopDelay, performance, PerformanceObserver } = require('node:perf_hooks');
 const pg = require('pg');
 
 const TICK_MS = 10;
+const HEAP_MS = 250;
 const STALL_MS = 5;
 const WAIT_MS = 1;
 const GC_KINDS = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental', 8: 'weak-callbacks', 16: 'minor-mark-sweep' };
@@ -61,6 +66,15 @@ http.Server.prototype.emit = function probedEmit(event, request, response) {
   return originalEmit.apply(this, arguments);
 };
 
+/** Called by preload.cjs for every ioredis command: its round trip, while watching. */
+function noteRedis(name, command) {
+  if (!watch || !command || !command.promise) return;
+  const redis = watch.redis;
+  const sent = performance.now();
+  const done = () => redis.push([round(epoch(sent)), round(performance.now() - sent), name]);
+  command.promise.then(done, done);
+}
+
 function start() {
   if (watch) stop();
   const delay = monitorEventLoopDelay({ resolution: TICK_MS });
@@ -71,6 +85,9 @@ function start() {
   });
   observer.observe({ entryTypes: ['gc'] });
   const stalls = [];
+  const heap = [];
+  const heapTimer = setInterval(() => heap.push([round(epoch(performance.now())), oldSpaceKiB()]), HEAP_MS);
+  heapTimer.unref();
   let due = performance.now() + TICK_MS;
   const timer = setInterval(() => {
     const now = performance.now();
@@ -78,7 +95,7 @@ function start() {
     due = now + TICK_MS;
   }, TICK_MS);
   timer.unref();
-  watch = { delay, observer, timer, gc, stalls, served: [], poolWaits: [], poolConnects: 0, poolFull: 0, poolWaitTotal: 0, startedAt: epoch(performance.now()), elu: performance.eventLoopUtilization() };
+  watch = { delay, observer, timer, heapTimer, heap, redis: [], gc, stalls, served: [], poolWaits: [], poolConnects: 0, poolFull: 0, poolWaitTotal: 0, startedAt: epoch(performance.now()), elu: performance.eventLoopUtilization() };
 }
 
 function stop() {
@@ -86,6 +103,7 @@ function stop() {
   const w = watch;
   watch = null;
   clearInterval(w.timer);
+  clearInterval(w.heapTimer);
   w.delay.disable();
   // Entries still buffered in the observer are delivered now.
   for (const entry of w.observer.takeRecords ? w.observer.takeRecords() : []) w.gc.push([round(epoch(entry.startTime)), round(entry.duration), GC_KINDS[entry.detail ? entry.detail.kind : entry.kind] || 'other']);
@@ -100,12 +118,21 @@ function stop() {
     stalls: w.stalls,
     gc: w.gc,
     served: w.served,
+    heap: w.heap,
+    redis: w.redis,
     pool: { connects: w.poolConnects, full: w.poolFull, waitTotalMs: round(w.poolWaitTotal), waits: w.poolWaits },
   };
+}
+
+/** KiB used in the old generation (old, code and large-object spaces). */
+function oldSpaceKiB() {
+  let used = 0;
+  for (const space of v8.getHeapSpaceStatistics()) if (space.space_name !== 'new_space' && space.space_name !== 'new_large_object_space') used += space.space_used_size;
+  return Math.round(used / 1024);
 }
 
 function round(ms) {
   return Math.round(ms * 100) / 100;
 }
 
-module.exports = { start, stop };
+module.exports = { start, stop, noteRedis };
