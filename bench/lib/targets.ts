@@ -17,6 +17,16 @@ export interface TargetRow {
   caveat?: string;
 }
 
+/**
+ * What the window's tail figures (bench/lib/tail.ts) say beside a p99: the api's event-loop delay
+ * p99, its GC pauses in all, and the runnable tasks on the 2 cores (above 2: CPU queueing).
+ */
+function tailCauses(result: ScenarioResult | undefined): string {
+  const m = result?.metrics;
+  if (m?.loopDelayP99 === undefined) return 'tail figures —';
+  return `api loop delay p99 ${ms(m.loopDelayP99)}, GC ${ms(m.gcPauseMs)} in all (${m.gcShare} %), runnable tasks ${m.runnableMean}`;
+}
+
 interface Target {
   figure: string;
   /** The figure, or undefined when its scenario is missing. */
@@ -79,7 +89,7 @@ const TARGETS: Target[] = [
     unit: ' ms',
     digits: 1,
     bound: { kind: 'at-most', limit: 20 },
-    baseline: (r) => `p50 ${ms(r('gateway-c10')?.load.p50)}; at 50 connections p99 ${ms(r('gateway')?.load.p99)} (queueing)`,
+    baseline: (r) => `p50 ${ms(r('gateway-c10')?.load.p50)}; at 50 connections p99 ${ms(r('gateway')?.load.p99)} (queueing); ${tailCauses(r('gateway-c10'))}`,
     from: ['gateway-c10'],
   },
   {
@@ -88,7 +98,7 @@ const TARGETS: Target[] = [
     unit: ' ms',
     digits: 1,
     bound: { kind: 'at-most', limit: 20 },
-    baseline: (r) => `at 50 %: ${ms(r('gateway-open')?.metrics.p99At50)}`,
+    baseline: (r) => `at 50 %: ${ms(r('gateway-open')?.metrics.p99At50)}; ${tailCauses(r('gateway-open'))}`,
     from: ['gateway-open'],
   },
   {
