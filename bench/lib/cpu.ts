@@ -2,8 +2,9 @@
  * Where the CPU went during a measurement window (Linux /proc), so that a slow figure can be told
  * from a busy neighbour on the shared 2-core box:
  * - each process the scenario names (api, worker, simulator, …), by pid;
- * - PostgreSQL: the backends serving the bench's own databases (`kiungo_bench*`, told apart by
- *   their process title; another run's own `kiungo_bench_run_<pid>` is a neighbour's) plus the server's own processes (postmaster, WAL writer, checkpointer,
+ * - PostgreSQL: the backends serving the bench's own databases (`kiungo_bench*` that this process
+ *   named, told apart by their process title; another run's own `kiungo_bench_run_<pid>`, or a shared
+ *   seeded database this run is not using, is a neighbour's) plus the server's own processes (postmaster, WAL writer, checkpointer,
  *   background writer: shared, but mostly busy with our writes). Backends of other databases are
  *   neighbours (other engineers' tests on the same server) and count as "everything else";
  * - Redis: the whole redis-server (shared too; the bench's queue and board use it);
@@ -14,6 +15,7 @@
  * what it used up to its last sample.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { namedByThisBench } from './database';
 
 const TICKS_PER_SECOND = 100; // USER_HZ; 100 on every Linux this runs on
 const SAMPLE_EVERY_MS = 500;
@@ -183,9 +185,10 @@ function postgresRole(pid: number): 'bench' | 'server' | 'other' {
   const backend = /^postgres: (?:\S+: )?\S+ (\S+) (?:\S+\(\d+\)|\[local\])/.exec(title);
   if (!backend) return 'server';
   const database = backend[1];
-  // Another engineer's bench on the same server is a neighbour, not ours.
+  // Another engineer's bench on the same server is a neighbour, not ours: their run database, and a
+  // shared seeded one that this run has not named (someone else seeding or measuring it).
   if (database.startsWith(RUN_DATABASE_PREFIX)) return database === `${RUN_DATABASE_PREFIX}${process.pid}` ? 'bench' : 'other';
-  return database.startsWith(BENCH_DATABASE_PREFIX) ? 'bench' : 'other';
+  return database.startsWith(BENCH_DATABASE_PREFIX) && namedByThisBench(database) ? 'bench' : 'other';
 }
 
 /** utime + stime (and stime alone) of every process, with its command name. */

@@ -5,7 +5,21 @@ import { migrate } from '../../core/db/migrate';
 
 const SAFE_NAME = /^[a-z_][a-z0-9_]*$/;
 
+/**
+ * The databases this bench process has named: their backends are the run's own PostgreSQL in the CPU
+ * figures (lib/cpu.ts). A seeded database (`kiungo_bench_stored_…`, `kiungo_bench_audit`, …) is
+ * shared by every run on the server, so its name alone does not say whose backend it is: another
+ * run seeding or measuring it is a neighbour.
+ */
+const namedByThisRun = new Set<string>();
+
+/** Whether this process has named the database (and so may be using it). */
+export function namedByThisBench(name: string): boolean {
+  return namedByThisRun.has(name);
+}
+
 export function withDatabaseName(url: string, name: string): string {
+  namedByThisRun.add(name);
   const parsed = new URL(url);
   parsed.pathname = `/${name}`;
   return parsed.toString();
