@@ -53,20 +53,6 @@ export class MemoryRateLimiter extends RateLimiter {
 const MAX_LEASE = 10;
 /** ... and spends them within this time, or gives them up. */
 const LEASE_MS = 1000;
-/**
- * When no more than this share of a lease is left, the next one is asked for in the background: a
- * busy client's requests then find a lease in hand instead of one in ten waiting for a Redis round
- * trip (in the bench that wait was the latency tail: Redis shares the box, its p99 round trip was
- * 5–60 ms). Leases of one request (small limits) are never asked for ahead, so they stay exact.
- */
-const RENEW_AT = 0.5;
-
-interface Lease {
-  left: number;
-  until: number;
-  /** False once asking ahead was refused or failed: the next lease is asked for when this one is spent. */
-  renew: boolean;
-}
 
 type LeaseOutcome = { kind: 'leased' } | { kind: 'refused'; decision: RateDecision } | { kind: 'unreachable' };
 
@@ -81,16 +67,15 @@ export function leaseSize(limit: RateLimit): number {
  * long-run rate as the token bucket. So that a busy client does not cost a Redis round trip on
  * every request (issue 13 counts them on the submit path), a replica leases `leaseSize(limit)`
  * requests at once and spends them locally within LEASE_MS: the shared budget is exact to within
- * two leases per replica (the one in hand and the next, asked for when half of it is spent:
- * RENEW_AT), and a lease asked for when fewer are left counts against the window like the
- * requests it would have been (a client at its limit meets it up to a lease early). While Redis
+ * one lease per replica, and a lease asked for when fewer are left counts against the window like
+ * the requests it would have been (a client at its limit meets it up to a lease early). While Redis
  * cannot be reached each replica limits on its own (MemoryRateLimiter) rather than letting
  * everything through or refusing everything.
  */
 export class RedisRateLimiter extends RateLimiter {
   private readonly limiters = new Map<string, RateLimiterRedis>();
   private readonly fallback = new MemoryRateLimiter();
-  private readonly leases = new Map<string, Lease>();
+  private readonly leases = new Map<string, { left: number; until: number }>();
   private readonly pending = new Map<string, Promise<LeaseOutcome>>();
 
   constructor(
@@ -103,38 +88,27 @@ export class RedisRateLimiter extends RateLimiter {
 
   take(key: string, limit: RateLimit): RateDecision | Promise<RateDecision> {
     const id = `${limit.perSecond}:${limit.burst}:${key}`;
-    return this.spendLease(id, key, limit) ? ALLOWED : this.takeLeased(id, key, limit);
+    return this.spendLease(id) ? ALLOWED : this.takeLeased(id, key, limit);
   }
 
-  /** One request from the lease in hand for `id`, if there is one; asks for the next ahead when it runs low. */
-  private spendLease(id: string, key: string, limit: RateLimit): boolean {
+  /** One request from the lease in hand for `id`, if there is one. */
+  private spendLease(id: string): boolean {
     const lease = this.leases.get(id);
     if (!lease || lease.left <= 0 || lease.until <= this.now()) return false;
     lease.left -= 1;
-    const size = leaseSize(limit);
-    if (lease.renew && size > 1 && lease.left <= size * RENEW_AT && !this.pending.has(id)) {
-      void this.askLease(id, key, limit).then((outcome) => {
-        if (outcome.kind !== 'leased') lease.renew = false;
-      });
-    }
     return true;
-  }
-
-  /** The lease being asked for `id`, or a new request for one: requests that need one together wait for the same. */
-  private askLease(id: string, key: string, limit: RateLimit): Promise<LeaseOutcome> {
-    let pending = this.pending.get(id);
-    if (!pending) {
-      pending = this.lease(id, key, limit).finally(() => this.pending.delete(id));
-      this.pending.set(id, pending);
-    }
-    return pending;
   }
 
   private async takeLeased(id: string, key: string, limit: RateLimit): Promise<RateDecision> {
     // Requests that arrive together wait for one lease instead of each asking Redis for one.
     for (;;) {
-      if (this.spendLease(id, key, limit)) return ALLOWED;
-      const outcome = await this.askLease(id, key, limit);
+      if (this.spendLease(id)) return ALLOWED;
+      let pending = this.pending.get(id);
+      if (!pending) {
+        pending = this.lease(id, key, limit).finally(() => this.pending.delete(id));
+        this.pending.set(id, pending);
+      }
+      const outcome = await pending;
       if (outcome.kind === 'refused') return outcome.decision;
       if (outcome.kind === 'unreachable') return this.fallback.take(key, limit);
     }
@@ -145,12 +119,9 @@ export class RedisRateLimiter extends RateLimiter {
     const at = this.now();
     try {
       await this.limiterFor(limit).consume(key, size);
-      // A lease asked for ahead joins what is left of the one in hand.
-      const held = this.leases.get(id);
-      const carried = held && held.until > this.now() ? Math.max(0, held.left) : 0;
       this.leases.delete(id); // re-inserted: the Map's order is the order of last use
       if (this.leases.size >= MAX_KEYS) this.leases.delete(this.leases.keys().next().value as string);
-      this.leases.set(id, { left: carried + size, until: at + LEASE_MS, renew: true });
+      this.leases.set(id, { left: size, until: at + LEASE_MS });
       return { kind: 'leased' };
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
