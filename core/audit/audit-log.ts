@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { withTransaction, type Queryable } from '../db/pool';
-import { eventContent, inEntityOrder, shardOf, type AuditEvent, type NewAuditEvent } from './audit-event';
+import { eventContent, eventContentOf, inEntityOrder, shardOf, type AuditEvent, type NewAuditEvent } from './audit-event';
+import { canonicalJson } from './canonical-json';
 import { chainReport, walkChains, type SealedPositions, type VerificationReport } from './chain-walk';
 import { walkChainsInWorkers, workerConnection } from './chain-walk-workers';
 
@@ -103,8 +104,17 @@ export class AuditLog {
   private plainParams(events: readonly NewAuditEvent[]): unknown[] {
     const entityId = events[0].entityId;
     const params: unknown[] = [shardOf(entityId, this.shardCount), entityId];
-    for (const event of events) params.push(eventContent(event));
-    for (const event of events) params.push(JSON.stringify(event.data), event.entityType, event.type, event.actor, event.occurredAt.toISOString());
+    // Each event's data and time are written once, for its content and for their own columns: the
+    // data's canonical JSON is the jsonb parameter too (jsonb keeps no key order or spacing, so the
+    // stored value is the same as from JSON.stringify), one serialisation per event instead of two (issue 13).
+    const columns: unknown[] = [];
+    for (const event of events) {
+      const data = event.data === undefined ? undefined : canonicalJson(event.data);
+      const occurredAt = event.occurredAt.toISOString();
+      params.push(eventContentOf(event.actor, data, event.entityId, event.entityType, occurredAt, event.type));
+      columns.push(data, event.entityType, event.type, event.actor, occurredAt);
+    }
+    for (const column of columns) params.push(column);
     return params;
   }
 
@@ -131,7 +141,7 @@ export class AuditLog {
     const contents = events.map((event) => this.contentSql(event, param, column));
     // Per event, in plainParams's order: its data (unless the content holds it), type, actor, time.
     const columns = events.map((event, i) => {
-      const data = contents[i].fromAnchor ? `(a.content::jsonb -> 'data')` : `${param(JSON.stringify(event.data))}::jsonb`;
+      const data = contents[i].fromAnchor ? `(a.content::jsonb -> 'data')` : `${param(canonicalJson(event.data))}::jsonb`;
       return {
         data,
         entityType: `${param(event.entityType)}::text`,
