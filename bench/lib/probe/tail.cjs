@@ -18,14 +18,20 @@
 
 const http = require('node:http');
 const v8 = require('node:v8');
-const { monitorEventLoopDelay, performance, PerformanceObserver } = require('node:perf_hooks');
+const { constants, monitorEventLoopDelay, performance, PerformanceObserver } = require('node:perf_hooks');
 const pg = require('pg');
 
 const TICK_MS = 10;
 const HEAP_MS = 250;
 const STALL_MS = 5;
 const WAIT_MS = 1;
-const GC_KINDS = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental', 8: 'weak-callbacks', 16: 'minor-mark-sweep' };
+// A gc entry's detail.kind is one of these (Node 20: minor 1, major 4, incremental 8, weak callbacks 16).
+const GC_KINDS = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+};
 
 let watch = null;
 const epoch = (at) => performance.timeOrigin + at;
