@@ -53,9 +53,17 @@ export async function measureSubmits(
   const cpu = watchCpu(options.processes);
   const samples: RequestSample[] = [];
   const tailWatch = options.tail ? await watchTail({ label: options.tail, api: options.server.probe, databaseUrl: options.databaseUrl, processes: options.processes }) : undefined;
-  const load = await ctx.load({ ...request, onResponse: answered.record, ...(tailWatch ? { samples } : {}) });
-  const cpuReport = cpu.stop(load.requests);
-  const tail = await tailWatch?.stop(samples);
+  let load: LoadResult;
+  let cpuReport: CpuReport;
+  let tail: TailReport | undefined;
+  try {
+    load = await ctx.load({ ...request, onResponse: answered.record, ...(tailWatch ? { samples } : {}) });
+    cpuReport = cpu.stop(load.requests);
+    tail = await tailWatch?.stop(samples);
+  } finally {
+    // A failed load must not leave the sampler querying PostgreSQL.
+    await tailWatch?.cancel();
+  }
   const window = await statements.stop(load.requests);
   const memory = rss.stop();
   const recorded = await recordRequests({ probe: options.server.probe, request, databaseUrl: options.databaseUrl, count: 3, expectStatus: 200 });

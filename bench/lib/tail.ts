@@ -43,6 +43,8 @@ export interface TailReport {
 export interface TailWatch {
   /** Stops watching; `samples` are the load's requests (RequestSample). */
   stop(samples: readonly RequestSample[]): Promise<TailReport>;
+  /** Stops watching without a report (the load failed); nothing once stopped. Call it in a `finally`. */
+  cancel(): Promise<void>;
 }
 
 const SAMPLE_MS = 20;
@@ -53,10 +55,18 @@ export const TAIL_DIR = path.join(RESULTS_DIR, 'tail');
 export async function watchTail(options: { label: string; api: Probe; databaseUrl: string; processes: Record<string, number> }): Promise<TailWatch> {
   const stopApi = await options.api.watchTail();
   const activity = sampleActivity(options.databaseUrl, options.processes);
+  let stopped = false;
   return {
     async stop(samples) {
+      stopped = true;
       const [api, pg] = await Promise.all([stopApi(), activity.stop()]);
-      return explainTail(options.label, samples, api, pg);
+      return explainTail(options.label, samples, api, pg.samples, pg.failure);
+    },
+    async cancel() {
+      if (stopped) return;
+      stopped = true;
+      // The api may be what failed: its watch is left to end with it.
+      await Promise.all([stopApi().catch(() => undefined), activity.stop()]);
     },
   };
 }
@@ -71,11 +81,15 @@ function cpuMs(pid: number): number {
   }
 }
 
-function sampleActivity(databaseUrl: string, processes: Record<string, number>): { stop(): Promise<ActivitySample[]> } {
+function sampleActivity(databaseUrl: string, processes: Record<string, number>): { stop(): Promise<{ samples: ActivitySample[]; failure?: string }> } {
   const samples: ActivitySample[] = [];
   let last = { at: Date.now(), cpu: Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuMs(pid)])) };
   let running = true;
+  let failure: string | undefined;
   const client = new Client({ connectionString: databaseUrl, application_name: 'bench-tail-sampler' });
+  // A connection the server ends (a database dropped WITH FORCE, a restart) is reported with the
+  // samples, never thrown at the bench process.
+  client.on('error', (error: Error) => (failure ??= error.message));
   const loop = (async () => {
     await client.connect();
     try {
@@ -97,19 +111,21 @@ function sampleActivity(databaseUrl: string, processes: Record<string, number>):
         await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
       }
     } finally {
-      await client.end();
+      await client.end().catch(() => undefined);
     }
-  })();
+  })().catch((error: unknown) => {
+    failure ??= error instanceof Error ? error.message : String(error);
+  });
   return {
     async stop() {
       running = false;
       await loop;
-      return samples;
+      return { samples, ...(failure ? { failure } : {}) };
     },
   };
 }
 
-function explainTail(label: string, samples: readonly RequestSample[], api: ProcessTail, activity: ActivitySample[]): TailReport {
+function explainTail(label: string, samples: readonly RequestSample[], api: ProcessTail, activity: ActivitySample[], samplerFailure?: string): TailReport {
   const sorted = [...samples].sort((a, b) => a.ms - b.ms);
   const p99 = quantile(sorted.map((s) => s.ms), 0.99);
   const slow = sorted.filter((s) => s.ms >= p99);
@@ -187,7 +203,7 @@ function explainTail(label: string, samples: readonly RequestSample[], api: Proc
     },
     {
       label: `tail: PostgreSQL backends of the run's database (pg_stat_activity every ${SAMPLE_MS} ms, mean count)`,
-      value: describeBackends(windowActivity),
+      value: describeBackends(windowActivity) + (samplerFailure ? ` (the sampler stopped after ${activity.length} samples: ${samplerFailure})` : ''),
     },
     {
       label: `tail: the slowest 1 % (${slow.length} requests ≥ ${loadP99} ms): what happened meanwhile`,

@@ -35,9 +35,14 @@ export const gatewayOpen: Scenario = {
       const cpu = watchCpu(stackProcesses(stack));
       const samples: RequestSample[] = [];
       const tailWatch = await watchTail({ label: `gateway-open-${share * 100}`, api: stack.api.probe, databaseUrl: stack.deployment.databaseUrl, processes: stackProcesses(stack) });
-      const result = await runOpenLoop({ ...request, rate, durationSec: ctx.settings.durationSec, onResponse: answered.record, samples });
-      cpuReport = cpu.stop(result.load.requests);
-      runs.push({ share, rate, result, answered, tail: await tailWatch.stop(samples) });
+      try {
+        const result = await runOpenLoop({ ...request, rate, durationSec: ctx.settings.durationSec, onResponse: answered.record, samples });
+        cpuReport = cpu.stop(result.load.requests);
+        runs.push({ share, rate, result, answered, tail: await tailWatch.stop(samples) });
+      } finally {
+        // A failed load must not leave the sampler querying PostgreSQL.
+        await tailWatch.cancel();
+      }
     }
     const main = runs[runs.length - 1];
     const databaseUrl = stack.deployment.databaseUrl;
