@@ -52,7 +52,7 @@ export async function measureSubmits(
   const statements = await watchStatements(options.probes);
   const cpu = watchCpu(options.processes);
   const samples: RequestSample[] = [];
-  const tailWatch = options.tail ? await watchTail({ label: options.tail, api: options.server.probe, databaseUrl: options.databaseUrl, processes: options.processes }) : undefined;
+  const tailWatch = options.tail ? await watchTail({ label: options.tail, api: options.server.probe, databaseUrl: options.databaseUrl, adminDatabaseUrl: ctx.settings.adminDatabaseUrl, processes: options.processes }) : undefined;
   let load: LoadResult;
   let cpuReport: CpuReport;
   let tail: TailReport | undefined;

@@ -5,7 +5,9 @@
  *   stalls, garbage-collection pauses, waits for a pg pool connection, and how long it took to
  *   answer every request it served;
  * - from PostgreSQL: pg_stat_activity of the run's database every SAMPLE_MS (what each backend is
- *   doing or waiting for: CPU, a lock, WAL, or idle in a transaction, i.e. waiting for the api);
+ *   doing or waiting for: CPU, a lock, WAL, or idle in a transaction, i.e. waiting for the api),
+ *   read over a connection to the admin database so the sampler's own backend is not counted as
+ *   the run's PostgreSQL in the CPU figures (lib/cpu.ts);
  * - from the box: /proc/loadavg's runnable tasks at the same moments (more than the 2 cores: CPU
  *   queueing), and the CPU each of the stack's processes (api, worker, simulator) used since the last sample.
  * Then it lines the slowest 1 % of the requests up with all of that, and writes the raw samples to
@@ -52,9 +54,10 @@ const SAMPLE_MS = 20;
 const STALL_COUNTED_MS = 10;
 export const TAIL_DIR = path.join(RESULTS_DIR, 'tail');
 
-export async function watchTail(options: { label: string; api: Probe; databaseUrl: string; processes: Record<string, number> }): Promise<TailWatch> {
+/** `databaseUrl`: the run's database, whose backends are sampled; `adminDatabaseUrl`: the one the sampler connects to. */
+export async function watchTail(options: { label: string; api: Probe; databaseUrl: string; adminDatabaseUrl: string; processes: Record<string, number> }): Promise<TailWatch> {
   const stopApi = await options.api.watchTail();
-  const activity = sampleActivity(options.databaseUrl, options.processes);
+  const activity = sampleActivity(options.adminDatabaseUrl, decodeURIComponent(new URL(options.databaseUrl).pathname.slice(1)), options.processes);
   let stopped = false;
   return {
     async stop(samples) {
@@ -81,12 +84,12 @@ function cpuMs(pid: number): number {
   }
 }
 
-function sampleActivity(databaseUrl: string, processes: Record<string, number>): { stop(): Promise<{ samples: ActivitySample[]; failure?: string }> } {
+function sampleActivity(adminDatabaseUrl: string, database: string, processes: Record<string, number>): { stop(): Promise<{ samples: ActivitySample[]; failure?: string }> } {
   const samples: ActivitySample[] = [];
   let last = { at: Date.now(), cpu: Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuMs(pid)])) };
   let running = true;
   let failure: string | undefined;
-  const client = new Client({ connectionString: databaseUrl, application_name: 'bench-tail-sampler' });
+  const client = new Client({ connectionString: adminDatabaseUrl, application_name: 'bench-tail-sampler' });
   // A connection the server ends (a database dropped WITH FORCE, a restart) is reported with the
   // samples, never thrown at the bench process.
   client.on('error', (error: Error) => (failure ??= error.message));
@@ -99,8 +102,9 @@ function sampleActivity(databaseUrl: string, processes: Record<string, number>):
           `SELECT CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, 'CPU')
                        WHEN state LIKE 'idle in transaction%' THEN 'idle in transaction' END AS what, count(*) AS n
              FROM pg_stat_activity
-            WHERE datname = current_database() AND pid <> pg_backend_pid() AND (state = 'active' OR state LIKE 'idle in transaction%')
+            WHERE datname = $1 AND (state = 'active' OR state LIKE 'idle in transaction%')
             GROUP BY 1`,
+          [database],
         );
         // The sampler itself is one of the runnable tasks.
         const runnable = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[3].split('/')[0]) - 1;

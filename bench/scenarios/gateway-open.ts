@@ -34,7 +34,7 @@ export const gatewayOpen: Scenario = {
       const answered = new AnsweredTransactions();
       const cpu = watchCpu(stackProcesses(stack));
       const samples: RequestSample[] = [];
-      const tailWatch = await watchTail({ label: `gateway-open-${share * 100}`, api: stack.api.probe, databaseUrl: stack.deployment.databaseUrl, processes: stackProcesses(stack) });
+      const tailWatch = await watchTail({ label: `gateway-open-${share * 100}`, api: stack.api.probe, databaseUrl: stack.deployment.databaseUrl, adminDatabaseUrl: ctx.settings.adminDatabaseUrl, processes: stackProcesses(stack) });
       try {
         const result = await runOpenLoop({ ...request, rate, durationSec: ctx.settings.durationSec, onResponse: answered.record, samples });
         cpuReport = cpu.stop(result.load.requests);
