@@ -26,6 +26,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { forgetDatabaseNames } from './lib/database';
 import { describeEnvironment } from './lib/environment';
 import { killAllProcessesNow, stopAllProcesses } from './lib/processes';
 import { RESULTS_DIR } from './lib/repo';
@@ -127,6 +128,7 @@ async function main(): Promise<number> {
     for (const scenario of selected) {
       log(`${scenario.name}: ${scenario.summary}`);
       ctx.currentScenario = scenario.name;
+      forgetDatabaseNames();
       try {
         const outcome = await scenario.run(ctx);
         const result = withBaseline(scenario, outcome, ctx);

@@ -13,6 +13,15 @@ const SAFE_NAME = /^[a-z_][a-z0-9_]*$/;
  */
 const namedByThisRun = new Set<string>();
 
+/**
+ * Forgets the names: called before each scenario, so a seeded database an earlier scenario used
+ * (audit-query's, stored's) is a neighbour's again if another run uses it during a later scenario.
+ * The run's own `kiungo_bench_run_<pid>`, shared by the scenarios, is told by its name (lib/cpu.ts).
+ */
+export function forgetDatabaseNames(): void {
+  namedByThisRun.clear();
+}
+
 /** Whether this process has named the database (and so may be using it). */
 export function namedByThisBench(name: string): boolean {
   return namedByThisRun.has(name);
