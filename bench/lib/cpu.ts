@@ -2,8 +2,8 @@
  * Where the CPU went during a measurement window (Linux /proc), so that a slow figure can be told
  * from a busy neighbour on the shared 2-core box:
  * - each process the scenario names (api, worker, simulator, …), by pid;
- * - PostgreSQL: the backends serving the bench's own databases (`kiungo_bench*` that this process
- *   named, told apart by their process title; another run's own `kiungo_bench_run_<pid>`, or a shared
+ * - PostgreSQL: the backends serving the bench's own databases (`kiungo_bench*` that the running
+ *   scenario named, told apart by their process title; another run's own `kiungo_bench_run_<pid>`, or a shared
  *   seeded database this run is not using, is a neighbour's) plus the server's own processes (postmaster, WAL writer, checkpointer,
  *   background writer: shared, but mostly busy with our writes). Backends of other databases are
  *   neighbours (other engineers' tests on the same server) and count as "everything else";
@@ -189,6 +189,12 @@ function postgresRole(pid: number): 'bench' | 'server' | 'other' {
   // shared seeded one that this run has not named (someone else seeding or measuring it).
   if (database.startsWith(RUN_DATABASE_PREFIX)) return database === `${RUN_DATABASE_PREFIX}${process.pid}` ? 'bench' : 'other';
   return database.startsWith(BENCH_DATABASE_PREFIX) && namedByThisBench(database) ? 'bench' : 'other';
+}
+
+/** utime + stime of one process, in ms; NaN once it is gone. */
+export function processCpuMs(pid: number): number {
+  const stat = readStat(`/proc/${pid}/stat`);
+  return stat ? ((stat.utime + stat.stime) * 1000) / TICKS_PER_SECOND : NaN;
 }
 
 /** utime + stime (and stime alone) of every process, with its command name. */

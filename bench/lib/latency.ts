@@ -15,7 +15,7 @@ export interface LatencySummary {
 
 export function summarizeLatencies(samples: readonly number[]): LatencySummary {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
+  const at = (q: number): number => round(quantileOfSorted(sorted, q));
   return {
     count: sorted.length,
     p50: at(0.5),
@@ -65,7 +65,11 @@ export function loadFromSamples(sampled: SampledLoad): LoadResult {
 }
 
 function quantile(samples: readonly number[], q: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
+  return quantileOfSorted([...samples].sort((a, b) => a - b), q);
+}
+
+/** The value at quantile `q` (0–1) of values sorted ascending: the one ⌊q·n⌋ from the bottom; 0 when there are none. */
+export function quantileOfSorted(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 

@@ -16,6 +16,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
+import { processCpuMs } from './cpu';
+import { quantileOfSorted } from './latency';
 import type { ProcessTail, Probe } from './probe/client';
 import { RESULTS_DIR } from './repo';
 import type { Figure } from './scenario';
@@ -74,19 +76,9 @@ export async function watchTail(options: { label: string; api: Probe; databaseUr
   };
 }
 
-/** utime + stime of a process, in ms (USER_HZ is 100 on Linux); NaN once it is gone. */
-function cpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return NaN;
-  }
-}
-
 function sampleActivity(adminDatabaseUrl: string, database: string, processes: Record<string, number>): { stop(): Promise<{ samples: ActivitySample[]; failure?: string }> } {
   const samples: ActivitySample[] = [];
-  let last = { at: Date.now(), cpu: Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuMs(pid)])) };
+  let last = { at: Date.now(), cpu: Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, processCpuMs(pid)])) };
   let running = true;
   let failure: string | undefined;
   const client = new Client({ connectionString: adminDatabaseUrl, application_name: 'bench-tail-sampler' });
@@ -108,7 +100,7 @@ function sampleActivity(adminDatabaseUrl: string, database: string, processes: R
         );
         // The sampler itself is one of the runnable tasks.
         const runnable = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[3].split('/')[0]) - 1;
-        const now = { at: Date.now(), cpu: Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuMs(pid)])) };
+        const now = { at: Date.now(), cpu: Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, processCpuMs(pid)])) };
         const cpu = Object.fromEntries(Object.keys(processes).map((name) => [name, round((now.cpu[name] - last.cpu[name]) / Math.max(1, now.at - last.at))]));
         last = now;
         samples.push({ at, backends: Object.fromEntries(rows.map((row) => [row.what, Number(row.n)])), runnable, cpu });
@@ -131,7 +123,7 @@ function sampleActivity(adminDatabaseUrl: string, database: string, processes: R
 
 function explainTail(label: string, samples: readonly RequestSample[], api: ProcessTail, activity: ActivitySample[], samplerFailure?: string): TailReport {
   const sorted = [...samples].sort((a, b) => a.ms - b.ms);
-  const p99 = quantile(sorted.map((s) => s.ms), 0.99);
+  const p99 = quantileOfSorted(sorted.map((s) => s.ms), 0.99);
   const slow = sorted.filter((s) => s.ms >= p99);
   const from = Math.max(api.from, samples.reduce((min, s) => Math.min(min, s.at), Infinity));
   const to = Math.min(api.to, samples.reduce((max, s) => Math.max(max, s.at + s.ms), 0));
@@ -193,7 +185,7 @@ function explainTail(label: string, samples: readonly RequestSample[], api: Proc
     },
     {
       label: 'tail: api answer time (request in → response written) vs the load generator\'s latency',
-      value: `api p50 ${round(quantile(served, 0.5))} / p99 ${round(quantile(served, 0.99))} ms; load generator p50 ${round(quantile(sorted.map((s) => s.ms), 0.5))} / p99 ${loadP99} ms`,
+      value: `api p50 ${round(quantileOfSorted(served, 0.5))} / p99 ${round(quantileOfSorted(served, 0.99))} ms; load generator p50 ${round(quantileOfSorted(sorted.map((s) => s.ms), 0.5))} / p99 ${loadP99} ms`,
     },
     {
       label: 'tail: api pg pool, waits for a connection',
@@ -203,7 +195,7 @@ function explainTail(label: string, samples: readonly RequestSample[], api: Proc
     },
     {
       label: 'tail: api Redis commands (round trip as the api saw it)',
-      value: `${redis.length} (${round(redis.length / Math.max(1, served.length))} per request served), p50 ${round(quantile(redisMs, 0.5))} / p99 ${round(quantile(redisMs, 0.99))} / max ${round(redisMs.at(-1) ?? 0)} ms; ${Object.entries(countBy(redis.map(([, , name]) => name))).map(([name, n]) => `${name} ${n}`).join(', ')}`,
+      value: `${redis.length} (${round(redis.length / Math.max(1, served.length))} per request served), p50 ${round(quantileOfSorted(redisMs, 0.5))} / p99 ${round(quantileOfSorted(redisMs, 0.99))} / max ${round(redisMs.at(-1) ?? 0)} ms; ${Object.entries(countBy(redis.map(([, , name]) => name))).map(([name, n]) => `${name} ${n}`).join(', ')}`,
     },
     {
       label: `tail: PostgreSQL backends of the run's database (pg_stat_activity every ${SAMPLE_MS} ms, mean count)`,
@@ -225,12 +217,12 @@ function explainTail(label: string, samples: readonly RequestSample[], api: Proc
       loopDelayMax: api.loopDelay.max,
       loopUtilization: api.loopUtilization,
       apiCpuShare: round(apiCpu),
-      redisP99: round(quantile(redisMs, 0.99)),
+      redisP99: round(quantileOfSorted(redisMs, 0.99)),
       gcPauseMs: round(gcTotal),
       gcShare: round((100 * gcTotal) / windowMs),
       gcPauseMax: round(Math.max(0, ...gc.map(([, ms]) => ms))),
       promotedKiBPerRequest: round(promotedKiB / Math.max(1, served.length)),
-      apiServedP99: round(quantile(served, 0.99)),
+      apiServedP99: round(quantileOfSorted(served, 0.99)),
       slowWithStallShare: round((100 * slowStalled.length) / Math.max(1, slow.length)),
       runnableMean: round(mean(windowActivity.map((a) => a.runnable))),
       runnableSlow: round(mean(slowActivity.map((a) => a.runnable))),
@@ -263,10 +255,6 @@ function describeBackends(activity: ActivitySample[]): string {
     .sort((a, b) => b[1] - a[1])
     .map(([what, n]) => `${what} ${round(n / activity.length)}`);
   return parts.length === 0 ? 'none active' : parts.join(', ');
-}
-
-function quantile(sortedValues: readonly number[], q: number): number {
-  return sortedValues[Math.min(sortedValues.length - 1, Math.floor(q * sortedValues.length))] ?? 0;
 }
 
 function sum(values: readonly number[]): number {
