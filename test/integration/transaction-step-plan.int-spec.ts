@@ -1,4 +1,5 @@
 import { AuditLog } from '../../core/audit/audit-log';
+import { StatementTexts } from '../../core/db/pool';
 import type { TransactionStep } from '../../core/transactions/domain/transaction';
 import { transactionEvent } from '../../core/transactions/domain/transaction-events';
 import { stepStatement } from '../../core/transactions/pg/transaction-step.sql';
@@ -68,7 +69,7 @@ describe('the completing statement, planned once on a small table', () => {
       transaction: storedTransaction({ ...tx, state: 'completed', agencyRef: 'NRB-PLAN-NEW' }, at),
       at,
     };
-    const { text, values } = stepStatement(tx.id, step, { findDuplicateReference: true, answer }, audit);
+    const { text, values } = stepStatement(tx.id, step, { findDuplicateReference: true, answer }, audit, new StatementTexts(1));
 
     const client = await db.pool.connect();
     try {

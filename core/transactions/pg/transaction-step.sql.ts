@@ -1,41 +1,213 @@
 import type { AuditLog } from '../../audit/audit-log';
+import type { StatementTexts } from '../../db/pool';
 import { answerJson } from '../../idempotency/domain/idempotent-request';
-import type { ChangeGuard, TransactionChange, TransactionStep } from '../domain/transaction';
+import type { TransactionStep } from '../domain/transaction';
 import type { ApplyOptions } from '../transaction.repository';
 import { COLUMNS } from './transaction.row';
 
 /**
+ * What a step statement's text depends on, as bits of one number: which fields the step sets and
+ * guards, whether its time is known, and which CTEs it holds. `stepShape` reads them (with the
+ * values) from a step, `stepText` writes the text from them alone, so the text cannot depend on
+ * anything the key leaves out (issue 13: built once per shape, the same string after).
+ */
+const SET_AGENCY_REF = 1 << 0;
+const SET_RESULT = 1 << 1;
+const SET_LAST_ERROR = 1 << 2;
+const SET_NEXT_ATTEMPT_AT = 1 << 3;
+const SET_FALLBACK = 1 << 4;
+const SET_PROVISIONAL_REF = 1 << 5;
+const SET_REPLAY_PENDING = 1 << 6;
+const SET_REPLAY_FAILURES = 1 << 7;
+const SET_BREAKER_REFUSALS = 1 << 8;
+const SET_REPLAYED = 1 << 9;
+const SET_PARKED_REASON = 1 << 10;
+const SET_MANUAL_OUTCOME = 1 << 11;
+const SET_CONFLICT = 1 << 12;
+/** The step's time is known (its answer's or its first event's): updated_at and replayed_at take it, else now(). */
+const AT = 1 << 13;
+const GUARD_ATTEMPT = 1 << 14;
+const GUARD_REPLAY_PENDING = 1 << 15;
+const GUARD_AGENCY_CODE = 1 << 16;
+const GUARD_AGENCY_REF = 1 << 17;
+const GUARD_MANUAL_ABSENT = 1 << 18;
+const GUARD_MANUAL_PRESENT = 1 << 19;
+const NOTICE = 1 << 20;
+const DUPLICATE = 1 << 21;
+const ANSWER = 1 << 22;
+/** The step has events: the audit chain's CTEs follow (their own text is AuditLog's, one string per shape of events). */
+const EVENTS = 1 << 23;
+
+/** The step statement's texts are kept for at most this many shapes of events per shape (see StatementTexts). */
+export const STEP_TEXT_SHAPES = 8;
+
+const json = (value: unknown): unknown => (value === null ? null : JSON.stringify(value));
+
+/**
  * A lifecycle step as ONE statement: the guarded UPDATE (CTE `updated`), the citizen notice when
  * asked for, and the audit events chained after it, so that no row means no events. The text
- * depends only on which fields the step sets and guards, so each shape is prepared once.
+ * depends only on the step's shape (stepShape), so it is built once per shape and then handed out
+ * as the same string from `texts` (the record statement's mechanism): prepared once per
+ * connection, its name found without hashing a fresh text.
  */
-export function stepStatement(id: string, step: TransactionStep, options: ApplyOptions, audit: AuditLog): { text: string; values: unknown[] } {
+export function stepStatement(
+  id: string,
+  step: TransactionStep,
+  options: ApplyOptions,
+  audit: AuditLog,
+  texts: StatementTexts,
+): { text: string; values: unknown[] } {
   const values: unknown[] = [id];
-  const param = (value: unknown, cast = ''): string => {
-    values.push(value);
-    return `$${values.length}${cast}`;
-  };
+  const shape = stepShape(step, options, values);
+  let chain = '';
+  if (shape & EVENTS) {
+    const ctes = audit.chainCtes(step.events, values.length + 1, 'updated');
+    for (const param of ctes.params) values.push(param);
+    chain = ctes.ctes;
+  }
+  return { text: texts.text(shape, chain, () => stepText(shape, chain)), values };
+}
+
+/** The step's shape; its values pushed onto `values` (after the id, $1) in the order stepText numbers them. */
+function stepShape(step: TransactionStep, options: ApplyOptions, values: unknown[]): number {
+  const { change, guard } = step;
   const answer = options.answer;
   // The step's time on the app's clock (its answer's, else its events'), so that updated_at and
   // replayed_at are compared with the same clock that reads them (replay progress, retention).
   const at = answer?.at ?? step.events[0]?.occurredAt;
+  let shape = at ? AT : 0;
+  values.push(change.state);
+  if (change.agencyRef !== undefined) {
+    shape |= SET_AGENCY_REF;
+    values.push(change.agencyRef);
+  }
+  if (change.result !== undefined) {
+    shape |= SET_RESULT;
+    values.push(json(change.result));
+  }
+  if (change.lastError !== undefined) {
+    shape |= SET_LAST_ERROR;
+    values.push(json(change.lastError));
+  }
+  if (change.nextAttemptAt !== undefined) {
+    shape |= SET_NEXT_ATTEMPT_AT;
+    values.push(change.nextAttemptAt);
+  }
+  if (change.fallback !== undefined) {
+    shape |= SET_FALLBACK;
+    values.push(change.fallback);
+  }
+  if (change.provisionalRef !== undefined) {
+    shape |= SET_PROVISIONAL_REF;
+    values.push(change.provisionalRef);
+  }
+  if (change.replayPending !== undefined) {
+    shape |= SET_REPLAY_PENDING;
+    values.push(change.replayPending);
+  }
+  if (change.replayFailures !== undefined) {
+    shape |= SET_REPLAY_FAILURES;
+    values.push(change.replayFailures);
+  }
+  if (change.breakerRefusals !== undefined) {
+    shape |= SET_BREAKER_REFUSALS;
+    values.push(change.breakerRefusals);
+  }
+  if (change.replayed) {
+    shape |= SET_REPLAYED;
+    if (at) values.push(at);
+  }
+  if (change.parkedReason !== undefined) {
+    shape |= SET_PARKED_REASON;
+    values.push(json(change.parkedReason));
+  }
+  if (change.manualOutcome !== undefined) {
+    shape |= SET_MANUAL_OUTCOME;
+    values.push(json(change.manualOutcome));
+  }
+  if (change.conflict !== undefined) {
+    shape |= SET_CONFLICT;
+    values.push(json(change.conflict));
+  }
+  if (at) values.push(at);
+  values.push(guard.states);
+  if (guard.attempt !== undefined) {
+    shape |= GUARD_ATTEMPT;
+    values.push(guard.attempt);
+  }
+  if (guard.replayPending !== undefined) {
+    shape |= GUARD_REPLAY_PENDING;
+    values.push(guard.replayPending);
+  }
+  if (guard.agencyCode !== undefined) {
+    shape |= GUARD_AGENCY_CODE;
+    values.push(guard.agencyCode);
+  }
+  if (guard.agencyRef !== undefined) {
+    shape |= GUARD_AGENCY_REF;
+    values.push(guard.agencyRef);
+  }
+  if (guard.manualOutcome === 'absent') shape |= GUARD_MANUAL_ABSENT;
+  if (guard.manualOutcome === 'present') shape |= GUARD_MANUAL_PRESENT;
+  const completes = change.state === 'completed';
+  const notice = completes ? options.notice : undefined;
+  if (notice) {
+    shape |= NOTICE;
+    values.push(notice.kind, notice.phoneSealed, notice.text, notice.phoneSealed ? 'pending' : 'no-phone');
+  }
+  if (options.findDuplicateReference && completes) shape |= DUPLICATE;
+  if (answer) {
+    shape |= ANSWER;
+    values.push(answer.answer.status, answerJson(answer.answer.body), answer.request.scope, answer.request.key);
+  }
+  if (step.events.length > 0) shape |= EVENTS;
+  return shape;
+}
+
+/** The statement's text for a shape (and the audit chain's CTEs, '' without events): its only inputs. */
+function stepText(shape: number, chain: string): string {
+  let n = 1;
+  const param = (cast = ''): string => `$${++n}${cast}`;
+  const has = (bit: number): boolean => (shape & bit) !== 0;
+  const at = has(AT);
+  const set = [`state = ${param()}`];
+  if (has(SET_AGENCY_REF)) set.push(`agency_ref = ${param()}`);
+  if (has(SET_RESULT)) set.push(`result = ${param('::jsonb')}`);
+  if (has(SET_LAST_ERROR)) set.push(`last_error = ${param('::jsonb')}`);
+  if (has(SET_NEXT_ATTEMPT_AT)) set.push(`next_attempt_at = ${param('::timestamptz')}`);
+  if (has(SET_FALLBACK)) set.push(`fallback = ${param()}`);
+  if (has(SET_PROVISIONAL_REF)) set.push(`provisional_ref = ${param()}`);
+  if (has(SET_REPLAY_PENDING)) set.push(`replay_pending = ${param()}`);
+  if (has(SET_REPLAY_FAILURES)) set.push(`replay_failures = ${param('::integer')}`);
+  if (has(SET_BREAKER_REFUSALS)) set.push(`breaker_refusals = ${param('::integer')}`);
+  if (has(SET_REPLAYED)) set.push(at ? `replayed_at = ${param('::timestamptz')}` : 'replayed_at = now()');
+  if (has(SET_PARKED_REASON)) set.push(`parked_reason = ${param('::jsonb')}`);
+  if (has(SET_MANUAL_OUTCOME)) set.push(`manual_outcome = ${param('::jsonb')}`);
+  if (has(SET_CONFLICT)) set.push(`conflict = ${param('::jsonb')}`);
+  set.push(at ? `updated_at = ${param('::timestamptz')}` : 'updated_at = now()');
+  const where = ['id = $1', `state = ANY(${param('::text[]')})`];
+  if (has(GUARD_ATTEMPT)) where.push(`attempts = ${param('::integer')}`);
+  if (has(GUARD_REPLAY_PENDING)) where.push(`replay_pending = ${param()}`);
+  if (has(GUARD_AGENCY_CODE)) where.push(`agency_code = ${param()}`);
+  if (has(GUARD_AGENCY_REF)) where.push(`agency_ref = ${param()}`);
+  if (has(GUARD_MANUAL_ABSENT)) where.push('manual_outcome IS NULL');
+  if (has(GUARD_MANUAL_PRESENT)) where.push('manual_outcome IS NOT NULL');
+  const answer = has(ANSWER);
+  const duplicate = has(DUPLICATE);
   // With an answer, the caller knows the row as the step leaves it: only what the statement's own checks read comes back.
-  const update = `UPDATE transactions SET ${setClauses(step.change, param, at).join(', ')}
-        WHERE ${whereClauses(step.guard, param).join(' AND ')}
+  const update = `UPDATE transactions SET ${set.join(', ')}
+        WHERE ${where.join(' AND ')}
         RETURNING ${answer ? 'id, agency_code, agency_ref, state' : COLUMNS}`;
-  const completes = step.change.state === 'completed';
-  const notice = options.notice && completes ? options.notice : undefined;
-  const duplicate = options.findDuplicateReference && completes;
-  if (step.events.length === 0 && !notice && !duplicate && !answer) return { text: update, values };
+  if (!has(EVENTS) && !has(NOTICE) && !duplicate && !answer) return update;
 
   const ctes = [`updated AS (${update})`];
   const selected = ['updated.*'];
-  if (notice) {
+  if (has(NOTICE)) {
     // Recorded with the completion itself: recorded after it, a crash in between would lose it.
     ctes.push(`notice AS (
          INSERT INTO citizen_notices (transaction_id, kind, agency_ref, phone_sealed, body, status)
-         SELECT id, ${param(notice.kind, '::text')}, agency_ref, ${param(notice.phoneSealed, '::bytea')}, ${param(notice.text, '::text')},
-                ${param(notice.phoneSealed ? 'pending' : 'no-phone', '::text')}
+         SELECT id, ${param('::text')}, agency_ref, ${param('::bytea')}, ${param('::text')},
+                ${param('::text')}
            FROM updated WHERE state = 'completed'
          ON CONFLICT (transaction_id, kind) WHERE transaction_id IS NOT NULL DO NOTHING RETURNING transaction_id)`);
     selected.push('EXISTS (SELECT 1 FROM notice) AS notice_recorded');
@@ -47,18 +219,14 @@ export function stepStatement(id: string, step: TransactionStep, options: ApplyO
   if (answer) {
     // The idempotency answer (core/idempotency), unless a duplicate reference is about to make this a conflict.
     ctes.push(`answer AS (
-         UPDATE idempotency_keys SET status = ${param(answer.answer.status, '::integer')}, body = ${param(answerJson(answer.answer.body), '::jsonb')}
-          WHERE scope = ${param(answer.request.scope, '::text')} AND key = ${param(answer.request.key, '::text')} AND status IS NULL
+         UPDATE idempotency_keys SET status = ${param('::integer')}, body = ${param('::jsonb')}
+          WHERE scope = ${param('::text')} AND key = ${param('::text')} AND status IS NULL
             AND EXISTS (SELECT 1 FROM updated)${duplicate ? ' AND NOT EXISTS (SELECT 1 FROM holder)' : ''}
           RETURNING 1)`);
     selected.push('EXISTS (SELECT 1 FROM answer) AS answered');
   }
-  if (step.events.length > 0) {
-    const chain = audit.chainCtes(step.events, values.length + 1, 'updated');
-    values.push(...chain.params);
-    ctes.push(chain.ctes);
-  }
-  return { text: `WITH ${ctes.join(',\n')}\nSELECT ${selected.join(', ')} FROM updated`, values };
+  if (has(EVENTS)) ctes.push(chain);
+  return `WITH ${ctes.join(',\n')}\nSELECT ${selected.join(', ')} FROM updated`;
 }
 
 /**
@@ -72,36 +240,3 @@ export function stepStatement(id: string, step: TransactionStep, options: ApplyO
 const DUPLICATE_HOLDER_CTE = `holder AS (SELECT t.id, t.created_at FROM transactions t, updated
    WHERE t.agency_code = updated.agency_code AND t.agency_ref = updated.agency_ref AND t.id <> updated.id)`;
 const DUPLICATE_OF_SQL = '(SELECT id FROM holder ORDER BY created_at, id LIMIT 1) AS duplicate_of';
-
-type Param = (value: unknown, cast?: string) => string;
-
-function setClauses(change: TransactionChange, param: Param, at?: Date): string[] {
-  const json = (value: unknown): string => param(value === null ? null : JSON.stringify(value), '::jsonb');
-  const set = [`state = ${param(change.state)}`];
-  if (change.agencyRef !== undefined) set.push(`agency_ref = ${param(change.agencyRef)}`);
-  if (change.result !== undefined) set.push(`result = ${json(change.result)}`);
-  if (change.lastError !== undefined) set.push(`last_error = ${json(change.lastError)}`);
-  if (change.nextAttemptAt !== undefined) set.push(`next_attempt_at = ${param(change.nextAttemptAt, '::timestamptz')}`);
-  if (change.fallback !== undefined) set.push(`fallback = ${param(change.fallback)}`);
-  if (change.provisionalRef !== undefined) set.push(`provisional_ref = ${param(change.provisionalRef)}`);
-  if (change.replayPending !== undefined) set.push(`replay_pending = ${param(change.replayPending)}`);
-  if (change.replayFailures !== undefined) set.push(`replay_failures = ${param(change.replayFailures, '::integer')}`);
-  if (change.breakerRefusals !== undefined) set.push(`breaker_refusals = ${param(change.breakerRefusals, '::integer')}`);
-  if (change.replayed) set.push(at ? `replayed_at = ${param(at, '::timestamptz')}` : 'replayed_at = now()');
-  if (change.parkedReason !== undefined) set.push(`parked_reason = ${json(change.parkedReason)}`);
-  if (change.manualOutcome !== undefined) set.push(`manual_outcome = ${json(change.manualOutcome)}`);
-  if (change.conflict !== undefined) set.push(`conflict = ${json(change.conflict)}`);
-  set.push(at ? `updated_at = ${param(at, '::timestamptz')}` : 'updated_at = now()');
-  return set;
-}
-
-function whereClauses(guard: ChangeGuard, param: Param): string[] {
-  const where = ['id = $1', `state = ANY(${param(guard.states, '::text[]')})`];
-  if (guard.attempt !== undefined) where.push(`attempts = ${param(guard.attempt, '::integer')}`);
-  if (guard.replayPending !== undefined) where.push(`replay_pending = ${param(guard.replayPending)}`);
-  if (guard.agencyCode !== undefined) where.push(`agency_code = ${param(guard.agencyCode)}`);
-  if (guard.agencyRef !== undefined) where.push(`agency_ref = ${param(guard.agencyRef)}`);
-  if (guard.manualOutcome === 'absent') where.push('manual_outcome IS NULL');
-  if (guard.manualOutcome === 'present') where.push('manual_outcome IS NOT NULL');
-  return where;
-}

@@ -18,7 +18,7 @@ import {
 } from '../transaction.repository';
 import type { ReplayCursor, ReplayFilters } from '../../replay-tasks/domain/replay-task';
 import { REPLAY_PROGRESS_WINDOW_S } from '../domain/replay-progress';
-import { stepStatement } from './transaction-step.sql';
+import { STEP_TEXT_SHAPES, stepStatement } from './transaction-step.sql';
 import { storeDataKeyCte } from '../../privacy/pg/citizen-keys.sql';
 import { COLUMNS, columnsOf, toTransaction, type TransactionRow } from './transaction.row';
 
@@ -48,6 +48,8 @@ const RECORD_TEXT_SHAPES = 64;
 export class PgTransactionRepository extends TransactionRepository {
   /** recordText's texts, by form and then by the events' CTEs. */
   private readonly recordTexts = new StatementTexts(RECORD_TEXT_SHAPES);
+  /** apply's step statement texts, by the step's shape and then by the events' CTEs. */
+  private readonly stepTexts = new StatementTexts(STEP_TEXT_SHAPES);
 
   constructor(
     private readonly pool: Pool,
@@ -194,7 +196,7 @@ export class PgTransactionRepository extends TransactionRepository {
   }
 
   async apply(id: string, step: TransactionStep, options: ApplyOptions = {}): Promise<Applied | null> {
-    const { text, values } = stepStatement(id, step, options, this.audit);
+    const { text, values } = stepStatement(id, step, options, this.audit, this.stepTexts);
     const { rows } = await this.pool
       .query<TransactionRow & { duplicate_of?: string | null; notice_recorded?: boolean; answered?: boolean }>(statement(text, values, this.prepared))
       .catch((error: unknown) => {
