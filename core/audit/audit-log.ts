@@ -105,8 +105,9 @@ export class AuditLog {
     const entityId = events[0].entityId;
     const params: unknown[] = [shardOf(entityId, this.shardCount), entityId];
     // Each event's data and time are written once, for its content and for their own columns: the
-    // data's canonical JSON is the jsonb parameter too (jsonb keeps no key order or spacing, so the
-    // stored value is the same as from JSON.stringify), one serialisation per event instead of two (issue 13).
+    // data's canonical JSON is the jsonb parameter too (jsonb keeps no key order or spacing, so for
+    // plain JSON data, which is all any event carries, the stored value is the same as from
+    // JSON.stringify), one serialisation per event instead of two (issue 13).
     const columns: unknown[] = [];
     for (const event of events) {
       const data = event.data === undefined ? undefined : canonicalJson(event.data);
@@ -141,7 +142,7 @@ export class AuditLog {
     const contents = events.map((event) => this.contentSql(event, param, column));
     // Per event, in plainParams's order: its data (unless the content holds it), type, actor, time.
     const columns = events.map((event, i) => {
-      const data = contents[i].fromAnchor ? `(a.content::jsonb -> 'data')` : `${param(canonicalJson(event.data))}::jsonb`;
+      const data = contents[i].fromAnchor ? `(a.content::jsonb -> 'data')` : `${param(event.data === undefined ? undefined : canonicalJson(event.data))}::jsonb`;
       return {
         data,
         entityType: `${param(event.entityType)}::text`,
