@@ -11,25 +11,36 @@ import { COLUMNS } from './transaction.row';
  * values) from a step, `stepText` writes the text from them alone, so the text cannot depend on
  * anything the key leaves out (issue 13: built once per shape, the same string after).
  */
-const SET_AGENCY_REF = 1 << 0;
-const SET_RESULT = 1 << 1;
-const SET_LAST_ERROR = 1 << 2;
-const SET_NEXT_ATTEMPT_AT = 1 << 3;
-const SET_FALLBACK = 1 << 4;
-const SET_PROVISIONAL_REF = 1 << 5;
-const SET_REPLAY_PENDING = 1 << 6;
-const SET_REPLAY_FAILURES = 1 << 7;
-const SET_BREAKER_REFUSALS = 1 << 8;
-const SET_REPLAYED = 1 << 9;
-const SET_PARKED_REASON = 1 << 10;
-const SET_MANUAL_OUTCOME = 1 << 11;
-const SET_CONFLICT = 1 << 12;
+type StepChange = TransactionStep['change'];
+/**
+ * The fields a step may set, in the statement's order; field i is bit i of the shape. `replayed`
+ * is a flag, not a value: replayed_at takes the step's time (or now()).
+ */
+const SET_FIELDS: ReadonlyArray<{ key: keyof StepChange; column: string; cast?: string; json?: true; timed?: true }> = [
+  { key: 'agencyRef', column: 'agency_ref' },
+  { key: 'result', column: 'result', cast: '::jsonb', json: true },
+  { key: 'lastError', column: 'last_error', cast: '::jsonb', json: true },
+  { key: 'nextAttemptAt', column: 'next_attempt_at', cast: '::timestamptz' },
+  { key: 'fallback', column: 'fallback' },
+  { key: 'provisionalRef', column: 'provisional_ref' },
+  { key: 'replayPending', column: 'replay_pending' },
+  { key: 'replayFailures', column: 'replay_failures', cast: '::integer' },
+  { key: 'breakerRefusals', column: 'breaker_refusals', cast: '::integer' },
+  { key: 'replayed', column: 'replayed_at', cast: '::timestamptz', timed: true },
+  { key: 'parkedReason', column: 'parked_reason', cast: '::jsonb', json: true },
+  { key: 'manualOutcome', column: 'manual_outcome', cast: '::jsonb', json: true },
+  { key: 'conflict', column: 'conflict', cast: '::jsonb', json: true },
+];
 /** The step's time is known (its answer's or its first event's): updated_at and replayed_at take it, else now(). */
 const AT = 1 << 13;
-const GUARD_ATTEMPT = 1 << 14;
-const GUARD_REPLAY_PENDING = 1 << 15;
-const GUARD_AGENCY_CODE = 1 << 16;
-const GUARD_AGENCY_REF = 1 << 17;
+/** The guards that compare a column with a value; guard i is bit GUARD_FIRST + i of the shape. */
+const GUARD_FIRST = 14;
+const GUARD_FIELDS: ReadonlyArray<{ key: 'attempt' | 'replayPending' | 'agencyCode' | 'agencyRef'; column: string; cast?: string }> = [
+  { key: 'attempt', column: 'attempts', cast: '::integer' },
+  { key: 'replayPending', column: 'replay_pending' },
+  { key: 'agencyCode', column: 'agency_code' },
+  { key: 'agencyRef', column: 'agency_ref' },
+];
 const GUARD_MANUAL_ABSENT = 1 << 18;
 const GUARD_MANUAL_PRESENT = 1 << 19;
 const NOTICE = 1 << 20;
@@ -77,76 +88,22 @@ function stepShape(step: TransactionStep, options: ApplyOptions, values: unknown
   const at = answer?.at ?? step.events[0]?.occurredAt;
   let shape = at ? AT : 0;
   values.push(change.state);
-  if (change.agencyRef !== undefined) {
-    shape |= SET_AGENCY_REF;
-    values.push(change.agencyRef);
-  }
-  if (change.result !== undefined) {
-    shape |= SET_RESULT;
-    values.push(json(change.result));
-  }
-  if (change.lastError !== undefined) {
-    shape |= SET_LAST_ERROR;
-    values.push(json(change.lastError));
-  }
-  if (change.nextAttemptAt !== undefined) {
-    shape |= SET_NEXT_ATTEMPT_AT;
-    values.push(change.nextAttemptAt);
-  }
-  if (change.fallback !== undefined) {
-    shape |= SET_FALLBACK;
-    values.push(change.fallback);
-  }
-  if (change.provisionalRef !== undefined) {
-    shape |= SET_PROVISIONAL_REF;
-    values.push(change.provisionalRef);
-  }
-  if (change.replayPending !== undefined) {
-    shape |= SET_REPLAY_PENDING;
-    values.push(change.replayPending);
-  }
-  if (change.replayFailures !== undefined) {
-    shape |= SET_REPLAY_FAILURES;
-    values.push(change.replayFailures);
-  }
-  if (change.breakerRefusals !== undefined) {
-    shape |= SET_BREAKER_REFUSALS;
-    values.push(change.breakerRefusals);
-  }
-  if (change.replayed) {
-    shape |= SET_REPLAYED;
-    if (at) values.push(at);
-  }
-  if (change.parkedReason !== undefined) {
-    shape |= SET_PARKED_REASON;
-    values.push(json(change.parkedReason));
-  }
-  if (change.manualOutcome !== undefined) {
-    shape |= SET_MANUAL_OUTCOME;
-    values.push(json(change.manualOutcome));
-  }
-  if (change.conflict !== undefined) {
-    shape |= SET_CONFLICT;
-    values.push(json(change.conflict));
-  }
+  SET_FIELDS.forEach((field, i) => {
+    const value = change[field.key];
+    if (field.timed ? !value : value === undefined) return;
+    shape |= 1 << i;
+    if (field.timed) {
+      if (at) values.push(at);
+    } else values.push(field.json ? json(value) : value);
+  });
   if (at) values.push(at);
   values.push(guard.states);
-  if (guard.attempt !== undefined) {
-    shape |= GUARD_ATTEMPT;
-    values.push(guard.attempt);
-  }
-  if (guard.replayPending !== undefined) {
-    shape |= GUARD_REPLAY_PENDING;
-    values.push(guard.replayPending);
-  }
-  if (guard.agencyCode !== undefined) {
-    shape |= GUARD_AGENCY_CODE;
-    values.push(guard.agencyCode);
-  }
-  if (guard.agencyRef !== undefined) {
-    shape |= GUARD_AGENCY_REF;
-    values.push(guard.agencyRef);
-  }
+  GUARD_FIELDS.forEach((field, i) => {
+    const value = guard[field.key];
+    if (value === undefined) return;
+    shape |= 1 << (GUARD_FIRST + i);
+    values.push(value);
+  });
   if (guard.manualOutcome === 'absent') shape |= GUARD_MANUAL_ABSENT;
   if (guard.manualOutcome === 'present') shape |= GUARD_MANUAL_PRESENT;
   const completes = change.state === 'completed';
@@ -171,25 +128,14 @@ function stepText(shape: number, chain: string): string {
   const has = (bit: number): boolean => (shape & bit) !== 0;
   const at = has(AT);
   const set = [`state = ${param()}`];
-  if (has(SET_AGENCY_REF)) set.push(`agency_ref = ${param()}`);
-  if (has(SET_RESULT)) set.push(`result = ${param('::jsonb')}`);
-  if (has(SET_LAST_ERROR)) set.push(`last_error = ${param('::jsonb')}`);
-  if (has(SET_NEXT_ATTEMPT_AT)) set.push(`next_attempt_at = ${param('::timestamptz')}`);
-  if (has(SET_FALLBACK)) set.push(`fallback = ${param()}`);
-  if (has(SET_PROVISIONAL_REF)) set.push(`provisional_ref = ${param()}`);
-  if (has(SET_REPLAY_PENDING)) set.push(`replay_pending = ${param()}`);
-  if (has(SET_REPLAY_FAILURES)) set.push(`replay_failures = ${param('::integer')}`);
-  if (has(SET_BREAKER_REFUSALS)) set.push(`breaker_refusals = ${param('::integer')}`);
-  if (has(SET_REPLAYED)) set.push(at ? `replayed_at = ${param('::timestamptz')}` : 'replayed_at = now()');
-  if (has(SET_PARKED_REASON)) set.push(`parked_reason = ${param('::jsonb')}`);
-  if (has(SET_MANUAL_OUTCOME)) set.push(`manual_outcome = ${param('::jsonb')}`);
-  if (has(SET_CONFLICT)) set.push(`conflict = ${param('::jsonb')}`);
+  SET_FIELDS.forEach((field, i) => {
+    if (has(1 << i)) set.push(field.timed && !at ? `${field.column} = now()` : `${field.column} = ${param(field.cast)}`);
+  });
   set.push(at ? `updated_at = ${param('::timestamptz')}` : 'updated_at = now()');
   const where = ['id = $1', `state = ANY(${param('::text[]')})`];
-  if (has(GUARD_ATTEMPT)) where.push(`attempts = ${param('::integer')}`);
-  if (has(GUARD_REPLAY_PENDING)) where.push(`replay_pending = ${param()}`);
-  if (has(GUARD_AGENCY_CODE)) where.push(`agency_code = ${param()}`);
-  if (has(GUARD_AGENCY_REF)) where.push(`agency_ref = ${param()}`);
+  GUARD_FIELDS.forEach((field, i) => {
+    if (has(1 << (GUARD_FIRST + i))) where.push(`${field.column} = ${param(field.cast)}`);
+  });
   if (has(GUARD_MANUAL_ABSENT)) where.push('manual_outcome IS NULL');
   if (has(GUARD_MANUAL_PRESENT)) where.push('manual_outcome IS NOT NULL');
   const answer = has(ANSWER);
