@@ -24,7 +24,11 @@ function randomValue(depth: number): unknown {
   if (kind === 3) return Array.from({ length: randomInt(4) }, () => randomValue(depth + 1));
   const object: Record<string, unknown> = {};
   // Up to 40 keys: small objects are sorted in place, larger ones by Array.prototype.sort.
-  for (let i = randomInt(41); i > 0; i--) object[randomInt(3) === 0 ? `k${randomInt(100)}` : pick(KEYS)] = randomValue(depth + 1);
+  // Own properties, as JSON.parse makes them: a plain assignment to '__proto__' would set the prototype instead.
+  for (let i = randomInt(41); i > 0; i--) {
+    const key = randomInt(3) === 0 ? `k${randomInt(100)}` : pick(KEYS);
+    Object.defineProperty(object, key, { value: randomValue(depth + 1), enumerable: true, writable: true, configurable: true });
+  }
   return object;
 }
 
