@@ -7,6 +7,7 @@ export type { CompiledContracts, ServiceContracts } from './contract-validator';
 export { CatalogueError, UnknownServiceError, renderProblem } from './catalogue-error';
 export type { CatalogueProblem } from './catalogue-error';
 export { DEFAULT_RESILIENCE, DEFAULT_RETRY } from './catalogue.defaults';
+export { childPointer } from './json-pointer';
 export { MAX_FIELD_ERRORS } from './schema-error.format';
 export { MAX_FIELDS_PER_OBJECT, MAX_ITEMS_PER_ARRAY, MAX_NESTING_DEPTH } from './forbidden-keys';
 export type { JsonSchema, CompiledSchema } from './schema-compiler';

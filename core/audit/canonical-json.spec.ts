@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { canonicalJson } from './canonical-json';
+import { runInNewContext } from 'node:vm';
+import { canonicalJson, NotJsonError } from './canonical-json';
 
 /** canonicalJson as it was written before its keys were sorted in place: every hash depends on its bytes. */
 function reference(value: unknown): string {
@@ -37,6 +38,53 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, undefined], c: 'x' }, '10': 0, '9': null, é: 2, Z: undefined })).toBe(
       '{"10":0,"9":null,"a":{"c":"x","d":[3,null]},"b":1,"é":2}',
     );
+  });
+
+  class Slot {
+    constructor(readonly start: string) {}
+  }
+  const sparse = [1, , 3]; // eslint-disable-line no-sparse-arrays
+
+  it.each<[string, unknown, string]>([
+    ['a Date', { data: { when: new Date(0) } }, 'a Date at $.data.when'],
+    ['a Map', [{ m: new Map() }], 'a Map at $[0].m'],
+    ['a Set', { s: new Set([1]) }, 'a Set at $.s'],
+    ['a boxed string', { 'key "q"': new String('x') }, 'a String at $["key \\"q\\""]'],
+    ['a boxed number', { n: [new Number(1)] }, 'a Number at $.n[0]'],
+    ['a boxed boolean', { b: new Boolean(false) }, 'a Boolean at $.b'],
+    ['a class instance', { slot: new Slot('10:00') }, 'a Slot at $.slot'],
+    ['a Buffer', { bytes: Buffer.from('x') }, 'a Buffer at $.bytes'],
+    ['a function', { f: () => 1 }, 'a function at $.f'],
+    ['a symbol', { s: Symbol('s') }, 'a symbol at $.s'],
+    ['a bigint', { big: 1n }, 'a bigint at $.big'],
+    ['a hole', { list: sparse }, 'a hole of a sparse array at $.list[1]'],
+    ['NaN', { n: NaN }, 'NaN at $.n'],
+    ['Infinity', [[Infinity]], 'Infinity at $[0][0]'],
+    ['-Infinity', { a: { b: -Infinity } }, '-Infinity at $.a.b'],
+    ['a Date on its own', new Date(0), 'a Date has no JSON form'],
+  ])('refuses %s, naming where it is', (_, value, where) => {
+    let thrown: unknown;
+    try {
+      canonicalJson(value);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(NotJsonError);
+    expect((thrown as Error).message).toContain(where);
+  });
+
+  it('takes objects with no prototype, and plain objects and arrays made in another realm', () => {
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { b: 1, a: [true] });
+    expect(canonicalJson(bare)).toBe('{"a":[true],"b":1}');
+    expect(canonicalJson(runInNewContext('({ b: [1, { d: null }], a: "x" })'))).toBe('{"a":"x","b":[1,{"d":null}]}');
+    expect(() => canonicalJson(runInNewContext('({ when: new Date(0) })'))).toThrow('a Date at $.when');
+  });
+
+  it('writes undefined as JSON.stringify does: a member left out, an element or the whole value null', () => {
+    const value = { a: undefined, b: [undefined, 1], c: { d: undefined } };
+    expect(canonicalJson(value)).toBe('{"b":[null,1],"c":{}}');
+    expect(canonicalJson(value)).toBe(JSON.stringify(value));
+    expect(canonicalJson(undefined)).toBe('null');
   });
 
   it('gives byte for byte what Object.keys().sort() gave, for 20,000 random values', () => {

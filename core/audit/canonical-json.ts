@@ -2,30 +2,110 @@
  * JSON with object keys sorted at every level, so that the same event always hashes the same,
  * whatever order its fields were written in or came back from jsonb.
  * Written as loops over one growing string (no intermediate arrays): verify runs it for every event.
+ *
+ * Only values JSON holds as they are: strings, finite numbers, booleans, null, arrays without
+ * holes and plain objects (made by a literal or JSON.parse, or with no prototype). Anything else
+ * throws a `NotJsonError` naming where it is: JSON.stringify would have written a Date as its
+ * toJSON text but this loop as `{}`, NaN as null, and left a function out, so a hash or a
+ * fingerprint would have stood for a value it does not describe. `undefined` is JSON's absence, as
+ * JSON.stringify writes it: an object's member that is undefined is left out (an optional field not
+ * set, `calledAt: t.calledAt?.toISOString()`), an array's element and the value itself are null.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    return JSON.stringify(value) ?? 'null';
+  return write(value);
+}
+
+/** A value canonicalJson refuses; `path` says where it is (`$.data.when`, `$[2]`). */
+export class NotJsonError extends Error {
+  /** The keys and indexes from the value given down to the refused one, outermost first. */
+  readonly steps: (string | number)[] = [];
+
+  constructor(readonly what: string) {
+    super(`canonicalJson: ${what} has no JSON form`);
+    this.name = 'NotJsonError';
   }
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out += ',';
-      // A hole of a sparse array stays empty, as Array.prototype.join leaves it.
-      if (i in value) out += canonicalJson(value[i] === undefined ? null : value[i]);
+
+  get path(): string {
+    let path = '$';
+    for (const step of this.steps) path += typeof step === 'number' ? `[${step}]` : IDENTIFIER.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`;
+    return path;
+  }
+
+  /** Called on the way out of each level: the message names the path once it is whole. */
+  within(step: string | number): this {
+    this.steps.unshift(step);
+    this.message = `canonicalJson: ${this.what} at ${this.path} has no JSON form`;
+    return this;
+  }
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+function write(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      if (Number.isFinite(value)) return JSON.stringify(value);
+      throw new NotJsonError(String(value));
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return 'null';
+    case 'object':
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return array(value);
+      if (isPlain(value)) return object(value as Record<string, unknown>);
+      throw new NotJsonError(kindOf(value));
+    default:
+      // function, symbol, bigint
+      throw new NotJsonError(`a ${typeof value}`);
+  }
+}
+
+function array(value: readonly unknown[]): string {
+  let out = '[';
+  for (let i = 0; i < value.length; i++) {
+    if (i > 0) out += ',';
+    if (!(i in value)) throw new NotJsonError('a hole of a sparse array').within(i);
+    try {
+      out += write(value[i]);
+    } catch (error) {
+      throw error instanceof NotJsonError ? error.within(i) : error;
     }
-    return `${out}]`;
   }
-  const record = value as Record<string, unknown>;
+  return `${out}]`;
+}
+
+function object(record: Record<string, unknown>): string {
   const keys = sortedKeys(Object.keys(record));
   let out = '{';
   for (const key of keys) {
     const item = record[key];
     if (item === undefined) continue;
     if (out.length > 1) out += ',';
-    out += `${JSON.stringify(key)}:${canonicalJson(item)}`;
+    try {
+      out += `${JSON.stringify(key)}:${write(item)}`;
+    } catch (error) {
+      throw error instanceof NotJsonError ? error.within(key) : error;
+    }
   }
   return `${out}}`;
+}
+
+/**
+ * Made by a literal or JSON.parse (Object.prototype, of whichever realm made it: a worker's, or
+ * the test runner's), or with no prototype (Object.create(null), URLSearchParams read into one).
+ * A Date, a Map, a boxed string or a class's instance has a prototype that has one of its own.
+ */
+function isPlain(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  return prototype === Object.prototype || prototype === null || Object.getPrototypeOf(prototype) === null;
+}
+
+function kindOf(value: object): string {
+  const name = (value.constructor as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object that is not plain';
 }
 
 /** Up to this many keys are sorted in place here; more go to Array.prototype.sort. */

@@ -5,7 +5,10 @@ import { canonicalJson } from './canonical-json';
  * it into objects first: the audit's bulk readers (verify, export) read millions of `data` values,
  * and JSON.parse followed by canonicalJson or JSON.stringify was a third of their time.
  *
- * - `canonicalJsonText(text)` is byte for byte `canonicalJson(JSON.parse(text))`;
+ * - `canonicalJsonText(text)` is byte for byte `canonicalJson(JSON.parse(text))`, a number too large
+ *   for a double written null (JSON.parse reads it as Infinity, which canonicalJson refuses and
+ *   JSON.stringify writes null; jsonb's numeric holds it, so a row edited by hand may too, and verify
+ *   must name that row, not stop);
  * - `compactJsonText(text)` is byte for byte `JSON.stringify(JSON.parse(text))`.
  *
  * The rewrite copies strings as they are (jsonb escapes exactly as JSON.stringify does: \" \\ \b \f
@@ -18,7 +21,11 @@ import { canonicalJson } from './canonical-json';
  * JSON.parse too, which throws as before.
  */
 export function canonicalJsonText(text: string): string {
-  return rewrite(text, true) ?? canonicalJson(JSON.parse(text));
+  return rewrite(text, true) ?? canonicalJson(JSON.parse(text, overflowAsNull));
+}
+
+function overflowAsNull(_key: string, value: unknown): unknown {
+  return value === Infinity || value === -Infinity ? null : value;
 }
 
 export function compactJsonText(text: string): string {

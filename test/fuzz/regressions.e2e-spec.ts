@@ -44,6 +44,17 @@ describeWithPostgres('fuzz findings, fixed', () => {
       expect(shallow.text).not.toContain('nested too deeply');
     });
 
+    it.each([
+      ['POST', '/v1/bookings'],
+      ['POST', `/v1/centres/${CENTRE}/tickets`],
+    ])('%s %s: a number too large for a double (read as Infinity, which the fingerprint refuses) is a 422 naming it, not a 500', async (method, target) => {
+      const before = await world.counts();
+      const response = await send(world.app.url, request(method, target, world.tokens.channel, `{"service": "${SERVICE}", "extra": {"n": [1, 1e400]}}`));
+      expect(response.status).toBe(422);
+      expect(JSON.parse(response.text)).toMatchObject({ status: 422, errors: [{ field: '/extra/n/1', message: 'is a number too large to read' }] });
+      expect(await world.counts()).toEqual(before);
+    });
+
     it('does not echo a national ID put in a path, in the detail or the instance', async () => {
       for (const target of ['/v1/centres/12345678', '/v1/agencies/12345678', '/v1/centres/12345678/board']) {
         const response = await send(world.app.url, request('GET', target, world.tokens.admin));

@@ -1,7 +1,8 @@
 import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_NESTING_DEPTH } from '../../../contracts/src';
+import { childPointer, MAX_NESTING_DEPTH } from '../../../contracts/src';
+import { NotJsonError } from '../../../core/audit/canonical-json';
 import { fingerprintOf, InlineKey, type IdempotentRequest } from '../../../core/idempotency/domain/idempotent-request';
 import { RunOnce } from '../../../core/idempotency/use-cases/run-once';
 import { DomainError } from '../../../core/shared/errors';
@@ -68,10 +69,25 @@ function prepareIdempotency(request: FastifyRequest, inStatements: boolean): voi
     scope: request.principal?.subject ?? 'anonymous',
     key,
     route: `${request.method} ${request.routeOptions?.url ?? request.url}`,
-    fingerprint: fingerprintOf(request.body),
+    fingerprint: fingerprintOfBody(request.body),
   };
   request.idempotency = idempotent;
   if (inStatements) request.inlineKey = new InlineKey(idempotent);
+}
+
+/**
+ * The body's fingerprint, or a 422 for the one thing JSON.parse makes that canonicalJson refuses:
+ * a number too large for a double (1e400), read as Infinity. Before the body's schema refuses it.
+ */
+function fingerprintOfBody(body: unknown): string {
+  try {
+    return fingerprintOf(body);
+  } catch (error) {
+    if (!(error instanceof NotJsonError)) throw error;
+    const field = error.steps.reduce<string>(childPointer, '');
+    const message = /^-?Infinity$/.test(error.what) ? 'is a number too large to read' : `has no JSON form (${error.what})`;
+    throw new DomainError('invalid', 'validation-failed', 'The request body holds a value that cannot be read.', { errors: [{ field, message }] });
+  }
 }
 
 /**
