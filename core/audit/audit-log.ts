@@ -50,8 +50,14 @@ function isPlain(event: AnchoredAuditEvent): boolean {
   return true;
 }
 
+/** Shapes of plain events whose chainCtes text is kept: far more than the appending statements make. */
+export const MAX_PLAIN_SHAPES = 256;
+
 export class AuditLog {
-  /** chainCtes's text for events without anchor values, by shape (anchor, first parameter, number of events). */
+  /**
+   * chainCtes's text for events without anchor values, by shape (anchor, first parameter, number of
+   * events); at most MAX_PLAIN_SHAPES, the one kept longest dropped past it (made again if it comes back).
+   */
   private readonly plainCtes = new Map<string, string>();
 
   constructor(private readonly shardCount: number) {}
@@ -94,6 +100,7 @@ export class AuditLog {
     const ctes = this.plainCtes.get(shape);
     if (ctes === undefined) {
       const composed = this.composeCtes(events, firstParam, anchor);
+      if (this.plainCtes.size >= MAX_PLAIN_SHAPES) this.plainCtes.delete(this.plainCtes.keys().next().value as string);
       this.plainCtes.set(shape, composed.ctes);
       return composed;
     }

@@ -7,7 +7,7 @@
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from '../../test/factories/database';
 import { describeWithPostgres } from '../../test/factories/services';
-import { createPool, isPgError, PG_ERROR, pgErrorCode, withTransaction } from './pool';
+import { createPool, isPgError, MAX_STATEMENT_NAMES, PG_ERROR, pgErrorCode, statement, statementNamesKept, withTransaction } from './pool';
 
 describe('withTransaction on PGlite', () => transactionSuite('pglite'));
 describeWithPostgres('withTransaction on PostgreSQL', () => {
@@ -15,7 +15,34 @@ describeWithPostgres('withTransaction on PostgreSQL', () => {
   retrySuite();
   connectionLossSuite();
   lifetimeSuite();
+  statementNamesSuite();
 });
+
+/** statement(): prepared names for more texts than it keeps, on one connection that prepared them all. */
+function statementNamesSuite(): void {
+  it('keeps at most MAX_STATEMENT_NAMES names, and a text whose name was dropped gets it back and runs right', async () => {
+    const db = await createTestDatabase({ kind: 'postgres', migrations: false, poolMax: 1 });
+    try {
+      const text = (i: number) => `SELECT $1::int + ${i} AS n`;
+      const names = new Map<number, string>();
+      const run = async (i: number, x: number) => {
+        const query = statement(text(i), [x], true);
+        if (names.has(i)) expect(query.name).toBe(names.get(i));
+        names.set(i, query.name as string);
+        return (await db.pool.query<{ n: number }>(query)).rows[0].n;
+      };
+      for (let i = 0; i < MAX_STATEMENT_NAMES + 20; i++) expect(await run(i, 1)).toBe(i + 1);
+      expect(statementNamesKept()).toBeLessThanOrEqual(MAX_STATEMENT_NAMES);
+      // Every text its own name: no two prepared under one (pg would refuse the second on that connection).
+      expect(new Set(names.values()).size).toBe(names.size);
+      // The first texts' names were dropped: named again the same, they run where pg prepared them.
+      for (let i = 0; i < 20; i++) expect(await run(i, 100)).toBe(i + 100);
+      expect(statementNamesKept()).toBeLessThanOrEqual(MAX_STATEMENT_NAMES);
+    } finally {
+      await db.close();
+    }
+  });
+}
 
 /** DB_CONNECTION_LIFETIME_S: a connection (and the plans its prepared statements keep) is not kept for ever. */
 function lifetimeSuite(): void {

@@ -185,6 +185,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+/**
+ * Prepared names are kept for at most this many texts (a few hundred shapes are met; a text is a
+ * few KB). Past it the text kept longest is dropped: its name is its text's hash, so it is named the
+ * same when it comes back, and pg, which prepares per connection by name, finds it prepared already.
+ */
+export const MAX_STATEMENT_NAMES = 1024;
+
 const statementNames = new Map<string, string>();
 
 /**
@@ -198,9 +205,15 @@ export function statement(text: string, values: unknown[], prepared: boolean): Q
   let name = statementNames.get(text);
   if (!name) {
     name = `k_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    if (statementNames.size >= MAX_STATEMENT_NAMES) statementNames.delete(statementNames.keys().next().value as string);
     statementNames.set(text, name);
   }
   return { name, text, values };
+}
+
+/** How many texts' prepared names are kept now (at most MAX_STATEMENT_NAMES). */
+export function statementNamesKept(): number {
+  return statementNames.size;
 }
 
 /**

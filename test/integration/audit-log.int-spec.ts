@@ -1,4 +1,4 @@
-import { AuditLog, fromAnchor } from '../../core/audit/audit-log';
+import { AuditLog, fromAnchor, MAX_PLAIN_SHAPES } from '../../core/audit/audit-log';
 import { chainHash, eventContent, shardOf, type NewAuditEvent } from '../../core/audit/audit-event';
 import { afterEachQuery, oneEntityPerChain, testAuditEvent } from '../factories/audit-chain';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
@@ -198,6 +198,26 @@ describe('AuditLog', () => {
     await expect(db.pool.query('DELETE FROM audit_chain_heads WHERE shard = $1', [audit.shards - 1])).rejects.toThrow(/never removed/);
     await expect(db.pool.query('TRUNCATE audit_chain_heads CASCADE')).rejects.toThrow(/never removed/);
     expect(await heads()).toBe(String(audit.shards));
+  });
+
+  it('keeps the SQL of at most MAX_PLAIN_SHAPES shapes, and appends right with a shape whose SQL was dropped', async () => {
+    const log = await AuditLog.open(db.pool);
+    // Each anchor's name is another shape.
+    const append = async (anchor: string, e: NewAuditEvent) => {
+      const chain = log.chainCtes([e], 1, anchor);
+      await db.pool.query(`WITH ${anchor} AS (SELECT 1), ${chain.ctes} SELECT 1`, chain.params);
+    };
+    for (let i = 0; i <= MAX_PLAIN_SHAPES; i++) await append(`shape_${i}`, event(`shaped-${i}`, 'kept', i));
+    expect(log['plainCtes'].size).toBe(MAX_PLAIN_SHAPES);
+    // The first shape's SQL was dropped the most recently: made again, it appends as before.
+    await append('shape_0', event('shaped-0', 'again', 1));
+    expect(log['plainCtes'].size).toBe(MAX_PLAIN_SHAPES);
+    expect((await log.history(db.pool, 'test', 'shaped-0')).map((e) => [e.type, e.data])).toEqual([
+      ['kept', { n: 0, nested: { z: 1, a: ['x', 2] } }],
+      ['again', { n: 1, nested: { z: 1, a: ['x', 2] } }],
+    ]);
+    // Its chain alone: the tests above leave others broken on purpose.
+    expect(await log.verify(db.pool, { shards: [shardOf('shaped-0', log.shards)] })).toMatchObject({ ok: true, breaks: [] });
   });
 });
 
