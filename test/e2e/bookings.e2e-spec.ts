@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AgencyAppointmentSync } from '../../core/agency-appointments/use-cases/agency-appointment-sync';
+import { BookAppointment } from '../../core/bookings/use-cases/book-appointment';
 import { BookingJobs } from '../../core/bookings/use-cases/booking-jobs';
 import { BookingNotices } from '../../core/bookings/use-cases/booking-notices';
 import { CheckInBooking } from '../../core/bookings/use-cases/check-in-booking';
@@ -199,6 +200,24 @@ describeWithPostgres('Service by Appointment', () => {
       expect((await call(app, 'GET', `/v1/bookings/${first.body.reference}`, otherOfficer)).status).toBe(404);
       expect((await call(app, 'GET', `/v1/bookings?citizen=${citizen(500).idNumber}`, otherOfficer)).body.items).toEqual([]);
       expect((await call(app, 'GET', `/v1/bookings/${first.body.reference.toLowerCase()}`, channel)).body.status).toBe('booked');
+    });
+
+    it('books where one decision allows: an officer at its own centre only, a second role never widening it, nothing stored when refused', async () => {
+      const book = app.app.get(BookAppointment);
+      const slot = slotAt(day(3, start), '11:00');
+      const officerChannel = { subject: 'officer-kamau', roles: ['officer', 'channel'], centre: CENTRE, client: 'kiungo-counter' };
+      const body = (n: number) => bookingBody(CENTRE, slot, n) as unknown as Parameters<BookAppointment['execute']>[0];
+      const before = await bookingCount();
+      // The channel role beside it reaches anywhere; the officer's own centre still confines the booking.
+      await expect(book.execute(body(950), { ...officerChannel, centre: 'MSA-CBD' })).rejects.toMatchObject({ category: 'forbidden', code: 'wrong-centre' });
+      await expect(book.execute(body(951), { subject: 'officer-x', roles: ['officer', 'channel'] })).rejects.toMatchObject({ category: 'forbidden', code: 'no-centre' });
+      await expect(book.execute(body(952), { subject: 'auditor', roles: ['auditor'] })).rejects.toMatchObject({ category: 'forbidden', code: 'insufficient-role' });
+      // Another officer's centre is refused before it is looked up, also one that does not exist.
+      await expect(book.execute({ ...body(953), centre: 'XXX-NONE' }, officerChannel)).rejects.toMatchObject({ category: 'forbidden', code: 'wrong-centre' });
+      expect(await bookingCount()).toBe(before);
+      expect(await book.execute(body(954), officerChannel)).toMatchObject({ centre: CENTRE, status: 'booked' });
+      expect(await book.execute(body(955), { subject: 'portal', roles: ['channel'], client: 'kiungo-portal' })).toMatchObject({ centre: CENTRE, status: 'booked' });
+      expect(await bookingCount()).toBe(before + 2);
     });
 
     it('replays a repeated Idempotency-Key without booking twice', async () => {

@@ -40,9 +40,10 @@ export class BookAppointment {
    */
   async execute(body: NewBooking, actor: Actor, inline?: InlineAnswer<BookingView>): Promise<BookingView> {
     const request = bookingRequest(body);
-    authorize(actor, 'booking.create');
+    // One decision with the centre the body names, before it is looked up: a caller refused the
+    // action or that centre learns nothing of it (the centre found is the one of that code).
+    authorize(actor, 'booking.create', { centre: request.centre });
     const centre = await loadCentre(this.centres, request.centre, '/centre');
-    authorize(actor, 'booking.create', { centre: centre.code });
     if (!this.services.service(request.service)) {
       throw new DomainError('invalid', 'service-unknown', `There is no service ${request.service}.`, { errors: [{ field: '/service', message: 'unknown service' }] });
     }
