@@ -6,6 +6,7 @@
  * fault named by the VARIABLE, never by its value.
  */
 import { Pool, type Dispatcher } from 'undici';
+import { MAX_AGENCY_ANSWER_BYTES } from '../../contracts/src/catalogue.defaults';
 import { AgencyCallError, type AdapterFactoryOptions } from '../agency-adapter.port';
 import { resolveAgencyUrl } from '../agency-url';
 import { readClientCertificate, secret } from '../env-secrets';
@@ -22,13 +23,6 @@ export interface RestConnection {
   close(): Promise<void>;
 }
 
-/**
- * Agency answers are small JSON documents; a body past this is a fault, not a result. The pool
- * enforces it (undici's maxResponseSize): the body's read fails and the socket is destroyed, so the
- * rest of the answer is never downloaded. rest-outcome.ts names the failure.
- */
-export const MAX_ANSWER_BYTES = 1024 * 1024;
-
 /** How long an idle keep-alive socket is kept (undici's default is 4 s; agencies' servers usually keep 5 s or more). */
 const KEEP_ALIVE_MS = 4_000;
 
@@ -41,9 +35,11 @@ export function openRestConnection(
   const baseUrl = new URL(resolveBaseUrl(agencyCode, config, opts));
   const tls = config.auth.type === 'mtls' ? readClientCertificate(config.auth, opts.env) : {};
   const headers = { ...config.headers, ...authHeaders(config.auth, opts.env) };
+  // A body past MAX_AGENCY_ANSWER_BYTES fails its read (undici's maxResponseSize) and its socket is
+  // destroyed, so the rest of it is never downloaded; rest-outcome.ts names the failure.
   const own = opts.httpDispatcher
     ? undefined
-    : new Pool(baseUrl.origin, { connections, pipelining: 1, keepAliveTimeout: KEEP_ALIVE_MS, maxResponseSize: MAX_ANSWER_BYTES, connect: { ...tls } });
+    : new Pool(baseUrl.origin, { connections, pipelining: 1, keepAliveTimeout: KEEP_ALIVE_MS, maxResponseSize: MAX_AGENCY_ANSWER_BYTES, connect: { ...tls } });
   return {
     origin: baseUrl.origin,
     pathPrefix: baseUrl.pathname.replace(/\/+$/, ''),

@@ -13,7 +13,7 @@ import { rejection } from '../rejection';
 import { getByPointer, isRecord } from '../../contracts/src/json-pointer';
 import { mapRequest, mapResult, scalarText } from '../field-mapping';
 import type { RestOperation } from './rest-config';
-import { MAX_ANSWER_BYTES } from './rest-connection';
+import { MAX_AGENCY_ANSWER_BYTES } from '../../contracts/src/catalogue.defaults';
 
 export interface AgencyResponse {
   status: number;
@@ -79,10 +79,15 @@ export function transportFailure(error: unknown, signal: AbortSignal, timeoutMs:
   if (signal.aborted && signal.reason instanceof AgencyCallError) return signal.reason;
   const code = errorCode(error);
   if (signal.aborted || TIMEOUT_CODES.has(code)) return new AgencyCallError('timeout', `no answer within ${timeoutMs} ms`);
-  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new AgencyCallError('bad_response', `answer larger than ${MAX_ANSWER_BYTES} bytes`);
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return answerTooLarge();
   if (BAD_RESPONSE_CODES.has(code) || PARSER_CODE.test(code)) return new AgencyCallError('bad_response', `unreadable answer (${code})`);
   if (TLS_CODE.test(code)) return new AgencyCallError('misconfigured', `TLS handshake failed (${code}): check certificates`);
   return new AgencyCallError('unavailable', `agency unreachable (${code})`);
+}
+
+/** An answer past MAX_AGENCY_ANSWER_BYTES, however the HTTP client that refused it said so. */
+export function answerTooLarge(): AgencyCallError {
+  return new AgencyCallError('bad_response', `answer larger than ${MAX_AGENCY_ANSWER_BYTES} bytes`);
 }
 
 function errorCode(error: unknown): string {

@@ -103,7 +103,7 @@ export class RestAdapter implements AgencyAdapter {
 
   /**
    * One HTTP exchange, aborted when `ctx.signal` fires: at the deadline, which the port promises
-   * (ProbeContext), so no timer here. The body is read whole (at most MAX_ANSWER_BYTES) and parsed
+   * (ProbeContext), so no timer here. The body is read whole (at most MAX_AGENCY_ANSWER_BYTES) and parsed
    * as JSON when it is JSON; otherwise `data` is the text, which no outcome reads as a result.
    */
   private async send(
@@ -119,7 +119,7 @@ export class RestAdapter implements AgencyAdapter {
         body: request.data === undefined ? undefined : JSON.stringify(request.data),
         signal: ctx.signal,
       });
-      // The pool refuses a body past MAX_ANSWER_BYTES (rest-connection.ts): text() then rejects, and the socket is gone.
+      // The pool refuses a body past MAX_AGENCY_ANSWER_BYTES (rest-connection.ts): text() then rejects, and the socket is gone.
       return { status: response.statusCode, data: parseBody(await response.body.text()) };
     } catch (error) {
       throw transportFailure(error, ctx.signal, ctx.timeoutMs);

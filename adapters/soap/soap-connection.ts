@@ -14,6 +14,7 @@ import https from 'node:https';
 import path from 'node:path';
 import type { AxiosInstance } from 'axios';
 import type { Client } from 'soap';
+import { MAX_AGENCY_ANSWER_BYTES } from '../../contracts/src/catalogue.defaults';
 import { AgencyCallError, type AdapterFactoryOptions, type ProbeContext } from '../agency-adapter.port';
 import { resolveAgencyUrl } from '../agency-url';
 import { readClientCertificate, secret } from '../env-secrets';
@@ -21,8 +22,12 @@ import { transportFailure } from '../rest/rest-outcome';
 import type { SoapAgencyConfig, SoapSecurity } from './soap-config';
 import { XSD_DATE_DESERIALIZERS } from './xsd-dates';
 
-/** Agency answers and WSDLs are small documents; anything bigger is a fault, not a result. */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * What is not an agency's answer keeps a bound of its own: a WSDL (its schemas often inline, larger
+ * than any answer; fetched at the first call and by the health probe) and what we send (the
+ * citizen's payload, up to the api's body limit, in an envelope). Answers: MAX_AGENCY_ANSWER_BYTES.
+ */
+export const MAX_WSDL_OR_REQUEST_BYTES = 4 * 1024 * 1024;
 
 /** node-soap and axios, loaded at the first client of any SOAP agency, once per process. */
 const loadSoapStack = () => Promise.all([import('soap'), import('axios')]);
@@ -99,15 +104,17 @@ export class SoapConnection {
       httpAgent: this.httpAgent,
       httpsAgent: this.httpsAgent,
       maxRedirects: 0,
-      maxContentLength: MAX_BODY_BYTES,
-      maxBodyLength: MAX_BODY_BYTES,
+      // An answer past it fails as axios reads it (the socket destroyed, the rest unread); soap-outcome.ts names the failure.
+      maxContentLength: MAX_AGENCY_ANSWER_BYTES,
+      maxBodyLength: MAX_WSDL_OR_REQUEST_BYTES,
     });
     try {
       const client = await createClientAsync(
         this.wsdlLocation,
         {
           request: http,
-          wsdl_options: { timeout: timeoutMs },
+          // node-soap hands these to axios for the WSDL and its imports only.
+          wsdl_options: { timeout: timeoutMs, maxContentLength: MAX_WSDL_OR_REQUEST_BYTES },
           disableCache: true,
           customDeserializer: { ...XSD_DATE_DESERIALIZERS },
           ...(this.endpoint && { endpoint: this.endpoint }),

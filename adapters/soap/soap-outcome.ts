@@ -8,6 +8,7 @@
  *                                     → rejected, code and reason ≤ 200 chars (grounds: adapters/rejection.ts)
  *   the same fault WITHOUT one        → misconfigured (the agency found our request malformed)
  *   Server / Receiver fault, HTTP 5xx → unavailable;  VersionMismatch / MustUnderstand → misconfigured
+ *   an answer past MAX_AGENCY_ANSWER_BYTES → bad_response, as for REST
  *   transport errors, timeouts        → as for REST (rest-outcome.ts)
  * Reasons for transient failures name fault codes and statuses only: never the fault string,
  * the detail, a body or a secret. Only a business rejection carries the agency's own words.
@@ -16,7 +17,7 @@ import { AgencyCallError, type SubmitResult } from '../agency-adapter.port';
 import { rejection, type Rejection } from '../rejection';
 import { getByPointer, isRecord } from '../../contracts/src/json-pointer';
 import { mapRequest, mapResult, scalarText } from '../field-mapping';
-import { transportFailure, unsuccessfulStatus } from '../rest/rest-outcome';
+import { answerTooLarge, transportFailure, unsuccessfulStatus } from '../rest/rest-outcome';
 import type { SoapOperation } from './soap-config';
 import { elementText, localName, matchFaultRule, type FaultRuleMatch } from './soap-fault-map';
 
@@ -75,6 +76,7 @@ export function callFailure(
   ctx: { signal: AbortSignal; timeoutMs: number; operation: SoapOperation; authFaultCodes: readonly string[] },
 ): Rejection | AgencyCallError {
   if (error instanceof AgencyCallError) return error;
+  if (refusedAsTooLarge(error)) return answerTooLarge();
   const status = (error as { response?: { status?: unknown } } | null)?.response?.status;
   const fault = faultOf(error);
   if (fault) return faultOutcome(fault, typeof status === 'number' ? status : undefined, ctx.operation, ctx.authFaultCodes);
@@ -83,6 +85,12 @@ export function callFailure(
     return unsuccessfulStatus(status);
   }
   return transportFailure(error, ctx.signal, ctx.timeoutMs);
+}
+
+/** axios's refusal of an answer past its maxContentLength (soap-connection.ts): the message alone tells it from a dropped stream. */
+function refusedAsTooLarge(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'ERR_BAD_RESPONSE' && typeof message === 'string' && /^maxContentLength size of \d+ exceeded$/.test(message);
 }
 
 function faultOutcome(fault: SoapFault, status: number | undefined, operation: SoapOperation, authFaultCodes: readonly string[]): Rejection | AgencyCallError {

@@ -21,7 +21,7 @@ import {
 import { getByPointer, isRecord } from '../../contracts/src/json-pointer';
 import { transportFailure } from '../rest/rest-outcome';
 import { parseSoapAgencyConfig, parseSoapOperation, type SoapAgencyConfig, type SoapOperation } from './soap-config';
-import { SoapConnection } from './soap-connection';
+import { MAX_WSDL_OR_REQUEST_BYTES, SoapConnection } from './soap-connection';
 import { acceptedOutcome, buildSoapArguments, callFailure } from './soap-outcome';
 
 /** Where configuration faults found at call time are reported (credentials refused, WSDL gone). */
@@ -101,6 +101,7 @@ export class SoapAdapter implements AgencyAdapter {
       const { status } = await http.get(`${this.connection.endpoint}?wsdl`, {
         signal: ctx.signal,
         validateStatus: () => true,
+        maxContentLength: MAX_WSDL_OR_REQUEST_BYTES,
       });
       if (status === 401 || status === 403) return { up: false, latencyMs: latency(), detail: `credentials refused (HTTP ${status})` };
       return { up: status < 500, latencyMs: latency(), detail: `HTTP ${status}` };

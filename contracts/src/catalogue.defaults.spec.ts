@@ -1,6 +1,7 @@
 /** The agency-file schema documents the defaults the loader applies; this keeps the two in step. */
-import { DEFAULT_RESILIENCE, DEFAULT_RETRY } from './catalogue.defaults';
+import { DEFAULT_RESILIENCE, DEFAULT_RETRY, MAX_AGENCY_ANSWER_BYTES } from './catalogue.defaults';
 import { agencyFileSchema } from './catalogue.loader';
+import { FILE_DROP_ADAPTER_DEFAULTS } from './kinds/file-drop.kind';
 import { REST_ADAPTER_DEFAULTS, REST_OPERATION_DEFAULTS } from './kinds/rest.kind';
 
 type SchemaNode = { readonly [keyword: string]: unknown };
@@ -34,4 +35,9 @@ it('documents the REST defaults the loader applies', () => {
   expect(defaultsOf(at(rest, 'adapter'))).toEqual(adapterDefaults);
   expect(defaultsOf(at(rest, 'services', 'items', 'properties', 'operation'))).toEqual(REST_OPERATION_DEFAULTS);
   expect(at(defs, 'authTypes', 'api-key', 'properties', 'header').default).toBe(apiKeyHeader);
+});
+
+it('documents the file-drop defaults the loader applies, its answer cap the one every adapter reads answers with', () => {
+  expect(defaultsOf(at(defs, 'kinds', 'file-drop', 'properties', 'adapter'))).toMatchObject(FILE_DROP_ADAPTER_DEFAULTS);
+  expect(FILE_DROP_ADAPTER_DEFAULTS.maxAnswerBytes).toBe(MAX_AGENCY_ANSWER_BYTES);
 });

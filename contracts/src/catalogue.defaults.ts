@@ -6,6 +6,14 @@
 import type { AgencyFile, ServiceEntry } from './agency-file.types';
 import type { ResiliencePolicy, RetryPolicy } from './catalogue.types';
 
+/**
+ * The largest answer any adapter reads from an agency: a REST body, a SOAP envelope (WS-Security
+ * headers add a few KB at most) and, unless its agency file sets `maxAnswerBytes`, a file-drop
+ * answer file. Answers are a few hundred bytes; one past this is a fault (`bad_response`), not a
+ * result, and the rest of it is not read.
+ */
+export const MAX_AGENCY_ANSWER_BYTES = 1024 * 1024;
+
 export const DEFAULT_RETRY: Readonly<RetryPolicy> = Object.freeze({ maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 300000 });
 
 export const DEFAULT_RESILIENCE: Readonly<ResiliencePolicy> = Object.freeze({

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AgencyOutcome } from '../../contracts/src/dispatch';
 import { AgencyRegistry } from '../../adapters/registry';
-import { MAX_ANSWER_BYTES } from '../../adapters/rest/rest-connection';
+import { MAX_AGENCY_ANSWER_BYTES } from '../../contracts/src/catalogue.defaults';
 import { createRestAdapter } from '../../adapters/rest/rest.adapter';
 import { agencyRequest, callContext, restAgencyDefinition } from '../../adapters/testing/agency-fixtures';
 import { startRestAgency, type RestAgencySimulator } from '../simulators/rest-agency/rest-agency.simulator';
@@ -187,16 +187,16 @@ describe('REST adapter against an agency answering more than it may', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('refuses an answer past MAX_ANSWER_BYTES as bad_response, without reading the rest of it, and the next call goes through', async () => {
+  it('refuses an answer past MAX_AGENCY_ANSWER_BYTES as bad_response, without reading the rest of it, and the next call goes through', async () => {
     const agency = restAgencyDefinition({ code: 'nrb' });
     const adapter = createRestAdapter(agency, { env: {}, endpointOverride: url });
     try {
       answerBytes = 16 * MiB;
       const refused = await adapter.submit(agencyRequest(), callContext(agency, 10_000)).catch((error: unknown) => error);
-      answerBytes = MAX_ANSWER_BYTES;
+      answerBytes = MAX_AGENCY_ANSWER_BYTES;
       const atTheCap = await adapter.submit(agencyRequest(), callContext(agency, 10_000));
 
-      expect(refused).toMatchObject({ code: 'bad_response', reason: `answer larger than ${MAX_ANSWER_BYTES} bytes` });
+      expect(refused).toMatchObject({ code: 'bad_response', reason: `answer larger than ${MAX_AGENCY_ANSWER_BYTES} bytes` });
       await until(() => finished.length === 2 && finished[1], 'both answers to end');
       expect(finished).toEqual([false, true]);
       expect(atTheCap).toMatchObject({ kind: 'accepted', agencyRef: 'NRB-BIG' });

@@ -3,6 +3,7 @@
  * (soap.listen over HTTP), with the demo KRA agency file, WSDL and fixtures as the catalogue loads them.
  */
 import { AgencyRegistry } from '../../adapters/registry';
+import { MAX_AGENCY_ANSWER_BYTES } from '../../contracts/src/catalogue.defaults';
 import { loadCatalogue } from '../../contracts/src/catalogue.loader';
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import type { AgencyRequest } from '../../contracts/src/dispatch';
@@ -117,6 +118,20 @@ describe('SOAP adapter + ResilientAgency against the SOAP agency simulator (KRA 
 
     expect(outcome).toMatchObject({ kind: 'transient', code: 'misconfigured', reason: 'environment variable KRA_SOAP_PASSWORD is not set' });
     expect(agency.stats().calls).toBe(0);
+  });
+
+  it('refuses an answer one byte past MAX_AGENCY_ANSWER_BYTES as bad_response, as REST does, and takes one of exactly that size', async () => {
+    try {
+      agency.padAnswersTo(MAX_AGENCY_ANSWER_BYTES + 1);
+      const refused = await registry.dispatch('kra', pinRequest(), { inline: true });
+      agency.padAnswersTo(MAX_AGENCY_ANSWER_BYTES);
+      const atTheCap = await registry.dispatch('kra', pinRequest(), { inline: true });
+
+      expect(refused).toEqual({ kind: 'transient', code: 'bad_response', reason: `answer larger than ${MAX_AGENCY_ANSWER_BYTES} bytes` });
+      expect(atTheCap).toMatchObject({ kind: 'accepted', agencyRef: 'KRA-000002' });
+    } finally {
+      agency.padAnswersTo(null);
+    }
   });
 
   it('probes health through the endpoint', async () => {

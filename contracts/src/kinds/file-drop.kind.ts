@@ -4,6 +4,7 @@
  * server whose host key is pinned by `sftp.hostKeySha256`. Defaults here match the `default` annotations in
  * agency-file.v1.json; adapters/file-drop/file-drop-config.ts takes them from here.
  */
+import { MAX_AGENCY_ANSWER_BYTES } from '../catalogue.defaults';
 import type { AdapterKindRules } from './adapter-kind.rules';
 import { requiredProperties } from './schema-fields';
 
@@ -12,8 +13,8 @@ export const FILE_DROP_ADAPTER_DEFAULTS = Object.freeze({
   pollIntervalMs: 1000,
   settleMs: 1000,
   answerTimeoutMs: 900_000,
-  /** 1 MiB: an answer is a few hundred bytes; anything this big is a mistake, moved to failed/ unread. */
-  maxAnswerBytes: 1_048_576,
+  /** An answer is a few hundred bytes; anything this big is a mistake, moved to failed/ unread. */
+  maxAnswerBytes: MAX_AGENCY_ANSWER_BYTES,
 });
 
 /** Defaults of the `sftp` block (transport `sftp`), as in agency-file.v1.json; adapters/file-drop/sftp-config.ts takes them from here. */

@@ -61,6 +61,8 @@ export interface SoapAgencySimulator {
   /** The next `n` submissions answer a soap:Server fault, whatever the mode. */
   failNext(n: number): void;
   setFaultStyle(style: SoapFaultStyle): void;
+  /** Every later answer on the SOAP path is padded (an XML comment before its envelope's end) to exactly this many bytes; null: as made. */
+  padAnswersTo(bytes: number | null): void;
   stats(): SoapAgencyStats;
   reset(options?: ResetOptions): void;
   /** Ends held (hanging, slow) requests, then stops the server. */
@@ -99,6 +101,7 @@ export async function startSoapAgency(options: SoapAgencyOptions = {}): Promise<
   const wsdl = readFileSync(options.wsdl ?? SIMULATOR_WSDL, 'utf8');
   const state = new RestAgencyState(referencePrefix);
   let faultStyle: SoapFaultStyle = options.faultStyle ?? 'detail';
+  let padTo: number | null = null;
   const held = new HeldRequests();
   let closing = false;
   const hold = (ms: number | null, until?: Promise<void>): Promise<void> => held.hold(ms, until);
@@ -163,7 +166,10 @@ export async function startSoapAgency(options: SoapAgencyOptions = {}): Promise<
       if (!res.writableFinished && !closing) state.aborted++;
     });
     const onSoapPath = new URL(req.url ?? '/', 'http://simulator').pathname === soapPath;
-    if (!onSoapPath || state.mode !== 'down') return true;
+    if (!onSoapPath || state.mode !== 'down') {
+      if (onSoapPath && res && padTo !== null && req.method === 'POST') padAnswer(res, padTo);
+      return true;
+    }
     if (req.method === 'POST') state.nextSubmission();
     req.resume();
     res?.writeHead(503, { 'content-type': 'text/html' }).end('<html><body><h1>503 Service Unavailable</h1></body></html>');
@@ -212,6 +218,9 @@ export async function startSoapAgency(options: SoapAgencyOptions = {}): Promise<
     setFaultStyle: (style) => {
       faultStyle = checkedFaultStyle(style);
     },
+    padAnswersTo: (bytes) => {
+      padTo = bytes;
+    },
     stats: () => state.stats(),
     reset: (options) => state.reset(options),
     close: async () => {
@@ -224,6 +233,18 @@ export async function startSoapAgency(options: SoapAgencyOptions = {}): Promise<
       });
     },
   };
+}
+
+/** node-soap writes its answer as one string (then ends the chunked response): that string, padded to `bytes`. */
+function padAnswer(res: http.ServerResponse, bytes: number): void {
+  const write = res.write.bind(res) as (chunk: unknown) => boolean;
+  res.write = ((chunk: unknown) => {
+    if (typeof chunk !== 'string') return write(chunk);
+    const filler = bytes - Buffer.byteLength(chunk) - '<!---->'.length;
+    const close = chunk.lastIndexOf('</');
+    if (close < 0 || filler < 0) throw new Error(`an answer of ${Buffer.byteLength(chunk)} bytes cannot be padded to ${bytes}`);
+    return write(`${chunk.slice(0, close)}<!--${'x'.repeat(filler)}-->${chunk.slice(close)}`);
+  }) as typeof res.write;
 }
 
 function checkedFaultStyle(style: unknown): SoapFaultStyle {
