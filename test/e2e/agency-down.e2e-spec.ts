@@ -55,9 +55,11 @@ function agencyDownSuite(driver: string, redisUrl?: string): void {
       // Recorded straight as the refusal's outcome, with the answer it sent (one statement, no agency call).
       const stored = await db.pool.query(`SELECT status, body FROM idempotency_keys WHERE body->>'id' = $1`, [fastBody.id]);
       expect(stored.rows).toEqual([{ status: 202, body: fastBody }]);
-      const trail = await db.pool.query<{ type: string }>(`SELECT type FROM audit_events WHERE entity_id = $1 ORDER BY seq`, [fastBody.id]);
-      // A refusal of our own breaker sent nothing: no `dispatched` event.
+      const trail = await db.pool.query<{ type: string; data: Record<string, unknown> }>(`SELECT type, data FROM audit_events WHERE entity_id = $1 ORDER BY seq`, [fastBody.id]);
+      // A refusal of our own breaker sent nothing: its event has no `sentAt`.
       expect(trail.rows.slice(0, 2).map((row) => row.type)).toEqual(['received', 'retrying']);
+      expect(trail.rows[1].data).toMatchObject({ code: 'breaker_open', counted: false });
+      expect(trail.rows[1].data).not.toHaveProperty('sentAt');
 
       // Refusals of our own breaker are not attempts (issue 10): each transaction ends after
       // maxAttempts real calls, and, its service being store-and-forward, joins the replay
@@ -67,7 +69,9 @@ function agencyDownSuite(driver: string, redisUrl?: string): void {
         const done = await eventually(() => getTransaction(app, officer, tx.id), (t) => t.state === 'manual', 60_000, 200);
         expect(done.lastError.code).toBe('attempts_exhausted');
         const types = done.history.map((event: { type: string }) => event.type);
-        expect(types.filter((type: string) => type === 'dispatched')).toHaveLength(done.maxAttempts);
+        // Each real call is its outcome's event, saying when it was sent; refusals of our breaker say nothing of the kind.
+        expect(done.history.filter((event: { data: { sentAt?: string } }) => event.data.sentAt !== undefined)).toHaveLength(done.maxAttempts);
+        expect(types).not.toContain('dispatched');
         expect(types.slice(-2)).toEqual(['manual', 'replay_requested']);
         expect(done).toMatchObject({ fallback: 'store-and-forward', replayPending: true, provisionalReference: expect.stringMatching(PROVISIONAL_REFERENCE) });
       }

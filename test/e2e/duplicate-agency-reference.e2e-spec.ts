@@ -42,7 +42,7 @@ describe('an agency reference given to two transactions', () => {
     expect(stored.state).toBe('conflict');
     expect(stored.lastError).toMatchObject({ code: 'duplicate-agency-reference' });
     expect(stored.lastError.reason).toContain(first.id);
-    expect(stored.history.map((e: { type: string }) => e.type)).toEqual(['received', 'dispatched', 'completed', 'conflict']);
+    expect(stored.history.map((e: { type: string }) => e.type)).toEqual(['received', 'completed', 'conflict']);
     expect((await getTransaction(app, officer, first.id)).state).toBe('completed');
 
     const open = await json(await fetch(`${app.url}/v1/reconciliation`, { headers: { authorization: `Bearer ${manager}` } }));

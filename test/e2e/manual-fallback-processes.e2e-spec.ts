@@ -6,6 +6,7 @@ import { mintDevToken } from '../../gateway/src/auth';
 import { loadConfig } from '../../gateway/src/config/env.schema';
 import { MODE_CACHE_MS } from '../../core/agencies/agency-modes';
 import { PROVISIONAL_REFERENCE } from '../../core/transactions/domain/provisional-reference';
+import { sentAtOf } from '../../core/transactions/domain/transaction-events';
 import { startRestAgency, type RestAgencySimulator, type RestAgencyStats } from '../simulators/rest-agency/rest-agency.simulator';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { describeWithPostgres } from '../factories/services';
@@ -142,12 +143,15 @@ async function arrivalOrder(db: TestDatabase): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** When each replay call was made (the replay's `dispatched` audit events), oldest first. */
+/** When each call was made (the events that record one: sentAtOf), oldest first. */
 async function replaySendTimes(db: TestDatabase): Promise<number[]> {
-  const { rows } = await db.pool.query<{ at: Date }>(
-    `SELECT occurred_at AS at FROM audit_events WHERE entity_type = 'transaction' AND type = 'dispatched' ORDER BY occurred_at`,
+  const { rows } = await db.pool.query<{ type: string; occurred_at: Date; data: Record<string, unknown> }>(
+    `SELECT type, occurred_at, data FROM audit_events WHERE entity_type = 'transaction'`,
   );
-  return rows.map((r) => r.at.getTime());
+  return rows
+    .map((row) => sentAtOf({ type: row.type, occurredAt: row.occurred_at, data: row.data })?.getTime())
+    .filter((at): at is number => at !== undefined)
+    .sort((a, b) => a - b);
 }
 
 /** The most sends found in any one-second window. */

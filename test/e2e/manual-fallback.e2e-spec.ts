@@ -141,7 +141,8 @@ describeWithPostgres('manual fallback across two replicas', () => {
     const done = await getTransaction(a, officer, stored[3].id);
     expect(done).toMatchObject({ state: 'completed', provisionalReference: stored[3].provisionalReference, replayPending: false });
     expect(done.agencyReference).toMatch(/^NRB-/);
-    expect(done.history.map((e: { type: string }) => e.type)).toEqual(['received', 'manual', 'dispatched', 'completed']);
+    expect(done.history.map((e: { type: string }) => e.type)).toEqual(['received', 'manual', 'completed']);
+    expect(done.history[2]).toMatchObject({ actor: 'system:replay', data: { replay: true, sentAt: expect.any(String) } });
     expect((await getAgency(a, operator)).replay).toMatchObject({ backlog: 0, replayed: N, failed: 0, etaSeconds: null });
   });
 

@@ -44,7 +44,8 @@ describe('POST /v1/transactions against a REST agency', () => {
     expect(response.headers.get('location')).toBe(`/v1/transactions/${body.id}`);
 
     const stored = await getTransaction(app, officer, body.id);
-    expect(stored.history.map((e: { type: string }) => e.type)).toEqual(['received', 'dispatched', 'completed']);
+    expect(stored.history.map((e: { type: string }) => e.type)).toEqual(['received', 'completed']);
+    expect(stored.history[1].data).toEqual({ attempt: 1, sentAt: expect.any(String), inline: true, agencyRef: body.agencyReference });
     expect(stored.citizen.idNumber).toBe('****5678');
     expect(agency.stats().byKey[body.id]).toBe(1);
   });
@@ -64,8 +65,14 @@ describe('POST /v1/transactions against a REST agency', () => {
     expect(agency.stats().byKey[accepted.id]).toBe(1);
     expect(agency.stats().accepted).toBe(1);
     const types = done.history.map((e: { type: string }) => e.type);
-    expect(types.slice(0, 5)).toEqual(['received', 'dispatched', 'retrying', 'dispatched', 'retrying']);
-    expect(types.slice(-2)).toEqual(['dispatched', 'completed']);
+    expect(types.slice(0, 3)).toEqual(['received', 'retrying', 'retrying']);
+    expect(types.at(-1)).toBe('completed');
+    expect(types).not.toContain('dispatched');
+    // Each call is its outcome's event, saying when it was sent: the inline one, then the worker's.
+    expect(done.history.slice(1, 3).map((e: { data: { inline: boolean; sentAt: string } }) => [e.data.inline, typeof e.data.sentAt])).toEqual([
+      [true, 'string'],
+      [false, 'string'],
+    ]);
   });
 
   it('answers 202 when the agency times out, and the late answer never becomes a second application', async () => {

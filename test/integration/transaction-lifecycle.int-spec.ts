@@ -1,5 +1,6 @@
 import { PROVISIONAL_REFERENCE } from '../../core/transactions/domain/provisional-reference';
 import type { Transaction } from '../../core/transactions/domain/transaction';
+import { sentAtOf } from '../../core/transactions/domain/transaction-events';
 import type { Submitter } from '../../core/transactions/use-cases/submit-transaction';
 import { nrbEnvelope } from '../e2e/transactions.helpers';
 import { startTransactionsWorld, type TransactionsWorld } from '../factories/transactions-world';
@@ -41,7 +42,12 @@ describe('transaction lifecycle (use cases on the real database, no HTTP)', () =
     const tx = await world.submitNrb();
     expect(tx).toMatchObject({ state: 'completed', attempts: 1, lastError: null, replayPending: false, fallback: null });
     expect(tx.agencyRef).toMatch(/^NRB-\d{6}$/);
-    expect(await world.eventTypes(tx.id)).toEqual(['received', 'dispatched', 'completed']);
+    // The request sent and its answer are one change: one event, the outcome's, says when it was sent (issue 13).
+    const events = await world.audit.history(world.db.pool, 'transaction', tx.id);
+    expect(events.map((e) => e.type)).toEqual(['received', 'completed']);
+    expect(events[1].data).toEqual({ attempt: 1, sentAt: expect.any(String), inline: true, agencyRef: tx.agencyRef });
+    expect(sentAtOf(events[1])!.getTime()).toBeLessThanOrEqual(events[1].occurredAt.getTime());
+    expect(sentAtOf(events[1])!.getTime()).toBeGreaterThanOrEqual(events[0].occurredAt.getTime());
     expect(world.agency.stats().byKey[tx.id]).toBe(1);
   });
 
@@ -74,9 +80,16 @@ describe('transaction lifecycle (use cases on the real database, no HTTP)', () =
     expect(tx.provisionalRef).toMatch(PROVISIONAL_REFERENCE);
     // Nothing more to claim: the worker leaves it alone; the replay takes it when the agency is back.
     expect(await world.transactions.claimAttempt(tx.id, 10_000, new Date())).toBeNull();
-    const types = await world.eventTypes(tx.id);
-    expect(types.filter((type) => type === 'dispatched')).toHaveLength(4);
-    expect(types.slice(-2)).toEqual(['manual', 'replay_requested']);
+    const events = await world.audit.history(world.db.pool, 'transaction', tx.id);
+    // Each of the four calls is its outcome's event, with when it was sent; the refusals sent nothing.
+    expect(events.filter((e) => sentAtOf(e) !== undefined).map((e) => [e.type, e.data.attempt])).toEqual([
+      ['retrying', 1],
+      ['retrying', 2],
+      ['retrying', 3],
+      ['manual', 4],
+    ]);
+    expect(events.map((e) => e.type)).not.toContain('dispatched');
+    expect(events.slice(-2).map((e) => e.type)).toEqual(['manual', 'replay_requested']);
   });
 
   it('accepts under fallback without calling the agency: store-and-forward, paper process, or refused', async () => {
@@ -123,7 +136,10 @@ describe('transaction lifecycle (use cases on the real database, no HTTP)', () =
     const replayed = (await world.transactions.find(tx.id))!;
     expect(replayed).toMatchObject({ state: 'completed', replayPending: false });
     expect(replayed.replayedAt).toBeInstanceOf(Date);
-    expect((await world.eventTypes(tx.id)).slice(-2)).toEqual(['dispatched', 'completed']);
+    const replayEvents = (await world.audit.history(world.db.pool, 'transaction', tx.id)).slice(-2);
+    expect(replayEvents.map((e) => e.type)).toEqual(['replay_requested', 'completed']);
+    expect(replayEvents[1].actor).toBe('system:replay');
+    expect(replayEvents[1].data).toMatchObject({ replay: true, sentAt: expect.any(String), agencyRef: replayed.agencyRef });
     // The SMS the acknowledgment promised waits in the outbox, with the final reference, for the worker to send.
     const { rows: notices } = await world.db.pool.query<{ kind: string; body: string; status: string }>(
       'SELECT kind, body, status FROM citizen_notices WHERE transaction_id = $1',

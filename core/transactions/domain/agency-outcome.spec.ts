@@ -41,15 +41,18 @@ describe('nextState: one path from an agency outcome to the next state', () => {
       expect(step.change.state).toBe(state);
       expect(step.guard).toMatchObject({ attempt: 1 });
       expect(step.guard.states).toContain('received');
-      expect(step.events[0]).toMatchObject({ type: 'dispatched', actor: 'officer-1', occurredAt: SENT, data: { attempt: 1, inline: true } });
+      // One event, the outcome's, says when the request was sent (issue 13: no `dispatched` event beside it).
+      expect(step.events).toEqual([{ entityType: 'transaction', entityId: expect.any(String), type: state, actor: 'officer-1', occurredAt: NOW, data: expect.any(Object) }]);
+      expect(step.events[0].data).toMatchObject({ attempt: 1, sentAt: SENT.toISOString(), inline: true });
     });
 
     it('keeps the reference and result of an acceptance and records the completion with the attempt', () => {
       const step = decide(transaction(), accepted, inline)!;
       expect(step.change).toEqual({ state: 'completed', agencyRef: 'NRB-000001', result: { reference: 'NRB-000001' }, lastError: null, nextAttemptAt: null });
-      expect(step.events.map((e) => [e.type, e.data])).toEqual([
-        ['dispatched', { attempt: 1, inline: true }],
-        ['completed', { attempt: 1, agencyRef: 'NRB-000001' }],
+      expect(step.events.map((e) => [e.type, e.data])).toEqual([['completed', { attempt: 1, sentAt: SENT.toISOString(), inline: true, agencyRef: 'NRB-000001' }]]);
+      // A retry's outcome says so (inline: false), sent by the worker.
+      expect(decide(transaction({ state: 'retrying', attempts: 2 }), accepted, retryArrival)!.events.map((e) => [e.type, e.actor, e.data])).toEqual([
+        ['completed', 'system:worker', { attempt: 2, sentAt: SENT.toISOString(), inline: false, agencyRef: 'NRB-000001' }],
       ]);
       expect(step.then).toEqual({ kind: 'none' });
     });
@@ -59,7 +62,7 @@ describe('nextState: one path from an agency outcome to the next state', () => {
       // Full jitter at 0.5 of min(60 s, 1 s · 2^0) is 500 ms; the agency asked for 2.5 s.
       expect(step.then).toEqual({ kind: 'retry', inMs: 2500 });
       expect(step.change.nextAttemptAt).toEqual(new Date(NOW.getTime() + 2500));
-      expect(step.events[1]).toMatchObject({ type: 'retrying', data: { attempt: 1, code: 'unavailable', retryInMs: 2500 } });
+      expect(step.events).toEqual([expect.objectContaining({ type: 'retrying', data: { attempt: 1, sentAt: SENT.toISOString(), inline: true, code: 'unavailable', reason: 'HTTP 503', retryInMs: 2500 } })]);
     });
 
     it('goes to manual on the last attempt, and not one attempt sooner', () => {
@@ -72,7 +75,8 @@ describe('nextState: one path from an agency outcome to the next state', () => {
     it('waits for a handed-over answer until the adapter’s timeout, writing only the hand-over', () => {
       const step = decide(transaction(), handedOver, inline)!;
       expect(step.change.nextAttemptAt).toEqual(new Date(NOW.getTime() + 60_000));
-      expect(step.events.map((e) => e.type)).toEqual(['dispatched']);
+      // The hand-over is the change here: its `dispatched` event is the outcome's, with when it was sent.
+      expect(step.events.map((e) => [e.type, e.occurredAt, e.data])).toEqual([['dispatched', NOW, { attempt: 1, sentAt: SENT.toISOString(), inline: true }]]);
       const noTimeout = decide(transaction(), { kind: 'pending', handedOverAt: SENT.toISOString() }, inline)!;
       expect(noTimeout.change.nextAttemptAt).toEqual(new Date(NOW.getTime() + DEFAULT_ANSWER_TIMEOUT_MS));
     });
@@ -81,6 +85,7 @@ describe('nextState: one path from an agency outcome to the next state', () => {
       const step = decide(transaction({ state: 'dispatched', attempts: 2 }), { kind: 'transient', code: 'timeout', reason: 'no answer' }, { via: 'no-answer' })!;
       expect(step.change.state).toBe('retrying');
       expect(step.events.map((e) => [e.type, e.actor])).toEqual([['retrying', 'system:worker']]);
+      expect(step.events[0].data).not.toHaveProperty('sentAt');
     });
   });
 
@@ -91,7 +96,8 @@ describe('nextState: one path from an agency outcome to the next state', () => {
       expect(step.change).toMatchObject({ state: 'retrying', breakerRefusals: 1 });
       expect(step.then).toEqual({ kind: 'retry', inMs: expect.any(Number) });
       expect((step.then as { inMs: number }).inMs).toBeGreaterThanOrEqual(1600);
-      expect(step.events.at(-1)).toMatchObject({ type: 'retrying', data: { code: 'breaker_open', counted: false } });
+      // Nothing was sent: the refusal's event has no `sentAt`, and there is no other.
+      expect(step.events).toEqual([expect.objectContaining({ type: 'retrying', data: { attempt: 4, code: 'breaker_open', reason: 'circuit open', retryInMs: expect.any(Number), counted: false } })]);
       // Four claims, one of them refused: three attempts counted, so an outage still leaves one.
       expect(decide(transaction({ state: 'retrying', attempts: 4, maxAttempts: 4, breakerRefusals: 1 }), outage, retryArrival)!.change.state).toBe('retrying');
     });
@@ -106,11 +112,12 @@ describe('nextState: one path from an agency outcome to the next state', () => {
         provisionalRef: 'NRB-7K4Q-2P',
         lastError: { code: 'attempts_exhausted' },
       });
-      expect(step.events.map((e) => e.type)).toEqual(['dispatched', 'manual', 'replay_requested']);
-      expect(step.events[2].data).toMatchObject({ reason: 'attempts_exhausted', provisionalRef: 'NRB-7K4Q-2P' });
+      expect(step.events.map((e) => e.type)).toEqual(['manual', 'replay_requested']);
+      expect(step.events[0].data).toMatchObject({ attempt: 3, sentAt: SENT.toISOString(), inline: false, code: 'attempts_exhausted' });
+      expect(step.events[1].data).toEqual({ reason: 'attempts_exhausted', provisionalRef: 'NRB-7K4Q-2P' });
       const redrawn = withProvisionalRef(step, 'NRB-9Z9Z-22');
       expect(redrawn.change.provisionalRef).toBe('NRB-9Z9Z-22');
-      expect(redrawn.events[2].data.provisionalRef).toBe('NRB-9Z9Z-22');
+      expect(redrawn.events[1].data.provisionalRef).toBe('NRB-9Z9Z-22');
     });
 
     it('leaves any other service in manual for a person, out of the backlog', () => {
@@ -123,10 +130,7 @@ describe('nextState: one path from an agency outcome to the next state', () => {
     it('counts the failure, audits it and keeps the place in the backlog, below the limit', () => {
       const step = decide(stored, outage, replay, { agencyHealthy: true, maxReplayFailures: 3 })!;
       expect(step.change).toMatchObject({ state: 'manual', replayPending: true, replayFailures: 1 });
-      expect(step.events.map((e) => [e.type, e.data.failures])).toEqual([
-        ['dispatched', undefined],
-        ['replay_failed', 1],
-      ]);
+      expect(step.events.map((e) => [e.type, e.data.failures, e.data.sentAt])).toEqual([['replay_failed', 1, SENT.toISOString()]]);
       expect(step.then).toMatchObject({ kind: 'defer-replay' });
     });
 
@@ -138,7 +142,7 @@ describe('nextState: one path from an agency outcome to the next state', () => {
         replayFailures: 0,
         parkedReason: { code: 'replay_failed', reason: expect.stringContaining('3 replays failed'), at: NOW.toISOString() },
       });
-      expect(step.events.map((e) => e.type)).toEqual(['dispatched', 'parked']);
+      expect(step.events.map((e) => e.type)).toEqual(['parked']);
       expect(step.then).toEqual({ kind: 'none' });
     });
 
@@ -161,9 +165,8 @@ describe('nextState: one path from an agency outcome to the next state', () => {
       const step = decide(stored, accepted, replay)!;
       expect(step.guard).toEqual({ states: ['manual'], attempt: 4, replayPending: true });
       expect(step.change).toMatchObject({ state: 'completed', agencyRef: 'NRB-000001', replayPending: false, replayed: true, parkedReason: null });
-      expect(step.events.map((e) => [e.type, e.actor, e.data])).toEqual([
-        ['dispatched', 'system:replay', { attempt: 4, replay: true }],
-        ['completed', 'system:replay', { attempt: 4, replay: true, agencyRef: 'NRB-000001' }],
+      expect(step.events.map((e) => [e.type, e.actor, e.occurredAt, e.data])).toEqual([
+        ['completed', 'system:replay', NOW, { attempt: 4, replay: true, sentAt: SENT.toISOString(), agencyRef: 'NRB-000001' }],
       ]);
       expect(step.then).toEqual({ kind: 'notify-citizen' });
     });
@@ -181,11 +184,19 @@ describe('nextState: one path from an agency outcome to the next state', () => {
     ] as const)('parks %s for a person, with its reason', (_, outcome) => {
       const step = decide(stored, outcome, replay)!;
       expect(step.change).toMatchObject({ state: 'parked', replayPending: false, parkedReason: { code: outcome.code, at: NOW.toISOString() } });
-      expect(step.events.map((e) => e.type)).toEqual(['dispatched', 'parked']);
+      expect(step.events.map((e) => [e.type, e.data.sentAt])).toEqual([['parked', SENT.toISOString()]]);
     });
 
     it('keeps a refusal on the merits as rejected', () => {
-      expect(decide(stored, onMerits, replay)!.change).toMatchObject({ state: 'rejected', lastError: { code: 'ID_NOT_FOUND' }, replayPending: false });
+      const step = decide(stored, onMerits, replay)!;
+      expect(step.change).toMatchObject({ state: 'rejected', lastError: { code: 'ID_NOT_FOUND' }, replayPending: false });
+      expect(step.events.map((e) => [e.type, e.data])).toEqual([['rejected', { attempt: 4, replay: true, sentAt: SENT.toISOString(), code: 'ID_NOT_FOUND', reason: 'no such person' }]]);
+    });
+
+    it('hands a replay over to an agency that answers later with one `dispatched` event, saying when it was sent', () => {
+      const step = decide(stored, handedOver, replay)!;
+      expect(step.change).toMatchObject({ state: 'dispatched', replayPending: false, replayed: true });
+      expect(step.events.map((e) => [e.type, e.data])).toEqual([['dispatched', { attempt: 4, replay: true, sentAt: SENT.toISOString() }]]);
     });
   });
 

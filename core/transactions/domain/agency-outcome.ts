@@ -110,14 +110,16 @@ function afterAttempt(
   const { now, retry = { maxAttempts: tx.maxAttempts, baseDelayMs: 1000, maxDelayMs: 300_000 }, random = Math.random } = rules;
   const attempt = tx.attempts;
   const actor = arrival.via === 'attempt' ? arrival.actor : SYSTEM_ACTORS.worker;
-  const event = (type: string, data: Record<string, unknown>) => transactionEvent(tx.id, type, actor, now, { attempt, ...data });
-  // A refusal of our own breaker sent nothing: no `dispatched` event.
-  const sent =
-    arrival.via === 'attempt' && !refusedByOurBreaker(outcome) ? [transactionEvent(tx.id, 'dispatched', actor, arrival.sentAt, { attempt, inline: arrival.inline })] : [];
-  const step = (change: TransactionChange, data: Record<string, unknown> | null, then: FollowUp = { kind: 'none' }): OutcomeStep => ({
+  // The request sent and the outcome it met are one change, in one statement: the outcome's event
+  // says when it was sent and whether inline (sentAtOf). A refusal of our own breaker sent nothing,
+  // and a missing answer sends nothing now: no `sentAt` then.
+  const sent = arrival.via === 'attempt' && !refusedByOurBreaker(outcome) ? { sentAt: arrival.sentAt.toISOString(), inline: arrival.inline } : null;
+  const event = (type: string, data: Record<string, unknown>) =>
+    transactionEvent(tx.id, type, actor, now, sent ? { attempt, sentAt: sent.sentAt, inline: sent.inline, ...data } : { attempt, ...data });
+  const step = (change: TransactionChange, data: Record<string, unknown>, then: FollowUp = { kind: 'none' }): OutcomeStep => ({
     guard: { states: statesLeadingTo(change.state), attempt },
     change,
-    events: data ? [...sent, event(change.state, data)] : sent,
+    events: [event(change.state, data)],
     then,
   });
   switch (outcome.kind) {
@@ -126,8 +128,9 @@ function afterAttempt(
     case 'rejected':
       return step({ state: 'rejected', lastError: errorOf(outcome), nextAttemptAt: null }, errorOf(outcome));
     case 'pending':
-      // Past this time without an answer, the sweeper counts the attempt as timed out.
-      return step({ state: 'dispatched', lastError: null, nextAttemptAt: answerDue(outcome, now) }, null);
+      // Handed over, the answer to come later: the hand-over is the change, its event `dispatched`.
+      // Past the due time without an answer, the sweeper counts the attempt as timed out.
+      return step({ state: 'dispatched', lastError: null, nextAttemptAt: answerDue(outcome, now) }, {});
     case 'transient': {
       // `attempts` counts claims (retry job ids stay unique); refusals of our breaker are not attempts.
       const refused = refusedByOurBreaker(outcome);
@@ -191,15 +194,15 @@ function afterReplay(tx: Transaction, outcome: AgencyOutcome, arrival: Extract<A
   const { now } = rules;
   const attempt = tx.attempts;
   const guard: ChangeGuard = { states: ['manual'], attempt, replayPending: true };
-  const event = (type: string, at: Date, data: Record<string, unknown> = {}) =>
-    transactionEvent(tx.id, type, SYSTEM_ACTORS.replay, at, { attempt, replay: true, ...data });
-  const sent = event('dispatched', arrival.sentAt);
+  // Every event below is the outcome of a replay that reached the agency: it says when it was sent (sentAtOf).
+  const sentAt = arrival.sentAt.toISOString();
+  const event = (type: string, data: Record<string, unknown> = {}) => transactionEvent(tx.id, type, SYSTEM_ACTORS.replay, now, { attempt, replay: true, sentAt, ...data });
   const left = { replayPending: false, replayed: true, parkedReason: null, replayFailures: 0 } as const;
   const step = (change: TransactionChange, events: NewAuditEvent[], then: FollowUp = { kind: 'none' }): OutcomeStep => ({ guard, change, events, then });
 
   if (needsAHuman(outcome) && (outcome.kind === 'transient' || outcome.kind === 'rejected')) {
     const parkedReason = { ...errorOf(outcome), at: now.toISOString() };
-    return step({ state: 'parked', lastError: errorOf(outcome), nextAttemptAt: null, ...left, parkedReason }, [sent, event('parked', now, errorOf(outcome))]);
+    return step({ state: 'parked', lastError: errorOf(outcome), nextAttemptAt: null, ...left, parkedReason }, [event('parked', errorOf(outcome))]);
   }
   switch (outcome.kind) {
     case 'transient': {
@@ -211,17 +214,17 @@ function afterReplay(tx: Transaction, outcome: AgencyOutcome, arrival: Extract<A
       if (failures >= limit) {
         const error = { code: REPLAY_FAILED, reason: `${failures} replays failed while the agency was up; last: ${outcome.code}: ${outcome.reason}` };
         const parkedReason = { ...error, at: now.toISOString() };
-        return step({ state: 'parked', lastError: errorOf(outcome), nextAttemptAt: null, ...left, parkedReason }, [sent, event('parked', now, { ...error, failures })]);
+        return step({ state: 'parked', lastError: errorOf(outcome), nextAttemptAt: null, ...left, parkedReason }, [event('parked', { ...error, failures })]);
       }
-      const failed = event('replay_failed', now, { ...errorOf(outcome), failures });
-      return step({ state: 'manual', replayPending: true, lastError: errorOf(outcome), nextAttemptAt: null, parkedReason: null, replayFailures: failures }, [sent, failed], defer);
+      const failed = event('replay_failed', { ...errorOf(outcome), failures });
+      return step({ state: 'manual', replayPending: true, lastError: errorOf(outcome), nextAttemptAt: null, parkedReason: null, replayFailures: failures }, [failed], defer);
     }
     case 'accepted':
-      return step({ ...completed(outcome), ...left }, [sent, event('completed', now, { agencyRef: outcome.agencyRef })], { kind: 'notify-citizen' });
+      return step({ ...completed(outcome), ...left }, [event('completed', { agencyRef: outcome.agencyRef })], { kind: 'notify-citizen' });
     case 'rejected':
-      return step({ state: 'rejected', lastError: errorOf(outcome), nextAttemptAt: null, ...left }, [sent, event('rejected', now, errorOf(outcome))]);
+      return step({ state: 'rejected', lastError: errorOf(outcome), nextAttemptAt: null, ...left }, [event('rejected', errorOf(outcome))]);
     case 'pending':
-      return step({ state: 'dispatched', lastError: null, nextAttemptAt: answerDue(outcome, now), ...left }, [sent]);
+      return step({ state: 'dispatched', lastError: null, nextAttemptAt: answerDue(outcome, now), ...left }, [event('dispatched')]);
   }
 }
 

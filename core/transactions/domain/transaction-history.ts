@@ -36,8 +36,12 @@ const STATES: ReadonlySet<string> = new Set(TRANSACTION_STATES);
 export function expectedFromHistory(events: readonly HistoryEvent[]): ExpectedRow {
   const problems: HistoryProblem[] = [];
   let state: TransactionState | null = null;
-  // A `dispatched` event marks a request leaving; the outcome recorded with it may be judged from
-  // the state before it (a replay from `manual` that the agency could not read is `parked`).
+  // Histories hold two forms (sentAtOf, transaction-events.ts). Today a request sent and its outcome
+  // are one event, the outcome's (with `sentAt`), judged from the state before it like any other.
+  // In the older form a `dispatched` event without `sentAt` marked the request leaving, and the
+  // outcome recorded with it may be judged from the state before that (a replay from `manual` that
+  // the agency could not read is `parked`). A `dispatched` event with `sentAt` is the hand-over as
+  // the change itself (an answer to come later), a state like any other.
   let beforeDispatch: TransactionState | null = null;
   let agencyRef: string | null | undefined = null;
   let received: ExpectedRow['received'] = null;
@@ -59,7 +63,7 @@ export function expectedFromHistory(events: readonly HistoryEvent[]): ExpectedRo
       (to === 'manual' && event.type === 'replay_requested' && (state === 'manual' || state === 'parked')) ||
       (beforeDispatch !== null && canTransition(beforeDispatch, to));
     if (!legal) problems.push({ shard: event.shard, seq: event.seq, reason: 'illegal_transition', detail: `${event.type}: ${state} → ${to} is not a transition of the lifecycle` });
-    beforeDispatch = event.type === 'dispatched' ? state : null;
+    beforeDispatch = event.type === 'dispatched' && !('sentAt' in event.data) ? state : null;
     state = to;
     agencyRef = referenceAfter(event, agencyRef);
   }
