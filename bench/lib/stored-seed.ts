@@ -3,8 +3,9 @@
  * grows with what is stored. Seeded once per size into `kiungo_bench_stored_<N>` and reused by
  * later runs (which add their own few thousand rows; the count is printed). The schema is the
  * migrations'; the rows look like the gateway's: completed NRB transactions with sealed personal
- * data of the real size, a unique agency reference each, three audit events each (received,
- * dispatched, completed) and an answered idempotency key each.
+ * data of the real size, a unique agency reference each, three audit events each in the form
+ * histories written before issue 13 hold (received, dispatched, completed; a submit now writes two,
+ * and a database that served before and after holds both forms) and an answered idempotency key each.
  *
  * Sealed as the gateway seals since migration 0130: citizen and payload in the version-2 format
  * (under the transaction's own data key) and one citizen_keys row per transaction holding that key
