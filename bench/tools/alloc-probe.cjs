@@ -3,7 +3,11 @@
  * (issue 13's allocation work). Preloaded, it counts the HTTP requests the process serves, runs V8's sampling heap
  * profiler from the first request on, keeping the samples of objects already collected (so the samples add up to bytes *allocated*, not live),
  * sums the old generation's growth across young collections (bytes promoted), and on SIGTERM writes to
- * `$ALLOC_PROBE_OUT.<pid>.json`: requests, bytes allocated and promoted, and the top allocation sites.
+ * `$ALLOC_PROBE_OUT.<pid>.json`: requests, bytes allocated and promoted, the top allocation sites (4 frames each), and the
+ * functions under which the most was allocated (`inclusive`: their callees' allocations counted too).
+ * With ALLOC_PROBE_MODE=promoted (or preloaded as alloc-probe-promoted.cjs) the profiler drops what a young collection freed, so its sites are those of the
+ * objects that survived scavenges (promoted, or still live at the stop: two young collections before the profile is
+ * taken leave only the live ones), the bytes that make the old generation grow and the mark-compacts come.
  * The profiler costs CPU: compare CPU per submit in runs without the probe.
  */
 'use strict';
@@ -14,6 +18,7 @@ const inspector = require('node:inspector');
 const v8 = require('node:v8');
 const { PerformanceObserver } = require('node:perf_hooks');
 
+const promotedOnly = process.env.ALLOC_PROBE_MODE === 'promoted';
 const out = `${process.env.ALLOC_PROBE_OUT ?? '/tmp/alloc-probe'}.${process.pid}.json`;
 let requests = 0;
 const originalEmit = http.Server.prototype.emit;
@@ -46,14 +51,24 @@ function start() {
   observer.observe({ entryTypes: ['gc'] });
   session.connect();
   session.post('HeapProfiler.enable');
-  session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !promotedOnly });
 }
 
 function write() {
   if (requests === 0) return;
+  if (promotedOnly) {
+    // The young generation's garbage of the last moments is still sampled: two scavenges drop it (the second
+    // promotes what survived the first), leaving the objects that are really live.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = require('node:vm').runInNewContext('gc');
+    gc({ type: 'minor' });
+    gc({ type: 'minor' });
+  }
   session.post('HeapProfiler.stopSampling', (error, result) => {
     if (error) return;
     const sites = new Map();
+    /** Bytes allocated under each function, its callees' included (a recursive one counted once). */
+    const inclusive = new Map();
     let total = 0;
     const walk = (node, stack) => {
       const frame = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${node.callFrame.lineNumber + 1}`;
@@ -62,12 +77,14 @@ function write() {
         total += node.selfSize;
         const key = here.slice(-4).reverse().join(' < ');
         sites.set(key, (sites.get(key) ?? 0) + node.selfSize);
+        for (const caller of new Set(here)) inclusive.set(caller, (inclusive.get(caller) ?? 0) + node.selfSize);
       }
       for (const child of node.children) walk(child, here);
     };
     walk(result.profile.head, []);
-    const top = [...sites].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([site, bytes]) => ({ bytes, perRequest: Math.round(bytes / Math.max(requests, 1)), site }));
-    fs.writeFileSync(out, JSON.stringify({ entry: process.argv[1], requests, allocated: total, allocatedPerRequest: Math.round(total / Math.max(requests, 1)), promoted, promotedPerRequest: Math.round(promoted / Math.max(requests, 1)), scavenges, majors, top }, null, 1));
+    const ranked = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([site, bytes]) => ({ bytes, perRequest: Math.round(bytes / Math.max(requests, 1)), site }));
+    const top = ranked(sites, 100);
+    fs.writeFileSync(out, JSON.stringify({ entry: process.argv[1], mode: promotedOnly ? 'promoted' : 'allocated', requests, [promotedOnly ? 'survived' : 'allocated']: total, [promotedOnly ? 'survivedPerRequest' : 'allocatedPerRequest']: Math.round(total / Math.max(requests, 1)), promoted, promotedPerRequest: Math.round(promoted / Math.max(requests, 1)), scavenges, majors, top, inclusive: ranked(inclusive, 80) }, null, 1));
   });
 }
 process.prependListener('SIGTERM', write);
