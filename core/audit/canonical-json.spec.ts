@@ -17,18 +17,19 @@ function reference(value: unknown): string {
 const KEYS = ['a', 'b', 'aa', 'A', 'Z', '_x', '10', '9', '0', '__proto__', 'é', 'e\u0301', '😀', '\uffff', '\ud800', 'key "q"', '', 'agency', 'agencyRef', 'service', 'channel', 'centre', 'client'];
 const pick = <T>(list: readonly T[]): T => list[randomInt(list.length)];
 
-function randomValue(depth: number): unknown {
+/** Up to `maxKeys` keys per object: small values, most of them written by JSON.stringify; large ones by the loops. */
+function randomValue(depth: number, maxKeys = 40): unknown {
   const kind = randomInt(depth > 2 ? 3 : 5);
   if (kind === 0) return pick(['x', '', 'é😀', '"\\', 1, -0.5, true, null]);
   if (kind === 1) return undefined;
   if (kind === 2) return pick([0, 12345, false]);
-  if (kind === 3) return Array.from({ length: randomInt(4) }, () => randomValue(depth + 1));
+  if (kind === 3) return Array.from({ length: randomInt(4) }, () => randomValue(depth + 1, maxKeys));
   const object: Record<string, unknown> = {};
   // Up to 40 keys: small objects are sorted in place, larger ones by Array.prototype.sort.
   // Own properties, as JSON.parse makes them: a plain assignment to '__proto__' would set the prototype instead.
-  for (let i = randomInt(41); i > 0; i--) {
+  for (let i = randomInt(maxKeys + 1); i > 0; i--) {
     const key = randomInt(3) === 0 ? `k${randomInt(100)}` : pick(KEYS);
-    Object.defineProperty(object, key, { value: randomValue(depth + 1), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(object, key, { value: randomValue(depth + 1, maxKeys), enumerable: true, writable: true, configurable: true });
   }
   return object;
 }
@@ -91,6 +92,57 @@ describe('canonicalJson', () => {
     for (let i = 0; i < 20_000; i++) {
       const value = randomValue(0);
       expect(canonicalJson(value)).toBe(reference(value));
+    }
+  });
+
+  it('gives the same for 20,000 small random values and for each as JSON.parse gives it back (what JSON.stringify writes)', () => {
+    for (let i = 0; i < 20_000; i++) {
+      const value = randomValue(0, 6);
+      expect(canonicalJson(value)).toBe(reference(value));
+      const parsed: unknown = JSON.parse(reference(value));
+      expect(canonicalJson(parsed)).toBe(reference(parsed));
+    }
+  });
+
+  it('gives the same for JSON data that JSON.stringify would write otherwise, which takes the loops', () => {
+    const bare = Object.assign(Object.create(null) as object, { b: 1, a: 2 });
+    const own = (key: string, value: unknown): object => Object.defineProperty({ z: 1 }, key, { value, enumerable: true });
+    let deep: unknown = { b: 1, a: 0 };
+    for (let i = 0; i < 40; i++) deep = { n: [deep], m: i };
+    const wide = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${39 - i}`, i]));
+    const values: unknown[] = [
+      own('toJSON', 'a string'),
+      own('__proto__', { b: 2, a: 1 }),
+      [{ b: 1 }, own('__proto__', 1)],
+      bare,
+      { inner: bare, b: { d: 1, c: 2 } },
+      runInNewContext('({ b: [1, { d: null }], a: { z: 1, y: 2 } })'),
+      { toString: 1 },
+      [{ constructor: 'x', b: 1 }, { a: 1 }],
+      [{ hasOwnProperty: 1 }, {}],
+      deep,
+      wide,
+      { nested: wide },
+      { z: -0, a: [undefined, 1], u: undefined },
+    ];
+    for (const value of values) expect(canonicalJson(value)).toBe(reference(value));
+  });
+
+  it('refuses, naming where it is, what it finds below values JSON.stringify could write', () => {
+    expect(() => canonicalJson({ a: { b: 1 }, z: [{ when: new Date(0) }] })).toThrow('a Date at $.z[0].when');
+    expect(() => canonicalJson([{ b: 1 }, { n: NaN }])).toThrow('NaN at $[1].n');
+    expect(() => canonicalJson({ a: 'x', f: () => 1 })).toThrow('a function at $.f');
+  });
+
+  it('has JSON.stringify write a parsed request body in one call, given the sorted keys', () => {
+    const body: unknown = JSON.parse('{"service":"s","citizen":{"phone":"+254","idNumber":"1"},"payload":[{"b":1,"a":"x"}]}');
+    const stringify = jest.spyOn(JSON, 'stringify');
+    try {
+      expect(canonicalJson(body)).toBe('{"citizen":{"idNumber":"1","phone":"+254"},"payload":[{"a":"x","b":1}],"service":"s"}');
+      expect(stringify).toHaveBeenCalledTimes(1);
+      expect(stringify).toHaveBeenCalledWith(body, ['a', 'b', 'citizen', 'idNumber', 'payload', 'phone', 'service']);
+    } finally {
+      stringify.mockRestore();
     }
   });
 });

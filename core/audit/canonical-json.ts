@@ -1,7 +1,14 @@
 /**
  * JSON with object keys sorted at every level, so that the same event always hashes the same,
  * whatever order its fields were written in or came back from jsonb.
- * Written as loops over one growing string (no intermediate arrays): verify runs it for every event.
+ *
+ * Plain JSON data (what JSON.parse makes, with no key `__proto__` or `toJSON`, up to 32 distinct keys
+ * and 32 levels) is written by JSON.stringify itself, given every key of the value sorted as its list
+ * of properties: it writes each object's keys in the list's order and leaves out those the object
+ * lacks, which is this order. One native call and one string instead of a string per key and per
+ * value: a request body's fingerprint allocates 2.0 KB instead of 3.5 (issue 13). Everything else
+ * goes to `write`, loops over one growing string (no intermediate arrays; verify runs it for every
+ * event), which also refuses what JSON cannot hold.
  *
  * Only values JSON holds as they are: strings, finite numbers, booleans, null, arrays without
  * holes and plain objects (made by a literal or JSON.parse, or with no prototype). Anything else
@@ -12,7 +19,62 @@
  * set, `calledAt: t.calledAt?.toISOString()`), an array's element and the value itself are null.
  */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'object' && value !== null) {
+    const keys: string[] = [];
+    if (collectKeys(value, keys, 0)) return JSON.stringify(value, sortedKeys(keys));
+  }
   return write(value);
+}
+
+/** Up to this many distinct keys in all, and this deep, JSON.stringify writes the value (collectKeys). */
+const MANY_KEYS = 32;
+const DEEP = 32;
+
+/**
+ * Pushes onto `keys` each key of `value`'s objects once; false when JSON.stringify would not write
+ * the value as `write` does (or `write` refuses it), or it holds more keys than the list should.
+ */
+function collectKeys(value: object, keys: string[], depth: number): boolean {
+  if (depth > DEEP) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      // A hole is refused by `write` and written as null by JSON.stringify.
+      if (!(i in value)) return false;
+      if (!plainItem(value[i], keys, depth)) return false;
+    }
+    return true;
+  }
+  // Another realm's plain objects and those with no prototype take the loops: JSON.stringify would
+  // look a key the object lacks up on a prototype that is not this realm's Object.prototype.
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    // Looked up on an object that lacks it, '__proto__' finds the prototype, and 'toJSON' is called.
+    if (key === '__proto__' || key === 'toJSON') return false;
+    if (!keys.includes(key)) {
+      if (keys.length === MANY_KEYS) return false;
+      keys.push(key);
+    }
+    if (!plainItem(record[key], keys, depth)) return false;
+  }
+  return true;
+}
+
+function plainItem(item: unknown, keys: string[], depth: number): boolean {
+  switch (typeof item) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'number':
+      // NaN and ±Infinity: JSON.stringify writes null, `write` refuses them.
+      return Number.isFinite(item);
+    case 'object':
+      return item === null || collectKeys(item, keys, depth + 1);
+    default:
+      // A function, symbol or bigint: `write` refuses it, naming where it is.
+      return false;
+  }
 }
 
 /** A value canonicalJson refuses; `path` says where it is (`$.data.when`, `$[2]`). */
