@@ -7,7 +7,9 @@
  * functions under which the most was allocated (`inclusive`: their callees' allocations counted too).
  * With ALLOC_PROBE_MODE=promoted (or preloaded as alloc-probe-promoted.cjs) the profiler drops what a young collection freed, so its sites are those of the
  * objects that survived scavenges (promoted, or still live at the stop: two young collections before the profile is
- * taken leave only the live ones), the bytes that make the old generation grow and the mark-compacts come.
+ * taken leave only the live ones), the bytes that make the old generation grow and the mark-compacts come. Objects
+ * allocated in the old generation directly count too, and so does what a mark-compact finds dead in the young generation
+ * (it collects both): read the sites against the allocated profile's.
  * The profiler costs CPU: compare CPU per submit in runs without the probe.
  */
 'use strict';
