@@ -11,7 +11,7 @@ const swcConfig = require('fs').readFileSync(__dirname + '/.swcrc', 'utf8');
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  roots: ['<rootDir>/gateway', '<rootDir>/adapters', '<rootDir>/contracts', '<rootDir>/core', '<rootDir>/test'],
+  roots: ['<rootDir>/gateway', '<rootDir>/adapters', '<rootDir>/contracts', '<rootDir>/core', '<rootDir>/test', '<rootDir>/bench'],
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', JSON.parse(swcConfig)] },
   moduleFileExtensions: ['ts', 'js', 'json'],
@@ -21,5 +21,5 @@ module.exports = {
   setupFilesAfterEnv: ['<rootDir>/test/factories/response-contract.setup.ts'],
   maxWorkers: 2,
   testTimeout: 60000,
-  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/bench/results/'],
 };
