@@ -211,6 +211,7 @@ function withBaseline(scenario: Scenario, outcome: Awaited<ReturnType<Scenario['
     metrics: outcome.metrics ?? {},
     ...(outcome.cpu ? { cpu: outcome.cpu } : {}),
     ...(outcome.requestCost ? { requestCost: outcome.requestCost } : {}),
+    ...(outcome.storedPerSubmit ? { storedPerSubmit: outcome.storedPerSubmit } : {}),
     ...(base
       ? {
           baseline: {

@@ -19,7 +19,9 @@
 import { shardOf } from '../../core/audit/audit-event';
 import { withClient } from './database';
 import type { WireValue } from './probe/client';
+import { spawnManaged } from './processes';
 import { shorten, type RecordedRequests } from './recorded-requests';
+import { REPO_ROOT } from './repo';
 
 export interface PgbenchScript {
   text: string;
@@ -54,6 +56,51 @@ const MINT =
   `SELECT ${MINT_TXID} AS txid, 'bench-floor-' || gen_random_uuid() AS idem_key, ` +
   `'REF-' || replace(gen_random_uuid()::text, '-', '') AS agency_ref`;
 const TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}/;
+
+/** pgbench's arguments to run a script file with its `-D` variables; `run`: `['-T', seconds]` or `['-t', transactions per client]`. */
+export function pgbenchArgs(options: {
+  scriptFile: string;
+  variables: Record<string, string>;
+  mode: PgbenchScript['mode'];
+  clients: number;
+  run: ['-T' | '-t', number];
+  /** Per-transaction latency log files (`-l`). */
+  logPrefix?: string;
+  databaseUrl: string;
+}): string[] {
+  return [
+    '-n', // no vacuum of pgbench's own tables: there are none
+    '-M',
+    options.mode,
+    '-c',
+    String(options.clients),
+    '-j',
+    '2',
+    ...options.run.map(String),
+    '-f',
+    options.scriptFile,
+    ...Object.entries(options.variables).flatMap(([name, value]) => ['-D', `${name}=${value}`]),
+    ...(options.logPrefix ? ['-l', '--log-prefix', options.logPrefix] : []),
+    options.databaseUrl,
+  ];
+}
+
+/** Runs pgbench; its output, or an error ending with it (`where`: e.g. where the script is). */
+export function runPgbench(binary: string, args: string[], where: string): Promise<string> {
+  const managed = spawnManaged('pgbench', binary, args, { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, PGAPPNAME: 'kiungo-bench-pgbench' } });
+  return new Promise((resolve, reject) => {
+    managed.child.once('exit', (code) => {
+      const output = managed.output();
+      if (code === 0) resolve(output);
+      else reject(new Error(`pgbench exited with ${code} (${where}):\n${output.slice(-3000)}`));
+    });
+  });
+}
+
+/** The transactions pgbench ran, from its summary. */
+export function processedOf(output: string): number {
+  return Number(/number of transactions actually processed: (\d+)/.exec(output)?.[1] ?? NaN);
+}
 
 export async function replayScript(recorded: RecordedRequests, options: { databaseUrl: string }): Promise<PgbenchScript> {
   const { statements, aligned, requests } = recorded;

@@ -6,6 +6,7 @@
  */
 import type { CpuReport } from './cpu';
 import { runLoad, type LoadOptions, type LoadResult } from './load';
+import type { StoredPerSubmit } from './stored-per-submit';
 
 export interface BenchSettings {
   quick: boolean;
@@ -70,13 +71,16 @@ export interface ScenarioOutcome {
   /** Where the CPU went in the measurement window (bench/lib/cpu.ts `watchCpu`). */
   cpu?: CpuReport;
   requestCost?: RequestCost;
+  /** What a submit leaves in PostgreSQL, counted (db-floor; bench/lib/stored-per-submit.ts). */
+  storedPerSubmit?: StoredPerSubmit;
   /** Figures as numbers, for the targets table (bench/lib/targets.ts), e.g. { peakRssMiB: 190 }. */
   metrics?: Record<string, number>;
 }
 
-export interface ScenarioResult extends Required<Omit<ScenarioOutcome, 'cpu' | 'requestCost'>> {
+export interface ScenarioResult extends Required<Omit<ScenarioOutcome, 'cpu' | 'requestCost' | 'storedPerSubmit'>> {
   cpu?: CpuReport;
   requestCost?: RequestCost;
+  storedPerSubmit?: StoredPerSubmit;
   name: string;
   /** The baseline's requests/s ratio: this scenario's rps divided by the baseline's. */
   baseline?: { scenario: string; rpsRatio: number; p50Ratio: number; p99Ratio: number };

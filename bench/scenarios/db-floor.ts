@@ -5,7 +5,10 @@
  * (bench/lib/pgbench-script.ts), with the gateway's clients and duration, on the bench database
  * the gateway just used. So the script follows the submit path whenever it changes. Its tps is the
  * most a gateway on this box could reach with this SQL; gateway req/s ÷ pgbench tps is the share
- * of that floor Kiungo reaches. Skipped when pgbench is not installed (postgresql-client).
+ * of that floor Kiungo reaches. Then `stored per submit`: the same script replayed a fixed number of
+ * times on a database of its own, and what it stored counted (WAL records and bytes, B-tree and heap
+ * inserts, rows, blocks: bench/lib/stored-per-submit.ts), figures that do not move with the load on
+ * the box. Skipped when pgbench is not installed (postgresql-client).
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,12 +16,12 @@ import path from 'node:path';
 import { findBinary } from '../lib/binaries';
 import { watchCpu } from '../lib/cpu';
 import { loadFromSamples } from '../lib/latency';
-import { replayScript } from '../lib/pgbench-script';
-import { spawnManaged } from '../lib/processes';
+import { pgbenchArgs, processedOf, replayScript, runPgbench } from '../lib/pgbench-script';
 import { recordRequests, requestCost, tableRows } from '../lib/recorded-requests';
-import { REPO_ROOT, RESULTS_DIR } from '../lib/repo';
+import { RESULTS_DIR } from '../lib/repo';
 import { ScenarioSkipped, type Check, type Scenario } from '../lib/scenario';
 import { gatewayStack, submitTransactionLoad } from '../lib/stack';
+import { countStoredPerSubmit, describeStoredPerSubmit, pgbenchReplay } from '../lib/stored-per-submit';
 
 /** Submits recorded to find the statements every one of them sends. */
 const RECORDED = 5;
@@ -49,48 +52,46 @@ export const dbFloor: Scenario = {
     writeFileSync(path.join(RESULTS_DIR, 'db-floor.pgbench.sql'), script.text);
     writeFileSync(path.join(RESULTS_DIR, 'db-floor.pgbench-variables.json'), `${JSON.stringify(script.variables, null, 2)}\n`);
     const clients = ctx.settings.connections;
-    const args = (seconds: number, log: boolean): string[] => [
-      '-n', // no vacuum of pgbench's own tables: there are none
-      '-M',
-      script.mode,
-      '-c',
-      String(clients),
-      '-j',
-      '2',
-      '-T',
-      String(seconds),
-      '-f',
-      scriptFile,
-      ...Object.entries(script.variables).flatMap(([name, value]) => ['-D', `${name}=${value}`]),
-      ...(log ? ['-l', '--log-prefix', path.join(dir, 'tx')] : []),
-      databaseUrl,
-    ];
+    const args = (seconds: number, log: boolean): string[] =>
+      pgbenchArgs({
+        scriptFile,
+        variables: script.variables,
+        mode: script.mode,
+        clients,
+        run: ['-T', seconds],
+        logPrefix: log ? path.join(dir, 'tx') : undefined,
+        databaseUrl,
+      });
     try {
-      await runPgbench(binary, args(ctx.settings.warmupSec, false), dir);
+      await runPgbench(binary, args(ctx.settings.warmupSec, false), `script in ${dir}`);
       const before = await tableRows(databaseUrl);
       const cpu = watchCpu({});
       const started = performance.now();
-      const output = await runPgbench(binary, args(ctx.settings.durationSec, true), dir);
+      const output = await runPgbench(binary, args(ctx.settings.durationSec, true), `script in ${dir}`);
       const elapsedSec = (performance.now() - started) / 1000;
       const samples = readLatencies(dir);
       const tps = Number(/tps = ([\d.]+)/.exec(output)?.[1] ?? NaN);
-      const processed = Number(/number of transactions actually processed: (\d+)/.exec(output)?.[1] ?? NaN);
+      const processed = processedOf(output);
       const failedTx = Number(/number of failed transactions: (\d+)/.exec(output)?.[1] ?? 0);
       const cpuReport = cpu.stop(processed);
       const after = await tableRows(databaseUrl);
       const load = { ...loadFromSamples({ samples, elapsedSec: ctx.settings.durationSec, concurrency: clients, ok: processed - failedTx, failed: failedTx }), rps: Math.round(tps * 10) / 10 };
       const gateway = ctx.results.get('gateway');
+      // Counted after the timed window, on a database of its own, with the same script.
+      const stored = await countStoredPerSubmit(ctx.settings.adminDatabaseUrl, pgbenchReplay(binary, { file: scriptFile, variables: script.variables, mode: script.mode }), ctx);
       return {
         target: `pgbench (${clients} clients, 2 threads, -M ${script.mode}) on ${new URL(databaseUrl).pathname.slice(1)}: the ${script.statements} statements of one submit`,
         load,
         cpu: cpuReport,
         requestCost: requestCost(recorded),
+        storedPerSubmit: stored,
         figures: [
           { label: 'pgbench tps (submits/s the database alone sustains)', value: tps.toFixed(1) },
           ...(gateway ? [{ label: 'gateway req/s ÷ pgbench tps (share of the database floor reached)', value: ratio(gateway.load.rps / tps) }] : []),
           ...(recorded.occasional.length > 0 ? [{ label: 'sent by some recorded submits only (not replayed)', value: recorded.occasional.join(' | ') }] : []),
           { label: 'rows per submit: gateway / pgbench', value: describeRows(recorded.rowsPerRequest, before, after, processed) },
           { label: 'pgbench wall time', value: `${elapsedSec.toFixed(1)} s` },
+          ...describeStoredPerSubmit(stored),
         ],
         checks: [
           {
@@ -130,17 +131,6 @@ function rowsCheck(gateway: Record<string, number>, before: Record<string, numbe
     ok: Object.keys(gateway).length > 0 && wrong.length === 0,
     detail: wrong.length === 0 ? describeRows(gateway, before, after, processed) : `differs in ${wrong.map(([t]) => t).join(', ')}: ${describeRows(gateway, before, after, processed)}`,
   };
-}
-
-function runPgbench(binary: string, args: string[], dir: string): Promise<string> {
-  const managed = spawnManaged('pgbench', binary, args, { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, PGAPPNAME: 'kiungo-bench-pgbench' } });
-  return new Promise((resolve, reject) => {
-    managed.child.once('exit', (code) => {
-      const output = managed.output();
-      if (code === 0) resolve(output);
-      else reject(new Error(`pgbench exited with ${code} (script in ${dir}):\n${output.slice(-3000)}`));
-    });
-  });
 }
 
 /** Per-transaction log lines: `client_id transaction_no time_us script_no epoch epoch_us`. */
