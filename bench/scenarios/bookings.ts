@@ -43,23 +43,35 @@ function bookingFigures(load: LoadResult): Figure[] {
   return [{ label: 'bookings/s (201s only)', value: (booked(load) / load.durationSec).toFixed(1) }];
 }
 
+/** Two bench centres × the four bookable services × DAYS days × the slot times. */
+export const UNCONTENDED_COMBINATIONS = 2 * BOOKABLE_SERVICES.length * DAYS * SLOT_TIMES.length;
+
+/**
+ * Creates two bench centres through `api` and returns the bodies of the uncontended load: request i
+ * books combination i (round robin), each for another citizen (also bench/tools/ab-api.ts --bookings).
+ */
+export async function uncontendedBookings(api: { url: string }, adminToken: string): Promise<() => Record<string, unknown>> {
+  const centres = [benchCentreCode('U'), benchCentreCode('U')];
+  for (const code of centres) {
+    await createBenchCentre({ api }, adminToken, code, BOOKABLE_SERVICES.map((service, i) => ({ service, ticketLetter: String.fromCharCode(65 + i), slotCapacity: 10 })));
+  }
+  const combos: Array<{ centre: string; service: string; slotStart: string }> = [];
+  for (let d = 1; d <= DAYS; d++) {
+    const date = day(d);
+    for (const time of SLOT_TIMES) for (const centre of centres) for (const service of BOOKABLE_SERVICES) combos.push({ centre, service, slotStart: slotAt(date, time) });
+  }
+  let next = 0;
+  return () => ({ ...combos[next++ % combos.length], citizen: nextCitizen(), channel: 'portal' });
+}
+
 export const bookings: Scenario = {
   name: 'bookings',
   summary: 'POST /v1/bookings uncontended: every request another slot/centre/service combination, another citizen',
   async run(ctx) {
     const stack = await gatewayStack(ctx);
     const admin = await stack.deployment.token('admin', 'bench-admin');
-    const centres = [benchCentreCode('U'), benchCentreCode('U')];
-    for (const code of centres) {
-      await createBenchCentre(stack, admin, code, BOOKABLE_SERVICES.map((service, i) => ({ service, ticketLetter: String.fromCharCode(65 + i), slotCapacity: 10 })));
-    }
-    const combos: Array<{ centre: string; service: string; slotStart: string }> = [];
-    for (let d = 1; d <= DAYS; d++) {
-      const date = day(d);
-      for (const time of SLOT_TIMES) for (const centre of centres) for (const service of BOOKABLE_SERVICES) combos.push({ centre, service, slotStart: slotAt(date, time) });
-    }
-    let next = 0;
-    const request = bookingRequest(stack, () => ({ ...combos[next++ % combos.length], citizen: nextCitizen(), channel: 'portal' }));
+    const makeBody = await uncontendedBookings(stack.api, admin);
+    const request = bookingRequest(stack, makeBody);
     await ctx.warmUp(request);
     const statements = await watchStatements({ api: stack.api.probe, worker: stack.worker.probe });
     const cpu = watchCpu(stackProcesses(stack));
@@ -68,7 +80,7 @@ export const bookings: Scenario = {
     const window = await statements.stop(load.requests);
     const recorded = await recordRequests({ probe: stack.api.probe, request, databaseUrl: stack.deployment.databaseUrl, count: 3, expectStatus: 201 });
     return {
-      target: `gateway api (pid ${stack.api.pid}) POST /v1/bookings, ${combos.length} slot/centre/service combinations round robin`,
+      target: `gateway api (pid ${stack.api.pid}) POST /v1/bookings, ${UNCONTENDED_COMBINATIONS} slot/centre/service combinations round robin`,
       load,
       figures: bookingFigures(load),
       metrics: { bookingsPerSec: booked(load) / load.durationSec },

@@ -15,7 +15,10 @@
  * needed before a value that starts with a dash): the same directory twice compares heap settings
  * alone. Each round also prints each api's peak RSS (VmRSS every 250 ms over warm-up and run).
  * `--agency-down`: the agency refuses everything and both apis' breakers are opened first, so the
- * rounds measure the breaker-open path (202s). The worker runs distA's code.
+ * rounds measure the breaker-open path (202s). `--bookings`: POST /v1/bookings instead, the
+ * `bookings` scenario's uncontended load (each api its own two centres; 201s). Each round prints the
+ * statements each api sent per request (the probe's count: one round trip each). The worker runs
+ * distA's code, or distB's with `--worker b` (when B adds a migration: the worker migrates).
  * Environment as the bench: BENCH_ADMIN_DATABASE_URL, and BENCH_AB_REDIS_URL (default
  * redis://127.0.0.1:6379/13, flushed).
  */
@@ -30,6 +33,8 @@ import { runLoad, type LoadResult } from '../lib/load';
 import { sampleRss } from '../lib/rss';
 import { sleep, stopAllProcesses } from '../lib/processes';
 import { startSimulator } from '../lib/simulator';
+import { watchStatements } from '../lib/probe/client';
+import { uncontendedBookings } from '../scenarios/bookings';
 import { nrbEnvelope } from '../../test/e2e/transactions.helpers';
 
 const DATABASE = `kiungo_bench_ab_${process.pid}`;
@@ -39,6 +44,8 @@ const TRIP_REQUESTS = 60;
 interface Side {
   label: string;
   api: GatewayProcess;
+  /** The next booking's body (--bookings). */
+  booking?: () => Record<string, unknown>;
 }
 
 async function main(): Promise<void> {
@@ -49,11 +56,13 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '10' },
       'agency-down': { type: 'boolean', default: false },
+      bookings: { type: 'boolean', default: false },
+      worker: { type: 'string', default: 'a' },
       'a-node-options': { type: 'string' },
       'b-node-options': { type: 'string' },
     },
   });
-  if (positionals.length !== 2) throw new Error('usage: ab-api.ts <distA> <distB> [--rounds N] [--duration S] [--connections N] [--agency-down]');
+  if (positionals.length !== 2) throw new Error('usage: ab-api.ts <distA> <distB> [--rounds N] [--duration S] [--connections N] [--agency-down | --bookings] [--worker a|b]');
   const entries = positionals.map((dir) => path.resolve(dir, 'gateway', 'src', 'main.js'));
   const rounds = Number(values.rounds);
   const durationSec = Number(values.duration);
@@ -66,7 +75,7 @@ async function main(): Promise<void> {
   const deployment = await createGatewayDeployment({ adminDatabaseUrl, databaseName: DATABASE, redisUrl, env: { NRB_BASE_URL: simulator.url, ...catalogue.env } });
   try {
     // The worker first: it migrates the new database before the apis start.
-    await deployment.start('worker', { entry: entries[0] });
+    await deployment.start('worker', { entry: entries[values.worker === 'b' ? 1 : 0] });
     const sides: Side[] = [];
     const nodeOptions = [values['a-node-options'], values['b-node-options']].map((given) => given ?? deployment.apiNodeOptions);
     for (const [index, entry] of entries.entries()) {
@@ -74,34 +83,44 @@ async function main(): Promise<void> {
       sides.push({ label, api: await deployment.start('api', { entry, env: { NODE_OPTIONS: nodeOptions[index] } }) });
     }
     const token = await deployment.token('channel', 'bench');
+    if (values.bookings) {
+      const admin = await deployment.token('admin', 'bench-admin');
+      for (const side of sides) side.booking = await uncontendedBookings(side.api, admin);
+    }
     const load = (side: Side, seconds: number): Promise<LoadResult> =>
-      runLoad({ url: side.api.url, path: '/v1/transactions', headers: { authorization: `Bearer ${token}` }, body: nrbEnvelope(), connections, durationSec: seconds });
+      side.booking
+        ? runLoad({ url: side.api.url, path: '/v1/bookings', headers: { authorization: `Bearer ${token}` }, makeBody: side.booking, connections, durationSec: seconds })
+        : runLoad({ url: side.api.url, path: '/v1/transactions', headers: { authorization: `Bearer ${token}` }, body: nrbEnvelope(), connections, durationSec: seconds });
     if (values['agency-down']) {
       await simulator.setMode('down');
       for (const side of sides) await runLoad({ url: side.api.url, path: '/v1/transactions', headers: { authorization: `Bearer ${token}` }, body: nrbEnvelope(), connections: 1, durationSec: 30, amount: TRIP_REQUESTS });
     }
-    const expected = values['agency-down'] ? '202' : '200';
+    const expected = values['agency-down'] ? '202' : values.bookings ? '201' : '200';
+    const unit = values.bookings ? 'booking' : 'submit';
     const figures: Array<Array<{ ms: number; rps: number; rssMiB: number }>> = sides.map(() => []);
     for (let round = 1; round <= rounds; round++) {
       const rss = sides.map((side) => sampleRss(side.api.pid));
       await Promise.all(sides.map((side) => load(side, 2)));
       await sleep(500);
+      const statements = await watchStatements(Object.fromEntries(sides.map((side) => [side.label, side.api.probe])));
       const cpu = watchCpu(Object.fromEntries(sides.map((side) => [side.label, side.api.pid])));
       const results = await Promise.all(sides.map((side) => load(side, durationSec)));
       const report = cpu.stop();
+      const sent = await statements.stop(1);
       const peaks = rss.map((sampler) => sampler.stop().peakRssMiB);
       const line = sides.map((side, index) => {
         const result = results[index];
         const ms = (report.coreSeconds[side.label] * 1000) / result.requests;
         figures[index].push({ ms, rps: result.rps, rssMiB: peaks[index] });
         const odd = Object.keys(result.statusCodes).filter((code) => code !== expected);
-        return `${side.label}: ${ms.toFixed(3)} ms/submit, ${result.rps.toFixed(0)}/s, p99 ${result.p99} ms, peak RSS ${peaks[index]} MiB${odd.length > 0 ? ` (statuses ${JSON.stringify(result.statusCodes)})` : ''}`;
+        const perRequest = (sent[side.label].statements / result.requests).toFixed(2);
+        return `${side.label}: ${ms.toFixed(3)} ms/${unit}, ${result.rps.toFixed(0)}/s, p99 ${result.p99} ms, ${perRequest} statements/${unit}, peak RSS ${peaks[index]} MiB${odd.length > 0 ? ` (statuses ${JSON.stringify(result.statusCodes)})` : ''}`;
       });
       console.log(`round ${round} (box busy ${((100 * report.boxBusy) / report.boxAvailable).toFixed(0)} %, load average ${loadAverage()}): ${line.join(' | ')}`);
     }
     const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const [a, b] = figures.map((rows) => ({ ms: median(rows.map((r) => r.ms)), rps: median(rows.map((r) => r.rps)), rssMiB: Math.max(...rows.map((r) => r.rssMiB)) }));
-    const summary = (side: Side, f: typeof a): string => `${side.label} ${f.ms.toFixed(3)} ms/submit ${f.rps.toFixed(0)}/s (highest peak RSS ${f.rssMiB} MiB)`;
+    const summary = (side: Side, f: typeof a): string => `${side.label} ${f.ms.toFixed(3)} ms/${unit} ${f.rps.toFixed(0)}/s (highest peak RSS ${f.rssMiB} MiB)`;
     console.log(`median: ${summary(sides[0], a)} | ${summary(sides[1], b)} | B ÷ A CPU ${(b.ms / a.ms).toFixed(2)}`);
   } finally {
     await stopAllProcesses(10_000);
