@@ -30,6 +30,17 @@ export interface ReleasedBooking {
 }
 
 /**
+ * The centre changed after the version the booking was made with was read (CentreCache): nothing
+ * was written; read the centre again and decide again.
+ */
+export class CentreChanged extends Error {
+  constructor(readonly centreCode: string) {
+    super(`centre ${centreCode} changed since it was read`);
+    this.name = 'CentreChanged';
+  }
+}
+
+/**
  * Storage port of bookings and their slots. Every write takes or releases a place in
  * `appointment_slots` in the same database transaction as the booking change and its audit event.
  */
@@ -37,10 +48,13 @@ export abstract class BookingRepository {
   /**
    * Takes a place in the slot and records the booking. Conflicts: `slot-full` when the slot has no
    * place left, `already-booked` when the citizen holds an active booking for the service that day.
-   * With `claim`: the key is claimed (and answered) with the booking, or nothing is written and
-   * KeyAlreadyClaimed is thrown when someone holds the key already.
+   * `centreVersion`: the version of the centre the slot was resolved with; when the centre's is
+   * another by then, nothing is written and CentreChanged is thrown (a change of the centre in
+   * progress is waited for, and waits for this). With `claim`: the key is claimed (and answered)
+   * with the booking, or nothing is written and KeyAlreadyClaimed is thrown when someone holds the
+   * key already.
    */
-  abstract insert(booking: NewBooking, slot: SlotChoice, event: NewAuditEvent, claim?: BookingClaim): Promise<BookingRecord>;
+  abstract insert(booking: NewBooking, slot: SlotChoice, centreVersion: number, event: NewAuditEvent, claim?: BookingClaim): Promise<BookingRecord>;
 
   abstract findByReference(reference: string): Promise<BookingRecord | null>;
 

@@ -16,23 +16,37 @@ export interface CentreDefinition {
   counters?: Counter[];
 }
 
+/**
+ * A centre with its version: every change of the centre (save, setSlotCapacity) moves it on, first
+ * thing in its transaction, and a booking statement refuses a version that moved (migration 0133).
+ */
+export interface VersionedCentre {
+  centre: Centre;
+  version: number;
+}
+
 /** The centre aggregate's storage port; the pg implementation lives in ./pg. */
 export abstract class CentreRepository {
   abstract list(): Promise<CentreSummary[]>;
 
   abstract findByCode(code: string): Promise<Centre | null>;
 
+  /** findByCode with the version read with it (CentreCache). */
+  abstract findVersioned(code: string): Promise<VersionedCentre | null>;
+
   /**
    * Creates or replaces a centre (hours and holidays always; services and counters when given),
-   * appending `event` in the same database transaction. A service that still has appointment
-   * slots cannot be removed (conflict `centre-part-in-use`). `created` tells a new centre from an update.
+   * appending `event` in the same database transaction; waits for the bookings in flight at the
+   * centre and moves its version on. A service that still has appointment slots cannot be removed
+   * (conflict `centre-part-in-use`). `created` tells a new centre from an update.
    */
   abstract save(definition: CentreDefinition, event: NewAuditEvent): Promise<{ centre: Centre; created: boolean }>;
 
   /**
    * Sets the appointments per slot of one service at one centre, and of its slots not yet started
-   * (never below what is already booked in them), with `event`, in one database transaction.
-   * Null when the centre does not offer the service.
+   * (never below what is already booked in them), with `event`, in one database transaction;
+   * waits for the bookings in flight at the centre and moves its version on. Null when the centre
+   * does not offer the service.
    */
   abstract setSlotCapacity(centreCode: string, serviceCode: string, slotCapacity: number, from: Date, event: NewAuditEvent): Promise<Centre | null>;
 

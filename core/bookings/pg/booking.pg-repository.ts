@@ -7,7 +7,7 @@ import { DomainError } from '../../shared/errors';
 import { storeDataKeyCte } from '../../privacy/pg/citizen-keys.sql';
 import { newBookingReference } from '../domain/booking-reference';
 import type { BookingRecord, BookingStatus, SlotChoice } from '../domain/booking';
-import { BookingRepository, type BookingClaim, type NewBooking, type ReleasedBooking, type SlotUsage } from '../booking.repository';
+import { BookingRepository, CentreChanged, type BookingClaim, type NewBooking, type ReleasedBooking, type SlotUsage } from '../booking.repository';
 import { bookingColumns, fromRow, type BookingRow } from './booking.row';
 
 const ONE_PER_DAY = 'bookings_one_active_per_citizen_service_day';
@@ -34,19 +34,23 @@ export class PgBookingRepository extends BookingRepository {
    * version, so concurrent bookings serialise on the slot and never overfill it; no place, no
    * booking (and no event). The one-booking-per-day index refuses the whole statement.
    *
+   * Before the place, centre_version_holds (migration 0133) checks that the centre is still at
+   * `centreVersion`, the one its hours and capacity were read at, waiting for a change of the centre
+   * in progress: a version that moved takes no place, and CentreChanged is thrown.
+   *
    * With a claim, the caller's Idempotency-Key is claimed (and answered) in the same statement,
    * after the place: a key held already takes no place (`key_taken`), and a twin that claims it
    * between our look and our insert makes the key's insert fail, which undoes the whole statement.
    * Nothing is read back: the row is what we wrote. Named and prepared on real PostgreSQL.
    */
-  async insert(booking: NewBooking, slot: SlotChoice, event: NewAuditEvent, claim?: BookingClaim): Promise<BookingRecord> {
+  async insert(booking: NewBooking, slot: SlotChoice, centreVersion: number, event: NewAuditEvent, claim?: BookingClaim): Promise<BookingRecord> {
     for (let attempt = 0; ; attempt++) {
       const reference = attempt === 0 ? booking.reference : newBookingReference();
       const record = asBooked(booking, reference);
       const values: unknown[] = [
         slot.centreCode, slot.serviceCode, slot.start, slot.capacity,
         booking.id, reference, booking.slotEnd, booking.localDate, booking.citizenIdHash, booking.citizenSealed,
-        booking.channel, booking.bookedBy, booking.reminderSentAt, booking.createdAt,
+        booking.channel, booking.bookedBy, booking.reminderSentAt, booking.createdAt, centreVersion,
       ];
       const answer = claim?.answerFor?.(record);
       if (claim) values.push(claim.request.scope, claim.request.key, claim.request.route, claim.request.fingerprint);
@@ -56,8 +60,9 @@ export class PgBookingRepository extends BookingRepository {
       const text = this.insertText(claim !== undefined, answer !== undefined, !!booking.dataKeySealed, values.length, chain.ctes);
       for (const param of chain.params) values.push(param);
       try {
-        const { rows } = await this.pool.query<{ booked: boolean; key_taken?: boolean }>(statement(text, values, this.prepared));
+        const { rows } = await this.pool.query<{ booked: boolean; centre_held: boolean; key_taken?: boolean }>(statement(text, values, this.prepared));
         if (rows[0].booked) return record;
+        if (!rows[0].centre_held) throw new CentreChanged(slot.centreCode);
         if (rows[0].key_taken) throw new KeyAlreadyClaimed();
         throw slotFull();
       } catch (error) {
@@ -81,14 +86,14 @@ export class PgBookingRepository extends BookingRepository {
     return this.insertTexts.text(shape, chainCtes, () => {
       const key = dataKey ? `${storeDataKeyCte('inserted', '$5::uuid', `$${keyParam}::bytea`)},\n           ` : '';
       // Whether the key is held already: read once, by the slot's guard and by the answer.
-      return `WITH ${claim ? 'taken AS (SELECT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $15::text AND key = $16::text) AS held), ' : ''}place AS (
+      return `WITH centre AS (SELECT centre_version_holds($1::text, $15::integer) AS held), ${claim ? 'taken AS (SELECT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $16::text AND key = $17::text) AS held), ' : ''}place AS (
              INSERT INTO appointment_slots AS s (centre_code, service_code, slot_start, capacity, booked)
-             SELECT $1::text, $2::text, $3::timestamptz, $4::integer, 1${claim ? ' WHERE NOT (SELECT held FROM taken)' : ''}
+             SELECT $1::text, $2::text, $3::timestamptz, $4::integer, 1 WHERE (SELECT held FROM centre)${claim ? ' AND NOT (SELECT held FROM taken)' : ''}
              ON CONFLICT (centre_code, service_code, slot_start) DO UPDATE SET booked = s.booked + 1 WHERE s.booked < s.capacity
              RETURNING 1),${claim ? `
            claim AS (
              INSERT INTO idempotency_keys (scope, key, route, request_hash${answer ? ', status, body' : ''})
-             SELECT $15::text, $16::text, $17::text, $18::text${answer ? ', $19::integer, $20::jsonb' : ''} WHERE EXISTS (SELECT 1 FROM place)
+             SELECT $16::text, $17::text, $18::text, $19::text${answer ? ', $20::integer, $21::jsonb' : ''} WHERE EXISTS (SELECT 1 FROM place)
              RETURNING 1),` : ''}
            inserted AS (
              INSERT INTO bookings (id, reference, centre_code, service_code, slot_start, slot_end, local_date, citizen_id_hash,
@@ -98,7 +103,7 @@ export class PgBookingRepository extends BookingRepository {
               WHERE EXISTS (SELECT 1 FROM ${claim ? 'claim' : 'place'})
              RETURNING reference),
            ${key}${chainCtes}
-           SELECT EXISTS (SELECT 1 FROM inserted) AS booked${claim ? ', (SELECT held FROM taken) AS key_taken' : ''}`;
+           SELECT EXISTS (SELECT 1 FROM inserted) AS booked, (SELECT held FROM centre) AS centre_held${claim ? ', (SELECT held FROM taken) AS key_taken' : ''}`;
     });
   }
 

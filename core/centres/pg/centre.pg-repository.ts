@@ -4,10 +4,10 @@ import type { AuditLog } from '../../audit/audit-log';
 import { PG_ERROR, pgErrorCode, statement, withTransaction, type Queryable } from '../../db/pool';
 import { DomainError } from '../../shared/errors';
 import type { Centre, CentreSummary, IsoWeekday } from '../domain/centre';
-import { CentreRepository, type CentreDefinition } from '../centre.repository';
+import { CentreRepository, type CentreDefinition, type VersionedCentre } from '../centre.repository';
 
 const CENTRE_SQL = `
-SELECT c.code, c.name, c.county, c.time_zone, c.slot_minutes, c.booking_horizon_days, c.no_show_grace_minutes,
+SELECT c.code, c.name, c.county, c.time_zone, c.slot_minutes, c.booking_horizon_days, c.no_show_grace_minutes, c.version,
   COALESCE((SELECT json_agg(json_build_object('weekday', h.weekday, 'opens', to_char(h.opens_at, 'HH24:MI'),
                                               'closes', to_char(h.closes_at, 'HH24:MI')) ORDER BY h.weekday)
               FROM centre_opening_hours h WHERE h.centre_code = c.code), '[]') AS opening_hours,
@@ -30,6 +30,7 @@ interface CentreRow {
   slot_minutes: number;
   booking_horizon_days: number;
   no_show_grace_minutes: number;
+  version: number;
   opening_hours: Array<{ weekday: number; opens: string; closes: string }>;
   holidays: Centre['holidays'];
   services: Centre['services'];
@@ -60,13 +61,18 @@ export class PgCentreRepository extends CentreRepository {
     return rows.map((r) => ({ code: r.code, name: r.name, county: r.county, timeZone: r.time_zone, services: Number(r.services), counters: Number(r.counters) }));
   }
 
-  findByCode(code: string): Promise<Centre | null> {
+  async findByCode(code: string): Promise<Centre | null> {
+    return (await readCentre(this.pool, code, this.prepared))?.centre ?? null;
+  }
+
+  findVersioned(code: string): Promise<VersionedCentre | null> {
     return readCentre(this.pool, code, this.prepared);
   }
 
   async save(definition: CentreDefinition, event: NewAuditEvent): Promise<{ centre: Centre; created: boolean }> {
     try {
       return await withTransaction(this.pool, async (client) => {
+        await changeCentre(client, definition.code);
         const { rows } = await client.query<{ created: boolean }>(
           `INSERT INTO centres (code, name, county, time_zone, slot_minutes, booking_horizon_days, no_show_grace_minutes)
            VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -78,8 +84,8 @@ export class PgCentreRepository extends CentreRepository {
         );
         await writeParts(client, definition);
         await this.audit.append(client, { ...event, data: { ...event.data, created: rows[0].created } });
-        const centre = await readCentre(client, definition.code, this.prepared);
-        return { centre: centre as Centre, created: rows[0].created };
+        const saved = await readCentre(client, definition.code, this.prepared);
+        return { centre: (saved as VersionedCentre).centre, created: rows[0].created };
       });
     } catch (error) {
       if (pgErrorCode(error) === PG_ERROR.foreign_key_violation) {
@@ -96,6 +102,7 @@ export class PgCentreRepository extends CentreRepository {
 
   async setSlotCapacity(centreCode: string, serviceCode: string, slotCapacity: number, from: Date, event: NewAuditEvent): Promise<Centre | null> {
     return withTransaction(this.pool, async (client) => {
+      await changeCentre(client, centreCode);
       const updated = await client.query(
         'UPDATE centre_services SET slot_capacity = $3 WHERE centre_code = $1 AND service_code = $2',
         [centreCode, serviceCode, slotCapacity],
@@ -108,7 +115,7 @@ export class PgCentreRepository extends CentreRepository {
         [centreCode, serviceCode, slotCapacity, from.toISOString()],
       );
       await this.audit.append(client, event);
-      return readCentre(client, centreCode, this.prepared);
+      return (await readCentre(client, centreCode, this.prepared))?.centre ?? null;
     });
   }
 
@@ -139,10 +146,23 @@ export class PgCentreRepository extends CentreRepository {
   }
 }
 
-async function readCentre(db: Queryable, code: string, prepared: boolean): Promise<Centre | null> {
+/**
+ * The first statement of every change of a centre (migration 0133): waits for the bookings in flight
+ * at the centre, holds new ones off until the change commits, and moves the centre's version on, so
+ * that a booking made with the centre as it was read before is refused (PgBookingRepository.insert).
+ */
+async function changeCentre(client: PoolClient, code: string): Promise<void> {
+  await client.query('SELECT centre_change($1)', [code]);
+}
+
+async function readCentre(db: Queryable, code: string, prepared: boolean): Promise<VersionedCentre | null> {
   const { rows } = await db.query<CentreRow>(statement(CENTRE_SQL, [code], prepared));
   const row = rows[0];
   if (!row) return null;
+  return { centre: centreOf(row), version: row.version };
+}
+
+function centreOf(row: CentreRow): Centre {
   return {
     code: row.code,
     name: row.name,

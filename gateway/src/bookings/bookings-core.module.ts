@@ -13,6 +13,7 @@ import { ChangeBooking } from '../../../core/bookings/use-cases/change-booking';
 import { CheckInBooking } from '../../../core/bookings/use-cases/check-in-booking';
 import { FindBookings } from '../../../core/bookings/use-cases/find-booking';
 import { ListFreeSlots } from '../../../core/bookings/use-cases/list-free-slots';
+import { CentreCache } from '../../../core/centres/centre-cache';
 import { CentreRepository } from '../../../core/centres/centre.repository';
 import { Notifier } from '../../../core/notifications/notifier.port';
 import { Clock } from '../../../core/shared/clock';
@@ -57,9 +58,9 @@ const bookingProviders = [
   },
   {
     provide: BookAppointment,
-    inject: [CentreRepository, BookingRepository, Catalogue, PersonalDataVault, BookingNotices, Clock, AgencyAppointmentSync, MAINTENANCE_CALENDAR],
+    inject: [CentreCache, BookingRepository, Catalogue, PersonalDataVault, BookingNotices, Clock, AgencyAppointmentSync, MAINTENANCE_CALENDAR],
     useFactory: (
-      c: CentreRepository,
+      c: CentreCache,
       b: BookingRepository,
       catalogue: Catalogue,
       vault: PersonalDataVault,

@@ -35,12 +35,13 @@ export class BookingsController {
   @IdempotencyInStatements()
   @ApiOperation({
     summary: 'Book an appointment (Service by Appointment)',
-    description: '409 `slot-full` when the slot has no place left, 409 `already-booked` for a second active booking of the same service on the same day. An SMS confirms.',
+    description:
+      '409 `slot-full` when the slot has no place left, 409 `already-booked` for a second active booking of the same service on the same day, 409 `centre-changed` when the centre changed three times while the booking was being made (send it again). An SMS confirms.',
   })
   @ApiHeader({ name: 'Idempotency-Key', required: true })
   @ApiMessageResponse(201, 'booking', 'Booked')
   @ApiProblemResponse(404, 'No such centre')
-  @ApiProblemResponse(409, '`slot-full` or `already-booked`')
+  @ApiProblemResponse(409, '`slot-full`, `already-booked` or `centre-changed`')
   @ApiProblemResponse(422, 'Not a valid booking: fields, unknown service, slot not offered, Idempotency-Key missing or reused (fields named)')
   async create(
     @ValidBody('new-booking') body: NewBooking,

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap } from 
 import type { Pool } from 'pg';
 import { Catalogue } from '../../../contracts/src/catalogue';
 import { AuditLog } from '../../../core/audit/audit-log';
+import { CentreCache } from '../../../core/centres/centre-cache';
 import { CentreRepository } from '../../../core/centres/centre.repository';
 import { demoCentres } from '../../../core/centres/demo-centres';
 import { PgCentreRepository } from '../../../core/centres/pg/centre.pg-repository';
@@ -40,6 +41,8 @@ export class DemoCentresSeed implements OnApplicationBootstrap {
       inject: [DB_POOL, AuditLog, PREPARED_STATEMENTS],
       useFactory: (pool: Pool, audit: AuditLog, prepared: boolean) => new PgCentreRepository(pool, audit, prepared),
     },
+    // One per process: the bookings' centres, kept between requests (core/centres/centre-cache.ts).
+    { provide: CentreCache, inject: [CentreRepository], useFactory: (centres: CentreRepository) => new CentreCache(centres) },
     {
       provide: ManageCentres,
       inject: [CentreRepository, Catalogue, Clock],
@@ -53,6 +56,6 @@ export class DemoCentresSeed implements OnApplicationBootstrap {
     },
     DemoCentresSeed,
   ],
-  exports: [CentreRepository, ManageCentres, NoticeChoicesRepository, CentreNoticeChoices],
+  exports: [CentreRepository, CentreCache, ManageCentres, NoticeChoicesRepository, CentreNoticeChoices],
 })
 export class CentresCoreModule {}

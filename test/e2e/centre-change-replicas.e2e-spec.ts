@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { startTestApp, type TestApp } from '../factories/app';
+import { createTestDatabase, type TestDatabase } from '../factories/database';
+import { describeWithPostgres } from '../factories/services';
+import { bookingBody, call, centreBody, day, SERVICE, slotAt } from './bookings.helpers';
+
+const CENTRE = 'TST-REPL';
+
+/**
+ * Two api replicas on one database. Replica B books from its own copy of the centre (kept after its
+ * first booking, core/centres/centre-cache.ts); the admin changes the centre through replica A. B's
+ * next booking is decided on the centre as changed: a day A closed is refused with its rule, and a
+ * new slot gets the capacity A set, whether A replaced the centre or set the capacity alone.
+ */
+describeWithPostgres('a centre changed on one api replica, booked on another', () => {
+  let db: TestDatabase;
+  let dataDir: string;
+  let replicaA: TestApp;
+  let replicaB: TestApp;
+  let admin: string;
+  let channel: string;
+  let citizen = 0;
+
+  const capacityOf = async (slotStart: string) =>
+    (await db.pool.query<{ capacity: number }>('SELECT capacity FROM appointment_slots WHERE centre_code = $1 AND slot_start = $2', [CENTRE, slotStart])).rows[0]?.capacity;
+  const bookOnB = (slotStart: string) => call(replicaB, 'POST', '/v1/bookings', channel, bookingBody(CENTRE, slotStart, ++citizen));
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // One deployment: the same data key and token signing key on both replicas.
+    dataDir = mkdtempSync(path.join(tmpdir(), 'kiungo-replicas-'));
+    const dataKey = randomBytes(32).toString('base64');
+    replicaA = await startTestApp({ databaseUrl: db.url, role: 'api', dataDir, dataKey });
+    replicaB = await startTestApp({ databaseUrl: db.url, role: 'api', dataDir, dataKey });
+    admin = await replicaA.token('admin');
+    channel = await replicaB.token('channel', { subject: 'portal' });
+    expect((await call(replicaA, 'PUT', `/v1/centres/${CENTRE}`, admin, centreBody(null, [{ service: SERVICE, ticketLetter: 'A', slotCapacity: 5 }]))).status).toBe(201);
+  }, 60_000);
+
+  afterAll(async () => {
+    await replicaA?.close();
+    await replicaB?.close();
+    await db?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses a day closed on A, and gives a new slot the capacity A set', async () => {
+    const first = slotAt(day(2), '09:00');
+    expect((await bookOnB(first)).status).toBe(201);
+    expect(await capacityOf(first)).toBe(5);
+
+    // A replaces the centre: day 3 a holiday, 2 places per slot.
+    const replaced = await call(replicaA, 'PUT', `/v1/centres/${CENTRE}`, admin, centreBody(day(3), [{ service: SERVICE, ticketLetter: 'A', slotCapacity: 2 }]));
+    expect(replaced.status).toBe(200);
+    const closed = await bookOnB(slotAt(day(3), '09:00'));
+    expect(closed.status).toBe(422);
+    expect(closed.body.type).toMatch(/\/centre-closed-holiday$/);
+    const second = slotAt(day(4), '10:00');
+    expect((await bookOnB(second)).status).toBe(201);
+    expect(await capacityOf(second)).toBe(2);
+
+    // A sets the capacity alone.
+    expect((await call(replicaA, 'PUT', `/v1/centres/${CENTRE}/capacity`, admin, { service: SERVICE, slotCapacity: 7 })).status).toBe(200);
+    const third = slotAt(day(5), '10:00');
+    expect((await bookOnB(third)).status).toBe(201);
+    expect(await capacityOf(third)).toBe(7);
+  });
+});

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import { AuditLog } from '../../core/audit/audit-log';
+import { CentreChanged, type NewBooking } from '../../core/bookings/booking.repository';
+import { newBookingReference } from '../../core/bookings/domain/booking-reference';
+import type { SlotChoice } from '../../core/bookings/domain/booking';
+import { PgBookingRepository } from '../../core/bookings/pg/booking.pg-repository';
+import { CentreCache } from '../../core/centres/centre-cache';
+import type { CentreDefinition } from '../../core/centres/centre.repository';
+import { PgCentreRepository } from '../../core/centres/pg/centre.pg-repository';
+import { createTestDatabase, type TestDatabase } from '../factories/database';
+import { eventually } from '../factories/eventually';
+import { describeWithPostgres } from '../factories/services';
+
+const SERVICE = 'id-card-replacement';
+
+/**
+ * A booking takes its centre from the api's memory (CentreCache) and its statement checks the
+ * centre's version (migration 0133): on real PostgreSQL, every change of a centre moves the version
+ * on, a booking made with a version that moved writes nothing, a change in progress holds a booking
+ * until it commits and then refuses it, and a booking in flight holds a change until it ends.
+ */
+describeWithPostgres('a booking against the centre as it was read', () => {
+  let db: TestDatabase;
+  let audit: AuditLog;
+  let centres: PgCentreRepository;
+  let bookings: PgBookingRepository;
+  let n = 0;
+
+  const definition = (code: string, slotCapacity: number): CentreDefinition => ({
+    code,
+    name: `Centre ${code}`,
+    county: 'Nairobi',
+    timeZone: 'Africa/Nairobi',
+    slotMinutes: 30,
+    bookingHorizonDays: 30,
+    noShowGraceMinutes: 15,
+    openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday: weekday as 1, opens: '08:00', closes: '17:00' })),
+    holidays: [],
+    services: [{ serviceCode: SERVICE, ticketLetter: 'A', slotCapacity }],
+    counters: [],
+  });
+  const event = (code: string) => ({ entityType: 'centre', entityId: code, type: 'configured', actor: 'admin-1', data: {}, occurredAt: new Date() });
+  const versionOf = async (code: string) => (await centres.findVersioned(code))?.version;
+
+  /** A slot in the future (the repository checks no rule: the use case resolved it). */
+  const slotOf = (code: string, capacity: number, hour = 9): SlotChoice => {
+    const start = new Date(Date.UTC(2031, 0, 6 + (n % 20), hour));
+    return { centreCode: code, serviceCode: SERVICE, start, end: new Date(start.getTime() + 30 * 60_000), localDate: start.toISOString().slice(0, 10), capacity };
+  };
+  const newBooking = (slot: SlotChoice): NewBooking => {
+    n++;
+    return {
+      id: randomUUID(),
+      reference: newBookingReference(),
+      centreCode: slot.centreCode,
+      serviceCode: slot.serviceCode,
+      slotStart: slot.start,
+      slotEnd: slot.end,
+      localDate: slot.localDate,
+      citizenIdHash: `citizen-${n}-${randomUUID()}`,
+      citizenSealed: Buffer.from('sealed'),
+      dataKeySealed: null,
+      channel: 'portal',
+      bookedBy: 'portal',
+      reminderSentAt: null,
+      createdAt: new Date(),
+    };
+  };
+  const bookingEvent = (slot: SlotChoice) => ({ entityType: 'booking', entityId: '', type: 'booked', actor: 'portal', data: { centre: slot.centreCode }, occurredAt: new Date() });
+  const book = (repository: PgBookingRepository, slot: SlotChoice, version: number, key?: string) =>
+    repository.insert(
+      newBooking(slot),
+      slot,
+      version,
+      bookingEvent(slot),
+      key ? { request: { scope: 'portal', key, route: 'POST /v1/bookings', fingerprint: 'f' } } : undefined,
+    );
+  const written = async (code: string) => {
+    const count = async (sql: string, params: unknown[]) => Number((await db.pool.query<{ n: string }>(sql, params)).rows[0].n);
+    return {
+      bookings: await count('SELECT count(*) AS n FROM bookings WHERE centre_code = $1', [code]),
+      slots: await count('SELECT count(*) AS n FROM appointment_slots WHERE centre_code = $1', [code]),
+      events: await count(`SELECT count(*) AS n FROM audit_events WHERE entity_type = 'booking' AND data->>'centre' = $1`, [code]),
+    };
+  };
+  /** Waits until a statement of this database waits for an advisory lock (a centre's change lock). */
+  const someoneWaitsForTheCentre = () =>
+    eventually(
+      async () => (await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rows[0].n,
+      (waiting) => Number(waiting) > 0,
+      5_000,
+      20,
+    );
+  /** A repository whose statements run in `client`'s open transaction (the booking "in flight"). */
+  const inTransaction = (client: PoolClient) => new PgBookingRepository(client as unknown as Pool, audit, true);
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ poolMax: 6 });
+    audit = await AuditLog.open(db.pool);
+    centres = new PgCentreRepository(db.pool, audit, true);
+    bookings = new PgBookingRepository(db.pool, audit, true);
+  });
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('moves the version on with every change of the centre, and reads it with the centre', async () => {
+    await centres.save(definition('TST-VER', 5), event('TST-VER'));
+    const first = await centres.findVersioned('TST-VER');
+    expect(first?.centre).toEqual(await centres.findByCode('TST-VER'));
+    await centres.save({ ...definition('TST-VER', 5), holidays: [{ date: '2031-01-07', name: 'Test Day' }] }, event('TST-VER'));
+    expect(await versionOf('TST-VER')).toBe(first!.version + 1);
+    await centres.setSlotCapacity('TST-VER', SERVICE, 2, new Date(), event('TST-VER'));
+    expect(await versionOf('TST-VER')).toBe(first!.version + 2);
+    expect(await centres.findVersioned('XXX-NONE')).toBeNull();
+  });
+
+  it('refuses a booking made with a version that moved, writing nothing, and takes it with the current one', async () => {
+    await centres.save(definition('TST-STALE', 5), event('TST-STALE'));
+    const read = (await versionOf('TST-STALE'))!;
+    await centres.setSlotCapacity('TST-STALE', SERVICE, 1, new Date(), event('TST-STALE'));
+    const key = randomUUID();
+
+    await expect(book(bookings, slotOf('TST-STALE', 5), read, key)).rejects.toBeInstanceOf(CentreChanged);
+    expect(await written('TST-STALE')).toEqual({ bookings: 0, slots: 0, events: 0 });
+    expect((await db.pool.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [key])).rowCount).toBe(0);
+
+    // Read again: the capacity the change set is the slot's.
+    const now = await centres.findVersioned('TST-STALE');
+    const slot = slotOf('TST-STALE', now!.centre.services[0].slotCapacity);
+    await book(bookings, slot, now!.version, key);
+    expect(await written('TST-STALE')).toEqual({ bookings: 1, slots: 1, events: 1 });
+    const { rows } = await db.pool.query<{ capacity: number }>('SELECT capacity FROM appointment_slots WHERE centre_code = $1', ['TST-STALE']);
+    expect(rows[0].capacity).toBe(1);
+  });
+
+  it('holds a booking while a change of its centre is in progress, then refuses it', async () => {
+    await centres.save(definition('TST-WAIT', 5), event('TST-WAIT'));
+    const read = (await versionOf('TST-WAIT'))!;
+    const change = await db.pool.connect();
+    try {
+      // What PgCentreRepository's changes do first; the rest of this change is not committed yet.
+      await change.query('BEGIN');
+      await change.query('SELECT centre_change($1)', ['TST-WAIT']);
+      await change.query('UPDATE centre_services SET slot_capacity = 1 WHERE centre_code = $1', ['TST-WAIT']);
+      let settled = false;
+      const booking = book(bookings, slotOf('TST-WAIT', 5), read).finally(() => (settled = true));
+      booking.catch(() => undefined);
+      await someoneWaitsForTheCentre();
+      expect(settled).toBe(false);
+      await change.query('COMMIT');
+      await expect(booking).rejects.toBeInstanceOf(CentreChanged);
+    } finally {
+      change.release();
+    }
+    expect(await written('TST-WAIT')).toEqual({ bookings: 0, slots: 0, events: 0 });
+  });
+
+  it('holds a change of the centre while a booking is in flight, and the booking is taken first', async () => {
+    await centres.save(definition('TST-FLIGHT', 5), event('TST-FLIGHT'));
+    const read = (await versionOf('TST-FLIGHT'))!;
+    const flight = await db.pool.connect();
+    try {
+      // The booking's own statement, in a transaction left open: its place taken, not committed.
+      await flight.query('BEGIN');
+      await book(inTransaction(flight), slotOf('TST-FLIGHT', 5), read);
+      let settled = false;
+      const change = centres.setSlotCapacity('TST-FLIGHT', SERVICE, 1, new Date(), event('TST-FLIGHT')).finally(() => (settled = true));
+      await someoneWaitsForTheCentre();
+      expect(settled).toBe(false);
+      await flight.query('COMMIT');
+      await change;
+    } finally {
+      flight.release();
+    }
+    // The change came after the booking: it saw the slot row, kept its booked place, and moved the version on.
+    const { rows } = await db.pool.query<{ capacity: number; booked: number }>('SELECT capacity, booked FROM appointment_slots WHERE centre_code = $1', ['TST-FLIGHT']);
+    expect(rows).toEqual([{ capacity: 1, booked: 1 }]);
+    expect(await versionOf('TST-FLIGHT')).toBe(read + 1);
+  });
+
+  it('CentreCache reads a centre once, shares a read in progress, keeps no unknown centre, and reads again after a refusal', async () => {
+    await centres.save(definition('TST-CACHE', 5), event('TST-CACHE'));
+    const reads: string[] = [];
+    const cache = new CentreCache({ findVersioned: (code) => (reads.push(code), centres.findVersioned(code)) });
+
+    const [a, b] = await Promise.all([cache.findByCode('TST-CACHE'), cache.findByCode('TST-CACHE')]);
+    const c = await cache.findByCode('TST-CACHE');
+    expect(a).toBe(b);
+    expect(c).toBe(a);
+    expect(reads).toEqual(['TST-CACHE']);
+
+    expect(await cache.findByCode('TST-NONE')).toBeNull();
+    await centres.save(definition('TST-NONE', 5), event('TST-NONE'));
+    expect((await cache.findByCode('TST-NONE'))?.centre.code).toBe('TST-NONE');
+
+    await centres.setSlotCapacity('TST-CACHE', SERVICE, 3, new Date(), event('TST-CACHE'));
+    // The copy is kept as read until a statement refuses it: then it is read again.
+    await expect(book(bookings, slotOf('TST-CACHE', 5), c!.version)).rejects.toBeInstanceOf(CentreChanged);
+    const fresh = await cache.refresh(c!);
+    expect(fresh).toMatchObject({ version: c!.version + 1, centre: { services: [{ slotCapacity: 3 }] } });
+    expect(await cache.findByCode('TST-CACHE')).toBe(fresh);
+    // A second refusal of the same stale copy (another request's) takes the newer copy kept meanwhile.
+    expect(await cache.refresh(c!)).toBe(fresh);
+    expect(reads.filter((code) => code === 'TST-CACHE')).toHaveLength(2);
+  });
+});
