@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { PublishedKey } from '../signing/signed-statement';
 import { TrustedKeys } from '../signing/signed-statement';
 import { chainHash, eventContent, genesisHash, publicEvent, type AuditEvent, type PublicAuditEvent } from './audit-event';
+import { parseStoredJson } from './json-text';
 import { sealDigest, type Seal } from './seal';
 
 /**
@@ -145,7 +146,7 @@ export async function verifyArchive(lines: AsyncIterable<string>, options: { tru
     }
     let line: ArchiveLine;
     try {
-      line = JSON.parse(raw) as ArchiveLine;
+      line = parseStoredJson(raw) as ArchiveLine;
     } catch {
       findings.push({ reason: 'archive_malformed', line: n, detail: 'not JSON' });
       hash.update(`${raw}\n`, 'utf8');

@@ -21,7 +21,18 @@ import { canonicalJson } from './canonical-json';
  * JSON.parse too, which throws as before.
  */
 export function canonicalJsonText(text: string): string {
-  return rewrite(text, true) ?? canonicalJson(JSON.parse(text, overflowAsNull));
+  return rewrite(text, true) ?? canonicalJson(parseStoredJson(text));
+}
+
+/**
+ * JSON.parse for what verify reads back to hash or check a signature over (a seal's statement from
+ * the database or the seal folder, an archive's line), with a number too large for a double read as
+ * null, as canonicalJsonText writes it: JSON.parse reads it as Infinity, which canonicalJson refuses,
+ * and a statement or line edited to hold one must be reported (its signature or hash does not hold),
+ * not stop verify.
+ */
+export function parseStoredJson(text: string): unknown {
+  return JSON.parse(text, overflowAsNull);
 }
 
 function overflowAsNull(_key: string, value: unknown): unknown {

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 
 import { join } from 'node:path';
 import { publishToFolder, readKeyFolder } from '../signing/key-folder';
 import type { PublishedKey } from '../signing/signed-statement';
+import { parseStoredJson } from './json-text';
 import { asSeal, sealFileName, type Seal } from './seal';
 
 /**
@@ -54,7 +55,7 @@ export class SealFolder {
     for (const name of names.filter((n) => n.startsWith('seal-') && n.endsWith('.json')).sort()) {
       let seal: Seal | undefined;
       try {
-        seal = asSeal(JSON.parse(readFileSync(join(this.path, name), 'utf8')));
+        seal = asSeal(parseStoredJson(readFileSync(join(this.path, name), 'utf8')));
       } catch {
         seal = undefined;
       }

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/pool';
 import { statementBytes } from '../signing/signed-statement';
+import { parseStoredJson } from './json-text';
 import { asSeal, sealDigest, type Seal } from './seal';
 
 /** The `audit_seals` table: seals as signed, in number order. */
@@ -55,7 +56,7 @@ interface SealRow {
 function toSeal(row: SealRow): Seal {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(row.statement);
+    parsed = parseStoredJson(row.statement);
   } catch {
     parsed = undefined;
   }

@@ -66,6 +66,18 @@ describe('npm run audit:archive and audit:verify-archive', () => {
     expect(bad.report.findings).toContainEqual(expect.objectContaining({ reason: 'hash_mismatch', line: index + 1, chain: edited.chain, position: edited.position, entityId: edited.entityId }));
     expect(bad.report.findings).toContainEqual(expect.objectContaining({ reason: 'archive_digest_mismatch' }));
 
+    // A number too large for a double added to an event's data and to a seal's statement (JSON.parse reads
+    // it as Infinity, which has no canonical JSON): a hash and a signature that do not hold, not a crash.
+    const overflowed = readFileSync(second!.file, 'utf8').split('\n');
+    const sealIndex = overflowed.findIndex((line) => line.startsWith('{"kind":"seal"'));
+    overflowed[index] = overflowed[index].replace('"data":{', '"data":{"x":1e400,');
+    overflowed[sealIndex] = overflowed[sealIndex].replace('"statement":{', '"statement":{"x":1e400,');
+    expect([overflowed[index], overflowed[sealIndex]].every((line) => line.includes('1e400'))).toBe(true);
+    writeFileSync(forged, overflowed.join('\n'));
+    const overflow = await verify([forged, '--keys', world.folder.keysPath]);
+    expect(overflow.report.findings).toContainEqual(expect.objectContaining({ reason: 'seal_signature_invalid', line: sealIndex + 1 }));
+    expect(overflow.report.findings).toContainEqual(expect.objectContaining({ reason: 'hash_mismatch', line: index + 1, chain: edited.chain, position: edited.position }));
+
     // Recomputing the chain after the edit, and the closing digest, does not help: the seal still names the old hash.
     let prev: Buffer = Buffer.from(edited.prevHash, 'hex');
     const lines = text.map((line) => (line ? JSON.parse(line) : null));

@@ -1,5 +1,8 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chainHash, eventContent, genesisHash, shardOf } from '../../core/audit/audit-event';
 import type { AuditFinding } from '../../core/audit/audit-finding';
+import { sealFileName } from '../../core/audit/seal';
 import type { Transaction } from '../../core/transactions/domain/transaction';
 import { asDatabaseOwner, createAuditWorld, rechain, type AuditWorld } from '../factories/audit-world';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
@@ -183,6 +186,19 @@ describe('verify against rewrites of the audit log', () => {
     const report = await world.verifier.verify(outside);
     expect(report.findings).toContainEqual(expect.objectContaining({ reason: 'seal_missing', sealNo: 1 }));
     expect(report.findings).toContainEqual(expect.objectContaining({ reason: 'sealed_hash_mismatch', shard, sealNo: 1 }));
+  });
+
+  it('names a seal whose statement was edited to hold a number too large for a double, in the database and in the folder', async () => {
+    // JSON.parse reads 1e400 as Infinity, which has no canonical JSON: read as null, the signature fails.
+    await asDatabaseOwner(db.pool, () => db.pool.query(`UPDATE audit_seals SET statement = left(statement, -1) || ',"x":1e400}' WHERE seal_no = 1`));
+    const file = join(world.folder.path, sealFileName(world.folder.read().seals[0]));
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/"statement": *\{/, '"statement": {"x": 1e400,'));
+    expect(readFileSync(file, 'utf8')).toContain('1e400');
+    const report = await world.verifier.verify({ source: world.folder.path, ...world.folder.read() });
+    expect(report.findings).toEqual([
+      expect.objectContaining({ reason: 'seal_signature_invalid', sealNo: 1, detail: 'database: the signature does not hold' }),
+      expect.objectContaining({ reason: 'seal_signature_invalid', sealNo: 1, detail: `${world.folder.path}: the signature does not hold` }),
+    ]);
   });
 
   it('reports every broken link of a chain, not only the first', async () => {
