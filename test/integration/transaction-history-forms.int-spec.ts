@@ -109,18 +109,23 @@ describe('transaction histories in both forms (issue 13)', () => {
     expect(await world.verifier.verify()).toMatchObject({ ok: true, findings: [] });
   });
 
-  it.each(['before', 'now'] as const)('verifies a history written %s: retries run out into the backlog, and a replay the agency cannot read is parked', async (form) => {
+  it.each([
+    ['before', 'a replay the agency cannot read is parked', malformed, { state: 'parked', replayPending: false }, 'parked'],
+    ['now', 'a replay the agency cannot read is parked', malformed, { state: 'parked', replayPending: false }, 'parked'],
+    ['before', 'a replay that fails while the agency is up stays in the backlog', outage, { state: 'manual', replayPending: true, replayFailures: 1 }, 'replay_failed'],
+    ['now', 'a replay that fails while the agency is up stays in the backlog', outage, { state: 'manual', replayPending: true, replayFailures: 1 }, 'replay_failed'],
+  ] as const)('verifies a history written %s: retries run out into the backlog, and %s', async (form, _what, replayed, row, last) => {
     const { tx, events } = await history([
       ['inline', outage, form],
       ['retry', outage, form],
       ['retry', outage, form],
-      ['replay', malformed, form],
+      ['replay', replayed, form],
     ]);
-    expect(tx).toMatchObject({ state: 'parked', replayPending: false });
+    expect(tx).toMatchObject(row);
     expect(types(events)).toEqual(
       form === 'before'
-        ? ['received', 'dispatched', 'retrying', 'dispatched', 'retrying', 'dispatched', 'manual', 'replay_requested', 'dispatched', 'parked']
-        : ['received', 'retrying', 'retrying', 'manual', 'replay_requested', 'parked'],
+        ? ['received', 'dispatched', 'retrying', 'dispatched', 'retrying', 'dispatched', 'manual', 'replay_requested', 'dispatched', last]
+        : ['received', 'retrying', 'retrying', 'manual', 'replay_requested', last],
     );
     // Four requests sent, in either form.
     expect(sent(events)).toBe(4);

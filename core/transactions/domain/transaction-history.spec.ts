@@ -16,6 +16,15 @@ describe('expectedFromHistory: the two forms of a request sent (issue 13)', () =
     expect(before).toMatchObject({ state: 'parked', problems: [] });
   });
 
+  it('returns to the state before an older `dispatched` event when the replay failed, and stays where it is in today\'s form', () => {
+    const failed = ['replay_failed', { attempt: 1, replay: true, code: 'unavailable', failures: 1 }] as [string, Record<string, unknown>];
+    expect(expectedFromHistory(history(...backlog, ['dispatched', { attempt: 1, replay: true }], failed))).toMatchObject({ state: 'manual', problems: [] });
+    expect(expectedFromHistory(history(...backlog, ['replay_failed', { ...failed[1], sentAt: SENT }]))).toMatchObject({ state: 'manual', problems: [] });
+    // A later replay in either form is judged from `manual` again.
+    const again = expectedFromHistory(history(...backlog, ['dispatched', { attempt: 1, replay: true }], failed, ['dispatched', { attempt: 2, replay: true }], ['parked', { attempt: 2, replay: true, code: 'HTTP_404' }]));
+    expect(again).toMatchObject({ state: 'parked', problems: [] });
+  });
+
   it('takes a `dispatched` event with `sentAt` as the change it is: nothing but an answer or a timeout follows it', () => {
     const handedOver = expectedFromHistory(history(...backlog, ['dispatched', { attempt: 1, replay: true, sentAt: SENT }], ['parked', { attempt: 1, replay: true, code: 'HTTP_404' }]));
     expect(handedOver.problems).toEqual([{ shard: 0, seq: 5, reason: 'illegal_transition', detail: 'parked: dispatched → parked is not a transition of the lifecycle' }]);

@@ -56,6 +56,13 @@ export function expectedFromHistory(events: readonly HistoryEvent[]): ExpectedRo
       state = 'received';
       if (event.type === 'received') continue;
     }
+    if (event.type === 'replay_failed') {
+      // A replay that failed leaves the transaction in the backlog: in the older form the state its
+      // `dispatched` event left (`manual`), in today's form where it stood, as the row does.
+      if (beforeDispatch !== null) state = beforeDispatch;
+      beforeDispatch = null;
+      continue;
+    }
     const to = targetState(event);
     if (to === undefined) continue; // not a change of state (a read, a note)
     const legal =
