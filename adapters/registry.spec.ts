@@ -30,6 +30,7 @@ describe('AgencyRegistry', () => {
       kind: 'transient',
       code: 'misconfigured',
       reason: 'unknown agency nope',
+      notSent: true,
     });
     expect(() => registry.agency('nope')).toThrow(UnknownAgencyError);
     expect(registry.has('nope')).toBe(false);

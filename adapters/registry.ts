@@ -204,5 +204,5 @@ function misconfiguredAdapter(kind: string, reason: string): { adapter: AgencyAd
 }
 
 function unknownAgency(agencyCode: string): TransientOutcome {
-  return { kind: 'transient', code: 'misconfigured', reason: `unknown agency ${agencyCode}` };
+  return { kind: 'transient', code: 'misconfigured', reason: `unknown agency ${agencyCode}`, notSent: true };
 }

@@ -43,10 +43,10 @@ describe('ResilientAgency around the REST adapter', () => {
       http.on(BASE, 'POST', PATH).reply(503).times(3);
       http.on(BASE, 'POST', PATH).reply(201, { reference: 'should-not-be-called' });
 
-      for (let i = 0; i < 3; i++) await expect(dispatch(agency)).resolves.toMatchObject({ kind: 'transient', code: 'unavailable' });
+      for (let i = 0; i < 3; i++) await expect(dispatch(agency)).resolves.not.toHaveProperty('notSent');
       const outcome = await dispatch(agency);
 
-      expect(outcome).toMatchObject({ kind: 'transient', code: 'breaker_open' });
+      expect(outcome).toMatchObject({ kind: 'transient', code: 'breaker_open', notSent: true });
       expect(http.allCalled()).toBe(false);
       expect(transitions).toEqual(['open']);
       expect(agency.stats()).toMatchObject({
@@ -175,7 +175,7 @@ describe('ResilientAgency around the REST adapter', () => {
       const refused = await dispatch(agency);
       const outcomes = await Promise.all(calls);
 
-      expect(refused).toMatchObject({ kind: 'transient', code: 'bulkhead_full' });
+      expect(refused).toMatchObject({ kind: 'transient', code: 'bulkhead_full', notSent: true });
       expect(outcomes.map((o) => o.kind)).toEqual(['accepted', 'accepted', 'accepted']);
       expect(agency.stats()).toMatchObject({ inFlight: 0, queued: 0, breaker: 'closed' });
     });
@@ -189,6 +189,12 @@ describe('ResilientAgency around the REST adapter', () => {
       const outcomes = [await dispatch(agency), await dispatch(agency), await dispatch(agency)];
 
       expect(outcomes.map((o) => (o.kind === 'transient' ? o.code : o.kind))).toEqual(['accepted', 'accepted', 'rate_limited']);
+      // Refused here, before any call: nothing was sent. The agency's own 429 has the same code, but was sent.
+      expect(outcomes[2]).toMatchObject({ notSent: true });
+      http.on(BASE, 'POST', PATH).reply(429);
+      const agencys = await dispatch(agencyWith());
+      expect(agencys).toMatchObject({ kind: 'transient', code: 'rate_limited' });
+      expect(agencys).not.toHaveProperty('notSent');
     });
 
     it('lets a call wait briefly for the next token', async () => {
@@ -208,6 +214,7 @@ describe('ResilientAgency around the REST adapter', () => {
       await expect(agency.dispatch(agencyRequest({ serviceCode: 'no-such-service' }), { inline: true })).resolves.toMatchObject({
         kind: 'transient',
         code: 'misconfigured',
+        notSent: true,
       });
     });
 
@@ -215,7 +222,7 @@ describe('ResilientAgency around the REST adapter', () => {
       const agency = agencyWith({}, { configProblem: 'environment variable NRB_TOKEN is not set' });
       http.on(BASE, 'POST', PATH).reply(201, { reference: 'NRB-1' });
 
-      await expect(dispatch(agency)).resolves.toEqual({ kind: 'transient', code: 'misconfigured', reason: 'environment variable NRB_TOKEN is not set' });
+      await expect(dispatch(agency)).resolves.toEqual({ kind: 'transient', code: 'misconfigured', reason: 'environment variable NRB_TOKEN is not set', notSent: true });
       expect(http.allCalled()).toBe(false);
       expect(agency.stats().lastFailure).toMatchObject({ code: 'misconfigured' });
       await expect(agency.health()).resolves.toMatchObject({ up: false });
@@ -230,7 +237,7 @@ describe('ResilientAgency around the REST adapter', () => {
       await agency.close();
 
       await expect(pending).resolves.toMatchObject({ kind: 'transient', code: 'unavailable', reason: 'agency client closed' });
-      await expect(dispatch(agency)).resolves.toMatchObject({ kind: 'transient', code: 'unavailable' });
+      await expect(dispatch(agency)).resolves.toMatchObject({ kind: 'transient', code: 'unavailable', notSent: true });
     });
   });
 

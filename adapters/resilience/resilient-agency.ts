@@ -133,7 +133,7 @@ export class ResilientAgency {
   async dispatch(req: AgencyRequest, opts: DispatchOptions): Promise<AgencyOutcome> {
     const service = this.definition.services.find((s) => s.code === req.serviceCode);
     if (!service) {
-      return transient('misconfigured', `service ${req.serviceCode} is not offered by agency ${this.code}`);
+      return notSent('misconfigured', `service ${req.serviceCode} is not offered by agency ${this.code}`);
     }
     const timeoutMs = this.timeoutFor(opts);
     const call = { operation: 'submit' as const, inline: opts.inline, correlationId: req.correlationId, transactionId: req.transactionId };
@@ -295,21 +295,22 @@ export class ResilientAgency {
   }
 
   private async throughGuards<T>(timeoutMs: number, call: (signal: AbortSignal) => Promise<T>): Promise<T | TransientOutcome> {
-    if (this.closing.signal.aborted) return transient('unavailable', 'agency client closed');
-    if (this.options.configProblem) return transient('misconfigured', this.options.configProblem);
+    // Until the breaker fires the call, every answer is a refusal of our own: nothing was sent.
+    if (this.closing.signal.aborted) return notSent('unavailable', 'agency client closed');
+    if (this.options.configProblem) return notSent('misconfigured', this.options.configProblem);
     if (this.breaker.opened) return this.breakerOpen();
 
     const waitMs = this.rateLimit.reserve(this.rateLimitMaxWaitMs);
     if (waitMs === null) {
-      return transient('rate_limited', `more than ${this.definition.resilience.rateLimit.perSecond} calls per second`);
+      return notSent('rate_limited', `more than ${this.definition.resilience.rateLimit.perSecond} calls per second`);
     }
     if (waitMs > 0) await sleep(waitMs);
 
     const release = await this.bulkhead.acquire(timeoutMs);
     if (!release) {
-      if (this.closing.signal.aborted) return transient('unavailable', 'agency client closed');
+      if (this.closing.signal.aborted) return notSent('unavailable', 'agency client closed');
       const { concurrency, queueLimit } = this.definition.resilience;
-      return transient('bulkhead_full', `${concurrency} calls in flight and ${queueLimit} waiting`);
+      return notSent('bulkhead_full', `${concurrency} calls in flight and ${queueLimit} waiting`);
     }
     try {
       const result = (await this.breaker.fire(() => withDeadline(timeoutMs, call, this.closing.signal))) as T;
@@ -331,11 +332,11 @@ export class ResilientAgency {
    */
   private breakerOpen(): TransientOutcome {
     const resetMs = this.definition.resilience.breaker.resetTimeoutMs;
-    if (this.breaker.halfOpen) return transient('breaker_open', 'circuit half-open: a trial call is in progress', resetMs);
+    if (this.breaker.halfOpen) return notSent('breaker_open', 'circuit half-open: a trial call is in progress', resetMs);
     const openedAt = this.openedAt ? Date.parse(this.openedAt) : this.now().getTime();
     // A little past the reset, so the retry finds the breaker half-open rather than a moment before.
     const retryAfterMs = Math.max(0, openedAt + resetMs - this.now().getTime()) + BREAKER_RESET_SLACK_MS;
-    return transient('breaker_open', `circuit open since ${this.openedAt ?? 'recently'}; next trial after ${resetMs} ms`, retryAfterMs);
+    return notSent('breaker_open', `circuit open since ${this.openedAt ?? 'recently'}; next trial after ${resetMs} ms`, retryAfterMs);
   }
 
   /** The call's context with the caller's trace context when there is one: set on it, not spread in (issue 13). */
@@ -375,6 +376,11 @@ const GO: CallAdmission = { kind: 'go', done: () => undefined };
 /** Built whole: `{ ...transient(…), retryAfterMs }` cost V8 a new hidden class on every refusal (issue 13). */
 function transient(code: TransientCode, reason: string, retryAfterMs?: number): TransientOutcome {
   return retryAfterMs === undefined ? { kind: 'transient', code, reason } : { kind: 'transient', code, reason, retryAfterMs };
+}
+
+/** A refusal of our own, before any call (see AgencyOutcome's `notSent`). */
+function notSent(code: TransientCode, reason: string, retryAfterMs?: number): TransientOutcome {
+  return retryAfterMs === undefined ? { kind: 'transient', code, reason, notSent: true } : { kind: 'transient', code, reason, retryAfterMs, notSent: true };
 }
 
 /** Anything an adapter throws that is not an AgencyCallError is a bug: report it without its message. */

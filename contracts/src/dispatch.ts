@@ -38,6 +38,12 @@ export type AgencyOutcome =
       reason: string;
       /** The earliest a retry could succeed (breaker reset, agency Retry-After); retries wait at least this long. */
       retryAfterMs?: number;
+      /**
+       * Nothing was sent: refused by one of our own guards before any call (breaker, rate limiter,
+       * bulkhead), or by our configuration. The code alone does not say it: an agency's own 429 is
+       * `rate_limited` too, and was sent.
+       */
+      notSent?: true;
     };
 
 export type RejectionGrounds = 'merits' | 'malformed-request';

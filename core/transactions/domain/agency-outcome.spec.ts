@@ -102,6 +102,26 @@ describe('nextState: one path from an agency outcome to the next state', () => {
       expect(decide(transaction({ state: 'retrying', attempts: 4, maxAttempts: 4, breakerRefusals: 1 }), outage, retryArrival)!.change.state).toBe('retrying');
     });
 
+    it('writes no `sentAt` for any refusal of our own (rate limiter, bulkhead, configuration), but does for the agency\'s own 429', () => {
+      for (const outcome of [
+        { kind: 'transient', code: 'rate_limited', reason: 'more than 5 calls per second', notSent: true },
+        { kind: 'transient', code: 'bulkhead_full', reason: '4 calls in flight and 8 waiting', notSent: true },
+        { kind: 'transient', code: 'misconfigured', reason: 'unknown agency nrb', notSent: true },
+      ] as const) {
+        for (const arrival of [inline, retryArrival]) {
+          const step = decide(transaction({ state: 'retrying', attempts: 2 }), outcome, arrival)!;
+          expect(step.events).toEqual([expect.objectContaining({ type: 'retrying', data: expect.objectContaining({ attempt: 2, code: outcome.code }) })]);
+          expect(step.events[0].data).not.toHaveProperty('sentAt');
+          expect(step.events[0].data).not.toHaveProperty('inline');
+        }
+      }
+      const agencys429 = decide(transaction({ state: 'retrying', attempts: 2 }), { kind: 'transient', code: 'rate_limited', reason: 'HTTP 429' }, retryArrival)!;
+      expect(agencys429.events[0].data).toMatchObject({ sentAt: SENT.toISOString(), inline: false });
+      // A replay our configuration refused is parked, without `sentAt`.
+      const parked = decide(stored, { ...mapping, notSent: true }, replay)!;
+      expect(parked.events.map((e) => [e.type, e.data.sentAt])).toEqual([['parked', undefined]]);
+    });
+
     it('sends a store-and-forward transaction whose attempts ran out into the backlog, with a provisional reference', () => {
       const last = transaction({ state: 'retrying', attempts: 3, maxAttempts: 3 });
       const step = decide(last, outage, retryArrival, { fallback: 'store-and-forward', drawReference: () => 'NRB-7K4Q-2P' })!;

@@ -71,6 +71,14 @@ export function refusedByOurBreaker(outcome: AgencyOutcome): boolean {
   return outcome.kind === 'transient' && outcome.code === 'breaker_open';
 }
 
+/**
+ * Whether the outcome went without a request sent: a refusal of our own (AgencyOutcome's `notSent`),
+ * or of our breaker however it was built. Its event has no `sentAt`.
+ */
+export function nothingSent(outcome: AgencyOutcome): boolean {
+  return outcome.kind === 'transient' && (outcome.notSent === true || refusedByOurBreaker(outcome));
+}
+
 /** Our own load shedding (breaker, bulkhead, rate limit) never counts as a failed replay. */
 const SHED_BY_US: ReadonlySet<string> = new Set(['breaker_open', 'bulkhead_full', 'rate_limited']);
 
@@ -111,9 +119,9 @@ function afterAttempt(
   const attempt = tx.attempts;
   const actor = arrival.via === 'attempt' ? arrival.actor : SYSTEM_ACTORS.worker;
   // The request sent and the outcome it met are one change, in one statement: the outcome's event
-  // says when it was sent and whether inline (sentAtOf). A refusal of our own breaker sent nothing,
-  // and a missing answer sends nothing now: no `sentAt` then.
-  const sent = arrival.via === 'attempt' && !refusedByOurBreaker(outcome) ? { sentAt: arrival.sentAt.toISOString(), inline: arrival.inline } : null;
+  // says when it was sent and whether inline (sentAtOf). A refusal of our own (breaker, rate limiter,
+  // bulkhead, configuration) sent nothing, and a missing answer sends nothing now: no `sentAt` then.
+  const sent = arrival.via === 'attempt' && !nothingSent(outcome) ? { sentAt: arrival.sentAt.toISOString(), inline: arrival.inline } : null;
   const event = (type: string, data: Record<string, unknown>) =>
     transactionEvent(tx.id, type, actor, now, sent ? { attempt, sentAt: sent.sentAt, inline: sent.inline, ...data } : { attempt, ...data });
   const step = (change: TransactionChange, data: Record<string, unknown>, then: FollowUp = { kind: 'none' }): OutcomeStep => ({
@@ -194,9 +202,11 @@ function afterReplay(tx: Transaction, outcome: AgencyOutcome, arrival: Extract<A
   const { now } = rules;
   const attempt = tx.attempts;
   const guard: ChangeGuard = { states: ['manual'], attempt, replayPending: true };
-  // Every event below is the outcome of a replay that reached the agency: it says when it was sent (sentAtOf).
-  const sentAt = arrival.sentAt.toISOString();
-  const event = (type: string, data: Record<string, unknown> = {}) => transactionEvent(tx.id, type, SYSTEM_ACTORS.replay, now, { attempt, replay: true, sentAt, ...data });
+  // Each event below says when its replay was sent (sentAtOf), unless nothing was (a refusal of our own
+  // configuration is parked; our shedding writes no event).
+  const sentAt = nothingSent(outcome) ? undefined : arrival.sentAt.toISOString();
+  const event = (type: string, data: Record<string, unknown> = {}) =>
+    transactionEvent(tx.id, type, SYSTEM_ACTORS.replay, now, sentAt === undefined ? { attempt, replay: true, ...data } : { attempt, replay: true, sentAt, ...data });
   const left = { replayPending: false, replayed: true, parkedReason: null, replayFailures: 0 } as const;
   const step = (change: TransactionChange, events: NewAuditEvent[], then: FollowUp = { kind: 'none' }): OutcomeStep => ({ guard, change, events, then });
 

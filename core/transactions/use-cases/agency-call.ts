@@ -31,13 +31,13 @@ export class AgencyCall {
    */
   async send(claimed: Transaction, options: { inline: boolean; correlationId?: string; payload?: Record<string, unknown> }): Promise<AgencyOutcome> {
     if (!this.catalogue.service(claimed.serviceCode)) {
-      return { kind: 'transient', code: 'misconfigured', reason: `service ${claimed.serviceCode} is no longer in the catalogue` };
+      return { kind: 'transient', code: 'misconfigured', reason: `service ${claimed.serviceCode} is no longer in the catalogue`, notSent: true };
     }
     const payload = options.payload ?? this.payloadOf(claimed);
     if (!payload) {
       // Never an empty application: a transaction still to be sent has not been erased, so its key
       // is missing only after a restore without citizen_keys (deploy/RUNBOOK.md). A person looks.
-      return { kind: 'transient', code: 'misconfigured', reason: `transaction ${claimed.id}: its payload does not open (its data key is missing); nothing was sent` };
+      return { kind: 'transient', code: 'misconfigured', reason: `transaction ${claimed.id}: its payload does not open (its data key is missing); nothing was sent`, notSent: true };
     }
     return this.agencies.dispatch(
       claimed.agencyCode,
