@@ -124,6 +124,10 @@ describe('canonicalJson', () => {
       wide,
       { nested: wide },
       { z: -0, a: [undefined, 1], u: undefined },
+      // JSON.stringify would call a toJSON that is an array's own, or not enumerable; the loops do not.
+      Object.assign([1, { b: 1, a: 2 }], { toJSON: () => 'called' }),
+      { list: Object.assign([2], { toJSON: () => 'called' }) },
+      Object.defineProperty({ b: 1, a: 2 }, 'toJSON', { value: () => 'called' }),
     ];
     for (const value of values) expect(canonicalJson(value)).toBe(reference(value));
   });

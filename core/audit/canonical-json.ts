@@ -10,6 +10,13 @@
  * goes to `write`, loops over one growing string (no intermediate arrays; verify runs it for every
  * event), which also refuses what JSON cannot hold.
  *
+ * The value's objects and arrays must hold their members as plain enumerable data properties, as
+ * JSON.parse and literals make them. The fast path does not check it (a check per object cost a
+ * sixth more allocation), and JSON.stringify with a key list reads a listed key that one object
+ * has but does not enumerate (the loops leave it out), and reads a getter twice (once to find its
+ * keys, once to write it). A `toJSON` anywhere, own or inherited, enumerable or not, on an object or
+ * an array, sends the value to the loops, which do not call it.
+ *
  * Only values JSON holds as they are: strings, finite numbers, booleans, null, arrays without
  * holes and plain objects (made by a literal or JSON.parse, or with no prototype). Anything else
  * throws a `NotJsonError` naming where it is: JSON.stringify would have written a Date as its
@@ -36,6 +43,8 @@ const DEEP = 32;
  */
 function collectKeys(value: object, keys: string[], depth: number): boolean {
   if (depth > DEEP) return false;
+  // JSON.stringify would call it; `write` does not. One property lookup, no allocation.
+  if ((value as { toJSON?: unknown }).toJSON !== undefined) return false;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       // A hole is refused by `write` and written as null by JSON.stringify.
@@ -49,8 +58,8 @@ function collectKeys(value: object, keys: string[], depth: number): boolean {
   if (Object.getPrototypeOf(value) !== Object.prototype) return false;
   const record = value as Record<string, unknown>;
   for (const key in record) {
-    // Looked up on an object that lacks it, '__proto__' finds the prototype, and 'toJSON' is called.
-    if (key === '__proto__' || key === 'toJSON') return false;
+    // Looked up on an object that lacks it, '__proto__' finds the prototype.
+    if (key === '__proto__') return false;
     if (!keys.includes(key)) {
       if (keys.length === MANY_KEYS) return false;
       keys.push(key);
