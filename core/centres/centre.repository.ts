@@ -19,6 +19,7 @@ export interface CentreDefinition {
 /**
  * A centre with its version: every change of the centre (save, setSlotCapacity) moves it on, first
  * thing in its transaction, and a booking statement refuses a version that moved (migration 0133).
+ * Any other write to the centre's tables moves it on too, by trigger (migration 0134).
  */
 export interface VersionedCentre {
   centre: Centre;

@@ -18,7 +18,8 @@ const SERVICE = 'id-card-replacement';
  * A booking takes its centre from the api's memory (CentreCache) and its statement checks the
  * centre's version (migration 0133): on real PostgreSQL, every change of a centre moves the version
  * on, a booking made with a version that moved writes nothing, a change in progress holds a booking
- * until it commits and then refuses it, and a booking in flight holds a change until it ends.
+ * until it commits and then refuses it, and a booking in flight holds a change until it ends; a
+ * write to the centre's tables that does not go through the repository does the same (0134).
  */
 describeWithPostgres('a booking against the centre as it was read', () => {
   let db: TestDatabase;
@@ -136,17 +137,16 @@ describeWithPostgres('a booking against the centre as it was read', () => {
     expect(rows[0].capacity).toBe(1);
   });
 
-  it('holds a booking while a change of its centre is in progress, then refuses it', async () => {
-    await centres.save(definition('TST-WAIT', 5), event('TST-WAIT'));
-    const read = (await versionOf('TST-WAIT'))!;
+  /** Starts a change of `code` with `write` and leaves it open: a booking waits for it, then is refused. */
+  const heldThenRefused = async (code: string, write: (change: PoolClient) => Promise<unknown>) => {
+    await centres.save(definition(code, 5), event(code));
+    const read = (await versionOf(code))!;
     const change = await db.pool.connect();
     try {
-      // What PgCentreRepository's changes do first; the rest of this change is not committed yet.
       await change.query('BEGIN');
-      await change.query('SELECT centre_change($1)', ['TST-WAIT']);
-      await change.query('UPDATE centre_services SET slot_capacity = 1 WHERE centre_code = $1', ['TST-WAIT']);
+      await write(change);
       let settled = false;
-      const booking = book(bookings, slotOf('TST-WAIT', 5), read).finally(() => (settled = true));
+      const booking = book(bookings, slotOf(code, 5), read).finally(() => (settled = true));
       booking.catch(() => undefined);
       await someoneWaitsForTheCentre();
       expect(settled).toBe(false);
@@ -155,7 +155,15 @@ describeWithPostgres('a booking against the centre as it was read', () => {
     } finally {
       change.release();
     }
-    expect(await written('TST-WAIT')).toEqual({ bookings: 0, slots: 0, events: 0 });
+    expect(await written(code)).toEqual({ bookings: 0, slots: 0, events: 0 });
+  };
+
+  it('holds a booking while a change of its centre is in progress, then refuses it', async () => {
+    // What PgCentreRepository's changes do first; the rest of this change is not committed yet.
+    await heldThenRefused('TST-WAIT', async (change) => {
+      await change.query('SELECT centre_change($1)', ['TST-WAIT']);
+      await change.query('UPDATE centre_services SET slot_capacity = 1 WHERE centre_code = $1', ['TST-WAIT']);
+    });
   });
 
   it('holds a change of the centre while a booking is in flight, and the booking is taken first', async () => {
@@ -179,6 +187,37 @@ describeWithPostgres('a booking against the centre as it was read', () => {
     const { rows } = await db.pool.query<{ capacity: number; booked: number }>('SELECT capacity, booked FROM appointment_slots WHERE centre_code = $1', ['TST-FLIGHT']);
     expect(rows).toEqual([{ capacity: 1, booked: 1 }]);
     expect(await versionOf('TST-FLIGHT')).toBe(read + 1);
+  });
+
+  it('moves the version on for a write that does not go through the repository (migration 0134), and a booking with the version read before writes nothing', async () => {
+    const writes: Array<[string, string]> = [
+      ['hours', `UPDATE centre_opening_hours SET closes_at = '16:00' WHERE centre_code = $1 AND weekday = 1`],
+      ['holiday', `INSERT INTO centre_holidays (centre_code, holiday, name) VALUES ($1, '2031-01-08', 'Test Day')`],
+      ['capacity', `UPDATE centre_services SET slot_capacity = 1 WHERE centre_code = $1`],
+      ['name', `UPDATE centres SET name = 'Renamed' WHERE code = $1`],
+      ['counter', `INSERT INTO counters (centre_code, code, name) VALUES ($1, 'K9', 'Counter 9')`],
+      ['counter service', `INSERT INTO counter_services (centre_code, counter_code, service_code) VALUES ($1, 'K9', '${SERVICE}')`],
+      ['holiday gone', `DELETE FROM centre_holidays WHERE centre_code = $1`],
+    ];
+    const code = 'TST-RAW';
+    await centres.save(definition(code, 5), event(code));
+    for (const [what, sql] of writes) {
+      const read = (await versionOf(code))!;
+      await db.pool.query(sql, [code]);
+      expect([what, await versionOf(code)]).toEqual([what, read + 1]);
+      await expect(book(bookings, slotOf(code, 5), read)).rejects.toBeInstanceOf(CentreChanged);
+      expect(await written(code)).toEqual({ bookings: 0, slots: 0, events: 0 });
+    }
+    // Several writes in one transaction move it on once; a repository change still moves it on.
+    const read = (await versionOf(code))!;
+    await db.pool.query(`BEGIN; UPDATE centres SET county = 'Mombasa' WHERE code = '${code}'; DELETE FROM centre_opening_hours WHERE centre_code = '${code}' AND weekday = 7; COMMIT`);
+    expect(await versionOf(code)).toBe(read + 1);
+    await centres.save(definition(code, 5), event(code));
+    expect(await versionOf(code)).toBe(read + 2);
+  });
+
+  it('holds a booking while a write that does not go through the repository is in progress, then refuses it', async () => {
+    await heldThenRefused('TST-RAWAIT', (change) => change.query(`UPDATE centre_opening_hours SET opens_at = '10:00' WHERE centre_code = $1`, ['TST-RAWAIT']));
   });
 
   it('CentreCache reads a centre once, shares a read in progress, keeps no unknown centre, and reads again after a refusal', async () => {
