@@ -80,8 +80,17 @@ export abstract class BookingRepository {
   /**
    * Moves a `booked` booking to another slot in one database transaction: the new place is taken
    * before the old one is released, so a full target leaves the booking exactly as it was.
+   * `centreVersion`: as for insert, the version of the centre `to` was resolved with; when the
+   * centre's is another by then, nothing is written and CentreChanged is thrown. Undefined only for
+   * a move back to the slot the booking held (no new decision on the centre).
    */
-  abstract reschedule(reference: string, to: SlotChoice, at: Date, event: (booking: BookingRecord) => NewAuditEvent): Promise<BookingRecord>;
+  abstract reschedule(
+    reference: string,
+    to: SlotChoice,
+    centreVersion: number | undefined,
+    at: Date,
+    event: (booking: BookingRecord) => NewAuditEvent,
+  ): Promise<BookingRecord>;
 
   /**
    * `booked` → `checked_in` after `check` accepts the locked booking (it throws to refuse), inside

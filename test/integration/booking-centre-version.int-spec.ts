@@ -5,9 +5,11 @@ import { CentreChanged, type NewBooking } from '../../core/bookings/booking.repo
 import { newBookingReference } from '../../core/bookings/domain/booking-reference';
 import type { SlotChoice } from '../../core/bookings/domain/booking';
 import { PgBookingRepository } from '../../core/bookings/pg/booking.pg-repository';
+import { ChangeBooking } from '../../core/bookings/use-cases/change-booking';
 import { CentreCache } from '../../core/centres/centre-cache';
-import type { CentreDefinition } from '../../core/centres/centre.repository';
+import type { CentreDefinition, CentreRepository } from '../../core/centres/centre.repository';
 import { PgCentreRepository } from '../../core/centres/pg/centre.pg-repository';
+import { SettableClock } from '../factories/clock';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { eventually } from '../factories/eventually';
 import { describeWithPostgres } from '../factories/services';
@@ -19,7 +21,8 @@ const SERVICE = 'id-card-replacement';
  * centre's version (migration 0133): on real PostgreSQL, every change of a centre moves the version
  * on, a booking made with a version that moved writes nothing, a change in progress holds a booking
  * until it commits and then refuses it, and a booking in flight holds a change until it ends; a
- * write to the centre's tables that does not go through the repository does the same (0134).
+ * write to the centre's tables that does not go through the repository does the same (0134). A
+ * reschedule checks the version the same way, right after locking the booking.
  */
 describeWithPostgres('a booking against the centre as it was read', () => {
   let db: TestDatabase;
@@ -137,16 +140,21 @@ describeWithPostgres('a booking against the centre as it was read', () => {
     expect(rows[0].capacity).toBe(1);
   });
 
-  /** Starts a change of `code` with `write` and leaves it open: a booking waits for it, then is refused. */
-  const heldThenRefused = async (code: string, write: (change: PoolClient) => Promise<unknown>) => {
+  /** Starts a change of `code` with `write` and leaves it open: a booking (or `attempt`) waits for it, then is refused, writing nothing. */
+  const heldThenRefused = async (
+    code: string,
+    write: (change: PoolClient) => Promise<unknown>,
+    attempt: (read: number) => Promise<unknown> = (read) => book(bookings, slotOf(code, 5), read),
+  ) => {
     await centres.save(definition(code, 5), event(code));
     const read = (await versionOf(code))!;
+    const before = await written(code);
     const change = await db.pool.connect();
     try {
       await change.query('BEGIN');
       await write(change);
       let settled = false;
-      const booking = book(bookings, slotOf(code, 5), read).finally(() => (settled = true));
+      const booking = attempt(read).finally(() => (settled = true));
       booking.catch(() => undefined);
       await someoneWaitsForTheCentre();
       expect(settled).toBe(false);
@@ -155,7 +163,7 @@ describeWithPostgres('a booking against the centre as it was read', () => {
     } finally {
       change.release();
     }
-    expect(await written(code)).toEqual({ bookings: 0, slots: 0, events: 0 });
+    expect(await written(code)).toEqual(before);
   };
 
   it('holds a booking while a change of its centre is in progress, then refuses it', async () => {
@@ -218,6 +226,76 @@ describeWithPostgres('a booking against the centre as it was read', () => {
 
   it('holds a booking while a write that does not go through the repository is in progress, then refuses it', async () => {
     await heldThenRefused('TST-RAWAIT', (change) => change.query(`UPDATE centre_opening_hours SET opens_at = '10:00' WHERE centre_code = $1`, ['TST-RAWAIT']));
+  });
+
+  const moveEvent = (booking: { reference: string }) => ({
+    entityType: 'booking',
+    entityId: booking.reference,
+    type: 'rescheduled',
+    actor: 'officer-1',
+    data: {},
+    occurredAt: new Date(),
+  });
+  /** The booking's slot, its slots' places and its events, as a reschedule would change them. */
+  const whereIs = async (reference: string, code: string) => ({
+    slotStart: (await bookings.findByReference(reference))?.slotStart,
+    slots: (await db.pool.query('SELECT slot_start, booked FROM appointment_slots WHERE centre_code = $1 ORDER BY slot_start', [code])).rows,
+    moves: (await db.pool.query(`SELECT 1 FROM audit_events WHERE entity_type = 'booking' AND entity_id = $1 AND type = 'rescheduled'`, [reference])).rowCount,
+  });
+
+  it('refuses a reschedule made with a version that moved, writing nothing', async () => {
+    await centres.save(definition('TST-RSTALE', 5), event('TST-RSTALE'));
+    const read = (await versionOf('TST-RSTALE'))!;
+    const booked = await book(bookings, slotOf('TST-RSTALE', 5), read);
+    const before = await whereIs(booked.reference, 'TST-RSTALE');
+    await centres.setSlotCapacity('TST-RSTALE', SERVICE, 1, new Date(), event('TST-RSTALE'));
+
+    await expect(bookings.reschedule(booked.reference, slotOf('TST-RSTALE', 5, 11), read, new Date(), moveEvent)).rejects.toBeInstanceOf(CentreChanged);
+    expect(await whereIs(booked.reference, 'TST-RSTALE')).toEqual(before);
+
+    // With the current version it moves, and the target slot takes the capacity the change set.
+    const target = slotOf('TST-RSTALE', 1, 11);
+    await bookings.reschedule(booked.reference, target, (await versionOf('TST-RSTALE'))!, new Date(), moveEvent);
+    const { rows } = await db.pool.query<{ capacity: number }>('SELECT capacity FROM appointment_slots WHERE centre_code = $1 AND slot_start = $2', ['TST-RSTALE', target.start]);
+    expect(rows).toEqual([{ capacity: 1 }]);
+  });
+
+  it('decides a reschedule again on the centre read anew when it changed after the read: a new holiday refuses it', async () => {
+    await centres.save(definition('TST-RHOL', 5), event('TST-RHOL'));
+    const booked = await book(bookings, slotOf('TST-RHOL', 5), (await versionOf('TST-RHOL'))!);
+    const target = slotOf('TST-RHOL', 5, 11);
+    const before = await whereIs(booked.reference, 'TST-RHOL');
+    // The centre is read, then the target's day becomes a holiday before the move is written.
+    let reads = 0;
+    const racing = {
+      findVersioned: async (code: string) => {
+        const read = await centres.findVersioned(code);
+        if (reads++ === 0) await centres.save({ ...definition(code, 5), holidays: [{ date: target.localDate, name: 'Race Day' }] }, event(code));
+        return read;
+      },
+    };
+    const change = new ChangeBooking(racing as unknown as CentreRepository, bookings, undefined as never, undefined as never, new SettableClock(new Date('2031-01-01T06:00:00Z')), {
+      afterCancelled: async () => undefined,
+      afterRescheduled: async () => undefined,
+    });
+
+    await expect(change.moveBooking(booked, target.start, 'officer-1')).rejects.toMatchObject({ code: 'centre-closed-holiday' });
+    expect(reads).toBe(2);
+    expect(await whereIs(booked.reference, 'TST-RHOL')).toEqual(before);
+  });
+
+  it('holds a reschedule while a change of its centre is in progress, then refuses it', async () => {
+    await centres.save(definition('TST-RWAIT', 5), event('TST-RWAIT'));
+    const booked = await book(bookings, slotOf('TST-RWAIT', 5), (await versionOf('TST-RWAIT'))!);
+    await heldThenRefused(
+      'TST-RWAIT',
+      async (change) => {
+        await change.query('SELECT centre_change($1)', ['TST-RWAIT']);
+        await change.query('UPDATE centre_services SET slot_capacity = 1 WHERE centre_code = $1', ['TST-RWAIT']);
+      },
+      (read) => bookings.reschedule(booked.reference, slotOf('TST-RWAIT', 5, 11), read, new Date(), moveEvent),
+    );
+    expect((await bookings.findByReference(booked.reference))?.slotStart).toEqual(booked.slotStart);
   });
 
   it('CentreCache reads a centre once, shares a read in progress, keeps no unknown centre, and reads again after a refusal', async () => {

@@ -137,7 +137,8 @@ export class AgencyAppointmentSync {
   /** Undoes a reschedule the agency did not take: the booking goes back to its old slot, without an SMS. */
   private async moveBack(moved: BookingRecord, from: SlotChoice, actor: string, reason: string): Promise<void> {
     const now = this.clock.now();
-    await this.bookings.reschedule(moved.reference, from, now, (b) => ({
+    // Back to the slot it held: no new decision on the centre, so no version to check.
+    await this.bookings.reschedule(moved.reference, from, undefined, now, (b) => ({
       entityType: 'booking',
       entityId: b.reference,
       type: 'rescheduled',

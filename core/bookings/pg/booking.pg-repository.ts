@@ -145,10 +145,25 @@ export class PgBookingRepository extends BookingRepository {
     });
   }
 
-  async reschedule(reference: string, to: SlotChoice, at: Date, event: (booking: BookingRecord) => NewAuditEvent): Promise<BookingRecord> {
+  /**
+   * Right after the booking's row lock, before any slot is touched, centre_version_holds checks the
+   * centre's version as insert does (waiting for a change of the centre in progress, and holding one
+   * off until this commits): a version that moved rolls back and throws CentreChanged.
+   */
+  async reschedule(
+    reference: string,
+    to: SlotChoice,
+    centreVersion: number | undefined,
+    at: Date,
+    event: (booking: BookingRecord) => NewAuditEvent,
+  ): Promise<BookingRecord> {
     try {
       return await withTransaction(this.pool, async (client) => {
         const current = await lockBooking(client, reference);
+        if (centreVersion !== undefined) {
+          const { rows } = await client.query<{ held: boolean }>('SELECT centre_version_holds($1::text, $2::integer) AS held', [to.centreCode, centreVersion]);
+          if (!rows[0].held) throw new CentreChanged(to.centreCode);
+        }
         requireStatus(current, 'booked');
         if (current.centreCode !== to.centreCode || current.serviceCode !== to.serviceCode) {
           throw new DomainError('invalid', 'validation-failed', 'A booking can only move to another slot of the same centre and service.', {

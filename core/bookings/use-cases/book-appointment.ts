@@ -4,7 +4,7 @@ import type { VersionedCentre } from '../../centres/centre.repository';
 import type { Clock } from '../../shared/clock';
 import { DomainError } from '../../shared/errors';
 import type { PersonalDataVault } from '../../shared/personal-data';
-import { CentreChanged, type BookingRepository } from '../booking.repository';
+import type { BookingRepository } from '../booking.repository';
 import { toBookingView, type BookingView } from '../booking.view';
 import { authorize, type Actor } from '../../authorization';
 import { newBookingReference } from '../domain/booking-reference';
@@ -12,20 +12,13 @@ import type { BookingRecord } from '../domain/booking';
 import { resolveSlot } from '../domain/slot-rules';
 import { assertOutsideMaintenance, NO_MAINTENANCE, type MaintenanceCalendar } from '../maintenance-calendar';
 import type { BookingNotices, ServiceNames } from './booking-notices';
-import { centreUnknown, loadCentre } from './load-centre';
+import { loadCentre, onCurrentCentre } from './load-centre';
 import { bookingRequest, type BookingRequest } from './booking-request';
 import type { NewBooking } from '../../../contracts/src/message.types';
 import type { InlineAnswer } from '../../idempotency/domain/idempotent-request';
 
 /** A reminder is due this long before the slot; a booking made later than that gets none. */
 export const REMINDER_LEAD_MS = 24 * 60 * 60 * 1000;
-
-/**
- * Tries of one booking against a centre that keeps changing under it: each refusal means a change
- * committed since the centre was read, so past the first (a stale copy) it takes changes in quick
- * succession; then the caller is told to try again.
- */
-const CENTRE_TRIES = 3;
 
 /** POST /v1/bookings: takes a place in a slot (or refuses with the rule it breaks) and confirms by SMS. */
 export class BookAppointment {
@@ -52,24 +45,12 @@ export class BookAppointment {
     // One decision with the centre the body names, before it is looked up: a caller refused the
     // action or that centre learns nothing of it (the centre found is the one of that code).
     authorize(actor, 'booking.create', { centre: request.centre });
-    let current = await loadCentre(this.centres, request.centre, '/centre');
+    const first = await loadCentre(this.centres, request.centre, '/centre');
     if (!this.services.service(request.service)) {
       throw new DomainError('invalid', 'service-unknown', `There is no service ${request.service}.`, { errors: [{ field: '/service', message: 'unknown service' }] });
     }
-    for (let tries = 1; ; tries++) {
-      try {
-        return await this.book(request, current, actor, inline);
-      } catch (error) {
-        if (!(error instanceof CentreChanged)) throw error;
-        if (tries === CENTRE_TRIES) {
-          throw new DomainError('conflict', 'centre-changed', `Centre ${request.centre} changed while the booking was made; try again.`);
-        }
-        // The centre as it is now: its hours and capacity decide again, as for a first try.
-        const fresh = await this.centres.refresh(current);
-        if (!fresh) throw centreUnknown(request.centre, '/centre');
-        current = fresh;
-      }
-    }
+    // A refusal of the copy reads the centre again: its hours and capacity decide again, as for a first try.
+    return onCurrentCentre(first, (stale) => this.centres.refresh(stale), '/centre', (current) => this.book(request, current, actor, inline));
   }
 
   private async book(request: BookingRequest, current: VersionedCentre, actor: Actor, inline?: InlineAnswer<BookingView>): Promise<BookingView> {

@@ -10,7 +10,7 @@ import { resolveSlot } from '../domain/slot-rules';
 import type { BookingRecord, SlotChoice } from '../domain/booking';
 import type { BookingNotices } from './booking-notices';
 import { visibleBooking } from './find-booking';
-import { loadCentre } from './load-centre';
+import { loadCentre, onCurrentCentre } from './load-centre';
 import { assertOutsideMaintenance, NO_MAINTENANCE, type MaintenanceCalendar } from '../maintenance-calendar';
 
 /** POST /v1/bookings/{ref}/cancel and /reschedule. */
@@ -59,20 +59,33 @@ export class ChangeBooking {
     return cancelled;
   }
 
-  /** Moves a booking whose change the caller was already allowed: the same guarded statement as any reschedule, so capacity holds. */
+  /**
+   * Moves a booking whose change the caller was already allowed: the same guarded statement as any
+   * reschedule, so capacity holds. The target is decided on the centre read with its version, which
+   * the move's transaction checks (as a booking's statement does): a centre changed meanwhile is
+   * read again and the target decided again on it.
+   */
   async moveBooking(current: BookingRecord, slotStart: Date, actor: string, extra: Record<string, unknown> = {}): Promise<BookingRecord> {
-    const centre = await loadCentre(this.centres, current.centreCode);
-    const now = this.clock.now();
-    const to = resolveSlot(centre, current.serviceCode, slotStart, now, '/slotStart', '/slotStart');
-    await assertOutsideMaintenance(this.maintenance, current.serviceCode, to, '/slotStart');
-    const moved = await this.bookings.reschedule(current.reference, to, now, (from) => ({
-      entityType: 'booking',
-      entityId: from.reference,
-      type: 'rescheduled',
-      actor,
-      data: { centre: from.centreCode, service: from.serviceCode, from: from.slotStart.toISOString(), to: to.start.toISOString(), ...extra },
-      occurredAt: now,
-    }));
+    const first = await loadCentre({ findByCode: (code) => this.centres.findVersioned(code) }, current.centreCode);
+    const { moved, to, centre } = await onCurrentCentre(
+      first,
+      (stale) => this.centres.findVersioned(stale.centre.code),
+      undefined,
+      async ({ centre, version }) => {
+        const now = this.clock.now();
+        const to = resolveSlot(centre, current.serviceCode, slotStart, now, '/slotStart', '/slotStart');
+        await assertOutsideMaintenance(this.maintenance, current.serviceCode, to, '/slotStart');
+        const moved = await this.bookings.reschedule(current.reference, to, version, now, (from) => ({
+          entityType: 'booking',
+          entityId: from.reference,
+          type: 'rescheduled',
+          actor,
+          data: { centre: from.centreCode, service: from.serviceCode, from: from.slotStart.toISOString(), to: to.start.toISOString(), ...extra },
+          occurredAt: now,
+        }));
+        return { moved, to, centre };
+      },
+    );
     if (moved.reschedules === current.reschedules) return moved;
     const from: SlotChoice = { ...to, start: current.slotStart, end: current.slotEnd, localDate: current.localDate };
     await this.agencySync.afterRescheduled(moved, from, actor);

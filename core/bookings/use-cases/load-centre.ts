@@ -1,5 +1,7 @@
+import type { VersionedCentre } from '../../centres/centre.repository';
 import { CENTRE_CODE, type Centre } from '../../centres/domain/centre';
 import { DomainError } from '../../shared/errors';
+import { CentreChanged } from '../booking.repository';
 
 /**
  * A centre named in the path (404 when unknown) or in a body field (422 naming the field): the
@@ -18,4 +20,40 @@ export function centreUnknown(code: string, field?: string): DomainError {
     return new DomainError('invalid', 'centre-unknown', `There is no centre ${code}.`, { errors: [{ field, message: `unknown centre ${code}` }] });
   }
   return new DomainError('not_found', 'centre-not-found', `There is no centre ${code}.`);
+}
+
+/**
+ * Tries of one booking or move against a centre that keeps changing under it: each refusal means a
+ * change committed since the centre was read, so past the first (a stale copy) it takes changes in
+ * quick succession; then the caller is told to try again.
+ */
+const CENTRE_TRIES = 3;
+
+/**
+ * Decides and writes with `first`, the centre read with its version, by `write`, whose statement
+ * checks the version (centre_version_holds, migration 0133) and throws CentreChanged, having written
+ * nothing, when it moved: then the centre is read again (`readAgain`) and `write` decides again on
+ * it, as on a first try. After CENTRE_TRIES refusals, 409 `centre-changed`. `field`: as for loadCentre.
+ */
+export async function onCurrentCentre<T>(
+  first: VersionedCentre,
+  readAgain: (stale: VersionedCentre) => Promise<VersionedCentre | null>,
+  field: string | undefined,
+  write: (current: VersionedCentre) => Promise<T>,
+): Promise<T> {
+  let current = first;
+  for (let tries = 1; ; tries++) {
+    try {
+      return await write(current);
+    } catch (error) {
+      if (!(error instanceof CentreChanged)) throw error;
+      const code = current.centre.code;
+      if (tries === CENTRE_TRIES) {
+        throw new DomainError('conflict', 'centre-changed', `Centre ${code} changed while the booking was being made or moved; try again.`);
+      }
+      const fresh = await readAgain(current);
+      if (!fresh) throw centreUnknown(code, field);
+      current = fresh;
+    }
+  }
 }

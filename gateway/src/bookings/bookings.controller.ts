@@ -107,10 +107,13 @@ export class BookingsController {
   @Post(':reference/reschedule')
   @HttpCode(200)
   @Can('booking.change')
-  @ApiOperation({ summary: 'Move a booking to another slot of the same centre and service (all or nothing)' })
+  @ApiOperation({
+    summary: 'Move a booking to another slot of the same centre and service (all or nothing)',
+    description: '409 `centre-changed` when the centre changed three times while the booking was being moved (send it again).',
+  })
   @ApiParam({ name: 'reference', example: 'K7QM-4X3P' })
   @ApiProblemResponse(404, 'No such booking')
-  @ApiProblemResponse(409, '`slot-full`, or the booking is no longer active')
+  @ApiProblemResponse(409, '`slot-full`, `centre-changed`, or the booking is no longer active')
   @ApiProblemResponse(422, 'Not a free slot start of the same centre and service (fields named)')
   @ApiMessageResponse(200, 'booking')
   reschedule(
