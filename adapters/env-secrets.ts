@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type https from 'node:https';
-import { AgencyCallError } from './agency-adapter.port';
+import { AgencyCallError, NOT_SENT } from './agency-adapter.port';
 
 /** The variables naming a client certificate, its key and (optionally) the CA to trust. */
 export interface ClientCertificateEnv {
@@ -16,7 +16,7 @@ export interface ClientCertificateEnv {
 
 export function secret(env: NodeJS.ProcessEnv, variable: string): string {
   const value = env[variable];
-  if (!value) throw new AgencyCallError('misconfigured', `environment variable ${variable} is not set`);
+  if (!value) throw new AgencyCallError('misconfigured', `environment variable ${variable} is not set`, NOT_SENT);
   return value;
 }
 
@@ -26,7 +26,7 @@ export function readSecretFile(env: NodeJS.ProcessEnv, variable: string): Buffer
     return readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new AgencyCallError('misconfigured', `file named by ${variable} cannot be read (${code})`);
+    throw new AgencyCallError('misconfigured', `file named by ${variable} cannot be read (${code})`, NOT_SENT);
   }
 }
 

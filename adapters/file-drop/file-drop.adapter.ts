@@ -7,7 +7,7 @@
  */
 import type { AgencyHealth, AgencyRequest } from '../../contracts/src/dispatch';
 import {
-  AgencyCallError,
+  AgencyCallError, NOT_SENT,
   type AdapterFactory,
   type AdapterFactoryOptions,
   type AgencyAdapter,
@@ -70,7 +70,7 @@ export class FileDropAdapter implements AgencyAdapter {
   }
 
   async status(_agencyRef: string, _ctx: ProbeContext): Promise<ApplicationStatus> {
-    throw new AgencyCallError('misconfigured', `agency ${this.agency.code} exchanges files and has no status look-up`);
+    throw new AgencyCallError('misconfigured', `agency ${this.agency.code} exchanges files and has no status look-up`, NOT_SENT);
   }
 
   async health(_ctx: ProbeContext): Promise<AgencyHealth> {
@@ -93,7 +93,7 @@ export class FileDropAdapter implements AgencyAdapter {
 
 /** `<transactionId>.<ext>`: one request file per transaction, whatever the attempt. */
 export function requestFileName(transactionId: string, codec: FileCodec): string {
-  if (!/^[A-Za-z0-9-]{1,64}$/.test(transactionId)) throw new AgencyCallError('misconfigured', 'a transaction id unusable as a file name');
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(transactionId)) throw new AgencyCallError('misconfigured', 'a transaction id unusable as a file name', NOT_SENT);
   return `${transactionId}.${codec.extension}`;
 }
 

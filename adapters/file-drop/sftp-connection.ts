@@ -19,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import type SftpClient from 'ssh2-sftp-client';
-import { AgencyCallError } from '../agency-adapter.port';
+import { AgencyCallError, NOT_SENT } from '../agency-adapter.port';
 import type { SftpSettings } from './sftp-config';
 
 /** ssh2 (and its 16 MiB WebAssembly memory) is loaded at the first SFTP connect, once per process. */
@@ -127,10 +127,10 @@ export class SftpConnection {
     } catch (error) {
       destroy(client);
       if (presentedKey !== undefined && presentedKey !== this.settings.hostKeySha256) {
-        throw new AgencyCallError('misconfigured', `sftp ${host}:${port} presented host key ${presentedKey}, not the pinned hostKeySha256`);
+        throw new AgencyCallError('misconfigured', `sftp ${host}:${port} presented host key ${presentedKey}, not the pinned hostKeySha256`, NOT_SENT);
       }
       if (authRefused || /authentication methods failed/i.test((error as Error).message)) {
-        throw new AgencyCallError('misconfigured', `sftp ${host}:${port} refused user ${username}: wrong key or password`);
+        throw new AgencyCallError('misconfigured', `sftp ${host}:${port} refused user ${username}: wrong key or password`, NOT_SENT);
       }
       throw this.asCallError(error, 'connect');
     }

@@ -1,6 +1,7 @@
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import type { AgencyOutcome, BreakerState } from '../../contracts/src/dispatch';
 import { agencyRequest, restAgencyDefinition, type AgencyFixtureOverrides } from '../testing/agency-fixtures';
+import { AgencyCallError, NOT_SENT } from '../agency-adapter.port';
 import { RestAdapter } from '../rest/rest.adapter';
 import { ResilientAgency, type ResilientAgencyOptions } from './resilient-agency';
 import { useMockHttp } from '../testing/mock-http';
@@ -226,6 +227,20 @@ describe('ResilientAgency around the REST adapter', () => {
       expect(http.allCalled()).toBe(false);
       expect(agency.stats().lastFailure).toMatchObject({ code: 'misconfigured' });
       await expect(agency.health()).resolves.toMatchObject({ up: false });
+    });
+
+    it('passes on notSent for a fault the adapter found before any request left, and only for that', async () => {
+      for (const [thrown, expected] of [
+        [new AgencyCallError('misconfigured', 'no operation', NOT_SENT), { kind: 'transient', code: 'misconfigured', reason: 'no operation', notSent: true }],
+        [new AgencyCallError('misconfigured', 'a fault the agency answered'), { kind: 'transient', code: 'misconfigured', reason: 'a fault the agency answered' }],
+      ] as const) {
+        const definition: AgencyDefinition = restAgencyDefinition();
+        const adapter = new RestAdapter(definition, http.options());
+        adapter.submit = () => Promise.reject(thrown);
+        const agency = http.opened(new ResilientAgency(definition, adapter));
+
+        await expect(dispatch(agency)).resolves.toEqual(expected);
+      }
     });
 
     it('ends calls in flight on close and refuses new ones', async () => {

@@ -320,7 +320,8 @@ export class ResilientAgency {
       if (isBreakerRejection(error)) return this.breakerOpen();
       const failure = asCallError(error);
       this.remember(failure);
-      return transient(failure.code, failure.reason);
+      // A fault the adapter found before any request left (AgencyCallError's notSent) sent nothing.
+      return failure.notSent ? notSent(failure.code, failure.reason) : transient(failure.code, failure.reason);
     } finally {
       release();
     }

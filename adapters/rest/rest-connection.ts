@@ -7,7 +7,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import { MAX_AGENCY_ANSWER_BYTES } from '../../contracts/src/catalogue.defaults';
-import { AgencyCallError, type AdapterFactoryOptions } from '../agency-adapter.port';
+import { AgencyCallError, NOT_SENT, type AdapterFactoryOptions } from '../agency-adapter.port';
 import { resolveAgencyUrl } from '../agency-url';
 import { readClientCertificate, secret } from '../env-secrets';
 import type { RestAgencyConfig, RestAuth } from './rest-config';
@@ -55,7 +55,7 @@ function resolveBaseUrl(agencyCode: string, config: RestAgencyConfig, opts: Adap
   const httpsFor = config.auth.type === 'mtls' ? 'mTLS' : undefined;
   const baseUrl = resolveAgencyUrl(agencyCode, { what: 'base URL', configured: config.baseUrl, envName: config.baseUrlEnv, httpsFor }, opts);
   if (!baseUrl) {
-    throw new AgencyCallError('misconfigured', `agency ${agencyCode}: environment variable ${config.baseUrlEnv} is not set and no baseUrl is given`);
+    throw new AgencyCallError('misconfigured', `agency ${agencyCode}: environment variable ${config.baseUrlEnv} is not set and no baseUrl is given`, NOT_SENT);
   }
   return baseUrl;
 }

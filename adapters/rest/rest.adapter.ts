@@ -9,7 +9,7 @@
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import type { AgencyHealth, AgencyRequest } from '../../contracts/src/dispatch';
 import {
-  AgencyCallError,
+  AgencyCallError, NOT_SENT,
   type AdapterFactory,
   type AdapterFactoryOptions,
   type AgencyAdapter,
@@ -49,7 +49,7 @@ export class RestAdapter implements AgencyAdapter {
   async submit(req: AgencyRequest, ctx: CallContext): Promise<SubmitResult> {
     const operation = this.operations.get(ctx.service.code);
     if (!operation) {
-      throw new AgencyCallError('misconfigured', `service ${ctx.service.code} has no REST operation at agency ${this.agency.code}`);
+      throw new AgencyCallError('misconfigured', `service ${ctx.service.code} has no REST operation at agency ${this.agency.code}`, NOT_SENT);
     }
     const response = await this.send(ctx, {
       method: operation.method,
@@ -68,7 +68,7 @@ export class RestAdapter implements AgencyAdapter {
 
   async status(agencyRef: string, ctx: ProbeContext): Promise<ApplicationStatus> {
     if (!this.config.statusPath) {
-      throw new AgencyCallError('misconfigured', `agency ${this.agency.code} has no statusPath`);
+      throw new AgencyCallError('misconfigured', `agency ${this.agency.code} has no statusPath`, NOT_SENT);
     }
     const url = this.config.statusPath.replace('{agencyRef}', encodeURIComponent(agencyRef));
     const { status, data } = await this.send(ctx, { method: 'GET', url });

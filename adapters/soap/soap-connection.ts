@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { AxiosInstance } from 'axios';
 import type { Client } from 'soap';
 import { MAX_AGENCY_ANSWER_BYTES } from '../../contracts/src/catalogue.defaults';
-import { AgencyCallError, type AdapterFactoryOptions, type ProbeContext } from '../agency-adapter.port';
+import { AgencyCallError, NOT_SENT, type AdapterFactoryOptions, type ProbeContext } from '../agency-adapter.port';
 import { resolveAgencyUrl } from '../agency-url';
 import { readClientCertificate, secret } from '../env-secrets';
 import { transportFailure } from '../rest/rest-outcome';
@@ -148,7 +148,7 @@ function wsdlFailure(agencyCode: string, location: string, error: unknown): Agen
   const where = /^https?:\/\//.test(location) ? new URL(location).origin + new URL(location).pathname : path.basename(location);
   const status = (error as { response?: { status?: unknown } } | null)?.response?.status;
   const code = typeof status === 'number' ? `HTTP ${status}` : errorCode(error);
-  return new AgencyCallError('misconfigured', `agency ${agencyCode}: the WSDL ${where} could not be loaded (${code})`);
+  return new AgencyCallError('misconfigured', `agency ${agencyCode}: the WSDL ${where} could not be loaded (${code})`, NOT_SENT);
 }
 
 function errorCode(error: unknown): string {

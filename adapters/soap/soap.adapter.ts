@@ -9,7 +9,7 @@ import type { Client } from 'soap';
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import type { AgencyHealth, AgencyRequest } from '../../contracts/src/dispatch';
 import {
-  AgencyCallError,
+  AgencyCallError, NOT_SENT,
   type AdapterFactory,
   type AdapterFactoryOptions,
   type AgencyAdapter,
@@ -53,7 +53,7 @@ export class SoapAdapter implements AgencyAdapter {
   async submit(req: AgencyRequest, ctx: CallContext): Promise<SubmitResult> {
     const operation = this.operations.get(ctx.service.code);
     if (!operation) {
-      throw new AgencyCallError('misconfigured', `service ${ctx.service.code} has no SOAP operation at agency ${this.agency.code}`);
+      throw new AgencyCallError('misconfigured', `service ${ctx.service.code} has no SOAP operation at agency ${this.agency.code}`, NOT_SENT);
     }
     const args = buildSoapArguments(req.transactionId, this.config.transactionIdField, req.payload, operation);
     try {
@@ -68,7 +68,7 @@ export class SoapAdapter implements AgencyAdapter {
 
   async status(agencyRef: string, ctx: ProbeContext): Promise<ApplicationStatus> {
     const lookup = this.config.statusOperation;
-    if (!lookup) throw new AgencyCallError('misconfigured', `agency ${this.agency.code} has no statusOperation`);
+    if (!lookup) throw new AgencyCallError('misconfigured', `agency ${this.agency.code} has no statusOperation`, NOT_SENT);
     const operation: SoapOperation = {
       operation: lookup.operation,
       agencyRefPointer: `/${lookup.referenceField}`,
@@ -119,7 +119,7 @@ export class SoapAdapter implements AgencyAdapter {
     const client = await this.connection.client(ctx);
     const method = soapMethod(client, operationName);
     if (!method) {
-      throw new AgencyCallError('misconfigured', `the WSDL of agency ${this.agency.code} has no operation ${operationName}`);
+      throw new AgencyCallError('misconfigured', `the WSDL of agency ${this.agency.code} has no operation ${operationName}`, NOT_SENT);
     }
     // The signal alone ends the call at the deadline (the port's promise): no axios timeout beside it.
     const [result] = await method(args, { signal: ctx.signal }, {
