@@ -23,12 +23,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { dropDatabase, migrateReused, recreateDatabase, withClient } from './database';
+import { round } from './load';
 import { pgbenchArgs, processedOf, runPgbench, type PgbenchScript } from './pgbench-script';
+import { waitUntil } from './processes';
 import type { BenchContext, Figure } from './scenario';
 import { BTREE_LEAF_INSERTS, BTREE_SPLITS, dumpWal, findWaldump, HEAP_INSERTS, recordsOf, type WalCounts } from './waldump';
 
 /** Submits replayed for the count, in every mode: enough that the first pages' splits and images weigh little. */
-export const COUNTED_SUBMITS = 2000;
+const COUNTED_SUBMITS = 2000;
 /** pgbench clients replaying them: fixed, so that counts compare between runs and machines. */
 const COUNT_CLIENTS = 4;
 /** Copied through SQL at most (64 segments of 16 MB): more means other sessions wrote most of it. */
@@ -68,7 +70,7 @@ export interface StoredPerSubmit {
 
 interface Snapshot {
   lsn: string;
-  database: { xact_commit: string; tup_inserted: string; tup_updated: string; tup_deleted: string; blks_hit: string; blks_read: string };
+  database: { tup_inserted: string; tup_updated: string; tup_deleted: string; blks_hit: string; blks_read: string };
   wal?: { wal_records: string; wal_fpi: string; wal_bytes: string };
   checkpoints?: number;
 }
@@ -118,12 +120,12 @@ export async function countStoredPerSubmit(adminUrl: string, replay: Replay, ctx
     await settled(session, name);
     const after = await snapshot(session, name, major);
     result.submits = submits;
-    const per = (a: string | undefined, b: string | undefined): number => round((Number(b) - Number(a)) / submits);
+    const per = (a: string | undefined, b: string | undefined): number => round((Number(b) - Number(a)) / submits, 3);
     result.database = {
       rowsInserted: per(before.database.tup_inserted, after.database.tup_inserted),
       rowsUpdated: per(before.database.tup_updated, after.database.tup_updated),
       rowsDeleted: per(before.database.tup_deleted, after.database.tup_deleted),
-      blocksTouched: round(per(before.database.blks_hit, after.database.blks_hit) + per(before.database.blks_read, after.database.blks_read)),
+      blocksTouched: round(per(before.database.blks_hit, after.database.blks_hit) + per(before.database.blks_read, after.database.blks_read), 3),
       blocksRead: per(before.database.blks_read, after.database.blks_read),
     };
     if (before.wal && after.wal) {
@@ -221,7 +223,7 @@ async function countWal(
     source.remove();
   }
   if (counts.commits === 0) throw new Error(`pg_waldump found no commit of the database's transactions between ${options.start} and ${options.end} in ${source.shown}`);
-  const per = (n: number): number => round(n / options.submits);
+  const per = (n: number): number => round(n / options.submits, 3);
   return {
     records: per(counts.records),
     bytes: per(counts.bytes),
@@ -294,7 +296,7 @@ async function copyThroughSql(session: Client, first: string, last: string): Pro
 
 async function snapshot(session: Client, database: string, serverMajor: number): Promise<Snapshot> {
   const { rows } = await session.query<Snapshot['database'] & { lsn: string }>(
-    'SELECT pg_current_wal_lsn()::text AS lsn, xact_commit, tup_inserted, tup_updated, tup_deleted, blks_hit, blks_read FROM pg_stat_database WHERE datname = $1',
+    'SELECT pg_current_wal_lsn()::text AS lsn, tup_inserted, tup_updated, tup_deleted, blks_hit, blks_read FROM pg_stat_database WHERE datname = $1',
     [database],
   );
   const { lsn, ...counts } = rows[0];
@@ -317,28 +319,21 @@ async function snapshot(session: Client, database: string, serverMajor: number):
  * reports its counts as it exits, after its client has gone.
  */
 async function settled(session: Client, database: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  const read = async (): Promise<string> =>
-    JSON.stringify(
-      (
-        await session.query(
-          'SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = $1) AS sessions, xact_commit, tup_inserted, tup_updated, blks_hit FROM pg_stat_database WHERE datname = $1',
-          [database],
-        )
-      ).rows[0],
-    );
-  let last = await read();
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    const now = await read();
-    if (now === last && JSON.parse(now).sessions === '0') return;
-    last = now;
-  }
-  throw new Error(`sessions or statistics of ${database} still moving 15 s after its load ended`);
-}
-
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
+  let last = '';
+  await waitUntil(
+    async () => {
+      const { rows } = await session.query(
+        'SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = $1) AS sessions, xact_commit, tup_inserted, tup_updated, blks_hit FROM pg_stat_database WHERE datname = $1',
+        [database],
+      );
+      const now = JSON.stringify(rows[0]);
+      const still = now === last && rows[0].sessions === '0';
+      last = now;
+      return still;
+    },
+    `the sessions and statistics of ${database} to settle after its load`,
+    { timeoutMs: 15_000, everyMs: 250 },
+  );
 }
 
 function thousands(n: number): string {
