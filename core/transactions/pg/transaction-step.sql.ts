@@ -32,22 +32,24 @@ const SET_FIELDS: ReadonlyArray<{ key: keyof StepChange; column: string; cast?: 
   { key: 'conflict', column: 'conflict', cast: '::jsonb', json: true },
 ];
 /** The step's time is known (its answer's or its first event's): updated_at and replayed_at take it, else now(). */
-const AT = 1 << 13;
+const AT = 1 << SET_FIELDS.length;
 /** The guards that compare a column with a value; guard i is bit GUARD_FIRST + i of the shape. */
-const GUARD_FIRST = 14;
+const GUARD_FIRST = SET_FIELDS.length + 1;
 const GUARD_FIELDS: ReadonlyArray<{ key: 'attempt' | 'replayPending' | 'agencyCode' | 'agencyRef'; column: string; cast?: string }> = [
   { key: 'attempt', column: 'attempts', cast: '::integer' },
   { key: 'replayPending', column: 'replay_pending' },
   { key: 'agencyCode', column: 'agency_code' },
   { key: 'agencyRef', column: 'agency_ref' },
 ];
-const GUARD_MANUAL_ABSENT = 1 << 18;
-const GUARD_MANUAL_PRESENT = 1 << 19;
-const NOTICE = 1 << 20;
-const DUPLICATE = 1 << 21;
-const ANSWER = 1 << 22;
+/** The bits after the tables': derived from their lengths, so that a field added to either moves them. */
+const FLAGS_FIRST = GUARD_FIRST + GUARD_FIELDS.length;
+const GUARD_MANUAL_ABSENT = 1 << FLAGS_FIRST;
+const GUARD_MANUAL_PRESENT = 1 << (FLAGS_FIRST + 1);
+const NOTICE = 1 << (FLAGS_FIRST + 2);
+const DUPLICATE = 1 << (FLAGS_FIRST + 3);
+const ANSWER = 1 << (FLAGS_FIRST + 4);
 /** The step has events: the audit chain's CTEs follow (their own text is AuditLog's, one string per shape of events). */
-const EVENTS = 1 << 23;
+const EVENTS = 1 << (FLAGS_FIRST + 5);
 
 /** The step statement's texts are kept for at most this many shapes of events per shape (see StatementTexts). */
 export const STEP_TEXT_SHAPES = 8;
