@@ -57,4 +57,10 @@ describe('tallyWal', () => {
     expect(tallyWal(update, 65361)).toMatchObject({ records: 1, bytes: 73, imageBytes: 2724, images: 1 });
     expect(tallyWal(update, 1663)).toMatchObject({ records: 0 });
   });
+
+  it('counts every full-page image a record carries', () => {
+    const split =
+      'rmgr: Btree       len (rec/tot):   1234/ 17618, tx:     657400, lsn: 1/2A900000, prev 1/2A8FFFC0, desc: SPLIT_R level 0, firstrightoff 200, newitemoff 10, postingoff 0, blkref #0: rel 1663/65361/65433 blk 5 FPW, blkref #1: rel 1663/65361/65433 blk 9 FPW, blkref #2: rel 1663/65361/65433 blk 6';
+    expect(tallyWal(split, 65361)).toMatchObject({ records: 1, bytes: 1234, imageBytes: 16384, images: 2 });
+  });
 });
