@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { startTestApp, type TestApp } from '../factories/app';
+import { rmSync } from 'node:fs';
+import type { TestApp } from '../factories/app';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { describeWithPostgres } from '../factories/services';
 import { bookingBody, call, centreBody, day, SERVICE, slotAt } from './bookings.helpers';
+import { deployment, type Deployment } from './manual-fallback.helpers';
 
 const CENTRE = 'TST-REPL';
 
@@ -17,7 +15,7 @@ const CENTRE = 'TST-REPL';
  */
 describeWithPostgres('a centre changed on one api replica, booked on another', () => {
   let db: TestDatabase;
-  let dataDir: string;
+  let deploy: Deployment;
   let replicaA: TestApp;
   let replicaB: TestApp;
   let admin: string;
@@ -30,11 +28,9 @@ describeWithPostgres('a centre changed on one api replica, booked on another', (
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    // One deployment: the same data key and token signing key on both replicas.
-    dataDir = mkdtempSync(path.join(tmpdir(), 'kiungo-replicas-'));
-    const dataKey = randomBytes(32).toString('base64');
-    replicaA = await startTestApp({ databaseUrl: db.url, role: 'api', dataDir, dataKey });
-    replicaB = await startTestApp({ databaseUrl: db.url, role: 'api', dataDir, dataKey });
+    deploy = deployment(db);
+    replicaA = await deploy.start(undefined, { role: 'api' });
+    replicaB = await deploy.start(undefined, { role: 'api' });
     admin = await replicaA.token('admin');
     channel = await replicaB.token('channel', { subject: 'portal' });
     expect((await call(replicaA, 'PUT', `/v1/centres/${CENTRE}`, admin, centreBody(null, [{ service: SERVICE, ticketLetter: 'A', slotCapacity: 5 }]))).status).toBe(201);
@@ -44,7 +40,7 @@ describeWithPostgres('a centre changed on one api replica, booked on another', (
     await replicaA?.close();
     await replicaB?.close();
     await db?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (deploy) rmSync(deploy.dataDir, { recursive: true, force: true });
   });
 
   it('refuses a day closed on A, and gives a new slot the capacity A set', async () => {

@@ -10,7 +10,8 @@ import { json, nrbEnvelope, submit, type JsonBody } from './transactions.helpers
 export interface Deployment {
   dataDir: string;
   dataKey: string;
-  start(agencyUrl: string, more?: Pick<TestAppOptions, 'clock' | 'env'>): Promise<TestApp>;
+  /** A replica; without `agencyUrl`, with the catalogue's own endpoints. */
+  start(agencyUrl?: string, more?: Pick<TestAppOptions, 'clock' | 'env' | 'role'>): Promise<TestApp>;
 }
 
 export function deployment(db: TestDatabase): Deployment {
@@ -19,7 +20,7 @@ export function deployment(db: TestDatabase): Deployment {
   return {
     dataDir,
     dataKey,
-    start: (agencyUrl, more = {}) => startTestApp({ databaseUrl: db.url, endpointOverrides: { nrb: agencyUrl }, dataDir, dataKey, ...more }),
+    start: (agencyUrl, more = {}) => startTestApp({ databaseUrl: db.url, endpointOverrides: agencyUrl ? { nrb: agencyUrl } : undefined, dataDir, dataKey, ...more }),
   };
 }
 
