@@ -7,7 +7,7 @@ import type { SlotChoice } from '../../core/bookings/domain/booking';
 import { PgBookingRepository } from '../../core/bookings/pg/booking.pg-repository';
 import { ChangeBooking } from '../../core/bookings/use-cases/change-booking';
 import { CentreCache } from '../../core/centres/centre-cache';
-import type { CentreDefinition, CentreRepository } from '../../core/centres/centre.repository';
+import type { CentreDefinition } from '../../core/centres/centre.repository';
 import { PgCentreRepository } from '../../core/centres/pg/centre.pg-repository';
 import { SettableClock } from '../factories/clock';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
@@ -274,7 +274,7 @@ describeWithPostgres('a booking against the centre as it was read', () => {
         return read;
       },
     };
-    const change = new ChangeBooking(racing as unknown as CentreRepository, bookings, undefined as never, undefined as never, new SettableClock(new Date('2031-01-01T06:00:00Z')), {
+    const change = new ChangeBooking(undefined as never, new CentreCache(racing), bookings, undefined as never, undefined as never, new SettableClock(new Date('2031-01-01T06:00:00Z')), {
       afterCancelled: async () => undefined,
       afterRescheduled: async () => undefined,
     });

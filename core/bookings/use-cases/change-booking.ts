@@ -1,4 +1,5 @@
 import { parseOffsetDateTime } from '../../../contracts/src/calendar';
+import type { CentreCache } from '../../centres/centre-cache';
 import type { CentreRepository } from '../../centres/centre.repository';
 import type { Clock } from '../../shared/clock';
 import type { BookingReschedule } from '../../../contracts/src/message.types';
@@ -17,6 +18,8 @@ import { assertOutsideMaintenance, NO_MAINTENANCE, type MaintenanceCalendar } fr
 export class ChangeBooking {
   constructor(
     private readonly centres: CentreRepository,
+    /** A move's centre, as a booking's (BookAppointment): the move's transaction refuses a copy a change made stale. */
+    private readonly centreCopies: CentreCache,
     private readonly bookings: BookingRepository,
     private readonly vault: PersonalDataVault,
     private readonly notices: BookingNotices,
@@ -66,10 +69,10 @@ export class ChangeBooking {
    * read again and the target decided again on it.
    */
   async moveBooking(current: BookingRecord, slotStart: Date, actor: string, extra: Record<string, unknown> = {}): Promise<BookingRecord> {
-    const first = await loadCentre({ findByCode: (code) => this.centres.findVersioned(code) }, current.centreCode);
+    const first = await loadCentre(this.centreCopies, current.centreCode);
     const { moved, to, centre } = await onCurrentCentre(
       first,
-      (stale) => this.centres.findVersioned(stale.centre.code),
+      (stale) => this.centreCopies.refresh(stale),
       undefined,
       async ({ centre, version }) => {
         const now = this.clock.now();

@@ -77,16 +77,17 @@ const bookingProviders = [
   },
   {
     provide: ChangeBooking,
-    inject: [CentreRepository, BookingRepository, PersonalDataVault, BookingNotices, Clock, AgencyAppointmentSync, MAINTENANCE_CALENDAR],
+    inject: [CentreRepository, CentreCache, BookingRepository, PersonalDataVault, BookingNotices, Clock, AgencyAppointmentSync, MAINTENANCE_CALENDAR],
     useFactory: (
       c: CentreRepository,
+      copies: CentreCache,
       b: BookingRepository,
       vault: PersonalDataVault,
       n: BookingNotices,
       clock: Clock,
       sync: AgencyAppointmentSync,
       maintenance: MaintenanceCalendar,
-    ) => new ChangeBooking(c, b, vault, n, clock, sync, maintenance),
+    ) => new ChangeBooking(c, copies, b, vault, n, clock, sync, maintenance),
   },
   {
     provide: BulkChangeBookings,
