@@ -147,12 +147,9 @@ export class PgCentreRepository extends CentreRepository {
 }
 
 /**
- * The first statement of every change of a centre (migration 0133): waits for the bookings in flight
- * at the centre, holds new ones off until the change commits, and moves the centre's version on, so
- * that a booking made with the centre as it was read before is refused (PgBookingRepository.insert).
- * The triggers of migration 0134 would move it on anyway, but only after the statement has locked its
- * rows: taken first, the lock is held before any row is written, and a booking in flight that waits
- * for one of those rows (a slot's FOR KEY SHARE on its service) cannot deadlock with the change.
+ * The first statement of every change of a centre (migration 0133): the triggers of 0134 move the
+ * version on anyway; this takes the centre's change lock before any row is written, the lock order
+ * that migration's header gives the reason for.
  */
 async function changeCentre(client: PoolClient, code: string): Promise<void> {
   await client.query('SELECT centre_change($1)', [code]);
