@@ -7,7 +7,8 @@ const MAX_CENTRES = 1_000;
  * Centres as this process last read them, with their versions: a booking takes its centre from here
  * instead of reading it again (issue 13). Only for a writer that checks the version in its own
  * statement, as PgBookingRepository.insert does (migration 0133): a copy that a change made stale, on
- * this replica or another, is refused there; the caller then reads the centre again (`refresh`).
+ * this replica or another, is refused there; the caller then reads the centre again (`refresh`), as
+ * it does to confirm a refusal the copy's own rules gave (onCurrentCentre in core/bookings).
  * A centre not found is not kept (one created later is found by the next look-up). Look-ups of one
  * code while it is being read share that read.
  */

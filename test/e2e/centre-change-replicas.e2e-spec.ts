@@ -11,7 +11,8 @@ const CENTRE = 'TST-REPL';
  * Two api replicas on one database. Replica B books from its own copy of the centre (kept after its
  * first booking, core/centres/centre-cache.ts); the admin changes the centre through replica A. B's
  * next booking is decided on the centre as changed: a day A closed is refused with its rule, and a
- * new slot gets the capacity A set, whether A replaced the centre or set the capacity alone.
+ * new slot gets the capacity A set, whether A replaced the centre or set the capacity alone, and a
+ * day A opened again is booked although B's copy still has it closed.
  */
 describeWithPostgres('a centre changed on one api replica, booked on another', () => {
   let db: TestDatabase;
@@ -43,7 +44,7 @@ describeWithPostgres('a centre changed on one api replica, booked on another', (
     if (deploy) rmSync(deploy.dataDir, { recursive: true, force: true });
   });
 
-  it('refuses a day closed on A, and gives a new slot the capacity A set', async () => {
+  it('refuses a day closed on A, gives a new slot the capacity A set, and books a day A opened again', async () => {
     const first = slotAt(day(2), '09:00');
     expect((await bookOnB(first)).status).toBe(201);
     expect(await capacityOf(first)).toBe(5);
@@ -63,5 +64,9 @@ describeWithPostgres('a centre changed on one api replica, booked on another', (
     const third = slotAt(day(5), '10:00');
     expect((await bookOnB(third)).status).toBe(201);
     expect(await capacityOf(third)).toBe(7);
+
+    // A opens day 3 again: B's copy still has the holiday, and its refusal is not the answer.
+    expect((await call(replicaA, 'PUT', `/v1/centres/${CENTRE}`, admin, centreBody(null, [{ service: SERVICE, ticketLetter: 'A', slotCapacity: 7 }]))).status).toBe(200);
+    expect((await bookOnB(slotAt(day(3), '09:00'))).status).toBe(201);
   });
 });

@@ -50,7 +50,7 @@ export class BookAppointment {
       throw new DomainError('invalid', 'service-unknown', `There is no service ${request.service}.`, { errors: [{ field: '/service', message: 'unknown service' }] });
     }
     // A refusal of the copy reads the centre again: its hours and capacity decide again, as for a first try.
-    return onCurrentCentre(first, (stale) => this.centres.refresh(stale), '/centre', (current) => this.book(request, current, actor, inline));
+    return onCurrentCentre(this.centres, first, '/centre', (current) => this.book(request, current, actor, inline));
   }
 
   private async book(request: BookingRequest, current: VersionedCentre, actor: Actor, inline?: InlineAnswer<BookingView>): Promise<BookingView> {

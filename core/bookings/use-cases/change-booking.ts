@@ -71,8 +71,8 @@ export class ChangeBooking {
   async moveBooking(current: BookingRecord, slotStart: Date, actor: string, extra: Record<string, unknown> = {}): Promise<BookingRecord> {
     const first = await loadCentre(this.centreCopies, current.centreCode);
     const { moved, to, centre } = await onCurrentCentre(
+      this.centreCopies,
       first,
-      (stale) => this.centreCopies.refresh(stale),
       undefined,
       async ({ centre, version }) => {
         const now = this.clock.now();

@@ -1,3 +1,4 @@
+import type { CentreCache } from '../../centres/centre-cache';
 import type { VersionedCentre } from '../../centres/centre.repository';
 import { CENTRE_CODE, type Centre } from '../../centres/domain/centre';
 import { DomainError } from '../../shared/errors';
@@ -30,30 +31,36 @@ export function centreUnknown(code: string, field?: string): DomainError {
 const CENTRE_TRIES = 3;
 
 /**
- * Decides and writes with `first`, the centre read with its version, by `write`, whose statement
+ * Decides and writes with `first`, the centre as CentreCache keeps it, by `write`, whose statement
  * checks the version (centre_version_holds, migration 0133) and throws CentreChanged, having written
- * nothing, when it moved: then the centre is read again (`readAgain`) and `write` decides again on
- * it, as on a first try. After CENTRE_TRIES refusals, 409 `centre-changed`. `field`: as for loadCentre.
+ * nothing, when it moved: then the centre is read again and `write` decides again on it, as on a
+ * first try. A rule of the kept copy that refuses the request (`invalid`, e.g. a holiday since
+ * removed) is confirmed the same way: it stands when the centre read again is of that version. After
+ * CENTRE_TRIES refusals, 409 `centre-changed`. `field`: as for loadCentre.
  */
 export async function onCurrentCentre<T>(
+  centres: CentreCache,
   first: VersionedCentre,
-  readAgain: (stale: VersionedCentre) => Promise<VersionedCentre | null>,
   field: string | undefined,
   write: (current: VersionedCentre) => Promise<T>,
 ): Promise<T> {
   let current = first;
+  let readHere = false; // read again by this call: its rules' refusals need no confirming
   for (let tries = 1; ; tries++) {
     try {
       return await write(current);
     } catch (error) {
-      if (!(error instanceof CentreChanged)) throw error;
+      const refused = error instanceof CentreChanged;
+      if (!refused && (readHere || !(error instanceof DomainError && error.category === 'invalid'))) throw error;
       const code = current.centre.code;
+      const fresh = await centres.refresh(current);
+      if (!fresh) throw centreUnknown(code, field);
+      if (!refused && fresh.version === current.version) throw error;
       if (tries === CENTRE_TRIES) {
         throw new DomainError('conflict', 'centre-changed', `Centre ${code} changed while the booking was being made or moved; try again.`);
       }
-      const fresh = await readAgain(current);
-      if (!fresh) throw centreUnknown(code, field);
       current = fresh;
+      readHere = true;
     }
   }
 }
