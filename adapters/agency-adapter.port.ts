@@ -62,15 +62,15 @@ export interface AgencyAppointments {
   cancel(agencyRef: string, ctx: ProbeContext): Promise<void>;
 }
 
+/** AgencyCallError's `notSent`, named where it is thrown: `new AgencyCallError(code, reason, NOT_SENT)`. */
+export const NOT_SENT = true;
+
 /**
  * A transient failure: transport error, 5xx, timeout, unusable answer, or a configuration
  * fault of ours. `reason` is for operators: it names status codes and error codes, never
  * response bodies, headers or secrets. `notSent`: thrown before any request left (a configuration
  * fault found before the call), so the outcome carries AgencyOutcome's `notSent` and no `sentAt`.
  */
-/** AgencyCallError's `notSent`, named where it is thrown: `new AgencyCallError(code, reason, NOT_SENT)`. */
-export const NOT_SENT = true;
-
 export class AgencyCallError extends Error {
   constructor(
     readonly code: TransientCode,
