@@ -64,7 +64,7 @@ describe('ResilientAgency around the REST adapter', () => {
 
       for (let i = 0; i < 3; i++) await dispatch(agency);
 
-      expect(agency.refusing()).toMatchObject({ kind: 'transient', code: 'breaker_open', retryAfterMs: expect.any(Number) });
+      expect(agency.refusing()).toMatchObject({ kind: 'transient', code: 'breaker_open', retryAfterMs: expect.any(Number), notSent: true });
       expect(http.allCalled()).toBe(true);
     });
 

@@ -25,7 +25,8 @@ const stored = transaction({ state: 'manual', attempts: 4, fallback: 'store-and-
 
 const decide = (tx: Transaction, outcome: AgencyOutcome, arrival: Arrival, rules: Partial<OutcomeRules> = {}) =>
   nextState(tx, outcome, arrival, { now: NOW, retry: RETRY, random: () => 0.5, ...rules });
-const refused: AgencyOutcome = { kind: 'transient', code: 'breaker_open', reason: 'circuit open', retryAfterMs: 1600 };
+// As ResilientAgency's breaker refuses: nothing sent.
+const refused: AgencyOutcome = { kind: 'transient', code: 'breaker_open', reason: 'circuit open', retryAfterMs: 1600, notSent: true };
 const retryArrival: Arrival = { via: 'attempt', actor: 'system:worker', sentAt: SENT, inline: false };
 
 describe('nextState: one path from an agency outcome to the next state', () => {

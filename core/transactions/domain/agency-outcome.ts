@@ -72,11 +72,11 @@ export function refusedByOurBreaker(outcome: AgencyOutcome): boolean {
 }
 
 /**
- * Whether the outcome went without a request sent: a refusal of our own (AgencyOutcome's `notSent`),
- * or of our breaker however it was built. Its event has no `sentAt`.
+ * Whether the outcome went without a request sent: a refusal of our own (AgencyOutcome's `notSent`,
+ * which our breaker's refusals carry too). Its event has no `sentAt`.
  */
 export function nothingSent(outcome: AgencyOutcome): boolean {
-  return outcome.kind === 'transient' && (outcome.notSent === true || refusedByOurBreaker(outcome));
+  return outcome.kind === 'transient' && outcome.notSent === true;
 }
 
 /** Our own load shedding (breaker, bulkhead, rate limit) never counts as a failed replay. */
