@@ -19,7 +19,9 @@ export interface CentreDefinition {
 /**
  * A centre with its version: every change of the centre (save, setSlotCapacity) moves it on, first
  * thing in its transaction, and a booking statement refuses a version that moved (migration 0133).
- * Any other write to the centre's tables moves it on too, by trigger (migration 0134).
+ * Any other write to the centre's tables moves it on too, by trigger (migration 0134). Versions are
+ * drawn from one sequence for all centres (migration 0135): no two are equal, even of a centre
+ * deleted and made again with its code, so compare them for equality only.
  */
 export interface VersionedCentre {
   centre: Centre;

@@ -6,9 +6,11 @@ import { newBookingReference } from '../../core/bookings/domain/booking-referenc
 import type { SlotChoice } from '../../core/bookings/domain/booking';
 import { PgBookingRepository } from '../../core/bookings/pg/booking.pg-repository';
 import { ChangeBooking } from '../../core/bookings/use-cases/change-booking';
+import { onCurrentCentre } from '../../core/bookings/use-cases/load-centre';
 import { CentreCache } from '../../core/centres/centre-cache';
 import type { CentreDefinition } from '../../core/centres/centre.repository';
 import { PgCentreRepository } from '../../core/centres/pg/centre.pg-repository';
+import { migrate } from '../../core/db/migrate';
 import { SettableClock } from '../factories/clock';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { eventually } from '../factories/eventually';
@@ -46,6 +48,13 @@ describeWithPostgres('a booking against the centre as it was read', () => {
   });
   const event = (code: string) => ({ entityType: 'centre', entityId: code, type: 'configured', actor: 'admin-1', data: {}, occurredAt: new Date() });
   const versionOf = async (code: string) => (await centres.findVersioned(code))?.version;
+  /** The version the next move of any centre takes (migration 0135: one sequence draws them all). */
+  const nextVersion = async () => {
+    const { rows } = await db.pool.query<{ last_value: string; is_called: boolean }>('SELECT last_value, is_called FROM centre_versions');
+    return Number(rows[0].last_value) + (rows[0].is_called ? 1 : 0);
+  };
+  const holds = async (code: string, version: number) =>
+    (await db.pool.query<{ held: boolean }>('SELECT centre_version_holds($1, $2) AS held', [code, version])).rows[0].held;
 
   /** A slot in the future (the repository checks no rule: the use case resolved it). */
   const slotOf = (code: string, capacity: number, hour = 9): SlotChoice => {
@@ -115,9 +124,10 @@ describeWithPostgres('a booking against the centre as it was read', () => {
     const first = await centres.findVersioned('TST-VER');
     expect(first?.centre).toEqual(await centres.findByCode('TST-VER'));
     await centres.save({ ...definition('TST-VER', 5), holidays: [{ date: '2031-01-07', name: 'Test Day' }] }, event('TST-VER'));
-    expect(await versionOf('TST-VER')).toBe(first!.version + 1);
+    const second = (await versionOf('TST-VER'))!;
+    expect(second).toBeGreaterThan(first!.version);
     await centres.setSlotCapacity('TST-VER', SERVICE, 2, new Date(), event('TST-VER'));
-    expect(await versionOf('TST-VER')).toBe(first!.version + 2);
+    expect(await versionOf('TST-VER')).toBeGreaterThan(second);
     expect(await centres.findVersioned('XXX-NONE')).toBeNull();
   });
 
@@ -194,7 +204,7 @@ describeWithPostgres('a booking against the centre as it was read', () => {
     // The change came after the booking: it saw the slot row, kept its booked place, and moved the version on.
     const { rows } = await db.pool.query<{ capacity: number; booked: number }>('SELECT capacity, booked FROM appointment_slots WHERE centre_code = $1', ['TST-FLIGHT']);
     expect(rows).toEqual([{ capacity: 1, booked: 1 }]);
-    expect(await versionOf('TST-FLIGHT')).toBe(read + 1);
+    expect(await versionOf('TST-FLIGHT')).toBeGreaterThan(read);
   });
 
   it('moves the version on for a write that does not go through the repository (migration 0134), and a booking with the version read before writes nothing', async () => {
@@ -212,20 +222,106 @@ describeWithPostgres('a booking against the centre as it was read', () => {
     for (const [what, sql] of writes) {
       const read = (await versionOf(code))!;
       await db.pool.query(sql, [code]);
-      expect([what, await versionOf(code)]).toEqual([what, read + 1]);
+      expect([what, (await versionOf(code))! > read]).toEqual([what, true]);
       await expect(book(bookings, slotOf(code, 5), read)).rejects.toBeInstanceOf(CentreChanged);
       expect(await written(code)).toEqual({ bookings: 0, slots: 0, events: 0 });
     }
-    // Several writes in one transaction move it on once; a repository change still moves it on.
-    const read = (await versionOf(code))!;
+    // Several writes in one transaction move it on once (to the next version drawn, not past it);
+    // a repository change still moves it on.
+    const next = await nextVersion();
     await db.pool.query(`BEGIN; UPDATE centres SET county = 'Mombasa' WHERE code = '${code}'; DELETE FROM centre_opening_hours WHERE centre_code = '${code}' AND weekday = 7; COMMIT`);
-    expect(await versionOf(code)).toBe(read + 1);
+    expect(await versionOf(code)).toBe(next);
     await centres.save(definition(code, 5), event(code));
-    expect(await versionOf(code)).toBe(read + 2);
+    expect(await versionOf(code)).toBeGreaterThan(next);
   });
 
   it('holds a booking while a write that does not go through the repository is in progress, then refuses it', async () => {
     await heldThenRefused('TST-RAWAIT', (change) => change.query(`UPDATE centre_opening_hours SET opens_at = '10:00' WHERE centre_code = $1`, ['TST-RAWAIT']));
+  });
+
+  it('never gives a centre made again with a deleted centre\'s code a version the old one had: a copy of the old one is refused and the booking decided on the new one (migration 0135)', async () => {
+    const code = 'TST-AGAIN';
+    await centres.save(definition(code, 5), event(code));
+    await centres.setSlotCapacity(code, SERVICE, 4, new Date(), event(code));
+    await centres.setSlotCapacity(code, SERVICE, 3, new Date(), event(code));
+    const cache = new CentreCache(centres);
+    const copy = (await cache.findByCode(code))!;
+    expect(copy.centre.services[0].slotCapacity).toBe(3);
+
+    // Ops delete the centre by hand (its parts go with it) and it is made again, 2 places a slot.
+    await db.pool.query('DELETE FROM centres WHERE code = $1', [code]);
+    await centres.save(definition(code, 2), event(code));
+    // Its changes move its version on until it reaches the old copy's (where counting again from 1 led).
+    const seen = [(await versionOf(code))!];
+    while (seen[seen.length - 1] < copy.version) {
+      await db.pool.query('UPDATE centres SET name = $2 WHERE code = $1', [code, `Again ${seen.length}`]);
+      seen.push((await versionOf(code))!);
+    }
+    expect(seen).not.toContain(copy.version);
+    expect(await holds(code, copy.version)).toBe(false);
+
+    // A booking made with the old copy is refused and decided again on the centre as it is now.
+    const tries: number[] = [];
+    await onCurrentCentre(cache, copy, undefined, (current) => {
+      tries.push(current.version);
+      return book(bookings, slotOf(code, current.centre.services[0].slotCapacity), current.version);
+    });
+    expect(tries).toEqual([copy.version, seen[seen.length - 1]]);
+    const { rows } = await db.pool.query<{ capacity: number }>('SELECT capacity FROM appointment_slots WHERE centre_code = $1', [code]);
+    expect(rows).toEqual([{ capacity: 2 }]);
+  });
+
+  it('takes the next version for a centre row written with a version of its own: a row restored from a copy, a version set by hand', async () => {
+    const code = 'TST-OWNVER';
+    await centres.save(definition(code, 5), event(code));
+    const old = (await versionOf(code))!;
+    await centres.setSlotCapacity(code, SERVICE, 4, new Date(), event(code));
+    const { rows } = await db.pool.query<Record<string, unknown>>('SELECT * FROM centres WHERE code = $1', [code]);
+    const row = rows[0];
+    await db.pool.query('DELETE FROM centres WHERE code = $1', [code]);
+    // Restored as it was read at `old`, version and all.
+    const columns = Object.keys(row);
+    await db.pool.query(
+      `INSERT INTO centres (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+      columns.map((column) => (column === 'version' ? old : row[column])),
+    );
+    const restored = (await versionOf(code))!;
+    expect(restored).toBeGreaterThan(row.version as number);
+    await db.pool.query('UPDATE centres SET version = $2 WHERE code = $1', [code, old]);
+    expect(await versionOf(code)).toBeGreaterThan(restored);
+    expect(await holds(code, old)).toBe(false);
+    expect(await holds(code, row.version as number)).toBe(false);
+  });
+
+  it('reverts and re-applies 0135_centre_versions_never_repeat: +1 from the version kept after down, drawn above every version after up', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const freshAudit = await AuditLog.open(fresh.pool);
+      const repository = new PgCentreRepository(fresh.pool, freshAudit, true);
+      const versionIn = async (code: string) => (await repository.findVersioned(code))!.version;
+      await repository.save(definition('TST-MIG1', 5), event('TST-MIG1'));
+      await repository.setSlotCapacity('TST-MIG1', SERVICE, 4, new Date(), event('TST-MIG1'));
+      const before = await versionIn('TST-MIG1');
+
+      const { rows } = await fresh.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM kiungo_migrations WHERE version >= 135');
+      const reverted = await migrate(fresh.pool, { direction: 'down', steps: rows[0].n });
+      expect(reverted.map((r) => r.name)).toContain('0135_centre_versions_never_repeat');
+      expect((await fresh.pool.query(`SELECT to_regclass('centre_versions')::text AS t`)).rows[0].t).toBeNull();
+      await repository.setSlotCapacity('TST-MIG1', SERVICE, 3, new Date(), event('TST-MIG1'));
+      expect(await versionIn('TST-MIG1')).toBe(before + 1);
+      await fresh.pool.query(`UPDATE centres SET name = 'Down' WHERE code = 'TST-MIG1'`);
+      expect(await versionIn('TST-MIG1')).toBe(before + 2);
+      await repository.save(definition('TST-MIG2', 5), event('TST-MIG2'));
+      expect(await versionIn('TST-MIG2')).toBe(1);
+
+      await migrate(fresh.pool, { direction: 'up' });
+      await repository.save(definition('TST-MIG3', 5), event('TST-MIG3'));
+      expect(await versionIn('TST-MIG3')).toBeGreaterThan(before + 2);
+      await fresh.pool.query(`UPDATE centres SET name = 'Up' WHERE code = 'TST-MIG2'`);
+      expect(await versionIn('TST-MIG2')).toBeGreaterThan(await versionIn('TST-MIG3'));
+    } finally {
+      await fresh.close();
+    }
   });
 
   const moveEvent = (booking: { reference: string }) => ({
@@ -317,7 +413,8 @@ describeWithPostgres('a booking against the centre as it was read', () => {
     // The copy is kept as read until a statement refuses it: then it is read again.
     await expect(book(bookings, slotOf('TST-CACHE', 5), c!.version)).rejects.toBeInstanceOf(CentreChanged);
     const fresh = await cache.refresh(c!);
-    expect(fresh).toMatchObject({ version: c!.version + 1, centre: { services: [{ slotCapacity: 3 }] } });
+    expect(fresh).toMatchObject({ centre: { services: [{ slotCapacity: 3 }] } });
+    expect(fresh!.version).toBeGreaterThan(c!.version);
     expect(await cache.findByCode('TST-CACHE')).toBe(fresh);
     // A second refusal of the same stale copy (another request's) takes the newer copy kept meanwhile.
     expect(await cache.refresh(c!)).toBe(fresh);
