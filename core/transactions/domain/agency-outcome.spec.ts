@@ -167,11 +167,12 @@ describe('nextState: one path from an agency outcome to the next state', () => {
       expect(step.then).toEqual({ kind: 'none' });
     });
 
-    it('does not count an outage (health check failing) nor our own shedding', () => {
+    it("does not count an outage (health check failing), our own shedding nor the agency's 429", () => {
       for (const [outcome, agencyHealthy] of [
         [outage, false],
         [refused, true],
-        [{ kind: 'transient', code: 'bulkhead_full', reason: 'full' } as const, true],
+        [{ kind: 'transient', code: 'bulkhead_full', reason: 'full', notSent: true } as const, true],
+        [{ kind: 'transient', code: 'rate_limited', reason: 'HTTP 429' } as const, true],
       ] as const) {
         const step = decide({ ...stored, replayFailures: 2 }, outcome, replay, { agencyHealthy, maxReplayFailures: 3 })!;
         expect(step.change).not.toHaveProperty('replayFailures');

@@ -79,7 +79,11 @@ export function nothingSent(outcome: AgencyOutcome): boolean {
   return outcome.kind === 'transient' && outcome.notSent === true;
 }
 
-/** Our own load shedding (breaker, bulkhead, rate limit) never counts as a failed replay. */
+/**
+ * Load shedding never counts as a failed replay: ours (breaker, bulkhead, rate limit: nothing sent)
+ * nor the agency's own 429 (`rate_limited` with a request sent). An agency that asks us to slow down
+ * says nothing about the transaction, and counting it would park a whole backlog replayed too fast.
+ */
 const SHED_BY_US: ReadonlySet<string> = new Set(['breaker_open', 'bulkhead_full', 'rate_limited']);
 
 /** Transient codes that no retry will cure: the request or our mapping is wrong. A human looks. */
