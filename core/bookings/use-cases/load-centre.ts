@@ -28,7 +28,7 @@ export function centreUnknown(code: string, field?: string): DomainError {
  * change committed since the centre was read, so past the first (a stale copy) it takes changes in
  * quick succession; then the caller is told to try again.
  */
-const CENTRE_TRIES = 3;
+export const CENTRE_TRIES = 3;
 
 /**
  * Decides and writes with `first`, the centre as CentreCache keeps it, by `write`, whose statement
