@@ -7,8 +7,8 @@ import { walkChainsInWorkers, workerConnection } from './chain-walk-workers';
 
 /**
  * SQL that appends events to their shard's chain *inside another statement*: a common table
- * expression inserting the events, their seq and hashes from `audit_chain_advance` (migration
- * 0131), which locks the shard's head row in a small statement of its own, computes each hash in
+ * expression inserting the events, their seq and hashes from `audit_chain_advance` (migrations
+ * 0131, 0136), which moves the shard's head row in a small statement of its own, computes each hash in
  * PostgreSQL (sha256(prev_hash || int8send(seq) || utf8(content)), the same as `chainHash`) and
  * moves the head. It hangs off an `anchor` CTE: when the anchor yields no row (an insert that hit a
  * conflict, an update whose guard failed) nothing is appended. A state change and its events are
@@ -166,7 +166,7 @@ export class AuditLog {
     // join order it would otherwise pick. A call before an empty anchor would move the head with no event.
     const source = [...[...anchorColumns].map(([sql, name]) => `${sql} AS ${name}`), ...(isAnchorValue(entityId) ? [] : [`${shard} AS shard`])].join(', ');
     const shardOfRow = isAnchorValue(entityId) ? shard : 's.shard';
-    // audit_chain_advance (migration 0131) locks the head in a statement of its own, hashes the
+    // audit_chain_advance (migrations 0131, 0136) moves the head by an UPDATE of its own, hashes the
     // contents in order and moves the head: called once, for the anchor's one row, and not at all
     // when the anchor has none (then nothing is appended).
     const ctes =
