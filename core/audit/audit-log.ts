@@ -166,9 +166,9 @@ export class AuditLog {
     // join order it would otherwise pick. A call before an empty anchor would move the head with no event.
     const source = [...[...anchorColumns].map(([sql, name]) => `${sql} AS ${name}`), ...(isAnchorValue(entityId) ? [] : [`${shard} AS shard`])].join(', ');
     const shardOfRow = isAnchorValue(entityId) ? shard : 's.shard';
-    // audit_chain_advance (migrations 0131, 0136) moves the head by an UPDATE of its own, hashes the
-    // contents in order and moves the head: called once, for the anchor's one row, and not at all
-    // when the anchor has none (then nothing is appended).
+    // audit_chain_advance (migrations 0131, 0136) moves the head by an UPDATE of its own and hashes
+    // the contents in order from the hash the head had: called once, for the anchor's one row, and
+    // not at all when the anchor has none (then nothing is appended).
     const ctes =
       `audit_insert AS (INSERT INTO audit_events (shard, seq, entity_type, entity_id, type, actor, data, occurred_at, prev_hash, hash) ` +
       `SELECT a.shard, a.seq, ${pick('entityType')}, ${entitySql}, ${pick('type')}, ${pick('actor')}, ${pick('data')}, ${pick('occurredAt')}, a.prev_hash, a.hash ` +
