@@ -20,8 +20,12 @@ export interface CentreDefinition {
  * A centre with its version: every change of the centre (save, setSlotCapacity) moves it on, first
  * thing in its transaction, and a booking statement refuses a version that moved (migration 0133).
  * Any other write to the centre's tables moves it on too, by trigger (migration 0134). Versions are
- * drawn from one sequence for all centres (migration 0135): no two are equal, even of a centre
- * deleted and made again with its code, so compare them for equality only.
+ * drawn from one sequence for all centres (migrations 0135, 0138): 0138 moved every centre onto a
+ * version drawn a million above the highest then held, and a version drawn since never repeats, even
+ * for a centre deleted and made again with its code. Versions given before 0135 were counters of each
+ * centre, so two centres may have had the same one; that is harmless, as a version is only ever
+ * compared, for equality, with the same code's. A centre deleted before 0135 had a version above
+ * where 0138 restarted the sequence only if it changed more than a million times.
  */
 export interface VersionedCentre {
   centre: Centre;

@@ -324,6 +324,148 @@ describeWithPostgres('a booking against the centre as it was read', () => {
     }
   });
 
+  /** A database of its own, migrated as far as `through` (every migration above it reverted). */
+  const migratedThrough = async (through: number) => {
+    const fresh = await createTestDatabase();
+    const freshAudit = await AuditLog.open(fresh.pool);
+    const repository = new PgCentreRepository(fresh.pool, freshAudit, true);
+    const { rows } = await fresh.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM kiungo_migrations WHERE version > $1', [through]);
+    await migrate(fresh.pool, { direction: 'down', steps: rows[0].n });
+    const versions = async () =>
+      new Map((await fresh.pool.query<{ code: string; version: number }>('SELECT code, version FROM centres')).rows.map((r) => [r.code, r.version]));
+    const holdsIn = async (code: string, version: number) =>
+      (await fresh.pool.query<{ held: boolean }>('SELECT centre_version_holds($1, $2) AS held', [code, version])).rows[0].held;
+    return { fresh, audit: freshAudit, repository, versions, holdsIn };
+  };
+  /** A write with triggers off, as a restore or a replication apply makes it (the tests' role is a superuser). */
+  const withTriggersOff = async (pool: Pool, sql: string, params: unknown[]) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL session_replication_role = replica');
+      await client.query(sql, params);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+  };
+
+  it('draws the first version after 0135 above every version held before it: the centre holding the highest one moves above it', async () => {
+    const { fresh, repository, versions } = await migratedThrough(134);
+    try {
+      await repository.save(definition('TST-LOW', 5), event('TST-LOW'));
+      await repository.save(definition('TST-HIGH', 5), event('TST-HIGH'));
+      for (const capacity of [4, 3, 2]) await repository.setSlotCapacity('TST-HIGH', SERVICE, capacity, new Date(), event('TST-HIGH'));
+      const held = [...(await versions()).values()];
+      const highest = Math.max(...held);
+      expect((await versions()).get('TST-HIGH')).toBe(highest);
+
+      expect((await migrate(fresh.pool, { direction: 'up', steps: 1 })).map((r) => r.name)).toEqual(['0135_centre_versions_never_repeat']);
+      await fresh.pool.query(`UPDATE centres SET name = 'Moved' WHERE code = 'TST-HIGH'`);
+      const moved = (await versions()).get('TST-HIGH')!;
+      expect(held).not.toContain(moved);
+      expect(moved).toBeGreaterThan(highest);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('repairs a database where 0135 handed out a version a change in flight had committed (migration 0138): it waits for the writes in flight, moves every centre off the version it held, and draws above every version held', async () => {
+    const { fresh, repository, versions, holdsIn } = await migratedThrough(135);
+    const writer = await fresh.pool.connect();
+    try {
+      await repository.save(definition('TST-HURT', 5), event('TST-HURT'));
+      await repository.save(definition('TST-TOP', 5), event('TST-TOP'));
+      // What 0135's race left: a change on the old release committed the version the sequence hands
+      // out next (+1, triggers or not), and the next change of that centre drew it again and kept it.
+      const { rows } = await fresh.pool.query<{ next: string }>('SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END AS next FROM centre_versions');
+      const repeated = Number(rows[0].next);
+      await withTriggersOff(fresh.pool, 'UPDATE centres SET version = $2 WHERE code = $1', ['TST-HURT', repeated]);
+      await fresh.pool.query(`UPDATE centres SET name = 'Changed' WHERE code = 'TST-HURT'`);
+      expect((await versions()).get('TST-HURT')).toBe(repeated);
+
+      // A write in flight when 0138 runs (here with a version far above the sequence's): 0138 waits for it.
+      await writer.query('BEGIN');
+      await writer.query('SET LOCAL session_replication_role = replica');
+      await writer.query(`UPDATE centres SET version = 5000000 WHERE code = 'TST-TOP'`);
+      let settled = false;
+      const migrating = migrate(fresh.pool, { direction: 'up' }).finally(() => (settled = true));
+      migrating.catch(() => undefined);
+      await eventually(
+        async () => (await fresh.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'centres'::regclass AND NOT granted`)).rows[0].n,
+        (n) => n > 0,
+        5_000,
+        20,
+      );
+      expect(settled).toBe(false);
+      await writer.query('COMMIT');
+      expect((await migrating).map((r) => r.name)).toContain('0138_centre_versions_repaired');
+
+      // Every centre moved off the version it held (a copy at it is refused), above every version held.
+      const held = new Map([['TST-HURT', repeated], ['TST-TOP', 5_000_000]]);
+      const repaired = await versions();
+      for (const [code, version] of held) {
+        expect([code, repaired.get(code)! > 5_000_000, await holdsIn(code, version)]).toEqual([code, true, false]);
+      }
+      // The centre a repeat had hurt and the one holding the highest version move on, above every version held.
+      for (const code of ['TST-HURT', 'TST-TOP']) {
+        await fresh.pool.query(`UPDATE centres SET name = 'Again' WHERE code = $1`, [code]);
+        const moved = (await versions()).get(code)!;
+        expect([code, moved > 5_000_000, moved === repaired.get(code)]).toEqual([code, true, false]);
+      }
+    } finally {
+      writer.release();
+      await fresh.close();
+    }
+  });
+
+  it('moves the version with centre_change when triggers are off (session_replication_role = replica), once per transaction (migration 0138)', async () => {
+    const code = 'TST-REPLICA';
+    await centres.save(definition(code, 5), event(code));
+    const before = (await versionOf(code))!;
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL session_replication_role = replica');
+      await client.query('SELECT centre_change($1)', [code]);
+      const moved = (await client.query<{ version: number }>('SELECT version FROM centres WHERE code = $1', [code])).rows[0].version;
+      expect(moved).toBeGreaterThan(before);
+      await client.query('SELECT centre_change($1)', [code]);
+      expect((await client.query<{ version: number }>('SELECT version FROM centres WHERE code = $1', [code])).rows[0].version).toBe(moved);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    expect(await holds(code, before)).toBe(false);
+    await expect(book(bookings, slotOf(code, 5), before)).rejects.toBeInstanceOf(CentreChanged);
+  });
+
+  it('reverts and re-applies 0138_centre_versions_repaired: 0135\'s functions after down (centre_change with triggers off moves nothing), the repair again after up', async () => {
+    const { fresh, repository, versions, holdsIn } = await migratedThrough(1_000_000);
+    try {
+      await repository.save(definition('TST-MIG8', 5), event('TST-MIG8'));
+      const { rows } = await fresh.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM kiungo_migrations WHERE version >= 138');
+      const reverted = await migrate(fresh.pool, { direction: 'down', steps: rows[0].n });
+      expect(reverted.map((r) => r.name)).toContain('0138_centre_versions_repaired');
+      expect((await fresh.pool.query(`SELECT to_regprocedure('centre_version_after(integer)')::text AS f`)).rows[0].f).toBeNull();
+      const down = (await versions()).get('TST-MIG8')!;
+      await withTriggersOff(fresh.pool, 'SELECT centre_change($1)', ['TST-MIG8']);
+      expect((await versions()).get('TST-MIG8')).toBe(down);
+      await fresh.pool.query(`UPDATE centres SET name = 'Down' WHERE code = 'TST-MIG8'`);
+      const changed = (await versions()).get('TST-MIG8')!;
+      expect(changed).toBeGreaterThan(down);
+
+      await migrate(fresh.pool, { direction: 'up' });
+      const up = (await versions()).get('TST-MIG8')!;
+      expect(up).toBeGreaterThanOrEqual(changed + 1_000_000);
+      expect(await holdsIn('TST-MIG8', changed)).toBe(false);
+      await withTriggersOff(fresh.pool, 'SELECT centre_change($1)', ['TST-MIG8']);
+      expect((await versions()).get('TST-MIG8')).toBeGreaterThan(up);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   const moveEvent = (booking: { reference: string }) => ({
     entityType: 'booking',
     entityId: booking.reference,
