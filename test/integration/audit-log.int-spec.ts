@@ -219,6 +219,27 @@ describe('AuditLog', () => {
     // Its chain alone: the tests above leave others broken on purpose.
     expect(await log.verify(db.pool, { shards: [shardOf('shaped-0', log.shards)] })).toMatchObject({ ok: true, breaks: [] });
   });
+
+  it('appends nothing when the head would move to a hash its last event does not have (migration 0137)', async () => {
+    const pair = [event('diverged', 'two', 2), event('diverged', 'three', 3)];
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // A fold that goes wrong only for several contents at once: the head (folded over both) and the
+      // events (hashed one at a time) no longer agree, as if the two hashes were written apart.
+      await client.query(`CREATE OR REPLACE FUNCTION audit_chain_fold(p_hash bytea, p_seq bigint, p_contents text[]) RETURNS bytea
+        LANGUAGE sql STABLE AS $$ SELECT CASE WHEN cardinality(p_contents) > 1 THEN sha256('not the chain'::bytea)
+          ELSE sha256(p_hash || int8send(p_seq + 1) || convert_to(p_contents[1], 'UTF8')) END $$`);
+      await expect(client.query(...statement(audit, pair))).rejects.toThrow(/head moved to a hash its last event does not have/);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+    // The real fold (the replacement above was rolled back with its transaction): the same pair appends and verifies.
+    await db.pool.query(...statement(audit, pair));
+    expect((await audit.history(db.pool, 'test', 'diverged')).map((e) => e.type)).toEqual(['two', 'three']);
+    expect(await audit.verify(db.pool, { shards: [shardOf('diverged', audit.shards)] })).toMatchObject({ ok: true, breaks: [] });
+  });
 });
 
 function statement(audit: AuditLog, events: NewAuditEvent[]): [string, unknown[]] {

@@ -84,7 +84,7 @@ export function nothingSent(outcome: AgencyOutcome): boolean {
  * nor the agency's own 429 (`rate_limited` with a request sent). An agency that asks us to slow down
  * says nothing about the transaction, and counting it would park a whole backlog replayed too fast.
  */
-const SHED_BY_US: ReadonlySet<string> = new Set(['breaker_open', 'bulkhead_full', 'rate_limited']);
+const LOAD_SHEDDING: ReadonlySet<string> = new Set(['breaker_open', 'bulkhead_full', 'rate_limited']);
 
 /** Transient codes that no retry will cure: the request or our mapping is wrong. A human looks. */
 const NEEDS_A_HUMAN: ReadonlySet<string> = new Set(['misconfigured', 'bad_response']);
@@ -221,7 +221,7 @@ function afterReplay(tx: Transaction, outcome: AgencyOutcome, arrival: Extract<A
   switch (outcome.kind) {
     case 'transient': {
       const defer: FollowUp = { kind: 'defer-replay', retryAfterMs: outcome.retryAfterMs };
-      const counts = rules.agencyHealthy === true && !SHED_BY_US.has(outcome.code);
+      const counts = rules.agencyHealthy === true && !LOAD_SHEDDING.has(outcome.code);
       if (!counts) return step({ state: 'manual', replayPending: true, lastError: errorOf(outcome), nextAttemptAt: null, parkedReason: null }, [], defer);
       const failures = tx.replayFailures + 1;
       const limit = rules.maxReplayFailures ?? DEFAULT_REPLAY.maxFailures;
