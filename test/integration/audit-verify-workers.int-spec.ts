@@ -8,14 +8,16 @@ import { afterEachQuery, oneEntityPerChain, testAuditEvent } from '../factories/
 import { asDatabaseOwner } from '../factories/audit-world';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { eventually } from '../factories/eventually';
+import { describeWithPostgres } from '../factories/services';
 
 /**
  * verify split between worker threads (core/audit/chain-walk-workers.ts): each thread walks its
  * share of the chains over its own connection, in the snapshot the coordinating transaction
  * exported, and the report is the one walk's. With 2 threads the even chains go to one and the odd
- * ones to the other.
+ * ones to the other. PostgreSQL only: PGlite is one session, with no snapshot to export to other
+ * connections (there the suite is skipped and listed).
  */
-describe('AuditLog.verify in worker threads', () => {
+describeWithPostgres('AuditLog.verify in worker threads', () => {
   /** Threads of this process: each worker is one while it runs. */
   const threads = () => readdirSync('/proc/self/task').length;
   let db: TestDatabase;
