@@ -17,7 +17,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { namedByThisBench } from './database';
 
-const TICKS_PER_SECOND = 100; // USER_HZ; 100 on every Linux this runs on
+export const TICKS_PER_SECOND = 100; // USER_HZ; 100 on every Linux this runs on
 const SAMPLE_EVERY_MS = 500;
 /** Databases whose backends count as the bench's PostgreSQL. */
 const BENCH_DATABASE_PREFIX = 'kiungo_bench';
@@ -220,7 +220,8 @@ function reapedChildrenTicks(): number {
   return stat ? stat.cutime + stat.cstime : 0;
 }
 
-function readStat(file: string): { comm: string; utime: number; stime: number; cutime: number; cstime: number } | undefined {
+/** /proc/<pid>/stat's command name, parent and CPU ticks (utime, stime; cutime, cstime: its reaped children's), or undefined once gone. */
+export function readStat(file: string): { comm: string; ppid: number; utime: number; stime: number; cutime: number; cstime: number } | undefined {
   let stat: string;
   try {
     stat = readFileSync(file, 'utf8');
@@ -231,10 +232,11 @@ function readStat(file: string): { comm: string; utime: number; stime: number; c
   const close = stat.lastIndexOf(')');
   const fields = stat.slice(close + 2).split(' ');
   // Fields 14–17 of the line (utime, stime, cutime, cstime) are 11–14 after the name.
-  return { comm: stat.slice(stat.indexOf('(') + 1, close), utime: Number(fields[11]), stime: Number(fields[12]), cutime: Number(fields[13]), cstime: Number(fields[14]) };
+  return { comm: stat.slice(stat.indexOf('(') + 1, close), ppid: Number(fields[1]), utime: Number(fields[11]), stime: Number(fields[12]), cutime: Number(fields[13]), cstime: Number(fields[14]) };
 }
 
-function boxTicks(): { busy: number; total: number } {
+/** /proc/stat's first line in ticks: busy (all but idle and iowait) and total, summed over the cores. */
+export function boxTicks(): { busy: number; total: number } {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
     const values = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
