@@ -1,13 +1,16 @@
 import type { Pool } from 'pg';
+import { shardOf } from '../../core/audit/audit-event';
 import { BookingJobs } from '../../core/bookings/use-cases/booking-jobs';
 import { PgTicketRepository } from '../../core/walk-in/pg/ticket.pg-repository';
+import { CallAhead } from '../../core/walk-in/use-cases/call-ahead';
 import { BookingJobsService } from '../../gateway/src/worker/booking-jobs.service';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { describeWithPostgres } from '../factories/services';
+import { eventually } from '../factories/eventually';
 import { startTestApp, type TestApp } from '../factories/app';
 import { inNairobi, SettableClock } from '../factories/clock';
 import { bookingBody, call, centreBody, citizen, slotAt } from './bookings.helpers';
-import { takeTicket } from './queue.helpers';
+import { BUSINESS, queueCatalogue, takeTicket } from './queue.helpers';
 
 const TODAY = '2026-03-03'; // a Tuesday
 const CHOOSING = 'NRB-NTC1';
@@ -29,6 +32,7 @@ describeWithPostgres('notices the centre chooses', () => {
   let officer2: string;
   let kiosk: string;
   const clock = new SettableClock(inNairobi(TODAY, '09:50'));
+  const catalogue = queueCatalogue(); // two services: a ticket can be transferred
 
   const sms = async (template: string): Promise<Array<{ to_hash: string; body: string }>> =>
     (await db.pool.query<{ to_hash: string; body: string }>('SELECT to_hash, body FROM notifications WHERE template = $1 ORDER BY id', [template])).rows;
@@ -41,13 +45,16 @@ describeWithPostgres('notices the centre chooses', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await startTestApp({ databaseUrl: db.url, clock });
+    app = await startTestApp({ databaseUrl: db.url, clock, catalogueDir: catalogue.dir });
     admin = await app.token('admin');
     manager = await app.token('manager', { subject: 'manager-achieng' });
     officer = await app.token('officer', { centre: CHOOSING, subject: 'officer-otieno' });
     officer2 = await app.token('officer', { centre: CHOOSING, subject: 'officer-wanjiru' });
     kiosk = await app.token('channel', { subject: 'kiosk-1' });
-    const services = [{ service: SERVICE, ticketLetter: 'A', slotCapacity: 4 }];
+    const services = [
+      { service: SERVICE, ticketLetter: 'A', slotCapacity: 4 },
+      { service: BUSINESS, ticketLetter: 'B', slotCapacity: 0 },
+    ];
     const counters = [
       { code: '1', name: 'Counter 1', services: [SERVICE] },
       { code: '2', name: 'Counter 2', services: [SERVICE] },
@@ -58,6 +65,7 @@ describeWithPostgres('notices the centre chooses', () => {
   afterAll(async () => {
     await app?.close();
     await db?.close();
+    catalogue.remove();
   });
 
   it('keeps the choices per centre, off until a manager turns them on, each change audited', async () => {
@@ -167,5 +175,62 @@ describeWithPostgres('notices the centre chooses', () => {
     const claims = await db.pool.query<{ ticket_id: string }>('SELECT ticket_id FROM ticket_call_aheads WHERE ticket_id = ANY($1)', [issued.map((t) => t.body.id)]);
     expect(claims.rows.map((r) => r.ticket_id)).toContain(issued[0].body.id);
     expect((await call(app, 'POST', `/v1/centres/${CHOOSING}/counters/1/call-next`, officer)).body.ticket.number).toBe(issued[1].body.number);
+  });
+
+  /**
+   * Holds the statements of whoever acts on `ticketId` next at its audit chain's head (locked in an
+   * open transaction of another session) while `act` runs, until `during` is done: the act has then
+   * taken the ticket (call-next's pick, a change's row lock) and not committed.
+   */
+  const inFlight = async <T>(ticketId: string, act: () => Promise<T>, during: () => Promise<void>): Promise<T> => {
+    const holder = await db.pool.connect();
+    let acting: Promise<T> | undefined;
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM audit_chain_heads WHERE shard = $1 FOR UPDATE', [shardOf(ticketId, app.runtime.audit.shards)]);
+      acting = act();
+      const waiting = async () => (await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted`)).rows[0].n;
+      await eventually(waiting, (n) => Number(n) > 0, 5_000, 20);
+      await during();
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    return acting;
+  };
+
+  it('texts no ticket while a counter is calling it or someone is changing it (migration 0139), and texts it later if it still waits', async () => {
+    // The race behind two counters calling at once: counter 2's call committed, and its call-ahead
+    // reads the queue while counter 1's call of the next ticket is still in flight. That ticket
+    // still reads "waiting", first in line, and its citizen was texted as counter 1 called them.
+    const issued: Array<Awaited<ReturnType<typeof takeTicket>>> = [];
+    for (const n of [12, 13, 14]) {
+      clock.advance(60_000);
+      issued.push(await takeTicket(app, kiosk, CHOOSING, { service: SERVICE, phone: citizen(n).phone }));
+    }
+    const [calledNow, , moved] = issued.map((t) => t.body);
+    const callAhead = app.app.get(CallAhead);
+    const called = await inFlight(
+      calledNow.id,
+      () => call(app, 'POST', `/v1/centres/${CHOOSING}/counters/1/call-next`, officer),
+      async () => expect(await callAhead.afterCall(CHOOSING, SERVICE, clock.now())).toBe(0),
+    );
+    expect(called.body.ticket.number).toBe(calledNow.number);
+    // The call's own call-ahead, after its commit: the next in line is texted, the called one never.
+    expect((await sms('ticket-call-ahead')).map((t) => t.to_hash).filter((h) => [hashOf(12), hashOf(13)].includes(h))).toEqual([hashOf(13)]);
+
+    // A change of the ticket in flight (a transfer to another queue): no claim until it commits; then one.
+    const claims = new PgTicketRepository(db.pool, app.runtime.audit);
+    const transferred = await inFlight(
+      moved.id,
+      () => call(app, 'POST', `/v1/tickets/${moved.id}/transfer`, officer, { service: BUSINESS }),
+      // Refused at once: a claim that waited for the change's row lock would be texting it after.
+      async () => {
+        const waited = new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 3_000).unref());
+        expect(await Promise.race([claims.claimCallAhead(moved.id, clock.now()), waited])).toBe(false);
+      },
+    );
+    expect(transferred.status).toBe(200);
+    expect(await claims.claimCallAhead(moved.id, clock.now())).toBe(true);
   });
 });

@@ -157,21 +157,19 @@ export class PgTicketRepository extends TicketRepository {
 
   /**
    * The claim is a row of ticket_call_aheads, never a write to the waiting ticket (migration 0129):
-   * a lock on it, however short, would make a concurrent call-next pass over it.
+   * a lock on it, however short, would make a concurrent call-next pass over it. A ticket a counter
+   * is calling (or someone is changing) at this moment is not claimed (migration 0139): the claim
+   * fails without waiting, and a later call's call-ahead tries again if the ticket still waits.
    */
   async claimCallAhead(id: string, at: Date): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `INSERT INTO ticket_call_aheads (ticket_id, claimed_at)
-       SELECT id, $2 FROM queue_tickets WHERE id = $1 AND state = 'waiting'
-       ON CONFLICT (ticket_id) DO NOTHING`,
-      [id, at],
-    );
-    return rowCount === 1;
+    const { rows } = await this.pool.query<{ claimed: boolean }>('SELECT ticket_call_ahead_claim($1, $2) AS claimed', [id, at]);
+    return rows[0].claimed;
   }
 
   async change(id: string, decide: (ticket: Ticket) => TicketChange): Promise<Ticket | null> {
     return withTransaction(this.pool, async (db) => {
-      const locked = await db.query<TicketRow>(`SELECT ${TICKET_COLUMNS} FROM queue_tickets WHERE id = $1 FOR UPDATE`, [id]);
+      // In hand (migration 0139): no call-ahead SMS is claimed for the ticket until this change commits.
+      const locked = await db.query<TicketRow>(`SELECT ${TICKET_COLUMNS}, ticket_in_hand(id) FROM queue_tickets WHERE id = $1 FOR UPDATE`, [id]);
       if (!locked.rows[0]) return null;
       const ticket = toTicket(locked.rows[0]);
       const { set, event } = decide(ticket);
@@ -205,9 +203,10 @@ export class PgTicketRepository extends TicketRepository {
    * may serve, marks it called, writes its queue event and its audit event, and reads the centre's
    * call-ahead choice. SKIP LOCKED passes over a ticket another counter is taking at this moment,
    * so no ticket is ever shared (FOR NO KEY UPDATE: a call-ahead claim's key-share lock on the
-   * ticket is no reason to pass it over, migration 0129). The pick tries each rank in turn, each an index scan of that
-   * rank's partial index in arrival order (migration 0123): a few index entries per call instead
-   * of sorting every waiting ticket of the centre. Prepared, it runs on a generic plan after its
+   * ticket is no reason to pass it over, migration 0129); the picked ticket is then taken in hand,
+   * so that no call-ahead SMS is claimed for it while this call is in flight (migration 0139). The
+   * pick tries each rank in turn, each an index scan of that rank's partial index in arrival order
+   * (migration 0123): a few index entries per call instead of sorting every waiting ticket of the centre. Prepared, it runs on a generic plan after its
    * first few calls (about 0.7 ms of planning saved per call); the board's waiting counts stay a
    * statement of their own, after the commit, because their row estimate would keep this one on
    * custom plans.
@@ -357,7 +356,9 @@ function callNextText(chainCtes: string): string {
        ), services AS (
          SELECT service_code FROM counter_services WHERE centre_code = $1 AND counter_code = $2
        ), ${pick(0)}, ${pick(1)}, ${pick(2)},
-       next AS (SELECT * FROM rank0 UNION ALL SELECT * FROM rank1 UNION ALL SELECT * FROM rank2 LIMIT 1),
+       next AS (
+         SELECT u.*, ticket_in_hand(u.id) FROM (SELECT * FROM rank0 UNION ALL SELECT * FROM rank1 UNION ALL SELECT * FROM rank2) u LIMIT 1
+       ),
        called AS (
          UPDATE queue_tickets q
             SET state = 'called', counter_code = $2, session_id = (SELECT id FROM session), officer_id = $3, called_at = $4,
