@@ -356,15 +356,13 @@ function callNextText(chainCtes: string): string {
        ), services AS (
          SELECT service_code FROM counter_services WHERE centre_code = $1 AND counter_code = $2
        ), ${pick(0)}, ${pick(1)}, ${pick(2)},
-       next AS (
-         SELECT u.*, ticket_in_hand(u.id) FROM (SELECT * FROM rank0 UNION ALL SELECT * FROM rank1 UNION ALL SELECT * FROM rank2) u LIMIT 1
-       ),
+       next AS (SELECT * FROM rank0 UNION ALL SELECT * FROM rank1 UNION ALL SELECT * FROM rank2 LIMIT 1),
        called AS (
          UPDATE queue_tickets q
             SET state = 'called', counter_code = $2, session_id = (SELECT id FROM session), officer_id = $3, called_at = $4,
                 first_called_at = COALESCE(q.first_called_at, $4), phone_sealed = NULL, phone_hash = NULL
            FROM next WHERE q.id = next.id
-         RETURNING q.*, next.previous_first_call
+         RETURNING q.*, next.previous_first_call, ticket_in_hand(q.id)
        ), event AS (
          INSERT INTO queue_events (centre_code, local_day, type, ticket_id, session_id, counter_code, officer_id, service_code, occurred_at, actor, data)
          SELECT c.centre_code, c.local_day, 'called', c.id, c.session_id, c.counter_code, c.officer_id, c.service_code, $4, $6,
