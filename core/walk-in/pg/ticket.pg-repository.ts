@@ -206,10 +206,10 @@ export class PgTicketRepository extends TicketRepository {
    * ticket is no reason to pass it over, migration 0129); the picked ticket is then taken in hand,
    * so that no call-ahead SMS is claimed for it while this call is in flight (migration 0139). The
    * pick tries each rank in turn, each an index scan of that rank's partial index in arrival order
-   * (migration 0123): a few index entries per call instead of sorting every waiting ticket of the centre. Prepared, it runs on a generic plan after its
-   * first few calls (about 0.7 ms of planning saved per call); the board's waiting counts stay a
-   * statement of their own, after the commit, because their row estimate would keep this one on
-   * custom plans.
+   * (migration 0123): a few index entries per call instead of sorting every waiting ticket of the
+   * centre. Prepared, it runs on a generic plan after its first few calls (about 0.7 ms of planning
+   * saved per call); the board's waiting counts stay a statement of their own, after the commit,
+   * because their row estimate would keep this one on custom plans.
    */
   async callNext(request: CallNextRequest, actor: string): Promise<CallNextResult> {
     const values: unknown[] = [request.centreCode, request.counterCode, request.officerId, request.at, request.appointmentLeadMinutes, actor];
