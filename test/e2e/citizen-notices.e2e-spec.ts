@@ -6,7 +6,7 @@ import { CallAhead } from '../../core/walk-in/use-cases/call-ahead';
 import { BookingJobsService } from '../../gateway/src/worker/booking-jobs.service';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { describeWithPostgres } from '../factories/services';
-import { eventually } from '../factories/eventually';
+import { someoneWaitsFor } from '../factories/eventually';
 import { startTestApp, type TestApp } from '../factories/app';
 import { inNairobi, SettableClock } from '../factories/clock';
 import { bookingBody, call, centreBody, citizen, slotAt } from './bookings.helpers';
@@ -189,8 +189,7 @@ describeWithPostgres('notices the centre chooses', () => {
       await holder.query('BEGIN');
       await holder.query('SELECT 1 FROM audit_chain_heads WHERE shard = $1 FOR UPDATE', [shardOf(ticketId, app.runtime.audit.shards)]);
       acting = act();
-      const waiting = async () => (await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted`)).rows[0].n;
-      await eventually(waiting, (n) => Number(n) > 0, 5_000, 20);
+      await someoneWaitsFor(db.pool, `locktype = 'transactionid'`);
       await during();
     } finally {
       await holder.query('ROLLBACK');

@@ -1,3 +1,5 @@
+import type { Pool } from 'pg';
+
 /** Polls until `probe` returns a value that satisfies `done`, or fails after `timeoutMs`. */
 export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -8,4 +10,12 @@ export async function eventually<T>(probe: () => Promise<T>, done: (value: T) =>
     last = await probe();
   }
   return last;
+}
+
+/**
+ * Waits until some statement of the database behind `pool` waits for a lock that `awaited` names
+ * (a condition on pg_locks, e.g. `locktype = 'advisory'`): the statement under test is then in flight.
+ */
+export async function someoneWaitsFor(pool: Pool, awaited: string): Promise<void> {
+  await eventually(async () => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND (${awaited})`)).rows[0].n, (n) => n > 0, 5_000, 20);
 }

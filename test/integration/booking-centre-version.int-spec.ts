@@ -13,7 +13,7 @@ import { PgCentreRepository } from '../../core/centres/pg/centre.pg-repository';
 import { migrate } from '../../core/db/migrate';
 import { SettableClock } from '../factories/clock';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
-import { eventually } from '../factories/eventually';
+import { someoneWaitsFor } from '../factories/eventually';
 import { describeWithPostgres } from '../factories/services';
 
 const SERVICE = 'id-card-replacement';
@@ -98,13 +98,7 @@ describeWithPostgres('a booking against the centre as it was read', () => {
     };
   };
   /** Waits until a statement of this database waits for an advisory lock (a centre's change lock). */
-  const someoneWaitsForTheCentre = () =>
-    eventually(
-      async () => (await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rows[0].n,
-      (waiting) => Number(waiting) > 0,
-      5_000,
-      20,
-    );
+  const someoneWaitsForTheCentre = () => someoneWaitsFor(db.pool, `locktype = 'advisory'`);
   /** A repository whose statements run in `client`'s open transaction (the booking "in flight"). */
   const inTransaction = (client: PoolClient) => new PgBookingRepository(client as unknown as Pool, audit, true);
 
@@ -391,12 +385,7 @@ describeWithPostgres('a booking against the centre as it was read', () => {
       let settled = false;
       const migrating = migrate(fresh.pool, { direction: 'up' }).finally(() => (settled = true));
       migrating.catch(() => undefined);
-      await eventually(
-        async () => (await fresh.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'centres'::regclass AND NOT granted`)).rows[0].n,
-        (n) => n > 0,
-        5_000,
-        20,
-      );
+      await someoneWaitsFor(fresh.pool, `relation = 'centres'::regclass`);
       expect(settled).toBe(false);
       await writer.query('COMMIT');
       expect((await migrating).map((r) => r.name)).toContain('0138_centre_versions_repaired');
