@@ -182,9 +182,8 @@ function postgresRole(pid: number): 'bench' | 'server' | 'other' {
   } catch {
     return 'other';
   }
-  const backend = /^postgres: (?:\S+: )?\S+ (\S+) (?:\S+\(\d+\)|\[local\])/.exec(title);
-  if (!backend) return 'server';
-  const database = backend[1];
+  const database = backendDatabase(title);
+  if (!database) return 'server';
   // Another engineer's bench on the same server is a neighbour, not ours: their run database, and a
   // shared seeded one that this run has not named (someone else seeding or measuring it).
   if (database.startsWith(RUN_DATABASE_PREFIX)) return database === `${RUN_DATABASE_PREFIX}${process.pid}` ? 'bench' : 'other';
@@ -214,10 +213,16 @@ function allProcessTicks(): Map<number, { comm: string; total: number; kernel: n
   return result;
 }
 
-/** CPU of this process's children that exited and were waited for (cutime + cstime), in ticks. */
-function reapedChildrenTicks(): number {
-  const stat = readStat('/proc/self/stat');
-  return stat ? stat.cutime + stat.cstime : 0;
+/** A backend's database, from its title (`postgres: [cluster: ]user database host(port) state`); undefined for the server's own processes. */
+export function backendDatabase(title: string): string | undefined {
+  return /^postgres: (?:\S+: )?\S+ (\S+) (?:\S+\(\d+\)|\[local\])/.exec(title)?.[1];
+}
+
+/** CPU of a process's children that exited and were waited for (cutime + cstime), in ticks: this process's unless `stat` names another's. */
+export function reapedChildrenTicks(stat = '/proc/self/stat'): number {
+  const read = readStat(stat);
+  if (!read) throw new Error(`${stat} is gone`);
+  return read.cutime + read.cstime;
 }
 
 /** /proc/<pid>/stat's command name, parent and CPU ticks (utime, stime; cutime, cstime: its reaped children's), or undefined once gone. */

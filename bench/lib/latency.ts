@@ -68,6 +68,13 @@ function quantile(samples: readonly number[], q: number): number {
   return quantileOfSorted([...samples].sort((a, b) => a - b), q);
 }
 
+/** The middle value (the mean of the two middle ones for an even count); NaN when there are none. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /** The value at quantile `q` (0–1) of values sorted ascending: the one ⌊q·n⌋ from the bottom; 0 when there are none. */
 export function quantileOfSorted(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;

@@ -16,6 +16,7 @@
  */
 import { KiungoMetrics } from '../../gateway/src/metrics/kiungo-metrics';
 import { watchCpu } from '../lib/cpu';
+import { median } from '../lib/latency';
 import { combineLoads, round } from '../lib/load';
 import { createGatewayDeployment, type GatewayProcess } from '../lib/gateway';
 import type { Figure, Scenario } from '../lib/scenario';
@@ -28,12 +29,6 @@ function ownRedisUrl(redisUrl: string): string {
   const url = new URL(redisUrl);
   url.pathname = '/13';
   return url.toString();
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** CPU microseconds the instruments of one submit take (see the header), averaged over `iterations`. */

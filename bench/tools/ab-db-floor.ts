@@ -21,9 +21,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { findBinary } from '../lib/binaries';
-import { boxTicks, readStat, TICKS_PER_SECOND } from '../lib/cpu';
+import { backendDatabase, boxTicks, readStat, reapedChildrenTicks, TICKS_PER_SECOND } from '../lib/cpu';
 import { dropDatabase, migrateReused, recreateDatabase, withClient } from '../lib/database';
 import { loadAverage } from '../lib/environment';
+import { median } from '../lib/latency';
 import { pgbenchArgs, processedOf, runPgbench } from '../lib/pgbench-script';
 import { sleep, stopAllProcesses } from '../lib/processes';
 
@@ -112,22 +113,21 @@ async function main(): Promise<void> {
 /** One measured pgbench run on a side, its backends' CPU from the postmaster's reaped children. */
 async function measure(side: Side, postmaster: number, run: () => Promise<string>): Promise<Run> {
   await sleep(REAP_MS);
-  const before = reaped(`/proc/${postmaster}/stat`);
-  const selfBefore = reaped('/proc/self/stat');
+  const before = reapedChildrenTicks(`/proc/${postmaster}/stat`);
+  const selfBefore = reapedChildrenTicks();
   const boxBefore = boxTicks();
   const follower = followChildren(postmaster);
   const output = await run();
   await sleep(REAP_MS);
   const exited = follower.stop();
-  const after = reaped(`/proc/${postmaster}/stat`);
+  const after = reapedChildrenTicks(`/proc/${postmaster}/stat`);
   const boxAfter = boxTicks();
-  const ownTitle = new RegExp(`^postgres: (?:\\S+: )?\\S+ ${side.database} `);
   let followed = 0;
   let followedBackends = 0;
   let othersExited = 0;
   let autovacuum = 0;
   for (const child of exited) {
-    if (ownTitle.test(child.title)) {
+    if (backendDatabase(child.title) === side.database) {
       followed += child.ticks;
       followedBackends++;
     } else {
@@ -147,16 +147,10 @@ async function measure(side: Side, postmaster: number, run: () => Promise<string
     followedBackends,
     othersExited: othersExited / TICKS_PER_SECOND,
     autovacuum: autovacuum / TICKS_PER_SECOND,
-    pgbench: (reaped('/proc/self/stat') - selfBefore) / TICKS_PER_SECOND,
+    pgbench: (reapedChildrenTicks() - selfBefore) / TICKS_PER_SECOND,
     boxBusy: (boxAfter.busy - boxBefore.busy) / TICKS_PER_SECOND,
     boxAvailable: (boxAfter.total - boxBefore.total) / TICKS_PER_SECOND,
   };
-}
-
-function reaped(file: string): number {
-  const stat = readStat(file);
-  if (!stat) throw new Error(`${file} is gone`);
-  return stat.cutime + stat.cstime;
 }
 
 /**
@@ -249,12 +243,6 @@ function summarize(runs: Run[], rounds: number): void {
   console.log(`median: A ${median(a).toFixed(3)}, B ${median(b).toFixed(3)}; B ÷ A median ${median(ratios).toFixed(3)}, from ${Math.min(...ratios).toFixed(3)} to ${Math.max(...ratios).toFixed(3)}`);
   const busy = runs.map((r) => r.boxBusy / r.boxAvailable);
   console.log(`box busy over the runs (all cores): ${percent(Math.min(...busy))} to ${percent(Math.max(...busy))}`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function percent(share: number): string {
