@@ -10,7 +10,7 @@
  *   --connections N      default 50
  *   --skip-build         use dist/ as it is, even when older than the sources
  *   --cpu-prof           run the api process with --cpu-prof; the .cpuprofile lands in bench/results/profiles/
- *   --perf-map           run the api process with --perf-basic-prof --interpreted-frames-native-stack (for `perf record -g -p <pid>`)
+ *   --perf-map           run the api process and the lean server with --perf-basic-prof --interpreted-frames-native-stack (for `perf record -g -p <pid>`)
  *   --neighbour-limit P  warn when other work took more than P % of the box's CPU in a window (default 10)
  *   --stored a,b         transactions already stored for the `stored` scenario (default 1000000,10000000;
  *                        quick 100000; 0 is gateway-c10); each size is seeded once into kiungo_bench_stored_<size>

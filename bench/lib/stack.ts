@@ -15,7 +15,7 @@ import { startSimulator, type SimulatorHandle } from './simulator';
 export const BENCH_DATABASE = `kiungo_bench_run_${process.pid}`;
 
 /** `--perf-map`: V8 writes /tmp/perf-<pid>.map and keeps interpreted frames on the native stack, so perf names JS functions. */
-const PERF_MAP_NODE_ARGS = ['--perf-basic-prof', '--interpreted-frames-native-stack'];
+export const PERF_MAP_NODE_ARGS = ['--perf-basic-prof', '--interpreted-frames-native-stack'];
 /** The service every transaction scenario submits: NRB's ID card replacement. */
 export const NRB_SERVICE_PATH = '/api/v1/id-replacements';
 

@@ -12,7 +12,7 @@ import { probeOf, PROBE_NODE_ARGS } from '../lib/probe/client';
 import { spawnManaged, waitUntil } from '../lib/processes';
 import { REPO_ROOT } from '../lib/repo';
 import type { Scenario } from '../lib/scenario';
-import { describeAgency, gatewayStack, submitTransactionLoad } from '../lib/stack';
+import { describeAgency, gatewayStack, PERF_MAP_NODE_ARGS, submitTransactionLoad } from '../lib/stack';
 import { measureSubmits } from '../lib/submit-measure';
 
 export const lean: Scenario = {
@@ -26,7 +26,7 @@ export const lean: Scenario = {
     const server = spawnManaged(
       `lean server :${port}`,
       process.execPath,
-      [...PROBE_NODE_ARGS, buildLeanServer()],
+      [...PROBE_NODE_ARGS, ...(ctx.settings.perfMap ? PERF_MAP_NODE_ARGS : []), buildLeanServer()],
       { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...stack.deployment.env, PORT: String(port) }, ipc: true },
     );
     try {
