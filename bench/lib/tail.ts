@@ -2,21 +2,23 @@
  * Where a load's latency tail comes from. While a load runs, `watchTail` gathers, each with its
  * wall-clock time:
  * - from the api (the probe's tail watch, probe/tail.cjs): event-loop delay and utilization, loop
- *   stalls, garbage-collection pauses, waits for a pg pool connection, and how long it took to
- *   answer every request it served;
+ *   stalls, garbage-collection pauses, waits for a pg pool connection, every SQL statement's and
+ *   Redis command's round trip, and how long it took to answer every request it served;
  * - from PostgreSQL: pg_stat_activity of the run's database every SAMPLE_MS (what each backend is
- *   doing or waiting for: CPU, a lock, WAL, or idle in a transaction, i.e. waiting for the api),
+ *   doing or waiting for: CPU, a lock, WAL, or idle in a transaction, i.e. waiting for the api;
+ *   the worker's backends prefixed `worker `, autovacuum's and other non-client backends by their type),
  *   read over a connection to the admin database so the sampler's own backend is not counted as
  *   the run's PostgreSQL in the CPU figures (lib/cpu.ts);
  * - from the box: /proc/loadavg's runnable tasks at the same moments (more than the 2 cores: CPU
- *   queueing), and the CPU each of the stack's processes (api, worker, simulator) used since the last sample.
+ *   queueing), and the CPU each of the stack's processes (api, worker, simulator), the bench itself (the
+ *   load generator) and the whole box (`box`, in cores: PostgreSQL and neighbours are the rest) used since the last sample.
  * Then it lines the slowest 1 % of the requests up with all of that, and writes the raw samples to
  * bench/results/tail/ (ignored by git) so a slow request can be looked up in time.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { processCpuMs } from './cpu';
+import { boxTicks, LOAD_GENERATOR, processCpuMs, TICKS_PER_SECOND } from './cpu';
 import { quantileOfSorted } from './latency';
 import type { ProcessTail, Probe } from './probe/client';
 import { RESULTS_DIR } from './repo';
@@ -54,6 +56,8 @@ export interface TailWatch {
 const SAMPLE_MS = 20;
 /** A stall this long inside a slow request is counted as a cause. */
 const STALL_COUNTED_MS = 10;
+/** A statement this slow sent while a slow request waited is counted as a cause. */
+const SLOW_STATEMENT_MS = 10;
 export const TAIL_DIR = path.join(RESULTS_DIR, 'tail');
 
 /** `databaseUrl`: the run's database, whose backends are sampled; `adminDatabaseUrl`: the one the sampler connects to. */
@@ -78,7 +82,13 @@ export async function watchTail(options: { label: string; api: Probe; databaseUr
 
 function sampleActivity(adminDatabaseUrl: string, database: string, processes: Record<string, number>): { stop(): Promise<{ samples: ActivitySample[]; failure?: string }> } {
   const samples: ActivitySample[] = [];
-  let last = { at: Date.now(), cpu: Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, processCpuMs(pid)])) };
+  // Beside the stack's processes: the bench itself (the load generator) and the whole box (busy cores, neighbours and PostgreSQL included).
+  const cpuNow = (): Record<string, number> => ({
+    ...Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, processCpuMs(pid)])),
+    [LOAD_GENERATOR]: processCpuMs(process.pid),
+    box: (boxTicks().busy * 1000) / TICKS_PER_SECOND,
+  });
+  let last = { at: Date.now(), cpu: cpuNow() };
   let running = true;
   let failure: string | undefined;
   const client = new Client({ connectionString: adminDatabaseUrl, application_name: 'bench-tail-sampler' });
@@ -91,7 +101,9 @@ function sampleActivity(adminDatabaseUrl: string, database: string, processes: R
       while (running) {
         const at = Date.now();
         const { rows } = await client.query<{ what: string; n: string }>(
-          `SELECT CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, 'CPU')
+          `SELECT CASE WHEN backend_type <> 'client backend' THEN backend_type || ' '
+                       WHEN application_name LIKE '%-worker' THEN 'worker ' ELSE '' END ||
+                  CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, 'CPU')
                        WHEN state LIKE 'idle in transaction%' THEN 'idle in transaction' END AS what, count(*) AS n
              FROM pg_stat_activity
             WHERE datname = $1 AND (state = 'active' OR state LIKE 'idle in transaction%')
@@ -100,8 +112,8 @@ function sampleActivity(adminDatabaseUrl: string, database: string, processes: R
         );
         // The sampler itself is one of the runnable tasks.
         const runnable = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[3].split('/')[0]) - 1;
-        const now = { at: Date.now(), cpu: Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, processCpuMs(pid)])) };
-        const cpu = Object.fromEntries(Object.keys(processes).map((name) => [name, round((now.cpu[name] - last.cpu[name]) / Math.max(1, now.at - last.at))]));
+        const now = { at: Date.now(), cpu: cpuNow() };
+        const cpu = Object.fromEntries(Object.keys(now.cpu).map((name) => [name, round((now.cpu[name] - last.cpu[name]) / Math.max(1, now.at - last.at))]));
         last = now;
         samples.push({ at, backends: Object.fromEntries(rows.map((row) => [row.what, Number(row.n)])), runnable, cpu });
         await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
@@ -145,6 +157,8 @@ function explainTail(label: string, samples: readonly RequestSample[], api: Proc
   const promotedKiB = sum(heap.slice(1).map(([, kib], i) => Math.max(0, kib - heap[i][1])));
   const redis = api.redis.filter(([at]) => at >= from && at <= to);
   const redisMs = redis.map(([, ms]) => ms).sort((a, b) => a - b);
+  const queries = api.queries.filter(([at]) => at >= from && at <= to);
+  const queryMs = queries.map(([, ms]) => ms).sort((a, b) => a - b);
   const apiCpu = mean(windowActivityOf(activity, from, to).map((a) => a.cpu.api).filter(Number.isFinite));
   const served = api.served.filter(([at]) => at >= from && at <= to).map(([, ms]) => ms).sort((a, b) => a - b);
   const poolWaits = inWindow(api.pool.waits);
@@ -158,6 +172,8 @@ function explainTail(label: string, samples: readonly RequestSample[], api: Proc
   const slowGc = slow.filter((s) => overlap(s, gc) > 0);
   const slowStallMs = mean(slow.map((s) => overlap(s, stalls)));
   const slowGcMs = mean(slow.map((s) => overlap(s, gc)));
+  // A statement that took SLOW_STATEMENT_MS or more, sent while the slow request waited.
+  const slowQueries = slow.filter((s) => queries.some(([at, ms]) => ms >= SLOW_STATEMENT_MS && at >= s.at && at <= s.at + s.ms));
   const slowPoolWait = slow.filter((s) => poolFullWaits.some(([at]) => at >= s.at && at <= s.at + s.ms));
   const during = (sample: RequestSample): ActivitySample[] => activity.filter((a) => a.at >= sample.at && a.at <= sample.at + sample.ms);
   const slowActivity = slow.flatMap(during);
@@ -198,6 +214,10 @@ function explainTail(label: string, samples: readonly RequestSample[], api: Proc
       value: `${redis.length} (${round(redis.length / Math.max(1, served.length))} per request served), p50 ${round(quantileOfSorted(redisMs, 0.5))} / p99 ${round(quantileOfSorted(redisMs, 0.99))} / max ${round(redisMs.at(-1) ?? 0)} ms; ${Object.entries(countBy(redis.map(([, , name]) => name))).map(([name, n]) => `${name} ${n}`).join(', ')}`,
     },
     {
+      label: 'tail: api SQL statements (round trip as the api saw it, the pg client\'s own queue included)',
+      value: `${queries.length} (${round(queries.length / Math.max(1, served.length))} per request served), p50 ${round(quantileOfSorted(queryMs, 0.5))} / p99 ${round(quantileOfSorted(queryMs, 0.99))} / max ${round(queryMs.at(-1) ?? 0)} ms; ≥ ${SLOW_STATEMENT_MS} ms: ${Object.entries(countBy(queries.filter(([, ms]) => ms >= SLOW_STATEMENT_MS).map(([, , name]) => name))).map(([name, n]) => `${name} ${n}`).join(', ') || 'none'}`,
+    },
+    {
       label: `tail: PostgreSQL backends of the run's database (pg_stat_activity every ${SAMPLE_MS} ms, mean count)`,
       value: describeBackends(windowActivity) + (samplerFailure ? ` (the sampler stopped after ${activity.length} samples: ${samplerFailure})` : ''),
     },
@@ -205,7 +225,8 @@ function explainTail(label: string, samples: readonly RequestSample[], api: Proc
       label: `tail: the slowest 1 % (${slow.length} requests ≥ ${loadP99} ms): what happened meanwhile`,
       value:
         `${pct(slowStalled.length / Math.max(1, slow.length))} saw an api stall ≥ ${STALL_COUNTED_MS} ms (mean ${round(slowStallMs)} ms of stall inside), ` +
-        `${pct(slowGc.length / Math.max(1, slow.length))} a GC pause (mean ${round(slowGcMs)} ms inside), ${pct(slowPoolWait.length / Math.max(1, slow.length))} a wait on a full pool; ` +
+        `${pct(slowGc.length / Math.max(1, slow.length))} a GC pause (mean ${round(slowGcMs)} ms inside), ${pct(slowPoolWait.length / Math.max(1, slow.length))} a wait on a full pool, ` +
+        `${pct(slowQueries.length / Math.max(1, slow.length))} an SQL statement of ≥ ${SLOW_STATEMENT_MS} ms; ` +
         `runnable tasks on the box ${round(mean(slowActivity.map((a) => a.runnable)))} (window mean ${round(mean(windowActivity.map((a) => a.runnable)))}); ` +
         `CPU share meanwhile ${describeCpu(slowActivity)} (window ${describeCpu(windowActivity)}); PostgreSQL meanwhile: ${describeBackends(slowActivity)}`,
     },
@@ -218,6 +239,7 @@ function explainTail(label: string, samples: readonly RequestSample[], api: Proc
       loopUtilization: api.loopUtilization,
       apiCpuShare: round(apiCpu),
       redisP99: round(quantileOfSorted(redisMs, 0.99)),
+      statementP99: round(quantileOfSorted(queryMs, 0.99)),
       gcPauseMs: round(gcTotal),
       gcShare: round((100 * gcTotal) / windowMs),
       gcPauseMax: round(Math.max(0, ...gc.map(([, ms]) => ms))),

@@ -20,6 +20,7 @@ import { describeLatencies, loadFromSamples, summarizeLatencies } from '../lib/l
 import { openLoopFigures, openLoopMetrics, runOpenLoop, type OpenLoopResult } from '../lib/open-loop';
 import { untilQuiet } from '../lib/recorded-requests';
 import type { BenchContext, Scenario } from '../lib/scenario';
+import { watchTail, type RequestSample, type TailReport } from '../lib/tail';
 import { gatewayStack, stackProcesses, type GatewayStack } from '../lib/stack';
 import { openEventStream } from '../../test/factories/event-stream';
 import { loadavg } from 'node:os';
@@ -89,7 +90,7 @@ export const callNext: Scenario = {
         await untilQuiet(stack.api.probe);
         const closedLoad = loadavg()[0];
         const started = performance.now();
-        const statements = await watchStatements({ api: stack.api.probe });
+        const statements = await watchStatements({ api: stack.api.probe, worker: stack.worker.probe });
         const cpu = watchCpu(stackProcesses(stack));
         await ctx.measured(() => Promise.all(
           counters.map(async (_code, i) => {
@@ -109,7 +110,7 @@ export const callNext: Scenario = {
         ));
         const elapsedSec = (performance.now() - started) / 1000;
         const cpuReport = cpu.stop(latencies.length);
-        const { api: sent } = await statements.stop(latencies.length);
+        const { api: sent, worker: workerSent } = await statements.stop(latencies.length);
         const issuedOk = tickets.statusCodes['201'] ?? 0;
         const load = loadFromSamples({ samples: latencies, elapsedSec, concurrency: COUNTERS, ok: latencies.length - failures, failed: failures });
         const rounds = await callInRounds(ctx, stack, centre, ctx.settings.quick ? 5 : ROUNDS, callNextAt);
@@ -140,6 +141,7 @@ export const callNext: Scenario = {
             closedP99: load.p99,
             roundsP99: summarizeLatencies(rounds.latencies).p99,
             ...openLoopMetrics(open),
+            ...(at70 ? at70.tail.metrics : {}),
           },
           figures: [
             { label: `issuing ${n} tickets (POST …/tickets, ${tickets.connections} connections)`, value: `${tickets.rps} req/s, p50 ${tickets.p50} / p99 ${tickets.p99} ms, ${JSON.stringify(tickets.statusCodes)}` },
@@ -147,6 +149,7 @@ export const callNext: Scenario = {
             { label: 'call-next latency (empty-queue calls included)', value: describeLatencies(summarizeLatencies(latencies)) },
             { label: 'tickets called per second', value: (called.length / elapsedSec).toFixed(1) },
             { label: 'api: SQL statements / Redis commands per call-next', value: `${sent.statements} / ${sent.redis} ${JSON.stringify(sent.redisByCommand)}` },
+            { label: 'worker: SQL statements / Redis commands per call-next (its background work in the window)', value: `${workerSent.statements} / ${workerSent.redis} ${JSON.stringify(workerSent.redisByCommand)}` },
             { label: 'board fan-out: call-next response → SSE `called` event', value: describeLatencies(summarizeLatencies(fanOut)) },
             { label: 'board: call-next request sent → SSE `called` event', value: describeLatencies(summarizeLatencies(sentToEvent)) },
             {
@@ -156,6 +159,7 @@ export const callNext: Scenario = {
             ...open.flatMap((run) => [
               ...openLoopFigures(run, 'calls/s', `open loop at ${run.share * 100} % of the closed loop's ${load.rps} calls/s: ${run.rate} calls/s due for ${run.seconds} s`, 'open loop at '),
               { label: `open loop at ${run.share * 100} %: CPU ms per call`, value: describeCpuPerRequest(run.cpu.msPerRequest) },
+              ...run.tail.figures.map((figure) => ({ ...figure, label: `open loop at ${run.share * 100} % ${figure.label}` })),
             ]),
             {
               label: 'load average (1 min) as each window began: closed loop / open 50 % / open 70 %',
@@ -255,6 +259,8 @@ interface OpenRun {
   called: Array<{ id: string; number: string }>;
   cpu: ReturnType<ReturnType<typeof watchCpu>['stop']>;
   loadAverage: number;
+  /** Where its tail came from (lib/tail.ts), raw samples in bench/results/tail/call-next-open-<share>-<time>.json. */
+  tail: TailReport;
 }
 
 /**
@@ -279,22 +285,37 @@ async function openLoops(
     const called: OpenRun['called'] = [];
     const loadAverage = loadavg()[0];
     const cpu = watchCpu(stackProcesses(stack));
-    const result = await ctx.measured(() =>
-      runOpenLoop({
-        url: stack.api.url,
-        path: (n) => requests[n % requests.length].path,
-        headers: (n) => requests[n % requests.length].headers,
-        body: null,
-        rate,
-        durationSec: seconds,
-        connections: 4 * COUNTERS,
-        onResponse: (status, text) => {
-          const ticket = ticketOf(status, text);
-          if (ticket) called.push(ticket);
-        },
-      }),
-    );
-    runs.push({ share, rate, seconds, result, called, cpu: cpu.stop(result.load.requests), loadAverage });
+    const samples: RequestSample[] = [];
+    const tailWatch = await watchTail({
+      label: `call-next-open-${share * 100}`,
+      api: stack.api.probe,
+      databaseUrl: stack.deployment.databaseUrl,
+      adminDatabaseUrl: ctx.settings.adminDatabaseUrl,
+      processes: stackProcesses(stack),
+    });
+    try {
+      const result = await ctx.measured(() =>
+        runOpenLoop({
+          url: stack.api.url,
+          path: (n) => requests[n % requests.length].path,
+          headers: (n) => requests[n % requests.length].headers,
+          body: null,
+          rate,
+          durationSec: seconds,
+          connections: 4 * COUNTERS,
+          samples,
+          onResponse: (status, text) => {
+            const ticket = ticketOf(status, text);
+            if (ticket) called.push(ticket);
+          },
+        }),
+      );
+      const cpuReport = cpu.stop(result.load.requests);
+      runs.push({ share, rate, seconds, result, called, cpu: cpuReport, loadAverage, tail: await tailWatch.stop(samples) });
+    } finally {
+      // A failed load must not leave the sampler querying PostgreSQL.
+      await tailWatch.cancel();
+    }
   }
   return runs;
 }

@@ -1,7 +1,7 @@
 /**
  * A tail file (bench/results/tail/<scenario>-<time>.json, written by bench/lib/tail.ts) as a
  * timeline: per slice of the window, the requests sent and the slowest of them, beside the api's
- * loop stalls and GC pauses, the runnable tasks on the box, each process's CPU and PostgreSQL's
+ * loop stalls and GC pauses, its slowest SQL statement and Redis command sent in the slice, the runnable tasks on the box, each process's CPU and PostgreSQL's
  * backends, so a burst of slow requests can be matched with what happened at that moment.
  *
  *   node scripts/run-ts.cjs bench/tools/tail-timeline.ts bench/results/tail/gateway-c10-<time>.json [--slice 250]
@@ -26,7 +26,7 @@ function main(): void {
   const start = Math.min(...file.samples.map((s) => s.at));
   const end = Math.max(...file.samples.map((s) => s.at + s.ms));
   const index = (at: number): number => Math.floor((at - start) / slice);
-  const slices = Array.from({ length: index(end) + 1 }, () => ({ sent: 0, slowest: 0, overP99: 0, stallMs: 0, gcMs: 0, activity: [] as TailFile['activity'] }));
+  const slices = Array.from({ length: index(end) + 1 }, () => ({ sent: 0, slowest: 0, overP99: 0, stallMs: 0, gcMs: 0, sqlMs: 0, redisMs: 0, activity: [] as TailFile['activity'] }));
   const at = (i: number): (typeof slices)[number] | undefined => slices[i];
   for (const s of file.samples) {
     const row = at(index(s.at));
@@ -37,11 +37,13 @@ function main(): void {
   }
   for (const [when, ms] of file.api.stalls) if (at(index(when))) at(index(when))!.stallMs += ms;
   for (const [when, ms] of file.api.gc) if (at(index(when))) at(index(when))!.gcMs += ms;
+  for (const [when, ms] of file.api.queries ?? []) if (at(index(when))) at(index(when))!.sqlMs = Math.max(at(index(when))!.sqlMs, ms);
+  for (const [when, ms] of file.api.redis) if (at(index(when))) at(index(when))!.redisMs = Math.max(at(index(when))!.redisMs, ms);
   for (const a of file.activity) at(index(a.at))?.activity.push(a);
 
   const names = Object.keys(file.activity[0]?.cpu ?? {});
   console.log(`p99 ${Math.round(file.p99 * 10) / 10} ms; slices of ${slice} ms from ${new Date(start).toISOString()}`);
-  console.log(['t s', 'sent', 'slowest ms', '≥p99', 'api stall ms', 'api GC ms', 'runnable', ...names.map((n) => `${n} CPU`), 'PostgreSQL backends (mean)'].join('\t'));
+  console.log(['t s', 'sent', 'slowest ms', '≥p99', 'api stall ms', 'api GC ms', 'slowest SQL ms', 'slowest Redis ms', 'runnable', ...names.map((n) => `${n} CPU`), 'PostgreSQL backends (mean)'].join('\t'));
   slices.forEach((row, i) => {
     const mean = (values: number[]): number => (values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length);
     const backends: Record<string, number> = {};
@@ -59,6 +61,8 @@ function main(): void {
         row.overP99 || '',
         Math.round(row.stallMs),
         Math.round(row.gcMs) || '',
+        Math.round(row.sqlMs),
+        Math.round(row.redisMs),
         mean(row.activity.map((a) => a.runnable)).toFixed(1),
         ...names.map((n) => `${Math.round(100 * mean(row.activity.map((a) => a.cpu[n]).filter(Number.isFinite)))} %`),
         pg,

@@ -46,6 +46,8 @@ export interface ProcessTail {
   served: Array<[number, number]>;
   /** [sent, round trip ms, command] of every Redis command (ioredis). */
   redis: Array<[number, number, string]>;
+  /** [sent, round trip ms, statement name or the text's start] of every SQL statement sent through `pg`. */
+  queries: Array<[number, number, string]>;
   /** [when, KiB used in the old generation] every 250 ms. */
   heap: Array<[number, number]>;
   /** Connections taken from pg pools (`full`: of which asked for when every connection was busy); [asked at, ms waited, 1 if the pool was full] for waits over 1 ms. */

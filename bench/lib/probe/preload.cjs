@@ -27,7 +27,14 @@ if (typeof process.send === 'function') {
   pg.Client.prototype.query = function probedQuery(config, values, callback) {
     statements++;
     if (recording) recording.statements.push(describe(config, values));
-    return originalQuery.call(this, config, values, callback);
+    if (!tail.watching()) return originalQuery.call(this, config, values, callback);
+    // While the tail is watched: each statement's round trip (the client's own queue included).
+    const done = tail.noteQuery(config);
+    if (typeof values === 'function') return originalQuery.call(this, config, (error, result) => (done(), values(error, result)));
+    if (typeof callback === 'function') return originalQuery.call(this, config, values, (error, result) => (done(), callback(error, result)));
+    const result = originalQuery.call(this, config, values, callback);
+    if (result && typeof result.then === 'function') result.then(done, done);
+    return result;
   };
 
   const originalSend = Redis.prototype.sendCommand;

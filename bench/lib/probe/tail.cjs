@@ -9,6 +9,7 @@
  * - every wait of more than WAIT_MS for a connection from a `pg` pool, and whether every connection
  *   was busy when it was asked for (otherwise the wait is the loop being late, not the pool);
  * - every Redis command's round trip (ioredis), e.g. the rate limiter's lease a request may wait for;
+ * - every SQL statement's round trip through `pg` (the client's own queue included), by name or text;
  * - every HTTP request this process served: when it arrived and how long it took to answer;
  * - the old generation's size every HEAP_MS (what survives young collections and fills toward a
  *   mark-compact).
@@ -81,6 +82,18 @@ function noteRedis(name, command) {
   command.promise.then(done, done);
 }
 
+/** Called by preload.cjs for every pg statement while watching: returns what to call when it is answered. */
+function noteQuery(config) {
+  const queries = watch.queries;
+  const sent = performance.now();
+  const name = config && typeof config === 'object' && config.name ? String(config.name) : String(config && typeof config === 'object' ? config.text : config).replace(/\s+/g, ' ').slice(0, 40);
+  return () => queries.push([round(epoch(sent)), round(performance.now() - sent), name]);
+}
+
+function watching() {
+  return watch !== null;
+}
+
 function start() {
   if (watch) stop();
   const delay = monitorEventLoopDelay({ resolution: TICK_MS });
@@ -101,7 +114,7 @@ function start() {
     due = now + TICK_MS;
   }, TICK_MS);
   timer.unref();
-  watch = { delay, observer, timer, heapTimer, heap, redis: [], gc, stalls, served: [], poolWaits: [], poolConnects: 0, poolFull: 0, poolWaitTotal: 0, startedAt: epoch(performance.now()), elu: performance.eventLoopUtilization() };
+  watch = { delay, observer, timer, heapTimer, heap, redis: [], queries: [], gc, stalls, served: [], poolWaits: [], poolConnects: 0, poolFull: 0, poolWaitTotal: 0, startedAt: epoch(performance.now()), elu: performance.eventLoopUtilization() };
 }
 
 function stop() {
@@ -126,6 +139,7 @@ function stop() {
     served: w.served,
     heap: w.heap,
     redis: w.redis,
+    queries: w.queries,
     pool: { connects: w.poolConnects, full: w.poolFull, waitTotalMs: round(w.poolWaitTotal), waits: w.poolWaits },
   };
 }
@@ -141,4 +155,4 @@ function round(ms) {
   return Math.round(ms * 100) / 100;
 }
 
-module.exports = { start, stop, noteRedis };
+module.exports = { start, stop, noteRedis, noteQuery, watching };
