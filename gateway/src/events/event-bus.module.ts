@@ -2,7 +2,9 @@ import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/
 import { createHash } from 'node:crypto';
 import { EventBus } from '../../../core/events/event-bus.port';
 import { InProcessEventBus } from '../../../core/events/in-process.event-bus';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { AGENCY_MODE_TOPIC } from '../../../core/agencies/agency-modes';
+import { APP_CONFIG, type AppConfig, type ProcessRole } from '../config/app-config';
+import { PROCESS_ROLE } from '../runtime/tokens';
 import { MicroservicesEventBus } from './microservices.event-bus';
 
 /**
@@ -16,9 +18,17 @@ export function eventBusNamespace(databaseUrl: string): string {
   return `kiungo:${createHash('sha256').update(identity).digest('hex').slice(0, 12)}`;
 }
 
-async function createEventBus({ redisUrl, databaseUrl }: AppConfig): Promise<EventBus> {
+/**
+ * What a worker process listens to: agency modes (its retries follow them). It serves no board, and
+ * listening to every topic made it parse and drop every board's every call: about 0.1 ms of CPU a
+ * call on the box, ~10 % of a core at 1,000 calls/s (docs/PERFORMANCE.md, "Where call-next's
+ * latency tail comes from"). A subscription to any other topic in a worker throws at start.
+ */
+export const WORKER_TOPICS: readonly string[] = [AGENCY_MODE_TOPIC];
+
+async function createEventBus({ redisUrl, databaseUrl }: AppConfig, role: ProcessRole): Promise<EventBus> {
   if (!redisUrl || !databaseUrl) return new InProcessEventBus();
-  return new MicroservicesEventBus({ url: redisUrl, namespace: eventBusNamespace(databaseUrl) }).connect();
+  return new MicroservicesEventBus({ url: redisUrl, namespace: eventBusNamespace(databaseUrl), ...(role === 'worker' ? { topics: WORKER_TOPICS } : {}) }).connect();
 }
 
 @Injectable()
@@ -32,10 +42,11 @@ class EventBusLifecycle implements OnApplicationShutdown {
 
 /**
  * The process's one EventBus (README "Events between replicas"): `@nestjs/microservices`' Redis
- * transport with REDIS_URL and DATABASE_URL, in-process otherwise. Boards and agency modes share it.
+ * transport with REDIS_URL and DATABASE_URL, in-process otherwise. Boards and agency modes share it;
+ * a worker listens to agency modes only (WORKER_TOPICS).
  */
 @Module({
-  providers: [{ provide: EventBus, inject: [APP_CONFIG], useFactory: createEventBus }, EventBusLifecycle],
+  providers: [{ provide: EventBus, inject: [APP_CONFIG, PROCESS_ROLE], useFactory: createEventBus }, EventBusLifecycle],
   exports: [EventBus],
 })
 export class EventBusModule {}

@@ -13,6 +13,29 @@ describeWithRedis('MicroservicesEventBus', (redisUrl) => {
 
   eventBusContract((space) => open(`kiungo-test:${space}`), { distributed: true });
 
+  it('with `topics`, listens to those topics only: other topics are not even sent to it (a worker hears no board)', async () => {
+    const namespace = `kiungo-test:topics-${Math.random().toString(36).slice(2, 10)}`;
+    const publisher = await open(namespace);
+    const worker = await new MicroservicesEventBus({ url: redisUrl, namespace, reconnectDelayMs: 50, topics: ['agency-modes'] }).connect();
+    const counter = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      const heard: BusMessage[] = [];
+      await worker.subscribe('agency-modes', (m) => heard.push(m));
+      await expect(worker.subscribe('board:A', () => undefined)).rejects.toThrow('listens to agency-modes, not board:A');
+      // PUBLISH answers how many connections Redis sent the message to: the publisher's own bus listens to every topic.
+      expect(await counter.publish(`${namespace}:board:A`, JSON.stringify({ pattern: `${namespace}:board:A`, data: { n: 1 } }))).toBe(1);
+      expect(await counter.publish(`${namespace}:agency-modes`, JSON.stringify({ pattern: `${namespace}:agency-modes`, data: { n: 2 } }))).toBe(2);
+      await publisher.publish('agency-modes', { n: 3 });
+      const deadline = Date.now() + 5000;
+      while (heard.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(heard).toEqual([{ n: 2 }, { n: 3 }]);
+    } finally {
+      counter.disconnect();
+      await publisher.close();
+      await worker.close();
+    }
+  });
+
   it('delivers again after Redis dropped every connection of the bus', async () => {
     const namespace = `kiungo-test:reconnect-${Math.random().toString(36).slice(2, 10)}`;
     const publisher = await open(namespace);

@@ -18,14 +18,21 @@ export interface MicroservicesEventBusOptions {
    * cache is as long, and boards catch up on their next message.
    */
   reconnectDelayMs?: number;
+  /**
+   * The topics this process listens to; absent: every topic. Every message of a topic a process
+   * listens to costs it a parse and a dispatch, heard or not: a worker listening to every topic
+   * took each board's every call (about 0.1 ms of CPU a call, on the cores the api and PostgreSQL
+   * use) to drop it. Publishing is not limited.
+   */
+  topics?: readonly string[];
 }
 
 /**
  * The EventBus across replicas on `@nestjs/microservices`' Redis transport (README "Events between
  * replicas"). A topic travels as the event pattern `<namespace>:<topic>`: published with
  * `ClientRedis.emit`, delivered by a standalone `ServerRedis` whose one event handler, on the
- * wildcard pattern `<namespace>:*`, hands each message to this process's current subscribers of
- * its topic. One PSUBSCRIBE set up at start carries every topic, the fixed `agency-modes` and the
+ * wildcard pattern `<namespace>:*` (or one pattern per topic, when `topics` names the topics the
+ * process listens to), hands each message to this process's current subscribers of its topic. One PSUBSCRIBE set up at start carries every topic, the fixed `agency-modes` and the
  * `board:<centre>` ones that come and go with the screens, so subscribing is local and immediate.
  * No Nest application around it: the server is not a hybrid app's microservice, and nothing of
  * Nest leaves this file (the core sees only the port).
@@ -34,15 +41,20 @@ export class MicroservicesEventBus extends EventBus {
   private readonly client: ClientRedis;
   private readonly server: ServerRedis;
   private readonly prefix: string;
-  private readonly pattern: string;
+  /** The PSUBSCRIBE patterns: `<namespace>:*`, or one per topic listened to. */
+  private readonly patterns: string[];
+  /** The topics listened to; null: every topic. */
+  private readonly topics: ReadonlySet<string> | null;
   private readonly subscribers = new TopicSubscribers();
   private closed = false;
 
   constructor(options: MicroservicesEventBusOptions) {
     super();
     this.prefix = `${options.namespace}:`;
-    // Glob characters in a namespace would widen the subscription to other deployments' channels.
-    this.pattern = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    // Glob characters in a namespace (or a topic) would widen the subscription to other channels.
+    const escape = (text: string): string => text.replace(/[*?[\]\\]/g, '\\$&');
+    this.topics = options.topics ? new Set(options.topics) : null;
+    this.patterns = options.topics ? options.topics.map((topic) => escape(this.prefix + topic)) : [`${escape(this.prefix)}*`];
     const redis = {
       ...redisOptions(options.url),
       // The transport gives up after `retryAttempts` (none unless set): keep trying while the process runs.
@@ -52,7 +64,7 @@ export class MicroservicesEventBus extends EventBus {
     };
     this.client = new ClientRedis(redis);
     this.server = new ServerRedis({ ...redis, wildcards: true });
-    this.server.addHandler(this.pattern, async (data: unknown, context: RedisContext) => this.deliver(context.getChannel(), data), true);
+    for (const pattern of this.patterns) this.server.addHandler(pattern, async (data: unknown, context: RedisContext) => this.deliver(context.getChannel(), data), true);
   }
 
   async connect(): Promise<this> {
@@ -61,11 +73,11 @@ export class MicroservicesEventBus extends EventBus {
         this.client.connect(),
         new Promise<void>((resolve, reject) => this.server.listen((error?: unknown) => (error ? reject(asError(error)) : resolve()))),
       ]);
-      // listen() calls back before Redis acknowledged its PSUBSCRIBE. The same pattern again on the
-      // same connection adds nothing, and resolves once Redis has answered both: from then on, a
+      // listen() calls back before Redis acknowledged its PSUBSCRIBE. The same patterns again on the
+      // same connection add nothing, and resolve once Redis has answered: from then on, a
       // published message is delivered.
       const [, subscriber] = this.server.unwrap<[Redis, Redis]>();
-      await subscriber.psubscribe(this.pattern);
+      await subscriber.psubscribe(...this.patterns);
       return this;
     } catch (error) {
       await this.close();
@@ -84,6 +96,8 @@ export class MicroservicesEventBus extends EventBus {
   }
 
   async subscribe(topic: string, handler: BusHandler): Promise<BusSubscription> {
+    // A handler that would never hear anything is a wiring mistake: say so at once.
+    if (this.topics && !this.topics.has(topic)) throw new Error(`this process's event bus listens to ${[...this.topics].join(', ')}, not ${topic}`);
     return this.subscribers.subscribe(topic, handler);
   }
 
