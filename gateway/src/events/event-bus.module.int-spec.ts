@@ -2,6 +2,7 @@ import { Global, Logger, Module, type DynamicModule } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import IORedis from 'ioredis';
 import { EventBus } from '../../../core/events/event-bus.port';
+import { eventually } from '../../../test/factories/eventually';
 import { describeWithRedis } from '../../../test/factories/services';
 import { APP_CONFIG, type ProcessRole } from '../config/app-config';
 import { PROCESS_ROLE } from '../runtime/tokens';
@@ -44,8 +45,7 @@ describeWithRedis('EventBusModule', (redisUrl) => {
       // PUBLISH answers how many connections Redis sent the message to.
       expect(await counter.publish(`${namespace}:board:NRB-GPO`, JSON.stringify({ pattern: `${namespace}:board:NRB-GPO`, data: { type: 'waiting' } }))).toBe(copies);
       expect(await counter.publish(`${namespace}:agency-modes`, JSON.stringify({ pattern: `${namespace}:agency-modes`, data: { agencyCode: 'NRB' } }))).toBe(1);
-      const deadline = Date.now() + 5000;
-      while (heard.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      await eventually(async () => heard.length, (n) => n > 0, 5000, 10);
       expect(heard).toEqual([{ agencyCode: 'NRB' }]);
     } finally {
       counter.disconnect();

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { eventBusContract } from '../../../core/events/event-bus.contract';
 import type { BusMessage } from '../../../core/events/event-bus.port';
+import { eventually } from '../../../test/factories/eventually';
 import { describeWithRedis } from '../../../test/factories/services';
 import { MicroservicesEventBus } from './microservices.event-bus';
 
@@ -26,8 +27,7 @@ describeWithRedis('MicroservicesEventBus', (redisUrl) => {
       expect(await counter.publish(`${namespace}:board:A`, JSON.stringify({ pattern: `${namespace}:board:A`, data: { n: 1 } }))).toBe(1);
       expect(await counter.publish(`${namespace}:agency-modes`, JSON.stringify({ pattern: `${namespace}:agency-modes`, data: { n: 2 } }))).toBe(2);
       await publisher.publish('agency-modes', { n: 3 });
-      const deadline = Date.now() + 5000;
-      while (heard.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      await eventually(async () => heard.length, (n) => n >= 2, 5000, 10);
       expect(heard).toEqual([{ n: 2 }, { n: 3 }]);
     } finally {
       counter.disconnect();
