@@ -1,14 +1,16 @@
 import type { Pool } from 'pg';
 import { shardOf } from '../../core/audit/audit-event';
 import { BookingJobs } from '../../core/bookings/use-cases/booking-jobs';
+import { DrainNotices } from '../../core/notifications/use-cases/drain-notices';
 import { PgTicketRepository } from '../../core/walk-in/pg/ticket.pg-repository';
 import { CallAhead } from '../../core/walk-in/use-cases/call-ahead';
 import { BookingJobsService } from '../../gateway/src/worker/booking-jobs.service';
 import { createTestDatabase, type TestDatabase } from '../factories/database';
 import { describeWithPostgres } from '../factories/services';
-import { someoneWaitsFor } from '../factories/eventually';
+import { eventually, someoneWaitsFor } from '../factories/eventually';
 import { startTestApp, type TestApp } from '../factories/app';
 import { inNairobi, SettableClock } from '../factories/clock';
+import { startSmsProvider, type SmsProviderSimulator } from '../simulators/sms-provider/africastalking.simulator';
 import { bookingBody, call, centreBody, citizen, slotAt } from './bookings.helpers';
 import { BUSINESS, queueCatalogue, takeTicket } from './queue.helpers';
 
@@ -34,8 +36,13 @@ describeWithPostgres('notices the centre chooses', () => {
   const clock = new SettableClock(inNairobi(TODAY, '09:50'));
   const catalogue = queueCatalogue(); // two services: a ticket can be transferred
 
-  const sms = async (template: string): Promise<Array<{ to_hash: string; body: string }>> =>
-    (await db.pool.query<{ to_hash: string; body: string }>('SELECT to_hash, body FROM notifications WHERE template = $1 ORDER BY id', [template])).rows;
+  /** What left by SMS: the outbox drained first (as the worker does every second), and none of `template`'s notices still waiting. */
+  const sms = async (template: string): Promise<Array<{ to_hash: string; body: string }>> => {
+    await app.app.get(DrainNotices).drain();
+    const waiting = async () => (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM citizen_notices WHERE kind = $1 AND status = 'pending'`, [template])).rows[0].n;
+    await eventually(waiting, (n) => n === 0, 5_000, 20);
+    return (await db.pool.query<{ to_hash: string; body: string }>('SELECT to_hash, body FROM notifications WHERE template = $1 ORDER BY id', [template])).rows;
+  };
   const hashOf = (n: number) => app.runtime.vault.lookupHash(citizen(n).phone);
   const book = async (centre: string, n: number, time: string): Promise<string> => {
     const reply = await call(app, 'POST', '/v1/bookings', admin, bookingBody(centre, slotAt(TODAY, time), n, SERVICE), `notices-${centre}-${n}`);
@@ -231,5 +238,70 @@ describeWithPostgres('notices the centre chooses', () => {
     );
     expect(transferred.status).toBe(200);
     expect(await claims.claimCallAhead(moved.id, clock.now())).toBe(true);
+  });
+});
+
+/**
+ * The call-ahead SMS through Africa's Talking (a real local server): the counter's call answers
+ * without waiting for the provider, and a provider failure leaves the text in the outbox to be
+ * tried again, not lost. An api process alone, so nothing drains the outbox but the test.
+ */
+describeWithPostgres("the call-ahead SMS through Africa's Talking", () => {
+  let db: TestDatabase;
+  let provider: SmsProviderSimulator;
+  let app: TestApp;
+  const clock = new SettableClock(inNairobi(TODAY, '10:00'));
+  const catalogue = queueCatalogue();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    provider = await startSmsProvider();
+    app = await startTestApp({
+      databaseUrl: db.url,
+      clock,
+      catalogueDir: catalogue.dir,
+      role: 'api',
+      env: { KIUNGO_SMS_DRIVER: 'africastalking', AT_USERNAME: 'huduma', AT_API_KEY: 'at-test-key', AT_SENDER_ID: 'HUDUMA', AT_SMS_URL: provider.url },
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await provider?.close();
+    await db?.close();
+    catalogue.remove();
+  });
+
+  it('answers the call before the SMS leaves, and keeps the SMS to try again when the provider fails', async () => {
+    const admin = await app.token('admin');
+    const officer = await app.token('officer', { centre: CHOOSING, subject: 'officer-otieno' });
+    const kiosk = await app.token('channel', { subject: 'kiosk-1' });
+    const services = [{ service: SERVICE, ticketLetter: 'A', slotCapacity: 4 }];
+    expect((await call(app, 'PUT', `/v1/centres/${CHOOSING}`, admin, { ...centreBody('2026-12-25', services, [{ code: '1', name: 'Counter 1', services: [SERVICE] }]), name: 'Centre' })).status).toBe(201);
+    expect((await call(app, 'PUT', `/v1/centres/${CHOOSING}/notice-choices`, await app.token('manager'), { hourBeforeReminder: false, callAheadPlaces: 1 })).status).toBe(200);
+    const tickets = [];
+    for (const n of [21, 22]) {
+      clock.advance(60_000);
+      tickets.push(await takeTicket(app, kiosk, CHOOSING, { service: SERVICE, phone: citizen(n).phone }));
+    }
+    expect((await call(app, 'POST', `/v1/centres/${CHOOSING}/counters/1/open`, officer)).status).toBe(201);
+
+    provider.failNext(1);
+    const called = await call(app, 'POST', `/v1/centres/${CHOOSING}/counters/1/call-next`, officer);
+    expect(called.body.ticket.number).toBe(tickets[0].body.number);
+    expect(provider.received).toHaveLength(0); // the call did not wait for the provider
+    const notices = async () => (await db.pool.query<{ status: string; attempts: number }>(`SELECT status, attempts FROM citizen_notices WHERE kind = 'ticket-call-ahead'`)).rows;
+    expect(await notices()).toEqual([{ status: 'pending', attempts: 0 }]);
+
+    const drain = app.app.get(DrainNotices);
+    expect(await drain.drain()).toEqual({ sent: 0, retrying: 1, failed: 0 });
+    expect(provider.received).toHaveLength(1);
+    expect(await notices()).toEqual([{ status: 'pending', attempts: 1 }]); // kept, due again later
+    await db.pool.query(`UPDATE citizen_notices SET next_attempt_at = now() WHERE kind = 'ticket-call-ahead'`); // its back-off, passed
+    expect(await drain.drain()).toEqual({ sent: 1, retrying: 0, failed: 0 });
+    expect(provider.received.map((r) => [r.form.get('to'), r.form.get('message')])).toEqual([
+      [citizen(22).phone, `Huduma Centre: ticket ${tickets[1].body.number} is next to be called. Please come back to the hall now.`],
+      [citizen(22).phone, `Huduma Centre: ticket ${tickets[1].body.number} is next to be called. Please come back to the hall now.`],
+    ]);
   });
 });

@@ -22,7 +22,7 @@ import { CallNext } from '../../../core/walk-in/use-cases/call-next';
 import { CallAhead } from '../../../core/walk-in/use-cases/call-ahead';
 import { BookingRepository } from '../../../core/bookings/booking.repository';
 import { NoticeChoicesRepository } from '../../../core/centres/notice-choices';
-import { Notifier } from '../../../core/notifications/notifier.port';
+import { NoticeOutbox } from '../../../core/notifications/notice-outbox';
 import { CounterSessions } from '../../../core/walk-in/use-cases/counter-sessions';
 import { GiveFeedback } from '../../../core/walk-in/use-cases/give-feedback';
 import { IssueTicket } from '../../../core/walk-in/use-cases/issue-ticket';
@@ -71,9 +71,9 @@ const providers = [
   },
   {
     provide: CallAhead,
-    inject: [CentreRepository, NoticeChoicesRepository, TicketRepository, BookingRepository, Notifier, PersonalDataVault],
-    useFactory: (c: CentreRepository, choices: NoticeChoicesRepository, t: TicketRepository, b: BookingRepository, notifier: Notifier, vault: PersonalDataVault) =>
-      new CallAhead(c, choices, t, b, notifier, vault),
+    inject: [CentreRepository, NoticeChoicesRepository, TicketRepository, BookingRepository, NoticeOutbox, PersonalDataVault],
+    useFactory: (c: CentreRepository, choices: NoticeChoicesRepository, t: TicketRepository, b: BookingRepository, outbox: NoticeOutbox, vault: PersonalDataVault) =>
+      new CallAhead(c, choices, t, b, outbox, vault),
   },
   {
     provide: CallNext,
