@@ -114,7 +114,7 @@ export abstract class TicketRepository {
 
   /**
    * Waiting tickets of a service whose holder's phone is known (a checked-in booking, or a walk-in
-   * who gave one: `phoneSealed`) and who has had no call-ahead SMS yet.
+   * who gave one: `phoneSealed`) and who has had no call-ahead SMS yet in this queue (a transfer re-arms it).
    */
   abstract waitingToCallAhead(centreCode: string, serviceCode: string): Promise<Array<{ ticket: Ticket; phoneSealed: Buffer | null }>>;
 

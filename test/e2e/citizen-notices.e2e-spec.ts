@@ -239,6 +239,27 @@ describeWithPostgres('notices the centre chooses', () => {
     expect(transferred.status).toBe(200);
     expect(await claims.claimCallAhead(moved.id, clock.now())).toBe(true);
   });
+
+  it('texts a ticket again when it is transferred to another queue and nears its front', async () => {
+    // The other queue emptied first (the ticket moved there above goes back, to be called with the rest).
+    const { rows: inBusiness } = await db.pool.query<{ id: string }>(`SELECT id FROM queue_tickets WHERE service_code = $1 AND state = 'waiting'`, [BUSINESS]);
+    for (const { id } of inBusiness) expect((await call(app, 'POST', `/v1/tickets/${id}/transfer`, officer, { service: SERVICE })).status).toBe(200);
+    clock.advance(60_000);
+    const ticket = (await takeTicket(app, kiosk, CHOOSING, { service: SERVICE, phone: citizen(15).phone })).body;
+    const callAhead = app.app.get(CallAhead);
+    // Every other waiting ticket of the service is called first: this one is then next, and texted.
+    const counter = () => call(app, 'POST', `/v1/centres/${CHOOSING}/counters/1/call-next`, officer);
+    while ((await db.pool.query(`SELECT 1 FROM queue_tickets WHERE service_code = $1 AND state = 'waiting' AND id <> $2`, [SERVICE, ticket.id])).rowCount) {
+      expect((await counter()).status).toBe(200);
+    }
+    expect(await callAhead.afterCall(CHOOSING, SERVICE, clock.now())).toBe(0); // texted by the last call already
+    expect((await sms('ticket-call-ahead')).filter((t) => t.to_hash === hashOf(15))).toHaveLength(1);
+
+    expect((await call(app, 'POST', `/v1/tickets/${ticket.id}/transfer`, officer, { service: BUSINESS })).status).toBe(200);
+    expect(await callAhead.afterCall(CHOOSING, BUSINESS, clock.now())).toBe(1);
+    expect(await callAhead.afterCall(CHOOSING, BUSINESS, clock.now())).toBe(0); // once per queue
+    expect((await sms('ticket-call-ahead')).filter((t) => t.to_hash === hashOf(15))).toHaveLength(2);
+  });
 });
 
 /**

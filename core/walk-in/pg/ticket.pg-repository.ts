@@ -187,9 +187,11 @@ export class PgTicketRepository extends TicketRepository {
       const changed = assignments.length > 0
         ? `changed AS (UPDATE queue_tickets SET ${assignments.join(', ')} WHERE id = $1 RETURNING ${TICKET_COLUMNS})`
         : `changed AS (SELECT ${TICKET_COLUMNS} FROM queue_tickets WHERE id = $1)`;
+      // Into another service's queue, the ticket may be texted again when it nears that queue's front.
+      const rearmed = set.serviceCode !== undefined && set.serviceCode !== ticket.serviceCode ? 'rearmed AS (DELETE FROM ticket_call_aheads WHERE ticket_id = $1),\n' : '';
       const recorded = queueEventCtes(this.audit, { ...event, centreCode: ticket.centreCode, localDay: ticket.localDay, ticketId: id }, values.length + 1, 'changed');
       for (const value of recorded.params) values.push(value);
-      const { rows } = await db.query<TicketRow>(`WITH ${changed},\n${recorded.ctes}\nSELECT * FROM changed`, values);
+      const { rows } = await db.query<TicketRow>(`WITH ${changed},\n${rearmed}${recorded.ctes}\nSELECT * FROM changed`, values);
       return toTicket(rows[0]);
     });
   }
