@@ -74,4 +74,54 @@ describe('withDeadline', () => {
     finish('too late');
     await expect(outcome).rejects.toMatchObject({ code: 'timeout' });
   });
+
+  describe('its signals, reused (issue 13: each new AbortSignal puts ~100 bytes in the old generation)', () => {
+    /** A moment later, as the next call comes. */
+    const later = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 30));
+    const signalOf = async (work: (signal: AbortSignal) => Promise<unknown> = async () => 'answered'): Promise<AbortSignal> => {
+      let seen: AbortSignal | undefined;
+      await withDeadline(1000, (signal) => {
+        seen = signal;
+        return work(signal);
+      }).catch(() => undefined);
+      await later();
+      return seen!;
+    };
+
+    it('hands the next call the signal of a call that ended before its deadline, unaborted and unheard', async () => {
+      const first = await signalOf(async () => Promise.reject(new Error('refused')));
+      const next = await signalOf();
+
+      expect(next).toBe(first);
+      expect(next.aborted).toBe(false);
+    });
+
+    it('reuses a signal whose listener its call took off only after it ended (undici, when the body stream closes)', async () => {
+      const onAbort = (): void => undefined;
+      const first = await signalOf(async (signal) => {
+        signal.addEventListener('abort', onAbort);
+        setTimeout(() => signal.removeEventListener('abort', onAbort), 15);
+        return 'answered';
+      });
+
+      expect(await signalOf()).toBe(first);
+    });
+
+    it('never reuses a signal that was aborted, or that its call still listens on', async () => {
+      const { work, signal } = ignoringTheSignal();
+      await withDeadline(10, work).catch(() => undefined);
+      await later();
+      const listenedOn = await signalOf(async (s) => {
+        s.addEventListener('abort', () => undefined);
+        return 'answered';
+      });
+      await later();
+
+      const next = await signalOf();
+      expect(next).not.toBe(signal());
+      expect(next).not.toBe(listenedOn);
+      expect(next.aborted).toBe(false);
+      expect(getEventListeners(next, 'abort')).toHaveLength(0);
+    });
+  });
 });
