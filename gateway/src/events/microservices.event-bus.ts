@@ -1,6 +1,5 @@
 import { ClientRedis, ServerRedis, type RedisContext } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
-import { lastValueFrom } from 'rxjs';
 import { EventBus, type BusHandler, type BusMessage, type BusSubscription } from '../../../core/events/event-bus.port';
 import { TopicSubscribers } from '../../../core/events/topic-subscribers';
 
@@ -38,7 +37,7 @@ export interface MicroservicesEventBusOptions {
  * Nest leaves this file (the core sees only the port).
  */
 export class MicroservicesEventBus extends EventBus {
-  private readonly client: ClientRedis;
+  private readonly client: EventClient;
   private readonly server: ServerRedis;
   private readonly prefix: string;
   /** The PSUBSCRIBE patterns: `<namespace>:*`, or one per topic listened to. */
@@ -62,7 +61,7 @@ export class MicroservicesEventBus extends EventBus {
       retryDelay: options.reconnectDelayMs ?? 1000,
       connectionName: `${options.namespace}:events`,
     };
-    this.client = new ClientRedis(redis);
+    this.client = new EventClient(redis);
     this.server = new ServerRedis({ ...redis, wildcards: true });
     for (const pattern of this.patterns) this.server.addHandler(pattern, async (data: unknown, context: RedisContext) => this.deliver(context.getChannel(), data), true);
   }
@@ -90,7 +89,7 @@ export class MicroservicesEventBus extends EventBus {
     if (this.closed) throw new Error('the event bus is closed');
     // While reconnecting, the transport refuses at once (with a string): the message is lost, as any
     // on a fire-and-forget bus with Redis away.
-    await lastValueFrom(this.client.emit(this.prefix + topic, message), { defaultValue: undefined }).catch((error: unknown) => {
+    await this.client.publishEvent(this.prefix + topic, message).catch((error: unknown) => {
       throw asError(error);
     });
   }
@@ -112,6 +111,21 @@ export class MicroservicesEventBus extends EventBus {
   private deliver(channel: string, data: unknown): void {
     if (!channel.startsWith(this.prefix) || typeof data !== 'object' || data === null) return; // not ours
     this.subscribers.deliver(channel.slice(this.prefix.length), () => data as BusMessage);
+  }
+}
+
+/**
+ * `ClientRedis` publishing an event without `emit`'s observable: emit builds, per message, a
+ * deferred source, a mergeMap, a connectable with its Subject and their subscriptions, and the
+ * caller's lastValueFrom adds a subscriber and a promise, all to await one PUBLISH, and with
+ * 20 counters calling they lived long enough to be promoted (docs/PERFORMANCE.md, "Where call-next's
+ * latency tail comes from"). The same connect, serializer, pattern and PUBLISH as emit's
+ * (`dispatchEvent` is the transport's own), so the wire format and the errors are unchanged.
+ */
+class EventClient extends ClientRedis {
+  async publishEvent(pattern: string, data: BusMessage): Promise<void> {
+    await this.connect();
+    await this.dispatchEvent({ pattern, data });
   }
 }
 
