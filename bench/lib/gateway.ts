@@ -79,7 +79,9 @@ export async function createGatewayDeployment(options: GatewayDeploymentOptions)
   };
   const config = loadConfig(env);
   const apiNodeOptions = deployedApiNodeOptions();
-  const roleEnv = (role: 'api' | 'worker'): Record<string, string> => (role === 'api' && apiNodeOptions ? { NODE_OPTIONS: apiNodeOptions } : {});
+  // Added after the deployed ones, for a probe in the api (bench/README.md, "What each api allocates").
+  const probe = process.env.BENCH_API_EXTRA_NODE_OPTIONS ?? '';
+  const roleEnv = (role: 'api' | 'worker'): Record<string, string> => (role === 'api' && (apiNodeOptions || probe) ? { NODE_OPTIONS: `${apiNodeOptions} ${probe}`.trim() } : {});
 
   return {
     databaseUrl,
