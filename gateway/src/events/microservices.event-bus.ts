@@ -123,9 +123,11 @@ export class MicroservicesEventBus extends EventBus {
  * (`dispatchEvent` is the transport's own), so the wire format and the errors are unchanged.
  */
 class EventClient extends ClientRedis {
-  async publishEvent(pattern: string, data: BusMessage): Promise<void> {
-    await this.connect();
-    await this.dispatchEvent({ pattern, data });
+  publishEvent(pattern: string, data: BusMessage): Promise<void> {
+    // emit awaits connect() each time: once connected it hands back the first connection's settled
+    // promise (the transport reconnects by itself), so only a client not yet connected needs it.
+    if (!this.pubClient) return this.connect().then(() => this.dispatchEvent({ pattern, data }));
+    return this.dispatchEvent({ pattern, data });
   }
 }
 
