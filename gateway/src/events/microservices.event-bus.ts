@@ -28,11 +28,13 @@ export interface MicroservicesEventBusOptions {
 
 /**
  * The EventBus across replicas on `@nestjs/microservices`' Redis transport (README "Events between
- * replicas"). A topic travels as the event pattern `<namespace>:<topic>`: published with
- * `ClientRedis.emit`, delivered by a standalone `ServerRedis` whose one event handler, on the
- * wildcard pattern `<namespace>:*` (or one pattern per topic, when `topics` names the topics the
- * process listens to), hands each message to this process's current subscribers of its topic. One PSUBSCRIBE set up at start carries every topic, the fixed `agency-modes` and the
- * `board:<centre>` ones that come and go with the screens, so subscribing is local and immediate.
+ * replicas"). A topic travels as the event pattern `<namespace>:<topic>`: published by the
+ * transport's client (EventClient below: `ClientRedis`'s own PUBLISH, without `emit`'s observable),
+ * delivered by a standalone `ServerRedis` whose event handler, on the wildcard pattern
+ * `<namespace>:*` (or one pattern per topic, when `topics` names the topics the process listens
+ * to), hands each message to this process's current subscribers of its topic. The PSUBSCRIBE set up
+ * at start carries every topic listened to, the fixed `agency-modes` and the `board:<centre>` ones
+ * that come and go with the screens, so subscribing is local and immediate.
  * No Nest application around it: the server is not a hybrid app's microservice, and nothing of
  * Nest leaves this file (the core sees only the port).
  */
@@ -85,7 +87,7 @@ export class MicroservicesEventBus extends EventBus {
   }
 
   async publish(topic: string, message: BusMessage): Promise<void> {
-    // After close the client would open new connections for the emit.
+    // After close the client would open new connections to publish.
     if (this.closed) throw new Error('the event bus is closed');
     // While reconnecting, the transport refuses at once (with a string): the message is lost, as any
     // on a fire-and-forget bus with Redis away.
