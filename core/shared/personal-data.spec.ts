@@ -1,4 +1,4 @@
-import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { ERASED, maskIdNumber, maskPhone, PersonalDataVault } from './personal-data';
 
 describe('PersonalDataVault', () => {
@@ -23,6 +23,17 @@ describe('PersonalDataVault', () => {
     const body = Buffer.concat([cipher.update(JSON.stringify({ idNumber: '12345678' }), 'utf8'), cipher.final()]);
     const sealed = Buffer.concat([Buffer.from([1]), iv, cipher.getAuthTag(), body]);
     expect(new PersonalDataVault(master).open(sealed)).toEqual({ idNumber: '12345678' });
+  });
+
+  it('lays a sealed value out as version, IV, tag and ciphertext of its UTF-8 JSON, opened by any AES-256-GCM', () => {
+    const master = randomBytes(32);
+    const value = { idNumber: '12345678', name: 'Wanjikũ “Ciku”', n: [1, 2] };
+    const sealed = new PersonalDataVault(master).seal(value);
+    expect(sealed.length).toBe(1 + 12 + 16 + Buffer.byteLength(JSON.stringify(value)));
+    expect(sealed[0]).toBe(1);
+    const decipher = createDecipheriv('aes-256-gcm', Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'kiungo:seal:v1', 32)), sealed.subarray(1, 13));
+    decipher.setAuthTag(sealed.subarray(13, 29));
+    expect(Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]).toString('utf8')).toBe(JSON.stringify(value));
   });
 
   it('refuses a sealed value that was altered', () => {

@@ -66,7 +66,7 @@ export class PersonalDataVault {
    * under the record's data key (version 2) when given, else under the configured key's (version 1).
    */
   seal(value: unknown, dataKey?: DataKey): Buffer {
-    const plain = Buffer.from(JSON.stringify(value), 'utf8');
+    const plain = JSON.stringify(value);
     return dataKey ? this.encrypt(UNDER_DATA_KEY, dataKey.key, plain) : this.encrypt(UNDER_MASTER, this.sealKey, plain);
   }
 
@@ -93,12 +93,23 @@ export class PersonalDataVault {
     return sealed[0] === UNDER_DATA_KEY && dataKeySealed === null;
   }
 
-  private encrypt(version: number, key: KeyObject, plain: Buffer): Buffer {
+  /**
+   * Laid out in one Buffer of the sealed value's size: no version Buffer, list and concatenation per
+   * value (issue 13). A string is encrypted as its UTF-8 bytes, without a Buffer of its own.
+   */
+  private encrypt(version: number, key: KeyObject, plain: Buffer | string): Buffer {
     const iv = this.random.take(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
-    const body = cipher.update(plain);
+    const body = typeof plain === 'string' ? cipher.update(plain, 'utf8') : cipher.update(plain);
+    // GCM is a stream mode: final() gives no bytes (written all the same, should it ever give some) and makes the tag.
     const last = cipher.final();
-    return Buffer.concat([Buffer.from([version]), iv, cipher.getAuthTag(), body, last]);
+    const sealed = Buffer.allocUnsafe(1 + IV_BYTES + TAG_BYTES + body.length + last.length);
+    sealed[0] = version;
+    iv.copy(sealed, 1);
+    cipher.getAuthTag().copy(sealed, 1 + IV_BYTES);
+    body.copy(sealed, 1 + IV_BYTES + TAG_BYTES);
+    if (last.length > 0) last.copy(sealed, 1 + IV_BYTES + TAG_BYTES + body.length);
+    return sealed;
   }
 
   private decrypt(sealed: Buffer, dataKeySealed: Buffer | null): Buffer {
