@@ -138,6 +138,35 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson({ a: 'x', f: () => 1 })).toThrow('a function at $.f');
   });
 
+  it('has JSON.stringify write a value whose keys are all in order in one call, without a key list', () => {
+    // An audit event's data as the submit writes it (issue 13), with a nested object and a list.
+    const data = { agency: 'nrb', centre: null, channel: 'counter', client: 'c-1', service: 'id', z: [{ a: 1, b: { c: 'x', d: 2 } }, 3] };
+    const expected = reference(data);
+    const stringify = jest.spyOn(JSON, 'stringify');
+    try {
+      expect(canonicalJson(data)).toBe(expected);
+      expect(stringify.mock.calls).toEqual([[data]]);
+    } finally {
+      stringify.mockRestore();
+    }
+  });
+
+  it('gives the same for 20,000 random values whose keys were written in order (integer-like keys among them)', () => {
+    const ordered = (depth: number): unknown => {
+      const kind = randomInt(depth > 2 ? 3 : 5);
+      if (kind < 3) return randomValue(depth + 3, 0);
+      if (kind === 3) return Array.from({ length: randomInt(4) }, () => ordered(depth + 1));
+      const keys = [...new Set(Array.from({ length: randomInt(8) }, () => (randomInt(3) === 0 ? `k${randomInt(100)}` : pick(KEYS))))].sort();
+      const object: Record<string, unknown> = {};
+      for (const key of keys) Object.defineProperty(object, key, { value: ordered(depth + 1), enumerable: true, writable: true, configurable: true });
+      return object;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const value = ordered(0);
+      expect(canonicalJson(value)).toBe(reference(value));
+    }
+  });
+
   it('has JSON.stringify write a parsed request body in one call, given the sorted keys', () => {
     const body: unknown = JSON.parse('{"service":"s","citizen":{"phone":"+254","idNumber":"1"},"payload":[{"b":1,"a":"x"}]}');
     const stringify = jest.spyOn(JSON, 'stringify');

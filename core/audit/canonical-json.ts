@@ -27,6 +27,9 @@
  */
 export function canonicalJson(value: unknown): string {
   if (typeof value === 'object' && value !== null) {
+    // Every object's keys already in canonical order (an audit event's data, written so): JSON.stringify
+    // alone writes it, without the key list, which cost half of what an event's data allocated (issue 13).
+    if (collectKeys(value, IN_ORDER, 0)) return JSON.stringify(value);
     const keys: string[] = [];
     if (collectKeys(value, keys, 0)) return JSON.stringify(value, sortedKeys(keys));
   }
@@ -38,10 +41,20 @@ const MANY_KEYS = 32;
 const DEEP = 32;
 
 /**
+ * collectKeys's list when no list is wanted: the keys must then come in order instead. JSON.stringify
+ * writes an object's own enumerable keys in the order for…in meets them (integer-like keys first,
+ * ascending by number: `"10"` after `"9"`, which the comparison refuses): if that is ascending UTF-16
+ * order at every level, it is the canonical order.
+ */
+const IN_ORDER: readonly string[] = Object.freeze([]);
+
+/**
  * Pushes onto `keys` each key of `value`'s objects once; false when JSON.stringify would not write
  * the value as `write` does (or `write` refuses it), or it holds more keys than the list should.
+ * Given IN_ORDER, nothing is pushed, and false also when an object's keys are out of order or not
+ * all its own.
  */
-function collectKeys(value: object, keys: string[], depth: number): boolean {
+function collectKeys(value: object, keys: readonly string[], depth: number): boolean {
   if (depth > DEEP) return false;
   // JSON.stringify would call it; `write` does not. One property lookup, no allocation.
   if ((value as { toJSON?: unknown }).toJSON !== undefined) return false;
@@ -57,19 +70,24 @@ function collectKeys(value: object, keys: string[], depth: number): boolean {
   // look a key the object lacks up on a prototype that is not this realm's Object.prototype.
   if (Object.getPrototypeOf(value) !== Object.prototype) return false;
   const record = value as Record<string, unknown>;
+  let previous: string | undefined;
   for (const key in record) {
     // Looked up on an object that lacks it, '__proto__' finds the prototype.
     if (key === '__proto__') return false;
-    if (!keys.includes(key)) {
+    if (keys === IN_ORDER) {
+      // JSON.stringify alone writes own keys only.
+      if ((previous !== undefined && !(previous < key)) || !Object.hasOwn(record, key)) return false;
+      previous = key;
+    } else if (!keys.includes(key)) {
       if (keys.length === MANY_KEYS) return false;
-      keys.push(key);
+      (keys as string[]).push(key);
     }
     if (!plainItem(record[key], keys, depth)) return false;
   }
   return true;
 }
 
-function plainItem(item: unknown, keys: string[], depth: number): boolean {
+function plainItem(item: unknown, keys: readonly string[], depth: number): boolean {
   switch (typeof item) {
     case 'string':
     case 'boolean':

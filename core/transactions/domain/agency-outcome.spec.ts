@@ -47,6 +47,13 @@ describe('nextState: one path from an agency outcome to the next state', () => {
       expect(step.events[0].data).toMatchObject({ attempt: 1, sentAt: SENT.toISOString(), inline: true });
     });
 
+    it("writes a completion's event data with its keys in canonical order, which canonicalJson writes in one call", () => {
+      for (const arrival of [inline, retryArrival]) {
+        const keys = Object.keys(decide(transaction(), accepted, arrival)!.events[0].data);
+        expect(keys).toEqual([...keys].sort());
+      }
+    });
+
     it('keeps the reference and result of an acceptance and records the completion with the attempt', () => {
       const step = decide(transaction(), accepted, inline)!;
       expect(step.change).toEqual({ state: 'completed', agencyRef: 'NRB-000001', result: { reference: 'NRB-000001' }, lastError: null, nextAttemptAt: null });

@@ -97,8 +97,9 @@ export class SubmitTransaction {
       entityId: id,
       type: 'received',
       actor: command.submitter.subject,
-      // The channel client is in the chain too, so that rewriting it on the row is detectable.
-      data: { service: service.code, agency: service.agencyCode, channel: envelope.channel, centre: centre ?? null, client: record.channelClient },
+      // The channel client is in the chain too, so that rewriting it on the row is detectable. Keys in
+      // canonical order: canonicalJson then writes the data in one call (issue 13).
+      data: { agency: service.agencyCode, centre: centre ?? null, channel: envelope.channel, client: record.channelClient, service: service.code },
       occurredAt: now,
     };
     const claim = inline?.key.request;
