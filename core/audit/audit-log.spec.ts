@@ -41,6 +41,23 @@ describe('AuditLog.chainCtes', () => {
     expect(audit.chainCtes([event('tx-4', 'x', { b: 2 })], 25, 'inserted')).toEqual(new AuditLog(16).chainCtes([event('tx-4', 'x', { b: 2 })], 25, 'inserted'));
   });
 
+  it("pushes the parameters onto the statement's values, numbered after them, as chainCtes gives them", () => {
+    const audit = new AuditLog(16);
+    const sets: NewAuditEvent[][] = [
+      [event('tx-1', 'received', { agency: 'nrb', centre: null })],
+      [event('tx-2', 'a', { b: 2, a: 1 }), event('tx-2', 'b', {})],
+      [event('tx-3', 'received', { agency: 'kra', centre: 'NBI' })],
+    ];
+    // Twice each: the first composes the text, the second takes it as made and pushes the values alone.
+    for (const events of [...sets, ...sets]) {
+      const values: unknown[] = ['$1', '$2', '$3'];
+      const ctes = audit.appendChainCtes(events, 'inserted', values);
+      const expected = new AuditLog(16).chainCtes(events, 4, 'inserted');
+      expect(ctes).toBe(expected.ctes);
+      expect(values).toEqual(['$1', '$2', '$3', ...expected.params]);
+    }
+  });
+
   it('refuses events of two entities, also for a shape it has made before', () => {
     const audit = new AuditLog(16);
     audit.chainCtes([event('tx-1', 'a', {}), event('tx-1', 'b', {})], 31, 'inserted');

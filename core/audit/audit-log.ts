@@ -89,8 +89,24 @@ export class AuditLog {
    * from the anchor's row, the shard too when the entity id is one of them.
    */
   chainCtes(events: readonly AnchoredAuditEvent[], firstParam: number, anchor: string): ChainCtes {
+    const params: unknown[] = [];
+    const ctes = this.appendCtes(events, anchor, params, firstParam - 1);
+    return { ctes, params };
+  }
+
+  /**
+   * chainCtes with its parameters pushed onto the statement's own `values` and numbered after them:
+   * the same text and values, without a list of the events' parameters made and copied per statement (issue 13).
+   */
+  appendChainCtes(events: readonly AnchoredAuditEvent[], anchor: string, values: unknown[]): string {
+    return this.appendCtes(events, anchor, values, values.length);
+  }
+
+  /** The CTEs, their parameters pushed onto `values` and numbered from `before` + 1 (`before`: the parameters ahead of them). */
+  private appendCtes(events: readonly AnchoredAuditEvent[], anchor: string, values: unknown[], before: number): string {
+    const firstParam = before + 1;
     if (events.length === 0) throw new Error('chainCtes needs at least one event');
-    if (!events.every(isPlain)) return this.composeCtes(events, firstParam, anchor);
+    if (!events.every(isPlain)) return this.composed(events, firstParam, anchor, values);
     // composeCtes checks this too, but a shape already made is never composed again.
     if (events.some((e) => e.entityId !== events[0].entityId)) throw new Error('chainCtes appends events of one entity only');
     // Every value known (a submit's events): the text depends only on the shape, so it is made once
@@ -99,31 +115,46 @@ export class AuditLog {
     const shape = `${anchor} ${firstParam} ${events.length}`;
     const ctes = this.plainCtes.get(shape);
     if (ctes === undefined) {
-      const composed = this.composeCtes(events, firstParam, anchor);
+      const composed = this.composed(events, firstParam, anchor, values);
       if (this.plainCtes.size >= MAX_PLAIN_SHAPES) this.plainCtes.delete(this.plainCtes.keys().next().value as string);
-      this.plainCtes.set(shape, composed.ctes);
+      this.plainCtes.set(shape, composed);
       return composed;
     }
-    return { ctes, params: this.plainParams(events as readonly NewAuditEvent[]) };
+    this.pushPlainParams(events as readonly NewAuditEvent[], values);
+    return ctes;
   }
 
-  /** chainCtes's parameters for events whose every value is known, in the order composeCtes numbers them. */
-  private plainParams(events: readonly NewAuditEvent[]): unknown[] {
+  private composed(events: readonly AnchoredAuditEvent[], firstParam: number, anchor: string, values: unknown[]): string {
+    const { ctes, params } = this.composeCtes(events, firstParam, anchor);
+    for (const param of params) values.push(param);
+    return ctes;
+  }
+
+  /**
+   * chainCtes's parameters for events whose every value is known, in the order composeCtes numbers
+   * them (the shard, the entity, each event's content, then each event's columns), pushed onto `values`.
+   */
+  private pushPlainParams(events: readonly NewAuditEvent[], values: unknown[]): void {
     const entityId = events[0].entityId;
-    const params: unknown[] = [shardOf(entityId, this.shardCount), entityId];
+    values.push(shardOf(entityId, this.shardCount), entityId);
     // Each event's data and time are written once, for its content and for their own columns: the
     // data's canonical JSON is the jsonb parameter too (jsonb keeps no key order or spacing, so for
     // plain JSON data, which is all any event carries, the stored value is the same as from
-    // JSON.stringify), one serialisation per event instead of two (issue 13).
-    const columns: unknown[] = [];
+    // JSON.stringify), one serialisation per event instead of two (issue 13). The contents come
+    // before every column: one event's columns are pushed straight after it, more events' are kept
+    // until the contents are in.
+    const single = events.length === 1;
+    const columns: unknown[] | undefined = single ? undefined : [];
+    let data: string | undefined;
+    let occurredAt = '';
     for (const event of events) {
-      const data = event.data === undefined ? undefined : canonicalJson(event.data);
-      const occurredAt = event.occurredAt.toISOString();
-      params.push(eventContentOf(event.actor, data, event.entityId, event.entityType, occurredAt, event.type));
-      columns.push(data, event.entityType, event.type, event.actor, occurredAt);
+      data = event.data === undefined ? undefined : canonicalJson(event.data);
+      occurredAt = event.occurredAt.toISOString();
+      values.push(eventContentOf(event.actor, data, event.entityId, event.entityType, occurredAt, event.type));
+      columns?.push(data, event.entityType, event.type, event.actor, occurredAt);
     }
-    for (const column of columns) params.push(column);
-    return params;
+    if (single) values.push(data, events[0].entityType, events[0].type, events[0].actor, occurredAt);
+    else for (const column of columns!) values.push(column);
   }
 
   private composeCtes(events: readonly AnchoredAuditEvent[], firstParam: number, anchor: string): ChainCtes {

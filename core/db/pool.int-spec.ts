@@ -7,7 +7,7 @@
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from '../../test/factories/database';
 import { describeWithPostgres } from '../../test/factories/services';
-import { createPool, isPgError, MAX_STATEMENT_NAMES, PG_ERROR, pgErrorCode, statement, statementNamesKept, withTransaction } from './pool';
+import { createPool, isPgError, MAX_STATEMENT_NAMES, PG_ERROR, pgErrorCode, statement, statementNamesKept, textArrayParam, timestamptzParam, withTransaction } from './pool';
 
 describe('withTransaction on PGlite', () => transactionSuite('pglite'));
 describeWithPostgres('withTransaction on PostgreSQL', () => {
@@ -20,6 +20,21 @@ describeWithPostgres('withTransaction on PostgreSQL', () => {
 
 /** statement(): prepared names for more texts than it keeps, on one connection that prepared them all. */
 function statementNamesSuite(): void {
+  it('reads a time sent as its ISO text and a frozen list sent as its text as it reads the Date and the list', async () => {
+    const db = await createTestDatabase({ kind: 'postgres', migrations: false, poolMax: 1 });
+    try {
+      const at = new Date('2026-12-07T09:41:02.005Z');
+      const states = Object.freeze(['received', 'a "quoted" one', 'back\\slash']);
+      const { rows } = await db.pool.query<{ same_time: boolean; same_list: boolean }>(
+        'SELECT $1::timestamptz = $2::timestamptz AS same_time, $3::text[] = $4::text[] AS same_list',
+        [at, timestamptzParam(at), [...states], textArrayParam(states)],
+      );
+      expect(rows[0]).toEqual({ same_time: true, same_list: true });
+    } finally {
+      await db.close();
+    }
+  });
+
   it('keeps at most MAX_STATEMENT_NAMES names, and a text whose name was dropped gets it back and runs right', async () => {
     const db = await createTestDatabase({ kind: 'postgres', migrations: false, poolMax: 1 });
     try {

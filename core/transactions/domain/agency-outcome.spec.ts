@@ -47,6 +47,12 @@ describe('nextState: one path from an agency outcome to the next state', () => {
       expect(step.events[0].data).toMatchObject({ attempt: 1, sentAt: SENT.toISOString(), inline: true });
     });
 
+    it('guards with one frozen list of states per state, the same list every time (its parameter text is written once)', () => {
+      const states = decide(transaction(), accepted, inline)!.guard.states;
+      expect(Object.isFrozen(states)).toBe(true);
+      expect(decide(transaction({ state: 'retrying', attempts: 2 }), accepted, retryArrival)!.guard.states).toBe(states);
+    });
+
     it("writes a completion's event data with its keys in canonical order, which canonicalJson writes in one call", () => {
       for (const arrival of [inline, retryArrival]) {
         const keys = Object.keys(decide(transaction(), accepted, arrival)!.events[0].data);

@@ -50,10 +50,18 @@ export function canTransition(from: TransactionState, to: TransactionState): boo
   return TRANSITIONS[from].includes(to);
 }
 
-/** States from which `to` may be reached; used as the guard of a conditional UPDATE. */
-export function statesLeadingTo(to: TransactionState): TransactionState[] {
-  return TRANSACTION_STATES.filter((from) => canTransition(from, to));
+/**
+ * States from which `to` may be reached; used as the guard of a conditional UPDATE. One frozen list
+ * per state, made once: every outcome's step takes one, and a frozen list's parameter text is
+ * written once too (core/db textArrayParam; issue 13).
+ */
+export function statesLeadingTo(to: TransactionState): readonly TransactionState[] {
+  return LEADING_TO[to];
 }
+
+const LEADING_TO = Object.fromEntries(
+  TRANSACTION_STATES.map((to) => [to, Object.freeze(TRANSACTION_STATES.filter((from) => canTransition(from, to)))]),
+) as Record<TransactionState, readonly TransactionState[]>;
 
 /** The caller has its answer: the agency said yes or no (200); anything else is still in progress (202). */
 export function isFinalForCaller(state: TransactionState): boolean {

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import * as pg from 'pg';
 import { AuditLog } from '../../audit/audit-log';
 import { StatementTexts } from '../../db/pool';
 import { answerJson } from '../../idempotency/domain/idempotent-request';
@@ -118,6 +119,19 @@ function whereClauses(guard: ChangeGuard, param: Param): string[] {
  * known or not — its text and parameters must be byte for byte what the builder made before, on the
  * first call (built) and on every later one (from the cache), or the stored rows would change.
  */
+/**
+ * A parameter as PostgreSQL receives it: pg's own text for a list (arrayString) and a time as its
+ * instant (pg writes a Date in the process's zone; the builder sends its ISO text: one timestamptz).
+ */
+/** pg's conversion of a parameter to the text it sends (pg.utils; not in its type declarations). */
+const { prepareValue } = (pg as unknown as { utils: { prepareValue(value: unknown): unknown } }).utils;
+
+function asSent(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return prepareValue(value);
+  return value;
+}
+
 describe('stepStatement, one text per shape', () => {
   const at = new Date('2026-03-03T07:00:00.123Z');
   const id = '6f1c2f8e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
@@ -226,7 +240,7 @@ describe('stepStatement, one text per shape', () => {
           const old = oldStepStatement(id, step, options, oldAudit);
           compared++;
           shapes.add(old.text);
-          if (made.text !== old.text || !isDeepStrictEqual(made.values, old.values)) {
+          if (made.text !== old.text || !isDeepStrictEqual(made.values.map(asSent), old.values.map(asSent))) {
             if (mismatches.length < 5) mismatches.push(`${JSON.stringify({ step, options })}\n--- new\n${made.text}\n--- old\n${old.text}`);
           }
         }

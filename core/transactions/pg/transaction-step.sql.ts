@@ -1,5 +1,5 @@
 import type { AuditLog } from '../../audit/audit-log';
-import type { StatementTexts } from '../../db/pool';
+import { textArrayParam, timestamptzParam, type StatementTexts } from '../../db/pool';
 import { answerJson } from '../../idempotency/domain/idempotent-request';
 import type { TransactionStep } from '../domain/transaction';
 import type { ApplyOptions } from '../transaction.repository';
@@ -16,11 +16,11 @@ type StepChange = TransactionStep['change'];
  * The fields a step may set, in the statement's order; field i is bit i of the shape. `replayed`
  * is a flag, not a value: replayed_at takes the step's time (or now()).
  */
-const SET_FIELDS: ReadonlyArray<{ key: keyof StepChange; column: string; cast?: string; json?: true; timed?: true }> = [
+const SET_FIELDS: ReadonlyArray<{ key: keyof StepChange; column: string; cast?: string; json?: true; timed?: true; time?: true }> = [
   { key: 'agencyRef', column: 'agency_ref' },
   { key: 'result', column: 'result', cast: '::jsonb', json: true },
   { key: 'lastError', column: 'last_error', cast: '::jsonb', json: true },
-  { key: 'nextAttemptAt', column: 'next_attempt_at', cast: '::timestamptz' },
+  { key: 'nextAttemptAt', column: 'next_attempt_at', cast: '::timestamptz', time: true },
   { key: 'fallback', column: 'fallback' },
   { key: 'provisionalRef', column: 'provisional_ref' },
   { key: 'replayPending', column: 'replay_pending' },
@@ -73,11 +73,7 @@ export function stepStatement(
   const values: unknown[] = [id];
   const shape = stepShape(step, options, values);
   let chain = '';
-  if (shape & EVENTS) {
-    const ctes = audit.chainCtes(step.events, values.length + 1, 'updated');
-    for (const param of ctes.params) values.push(param);
-    chain = ctes.ctes;
-  }
+  if (shape & EVENTS) chain = audit.appendChainCtes(step.events, 'updated', values);
   return { text: texts.text(shape, chain, () => stepText(shape, chain)), values };
 }
 
@@ -89,23 +85,28 @@ function stepShape(step: TransactionStep, options: ApplyOptions, values: unknown
   // replayed_at are compared with the same clock that reads them (replay progress, retention).
   const at = answer?.at ?? step.events[0]?.occurredAt;
   let shape = at ? AT : 0;
+  // Times go as their ISO text and the guard's states as their array text (core/db): what pg would
+  // write for them, in fewer bytes built per step (issue 13). Loops, not forEach: no closure per step.
+  const atText = timestamptzParam(at);
   values.push(change.state);
-  SET_FIELDS.forEach((field, i) => {
+  for (let i = 0; i < SET_FIELDS.length; i++) {
+    const field = SET_FIELDS[i];
     const value = change[field.key];
-    if (field.timed ? !value : value === undefined) return;
+    if (field.timed ? !value : value === undefined) continue;
     shape |= 1 << i;
     if (field.timed) {
-      if (at) values.push(at);
-    } else values.push(field.json ? json(value) : value);
-  });
-  if (at) values.push(at);
-  values.push(guard.states);
-  GUARD_FIELDS.forEach((field, i) => {
+      if (at) values.push(atText);
+    } else values.push(field.json ? json(value) : field.time ? timestamptzParam(value as Date | null) : value);
+  }
+  if (at) values.push(atText);
+  values.push(textArrayParam(guard.states));
+  for (let i = 0; i < GUARD_FIELDS.length; i++) {
+    const field = GUARD_FIELDS[i];
     const value = guard[field.key];
-    if (value === undefined) return;
+    if (value === undefined) continue;
     shape |= 1 << (GUARD_FIRST + i);
     values.push(value);
-  });
+  }
   if (guard.manualOutcome === 'absent') shape |= GUARD_MANUAL_ABSENT;
   if (guard.manualOutcome === 'present') shape |= GUARD_MANUAL_PRESENT;
   const completes = change.state === 'completed';

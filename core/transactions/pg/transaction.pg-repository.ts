@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { AuditEvent, NewAuditEvent } from '../../audit/audit-event';
 import type { AuditLog } from '../../audit/audit-log';
-import { pgConstraint, statement, StatementTexts } from '../../db/pool';
+import { pgConstraint, statement, StatementTexts, timestamptzParam } from '../../db/pool';
 import { answerJson } from '../../idempotency/domain/idempotent-request';
 import { asRecorded, DISPATCHABLE_STATES, type NewTransaction, type Transaction, type TransactionState, type TransactionStep } from '../domain/transaction';
 import { DomainError } from '../../shared/errors';
@@ -63,18 +63,18 @@ export class PgTransactionRepository extends TransactionRepository {
   async record(tx: NewTransaction, events: NewAuditEvent[], options: RecordOptions = {}): Promise<Recording> {
     const values: unknown[] = [
       tx.id, tx.serviceCode, tx.agencyCode, tx.channel, tx.centreCode, tx.officerId, tx.submittedBy, tx.citizenIdHash,
-      tx.citizenSealed, tx.payloadSealed, tx.state, tx.attempts, tx.maxAttempts, tx.nextAttemptAt, tx.idempotencyScope,
-      tx.idempotencyKey, tx.requestHash, tx.fallback, tx.provisionalRef, tx.replayPending, events[0].occurredAt,
+      tx.citizenSealed, tx.payloadSealed, tx.state, tx.attempts, tx.maxAttempts, timestamptzParam(tx.nextAttemptAt), tx.idempotencyScope,
+      tx.idempotencyKey, tx.requestHash, tx.fallback, tx.provisionalRef, tx.replayPending, timestamptzParam(events[0].occurredAt),
       tx.lastError ? JSON.stringify(tx.lastError) : null, tx.breakerRefusals ?? 0, tx.channelClient,
     ];
     const { claim, answer } = options;
     if (claim) values.push(claim.scope, claim.key, claim.route, claim.fingerprint);
     if (claim && answer) values.push(answer.status, answerJson(answer.body));
     if (tx.dataKeySealed) values.push(tx.dataKeySealed);
-    const chain = this.audit.chainCtes(events, values.length + 1, 'inserted');
     // The data key, when there is one, is the last value before the chain's.
-    const text = this.recordText(chain.ctes, claim !== undefined, claim !== undefined && answer !== undefined, tx.dataKeySealed ? values.length : 0);
-    for (const param of chain.params) values.push(param);
+    const keyParam = tx.dataKeySealed ? values.length : 0;
+    const chain = this.audit.appendChainCtes(events, 'inserted', values);
+    const text = this.recordText(chain, claim !== undefined, claim !== undefined && answer !== undefined, keyParam);
     let row: { id: string | null; claimed?: boolean } | undefined;
     try {
       ({ rows: [row] } = await this.pool.query<{ id: string | null; claimed?: boolean }>(statement(text, values, this.prepared)));
