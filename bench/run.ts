@@ -7,6 +7,8 @@
  *   --quick              ~3 s per scenario (CI smoke); every figure is still printed
  *   --scenario a,b       run a subset (their baselines run too)
  *   --duration N         seconds per main scenario (default 10, quick 3)
+ *   --warmup N           seconds of unmeasured load before a target the run has loaded before (default 1)
+ *   --first-warmup N     ... before a target's first window in the run: a fresh process's JIT (default 10, quick 1)
  *   --connections N      default 50
  *   --skip-build         use dist/ as it is, even when older than the sources
  *   --cpu-prof           run the api process with --cpu-prof; the .cpuprofile lands in bench/results/profiles/
@@ -85,6 +87,7 @@ async function main(): Promise<number> {
       scenario: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
+      'first-warmup': { type: 'string' },
       connections: { type: 'string' },
       'skip-build': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
@@ -106,6 +109,8 @@ async function main(): Promise<number> {
     durationSec,
     shortDurationSec: values.quick ? Math.min(3, durationSec) : Math.min(10, durationSec),
     warmupSec: positiveInteger(values.warmup, 1, '--warmup'),
+    // Long enough for a fresh process's JIT to settle (WarmUps); --quick keeps the CI smoke run short.
+    firstWarmupSec: positiveInteger(values['first-warmup'], values.quick ? 1 : 10, '--first-warmup'),
     connections: positiveInteger(values.connections, 50, '--connections'),
     adminDatabaseUrl: process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15',

@@ -30,7 +30,7 @@ export function formatReport(report: BenchReport): string {
   const { settings } = report;
   lines.push(
     `durations: ${settings.durationSec} s per scenario (${settings.shortDurationSec} s for breaker-open, adapter-* and audit-query), ` +
-      `warm-up ${settings.warmupSec} s per target, ${settings.connections} connections${settings.quick ? ' (--quick)' : ''}`,
+      `warm-up ${settings.firstWarmupSec} s before a target's first window, ${settings.warmupSec} s before the next, ${settings.connections} connections${settings.quick ? ' (--quick)' : ''}`,
     '',
   );
   const header = ['scenario', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'responses', 'non-2xx', 'errors', 'vs baseline (req/s, p50, p99)'];
