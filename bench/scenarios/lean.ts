@@ -4,7 +4,9 @@
  * gateway adds on top) and the REST adapter's mapping over an undici pool, against the same
  * database, agency simulator, clients and duration as `gateway`, in the same run. gateway req/s ÷
  * lean req/s is how close the gateway comes to what Node itself allows; its CPU and statements per
- * request show where the difference goes.
+ * request show where the difference goes. After its own window it alternates short windows on the
+ * gateway's api and the lean server (bench/lib/interleaved.ts): the targets row takes the median of
+ * those adjacent pairs, since the box's pace drifts between the two scenarios' windows.
  */
 import { buildLeanServer } from '../lib/build';
 import { freePort, isOk } from '../lib/http';
@@ -13,6 +15,7 @@ import { spawnManaged, waitUntil } from '../lib/processes';
 import { REPO_ROOT } from '../lib/repo';
 import type { Scenario } from '../lib/scenario';
 import { describeAgency, gatewayStack, PERF_MAP_NODE_ARGS, submitTransactionLoad } from '../lib/stack';
+import { INTERLEAVED, INTERLEAVED_QUICK, interleavedFigures, interleavedMetrics, measureInterleaved } from '../lib/interleaved';
 import { measureSubmits } from '../lib/submit-measure';
 
 export const lean: Scenario = {
@@ -42,25 +45,41 @@ export const lean: Scenario = {
         databaseUrl: stack.deployment.databaseUrl,
       });
       const gateway = ctx.results.get('gateway');
+      // Counted before the interleaved windows, as before them.
+      const agency = describeAgency(await stack.simulator.counts());
+      const shape = ctx.settings.quick ? INTERLEAVED_QUICK : INTERLEAVED;
+      const windowSec = Math.min(shape.windowSec, ctx.settings.durationSec);
+      const interleaved = await measureInterleaved(ctx, {
+        gateway: { request: submitTransactionLoad(stack.api, stack.channelToken), pid: stack.api.pid, probe: stack.api.probe },
+        lean: { request: { ...submitTransactionLoad(stack.api, stack.channelToken), url }, pid: server.pid, probe },
+        databaseUrl: stack.deployment.databaseUrl,
+        pairs: shape.pairs,
+        windowSec,
+      });
       return {
         target: `lean server (pid ${server.pid}) POST /v1/transactions: Fastify + repositories + undici, nothing else`,
         load: measured.load,
         cpu: measured.cpu,
         requestCost: measured.requestCost,
-        metrics: { peakRssMiB: measured.memory.peakRssMiB },
+        metrics: { peakRssMiB: measured.memory.peakRssMiB, ...interleavedMetrics(interleaved.summary) },
         figures: [
-          ...(gateway ? [{ label: 'gateway req/s ÷ lean req/s (how close the gateway comes to the floor)', value: (gateway.load.rps / measured.load.rps).toFixed(2) }] : []),
+          ...(gateway
+            ? [{ label: "gateway req/s ÷ lean req/s, sequential windows (each scenario's own, a minute or more apart)", value: (gateway.load.rps / measured.load.rps).toFixed(2) }]
+            : []),
+          ...interleavedFigures(interleaved.summary, windowSec, interleaved.elapsedSec),
           { label: 'lean server peak RSS (VmRSS every 250 ms, warm-up + run)', value: `${measured.memory.peakRssMiB} MiB` },
           measured.created,
-          { label: 'agency, warm-up included', value: describeAgency(await stack.simulator.counts()) },
+          { label: 'agency, warm-up included (before the interleaved windows)', value: agency },
         ],
         checks: [
           ...measured.checks,
+          ...interleaved.checks,
           { label: 'every answer 200 (the agency accepted)', ok: measured.load.non2xx === 0 && measured.load.errors === 0, detail: `${JSON.stringify(measured.load.statusCodes)}, ${measured.load.errors} errors` },
         ],
         notes: [
           'No token check, no schema validation, no Nest, CLS, breaker, bulkhead or rate limit, no re-read of the row: what the gateway adds beyond these is its overhead (bench/lean/lean-server.ts).',
           'The "api" CPU column of this row is the lean server.',
+          `Interleaved: ${shape.pairs} pairs of ${windowSec} s windows at the run's connections, gateway api then lean server, after its own window; each pair's windows are seconds apart, so they see the same host pace (the sequential windows are a minute or more apart and do not).`,
         ],
       };
     } finally {
