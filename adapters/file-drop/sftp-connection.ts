@@ -15,7 +15,7 @@
  *
  * ssh2 is loaded on the first connect, not with this module: on load it instantiates a
  * WebAssembly module (poly1305) with a 16 MiB memory, which every api and worker process held
- * even with no SFTP agency in the catalogue (docs/PERFORMANCE.md, api RSS under load).
+ * even with no SFTP agency in the catalogue (docs/performance-log.md, "api RSS under load").
  */
 import { createHash } from 'node:crypto';
 import type SftpClient from 'ssh2-sftp-client';

@@ -33,7 +33,7 @@ export class AppModule {
  * Each role's modules are required only in a process that runs that role: the api process never
  * loads the worker's code and what only it uses (nodemailer for alert e-mail, the scheduler, the
  * queue consumers), nor the worker the api's controllers. Loaded code is resident memory for the
- * life of the process (docs/PERFORMANCE.md, "api RSS under load").
+ * life of the process (docs/performance-log.md, "api RSS under load").
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 function apiRoleModules(): readonly Type[] {

@@ -21,7 +21,7 @@ export function eventBusNamespace(databaseUrl: string): string {
 /**
  * What a worker process listens to: agency modes (its retries follow them). It serves no board, and
  * listening to every topic made it parse and drop every board's every call: about 0.1 ms of CPU a
- * call on the box, ~10 % of a core at 1,000 calls/s (docs/PERFORMANCE.md, "Where call-next's
+ * call on the box, ~10 % of a core at 1,000 calls/s (docs/performance-log.md, "Where call-next's
  * latency tail comes from"). A subscription to any other topic in a worker throws at start.
  */
 export const WORKER_TOPICS: readonly string[] = [AGENCY_MODE_TOPIC];

@@ -120,7 +120,7 @@ export class MicroservicesEventBus extends EventBus {
  * `ClientRedis` publishing an event without `emit`'s observable: emit builds, per message, a
  * deferred source, a mergeMap, a connectable with its Subject and their subscriptions, and the
  * caller's lastValueFrom adds a subscriber and a promise, all to await one PUBLISH, and with
- * 20 counters calling they lived long enough to be promoted (docs/PERFORMANCE.md, "Where call-next's
+ * 20 counters calling they lived long enough to be promoted (docs/performance-log.md, "Where call-next's
  * latency tail comes from"). The same connect, serializer, pattern and PUBLISH as emit's
  * (`dispatchEvent` is the transport's own), so the wire format and the errors are unchanged.
  */
