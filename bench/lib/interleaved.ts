@@ -1,6 +1,9 @@
 /**
- * gateway ÷ lean from interleaved windows: short closed-loop windows at the run's connections,
- * gateway, lean, gateway, lean, …, each gateway window paired with the lean window right after it.
+ * gateway ÷ lean from interleaved windows: short closed-loop windows at the run's connections, in
+ * pairs whose order alternates (gateway then lean, lean then gateway, …: ABBA), each pair's two
+ * windows compared. Alternating cancels a steady drift: in the first runs, with the gateway always
+ * first, the second window of every pair cost PostgreSQL more per submit (1.44 / 1.57, 1.44 / 1.75,
+ * 1.76 / 1.88, 1.62 / 1.67 ms at 14:13 on 2026-12-07), which flattered the gateway.
  * The host this runs on changes pace within a run: the `gateway` and `lean` scenarios' own windows,
  * a minute or two apart, gave 0.80 and 1.04 on the same code in two runs five minutes apart
  * (2026-12-07, the lean server's CPU per submit 0.60 vs 0.80 ms with the gateway's unchanged). Two
@@ -33,6 +36,8 @@ export interface InterleavedWindow {
 }
 
 export interface InterleavedPair {
+  /** Which of the two was measured first. */
+  first: InterleavedTarget;
   gateway: InterleavedWindow;
   lean: InterleavedWindow;
   /** gateway submits/s ÷ lean submits/s. */
@@ -54,13 +59,19 @@ export interface InterleavedSummary {
   cpuRatio: Spread | undefined;
 }
 
-/** Each gateway window with the lean window measured right after it; anything unpaired is left out. */
+/** Which target goes first in pair `pair` (from 0): the gateway in even pairs, lean in odd ones. */
+export function pairOrder(pair: number): readonly [InterleavedTarget, InterleavedTarget] {
+  return pair % 2 === 0 ? ['gateway', 'lean'] : ['lean', 'gateway'];
+}
+
+/** Two adjacent windows, one of each target, in either order, make a pair; anything unpaired is left out. */
 export function pairWindows(windows: readonly InterleavedWindow[]): InterleavedPair[] {
   const pairs: InterleavedPair[] = [];
   for (let i = 0; i + 1 < windows.length; i++) {
-    const [gateway, lean] = [windows[i], windows[i + 1]];
-    if (gateway.target !== 'gateway' || lean.target !== 'lean') continue;
-    pairs.push({ gateway, lean, rpsRatio: ratio(gateway.rps, lean.rps), cpuRatio: ratio(gateway.apiCpuMs, lean.apiCpuMs) });
+    const [first, second] = [windows[i], windows[i + 1]];
+    if (first.target === second.target) continue;
+    const [gateway, lean] = first.target === 'gateway' ? [first, second] : [second, first];
+    pairs.push({ first: first.target, gateway, lean, rpsRatio: ratio(gateway.rps, lean.rps), cpuRatio: ratio(gateway.apiCpuMs, lean.apiCpuMs) });
     i++;
   }
   return pairs;
@@ -100,7 +111,7 @@ export function interleavedFigures(summary: InterleavedSummary, windowSec: numbe
   const describe = (s: Spread | undefined): string => (s === undefined ? '—' : `${s.median.toFixed(2)} (range ${s.min.toFixed(2)}–${s.max.toFixed(2)}, ${s.n} pairs)`);
   return [
     ...summary.pairs.map((pair, i) => ({
-      label: `interleaved pair ${i + 1} (${windowSec} s each, gateway then lean)`,
+      label: `interleaved pair ${i + 1} (${windowSec} s each, ${pair.first === 'gateway' ? 'gateway then lean' : 'lean then gateway'})`,
       value:
         `gateway ${pair.gateway.rps.toFixed(0)}/s ÷ lean ${pair.lean.rps.toFixed(0)}/s = ${ms(pair.rpsRatio)}; ` +
         `CPU per submit api ${ms(pair.gateway.apiCpuMs)} ÷ lean ${ms(pair.lean.apiCpuMs)} ms = ${ms(pair.cpuRatio)}; ` +
@@ -134,7 +145,7 @@ export async function measureInterleaved(
   const windows: InterleavedWindow[] = [];
   const failed: string[] = [];
   for (let pair = 0; pair < options.pairs; pair++) {
-    for (const target of ['gateway', 'lean'] as const) {
+    for (const target of pairOrder(pair)) {
       const side = options[target];
       // What the previous window left queued in either process must not run in this one.
       await untilQuiet(options.gateway.probe, { quietMs: 300 });

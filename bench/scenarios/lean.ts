@@ -83,7 +83,7 @@ export const lean: Scenario = {
         notes: [
           'No token check, no schema validation, no Nest, CLS, breaker, bulkhead or rate limit, no re-read of the row: what the gateway adds beyond these is its overhead (bench/lean/lean-server.ts).',
           'The "api" CPU column of this row, and the "api" of its tail: figures, is the lean server.',
-          `Interleaved: ${shape.pairs} pairs of ${windowSec} s windows at the run's connections, gateway api then lean server, after its own window; each pair's windows are seconds apart, so they see the same host pace (the sequential windows are a minute or more apart and do not).`,
+          `Interleaved: ${shape.pairs} pairs of ${windowSec} s windows at the run's connections, the gateway api and the lean server in turn, the order alternating pair after pair (ABBA), after its own window; each pair's windows are seconds apart, so they see the same host pace (the sequential windows are a minute or more apart and do not).`,
         ],
       };
     } finally {
