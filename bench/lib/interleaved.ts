@@ -137,7 +137,15 @@ export interface InterleavedSide {
  */
 export async function measureInterleaved(
   ctx: BenchContext,
-  options: { gateway: InterleavedSide; lean: InterleavedSide; databaseUrl: string; pairs: number; windowSec: number },
+  options: {
+    gateway: InterleavedSide;
+    lean: InterleavedSide;
+    /** The stack's other processes (the agency simulator, the gateway's worker): counted as themselves, not as neighbours. */
+    others: Record<string, number>;
+    databaseUrl: string;
+    pairs: number;
+    windowSec: number;
+  },
 ): Promise<{ summary: InterleavedSummary; windows: InterleavedWindow[]; checks: Check[]; elapsedSec: number }> {
   const since = new Date();
   const started = performance.now();
@@ -150,7 +158,7 @@ export async function measureInterleaved(
       // What the previous window left queued in either process must not run in this one.
       await untilQuiet(options.gateway.probe, { quietMs: 300 });
       await untilQuiet(options.lean.probe, { quietMs: 300 });
-      const cpu = watchCpu({ api: side.pid });
+      const cpu = watchCpu({ ...options.others, api: side.pid });
       const load = await ctx.load({ ...side.request, durationSec: options.windowSec, onResponse: answered.record }, `${ctx.currentScenario}:interleaved-${target}`);
       const report = cpu.stop(load.requests);
       if (load.non2xx > 0 || load.errors > 0) failed.push(`${target} window ${pair + 1}: ${JSON.stringify(load.statusCodes)}, ${load.errors} errors`);

@@ -55,6 +55,7 @@ export const lean: Scenario = {
       const interleaved = await measureInterleaved(ctx, {
         gateway: { request: submitTransactionLoad(stack.api, stack.channelToken), pid: stack.api.pid, probe: stack.api.probe },
         lean: { request: { ...submitTransactionLoad(stack.api, stack.channelToken), url }, pid: server.pid, probe },
+        others: { worker: stack.worker.pid, simulator: stack.simulator.pid },
         databaseUrl: stack.deployment.databaseUrl,
         pairs: shape.pairs,
         windowSec,
