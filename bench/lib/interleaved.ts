@@ -131,8 +131,8 @@ export interface InterleavedSide {
 }
 
 /**
- * Alternates windows on the two processes, both already warm: gateway, lean, … `pairs` times,
- * each `windowSec` long, after the other process has gone quiet. Every 200 of every window must be
+ * Alternates windows on the two processes, both already warm: `pairs` pairs in pairOrder's order (gateway
+ * first, then lean first, …), each window `windowSec` long, after the other process has gone quiet. Every 200 of every window must be
  * a completed transaction; the gateway must not have held an attempt back.
  */
 export async function measureInterleaved(
