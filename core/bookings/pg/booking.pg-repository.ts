@@ -56,9 +56,9 @@ export class PgBookingRepository extends BookingRepository {
       if (claim) values.push(claim.request.scope, claim.request.key, claim.request.route, claim.request.fingerprint);
       if (claim && answer) values.push(answer.status, answerJson(answer.body));
       if (booking.dataKeySealed) values.push(booking.dataKeySealed);
-      const chain = this.audit.chainCtes([bookedEvent(event, reference)], values.length + 1, 'inserted');
-      const text = this.insertText(claim !== undefined, answer !== undefined, !!booking.dataKeySealed, values.length, chain.ctes);
-      for (const param of chain.params) values.push(param);
+      const valuesBeforeChain = values.length;
+      const chain = this.audit.appendChainCtes([bookedEvent(event, reference)], 'inserted', values);
+      const text = this.insertText(claim !== undefined, answer !== undefined, !!booking.dataKeySealed, valuesBeforeChain, chain);
       try {
         const { rows } = await this.pool.query<{ booked: boolean; centre_held: boolean; key_taken?: boolean }>(statement(text, values, this.prepared));
         if (rows[0].booked) return record;

@@ -215,7 +215,7 @@ export class PgTicketRepository extends TicketRepository {
    */
   async callNext(request: CallNextRequest, actor: string): Promise<CallNextResult> {
     const values: unknown[] = [request.centreCode, request.counterCode, request.officerId, request.at, request.appointmentLeadMinutes, actor];
-    const chain = this.audit.chainCtes(
+    const chain = this.audit.appendChainCtes(
       [
         {
           entityType: 'ticket',
@@ -232,11 +232,11 @@ export class PgTicketRepository extends TicketRepository {
           occurredAt: request.at,
         },
       ],
-      values.length + 1,
       'called',
+      values,
     );
-    const text = this.callNextTexts.text('call-next', chain.ctes, () => callNextText(chain.ctes));
-    const { rows } = await this.pool.query<CallRow>(statement(text, [...values, ...chain.params], this.prepared));
+    const text = this.callNextTexts.text('call-next', chain, () => callNextText(chain));
+    const { rows } = await this.pool.query<CallRow>(statement(text, values, this.prepared));
     const row = rows[0];
     if (!row.open_session) return { outcome: 'counter-closed' };
     if (row.session_officer !== request.officerId) return { outcome: 'other-officer', officerId: row.session_officer as string };
