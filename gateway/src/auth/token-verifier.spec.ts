@@ -107,6 +107,24 @@ describe('TokenVerifier with the development key (embedded mode)', () => {
       expect(await rejection(verifier.verify(token))).toMatchObject({ category: 'unauthenticated', code: 'invalid-token' });
     }
   });
+
+  it('accepts a token only as written: no character added to it, none respelt in its signature', async () => {
+    const token = await mintDevToken({ role: 'officer', subject: 'jane' }, config);
+    await expect(verifier.verify(token)).resolves.toMatchObject({ subject: 'jane' });
+    const signature = token.slice(token.lastIndexOf('.') + 1);
+    // The last character of an ES256 signature (64 bytes, 86 characters) carries 2 bits; the other 4 are unused.
+    const last = signature.at(-1) as string;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sameBits = alphabet[alphabet.indexOf(last) ^ 0b1111];
+    // Each of these is the same token to a lenient base64url decoder (jose's verifies them all).
+    for (const variant of [`${token}!`, `${token}=`, `${token} `, `${token.slice(0, -1)}${sameBits}`]) {
+      expect(await rejection(verifier.verify(variant))).toMatchObject({ category: 'unauthenticated', code: 'invalid-token' });
+    }
+    // A fresh verifier (nothing cached) refuses them too, and still takes the token itself.
+    const fresh = TokenVerifier.fromConfig(config);
+    expect(await rejection(fresh.verify(`${token.slice(0, -1)}${sameBits}`))).toMatchObject({ code: 'invalid-token' });
+    await expect(fresh.verify(token)).resolves.toMatchObject({ subject: 'jane' });
+  });
 });
 
 describe('TokenVerifier against a real OIDC issuer (node:http discovery + JWKS)', () => {

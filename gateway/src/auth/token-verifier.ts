@@ -18,6 +18,8 @@ const RETRY_AFTER_SECONDS = 5;
  */
 const CACHE_MAX_AGE_MS = 5 * 60_000;
 const CACHE_MAX_ENTRIES = 10_000;
+/** A compact JWS: three base64url parts (RFC 7515 §7.1), with no padding, spaces or other characters. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export interface TokenVerifierOptions {
   issuer: string;
@@ -55,6 +57,10 @@ export class TokenVerifier {
   async verify(token: string): Promise<Principal> {
     const known = this.remembered(token);
     if (known) return known;
+    // jose decodes base64url leniently: `<token>!`, `<token>=` or a signature whose last character
+    // differs only in its unused bits verify as the token itself. Only the one spelling is accepted,
+    // so a token has one text (the cache's key, what any log would show).
+    if (!isCanonicalCompactJws(token)) throw invalidToken('it is not a compact JWS (three base64url parts, each as base64url writes it)');
     let payload;
     try {
       ({ payload } = await jwtVerify(token, this.options.getKey, {
@@ -111,6 +117,16 @@ export class TokenVerifier {
     if (error instanceof errors.JOSEError) return invalidToken(error.message);
     return error;
   }
+}
+
+/**
+ * The header and payload are signed as written, so another spelling of them fails the signature;
+ * the signature's own spelling is checked here: its bytes written again must give the same text.
+ */
+function isCanonicalCompactJws(token: string): boolean {
+  if (!COMPACT_JWS.test(token)) return false;
+  const signature = token.slice(token.lastIndexOf('.') + 1);
+  return Buffer.from(signature, 'base64url').toString('base64url') === signature;
 }
 
 function invalidToken(reason: string): DomainError {
