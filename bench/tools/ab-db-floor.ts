@@ -3,9 +3,11 @@
  * statements the api sends for one submit, bench/results/db-floor.pgbench.sql and its variables)
  * replayed on two freshly migrated databases, A and B, which differ only by the SQL each is given
  * after migrating (e.g. a migration's .down.sql, to compare a migration with the one before it).
+ * With --b-script, B replays another script (the same variables): a statement changed by hand,
+ * measured against the recorded one, before any code is written for it.
  * Runs alternate A B, B A, … (so drift on the box weighs on both), one unmeasured warm-up each first.
  *
- *   node scripts/run-ts.cjs bench/tools/ab-db-floor.ts <script.sql> <variables.json> [--a-sql <file>] [--b-sql <file>]
+ *   node scripts/run-ts.cjs bench/tools/ab-db-floor.ts <script.sql> <variables.json> [--a-sql <file>] [--b-sql <file>] [--b-script <file>]
  *     [--rounds 5] [--duration 12] [--clients 10] [--warmup 3] [--mode prepared|extended]
  *
  * The CPU is the backends' own: a backend's utime + stime is added to the postmaster's cutime +
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
     options: {
       'a-sql': { type: 'string' },
       'b-sql': { type: 'string' },
+      'b-script': { type: 'string' },
       rounds: { type: 'string', default: '5' },
       duration: { type: 'string', default: '12' },
       clients: { type: 'string', default: '10' },
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
       mode: { type: 'string', default: 'prepared' },
     },
   });
-  if (positionals.length !== 2) throw new Error('usage: ab-db-floor.ts <script.sql> <variables.json> [--a-sql FILE] [--b-sql FILE] [--rounds N] [--duration S] [--clients N] [--warmup S] [--mode prepared|extended]');
+  if (positionals.length !== 2) throw new Error('usage: ab-db-floor.ts <script.sql> <variables.json> [--a-sql FILE] [--b-sql FILE] [--b-script FILE] [--rounds N] [--duration S] [--clients N] [--warmup S] [--mode prepared|extended]');
   const [scriptFile, variablesFile] = positionals;
   const variables = JSON.parse(readFileSync(variablesFile, 'utf8')) as Record<string, string>;
   const mode = values.mode;
@@ -88,11 +91,13 @@ async function main(): Promise<void> {
       sides.push({ label, database, url });
       await migrateReused(url);
       if (sqlFile) await withClient(url, (client) => client.query(`BEGIN;\n${readFileSync(sqlFile, 'utf8')}\nCOMMIT;`));
-      console.log(`${label}: ${database}, migrated${sqlFile ? `, then ${sqlFile}` : ''}`);
+      const script = label === 'B' && values['b-script'] ? `, replaying ${values['b-script']}` : '';
+      console.log(`${label}: ${database}, migrated${sqlFile ? `, then ${sqlFile}` : ''}${script}`);
     }
     const postmaster = await postmasterPid(sides[0].url);
+    const scriptOf = (side: Side): string => (side.label === 'B' && values['b-script']) || scriptFile;
     const pgbench = (side: Side, seconds: number): Promise<string> =>
-      runPgbench(binary, pgbenchArgs({ scriptFile, variables, mode, clients, run: ['-T', seconds], databaseUrl: side.url }), `script ${scriptFile}`);
+      runPgbench(binary, pgbenchArgs({ scriptFile: scriptOf(side), variables, mode, clients, run: ['-T', seconds], databaseUrl: side.url }), `script ${scriptOf(side)}`);
 
     for (const side of sides) if (warmup > 0) await pgbench(side, warmup);
     const runs: Run[] = [];
