@@ -52,7 +52,10 @@ export class DispatchAttempt {
   refusedAtOnce(received: NewTransaction, events: readonly NewAuditEvent[], actor: string): { transaction: Transaction; events: NewAuditEvent[] } | null {
     const refusal = this.call.refusing(received.agencyCode);
     if (!refusal) return null;
-    const now = this.clock.now();
+    // At the received event's time, not a reading of its own: the row is recorded at that instant
+    // (created_at and updated_at, TransactionRepository.record), and the answer, built from this
+    // transaction and not read back, must say what a later read says.
+    const now = events[0]?.occurredAt ?? this.clock.now();
     const service = this.catalogue.service(received.serviceCode);
     const recorded = asRecorded(received, now);
     const step = nextState(recorded, refusal, { via: 'attempt', actor, sentAt: now, inline: true }, { now, retry: service?.retry, fallback: service?.fallback })!;
