@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -110,7 +111,7 @@ function oneAttemptCatalogue(): string {
   return dir;
 }
 
-describe('a submit that ends in a conflict answers it as it is read afterwards', () => {
+describe('a submit that ends in the backlog or a conflict answers it as it is read afterwards', () => {
   let db: TestDatabase;
   let agency: RestAgencySimulator;
   let app: TestApp;
@@ -124,6 +125,8 @@ describe('a submit that ends in a conflict answers it as it is read afterwards',
     app = await startTestApp({ databaseUrl: db.url, endpointOverrides: { nrb: agency.url }, catalogueDir, clock: new TickingClock() });
     officer = await app.token('officer', { centre: 'NRB-GPO' });
   });
+
+  afterEach(() => jest.restoreAllMocks());
 
   afterAll(async () => {
     await app?.close();
@@ -151,4 +154,23 @@ describe('a submit that ends in a conflict answers it as it is read afterwards',
     expect(replayed).toEqual(posted);
   });
 
+  it('into the backlog with a provisional reference drawn again because the first draw was taken', async () => {
+    agency.setMode('down');
+    // Every symbol of a provisional reference is one randomInt(30) (provisionalReference): the test
+    // decides the draws, so that the second transaction's first draw is the first one's reference.
+    const draws: number[] = [];
+    const randomInt = crypto.randomInt.bind(crypto) as (max: number) => number;
+    jest.spyOn(crypto, 'randomInt').mockImplementation(((...args: [number]) => (args.length === 1 && args[0] === 30 && draws.length > 0 ? draws.shift()! : randomInt(...args))) as never);
+
+    draws.push(...Array(6).fill(0));
+    const first = await postedAndRead('backlog-first');
+    expect(first.posted).toMatchObject({ state: 'manual', provisionalReference: 'NRB-2222-22' });
+
+    draws.push(...Array(6).fill(0), ...Array(6).fill(1));
+    const { posted, read, replayed } = await postedAndRead('backlog-second');
+    expect(draws).toEqual([]);
+    expect(read.provisionalReference).toBe('NRB-3333-33');
+    expect(asRead(posted)).toEqual(withoutHistory(read));
+    expect(replayed).toEqual(posted);
+  });
 });

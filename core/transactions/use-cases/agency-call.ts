@@ -109,6 +109,10 @@ export async function applyDrawingReference(
     } catch (error) {
       if (!isProvisionalRefTaken(error) || draw >= REFERENCE_DRAWS) throw error;
       step = withProvisionalRef(step, provisionalReference(tx.agencyCode));
+      // The caller's answer was built from the step with the reference that was taken: stored, it would
+      // give the citizen another transaction's reference. Without it the row is read back and the
+      // caller answers from that (RunOnce stores the answer after: one statement more, on a rare path).
+      if (options.answer) options = { ...options, answer: undefined };
     }
   }
 }
