@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { withTransaction, type Queryable } from '../db/pool';
+import { isStorableText, NOT_STORABLE_MESSAGE } from '../shared/storable-text';
 import { eventContent, eventContentOf, inEntityOrder, shardOf, type AuditEvent, type NewAuditEvent } from './audit-event';
 import { canonicalJson } from './canonical-json';
 import { chainReport, walkChains, type SealedPositions, type VerificationReport } from './chain-walk';
@@ -38,6 +39,21 @@ export type AnchoredAuditEvent = Omit<NewAuditEvent, 'entityId' | 'data'> & {
   entityId: string | AnchorValue;
   data: Record<string, unknown>;
 };
+
+/**
+ * Refuses an event whose text columns PostgreSQL would not keep as they are: pg sends an unpaired
+ * surrogate as U+FFFD, while the content hashed in SQL holds the escape canonicalJson writes for it
+ * (`\udXXX`), so the event would fail verification for ever (and a NUL fails the statement). The
+ * data needs no check: its canonical JSON is the jsonb parameter, which PostgreSQL refuses whole.
+ */
+function storableColumns(event: AnchoredAuditEvent): void {
+  for (const field of TEXT_COLUMNS) {
+    const value = event[field];
+    if (typeof value === 'string' && !isStorableText(value)) throw new Error(`audit event's ${field} ${NOT_STORABLE_MESSAGE}`);
+  }
+}
+
+const TEXT_COLUMNS = ['entityType', 'entityId', 'type', 'actor'] as const;
 
 export function isAnchorValue(value: unknown): value is AnchorValue {
   return typeof value === 'object' && value !== null && typeof (value as AnchorValue).anchorSql === 'string';
@@ -106,6 +122,7 @@ export class AuditLog {
   private appendCtes(events: readonly AnchoredAuditEvent[], anchor: string, values: unknown[], before: number): string {
     const firstParam = before + 1;
     if (events.length === 0) throw new Error('chainCtes needs at least one event');
+    for (const event of events) storableColumns(event);
     if (!events.every(isPlain)) return this.composed(events, firstParam, anchor, values);
     // composeCtes checks this too, but a shape already made is never composed again.
     if (events.some((e) => e.entityId !== events[0].entityId)) throw new Error('chainCtes appends events of one entity only');

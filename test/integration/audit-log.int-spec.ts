@@ -246,6 +246,32 @@ describeWithPostgres('AuditLog', () => {
     expect((await audit.history(db.pool, 'test', 'diverged')).map((e) => e.type)).toEqual(['two', 'three']);
     expect(await audit.verify(db.pool, { shards: [shardOf('diverged', audit.shards)] })).toMatchObject({ ok: true, breaks: [] });
   });
+
+  it('appends nothing for an event whose text a text column would not keep as it is (an unpaired surrogate, a NUL)', async () => {
+    // pg sends an unpaired surrogate as U+FFFD, while the content hashed in SQL holds its JSON escape
+    // (\udXXX): the event would fail verification for ever. A NUL is refused by PostgreSQL itself.
+    const cases: Array<[string, Partial<NewAuditEvent>]> = [
+      ['actor', { actor: 'officer-\ud800' }],
+      ['actor', { actor: 'officer-\udc00x' }],
+      ['entityId', { entityId: 'unpaired-\ud83d' }],
+      ['type', { type: 'cut-\ud83d' }],
+      ['entityType', { entityType: 'test\udfff' }],
+      ['actor', { actor: 'nul-\u0000' }],
+    ];
+    for (const [field, change] of cases) {
+      const bad = { ...event('unpaired-text', 'one', 1), ...change };
+      const shard = shardOf(bad.entityId, audit.shards);
+      const head = async () => (await db.pool.query<{ seq: string }>('SELECT seq FROM audit_chain_heads WHERE shard = $1', [shard])).rows[0].seq;
+      const before = await head();
+      await expect(audit.append(db.pool, bad)).rejects.toThrow(field);
+      expect(() => statement(audit, [event(bad.entityId, 'zero', 0), bad])).toThrow(field);
+      expect(await head()).toBe(before);
+      expect(await audit.verify(db.pool, { shards: [shard] })).toMatchObject({ ok: true, breaks: [] });
+    }
+    // A pair that is whole is text like any other: appended, and verified.
+    await audit.append(db.pool, { ...event('paired-😀', 'one', 1), actor: 'officer-😀' });
+    expect(await audit.verify(db.pool, { shards: [shardOf('paired-😀', audit.shards)] })).toMatchObject({ ok: true, breaks: [] });
+  });
 });
 
 function statement(audit: AuditLog, events: NewAuditEvent[]): [string, unknown[]] {
