@@ -35,6 +35,20 @@ function statementNamesSuite(): void {
     }
   });
 
+  it('reads a time before year 1 or after 9999, whose ISO text PostgreSQL refuses, as it reads the Date', async () => {
+    const db = await createTestDatabase({ kind: 'postgres', migrations: false, poolMax: 1 });
+    try {
+      // toISOString writes these years as 0000, -000001 and +010000, which timestamptz input refuses; pg writes them as BC or in five digits.
+      for (const text of ['0000-06-01T12:00:00.000Z', '-000001-06-01T00:00:00.000Z', '-004713-11-24T00:00:00.000Z', '+010000-01-01T00:00:00.001Z', '+275760-09-13T00:00:00.000Z']) {
+        const at = new Date(text);
+        const { rows } = await db.pool.query<{ same: boolean }>('SELECT $1::timestamptz = $2::timestamptz AS same', [at, timestamptzParam(at)]);
+        expect([text, rows[0].same]).toEqual([text, true]);
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
   it('keeps at most MAX_STATEMENT_NAMES names, and a text whose name was dropped gets it back and runs right', async () => {
     const db = await createTestDatabase({ kind: 'postgres', migrations: false, poolMax: 1 });
     try {

@@ -221,11 +221,14 @@ export function statementNamesKept(): number {
  * writes for a Date in the process's zone (`dateToString`). pg builds that text from eleven padded
  * pieces, ~600 bytes per Date against 40 for toISOString: a submit sends three (issue 13). Only for
  * parameters the statement casts to timestamptz (a `timestamp` without zone would read the UTC
- * clock time instead of the local one). An invalid Date goes to pg as it is, which refuses it as before.
+ * clock time instead of the local one). An invalid Date goes to pg as it is, which refuses it as before,
+ * and so does one outside years 1 to 9999: toISOString writes those as `0000`, `-000001` or `+010000`,
+ * which PostgreSQL refuses, while pg writes them as it reads them (BC, five digits).
  */
 export function timestamptzParam(date: Date | null | undefined): string | Date | null | undefined {
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) return date;
-  return date.toISOString();
+  const iso = date.toISOString();
+  return iso.length === 24 && !iso.startsWith('0000') ? iso : date;
 }
 
 const textArrays = new WeakMap<readonly (string | null)[], string>();
