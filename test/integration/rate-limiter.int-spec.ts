@@ -61,4 +61,17 @@ describeWithRedis('the Redis rate limiter shared by replicas', (redisUrl) => {
     await idle.take('client-c', limit);
     expect(client.sent() - before).toBe(1);
   });
+
+  it('never lets a client through faster than its rate when the burst is not a whole number of seconds of it', async () => {
+    // 5 at once, 4 a second: the shared window must last 2 s (5 per 2 s), not 1 s (5 a second, above the rate).
+    const limiter = new RedisRateLimiter(redis, `kiungo-test-${randomUUID().slice(0, 8)}:rate-limit`);
+    const limit = { perSecond: 4, burst: 5 };
+    expect(leaseSize(limit)).toBe(1);
+    for (let i = 0; i < limit.burst; i++) expect(await limiter.take('client-d', limit)).toEqual({ allowed: true });
+    const refused = await limiter.take('client-d', limit);
+    expect(refused).toEqual({ allowed: false, retryAfterSeconds: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // 1.1 s after the burst began, 4.4 requests' worth of the rate: the burst of 5 has used it up.
+    expect(await limiter.take('client-d', limit)).toMatchObject({ allowed: false });
+  });
 });

@@ -63,10 +63,11 @@ export function leaseSize(limit: RateLimit): number {
 
 /**
  * The budget shared by every replica, in Redis, through rate-limiter-flexible (one atomic script
- * per call). Its windows are fixed: `burst` requests per `burst / perSecond` seconds, the same
- * long-run rate as the token bucket. So that a busy client does not cost a Redis round trip on
- * every request (issue 13 counts them on the submit path), a replica leases `leaseSize(limit)`
- * requests at once and spends them locally within LEASE_MS: the shared budget is exact to within
+ * per call). Its windows are fixed: `burst` requests per `burst / perSecond` seconds rounded up to
+ * whole seconds: the token bucket's long-run rate, or below it when the burst is not a whole number
+ * of seconds of the rate. So that a busy client does not cost a Redis round trip on every request
+ * (issue 13 counts them on the submit path), a replica leases `leaseSize(limit)` requests at once
+ * and spends them locally within LEASE_MS: the shared budget is exact to within
  * one lease per replica, and a lease asked for when fewer are left counts against the window like
  * the requests it would have been (a client at its limit meets it up to a lease early). While Redis
  * cannot be reached each replica limits on its own (MemoryRateLimiter) rather than letting
@@ -139,7 +140,10 @@ export class RedisRateLimiter extends RateLimiter {
         storeClient: this.redis,
         keyPrefix: `${this.prefix}:${id}`,
         points: limit.burst,
-        duration: Math.max(1, Math.round(limit.burst / limit.perSecond)),
+        // Whole seconds (rate-limiter-flexible's unit), rounded up, so that `burst` per window never
+        // exceeds the rate: 4/s with a burst of 5 is 5 per 2 s (rounded to 1 s, it let 5 a second
+        // through). The epsilon keeps 3/h's 3599.9999999999995 s at 3600, not 3601.
+        duration: Math.max(1, Math.ceil(limit.burst / limit.perSecond - 1e-6)),
         rejectIfRedisNotReady: true,
       });
       this.limiters.set(id, limiter);
