@@ -1,5 +1,6 @@
 import type { JWTPayload } from 'jose';
 import { isRole, type Role } from '../../../core/authorization/roles';
+import { isStorableText } from '../../../core/shared/storable-text';
 
 /** Who is calling, as established from a verified access token. */
 export interface Principal {
@@ -59,4 +60,28 @@ function rolesIn(access: Record<string, unknown> | undefined): Role[] {
 function stringAt(claims: JWTPayload, key: string): string | undefined {
   const value = claims[key];
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The claims a principal's text comes from, in the order they are checked. */
+const TEXT_CLAIMS: ReadonlyArray<[keyof Principal, string]> = [
+  ['subject', 'sub'],
+  ['centre', 'centre'],
+  ['agency', 'agency'],
+  ['name', 'name'],
+  ['client', 'azp'],
+];
+
+/**
+ * The first claim whose text PostgreSQL could not keep (a NUL, an unpaired surrogate), or
+ * undefined. The principal's text goes into rows and the audit log (actor, officer, channel
+ * client); such a claim would fail its statement, or be stored as U+FFFD under a hash no verify
+ * recomputes. The token is refused rather than the claim dropped: dropping `centre` or `agency`
+ * would widen what the caller may see.
+ */
+export function unstorableClaim(principal: Principal): string | undefined {
+  for (const [field, claim] of TEXT_CLAIMS) {
+    const value = principal[field];
+    if (typeof value === 'string' && !isStorableText(value)) return field === 'name' ? 'name or preferred_username' : claim;
+  }
+  return undefined;
 }

@@ -125,6 +125,15 @@ describe('TokenVerifier with the development key (embedded mode)', () => {
     expect(await rejection(fresh.verify(`${token.slice(0, -1)}${sameBits}`))).toMatchObject({ code: 'invalid-token' });
     await expect(fresh.verify(token)).resolves.toMatchObject({ subject: 'jane' });
   });
+  it('refuses a token whose subject, centre or agency holds text no row could keep (NUL, unpaired surrogate)', async () => {
+    for (const claims of [{ subject: 'jane\u0000' }, { subject: 'jane\ud800' }, { centre: 'NRB-GPO\udc00' }, { agency: 'nrb\u0000' }]) {
+      const token = await mintDevToken({ role: 'officer', subject: 'jane', ...claims }, config);
+      expect(await rejection(verifier.verify(token))).toMatchObject({ category: 'unauthenticated', code: 'invalid-token' });
+    }
+    // A whole surrogate pair is text like any other.
+    const token = await mintDevToken({ role: 'officer', subject: 'jane\ud83d\ude00' }, config);
+    await expect(verifier.verify(token)).resolves.toMatchObject({ subject: 'jane\ud83d\ude00' });
+  });
 });
 
 describe('TokenVerifier against a real OIDC issuer (node:http discovery + JWKS)', () => {

@@ -4,7 +4,7 @@ import { DomainError } from '../../../core/shared/errors';
 import type { AppConfig } from '../config/app-config';
 import { DEV_ISSUER, loadDevSigningKey } from './dev-signing-key';
 import { IdentityProviderUnavailable, OidcKeySource } from './oidc-key-source';
-import { principalFromClaims, type Principal } from './principal';
+import { principalFromClaims, unstorableClaim, type Principal } from './principal';
 
 /** Asymmetric only: an HS256 token "signed" with our public key must never pass. */
 const ALGORITHMS = ['RS256', 'ES256'];
@@ -80,6 +80,8 @@ export class TokenVerifier {
     }
     const principal = principalFromClaims(payload, this.options.audience);
     if (!principal) throw invalidToken('the token has no subject');
+    const unstorable = unstorableClaim(principal);
+    if (unstorable) throw invalidToken(`its "${unstorable}" claim holds a NUL or an unpaired surrogate character`);
     this.remember(token, principal, payload.exp);
     return principal;
   }
