@@ -81,6 +81,7 @@ export function transportFailure(error: unknown, signal: AbortSignal, timeoutMs:
   if (signal.aborted || TIMEOUT_CODES.has(code)) return new AgencyCallError('timeout', `no answer within ${timeoutMs} ms`);
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return answerTooLarge();
   if (BAD_RESPONSE_CODES.has(code) || PARSER_CODE.test(code)) return new AgencyCallError('bad_response', `unreadable answer (${code})`);
+  if (isUndiciParserError(error)) return new AgencyCallError('bad_response', 'unreadable answer (HTTP parser error)');
   if (TLS_CODE.test(code)) return new AgencyCallError('misconfigured', `TLS handshake failed (${code}): check certificates`);
   return new AgencyCallError('unavailable', `agency unreachable (${code})`);
 }
@@ -88,6 +89,15 @@ export function transportFailure(error: unknown, signal: AbortSignal, timeoutMs:
 /** An answer past MAX_AGENCY_ANSWER_BYTES, however the HTTP client that refused it said so. */
 export function answerTooLarge(): AgencyCallError {
   return new AgencyCallError('bad_response', `answer larger than ${MAX_AGENCY_ANSWER_BYTES} bytes`);
+}
+
+/**
+ * undici's HTTPParserError (an answer that is not HTTP/1.1, a bad header or chunk) comes without
+ * the HPE_ code node:http's parser gives: undici 7 looks llhttp's error up by number in a table
+ * keyed by name. Told by its name, so that it stays bad_response as it was under node:http.
+ */
+function isUndiciParserError(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'HTTPParserError';
 }
 
 function errorCode(error: unknown): string {

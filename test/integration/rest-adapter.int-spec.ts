@@ -2,7 +2,7 @@
  * The real REST adapter behind the real resilience layer, against real simulators over HTTP.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import type { AgencyOutcome } from '../../contracts/src/dispatch';
 import { AgencyRegistry } from '../../adapters/registry';
 import { MAX_AGENCY_ANSWER_BYTES } from '../../contracts/src/catalogue.defaults';
@@ -200,6 +200,43 @@ describe('REST adapter against an agency answering more than it may', () => {
       await until(() => finished.length === 2 && finished[1], 'both answers to end');
       expect(finished).toEqual([false, true]);
       expect(atTheCap).toMatchObject({ kind: 'accepted', agencyRef: 'NRB-BIG' });
+    } finally {
+      await adapter.close();
+    }
+  });
+});
+
+describe('REST adapter against an agency whose answer is not well-formed HTTP', () => {
+  let server: NetServer;
+  let url: string;
+  /** What the agency writes back, raw, before it closes the connection. */
+  let answer = '';
+
+  beforeAll(async () => {
+    server = createNetServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.end(answer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  // Before undici, node:http's parser errors (HPE_*) were bad_response; undici's HTTPParserError carries no code.
+  it.each([
+    ['a status line that is not HTTP', 'SSH-2.0-OpenSSH_9.6\r\n\r\n'],
+    ['a header name with a space in it', 'HTTP/1.1 201 Created\r\nBad Header: x\r\nContent-Length: 2\r\n\r\n{}'],
+    ['a chunk size that is not hex', 'HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n'],
+  ])('answers bad_response to %s, not unavailable', async (_what, raw) => {
+    answer = raw;
+    const agency = restAgencyDefinition({ code: 'nrb' });
+    const adapter = createRestAdapter(agency, { env: {}, endpointOverride: url });
+    try {
+      const failure = await adapter.submit(agencyRequest(), callContext(agency, 10_000)).catch((error: unknown) => error);
+
+      expect(failure).toMatchObject({ code: 'bad_response', reason: 'unreadable answer (HTTP parser error)' });
     } finally {
       await adapter.close();
     }
