@@ -34,7 +34,7 @@ export function openRestConnection(
 ): RestConnection {
   const baseUrl = new URL(resolveBaseUrl(agencyCode, config, opts));
   const tls = config.auth.type === 'mtls' ? readClientCertificate(config.auth, opts.env) : {};
-  const headers = { ...config.headers, ...authHeaders(config.auth, opts.env) };
+  const headers = mergeHeaders(config.headers, authHeaders(config.auth, opts.env));
   // A body past MAX_AGENCY_ANSWER_BYTES fails its read (undici's maxResponseSize) and its socket is
   // destroyed, so the rest of it is never downloaded; rest-outcome.ts names the failure.
   const own = opts.httpDispatcher
@@ -49,6 +49,21 @@ export function openRestConnection(
       await own?.destroy();
     },
   };
+}
+
+/**
+ * `over` laid on `base` as HTTP reads header names, case-insensitively: a name in `over` drops
+ * `base`'s in any case. undici sends `accept` and `Accept` as two headers (axios merged them),
+ * so the agency file's `content-type` or `idempotency-key` would go out beside ours.
+ */
+export function mergeHeaders(base: Readonly<Record<string, string>>, over: Readonly<Record<string, string>>): Record<string, string> {
+  const overNames = Object.keys(over).map((name) => name.toLowerCase());
+  const merged: Record<string, string> = {};
+  for (const name of Object.keys(base)) {
+    if (!overNames.includes(name.toLowerCase())) merged[name] = base[name];
+  }
+  for (const name of Object.keys(over)) merged[name] = over[name];
+  return merged;
 }
 
 function resolveBaseUrl(agencyCode: string, config: RestAgencyConfig, opts: AdapterFactoryOptions): string {

@@ -20,7 +20,7 @@ import {
 } from '../agency-adapter.port';
 import { getByPointer, isRecord } from '../../contracts/src/json-pointer';
 import { parseRestAgencyConfig, parseRestOperation, type RestAgencyConfig, type RestOperation } from './rest-config';
-import { openRestConnection, type RestConnection } from './rest-connection';
+import { mergeHeaders, openRestConnection, type RestConnection } from './rest-connection';
 import { buildRequestBody, submitOutcome, transportFailure, unsuccessfulStatus, type AgencyResponse } from './rest-outcome';
 import { RestAppointments } from './rest-appointments';
 
@@ -28,6 +28,8 @@ export class RestAdapter implements AgencyAdapter {
   readonly kind = 'rest';
   private readonly config: RestAgencyConfig;
   private readonly connection: RestConnection;
+  /** The agency's static and auth headers with our Accept: what every request carries. */
+  private readonly baseHeaders: Record<string, string>;
   /** Parsed when the agency is loaded, so that a bad operation fails the agency's config, not a citizen's call. */
   private readonly operations = new Map<string, RestOperation>();
   /** The agency's own appointment system, when its file declares one. */
@@ -43,6 +45,7 @@ export class RestAdapter implements AgencyAdapter {
     }
     // One socket per bulkhead slot, plus one so a health or status probe never queues behind slow submissions.
     this.connection = openRestConnection(agency.code, this.config, agency.resilience.concurrency + 1, opts);
+    this.baseHeaders = mergeHeaders(this.connection.headers, { Accept: 'application/json' });
     if (this.config.appointments) this.appointments = new RestAppointments(this.config.appointments, this.config, (ctx, request) => this.send(ctx, request));
   }
 
@@ -115,7 +118,7 @@ export class RestAdapter implements AgencyAdapter {
         origin: this.connection.origin,
         path: this.pathOf(request.url),
         method: request.method,
-        headers: { ...this.connection.headers, Accept: 'application/json', ...request.headers },
+        headers: request.headers ? mergeHeaders(this.baseHeaders, request.headers) : this.baseHeaders,
         body: request.data === undefined ? undefined : JSON.stringify(request.data),
         signal: ctx.signal,
       });

@@ -242,3 +242,51 @@ describe('REST adapter against an agency whose answer is not well-formed HTTP', 
     }
   });
 });
+
+describe('REST adapter headers, as the agency receives them', () => {
+  let server: Server;
+  let url: string;
+  /** The raw header lines of the last request, as [name, value]. */
+  let received: Array<[string, string]> = [];
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      received = [];
+      for (let i = 0; i < request.rawHeaders.length; i += 2) received.push([request.rawHeaders[i], request.rawHeaders[i + 1]]);
+      request.resume();
+      response.writeHead(201, { 'content-type': 'application/json' });
+      response.end('{"reference":"NRB-H"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const valuesOf = (name: string): string[] => received.filter(([n]) => n.toLowerCase() === name).map(([, value]) => value);
+
+  // HTTP header names are case-insensitive; undici sends `accept` and `Accept` as two headers, axios merged them.
+  it('sends each header once when the agency file names one in another case, ours and the credentials winning as before', async () => {
+    const agency = restAgencyDefinition({
+      code: 'nrb',
+      adapter: {
+        headers: { accept: 'text/html', 'content-type': 'text/plain', 'idempotency-key': 'from-file', 'x-api-key': 'from-file', 'X-Agency-Client': 'kiungo' },
+        auth: { type: 'api-key', header: 'X-API-Key', keyEnv: 'NRB_KEY' },
+      },
+    });
+    const adapter = createRestAdapter(agency, { env: { NRB_KEY: 'k-1' }, endpointOverride: url });
+    try {
+      await adapter.submit(agencyRequest({ transactionId: 'tx-headers-1' }), callContext(agency, 10_000));
+
+      expect(valuesOf('accept')).toEqual(['application/json']);
+      expect(valuesOf('content-type')).toEqual(['application/json']);
+      expect(valuesOf('idempotency-key')).toEqual(['tx-headers-1']);
+      expect(valuesOf('x-api-key')).toEqual(['k-1']);
+      expect(valuesOf('x-agency-client')).toEqual(['kiungo']);
+    } finally {
+      await adapter.close();
+    }
+  });
+});
