@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import IORedis from 'ioredis';
 import { eventBusContract } from '../../../core/events/event-bus.contract';
 import type { BusMessage } from '../../../core/events/event-bus.port';
@@ -64,6 +65,54 @@ describeWithRedis('MicroservicesEventBus', (redisUrl) => {
       admin.disconnect();
       await publisher.close();
       await replica.close();
+    }
+  });
+  it('refuses a publish at once while Redis is away, instead of holding the caller (a counter\'s call-next) until the reconnect gives up', async () => {
+    // Redis behind a proxy of the test's own: closing it is Redis going away for this bus only.
+    const target = new URL(redisUrl);
+    const sockets = new Set<Socket>();
+    const listen = async (port: number): Promise<Server> => {
+      const server = createServer((inbound) => {
+        const outbound = connect(Number(target.port || 6379), target.hostname);
+        for (const socket of [inbound, outbound]) {
+          sockets.add(socket);
+          socket.on('error', () => undefined);
+          socket.on('close', () => sockets.delete(socket));
+        }
+        inbound.pipe(outbound).pipe(inbound);
+      });
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      return server;
+    };
+    let proxy = await listen(0);
+    const port = (proxy.address() as { port: number }).port;
+    const namespace = `kiungo-test:away-${Math.random().toString(36).slice(2, 10)}`;
+    // A publish queued for the reconnect would wait for ioredis to give up: 20 attempts, 300 ms apart.
+    const bus = await new MicroservicesEventBus({ url: `redis://127.0.0.1:${port}`, namespace, reconnectDelayMs: 300 }).connect();
+    try {
+      await bus.publish('board:A', { n: 1 });
+      const closed = new Promise<void>((resolve) => proxy.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      const started = Date.now();
+      const outcome = await Promise.race([
+        bus.publish('board:A', { n: 2 }).then(
+          () => 'published',
+          () => 'refused',
+        ),
+        new Promise<string>((resolve) => setTimeout(() => resolve('still waiting'), 3000).unref()),
+      ]);
+      expect(outcome).toBe('refused');
+      expect(Date.now() - started).toBeLessThan(1000);
+      // Redis back: the bus publishes again (and closes connected, not retrying).
+      proxy = await listen(port);
+      await eventually(() => bus.publish('board:A', { n: 3 }).then(() => true, () => false), (published) => published, 5000, 50);
+    } finally {
+      await bus.close();
+      proxy.close();
+      for (const socket of sockets) socket.destroy();
     }
   });
 });

@@ -126,10 +126,13 @@ export class MicroservicesEventBus extends EventBus {
  */
 class EventClient extends ClientRedis {
   publishEvent(pattern: string, data: BusMessage): Promise<void> {
-    // emit awaits connect() each time: once connected it hands back the first connection's settled
-    // promise (the transport reconnects by itself), so only a client not yet connected needs it.
-    if (!this.pubClient) return this.connect().then(() => this.dispatchEvent({ pattern, data }));
-    return this.dispatchEvent({ pattern, data });
+    // Ready: PUBLISH at once. Otherwise connect() as emit does: it connects a client not yet
+    // connected, and while the transport reconnects it refuses at once (its connection promise is
+    // then a rejected one). Not awaiting it there queued the PUBLISH in ioredis's offline queue, and
+    // the caller (a counter's call-next, waiting for its 'called' message) waited with Redis away
+    // until ioredis gave up, twenty reconnect attempts later.
+    if (this.pubClient?.status === 'ready') return this.dispatchEvent({ pattern, data });
+    return this.connect().then(() => this.dispatchEvent({ pattern, data }));
   }
 }
 
