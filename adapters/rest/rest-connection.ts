@@ -34,7 +34,7 @@ export function openRestConnection(
 ): RestConnection {
   const baseUrl = new URL(resolveBaseUrl(agencyCode, config, opts));
   const tls = config.auth.type === 'mtls' ? readClientCertificate(config.auth, opts.env) : {};
-  const headers = mergeHeaders(config.headers, authHeaders(config.auth, opts.env));
+  const headers = mergeHeaders(mergeHeaders(urlCredentials(baseUrl), config.headers), authHeaders(config.auth, opts.env));
   // A body past MAX_AGENCY_ANSWER_BYTES fails its read (undici's maxResponseSize) and its socket is
   // destroyed, so the rest of it is never downloaded; rest-outcome.ts names the failure.
   const own = opts.httpDispatcher
@@ -73,6 +73,25 @@ function resolveBaseUrl(agencyCode: string, config: RestAgencyConfig, opts: Adap
     throw new AgencyCallError('misconfigured', `agency ${agencyCode}: environment variable ${config.baseUrlEnv} is not set and no baseUrl is given`, NOT_SENT);
   }
   return baseUrl;
+}
+
+/**
+ * A base URL's user and password (from its environment variable, say) as Basic credentials, as
+ * axios sent them: the pool is opened on the origin alone, which drops them. The auth block's
+ * own Authorization wins over these.
+ */
+function urlCredentials(url: URL): Record<string, string> {
+  if (!url.username && !url.password) return {};
+  const credentials = `${decoded(url.username)}:${decoded(url.password)}`;
+  return { Authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` };
+}
+
+function decoded(component: string): string {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return component;
+  }
 }
 
 function authHeaders(auth: RestAuth, env: NodeJS.ProcessEnv): Record<string, string> {

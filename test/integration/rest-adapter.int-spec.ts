@@ -289,4 +289,18 @@ describe('REST adapter headers, as the agency receives them', () => {
       await adapter.close();
     }
   });
+
+  // axios sent a base URL's user and password as Basic credentials; undici's pool is opened on the origin alone.
+  it('sends the user and password of a base URL from the environment as Basic credentials, decoded', async () => {
+    const agency = restAgencyDefinition({ code: 'nrb', adapter: { baseUrlEnv: 'NRB_BASE_URL' } });
+    const withCredentials = url.replace('http://', 'http://kiungo:p%40ss%3Aword@');
+    const adapter = createRestAdapter(agency, { env: { NRB_BASE_URL: withCredentials } });
+    try {
+      await adapter.submit(agencyRequest(), callContext(agency, 10_000));
+
+      expect(valuesOf('authorization')).toEqual([`Basic ${Buffer.from('kiungo:p@ss:word').toString('base64')}`]);
+    } finally {
+      await adapter.close();
+    }
+  });
 });
