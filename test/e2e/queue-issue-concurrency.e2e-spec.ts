@@ -5,7 +5,7 @@ import type { TestDatabase } from '../factories/database';
 import type { TestApp } from '../factories/app';
 import { describeWithPostgres } from '../factories/services';
 import { inNairobi as at, SettableClock } from '../factories/clock';
-import { call, ID_CARD, takeTicket, startQueueWorld, type QueueWorld } from './queue.helpers';
+import { call, centreCode, createCentre, ID_CARD, takeTicket, startQueueWorld, type QueueWorld } from './queue.helpers';
 import { expectTimeOrderedUuidAt } from '../factories/uuid';
 
 const DAY = '2026-11-24';
@@ -122,5 +122,19 @@ describeWithPostgres('issuing walk-in tickets concurrently', () => {
       ['issued', { centre, service: ID_CARD, number, kind: 'appointment', priority: 'appointment', arrivedAt }],
     ]);
     expect(await audit.verify(db.pool)).toMatchObject({ ok: true, breaks: [] });
+  });
+  it('refuses a key used again at another centre (422, no ticket there), instead of answering with the first centre\'s ticket', async () => {
+    const other = centreCode();
+    await createCentre(app, other);
+    const key = randomUUID();
+    const first = await takeTicket(app, kiosk, centre, { service: ID_CARD }, key);
+    expect(first.status).toBe(201);
+    // The same key and body, to another centre's path: another request.
+    const elsewhere = await takeTicket(app, kiosk, other, { service: ID_CARD }, key);
+    expect([elsewhere.status, elsewhere.body.type]).toEqual([422, expect.stringMatching(/idempotency-key-reused$/)]);
+    expect((await db.pool.query('SELECT 1 FROM queue_tickets WHERE centre_code = $1', [other])).rowCount).toBe(0);
+    // The same request again is still its replay.
+    const again = await takeTicket(app, kiosk, centre, { service: ID_CARD }, key);
+    expect([again.status, again.body.id]).toEqual([201, first.body.id]);
   });
 });

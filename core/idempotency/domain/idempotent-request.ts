@@ -11,7 +11,7 @@ export interface IdempotentRequest {
   /** Whose key it is (the token subject): two callers never share a key. */
   scope: string;
   key: string;
-  /** What kind of request (`POST /v1/bookings`): the same key on another route is another request. */
+  /** The method and path, parameters filled in (`POST /v1/centres/NRB-GPO/tickets`): the same key on another path is another request. */
   route: string;
   /** The body, hashed once (sha256 of its canonical JSON): with the route, what "the same request" means. */
   fingerprint: string;

@@ -68,11 +68,23 @@ function prepareIdempotency(request: FastifyRequest, inStatements: boolean): voi
   const idempotent: IdempotentRequest = {
     scope: request.principal?.subject ?? 'anonymous',
     key,
-    route: `${request.method} ${request.routeOptions?.url ?? request.url}`,
+    route: `${request.method} ${routeOf(request)}`,
     fingerprint: fingerprintOfBody(request.body),
   };
   request.idempotency = idempotent;
   if (inStatements) request.inlineKey = new InlineKey(idempotent);
+}
+
+/**
+ * The route with its path parameters filled in (`/v1/centres/NRB-GPO/tickets`): the same key and
+ * body sent to another centre's path is another request (422 reused), not a replay of the first
+ * centre's answer. A route without parameters is its pattern, as stored before.
+ */
+function routeOf(request: FastifyRequest): string {
+  const pattern = request.routeOptions?.url;
+  if (pattern === undefined) return request.url;
+  const params = request.params as Record<string, string | undefined> | undefined;
+  return params ? pattern.replace(/:(\w+)/g, (name: string, param: string) => params[param] ?? name) : pattern;
 }
 
 /**
