@@ -5,7 +5,7 @@ import type { TestDatabase } from '../factories/database';
 import type { TestApp } from '../factories/app';
 import { describeWithPostgres } from '../factories/services';
 import { inNairobi as at, SettableClock } from '../factories/clock';
-import { call, centreCode, createCentre, ID_CARD, takeTicket, startQueueWorld, type QueueWorld } from './queue.helpers';
+import { BUSINESS, call, centreCode, createCentre, ID_CARD, takeTicket, startQueueWorld, type QueueWorld } from './queue.helpers';
 import { expectTimeOrderedUuidAt } from '../factories/uuid';
 
 const DAY = '2026-11-24';
@@ -136,5 +136,27 @@ describeWithPostgres('issuing walk-in tickets concurrently', () => {
     // The same request again is still its replay.
     const again = await takeTicket(app, kiosk, centre, { service: ID_CARD }, key);
     expect([again.status, again.body.id]).toEqual([201, first.body.id]);
+  });
+
+  it("still refuses a key used again for another request once retention has purged the key's record", async () => {
+    const other = centreCode();
+    await createCentre(app, other);
+    const key = randomUUID();
+    const first = await takeTicket(app, kiosk, centre, { service: ID_CARD }, key);
+    expect(first.status).toBe(201);
+    // What the retention sweep does after the key's time (core/privacy): the ticket is all that is left of the key.
+    const purge = () => db.pool.query('DELETE FROM idempotency_keys WHERE key = $1', [key]);
+    await purge();
+    const tickets = async (code: string) => Number((await db.pool.query('SELECT count(*) FROM queue_tickets WHERE centre_code = $1', [code])).rows[0].count);
+    const before = await tickets(centre);
+    for (const [code, body] of [[other, { service: ID_CARD }], [centre, { service: BUSINESS }], [centre, { service: ID_CARD, priority: 'elderly' }]] as const) {
+      const reused = await takeTicket(app, kiosk, code, body, key);
+      expect([reused.status, reused.body.type, reused.body.id]).toEqual([422, expect.stringMatching(/idempotency-key-reused$/), undefined]);
+      await purge();
+    }
+    expect([await tickets(other), await tickets(centre)]).toEqual([0, before]);
+    // The same request is still answered with its ticket.
+    const again = await takeTicket(app, kiosk, centre, { service: ID_CARD }, key);
+    expect([again.status < 300, again.body.id]).toEqual([true, first.body.id]);
   });
 });

@@ -12,8 +12,9 @@ import { DomainError } from '../../shared/errors';
 import type { BoardFeed } from '../board-feed';
 import { openForWalkIns } from '../domain/opening';
 import type { TicketRequest as TicketRequestBody } from '../../../contracts/src/message.types';
-import { ticketRequest } from '../domain/queue-requests';
-import { APPOINTMENT_LEAD_MINUTES, toTicketView, type TicketView } from '../domain/ticket';
+import { ticketRequest, type TicketRequest } from '../domain/queue-requests';
+import { APPOINTMENT_LEAD_MINUTES, toTicketView, type Ticket, type TicketView } from '../domain/ticket';
+import { keyReused } from '../../idempotency/domain/idempotent-request';
 import type { PlanTicket, TicketPlan, TicketRepository } from '../ticket.repository';
 import { authorize, type Actor } from '../../authorization';
 import { centreNamed, type CentreDirectory } from './queue-access';
@@ -109,6 +110,9 @@ export class IssueTicket {
         },
       }),
     );
+    // The ticket found by its key is the answer only to the same request. The key's own record says so
+    // while it is kept (core/idempotency); once retention has purged it, the ticket is all there is.
+    if (!created && command.idempotencyKey && !answers(ticket, centre.code, request, bookingRef)) throw keyReused();
     if (created) await this.board.changed(centre.code, now);
     const place = ticket.state === 'waiting' ? await this.tickets.position(ticket, now, APPOINTMENT_LEAD_MINUTES) : null;
     // The ticket is issued whatever the agency's state: the citizen is told what to expect.
@@ -140,4 +144,11 @@ export function letterFor(centre: Centre, serviceCode: string, field?: string): 
     throw new DomainError('conflict', 'service-not-queued', `${serviceCode} has no ticket letter at ${centre.code}; an administrator must assign one.`);
   }
   return service.ticketLetter;
+}
+
+/** Whether a ticket already issued is the one this request asks for: the same centre, and the same service and priority or booking. */
+function answers(ticket: Ticket, centreCode: string, request: TicketRequest, bookingRef: string | null): boolean {
+  if (ticket.centreCode !== centreCode) return false;
+  if (request.kind === 'walk-in') return ticket.bookingRef === null && ticket.serviceCode === request.serviceCode && ticket.priorityClass === request.priority;
+  return ticket.bookingRef === bookingRef;
 }
