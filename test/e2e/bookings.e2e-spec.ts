@@ -113,6 +113,29 @@ describeWithPostgres('Service by Appointment', () => {
       });
     });
 
+    it("gives a centre's slots already booked the capacity a PUT of the centre sets, never below what is booked", async () => {
+      const code = 'TST-CAPPUT';
+      const putCapacity = async (slotCapacity: number) =>
+        expect((await call(app, 'PUT', `/v1/centres/${code}`, admin, centreBody(holiday, [{ service: SERVICE, ticketLetter: 'A', slotCapacity }]))).status).toBeLessThan(300);
+      await putCapacity(3);
+      const slot = slotAt(day(2, start), '10:00');
+      const later = slotAt(day(2, start), '11:00');
+      expect((await call(app, 'POST', '/v1/bookings', channel, bookingBody(code, slot, 970))).status).toBe(201);
+      expect((await call(app, 'POST', '/v1/bookings', channel, bookingBody(code, later, 971))).status).toBe(201);
+      const row = async (at: string) =>
+        (await db.pool.query('SELECT capacity, booked FROM appointment_slots WHERE centre_code = $1 AND slot_start = $2', [code, at])).rows[0];
+      expect(await row(slot)).toEqual({ capacity: 3, booked: 1 });
+
+      await putCapacity(1);
+      expect([await row(slot), await row(later)]).toEqual([{ capacity: 1, booked: 1 }, { capacity: 1, booked: 1 }]);
+      const full = await call(app, 'POST', '/v1/bookings', channel, bookingBody(code, slot, 972));
+      expect([full.status, full.body.type]).toEqual([409, expect.stringMatching(/\/slot-full$/)]);
+
+      await putCapacity(5);
+      expect(await row(slot)).toEqual({ capacity: 5, booked: 1 });
+      expect((await call(app, 'POST', '/v1/bookings', channel, bookingBody(code, slot, 973))).status).toBe(201);
+    });
+
     it('never overfills a slot: 300 concurrent bookings for 20 places give 20 bookings and 280 clean 409s', async () => {
       const slot = slotAt(day(1, start), '09:00');
       const replies = await Promise.all(Array.from({ length: 300 }, (_, i) => call(app, 'POST', '/v1/bookings', channel, bookingBody(CENTRE, slot, i))));

@@ -83,6 +83,8 @@ export class PgCentreRepository extends CentreRepository {
           [definition.code, definition.name, definition.county, definition.timeZone, definition.slotMinutes, definition.bookingHorizonDays, definition.noShowGraceMinutes],
         );
         await writeParts(client, definition);
+        // Slots already made (on their first booking) take the services' capacities from now on, as through setSlotCapacity.
+        if (definition.services) await capacityFromNow(client, definition.code, event.occurredAt);
         await this.audit.append(client, { ...event, data: { ...event.data, created: rows[0].created } });
         const saved = await readCentre(client, definition.code, this.prepared);
         return { centre: (saved as VersionedCentre).centre, created: rows[0].created };
@@ -108,12 +110,7 @@ export class PgCentreRepository extends CentreRepository {
         [centreCode, serviceCode, slotCapacity],
       );
       if (!updated.rowCount) return null;
-      // Places already booked are kept: lowering capacity never cancels anyone.
-      await client.query(
-        `UPDATE appointment_slots SET capacity = GREATEST(booked, $3)
-          WHERE centre_code = $1 AND service_code = $2 AND slot_start >= $4`,
-        [centreCode, serviceCode, slotCapacity, from.toISOString()],
-      );
+      await capacityFromNow(client, centreCode, from, serviceCode);
       await this.audit.append(client, event);
       return (await readCentre(client, centreCode, this.prepared))?.centre ?? null;
     });
@@ -179,6 +176,21 @@ function centreOf(row: CentreRow): Centre {
 }
 
 /** Replaces hours and holidays; services and counters only when the definition carries them. */
+/**
+ * The slots of a centre (or of one of its services) from `from` on take their service's capacity
+ * per slot. Places already booked are kept: lowering capacity never cancels anyone.
+ */
+async function capacityFromNow(client: Queryable, centreCode: string, from: Date, serviceCode?: string): Promise<void> {
+  await client.query(
+    `UPDATE appointment_slots s SET capacity = GREATEST(s.booked, cs.slot_capacity)
+       FROM centre_services cs
+      WHERE s.centre_code = $1 AND s.slot_start >= $2 AND ($3::text IS NULL OR s.service_code = $3)
+        AND cs.centre_code = s.centre_code AND cs.service_code = s.service_code
+        AND s.capacity <> GREATEST(s.booked, cs.slot_capacity)`,
+    [centreCode, from.toISOString(), serviceCode ?? null],
+  );
+}
+
 async function writeParts(client: PoolClient, d: CentreDefinition): Promise<void> {
   await client.query('DELETE FROM centre_opening_hours WHERE centre_code = $1', [d.code]);
   for (const h of d.openingHours) {
