@@ -102,4 +102,26 @@ describeWithRedis('traces of a gateway process', (redisUrl) => {
     // Health probes are not traced.
     expect(spans.some((s) => s.kind === SpanKind.SERVER && target(s).startsWith('/health'))).toBe(false);
   });
+
+  it('no span carries a national ID number or a phone, whether in the query of a look-up or typed into a path', async () => {
+    const token = await mintDevToken({ role: 'officer', centre: 'NRB-GPO', subject: 'tracing-officer' }, loadConfig(env));
+    const get = (url: string) => fetch(`${gateway.url}${url}`, { headers: { authorization: `Bearer ${token}` } });
+    // A citizen's bookings are looked up by ID number in the query (booking-query.v1.json).
+    expect((await get('/v1/bookings?citizen=29876543')).status).toBe(200);
+    // Someone types an ID number and a phone where a transaction id belongs.
+    expect((await get('/v1/transactions/29876544')).status).toBeGreaterThanOrEqual(400);
+    expect((await get('/v1/transactions/0722334455?x=1&29876545=1')).status).toBeGreaterThanOrEqual(400);
+
+    const spans = (await fetch(spansUrl).then((r) => r.json())) as SpanRecord[];
+    const servers = spans.filter((s) => s.kind === SpanKind.SERVER && String(s.attributes['url.path']).startsWith('/v1/'));
+    // The look-ups were traced, with their paths and queries masked as the problem answers mask them.
+    expect(servers.map((s) => [s.attributes['url.path'], s.attributes['url.query']])).toEqual(
+      expect.arrayContaining([
+        ['/v1/bookings', 'citizen=%5Bredacted%5D'],
+        ['/v1/transactions/****6544', undefined],
+        ['/v1/transactions/07223***55', 'x=1&****6545=1'],
+      ]),
+    );
+    expect(JSON.stringify(spans)).not.toMatch(/29876543|29876544|29876545|0722334455/);
+  });
 });

@@ -1,6 +1,10 @@
 import { context, propagation } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { IncomingMessage } from 'node:http';
+import { maskPersonalDataIn } from '../../../core/shared/personal-data';
 import type { TracingConfig } from '../config/tracing-config';
+import { isSensitiveKey, REDACTED } from '../logging/redact';
 
 export interface Tracing {
   shutdown(): Promise<void>;
@@ -31,7 +35,11 @@ export function startTracing(config: TracingConfig, role: string, exporter?: Spa
     ...(exporter ? { spanProcessors: [new SimpleSpanProcessor(exporter)] } : { traceExporter: new OTLPTraceExporter({ url: config.endpoint }) }),
     instrumentations: [
       // Probes and scrapes are noise in a trace store.
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => (request.url ?? '').startsWith('/health') }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => (request.url ?? '').startsWith('/health'),
+        // Set after the instrumentation's own url.path and url.query, so these replace them.
+        startIncomingSpanHook: (request) => personalDataFreeUrl(request as IncomingMessage),
+      }),
       new PgInstrumentation(),
       new IORedisInstrumentation(),
       // The REST adapter calls agencies through undici's pools, which node:http's instrumentation does not see.
@@ -43,6 +51,28 @@ export function startTracing(config: TracingConfig, role: string, exporter?: Spa
   });
   sdk.start();
   return { shutdown: () => sdk.shutdown() };
+}
+
+/**
+ * A server span's `url.path` and `url.query` without personal data: a citizen's bookings are
+ * looked up by ID number in the query (`?citizen=`), and a caller may type an ID number or a phone
+ * into a path. As the logs and problem answers do (redact.ts, problemDetails): a parameter named
+ * like personal data or a credential is replaced, and whatever is shaped like an ID number or a
+ * phone is masked, in the path and in every other value.
+ */
+export function personalDataFreeUrl(request: Pick<IncomingMessage, 'url'>): Attributes {
+  const url = request.url ?? '/';
+  const mark = url.indexOf('?');
+  const path = mark === -1 ? url : url.slice(0, mark);
+  const attributes: Attributes = { 'url.path': maskPersonalDataIn(path) };
+  if (mark !== -1 && mark < url.length - 1) {
+    const masked = new URLSearchParams();
+    for (const [key, value] of new URLSearchParams(url.slice(mark + 1))) {
+      masked.append(maskPersonalDataIn(key), isSensitiveKey(key) ? REDACTED : maskPersonalDataIn(value));
+    }
+    attributes['url.query'] = masked.toString();
+  }
+  return attributes;
 }
 
 /**
