@@ -50,6 +50,8 @@ export interface AgencyAdapter {
   close(): Promise<void>;
   /** Present when the agency keeps its own appointment system (optional capability). */
   readonly appointments?: AgencyAppointments;
+  /** The egress proxy (`scheme://host:port`, never credentials) the adapter's HTTP goes through, when it does. */
+  readonly egressProxy?: string;
 }
 
 /**

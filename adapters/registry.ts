@@ -127,6 +127,13 @@ export class AgencyRegistry {
     return this.agencies.get(agencyCode)?.breakerState() ?? 'closed';
   }
 
+  /** Agency code → the egress proxy it is reached through (without credentials), for agencies that use one. */
+  egressProxies(): Record<string, string> {
+    const proxies: Record<string, string> = {};
+    for (const agency of this.agencies.values()) if (agency.egressProxy) proxies[agency.code] = agency.egressProxy;
+    return proxies;
+  }
+
   list(): AgencyStatus[] {
     return [...this.agencies.values()].map((agency) => {
       const stats = agency.stats();

@@ -184,6 +184,11 @@ export class ResilientAgency {
     return this.guarded({ operation: 'status', inline: opts.inline }, timeoutMs, (signal) => this.adapter.status(agencyRef, this.traced({ signal, timeoutMs })));
   }
 
+  /** The egress proxy the adapter reaches the agency through (without credentials), when it uses one. */
+  get egressProxy(): string | undefined {
+    return this.adapter.egressProxy;
+  }
+
   /** Whether the agency keeps its own appointment system (the adapter's `appointments` capability). */
   get hasAppointments(): boolean {
     return this.adapter.appointments !== undefined;

@@ -4,6 +4,7 @@
  *   businessRejectStatuses   → rejected, code and reason read by pointer (reason ≤ 200 chars);
  *                              without a code, or with one that says so, on grounds of a malformed request
  *   401 / 403                → misconfigured (our credentials are wrong)
+ *   407                      → misconfigured (the egress proxy refused our proxy credentials)
  *   408 → timeout, 429 → rate_limited, 5xx → unavailable
  *   other 3xx / 4xx          → misconfigured (our method, path or base URL is wrong)
  * Reasons name status and error codes only: never a response body, a header or a secret.
@@ -14,6 +15,7 @@ import { getByPointer, isRecord } from '../../contracts/src/json-pointer';
 import { mapRequest, mapResult, scalarText } from '../field-mapping';
 import type { RestOperation } from './rest-config';
 import { MAX_AGENCY_ANSWER_BYTES } from '../../contracts/src/catalogue.defaults';
+import { EgressProxyError } from '../egress-proxy';
 
 export interface AgencyResponse {
   status: number;
@@ -45,6 +47,8 @@ export function submitOutcome(response: AgencyResponse, operation: RestOperation
 
 /** For any answer that is neither a success nor a business rejection. */
 export function unsuccessfulStatus(status: number): AgencyCallError {
+  // Only a proxy answers 407: a forwarding egress proxy (rest-connection.ts) refusing our credentials.
+  if (status === 407) return proxyFailure(EgressProxyError.refused(407));
   if (status === 401 || status === 403) {
     return new AgencyCallError('misconfigured', `the agency refused our credentials (HTTP ${status})`);
   }
@@ -77,6 +81,7 @@ const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SI
 export function transportFailure(error: unknown, signal: AbortSignal, timeoutMs: number): AgencyCallError {
   if (error instanceof AgencyCallError) return error;
   if (signal.aborted && signal.reason instanceof AgencyCallError) return signal.reason;
+  if (error instanceof EgressProxyError && !signal.aborted) return proxyFailure(error);
   const code = errorCode(error);
   if (signal.aborted || TIMEOUT_CODES.has(code)) return new AgencyCallError('timeout', `no answer within ${timeoutMs} ms`);
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return answerTooLarge();
@@ -84,6 +89,24 @@ export function transportFailure(error: unknown, signal: AbortSignal, timeoutMs:
   if (isUndiciParserError(error)) return new AgencyCallError('bad_response', 'unreadable answer (HTTP parser error)');
   if (TLS_CODE.test(code)) return new AgencyCallError('misconfigured', `TLS handshake failed (${code}): check certificates`);
   return new AgencyCallError('unavailable', `agency unreachable (${code})`);
+}
+
+/**
+ * The egress proxy's failure (egress-proxy.ts). 407 and any other refusal but a gateway one are
+ * ours to fix (the proxy URL's credentials, the proxy's allow list); a proxy that cannot be
+ * reached, or cannot reach the agency, is unavailable like the agency itself.
+ */
+function proxyFailure(error: EgressProxyError): AgencyCallError {
+  if (error.status === 407) {
+    return new AgencyCallError('misconfigured', 'the egress proxy refused our credentials (HTTP 407): check the user and password in the proxy URL');
+  }
+  // As the agency's own 5xx: the proxy could not reach it (502), or not in time (504).
+  if (error.status !== undefined && error.status >= 500) return new AgencyCallError('unavailable', `the egress proxy could not reach the agency (HTTP ${error.status})`);
+  if (error.status !== undefined) return new AgencyCallError('misconfigured', `the egress proxy refused the tunnel to the agency (HTTP ${error.status})`);
+  const code = error.errorCode ?? 'UNKNOWN';
+  if (TLS_CODE.test(code)) return new AgencyCallError('misconfigured', `TLS handshake with the egress proxy failed (${code}): check certificates`);
+  if (TIMEOUT_CODES.has(code)) return new AgencyCallError('timeout', `the egress proxy did not answer (${code})`);
+  return new AgencyCallError('unavailable', `egress proxy unreachable (${code})`);
 }
 
 /** An answer past MAX_AGENCY_ANSWER_BYTES, however the HTTP client that refused it said so. */

@@ -34,6 +34,7 @@ export class RestAdapter implements AgencyAdapter {
   private readonly operations = new Map<string, RestOperation>();
   /** The agency's own appointment system, when its file declares one. */
   readonly appointments?: RestAppointments;
+  readonly egressProxy?: string;
 
   constructor(
     private readonly agency: AgencyDefinition,
@@ -46,6 +47,7 @@ export class RestAdapter implements AgencyAdapter {
     // One socket per bulkhead slot, plus one so a health or status probe never queues behind slow submissions.
     this.connection = openRestConnection(agency.code, this.config, agency.resilience.concurrency + 1, opts);
     this.baseHeaders = mergeHeaders(this.connection.headers, { Accept: 'application/json' });
+    this.egressProxy = this.connection.proxy;
     if (this.config.appointments) this.appointments = new RestAppointments(this.config.appointments, this.config, (ctx, request) => this.send(ctx, request));
   }
 
@@ -118,7 +120,8 @@ export class RestAdapter implements AgencyAdapter {
         origin: this.connection.origin,
         path: this.pathOf(request.url),
         method: request.method,
-        headers: request.headers ? mergeHeaders(this.baseHeaders, request.headers) : this.baseHeaders,
+        // A copy through a proxy: undici's ProxyAgent writes the Host header into the object it is given.
+        headers: request.headers ? mergeHeaders(this.baseHeaders, request.headers) : this.egressProxy ? { ...this.baseHeaders } : this.baseHeaders,
         body: request.data === undefined ? undefined : JSON.stringify(request.data),
         signal: ctx.signal,
       });

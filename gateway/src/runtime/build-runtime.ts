@@ -73,6 +73,8 @@ export async function buildRuntime(config: AppConfig, role: ProcessRole, overrid
     }
     const agencies = new AgencyRegistry(catalogue.agencies, { endpointOverrides, env: agencyEnvironment, traceparent: currentTraceparent });
     closers.push(() => agencies.close());
+    const proxied = Object.entries(agencies.egressProxies());
+    if (proxied.length > 0) logger.log(`agencies reached through an egress proxy: ${proxied.map(([code, proxy]) => `${code} via ${proxy}`).join(', ')}`);
     const metrics = new KiungoMetrics(role, config.metricsPort !== null);
     metrics.bindAgencies(agencies);
     metrics.bindPool(pool, poolMax);
