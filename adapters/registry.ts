@@ -87,6 +87,11 @@ export class AgencyRegistry {
     return this.agencies.get(agencyCode)?.refusing() ?? null;
   }
 
+  /** Tells the agency's call listeners of an inline submit recorded with its `refusing()` refusal (see ResilientAgency.refused). */
+  refused(agencyCode: string, refusal: AgencyOutcome, call: { correlationId?: string; transactionId: string }): void {
+    if (refusal.kind === 'transient') this.agencies.get(agencyCode)?.refused(refusal, call);
+  }
+
   /** Whether a background call to the agency should start now (see ResilientAgency.admit); an unknown agency: go (its call answers). */
   admit(agencyCode: string): CallAdmission {
     return this.agencies.get(agencyCode)?.admit() ?? { kind: 'go', done: () => undefined };

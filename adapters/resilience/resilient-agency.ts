@@ -277,16 +277,27 @@ export class ResilientAgency {
       // Last net for a bug of ours: the promise of "never throws" holds even then.
       result = transient('unavailable', `unexpected error in the resilience layer (${error instanceof Error ? error.name : typeof error})`);
     }
-    if (this.callListeners.size > 0) {
-      const failed = result.kind === 'transient' ? (result as TransientOutcome) : undefined;
-      // Written out field by field: spreading `about` and a conditional object cost more than the guards (issue 13).
-      const record: AgencyCallRecord = { agencyCode: this.code, operation: about.operation, outcome: failed ? failed.code : result.kind, inline: about.inline, ms: performance.now() - started };
-      if (about.correlationId !== undefined) record.correlationId = about.correlationId;
-      if (about.transactionId !== undefined) record.transactionId = about.transactionId;
-      if (failed) record.reason = failed.reason;
-      this.tell(record);
-    }
+    if (this.callListeners.size > 0) this.tell(this.callRecord(about, result, performance.now() - started));
     return result;
+  }
+
+  /**
+   * Tells the call listeners (metrics, the agency-call log) of an inline submit recorded with the
+   * refusal `refusing()` gave: the same call, refused by the open breaker, that dispatch tells.
+   */
+  refused(refusal: TransientOutcome, call: { correlationId?: string; transactionId: string }): void {
+    if (this.callListeners.size === 0) return;
+    this.tell(this.callRecord({ operation: 'submit', inline: true, correlationId: call.correlationId, transactionId: call.transactionId }, refusal, 0));
+  }
+
+  private callRecord(about: Omit<AgencyCallRecord, 'agencyCode' | 'outcome' | 'ms'>, result: { kind: string }, ms: number): AgencyCallRecord {
+    const failed = result.kind === 'transient' ? (result as TransientOutcome) : undefined;
+    // Written out field by field: spreading `about` and a conditional object cost more than the guards (issue 13).
+    const record: AgencyCallRecord = { agencyCode: this.code, operation: about.operation, outcome: failed ? failed.code : result.kind, inline: about.inline, ms };
+    if (about.correlationId !== undefined) record.correlationId = about.correlationId;
+    if (about.transactionId !== undefined) record.transactionId = about.transactionId;
+    if (failed) record.reason = failed.reason;
+    return record;
   }
 
   private tell(record: AgencyCallRecord): void {

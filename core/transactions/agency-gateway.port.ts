@@ -14,6 +14,12 @@ export abstract class AgencyGateway {
   abstract refusing(agencyCode: string): AgencyOutcome | null;
 
   /**
+   * An inline submit was recorded with the refusal `refusing` gave as its attempt's outcome: told
+   * to whoever watches the agency's calls (metrics, logs), as a call the breaker refused.
+   */
+  abstract refused(agencyCode: string, refusal: AgencyOutcome, call: { correlationId?: string; transactionId: string }): void;
+
+  /**
    * Whether a background call (a retry) should start now: asked before the transaction is
    * claimed, so that what the breaker would refuse waits for its trial unclaimed (CallAdmission).
    */

@@ -150,6 +150,17 @@ describe('GET /metrics on the metrics port, on a real gateway and PostgreSQL', (
     const after = parsePrometheusTextFormat(await fetch(app.metricsUrl()).then((r) => r.text())).find((f) => f.name === 'kiungo_transactions_total')?.metrics.length;
     expect(after).toBe(before);
   });
+
+  it('a submit its agency’s open breaker refuses at once is still an agency call, outcome breaker_open', async () => {
+    const refused = async () => histogramCount(await fetch(app.metricsUrl()).then((r) => r.text()), 'kiungo_agency_call_duration_seconds', { agency: 'nrb', operation: 'submit', outcome: 'breaker_open' }) ?? 0;
+    const before = await refused();
+    const officer = await app.token('officer', { centre: 'NRB-GPO' });
+    for (let i = 0; i < 3; i += 1) {
+      const body = await json(await submit(app, officer, nrbEnvelope()));
+      expect([body.state, (body.lastError as { code?: string } | undefined)?.code]).toEqual(['retrying', 'breaker_open']);
+    }
+    expect((await refused()) - before).toBe(3);
+  });
 });
 
 describe('replay metrics on a real gateway and PostgreSQL', () => {

@@ -66,6 +66,11 @@ export class AgencyCall {
     return this.agencies.refusing(agencyCode);
   }
 
+  /** An inline submit recorded with `refusing`'s refusal: the agency's call watchers hear of it (AgencyGateway.refused). */
+  refused(agencyCode: string, refusal: AgencyOutcome, call: { correlationId?: string; transactionId: string }): void {
+    this.agencies.refused(agencyCode, refusal, call);
+  }
+
   /** Whether a background call to the agency should start now (its breaker's trial, see CallAdmission). */
   admit(agencyCode: string): CallAdmission {
     return this.agencies.admit(agencyCode);

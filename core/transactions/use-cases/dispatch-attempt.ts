@@ -10,6 +10,13 @@ import type { TransactionRepository } from '../transaction.repository';
 import type { AgencyCall } from './agency-call';
 import type { HoldForFallback } from './hold-for-fallback';
 
+/** An inline attempt decided without a call (DispatchAttempt.refusedAtOnce): the row to record and the refusal that decided it. */
+export interface RefusedAtOnce {
+  transaction: Transaction;
+  events: NewAuditEvent[];
+  refusal: AgencyOutcome;
+}
+
 /**
  * One attempt at the agency for a transaction whose attempt was already claimed: call, decide,
  * record the outcome with its events, and schedule the next try when there is one.
@@ -47,9 +54,10 @@ export class DispatchAttempt {
    * (breaker open): the outcome is known without a call, so the row is recorded straight in the
    * state it leads to (`retrying`, due at the breaker's next trial), with all its events, in one
    * statement, and no retry job: the due time and the sweeper bring it back. Null when a call
-   * would go out (the normal path: record, call, record the outcome).
+   * would go out (the normal path: record, call, record the outcome). Once the row is recorded,
+   * `refusalRecorded` tells the agency's call watchers.
    */
-  refusedAtOnce(received: NewTransaction, events: readonly NewAuditEvent[], actor: string): { transaction: Transaction; events: NewAuditEvent[] } | null {
+  refusedAtOnce(received: NewTransaction, events: readonly NewAuditEvent[], actor: string): RefusedAtOnce | null {
     const refusal = this.call.refusing(received.agencyCode);
     if (!refusal) return null;
     // At the received event's time, not a reading of its own: the row is recorded at that instant
@@ -59,7 +67,12 @@ export class DispatchAttempt {
     const service = this.catalogue.service(received.serviceCode);
     const recorded = asRecorded(received, now);
     const step = nextState(recorded, refusal, { via: 'attempt', actor, sentAt: now, inline: true }, { now, retry: service?.retry, fallback: service?.fallback })!;
-    return { transaction: afterChange(recorded, step.change, now), events: [...events, ...step.events] };
+    return { transaction: afterChange(recorded, step.change, now), events: [...events, ...step.events], refusal };
+  }
+
+  /** The transaction `refusedAtOnce` decided is recorded: its attempt is told as the call the breaker refused (metrics, logs). */
+  refusalRecorded(refused: RefusedAtOnce, correlationId?: string): void {
+    this.call.refused(refused.transaction.agencyCode, refused.refusal, { transactionId: refused.transaction.id, ...(correlationId && { correlationId }) });
   }
 
   /**

@@ -122,7 +122,10 @@ export class SubmitTransaction {
     }
     if (fellBack) return { transaction: recorded.transaction, created: true };
     // The answer stored is the one for this very object (see InlineAnswer).
-    if (refused) return { transaction: refused.transaction, created: true };
+    if (refused) {
+      this.dispatch.refusalRecorded(refused, command.correlationId);
+      return { transaction: refused.transaction, created: true };
+    }
 
     const transaction = await this.dispatch.run(recorded.transaction, {
       inline: true,
