@@ -6,6 +6,7 @@
  * HTTP answer goes to rest-outcome.ts; thrown transport errors are reduced to their code there
  * and never leave this folder. No redirect is followed.
  */
+import { version } from '../../package.json';
 import type { AgencyDefinition } from '../../contracts/src/catalogue.types';
 import type { AgencyHealth, AgencyRequest } from '../../contracts/src/dispatch';
 import {
@@ -23,6 +24,9 @@ import { parseRestAgencyConfig, parseRestOperation, type RestAgencyConfig, type 
 import { mergeHeaders, openRestConnection, type RestConnection } from './rest-connection';
 import { buildRequestBody, submitOutcome, transportFailure, unsuccessfulStatus, type AgencyResponse } from './rest-outcome';
 import { RestAppointments } from './rest-appointments';
+
+/** What the agency sees as the caller's software: Kiungo and its release. */
+const USER_AGENT = `Kiungo/${version}`;
 
 export class RestAdapter implements AgencyAdapter {
   readonly kind = 'rest';
@@ -46,7 +50,9 @@ export class RestAdapter implements AgencyAdapter {
     }
     // One socket per bulkhead slot, plus one so a health or status probe never queues behind slow submissions.
     this.connection = openRestConnection(agency.code, this.config, agency.resilience.concurrency + 1, opts);
-    this.baseHeaders = mergeHeaders(this.connection.headers, { Accept: 'application/json' });
+    // Ours under the file's (an agency that wants another User-Agent names it there): undici sends none,
+    // and gateways and WAFs in front of agency systems refuse or flag a request without one.
+    this.baseHeaders = mergeHeaders(mergeHeaders({ 'User-Agent': USER_AGENT }, this.connection.headers), { Accept: 'application/json' });
     this.egressProxy = this.connection.proxy;
     if (this.config.appointments) this.appointments = new RestAppointments(this.config.appointments, this.config, (ctx, request) => this.send(ctx, request));
   }

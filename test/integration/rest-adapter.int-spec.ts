@@ -2,6 +2,7 @@
  * The real REST adapter behind the real resilience layer, against real simulators over HTTP.
  */
 import { createServer, type Server } from 'node:http';
+import { version } from '../../package.json';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import type { AgencyOutcome } from '../../contracts/src/dispatch';
 import { AgencyRegistry } from '../../adapters/registry';
@@ -285,6 +286,19 @@ describe('REST adapter headers, as the agency receives them', () => {
       expect(valuesOf('idempotency-key')).toEqual(['tx-headers-1']);
       expect(valuesOf('x-api-key')).toEqual(['k-1']);
       expect(valuesOf('x-agency-client')).toEqual(['kiungo']);
+      // undici names no software of its own; axios sent `axios/<version>`. Ours goes unless the file names another.
+      expect(valuesOf('user-agent')).toEqual([`Kiungo/${version}`]);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  it("sends the agency file's own User-Agent instead of ours", async () => {
+    const agency = restAgencyDefinition({ code: 'nrb', adapter: { headers: { 'user-agent': 'HudumaGateway/2' } } });
+    const adapter = createRestAdapter(agency, { env: {}, endpointOverride: url });
+    try {
+      await adapter.submit(agencyRequest({ transactionId: 'tx-headers-2' }), callContext(agency, 10_000));
+      expect(valuesOf('user-agent')).toEqual(['HudumaGateway/2']);
     } finally {
       await adapter.close();
     }
