@@ -175,7 +175,6 @@ function centreOf(row: CentreRow): Centre {
   };
 }
 
-/** Replaces hours and holidays; services and counters only when the definition carries them. */
 /**
  * The slots of a centre (or of one of its services) from `from` on take their service's capacity
  * per slot. Places already booked are kept: lowering capacity never cancels anyone.
@@ -191,6 +190,7 @@ async function capacityFromNow(client: Queryable, centreCode: string, from: Date
   );
 }
 
+/** Replaces hours and holidays; services and counters only when the definition carries them. */
 async function writeParts(client: PoolClient, d: CentreDefinition): Promise<void> {
   await client.query('DELETE FROM centre_opening_hours WHERE centre_code = $1', [d.code]);
   for (const h of d.openingHours) {
