@@ -277,7 +277,7 @@ export class AuditLog {
    * one thread can only use one core. Same report either way.
    */
   async verify(db: Queryable, options: VerifyOptions = {}): Promise<VerificationReport> {
-    if (!(db instanceof Pool)) return chainReport(await walkChains(db, options.shards ?? (await everyChain(db)), options.sealed));
+    if (!(db instanceof Pool)) return chainReport(await walkChains(db, options.shards ?? (await everyChain(db)), options.sealed, undefined, options.keepBreaks));
     const split = { workers: options.workers ?? DEFAULT_VERIFY_WORKERS, minEvents: options.minEventsForWorkers ?? MIN_EVENTS_FOR_WORKERS };
     // withTransaction: a connection lost mid-walk fails the verify, not the process, and is not pooled again.
     return withTransaction(
@@ -289,8 +289,8 @@ export class AuditLog {
         const shards = options.shards ?? (await everyChain(client));
         const connection = await workerConnection(db, client, shards, split);
         const outcomes = connection
-          ? await walkChainsInWorkers(client, connection, shards, split.workers, options.sealed)
-          : await walkChains(client, shards, options.sealed);
+          ? await walkChainsInWorkers(client, connection, shards, split.workers, options.sealed, options.keepBreaks)
+          : await walkChains(client, shards, options.sealed, undefined, options.keepBreaks);
         return chainReport(outcomes);
       },
       { isolation: 'repeatable read', retries: 0 },
@@ -315,6 +315,8 @@ export interface VerifyOptions {
   workers?: number;
   /** Below this many events the chains are walked on the caller's thread (default 100,000). */
   minEventsForWorkers?: number;
+  /** Breaks kept per chain (default all); `breaksTotal` counts them all. */
+  keepBreaks?: number;
 }
 
 export const DEFAULT_VERIFY_WORKERS = 2;

@@ -45,6 +45,7 @@ export async function walkChainsInWorkers(
   shards: readonly number[],
   workers: number,
   sealed?: SealedPositions,
+  keep = Infinity,
 ): Promise<ChainOutcome[]> {
   const { rows } = await client.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
   const snapshot = rows[0].snapshot;
@@ -53,7 +54,7 @@ export async function walkChainsInWorkers(
   const running: Worker[] = [];
   try {
     const replies = shares.map((share) => {
-      const job: ChainWalkJob = { connection, snapshot, shards: share, sealed: sealedOf(share, sealed), roundEvents };
+      const job: ChainWalkJob = { connection, snapshot, shards: share, sealed: sealedOf(share, sealed), roundEvents, keep };
       const worker = startWorker(__filename, 'chain-walk.worker', { kiungoChainWalk: job });
       running.push(worker);
       return outcomesOf(worker);

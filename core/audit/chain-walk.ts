@@ -33,8 +33,10 @@ export interface VerificationReport {
   ok: boolean;
   shards: number;
   eventsChecked: number;
-  /** Every broken link of every chain, in chain order; empty when everything verifies. */
+  /** Every broken link of every chain, in chain order (the first `keepBreaks` of each); empty when everything verifies. */
   breaks: ChainBreak[];
+  /** How many broken links there are, kept or not. */
+  breaksTotal: number;
   /** Each chain's last position (what a seal made now would name). */
   heads: Array<{ shard: number; seq: number; hash: Buffer }>;
 }
@@ -52,8 +54,10 @@ export interface ChainOutcome {
   seq: number;
   hash: string;
   checked: number;
-  /** In chain order. */
+  /** In chain order: the first `keep` (walkChains) of them. */
   breaks: ChainBreak[];
+  /** Every break of the chain, kept or not. */
+  breaksTotal: number;
 }
 
 /**
@@ -78,8 +82,8 @@ export const VERIFY_ROUND_EVENTS = 16_000;
  * make, which was most of the walk's time beside hashing. See `ChainWalk.check` for what is taken
  * from PostgreSQL and what is computed here.
  */
-export async function walkChains(db: ClientBase, shards: readonly number[], sealed?: SealedPositions, roundEvents = VERIFY_ROUND_EVENTS): Promise<ChainOutcome[]> {
-  const walks = shards.map((shard) => new ChainWalk(shard, sealed?.get(shard)));
+export async function walkChains(db: ClientBase, shards: readonly number[], sealed?: SealedPositions, roundEvents = VERIFY_ROUND_EVENTS, keep = Infinity): Promise<ChainOutcome[]> {
+  const walks = shards.map((shard) => new ChainWalk(shard, sealed?.get(shard), keep));
   // Each open chain's events of a round; a chain that returns fewer has reached its end.
   const perChain = (open: ChainWalk[]) => Math.max(1, Math.ceil(roundEvents / open.length));
   const round = (open: ChainWalk[]) =>
@@ -120,7 +124,7 @@ export async function walkChains(db: ClientBase, shards: readonly number[], seal
   const headOf = new Map(headRows.map((head) => [head.shard, head]));
   return walks.map((walk) => {
     const breaks = walk.finish(headOf.get(walk.shard));
-    return { shard: walk.shard, seq: walk.lastSeq, hash: walk.prevHash, checked: walk.checked, breaks };
+    return { shard: walk.shard, seq: walk.lastSeq, hash: walk.prevHash, checked: walk.checked, breaks, breaksTotal: walk.breaksTotal };
   });
 }
 
@@ -146,11 +150,13 @@ const ROUND_LINES = `string_agg(concat_ws(E'\\t', e.seq, coalesce(encode(e.prev_
 /** The report of walked chains, in the order given. */
 export function chainReport(outcomes: readonly ChainOutcome[]): VerificationReport {
   const breaks = outcomes.flatMap((outcome) => outcome.breaks);
+  const breaksTotal = outcomes.reduce((n, outcome) => n + outcome.breaksTotal, 0);
   return {
-    ok: breaks.length === 0,
+    ok: breaksTotal === 0,
     shards: outcomes.length,
     eventsChecked: outcomes.reduce((n, outcome) => n + outcome.checked, 0),
     breaks,
+    breaksTotal,
     heads: outcomes.map((outcome) => ({ shard: outcome.shard, seq: outcome.seq, hash: Buffer.from(outcome.hash, 'hex') })),
   };
 }
@@ -161,6 +167,8 @@ class ChainWalk {
   prevHash: string;
   lastSeq = 0;
   checked = 0;
+  /** Every break found, kept or not. */
+  breaksTotal = 0;
   private expectedSeq = 1;
   private readonly breaks: ChainBreak[] = [];
   private readonly seen = new Set<number>();
@@ -170,6 +178,11 @@ class ChainWalk {
   constructor(
     readonly shard: number,
     sealed: Map<number, Array<{ hash: Uint8Array; sealNo: number }>> = new Map(),
+    /**
+     * Breaks kept (the first ones, in chain order); the rest are only counted. A log rewritten or
+     * restored wrongly breaks at every event: kept, its breaks would outgrow the api's heap (issue 13).
+     */
+    private readonly keep = Infinity,
   ) {
     this.prevHash = genesisHash(shard).toString('hex');
     for (const [seq, seals] of sealed) this.sealed.set(seq, seals.map((seal) => ({ hash: Buffer.from(seal.hash).toString('hex'), sealNo: seal.sealNo })));
@@ -181,19 +194,20 @@ class ChainWalk {
    * here (canonicalJsonText), and every hash is compared here.
    */
   check(lines: string): void {
-    const { prevHash, expectedSeq, lastSeq, checked } = this;
+    const { prevHash, expectedSeq, lastSeq, checked, breaksTotal } = this;
     const broken = this.breaks.length;
     if (this.walk(lines, true)) return;
     // Not in chain order (string_agg keeps the order of its input, which is ordered but not promised
     // to stay so): walked again from where the round began, its lines sorted.
-    Object.assign(this, { prevHash, expectedSeq, lastSeq, checked });
+    Object.assign(this, { prevHash, expectedSeq, lastSeq, checked, breaksTotal });
     this.breaks.length = broken;
     this.walk(inChainOrder(lines, this.shard), false);
   }
 
   /** Walks a round's lines; with `ordered`, stops (false) at a line whose seq is not above the one before it. */
   private walk(lines: string, ordered: boolean): boolean {
-    const { shard, breaks, sealed } = this;
+    const { shard, sealed } = this;
+    const breaks = { push: (b: ChainBreak) => this.add(b) };
     let before = -Infinity;
     for (let at = 0; at < lines.length; ) {
       const { seq, t1, t2, t3, t4, afterColumns, end } = readLine(lines, at, shard);
@@ -231,7 +245,14 @@ class ChainWalk {
 
   /** The walk's breaks, in chain order, with the seals' positions it never reached and the head row checked. */
   finish(head: { seq: string; hash: Buffer } | undefined): ChainBreak[] {
-    const { shard, breaks } = this;
+    const { shard } = this;
+    // Kept whatever the limit, sorted in, and the list cut after: a head row's break may come first.
+    const breaks = {
+      push: (found: ChainBreak) => {
+        this.breaksTotal += 1;
+        this.breaks.push(found);
+      },
+    };
     for (const [seq, seals] of this.sealed) {
       if (seq === 0 || this.seen.has(seq)) continue;
       for (const seal of seals) breaks.push({ shard, seq, reason: 'sealed_event_missing', sealNo: seal.sealNo });
@@ -239,7 +260,14 @@ class ChainWalk {
     if (!head || Number(head.seq) !== this.lastSeq || head.hash.toString('hex') !== this.prevHash) {
       breaks.push({ shard, seq: head ? Number(head.seq) : this.lastSeq + 1, reason: 'head_mismatch' });
     }
-    return breaks.sort((a, b) => a.seq - b.seq);
+    this.breaks.sort((a, b) => a.seq - b.seq);
+    if (this.breaks.length > this.keep) this.breaks.length = this.keep;
+    return this.breaks;
+  }
+
+  private add(found: ChainBreak): void {
+    this.breaksTotal += 1;
+    if (this.breaks.length < this.keep) this.breaks.push(found);
   }
 }
 

@@ -14,6 +14,8 @@ export interface ChainWalkJob {
   sealed: SealedPositions;
   /** Events per round of this thread's walk. */
   roundEvents: number;
+  /** Breaks kept per chain (walkChains' `keep`). */
+  keep: number;
 }
 
 /** A failure crosses as its message and SQLSTATE, so the caller still tells a timeout from a lost connection. */
@@ -32,7 +34,7 @@ async function walkShare(job: ChainWalkJob): Promise<ChainOutcome[]> {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await client.query(`SET TRANSACTION SNAPSHOT '${job.snapshot}'`);
     await client.query(`SET LOCAL TIME ZONE 'UTC'`);
-    const outcomes = await walkChains(client, job.shards, job.sealed, job.roundEvents);
+    const outcomes = await walkChains(client, job.shards, job.sealed, job.roundEvents, job.keep);
     await client.query('COMMIT');
     return outcomes;
   } finally {

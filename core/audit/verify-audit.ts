@@ -18,8 +18,10 @@ export interface OutsideSeals {
 
 export interface AuditVerification {
   ok: boolean;
-  /** Every finding: chain links, seals, business rows. */
+  /** Every finding (chain links, seals, business rows), or the first `maxFindings` of them. */
   findings: AuditFinding[];
+  /** How many findings there are, listed or not. */
+  findingsTotal: number;
   shards: number;
   eventsChecked: number;
   seals: { checked: number; outside: number; last: { sealNo: number; sealedAt: string } | null };
@@ -50,10 +52,16 @@ export class AuditVerifier {
     private readonly workers?: number,
   ) {}
 
-  async verify(outside?: OutsideSeals): Promise<AuditVerification> {
+  /**
+   * `maxFindings`: list only the first ones (the rest are counted), so that memory does not grow with
+   * the findings: a log rewritten wholesale has one at every event, millions, and the api lists 1000.
+   */
+  async verify(outside?: OutsideSeals, { maxFindings = Infinity }: { maxFindings?: number } = {}): Promise<AuditVerification> {
     const findings: AuditFinding[] = [];
+    let findingsTotal = 0;
     const report = (finding: AuditFinding): void => {
-      findings.push(finding);
+      findingsTotal += 1;
+      if (findings.length < maxFindings) findings.push(finding);
     };
 
     const stored = await this.store.all(this.pool);
@@ -61,8 +69,9 @@ export class AuditVerifier {
     for (const key of outside?.keys ?? []) trusted.add(key);
     const valid = this.checkSeals(stored, outside, trusted, report);
     const sealed = sealedPositions(valid);
-    const chains = await this.audit.verify(this.pool, { sealed, workers: this.workers });
-    findings.push(...chains.breaks);
+    const chains = await this.audit.verify(this.pool, { sealed, workers: this.workers, keepBreaks: maxFindings });
+    for (const found of chains.breaks) report(found);
+    findingsTotal += chains.breaksTotal - chains.breaks.length;
 
     const lastSeal = valid.reduce<Seal | undefined>((last, seal) => (!last || seal.statement.sealNo > last.statement.sealNo ? seal : last), undefined);
     const sealedSeq = new Map((lastSeal?.statement.heads ?? []).map((head) => [head.shard, head.seq]));
@@ -72,8 +81,9 @@ export class AuditVerifier {
     for (const check of this.checks) rowsChecked[check.name] = (await check.run(report)).rowsChecked;
 
     return {
-      ok: findings.length === 0,
+      ok: findingsTotal === 0,
       findings,
+      findingsTotal,
       shards: chains.shards,
       eventsChecked: chains.eventsChecked,
       seals: {
