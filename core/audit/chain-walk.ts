@@ -207,7 +207,6 @@ class ChainWalk {
   /** Walks a round's lines; with `ordered`, stops (false) at a line whose seq is not above the one before it. */
   private walk(lines: string, ordered: boolean): boolean {
     const { shard, sealed } = this;
-    const breaks = { push: (b: ChainBreak) => this.add(b) };
     let before = -Infinity;
     for (let at = 0; at < lines.length; ) {
       const { seq, t1, t2, t3, t4, afterColumns, end } = readLine(lines, at, shard);
@@ -219,17 +218,17 @@ class ChainWalk {
       const entityId = textColumns.entityId ?? undefined;
       const entityType = textColumns.entityType ?? undefined;
       // The breaks are written out where they happen: nothing is allocated for a link that holds.
-      if (seq !== this.expectedSeq) breaks.push({ shard, seq: this.expectedSeq, entityType, entityId, reason: 'sequence_gap' });
-      if (storedPrevHash !== this.prevHash) breaks.push({ shard, seq, entityType, entityId, reason: 'prev_hash_mismatch' });
+      if (seq !== this.expectedSeq) this.add({ shard, seq: this.expectedSeq, entityType, entityId, reason: 'sequence_gap' });
+      if (storedPrevHash !== this.prevHash) this.add({ shard, seq, entityType, entityId, reason: 'prev_hash_mismatch' });
       // eventContent({ entityType, entityId, type, actor, data, occurredAt }) of the stored event, made from its text.
       const { actor, type } = textColumns;
       const data = canonicalJsonText(lines.slice(afterColumns + 1, end));
       const content = eventContentOf(actor, data, textColumns.entityId, textColumns.entityType, isoFromTimestamptz(lines.slice(t3 + 1, t4)), type);
-      if (chainHashHex(storedPrevHash, seq, content) !== storedHash) breaks.push({ shard, seq, entityType, entityId, reason: 'hash_mismatch' });
+      if (chainHashHex(storedPrevHash, seq, content) !== storedHash) this.add({ shard, seq, entityType, entityId, reason: 'hash_mismatch' });
       const seals = sealed.get(seq);
       if (seals) {
         for (const seal of seals) {
-          if (seal.hash !== storedHash) breaks.push({ shard, seq, entityType, entityId, reason: 'sealed_hash_mismatch', sealNo: seal.sealNo });
+          if (seal.hash !== storedHash) this.add({ shard, seq, entityType, entityId, reason: 'sealed_hash_mismatch', sealNo: seal.sealNo });
         }
         this.seen.add(seq);
       }
@@ -246,13 +245,8 @@ class ChainWalk {
   /** The walk's breaks, in chain order, with the seals' positions it never reached and the head row checked. */
   finish(head: { seq: string; hash: Buffer } | undefined): ChainBreak[] {
     const { shard } = this;
-    // Kept whatever the limit, sorted in, and the list cut after: a head row's break may come first.
-    const breaks = {
-      push: (found: ChainBreak) => {
-        this.breaksTotal += 1;
-        this.breaks.push(found);
-      },
-    };
+    // Kept whatever the limit, sorted in, and the list cut after: one of these may come first.
+    const breaks: ChainBreak[] = [];
     for (const [seq, seals] of this.sealed) {
       if (seq === 0 || this.seen.has(seq)) continue;
       for (const seal of seals) breaks.push({ shard, seq, reason: 'sealed_event_missing', sealNo: seal.sealNo });
@@ -260,6 +254,8 @@ class ChainWalk {
     if (!head || Number(head.seq) !== this.lastSeq || head.hash.toString('hex') !== this.prevHash) {
       breaks.push({ shard, seq: head ? Number(head.seq) : this.lastSeq + 1, reason: 'head_mismatch' });
     }
+    this.breaksTotal += breaks.length;
+    this.breaks.push(...breaks);
     this.breaks.sort((a, b) => a.seq - b.seq);
     if (this.breaks.length > this.keep) this.breaks.length = this.keep;
     return this.breaks;
