@@ -72,7 +72,7 @@ export class DispatchAttempt {
 
   /** The transaction `refusedAtOnce` decided is recorded: its attempt is told as the call the breaker refused (metrics, logs). */
   refusalRecorded(refused: RefusedAtOnce, correlationId?: string): void {
-    this.call.refused(refused.transaction.agencyCode, refused.refusal, { transactionId: refused.transaction.id, ...(correlationId && { correlationId }) });
+    this.call.refused(refused.transaction.agencyCode, refused.refusal, { transactionId: refused.transaction.id, correlationId });
   }
 
   /**
